@@ -1,0 +1,288 @@
+//! Stage 2: the validated network. Names are resolved to typed ids and addresses parsed; after
+//! this stage no code looks anything up by string. Built by [`resolve`], which reports every
+//! problem of a document at once.
+
+mod addr;
+mod questions;
+mod resolve;
+mod vocab;
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+pub use addr::{is_private, reserved_addresses};
+pub use questions::{
+    NextHopExpect, NextHopSpec, Question, QuestionKind, RouteRowExpect, RoutesExpect, RoutesMode,
+};
+pub use resolve::resolve;
+pub use vocab::*;
+
+use crate::scenario::{Assumptions, Span};
+
+macro_rules! id {
+    ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
+        #[$doc]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+        pub struct $name(pub usize);
+    )*};
+}
+
+id!(
+    /// Index of a VNet in [`Network::vnets`].
+    VnetId,
+    /// Index of a subnet in [`Network::subnets`].
+    SubnetId,
+    /// Index of a route table in [`Network::route_tables`].
+    RouteTableId,
+    /// Index of a peering in [`Network::peerings`].
+    PeeringId,
+    /// Index of a gateway in [`Network::gateways`].
+    GatewayId,
+    /// Index of a private endpoint in [`Network::private_endpoints`].
+    PrivateEndpointId,
+    /// Index of a workload in [`Network::workloads`].
+    WorkloadId,
+);
+
+/// A validated network: every reference resolved, every address parsed and checked.
+#[derive(Clone, Debug, Default)]
+pub struct Network {
+    /// The scenario's title.
+    pub title: String,
+    /// The scenario's story, if it tells one.
+    pub story: Option<String>,
+    /// The switches for undocumented behaviour this scenario relies on.
+    pub assumptions: Assumptions,
+    /// VNets, indexed by [`VnetId`].
+    pub vnets: Vec<Vnet>,
+    /// Subnets, indexed by [`SubnetId`].
+    pub subnets: Vec<Subnet>,
+    /// Route tables, indexed by [`RouteTableId`].
+    pub route_tables: Vec<RouteTable>,
+    /// Peerings, indexed by [`PeeringId`].
+    pub peerings: Vec<Peering>,
+    /// Gateways, indexed by [`GatewayId`].
+    pub gateways: Vec<Gateway>,
+    /// Public prefixes per service, for service-endpoint routes.
+    pub service_prefixes: Vec<(String, Vec<IpNet>)>,
+    /// Private endpoints, indexed by [`PrivateEndpointId`].
+    pub private_endpoints: Vec<PrivateEndpoint>,
+    /// Workloads, indexed by [`WorkloadId`].
+    pub workloads: Vec<Workload>,
+    /// The scenario's questions with their expected answers.
+    pub questions: Vec<Question>,
+}
+
+/// A virtual network.
+#[derive(Clone, Debug)]
+pub struct Vnet {
+    /// Its name.
+    pub name: String,
+    /// Its region; peerings across regions are global.
+    pub region: String,
+    /// Its address prefixes.
+    pub address_space: Vec<IpNet>,
+    /// Its subnets.
+    pub subnets: Vec<SubnetId>,
+    /// Its gateways (at most one VPN and one ExpressRoute).
+    pub gateways: Vec<GatewayId>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A subnet.
+#[derive(Clone, Debug)]
+pub struct Subnet {
+    /// Its full name, `vnet/subnet`.
+    pub name: String,
+    /// Its VNet.
+    pub vnet: VnetId,
+    /// Its address prefix.
+    pub prefix: IpNet,
+    /// Its route table.
+    pub route_table: Option<RouteTableId>,
+    /// `privateEndpointNetworkPolicies` for the private endpoints in it.
+    pub private_endpoint_network_policies: PrivateEndpointNetworkPolicies,
+    /// Service endpoints enabled on it.
+    pub service_endpoints: Vec<String>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A route table.
+#[derive(Clone, Debug)]
+pub struct RouteTable {
+    /// Its name.
+    pub name: String,
+    /// Whether gateway (BGP and local network gateway) routes reach its subnets.
+    pub propagate_gateway_routes: bool,
+    /// Its user-defined routes.
+    pub routes: Vec<UserRoute>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A user-defined route.
+#[derive(Clone, Debug)]
+pub struct UserRoute {
+    /// Its name in the table.
+    pub name: String,
+    /// Destination prefix.
+    pub prefix: IpNet,
+    /// Next hop: one of the five types Azure allows in a UDR.
+    pub next_hop: NextHop,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A peering: two links declared together.
+#[derive(Clone, Debug)]
+pub struct Peering {
+    /// The two VNets.
+    pub vnets: [VnetId; 2],
+    /// `allowVirtualNetworkAccess` on both links.
+    pub allow_virtual_network_access: bool,
+    /// `allowForwardedTraffic` on both links.
+    pub allow_forwarded_traffic: bool,
+    /// The VNet with `allowGatewayTransit` whose gateway the other side uses.
+    pub gateway_transit: Option<VnetId>,
+    /// Connected or Disconnected.
+    pub state: PeeringState,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+impl Peering {
+    /// The other VNet, when `vnet` is one side.
+    pub fn remote_of(&self, vnet: VnetId) -> Option<VnetId> {
+        match self.vnets {
+            [a, b] if a == vnet => Some(b),
+            [a, b] if b == vnet => Some(a),
+            _ => None,
+        }
+    }
+}
+
+/// A virtual network gateway.
+#[derive(Clone, Debug)]
+pub struct Gateway {
+    /// Its name.
+    pub name: String,
+    /// Its VNet.
+    pub vnet: VnetId,
+    /// VPN or ExpressRoute.
+    pub kind: GatewayKind,
+    /// Its instance IPs in `GatewaySubnet`.
+    pub instance_ips: Vec<IpAddr>,
+    /// What it learned from on-premises.
+    pub learned: Vec<LearnedRoute>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A prefix learned by a gateway.
+#[derive(Clone, Debug)]
+pub struct LearnedRoute {
+    /// The prefix.
+    pub prefix: IpNet,
+    /// BGP or local network gateway.
+    pub via: LearnedVia,
+    /// The next hop IPs Azure lists for it (one effective route row each).
+    pub next_hop_ips: Vec<IpAddr>,
+}
+
+/// A private endpoint.
+#[derive(Clone, Debug)]
+pub struct PrivateEndpoint {
+    /// Its name.
+    pub name: String,
+    /// Its subnet.
+    pub subnet: SubnetId,
+    /// Its private IP.
+    pub ip: IpAddr,
+    /// The service it connects to, as written.
+    pub target: Option<String>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A workload NIC.
+#[derive(Clone, Debug)]
+pub struct Workload {
+    /// Its name.
+    pub name: String,
+    /// What it is.
+    pub kind: WorkloadKind,
+    /// Its subnet.
+    pub subnet: SubnetId,
+    /// Its private IP.
+    pub ip: IpAddr,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A place a question starts from: a subnet, or a workload (which means its subnet).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// A subnet.
+    Subnet(SubnetId),
+    /// A workload's NIC.
+    Workload(WorkloadId),
+}
+
+impl Network {
+    /// The VNet with id `id`.
+    pub fn vnet(&self, id: VnetId) -> Option<&Vnet> {
+        self.vnets.get(id.0)
+    }
+
+    /// The subnet with id `id`.
+    pub fn subnet(&self, id: SubnetId) -> Option<&Subnet> {
+        self.subnets.get(id.0)
+    }
+
+    /// The route table with id `id`.
+    pub fn route_table(&self, id: RouteTableId) -> Option<&RouteTable> {
+        self.route_tables.get(id.0)
+    }
+
+    /// The subnet named `vnet/subnet`.
+    pub fn subnet_by_name(&self, name: &str) -> Option<SubnetId> {
+        self.subnets.iter().position(|s| s.name == name).map(SubnetId)
+    }
+
+    /// The subnet or workload named `name`.
+    pub fn place_by_name(&self, name: &str) -> Option<Place> {
+        self.subnet_by_name(name).map(Place::Subnet).or_else(|| {
+            self.workloads
+                .iter()
+                .position(|w| w.name == name)
+                .map(|i| Place::Workload(WorkloadId(i)))
+        })
+    }
+
+    /// Every name a place can be given by, for did-you-mean hints.
+    pub fn place_names(&self) -> impl Iterator<Item = &str> + Clone {
+        self.subnets
+            .iter()
+            .map(|s| s.name.as_str())
+            .chain(self.workloads.iter().map(|w| w.name.as_str()))
+    }
+
+    /// The subnet a place routes from.
+    pub fn subnet_of(&self, place: Place) -> Option<SubnetId> {
+        match place {
+            Place::Subnet(s) => Some(s),
+            Place::Workload(w) => self.workloads.get(w.0).map(|w| w.subnet),
+        }
+    }
+
+    /// The peerings of `vnet` that carry routes (state `Connected`), with the remote VNet.
+    pub fn connected_peers(&self, vnet: VnetId) -> impl Iterator<Item = (&Peering, VnetId)> {
+        self.peerings
+            .iter()
+            .filter(|p| p.state == PeeringState::Connected)
+            .filter_map(move |p| p.remote_of(vnet).map(|remote| (p, remote)))
+    }
+}

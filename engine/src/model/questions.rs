@@ -1,0 +1,118 @@
+//! Questions a scenario asks, with the answers it expects, in resolved form.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use serde::Serialize;
+
+use super::{NextHopType, Place, RouteSource, RouteState};
+use crate::scenario::Span;
+
+/// A question and where it was written.
+#[derive(Clone, Debug)]
+pub struct Question {
+    /// What is asked and what is expected.
+    pub kind: QuestionKind,
+    /// Where the question starts in the file.
+    pub span: Span,
+}
+
+/// The questions azpath can check.
+#[derive(Clone, Debug)]
+pub enum QuestionKind {
+    /// What a subnet's effective route table shows.
+    Routes {
+        /// The subnet or workload asked about.
+        at: Place,
+        /// What the table must show.
+        expect: RoutesExpect,
+    },
+    /// Where traffic from a place to an IP goes next.
+    NextHop {
+        /// The subnet or workload the traffic leaves.
+        from: Place,
+        /// The destination.
+        to: IpAddr,
+        /// The expected answer.
+        expect: NextHopExpect,
+    },
+    /// A hop-by-hop trace, accepted but not evaluated until the tracer exists.
+    Trace {
+        /// The source as written.
+        from: String,
+        /// The destination as written.
+        to: String,
+    },
+}
+
+/// How expected route rows relate to the effective route table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum RoutesMode {
+    /// Every expected row matches some route.
+    Contains,
+    /// No expected row matches any route.
+    Excludes,
+    /// Rows and routes match one to one.
+    Exactly,
+}
+
+/// Expected effective routes.
+#[derive(Clone, Debug, Serialize)]
+pub struct RoutesExpect {
+    /// How the rows are compared.
+    pub mode: RoutesMode,
+    /// The rows.
+    pub rows: Vec<RouteRowExpect>,
+}
+
+/// One expected route; `None` fields match anything.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RouteRowExpect {
+    /// The prefix.
+    pub prefix: IpNet,
+    /// The source.
+    pub source: Option<RouteSource>,
+    /// The state.
+    pub state: Option<RouteState>,
+    /// The next hop.
+    pub next_hop: Option<NextHopSpec>,
+}
+
+/// An expected next hop: a type and, for `VirtualAppliance`, the IP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct NextHopSpec {
+    /// The type.
+    #[serde(rename = "type")]
+    pub next_hop_type: NextHopType,
+    /// The IP, when given; `None` matches any.
+    pub ip: Option<IpAddr>,
+}
+
+impl NextHopSpec {
+    /// Whether an actual next hop fits this expectation.
+    pub fn matches(&self, next_hop_type: NextHopType, ip: Option<IpAddr>) -> bool {
+        self.next_hop_type == next_hop_type && (self.ip.is_none() || self.ip == ip)
+    }
+}
+
+impl std::fmt::Display for NextHopSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.ip {
+            Some(ip) => write!(f, "{} {ip}", self.next_hop_type),
+            None => write!(f, "{}", self.next_hop_type),
+        }
+    }
+}
+
+/// The expected next-hop answer; `None` fields match anything.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NextHopExpect {
+    /// The next hop.
+    pub next_hop: NextHopSpec,
+    /// The winning route's prefix.
+    pub prefix: Option<IpNet>,
+    /// The winning route's source.
+    pub source: Option<RouteSource>,
+    /// The winning route's table, or `System Route`.
+    pub route_table: Option<String>,
+}

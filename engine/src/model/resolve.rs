@@ -1,0 +1,710 @@
+//! Document → Network: resolves names, parses addresses, and checks what Azure itself would
+//! refuse. Every problem is collected, so a file is reported whole, not one error per run.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use super::*;
+use crate::diag::{unknown_name_hint, Diagnostic, Severity};
+use crate::scenario::{self as doc, Document, NextHopDoc, Text};
+
+/// Azure's limit on routes in one route table.
+pub const MAX_ROUTES_PER_TABLE: usize = 400;
+
+/// Resolves and validates `document`. On success returns the network and any warnings; on failure
+/// every diagnostic (errors and warnings), in file order.
+pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut r = Resolver::default();
+    r.net.title.clone_from(&document.title);
+    r.net.story.clone_from(&document.story);
+    r.net.assumptions = document.assumptions.clone();
+    r.not_modelled(document);
+    r.service_prefixes(&document.service_endpoint_prefixes);
+    r.route_tables(&document.route_tables);
+    r.vnets(&document.vnets);
+    r.peerings(&document.peerings);
+    r.gateways(&document.gateways);
+    r.gateway_transit();
+    r.nics(&document.private_endpoints, &document.workloads);
+    r.questions(&document.questions);
+    r.appliance_next_hops();
+    let Resolver { net, mut diags, .. } = r;
+    diags.sort_by_key(|d| (d.span.start, d.severity));
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        Err(diags)
+    } else {
+        Ok((net, diags))
+    }
+}
+
+#[derive(Default)]
+struct Resolver {
+    net: Network,
+    diags: Vec<Diagnostic>,
+    vnet_ids: BTreeMap<String, VnetId>,
+    subnet_ids: BTreeMap<String, SubnetId>,
+    table_ids: BTreeMap<String, RouteTableId>,
+    /// Workloads and private endpoints share one namespace: both are NICs a trace names.
+    nic_names: BTreeMap<String, Span>,
+    nic_ips: BTreeMap<IpAddr, String>,
+}
+
+impl Resolver {
+    fn error(&mut self, span: Span, message: String, hint: Option<String>) {
+        self.diags
+            .push(Diagnostic::error(span, message).with_hint_opt(hint));
+    }
+
+    fn warn(&mut self, span: Span, message: String, hint: Option<String>) {
+        self.diags
+            .push(Diagnostic::warning(span, message).with_hint_opt(hint));
+    }
+
+    // ---- value parsers -------------------------------------------------------------------
+
+    /// A prefix with no host bits set.
+    fn prefix(&mut self, text: &Text, what: &str) -> Option<IpNet> {
+        let raw = text.value.trim();
+        match raw.parse::<IpNet>() {
+            Ok(net) if net.trunc() == net => Some(net),
+            Ok(net) => {
+                self.error(
+                    text.span,
+                    format!("{what} `{raw}` has host bits set"),
+                    Some(format!("did you mean `{}`?", net.trunc())),
+                );
+                None
+            }
+            Err(_) => {
+                let hint = match raw.parse::<IpAddr>() {
+                    Ok(IpAddr::V4(_)) => format!("a single address is written `{raw}/32`"),
+                    Ok(IpAddr::V6(_)) => format!("a single address is written `{raw}/128`"),
+                    Err(_) => "write a prefix such as `10.0.0.0/16`".to_string(),
+                };
+                self.error(text.span, format!("{what} `{raw}` is not an IP prefix"), Some(hint));
+                None
+            }
+        }
+    }
+
+    fn ip(&mut self, text: &Text, what: &str) -> Option<IpAddr> {
+        let raw = text.value.trim();
+        match raw.parse::<IpAddr>() {
+            Ok(ip) => Some(ip),
+            Err(_) => {
+                let hint = if raw.contains('/') {
+                    "write one address, without a prefix length".to_string()
+                } else {
+                    "write an address such as `10.0.1.4`".to_string()
+                };
+                self.error(text.span, format!("{what} `{raw}` is not an IP address"), Some(hint));
+                None
+            }
+        }
+    }
+
+    fn unique(&mut self, seen: &mut BTreeMap<String, Span>, name: &Text, kind: &str) -> bool {
+        if name.value.is_empty() {
+            self.error(name.span, format!("{kind} name is empty"), Some("give it a name".into()));
+            return false;
+        }
+        if seen.contains_key(&name.value) {
+            self.error(
+                name.span,
+                format!("duplicate {kind} name `{}`", name.value),
+                Some(format!("{kind} names must be unique; rename one of them")),
+            );
+            return false;
+        }
+        seen.insert(name.value.clone(), name.span);
+        true
+    }
+
+    fn lookup<T: Copy>(
+        &mut self,
+        map: &BTreeMap<String, T>,
+        name: &Text,
+        kind: &str,
+    ) -> Option<T> {
+        let found = map.get(&name.value).copied();
+        if found.is_none() {
+            let hint = unknown_name_hint(&name.value, map.keys().map(String::as_str), kind);
+            self.error(name.span, format!("unknown {kind} `{}`", name.value), Some(hint));
+        }
+        found
+    }
+
+    // ---- sections ------------------------------------------------------------------------
+
+    fn not_modelled(&mut self, document: &Document) {
+        for (section, value) in [
+            ("firewalls", &document.firewalls),
+            ("services", &document.services),
+            ("dns", &document.dns),
+        ] {
+            if let Some(value) = value {
+                self.warn(
+                    value.span,
+                    format!("`{section}` is not modelled yet and is ignored"),
+                    Some("routes and next hops do not depend on it".into()),
+                );
+            }
+        }
+    }
+
+    fn service_prefixes(&mut self, services: &[doc::ServicePrefixesDoc]) {
+        let mut seen = BTreeMap::new();
+        for s in services {
+            if !self.unique(&mut seen, &s.service, "service") {
+                continue;
+            }
+            let prefixes = s
+                .prefixes
+                .iter()
+                .filter_map(|p| self.prefix(p, "service prefix"))
+                .collect();
+            self.net.service_prefixes.push((s.service.value.clone(), prefixes));
+        }
+    }
+
+    fn route_tables(&mut self, tables: &[doc::RouteTableDoc]) {
+        let mut seen = BTreeMap::new();
+        for t in tables {
+            if !self.unique(&mut seen, &t.name, "route table") {
+                continue;
+            }
+            if t.routes.len() > MAX_ROUTES_PER_TABLE {
+                self.error(
+                    t.name.span,
+                    format!(
+                        "route table `{}` has {} routes, more than Azure's limit of {MAX_ROUTES_PER_TABLE}",
+                        t.name.value,
+                        t.routes.len()
+                    ),
+                    Some("summarise prefixes, or enable route-table network policies and route whole address spaces".into()),
+                );
+            }
+            let mut names = BTreeMap::new();
+            let mut prefixes: BTreeMap<IpNet, String> = BTreeMap::new();
+            let mut routes = Vec::new();
+            for route in &t.routes {
+                let name_ok = self.unique(&mut names, &route.name, "route");
+                let prefix = self.prefix(&route.prefix, "route prefix");
+                let next_hop = self.udr_next_hop(&route.next_hop, &route.name);
+                if let Some(p) = prefix {
+                    if let Some(other) = prefixes.get(&p) {
+                        self.error(
+                            route.prefix.span,
+                            format!("routes `{other}` and `{}` in `{}` have the same prefix `{p}`", route.name.value, t.name.value),
+                            Some("a route table holds one route per prefix; remove one".into()),
+                        );
+                        continue;
+                    }
+                    prefixes.insert(p, route.name.value.clone());
+                }
+                if let (true, Some(prefix), Some(next_hop)) = (name_ok, prefix, next_hop) {
+                    routes.push(UserRoute {
+                        name: route.name.value.clone(),
+                        prefix,
+                        next_hop,
+                        span: route.name.span,
+                    });
+                }
+            }
+            self.table_ids
+                .insert(t.name.value.clone(), RouteTableId(self.net.route_tables.len()));
+            self.net.route_tables.push(RouteTable {
+                name: t.name.value.clone(),
+                propagate_gateway_routes: t.propagate_gateway_routes,
+                routes,
+                span: t.name.span,
+            });
+        }
+    }
+
+    fn udr_next_hop(&mut self, hop: &NextHopDoc, route: &Text) -> Option<NextHop> {
+        let (next_hop_type, ip) = self.next_hop_doc(hop)?;
+        if !next_hop_type.allowed_in_udr() {
+            self.error(
+                route.span,
+                format!("route `{}` uses next hop `{next_hop_type}`, which a user-defined route cannot use", route.value),
+                Some("use VirtualAppliance, VirtualNetworkGateway, VnetLocal, Internet or None".into()),
+            );
+            return None;
+        }
+        Some(NextHop { next_hop_type, ip })
+    }
+
+    /// A written next hop as a type and optional IP (`VirtualAppliance` carries one).
+    fn next_hop_doc(&mut self, hop: &NextHopDoc) -> Option<(NextHopType, Option<IpAddr>)> {
+        Some(match hop {
+            NextHopDoc::VirtualAppliance(ip) => (
+                NextHopType::VirtualAppliance,
+                Some(self.ip(ip, "virtual appliance address")?),
+            ),
+            NextHopDoc::VirtualNetworkGateway => (NextHopType::VirtualNetworkGateway, None),
+            NextHopDoc::VnetLocal => (NextHopType::VnetLocal, None),
+            NextHopDoc::Internet => (NextHopType::Internet, None),
+            NextHopDoc::None => (NextHopType::None, None),
+            NextHopDoc::VNetPeering => (NextHopType::VNetPeering, None),
+            NextHopDoc::VNetGlobalPeering => (NextHopType::VNetGlobalPeering, None),
+            NextHopDoc::VirtualNetworkServiceEndpoint => {
+                (NextHopType::VirtualNetworkServiceEndpoint, None)
+            }
+            NextHopDoc::InterfaceEndpoint => (NextHopType::InterfaceEndpoint, None),
+        })
+    }
+
+    fn vnets(&mut self, vnets: &[doc::VnetDoc]) {
+        let mut seen = BTreeMap::new();
+        for v in vnets {
+            if !self.unique(&mut seen, &v.name, "vnet") {
+                continue;
+            }
+            if v.address_space.is_empty() {
+                self.error(
+                    v.name.span,
+                    format!("vnet `{}` has no address space", v.name.value),
+                    Some("add `address_space: [\"10.0.0.0/16\"]`".into()),
+                );
+            }
+            let mut space: Vec<IpNet> = Vec::new();
+            for text in &v.address_space {
+                let Some(p) = self.prefix(text, "address prefix") else { continue };
+                if let Some(other) = space.iter().find(|o| overlaps(**o, p)) {
+                    self.error(
+                        text.span,
+                        format!("address prefix `{p}` of vnet `{}` overlaps `{other}`", v.name.value),
+                        Some("a vnet's address prefixes must not overlap".into()),
+                    );
+                    continue;
+                }
+                space.push(p);
+            }
+            let vnet_id = VnetId(self.net.vnets.len());
+            self.vnet_ids.insert(v.name.value.clone(), vnet_id);
+            let subnets = self.subnets(v, vnet_id, &space);
+            self.net.vnets.push(Vnet {
+                name: v.name.value.clone(),
+                region: v.region.value.clone(),
+                address_space: space,
+                subnets,
+                gateways: Vec::new(),
+                span: v.name.span,
+            });
+        }
+    }
+
+    fn subnets(&mut self, v: &doc::VnetDoc, vnet: VnetId, space: &[IpNet]) -> Vec<SubnetId> {
+        let mut seen = BTreeMap::new();
+        let mut ids: Vec<SubnetId> = Vec::new();
+        for s in &v.subnets {
+            if !self.unique(&mut seen, &s.name, "subnet") {
+                continue;
+            }
+            let name = format!("{}/{}", v.name.value, s.name.value);
+            let Some(prefix) = self.prefix(&s.prefix, "subnet prefix") else { continue };
+            if !space.iter().any(|p| p.contains(&prefix)) && !space.is_empty() {
+                let spaces: Vec<String> = space.iter().map(|p| format!("`{p}`")).collect();
+                self.error(
+                    s.prefix.span,
+                    format!("subnet `{name}` prefix `{prefix}` is outside the address space of vnet `{}`", v.name.value),
+                    Some(format!("the vnet's address space is {}", spaces.join(", "))),
+                );
+                continue;
+            }
+            if let IpNet::V4(p4) = prefix {
+                if p4.prefix_len() > 29 {
+                    self.error(
+                        s.prefix.span,
+                        format!("subnet `{name}` prefix `{prefix}` is smaller than a /29"),
+                        Some("Azure's smallest IPv4 subnet is a /29".into()),
+                    );
+                    continue;
+                }
+            }
+            if let Some(other) = ids
+                .iter()
+                .filter_map(|id| self.net.subnets.get(id.0))
+                .find(|o| overlaps(o.prefix, prefix))
+            {
+                let message = format!("subnet `{name}` prefix `{prefix}` overlaps subnet `{}` (`{}`)", other.name, other.prefix);
+                self.error(s.prefix.span, message, Some("subnets of a vnet must not overlap".into()));
+                continue;
+            }
+            let route_table = s
+                .route_table
+                .as_ref()
+                .and_then(|t| self.lookup(&self.table_ids.clone(), t, "route table"));
+            for se in &s.service_endpoints {
+                if !self.net.service_prefixes.iter().any(|(svc, _)| *svc == se.value) {
+                    self.warn(
+                        se.span,
+                        format!("service endpoint `{}` has no prefixes declared, so it adds no routes", se.value),
+                        Some("list the service's public prefixes in `service_endpoint_prefixes`".into()),
+                    );
+                }
+            }
+            let id = SubnetId(self.net.subnets.len());
+            self.subnet_ids.insert(name.clone(), id);
+            self.net.subnets.push(Subnet {
+                name,
+                vnet,
+                prefix,
+                route_table,
+                private_endpoint_network_policies: s.private_endpoint_network_policies,
+                service_endpoints: s.service_endpoints.iter().map(|t| t.value.clone()).collect(),
+                span: s.name.span,
+            });
+            ids.push(id);
+        }
+        ids
+    }
+
+    fn peerings(&mut self, peerings: &[doc::PeeringDoc]) {
+        let vnet_ids = self.vnet_ids.clone();
+        for p in peerings {
+            let a = self.lookup(&vnet_ids, &p.between.0, "vnet");
+            let b = self.lookup(&vnet_ids, &p.between.1, "vnet");
+            let transit = p
+                .gateway_transit
+                .as_ref()
+                .and_then(|t| self.lookup(&vnet_ids, t, "vnet").map(|id| (id, t.span)));
+            let (Some(a), Some(b)) = (a, b) else { continue };
+            let span = p.between.0.span;
+            if a == b {
+                self.error(span, format!("vnet `{}` is peered with itself", p.between.0.value), Some("name two different vnets".into()));
+                continue;
+            }
+            if self.net.peerings.iter().any(|q| q.remote_of(a) == Some(b)) {
+                self.error(
+                    span,
+                    format!("vnets `{}` and `{}` are peered twice", p.between.0.value, p.between.1.value),
+                    Some("one entry declares both directions of a peering".into()),
+                );
+                continue;
+            }
+            if let Some((x, y)) = self.first_overlap(a, b) {
+                self.error(
+                    span,
+                    format!("peered vnets `{}` and `{}` overlap: `{x}` and `{y}`", p.between.0.value, p.between.1.value),
+                    Some("Azure refuses to peer vnets whose address spaces overlap".into()),
+                );
+                continue;
+            }
+            if let Some((t, tspan)) = transit {
+                if t != a && t != b {
+                    self.error(
+                        tspan,
+                        "`gateway_transit` must name one of the two peered vnets".into(),
+                        Some(format!("`{}` or `{}`", p.between.0.value, p.between.1.value)),
+                    );
+                    continue;
+                }
+            }
+            self.net.peerings.push(Peering {
+                vnets: [a, b],
+                allow_virtual_network_access: p.allow_virtual_network_access,
+                allow_forwarded_traffic: p.allow_forwarded_traffic,
+                gateway_transit: transit.map(|(t, _)| t),
+                state: p.state,
+                span,
+            });
+        }
+    }
+
+    fn first_overlap(&self, a: VnetId, b: VnetId) -> Option<(IpNet, IpNet)> {
+        let (va, vb) = (self.net.vnet(a)?, self.net.vnet(b)?);
+        va.address_space.iter().find_map(|x| {
+            vb.address_space
+                .iter()
+                .find(|y| overlaps(*x, **y))
+                .map(|y| (*x, *y))
+        })
+    }
+
+    fn gateways(&mut self, gateways: &[doc::GatewayDoc]) {
+        let mut seen = BTreeMap::new();
+        let vnet_ids = self.vnet_ids.clone();
+        for g in gateways {
+            if !self.unique(&mut seen, &g.name, "gateway") {
+                continue;
+            }
+            let Some(vnet) = self.lookup(&vnet_ids, &g.vnet, "vnet") else { continue };
+            let vnet_name = g.vnet.value.clone();
+            let gateway_subnet = self
+                .subnet_ids
+                .get(&format!("{vnet_name}/GatewaySubnet"))
+                .and_then(|id| self.net.subnet(*id))
+                .map(|s| s.prefix);
+            let Some(gateway_subnet) = gateway_subnet else {
+                self.error(
+                    g.vnet.span,
+                    format!("gateway `{}` needs a subnet named `GatewaySubnet` in vnet `{vnet_name}`", g.name.value),
+                    Some("add `(name: \"GatewaySubnet\", prefix: \"…/27\")` to the vnet".into()),
+                );
+                continue;
+            };
+            let same_kind = self.net.gateways.iter().find(|o| o.vnet == vnet && o.kind == g.kind);
+            if let Some(other) = same_kind {
+                let message = format!("vnet `{vnet_name}` already has a {:?} gateway `{}`", g.kind, other.name);
+                self.error(g.name.span, message, Some("a vnet has at most one VPN and one ExpressRoute gateway".into()));
+                continue;
+            }
+            let mut instance_ips = Vec::new();
+            for text in &g.instance_ips {
+                let Some(ip) = self.ip(text, "gateway instance address") else { continue };
+                if !gateway_subnet.contains(&ip) {
+                    self.error(
+                        text.span,
+                        format!("gateway instance address `{ip}` is outside `{vnet_name}/GatewaySubnet` (`{gateway_subnet}`)"),
+                        Some("gateway instances take addresses from GatewaySubnet".into()),
+                    );
+                    continue;
+                }
+                instance_ips.push(ip);
+            }
+            let mut learned = Vec::new();
+            for l in &g.learned {
+                let prefix = self.prefix(&l.prefix, "learned prefix");
+                let ips: Vec<IpAddr> = l
+                    .next_hop_ips
+                    .iter()
+                    .filter_map(|t| self.ip(t, "next hop address"))
+                    .collect();
+                if let Some(prefix) = prefix {
+                    let next_hop_ips = if l.next_hop_ips.is_empty() { instance_ips.clone() } else { ips };
+                    learned.push(LearnedRoute { prefix, via: l.via, next_hop_ips });
+                }
+            }
+            let id = GatewayId(self.net.gateways.len());
+            if let Some(v) = self.net.vnets.get_mut(vnet.0) {
+                v.gateways.push(id);
+            }
+            self.net.gateways.push(Gateway {
+                name: g.name.value.clone(),
+                vnet,
+                kind: g.kind,
+                instance_ips,
+                learned,
+                span: g.name.span,
+            });
+        }
+    }
+
+    /// Gateway transit needs a gateway on the offering side, none on the using side, and at most
+    /// one peering per VNet that uses remote gateways (`useRemoteGateways`).
+    fn gateway_transit(&mut self) {
+        let mut users: BTreeMap<VnetId, Span> = BTreeMap::new();
+        let peerings = self.net.peerings.clone();
+        for p in &peerings {
+            let Some(provider) = p.gateway_transit else { continue };
+            let Some(user) = p.remote_of(provider) else { continue };
+            let name = |id: VnetId| self.net.vnet(id).map(|v| v.name.clone()).unwrap_or_default();
+            let (provider_name, user_name) = (name(provider), name(user));
+            if self.net.vnet(provider).is_some_and(|v| v.gateways.is_empty()) {
+                self.error(
+                    p.span,
+                    format!("vnet `{provider_name}` offers gateway transit but has no gateway"),
+                    Some("declare a gateway in it, or remove `gateway_transit`".into()),
+                );
+            }
+            if self.net.vnet(user).is_some_and(|v| !v.gateways.is_empty()) {
+                self.error(
+                    p.span,
+                    format!("vnet `{user_name}` cannot use the remote gateways of `{provider_name}`: it has a gateway of its own"),
+                    Some("Azure allows `useRemoteGateways` only on a vnet without a gateway".into()),
+                );
+            }
+            if users.insert(user, p.span).is_some() {
+                self.error(
+                    p.span,
+                    format!("vnet `{user_name}` uses remote gateways over more than one peering"),
+                    Some("Azure allows `useRemoteGateways` on one peering per vnet".into()),
+                );
+            }
+        }
+    }
+
+    fn nics(&mut self, endpoints: &[doc::PrivateEndpointDoc], workloads: &[doc::WorkloadDoc]) {
+        for pe in endpoints {
+            if let Some((subnet, ip)) = self.nic(&pe.name, &pe.subnet, &pe.ip, "private endpoint") {
+                self.net.private_endpoints.push(PrivateEndpoint {
+                    name: pe.name.value.clone(),
+                    subnet,
+                    ip,
+                    target: pe.target.as_ref().map(|t| t.value.clone()),
+                    span: pe.name.span,
+                });
+            }
+        }
+        for w in workloads {
+            if let Some((subnet, ip)) = self.nic(&w.name, &w.subnet, &w.ip, "workload") {
+                self.net.workloads.push(Workload {
+                    name: w.name.value.clone(),
+                    kind: w.kind,
+                    subnet,
+                    ip,
+                    span: w.name.span,
+                });
+            }
+        }
+    }
+
+    /// Checks a NIC (workload or private endpoint): unique name, known subnet, an address inside
+    /// it that Azure does not reserve and no other NIC uses.
+    fn nic(&mut self, name: &Text, subnet: &Text, ip: &Text, kind: &str) -> Option<(SubnetId, IpAddr)> {
+        let mut names = std::mem::take(&mut self.nic_names);
+        let unique = self.unique(&mut names, name, "workload or private endpoint");
+        self.nic_names = names;
+        let subnet_id = self.lookup(&self.subnet_ids.clone(), subnet, "subnet");
+        let addr = self.ip(ip, &format!("{kind} address"));
+        let (subnet_id, addr) = (subnet_id?, addr?);
+        let prefix = self.net.subnet(subnet_id)?.prefix;
+        if !prefix.contains(&addr) {
+            self.error(
+                ip.span,
+                format!("{kind} `{}` address `{addr}` is outside subnet `{}` (`{prefix}`)", name.value, subnet.value),
+                Some(format!("pick an address in `{prefix}`")),
+            );
+            return None;
+        }
+        if reserved_addresses(prefix).contains(&addr) {
+            let first = reserved_addresses(prefix).get(3).map(|a| a.to_string()).unwrap_or_default();
+            self.error(
+                ip.span,
+                format!("{kind} `{}` address `{addr}` is reserved by Azure in subnet `{}`", name.value, subnet.value),
+                Some(format!("Azure reserves the first four addresses and the last; use one after `{first}`")),
+            );
+            return None;
+        }
+        if let Some(other) = self.nic_ips.get(&addr) {
+            let message = format!("{kind} `{}` address `{addr}` is already used by `{other}`", name.value);
+            self.error(ip.span, message, Some("each NIC needs its own address".into()));
+            return None;
+        }
+        self.nic_ips.insert(addr, name.value.clone());
+        unique.then_some((subnet_id, addr))
+    }
+
+    fn place(&mut self, text: &Text) -> Option<Place> {
+        let found = self.net.place_by_name(&text.value);
+        if found.is_none() {
+            let hint = unknown_name_hint(&text.value, self.net.place_names(), "subnet or workload");
+            self.error(text.span, format!("unknown subnet or workload `{}`", text.value), Some(hint));
+        }
+        found
+    }
+
+    fn questions(&mut self, questions: &[doc::QuestionDoc]) {
+        for q in questions {
+            let resolved = match q {
+                doc::QuestionDoc::Routes { at, expect } => {
+                    let place = self.place(at);
+                    let (mode, rows) = match expect {
+                        doc::RoutesExpectDoc::Contains(r) => (RoutesMode::Contains, r),
+                        doc::RoutesExpectDoc::Excludes(r) => (RoutesMode::Excludes, r),
+                        doc::RoutesExpectDoc::Exactly(r) => (RoutesMode::Exactly, r),
+                    };
+                    let rows: Vec<Option<RouteRowExpect>> = rows.iter().map(|r| self.row(r)).collect();
+                    place.zip(rows.into_iter().collect::<Option<Vec<_>>>()).map(|(at, rows)| Question {
+                        kind: QuestionKind::Routes { at, expect: RoutesExpect { mode, rows } },
+                        span: at_span(at_text(q)),
+                    })
+                }
+                doc::QuestionDoc::NextHop { from, to, expect } => {
+                    let place = self.place(from);
+                    let to = self.ip(to, "destination");
+                    let hop = self.next_hop_doc(&expect.next_hop);
+                    let prefix = expect.prefix.as_ref().map(|p| self.prefix(p, "expected prefix"));
+                    let (Some(from), Some(to), Some((t, ip))) = (place, to, hop) else { continue };
+                    let Some(prefix) = prefix.map_or(Some(None), |p| p.map(Some)) else { continue };
+                    Some(Question {
+                        kind: QuestionKind::NextHop {
+                            from,
+                            to,
+                            expect: NextHopExpect {
+                                next_hop: NextHopSpec { next_hop_type: t, ip },
+                                prefix,
+                                source: expect.source.map(source),
+                                route_table: expect.route_table.as_ref().map(|t| t.value.clone()),
+                            },
+                        },
+                        span: at_span(at_text(q)),
+                    })
+                }
+                doc::QuestionDoc::Trace { from, to, .. } => Some(Question {
+                    kind: QuestionKind::Trace { from: from.value.clone(), to: to.value.clone() },
+                    span: from.span,
+                }),
+            };
+            if let Some(q) = resolved {
+                self.net.questions.push(q);
+            }
+        }
+    }
+
+    fn row(&mut self, row: &doc::RouteRowDoc) -> Option<RouteRowExpect> {
+        let prefix = self.prefix(&row.prefix, "expected prefix");
+        let next_hop = match &row.next_hop {
+            Some(h) => Some(self.next_hop_doc(h).map(|(t, ip)| NextHopSpec { next_hop_type: t, ip })?),
+            None => None,
+        };
+        Some(RouteRowExpect {
+            prefix: prefix?,
+            source: row.source.map(source),
+            state: row.state.map(|s| match s {
+                doc::RouteStateDoc::Active => RouteState::Active,
+                doc::RouteStateDoc::Invalid => RouteState::Invalid,
+            }),
+            next_hop,
+        })
+    }
+
+    /// A `VirtualAppliance` next hop must be a private address (or one inside a declared VNet:
+    /// Azure accepts any NIC or internal load balancer address), and a `VirtualNetworkGateway`
+    /// UDR needs a VPN gateway the subnet can use.
+    fn appliance_next_hops(&mut self) {
+        let spaces: Vec<IpNet> = self.net.vnets.iter().flat_map(|v| v.address_space.clone()).collect();
+        let tables = self.net.route_tables.clone();
+        for table in &tables {
+            for route in &table.routes {
+                if let (NextHopType::VirtualAppliance, Some(ip)) = (route.next_hop.next_hop_type, route.next_hop.ip) {
+                    if !is_private(ip) && !spaces.iter().any(|s| s.contains(&ip)) {
+                        self.error(
+                            route.span,
+                            format!("route `{}` in `{}` sends traffic to virtual appliance `{ip}`, which is not a private address", route.name, table.name),
+                            Some("a virtual appliance next hop is the private IP of a NIC or an internal load balancer".into()),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn at_text(q: &doc::QuestionDoc) -> &Text {
+    match q {
+        doc::QuestionDoc::Routes { at, .. } => at,
+        doc::QuestionDoc::NextHop { from, .. } | doc::QuestionDoc::Trace { from, .. } => from,
+    }
+}
+
+fn at_span(t: &Text) -> Span {
+    t.span
+}
+
+fn source(s: doc::RouteSourceDoc) -> RouteSource {
+    match s {
+        doc::RouteSourceDoc::Default => RouteSource::Default,
+        doc::RouteSourceDoc::User => RouteSource::User,
+        doc::RouteSourceDoc::VirtualNetworkGateway => RouteSource::VirtualNetworkGateway,
+    }
+}
+
+/// Whether two prefixes share any address (one contains the other).
+pub(crate) fn overlaps(a: IpNet, b: IpNet) -> bool {
+    a.contains(&b) || b.contains(&a)
+}

@@ -1,0 +1,238 @@
+//! "Does Azure answer as the scenario says?" Evaluates every question's expectation.
+
+use serde::Serialize;
+
+use super::{next_hop, routes, NextHopAnswer, RoutesAnswer};
+use crate::dataplane::DataPlane;
+use crate::model::{Network, NextHopExpect, Place, QuestionKind, RouteRowExpect, RoutesExpect, RoutesMode};
+use crate::route::EffectiveRoute;
+use crate::scenario::Span;
+
+/// The outcome of every question of a scenario.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckReport {
+    /// One result per question, in file order.
+    pub results: Vec<QuestionResult>,
+}
+
+impl CheckReport {
+    /// How many questions held.
+    pub fn passed(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Pass))
+    }
+
+    /// How many did not.
+    pub fn failed(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Fail { .. }))
+    }
+
+    /// How many could not be evaluated yet.
+    pub fn skipped(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Skipped { .. }))
+    }
+
+    fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
+        self.results.iter().filter(|r| f(&r.outcome)).count()
+    }
+}
+
+/// One question's result, with the answer it was checked against.
+#[derive(Clone, Debug, Serialize)]
+pub struct QuestionResult {
+    /// The question in one line.
+    pub question: String,
+    /// Where it was written.
+    pub span: Span,
+    /// Pass, fail (with every difference) or skipped.
+    pub outcome: Outcome,
+    /// The answer azpath computed.
+    pub evidence: Option<Evidence>,
+}
+
+/// Whether an expectation held.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "outcome")]
+pub enum Outcome {
+    /// The answer matches the expectation.
+    Pass,
+    /// It does not; every difference is listed.
+    Fail {
+        /// The differences.
+        problems: Vec<Problem>,
+    },
+    /// Not evaluated.
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One difference between expectation and answer.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "problem")]
+pub enum Problem {
+    /// An expected route is not in the table.
+    MissingRoute {
+        /// The expected row.
+        expected: RouteRowExpect,
+    },
+    /// A route that should be absent is present.
+    ExcludedRoutePresent {
+        /// The row that should match nothing.
+        expected: RouteRowExpect,
+        /// The route that matched it.
+        actual: EffectiveRoute,
+    },
+    /// A route no expected row accounts for (with `Exactly`).
+    UnexpectedRoute {
+        /// The route.
+        actual: EffectiveRoute,
+    },
+    /// A next-hop field differs.
+    NextHopDiffers {
+        /// Which field.
+        field: String,
+        /// What the scenario expects.
+        expected: String,
+        /// What azpath computed.
+        actual: String,
+    },
+}
+
+/// The answer a question was checked against.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "kind")]
+pub enum Evidence {
+    /// Effective routes.
+    Routes(RoutesAnswer),
+    /// A next hop.
+    NextHop(NextHopAnswer),
+}
+
+/// Evaluates every question of `net`.
+pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
+    let results = net
+        .questions
+        .iter()
+        .map(|q| match &q.kind {
+            QuestionKind::Routes { at, expect } => {
+                let question = format!("routes at `{}` {}", place_name(net, *at), describe_routes(expect));
+                let answer = net.subnet_of(*at).and_then(|s| routes(net, dp, s));
+                let outcome = match &answer {
+                    Some(a) => outcome(routes_problems(expect, &a.routes)),
+                    None => Outcome::Skipped { reason: "unknown subnet".into() },
+                };
+                QuestionResult { question, span: q.span, outcome, evidence: answer.map(Evidence::Routes) }
+            }
+            QuestionKind::NextHop { from, to, expect } => {
+                let question = format!("next hop from `{}` to {to} is {}", place_name(net, *from), expect.next_hop);
+                let answer = net.subnet_of(*from).map(|s| next_hop(net, dp, s, *to));
+                let outcome = match &answer {
+                    Some(a) => outcome(next_hop_problems(expect, a)),
+                    None => Outcome::Skipped { reason: "unknown subnet".into() },
+                };
+                QuestionResult { question, span: q.span, outcome, evidence: answer.map(Evidence::NextHop) }
+            }
+            QuestionKind::Trace { from, to } => QuestionResult {
+                question: format!("trace from `{from}` to `{to}`"),
+                span: q.span,
+                outcome: Outcome::Skipped { reason: "hop-by-hop tracing is not modelled yet".into() },
+                evidence: None,
+            },
+        })
+        .collect();
+    CheckReport { results }
+}
+
+fn outcome(problems: Vec<Problem>) -> Outcome {
+    if problems.is_empty() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail { problems }
+    }
+}
+
+fn place_name(net: &Network, place: Place) -> String {
+    match place {
+        Place::Subnet(s) => net.subnet(s).map(|s| s.name.clone()),
+        Place::Workload(w) => net.workloads.get(w.0).map(|w| w.name.clone()),
+    }
+    .unwrap_or_default()
+}
+
+fn describe_routes(expect: &RoutesExpect) -> String {
+    let verb = match expect.mode {
+        RoutesMode::Contains => "contain",
+        RoutesMode::Excludes => "exclude",
+        RoutesMode::Exactly => "are exactly",
+    };
+    format!("{verb} {} row(s)", expect.rows.len())
+}
+
+/// Whether an effective route fits an expected row (absent fields match anything).
+pub fn row_matches(row: &RouteRowExpect, route: &EffectiveRoute) -> bool {
+    row.prefix == route.prefix
+        && row.source.is_none_or(|s| s == route.source)
+        && row.state.is_none_or(|s| s == route.state)
+        && row
+            .next_hop
+            .is_none_or(|h| h.matches(route.next_hop.next_hop_type, route.next_hop.ip))
+}
+
+fn routes_problems(expect: &RoutesExpect, actual: &[EffectiveRoute]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for row in &expect.rows {
+        let found = actual.iter().find(|r| row_matches(row, r));
+        match (expect.mode, found) {
+            (RoutesMode::Contains | RoutesMode::Exactly, None) => {
+                problems.push(Problem::MissingRoute { expected: row.clone() });
+            }
+            (RoutesMode::Excludes, Some(r)) => problems.push(Problem::ExcludedRoutePresent {
+                expected: row.clone(),
+                actual: r.clone(),
+            }),
+            _ => {}
+        }
+    }
+    if expect.mode == RoutesMode::Exactly {
+        for r in actual {
+            if !expect.rows.iter().any(|row| row_matches(row, r)) {
+                problems.push(Problem::UnexpectedRoute { actual: r.clone() });
+            }
+        }
+    }
+    problems
+}
+
+fn next_hop_problems(expect: &NextHopExpect, actual: &NextHopAnswer) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut differs = |field: &str, expected: String, actual: String| {
+        problems.push(Problem::NextHopDiffers {
+            field: field.into(),
+            expected,
+            actual,
+        });
+    };
+    let hop = actual.next_hop;
+    let ip_ok = expect.next_hop.ip.is_none_or(|ip| actual.next_hop_ips.contains(&ip) || hop.ip == Some(ip));
+    if expect.next_hop.next_hop_type != hop.next_hop_type || !ip_ok {
+        differs("next_hop", expect.next_hop.to_string(), hop.to_string());
+    }
+    let route = actual.route.as_ref();
+    if let Some(p) = expect.prefix {
+        if route.map(|r| r.prefix) != Some(p) {
+            differs("prefix", p.to_string(), route.map_or("none".into(), |r| r.prefix.to_string()));
+        }
+    }
+    if let Some(s) = expect.source {
+        if route.map(|r| r.source) != Some(s) {
+            differs("source", s.to_string(), route.map_or("none".into(), |r| r.source.to_string()));
+        }
+    }
+    if let Some(t) = &expect.route_table {
+        if actual.route_table != *t {
+            differs("route_table", t.clone(), actual.route_table.clone());
+        }
+    }
+    problems
+}

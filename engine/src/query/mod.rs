@@ -1,0 +1,10 @@
+//! Stage 5: questions and their answers. Answers are plain data that carry their evidence;
+//! rendering them is [`crate::report`]'s job.
+
+mod check;
+mod next_hop;
+mod routes;
+
+pub use check::{check, row_matches, CheckReport, Evidence, Outcome, Problem, QuestionResult};
+pub use next_hop::{next_hop, CandidateRoute, NextHopAnswer, Verdict};
+pub use routes::{routes, RoutesAnswer};

@@ -1,0 +1,254 @@
+//! Text rendering for people: az-like tables and one-line reasons. No colour, no terminal
+//! assumptions.
+
+use crate::diag::Located;
+use crate::query::{CheckReport, Evidence, NextHopAnswer, Outcome, Problem, RoutesAnswer, Verdict};
+use crate::route::{EffectiveRoute, Origin, Removal, Why};
+use crate::scenario::SourceFile;
+
+/// Lays out rows under headers with aligned columns and no trailing spaces.
+fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        padded.join("  ").trim_end().to_string()
+    };
+    let mut out = vec![
+        line(headers.iter().map(|h| h.to_string()).collect()),
+        line(widths.iter().map(|w| "-".repeat(*w)).collect()),
+    ];
+    out.extend(rows.iter().map(|r| line(r.clone())));
+    out.join("\n") + "\n"
+}
+
+/// Why a route is in its state, in one line.
+pub fn why(why: &Why) -> String {
+    match why {
+        Why::SoleRouteForPrefix => "only route for this prefix".into(),
+        Why::OutranksSamePrefix { outranked } => {
+            let names: Vec<String> = outranked.iter().map(ToString::to_string).collect();
+            format!("outranks {} with the same prefix (User > VirtualNetworkGateway > Default)", names.join(", "))
+        }
+        Why::EqualCostPaths { paths } => format!("one of {paths} equal-cost paths (ECMP)"),
+        Why::OutrankedBySamePrefix { winner, winner_next_hop } => {
+            format!("a {winner} route with the same prefix wins (to {winner_next_hop})")
+        }
+        Why::SystemRouteSamePrefix { winner } => {
+            format!("a {winner} system route with the same prefix is preferred")
+        }
+        Why::SystemRoutePreferredOverBgp { system_prefix, system_next_hop } => format!(
+            "the {system_next_hop} system route {system_prefix} is preferred over BGP, even a more specific BGP route"
+        ),
+        Why::PrivateEndpointNetworkPolicy { policies, table, route, route_prefix, endpoint_vnet_prefix } => format!(
+            "endpoint subnet has network policies {policies:?}; UDR `{table}/{route}` ({route_prefix}) covers the endpoint with a prefix at least as long as its vnet's {endpoint_vnet_prefix}"
+        ),
+    }
+}
+
+/// What created a route, in a few words.
+pub fn origin(origin: &Origin) -> String {
+    match origin {
+        Origin::VnetAddressSpace { vnet } => format!("address space of vnet `{vnet}`"),
+        Origin::DefaultInternet => "system default route".into(),
+        Origin::ReservedPrefix => "prefix reserved by Azure".into(),
+        Origin::Peering { remote_vnet, global } => {
+            let kind = if *global { "global peering" } else { "peering" };
+            format!("{kind} with `{remote_vnet}`")
+        }
+        Origin::ServiceEndpoint { service } => format!("service endpoint `{service}`"),
+        Origin::PrivateEndpoint { endpoint, subnet, .. } => {
+            format!("private endpoint `{endpoint}` in `{subnet}`")
+        }
+        Origin::Gateway { gateway, via, transit_from } => {
+            let via = match via {
+                crate::model::LearnedVia::Bgp => "BGP",
+                crate::model::LearnedVia::LocalNetworkGateway => "local network gateway",
+            };
+            match transit_from {
+                Some(v) => format!("gateway `{gateway}` ({via}), transit from `{v}`"),
+                None => format!("gateway `{gateway}` ({via})"),
+            }
+        }
+        Origin::UserRoute { table, route } => format!("UDR `{table}/{route}`"),
+    }
+}
+
+fn removal(removal: &Removal) -> String {
+    match removal {
+        Removal::VnetPrefixEqualsReserved { vnet_prefix } => {
+            format!("the vnet prefix {vnet_prefix} equals it; one VnetLocal route remains")
+        }
+        Removal::VnetPrefixContainsReserved { vnet_prefix } => {
+            format!("the vnet prefix {vnet_prefix} contains it")
+        }
+        Removal::UserDefaultRoute { table, route } => {
+            format!("the user 0.0.0.0/0 `{table}/{route}` removes the reserved routes")
+        }
+        Removal::BgpDefaultRoute { gateway } => format!(
+            "a BGP 0.0.0.0/0 from `{gateway}` removes them (assumption `bgp_default_route_removes_reserved_routes`)"
+        ),
+    }
+}
+
+fn row(r: &EffectiveRoute) -> Vec<String> {
+    vec![
+        r.source.to_string(),
+        r.state.to_string(),
+        r.prefix.to_string(),
+        r.next_hop.next_hop_type.to_string(),
+        r.next_hop.ip.map(|i| i.to_string()).unwrap_or_default(),
+        r.route_name().unwrap_or("").to_string(),
+        why(&r.why),
+    ]
+}
+
+/// A subnet's effective routes as an az-like table, with each route's reason and the routes
+/// Azure removed.
+pub fn routes(answer: &RoutesAnswer) -> String {
+    let table_name = answer
+        .route_table
+        .as_deref()
+        .map_or_else(|| "no route table".to_string(), |t| format!("route table `{t}`"));
+    let mut out = format!("Effective routes of subnet `{}` ({table_name})\n\n", answer.subnet);
+    let rows: Vec<Vec<String>> = answer.routes.iter().map(row).collect();
+    out += &table(
+        &["Source", "State", "Address Prefix", "Next Hop Type", "Next Hop IP", "UDR", "Why"],
+        &rows,
+    );
+    if !answer.removed.is_empty() {
+        out += "\nRemoved by Azure (not shown in the table):\n";
+        for r in &answer.removed {
+            out += &format!("  {} {}: {}\n", r.route.prefix, r.route.next_hop.next_hop_type, removal(&r.why));
+        }
+    }
+    out
+}
+
+/// A next-hop answer: the decision, then every covering route and its fate.
+pub fn next_hop(answer: &NextHopAnswer) -> String {
+    let mut out = format!(
+        "Next hop from `{}` to {}: {}\n",
+        answer.subnet, answer.destination, answer.next_hop
+    );
+    match &answer.route {
+        Some(r) => {
+            out += &format!(
+                "  by route {} ({}, {}) from {}\n",
+                r.prefix,
+                r.source,
+                answer.route_table,
+                origin(&r.origin)
+            );
+            if answer.next_hop_ips.len() > 1 {
+                let ips: Vec<String> = answer.next_hop_ips.iter().map(ToString::to_string).collect();
+                out += &format!("  equal-cost next hops: {}\n", ips.join(", "));
+            }
+        }
+        None => out += "  no Active route matches: the packet is dropped\n",
+    }
+    out += &format!("\nRoutes covering {}, longest prefix first:\n", answer.destination);
+    let rows: Vec<Vec<String>> = answer
+        .candidates
+        .iter()
+        .map(|c| {
+            let r = &c.route;
+            let (verdict, reason) = match &c.verdict {
+                Verdict::Selected => ("selected", why(&r.why)),
+                Verdict::ShorterPrefix { than } => (
+                    "lost",
+                    format!("/{} is shorter than {than}: longest prefix wins", r.prefix.prefix_len()),
+                ),
+                Verdict::Invalid => ("invalid", why(&r.why)),
+            };
+            vec![
+                verdict.to_string(),
+                r.prefix.to_string(),
+                r.source.to_string(),
+                r.next_hop.to_string(),
+                origin(&r.origin),
+                reason,
+            ]
+        })
+        .collect();
+    out += &table(&["Verdict", "Prefix", "Source", "Next Hop", "From", "Why"], &rows);
+    out
+}
+
+/// A check report: one line per question, the differences under a failure, no summary (the
+/// caller adds it across files).
+pub fn check(report: &CheckReport, file: &SourceFile) -> String {
+    let mut out = String::new();
+    for r in &report.results {
+        let (line, _) = file.line_col(r.span.start);
+        let at = format!("{}:{line}", file.name);
+        match &r.outcome {
+            Outcome::Pass => out += &format!("pass  {at}: {}\n", r.question),
+            Outcome::Skipped { reason } => out += &format!("skip  {at}: {} ({reason})\n", r.question),
+            Outcome::Fail { problems } => {
+                out += &format!("FAIL  {at}: {}\n", r.question);
+                for p in problems {
+                    out += &format!("        {}\n", problem(p));
+                }
+                if let Some(e) = &r.evidence {
+                    out += &evidence(e);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn problem(p: &Problem) -> String {
+    let hop = |h: &Option<crate::model::NextHopSpec>| h.map(|h| format!(" {h}")).unwrap_or_default();
+    let opt = |s: Option<String>| s.map(|s| format!(" {s}")).unwrap_or_default();
+    match p {
+        Problem::MissingRoute { expected: e } => format!(
+            "missing route: {}{}{}{}",
+            e.prefix,
+            opt(e.source.map(|s| s.to_string())),
+            opt(e.state.map(|s| s.to_string())),
+            hop(&e.next_hop)
+        ),
+        Problem::ExcludedRoutePresent { expected, actual } => format!(
+            "route {} should be absent, found {} {} {}",
+            expected.prefix, actual.source, actual.state, actual.next_hop
+        ),
+        Problem::UnexpectedRoute { actual } => format!(
+            "unexpected route: {} {} {} {}",
+            actual.prefix, actual.source, actual.state, actual.next_hop
+        ),
+        Problem::NextHopDiffers { field, expected, actual } => {
+            format!("{field}: expected {expected}, got {actual}")
+        }
+    }
+}
+
+fn evidence(e: &Evidence) -> String {
+    let indent = |s: String| s.lines().map(|l| format!("        {l}\n")).collect::<String>();
+    match e {
+        Evidence::Routes(a) => {
+            let rows: Vec<Vec<String>> = a.routes.iter().map(row).collect();
+            indent(format!(
+                "actual effective routes of `{}`:\n{}",
+                a.subnet,
+                table(&["Source", "State", "Address Prefix", "Next Hop Type", "Next Hop IP", "UDR", "Why"], &rows)
+            ))
+        }
+        Evidence::NextHop(a) => indent(next_hop(a)),
+    }
+}
+
+/// Diagnostics, one per line.
+pub fn diagnostics(diags: &[Located]) -> String {
+    diags.iter().map(|d| format!("{d}\n")).collect()
+}
+

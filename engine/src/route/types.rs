@@ -1,0 +1,212 @@
+//! Effective routes and the reasons for their state, as plain serialisable data.
+
+use ipnet::IpNet;
+use serde::Serialize;
+
+use crate::model::{LearnedVia, PrivateEndpointId, NextHop, NextHopType, PrivateEndpointNetworkPolicies, RouteSource, RouteState};
+
+/// What put a route into a subnet's table: the evidence behind its `Source` column.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind")]
+pub enum Origin {
+    /// An address prefix of the subnet's own VNet.
+    VnetAddressSpace {
+        /// The VNet.
+        vnet: String,
+    },
+    /// The system default route to the Internet, present in every subnet.
+    DefaultInternet,
+    /// A prefix Azure reserves and drops unless something more specific matches.
+    ReservedPrefix,
+    /// An address prefix of a directly peered VNet (peering is not transitive).
+    Peering {
+        /// The peered VNet.
+        remote_vnet: String,
+        /// Whether the VNets are in different regions (global peering).
+        global: bool,
+    },
+    /// A service endpoint enabled on the subnet.
+    ServiceEndpoint {
+        /// The service, e.g. `Microsoft.Storage`.
+        service: String,
+    },
+    /// A private endpoint's /32, programmed in its own VNet and in directly peered VNets.
+    PrivateEndpoint {
+        /// The private endpoint.
+        endpoint: String,
+        /// Its subnet, `vnet/subnet`.
+        subnet: String,
+        /// Its id, for the network-policy rule.
+        #[serde(skip)]
+        id: PrivateEndpointId,
+    },
+    /// A prefix learned by a virtual network gateway.
+    Gateway {
+        /// The gateway.
+        gateway: String,
+        /// BGP or a local network gateway.
+        via: LearnedVia,
+        /// The VNet offering gateway transit, when the gateway is not in this subnet's VNet.
+        transit_from: Option<String>,
+    },
+    /// A user-defined route.
+    UserRoute {
+        /// The route table.
+        table: String,
+        /// The route's name.
+        route: String,
+    },
+}
+
+/// A route offered to a subnet before Azure's selection rules run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Candidate {
+    /// Who offers it.
+    pub source: RouteSource,
+    /// Destination prefix.
+    pub prefix: IpNet,
+    /// Where it sends traffic.
+    pub next_hop: NextHop,
+    /// What created it.
+    pub origin: Origin,
+}
+
+/// Why a route is `Active` or `Invalid`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "rule")]
+pub enum Why {
+    /// Active: no other route has this prefix.
+    SoleRouteForPrefix,
+    /// Active: it outranks every other route with this prefix (User > VirtualNetworkGateway >
+    /// Default).
+    OutranksSamePrefix {
+        /// The sources of the routes it beat.
+        outranked: Vec<RouteSource>,
+    },
+    /// Active: one of several routes with the same prefix and source; Azure spreads flows across
+    /// them (ECMP).
+    EqualCostPaths {
+        /// How many paths share the prefix.
+        paths: usize,
+    },
+    /// Invalid: a route with the same prefix from a higher-precedence source exists.
+    OutrankedBySamePrefix {
+        /// The winning route's source.
+        winner: RouteSource,
+        /// The winning route's next hop.
+        winner_next_hop: NextHop,
+    },
+    /// Invalid: another system route with the same prefix is preferred.
+    SystemRouteSamePrefix {
+        /// The preferred route's next hop type.
+        winner: NextHopType,
+    },
+    /// Invalid: Azure prefers system routes for the VNet, its peerings and service endpoints over
+    /// BGP routes, even more specific ones.
+    SystemRoutePreferredOverBgp {
+        /// The system route's prefix that contains this route.
+        system_prefix: IpNet,
+        /// The system route's next hop type.
+        system_next_hop: NextHopType,
+    },
+    /// Invalid: the private endpoint's subnet has route-table network policies, and this subnet's
+    /// route table has a UDR that covers the endpoint with a prefix at least as long as the
+    /// endpoint VNet's address prefix.
+    PrivateEndpointNetworkPolicy {
+        /// The endpoint subnet's `privateEndpointNetworkPolicies`.
+        policies: PrivateEndpointNetworkPolicies,
+        /// The route table holding the UDR.
+        table: String,
+        /// The UDR.
+        route: String,
+        /// The UDR's prefix.
+        route_prefix: IpNet,
+        /// The endpoint VNet's address prefix the UDR was compared with.
+        endpoint_vnet_prefix: IpNet,
+    },
+}
+
+impl Why {
+    /// The state this reason gives a route.
+    pub fn state(&self) -> RouteState {
+        match self {
+            Why::SoleRouteForPrefix | Why::OutranksSamePrefix { .. } | Why::EqualCostPaths { .. } => {
+                RouteState::Active
+            }
+            _ => RouteState::Invalid,
+        }
+    }
+}
+
+/// One row of a subnet's effective route table, with the reason for its state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EffectiveRoute {
+    /// Default, User or VirtualNetworkGateway.
+    pub source: RouteSource,
+    /// Active or Invalid (derived from `why`).
+    pub state: RouteState,
+    /// Destination prefix.
+    pub prefix: IpNet,
+    /// Next hop type and IP.
+    pub next_hop: NextHop,
+    /// What created the route.
+    pub origin: Origin,
+    /// Why it is in this state.
+    pub why: Why,
+}
+
+impl EffectiveRoute {
+    /// The route table a route came from, or `System Route`, as Network Watcher names it.
+    pub fn table_name(&self) -> &str {
+        match &self.origin {
+            Origin::UserRoute { table, .. } => table,
+            _ => "System Route",
+        }
+    }
+
+    /// The UDR's name, for user routes.
+    pub fn route_name(&self) -> Option<&str> {
+        match &self.origin {
+            Origin::UserRoute { route, .. } => Some(route),
+            _ => None,
+        }
+    }
+}
+
+/// A system route that Azure removes from the table (it is not shown at all), and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RemovedRoute {
+    /// The route that would have been there.
+    pub route: Candidate,
+    /// Why Azure removes it.
+    pub why: Removal,
+}
+
+/// Why Azure removes a reserved-prefix route.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "rule")]
+pub enum Removal {
+    /// The VNet's address prefix equals the reserved prefix: Azure keeps one route, `VnetLocal`.
+    VnetPrefixEqualsReserved {
+        /// The VNet prefix.
+        vnet_prefix: IpNet,
+    },
+    /// The VNet's address prefix contains the reserved prefix.
+    VnetPrefixContainsReserved {
+        /// The VNet prefix.
+        vnet_prefix: IpNet,
+    },
+    /// A user 0.0.0.0/0 in the subnet's route table removes the reserved routes.
+    UserDefaultRoute {
+        /// The route table.
+        table: String,
+        /// The UDR.
+        route: String,
+    },
+    /// A BGP 0.0.0.0/0 removes them (only under the assumption
+    /// `bgp_default_route_removes_reserved_routes`).
+    BgpDefaultRoute {
+        /// The gateway that learned it.
+        gateway: String,
+    },
+}

@@ -1,0 +1,413 @@
+//! The scenario file as written: serde types, strings and spans, nothing resolved.
+//!
+//! Names and addresses stay strings here so that the resolver can report every bad one at once,
+//! each with its position; see [`crate::model`] for the validated form.
+
+use serde::{Deserialize, Serialize};
+
+use super::span::Spanned;
+
+/// A name, address or prefix exactly as written, with its position.
+pub type Text = Spanned<String>;
+
+/// A whole scenario file: the network, the questions about it and the answers Azure gives.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(rename = "Scenario", deny_unknown_fields)]
+pub struct Document {
+    /// One line saying what the scenario shows.
+    #[serde(default)]
+    pub title: String,
+    /// The story: what people saw, what they assumed, what was really happening.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub story: Option<String>,
+    /// Switches for behaviour Azure does not document; see [`Assumptions`].
+    #[serde(default)]
+    pub assumptions: Assumptions,
+    /// Virtual networks with their subnets.
+    #[serde(default)]
+    pub vnets: Vec<VnetDoc>,
+    /// VNet peerings; one entry declares both directions.
+    #[serde(default)]
+    pub peerings: Vec<PeeringDoc>,
+    /// Route tables (UDRs) that subnets refer to by name.
+    #[serde(default)]
+    pub route_tables: Vec<RouteTableDoc>,
+    /// VPN and ExpressRoute virtual network gateways with the prefixes they learn.
+    #[serde(default)]
+    pub gateways: Vec<GatewayDoc>,
+    /// Public prefixes of the services named in subnets' `service_endpoints`.
+    #[serde(default)]
+    pub service_endpoint_prefixes: Vec<ServicePrefixesDoc>,
+    /// Private endpoints: a NIC with one private IP in a subnet.
+    #[serde(default)]
+    pub private_endpoints: Vec<PrivateEndpointDoc>,
+    /// Workloads: a named NIC with an IP in a subnet.
+    #[serde(default)]
+    pub workloads: Vec<WorkloadDoc>,
+    /// Azure Firewalls: accepted, not modelled yet (reported as a warning).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firewalls: Option<Spanned<ron::Value>>,
+    /// PaaS services: accepted, not modelled yet (reported as a warning).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Spanned<ron::Value>>,
+    /// Private DNS: accepted, not modelled yet (reported as a warning).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns: Option<Spanned<ron::Value>>,
+    /// Questions with the answers Azure gives.
+    #[serde(default)]
+    pub questions: Vec<QuestionDoc>,
+}
+
+/// Behaviour that Microsoft's documentation leaves open, modelled as explicit switches so that a
+/// scenario states which reading it relies on.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Assumptions {
+    /// Whether a 0.0.0.0/0 learned by BGP removes the reserved `None` routes the way a user
+    /// 0.0.0.0/0 does. Azure documents the removal only for a UDR; default `false`.
+    pub bgp_default_route_removes_reserved_routes: bool,
+    /// Whether to add the further `None` routes seen in some effective-route dumps
+    /// (127.0.0.0/8, 157.59.0.0/16, 104.146.0.0/17, 104.147.0.0/16) but not in the route table
+    /// Azure documents; default `false`.
+    pub extra_reserved_prefixes: bool,
+}
+
+impl Default for Assumptions {
+    fn default() -> Self {
+        Self {
+            bgp_default_route_removes_reserved_routes: false,
+            extra_reserved_prefixes: false,
+        }
+    }
+}
+
+/// A virtual network.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct VnetDoc {
+    /// Unique VNet name.
+    pub name: Text,
+    /// Azure region, e.g. `eastus`; peering between regions is global peering.
+    pub region: Text,
+    /// One or more address prefixes.
+    pub address_space: Vec<Text>,
+    /// Subnets, named `vnet/subnet` elsewhere in the file.
+    #[serde(default)]
+    pub subnets: Vec<SubnetDoc>,
+}
+
+/// A subnet of a VNet.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubnetDoc {
+    /// Name unique within the VNet.
+    pub name: Text,
+    /// Address prefix inside the VNet's address space.
+    pub prefix: Text,
+    /// Route table associated with the subnet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_table: Option<Text>,
+    /// Which network policies apply to the private endpoints in this subnet.
+    #[serde(default)]
+    pub private_endpoint_network_policies: PrivateEndpointNetworkPolicies,
+    /// Service endpoints enabled on the subnet, e.g. `Microsoft.Storage`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_endpoints: Vec<Text>,
+}
+
+/// The subnet property `privateEndpointNetworkPolicies`, with Azure's values.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum PrivateEndpointNetworkPolicies {
+    /// Azure's default: neither NSGs nor UDRs apply to the subnet's private endpoints.
+    #[default]
+    Disabled,
+    /// Both NSGs and route tables apply.
+    Enabled,
+    /// Only the subnet's NSG applies.
+    NetworkSecurityGroupEnabled,
+    /// Only route tables apply (the /32 rule of §3.3).
+    RouteTableEnabled,
+}
+
+/// A peering between two VNets: both links, with their flags.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeeringDoc {
+    /// The two VNets.
+    pub between: (Text, Text),
+    /// `allowVirtualNetworkAccess` on both links (Azure's default `true`).
+    #[serde(default = "yes")]
+    pub allow_virtual_network_access: bool,
+    /// `allowForwardedTraffic` on both links.
+    #[serde(default)]
+    pub allow_forwarded_traffic: bool,
+    /// The VNet that offers its gateway (`allowGatewayTransit`); the other side then uses it
+    /// (`useRemoteGateways`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_transit: Option<Text>,
+    /// `Connected` (both links exist) or `Disconnected` (one side was deleted: no routes).
+    #[serde(default)]
+    pub state: PeeringState,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The peering state Azure reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum PeeringState {
+    /// Both links exist; traffic and routes flow.
+    #[default]
+    Connected,
+    /// One link was deleted; the other stays but carries nothing.
+    Disconnected,
+}
+
+/// A route table with its user-defined routes.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteTableDoc {
+    /// Unique route table name.
+    pub name: Text,
+    /// "Propagate gateway routes" (`disableBgpRoutePropagation` = false); Azure's default `true`.
+    #[serde(default = "yes")]
+    pub propagate_gateway_routes: bool,
+    /// User-defined routes.
+    #[serde(default)]
+    pub routes: Vec<RouteDoc>,
+}
+
+/// A user-defined route.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteDoc {
+    /// Route name, unique in its table.
+    pub name: Text,
+    /// Destination prefix.
+    pub prefix: Text,
+    /// Where matching traffic goes.
+    pub next_hop: NextHopDoc,
+}
+
+/// A next hop as written in a UDR or an expectation.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub enum NextHopDoc {
+    /// An NVA or firewall private IP (or an internal load balancer frontend).
+    VirtualAppliance(Text),
+    /// The VNet's VPN gateway.
+    VirtualNetworkGateway,
+    /// Inside the VNet.
+    VnetLocal,
+    /// Out to the Internet.
+    Internet,
+    /// Drop.
+    None,
+    /// A peered VNet in the same region (system routes only).
+    VNetPeering,
+    /// A peered VNet in another region (system routes only).
+    VNetGlobalPeering,
+    /// A service endpoint (system routes only).
+    VirtualNetworkServiceEndpoint,
+    /// A private endpoint (system routes only).
+    InterfaceEndpoint,
+}
+
+/// A VPN or ExpressRoute gateway in a VNet's `GatewaySubnet`.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayDoc {
+    /// Unique gateway name.
+    pub name: Text,
+    /// The VNet whose `GatewaySubnet` holds it.
+    pub vnet: Text,
+    /// `Vpn` or `ExpressRoute`.
+    pub kind: GatewayKind,
+    /// Private IPs of the gateway instances in `GatewaySubnet`; the next hop IPs of its routes.
+    #[serde(default)]
+    pub instance_ips: Vec<Text>,
+    /// Prefixes the gateway learns from on-premises.
+    #[serde(default)]
+    pub learned: Vec<LearnedRouteDoc>,
+}
+
+/// The kind of a virtual network gateway.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum GatewayKind {
+    /// Route-based VPN gateway (may be a UDR next hop).
+    Vpn,
+    /// ExpressRoute gateway (may not be a UDR next hop).
+    ExpressRoute,
+}
+
+/// A prefix a gateway learned.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LearnedRouteDoc {
+    /// The learned prefix.
+    pub prefix: Text,
+    /// How it was learned.
+    #[serde(default)]
+    pub via: LearnedVia,
+    /// Next hop IPs shown for it; default: the gateway's instance IPs (one row each, ECMP).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub next_hop_ips: Vec<Text>,
+}
+
+/// How a gateway learned a prefix.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum LearnedVia {
+    /// Advertised over BGP by on-premises.
+    #[default]
+    Bgp,
+    /// Configured in a local network gateway.
+    LocalNetworkGateway,
+}
+
+/// The public prefixes of one service, for service-endpoint routes.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServicePrefixesDoc {
+    /// The service as named in `service_endpoints`, e.g. `Microsoft.Storage`.
+    pub service: Text,
+    /// Its public prefixes in the scenario's regions.
+    pub prefixes: Vec<Text>,
+}
+
+/// A private endpoint.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivateEndpointDoc {
+    /// Unique name.
+    pub name: Text,
+    /// Its subnet, as `vnet/subnet`.
+    pub subnet: Text,
+    /// Its private IP.
+    pub ip: Text,
+    /// The service it connects to (free text until services are modelled).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Text>,
+}
+
+/// A workload: one NIC with one private IP.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadDoc {
+    /// Unique name.
+    pub name: Text,
+    /// What runs there.
+    #[serde(default)]
+    pub kind: WorkloadKind,
+    /// Its subnet, as `vnet/subnet`.
+    pub subnet: Text,
+    /// Its private IP.
+    pub ip: Text,
+}
+
+/// What a workload is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum WorkloadKind {
+    /// A virtual machine.
+    #[default]
+    Vm,
+    /// A network virtual appliance (IP forwarding on).
+    Nva,
+}
+
+/// A question about the network with the answer Azure gives.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub enum QuestionDoc {
+    /// The effective routes of a subnet (or of a workload's NIC).
+    Routes {
+        /// `vnet/subnet` or a workload name.
+        at: Text,
+        /// What the effective route table must show.
+        expect: RoutesExpectDoc,
+    },
+    /// The next hop from a workload or subnet towards an IP.
+    NextHop {
+        /// A workload name or `vnet/subnet`.
+        from: Text,
+        /// Destination IP.
+        to: Text,
+        /// The answer.
+        expect: NextHopExpectDoc,
+    },
+    /// A hop-by-hop trace: accepted, not evaluated yet (the tracer comes later).
+    Trace {
+        /// A workload name.
+        from: Text,
+        /// A destination IP or name.
+        to: Text,
+        /// Destination port.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        port: Option<u16>,
+        /// The expected verdict and path, kept as written.
+        expect: Spanned<ron::Value>,
+    },
+}
+
+/// Expected rows of an effective route table.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub enum RoutesExpectDoc {
+    /// Each row matches some route.
+    Contains(Vec<RouteRowDoc>),
+    /// No row matches any route.
+    Excludes(Vec<RouteRowDoc>),
+    /// Each row matches a route and each route matches a row.
+    Exactly(Vec<RouteRowDoc>),
+}
+
+/// One expected effective route; absent fields match anything.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteRowDoc {
+    /// The address prefix.
+    pub prefix: Text,
+    /// `Default`, `User` or `VirtualNetworkGateway`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<RouteSourceDoc>,
+    /// `Active` or `Invalid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<RouteStateDoc>,
+    /// Next hop type (with the IP for `VirtualAppliance`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_hop: Option<NextHopDoc>,
+}
+
+/// Route source as Azure prints it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum RouteSourceDoc {
+    /// A system route.
+    Default,
+    /// A user-defined route.
+    User,
+    /// Learned from a gateway (BGP or local network gateway).
+    VirtualNetworkGateway,
+}
+
+/// Route state as Azure prints it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum RouteStateDoc {
+    /// In use for forwarding.
+    Active,
+    /// Shown but not used.
+    Invalid,
+}
+
+/// The expected next hop; absent fields match anything.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NextHopExpectDoc {
+    /// Next hop type (with the IP for `VirtualAppliance`).
+    pub next_hop: NextHopDoc,
+    /// The prefix of the winning route.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<Text>,
+    /// The source of the winning route.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<RouteSourceDoc>,
+    /// The route table of the winning route, or `System Route`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_table: Option<Text>,
+}

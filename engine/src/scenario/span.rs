@@ -1,0 +1,163 @@
+//! Source positions of scenario values.
+//!
+//! RON has no spanned values, but `ron` can hand out any value's raw text borrowed from the input.
+//! [`Spanned`] captures that text, turns its address into a byte offset within the document being
+//! parsed, and then parses the text into the wanted type. Spans never take part in equality, so
+//! two documents that differ only in layout compare equal.
+
+use std::cell::Cell;
+use std::fmt;
+
+use ron::value::RawValue;
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+thread_local! {
+    /// Address and length of the text being parsed on this thread; set by [`with_source`] only for
+    /// the duration of one parse, so that [`Spanned`] can compute offsets without any global state
+    /// outliving the call.
+    static SOURCE: Cell<Option<(usize, usize)>> = const { Cell::new(None) };
+}
+
+/// Runs `parse` with `text` registered as the document whose offsets spans are measured against.
+pub(crate) fn with_source<R>(text: &str, parse: impl FnOnce() -> R) -> R {
+    let previous = SOURCE.with(|s| s.replace(Some((text.as_ptr() as usize, text.len()))));
+    let result = parse();
+    SOURCE.with(|s| s.set(previous));
+    result
+}
+
+/// A half-open byte range `start..end` in a scenario file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    /// Offset of the first byte.
+    pub start: usize,
+    /// Offset one past the last byte.
+    pub end: usize,
+}
+
+/// A value with the place in the file it was written. Equality, ordering and serialisation see
+/// only the value.
+#[derive(Clone, Debug, Default)]
+pub struct Spanned<T> {
+    /// The parsed value.
+    pub value: T,
+    /// Where it stood in the file (empty when the value did not come from a file).
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    /// A value with no source position, for documents built in code.
+    pub fn new(value: T) -> Self {
+        Self {
+            value,
+            span: Span::default(),
+        }
+    }
+}
+
+impl<T: PartialEq> PartialEq for Spanned<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl<T: Eq> Eq for Spanned<T> {}
+
+impl<T: fmt::Display> fmt::Display for Spanned<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.value.fmt(f)
+    }
+}
+
+impl<T: Serialize> Serialize for Spanned<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = <&'de RawValue>::deserialize(deserializer)?.trim();
+        let text = raw.get_ron();
+        let span = SOURCE
+            .with(Cell::get)
+            .and_then(|(base, len)| {
+                let start = (text.as_ptr() as usize).checked_sub(base)?;
+                let end = start.checked_add(text.len())?;
+                (end <= len).then_some(Span { start, end })
+            })
+            .unwrap_or_default();
+        let value = super::ron_options()
+            .from_str::<T>(text)
+            .map_err(|e| D::Error::custom(e.code))?;
+        Ok(Spanned { value, span })
+    }
+}
+
+/// A file's text with a line index, to turn byte offsets into 1-based line and column numbers.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// The name used in messages (the path as given).
+    pub name: String,
+    /// The whole text.
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    /// Indexes `text` for position look-ups.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self {
+            name: name.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// The 1-based line and column (in characters) of byte `offset`.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(1, |prefix| prefix.chars().count() + 1);
+        (line, column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_from_one_and_in_characters() {
+        let file = SourceFile::new("x.ron", "ab\n\u{e9}cd\n");
+        assert_eq!(file.line_col(0), (1, 1));
+        assert_eq!(file.line_col(1), (1, 2));
+        assert_eq!(file.line_col(3), (2, 1));
+        assert_eq!(file.line_col(5), (2, 2)); // after the two-byte é
+        assert_eq!(file.line_col(999), (3, 1));
+    }
+
+    #[test]
+    fn spanned_values_record_their_offsets() {
+        let text = r#"( a: "hub", b: [ "x" ,"yz"] )"#;
+        #[derive(Deserialize)]
+        struct Doc {
+            a: Spanned<String>,
+            b: Vec<Spanned<String>>,
+        }
+        let doc: Doc = with_source(text, || crate::scenario::ron_options().from_str(text))
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(doc.a.value, "hub");
+        assert_eq!(&text[doc.a.span.start..doc.a.span.end], "\"hub\"");
+        assert_eq!(&text[doc.b[1].span.start..doc.b[1].span.end], "\"yz\"");
+    }
+}

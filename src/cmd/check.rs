@@ -1,0 +1,86 @@
+//! `azpath check FILE|DIR...`
+
+use std::path::{Path, PathBuf};
+
+use azpath_engine::{query, report};
+use serde_json::json;
+
+use crate::{Exit, Format};
+
+/// Arguments of `azpath check`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Scenario files, or folders searched for `*.ron` files.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+/// Every `.ron` file under `path` (or `path` itself), sorted for a stable order.
+fn scenario_files(path: &Path, out: &mut Vec<PathBuf>) {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        entries.sort();
+        for e in entries {
+            if e.is_dir() || e.extension().is_some_and(|x| x == "ron") {
+                scenario_files(&e, out);
+            }
+        }
+    } else {
+        out.push(path.to_path_buf());
+    }
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Exit {
+    if args.format == Format::Dot {
+        eprintln!("error: `--format dot` is not available for `check` (hint: use text or json)");
+        return Exit::BadInput;
+    }
+    let mut files = Vec::new();
+    for p in &args.paths {
+        scenario_files(p, &mut files);
+    }
+    let (mut passed, mut failed, mut skipped, mut bad) = (0, 0, 0, 0);
+    let mut json_files = Vec::new();
+    for file in &files {
+        let loaded = match super::load(file) {
+            Ok(l) => l,
+            Err(_) => {
+                bad += 1;
+                continue;
+            }
+        };
+        let dp = loaded.dataplane();
+        let report = query::check(&loaded.network, &dp);
+        passed += report.passed();
+        failed += report.failed();
+        skipped += report.skipped();
+        match args.format {
+            Format::Json => json_files.push(json!({ "file": file.display().to_string(), "report": report })),
+            _ => print!("{}", report::text::check(&report, &loaded.source)),
+        }
+    }
+    if args.format == Format::Json {
+        let summary = json!({ "files": json_files, "passed": passed, "failed": failed, "skipped": skipped, "invalid_files": bad });
+        if super::emit(report::json::render(&summary)) != Exit::Ok {
+            return Exit::BadInput;
+        }
+    } else {
+        println!("{passed} passed, {failed} failed, {skipped} skipped");
+        if bad > 0 {
+            println!("{bad} file(s) could not be loaded");
+        }
+    }
+    if bad > 0 {
+        Exit::BadInput
+    } else if failed > 0 {
+        Exit::Failed
+    } else {
+        Exit::Ok
+    }
+}

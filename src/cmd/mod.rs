@@ -1,0 +1,57 @@
+//! One module per subcommand.
+
+pub mod check;
+pub mod next_hop;
+pub mod routes;
+
+use std::path::Path;
+
+use azpath_engine::model::{Network, SubnetId};
+use azpath_engine::{diag, load_file, Loaded};
+
+use crate::Exit;
+
+/// Loads a scenario, printing warnings; on failure prints the diagnostics and gives the exit code.
+pub fn load(path: &Path) -> Result<Loaded, Exit> {
+    match load_file(path) {
+        Ok(loaded) => {
+            for w in &loaded.warnings {
+                eprintln!("{w}");
+            }
+            Ok(loaded)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Err(Exit::BadInput)
+        }
+    }
+}
+
+/// Resolves a command-line place name (subnet `vnet/subnet` or workload) to its subnet.
+pub fn place(net: &Network, name: &str, flag: &str) -> Result<SubnetId, Exit> {
+    match net.place_by_name(name).and_then(|p| net.subnet_of(p)) {
+        Some(s) => Ok(s),
+        None => {
+            let hint = diag::unknown_name_hint(name, net.place_names(), "subnet or workload");
+            eprintln!("error: {flag}: unknown subnet or workload `{name}` (hint: {hint})");
+            Err(Exit::BadInput)
+        }
+    }
+}
+
+/// Prints a rendered answer, or the serialisation error.
+pub fn emit(rendered: Result<String, impl std::fmt::Display>) -> Exit {
+    match rendered {
+        Ok(s) => {
+            print!("{s}");
+            if !s.ends_with('\n') {
+                println!();
+            }
+            Exit::Ok
+        }
+        Err(e) => {
+            eprintln!("error: cannot render the answer: {e}");
+            Exit::BadInput
+        }
+    }
+}

@@ -1,0 +1,46 @@
+//! `azpath routes FILE --at VNET/SUBNET`
+
+use std::path::PathBuf;
+
+use azpath_engine::{query, report};
+
+use crate::{Exit, Format};
+
+/// Arguments of `azpath routes`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The scenario file.
+    file: PathBuf,
+    /// The subnet (`vnet/subnet`) or workload whose effective routes to show.
+    #[arg(long)]
+    at: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Exit {
+    let loaded = match super::load(&args.file) {
+        Ok(l) => l,
+        Err(e) => return e,
+    };
+    let net = &loaded.network;
+    let subnet = match super::place(net, &args.at, "--at") {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    let dp = loaded.dataplane();
+    let Some(answer) = query::routes(net, &dp, subnet) else {
+        eprintln!("error: no routes for `{}`", args.at);
+        return Exit::BadInput;
+    };
+    match args.format {
+        Format::Text => super::emit(Ok::<_, String>(report::text::routes(&answer))),
+        Format::Json => super::emit(report::json::render(&answer)),
+        Format::Dot => {
+            eprintln!("error: `--format dot` is available for `next-hop`, not `routes` (hint: use text or json)");
+            Exit::BadInput
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! `azpath`: which path does packet X take through an Azure network, and why?
+//!
+//! A thin command line over `azpath-engine`: it parses arguments, reads files, calls the engine
+//! and maps the result to an exit code. Everything that decides anything lives in the engine.
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Which path does packet X take through an Azure network, and why?
+#[derive(Debug, Parser)]
+#[command(name = "azpath", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show a subnet's effective routes, as `az network nic show-effective-route-table` would,
+    /// with the reason each route is Active or Invalid.
+    Routes(cmd::routes::Args),
+    /// Show the next hop from a workload or subnet to an IP, with every competing route and why
+    /// it lost.
+    NextHop(cmd::next_hop::Args),
+    /// Validate scenarios and check every question's expected answer.
+    Check(cmd::check::Args),
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Tables and sentences for people.
+    #[default]
+    Text,
+    /// The answer as JSON, for scripts.
+    Json,
+    /// A Graphviz picture (next-hop only).
+    Dot,
+}
+
+/// Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input or usage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Everything held.
+    Ok = 0,
+    /// An expectation failed.
+    Failed = 1,
+    /// Bad input.
+    BadInput = 2,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { Exit::BadInput as u8 } else { 0 });
+        }
+    };
+    let exit = match cli.command {
+        Command::Routes(args) => cmd::routes::run(args),
+        Command::NextHop(args) => cmd::next_hop::run(args),
+        Command::Check(args) => cmd::check::run(args),
+    };
+    ExitCode::from(exit as u8)
+}
