@@ -28,13 +28,19 @@ fn prefixes(n: usize, rng: &mut Rng) -> Vec<IpNet> {
             let bits = rng.next();
             let len = 8 + (bits % 25) as u8; // /8 ..= /32
             let addr = Ipv4Addr::from((bits >> 32) as u32);
-            IpNet::V4(Ipv4Net::new(addr, len).map(|n| n.trunc()).unwrap_or_default())
+            IpNet::V4(
+                Ipv4Net::new(addr, len)
+                    .map(|n| n.trunc())
+                    .unwrap_or_default(),
+            )
         })
         .collect()
 }
 
 fn addresses(rng: &mut Rng) -> Vec<IpAddr> {
-    (0..1 << 20).map(|_| IpAddr::V4(Ipv4Addr::from(rng.next() as u32))).collect()
+    (0..1 << 20)
+        .map(|_| IpAddr::V4(Ipv4Addr::from(rng.next() as u32)))
+        .collect()
 }
 
 fn bench(c: &mut Criterion) {
@@ -54,8 +60,15 @@ fn bench(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("trie", n), &n, |b, _| {
             b.iter(|| {
                 i = (i + 1) & ((1 << 20) - 1);
-                black_box(trie.longest_match(black_box(addrs.get(i).copied().unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)))))
-                    .map(|(p, _)| p)
+                black_box(
+                    trie.longest_match(black_box(
+                        addrs
+                            .get(i)
+                            .copied()
+                            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+                    )),
+                )
+                .map(|(p, _)| p)
             })
         });
         if n <= 4_000 {
@@ -63,8 +76,15 @@ fn bench(c: &mut Criterion) {
             group.bench_with_input(BenchmarkId::new("linear", n), &n, |b, _| {
                 b.iter(|| {
                     j = (j + 1) & ((1 << 20) - 1);
-                    black_box(linear.longest_match(black_box(addrs.get(j).copied().unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)))))
-                        .map(|(p, _)| p)
+                    black_box(
+                        linear.longest_match(black_box(
+                            addrs
+                                .get(j)
+                                .copied()
+                                .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+                        )),
+                    )
+                    .map(|(p, _)| p)
                 })
             });
         }

@@ -55,7 +55,10 @@ impl LoadError {
 
 fn render(diags: &[Located]) -> String {
     let lines: Vec<String> = diags.iter().map(ToString::to_string).collect();
-    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     format!("{}\n{errors} error(s)", lines.join("\n"))
 }
 

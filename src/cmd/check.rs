@@ -61,7 +61,9 @@ pub fn run(args: Args) -> Exit {
         failed += report.failed();
         skipped += report.skipped();
         match args.format {
-            Format::Json => json_files.push(json!({ "file": file.display().to_string(), "report": report })),
+            Format::Json => {
+                json_files.push(json!({ "file": file.display().to_string(), "report": report }))
+            }
             _ => print!("{}", report::text::check(&report, &loaded.source)),
         }
     }

@@ -17,7 +17,6 @@ pub fn is_private(ip: IpAddr) -> bool {
     }
 }
 
-
 /// The addresses Azure reserves in `subnet`: the network address, the next three (default
 /// gateway and two for Azure DNS) and, in IPv4, the broadcast address. No NIC or private
 /// endpoint can use them.
@@ -48,10 +47,23 @@ mod tests {
 
     #[test]
     fn private_ranges_include_rfc1918_and_shared_address_space() {
-        for ip in ["10.1.2.3", "172.16.0.1", "192.168.9.9", "100.64.0.1", "100.127.255.255", "fd00::1"] {
+        for ip in [
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.9.9",
+            "100.64.0.1",
+            "100.127.255.255",
+            "fd00::1",
+        ] {
             assert!(is_private(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["8.8.8.8", "100.128.0.1", "100.63.255.255", "172.32.0.1", "2001:db8::1"] {
+        for ip in [
+            "8.8.8.8",
+            "100.128.0.1",
+            "100.63.255.255",
+            "172.32.0.1",
+            "2001:db8::1",
+        ] {
             assert!(!is_private(ip.parse().unwrap()), "{ip}");
         }
     }
@@ -62,6 +74,9 @@ mod tests {
             .iter()
             .map(|a| a.to_string())
             .collect();
-        assert_eq!(r, ["10.0.2.0", "10.0.2.1", "10.0.2.2", "10.0.2.3", "10.0.2.255"]);
+        assert_eq!(
+            r,
+            ["10.0.2.0", "10.0.2.1", "10.0.2.2", "10.0.2.3", "10.0.2.255"]
+        );
     }
 }

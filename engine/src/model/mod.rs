@@ -249,7 +249,10 @@ impl Network {
 
     /// The subnet named `vnet/subnet`.
     pub fn subnet_by_name(&self, name: &str) -> Option<SubnetId> {
-        self.subnets.iter().position(|s| s.name == name).map(SubnetId)
+        self.subnets
+            .iter()
+            .position(|s| s.name == name)
+            .map(SubnetId)
     }
 
     /// The subnet or workload named `name`.

@@ -83,7 +83,11 @@ impl Resolver {
                     Ok(IpAddr::V6(_)) => format!("a single address is written `{raw}/128`"),
                     Err(_) => "write a prefix such as `10.0.0.0/16`".to_string(),
                 };
-                self.error(text.span, format!("{what} `{raw}` is not an IP prefix"), Some(hint));
+                self.error(
+                    text.span,
+                    format!("{what} `{raw}` is not an IP prefix"),
+                    Some(hint),
+                );
                 None
             }
         }
@@ -99,7 +103,11 @@ impl Resolver {
                 } else {
                     "write an address such as `10.0.1.4`".to_string()
                 };
-                self.error(text.span, format!("{what} `{raw}` is not an IP address"), Some(hint));
+                self.error(
+                    text.span,
+                    format!("{what} `{raw}` is not an IP address"),
+                    Some(hint),
+                );
                 None
             }
         }
@@ -107,7 +115,11 @@ impl Resolver {
 
     fn unique(&mut self, seen: &mut BTreeMap<String, Span>, name: &Text, kind: &str) -> bool {
         if name.value.is_empty() {
-            self.error(name.span, format!("{kind} name is empty"), Some("give it a name".into()));
+            self.error(
+                name.span,
+                format!("{kind} name is empty"),
+                Some("give it a name".into()),
+            );
             return false;
         }
         if seen.contains_key(&name.value) {
@@ -122,16 +134,15 @@ impl Resolver {
         true
     }
 
-    fn lookup<T: Copy>(
-        &mut self,
-        map: &BTreeMap<String, T>,
-        name: &Text,
-        kind: &str,
-    ) -> Option<T> {
+    fn lookup<T: Copy>(&mut self, map: &BTreeMap<String, T>, name: &Text, kind: &str) -> Option<T> {
         let found = map.get(&name.value).copied();
         if found.is_none() {
             let hint = unknown_name_hint(&name.value, map.keys().map(String::as_str), kind);
-            self.error(name.span, format!("unknown {kind} `{}`", name.value), Some(hint));
+            self.error(
+                name.span,
+                format!("unknown {kind} `{}`", name.value),
+                Some(hint),
+            );
         }
         found
     }
@@ -165,7 +176,9 @@ impl Resolver {
                 .iter()
                 .filter_map(|p| self.prefix(p, "service prefix"))
                 .collect();
-            self.net.service_prefixes.push((s.service.value.clone(), prefixes));
+            self.net
+                .service_prefixes
+                .push((s.service.value.clone(), prefixes));
         }
     }
 
@@ -197,7 +210,10 @@ impl Resolver {
                     if let Some(other) = prefixes.get(&p) {
                         self.error(
                             route.prefix.span,
-                            format!("routes `{other}` and `{}` in `{}` have the same prefix `{p}`", route.name.value, t.name.value),
+                            format!(
+                                "routes `{other}` and `{}` in `{}` have the same prefix `{p}`",
+                                route.name.value, t.name.value
+                            ),
                             Some("a route table holds one route per prefix; remove one".into()),
                         );
                         continue;
@@ -213,8 +229,10 @@ impl Resolver {
                     });
                 }
             }
-            self.table_ids
-                .insert(t.name.value.clone(), RouteTableId(self.net.route_tables.len()));
+            self.table_ids.insert(
+                t.name.value.clone(),
+                RouteTableId(self.net.route_tables.len()),
+            );
             self.net.route_tables.push(RouteTable {
                 name: t.name.value.clone(),
                 propagate_gateway_routes: t.propagate_gateway_routes,
@@ -272,11 +290,16 @@ impl Resolver {
             }
             let mut space: Vec<IpNet> = Vec::new();
             for text in &v.address_space {
-                let Some(p) = self.prefix(text, "address prefix") else { continue };
+                let Some(p) = self.prefix(text, "address prefix") else {
+                    continue;
+                };
                 if let Some(other) = space.iter().find(|o| overlaps(**o, p)) {
                     self.error(
                         text.span,
-                        format!("address prefix `{p}` of vnet `{}` overlaps `{other}`", v.name.value),
+                        format!(
+                            "address prefix `{p}` of vnet `{}` overlaps `{other}`",
+                            v.name.value
+                        ),
                         Some("a vnet's address prefixes must not overlap".into()),
                     );
                     continue;
@@ -305,7 +328,9 @@ impl Resolver {
                 continue;
             }
             let name = format!("{}/{}", v.name.value, s.name.value);
-            let Some(prefix) = self.prefix(&s.prefix, "subnet prefix") else { continue };
+            let Some(prefix) = self.prefix(&s.prefix, "subnet prefix") else {
+                continue;
+            };
             if !space.iter().any(|p| p.contains(&prefix)) && !space.is_empty() {
                 let spaces: Vec<String> = space.iter().map(|p| format!("`{p}`")).collect();
                 self.error(
@@ -330,8 +355,15 @@ impl Resolver {
                 .filter_map(|id| self.net.subnets.get(id.0))
                 .find(|o| overlaps(o.prefix, prefix))
             {
-                let message = format!("subnet `{name}` prefix `{prefix}` overlaps subnet `{}` (`{}`)", other.name, other.prefix);
-                self.error(s.prefix.span, message, Some("subnets of a vnet must not overlap".into()));
+                let message = format!(
+                    "subnet `{name}` prefix `{prefix}` overlaps subnet `{}` (`{}`)",
+                    other.name, other.prefix
+                );
+                self.error(
+                    s.prefix.span,
+                    message,
+                    Some("subnets of a vnet must not overlap".into()),
+                );
                 continue;
             }
             let route_table = s
@@ -339,11 +371,22 @@ impl Resolver {
                 .as_ref()
                 .and_then(|t| self.lookup(&self.table_ids.clone(), t, "route table"));
             for se in &s.service_endpoints {
-                if !self.net.service_prefixes.iter().any(|(svc, _)| *svc == se.value) {
+                if !self
+                    .net
+                    .service_prefixes
+                    .iter()
+                    .any(|(svc, _)| *svc == se.value)
+                {
                     self.warn(
                         se.span,
-                        format!("service endpoint `{}` has no prefixes declared, so it adds no routes", se.value),
-                        Some("list the service's public prefixes in `service_endpoint_prefixes`".into()),
+                        format!(
+                            "service endpoint `{}` has no prefixes declared, so it adds no routes",
+                            se.value
+                        ),
+                        Some(
+                            "list the service's public prefixes in `service_endpoint_prefixes`"
+                                .into(),
+                        ),
                     );
                 }
             }
@@ -355,7 +398,11 @@ impl Resolver {
                 prefix,
                 route_table,
                 private_endpoint_network_policies: s.private_endpoint_network_policies,
-                service_endpoints: s.service_endpoints.iter().map(|t| t.value.clone()).collect(),
+                service_endpoints: s
+                    .service_endpoints
+                    .iter()
+                    .map(|t| t.value.clone())
+                    .collect(),
                 span: s.name.span,
             });
             ids.push(id);
@@ -375,13 +422,20 @@ impl Resolver {
             let (Some(a), Some(b)) = (a, b) else { continue };
             let span = p.between.0.span;
             if a == b {
-                self.error(span, format!("vnet `{}` is peered with itself", p.between.0.value), Some("name two different vnets".into()));
+                self.error(
+                    span,
+                    format!("vnet `{}` is peered with itself", p.between.0.value),
+                    Some("name two different vnets".into()),
+                );
                 continue;
             }
             if self.net.peerings.iter().any(|q| q.remote_of(a) == Some(b)) {
                 self.error(
                     span,
-                    format!("vnets `{}` and `{}` are peered twice", p.between.0.value, p.between.1.value),
+                    format!(
+                        "vnets `{}` and `{}` are peered twice",
+                        p.between.0.value, p.between.1.value
+                    ),
                     Some("one entry declares both directions of a peering".into()),
                 );
                 continue;
@@ -389,7 +443,10 @@ impl Resolver {
             if let Some((x, y)) = self.first_overlap(a, b) {
                 self.error(
                     span,
-                    format!("peered vnets `{}` and `{}` overlap: `{x}` and `{y}`", p.between.0.value, p.between.1.value),
+                    format!(
+                        "peered vnets `{}` and `{}` overlap: `{x}` and `{y}`",
+                        p.between.0.value, p.between.1.value
+                    ),
                     Some("Azure refuses to peer vnets whose address spaces overlap".into()),
                 );
                 continue;
@@ -399,7 +456,10 @@ impl Resolver {
                     self.error(
                         tspan,
                         "`gateway_transit` must name one of the two peered vnets".into(),
-                        Some(format!("`{}` or `{}`", p.between.0.value, p.between.1.value)),
+                        Some(format!(
+                            "`{}` or `{}`",
+                            p.between.0.value, p.between.1.value
+                        )),
                     );
                     continue;
                 }
@@ -432,7 +492,9 @@ impl Resolver {
             if !self.unique(&mut seen, &g.name, "gateway") {
                 continue;
             }
-            let Some(vnet) = self.lookup(&vnet_ids, &g.vnet, "vnet") else { continue };
+            let Some(vnet) = self.lookup(&vnet_ids, &g.vnet, "vnet") else {
+                continue;
+            };
             let vnet_name = g.vnet.value.clone();
             let gateway_subnet = self
                 .subnet_ids
@@ -442,20 +504,36 @@ impl Resolver {
             let Some(gateway_subnet) = gateway_subnet else {
                 self.error(
                     g.vnet.span,
-                    format!("gateway `{}` needs a subnet named `GatewaySubnet` in vnet `{vnet_name}`", g.name.value),
+                    format!(
+                        "gateway `{}` needs a subnet named `GatewaySubnet` in vnet `{vnet_name}`",
+                        g.name.value
+                    ),
                     Some("add `(name: \"GatewaySubnet\", prefix: \"…/27\")` to the vnet".into()),
                 );
                 continue;
             };
-            let same_kind = self.net.gateways.iter().find(|o| o.vnet == vnet && o.kind == g.kind);
+            let same_kind = self
+                .net
+                .gateways
+                .iter()
+                .find(|o| o.vnet == vnet && o.kind == g.kind);
             if let Some(other) = same_kind {
-                let message = format!("vnet `{vnet_name}` already has a {:?} gateway `{}`", g.kind, other.name);
-                self.error(g.name.span, message, Some("a vnet has at most one VPN and one ExpressRoute gateway".into()));
+                let message = format!(
+                    "vnet `{vnet_name}` already has a {:?} gateway `{}`",
+                    g.kind, other.name
+                );
+                self.error(
+                    g.name.span,
+                    message,
+                    Some("a vnet has at most one VPN and one ExpressRoute gateway".into()),
+                );
                 continue;
             }
             let mut instance_ips = Vec::new();
             for text in &g.instance_ips {
-                let Some(ip) = self.ip(text, "gateway instance address") else { continue };
+                let Some(ip) = self.ip(text, "gateway instance address") else {
+                    continue;
+                };
                 if !gateway_subnet.contains(&ip) {
                     self.error(
                         text.span,
@@ -475,8 +553,16 @@ impl Resolver {
                     .filter_map(|t| self.ip(t, "next hop address"))
                     .collect();
                 if let Some(prefix) = prefix {
-                    let next_hop_ips = if l.next_hop_ips.is_empty() { instance_ips.clone() } else { ips };
-                    learned.push(LearnedRoute { prefix, via: l.via, next_hop_ips });
+                    let next_hop_ips = if l.next_hop_ips.is_empty() {
+                        instance_ips.clone()
+                    } else {
+                        ips
+                    };
+                    learned.push(LearnedRoute {
+                        prefix,
+                        via: l.via,
+                        next_hop_ips,
+                    });
                 }
             }
             let id = GatewayId(self.net.gateways.len());
@@ -500,11 +586,24 @@ impl Resolver {
         let mut users: BTreeMap<VnetId, Span> = BTreeMap::new();
         let peerings = self.net.peerings.clone();
         for p in &peerings {
-            let Some(provider) = p.gateway_transit else { continue };
-            let Some(user) = p.remote_of(provider) else { continue };
-            let name = |id: VnetId| self.net.vnet(id).map(|v| v.name.clone()).unwrap_or_default();
+            let Some(provider) = p.gateway_transit else {
+                continue;
+            };
+            let Some(user) = p.remote_of(provider) else {
+                continue;
+            };
+            let name = |id: VnetId| {
+                self.net
+                    .vnet(id)
+                    .map(|v| v.name.clone())
+                    .unwrap_or_default()
+            };
             let (provider_name, user_name) = (name(provider), name(user));
-            if self.net.vnet(provider).is_some_and(|v| v.gateways.is_empty()) {
+            if self
+                .net
+                .vnet(provider)
+                .is_some_and(|v| v.gateways.is_empty())
+            {
                 self.error(
                     p.span,
                     format!("vnet `{provider_name}` offers gateway transit but has no gateway"),
@@ -555,7 +654,13 @@ impl Resolver {
 
     /// Checks a NIC (workload or private endpoint): unique name, known subnet, an address inside
     /// it that Azure does not reserve and no other NIC uses.
-    fn nic(&mut self, name: &Text, subnet: &Text, ip: &Text, kind: &str) -> Option<(SubnetId, IpAddr)> {
+    fn nic(
+        &mut self,
+        name: &Text,
+        subnet: &Text,
+        ip: &Text,
+        kind: &str,
+    ) -> Option<(SubnetId, IpAddr)> {
         let mut names = std::mem::take(&mut self.nic_names);
         let unique = self.unique(&mut names, name, "workload or private endpoint");
         self.nic_names = names;
@@ -566,23 +671,41 @@ impl Resolver {
         if !prefix.contains(&addr) {
             self.error(
                 ip.span,
-                format!("{kind} `{}` address `{addr}` is outside subnet `{}` (`{prefix}`)", name.value, subnet.value),
+                format!(
+                    "{kind} `{}` address `{addr}` is outside subnet `{}` (`{prefix}`)",
+                    name.value, subnet.value
+                ),
                 Some(format!("pick an address in `{prefix}`")),
             );
             return None;
         }
         if reserved_addresses(prefix).contains(&addr) {
-            let first = reserved_addresses(prefix).get(3).map(|a| a.to_string()).unwrap_or_default();
+            let first = reserved_addresses(prefix)
+                .get(3)
+                .map(|a| a.to_string())
+                .unwrap_or_default();
             self.error(
                 ip.span,
-                format!("{kind} `{}` address `{addr}` is reserved by Azure in subnet `{}`", name.value, subnet.value),
-                Some(format!("Azure reserves the first four addresses and the last; use one after `{first}`")),
+                format!(
+                    "{kind} `{}` address `{addr}` is reserved by Azure in subnet `{}`",
+                    name.value, subnet.value
+                ),
+                Some(format!(
+                    "Azure reserves the first four addresses and the last; use one after `{first}`"
+                )),
             );
             return None;
         }
         if let Some(other) = self.nic_ips.get(&addr) {
-            let message = format!("{kind} `{}` address `{addr}` is already used by `{other}`", name.value);
-            self.error(ip.span, message, Some("each NIC needs its own address".into()));
+            let message = format!(
+                "{kind} `{}` address `{addr}` is already used by `{other}`",
+                name.value
+            );
+            self.error(
+                ip.span,
+                message,
+                Some("each NIC needs its own address".into()),
+            );
             return None;
         }
         self.nic_ips.insert(addr, name.value.clone());
@@ -593,7 +716,11 @@ impl Resolver {
         let found = self.net.place_by_name(&text.value);
         if found.is_none() {
             let hint = unknown_name_hint(&text.value, self.net.place_names(), "subnet or workload");
-            self.error(text.span, format!("unknown subnet or workload `{}`", text.value), Some(hint));
+            self.error(
+                text.span,
+                format!("unknown subnet or workload `{}`", text.value),
+                Some(hint),
+            );
         }
         found
     }
@@ -608,25 +735,38 @@ impl Resolver {
                         doc::RoutesExpectDoc::Excludes(r) => (RoutesMode::Excludes, r),
                         doc::RoutesExpectDoc::Exactly(r) => (RoutesMode::Exactly, r),
                     };
-                    let rows: Vec<Option<RouteRowExpect>> = rows.iter().map(|r| self.row(r)).collect();
-                    place.zip(rows.into_iter().collect::<Option<Vec<_>>>()).map(|(at, rows)| Question {
-                        kind: QuestionKind::Routes { at, expect: RoutesExpect { mode, rows } },
-                        span: at_span(at_text(q)),
-                    })
+                    let rows: Vec<Option<RouteRowExpect>> =
+                        rows.iter().map(|r| self.row(r)).collect();
+                    place
+                        .zip(rows.into_iter().collect::<Option<Vec<_>>>())
+                        .map(|(at, rows)| Question {
+                            kind: QuestionKind::Routes {
+                                at,
+                                expect: RoutesExpect { mode, rows },
+                            },
+                            span: at_span(at_text(q)),
+                        })
                 }
                 doc::QuestionDoc::NextHop { from, to, expect } => {
                     let place = self.place(from);
                     let to = self.ip(to, "destination");
-                    let hop = self.next_hop_doc(&expect.next_hop);
-                    let prefix = expect.prefix.as_ref().map(|p| self.prefix(p, "expected prefix"));
-                    let (Some(from), Some(to), Some((t, ip))) = (place, to, hop) else { continue };
-                    let Some(prefix) = prefix.map_or(Some(None), |p| p.map(Some)) else { continue };
+                    let hop = self.expected_hop(&expect.next_hop, expect.next_hop_ip.as_ref());
+                    let prefix = expect
+                        .prefix
+                        .as_ref()
+                        .map(|p| self.prefix(p, "expected prefix"));
+                    let (Some(from), Some(to), Some(next_hop)) = (place, to, hop) else {
+                        continue;
+                    };
+                    let Some(prefix) = prefix.map_or(Some(None), |p| p.map(Some)) else {
+                        continue;
+                    };
                     Some(Question {
                         kind: QuestionKind::NextHop {
                             from,
                             to,
                             expect: NextHopExpect {
-                                next_hop: NextHopSpec { next_hop_type: t, ip },
+                                next_hop,
                                 prefix,
                                 source: expect.source.map(source),
                                 route_table: expect.route_table.as_ref().map(|t| t.value.clone()),
@@ -636,7 +776,10 @@ impl Resolver {
                     })
                 }
                 doc::QuestionDoc::Trace { from, to, .. } => Some(Question {
-                    kind: QuestionKind::Trace { from: from.value.clone(), to: to.value.clone() },
+                    kind: QuestionKind::Trace {
+                        from: from.value.clone(),
+                        to: to.value.clone(),
+                    },
                     span: from.span,
                 }),
             };
@@ -649,8 +792,18 @@ impl Resolver {
     fn row(&mut self, row: &doc::RouteRowDoc) -> Option<RouteRowExpect> {
         let prefix = self.prefix(&row.prefix, "expected prefix");
         let next_hop = match &row.next_hop {
-            Some(h) => Some(self.next_hop_doc(h).map(|(t, ip)| NextHopSpec { next_hop_type: t, ip })?),
-            None => None,
+            Some(h) => Some(self.expected_hop(h, row.next_hop_ip.as_ref())?),
+            None => {
+                if let Some(ip) = &row.next_hop_ip {
+                    self.error(
+                        ip.span,
+                        "`next_hop_ip` needs a `next_hop`".into(),
+                        Some("add `next_hop: VirtualNetworkGateway`".into()),
+                    );
+                    return None;
+                }
+                None
+            }
         };
         Some(RouteRowExpect {
             prefix: prefix?,
@@ -663,15 +816,42 @@ impl Resolver {
         })
     }
 
+    /// An expected next hop: the written type, with its IP from the variant or from
+    /// `next_hop_ip` (not both).
+    fn expected_hop(&mut self, hop: &NextHopDoc, ip: Option<&Text>) -> Option<NextHopSpec> {
+        let (next_hop_type, inner) = self.next_hop_doc(hop)?;
+        let ip = match (inner, ip) {
+            (Some(_), Some(extra)) => {
+                self.error(
+                    extra.span,
+                    "next hop IP given twice".into(),
+                    Some("drop `next_hop_ip`; the IP is already in the next hop".into()),
+                );
+                return None;
+            }
+            (Some(inner), None) => Some(inner),
+            (None, Some(extra)) => Some(self.ip(extra, "next hop address")?),
+            (None, None) => None,
+        };
+        Some(NextHopSpec { next_hop_type, ip })
+    }
+
     /// A `VirtualAppliance` next hop must be a private address (or one inside a declared VNet:
     /// Azure accepts any NIC or internal load balancer address), and a `VirtualNetworkGateway`
     /// UDR needs a VPN gateway the subnet can use.
     fn appliance_next_hops(&mut self) {
-        let spaces: Vec<IpNet> = self.net.vnets.iter().flat_map(|v| v.address_space.clone()).collect();
+        let spaces: Vec<IpNet> = self
+            .net
+            .vnets
+            .iter()
+            .flat_map(|v| v.address_space.clone())
+            .collect();
         let tables = self.net.route_tables.clone();
         for table in &tables {
             for route in &table.routes {
-                if let (NextHopType::VirtualAppliance, Some(ip)) = (route.next_hop.next_hop_type, route.next_hop.ip) {
+                if let (NextHopType::VirtualAppliance, Some(ip)) =
+                    (route.next_hop.next_hop_type, route.next_hop.ip)
+                {
                     if !is_private(ip) && !spaces.iter().any(|s| s.contains(&ip)) {
                         self.error(
                             route.span,

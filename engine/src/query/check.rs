@@ -4,7 +4,9 @@ use serde::Serialize;
 
 use super::{next_hop, routes, NextHopAnswer, RoutesAnswer};
 use crate::dataplane::DataPlane;
-use crate::model::{Network, NextHopExpect, Place, QuestionKind, RouteRowExpect, RoutesExpect, RoutesMode};
+use crate::model::{
+    Network, NextHopExpect, Place, QuestionKind, RouteRowExpect, RoutesExpect, RoutesMode,
+};
 use crate::route::EffectiveRoute;
 use crate::scenario::Span;
 
@@ -116,27 +118,51 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
         .iter()
         .map(|q| match &q.kind {
             QuestionKind::Routes { at, expect } => {
-                let question = format!("routes at `{}` {}", place_name(net, *at), describe_routes(expect));
+                let question = format!(
+                    "routes at `{}` {}",
+                    place_name(net, *at),
+                    describe_routes(expect)
+                );
                 let answer = net.subnet_of(*at).and_then(|s| routes(net, dp, s));
                 let outcome = match &answer {
                     Some(a) => outcome(routes_problems(expect, &a.routes)),
-                    None => Outcome::Skipped { reason: "unknown subnet".into() },
+                    None => Outcome::Skipped {
+                        reason: "unknown subnet".into(),
+                    },
                 };
-                QuestionResult { question, span: q.span, outcome, evidence: answer.map(Evidence::Routes) }
+                QuestionResult {
+                    question,
+                    span: q.span,
+                    outcome,
+                    evidence: answer.map(Evidence::Routes),
+                }
             }
             QuestionKind::NextHop { from, to, expect } => {
-                let question = format!("next hop from `{}` to {to} is {}", place_name(net, *from), expect.next_hop);
+                let question = format!(
+                    "next hop from `{}` to {to} is {}",
+                    place_name(net, *from),
+                    expect.next_hop
+                );
                 let answer = net.subnet_of(*from).map(|s| next_hop(net, dp, s, *to));
                 let outcome = match &answer {
                     Some(a) => outcome(next_hop_problems(expect, a)),
-                    None => Outcome::Skipped { reason: "unknown subnet".into() },
+                    None => Outcome::Skipped {
+                        reason: "unknown subnet".into(),
+                    },
                 };
-                QuestionResult { question, span: q.span, outcome, evidence: answer.map(Evidence::NextHop) }
+                QuestionResult {
+                    question,
+                    span: q.span,
+                    outcome,
+                    evidence: answer.map(Evidence::NextHop),
+                }
             }
             QuestionKind::Trace { from, to } => QuestionResult {
                 question: format!("trace from `{from}` to `{to}`"),
                 span: q.span,
-                outcome: Outcome::Skipped { reason: "hop-by-hop tracing is not modelled yet".into() },
+                outcome: Outcome::Skipped {
+                    reason: "hop-by-hop tracing is not modelled yet".into(),
+                },
                 evidence: None,
             },
         })
@@ -185,7 +211,9 @@ fn routes_problems(expect: &RoutesExpect, actual: &[EffectiveRoute]) -> Vec<Prob
         let found = actual.iter().find(|r| row_matches(row, r));
         match (expect.mode, found) {
             (RoutesMode::Contains | RoutesMode::Exactly, None) => {
-                problems.push(Problem::MissingRoute { expected: row.clone() });
+                problems.push(Problem::MissingRoute {
+                    expected: row.clone(),
+                });
             }
             (RoutesMode::Excludes, Some(r)) => problems.push(Problem::ExcludedRoutePresent {
                 expected: row.clone(),
@@ -214,19 +242,30 @@ fn next_hop_problems(expect: &NextHopExpect, actual: &NextHopAnswer) -> Vec<Prob
         });
     };
     let hop = actual.next_hop;
-    let ip_ok = expect.next_hop.ip.is_none_or(|ip| actual.next_hop_ips.contains(&ip) || hop.ip == Some(ip));
+    let ip_ok = expect
+        .next_hop
+        .ip
+        .is_none_or(|ip| actual.next_hop_ips.contains(&ip) || hop.ip == Some(ip));
     if expect.next_hop.next_hop_type != hop.next_hop_type || !ip_ok {
         differs("next_hop", expect.next_hop.to_string(), hop.to_string());
     }
     let route = actual.route.as_ref();
     if let Some(p) = expect.prefix {
         if route.map(|r| r.prefix) != Some(p) {
-            differs("prefix", p.to_string(), route.map_or("none".into(), |r| r.prefix.to_string()));
+            differs(
+                "prefix",
+                p.to_string(),
+                route.map_or("none".into(), |r| r.prefix.to_string()),
+            );
         }
     }
     if let Some(s) = expect.source {
         if route.map(|r| r.source) != Some(s) {
-            differs("source", s.to_string(), route.map_or("none".into(), |r| r.source.to_string()));
+            differs(
+                "source",
+                s.to_string(),
+                route.map_or("none".into(), |r| r.source.to_string()),
+            );
         }
     }
     if let Some(t) = &expect.route_table {

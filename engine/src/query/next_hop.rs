@@ -54,8 +54,16 @@ pub enum Verdict {
 }
 
 /// The next hop from `subnet` towards `destination`.
-pub fn next_hop(net: &Network, dp: &DataPlane, subnet: SubnetId, destination: IpAddr) -> NextHopAnswer {
-    let name = net.subnet(subnet).map(|s| s.name.clone()).unwrap_or_default();
+pub fn next_hop(
+    net: &Network,
+    dp: &DataPlane,
+    subnet: SubnetId,
+    destination: IpAddr,
+) -> NextHopAnswer {
+    let name = net
+        .subnet(subnet)
+        .map(|s| s.name.clone())
+        .unwrap_or_default();
     let Some(view) = dp.routes(subnet) else {
         return NextHopAnswer {
             subnet: name,

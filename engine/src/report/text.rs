@@ -60,15 +60,24 @@ pub fn origin(origin: &Origin) -> String {
         Origin::VnetAddressSpace { vnet } => format!("address space of vnet `{vnet}`"),
         Origin::DefaultInternet => "system default route".into(),
         Origin::ReservedPrefix => "prefix reserved by Azure".into(),
-        Origin::Peering { remote_vnet, global } => {
+        Origin::Peering {
+            remote_vnet,
+            global,
+        } => {
             let kind = if *global { "global peering" } else { "peering" };
             format!("{kind} with `{remote_vnet}`")
         }
         Origin::ServiceEndpoint { service } => format!("service endpoint `{service}`"),
-        Origin::PrivateEndpoint { endpoint, subnet, .. } => {
+        Origin::PrivateEndpoint {
+            endpoint, subnet, ..
+        } => {
             format!("private endpoint `{endpoint}` in `{subnet}`")
         }
-        Origin::Gateway { gateway, via, transit_from } => {
+        Origin::Gateway {
+            gateway,
+            via,
+            transit_from,
+        } => {
             let via = match via {
                 crate::model::LearnedVia::Bgp => "BGP",
                 crate::model::LearnedVia::LocalNetworkGateway => "local network gateway",
@@ -114,20 +123,36 @@ fn row(r: &EffectiveRoute) -> Vec<String> {
 /// A subnet's effective routes as an az-like table, with each route's reason and the routes
 /// Azure removed.
 pub fn routes(answer: &RoutesAnswer) -> String {
-    let table_name = answer
-        .route_table
-        .as_deref()
-        .map_or_else(|| "no route table".to_string(), |t| format!("route table `{t}`"));
-    let mut out = format!("Effective routes of subnet `{}` ({table_name})\n\n", answer.subnet);
+    let table_name = answer.route_table.as_deref().map_or_else(
+        || "no route table".to_string(),
+        |t| format!("route table `{t}`"),
+    );
+    let mut out = format!(
+        "Effective routes of subnet `{}` ({table_name})\n\n",
+        answer.subnet
+    );
     let rows: Vec<Vec<String>> = answer.routes.iter().map(row).collect();
     out += &table(
-        &["Source", "State", "Address Prefix", "Next Hop Type", "Next Hop IP", "UDR", "Why"],
+        &[
+            "Source",
+            "State",
+            "Address Prefix",
+            "Next Hop Type",
+            "Next Hop IP",
+            "UDR",
+            "Why",
+        ],
         &rows,
     );
     if !answer.removed.is_empty() {
         out += "\nRemoved by Azure (not shown in the table):\n";
         for r in &answer.removed {
-            out += &format!("  {} {}: {}\n", r.route.prefix, r.route.next_hop.next_hop_type, removal(&r.why));
+            out += &format!(
+                "  {} {}: {}\n",
+                r.route.prefix,
+                r.route.next_hop.next_hop_type,
+                removal(&r.why)
+            );
         }
     }
     out
@@ -149,13 +174,20 @@ pub fn next_hop(answer: &NextHopAnswer) -> String {
                 origin(&r.origin)
             );
             if answer.next_hop_ips.len() > 1 {
-                let ips: Vec<String> = answer.next_hop_ips.iter().map(ToString::to_string).collect();
+                let ips: Vec<String> = answer
+                    .next_hop_ips
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
                 out += &format!("  equal-cost next hops: {}\n", ips.join(", "));
             }
         }
         None => out += "  no Active route matches: the packet is dropped\n",
     }
-    out += &format!("\nRoutes covering {}, longest prefix first:\n", answer.destination);
+    out += &format!(
+        "\nRoutes covering {}, longest prefix first:\n",
+        answer.destination
+    );
     let rows: Vec<Vec<String>> = answer
         .candidates
         .iter()
@@ -165,7 +197,10 @@ pub fn next_hop(answer: &NextHopAnswer) -> String {
                 Verdict::Selected => ("selected", why(&r.why)),
                 Verdict::ShorterPrefix { than } => (
                     "lost",
-                    format!("/{} is shorter than {than}: longest prefix wins", r.prefix.prefix_len()),
+                    format!(
+                        "/{} is shorter than {than}: longest prefix wins",
+                        r.prefix.prefix_len()
+                    ),
                 ),
                 Verdict::Invalid => ("invalid", why(&r.why)),
             };
@@ -179,7 +214,10 @@ pub fn next_hop(answer: &NextHopAnswer) -> String {
             ]
         })
         .collect();
-    out += &table(&["Verdict", "Prefix", "Source", "Next Hop", "From", "Why"], &rows);
+    out += &table(
+        &["Verdict", "Prefix", "Source", "Next Hop", "From", "Why"],
+        &rows,
+    );
     out
 }
 
@@ -192,7 +230,9 @@ pub fn check(report: &CheckReport, file: &SourceFile) -> String {
         let at = format!("{}:{line}", file.name);
         match &r.outcome {
             Outcome::Pass => out += &format!("pass  {at}: {}\n", r.question),
-            Outcome::Skipped { reason } => out += &format!("skip  {at}: {} ({reason})\n", r.question),
+            Outcome::Skipped { reason } => {
+                out += &format!("skip  {at}: {} ({reason})\n", r.question)
+            }
             Outcome::Fail { problems } => {
                 out += &format!("FAIL  {at}: {}\n", r.question);
                 for p in problems {
@@ -208,7 +248,8 @@ pub fn check(report: &CheckReport, file: &SourceFile) -> String {
 }
 
 fn problem(p: &Problem) -> String {
-    let hop = |h: &Option<crate::model::NextHopSpec>| h.map(|h| format!(" {h}")).unwrap_or_default();
+    let hop =
+        |h: &Option<crate::model::NextHopSpec>| h.map(|h| format!(" {h}")).unwrap_or_default();
     let opt = |s: Option<String>| s.map(|s| format!(" {s}")).unwrap_or_default();
     match p {
         Problem::MissingRoute { expected: e } => format!(
@@ -226,21 +267,40 @@ fn problem(p: &Problem) -> String {
             "unexpected route: {} {} {} {}",
             actual.prefix, actual.source, actual.state, actual.next_hop
         ),
-        Problem::NextHopDiffers { field, expected, actual } => {
+        Problem::NextHopDiffers {
+            field,
+            expected,
+            actual,
+        } => {
             format!("{field}: expected {expected}, got {actual}")
         }
     }
 }
 
 fn evidence(e: &Evidence) -> String {
-    let indent = |s: String| s.lines().map(|l| format!("        {l}\n")).collect::<String>();
+    let indent = |s: String| {
+        s.lines()
+            .map(|l| format!("        {l}\n"))
+            .collect::<String>()
+    };
     match e {
         Evidence::Routes(a) => {
             let rows: Vec<Vec<String>> = a.routes.iter().map(row).collect();
             indent(format!(
                 "actual effective routes of `{}`:\n{}",
                 a.subnet,
-                table(&["Source", "State", "Address Prefix", "Next Hop Type", "Next Hop IP", "UDR", "Why"], &rows)
+                table(
+                    &[
+                        "Source",
+                        "State",
+                        "Address Prefix",
+                        "Next Hop Type",
+                        "Next Hop IP",
+                        "UDR",
+                        "Why"
+                    ],
+                    &rows
+                )
             ))
         }
         Evidence::NextHop(a) => indent(next_hop(a)),
@@ -251,4 +311,3 @@ fn evidence(e: &Evidence) -> String {
 pub fn diagnostics(diags: &[Located]) -> String {
     diags.iter().map(|d| format!("{d}\n")).collect()
 }
-

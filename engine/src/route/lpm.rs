@@ -84,7 +84,9 @@ impl<V> Lpm<V> for LinearLpm<V> {
     fn longest_match(&self, addr: IpAddr) -> Option<(IpNet, &V)> {
         let mut best: Option<(IpNet, &V)> = None;
         for (prefix, value) in &self.entries {
-            if prefix.contains(&addr) && best.is_none_or(|(b, _)| prefix.prefix_len() > b.prefix_len()) {
+            if prefix.contains(&addr)
+                && best.is_none_or(|(b, _)| prefix.prefix_len() > b.prefix_len())
+            {
                 best = Some((*prefix, value));
             }
         }
@@ -134,7 +136,11 @@ mod tests {
         assert_eq!(at("8.8.8.8"), Some("default"));
         assert_eq!(at("2001:db8::1"), Some("v6"));
         assert_eq!(at("2001:db9::1"), None, "no IPv6 default was inserted");
-        let cover: Vec<&str> = l.covering("10.1.2.4".parse().unwrap()).into_iter().map(|(_, v)| *v).collect();
+        let cover: Vec<&str> = l
+            .covering("10.1.2.4".parse().unwrap())
+            .into_iter()
+            .map(|(_, v)| *v)
+            .collect();
         assert_eq!(cover, ["default", "ten", "ten-one", "host"]);
         assert_eq!(l.len(), 5);
     }
@@ -155,6 +161,9 @@ mod tests {
         l.insert("10.1.2.3/16".parse().unwrap(), 1);
         l.insert("10.1.0.0/16".parse().unwrap(), 2);
         assert_eq!(l.len(), 1);
-        assert_eq!(l.longest_match("10.1.9.9".parse().unwrap()), Some(("10.1.0.0/16".parse().unwrap(), &2)));
+        assert_eq!(
+            l.longest_match("10.1.9.9".parse().unwrap()),
+            Some(("10.1.0.0/16".parse().unwrap(), &2))
+        );
     }
 }

@@ -79,16 +79,29 @@ pub fn same_prefix_precedence(candidates: &[Candidate], why: &mut [Option<Why>])
     }
     for members in groups.values() {
         let rank = |i: &usize| {
-            candidates
-                .get(*i)
-                .map_or((0, 0), |c| (c.source.precedence(), u8::MAX - system_rank(c.next_hop.next_hop_type)))
+            candidates.get(*i).map_or((0, 0), |c| {
+                (
+                    c.source.precedence(),
+                    u8::MAX - system_rank(c.next_hop.next_hop_type),
+                )
+            })
         };
-        let Some(best) = members.iter().map(rank).max() else { continue };
-        let winners: Vec<usize> = members.iter().copied().filter(|i| rank(i) == best).collect();
-        let Some(first) = winners.first().and_then(|i| candidates.get(*i)) else { continue };
+        let Some(best) = members.iter().map(rank).max() else {
+            continue;
+        };
+        let winners: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|i| rank(i) == best)
+            .collect();
+        let Some(first) = winners.first().and_then(|i| candidates.get(*i)) else {
+            continue;
+        };
         let mut outranked: Vec<RouteSource> = Vec::new();
         for i in members.iter().filter(|i| rank(i) != best) {
-            let Some(c) = candidates.get(*i) else { continue };
+            let Some(c) = candidates.get(*i) else {
+                continue;
+            };
             outranked.push(c.source);
             let reason = if c.source == first.source {
                 Why::SystemRouteSamePrefix {
@@ -150,12 +163,20 @@ pub fn private_endpoint_network_policy(
     let table = subnet.route_table.and_then(|t| net.route_table(t));
     let Some(table) = table else { return };
     for (c, w) in candidates.iter().zip(why.iter_mut()) {
-        let Origin::PrivateEndpoint { id, .. } = &c.origin else { continue };
-        if w.as_ref().is_some_and(|w| w.state() == crate::model::RouteState::Invalid) {
+        let Origin::PrivateEndpoint { id, .. } = &c.origin else {
+            continue;
+        };
+        if w.as_ref()
+            .is_some_and(|w| w.state() == crate::model::RouteState::Invalid)
+        {
             continue;
         }
-        let Some(pe) = net.private_endpoints.get(id.0) else { continue };
-        let Some(pe_subnet) = net.subnet(pe.subnet) else { continue };
+        let Some(pe) = net.private_endpoints.get(id.0) else {
+            continue;
+        };
+        let Some(pe_subnet) = net.subnet(pe.subnet) else {
+            continue;
+        };
         let policies = pe_subnet.private_endpoint_network_policies;
         if !policies.route_tables_apply() {
             continue;
@@ -169,7 +190,9 @@ pub fn private_endpoint_network_policy(
         let udr = table
             .routes
             .iter()
-            .filter(|r| r.prefix.contains(&pe.ip) && r.prefix.prefix_len() >= vnet_prefix.prefix_len())
+            .filter(|r| {
+                r.prefix.contains(&pe.ip) && r.prefix.prefix_len() >= vnet_prefix.prefix_len()
+            })
             .max_by_key(|r| r.prefix.prefix_len());
         if let Some(udr) = udr {
             *w = Some(Why::PrivateEndpointNetworkPolicy {

@@ -6,8 +6,10 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
-use super::types::{Candidate, Origin, RemovedRoute, Removal};
-use crate::model::{PrivateEndpointId, Network, NextHop, NextHopType, RouteSource, Subnet, Vnet, VnetId};
+use super::types::{Candidate, Origin, Removal, RemovedRoute};
+use crate::model::{
+    Network, NextHop, NextHopType, PrivateEndpointId, RouteSource, Subnet, Vnet, VnetId,
+};
 
 fn system(prefix: IpNet, next_hop: NextHop, origin: Origin) -> Candidate {
     Candidate {
@@ -19,7 +21,8 @@ fn system(prefix: IpNet, next_hop: NextHop, origin: Origin) -> Candidate {
 }
 
 fn v4(a: u8, b: u8, len: u8) -> IpNet {
-    Ipv4Net::new(Ipv4Addr::new(a, b, 0, 0), len).map_or_else(|_| IpNet::V4(Ipv4Net::default()), IpNet::V4)
+    Ipv4Net::new(Ipv4Addr::new(a, b, 0, 0), len)
+        .map_or_else(|_| IpNet::V4(Ipv4Net::default()), IpNet::V4)
 }
 
 /// Every address prefix of the subnet's VNet is `VnetLocal`; there are no per-subnet routes.
@@ -58,9 +61,19 @@ pub fn default_internet(vnet: &Vnet) -> Vec<Candidate> {
 /// The prefixes Azure reserves with next hop `None`: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16
 /// and 100.64.0.0/10, plus (only when assumed) the further ones some dumps show.
 pub fn reserved_prefixes(extra: bool) -> Vec<IpNet> {
-    let mut out = vec![v4(10, 0, 8), v4(172, 16, 12), v4(192, 168, 16), v4(100, 64, 10)];
+    let mut out = vec![
+        v4(10, 0, 8),
+        v4(172, 16, 12),
+        v4(192, 168, 16),
+        v4(100, 64, 10),
+    ];
     if extra {
-        out.extend([v4(127, 0, 8), v4(157, 59, 16), v4(104, 146, 17), v4(104, 147, 16)]);
+        out.extend([
+            v4(127, 0, 8),
+            v4(157, 59, 16),
+            v4(104, 146, 17),
+            v4(104, 147, 16),
+        ]);
     }
     out
 }
@@ -79,7 +92,11 @@ pub fn reserved(
     let mut kept = Vec::new();
     let mut removed = Vec::new();
     for prefix in reserved_prefixes(extra) {
-        let route = system(prefix, NextHop::of(NextHopType::None), Origin::ReservedPrefix);
+        let route = system(
+            prefix,
+            NextHop::of(NextHopType::None),
+            Origin::ReservedPrefix,
+        );
         let equal = vnet.address_space.iter().find(|p| **p == prefix);
         let containing = vnet
             .address_space

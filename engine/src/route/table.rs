@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::lpm::{Lpm, TrieLpm};
 use super::select::select;
 use super::system;
-use super::types::{EffectiveRoute, Origin, RemovedRoute, Removal};
+use super::types::{EffectiveRoute, Origin, Removal, RemovedRoute};
 use crate::model::{Network, RouteSource, RouteState, SubnetId};
 
 /// The effective routes of one subnet, in the order Azure lists them (system routes, gateway
@@ -35,8 +35,13 @@ impl RouteTableView {
         let vnet = net.vnet(s.vnet)?;
         let user = system::user(net, s);
         let gateway = system::gateway(net, s);
-        let removal = default_route_removal(&user, &gateway, net.assumptions.bgp_default_route_removes_reserved_routes);
-        let (reserved, removed) = system::reserved(vnet, net.assumptions.extra_reserved_prefixes, removal);
+        let removal = default_route_removal(
+            &user,
+            &gateway,
+            net.assumptions.bgp_default_route_removes_reserved_routes,
+        );
+        let (reserved, removed) =
+            system::reserved(vnet, net.assumptions.extra_reserved_prefixes, removal);
         let mut candidates = system::vnet_local(vnet);
         candidates.extend(system::peering(net, s.vnet));
         candidates.extend(system::private_endpoints(net, s.vnet));
@@ -52,7 +57,8 @@ impl RouteTableView {
     fn index(routes: Vec<EffectiveRoute>, removed: Vec<RemovedRoute>) -> Self {
         let mut active: TrieLpm<Vec<usize>> = TrieLpm::default();
         let mut all: TrieLpm<Vec<usize>> = TrieLpm::default();
-        let mut by_prefix: std::collections::BTreeMap<IpNet, (Vec<usize>, Vec<usize>)> = Default::default();
+        let mut by_prefix: std::collections::BTreeMap<IpNet, (Vec<usize>, Vec<usize>)> =
+            Default::default();
         for (i, r) in routes.iter().enumerate() {
             let entry = by_prefix.entry(r.prefix).or_default();
             entry.1.push(i);
@@ -66,7 +72,12 @@ impl RouteTableView {
             }
             all.insert(prefix, every);
         }
-        Self { routes, removed, active, all }
+        Self {
+            routes,
+            removed,
+            active,
+            all,
+        }
     }
 
     /// The Active routes that forward `dst`: the longest matching prefix, with all its
@@ -100,13 +111,16 @@ fn default_route_removal(
     bgp_removes: bool,
 ) -> Option<Removal> {
     let is_v4_default = |p: &IpNet| matches!(p, IpNet::V4(n) if n.prefix_len() == 0);
-    let from_user = user.iter().find(|c| is_v4_default(&c.prefix)).and_then(|c| match &c.origin {
-        Origin::UserRoute { table, route } => Some(Removal::UserDefaultRoute {
-            table: table.clone(),
-            route: route.clone(),
-        }),
-        _ => None,
-    });
+    let from_user = user
+        .iter()
+        .find(|c| is_v4_default(&c.prefix))
+        .and_then(|c| match &c.origin {
+            Origin::UserRoute { table, route } => Some(Removal::UserDefaultRoute {
+                table: table.clone(),
+                route: route.clone(),
+            }),
+            _ => None,
+        });
     let from_bgp = || {
         gateway
             .iter()

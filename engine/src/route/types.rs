@@ -3,7 +3,10 @@
 use ipnet::IpNet;
 use serde::Serialize;
 
-use crate::model::{LearnedVia, PrivateEndpointId, NextHop, NextHopType, PrivateEndpointNetworkPolicies, RouteSource, RouteState};
+use crate::model::{
+    LearnedVia, NextHop, NextHopType, PrivateEndpointId, PrivateEndpointNetworkPolicies,
+    RouteSource, RouteState,
+};
 
 /// What put a route into a subnet's table: the evidence behind its `Source` column.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -130,9 +133,9 @@ impl Why {
     /// The state this reason gives a route.
     pub fn state(&self) -> RouteState {
         match self {
-            Why::SoleRouteForPrefix | Why::OutranksSamePrefix { .. } | Why::EqualCostPaths { .. } => {
-                RouteState::Active
-            }
+            Why::SoleRouteForPrefix
+            | Why::OutranksSamePrefix { .. }
+            | Why::EqualCostPaths { .. } => RouteState::Active,
             _ => RouteState::Invalid,
         }
     }

@@ -373,6 +373,9 @@ pub struct RouteRowDoc {
     /// Next hop type (with the IP for `VirtualAppliance`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_hop: Option<NextHopDoc>,
+    /// Next hop IP, for types that carry one outside the variant (`VirtualNetworkGateway`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_hop_ip: Option<Text>,
 }
 
 /// Route source as Azure prints it.
@@ -401,6 +404,10 @@ pub enum RouteStateDoc {
 pub struct NextHopExpectDoc {
     /// Next hop type (with the IP for `VirtualAppliance`).
     pub next_hop: NextHopDoc,
+    /// One of the next hop IPs, for types that carry one outside the variant
+    /// (`VirtualNetworkGateway`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_hop_ip: Option<Text>,
     /// The prefix of the winning route.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<Text>,

@@ -36,7 +36,10 @@ pub fn parse(file: &SourceFile) -> Result<Document, Located> {
             hint: Some("split the estate into several scenarios".into()),
         });
     }
-    span::with_source(&file.text, || ron_options().from_str::<Document>(&file.text)).map_err(|e| {
+    span::with_source(&file.text, || {
+        ron_options().from_str::<Document>(&file.text)
+    })
+    .map_err(|e| {
         let (message, hint) = describe(&e.code);
         Located {
             file: file.name.clone(),
@@ -137,7 +140,10 @@ mod tests {
             subnets: [(name: "s", prefix: "10.0.0.0/24", private_endpoint_network_policies: RouteTableEnable)])])"#;
         let err = parse(&SourceFile::new("t.ron", text)).unwrap_err();
         assert!(err.message.contains("`RouteTableEnable`"), "{err}");
-        assert_eq!(err.hint.as_deref(), Some("did you mean `RouteTableEnabled`?"));
+        assert_eq!(
+            err.hint.as_deref(),
+            Some("did you mean `RouteTableEnabled`?")
+        );
     }
 
     #[test]
