@@ -11,3 +11,41 @@ mod types;
 pub use lpm::{LinearLpm, Lpm, TrieLpm};
 pub use table::RouteTableView;
 pub use types::*;
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    //! Builds a network from a RON snippet and reads back effective routes, for rule tests.
+
+    use super::{EffectiveRoute, RouteTableView};
+    use crate::model::{NextHopType, RouteSource};
+
+    /// Loads `ron` (which must be valid) and returns the compiled table of `subnet`.
+    pub fn table(ron: &str, subnet: &str) -> RouteTableView {
+        let loaded = crate::load_str("test.ron", ron).unwrap_or_else(|e| panic!("{e}"));
+        let id = loaded
+            .network
+            .subnet_by_name(subnet)
+            .unwrap_or_else(|| panic!("no subnet {subnet}"));
+        RouteTableView::compile(&loaded.network, id).unwrap_or_else(|| panic!("no table"))
+    }
+
+    /// The routes of `subnet` with `prefix`.
+    pub fn rows<'a>(t: &'a RouteTableView, prefix: &str) -> Vec<&'a EffectiveRoute> {
+        let p = prefix.parse().unwrap_or_else(|e| panic!("{e}"));
+        t.routes.iter().filter(|r| r.prefix == p).collect()
+    }
+
+    /// The single route with this prefix and source.
+    pub fn row<'a>(t: &'a RouteTableView, prefix: &str, source: RouteSource) -> &'a EffectiveRoute {
+        let found: Vec<_> = rows(t, prefix).into_iter().filter(|r| r.source == source).collect();
+        assert_eq!(found.len(), 1, "{prefix} {source}: {found:#?}");
+        found[0]
+    }
+
+    /// The next hop type for `dst`, or `None` type when nothing matches.
+    pub fn hop(t: &RouteTableView, dst: &str) -> NextHopType {
+        t.lookup(dst.parse().unwrap_or_else(|e| panic!("{e}")))
+            .first()
+            .map_or(NextHopType::None, |r| r.next_hop.next_hop_type)
+    }
+}

@@ -205,3 +205,185 @@ pub fn private_endpoint_network_policy(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{hop, row, rows, table};
+    use super::super::types::Why;
+    use crate::model::{NextHopType as H, RouteSource as S, RouteState::*};
+
+    /// Hub with a private endpoint (policies POLICY), spoke with route table UDRS.
+    fn hub_spoke(policy: &str, udrs: &str) -> String {
+        format!(
+            r#"Scenario(
+            vnets: [
+                (name: "hub", region: "eastus", address_space: ["10.0.0.0/16"], subnets: [
+                    (name: "fw", prefix: "10.0.1.0/24"),
+                    (name: "pe", prefix: "10.0.2.0/24", private_endpoint_network_policies: {policy})]),
+                (name: "spoke", region: "eastus", address_space: ["10.1.0.0/16"], subnets: [(name: "app", prefix: "10.1.1.0/24", route_table: "rt")]),
+            ],
+            peerings: [(between: ("hub", "spoke"))],
+            route_tables: [(name: "rt", routes: [{udrs}])],
+            private_endpoints: [(name: "pe1", subnet: "hub/pe", ip: "10.0.2.4")],
+        )"#
+        )
+    }
+
+    fn udr(name: &str, prefix: &str) -> String {
+        format!(r#"(name: "{name}", prefix: "{prefix}", next_hop: VirtualAppliance("10.0.1.4")),"#)
+    }
+
+    #[test]
+    fn zero_default_udr_does_not_override_pe_host_route() {
+        for policy in ["Disabled", "Enabled", "RouteTableEnabled", "NetworkSecurityGroupEnabled"] {
+            let t = table(&hub_spoke(policy, &udr("d", "0.0.0.0/0")), "spoke/app");
+            assert_eq!(row(&t, "10.0.2.4/32", S::Default).state, Active, "{policy}");
+            assert_eq!(hop(&t, "10.0.2.4"), H::InterfaceEndpoint, "{policy}");
+        }
+    }
+
+    #[test]
+    fn same_prefix_user_route_invalidates_the_system_route() {
+        let t = table(&hub_spoke("Disabled", &udr("d", "0.0.0.0/0")), "spoke/app");
+        let system = row(&t, "0.0.0.0/0", S::Default);
+        assert_eq!(system.state, Invalid);
+        assert!(matches!(system.why, Why::OutrankedBySamePrefix { winner: S::User, .. }));
+        assert!(matches!(&row(&t, "0.0.0.0/0", S::User).why, Why::OutranksSamePrefix { outranked } if outranked == &[S::Default]));
+    }
+
+    #[test]
+    fn udr_can_override_the_vnet_and_peering_system_routes() {
+        let t = table(&hub_spoke("Disabled", &(udr("own", "10.1.0.0/16") + &udr("hub", "10.0.0.0/16"))), "spoke/app");
+        assert_eq!(row(&t, "10.1.0.0/16", S::Default).state, Invalid);
+        assert_eq!(row(&t, "10.0.0.0/16", S::Default).state, Invalid);
+        assert_eq!(hop(&t, "10.1.9.9"), H::VirtualAppliance);
+        assert_eq!(hop(&t, "10.0.9.9"), H::VirtualAppliance);
+    }
+
+    #[test]
+    fn vnet_wide_udr_invalidates_pe_host_route_with_route_table_policies() {
+        for policy in ["RouteTableEnabled", "Enabled"] {
+            let t = table(&hub_spoke(policy, &udr("hub", "10.0.0.0/16")), "spoke/app");
+            let pe = row(&t, "10.0.2.4/32", S::Default);
+            assert_eq!(pe.state, Invalid, "{policy}");
+            assert!(matches!(&pe.why, Why::PrivateEndpointNetworkPolicy { route, .. } if route == "hub"));
+            assert_eq!(hop(&t, "10.0.2.4"), H::VirtualAppliance, "{policy}");
+        }
+    }
+
+    #[test]
+    fn pe_subnet_udr_also_qualifies_being_longer_than_the_vnet_prefix() {
+        let t = table(&hub_spoke("RouteTableEnabled", &udr("pe-subnet", "10.0.2.0/24")), "spoke/app");
+        assert_eq!(row(&t, "10.0.2.4/32", S::Default).state, Invalid);
+        assert_eq!(hop(&t, "10.0.2.4"), H::VirtualAppliance);
+    }
+
+    #[test]
+    fn udr_shorter_than_the_pe_vnet_prefix_does_not_invalidate_the_pe_route() {
+        let t = table(&hub_spoke("Enabled", &udr("ten", "10.0.0.0/8")), "spoke/app");
+        assert_eq!(row(&t, "10.0.2.4/32", S::Default).state, Active);
+        assert_eq!(hop(&t, "10.0.2.4"), H::InterfaceEndpoint);
+    }
+
+    #[test]
+    fn without_route_table_policies_a_vnet_wide_udr_does_not_invalidate_the_pe_route() {
+        for policy in ["Disabled", "NetworkSecurityGroupEnabled"] {
+            let t = table(&hub_spoke(policy, &udr("hub", "10.0.0.0/16")), "spoke/app");
+            assert_eq!(row(&t, "10.0.2.4/32", S::Default).state, Active, "{policy}");
+            assert_eq!(hop(&t, "10.0.2.4"), H::InterfaceEndpoint, "{policy}");
+        }
+    }
+
+    #[test]
+    fn host_udr_beats_the_pe_route_whatever_the_policy() {
+        let t = table(&hub_spoke("Disabled", &udr("host", "10.0.2.4/32")), "spoke/app");
+        let pe = row(&t, "10.0.2.4/32", S::Default);
+        assert!(matches!(pe.why, Why::OutrankedBySamePrefix { winner: S::User, .. }));
+        assert_eq!(hop(&t, "10.0.2.4"), H::VirtualAppliance);
+    }
+
+    #[test]
+    fn pe_policy_compares_with_the_pe_vnet_prefix_that_holds_the_endpoint() {
+        // The hub has a /16 and a /24; the endpoint lives in the /24, so a /20 UDR is too broad.
+        let doc = hub_spoke("RouteTableEnabled", &udr("wide", "172.20.0.0/20"))
+            .replace(r#"address_space: ["10.0.0.0/16"]"#, r#"address_space: ["10.0.0.0/16", "172.20.5.0/24"]"#)
+            .replace(r#"(name: "pe", prefix: "10.0.2.0/24""#, r#"(name: "pe", prefix: "172.20.5.0/24""#)
+            .replace(r#"ip: "10.0.2.4""#, r#"ip: "172.20.5.4""#);
+        let t = table(&doc, "spoke/app");
+        assert_eq!(row(&t, "172.20.5.4/32", S::Default).state, Active);
+        let narrow = table(&doc.replace("172.20.0.0/20", "172.20.5.0/24"), "spoke/app");
+        assert_eq!(row(&narrow, "172.20.5.4/32", S::Default).state, Invalid);
+    }
+
+    const BGP: &str = r#"Scenario(
+        vnets: [
+            (name: "hub", region: "eastus", address_space: ["10.0.0.0/16"], subnets: [(name: "GatewaySubnet", prefix: "10.0.255.0/27"), (name: "app", prefix: "10.0.1.0/24", route_table: "rt")]),
+            (name: "spoke", region: "eastus", address_space: ["10.1.0.0/16"], subnets: [(name: "app", prefix: "10.1.1.0/24")]),
+        ],
+        peerings: [(between: ("hub", "spoke"))],
+        service_endpoint_prefixes: [(service: "Microsoft.Sql", prefixes: ["40.64.0.0/16"])],
+        route_tables: [(name: "rt", routes: [(name: "onprem", prefix: "172.30.0.0/16", next_hop: VirtualAppliance("10.0.1.10"))])],
+        gateways: [(name: "gw", vnet: "hub", kind: ExpressRoute, instance_ips: ["10.0.255.4"], learned: [
+            (prefix: "0.0.0.0/0"), (prefix: "10.0.7.0/24"), (prefix: "10.1.0.0/16"), (prefix: "172.30.0.0/16"), (prefix: "40.64.1.0/24")])],
+    )"#;
+
+    #[test]
+    fn bgp_outranks_a_system_route_with_the_same_prefix() {
+        let t = table(BGP, "hub/app");
+        assert_eq!(row(&t, "0.0.0.0/0", S::VirtualNetworkGateway).state, Active);
+        assert_eq!(row(&t, "0.0.0.0/0", S::Default).state, Invalid);
+        assert_eq!(hop(&t, "8.8.8.8"), H::VirtualNetworkGateway);
+    }
+
+    #[test]
+    fn user_route_outranks_bgp_with_the_same_prefix() {
+        let t = table(BGP, "hub/app");
+        assert_eq!(row(&t, "172.30.0.0/16", S::User).state, Active);
+        let bgp = row(&t, "172.30.0.0/16", S::VirtualNetworkGateway);
+        assert!(matches!(bgp.why, Why::OutrankedBySamePrefix { winner: S::User, .. }));
+    }
+
+    #[test]
+    fn vnet_system_route_is_preferred_over_a_more_specific_bgp_route() {
+        let t = table(BGP, "hub/app");
+        let bgp = row(&t, "10.0.7.0/24", S::VirtualNetworkGateway);
+        assert!(matches!(bgp.why, Why::SystemRoutePreferredOverBgp { system_next_hop: H::VnetLocal, .. }));
+        assert_eq!(hop(&t, "10.0.7.1"), H::VnetLocal);
+    }
+
+    #[test]
+    fn peering_system_route_is_preferred_over_an_equal_bgp_route() {
+        let t = table(BGP, "hub/app");
+        assert_eq!(row(&t, "10.1.0.0/16", S::VirtualNetworkGateway).state, Invalid);
+        assert_eq!(row(&t, "10.1.0.0/16", S::Default).state, Active);
+        assert_eq!(hop(&t, "10.1.1.1"), H::VNetPeering);
+    }
+
+    #[test]
+    fn service_endpoint_route_is_preferred_over_a_more_specific_bgp_route() {
+        let t = table(&BGP.replace(r#"route_table: "rt")"#, r#"route_table: "rt", service_endpoints: ["Microsoft.Sql"])"#), "hub/app");
+        assert!(matches!(
+            row(&t, "40.64.1.0/24", S::VirtualNetworkGateway).why,
+            Why::SystemRoutePreferredOverBgp { system_next_hop: H::VirtualNetworkServiceEndpoint, .. }
+        ));
+        assert_eq!(hop(&t, "40.64.1.1"), H::VirtualNetworkServiceEndpoint);
+        // Without the service endpoint the BGP route is an ordinary, Active route.
+        let plain = table(BGP, "hub/app");
+        assert_eq!(row(&plain, "40.64.1.0/24", S::VirtualNetworkGateway).state, Active);
+    }
+
+    #[test]
+    fn every_prefix_has_exactly_one_active_source() {
+        let t = table(BGP, "hub/app");
+        let mut prefixes: Vec<_> = t.routes.iter().map(|r| r.prefix).collect();
+        prefixes.dedup();
+        for p in prefixes {
+            let sources: std::collections::BTreeSet<_> = rows(&t, &p.to_string())
+                .into_iter()
+                .filter(|r| r.state == Active)
+                .map(|r| r.source)
+                .collect();
+            assert!(sources.len() <= 1, "{p}: {sources:?}");
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Every bundled scenario loads and every expectation it states holds; and an expectation that
+//! contradicts Azure's behaviour is caught.
+
+use std::path::{Path, PathBuf};
+
+use azpath_engine::query::{check, Outcome};
+use azpath_engine::{load_file, load_str};
+
+fn scenario_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            scenario_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "ron") {
+            out.push(path);
+        }
+    }
+}
+
+fn all() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let mut files = Vec::new();
+    scenario_files(&root, &mut files);
+    files.sort();
+    files
+}
+
+#[test]
+fn every_bundled_scenario_holds() {
+    let files = all();
+    assert!(files.len() >= 7, "expected the scenario library, found {files:?}");
+    for file in files {
+        let loaded = load_file(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        assert!(loaded.warnings.is_empty(), "{}: {:?}", file.display(), loaded.warnings);
+        let report = check(&loaded.network, &loaded.dataplane());
+        assert!(!report.results.is_empty(), "{} asks nothing", file.display());
+        for r in &report.results {
+            assert!(matches!(r.outcome, Outcome::Pass), "{}: {} -> {:#?}", file.display(), r.question, r.outcome);
+        }
+        assert!(loaded.network.story.is_some(), "{} tells no story", file.display());
+    }
+}
+
+#[test]
+fn the_design_example_loads_with_warnings_for_what_is_not_modelled_yet() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/design/scenario-example.ron");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return; // the design folder is not part of every checkout
+    };
+    let loaded = load_str("scenario-example.ron", &text).unwrap();
+    let warned: Vec<&str> = loaded.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(warned.len(), 3, "{warned:?}");
+    let report = check(&loaded.network, &loaded.dataplane());
+    assert_eq!(report.passed(), 1);
+    assert_eq!(report.skipped(), 1, "the Trace question waits for the tracer");
+}
+
+#[test]
+fn a_wrong_expectation_fails_with_the_difference() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/private-endpoint/zero-default-udr-vs-pe.ron");
+    let text = std::fs::read_to_string(path).unwrap();
+    let wrong = text.replacen(
+        "expect: (next_hop: InterfaceEndpoint, prefix: \"10.0.2.4/32\"",
+        "expect: (next_hop: VirtualAppliance(\"10.0.1.4\"), prefix: \"10.0.2.4/32\"",
+        1,
+    );
+    assert_ne!(text, wrong);
+    let loaded = load_str("wrong.ron", &wrong).unwrap();
+    let report = check(&loaded.network, &loaded.dataplane());
+    assert_eq!(report.failed(), 1);
+    let failed = report.results.iter().find(|r| matches!(r.outcome, Outcome::Fail { .. })).unwrap();
+    let json = serde_json::to_string(&failed.outcome).unwrap();
+    assert!(json.contains("VirtualAppliance 10.0.1.4") && json.contains("InterfaceEndpoint"), "{json}");
+}
