@@ -18,13 +18,17 @@ use proptest::prelude::*;
 use super::reference::{self, PeFacts};
 
 fn config() -> ProptestConfig {
-    ProptestConfig { cases: 1000, ..ProptestConfig::default() }
+    ProptestConfig {
+        cases: 1000,
+        ..ProptestConfig::default()
+    }
 }
 
 // ---- LPM ------------------------------------------------------------------------------------
 
 fn any_v4_prefix() -> impl Strategy<Value = IpNet> {
-    (any::<u32>(), 0u8..=32).prop_map(|(a, l)| IpNet::V4(Ipv4Net::new(Ipv4Addr::from(a), l).unwrap().trunc()))
+    (any::<u32>(), 0u8..=32)
+        .prop_map(|(a, l)| IpNet::V4(Ipv4Net::new(Ipv4Addr::from(a), l).unwrap().trunc()))
 }
 
 proptest! {
@@ -53,7 +57,12 @@ proptest! {
 
 // ---- random networks ------------------------------------------------------------------------
 
-const POLICIES: [&str; 4] = ["Disabled", "Enabled", "NetworkSecurityGroupEnabled", "RouteTableEnabled"];
+const POLICIES: [&str; 4] = [
+    "Disabled",
+    "Enabled",
+    "NetworkSecurityGroupEnabled",
+    "RouteTableEnabled",
+];
 
 /// A random hub-and-spoke network as scenario text.
 #[derive(Clone, Debug)]
@@ -76,8 +85,11 @@ fn interesting_prefix(pes: Vec<u8>) -> impl Strategy<Value = Ipv4Net> {
         Just("10.1.0.0/16".parse().unwrap()),
         Just("10.2.0.0/16".parse().unwrap()),
         Just("192.168.0.0/16".parse().unwrap()),
-        (0u8..=32).prop_map(move |l| Ipv4Net::new(Ipv4Addr::new(10, 0, 2, pe), l).unwrap().trunc()),
-        (any::<u32>(), 0u8..=32).prop_map(|(a, l)| Ipv4Net::new(Ipv4Addr::from(a), l).unwrap().trunc()),
+        (0u8..=32).prop_map(move |l| Ipv4Net::new(Ipv4Addr::new(10, 0, 2, pe), l)
+            .unwrap()
+            .trunc()),
+        (any::<u32>(), 0u8..=32)
+            .prop_map(|(a, l)| Ipv4Net::new(Ipv4Addr::from(a), l).unwrap().trunc()),
     ]
 }
 
@@ -143,23 +155,39 @@ fn table(loaded: &Loaded, subnet: &str) -> RouteTableView {
     RouteTableView::compile(&loaded.network, id).unwrap()
 }
 
-fn pe_facts(loaded: &Loaded) -> impl Fn(&azpath_engine::route::EffectiveRoute) -> Option<PeFacts> + '_ {
+fn pe_facts(
+    loaded: &Loaded,
+) -> impl Fn(&azpath_engine::route::EffectiveRoute) -> Option<PeFacts> + '_ {
     move |r| {
-        let Origin::PrivateEndpoint { endpoint, .. } = &r.origin else { return None };
+        let Origin::PrivateEndpoint { endpoint, .. } = &r.origin else {
+            return None;
+        };
         let net = &loaded.network;
         let pe = net.private_endpoints.iter().find(|p| &p.name == endpoint)?;
         let subnet = net.subnet(pe.subnet)?;
         let vnet = net.vnet(subnet.vnet)?;
         Some(PeFacts {
             ip: pe.ip,
-            route_tables_apply: subnet.private_endpoint_network_policies.route_tables_apply(),
+            route_tables_apply: subnet
+                .private_endpoint_network_policies
+                .route_tables_apply(),
             vnet_prefix: *vnet.address_space.iter().find(|p| p.contains(&pe.ip))?,
         })
     }
 }
 
 fn probes(net: &RandomNet, extra: &[u32]) -> Vec<IpAddr> {
-    let fixed = ["10.0.2.4", "10.0.1.4", "10.1.1.9", "10.2.2.4", "10.3.0.1", "192.168.1.1", "172.16.0.1", "100.64.0.1", "8.8.8.8"];
+    let fixed = [
+        "10.0.2.4",
+        "10.0.1.4",
+        "10.1.1.9",
+        "10.2.2.4",
+        "10.3.0.1",
+        "192.168.1.1",
+        "172.16.0.1",
+        "100.64.0.1",
+        "8.8.8.8",
+    ];
     fixed
         .iter()
         .map(|a| a.parse().unwrap())

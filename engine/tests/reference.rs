@@ -30,7 +30,10 @@ fn rank(source: RouteSource) -> u8 {
 fn preferred_over_bgp(t: NextHopType) -> bool {
     matches!(
         t,
-        NextHopType::VnetLocal | NextHopType::VNetPeering | NextHopType::VNetGlobalPeering | NextHopType::VirtualNetworkServiceEndpoint
+        NextHopType::VnetLocal
+            | NextHopType::VNetPeering
+            | NextHopType::VNetGlobalPeering
+            | NextHopType::VirtualNetworkServiceEndpoint
     )
 }
 
@@ -50,11 +53,16 @@ fn system_order(t: NextHopType) -> u8 {
 }
 
 /// The state each offered route should have. `pe` gives the facts for InterfaceEndpoint routes.
-pub fn states(routes: &[EffectiveRoute], pe: impl Fn(&EffectiveRoute) -> Option<PeFacts>) -> Vec<RouteState> {
+pub fn states(
+    routes: &[EffectiveRoute],
+    pe: impl Fn(&EffectiveRoute) -> Option<PeFacts>,
+) -> Vec<RouteState> {
     let bgp_shadowed = |r: &EffectiveRoute| {
         r.source == RouteSource::VirtualNetworkGateway
             && routes.iter().any(|s| {
-                s.source == RouteSource::Default && preferred_over_bgp(s.next_hop.next_hop_type) && s.prefix.contains(&r.prefix)
+                s.source == RouteSource::Default
+                    && preferred_over_bgp(s.next_hop.next_hop_type)
+                    && s.prefix.contains(&r.prefix)
             })
     };
     routes
@@ -67,7 +75,9 @@ pub fn states(routes: &[EffectiveRoute], pe: impl Fn(&EffectiveRoute) -> Option<
                 o.prefix == r.prefix
                     && !bgp_shadowed(o)
                     && (rank(o.source) > rank(r.source)
-                        || (o.source == r.source && system_order(o.next_hop.next_hop_type) < system_order(r.next_hop.next_hop_type)))
+                        || (o.source == r.source
+                            && system_order(o.next_hop.next_hop_type)
+                                < system_order(r.next_hop.next_hop_type)))
             });
             if outranked {
                 return RouteState::Invalid;
@@ -90,11 +100,19 @@ pub fn states(routes: &[EffectiveRoute], pe: impl Fn(&EffectiveRoute) -> Option<
 /// Longest-prefix match over the Active routes by a full scan: every next hop of the longest
 /// matching prefix (several are equal-cost paths).
 pub fn next_hops(routes: &[EffectiveRoute], states: &[RouteState], dst: IpAddr) -> Vec<NextHop> {
-    let active = || routes.iter().zip(states).filter(|(r, s)| **s == RouteState::Active && r.prefix.contains(&dst));
+    let active = || {
+        routes
+            .iter()
+            .zip(states)
+            .filter(|(r, s)| **s == RouteState::Active && r.prefix.contains(&dst))
+    };
     let Some(longest) = active().map(|(r, _)| r.prefix.prefix_len()).max() else {
         return Vec::new();
     };
-    let mut hops: Vec<NextHop> = active().filter(|(r, _)| r.prefix.prefix_len() == longest).map(|(r, _)| r.next_hop).collect();
+    let mut hops: Vec<NextHop> = active()
+        .filter(|(r, _)| r.prefix.prefix_len() == longest)
+        .map(|(r, _)| r.next_hop)
+        .collect();
     hops.sort();
     hops
 }

@@ -28,22 +28,45 @@ fn all() -> Vec<PathBuf> {
 #[test]
 fn every_bundled_scenario_holds() {
     let files = all();
-    assert!(files.len() >= 7, "expected the scenario library, found {files:?}");
+    assert!(
+        files.len() >= 7,
+        "expected the scenario library, found {files:?}"
+    );
     for file in files {
         let loaded = load_file(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        assert!(loaded.warnings.is_empty(), "{}: {:?}", file.display(), loaded.warnings);
+        assert!(
+            loaded.warnings.is_empty(),
+            "{}: {:?}",
+            file.display(),
+            loaded.warnings
+        );
         let report = check(&loaded.network, &loaded.dataplane());
-        assert!(!report.results.is_empty(), "{} asks nothing", file.display());
+        assert!(
+            !report.results.is_empty(),
+            "{} asks nothing",
+            file.display()
+        );
         for r in &report.results {
-            assert!(matches!(r.outcome, Outcome::Pass), "{}: {} -> {:#?}", file.display(), r.question, r.outcome);
+            assert!(
+                matches!(r.outcome, Outcome::Pass),
+                "{}: {} -> {:#?}",
+                file.display(),
+                r.question,
+                r.outcome
+            );
         }
-        assert!(loaded.network.story.is_some(), "{} tells no story", file.display());
+        assert!(
+            loaded.network.story.is_some(),
+            "{} tells no story",
+            file.display()
+        );
     }
 }
 
 #[test]
 fn the_design_example_loads_with_warnings_for_what_is_not_modelled_yet() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/design/scenario-example.ron");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/design/scenario-example.ron");
     let Ok(text) = std::fs::read_to_string(&path) else {
         return; // the design folder is not part of every checkout
     };
@@ -52,12 +75,17 @@ fn the_design_example_loads_with_warnings_for_what_is_not_modelled_yet() {
     assert_eq!(warned.len(), 3, "{warned:?}");
     let report = check(&loaded.network, &loaded.dataplane());
     assert_eq!(report.passed(), 1);
-    assert_eq!(report.skipped(), 1, "the Trace question waits for the tracer");
+    assert_eq!(
+        report.skipped(),
+        1,
+        "the Trace question waits for the tracer"
+    );
 }
 
 #[test]
 fn a_wrong_expectation_fails_with_the_difference() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/private-endpoint/zero-default-udr-vs-pe.ron");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios/private-endpoint/zero-default-udr-vs-pe.ron");
     let text = std::fs::read_to_string(path).unwrap();
     let wrong = text.replacen(
         "expect: (next_hop: InterfaceEndpoint, prefix: \"10.0.2.4/32\"",
@@ -68,7 +96,26 @@ fn a_wrong_expectation_fails_with_the_difference() {
     let loaded = load_str("wrong.ron", &wrong).unwrap();
     let report = check(&loaded.network, &loaded.dataplane());
     assert_eq!(report.failed(), 1);
-    let failed = report.results.iter().find(|r| matches!(r.outcome, Outcome::Fail { .. })).unwrap();
+    let failed = report
+        .results
+        .iter()
+        .find(|r| matches!(r.outcome, Outcome::Fail { .. }))
+        .unwrap();
     let json = serde_json::to_string(&failed.outcome).unwrap();
-    assert!(json.contains("VirtualAppliance 10.0.1.4") && json.contains("InterfaceEndpoint"), "{json}");
+    assert!(
+        json.contains("VirtualAppliance 10.0.1.4") && json.contains("InterfaceEndpoint"),
+        "{json}"
+    );
+}
+
+#[test]
+fn every_bundled_scenario_survives_a_round_trip_through_ron() {
+    use azpath_engine::scenario::{parse, to_ron, SourceFile};
+    for file in all() {
+        let loaded = load_file(&file).unwrap();
+        let text = to_ron(&loaded.document).unwrap();
+        let again = parse(&SourceFile::new("again.ron", text.clone()))
+            .unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(again, loaded.document, "{}", file.display());
+    }
 }

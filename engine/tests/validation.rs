@@ -28,7 +28,10 @@ fn errors(from: &str, to: &str) -> Vec<String> {
 }
 
 fn has(errors: &[String], needle: &str) {
-    assert!(errors.iter().any(|e| e.contains(needle)), "no `{needle}` in {errors:#?}");
+    assert!(
+        errors.iter().any(|e| e.contains(needle)),
+        "no `{needle}` in {errors:#?}"
+    );
 }
 
 #[test]
@@ -39,13 +42,19 @@ fn the_base_is_valid() {
 #[test]
 fn unknown_route_table_suggests_the_close_name_at_its_position() {
     let e = errors(r#"route_table: "rt-spoke""#, r#"route_table: "rt-spok""#);
-    has(&e, "bad.ron:7:63: error: unknown route table `rt-spok` (hint: did you mean `rt-spoke`?)");
+    has(
+        &e,
+        "bad.ron:7:63: error: unknown route table `rt-spok` (hint: did you mean `rt-spoke`?)",
+    );
 }
 
 #[test]
 fn unknown_subnet_of_a_private_endpoint_suggests_the_close_name() {
     let e = errors(r#"subnet: "hub/pe""#, r#"subnet: "hub/pes""#);
-    has(&e, "unknown subnet `hub/pes` (hint: did you mean `hub/pe`?)");
+    has(
+        &e,
+        "unknown subnet `hub/pes` (hint: did you mean `hub/pe`?)",
+    );
 }
 
 #[test]
@@ -63,7 +72,10 @@ fn prefix_that_does_not_parse_is_refused() {
 #[test]
 fn subnet_outside_its_vnet_is_refused() {
     let e = errors(r#""10.1.1.0/24""#, r#""10.9.1.0/24""#);
-    has(&e, "subnet `spoke/app` prefix `10.9.1.0/24` is outside the address space of vnet `spoke`");
+    has(
+        &e,
+        "subnet `spoke/app` prefix `10.9.1.0/24` is outside the address space of vnet `spoke`",
+    );
 }
 
 #[test]
@@ -72,26 +84,41 @@ fn overlapping_subnets_are_refused() {
         r#"(name: "pe", prefix: "10.0.2.0/24"),"#,
         r#"(name: "pe", prefix: "10.0.2.0/24"), (name: "pe2", prefix: "10.0.2.128/25"),"#,
     );
-    has(&e, "subnet `hub/pe2` prefix `10.0.2.128/25` overlaps subnet `hub/pe` (`10.0.2.0/24`)");
+    has(
+        &e,
+        "subnet `hub/pe2` prefix `10.0.2.128/25` overlaps subnet `hub/pe` (`10.0.2.0/24`)",
+    );
 }
 
 #[test]
 fn overlapping_peered_vnets_are_refused() {
-    let e = errors(r#"address_space: ["10.1.0.0/16"]"#, r#"address_space: ["10.0.128.0/17"]"#);
-    has(&e, "peered vnets `hub` and `spoke` overlap: `10.0.0.0/16` and `10.0.128.0/17`");
+    let e = errors(
+        r#"address_space: ["10.1.0.0/16"]"#,
+        r#"address_space: ["10.0.128.0/17"]"#,
+    );
+    has(
+        &e,
+        "peered vnets `hub` and `spoke` overlap: `10.0.0.0/16` and `10.0.128.0/17`",
+    );
 }
 
 #[test]
 fn private_endpoint_outside_its_subnet_is_refused() {
     let e = errors(r#"ip: "10.0.2.4""#, r#"ip: "10.0.3.4""#);
-    has(&e, "private endpoint `pe1` address `10.0.3.4` is outside subnet `hub/pe` (`10.0.2.0/24`)");
+    has(
+        &e,
+        "private endpoint `pe1` address `10.0.3.4` is outside subnet `hub/pe` (`10.0.2.0/24`)",
+    );
 }
 
 #[test]
 fn private_endpoint_on_an_azure_reserved_address_is_refused() {
     for ip in ["10.0.2.0", "10.0.2.1", "10.0.2.2", "10.0.2.3", "10.0.2.255"] {
         let e = errors(r#"ip: "10.0.2.4""#, &format!(r#"ip: "{ip}""#));
-        has(&e, &format!("address `{ip}` is reserved by Azure in subnet `hub/pe`"));
+        has(
+            &e,
+            &format!("address `{ip}` is reserved by Azure in subnet `hub/pe`"),
+        );
     }
 }
 
@@ -106,22 +133,43 @@ fn duplicate_names_are_refused() {
 #[test]
 fn a_route_table_over_azure_s_limit_is_refused() {
     let routes: String = (0..401)
-        .map(|i| format!(r#"(name: "r{i}", prefix: "172.{}.{}.0/24", next_hop: None),"#, 16 + i / 256, i % 256))
+        .map(|i| {
+            format!(
+                r#"(name: "r{i}", prefix: "172.{}.{}.0/24", next_hop: None),"#,
+                16 + i / 256,
+                i % 256
+            )
+        })
         .collect();
-    let e = errors(r#"routes: [(name: "d""#, &format!(r#"routes: [{routes}(name: "d""#));
-    has(&e, "route table `rt-spoke` has 402 routes, more than Azure's limit of 400");
+    let e = errors(
+        r#"routes: [(name: "d""#,
+        &format!(r#"routes: [{routes}(name: "d""#),
+    );
+    has(
+        &e,
+        "route table `rt-spoke` has 402 routes, more than Azure's limit of 400",
+    );
 }
 
 #[test]
 fn a_public_virtual_appliance_address_is_refused() {
-    let e = errors(r#"VirtualAppliance("10.0.1.4")"#, r#"VirtualAppliance("52.1.2.3")"#);
-    has(&e, "sends traffic to virtual appliance `52.1.2.3`, which is not a private address");
+    let e = errors(
+        r#"VirtualAppliance("10.0.1.4")"#,
+        r#"VirtualAppliance("52.1.2.3")"#,
+    );
+    has(
+        &e,
+        "sends traffic to virtual appliance `52.1.2.3`, which is not a private address",
+    );
 }
 
 #[test]
 fn a_next_hop_type_reserved_for_system_routes_is_refused_in_a_udr() {
     let e = errors(r#"VirtualAppliance("10.0.1.4")"#, "InterfaceEndpoint");
-    has(&e, "uses next hop `InterfaceEndpoint`, which a user-defined route cannot use");
+    has(
+        &e,
+        "uses next hop `InterfaceEndpoint`, which a user-defined route cannot use",
+    );
 }
 
 #[test]
@@ -130,15 +178,24 @@ fn every_problem_is_reported_at_once() {
         .replacen(r#"route_table: "rt-spoke""#, r#"route_table: "nope""#, 1)
         .replacen(r#"ip: "10.0.2.4""#, r#"ip: "10.0.2.1""#, 1)
         .replacen(r#""10.1.1.4""#, r#""10.1.1.400""#, 1);
-    let Err(LoadError::Invalid(d)) = load_str("many.ron", &text) else { panic!("accepted") };
+    let Err(LoadError::Invalid(d)) = load_str("many.ron", &text) else {
+        panic!("accepted")
+    };
     assert_eq!(d.len(), 3, "{d:#?}");
-    assert!(d.windows(2).all(|w| (w[0].line, w[0].column) <= (w[1].line, w[1].column)), "in file order");
+    assert!(
+        d.windows(2)
+            .all(|w| (w[0].line, w[0].column) <= (w[1].line, w[1].column)),
+        "in file order"
+    );
 }
 
 #[test]
 fn syntax_errors_are_located_with_a_hint() {
     let e = errors(r#"region: "eastus","#, r#"region: "eastus""#);
-    has(&e, "bad.ron:3:40: error: expected a comma (hint: separate fields and list items with `,`)");
+    has(
+        &e,
+        "bad.ron:3:40: error: expected a comma (hint: separate fields and list items with `,`)",
+    );
     let e = errors("peerings:", "peering:");
     has(&e, "unknown field `peering`");
     has(&e, "did you mean `peerings`?");
@@ -151,14 +208,22 @@ fn gateway_without_gateway_subnet_is_refused_with_the_fix() {
         r#"gateways: [(name: "gw", vnet: "hub", kind: Vpn)], peerings:"#,
         1,
     );
-    let Err(e) = load_str("gw.ron", &text) else { panic!("accepted") };
+    let Err(e) = load_str("gw.ron", &text) else {
+        panic!("accepted")
+    };
     let msg = e.to_string();
-    assert!(msg.contains("gateway `gw` needs a subnet named `GatewaySubnet` in vnet `hub`"), "{msg}");
+    assert!(
+        msg.contains("gateway `gw` needs a subnet named `GatewaySubnet` in vnet `hub`"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn gateway_transit_without_a_gateway_is_refused() {
-    let e = errors(r#"(between: ("hub", "spoke"))"#, r#"(between: ("hub", "spoke"), gateway_transit: "hub")"#);
+    let e = errors(
+        r#"(between: ("hub", "spoke"))"#,
+        r#"(between: ("hub", "spoke"), gateway_transit: "hub")"#,
+    );
     has(&e, "vnet `hub` offers gateway transit but has no gateway");
 }
 

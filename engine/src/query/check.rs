@@ -108,7 +108,7 @@ pub enum Evidence {
     /// Effective routes.
     Routes(RoutesAnswer),
     /// A next hop.
-    NextHop(NextHopAnswer),
+    NextHop(Box<NextHopAnswer>),
 }
 
 /// Evaluates every question of `net`.
@@ -154,7 +154,7 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                     question,
                     span: q.span,
                     outcome,
-                    evidence: answer.map(Evidence::NextHop),
+                    evidence: answer.map(|a| Evidence::NextHop(Box::new(a))),
                 }
             }
             QuestionKind::Trace { from, to } => QuestionResult {

@@ -49,7 +49,7 @@ pub fn why(why: &Why) -> String {
             "the {system_next_hop} system route {system_prefix} is preferred over BGP, even a more specific BGP route"
         ),
         Why::PrivateEndpointNetworkPolicy { policies, table, route, route_prefix, endpoint_vnet_prefix } => format!(
-            "endpoint subnet has network policies {policies:?}; UDR `{table}/{route}` ({route_prefix}) covers the endpoint with a prefix at least as long as its vnet's {endpoint_vnet_prefix}"
+            "{policies:?} on the endpoint subnet, and UDR `{table}/{route}` ({route_prefix}) is no broader than the endpoint vnet's {endpoint_vnet_prefix}"
         ),
     }
 }
@@ -198,7 +198,7 @@ pub fn next_hop(answer: &NextHopAnswer) -> String {
                 Verdict::ShorterPrefix { than } => (
                     "lost",
                     format!(
-                        "/{} is shorter than {than}: longest prefix wins",
+                        "/{} loses to the longer {than} (longest prefix match)",
                         r.prefix.prefix_len()
                     ),
                 ),

@@ -37,7 +37,10 @@ pub(crate) mod testutil {
 
     /// The single route with this prefix and source.
     pub fn row<'a>(t: &'a RouteTableView, prefix: &str, source: RouteSource) -> &'a EffectiveRoute {
-        let found: Vec<_> = rows(t, prefix).into_iter().filter(|r| r.source == source).collect();
+        let found: Vec<_> = rows(t, prefix)
+            .into_iter()
+            .filter(|r| r.source == source)
+            .collect();
         assert_eq!(found.len(), 1, "{prefix} {source}: {found:#?}");
         found[0]
     }

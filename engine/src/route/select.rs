@@ -235,7 +235,12 @@ mod tests {
 
     #[test]
     fn zero_default_udr_does_not_override_pe_host_route() {
-        for policy in ["Disabled", "Enabled", "RouteTableEnabled", "NetworkSecurityGroupEnabled"] {
+        for policy in [
+            "Disabled",
+            "Enabled",
+            "RouteTableEnabled",
+            "NetworkSecurityGroupEnabled",
+        ] {
             let t = table(&hub_spoke(policy, &udr("d", "0.0.0.0/0")), "spoke/app");
             assert_eq!(row(&t, "10.0.2.4/32", S::Default).state, Active, "{policy}");
             assert_eq!(hop(&t, "10.0.2.4"), H::InterfaceEndpoint, "{policy}");
@@ -247,13 +252,27 @@ mod tests {
         let t = table(&hub_spoke("Disabled", &udr("d", "0.0.0.0/0")), "spoke/app");
         let system = row(&t, "0.0.0.0/0", S::Default);
         assert_eq!(system.state, Invalid);
-        assert!(matches!(system.why, Why::OutrankedBySamePrefix { winner: S::User, .. }));
-        assert!(matches!(&row(&t, "0.0.0.0/0", S::User).why, Why::OutranksSamePrefix { outranked } if outranked == &[S::Default]));
+        assert!(matches!(
+            system.why,
+            Why::OutrankedBySamePrefix {
+                winner: S::User,
+                ..
+            }
+        ));
+        assert!(
+            matches!(&row(&t, "0.0.0.0/0", S::User).why, Why::OutranksSamePrefix { outranked } if outranked == &[S::Default])
+        );
     }
 
     #[test]
     fn udr_can_override_the_vnet_and_peering_system_routes() {
-        let t = table(&hub_spoke("Disabled", &(udr("own", "10.1.0.0/16") + &udr("hub", "10.0.0.0/16"))), "spoke/app");
+        let t = table(
+            &hub_spoke(
+                "Disabled",
+                &(udr("own", "10.1.0.0/16") + &udr("hub", "10.0.0.0/16")),
+            ),
+            "spoke/app",
+        );
         assert_eq!(row(&t, "10.1.0.0/16", S::Default).state, Invalid);
         assert_eq!(row(&t, "10.0.0.0/16", S::Default).state, Invalid);
         assert_eq!(hop(&t, "10.1.9.9"), H::VirtualAppliance);
@@ -266,21 +285,29 @@ mod tests {
             let t = table(&hub_spoke(policy, &udr("hub", "10.0.0.0/16")), "spoke/app");
             let pe = row(&t, "10.0.2.4/32", S::Default);
             assert_eq!(pe.state, Invalid, "{policy}");
-            assert!(matches!(&pe.why, Why::PrivateEndpointNetworkPolicy { route, .. } if route == "hub"));
+            assert!(
+                matches!(&pe.why, Why::PrivateEndpointNetworkPolicy { route, .. } if route == "hub")
+            );
             assert_eq!(hop(&t, "10.0.2.4"), H::VirtualAppliance, "{policy}");
         }
     }
 
     #[test]
     fn pe_subnet_udr_also_qualifies_being_longer_than_the_vnet_prefix() {
-        let t = table(&hub_spoke("RouteTableEnabled", &udr("pe-subnet", "10.0.2.0/24")), "spoke/app");
+        let t = table(
+            &hub_spoke("RouteTableEnabled", &udr("pe-subnet", "10.0.2.0/24")),
+            "spoke/app",
+        );
         assert_eq!(row(&t, "10.0.2.4/32", S::Default).state, Invalid);
         assert_eq!(hop(&t, "10.0.2.4"), H::VirtualAppliance);
     }
 
     #[test]
     fn udr_shorter_than_the_pe_vnet_prefix_does_not_invalidate_the_pe_route() {
-        let t = table(&hub_spoke("Enabled", &udr("ten", "10.0.0.0/8")), "spoke/app");
+        let t = table(
+            &hub_spoke("Enabled", &udr("ten", "10.0.0.0/8")),
+            "spoke/app",
+        );
         assert_eq!(row(&t, "10.0.2.4/32", S::Default).state, Active);
         assert_eq!(hop(&t, "10.0.2.4"), H::InterfaceEndpoint);
     }
@@ -296,9 +323,18 @@ mod tests {
 
     #[test]
     fn host_udr_beats_the_pe_route_whatever_the_policy() {
-        let t = table(&hub_spoke("Disabled", &udr("host", "10.0.2.4/32")), "spoke/app");
+        let t = table(
+            &hub_spoke("Disabled", &udr("host", "10.0.2.4/32")),
+            "spoke/app",
+        );
         let pe = row(&t, "10.0.2.4/32", S::Default);
-        assert!(matches!(pe.why, Why::OutrankedBySamePrefix { winner: S::User, .. }));
+        assert!(matches!(
+            pe.why,
+            Why::OutrankedBySamePrefix {
+                winner: S::User,
+                ..
+            }
+        ));
         assert_eq!(hop(&t, "10.0.2.4"), H::VirtualAppliance);
     }
 
@@ -306,8 +342,14 @@ mod tests {
     fn pe_policy_compares_with_the_pe_vnet_prefix_that_holds_the_endpoint() {
         // The hub has a /16 and a /24; the endpoint lives in the /24, so a /20 UDR is too broad.
         let doc = hub_spoke("RouteTableEnabled", &udr("wide", "172.20.0.0/20"))
-            .replace(r#"address_space: ["10.0.0.0/16"]"#, r#"address_space: ["10.0.0.0/16", "172.20.5.0/24"]"#)
-            .replace(r#"(name: "pe", prefix: "10.0.2.0/24""#, r#"(name: "pe", prefix: "172.20.5.0/24""#)
+            .replace(
+                r#"address_space: ["10.0.0.0/16"]"#,
+                r#"address_space: ["10.0.0.0/16", "172.20.5.0/24"]"#,
+            )
+            .replace(
+                r#"(name: "pe", prefix: "10.0.2.0/24""#,
+                r#"(name: "pe", prefix: "172.20.5.0/24""#,
+            )
             .replace(r#"ip: "10.0.2.4""#, r#"ip: "172.20.5.4""#);
         let t = table(&doc, "spoke/app");
         assert_eq!(row(&t, "172.20.5.4/32", S::Default).state, Active);
@@ -340,36 +382,63 @@ mod tests {
         let t = table(BGP, "hub/app");
         assert_eq!(row(&t, "172.30.0.0/16", S::User).state, Active);
         let bgp = row(&t, "172.30.0.0/16", S::VirtualNetworkGateway);
-        assert!(matches!(bgp.why, Why::OutrankedBySamePrefix { winner: S::User, .. }));
+        assert!(matches!(
+            bgp.why,
+            Why::OutrankedBySamePrefix {
+                winner: S::User,
+                ..
+            }
+        ));
     }
 
     #[test]
     fn vnet_system_route_is_preferred_over_a_more_specific_bgp_route() {
         let t = table(BGP, "hub/app");
         let bgp = row(&t, "10.0.7.0/24", S::VirtualNetworkGateway);
-        assert!(matches!(bgp.why, Why::SystemRoutePreferredOverBgp { system_next_hop: H::VnetLocal, .. }));
+        assert!(matches!(
+            bgp.why,
+            Why::SystemRoutePreferredOverBgp {
+                system_next_hop: H::VnetLocal,
+                ..
+            }
+        ));
         assert_eq!(hop(&t, "10.0.7.1"), H::VnetLocal);
     }
 
     #[test]
     fn peering_system_route_is_preferred_over_an_equal_bgp_route() {
         let t = table(BGP, "hub/app");
-        assert_eq!(row(&t, "10.1.0.0/16", S::VirtualNetworkGateway).state, Invalid);
+        assert_eq!(
+            row(&t, "10.1.0.0/16", S::VirtualNetworkGateway).state,
+            Invalid
+        );
         assert_eq!(row(&t, "10.1.0.0/16", S::Default).state, Active);
         assert_eq!(hop(&t, "10.1.1.1"), H::VNetPeering);
     }
 
     #[test]
     fn service_endpoint_route_is_preferred_over_a_more_specific_bgp_route() {
-        let t = table(&BGP.replace(r#"route_table: "rt")"#, r#"route_table: "rt", service_endpoints: ["Microsoft.Sql"])"#), "hub/app");
+        let t = table(
+            &BGP.replace(
+                r#"route_table: "rt")"#,
+                r#"route_table: "rt", service_endpoints: ["Microsoft.Sql"])"#,
+            ),
+            "hub/app",
+        );
         assert!(matches!(
             row(&t, "40.64.1.0/24", S::VirtualNetworkGateway).why,
-            Why::SystemRoutePreferredOverBgp { system_next_hop: H::VirtualNetworkServiceEndpoint, .. }
+            Why::SystemRoutePreferredOverBgp {
+                system_next_hop: H::VirtualNetworkServiceEndpoint,
+                ..
+            }
         ));
         assert_eq!(hop(&t, "40.64.1.1"), H::VirtualNetworkServiceEndpoint);
         // Without the service endpoint the BGP route is an ordinary, Active route.
         let plain = table(BGP, "hub/app");
-        assert_eq!(row(&plain, "40.64.1.0/24", S::VirtualNetworkGateway).state, Active);
+        assert_eq!(
+            row(&plain, "40.64.1.0/24", S::VirtualNetworkGateway).state,
+            Active
+        );
     }
 
     #[test]

@@ -273,8 +273,14 @@ mod tests {
     #[test]
     fn each_vnet_address_prefix_is_vnet_local_and_subnets_get_no_routes_of_their_own() {
         let t = table(ONE_VNET, "v/a");
-        assert_eq!(row(&t, "10.11.0.0/16", S::Default).next_hop.next_hop_type, H::VnetLocal);
-        assert_eq!(row(&t, "10.12.0.0/16", S::Default).next_hop.next_hop_type, H::VnetLocal);
+        assert_eq!(
+            row(&t, "10.11.0.0/16", S::Default).next_hop.next_hop_type,
+            H::VnetLocal
+        );
+        assert_eq!(
+            row(&t, "10.12.0.0/16", S::Default).next_hop.next_hop_type,
+            H::VnetLocal
+        );
         assert!(rows(&t, "10.11.1.0/24").is_empty() && rows(&t, "10.12.1.0/24").is_empty());
         assert_eq!(hop(&t, "10.12.1.9"), H::VnetLocal);
     }
@@ -282,18 +288,28 @@ mod tests {
     #[test]
     fn every_subnet_has_a_default_route_to_the_internet() {
         let t = table(ONE_VNET, "v/b");
-        assert_eq!(row(&t, "0.0.0.0/0", S::Default).next_hop.next_hop_type, H::Internet);
+        assert_eq!(
+            row(&t, "0.0.0.0/0", S::Default).next_hop.next_hop_type,
+            H::Internet
+        );
         assert_eq!(hop(&t, "8.8.8.8"), H::Internet);
     }
 
     #[test]
     fn vnet_prefix_inside_a_reserved_prefix_keeps_both_routes_and_drops_the_rest() {
         let t = table(ONE_VNET, "v/a");
-        assert_eq!(row(&t, "10.0.0.0/8", S::Default).next_hop.next_hop_type, H::None);
+        assert_eq!(
+            row(&t, "10.0.0.0/8", S::Default).next_hop.next_hop_type,
+            H::None
+        );
         assert_eq!(row(&t, "10.0.0.0/8", S::Default).state, RouteState::Active);
         assert_eq!(hop(&t, "10.13.0.1"), H::None);
         for p in ["172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] {
-            assert_eq!(row(&t, p, S::Default).next_hop.next_hop_type, H::None, "{p}");
+            assert_eq!(
+                row(&t, p, S::Default).next_hop.next_hop_type,
+                H::None,
+                "{p}"
+            );
         }
     }
 
@@ -306,7 +322,10 @@ mod tests {
         let r = rows(&t, "192.168.0.0/16");
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].next_hop.next_hop_type, H::VnetLocal);
-        assert!(matches!(t.removed[0].why, Removal::VnetPrefixEqualsReserved { .. }));
+        assert!(matches!(
+            t.removed[0].why,
+            Removal::VnetPrefixEqualsReserved { .. }
+        ));
     }
 
     #[test]
@@ -316,7 +335,10 @@ mod tests {
             "v/a",
         );
         assert!(rows(&t, "100.64.0.0/10").is_empty());
-        assert!(t.removed.iter().any(|r| matches!(r.why, Removal::VnetPrefixContainsReserved { .. })));
+        assert!(t
+            .removed
+            .iter()
+            .any(|r| matches!(r.why, Removal::VnetPrefixContainsReserved { .. })));
         assert_eq!(hop(&t, "100.100.0.1"), H::VnetLocal);
     }
 
@@ -327,11 +349,19 @@ mod tests {
     #[test]
     fn user_default_route_removes_the_reserved_none_routes() {
         let t = table(FORCED, "v/a");
-        for p in ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] {
+        for p in [
+            "10.0.0.0/8",
+            "172.16.0.0/12",
+            "192.168.0.0/16",
+            "100.64.0.0/10",
+        ] {
             assert!(rows(&t, p).is_empty(), "{p} should be removed");
         }
         assert_eq!(t.removed.len(), 4);
-        assert!(t.removed.iter().all(|r| matches!(r.why, Removal::UserDefaultRoute { .. })));
+        assert!(t
+            .removed
+            .iter()
+            .all(|r| matches!(r.why, Removal::UserDefaultRoute { .. })));
         assert_eq!(hop(&t, "10.99.0.1"), H::VirtualAppliance);
     }
 
@@ -345,19 +375,36 @@ mod tests {
         assert_eq!(hop(&documented, "10.99.0.1"), H::None);
         assert_eq!(hop(&documented, "8.8.8.8"), H::VirtualNetworkGateway);
         let assumed = table(
-            &BGP_DEFAULT.replace("ASSUME", "assumptions: (bgp_default_route_removes_reserved_routes: true),"),
+            &BGP_DEFAULT.replace(
+                "ASSUME",
+                "assumptions: (bgp_default_route_removes_reserved_routes: true),",
+            ),
             "v/a",
         );
         assert!(rows(&assumed, "10.0.0.0/8").is_empty());
-        assert!(assumed.removed.iter().all(|r| matches!(r.why, Removal::BgpDefaultRoute { .. })));
+        assert!(assumed
+            .removed
+            .iter()
+            .all(|r| matches!(r.why, Removal::BgpDefaultRoute { .. })));
         assert_eq!(hop(&assumed, "10.99.0.1"), H::VirtualNetworkGateway);
     }
 
     #[test]
     fn extra_reserved_prefixes_appear_only_when_assumed() {
         assert!(rows(&table(ONE_VNET, "v/a"), "127.0.0.0/8").is_empty());
-        let with = table(&ONE_VNET.replace("Scenario(", "Scenario(assumptions: (extra_reserved_prefixes: true),"), "v/a");
-        assert_eq!(row(&with, "157.59.0.0/16", S::Default).next_hop.next_hop_type, H::None);
+        let with = table(
+            &ONE_VNET.replace(
+                "Scenario(",
+                "Scenario(assumptions: (extra_reserved_prefixes: true),",
+            ),
+            "v/a",
+        );
+        assert_eq!(
+            row(&with, "157.59.0.0/16", S::Default)
+                .next_hop
+                .next_hop_type,
+            H::None
+        );
     }
 
     const HUB_SPOKES: &str = r#"Scenario(
@@ -376,9 +423,18 @@ mod tests {
     #[test]
     fn peering_adds_vnet_peering_in_region_and_vnet_global_peering_across_regions() {
         let hub = table(HUB_SPOKES, "hub/pe");
-        assert_eq!(row(&hub, "10.1.0.0/16", S::Default).next_hop.next_hop_type, H::VNetPeering);
-        assert_eq!(row(&hub, "10.2.0.0/16", S::Default).next_hop.next_hop_type, H::VNetGlobalPeering);
-        assert!(matches!(row(&hub, "10.2.0.0/16", S::Default).origin, Origin::Peering { global: true, .. }));
+        assert_eq!(
+            row(&hub, "10.1.0.0/16", S::Default).next_hop.next_hop_type,
+            H::VNetPeering
+        );
+        assert_eq!(
+            row(&hub, "10.2.0.0/16", S::Default).next_hop.next_hop_type,
+            H::VNetGlobalPeering
+        );
+        assert!(matches!(
+            row(&hub, "10.2.0.0/16", S::Default).origin,
+            Origin::Peering { global: true, .. }
+        ));
     }
 
     #[test]
@@ -398,9 +454,16 @@ mod tests {
     fn private_endpoint_host_route_reaches_its_vnet_and_directly_peered_vnets_only() {
         for subnet in ["hub/pe", "a/app", "b/app"] {
             let t = table(HUB_SPOKES, subnet);
-            assert_eq!(row(&t, "10.0.2.4/32", S::Default).next_hop.next_hop_type, H::InterfaceEndpoint, "{subnet}");
+            assert_eq!(
+                row(&t, "10.0.2.4/32", S::Default).next_hop.next_hop_type,
+                H::InterfaceEndpoint,
+                "{subnet}"
+            );
         }
-        assert!(rows(&table(HUB_SPOKES, "c/app"), "10.0.2.4/32").is_empty(), "disconnected");
+        assert!(
+            rows(&table(HUB_SPOKES, "c/app"), "10.0.2.4/32").is_empty(),
+            "disconnected"
+        );
     }
 
     #[test]
@@ -408,10 +471,17 @@ mod tests {
         let a = table(HUB_SPOKES, "a/app");
         let gw = rows(&a, "192.168.50.0/24");
         assert_eq!(gw.len(), 2, "ECMP across both instances");
-        assert!(gw.iter().all(|r| r.source == S::VirtualNetworkGateway && r.state == RouteState::Active));
-        assert!(matches!(&gw[0].origin, Origin::Gateway { transit_from: Some(h), .. } if h == "hub"));
+        assert!(gw
+            .iter()
+            .all(|r| r.source == S::VirtualNetworkGateway && r.state == RouteState::Active));
+        assert!(
+            matches!(&gw[0].origin, Origin::Gateway { transit_from: Some(h), .. } if h == "hub")
+        );
         assert_eq!(a.lookup("192.168.50.1".parse().unwrap()).len(), 2);
-        assert!(rows(&table(HUB_SPOKES, "b/app"), "192.168.50.0/24").is_empty(), "no transit on this peering");
+        assert!(
+            rows(&table(HUB_SPOKES, "b/app"), "192.168.50.0/24").is_empty(),
+            "no transit on this peering"
+        );
     }
 
     #[test]
@@ -429,7 +499,10 @@ mod tests {
                 (name: "se", prefix: "10.0.1.0/24", service_endpoints: ["Microsoft.Storage"]),
                 (name: "plain", prefix: "10.0.2.0/24")])])"#;
         let se = table(doc, "v/se");
-        assert_eq!(row(&se, "20.60.0.0/16", S::Default).next_hop.next_hop_type, H::VirtualNetworkServiceEndpoint);
+        assert_eq!(
+            row(&se, "20.60.0.0/16", S::Default).next_hop.next_hop_type,
+            H::VirtualNetworkServiceEndpoint
+        );
         assert!(rows(&table(doc, "v/plain"), "20.60.0.0/16").is_empty());
     }
 
@@ -439,7 +512,10 @@ mod tests {
             r#"Scenario(vnets: [(name: "v", region: "r", address_space: ["10.0.0.0/16", "fd00:db8::/48"], subnets: [(name: "a", prefix: "fd00:db8:0:1::/64")])])"#,
             "v/a",
         );
-        assert_eq!(row(&t, "::/0", S::Default).next_hop.next_hop_type, H::Internet);
+        assert_eq!(
+            row(&t, "::/0", S::Default).next_hop.next_hop_type,
+            H::Internet
+        );
         assert_eq!(hop(&t, "fd00:db8::99"), H::VnetLocal);
     }
 }

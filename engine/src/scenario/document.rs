@@ -60,7 +60,7 @@ pub struct Document {
 
 /// Behaviour that Microsoft's documentation leaves open, modelled as explicit switches so that a
 /// scenario states which reading it relies on.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Assumptions {
     /// Whether a 0.0.0.0/0 learned by BGP removes the reserved `None` routes the way a user
@@ -70,15 +70,6 @@ pub struct Assumptions {
     /// (127.0.0.0/8, 157.59.0.0/16, 104.146.0.0/17, 104.147.0.0/16) but not in the route table
     /// Azure documents; default `false`.
     pub extra_reserved_prefixes: bool,
-}
-
-impl Default for Assumptions {
-    fn default() -> Self {
-        Self {
-            bgp_default_route_removes_reserved_routes: false,
-            extra_reserved_prefixes: false,
-        }
-    }
 }
 
 /// A virtual network.

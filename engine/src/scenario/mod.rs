@@ -52,6 +52,16 @@ pub fn parse(file: &SourceFile) -> Result<Document, Located> {
     })
 }
 
+/// Writes a document back as RON text that [`parse`] reads to an equal document.
+pub fn to_ron(document: &Document) -> Result<String, ron::Error> {
+    let pretty = ron::ser::PrettyConfig::default()
+        .struct_names(true)
+        .extensions(Extensions::IMPLICIT_SOME);
+    ron::Options::default()
+        .with_default_extension(Extensions::IMPLICIT_SOME)
+        .to_string_pretty(document, pretty)
+}
+
 /// Turns a RON error into a one-line, lower-case message and a hint.
 fn describe(code: &ron::Error) -> (String, Option<String>) {
     use ron::Error as E;

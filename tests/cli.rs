@@ -1,0 +1,215 @@
+//! The command line, end to end: output, formats and exit codes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn azpath(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_azpath"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+const SHOWCASE: &str = "scenarios/private-endpoint/zero-default-udr-vs-pe.ron";
+const COUNTERPART: &str = "scenarios/private-endpoint/route-table-policy-forces-firewall.ron";
+
+/// The table row for `prefix` from `source`, split into columns.
+fn row(table: &str, source: &str, prefix: &str) -> Vec<String> {
+    table
+        .lines()
+        .map(|l| l.split_whitespace().map(String::from).collect::<Vec<_>>())
+        .find(|cols| cols.len() > 3 && cols[0] == source && cols[2] == prefix)
+        .unwrap_or_else(|| panic!("no {source} {prefix} row in\n{table}"))
+}
+
+#[test]
+fn routes_shows_the_pe_host_route_active_beside_the_zero_default_udr() {
+    let o = azpath(&["routes", SHOWCASE, "--at", "spoke/app"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(
+        row(&out, "Default", "10.0.2.4/32")[1..4],
+        ["Active", "10.0.2.4/32", "InterfaceEndpoint"]
+    );
+    assert_eq!(
+        row(&out, "User", "0.0.0.0/0")[1..6],
+        [
+            "Active",
+            "0.0.0.0/0",
+            "VirtualAppliance",
+            "10.0.1.4",
+            "default-via-fw"
+        ]
+    );
+    assert_eq!(row(&out, "Default", "0.0.0.0/0")[1], "Invalid");
+}
+
+#[test]
+fn routes_shows_the_pe_host_route_invalid_with_the_reason_in_the_counterpart() {
+    let o = azpath(&["routes", COUNTERPART, "--at", "vm-app"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let pe = row(&out, "Default", "10.0.2.4/32");
+    assert_eq!(pe[1], "Invalid");
+    let line = out.lines().find(|l| l.contains("10.0.2.4/32")).unwrap();
+    assert!(
+        line.contains("RouteTableEnabled") && line.contains("rt-spoke/hub-via-fw"),
+        "{line}"
+    );
+}
+
+#[test]
+fn next_hop_explains_every_competing_route() {
+    let direct = stdout(&azpath(&[
+        "next-hop", SHOWCASE, "--from", "vm-app", "--to", "10.0.2.4",
+    ]));
+    assert!(
+        direct.starts_with("Next hop from `spoke/app` to 10.0.2.4: InterfaceEndpoint"),
+        "{direct}"
+    );
+    assert!(
+        direct.contains("lost") && direct.contains("/0 loses to the longer 10.0.2.4/32"),
+        "{direct}"
+    );
+    assert!(
+        direct.contains("invalid") && direct.contains("a User route with the same prefix wins"),
+        "{direct}"
+    );
+
+    let inspected = stdout(&azpath(&[
+        "next-hop",
+        COUNTERPART,
+        "--from",
+        "vm-app",
+        "--to",
+        "10.0.2.4",
+    ]));
+    assert!(
+        inspected.starts_with("Next hop from `spoke/app` to 10.0.2.4: VirtualAppliance 10.0.1.4"),
+        "{inspected}"
+    );
+    assert!(
+        inspected.contains("by route 10.0.0.0/16 (User, rt-spoke)"),
+        "{inspected}"
+    );
+    assert!(
+        inspected.contains(
+            "RouteTableEnabled on the endpoint subnet, and UDR `rt-spoke/hub-via-fw` (10.0.0.0/16)"
+        ),
+        "{inspected}"
+    );
+}
+
+#[test]
+fn next_hop_json_and_dot_are_machine_readable() {
+    let o = azpath(&[
+        "next-hop", SHOWCASE, "--from", "vm-app", "--to", "10.0.2.4", "--format", "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["next_hop"]["type"], "InterfaceEndpoint");
+    assert_eq!(v["candidates"][0]["verdict"]["verdict"], "Selected");
+    assert_eq!(v["candidates"].as_array().unwrap().len(), 4);
+    let dot = stdout(&azpath(&[
+        "next-hop", SHOWCASE, "--from", "vm-app", "--to", "10.0.2.4", "--format", "dot",
+    ]));
+    assert!(
+        dot.starts_with("digraph next_hop {") && dot.contains("style=bold"),
+        "{dot}"
+    );
+    let routes = azpath(&["routes", SHOWCASE, "--at", "spoke/app", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&routes)).unwrap();
+    assert_eq!(v["removed"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn check_passes_on_every_bundled_scenario() {
+    let o = azpath(&["check", "scenarios"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    let summary = out.lines().last().unwrap();
+    assert!(
+        summary.ends_with(" passed, 0 failed, 0 skipped"),
+        "{summary}"
+    );
+}
+
+fn temp_copy(name: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("azpath-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(root().join(SHOWCASE)).unwrap();
+    let edited = edit(text.clone());
+    assert_ne!(text, edited);
+    let path = dir.join(name);
+    std::fs::write(&path, edited).unwrap();
+    path
+}
+
+#[test]
+fn check_exits_1_on_a_wrong_expectation_and_shows_the_evidence() {
+    let path = temp_copy("wrong.ron", |t| {
+        t.replacen(
+            "expect: (next_hop: InterfaceEndpoint, prefix",
+            "expect: (next_hop: VirtualAppliance(\"10.0.1.4\"), prefix",
+            1,
+        )
+    });
+    let o = azpath(&["check", path.to_str().unwrap()]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("FAIL")
+            && out.contains("next_hop: expected VirtualAppliance 10.0.1.4, got InterfaceEndpoint"),
+        "{out}"
+    );
+    assert!(out.contains("1 failed"), "{out}");
+}
+
+#[test]
+fn check_exits_2_on_a_malformed_file_with_file_line_column_and_hint() {
+    let path = temp_copy("bad.ron", |t| {
+        t.replacen("route_table: \"rt-spoke\"", "route_table: \"rt-spokes\"", 1)
+    });
+    let o = azpath(&["check", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    let name = path.display().to_string();
+    assert!(err.contains(&format!("{name}:20:67:")), "{err}");
+    assert!(
+        err.contains("error: unknown route table `rt-spokes` (hint: did you mean `rt-spoke`?)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_names_on_the_command_line_exit_2_with_a_hint() {
+    let o = azpath(&["next-hop", SHOWCASE, "--from", "vm-ap", "--to", "10.0.2.4"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown subnet or workload `vm-ap` (hint: did you mean `vm-app`?)"),
+        "{}",
+        stderr(&o)
+    );
+    let missing = azpath(&["routes", "no/such/file.ron", "--at", "x"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("no/such/file.ron: error: cannot read the file"));
+    assert!(Path::new(SHOWCASE).is_relative());
+}
