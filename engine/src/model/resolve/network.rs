@@ -1,155 +1,16 @@
-//! Document → Network: resolves names, parses addresses, and checks what Azure itself would
-//! refuse. Every problem is collected, so a file is reported whole, not one error per run.
+//! The network sections: route tables, VNets and subnets, peerings, gateways.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::*;
-use crate::diag::{unknown_name_hint, Diagnostic, Severity};
-use crate::scenario::{self as doc, Document, NextHopDoc, Text};
-
-/// Azure's limit on routes in one route table.
-pub const MAX_ROUTES_PER_TABLE: usize = 400;
-
-/// Resolves and validates `document`. On success returns the network and any warnings; on failure
-/// every diagnostic (errors and warnings), in file order.
-pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let mut r = Resolver::default();
-    r.net.title.clone_from(&document.title);
-    r.net.story.clone_from(&document.story);
-    r.net.assumptions = document.assumptions.clone();
-    r.not_modelled(document);
-    r.service_prefixes(&document.service_endpoint_prefixes);
-    r.route_tables(&document.route_tables);
-    r.vnets(&document.vnets);
-    r.peerings(&document.peerings);
-    r.gateways(&document.gateways);
-    r.gateway_transit();
-    r.nics(&document.private_endpoints, &document.workloads);
-    r.questions(&document.questions);
-    r.appliance_next_hops();
-    let Resolver { net, mut diags, .. } = r;
-    diags.sort_by_key(|d| (d.span.start, d.severity));
-    if diags.iter().any(|d| d.severity == Severity::Error) {
-        Err(diags)
-    } else {
-        Ok((net, diags))
-    }
-}
-
-#[derive(Default)]
-struct Resolver {
-    net: Network,
-    diags: Vec<Diagnostic>,
-    vnet_ids: BTreeMap<String, VnetId>,
-    subnet_ids: BTreeMap<String, SubnetId>,
-    table_ids: BTreeMap<String, RouteTableId>,
-    /// Workloads and private endpoints share one namespace: both are NICs a trace names.
-    nic_names: BTreeMap<String, Span>,
-    nic_ips: BTreeMap<IpAddr, String>,
-}
+use super::{find, overlaps, Resolver, MAX_ROUTES_PER_TABLE};
+use crate::model::*;
+use crate::scenario::{self as doc, Document, NextHopDoc, Span, Text};
 
 impl Resolver {
-    fn error(&mut self, span: Span, message: String, hint: Option<String>) {
-        self.diags
-            .push(Diagnostic::error(span, message).with_hint_opt(hint));
-    }
-
-    fn warn(&mut self, span: Span, message: String, hint: Option<String>) {
-        self.diags
-            .push(Diagnostic::warning(span, message).with_hint_opt(hint));
-    }
-
-    // ---- value parsers -------------------------------------------------------------------
-
-    /// A prefix with no host bits set.
-    fn prefix(&mut self, text: &Text, what: &str) -> Option<IpNet> {
-        let raw = text.value.trim();
-        match raw.parse::<IpNet>() {
-            Ok(net) if net.trunc() == net => Some(net),
-            Ok(net) => {
-                self.error(
-                    text.span,
-                    format!("{what} `{raw}` has host bits set"),
-                    Some(format!("did you mean `{}`?", net.trunc())),
-                );
-                None
-            }
-            Err(_) => {
-                let hint = match raw.parse::<IpAddr>() {
-                    Ok(IpAddr::V4(_)) => format!("a single address is written `{raw}/32`"),
-                    Ok(IpAddr::V6(_)) => format!("a single address is written `{raw}/128`"),
-                    Err(_) => "write a prefix such as `10.0.0.0/16`".to_string(),
-                };
-                self.error(
-                    text.span,
-                    format!("{what} `{raw}` is not an IP prefix"),
-                    Some(hint),
-                );
-                None
-            }
-        }
-    }
-
-    fn ip(&mut self, text: &Text, what: &str) -> Option<IpAddr> {
-        let raw = text.value.trim();
-        match raw.parse::<IpAddr>() {
-            Ok(ip) => Some(ip),
-            Err(_) => {
-                let hint = if raw.contains('/') {
-                    "write one address, without a prefix length".to_string()
-                } else {
-                    "write an address such as `10.0.1.4`".to_string()
-                };
-                self.error(
-                    text.span,
-                    format!("{what} `{raw}` is not an IP address"),
-                    Some(hint),
-                );
-                None
-            }
-        }
-    }
-
-    fn unique(&mut self, seen: &mut BTreeMap<String, Span>, name: &Text, kind: &str) -> bool {
-        if name.value.is_empty() {
-            self.error(
-                name.span,
-                format!("{kind} name is empty"),
-                Some("give it a name".into()),
-            );
-            return false;
-        }
-        if seen.contains_key(&name.value) {
-            self.error(
-                name.span,
-                format!("duplicate {kind} name `{}`", name.value),
-                Some(format!("{kind} names must be unique; rename one of them")),
-            );
-            return false;
-        }
-        seen.insert(name.value.clone(), name.span);
-        true
-    }
-
-    fn lookup<T: Copy>(&mut self, map: &BTreeMap<String, T>, name: &Text, kind: &str) -> Option<T> {
-        let found = map.get(&name.value).copied();
-        if found.is_none() {
-            let hint = unknown_name_hint(&name.value, map.keys().map(String::as_str), kind);
-            self.error(
-                name.span,
-                format!("unknown {kind} `{}`", name.value),
-                Some(hint),
-            );
-        }
-        found
-    }
-
-    // ---- sections ------------------------------------------------------------------------
-
-    fn not_modelled(&mut self, document: &Document) {
+    pub(super) fn not_modelled(&mut self, document: &Document) {
         for (section, value) in [
             ("firewalls", &document.firewalls),
             ("services", &document.services),
@@ -165,7 +26,7 @@ impl Resolver {
         }
     }
 
-    fn service_prefixes(&mut self, services: &[doc::ServicePrefixesDoc]) {
+    pub(super) fn service_prefixes(&mut self, services: &[doc::ServicePrefixesDoc]) {
         let mut seen = BTreeMap::new();
         for s in services {
             if !self.unique(&mut seen, &s.service, "service") {
@@ -182,7 +43,7 @@ impl Resolver {
         }
     }
 
-    fn route_tables(&mut self, tables: &[doc::RouteTableDoc]) {
+    pub(super) fn route_tables(&mut self, tables: &[doc::RouteTableDoc]) {
         let mut seen = BTreeMap::new();
         for t in tables {
             if !self.unique(&mut seen, &t.name, "route table") {
@@ -242,7 +103,7 @@ impl Resolver {
         }
     }
 
-    fn udr_next_hop(&mut self, hop: &NextHopDoc, route: &Text) -> Option<NextHop> {
+    pub(super) fn udr_next_hop(&mut self, hop: &NextHopDoc, route: &Text) -> Option<NextHop> {
         let (next_hop_type, ip) = self.next_hop_doc(hop)?;
         if !next_hop_type.allowed_in_udr() {
             self.error(
@@ -256,7 +117,10 @@ impl Resolver {
     }
 
     /// A written next hop as a type and optional IP (`VirtualAppliance` carries one).
-    fn next_hop_doc(&mut self, hop: &NextHopDoc) -> Option<(NextHopType, Option<IpAddr>)> {
+    pub(super) fn next_hop_doc(
+        &mut self,
+        hop: &NextHopDoc,
+    ) -> Option<(NextHopType, Option<IpAddr>)> {
         Some(match hop {
             NextHopDoc::VirtualAppliance(ip) => (
                 NextHopType::VirtualAppliance,
@@ -275,7 +139,7 @@ impl Resolver {
         })
     }
 
-    fn vnets(&mut self, vnets: &[doc::VnetDoc]) {
+    pub(super) fn vnets(&mut self, vnets: &[doc::VnetDoc]) {
         let mut seen = BTreeMap::new();
         for v in vnets {
             if !self.unique(&mut seen, &v.name, "vnet") {
@@ -320,7 +184,12 @@ impl Resolver {
         }
     }
 
-    fn subnets(&mut self, v: &doc::VnetDoc, vnet: VnetId, space: &[IpNet]) -> Vec<SubnetId> {
+    pub(super) fn subnets(
+        &mut self,
+        v: &doc::VnetDoc,
+        vnet: VnetId,
+        space: &[IpNet],
+    ) -> Vec<SubnetId> {
         let mut seen = BTreeMap::new();
         let mut ids: Vec<SubnetId> = Vec::new();
         for s in &v.subnets {
@@ -369,7 +238,7 @@ impl Resolver {
             let route_table = s
                 .route_table
                 .as_ref()
-                .and_then(|t| self.lookup(&self.table_ids.clone(), t, "route table"));
+                .and_then(|t| self.found(find(&self.table_ids, t, "route table")));
             for se in &s.service_endpoints {
                 if !self
                     .net
@@ -410,15 +279,14 @@ impl Resolver {
         ids
     }
 
-    fn peerings(&mut self, peerings: &[doc::PeeringDoc]) {
-        let vnet_ids = self.vnet_ids.clone();
+    pub(super) fn peerings(&mut self, peerings: &[doc::PeeringDoc]) {
         for p in peerings {
-            let a = self.lookup(&vnet_ids, &p.between.0, "vnet");
-            let b = self.lookup(&vnet_ids, &p.between.1, "vnet");
-            let transit = p
-                .gateway_transit
-                .as_ref()
-                .and_then(|t| self.lookup(&vnet_ids, t, "vnet").map(|id| (id, t.span)));
+            let a = self.found(find(&self.vnet_ids, &p.between.0, "vnet"));
+            let b = self.found(find(&self.vnet_ids, &p.between.1, "vnet"));
+            let transit = p.gateway_transit.as_ref().and_then(|t| {
+                self.found(find(&self.vnet_ids, t, "vnet"))
+                    .map(|id| (id, t.span))
+            });
             let (Some(a), Some(b)) = (a, b) else { continue };
             let span = p.between.0.span;
             if a == b {
@@ -475,7 +343,7 @@ impl Resolver {
         }
     }
 
-    fn first_overlap(&self, a: VnetId, b: VnetId) -> Option<(IpNet, IpNet)> {
+    pub(super) fn first_overlap(&self, a: VnetId, b: VnetId) -> Option<(IpNet, IpNet)> {
         let (va, vb) = (self.net.vnet(a)?, self.net.vnet(b)?);
         va.address_space.iter().find_map(|x| {
             vb.address_space
@@ -485,14 +353,13 @@ impl Resolver {
         })
     }
 
-    fn gateways(&mut self, gateways: &[doc::GatewayDoc]) {
+    pub(super) fn gateways(&mut self, gateways: &[doc::GatewayDoc]) {
         let mut seen = BTreeMap::new();
-        let vnet_ids = self.vnet_ids.clone();
         for g in gateways {
             if !self.unique(&mut seen, &g.name, "gateway") {
                 continue;
             }
-            let Some(vnet) = self.lookup(&vnet_ids, &g.vnet, "vnet") else {
+            let Some(vnet) = self.found(find(&self.vnet_ids, &g.vnet, "vnet")) else {
                 continue;
             };
             let vnet_name = g.vnet.value.clone();
@@ -582,7 +449,7 @@ impl Resolver {
 
     /// Gateway transit needs a gateway on the offering side, none on the using side, and at most
     /// one peering per VNet that uses remote gateways (`useRemoteGateways`).
-    fn gateway_transit(&mut self) {
+    pub(super) fn gateway_transit(&mut self) {
         let mut users: BTreeMap<VnetId, Span> = BTreeMap::new();
         let peerings = self.net.peerings.clone();
         for p in &peerings {
@@ -627,219 +494,9 @@ impl Resolver {
         }
     }
 
-    fn nics(&mut self, endpoints: &[doc::PrivateEndpointDoc], workloads: &[doc::WorkloadDoc]) {
-        for pe in endpoints {
-            if let Some((subnet, ip)) = self.nic(&pe.name, &pe.subnet, &pe.ip, "private endpoint") {
-                self.net.private_endpoints.push(PrivateEndpoint {
-                    name: pe.name.value.clone(),
-                    subnet,
-                    ip,
-                    target: pe.target.as_ref().map(|t| t.value.clone()),
-                    span: pe.name.span,
-                });
-            }
-        }
-        for w in workloads {
-            if let Some((subnet, ip)) = self.nic(&w.name, &w.subnet, &w.ip, "workload") {
-                self.net.workloads.push(Workload {
-                    name: w.name.value.clone(),
-                    kind: w.kind,
-                    subnet,
-                    ip,
-                    span: w.name.span,
-                });
-            }
-        }
-    }
-
-    /// Checks a NIC (workload or private endpoint): unique name, known subnet, an address inside
-    /// it that Azure does not reserve and no other NIC uses.
-    fn nic(
-        &mut self,
-        name: &Text,
-        subnet: &Text,
-        ip: &Text,
-        kind: &str,
-    ) -> Option<(SubnetId, IpAddr)> {
-        let mut names = std::mem::take(&mut self.nic_names);
-        let unique = self.unique(&mut names, name, "workload or private endpoint");
-        self.nic_names = names;
-        let subnet_id = self.lookup(&self.subnet_ids.clone(), subnet, "subnet");
-        let addr = self.ip(ip, &format!("{kind} address"));
-        let (subnet_id, addr) = (subnet_id?, addr?);
-        let prefix = self.net.subnet(subnet_id)?.prefix;
-        if !prefix.contains(&addr) {
-            self.error(
-                ip.span,
-                format!(
-                    "{kind} `{}` address `{addr}` is outside subnet `{}` (`{prefix}`)",
-                    name.value, subnet.value
-                ),
-                Some(format!("pick an address in `{prefix}`")),
-            );
-            return None;
-        }
-        if reserved_addresses(prefix).contains(&addr) {
-            let first = reserved_addresses(prefix)
-                .get(3)
-                .map(|a| a.to_string())
-                .unwrap_or_default();
-            self.error(
-                ip.span,
-                format!(
-                    "{kind} `{}` address `{addr}` is reserved by Azure in subnet `{}`",
-                    name.value, subnet.value
-                ),
-                Some(format!(
-                    "Azure reserves the first four addresses and the last; use one after `{first}`"
-                )),
-            );
-            return None;
-        }
-        if let Some(other) = self.nic_ips.get(&addr) {
-            let message = format!(
-                "{kind} `{}` address `{addr}` is already used by `{other}`",
-                name.value
-            );
-            self.error(
-                ip.span,
-                message,
-                Some("each NIC needs its own address".into()),
-            );
-            return None;
-        }
-        self.nic_ips.insert(addr, name.value.clone());
-        unique.then_some((subnet_id, addr))
-    }
-
-    fn place(&mut self, text: &Text) -> Option<Place> {
-        let found = self.net.place_by_name(&text.value);
-        if found.is_none() {
-            let hint = unknown_name_hint(&text.value, self.net.place_names(), "subnet or workload");
-            self.error(
-                text.span,
-                format!("unknown subnet or workload `{}`", text.value),
-                Some(hint),
-            );
-        }
-        found
-    }
-
-    fn questions(&mut self, questions: &[doc::QuestionDoc]) {
-        for q in questions {
-            let resolved = match q {
-                doc::QuestionDoc::Routes { at, expect } => {
-                    let place = self.place(at);
-                    let (mode, rows) = match expect {
-                        doc::RoutesExpectDoc::Contains(r) => (RoutesMode::Contains, r),
-                        doc::RoutesExpectDoc::Excludes(r) => (RoutesMode::Excludes, r),
-                        doc::RoutesExpectDoc::Exactly(r) => (RoutesMode::Exactly, r),
-                    };
-                    let rows: Vec<Option<RouteRowExpect>> =
-                        rows.iter().map(|r| self.row(r)).collect();
-                    place
-                        .zip(rows.into_iter().collect::<Option<Vec<_>>>())
-                        .map(|(at, rows)| Question {
-                            kind: QuestionKind::Routes {
-                                at,
-                                expect: RoutesExpect { mode, rows },
-                            },
-                            span: at_span(at_text(q)),
-                        })
-                }
-                doc::QuestionDoc::NextHop { from, to, expect } => {
-                    let place = self.place(from);
-                    let to = self.ip(to, "destination");
-                    let hop = self.expected_hop(&expect.next_hop, expect.next_hop_ip.as_ref());
-                    let prefix = expect
-                        .prefix
-                        .as_ref()
-                        .map(|p| self.prefix(p, "expected prefix"));
-                    let (Some(from), Some(to), Some(next_hop)) = (place, to, hop) else {
-                        continue;
-                    };
-                    let Some(prefix) = prefix.map_or(Some(None), |p| p.map(Some)) else {
-                        continue;
-                    };
-                    Some(Question {
-                        kind: QuestionKind::NextHop {
-                            from,
-                            to,
-                            expect: NextHopExpect {
-                                next_hop,
-                                prefix,
-                                source: expect.source.map(source),
-                                route_table: expect.route_table.as_ref().map(|t| t.value.clone()),
-                            },
-                        },
-                        span: at_span(at_text(q)),
-                    })
-                }
-                doc::QuestionDoc::Trace { from, to, .. } => Some(Question {
-                    kind: QuestionKind::Trace {
-                        from: from.value.clone(),
-                        to: to.value.clone(),
-                    },
-                    span: from.span,
-                }),
-            };
-            if let Some(q) = resolved {
-                self.net.questions.push(q);
-            }
-        }
-    }
-
-    fn row(&mut self, row: &doc::RouteRowDoc) -> Option<RouteRowExpect> {
-        let prefix = self.prefix(&row.prefix, "expected prefix");
-        let next_hop = match &row.next_hop {
-            Some(h) => Some(self.expected_hop(h, row.next_hop_ip.as_ref())?),
-            None => {
-                if let Some(ip) = &row.next_hop_ip {
-                    self.error(
-                        ip.span,
-                        "`next_hop_ip` needs a `next_hop`".into(),
-                        Some("add `next_hop: VirtualNetworkGateway`".into()),
-                    );
-                    return None;
-                }
-                None
-            }
-        };
-        Some(RouteRowExpect {
-            prefix: prefix?,
-            source: row.source.map(source),
-            state: row.state.map(|s| match s {
-                doc::RouteStateDoc::Active => RouteState::Active,
-                doc::RouteStateDoc::Invalid => RouteState::Invalid,
-            }),
-            next_hop,
-        })
-    }
-
-    /// An expected next hop: the written type, with its IP from the variant or from
-    /// `next_hop_ip` (not both).
-    fn expected_hop(&mut self, hop: &NextHopDoc, ip: Option<&Text>) -> Option<NextHopSpec> {
-        let (next_hop_type, inner) = self.next_hop_doc(hop)?;
-        let ip = match (inner, ip) {
-            (Some(_), Some(extra)) => {
-                self.error(
-                    extra.span,
-                    "next hop IP given twice".into(),
-                    Some("drop `next_hop_ip`; the IP is already in the next hop".into()),
-                );
-                return None;
-            }
-            (Some(inner), None) => Some(inner),
-            (None, Some(extra)) => Some(self.ip(extra, "next hop address")?),
-            (None, None) => None,
-        };
-        Some(NextHopSpec { next_hop_type, ip })
-    }
-
-    /// A `VirtualAppliance` next hop must be a private address (or one inside a declared VNet:
-    /// Azure accepts any NIC or internal load balancer address), and a `VirtualNetworkGateway`
-    /// UDR needs a VPN gateway the subnet can use.
-    fn appliance_next_hops(&mut self) {
+    /// A `VirtualAppliance` next hop must be a private address, or one inside a declared VNet:
+    /// Azure accepts any NIC or internal load balancer address.
+    pub(super) fn appliance_next_hops(&mut self) {
         let spaces: Vec<IpNet> = self
             .net
             .vnets
@@ -863,28 +520,4 @@ impl Resolver {
             }
         }
     }
-}
-
-fn at_text(q: &doc::QuestionDoc) -> &Text {
-    match q {
-        doc::QuestionDoc::Routes { at, .. } => at,
-        doc::QuestionDoc::NextHop { from, .. } | doc::QuestionDoc::Trace { from, .. } => from,
-    }
-}
-
-fn at_span(t: &Text) -> Span {
-    t.span
-}
-
-fn source(s: doc::RouteSourceDoc) -> RouteSource {
-    match s {
-        doc::RouteSourceDoc::Default => RouteSource::Default,
-        doc::RouteSourceDoc::User => RouteSource::User,
-        doc::RouteSourceDoc::VirtualNetworkGateway => RouteSource::VirtualNetworkGateway,
-    }
-}
-
-/// Whether two prefixes share any address (one contains the other).
-pub(crate) fn overlaps(a: IpNet, b: IpNet) -> bool {
-    a.contains(&b) || b.contains(&a)
 }

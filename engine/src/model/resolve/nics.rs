@@ -1,0 +1,234 @@
+//! NICs (workloads and private endpoints) and the questions that refer to them.
+
+use std::net::IpAddr;
+
+use super::{find, source, Resolver};
+use crate::diag::unknown_name_hint;
+use crate::model::*;
+use crate::scenario::{self as doc, NextHopDoc, Text};
+
+impl Resolver {
+    pub(super) fn nics(
+        &mut self,
+        endpoints: &[doc::PrivateEndpointDoc],
+        workloads: &[doc::WorkloadDoc],
+    ) {
+        for pe in endpoints {
+            if let Some((subnet, ip)) = self.nic(&pe.name, &pe.subnet, &pe.ip, "private endpoint") {
+                self.net.private_endpoints.push(PrivateEndpoint {
+                    name: pe.name.value.clone(),
+                    subnet,
+                    ip,
+                    target: pe.target.as_ref().map(|t| t.value.clone()),
+                    span: pe.name.span,
+                });
+            }
+        }
+        for w in workloads {
+            if let Some((subnet, ip)) = self.nic(&w.name, &w.subnet, &w.ip, "workload") {
+                self.net.workloads.push(Workload {
+                    name: w.name.value.clone(),
+                    kind: w.kind,
+                    subnet,
+                    ip,
+                    span: w.name.span,
+                });
+            }
+        }
+    }
+
+    /// Checks a NIC (workload or private endpoint): unique name, known subnet, an address inside
+    /// it that Azure does not reserve and no other NIC uses.
+    pub(super) fn nic(
+        &mut self,
+        name: &Text,
+        subnet: &Text,
+        ip: &Text,
+        kind: &str,
+    ) -> Option<(SubnetId, IpAddr)> {
+        let mut names = std::mem::take(&mut self.nic_names);
+        let unique = self.unique(&mut names, name, "workload or private endpoint");
+        self.nic_names = names;
+        let subnet_id = self.found(find(&self.subnet_ids, subnet, "subnet"));
+        let addr = self.ip(ip, &format!("{kind} address"));
+        let (subnet_id, addr) = (subnet_id?, addr?);
+        let prefix = self.net.subnet(subnet_id)?.prefix;
+        if !prefix.contains(&addr) {
+            self.error(
+                ip.span,
+                format!(
+                    "{kind} `{}` address `{addr}` is outside subnet `{}` (`{prefix}`)",
+                    name.value, subnet.value
+                ),
+                Some(format!("pick an address in `{prefix}`")),
+            );
+            return None;
+        }
+        if reserved_addresses(prefix).contains(&addr) {
+            let first = reserved_addresses(prefix)
+                .get(3)
+                .map(|a| a.to_string())
+                .unwrap_or_default();
+            self.error(
+                ip.span,
+                format!(
+                    "{kind} `{}` address `{addr}` is reserved by Azure in subnet `{}`",
+                    name.value, subnet.value
+                ),
+                Some(format!(
+                    "Azure reserves the first four addresses and the last; use one after `{first}`"
+                )),
+            );
+            return None;
+        }
+        if let Some(other) = self.nic_ips.get(&addr) {
+            let message = format!(
+                "{kind} `{}` address `{addr}` is already used by `{other}`",
+                name.value
+            );
+            self.error(
+                ip.span,
+                message,
+                Some("each NIC needs its own address".into()),
+            );
+            return None;
+        }
+        self.nic_ips.insert(addr, name.value.clone());
+        unique.then_some((subnet_id, addr))
+    }
+
+    pub(super) fn place(&mut self, text: &Text) -> Option<Place> {
+        let found = self.net.place_by_name(&text.value);
+        if found.is_none() {
+            let hint = unknown_name_hint(&text.value, self.net.place_names(), "subnet or workload");
+            self.error(
+                text.span,
+                format!("unknown subnet or workload `{}`", text.value),
+                Some(hint),
+            );
+        }
+        found
+    }
+
+    pub(super) fn questions(&mut self, questions: &[doc::QuestionDoc]) {
+        for q in questions {
+            let resolved = match q {
+                doc::QuestionDoc::Routes { at, expect } => {
+                    let place = self.place(at);
+                    let (mode, rows) = match expect {
+                        doc::RoutesExpectDoc::Contains(r) => (RoutesMode::Contains, r),
+                        doc::RoutesExpectDoc::Excludes(r) => (RoutesMode::Excludes, r),
+                        doc::RoutesExpectDoc::Exactly(r) => (RoutesMode::Exactly, r),
+                    };
+                    let rows: Vec<Option<RouteRowExpect>> =
+                        rows.iter().map(|r| self.row(r)).collect();
+                    place
+                        .zip(rows.into_iter().collect::<Option<Vec<_>>>())
+                        .map(|(at, rows)| Question {
+                            kind: QuestionKind::Routes {
+                                at,
+                                expect: RoutesExpect { mode, rows },
+                            },
+                            span: at_text(q).span,
+                        })
+                }
+                doc::QuestionDoc::NextHop { from, to, expect } => {
+                    let place = self.place(from);
+                    let to = self.ip(to, "destination");
+                    let hop = self.expected_hop(&expect.next_hop, expect.next_hop_ip.as_ref());
+                    let prefix = expect
+                        .prefix
+                        .as_ref()
+                        .map(|p| self.prefix(p, "expected prefix"));
+                    let (Some(from), Some(to), Some(next_hop)) = (place, to, hop) else {
+                        continue;
+                    };
+                    let Some(prefix) = prefix.map_or(Some(None), |p| p.map(Some)) else {
+                        continue;
+                    };
+                    Some(Question {
+                        kind: QuestionKind::NextHop {
+                            from,
+                            to,
+                            expect: NextHopExpect {
+                                next_hop,
+                                prefix,
+                                source: expect.source.map(source),
+                                route_table: expect.route_table.as_ref().map(|t| t.value.clone()),
+                            },
+                        },
+                        span: at_text(q).span,
+                    })
+                }
+                doc::QuestionDoc::Trace { from, to, .. } => Some(Question {
+                    kind: QuestionKind::Trace {
+                        from: from.value.clone(),
+                        to: to.value.clone(),
+                    },
+                    span: from.span,
+                }),
+            };
+            if let Some(q) = resolved {
+                self.net.questions.push(q);
+            }
+        }
+    }
+
+    pub(super) fn row(&mut self, row: &doc::RouteRowDoc) -> Option<RouteRowExpect> {
+        let prefix = self.prefix(&row.prefix, "expected prefix");
+        let next_hop = match &row.next_hop {
+            Some(h) => Some(self.expected_hop(h, row.next_hop_ip.as_ref())?),
+            None => {
+                if let Some(ip) = &row.next_hop_ip {
+                    self.error(
+                        ip.span,
+                        "`next_hop_ip` needs a `next_hop`".into(),
+                        Some("add `next_hop: VirtualNetworkGateway`".into()),
+                    );
+                    return None;
+                }
+                None
+            }
+        };
+        Some(RouteRowExpect {
+            prefix: prefix?,
+            source: row.source.map(source),
+            state: row.state.map(|s| match s {
+                doc::RouteStateDoc::Active => RouteState::Active,
+                doc::RouteStateDoc::Invalid => RouteState::Invalid,
+            }),
+            next_hop,
+        })
+    }
+
+    /// An expected next hop: the written type, with its IP from the variant or from
+    /// `next_hop_ip` (not both).
+    pub(super) fn expected_hop(
+        &mut self,
+        hop: &NextHopDoc,
+        ip: Option<&Text>,
+    ) -> Option<NextHopSpec> {
+        let (next_hop_type, inner) = self.next_hop_doc(hop)?;
+        let ip = match (inner, ip) {
+            (Some(_), Some(extra)) => {
+                self.error(
+                    extra.span,
+                    "next hop IP given twice".into(),
+                    Some("drop `next_hop_ip`; the IP is already in the next hop".into()),
+                );
+                return None;
+            }
+            (Some(inner), None) => Some(inner),
+            (None, Some(extra)) => Some(self.ip(extra, "next hop address")?),
+            (None, None) => None,
+        };
+        Some(NextHopSpec { next_hop_type, ip })
+    }
+}
+
+fn at_text(q: &doc::QuestionDoc) -> &Text {
+    match q {
+        doc::QuestionDoc::Routes { at, .. } => at,
+        doc::QuestionDoc::NextHop { from, .. } | doc::QuestionDoc::Trace { from, .. } => from,
+    }
+}
