@@ -39,6 +39,13 @@ pub fn place(net: &Network, name: &str, flag: &str) -> Result<SubnetId, Exit> {
     }
 }
 
+/// Loads a scenario and resolves the place a command starts from.
+pub fn load_at(path: &Path, name: &str, flag: &str) -> Result<(Loaded, SubnetId), Exit> {
+    let loaded = load(path)?;
+    let subnet = place(&loaded.network, name, flag)?;
+    Ok((loaded, subnet))
+}
+
 /// Prints a rendered answer, or the serialisation error.
 pub fn emit(rendered: Result<String, impl std::fmt::Display>) -> Exit {
     match rendered {

@@ -25,15 +25,11 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Exit {
-    let loaded = match super::load(&args.file) {
-        Ok(l) => l,
+    let (loaded, subnet) = match super::load_at(&args.file, &args.from, "--from") {
+        Ok(x) => x,
         Err(e) => return e,
     };
     let net = &loaded.network;
-    let subnet = match super::place(net, &args.from, "--from") {
-        Ok(s) => s,
-        Err(e) => return e,
-    };
     let dp = loaded.dataplane();
     let answer = query::next_hop(net, &dp, subnet, args.to);
     match args.format {

@@ -21,15 +21,11 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> Exit {
-    let loaded = match super::load(&args.file) {
-        Ok(l) => l,
+    let (loaded, subnet) = match super::load_at(&args.file, &args.at, "--at") {
+        Ok(x) => x,
         Err(e) => return e,
     };
     let net = &loaded.network;
-    let subnet = match super::place(net, &args.at, "--at") {
-        Ok(s) => s,
-        Err(e) => return e,
-    };
     let dp = loaded.dataplane();
     let Some(answer) = query::routes(net, &dp, subnet) else {
         eprintln!("error: no routes for `{}`", args.at);

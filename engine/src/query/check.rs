@@ -124,18 +124,8 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                     describe_routes(expect)
                 );
                 let answer = net.subnet_of(*at).and_then(|s| routes(net, dp, s));
-                let outcome = match &answer {
-                    Some(a) => outcome(routes_problems(expect, &a.routes)),
-                    None => Outcome::Skipped {
-                        reason: "unknown subnet".into(),
-                    },
-                };
-                QuestionResult {
-                    question,
-                    span: q.span,
-                    outcome,
-                    evidence: answer.map(Evidence::Routes),
-                }
+                let problems = answer.as_ref().map(|a| routes_problems(expect, &a.routes));
+                result(question, q.span, problems, answer.map(Evidence::Routes))
             }
             QuestionKind::NextHop { from, to, expect } => {
                 let question = format!(
@@ -144,18 +134,13 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                     expect.next_hop
                 );
                 let answer = net.subnet_of(*from).map(|s| next_hop(net, dp, s, *to));
-                let outcome = match &answer {
-                    Some(a) => outcome(next_hop_problems(expect, a)),
-                    None => Outcome::Skipped {
-                        reason: "unknown subnet".into(),
-                    },
-                };
-                QuestionResult {
+                let problems = answer.as_ref().map(|a| next_hop_problems(expect, a));
+                result(
                     question,
-                    span: q.span,
-                    outcome,
-                    evidence: answer.map(|a| Evidence::NextHop(Box::new(a))),
-                }
+                    q.span,
+                    problems,
+                    answer.map(|a| Evidence::NextHop(Box::new(a))),
+                )
             }
             QuestionKind::Trace { from, to } => QuestionResult {
                 question: format!("trace from `{from}` to `{to}`"),
@@ -170,11 +155,26 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
     CheckReport { results }
 }
 
-fn outcome(problems: Vec<Problem>) -> Outcome {
-    if problems.is_empty() {
-        Outcome::Pass
-    } else {
-        Outcome::Fail { problems }
+/// A result from the differences found; `None` when there was no answer to compare (a place
+/// that resolved but has no compiled table, which validation rules out).
+fn result(
+    question: String,
+    span: Span,
+    problems: Option<Vec<Problem>>,
+    evidence: Option<Evidence>,
+) -> QuestionResult {
+    let outcome = match problems {
+        Some(p) if p.is_empty() => Outcome::Pass,
+        Some(problems) => Outcome::Fail { problems },
+        None => Outcome::Skipped {
+            reason: "no answer for this place".into(),
+        },
+    };
+    QuestionResult {
+        question,
+        span,
+        outcome,
+        evidence,
     }
 }
 

@@ -108,6 +108,21 @@ fn removal(removal: &Removal) -> String {
     }
 }
 
+/// Effective routes as an az-like table with the UDR name and the reason for each state.
+fn route_table(routes: &[EffectiveRoute]) -> String {
+    let rows: Vec<Vec<String>> = routes.iter().map(row).collect();
+    let headers = [
+        "Source",
+        "State",
+        "Address Prefix",
+        "Next Hop Type",
+        "Next Hop IP",
+        "UDR",
+        "Why",
+    ];
+    table(&headers, &rows)
+}
+
 fn row(r: &EffectiveRoute) -> Vec<String> {
     vec![
         r.source.to_string(),
@@ -131,19 +146,7 @@ pub fn routes(answer: &RoutesAnswer) -> String {
         "Effective routes of subnet `{}` ({table_name})\n\n",
         answer.subnet
     );
-    let rows: Vec<Vec<String>> = answer.routes.iter().map(row).collect();
-    out += &table(
-        &[
-            "Source",
-            "State",
-            "Address Prefix",
-            "Next Hop Type",
-            "Next Hop IP",
-            "UDR",
-            "Why",
-        ],
-        &rows,
-    );
+    out += &route_table(&answer.routes);
     if !answer.removed.is_empty() {
         out += "\nRemoved by Azure (not shown in the table):\n";
         for r in &answer.removed {
@@ -284,25 +287,11 @@ fn evidence(e: &Evidence) -> String {
             .collect::<String>()
     };
     match e {
-        Evidence::Routes(a) => {
-            let rows: Vec<Vec<String>> = a.routes.iter().map(row).collect();
-            indent(format!(
-                "actual effective routes of `{}`:\n{}",
-                a.subnet,
-                table(
-                    &[
-                        "Source",
-                        "State",
-                        "Address Prefix",
-                        "Next Hop Type",
-                        "Next Hop IP",
-                        "UDR",
-                        "Why"
-                    ],
-                    &rows
-                )
-            ))
-        }
+        Evidence::Routes(a) => indent(format!(
+            "actual effective routes of `{}`:\n{}",
+            a.subnet,
+            route_table(&a.routes)
+        )),
         Evidence::NextHop(a) => indent(next_hop(a)),
     }
 }
