@@ -25,6 +25,9 @@ enum Command {
     /// Show the next hop from a workload or subnet to an IP, with every competing route and why
     /// it lost.
     NextHop(cmd::next_hop::Args),
+    /// Check whether the NSGs at a NIC let a flow through, and which rule decides, like Network
+    /// Watcher's IP flow verify.
+    FlowVerify(cmd::flow_verify::Args),
     /// Validate scenarios and check every question's expected answer.
     Check(cmd::check::Args),
 }
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Routes(args) => cmd::routes::run(args),
         Command::NextHop(args) => cmd::next_hop::run(args),
+        Command::FlowVerify(args) => cmd::flow_verify::run(args),
         Command::Check(args) => cmd::check::run(args),
     };
     ExitCode::from(exit as u8)

@@ -35,6 +35,7 @@
 
 pub mod dataplane;
 pub mod diag;
+pub mod filter;
 pub mod model;
 pub mod query;
 pub mod report;

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod flow_verify;
 pub mod next_hop;
 pub mod routes;
 

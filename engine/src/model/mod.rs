@@ -5,6 +5,7 @@
 mod addr;
 mod questions;
 mod resolve;
+mod security;
 mod vocab;
 
 use std::net::IpAddr;
@@ -13,9 +14,11 @@ use ipnet::IpNet;
 
 pub use addr::{is_private, reserved_addresses};
 pub use questions::{
-    NextHopExpect, NextHopSpec, Question, QuestionKind, RouteRowExpect, RoutesExpect, RoutesMode,
+    FlowVerifyExpect, NextHopExpect, NextHopSpec, Question, QuestionKind, RemoteEnd,
+    RouteRowExpect, RoutesExpect, RoutesMode,
 };
 pub use resolve::resolve;
+pub use security::*;
 pub use vocab::*;
 
 use crate::scenario::{Assumptions, Span};
@@ -43,6 +46,8 @@ id!(
     PrivateEndpointId,
     /// Index of a workload in [`Network::workloads`].
     WorkloadId,
+    /// Index of an NSG in [`Network::nsgs`].
+    NsgId,
 );
 
 /// A validated network: every reference resolved, every address parsed and checked.
@@ -66,6 +71,10 @@ pub struct Network {
     pub gateways: Vec<Gateway>,
     /// Public prefixes per service, for service-endpoint routes.
     pub service_prefixes: Vec<(String, Vec<IpNet>)>,
+    /// Network security groups, indexed by [`NsgId`].
+    pub nsgs: Vec<Nsg>,
+    /// Declared service tags and their prefixes ([`ServiceTag::Declared`] indexes this).
+    pub service_tags: Vec<(String, Vec<IpNet>)>,
     /// Private endpoints, indexed by [`PrivateEndpointId`].
     pub private_endpoints: Vec<PrivateEndpoint>,
     /// Workloads, indexed by [`WorkloadId`].
@@ -106,6 +115,8 @@ pub struct Subnet {
     pub private_endpoint_network_policies: PrivateEndpointNetworkPolicies,
     /// Service endpoints enabled on it.
     pub service_endpoints: Vec<String>,
+    /// Its network security group.
+    pub nsg: Option<NsgId>,
     /// Where it was declared.
     pub span: Span,
 }
@@ -218,8 +229,19 @@ pub struct Workload {
     pub subnet: SubnetId,
     /// Its private IP.
     pub ip: IpAddr,
+    /// Its NIC's network security group.
+    pub nsg: Option<NsgId>,
     /// Where it was declared.
     pub span: Span,
+}
+
+/// A NIC: a workload's or a private endpoint's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NicRef {
+    /// A workload's NIC.
+    Workload(WorkloadId),
+    /// A private endpoint's NIC.
+    PrivateEndpoint(PrivateEndpointId),
 }
 
 /// A place a question starts from: a subnet, or a workload (which means its subnet).
@@ -240,6 +262,11 @@ impl Network {
     /// The subnet with id `id`.
     pub fn subnet(&self, id: SubnetId) -> Option<&Subnet> {
         self.subnets.get(id.0)
+    }
+
+    /// The NSG with id `id`.
+    pub fn nsg(&self, id: NsgId) -> Option<&Nsg> {
+        self.nsgs.get(id.0)
     }
 
     /// The route table with id `id`.
@@ -263,6 +290,23 @@ impl Network {
                 .position(|w| w.name == name)
                 .map(|i| Place::Workload(WorkloadId(i)))
         })
+    }
+
+    /// The workload or private endpoint named `name`.
+    pub fn nic_by_name(&self, name: &str) -> Option<NicRef> {
+        let workload = self.workloads.iter().position(|w| w.name == name);
+        let endpoint = || self.private_endpoints.iter().position(|p| p.name == name);
+        workload
+            .map(|i| NicRef::Workload(WorkloadId(i)))
+            .or_else(|| endpoint().map(|i| NicRef::PrivateEndpoint(PrivateEndpointId(i))))
+    }
+
+    /// Every name a NIC can be given by, for did-you-mean hints.
+    pub fn nic_names(&self) -> impl Iterator<Item = &str> + Clone {
+        self.workloads
+            .iter()
+            .map(|w| w.name.as_str())
+            .chain(self.private_endpoints.iter().map(|p| p.name.as_str()))
     }
 
     /// Every name a place can be given by, for did-you-mean hints.

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use serde::Serialize;
 
-use super::{NextHopType, Place, RouteSource, RouteState};
+use super::{Access, Direction, FlowProtocol, NextHopType, NicRef, Place, RouteSource, RouteState};
 use crate::scenario::Span;
 
 /// A question and where it was written.
@@ -35,6 +35,17 @@ pub enum QuestionKind {
         to: IpAddr,
         /// The expected answer.
         expect: NextHopExpect,
+    },
+    /// Whether the NSGs at a NIC let a flow through (Network Watcher's IP flow verify).
+    FlowVerify {
+        /// The NIC checked.
+        nic: NicRef,
+        /// The direction, as seen by the NIC.
+        direction: Direction,
+        /// The other end of the flow.
+        remote: RemoteEnd,
+        /// The expected answer.
+        expect: FlowVerifyExpect,
     },
     /// A hop-by-hop trace, accepted but not evaluated until the tracer exists.
     Trace {
@@ -115,4 +126,29 @@ pub struct NextHopExpect {
     pub source: Option<RouteSource>,
     /// The winning route's table, or `System Route`.
     pub route_table: Option<String>,
+}
+
+/// The other end of a flow checked at a NIC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RemoteEnd {
+    /// Protocol.
+    pub protocol: FlowProtocol,
+    /// The other end's address.
+    pub address: IpAddr,
+    /// The service port: the destination port of the flow (remote for outbound, local for
+    /// inbound).
+    pub port: u16,
+    /// The client's (source) port.
+    pub source_port: u16,
+}
+
+/// The expected flow-verify answer; `None` fields match anything.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FlowVerifyExpect {
+    /// Allow or deny.
+    pub access: Access,
+    /// The NSG whose rule decided.
+    pub nsg: Option<String>,
+    /// The deciding rule.
+    pub rule: Option<String>,
 }

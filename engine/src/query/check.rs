@@ -2,10 +2,11 @@
 
 use serde::Serialize;
 
-use super::{next_hop, routes, NextHopAnswer, RoutesAnswer};
+use super::{flow_verify, next_hop, routes, FlowVerifyAnswer, NextHopAnswer, RoutesAnswer};
 use crate::dataplane::DataPlane;
 use crate::model::{
-    Network, NextHopExpect, Place, QuestionKind, RouteRowExpect, RoutesExpect, RoutesMode,
+    Direction, FlowVerifyExpect, Network, NextHopExpect, NicRef, Place, QuestionKind,
+    RouteRowExpect, RoutesExpect, RoutesMode,
 };
 use crate::route::EffectiveRoute;
 use crate::scenario::Span;
@@ -90,8 +91,8 @@ pub enum Problem {
         /// The route.
         actual: EffectiveRoute,
     },
-    /// A next-hop field differs.
-    NextHopDiffers {
+    /// A field of the answer differs.
+    Differs {
         /// Which field.
         field: String,
         /// What the scenario expects.
@@ -109,6 +110,8 @@ pub enum Evidence {
     Routes(RoutesAnswer),
     /// A next hop.
     NextHop(Box<NextHopAnswer>),
+    /// NSG decisions at a NIC.
+    FlowVerify(FlowVerifyAnswer),
 }
 
 /// Evaluates every question of `net`.
@@ -141,6 +144,25 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                     problems,
                     answer.map(|a| Evidence::NextHop(Box::new(a))),
                 )
+            }
+            QuestionKind::FlowVerify {
+                nic,
+                direction,
+                remote,
+                expect,
+            } => {
+                let name = nic_name(net, *nic);
+                let way = match direction {
+                    Direction::Inbound => "from",
+                    Direction::Outbound => "to",
+                };
+                let question = format!(
+                    "{direction} {:?} {way} {} port {} at `{name}` is {}",
+                    remote.protocol, remote.address, remote.port, expect.access
+                );
+                let answer = flow_verify(net, dp, *nic, *direction, *remote);
+                let problems = answer.as_ref().map(|a| flow_problems(expect, a));
+                result(question, q.span, problems, answer.map(Evidence::FlowVerify))
             }
             QuestionKind::Trace { from, to } => QuestionResult {
                 question: format!("trace from `{from}` to `{to}`"),
@@ -176,6 +198,52 @@ fn result(
         outcome,
         evidence,
     }
+}
+
+fn nic_name(net: &Network, nic: NicRef) -> String {
+    match nic {
+        NicRef::Workload(w) => net.workloads.get(w.0).map(|w| w.name.clone()),
+        NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p.0).map(|p| p.name.clone()),
+    }
+    .unwrap_or_default()
+}
+
+fn flow_problems(expect: &FlowVerifyExpect, actual: &FlowVerifyAnswer) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut differs = |field: &str, expected: String, actual: String| {
+        problems.push(Problem::Differs {
+            field: field.into(),
+            expected,
+            actual,
+        });
+    };
+    if expect.access != actual.access {
+        differs(
+            "access",
+            expect.access.to_string(),
+            actual.access.to_string(),
+        );
+    }
+    let rule = actual.rule.as_ref();
+    if let Some(n) = &expect.nsg {
+        if rule.map(|r| &r.nsg) != Some(n) {
+            differs(
+                "nsg",
+                n.clone(),
+                rule.map_or("none".into(), |r| r.nsg.clone()),
+            );
+        }
+    }
+    if let Some(n) = &expect.rule {
+        if rule.map(|r| &r.rule) != Some(n) {
+            differs(
+                "rule",
+                n.clone(),
+                rule.map_or("none".into(), |r| r.rule.clone()),
+            );
+        }
+    }
+    problems
 }
 
 fn place_name(net: &Network, place: Place) -> String {
@@ -235,7 +303,7 @@ fn routes_problems(expect: &RoutesExpect, actual: &[EffectiveRoute]) -> Vec<Prob
 fn next_hop_problems(expect: &NextHopExpect, actual: &NextHopAnswer) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut differs = |field: &str, expected: String, actual: String| {
-        problems.push(Problem::NextHopDiffers {
+        problems.push(Problem::Differs {
             field: field.into(),
             expected,
             actual,

@@ -2,9 +2,11 @@
 //! rendering them is [`crate::report`]'s job.
 
 mod check;
+mod flow_verify;
 mod next_hop;
 mod routes;
 
 pub use check::{check, row_matches, CheckReport, Evidence, Outcome, Problem, QuestionResult};
+pub use flow_verify::{flow_verify, FlowVerifyAnswer, NsgLevel, NsgStage, StageDecision};
 pub use next_hop::{next_hop, CandidateRoute, NextHopAnswer, Verdict};
 pub use routes::{routes, RoutesAnswer};

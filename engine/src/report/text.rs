@@ -2,7 +2,10 @@
 //! assumptions.
 
 use crate::diag::Located;
-use crate::query::{CheckReport, Evidence, NextHopAnswer, Outcome, Problem, RoutesAnswer, Verdict};
+use crate::query::{
+    CheckReport, Evidence, FlowVerifyAnswer, NextHopAnswer, NsgLevel, Outcome, Problem,
+    RoutesAnswer, StageDecision, Verdict,
+};
 use crate::route::{EffectiveRoute, Origin, Removal, Why};
 use crate::scenario::SourceFile;
 
@@ -224,6 +227,44 @@ pub fn next_hop(answer: &NextHopAnswer) -> String {
     out
 }
 
+/// A flow-verify answer: the outcome, then each NSG level in evaluation order.
+pub fn flow_verify(answer: &FlowVerifyAnswer) -> String {
+    let f = &answer.flow;
+    let mut out = format!(
+        "{} {:?} {}:{} -> {}:{} at `{}` ({}): {}\n",
+        answer.direction,
+        f.protocol,
+        f.src,
+        f.src_port,
+        f.dst,
+        f.dst_port,
+        answer.nic,
+        answer.subnet,
+        answer.access
+    );
+    for (i, stage) in answer.stages.iter().enumerate() {
+        let level = match stage.level {
+            NsgLevel::Nic => "NIC",
+            NsgLevel::Subnet => "subnet",
+        };
+        let what = match &stage.decision {
+            StageDecision::NoNsg => format!("{level}: no NSG, allowed at this level"),
+            StageDecision::Matched(m) => {
+                let default = if m.default_rule { " (default rule)" } else { "" };
+                format!("{level} NSG `{}`: rule `{}` priority {}{default}: {}", m.nsg, m.rule, m.priority, m.access)
+            }
+            StageDecision::NotEvaluated { nsg } => {
+                format!("{level} NSG `{nsg}`: not evaluated, the flow was already denied")
+            }
+            StageDecision::IgnoredForPrivateEndpoint { nsg, policies } => format!(
+                "{level} NSG `{nsg}`: does not apply to the private endpoint (network policies {policies:?} leave NSGs out)"
+            ),
+        };
+        out += &format!("  {}. {what}\n", i + 1);
+    }
+    out
+}
+
 /// A check report: one line per question, the differences under a failure, no summary (the
 /// caller adds it across files).
 pub fn check(report: &CheckReport, file: &SourceFile) -> String {
@@ -270,7 +311,7 @@ fn problem(p: &Problem) -> String {
             "unexpected route: {} {} {} {}",
             actual.prefix, actual.source, actual.state, actual.next_hop
         ),
-        Problem::NextHopDiffers {
+        Problem::Differs {
             field,
             expected,
             actual,
@@ -293,6 +334,7 @@ fn evidence(e: &Evidence) -> String {
             route_table(&a.routes)
         )),
         Evidence::NextHop(a) => indent(next_hop(a)),
+        Evidence::FlowVerify(a) => indent(flow_verify(a)),
     }
 }
 

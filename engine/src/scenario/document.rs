@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::security::{NsgDoc, ServiceTagDoc};
 use super::span::Spanned;
 
 /// A name, address or prefix exactly as written, with its position.
@@ -44,6 +45,13 @@ pub struct Document {
     /// Workloads: a named NIC with an IP in a subnet.
     #[serde(default)]
     pub workloads: Vec<WorkloadDoc>,
+    /// Network security groups, attached to subnets and workloads by name.
+    #[serde(default)]
+    pub nsgs: Vec<NsgDoc>,
+    /// Prefixes of the service tags NSG rules use beyond `VirtualNetwork`, `Internet` and
+    /// `AzureLoadBalancer`.
+    #[serde(default)]
+    pub service_tags: Vec<ServiceTagDoc>,
     /// Azure Firewalls: accepted, not modelled yet (reported as a warning).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firewalls: Option<Spanned<ron::Value>>,
@@ -70,6 +78,10 @@ pub struct Assumptions {
     /// (127.0.0.0/8, 157.59.0.0/16, 104.146.0.0/17, 104.147.0.0/16) but not in the route table
     /// Azure documents; default `false`.
     pub extra_reserved_prefixes: bool,
+    /// Whether the `VirtualNetwork` service tag leaves out the prefixes of the subnet's UDRs.
+    /// Azure documents that the tag includes "address prefixes used on UDRs" (so a 0.0.0.0/0 UDR
+    /// widens it to everything); default `false` follows the documentation.
+    pub virtual_network_tag_excludes_udr_prefixes: bool,
 }
 
 /// A virtual network.
@@ -104,6 +116,9 @@ pub struct SubnetDoc {
     /// Service endpoints enabled on the subnet, e.g. `Microsoft.Storage`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub service_endpoints: Vec<Text>,
+    /// The subnet's network security group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nsg: Option<Text>,
 }
 
 /// The subnet property `privateEndpointNetworkPolicies`, with Azure's values.
@@ -293,6 +308,9 @@ pub struct WorkloadDoc {
     pub subnet: Text,
     /// Its private IP.
     pub ip: Text,
+    /// The NIC's network security group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nsg: Option<Text>,
 }
 
 /// What a workload is.
@@ -324,6 +342,26 @@ pub enum QuestionDoc {
         /// The answer.
         expect: NextHopExpectDoc,
     },
+    /// Whether the NSGs at a NIC let a flow through (Network Watcher's IP flow verify).
+    FlowVerify {
+        /// A workload or private endpoint.
+        at: Text,
+        /// `Inbound` or `Outbound`, as seen by the NIC.
+        direction: super::Direction,
+        /// `Tcp` (default), `Udp` or `Icmp`.
+        #[serde(default)]
+        protocol: super::FlowProtocol,
+        /// The other end's address.
+        remote: Text,
+        /// The service (destination) port.
+        #[serde(default)]
+        port: u16,
+        /// The client's (source) port; default 50000.
+        #[serde(default = "ephemeral_port")]
+        source_port: u16,
+        /// The answer.
+        expect: FlowVerifyExpectDoc,
+    },
     /// A hop-by-hop trace: accepted, not evaluated yet (the tracer comes later).
     Trace {
         /// A workload name.
@@ -336,6 +374,24 @@ pub enum QuestionDoc {
         /// The expected verdict and path, kept as written.
         expect: Spanned<ron::Value>,
     },
+}
+
+fn ephemeral_port() -> u16 {
+    50000
+}
+
+/// The expected flow-verify answer; absent fields match anything.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowVerifyExpectDoc {
+    /// `Allow` or `Deny`.
+    pub access: super::Access,
+    /// The NSG whose rule decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nsg: Option<Text>,
+    /// The deciding rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<Text>,
 }
 
 /// Expected rows of an effective route table.

@@ -2,9 +2,11 @@
 //! and nothing more: names are not resolved and addresses not parsed (that is [`crate::model`]).
 
 mod document;
+mod security;
 mod span;
 
 pub use document::*;
+pub use security::*;
 pub use span::{SourceFile, Span, Spanned};
 
 use ron::extensions::Extensions;

@@ -12,6 +12,7 @@ use crate::scenario::{self as doc, Document, Text};
 
 mod network;
 mod nics;
+mod security;
 
 /// Azure's limit on routes in one route table.
 pub const MAX_ROUTES_PER_TABLE: usize = 400;
@@ -26,6 +27,8 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.not_modelled(document);
     r.service_prefixes(&document.service_endpoint_prefixes);
     r.route_tables(&document.route_tables);
+    r.service_tags(&document.service_tags);
+    r.nsgs(&document.nsgs);
     r.vnets(&document.vnets);
     r.peerings(&document.peerings);
     r.gateways(&document.gateways);
@@ -49,6 +52,7 @@ struct Resolver {
     vnet_ids: BTreeMap<String, VnetId>,
     subnet_ids: BTreeMap<String, SubnetId>,
     table_ids: BTreeMap<String, RouteTableId>,
+    nsg_ids: BTreeMap<String, NsgId>,
     /// Workloads and private endpoints share one namespace: both are NICs a trace names.
     nic_names: BTreeMap<String, Span>,
     nic_ips: BTreeMap<IpAddr, String>,

@@ -235,6 +235,10 @@ impl Resolver {
                 );
                 continue;
             }
+            let nsg = s
+                .nsg
+                .as_ref()
+                .and_then(|t| self.found(find(&self.nsg_ids, t, "nsg")));
             let route_table = s
                 .route_table
                 .as_ref()
@@ -267,6 +271,7 @@ impl Resolver {
                 prefix,
                 route_table,
                 private_endpoint_network_policies: s.private_endpoint_network_policies,
+                nsg,
                 service_endpoints: s
                     .service_endpoints
                     .iter()

@@ -25,12 +25,17 @@ impl Resolver {
             }
         }
         for w in workloads {
+            let nsg = w
+                .nsg
+                .as_ref()
+                .and_then(|t| self.found(find(&self.nsg_ids, t, "nsg")));
             if let Some((subnet, ip)) = self.nic(&w.name, &w.subnet, &w.ip, "workload") {
                 self.net.workloads.push(Workload {
                     name: w.name.value.clone(),
                     kind: w.kind,
                     subnet,
                     ip,
+                    nsg,
                     span: w.name.span,
                 });
             }
@@ -110,9 +115,56 @@ impl Resolver {
         found
     }
 
+    pub(super) fn nic_ref(&mut self, text: &Text) -> Option<NicRef> {
+        let found = self.net.nic_by_name(&text.value);
+        if found.is_none() {
+            let hint = unknown_name_hint(
+                &text.value,
+                self.net.nic_names(),
+                "workload or private endpoint",
+            );
+            self.error(
+                text.span,
+                format!("unknown workload or private endpoint `{}`", text.value),
+                Some(hint),
+            );
+        }
+        found
+    }
+
     pub(super) fn questions(&mut self, questions: &[doc::QuestionDoc]) {
         for q in questions {
             let resolved = match q {
+                doc::QuestionDoc::FlowVerify {
+                    at,
+                    direction,
+                    protocol,
+                    remote,
+                    port,
+                    source_port,
+                    expect,
+                } => {
+                    let nic = self.nic_ref(at);
+                    let address = self.ip(remote, "remote address");
+                    nic.zip(address).map(|(nic, address)| Question {
+                        kind: QuestionKind::FlowVerify {
+                            nic,
+                            direction: *direction,
+                            remote: RemoteEnd {
+                                protocol: *protocol,
+                                address,
+                                port: *port,
+                                source_port: *source_port,
+                            },
+                            expect: FlowVerifyExpect {
+                                access: expect.access,
+                                nsg: expect.nsg.as_ref().map(|t| t.value.clone()),
+                                rule: expect.rule.as_ref().map(|t| t.value.clone()),
+                            },
+                        },
+                        span: at.span,
+                    })
+                }
                 doc::QuestionDoc::Routes { at, expect } => {
                     let place = self.place(at);
                     let (mode, rows) = match expect {
@@ -228,7 +280,7 @@ impl Resolver {
 
 fn at_text(q: &doc::QuestionDoc) -> &Text {
     match q {
-        doc::QuestionDoc::Routes { at, .. } => at,
+        doc::QuestionDoc::Routes { at, .. } | doc::QuestionDoc::FlowVerify { at, .. } => at,
         doc::QuestionDoc::NextHop { from, .. } | doc::QuestionDoc::Trace { from, .. } => from,
     }
 }

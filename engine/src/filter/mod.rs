@@ -1,0 +1,5 @@
+//! Packet filters: network security groups (and, later, firewall policies).
+
+pub mod nsg;
+
+pub use nsg::{evaluate, Flow, RuleMatch, TagScope};

@@ -1,0 +1,372 @@
+//! NSG evaluation: Azure's rule order, first match wins, and what a service tag covers at a NIC.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnet::IpNet;
+use serde::Serialize;
+
+use crate::dataplane::DataPlane;
+use crate::model::{
+    is_private, Access, AddressMatch, Direction, FlowProtocol, Network, NextHopType, Nsg,
+    PortRange, Protocol, RouteSource, ServiceTag, SubnetId,
+};
+
+/// The host address behind `AzureLoadBalancer` (and DNS, DHCP and health probes).
+pub const AZURE_HOST_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(168, 63, 129, 16));
+
+/// A flow's five-tuple, as the NSG at one NIC sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Flow {
+    /// Protocol.
+    pub protocol: FlowProtocol,
+    /// Source address.
+    pub src: IpAddr,
+    /// Source port.
+    pub src_port: u16,
+    /// Destination address.
+    pub dst: IpAddr,
+    /// Destination port.
+    pub dst_port: u16,
+}
+
+/// What the service tags cover where an NSG is evaluated.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct TagScope {
+    /// The prefixes of `VirtualNetwork` here.
+    pub virtual_network: Vec<IpNet>,
+    /// The declared tags and their prefixes.
+    pub declared: Vec<(String, Vec<IpNet>)>,
+}
+
+impl TagScope {
+    /// The tags as seen from `subnet`. `VirtualNetwork` is, per Azure's service tag
+    /// documentation, the VNet's address space, peered VNets, gateway-learned (on-premises)
+    /// prefixes, the host address 168.63.129.16 and the prefixes of the subnet's UDRs; azpath
+    /// reads all of them off the subnet's effective routes. Because UDR prefixes count, a
+    /// 0.0.0.0/0 UDR widens the tag to every address (switch:
+    /// `virtual_network_tag_excludes_udr_prefixes`).
+    pub fn for_subnet(net: &Network, dp: &DataPlane, subnet: SubnetId) -> Self {
+        let with_udrs = !net.assumptions.virtual_network_tag_excludes_udr_prefixes;
+        let mut virtual_network: Vec<IpNet> = dp
+            .routes(subnet)
+            .map(|t| {
+                t.routes
+                    .iter()
+                    .filter(|r| match r.source {
+                        RouteSource::User => with_udrs,
+                        RouteSource::VirtualNetworkGateway => true,
+                        RouteSource::Default => matches!(
+                            r.next_hop.next_hop_type,
+                            NextHopType::VnetLocal
+                                | NextHopType::VNetPeering
+                                | NextHopType::VNetGlobalPeering
+                        ),
+                    })
+                    .map(|r| r.prefix)
+                    .collect()
+            })
+            .unwrap_or_default();
+        virtual_network.push(IpNet::from(AZURE_HOST_IP));
+        virtual_network.sort();
+        virtual_network.dedup();
+        Self {
+            virtual_network,
+            declared: net.service_tags.clone(),
+        }
+    }
+
+    /// Whether `tag` covers `ip` here.
+    pub fn contains(&self, tag: &ServiceTag, ip: IpAddr) -> bool {
+        match tag {
+            ServiceTag::VirtualNetwork => self.virtual_network.iter().any(|p| p.contains(&ip)),
+            ServiceTag::AzureLoadBalancer => ip == AZURE_HOST_IP,
+            ServiceTag::Internet => is_public(ip),
+            ServiceTag::Declared(i) => self
+                .declared
+                .get(*i)
+                .is_some_and(|(_, prefixes)| prefixes.iter().any(|p| p.contains(&ip))),
+        }
+    }
+}
+
+/// Public Internet space: not private, loopback, link-local, unspecified or the Azure host
+/// address.
+fn is_public(ip: IpAddr) -> bool {
+    let special = match ip {
+        IpAddr::V4(v4) => {
+            v4.is_loopback() || v4.is_link_local() || v4.is_unspecified() || v4.is_broadcast()
+        }
+        IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.segments().first().is_some_and(|s| s & 0xffc0 == 0xfe80)
+        }
+    };
+    !special && !is_private(ip) && ip != AZURE_HOST_IP
+}
+
+/// The rule that decided a flow at one NSG.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleMatch {
+    /// The NSG.
+    pub nsg: String,
+    /// The rule.
+    pub rule: String,
+    /// Its priority.
+    pub priority: u16,
+    /// Allow or deny.
+    pub access: Access,
+    /// Whether it is one of Azure's default rules.
+    pub default_rule: bool,
+}
+
+fn protocol_matches(rule: Protocol, flow: FlowProtocol) -> bool {
+    matches!(
+        (rule, flow),
+        (Protocol::Any, _)
+            | (Protocol::Tcp, FlowProtocol::Tcp)
+            | (Protocol::Udp, FlowProtocol::Udp)
+            | (Protocol::Icmp, FlowProtocol::Icmp)
+    )
+}
+
+fn address_matches(m: &AddressMatch, ip: IpAddr, scope: &TagScope) -> bool {
+    match m {
+        AddressMatch::Any => true,
+        AddressMatch::Prefix(p) => p.contains(&ip),
+        AddressMatch::Tag(t) => scope.contains(t, ip),
+    }
+}
+
+fn ports_match(ranges: &[PortRange], port: u16, protocol: FlowProtocol) -> bool {
+    protocol == FlowProtocol::Icmp || ranges.iter().any(|r| r.contains(port))
+}
+
+/// Evaluates `nsg` for a flow in `direction`: rules by priority, first match wins; Azure's
+/// default rules come last and the final `DenyAll…` rule matches everything, so there is always
+/// an answer.
+pub fn evaluate(nsg: &Nsg, direction: Direction, flow: &Flow, scope: &TagScope) -> RuleMatch {
+    let hit = nsg.rules(direction).find(|r| {
+        protocol_matches(r.protocol, flow.protocol)
+            && r.source.iter().any(|m| address_matches(m, flow.src, scope))
+            && r.destination
+                .iter()
+                .any(|m| address_matches(m, flow.dst, scope))
+            && ports_match(&r.source_ports, flow.src_port, flow.protocol)
+            && ports_match(&r.destination_ports, flow.dst_port, flow.protocol)
+    });
+    match hit {
+        Some(r) => RuleMatch {
+            nsg: nsg.name.clone(),
+            rule: r.name.clone(),
+            priority: r.priority.get(),
+            access: r.access,
+            default_rule: r.default_rule,
+        },
+        None => RuleMatch {
+            nsg: nsg.name.clone(),
+            rule: "DenyAll".into(),
+            priority: u16::MAX,
+            access: Access::Deny,
+            default_rule: true,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{default_rules, NsgPriority, NsgRule};
+    use crate::scenario::Span;
+
+    fn rule(
+        name: &str,
+        priority: u32,
+        direction: Direction,
+        access: Access,
+        dst_port: u16,
+    ) -> NsgRule {
+        NsgRule {
+            name: name.into(),
+            priority: NsgPriority::custom(priority).unwrap(),
+            direction,
+            access,
+            protocol: Protocol::Tcp,
+            source: vec![AddressMatch::Any],
+            source_ports: vec![PortRange::ANY],
+            destination: vec![AddressMatch::Any],
+            destination_ports: vec![PortRange {
+                first: dst_port,
+                last: dst_port,
+            }],
+            default_rule: false,
+        }
+    }
+
+    fn flow(src: &str, dst: &str, dst_port: u16) -> Flow {
+        Flow {
+            protocol: FlowProtocol::Tcp,
+            src: src.parse().unwrap(),
+            src_port: 50000,
+            dst: dst.parse().unwrap(),
+            dst_port,
+        }
+    }
+
+    fn scope() -> TagScope {
+        TagScope {
+            virtual_network: vec!["10.0.0.0/16".parse().unwrap(), IpNet::from(AZURE_HOST_IP)],
+            declared: vec![],
+        }
+    }
+
+    #[test]
+    fn default_rules_are_the_six_azure_lists_in_its_order() {
+        let names: Vec<(String, u16)> = default_rules()
+            .iter()
+            .map(|r| (r.name.clone(), r.priority.get()))
+            .collect();
+        let expected = [
+            ("AllowVnetInBound", 65000),
+            ("AllowAzureLoadBalancerInBound", 65001),
+            ("DenyAllInBound", 65500),
+            ("AllowVnetOutBound", 65000),
+            ("AllowInternetOutBound", 65001),
+            ("DenyAllOutBound", 65500),
+        ];
+        assert_eq!(names, expected.map(|(n, p)| (n.to_string(), p)));
+    }
+
+    #[test]
+    fn custom_priorities_are_limited_to_100_through_4096() {
+        assert!(NsgPriority::custom(99).is_none() && NsgPriority::custom(4097).is_none());
+        assert!(NsgPriority::custom(100).is_some() && NsgPriority::custom(4096).is_some());
+    }
+
+    #[test]
+    fn lowest_priority_number_is_evaluated_first_and_first_match_stops() {
+        let nsg = Nsg::new(
+            "n".into(),
+            vec![
+                rule("allow-late", 300, Direction::Inbound, Access::Allow, 443),
+                rule("deny-early", 200, Direction::Inbound, Access::Deny, 443),
+            ],
+            Span::default(),
+        );
+        let m = evaluate(
+            &nsg,
+            Direction::Inbound,
+            &flow("10.0.1.4", "10.0.2.4", 443),
+            &scope(),
+        );
+        assert_eq!((m.rule.as_str(), m.access), ("deny-early", Access::Deny));
+    }
+
+    #[test]
+    fn rules_of_the_other_direction_are_ignored() {
+        let nsg = Nsg::new(
+            "n".into(),
+            vec![rule(
+                "deny-out",
+                100,
+                Direction::Outbound,
+                Access::Deny,
+                443,
+            )],
+            Span::default(),
+        );
+        let m = evaluate(
+            &nsg,
+            Direction::Inbound,
+            &flow("10.0.1.4", "10.0.2.4", 443),
+            &scope(),
+        );
+        assert_eq!(m.rule, "AllowVnetInBound");
+    }
+
+    #[test]
+    fn default_rules_allow_virtual_network_and_deny_the_rest_inbound() {
+        let nsg = Nsg::new("n".into(), vec![], Span::default());
+        let inbound = |src: &str| {
+            evaluate(
+                &nsg,
+                Direction::Inbound,
+                &flow(src, "10.0.2.4", 22),
+                &scope(),
+            )
+            .rule
+        };
+        assert_eq!(inbound("10.0.9.9"), "AllowVnetInBound");
+        assert_eq!(
+            inbound("168.63.129.16"),
+            "AllowVnetInBound",
+            "the host address is in VirtualNetwork"
+        );
+        assert_eq!(inbound("203.0.113.1"), "DenyAllInBound");
+        let out = |dst: &str| {
+            evaluate(
+                &nsg,
+                Direction::Outbound,
+                &flow("10.0.2.4", dst, 443),
+                &scope(),
+            )
+            .rule
+        };
+        assert_eq!(out("10.0.9.9"), "AllowVnetOutBound");
+        assert_eq!(out("203.0.113.1"), "AllowInternetOutBound");
+        assert_eq!(
+            out("172.16.5.5"),
+            "DenyAllOutBound",
+            "private space outside VirtualNetwork is not Internet"
+        );
+    }
+
+    #[test]
+    fn tcp_rules_do_not_match_udp_and_icmp_ignores_ports() {
+        let nsg = Nsg::new(
+            "n".into(),
+            vec![rule("deny-53", 100, Direction::Outbound, Access::Deny, 53)],
+            Span::default(),
+        );
+        let mut f = flow("10.0.2.4", "10.0.9.9", 53);
+        f.protocol = FlowProtocol::Udp;
+        assert_eq!(
+            evaluate(&nsg, Direction::Outbound, &f, &scope()).rule,
+            "AllowVnetOutBound"
+        );
+        let mut any = rule("deny-any-icmp", 100, Direction::Outbound, Access::Deny, 1);
+        any.protocol = Protocol::Icmp;
+        let nsg = Nsg::new("n".into(), vec![any], Span::default());
+        f.protocol = FlowProtocol::Icmp;
+        f.dst_port = 0;
+        assert_eq!(
+            evaluate(&nsg, Direction::Outbound, &f, &scope()).rule,
+            "deny-any-icmp"
+        );
+    }
+
+    #[test]
+    fn port_ranges_include_both_ends() {
+        let r = PortRange {
+            first: 1000,
+            last: 2000,
+        };
+        assert!(r.contains(1000) && r.contains(2000) && !r.contains(999) && !r.contains(2001));
+    }
+
+    #[test]
+    fn internet_tag_is_public_space_only() {
+        for ip in ["8.8.8.8", "20.60.1.1"] {
+            assert!(is_public(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in [
+            "10.0.0.1",
+            "100.64.0.1",
+            "168.63.129.16",
+            "127.0.0.1",
+            "169.254.169.254",
+        ] {
+            assert!(!is_public(ip.parse().unwrap()), "{ip}");
+        }
+    }
+}

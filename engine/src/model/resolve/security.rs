@@ -1,0 +1,193 @@
+//! NSGs and service tags: priorities in range and unique per direction, addresses, ports and
+//! tags parsed, unknown tags named with a did-you-mean.
+
+use std::collections::BTreeMap;
+
+use super::Resolver;
+use crate::diag::unknown_name_hint;
+use crate::model::*;
+use crate::scenario::{self as doc, Text};
+
+/// The tags azpath knows by itself; any other must be declared in `service_tags`.
+const BUILT_IN_TAGS: [&str; 3] = ["VirtualNetwork", "Internet", "AzureLoadBalancer"];
+
+impl Resolver {
+    pub(super) fn service_tags(&mut self, tags: &[doc::ServiceTagDoc]) {
+        let mut seen = BTreeMap::new();
+        for t in tags {
+            if !self.unique(&mut seen, &t.name, "service tag") {
+                continue;
+            }
+            if BUILT_IN_TAGS.contains(&t.name.value.as_str()) {
+                self.error(
+                    t.name.span,
+                    format!(
+                        "service tag `{}` is built in and cannot be redeclared",
+                        t.name.value
+                    ),
+                    Some("azpath derives it from the network; remove this entry".into()),
+                );
+                continue;
+            }
+            let prefixes = t
+                .prefixes
+                .iter()
+                .filter_map(|p| self.prefix(p, "service tag prefix"))
+                .collect();
+            self.net.service_tags.push((t.name.value.clone(), prefixes));
+        }
+    }
+
+    pub(super) fn nsgs(&mut self, nsgs: &[doc::NsgDoc]) {
+        let mut seen = BTreeMap::new();
+        for n in nsgs {
+            if !self.unique(&mut seen, &n.name, "nsg") {
+                continue;
+            }
+            let mut names = BTreeMap::new();
+            let mut priorities: BTreeMap<(Direction, u32), String> = BTreeMap::new();
+            let mut rules = Vec::new();
+            for r in &n.rules {
+                let name_ok = self.unique(&mut names, &r.name, "security rule");
+                let priority = NsgPriority::custom(r.priority.value);
+                if priority.is_none() {
+                    self.error(
+                        r.priority.span,
+                        format!(
+                            "priority `{}` of rule `{}` is outside 100–4096",
+                            r.priority.value, r.name.value
+                        ),
+                        Some("custom rules take priorities 100 (first) to 4096 (last)".into()),
+                    );
+                }
+                if let Some(other) =
+                    priorities.insert((r.direction, r.priority.value), r.name.value.clone())
+                {
+                    self.error(
+                        r.priority.span,
+                        format!(
+                            "rules `{other}` and `{}` in nsg `{}` share {} priority {}",
+                            r.name.value, n.name.value, r.direction, r.priority.value
+                        ),
+                        Some("two rules of one direction cannot share a priority".into()),
+                    );
+                }
+                let source = self.addresses(&r.source);
+                let destination = self.addresses(&r.destination);
+                let source_ports = self.ports(&r.source_ports);
+                let destination_ports = self.ports(&r.destination_ports);
+                if let (
+                    true,
+                    Some(priority),
+                    Some(source),
+                    Some(destination),
+                    Some(source_ports),
+                    Some(destination_ports),
+                ) = (
+                    name_ok,
+                    priority,
+                    source,
+                    destination,
+                    source_ports,
+                    destination_ports,
+                ) {
+                    rules.push(NsgRule {
+                        name: r.name.value.clone(),
+                        priority,
+                        direction: r.direction,
+                        access: r.access,
+                        protocol: r.protocol,
+                        source,
+                        source_ports,
+                        destination,
+                        destination_ports,
+                        default_rule: false,
+                    });
+                }
+            }
+            self.nsg_ids
+                .insert(n.name.value.clone(), NsgId(self.net.nsgs.len()));
+            self.net
+                .nsgs
+                .push(Nsg::new(n.name.value.clone(), rules, n.name.span));
+        }
+    }
+
+    /// Sources or destinations: `*`/`Any`, an address, a prefix or a service tag.
+    fn addresses(&mut self, texts: &[Text]) -> Option<Vec<AddressMatch>> {
+        let parsed: Vec<Option<AddressMatch>> = texts.iter().map(|t| self.address(t)).collect();
+        if texts.is_empty() {
+            return Some(vec![AddressMatch::Any]);
+        }
+        parsed.into_iter().collect()
+    }
+
+    fn address(&mut self, text: &Text) -> Option<AddressMatch> {
+        let raw = text.value.trim();
+        if raw == "*" || raw.eq_ignore_ascii_case("any") {
+            return Some(AddressMatch::Any);
+        }
+        if raw.starts_with(|c: char| c.is_ascii_digit()) || raw.contains(':') {
+            if let Ok(ip) = raw.parse::<std::net::IpAddr>() {
+                return Some(AddressMatch::Prefix(ip.into()));
+            }
+            return self
+                .prefix(text, "address prefix")
+                .map(AddressMatch::Prefix);
+        }
+        let tag = match raw {
+            "VirtualNetwork" => Some(ServiceTag::VirtualNetwork),
+            "Internet" => Some(ServiceTag::Internet),
+            "AzureLoadBalancer" => Some(ServiceTag::AzureLoadBalancer),
+            _ => self
+                .net
+                .service_tags
+                .iter()
+                .position(|(n, _)| n == raw)
+                .map(ServiceTag::Declared),
+        };
+        if tag.is_none() {
+            let known: Vec<&str> = BUILT_IN_TAGS
+                .iter()
+                .copied()
+                .chain(self.net.service_tags.iter().map(|(n, _)| n.as_str()))
+                .collect();
+            let hint = unknown_name_hint(raw, known.iter().copied(), "service tag");
+            let hint = format!("{hint}; declare other tags with their prefixes in `service_tags`");
+            self.error(
+                text.span,
+                format!("unknown service tag `{raw}`"),
+                Some(hint),
+            );
+        }
+        tag.map(AddressMatch::Tag)
+    }
+
+    /// Port lists: `*`, `443` or `1000-2000`.
+    fn ports(&mut self, texts: &[Text]) -> Option<Vec<PortRange>> {
+        if texts.is_empty() {
+            return Some(vec![PortRange::ANY]);
+        }
+        let parsed: Vec<Option<PortRange>> = texts.iter().map(|t| self.port_range(t)).collect();
+        parsed.into_iter().collect()
+    }
+
+    fn port_range(&mut self, text: &Text) -> Option<PortRange> {
+        let raw = text.value.trim();
+        if raw == "*" {
+            return Some(PortRange::ANY);
+        }
+        let (first, last) = raw.split_once('-').unwrap_or((raw, raw));
+        match (first.trim().parse::<u16>(), last.trim().parse::<u16>()) {
+            (Ok(first), Ok(last)) if first <= last => Some(PortRange { first, last }),
+            _ => {
+                self.error(
+                    text.span,
+                    format!("port range `{raw}` is not valid"),
+                    Some("write `*`, a port such as `443`, or a range such as `1000-2000` (0–65535, low to high)".into()),
+                );
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! `azpath flow-verify FILE --at NIC --direction D --remote IP --port N`
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use azpath_engine::model::{Direction, FlowProtocol, RemoteEnd};
+use azpath_engine::{diag, query, report};
+use clap::ValueEnum;
+
+use crate::{Exit, Format};
+
+/// Direction as seen by the NIC.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Way {
+    /// Towards the NIC.
+    Inbound,
+    /// Away from the NIC.
+    Outbound,
+}
+
+/// Protocol of the flow.
+#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+enum Proto {
+    /// TCP.
+    #[default]
+    Tcp,
+    /// UDP.
+    Udp,
+    /// ICMP.
+    Icmp,
+}
+
+/// Arguments of `azpath flow-verify`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The scenario file.
+    file: PathBuf,
+    /// The workload or private endpoint whose NSGs to check.
+    #[arg(long)]
+    at: String,
+    /// The direction, as seen by the NIC.
+    #[arg(long, value_enum)]
+    direction: Way,
+    /// The other end's address.
+    #[arg(long)]
+    remote: IpAddr,
+    /// The service (destination) port.
+    #[arg(long, default_value_t = 443)]
+    port: u16,
+    /// The client's (source) port.
+    #[arg(long, default_value_t = 50000)]
+    source_port: u16,
+    /// Protocol.
+    #[arg(long, value_enum, default_value_t)]
+    protocol: Proto,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> Exit {
+    let loaded = match super::load(&args.file) {
+        Ok(l) => l,
+        Err(e) => return e,
+    };
+    let net = &loaded.network;
+    let Some(nic) = net.nic_by_name(&args.at) else {
+        let hint =
+            diag::unknown_name_hint(&args.at, net.nic_names(), "workload or private endpoint");
+        eprintln!(
+            "error: --at: unknown workload or private endpoint `{}` (hint: {hint})",
+            args.at
+        );
+        return Exit::BadInput;
+    };
+    let direction = match args.direction {
+        Way::Inbound => Direction::Inbound,
+        Way::Outbound => Direction::Outbound,
+    };
+    let protocol = match args.protocol {
+        Proto::Tcp => FlowProtocol::Tcp,
+        Proto::Udp => FlowProtocol::Udp,
+        Proto::Icmp => FlowProtocol::Icmp,
+    };
+    let remote = RemoteEnd {
+        protocol,
+        address: args.remote,
+        port: args.port,
+        source_port: args.source_port,
+    };
+    let dp = loaded.dataplane();
+    let Some(answer) = query::flow_verify(net, &dp, nic, direction, remote) else {
+        eprintln!("error: no answer for `{}`", args.at);
+        return Exit::BadInput;
+    };
+    match args.format {
+        Format::Text => super::emit(Ok::<_, String>(report::text::flow_verify(&answer))),
+        Format::Json => super::emit(report::json::render(&answer)),
+        Format::Dot => {
+            eprintln!(
+                "error: `--format dot` is not available for `flow-verify` (hint: use text or json)"
+            );
+            Exit::BadInput
+        }
+    }
+}
