@@ -218,14 +218,24 @@ proptest! {
     #[test]
     fn reserved_routes_are_removed_exactly_when_azure_removes_them(net in network()) {
         let loaded = load(&net);
-        let t = table(&loaded, "spoke/app");
-        let user_default = t.routes.iter().any(|r| r.source == RouteSource::User && r.prefix.prefix_len() == 0);
-        let space = &loaded.network.vnets[1].address_space;
-        for reserved in ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] {
-            let p: IpNet = reserved.parse().unwrap();
-            let shown = t.routes.iter().any(|r| r.prefix == p && r.next_hop.next_hop_type == NextHopType::None && r.source == RouteSource::Default);
-            let vnet_covers = space.iter().any(|s| s.contains(&p));
-            prop_assert_eq!(shown, !user_default && !vnet_covers, "{}", reserved);
+        for subnet in ["spoke/app", "hub/fw"] {
+            let t = table(&loaded, subnet);
+            let n = &loaded.network;
+            let id = n.subnet_by_name(subnet).unwrap();
+            let vnet = n.subnet(id).unwrap().vnet;
+            // The subnet's own VNet and its directly peered VNets (the peered part is azpath's
+            // documented assumption).
+            let mut spaces: Vec<IpNet> = n.vnet(vnet).unwrap().address_space.clone();
+            for (_, peer) in n.connected_peers(vnet) {
+                spaces.extend(n.vnet(peer).unwrap().address_space.iter().copied());
+            }
+            let user_default = t.routes.iter().any(|r| r.source == RouteSource::User && r.prefix.prefix_len() == 0);
+            for reserved in ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] {
+                let p: IpNet = reserved.parse().unwrap();
+                let shown = t.routes.iter().any(|r| r.prefix == p && r.next_hop.next_hop_type == NextHopType::None && r.source == RouteSource::Default);
+                let covered = spaces.iter().any(|s| s.contains(&p));
+                prop_assert_eq!(shown, !user_default && !covered, "{} at {}", reserved, subnet);
+            }
         }
     }
 

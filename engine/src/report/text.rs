@@ -96,11 +96,10 @@ pub fn origin(origin: &Origin) -> String {
 
 fn removal(removal: &Removal) -> String {
     match removal {
-        Removal::VnetPrefixEqualsReserved { vnet_prefix } => {
-            format!("the vnet prefix {vnet_prefix} equals it; one VnetLocal route remains")
-        }
-        Removal::VnetPrefixContainsReserved { vnet_prefix } => {
-            format!("the vnet prefix {vnet_prefix} contains it")
+        Removal::CoveredByVnetPrefix { vnet, vnet_prefix, equal, peered } => {
+            let whose = if *peered { "peered vnet" } else { "vnet" };
+            let how = if *equal { "equals" } else { "contains" };
+            format!("the {whose} `{vnet}` prefix {vnet_prefix} {how} it")
         }
         Removal::UserDefaultRoute { table, route } => {
             format!("the user 0.0.0.0/0 `{table}/{route}` removes the reserved routes")

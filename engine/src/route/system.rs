@@ -84,30 +84,33 @@ pub fn reserved_prefixes(extra: bool) -> Vec<IpNet> {
 /// - a VNet prefix inside a reserved prefix changes nothing: both routes stay, and the rest of
 ///   the reserved range is dropped;
 /// - a user 0.0.0.0/0 in the subnet's route table removes all of them.
-pub fn reserved(
-    vnet: &Vnet,
-    extra: bool,
-    default_route_removal: Option<Removal>,
-) -> (Vec<Candidate>, Vec<RemovedRoute>) {
+///
+/// Azure documents the first two for the subnet's own VNet. azpath applies them to directly
+/// peered VNets' prefixes too (an assumption): otherwise a peered VNet whose space contains a
+/// reserved range would be unreachable there, which peering does not do.
+pub fn reserved(net: &Network, vnet: VnetId, default_route_removal: Option<Removal>) -> (Vec<Candidate>, Vec<RemovedRoute>) {
+    let own = net.vnet(vnet).into_iter().map(|v| (v, false));
+    let peers = net.connected_peers(vnet).filter_map(|(_, r)| net.vnet(r)).map(|v| (v, true));
+    let spaces: Vec<(IpNet, &Vnet, bool)> = own
+        .chain(peers)
+        .flat_map(|(v, peered)| v.address_space.iter().map(move |p| (*p, v, peered)))
+        .collect();
     let mut kept = Vec::new();
     let mut removed = Vec::new();
-    for prefix in reserved_prefixes(extra) {
-        let route = system(
-            prefix,
-            NextHop::of(NextHopType::None),
-            Origin::ReservedPrefix,
-        );
-        let equal = vnet.address_space.iter().find(|p| **p == prefix);
-        let containing = vnet
-            .address_space
+    for prefix in reserved_prefixes(net.assumptions.extra_reserved_prefixes) {
+        let route = system(prefix, NextHop::of(NextHopType::None), Origin::ReservedPrefix);
+        let covering = spaces
             .iter()
-            .find(|p| p.contains(&prefix) && **p != prefix);
-        let why = if let Some(p) = equal {
-            Some(Removal::VnetPrefixEqualsReserved { vnet_prefix: *p })
-        } else if let Some(p) = containing {
-            Some(Removal::VnetPrefixContainsReserved { vnet_prefix: *p })
-        } else {
-            default_route_removal.clone()
+            .filter(|(p, _, _)| p.contains(&prefix))
+            .min_by_key(|(p, _, peered)| (*peered, std::cmp::Reverse(p.prefix_len())));
+        let why = match covering {
+            Some((p, v, peered)) => Some(Removal::CoveredByVnetPrefix {
+                vnet: v.name.clone(),
+                vnet_prefix: *p,
+                equal: *p == prefix,
+                peered: *peered,
+            }),
+            None => default_route_removal.clone(),
         };
         match why {
             Some(why) => removed.push(RemovedRoute { route, why }),
@@ -324,7 +327,7 @@ mod tests {
         assert_eq!(r[0].next_hop.next_hop_type, H::VnetLocal);
         assert!(matches!(
             t.removed[0].why,
-            Removal::VnetPrefixEqualsReserved { .. }
+            Removal::CoveredByVnetPrefix { equal: true, peered: false, .. }
         ));
     }
 
@@ -338,7 +341,7 @@ mod tests {
         assert!(t
             .removed
             .iter()
-            .any(|r| matches!(r.why, Removal::VnetPrefixContainsReserved { .. })));
+            .any(|r| matches!(r.why, Removal::CoveredByVnetPrefix { equal: false, peered: false, .. })));
         assert_eq!(hop(&t, "100.100.0.1"), H::VnetLocal);
     }
 
@@ -435,6 +438,21 @@ mod tests {
             row(&hub, "10.2.0.0/16", S::Default).origin,
             Origin::Peering { global: true, .. }
         ));
+    }
+
+    #[test]
+    fn peered_vnet_prefix_covering_a_reserved_prefix_removes_it_too() {
+        let doc = r#"Scenario(
+            vnets: [
+                (name: "a", region: "r", address_space: ["10.1.0.0/16"], subnets: [(name: "s", prefix: "10.1.1.0/24")]),
+                (name: "b", region: "r", address_space: ["100.0.0.0/8"], subnets: [(name: "s", prefix: "100.64.1.0/24")]),
+            ],
+            peerings: [(between: ("a", "b"))])"#;
+        let t = table(doc, "a/s");
+        assert!(rows(&t, "100.64.0.0/10").is_empty());
+        assert!(t.removed.iter().any(|r| matches!(&r.why, Removal::CoveredByVnetPrefix { peered: true, vnet, .. } if vnet == "b")));
+        assert_eq!(hop(&t, "100.64.1.5"), H::VNetPeering);
+        assert_eq!(hop(&t, "10.9.0.1"), H::None, "the 10/8 reserved route stays");
     }
 
     #[test]

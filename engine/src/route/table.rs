@@ -41,7 +41,7 @@ impl RouteTableView {
             net.assumptions.bgp_default_route_removes_reserved_routes,
         );
         let (reserved, removed) =
-            system::reserved(vnet, net.assumptions.extra_reserved_prefixes, removal);
+            system::reserved(net, s.vnet, removal);
         let mut candidates = system::vnet_local(vnet);
         candidates.extend(system::peering(net, s.vnet));
         candidates.extend(system::private_endpoints(net, s.vnet));

@@ -189,15 +189,17 @@ pub struct RemovedRoute {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "rule")]
 pub enum Removal {
-    /// The VNet's address prefix equals the reserved prefix: Azure keeps one route, `VnetLocal`.
-    VnetPrefixEqualsReserved {
-        /// The VNet prefix.
+    /// A VNet address prefix equals or contains the reserved prefix: the VNet's own route
+    /// replaces it (for a peered VNet's prefix, an assumption).
+    CoveredByVnetPrefix {
+        /// The VNet.
+        vnet: String,
+        /// Its prefix.
         vnet_prefix: IpNet,
-    },
-    /// The VNet's address prefix contains the reserved prefix.
-    VnetPrefixContainsReserved {
-        /// The VNet prefix.
-        vnet_prefix: IpNet,
+        /// Whether the prefixes are equal (else the VNet's contains the reserved one).
+        equal: bool,
+        /// Whether the VNet is a peer of the subnet's VNet.
+        peered: bool,
     },
     /// A user 0.0.0.0/0 in the subnet's route table removes the reserved routes.
     UserDefaultRoute {

@@ -151,7 +151,8 @@ pub struct PeeringDoc {
     /// (`useRemoteGateways`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gateway_transit: Option<Text>,
-    /// `Connected` (both links exist) or `Disconnected` (one side was deleted: no routes).
+    /// `Connected` (both links exist), `Initiated` (only one created yet) or `Disconnected` (one
+    /// side was deleted); only `Connected` peerings program routes.
     #[serde(default)]
     pub state: PeeringState,
 }
@@ -166,6 +167,8 @@ pub enum PeeringState {
     /// Both links exist; traffic and routes flow.
     #[default]
     Connected,
+    /// Only one link has been created so far: nothing flows yet.
+    Initiated,
     /// One link was deleted; the other stays but carries nothing.
     Disconnected,
 }

@@ -31,11 +31,12 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.nsgs(&document.nsgs);
     r.vnets(&document.vnets);
     r.peerings(&document.peerings);
+    r.peering_limits();
     r.gateways(&document.gateways);
     r.gateway_transit();
     r.nics(&document.private_endpoints, &document.workloads);
     r.questions(&document.questions);
-    r.appliance_next_hops();
+    r.udr_next_hops();
     let Resolver { net, mut diags, .. } = r;
     diags.sort_by_key(|d| (d.span.start, d.severity));
     if diags.iter().any(|d| d.severity == Severity::Error) {
@@ -55,7 +56,7 @@ struct Resolver {
     nsg_ids: BTreeMap<String, NsgId>,
     /// Workloads and private endpoints share one namespace: both are NICs a trace names.
     nic_names: BTreeMap<String, Span>,
-    nic_ips: BTreeMap<IpAddr, String>,
+    nic_ips: BTreeMap<(VnetId, IpAddr), String>,
 }
 
 impl Resolver {

@@ -9,6 +9,20 @@ use super::{find, overlaps, Resolver, MAX_ROUTES_PER_TABLE};
 use crate::model::*;
 use crate::scenario::{self as doc, Document, NextHopDoc, Span, Text};
 
+/// Ranges Azure refuses in a VNet's address space, with what they are.
+const FORBIDDEN_SPACES: [(&str, &str); 5] = [
+    ("224.0.0.0/4", "the multicast range"),
+    ("255.255.255.255/32", "the broadcast address"),
+    ("127.0.0.0/8", "the loopback range"),
+    ("169.254.0.0/16", "the link-local range"),
+    ("168.63.129.16/32", "Azure's host address"),
+];
+
+/// Azure's limit on subnets in one VNet.
+pub const MAX_SUBNETS_PER_VNET: usize = 3000;
+/// Azure's limit on peerings of one VNet.
+pub const MAX_PEERINGS_PER_VNET: usize = 500;
+
 impl Resolver {
     pub(super) fn not_modelled(&mut self, document: &Document) {
         for (section, value) in [
@@ -157,6 +171,18 @@ impl Resolver {
                 let Some(p) = self.prefix(text, "address prefix") else {
                     continue;
                 };
+                let forbidden = FORBIDDEN_SPACES
+                    .iter()
+                    .filter_map(|(f, what)| f.parse::<IpNet>().ok().map(|n| (n, *what)))
+                    .find(|(n, _)| overlaps(*n, p));
+                if let Some((range, what)) = forbidden {
+                    self.error(
+                        text.span,
+                        format!("address prefix `{p}` of vnet `{}` overlaps `{range}`, {what}", v.name.value),
+                        Some("Azure does not allow it in a vnet's address space; use private ranges such as 10.0.0.0/8".into()),
+                    );
+                    continue;
+                }
                 if let Some(other) = space.iter().find(|o| overlaps(**o, p)) {
                     self.error(
                         text.span,
@@ -192,6 +218,13 @@ impl Resolver {
     ) -> Vec<SubnetId> {
         let mut seen = BTreeMap::new();
         let mut ids: Vec<SubnetId> = Vec::new();
+        if v.subnets.len() > MAX_SUBNETS_PER_VNET {
+            self.error(
+                v.name.span,
+                format!("vnet `{}` has {} subnets, more than Azure's limit of {MAX_SUBNETS_PER_VNET}", v.name.value, v.subnets.len()),
+                Some("split the address space across several vnets".into()),
+            );
+        }
         for s in &v.subnets {
             if !self.unique(&mut seen, &s.name, "subnet") {
                 continue;
@@ -209,15 +242,18 @@ impl Resolver {
                 );
                 continue;
             }
-            if let IpNet::V4(p4) = prefix {
-                if p4.prefix_len() > 29 {
-                    self.error(
-                        s.prefix.span,
-                        format!("subnet `{name}` prefix `{prefix}` is smaller than a /29"),
-                        Some("Azure's smallest IPv4 subnet is a /29".into()),
-                    );
-                    continue;
-                }
+            let size_hint = match prefix {
+                IpNet::V4(p4) if p4.prefix_len() > 29 => Some("Azure's smallest IPv4 subnet is a /29"),
+                IpNet::V6(p6) if p6.prefix_len() != 64 => Some("Azure's IPv6 subnets are exactly /64"),
+                _ => None,
+            };
+            if let Some(hint) = size_hint {
+                self.error(
+                    s.prefix.span,
+                    format!("subnet `{name}` prefix `{prefix}` has a size Azure does not allow"),
+                    Some(hint.into()),
+                );
+                continue;
             }
             if let Some(other) = ids
                 .iter()
@@ -324,6 +360,24 @@ impl Resolver {
                 );
                 continue;
             }
+            let clash = [(a, b), (b, a)].into_iter().find_map(|(x, y)| {
+                self.net
+                    .peerings
+                    .iter()
+                    .filter_map(|q| q.remote_of(x))
+                    .find_map(|other| self.first_overlap(other, y).map(|o| (x, other, y, o)))
+            });
+            if let Some((x, other, y, (p1, p2))) = clash {
+                let name = |id: VnetId| self.net.vnet(id).map(|v| v.name.clone()).unwrap_or_default();
+                let message = format!(
+                    "vnet `{}` is already peered with `{}`, whose `{p1}` overlaps `{p2}` of `{}`",
+                    name(x),
+                    name(other),
+                    name(y)
+                );
+                self.error(span, message, Some("the vnets peered with one vnet must not overlap each other".into()));
+                continue;
+            }
             if let Some((t, tspan)) = transit {
                 if t != a && t != b {
                     self.error(
@@ -345,6 +399,20 @@ impl Resolver {
                 state: p.state,
                 span,
             });
+        }
+    }
+
+    /// Azure's limit on peerings per VNet.
+    pub(super) fn peering_limits(&mut self) {
+        for (i, v) in self.net.vnets.clone().iter().enumerate() {
+            let count = self.net.peerings.iter().filter(|p| p.remote_of(VnetId(i)).is_some()).count();
+            if count > MAX_PEERINGS_PER_VNET {
+                self.error(
+                    v.span,
+                    format!("vnet `{}` has {count} peerings, more than Azure's limit of {MAX_PEERINGS_PER_VNET}", v.name),
+                    Some("use a virtual WAN hub or fewer, larger spokes".into()),
+                );
+            }
         }
     }
 
@@ -499,30 +567,95 @@ impl Resolver {
         }
     }
 
-    /// A `VirtualAppliance` next hop must be a private address, or one inside a declared VNet:
-    /// Azure accepts any NIC or internal load balancer address.
-    pub(super) fn appliance_next_hops(&mut self) {
-        let spaces: Vec<IpNet> = self
-            .net
-            .vnets
-            .iter()
-            .flat_map(|v| v.address_space.clone())
-            .collect();
+    /// Checks of each UDR that need the whole network:
+    /// - a `VirtualAppliance` address must be private (or inside a declared VNet: Azure accepts
+    ///   any NIC or internal load balancer address), of the prefix's family, and not one Azure
+    ///   reserves in a subnet;
+    /// - a `VirtualNetworkGateway` UDR needs a route-based VPN gateway the subnet can use (its own
+    ///   VNet's or through gateway transit), and no ExpressRoute gateway beside it (warning: Azure
+    ///   accepts the table, the route just leads nowhere).
+    pub(super) fn udr_next_hops(&mut self) {
+        let spaces: Vec<IpNet> = self.net.vnets.iter().flat_map(|v| v.address_space.clone()).collect();
         let tables = self.net.route_tables.clone();
         for table in &tables {
             for route in &table.routes {
-                if let (NextHopType::VirtualAppliance, Some(ip)) =
-                    (route.next_hop.next_hop_type, route.next_hop.ip)
-                {
-                    if !is_private(ip) && !spaces.iter().any(|s| s.contains(&ip)) {
+                let (NextHopType::VirtualAppliance, Some(ip)) = (route.next_hop.next_hop_type, route.next_hop.ip) else {
+                    continue;
+                };
+                let at = format!("route `{}` in `{}`", route.name, table.name);
+                if !is_private(ip) && !spaces.iter().any(|s| s.contains(&ip)) {
+                    self.error(
+                        route.span,
+                        format!("{at} sends traffic to virtual appliance `{ip}`, which is not a private address"),
+                        Some("a virtual appliance next hop is the private IP of a NIC or an internal load balancer".into()),
+                    );
+                } else if ip.is_ipv4() != matches!(route.prefix, IpNet::V4(_)) {
+                    self.error(
+                        route.span,
+                        format!("{at} sends `{}` traffic to virtual appliance `{ip}` of the other IP family", route.prefix),
+                        Some("the next hop address must be of the same family as the prefix".into()),
+                    );
+                } else if let Some(subnet) = self.net.subnets.iter().find(|s| s.prefix.contains(&ip)) {
+                    if reserved_addresses(subnet.prefix).contains(&ip) {
                         self.error(
                             route.span,
-                            format!("route `{}` in `{}` sends traffic to virtual appliance `{ip}`, which is not a private address", route.name, table.name),
-                            Some("a virtual appliance next hop is the private IP of a NIC or an internal load balancer".into()),
+                            format!("{at} sends traffic to `{ip}`, an address Azure reserves in subnet `{}`", subnet.name),
+                            Some("no NIC can hold it; point the route at the appliance's own address".into()),
                         );
                     }
                 }
             }
         }
+        for subnet in self.net.subnets.clone() {
+            let Some(table) = subnet.route_table.and_then(|t| self.net.route_table(t)).cloned() else { continue };
+            let gateway_subnet = subnet.name.ends_with("/GatewaySubnet");
+            if gateway_subnet && !table.propagate_gateway_routes {
+                self.warn(
+                    table.span,
+                    format!("route table `{}` stops gateway route propagation on `{}`", table.name, subnet.name),
+                    Some("Azure warns never to turn propagation off on GatewaySubnet".into()),
+                );
+            }
+            let gateways = self.usable_gateways(subnet.vnet);
+            let has_vpn = gateways.iter().any(|k| *k == GatewayKind::Vpn);
+            let has_er = gateways.iter().any(|k| *k == GatewayKind::ExpressRoute);
+            for route in &table.routes {
+                if gateway_subnet && route.prefix.prefix_len() == 0 && has_vpn {
+                    self.warn(
+                        route.span,
+                        format!("route `{}` puts a default route on `{}`", route.name, subnet.name),
+                        Some("Azure warns against a 0.0.0.0/0 UDR on a VPN gateway's GatewaySubnet".into()),
+                    );
+                }
+                if route.next_hop.next_hop_type == NextHopType::VirtualNetworkGateway && (!has_vpn || has_er) {
+                    let why = if has_er {
+                        "an ExpressRoute gateway cannot be a UDR next hop, nor a VPN gateway beside one"
+                    } else {
+                        "it has no VPN gateway, in its vnet or through gateway transit"
+                    };
+                    self.warn(
+                        route.span,
+                        format!("route `{}` in `{}` sends traffic from `{}` to VirtualNetworkGateway, but {why}", route.name, table.name, subnet.name),
+                        Some("only a route-based VPN gateway can be the next hop of a UDR".into()),
+                    );
+                }
+            }
+        }
+    }
+
+    /// The kinds of the gateways a VNet's subnets use: its own, or the one it reaches through
+    /// gateway transit.
+    fn usable_gateways(&self, vnet: VnetId) -> Vec<GatewayKind> {
+        let own = self.net.vnet(vnet).map(|v| v.gateways.clone()).unwrap_or_default();
+        let transit = self
+            .net
+            .connected_peers(vnet)
+            .filter(|(p, remote)| p.gateway_transit == Some(*remote))
+            .filter_map(|(_, remote)| self.net.vnet(remote))
+            .flat_map(|v| v.gateways.clone());
+        own.into_iter()
+            .chain(transit)
+            .filter_map(|g| self.net.gateways.get(g.0).map(|g| g.kind))
+            .collect()
     }
 }

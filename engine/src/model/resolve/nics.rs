@@ -69,24 +69,21 @@ impl Resolver {
             );
             return None;
         }
-        if reserved_addresses(prefix).contains(&addr) {
-            let first = reserved_addresses(prefix)
-                .get(3)
-                .map(|a| a.to_string())
-                .unwrap_or_default();
+        if let Some(hint) = reserved_hint(prefix, addr) {
             self.error(
                 ip.span,
                 format!(
                     "{kind} `{}` address `{addr}` is reserved by Azure in subnet `{}`",
                     name.value, subnet.value
                 ),
-                Some(format!(
-                    "Azure reserves the first four addresses and the last; use one after `{first}`"
-                )),
+                Some(hint),
             );
             return None;
         }
-        if let Some(other) = self.nic_ips.get(&addr) {
+        // Addresses repeat across unpeered VNets that share a range; within a VNet (and so
+        // across peered VNets, which cannot overlap) each NIC needs its own.
+        let vnet = self.net.subnet(subnet_id)?.vnet;
+        if let Some(other) = self.nic_ips.get(&(vnet, addr)) {
             let message = format!(
                 "{kind} `{}` address `{addr}` is already used by `{other}`",
                 name.value
@@ -98,7 +95,7 @@ impl Resolver {
             );
             return None;
         }
-        self.nic_ips.insert(addr, name.value.clone());
+        self.nic_ips.insert((vnet, addr), name.value.clone());
         unique.then_some((subnet_id, addr))
     }
 
@@ -283,4 +280,17 @@ fn at_text(q: &doc::QuestionDoc) -> &Text {
         doc::QuestionDoc::Routes { at, .. } | doc::QuestionDoc::FlowVerify { at, .. } => at,
         doc::QuestionDoc::NextHop { from, .. } | doc::QuestionDoc::Trace { from, .. } => from,
     }
+}
+
+/// When `addr` is one of the addresses Azure reserves in `subnet`, a hint naming them.
+pub(super) fn reserved_hint(subnet: ipnet::IpNet, addr: std::net::IpAddr) -> Option<String> {
+    let reserved = reserved_addresses(subnet);
+    if !reserved.contains(&addr) {
+        return None;
+    }
+    let first = reserved.get(3).map(ToString::to_string).unwrap_or_default();
+    Some(match subnet {
+        ipnet::IpNet::V4(_) => format!("Azure reserves the first four addresses and the last; use one after `{first}`"),
+        ipnet::IpNet::V6(_) => format!("Azure reserves the first four addresses; use one after `{first}`"),
+    })
 }
