@@ -119,3 +119,23 @@ fn every_bundled_scenario_survives_a_round_trip_through_ron() {
         assert_eq!(again, loaded.document, "{}", file.display());
     }
 }
+
+#[test]
+fn each_expected_row_needs_a_route_of_its_own() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scenarios/routing/gateway-transit-propagation-off.ron"),
+    )
+    .unwrap();
+    // Two ECMP rows exist for 192.168.10.0/24 in spoke A: three expected rows cannot all match.
+    let three = text.replacen(
+        r#"(prefix: "192.168.10.0/24", next_hop: VirtualNetworkGateway, next_hop_ip: "10.0.255.5"),"#,
+        r#"(prefix: "192.168.10.0/24", next_hop: VirtualNetworkGateway, next_hop_ip: "10.0.255.5"),
+           (prefix: "192.168.10.0/24", next_hop: VirtualNetworkGateway),"#,
+        1,
+    );
+    assert_ne!(three, text);
+    let loaded = load_str("three.ron", &three).unwrap();
+    let report = check(&loaded.network, &loaded.dataplane());
+    assert_eq!(report.failed(), 1);
+}

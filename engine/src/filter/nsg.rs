@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::dataplane::DataPlane;
 use crate::model::{
-    is_private, Access, AddressMatch, Direction, FlowProtocol, Network, NextHopType, Nsg,
-    PortRange, Protocol, RouteSource, ServiceTag, SubnetId,
+    is_private, Access, AddressMatch, Direction, FlowProtocol, Network, Nsg, PortRange, Protocol,
+    RouteSource, ServiceTag, SubnetId,
 };
 
 /// The host address behind `AzureLoadBalancer` (and DNS, DHCP and health probes).
@@ -40,32 +40,35 @@ pub struct TagScope {
 
 impl TagScope {
     /// The tags as seen from `subnet`. `VirtualNetwork` is, per Azure's service tag
-    /// documentation, the VNet's address space, peered VNets, gateway-learned (on-premises)
-    /// prefixes, the host address 168.63.129.16 and the prefixes of the subnet's UDRs; azpath
-    /// reads all of them off the subnet's effective routes. Because UDR prefixes count, a
-    /// 0.0.0.0/0 UDR widens the tag to every address (switch:
-    /// `virtual_network_tag_excludes_udr_prefixes`).
+    /// documentation, the VNet's address space, peered VNets (while the peering allows virtual
+    /// network access), gateway-learned (on-premises) prefixes, the host address 168.63.129.16
+    /// and the prefixes of the subnet's UDRs. Because UDR prefixes count, a 0.0.0.0/0 UDR widens
+    /// the tag to every address (switch: `virtual_network_tag_excludes_udr_prefixes`).
     pub fn for_subnet(net: &Network, dp: &DataPlane, subnet: SubnetId) -> Self {
         let with_udrs = !net.assumptions.virtual_network_tag_excludes_udr_prefixes;
-        let mut virtual_network: Vec<IpNet> = dp
-            .routes(subnet)
-            .map(|t| {
-                t.routes
-                    .iter()
-                    .filter(|r| match r.source {
-                        RouteSource::User => with_udrs,
-                        RouteSource::VirtualNetworkGateway => true,
-                        RouteSource::Default => matches!(
-                            r.next_hop.next_hop_type,
-                            NextHopType::VnetLocal
-                                | NextHopType::VNetPeering
-                                | NextHopType::VNetGlobalPeering
-                        ),
-                    })
-                    .map(|r| r.prefix)
-                    .collect()
-            })
+        let vnet = net.subnet(subnet).map(|s| s.vnet);
+        let own = vnet
+            .and_then(|v| net.vnet(v))
+            .map(|v| v.address_space.clone())
             .unwrap_or_default();
+        // Peered VNets count only while the peering allows virtual network access.
+        let peers = vnet.into_iter().flat_map(|v| {
+            net.connected_peers(v)
+                .filter(|(p, _)| p.allow_virtual_network_access)
+                .filter_map(|(_, remote)| net.vnet(remote))
+                .flat_map(|r| r.address_space.clone())
+        });
+        let learned = dp.routes(subnet).into_iter().flat_map(|t| {
+            t.routes
+                .iter()
+                .filter(|r| match r.source {
+                    RouteSource::User => with_udrs,
+                    RouteSource::VirtualNetworkGateway => true,
+                    RouteSource::Default => false,
+                })
+                .map(|r| r.prefix)
+        });
+        let mut virtual_network: Vec<IpNet> = own.into_iter().chain(peers).chain(learned).collect();
         virtual_network.push(IpNet::from(AZURE_HOST_IP));
         virtual_network.sort();
         virtual_network.dedup();

@@ -19,7 +19,10 @@ impl NsgPriority {
 
     /// A custom rule priority, if within 100..=4096.
     pub fn custom(p: u32) -> Option<Self> {
-        u16::try_from(p).ok().filter(|p| Self::CUSTOM.contains(&u32::from(*p))).map(Self)
+        u16::try_from(p)
+            .ok()
+            .filter(|p| Self::CUSTOM.contains(&u32::from(*p)))
+            .map(Self)
     }
 
     fn default_rule(p: u16) -> Self {

@@ -273,26 +273,36 @@ pub fn row_matches(row: &RouteRowExpect, route: &EffectiveRoute) -> bool {
             .is_none_or(|h| h.matches(route.next_hop.next_hop_type, route.next_hop.ip))
 }
 
+/// Compares rows with routes. For `Contains` and `Exactly` each expected row takes its own
+/// route (so two rows can assert two equal-cost paths), greedily in file order; with `Exactly`
+/// any route left over is unexpected. With `Excludes` no row may match any route.
 fn routes_problems(expect: &RoutesExpect, actual: &[EffectiveRoute]) -> Vec<Problem> {
     let mut problems = Vec::new();
+    let mut used = vec![false; actual.len()];
     for row in &expect.rows {
-        let found = actual.iter().find(|r| row_matches(row, r));
-        match (expect.mode, found) {
-            (RoutesMode::Contains | RoutesMode::Exactly, None) => {
-                problems.push(Problem::MissingRoute {
+        if expect.mode == RoutesMode::Excludes {
+            if let Some(r) = actual.iter().find(|r| row_matches(row, r)) {
+                problems.push(Problem::ExcludedRoutePresent {
                     expected: row.clone(),
+                    actual: r.clone(),
                 });
             }
-            (RoutesMode::Excludes, Some(r)) => problems.push(Problem::ExcludedRoutePresent {
+            continue;
+        }
+        let free = actual
+            .iter()
+            .zip(used.iter_mut())
+            .find(|(r, taken)| !**taken && row_matches(row, r));
+        match free {
+            Some((_, taken)) => *taken = true,
+            None => problems.push(Problem::MissingRoute {
                 expected: row.clone(),
-                actual: r.clone(),
             }),
-            _ => {}
         }
     }
     if expect.mode == RoutesMode::Exactly {
-        for r in actual {
-            if !expect.rows.iter().any(|row| row_matches(row, r)) {
+        for (r, taken) in actual.iter().zip(&used) {
+            if !taken {
                 problems.push(Problem::UnexpectedRoute { actual: r.clone() });
             }
         }

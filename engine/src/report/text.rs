@@ -38,8 +38,8 @@ pub fn why(why: &Why) -> String {
     match why {
         Why::SoleRouteForPrefix => "only route for this prefix".into(),
         Why::OutranksSamePrefix { outranked } => {
-            let names: Vec<String> = outranked.iter().map(ToString::to_string).collect();
-            format!("outranks {} with the same prefix (User > VirtualNetworkGateway > Default)", names.join(", "))
+            let names: Vec<String> = outranked.iter().map(|o| format!("{} {}", o.source, o.next_hop)).collect();
+            format!("preferred over the same-prefix route(s): {}", names.join(", "))
         }
         Why::EqualCostPaths { paths } => format!("one of {paths} equal-cost paths (ECMP)"),
         Why::OutrankedBySamePrefix { winner, winner_next_hop } => {
@@ -48,9 +48,10 @@ pub fn why(why: &Why) -> String {
         Why::SystemRouteSamePrefix { winner } => {
             format!("a {winner} system route with the same prefix is preferred")
         }
-        Why::SystemRoutePreferredOverBgp { system_prefix, system_next_hop } => format!(
-            "the {system_next_hop} system route {system_prefix} is preferred over BGP, even a more specific BGP route"
-        ),
+        Why::SystemRoutePreferredOverBgp { system_prefix, system_next_hop, same_prefix } => {
+            let which = if *same_prefix { "with the same prefix" } else { "even though this one is more specific" };
+            format!("the {system_next_hop} system route {system_prefix} is preferred over BGP routes {which}")
+        }
         Why::PrivateEndpointNetworkPolicy { policies, table, route, route_prefix, endpoint_vnet_prefix } => format!(
             "{policies:?} on the endpoint subnet, and UDR `{table}/{route}` ({route_prefix}) is no broader than the endpoint vnet's {endpoint_vnet_prefix}"
         ),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use ipnet::IpNet;
 
-use super::types::{Candidate, EffectiveRoute, Origin, Why};
+use super::types::{Candidate, EffectiveRoute, Origin, Outranked, Why};
 use crate::model::{Network, NextHopType, RouteSource, Subnet};
 
 /// Decides the state of every candidate route of `subnet`, keeping the input order.
@@ -58,6 +58,7 @@ pub fn system_routes_preferred_over_bgp(candidates: &[Candidate], why: &mut [Opt
             *w = Some(Why::SystemRoutePreferredOverBgp {
                 system_prefix: system.prefix,
                 system_next_hop: system.next_hop.next_hop_type,
+                same_prefix: system.prefix == c.prefix,
             });
         }
     }
@@ -70,14 +71,18 @@ pub fn system_routes_preferred_over_bgp(candidates: &[Candidate], why: &mut [Opt
 /// Azure documents no order).
 pub fn same_prefix_precedence(candidates: &[Candidate], why: &mut [Option<Why>]) {
     let mut groups: BTreeMap<IpNet, Vec<usize>> = BTreeMap::new();
+    // Routes an earlier rule already decided (BGP behind a system route) stay out of the
+    // ranking but are still named among those the winner was preferred over.
+    let mut decided: BTreeMap<IpNet, Vec<Outranked>> = BTreeMap::new();
     for (i, w) in why.iter().enumerate() {
+        let Some(c) = candidates.get(i) else { continue };
         if w.is_none() {
-            if let Some(c) = candidates.get(i) {
-                groups.entry(c.prefix).or_default().push(i);
-            }
+            groups.entry(c.prefix).or_default().push(i);
+        } else {
+            decided.entry(c.prefix).or_default().push(Outranked::of(c));
         }
     }
-    for members in groups.values() {
+    for (prefix, members) in &groups {
         let rank = |i: &usize| {
             candidates.get(*i).map_or((0, 0), |c| {
                 (
@@ -97,12 +102,12 @@ pub fn same_prefix_precedence(candidates: &[Candidate], why: &mut [Option<Why>])
         let Some(first) = winners.first().and_then(|i| candidates.get(*i)) else {
             continue;
         };
-        let mut outranked: Vec<RouteSource> = Vec::new();
+        let mut outranked: Vec<Outranked> = decided.get(prefix).cloned().unwrap_or_default();
         for i in members.iter().filter(|i| rank(i) != best) {
             let Some(c) = candidates.get(*i) else {
                 continue;
             };
-            outranked.push(c.source);
+            outranked.push(Outranked::of(c));
             let reason = if c.source == first.source {
                 Why::SystemRouteSamePrefix {
                     winner: first.next_hop.next_hop_type,
@@ -209,7 +214,7 @@ pub fn private_endpoint_network_policy(
 #[cfg(test)]
 mod tests {
     use super::super::testutil::{hop, row, rows, table};
-    use super::super::types::Why;
+    use super::super::types::{Outranked, Why};
     use crate::model::{NextHopType as H, RouteSource as S, RouteState::*};
 
     /// Hub with a private endpoint (policies POLICY), spoke with route table UDRS.
@@ -260,7 +265,7 @@ mod tests {
             }
         ));
         assert!(
-            matches!(&row(&t, "0.0.0.0/0", S::User).why, Why::OutranksSamePrefix { outranked } if outranked == &[S::Default])
+            matches!(&row(&t, "0.0.0.0/0", S::User).why, Why::OutranksSamePrefix { outranked } if outranked == &[Outranked { source: S::Default, next_hop: H::Internet }])
         );
     }
 

@@ -88,9 +88,16 @@ pub fn reserved_prefixes(extra: bool) -> Vec<IpNet> {
 /// Azure documents the first two for the subnet's own VNet. azpath applies them to directly
 /// peered VNets' prefixes too (an assumption): otherwise a peered VNet whose space contains a
 /// reserved range would be unreachable there, which peering does not do.
-pub fn reserved(net: &Network, vnet: VnetId, default_route_removal: Option<Removal>) -> (Vec<Candidate>, Vec<RemovedRoute>) {
+pub fn reserved(
+    net: &Network,
+    vnet: VnetId,
+    default_route_removal: Option<Removal>,
+) -> (Vec<Candidate>, Vec<RemovedRoute>) {
     let own = net.vnet(vnet).into_iter().map(|v| (v, false));
-    let peers = net.connected_peers(vnet).filter_map(|(_, r)| net.vnet(r)).map(|v| (v, true));
+    let peers = net
+        .connected_peers(vnet)
+        .filter_map(|(_, r)| net.vnet(r))
+        .map(|v| (v, true));
     let spaces: Vec<(IpNet, &Vnet, bool)> = own
         .chain(peers)
         .flat_map(|(v, peered)| v.address_space.iter().map(move |p| (*p, v, peered)))
@@ -98,7 +105,11 @@ pub fn reserved(net: &Network, vnet: VnetId, default_route_removal: Option<Remov
     let mut kept = Vec::new();
     let mut removed = Vec::new();
     for prefix in reserved_prefixes(net.assumptions.extra_reserved_prefixes) {
-        let route = system(prefix, NextHop::of(NextHopType::None), Origin::ReservedPrefix);
+        let route = system(
+            prefix,
+            NextHop::of(NextHopType::None),
+            Origin::ReservedPrefix,
+        );
         let covering = spaces
             .iter()
             .filter(|(p, _, _)| p.contains(&prefix))
@@ -327,7 +338,11 @@ mod tests {
         assert_eq!(r[0].next_hop.next_hop_type, H::VnetLocal);
         assert!(matches!(
             t.removed[0].why,
-            Removal::CoveredByVnetPrefix { equal: true, peered: false, .. }
+            Removal::CoveredByVnetPrefix {
+                equal: true,
+                peered: false,
+                ..
+            }
         ));
     }
 
@@ -338,10 +353,14 @@ mod tests {
             "v/a",
         );
         assert!(rows(&t, "100.64.0.0/10").is_empty());
-        assert!(t
-            .removed
-            .iter()
-            .any(|r| matches!(r.why, Removal::CoveredByVnetPrefix { equal: false, peered: false, .. })));
+        assert!(t.removed.iter().any(|r| matches!(
+            r.why,
+            Removal::CoveredByVnetPrefix {
+                equal: false,
+                peered: false,
+                ..
+            }
+        )));
         assert_eq!(hop(&t, "100.100.0.1"), H::VnetLocal);
     }
 
@@ -452,7 +471,11 @@ mod tests {
         assert!(rows(&t, "100.64.0.0/10").is_empty());
         assert!(t.removed.iter().any(|r| matches!(&r.why, Removal::CoveredByVnetPrefix { peered: true, vnet, .. } if vnet == "b")));
         assert_eq!(hop(&t, "100.64.1.5"), H::VNetPeering);
-        assert_eq!(hop(&t, "10.9.0.1"), H::None, "the 10/8 reserved route stays");
+        assert_eq!(
+            hop(&t, "10.9.0.1"),
+            H::None,
+            "the 10/8 reserved route stays"
+        );
     }
 
     #[test]

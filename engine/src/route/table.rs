@@ -40,8 +40,7 @@ impl RouteTableView {
             &gateway,
             net.assumptions.bgp_default_route_removes_reserved_routes,
         );
-        let (reserved, removed) =
-            system::reserved(net, s.vnet, removal);
+        let (reserved, removed) = system::reserved(net, s.vnet, removal);
         let mut candidates = system::vnet_local(vnet);
         candidates.extend(system::peering(net, s.vnet));
         candidates.extend(system::private_endpoints(net, s.vnet));

@@ -74,17 +74,37 @@ pub struct Candidate {
     pub origin: Origin,
 }
 
+/// A route that lost to another with the same prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Outranked {
+    /// Its source.
+    pub source: RouteSource,
+    /// Its next hop type.
+    pub next_hop: NextHopType,
+}
+
+impl Outranked {
+    /// The loser's identity.
+    pub fn of(c: &Candidate) -> Self {
+        Self {
+            source: c.source,
+            next_hop: c.next_hop.next_hop_type,
+        }
+    }
+}
+
 /// Why a route is `Active` or `Invalid`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "rule")]
 pub enum Why {
     /// Active: no other route has this prefix.
     SoleRouteForPrefix,
-    /// Active: it outranks every other route with this prefix (User > VirtualNetworkGateway >
-    /// Default).
+    /// Active: it is preferred over every other route with this prefix (User >
+    /// VirtualNetworkGateway > Default; system routes for the VNet, peerings and service
+    /// endpoints over BGP).
     OutranksSamePrefix {
-        /// The sources of the routes it beat.
-        outranked: Vec<RouteSource>,
+        /// The routes it was preferred over.
+        outranked: Vec<Outranked>,
     },
     /// Active: one of several routes with the same prefix and source; Azure spreads flows across
     /// them (ECMP).
@@ -111,6 +131,8 @@ pub enum Why {
         system_prefix: IpNet,
         /// The system route's next hop type.
         system_next_hop: NextHopType,
+        /// Whether the BGP route has the same prefix (else it is more specific).
+        same_prefix: bool,
     },
     /// Invalid: the private endpoint's subnet has route-table network policies, and this subnet's
     /// route table has a UDR that covers the endpoint with a prefix at least as long as the

@@ -112,6 +112,22 @@ fn describe(code: &ron::Error) -> (String, Option<String>) {
             format!("expected `{expected}(…)`, found `{found}(…)`"),
             Some(format!("a scenario file starts with `{expected}(`")),
         ),
+        E::ExpectedNamedStructLike(name) => (
+            format!("expected `{name}(`"),
+            Some(format!("a scenario file starts with `{name}(` and ends with `)`")),
+        ),
+        E::ExpectedStructLike => (
+            "expected `(`".into(),
+            Some("fields go in parentheses, and so does the address of `VirtualAppliance(\"10.0.1.4\")`".into()),
+        ),
+        E::ExpectedArray => (
+            "expected a list".into(),
+            Some("a list is written in brackets: `[\"10.0.0.0/16\"]`".into()),
+        ),
+        E::ExpectedDifferentLength { expected, found } => (
+            format!("expected {expected}, found {found} item(s)"),
+            Some("a peering names two vnets: `between: (\"hub\", \"spoke\")`".into()),
+        ),
         E::ExpectedString | E::ExpectedStringEnd => (
             "expected a string".into(),
             Some("names, addresses and prefixes are written in double quotes".into()),
@@ -119,6 +135,10 @@ fn describe(code: &ron::Error) -> (String, Option<String>) {
         E::ExpectedComma => (
             "expected a comma".into(),
             Some("separate fields and list items with `,`".into()),
+        ),
+        E::Message(m) if m.starts_with("expected string") => (
+            m.clone(),
+            Some("names, addresses and prefixes are written in double quotes".into()),
         ),
         E::Message(m) => (lower_first(m), None),
         other => (lower_first(&other.to_string()), None),

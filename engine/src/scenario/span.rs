@@ -88,9 +88,13 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Spanned<T> {
                 (end <= len).then_some(Span { start, end })
             })
             .unwrap_or_default();
-        let value = super::ron_options()
-            .from_str::<T>(text)
-            .map_err(|e| D::Error::custom(e.code))?;
+        let value = super::ron_options().from_str::<T>(text).map_err(|e| {
+            let found: String = text.chars().take(40).collect();
+            D::Error::custom(format!(
+                "{}, found `{found}`",
+                e.code.to_string().to_lowercase()
+            ))
+        })?;
         Ok(Spanned { value, span })
     }
 }

@@ -221,7 +221,11 @@ impl Resolver {
         if v.subnets.len() > MAX_SUBNETS_PER_VNET {
             self.error(
                 v.name.span,
-                format!("vnet `{}` has {} subnets, more than Azure's limit of {MAX_SUBNETS_PER_VNET}", v.name.value, v.subnets.len()),
+                format!(
+                    "vnet `{}` has {} subnets, more than Azure's limit of {MAX_SUBNETS_PER_VNET}",
+                    v.name.value,
+                    v.subnets.len()
+                ),
                 Some("split the address space across several vnets".into()),
             );
         }
@@ -243,8 +247,12 @@ impl Resolver {
                 continue;
             }
             let size_hint = match prefix {
-                IpNet::V4(p4) if p4.prefix_len() > 29 => Some("Azure's smallest IPv4 subnet is a /29"),
-                IpNet::V6(p6) if p6.prefix_len() != 64 => Some("Azure's IPv6 subnets are exactly /64"),
+                IpNet::V4(p4) if p4.prefix_len() > 29 => {
+                    Some("Azure's smallest IPv4 subnet is a /29")
+                }
+                IpNet::V6(p6) if p6.prefix_len() != 64 => {
+                    Some("Azure's IPv6 subnets are exactly /64")
+                }
                 _ => None,
             };
             if let Some(hint) = size_hint {
@@ -368,14 +376,23 @@ impl Resolver {
                     .find_map(|other| self.first_overlap(other, y).map(|o| (x, other, y, o)))
             });
             if let Some((x, other, y, (p1, p2))) = clash {
-                let name = |id: VnetId| self.net.vnet(id).map(|v| v.name.clone()).unwrap_or_default();
+                let name = |id: VnetId| {
+                    self.net
+                        .vnet(id)
+                        .map(|v| v.name.clone())
+                        .unwrap_or_default()
+                };
                 let message = format!(
                     "vnet `{}` is already peered with `{}`, whose `{p1}` overlaps `{p2}` of `{}`",
                     name(x),
                     name(other),
                     name(y)
                 );
-                self.error(span, message, Some("the vnets peered with one vnet must not overlap each other".into()));
+                self.error(
+                    span,
+                    message,
+                    Some("the vnets peered with one vnet must not overlap each other".into()),
+                );
                 continue;
             }
             if let Some((t, tspan)) = transit {
@@ -391,6 +408,13 @@ impl Resolver {
                     continue;
                 }
             }
+            if !p.allow_virtual_network_access {
+                self.warn(
+                    span,
+                    format!("peering of `{}` and `{}` does not allow virtual network access", p.between.0.value, p.between.1.value),
+                    Some("azpath keeps the peering routes (how Azure shows them is undocumented) and leaves the peer out of the `VirtualNetwork` tag; blocked traffic is not traced yet".into()),
+                );
+            }
             self.net.peerings.push(Peering {
                 vnets: [a, b],
                 allow_virtual_network_access: p.allow_virtual_network_access,
@@ -405,7 +429,12 @@ impl Resolver {
     /// Azure's limit on peerings per VNet.
     pub(super) fn peering_limits(&mut self) {
         for (i, v) in self.net.vnets.clone().iter().enumerate() {
-            let count = self.net.peerings.iter().filter(|p| p.remote_of(VnetId(i)).is_some()).count();
+            let count = self
+                .net
+                .peerings
+                .iter()
+                .filter(|p| p.remote_of(VnetId(i)).is_some())
+                .count();
             if count > MAX_PEERINGS_PER_VNET {
                 self.error(
                     v.span,
@@ -575,11 +604,18 @@ impl Resolver {
     ///   VNet's or through gateway transit), and no ExpressRoute gateway beside it (warning: Azure
     ///   accepts the table, the route just leads nowhere).
     pub(super) fn udr_next_hops(&mut self) {
-        let spaces: Vec<IpNet> = self.net.vnets.iter().flat_map(|v| v.address_space.clone()).collect();
+        let spaces: Vec<IpNet> = self
+            .net
+            .vnets
+            .iter()
+            .flat_map(|v| v.address_space.clone())
+            .collect();
         let tables = self.net.route_tables.clone();
         for table in &tables {
             for route in &table.routes {
-                let (NextHopType::VirtualAppliance, Some(ip)) = (route.next_hop.next_hop_type, route.next_hop.ip) else {
+                let (NextHopType::VirtualAppliance, Some(ip)) =
+                    (route.next_hop.next_hop_type, route.next_hop.ip)
+                else {
                     continue;
                 };
                 let at = format!("route `{}` in `{}`", route.name, table.name);
@@ -595,7 +631,9 @@ impl Resolver {
                         format!("{at} sends `{}` traffic to virtual appliance `{ip}` of the other IP family", route.prefix),
                         Some("the next hop address must be of the same family as the prefix".into()),
                     );
-                } else if let Some(subnet) = self.net.subnets.iter().find(|s| s.prefix.contains(&ip)) {
+                } else if let Some(subnet) =
+                    self.net.subnets.iter().find(|s| s.prefix.contains(&ip))
+                {
                     if reserved_addresses(subnet.prefix).contains(&ip) {
                         self.error(
                             route.span,
@@ -607,27 +645,44 @@ impl Resolver {
             }
         }
         for subnet in self.net.subnets.clone() {
-            let Some(table) = subnet.route_table.and_then(|t| self.net.route_table(t)).cloned() else { continue };
+            let Some(table) = subnet
+                .route_table
+                .and_then(|t| self.net.route_table(t))
+                .cloned()
+            else {
+                continue;
+            };
             let gateway_subnet = subnet.name.ends_with("/GatewaySubnet");
             if gateway_subnet && !table.propagate_gateway_routes {
                 self.warn(
                     table.span,
-                    format!("route table `{}` stops gateway route propagation on `{}`", table.name, subnet.name),
+                    format!(
+                        "route table `{}` stops gateway route propagation on `{}`",
+                        table.name, subnet.name
+                    ),
                     Some("Azure warns never to turn propagation off on GatewaySubnet".into()),
                 );
             }
             let gateways = self.usable_gateways(subnet.vnet);
-            let has_vpn = gateways.iter().any(|k| *k == GatewayKind::Vpn);
-            let has_er = gateways.iter().any(|k| *k == GatewayKind::ExpressRoute);
+            let has_vpn = gateways.contains(&GatewayKind::Vpn);
+            let has_er = gateways.contains(&GatewayKind::ExpressRoute);
             for route in &table.routes {
                 if gateway_subnet && route.prefix.prefix_len() == 0 && has_vpn {
                     self.warn(
                         route.span,
-                        format!("route `{}` puts a default route on `{}`", route.name, subnet.name),
-                        Some("Azure warns against a 0.0.0.0/0 UDR on a VPN gateway's GatewaySubnet".into()),
+                        format!(
+                            "route `{}` puts a default route on `{}`",
+                            route.name, subnet.name
+                        ),
+                        Some(
+                            "Azure warns against a 0.0.0.0/0 UDR on a VPN gateway's GatewaySubnet"
+                                .into(),
+                        ),
                     );
                 }
-                if route.next_hop.next_hop_type == NextHopType::VirtualNetworkGateway && (!has_vpn || has_er) {
+                if route.next_hop.next_hop_type == NextHopType::VirtualNetworkGateway
+                    && (!has_vpn || has_er)
+                {
                     let why = if has_er {
                         "an ExpressRoute gateway cannot be a UDR next hop, nor a VPN gateway beside one"
                     } else {
@@ -646,7 +701,11 @@ impl Resolver {
     /// The kinds of the gateways a VNet's subnets use: its own, or the one it reaches through
     /// gateway transit.
     fn usable_gateways(&self, vnet: VnetId) -> Vec<GatewayKind> {
-        let own = self.net.vnet(vnet).map(|v| v.gateways.clone()).unwrap_or_default();
+        let own = self
+            .net
+            .vnet(vnet)
+            .map(|v| v.gateways.clone())
+            .unwrap_or_default();
         let transit = self
             .net
             .connected_peers(vnet)

@@ -209,7 +209,7 @@ impl Resolver {
                         span: at_text(q).span,
                     })
                 }
-                doc::QuestionDoc::Trace { from, to, .. } => Some(Question {
+                doc::QuestionDoc::Trace { from, to, .. } => self.nic_ref(from).map(|_| Question {
                     kind: QuestionKind::Trace {
                         from: from.value.clone(),
                         to: to.value.clone(),
@@ -290,7 +290,11 @@ pub(super) fn reserved_hint(subnet: ipnet::IpNet, addr: std::net::IpAddr) -> Opt
     }
     let first = reserved.get(3).map(ToString::to_string).unwrap_or_default();
     Some(match subnet {
-        ipnet::IpNet::V4(_) => format!("Azure reserves the first four addresses and the last; use one after `{first}`"),
-        ipnet::IpNet::V6(_) => format!("Azure reserves the first four addresses; use one after `{first}`"),
+        ipnet::IpNet::V4(_) => {
+            format!("Azure reserves the first four addresses and the last; use one after `{first}`")
+        }
+        ipnet::IpNet::V6(_) => {
+            format!("Azure reserves the first four addresses; use one after `{first}`")
+        }
     })
 }
