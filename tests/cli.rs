@@ -213,3 +213,67 @@ fn unknown_names_on_the_command_line_exit_2_with_a_hint() {
     assert!(stderr(&missing).contains("no/such/file.ron: error: cannot read the file"));
     assert!(Path::new(SHOWCASE).is_relative());
 }
+
+#[test]
+fn flow_verify_names_the_deciding_nsg_and_rule_at_each_level() {
+    let o = azpath(&[
+        "flow-verify",
+        "scenarios/nsg/subnet-and-nic-order.ron",
+        "--at",
+        "vm-web",
+        "--direction",
+        "inbound",
+        "--remote",
+        "203.0.113.7",
+        "--port",
+        "443",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with(
+            "Inbound Tcp 203.0.113.7:50000 -> 10.10.1.4:443 at `vm-web` (app/web): Deny"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("1. subnet NSG `nsg-web-subnet`: rule `allow-https-in` priority 100: Allow"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "2. NIC NSG `nsg-web-nic`: rule `DenyAllInBound` priority 65500 (default rule): Deny"
+        ),
+        "{out}"
+    );
+    let json = azpath(&[
+        "flow-verify",
+        "scenarios/private-endpoint/nsg-on-endpoint-subnet.ron",
+        "--at",
+        "pe-open",
+        "--direction",
+        "inbound",
+        "--remote",
+        "10.1.2.4",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(v["access"], "Allow");
+    assert_eq!(
+        v["stages"][0]["decision"]["decision"],
+        "IgnoredForPrivateEndpoint"
+    );
+}
+
+#[test]
+fn the_readme_grammar_example_is_a_valid_scenario_whose_answers_hold() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme.find("```ron\n").unwrap() + "```ron\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let path = std::env::temp_dir().join(format!("azpath-readme-{}.ron", std::process::id()));
+    std::fs::write(&path, &readme[start..end]).unwrap();
+    let o = azpath(&["check", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains(" passed, 0 failed, 0 skipped"));
+}

@@ -143,7 +143,7 @@ pub fn unknown_name_hint<'a>(
             } else {
                 let shown: Vec<String> = all.iter().take(8).map(|c| format!("`{c}`")).collect();
                 let more = if all.len() > 8 { ", …" } else { "" };
-                format!("declared {kind}s: {}{more}", shown.join(", "))
+                format!("known {kind} names: {}{more}", shown.join(", "))
             }
         }
     }
@@ -164,7 +164,7 @@ mod tests {
     #[test]
     fn unknown_name_hint_lists_names_when_nothing_is_close() {
         let hint = unknown_name_hint("zzz", ["b", "a"], "route table");
-        assert_eq!(hint, "declared route tables: `a`, `b`");
+        assert_eq!(hint, "known route table names: `a`, `b`");
         assert_eq!(unknown_name_hint("zzz", [], "vnet"), "no vnet is declared");
     }
 

@@ -235,3 +235,174 @@ fn unknown_question_place_suggests_a_name() {
     );
     has(&e, "unknown subnet or workload `vm-ap`");
 }
+
+#[test]
+fn the_same_address_may_repeat_in_unpeered_vnets_but_not_within_one() {
+    let text = BASE.replacen(
+        r#"        (name: "spoke","#,
+        r#"        (name: "island", region: "eastus", address_space: ["10.0.0.0/16"], subnets: [(name: "pe", prefix: "10.0.2.0/24")]),
+        (name: "spoke","#,
+        1,
+    )
+    .replacen(
+        r#"workloads: [(name: "vm""#,
+        r#"workloads: [(name: "twin", subnet: "island/pe", ip: "10.0.2.4"), (name: "vm""#,
+        1,
+    );
+    load_str("twin.ron", &text).unwrap();
+    let e = errors(
+        r#"ip: "10.1.1.4""#,
+        r#"ip: "10.1.1.4"), (name: "vm2", subnet: "spoke/app", ip: "10.1.1.4""#,
+    );
+    has(
+        &e,
+        "workload `vm2` address `10.1.1.4` is already used by `vm`",
+    );
+}
+
+#[test]
+fn a_vnet_cannot_be_peered_with_two_overlapping_vnets() {
+    let e = errors(
+        r#"peerings: [(between: ("hub", "spoke"))],"#,
+        r#"peerings: [(between: ("hub", "spoke")), (between: ("hub", "spoke2"))],"#,
+    );
+    has(&e, "unknown vnet `spoke2`");
+    let text = BASE
+        .replacen(
+            r#"        (name: "spoke","#,
+            r#"        (name: "spoke2", region: "westus", address_space: ["10.1.0.0/16"]),
+        (name: "spoke","#,
+            1,
+        )
+        .replacen(
+            r#"(between: ("hub", "spoke"))"#,
+            r#"(between: ("hub", "spoke")), (between: ("hub", "spoke2"))"#,
+            1,
+        );
+    let Err(e) = load_str("overlap.ron", &text) else {
+        panic!("accepted")
+    };
+    assert!(
+        e.to_string().contains("vnet `hub` is already peered with `spoke`, whose `10.1.0.0/16` overlaps `10.1.0.0/16` of `spoke2`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn ranges_azure_forbids_in_a_vnet_are_refused() {
+    for (range, what) in [
+        ("224.0.0.0/8", "multicast"),
+        ("127.0.0.0/16", "loopback"),
+        ("0.0.0.0/0", "multicast"),
+        ("169.254.0.0/16", "link-local"),
+    ] {
+        let e = errors(
+            r#"address_space: ["10.1.0.0/16"]"#,
+            &format!(r#"address_space: ["10.1.0.0/16", "{range}"]"#),
+        );
+        has(
+            &e,
+            &format!("address prefix `{range}` of vnet `spoke` overlaps"),
+        );
+        has(&e, what);
+    }
+}
+
+#[test]
+fn subnet_sizes_azure_does_not_allow_are_refused() {
+    let e = errors(r#""10.1.1.0/24""#, r#""10.1.1.0/30""#);
+    has(&e, "(hint: Azure's smallest IPv4 subnet is a /29)");
+    let text = BASE.replacen(r#"address_space: ["10.1.0.0/16"]"#, r#"address_space: ["10.1.0.0/16", "fd00:1::/48"]"#, 1).replacen(
+        r#"(name: "app", prefix: "10.1.1.0/24", route_table: "rt-spoke"),"#,
+        r#"(name: "app", prefix: "10.1.1.0/24", route_table: "rt-spoke"), (name: "v6", prefix: "fd00:1::/56"),"#,
+        1,
+    );
+    let Err(e) = load_str("v6.ron", &text) else {
+        panic!("accepted")
+    };
+    assert!(
+        e.to_string()
+            .contains("Azure's IPv6 subnets are exactly /64"),
+        "{e}"
+    );
+}
+
+#[test]
+fn appliance_addresses_of_the_wrong_family_or_reserved_are_refused() {
+    let e = errors(
+        r#"prefix: "0.0.0.0/0", next_hop: VirtualAppliance("10.0.1.4")"#,
+        r#"prefix: "::/0", next_hop: VirtualAppliance("10.0.1.4")"#,
+    );
+    has(
+        &e,
+        "sends `::/0` traffic to virtual appliance `10.0.1.4` of the other IP family",
+    );
+    let e = errors(
+        r#"VirtualAppliance("10.0.1.4")"#,
+        r#"VirtualAppliance("10.0.2.1")"#,
+    );
+    has(
+        &e,
+        "sends traffic to `10.0.2.1`, an address Azure reserves in subnet `hub/pe`",
+    );
+}
+
+#[test]
+fn a_gateway_udr_without_a_vpn_gateway_is_flagged() {
+    let text = BASE.replacen(
+        r#"next_hop: VirtualAppliance("10.0.1.4")"#,
+        "next_hop: VirtualNetworkGateway",
+        1,
+    );
+    let loaded = load_str("vng.ron", &text).unwrap();
+    let w: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        w.iter()
+            .any(|w| w.contains("to VirtualNetworkGateway, but it has no VPN gateway")),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn nsg_mistakes_are_refused_with_hints() {
+    let with_nsg = |rules: &str| {
+        BASE.replacen(
+            "peerings:",
+            &format!(r#"nsgs: [(name: "nsg", rules: [{rules}])], peerings:"#),
+            1,
+        )
+    };
+    let fails = |rules: &str, needle: &str| {
+        let Err(e) = load_str("nsg.ron", &with_nsg(rules)) else {
+            panic!("accepted {rules}")
+        };
+        assert!(e.to_string().contains(needle), "no `{needle}` in {e}");
+    };
+    fails(
+        r#"(name: "a", priority: 50, direction: Inbound, access: Allow)"#,
+        "priority `50` of rule `a` is outside 100–4096",
+    );
+    fails(
+        r#"(name: "a", priority: 100, direction: Inbound, access: Allow), (name: "b", priority: 100, direction: Inbound, access: Deny)"#,
+        "rules `a` and `b` in nsg `nsg` share Inbound priority 100",
+    );
+    fails(
+        r#"(name: "a", priority: 100, direction: Inbound, access: Allow, source: ["VirtualNetwrk"])"#,
+        "unknown service tag `VirtualNetwrk` (hint: did you mean `VirtualNetwork`?",
+    );
+    fails(
+        r#"(name: "a", priority: 100, direction: Inbound, access: Allow, destination_ports: ["90-80"])"#,
+        "port range `90-80` is not valid",
+    );
+    // Two rules with one priority in different directions are fine.
+    load_str(
+        "ok.ron",
+        &with_nsg(r#"(name: "a", priority: 100, direction: Inbound, access: Allow), (name: "b", priority: 100, direction: Outbound, access: Deny)"#),
+    )
+    .unwrap();
+    let e = errors(
+        r#"route_table: "rt-spoke")"#,
+        r#"route_table: "rt-spoke", nsg: "nsg-app")"#,
+    );
+    has(&e, "unknown nsg `nsg-app`");
+}
