@@ -80,17 +80,10 @@ pub fn flow_verify(
     direction: Direction,
     remote: RemoteEnd,
 ) -> Option<FlowVerifyAnswer> {
-    let (name, subnet_id, local, nic_nsg, pe) = match nic {
-        NicRef::Workload(w) => {
-            let w = net.workloads.get(w.0)?;
-            (w.name.clone(), w.subnet, w.ip, w.nsg, false)
-        }
-        NicRef::PrivateEndpoint(p) => {
-            let p = net.private_endpoints.get(p.0)?;
-            (p.name.clone(), p.subnet, p.ip, None, true)
-        }
+    let local = match nic {
+        NicRef::Workload(w) => net.workloads.get(w.0)?.ip,
+        NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p.0)?.ip,
     };
-    let subnet = net.subnet(subnet_id)?;
     let flow = match direction {
         Direction::Outbound => Flow {
             protocol: remote.protocol,
@@ -107,6 +100,23 @@ pub fn flow_verify(
             dst_port: remote.port,
         },
     };
+    nsgs_at(net, dp, nic, direction, flow)
+}
+
+/// The NSG decision at `nic` for any flow in `direction`, such as a forwarded packet whose
+/// addresses are not the NIC's own. Used by [`flow_verify`] and by the tracer at every NIC.
+pub fn nsgs_at(net: &Network, dp: &DataPlane, nic: NicRef, direction: Direction, flow: Flow) -> Option<FlowVerifyAnswer> {
+    let (name, subnet_id, nic_nsg, pe) = match nic {
+        NicRef::Workload(w) => {
+            let w = net.workloads.get(w.0)?;
+            (w.name.clone(), w.subnet, w.nsg, false)
+        }
+        NicRef::PrivateEndpoint(p) => {
+            let p = net.private_endpoints.get(p.0)?;
+            (p.name.clone(), p.subnet, None, true)
+        }
+    };
+    let subnet = net.subnet(subnet_id)?;
     let scope = TagScope::for_subnet(net, dp, subnet_id);
     let levels = match direction {
         Direction::Outbound => [(NsgLevel::Nic, nic_nsg), (NsgLevel::Subnet, subnet.nsg)],

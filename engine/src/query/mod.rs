@@ -7,6 +7,6 @@ mod next_hop;
 mod routes;
 
 pub use check::{check, row_matches, CheckReport, Evidence, Outcome, Problem, QuestionResult};
-pub use flow_verify::{flow_verify, FlowVerifyAnswer, NsgLevel, NsgStage, StageDecision};
+pub use flow_verify::{flow_verify, nsgs_at, FlowVerifyAnswer, NsgLevel, NsgStage, StageDecision};
 pub use next_hop::{next_hop, CandidateRoute, NextHopAnswer, Verdict};
 pub use routes::{routes, RoutesAnswer};
