@@ -28,6 +28,9 @@ enum Command {
     /// Check whether the NSGs at a NIC let a flow through, and which rule decides, like Network
     /// Watcher's IP flow verify.
     FlowVerify(cmd::flow_verify::Args),
+    /// Follow a packet from a workload to an address hop by hop, then its reply, and say how it
+    /// ends and what the client sees (exit 1 when it is not delivered).
+    Trace(cmd::trace::Args),
     /// Validate scenarios and check every question's expected answer.
     Check(cmd::check::Args),
 }
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Routes(args) => cmd::routes::run(args),
         Command::NextHop(args) => cmd::next_hop::run(args),
         Command::FlowVerify(args) => cmd::flow_verify::run(args),
+        Command::Trace(args) => cmd::trace::run(args),
         Command::Check(args) => cmd::check::run(args),
     };
     ExitCode::from(exit as u8)

@@ -284,11 +284,21 @@ fn the_readme_tour_shows_what_azpath_prints_today() {
     let mut checked = 0;
     for block in readme.split("```text\n").skip(1) {
         let block = &block[..block.find("```").unwrap()];
-        let Some(command) = block.lines().next().and_then(|l| l.strip_prefix("$ azpath ")) else { continue };
+        let Some(command) = block
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("$ azpath "))
+        else {
+            continue;
+        };
         let expected: String = block.lines().skip(1).map(|l| format!("{l}\n")).collect();
         let args: Vec<&str> = command.split_whitespace().collect();
         let out = stdout(&azpath(&args));
-        assert_eq!(out.trim_end(), expected.trim_end(), "README output of `azpath {command}` is stale");
+        assert_eq!(
+            out.trim_end(),
+            expected.trim_end(),
+            "README output of `azpath {command}` is stale"
+        );
         checked += 1;
     }
     assert!(checked >= 4, "only {checked} tour blocks found");

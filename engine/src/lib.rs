@@ -41,6 +41,7 @@ pub mod query;
 pub mod report;
 pub mod route;
 pub mod scenario;
+pub mod trace;
 
 mod load;
 

@@ -20,7 +20,7 @@ enum Way {
 
 /// Protocol of the flow.
 #[derive(Clone, Copy, Debug, Default, ValueEnum)]
-enum Proto {
+pub enum Proto {
     /// TCP.
     #[default]
     Tcp,

@@ -15,7 +15,7 @@ use ipnet::IpNet;
 pub use addr::{is_private, reserved_addresses};
 pub use questions::{
     FlowVerifyExpect, NextHopExpect, NextHopSpec, Question, QuestionKind, RemoteEnd,
-    RouteRowExpect, RoutesExpect, RoutesMode,
+    RouteRowExpect, RoutesExpect, RoutesMode, TraceExpect, TraceTarget,
 };
 pub use resolve::resolve;
 pub use security::*;
@@ -231,12 +231,23 @@ pub struct Workload {
     pub ip: IpAddr,
     /// Its NIC's network security group.
     pub nsg: Option<NsgId>,
+    /// How it forwards packets not addressed to it (only an NVA does).
+    pub forwarding: Option<Forwarding>,
     /// Where it was declared.
     pub span: Span,
 }
 
+/// How a network virtual appliance forwards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Forwarding {
+    /// Drops packets of flows it did not see start.
+    pub stateful: bool,
+    /// Rewrites the source of forwarded packets to its own address.
+    pub snat: bool,
+}
+
 /// A NIC: a workload's or a private endpoint's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NicRef {
     /// A workload's NIC.
     Workload(WorkloadId),

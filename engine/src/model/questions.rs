@@ -47,12 +47,18 @@ pub enum QuestionKind {
         /// The expected answer.
         expect: FlowVerifyExpect,
     },
-    /// A hop-by-hop trace, accepted but not evaluated until the tracer exists.
+    /// A hop-by-hop trace of a request and its reply.
     Trace {
-        /// The source as written.
-        from: String,
-        /// The destination as written.
-        to: String,
+        /// The workload that starts the connection.
+        from: super::WorkloadId,
+        /// The destination: an address, or a name (skipped until names are resolved).
+        to: TraceTarget,
+        /// Protocol.
+        protocol: FlowProtocol,
+        /// Destination port.
+        port: u16,
+        /// The expected outcome.
+        expect: TraceExpect,
     },
 }
 
@@ -151,4 +157,24 @@ pub struct FlowVerifyExpect {
     pub nsg: Option<String>,
     /// The deciding rule.
     pub rule: Option<String>,
+}
+
+/// Where a trace goes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum TraceTarget {
+    /// An address.
+    Address(IpAddr),
+    /// A name, to be resolved.
+    Name(String),
+}
+
+/// The expected outcome of a trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TraceExpect {
+    /// The verdict's name.
+    pub verdict: crate::scenario::VerdictName,
+    /// NICs the request or reply must pass.
+    pub via: Vec<String>,
+    /// NICs it must not pass.
+    pub not_via: Vec<String>,
 }

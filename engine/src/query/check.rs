@@ -6,10 +6,11 @@ use super::{flow_verify, next_hop, routes, FlowVerifyAnswer, NextHopAnswer, Rout
 use crate::dataplane::DataPlane;
 use crate::model::{
     Direction, FlowVerifyExpect, Network, NextHopExpect, NicRef, Place, QuestionKind,
-    RouteRowExpect, RoutesExpect, RoutesMode,
+    RouteRowExpect, RoutesExpect, RoutesMode, TraceExpect, TraceTarget,
 };
 use crate::route::EffectiveRoute;
 use crate::scenario::Span;
+use crate::trace::{trace, TraceAnswer, TraceRequest};
 
 /// The outcome of every question of a scenario.
 #[derive(Clone, Debug, Serialize)]
@@ -112,6 +113,8 @@ pub enum Evidence {
     NextHop(Box<NextHopAnswer>),
     /// NSG decisions at a NIC.
     FlowVerify(FlowVerifyAnswer),
+    /// A trace.
+    Trace(Box<TraceAnswer>),
 }
 
 /// Evaluates every question of `net`.
@@ -164,14 +167,51 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                 let problems = answer.as_ref().map(|a| flow_problems(expect, a));
                 result(question, q.span, problems, answer.map(Evidence::FlowVerify))
             }
-            QuestionKind::Trace { from, to } => QuestionResult {
-                question: format!("trace from `{from}` to `{to}`"),
-                span: q.span,
-                outcome: Outcome::Skipped {
-                    reason: "hop-by-hop tracing is not modelled yet".into(),
-                },
-                evidence: None,
-            },
+            QuestionKind::Trace {
+                from,
+                to,
+                protocol,
+                port,
+                expect,
+            } => {
+                let source = net
+                    .workloads
+                    .get(from.0)
+                    .map(|w| w.name.clone())
+                    .unwrap_or_default();
+                let target = match to {
+                    TraceTarget::Address(ip) => ip.to_string(),
+                    TraceTarget::Name(n) => n.clone(),
+                };
+                let question = format!(
+                    "trace {protocol:?} from `{source}` to {target} port {port} is {:?}",
+                    expect.verdict
+                );
+                let TraceTarget::Address(ip) = to else {
+                    return QuestionResult {
+                        question,
+                        span: q.span,
+                        outcome: Outcome::Skipped {
+                            reason: "name resolution is not modelled yet".into(),
+                        },
+                        evidence: None,
+                    };
+                };
+                let request = TraceRequest {
+                    protocol: *protocol,
+                    destination: *ip,
+                    port: *port,
+                    source_port: 50000,
+                };
+                let answer = trace(net, dp, *from, request);
+                let problems = answer.as_ref().map(|a| trace_problems(expect, a));
+                result(
+                    question,
+                    q.span,
+                    problems,
+                    answer.map(|a| Evidence::Trace(Box::new(a))),
+                )
+            }
         })
         .collect();
     CheckReport { results }
@@ -198,6 +238,37 @@ fn result(
         outcome,
         evidence,
     }
+}
+
+fn trace_problems(expect: &TraceExpect, actual: &TraceAnswer) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let wanted = format!("{:?}", expect.verdict);
+    if wanted != actual.verdict.name() {
+        problems.push(Problem::Differs {
+            field: "verdict".into(),
+            expected: wanted,
+            actual: actual.verdict.name().into(),
+        });
+    }
+    for name in &expect.via {
+        if !actual.passes(name) {
+            problems.push(Problem::Differs {
+                field: "via".into(),
+                expected: format!("passes `{name}`"),
+                actual: "does not".into(),
+            });
+        }
+    }
+    for name in &expect.not_via {
+        if actual.passes(name) {
+            problems.push(Problem::Differs {
+                field: "not_via".into(),
+                expected: format!("avoids `{name}`"),
+                actual: "passes it".into(),
+            });
+        }
+    }
+    problems
 }
 
 fn nic_name(net: &Network, nic: NicRef) -> String {

@@ -105,7 +105,13 @@ pub fn flow_verify(
 
 /// The NSG decision at `nic` for any flow in `direction`, such as a forwarded packet whose
 /// addresses are not the NIC's own. Used by [`flow_verify`] and by the tracer at every NIC.
-pub fn nsgs_at(net: &Network, dp: &DataPlane, nic: NicRef, direction: Direction, flow: Flow) -> Option<FlowVerifyAnswer> {
+pub fn nsgs_at(
+    net: &Network,
+    dp: &DataPlane,
+    nic: NicRef,
+    direction: Direction,
+    flow: Flow,
+) -> Option<FlowVerifyAnswer> {
     let (name, subnet_id, nic_nsg, pe) = match nic {
         NicRef::Workload(w) => {
             let w = net.workloads.get(w.0)?;

@@ -46,6 +46,49 @@ fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\\\""))
 }
 
+/// A trace as a graph: the request's hops in bold, the reply's dashed, ending at the verdict.
+pub fn trace(answer: &crate::trace::TraceAnswer) -> String {
+    let mut out = String::from(
+        "digraph trace {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n",
+    );
+    let mut names: Vec<&str> = Vec::new();
+    for h in answer.forward.iter().chain(&answer.reply) {
+        if !names.contains(&h.nic.as_str()) {
+            let _ = writeln!(
+                out,
+                "  n{} [label={}];",
+                names.len(),
+                quote(&format!("{}\\n{} ({})", h.nic, h.subnet, h.region))
+            );
+            names.push(&h.nic);
+        }
+    }
+    let id = |n: &str| names.iter().position(|x| *x == n).unwrap_or(0);
+    for (path, style) in [(&answer.forward, "bold"), (&answer.reply, "dashed")] {
+        for (i, pair) in path.windows(2).enumerate() {
+            if let [a, b] = pair {
+                let _ = writeln!(
+                    out,
+                    "  n{} -> n{} [style={style}, label=\"{}\"];",
+                    id(&a.nic),
+                    id(&b.nic),
+                    i + 1
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  verdict [shape=ellipse, label={}];",
+        quote(answer.verdict.name())
+    );
+    if let Some(last) = answer.reply.last().or(answer.forward.last()) {
+        let _ = writeln!(out, "  n{} -> verdict [style=dotted];", id(&last.nic));
+    }
+    out.push_str("}\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -3,4 +3,5 @@
 
 pub mod dot;
 pub mod json;
+pub mod narrative;
 pub mod text;

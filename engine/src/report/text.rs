@@ -335,6 +335,7 @@ fn evidence(e: &Evidence) -> String {
         )),
         Evidence::NextHop(a) => indent(next_hop(a)),
         Evidence::FlowVerify(a) => indent(flow_verify(a)),
+        Evidence::Trace(a) => indent(super::narrative::trace(a)),
     }
 }
 

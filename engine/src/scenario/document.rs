@@ -314,6 +314,14 @@ pub struct WorkloadDoc {
     /// The NIC's network security group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nsg: Option<Text>,
+    /// For an `Nva`: whether it tracks connections and drops packets of flows it did not see
+    /// start (default `true`, like a firewall).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stateful: Option<bool>,
+    /// For an `Nva`: whether it rewrites the source of forwarded packets to its own address
+    /// (default `false`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub snat: bool,
 }
 
 /// What a workload is.
@@ -322,7 +330,8 @@ pub enum WorkloadKind {
     /// A virtual machine.
     #[default]
     Vm,
-    /// A network virtual appliance (IP forwarding on).
+    /// A network virtual appliance: IP forwarding on, so it forwards packets not addressed to
+    /// it.
     Nva,
 }
 
@@ -365,22 +374,74 @@ pub enum QuestionDoc {
         /// The answer.
         expect: FlowVerifyExpectDoc,
     },
-    /// A hop-by-hop trace: accepted, not evaluated yet (the tracer comes later).
+    /// A hop-by-hop trace of a request and its reply.
     Trace {
-        /// A workload name.
+        /// The workload that starts the connection.
         from: Text,
-        /// A destination IP or name.
+        /// The destination address (a name waits for name resolution and is skipped).
         to: Text,
-        /// Destination port.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        port: Option<u16>,
-        /// The expected verdict and path, kept as written.
-        expect: Spanned<ron::Value>,
+        /// Destination port; default 443.
+        #[serde(default = "https_port")]
+        port: u16,
+        /// `Tcp` (default), `Udp` or `Icmp`.
+        #[serde(default)]
+        protocol: super::FlowProtocol,
+        /// The expected verdict and path.
+        expect: TraceExpectDoc,
     },
 }
 
 fn ephemeral_port() -> u16 {
     50000
+}
+
+fn https_port() -> u16 {
+    443
+}
+
+/// The expected outcome of a trace.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceExpectDoc {
+    /// How the trace ends.
+    pub verdict: VerdictName,
+    /// NICs (workloads, appliances, private endpoints) the request or reply must pass.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<Text>,
+    /// NICs it must not pass.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_via: Vec<Text>,
+}
+
+/// Trace verdicts, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum VerdictName {
+    /// Request and reply got through.
+    Delivered,
+    /// An NSG denied it.
+    DroppedByNsg,
+    /// Next hop `None`.
+    NoRoute,
+    /// Nobody holds the destination address.
+    NoDestination,
+    /// A virtual appliance next hop that cannot forward.
+    InvalidNextHop,
+    /// A peering refused it.
+    PeeringBlocked,
+    /// Left for the Internet.
+    SentToInternet,
+    /// Left through a gateway.
+    SentToOnPremises,
+    /// Went to a service endpoint.
+    SentToServiceEndpoint,
+    /// Looped.
+    Loop,
+    /// A stateful appliance saw one direction only.
+    AsymmetricReturnDropped,
+    /// The reply could not get back.
+    ReplyDropped,
+    /// Reserved for what name resolution and Azure Firewall will add; never produced yet.
+    DroppedByFirewall,
 }
 
 /// The expected flow-verify answer; absent fields match anything.

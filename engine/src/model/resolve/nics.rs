@@ -29,6 +29,7 @@ impl Resolver {
                 .nsg
                 .as_ref()
                 .and_then(|t| self.found(find(&self.nsg_ids, t, "nsg")));
+            let forwarding = self.forwarding(w);
             if let Some((subnet, ip)) = self.nic(&w.name, &w.subnet, &w.ip, "workload") {
                 self.net.workloads.push(Workload {
                     name: w.name.value.clone(),
@@ -36,8 +37,33 @@ impl Resolver {
                     subnet,
                     ip,
                     nsg,
+                    forwarding,
                     span: w.name.span,
                 });
+            }
+        }
+    }
+
+    /// An NVA forwards (stateful unless told otherwise); a VM does not, and NVA settings on it
+    /// are refused.
+    fn forwarding(&mut self, w: &doc::WorkloadDoc) -> Option<Forwarding> {
+        match w.kind {
+            WorkloadKind::Nva => Some(Forwarding {
+                stateful: w.stateful.unwrap_or(true),
+                snat: w.snat,
+            }),
+            WorkloadKind::Vm => {
+                if w.stateful.is_some() || w.snat {
+                    self.error(
+                        w.name.span,
+                        format!(
+                            "workload `{}` sets `stateful` or `snat`, which only an `Nva` has",
+                            w.name.value
+                        ),
+                        Some("add `kind: Nva` (IP forwarding on), or remove the setting".into()),
+                    );
+                }
+                None
             }
         }
     }
@@ -209,13 +235,58 @@ impl Resolver {
                         span: at_text(q).span,
                     })
                 }
-                doc::QuestionDoc::Trace { from, to, .. } => self.nic_ref(from).map(|_| Question {
-                    kind: QuestionKind::Trace {
-                        from: from.value.clone(),
-                        to: to.value.clone(),
-                    },
-                    span: from.span,
-                }),
+                doc::QuestionDoc::Trace {
+                    from,
+                    to,
+                    port,
+                    protocol,
+                    expect,
+                } => {
+                    let source = match self.nic_ref(from) {
+                        Some(NicRef::Workload(w)) => Some(w),
+                        Some(NicRef::PrivateEndpoint(_)) => {
+                            self.error(
+                                from.span,
+                                format!("private endpoint `{}` cannot start a trace", from.value),
+                                Some("private endpoints only accept connections; trace from a workload".into()),
+                            );
+                            None
+                        }
+                        None => None,
+                    };
+                    let target = match to.value.parse::<std::net::IpAddr>() {
+                        Ok(ip) => TraceTarget::Address(ip),
+                        Err(_) => TraceTarget::Name(to.value.clone()),
+                    };
+                    for name in expect.via.iter().chain(&expect.not_via) {
+                        if self.net.nic_by_name(&name.value).is_none() {
+                            let hint = unknown_name_hint(
+                                &name.value,
+                                self.net.nic_names(),
+                                "workload or private endpoint",
+                            );
+                            self.warn(
+                                name.span,
+                                format!("`{}` names no workload or private endpoint, so the path can never pass it", name.value),
+                                Some(hint),
+                            );
+                        }
+                    }
+                    source.map(|from| Question {
+                        kind: QuestionKind::Trace {
+                            from,
+                            to: target,
+                            protocol: *protocol,
+                            port: *port,
+                            expect: TraceExpect {
+                                verdict: expect.verdict,
+                                via: expect.via.iter().map(|t| t.value.clone()).collect(),
+                                not_via: expect.not_via.iter().map(|t| t.value.clone()).collect(),
+                            },
+                        },
+                        span: from_span(q),
+                    })
+                }
             };
             if let Some(q) = resolved {
                 self.net.questions.push(q);
@@ -273,6 +344,10 @@ impl Resolver {
         };
         Some(NextHopSpec { next_hop_type, ip })
     }
+}
+
+fn from_span(q: &doc::QuestionDoc) -> crate::scenario::Span {
+    at_text(q).span
 }
 
 fn at_text(q: &doc::QuestionDoc) -> &Text {

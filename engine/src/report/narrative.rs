@@ -1,0 +1,183 @@
+//! A trace as a numbered narrative: every hop, the NSG rules and routes that decided it, the
+//! reply, and what the client sees.
+
+use std::fmt::Write as _;
+
+use super::text::{origin, why};
+use crate::query::{FlowVerifyAnswer, NsgLevel, StageDecision, Verdict as RouteVerdict};
+use crate::trace::{Hop, Step, TraceAnswer, Verdict};
+
+/// The whole trace as text.
+pub fn trace(answer: &TraceAnswer) -> String {
+    let r = &answer.request;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Trace {:?} from `{}` to {} port {}: {}",
+        r.protocol,
+        answer.source,
+        r.destination,
+        r.port,
+        verdict(&answer.verdict)
+    );
+    let _ = writeln!(out, "client sees: {}", answer.symptom);
+    out += "\nRequest:\n";
+    hops(&mut out, &answer.forward);
+    if !answer.reply.is_empty() {
+        out += "\nReply:\n";
+        hops(&mut out, &answer.reply);
+    }
+    let q = &answer.quality;
+    let devices = if q.stateful_devices.is_empty() {
+        "none".to_string()
+    } else {
+        q.stateful_devices
+            .iter()
+            .map(|d| format!("`{d}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = writeln!(
+        out,
+        "\nPath: {} hop(s); regions {}; {} peering(s), {} global; stateful appliances: {devices}",
+        q.hops,
+        q.regions.join(" -> "),
+        q.peerings,
+        q.global_peerings
+    );
+    for a in &answer.assumptions {
+        let _ = writeln!(out, "assumption: {a}");
+    }
+    out
+}
+
+/// A verdict in a few words.
+pub fn verdict(v: &Verdict) -> String {
+    match v {
+        Verdict::Delivered => "Delivered".into(),
+        Verdict::DroppedByNsg { nsg, rule, nic } => {
+            format!("DroppedByNsg (rule `{rule}` of `{nsg}` at `{nic}`)")
+        }
+        Verdict::NoRoute { prefix } => match prefix {
+            Some(p) => format!("NoRoute (route {p} has next hop None)"),
+            None => "NoRoute (no route matches)".into(),
+        },
+        Verdict::NoDestination { address } => format!("NoDestination (no NIC holds {address})"),
+        Verdict::InvalidNextHop { address, reason } => {
+            format!("InvalidNextHop ({address}: {reason})")
+        }
+        Verdict::PeeringBlocked { from, to, reason } => {
+            format!("PeeringBlocked (`{from}` -> `{to}`: {reason})")
+        }
+        Verdict::SentToInternet => "SentToInternet".into(),
+        Verdict::SentToOnPremises { via } => format!("SentToOnPremises (via `{via}`)"),
+        Verdict::SentToServiceEndpoint => "SentToServiceEndpoint".into(),
+        Verdict::Loop { at } => format!("Loop (back at `{at}`)"),
+        Verdict::AsymmetricReturnDropped { device, reason } => {
+            format!("AsymmetricReturnDropped (`{device}`: {reason})")
+        }
+        Verdict::ReplyDropped { reason } => format!("ReplyDropped ({reason})"),
+    }
+}
+
+fn hops(out: &mut String, hops: &[Hop]) {
+    for (i, h) in hops.iter().enumerate() {
+        let p = &h.packet;
+        let _ = writeln!(
+            out,
+            " {}. `{}` in {} ({}, {}): {}:{} -> {}:{}",
+            i + 1,
+            h.nic,
+            h.subnet,
+            h.vnet,
+            h.region,
+            p.src,
+            p.src_port,
+            p.dst,
+            p.dst_port
+        );
+        for s in &h.steps {
+            step(out, s);
+        }
+    }
+}
+
+fn step(out: &mut String, s: &Step) {
+    match s {
+        Step::InboundNsgs(a) => {
+            let _ = writeln!(out, "    inbound NSGs: {}", nsgs(a));
+        }
+        Step::OutboundNsgs(a) => {
+            let _ = writeln!(out, "    outbound NSGs: {}", nsgs(a));
+        }
+        Step::StatefulReply => out.push_str("    NSGs: reply of an allowed flow (stateful)\n"),
+        Step::Snat { from, to } => {
+            let _ = writeln!(out, "    SNAT: source {from} -> {to}");
+        }
+        Step::UnSnat { from, to } => {
+            let _ = writeln!(out, "    un-SNAT: destination {from} -> {to}");
+        }
+        Step::Route(a) => match &a.route {
+            Some(r) => {
+                let _ = writeln!(
+                    out,
+                    "    route: {} {} ({}, {}) from {}: {}",
+                    r.prefix,
+                    a.next_hop,
+                    r.source,
+                    a.route_table,
+                    origin(&r.origin),
+                    why(&r.why)
+                );
+                for c in a
+                    .candidates
+                    .iter()
+                    .filter(|c| c.verdict != RouteVerdict::Selected)
+                {
+                    let reason = match &c.verdict {
+                        RouteVerdict::ShorterPrefix { than } => format!("shorter than {than}"),
+                        _ => why(&c.route.why),
+                    };
+                    let _ = writeln!(
+                        out,
+                        "      lost: {} {} {}: {reason}",
+                        c.route.prefix, c.route.source, c.route.next_hop
+                    );
+                }
+            }
+            None => out.push_str("    route: none matches\n"),
+        },
+        Step::Peering { from, to, global } => {
+            let kind = if *global { "global peering" } else { "peering" };
+            let _ = writeln!(out, "    crosses {kind} `{from}` -> `{to}`");
+        }
+        Step::FlowSymmetricReply => out
+            .push_str("    reply retraces the request's path (flow-symmetric private endpoint)\n"),
+    }
+}
+
+/// The NSG levels of one crossing, on one line.
+fn nsgs(a: &FlowVerifyAnswer) -> String {
+    let parts: Vec<String> = a
+        .stages
+        .iter()
+        .map(|s| {
+            let level = match s.level {
+                NsgLevel::Nic => "NIC",
+                NsgLevel::Subnet => "subnet",
+            };
+            match &s.decision {
+                StageDecision::NoNsg => format!("{level} none"),
+                StageDecision::Matched(m) => format!(
+                    "{level} `{}` rule `{}` ({}): {}",
+                    m.nsg, m.rule, m.priority, m.access
+                ),
+                StageDecision::NotEvaluated { nsg } => format!("{level} `{nsg}` not evaluated"),
+                StageDecision::IgnoredForPrivateEndpoint { nsg, policies } => {
+                    format!("{level} `{nsg}` ignored for the private endpoint ({policies:?})")
+                }
+            }
+        })
+        .collect();
+    format!("{} -> {}", parts.join("; "), a.access)
+}

@@ -1,0 +1,284 @@
+//! The hop-by-hop tracer: follows a packet from a workload across NICs, NSGs, effective routes,
+//! peerings and network virtual appliances, then follows the reply back, and ends in one
+//! verdict from a closed set with the symptom the client would see.
+//!
+//! Azure Firewall policies, virtual WAN hubs and name resolution are not modelled yet; an Azure
+//! Firewall can be modelled as an `Nva` workload (stateful, optionally SNAT) meanwhile.
+
+mod walk;
+
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+use crate::filter::Flow;
+use crate::model::FlowProtocol;
+use crate::query::{FlowVerifyAnswer, NextHopAnswer};
+
+pub use walk::trace;
+
+/// The most hops a packet may take before azpath calls it a loop.
+pub const HOP_LIMIT: usize = 32;
+
+/// What to trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct TraceRequest {
+    /// Protocol.
+    pub protocol: FlowProtocol,
+    /// Destination address.
+    pub destination: IpAddr,
+    /// Destination port.
+    pub port: u16,
+    /// Source port.
+    pub source_port: u16,
+}
+
+/// A packet's addresses and ports at one point of its path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Packet {
+    /// Source address.
+    pub src: IpAddr,
+    /// Source port.
+    pub src_port: u16,
+    /// Destination address.
+    pub dst: IpAddr,
+    /// Destination port.
+    pub dst_port: u16,
+}
+
+impl Packet {
+    /// The flow NSGs see.
+    pub fn flow(&self, protocol: FlowProtocol) -> Flow {
+        Flow {
+            protocol,
+            src: self.src,
+            src_port: self.src_port,
+            dst: self.dst,
+            dst_port: self.dst_port,
+        }
+    }
+
+    /// The reply to this packet.
+    pub fn reply(&self) -> Packet {
+        Packet {
+            src: self.dst,
+            src_port: self.dst_port,
+            dst: self.src,
+            dst_port: self.src_port,
+        }
+    }
+}
+
+/// One NIC the packet passes, and what happened there.
+#[derive(Clone, Debug, Serialize)]
+pub struct Hop {
+    /// The NIC (workload or private endpoint).
+    pub nic: String,
+    /// Its subnet.
+    pub subnet: String,
+    /// Its VNet.
+    pub vnet: String,
+    /// Its region.
+    pub region: String,
+    /// The packet as it arrives.
+    pub packet: Packet,
+    /// What happened, in order.
+    pub steps: Vec<Step>,
+}
+
+/// One decision at a hop.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "step")]
+pub enum Step {
+    /// The NSGs for traffic arriving at the NIC.
+    InboundNsgs(FlowVerifyAnswer),
+    /// The NSGs for traffic leaving the NIC.
+    OutboundNsgs(FlowVerifyAnswer),
+    /// Inbound NSGs not evaluated: a reply of an allowed flow (NSGs are stateful).
+    StatefulReply,
+    /// The appliance rewrote the source address.
+    Snat {
+        /// Before.
+        from: IpAddr,
+        /// After.
+        to: IpAddr,
+    },
+    /// The appliance restored the address it had translated.
+    UnSnat {
+        /// Before.
+        from: IpAddr,
+        /// After.
+        to: IpAddr,
+    },
+    /// The route look-up that chose where the packet goes next.
+    Route(Box<NextHopAnswer>),
+    /// The packet crossed a peering.
+    Peering {
+        /// From this VNet.
+        from: String,
+        /// To this VNet.
+        to: String,
+        /// Across regions.
+        global: bool,
+    },
+    /// A private endpoint answered along the path the request came (its subnet has no
+    /// route-table network policies; an assumption, see the README).
+    FlowSymmetricReply,
+}
+
+/// How a trace ends: the closed set of verdicts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "verdict")]
+pub enum Verdict {
+    /// The request reached the destination and the reply came back.
+    Delivered,
+    /// An NSG denied the packet.
+    DroppedByNsg {
+        /// The NSG.
+        nsg: String,
+        /// Its rule.
+        rule: String,
+        /// Where.
+        nic: String,
+    },
+    /// The winning route's next hop is `None` (or no route matches).
+    NoRoute {
+        /// The prefix of the `None` route, if one matched.
+        prefix: Option<String>,
+    },
+    /// The route leads into a network where no NIC holds the destination address.
+    NoDestination {
+        /// The address nobody holds.
+        address: IpAddr,
+    },
+    /// A `VirtualAppliance` next hop that no NIC holds, that is not directly reachable, or that
+    /// does not forward.
+    InvalidNextHop {
+        /// The next hop address.
+        address: IpAddr,
+        /// Why it cannot forward.
+        reason: String,
+    },
+    /// The peering does not let this packet in (access disabled, or forwarded traffic not
+    /// allowed).
+    PeeringBlocked {
+        /// From this VNet.
+        from: String,
+        /// To this VNet.
+        to: String,
+        /// Why.
+        reason: String,
+    },
+    /// The packet leaves Azure towards the Internet.
+    SentToInternet,
+    /// The packet leaves through a VPN or ExpressRoute gateway.
+    SentToOnPremises {
+        /// The route's origin.
+        via: String,
+    },
+    /// The packet goes to a service over a service endpoint.
+    SentToServiceEndpoint,
+    /// The packet came back to where it had been, or took more than the hop limit.
+    Loop {
+        /// Where the loop closed.
+        at: String,
+    },
+    /// A stateful appliance saw only one direction of the flow and drops it.
+    AsymmetricReturnDropped {
+        /// The appliance.
+        device: String,
+        /// What it missed.
+        reason: String,
+    },
+    /// The reply could not get back (no route, no such NIC, …).
+    ReplyDropped {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Verdict {
+    /// What the client sees.
+    pub fn symptom(&self) -> &'static str {
+        match self {
+            Verdict::Delivered => "connected",
+            Verdict::DroppedByNsg { .. }
+            | Verdict::NoRoute { .. }
+            | Verdict::NoDestination { .. }
+            | Verdict::InvalidNextHop { .. }
+            | Verdict::PeeringBlocked { .. }
+            | Verdict::Loop { .. }
+            | Verdict::ReplyDropped { .. } => "connect timeout (packets vanish silently)",
+            Verdict::AsymmetricReturnDropped { .. } => {
+                "the handshake stalls, then EOF or reset: SSL_ERROR_SYSCALL, `EOF occurred in violation of protocol`, or a read timeout"
+            }
+            Verdict::SentToInternet => "leaves Azure for the Internet (the answer depends on what is there)",
+            Verdict::SentToOnPremises { .. } => "leaves Azure through the gateway (the answer depends on on-premises)",
+            Verdict::SentToServiceEndpoint => "reaches the service over its service endpoint",
+        }
+    }
+
+    /// The verdict's name, as scenario files write it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Verdict::Delivered => "Delivered",
+            Verdict::DroppedByNsg { .. } => "DroppedByNsg",
+            Verdict::NoRoute { .. } => "NoRoute",
+            Verdict::NoDestination { .. } => "NoDestination",
+            Verdict::InvalidNextHop { .. } => "InvalidNextHop",
+            Verdict::PeeringBlocked { .. } => "PeeringBlocked",
+            Verdict::SentToInternet => "SentToInternet",
+            Verdict::SentToOnPremises { .. } => "SentToOnPremises",
+            Verdict::SentToServiceEndpoint => "SentToServiceEndpoint",
+            Verdict::Loop { .. } => "Loop",
+            Verdict::AsymmetricReturnDropped { .. } => "AsymmetricReturnDropped",
+            Verdict::ReplyDropped { .. } => "ReplyDropped",
+        }
+    }
+}
+
+/// Facts about the path that explain slow or flaky connections.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PathQuality {
+    /// NICs the request passed, the source included.
+    pub hops: usize,
+    /// Regions the request passed through, in order, without repeats in a row.
+    pub regions: Vec<String>,
+    /// Peerings crossed.
+    pub peerings: usize,
+    /// Global (cross-region) peerings crossed.
+    pub global_peerings: usize,
+    /// Stateful appliances on the request path.
+    pub stateful_devices: Vec<String>,
+}
+
+/// A trace: the request path, the reply path, the verdict and its symptom.
+#[derive(Clone, Debug, Serialize)]
+pub struct TraceAnswer {
+    /// The source workload.
+    pub source: String,
+    /// What was traced.
+    pub request: TraceRequest,
+    /// How it ended.
+    pub verdict: Verdict,
+    /// What the client sees.
+    pub symptom: &'static str,
+    /// The request, hop by hop.
+    pub forward: Vec<Hop>,
+    /// The reply, hop by hop (empty when the request did not arrive).
+    pub reply: Vec<Hop>,
+    /// Path facts.
+    pub quality: PathQuality,
+    /// Assumptions that decided the answer.
+    pub assumptions: Vec<String>,
+}
+
+impl TraceAnswer {
+    /// Whether the request or reply passed the NIC named `name`.
+    pub fn passes(&self, name: &str) -> bool {
+        self.forward
+            .iter()
+            .chain(&self.reply)
+            .any(|h| h.nic == name)
+    }
+}

@@ -1,0 +1,497 @@
+//! The walker: one handler per next hop kind, the same code for the request and its reply.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+
+use super::{Hop, Packet, PathQuality, Step, TraceAnswer, TraceRequest, Verdict, HOP_LIMIT};
+use crate::dataplane::DataPlane;
+use crate::model::{
+    Access, Direction, FlowProtocol, Forwarding, Network, NextHopType, NicRef, Peering,
+    PrivateEndpointId, SubnetId, VnetId, WorkloadId,
+};
+use crate::query::{next_hop, nsgs_at};
+use crate::route::Origin;
+
+/// A NIC's facts, looked up once.
+#[derive(Clone, Debug)]
+struct Nic {
+    id: NicRef,
+    name: String,
+    subnet: SubnetId,
+    vnet: VnetId,
+    ip: IpAddr,
+    forwarding: Option<Forwarding>,
+}
+
+/// Whether the packet is the request or its reply.
+#[derive(Clone, Debug, Default)]
+struct ReplyState {
+    /// Appliances that translated the request's source, with the address they replaced.
+    snat: BTreeMap<NicRef, (IpAddr, u16)>,
+    /// Stateful appliances the request passed.
+    stateful: BTreeSet<NicRef>,
+}
+
+/// How a walk ends.
+enum End {
+    /// The packet reached the NIC that holds its destination address.
+    Arrived(NicRef),
+    /// It ended otherwise.
+    Stopped(Verdict),
+}
+
+struct Tracer<'a> {
+    net: &'a Network,
+    dp: &'a DataPlane,
+    protocol: FlowProtocol,
+    /// Every NIC by VNet and address (addresses repeat only across unpeered VNets).
+    nics: BTreeMap<(VnetId, IpAddr), NicRef>,
+    assumptions: Vec<String>,
+}
+
+/// Traces a packet from workload `from` to the request's destination and its reply back.
+pub fn trace(
+    net: &Network,
+    dp: &DataPlane,
+    from: WorkloadId,
+    request: TraceRequest,
+) -> Option<TraceAnswer> {
+    let mut nics = BTreeMap::new();
+    for (i, w) in net.workloads.iter().enumerate() {
+        let vnet = net.subnet(w.subnet)?.vnet;
+        nics.insert((vnet, w.ip), NicRef::Workload(WorkloadId(i)));
+    }
+    for (i, p) in net.private_endpoints.iter().enumerate() {
+        let vnet = net.subnet(p.subnet)?.vnet;
+        nics.insert((vnet, p.ip), NicRef::PrivateEndpoint(PrivateEndpointId(i)));
+    }
+    let mut t = Tracer {
+        net,
+        dp,
+        protocol: request.protocol,
+        nics,
+        assumptions: Vec::new(),
+    };
+    let source = t.nic(NicRef::Workload(from))?;
+    let packet = Packet {
+        src: source.ip,
+        src_port: request.source_port,
+        dst: request.destination,
+        dst_port: request.port,
+    };
+    let mut state = ReplyState::default();
+    let (forward, end) = t.walk(source.id, packet, false, &mut state);
+    let quality = t.quality(&forward, &state);
+    let (reply, verdict) = match end {
+        End::Stopped(v) => (Vec::new(), v),
+        End::Arrived(target) => t.reply(&forward, target, &mut state),
+    };
+    Some(TraceAnswer {
+        source: source.name,
+        request,
+        symptom: verdict.symptom(),
+        verdict,
+        forward,
+        reply,
+        quality,
+        assumptions: t.assumptions,
+    })
+}
+
+impl Tracer<'_> {
+    fn nic(&self, id: NicRef) -> Option<Nic> {
+        let (name, subnet, ip, forwarding) = match id {
+            NicRef::Workload(w) => {
+                let w = self.net.workloads.get(w.0)?;
+                (w.name.clone(), w.subnet, w.ip, w.forwarding)
+            }
+            NicRef::PrivateEndpoint(p) => {
+                let p = self.net.private_endpoints.get(p.0)?;
+                (p.name.clone(), p.subnet, p.ip, None)
+            }
+        };
+        let vnet = self.net.subnet(subnet)?.vnet;
+        Some(Nic {
+            id,
+            name,
+            subnet,
+            vnet,
+            ip,
+            forwarding,
+        })
+    }
+
+    fn hop(&self, nic: &Nic, packet: Packet) -> Hop {
+        let subnet = self.net.subnet(nic.subnet);
+        let vnet = self.net.vnet(nic.vnet);
+        Hop {
+            nic: nic.name.clone(),
+            subnet: subnet.map(|s| s.name.clone()).unwrap_or_default(),
+            vnet: vnet.map(|v| v.name.clone()).unwrap_or_default(),
+            region: vnet.map(|v| v.region.clone()).unwrap_or_default(),
+            packet,
+            steps: Vec::new(),
+        }
+    }
+
+    /// The NIC holding `ip` that `vnet` can reach directly: in `vnet` itself or in a VNet
+    /// peered with it (then with that peering).
+    fn find(&self, vnet: VnetId, ip: IpAddr) -> Option<(NicRef, Option<&Peering>)> {
+        if let Some(n) = self.nics.get(&(vnet, ip)) {
+            return Some((*n, None));
+        }
+        self.net
+            .connected_peers(vnet)
+            .find_map(|(p, remote)| self.nics.get(&(remote, ip)).map(|n| (*n, Some(p))))
+    }
+
+    /// Walks `packet` from `start` until it arrives or stops. For a reply, `state` holds what
+    /// the request left behind (translations, stateful devices); for the request it collects it.
+    fn walk(
+        &mut self,
+        start: NicRef,
+        mut packet: Packet,
+        is_reply: bool,
+        state: &mut ReplyState,
+    ) -> (Vec<Hop>, End) {
+        let mut hops: Vec<Hop> = Vec::new();
+        let mut seen: BTreeSet<(NicRef, Packet)> = BTreeSet::new();
+        let Some(mut at) = self.nic(start) else {
+            return (
+                hops,
+                End::Stopped(Verdict::ReplyDropped {
+                    reason: "unknown NIC".into(),
+                }),
+            );
+        };
+        let mut hop = self.hop(&at, packet);
+        loop {
+            if hops.len() >= HOP_LIMIT || !seen.insert((at.id, packet)) {
+                let verdict = Verdict::Loop {
+                    at: at.name.clone(),
+                };
+                hops.push(hop);
+                return (hops, End::Stopped(verdict));
+            }
+            // Leaving the NIC: its NSGs (NIC then subnet), unless this is the reply of a flow
+            // they already allowed.
+            if is_reply {
+                hop.steps.push(Step::StatefulReply);
+            } else if let Some(nsgs) = nsgs_at(
+                self.net,
+                self.dp,
+                at.id,
+                Direction::Outbound,
+                packet.flow(self.protocol),
+            ) {
+                let denied = nsgs.access == Access::Deny;
+                let rule = nsgs.rule.clone();
+                hop.steps.push(Step::OutboundNsgs(nsgs));
+                if let (true, Some(rule)) = (denied, rule) {
+                    hops.push(hop);
+                    return (
+                        hops,
+                        End::Stopped(Verdict::DroppedByNsg {
+                            nsg: rule.nsg,
+                            rule: rule.rule,
+                            nic: at.name,
+                        }),
+                    );
+                }
+            }
+            let answer = next_hop(self.net, self.dp, at.subnet, packet.dst);
+            let kind = answer.next_hop.next_hop_type;
+            let appliance = answer.next_hop.ip;
+            let route_prefix = answer.route.as_ref().map(|r| r.prefix.to_string());
+            let origin = answer.route.as_ref().map(|r| r.origin.clone());
+            hop.steps.push(Step::Route(Box::new(answer)));
+            let target_ip = match (kind, appliance) {
+                (NextHopType::None, _) => {
+                    return self.stop(
+                        hops,
+                        hop,
+                        Verdict::NoRoute {
+                            prefix: route_prefix,
+                        },
+                    )
+                }
+                (NextHopType::Internet, _) => return self.stop(hops, hop, Verdict::SentToInternet),
+                (NextHopType::VirtualNetworkGateway, _) => {
+                    let via = match origin {
+                        Some(Origin::Gateway { gateway, .. }) => gateway,
+                        Some(Origin::UserRoute { table, route }) => format!("{table}/{route}"),
+                        _ => "gateway".into(),
+                    };
+                    return self.stop(hops, hop, Verdict::SentToOnPremises { via });
+                }
+                (NextHopType::VirtualNetworkServiceEndpoint, _) => {
+                    return self.stop(hops, hop, Verdict::SentToServiceEndpoint)
+                }
+                (NextHopType::VirtualAppliance, Some(ip)) => ip,
+                (NextHopType::VirtualAppliance, None) => {
+                    return self.stop(
+                        hops,
+                        hop,
+                        Verdict::NoRoute {
+                            prefix: route_prefix,
+                        },
+                    );
+                }
+                _ => packet.dst,
+            };
+            let Some((target, peering)) = self.find(at.vnet, target_ip) else {
+                let vnet = self
+                    .net
+                    .vnet(at.vnet)
+                    .map(|v| v.name.clone())
+                    .unwrap_or_default();
+                let verdict = if kind == NextHopType::VirtualAppliance {
+                    Verdict::InvalidNextHop {
+                        address: target_ip,
+                        reason: format!(
+                            "no NIC in `{vnet}` or a vnet peered with it holds this address"
+                        ),
+                    }
+                } else if is_reply {
+                    Verdict::ReplyDropped {
+                        reason: format!("no NIC holds {target_ip} where the reply is routed"),
+                    }
+                } else {
+                    Verdict::NoDestination { address: target_ip }
+                };
+                return self.stop(hops, hop, verdict);
+            };
+            if let Some(p) = peering {
+                if let Some(verdict) = self.cross(&at, p, packet, &mut hop) {
+                    return self.stop(hops, hop, verdict);
+                }
+            }
+            hops.push(hop);
+            let Some(next) = self.nic(target) else {
+                return (
+                    hops,
+                    End::Stopped(Verdict::NoDestination { address: target_ip }),
+                );
+            };
+            hop = self.hop(&next, packet);
+            // Arriving: the subnet's NSG then the NIC's, or nothing for a reply.
+            if is_reply {
+                hop.steps.push(Step::StatefulReply);
+            } else if let Some(nsgs) = nsgs_at(
+                self.net,
+                self.dp,
+                next.id,
+                Direction::Inbound,
+                packet.flow(self.protocol),
+            ) {
+                let denied = nsgs.access == Access::Deny;
+                let rule = nsgs.rule.clone();
+                hop.steps.push(Step::InboundNsgs(nsgs));
+                if let (true, Some(rule)) = (denied, rule) {
+                    let nic = next.name.clone();
+                    return self.stop(
+                        hops,
+                        hop,
+                        Verdict::DroppedByNsg {
+                            nsg: rule.nsg,
+                            rule: rule.rule,
+                            nic,
+                        },
+                    );
+                }
+            }
+            if packet.dst == next.ip {
+                // A reply addressed to an appliance that translated the request goes on to the
+                // original source.
+                match state.snat.get(&next.id).copied().filter(|_| is_reply) {
+                    Some((src, port)) => {
+                        hop.steps.push(Step::UnSnat {
+                            from: packet.dst,
+                            to: src,
+                        });
+                        packet.dst = src;
+                        packet.dst_port = port;
+                        hop.packet = packet;
+                        at = next;
+                        continue;
+                    }
+                    None => {
+                        hops.push(hop);
+                        return (hops, End::Arrived(next.id));
+                    }
+                }
+            }
+            let Some(forwarding) = next.forwarding else {
+                let verdict = Verdict::InvalidNextHop {
+                    address: next.ip,
+                    reason: format!(
+                        "`{}` does not forward packets (IP forwarding is off)",
+                        next.name
+                    ),
+                };
+                return self.stop(hops, hop, verdict);
+            };
+            if forwarding.stateful {
+                if is_reply && !state.stateful.contains(&next.id) {
+                    let verdict = Verdict::AsymmetricReturnDropped {
+                        device: next.name.clone(),
+                        reason: "the reply reached a stateful appliance that never saw the request"
+                            .into(),
+                    };
+                    return self.stop(hops, hop, verdict);
+                }
+                state.stateful.insert(next.id);
+            }
+            if forwarding.snat && !is_reply {
+                hop.steps.push(Step::Snat {
+                    from: packet.src,
+                    to: next.ip,
+                });
+                state.snat.insert(next.id, (packet.src, packet.src_port));
+                packet.src = next.ip;
+            }
+            at = next;
+        }
+    }
+
+    fn stop(&self, mut hops: Vec<Hop>, hop: Hop, verdict: Verdict) -> (Vec<Hop>, End) {
+        hops.push(hop);
+        (hops, End::Stopped(verdict))
+    }
+
+    /// Crossing a peering: it must allow virtual network access, and a packet whose source is
+    /// outside the sending VNet (forwarded by an appliance) needs `allowForwardedTraffic`.
+    fn cross(&self, at: &Nic, p: &Peering, packet: Packet, hop: &mut Hop) -> Option<Verdict> {
+        let remote = p.remote_of(at.vnet)?;
+        let (from, to) = (self.net.vnet(at.vnet)?, self.net.vnet(remote)?);
+        let global = from.region != to.region;
+        hop.steps.push(Step::Peering {
+            from: from.name.clone(),
+            to: to.name.clone(),
+            global,
+        });
+        let blocked = |reason: String| Verdict::PeeringBlocked {
+            from: from.name.clone(),
+            to: to.name.clone(),
+            reason,
+        };
+        if !p.allow_virtual_network_access {
+            return Some(blocked(
+                "the peering does not allow virtual network access".into(),
+            ));
+        }
+        let own_source = from.address_space.iter().any(|s| s.contains(&packet.src));
+        if !own_source && !p.allow_forwarded_traffic {
+            return Some(blocked(format!(
+                "the source {} is outside `{}`, so this is forwarded traffic, which the peering does not allow",
+                packet.src, from.name
+            )));
+        }
+        None
+    }
+
+    /// The reply, from the NIC the request reached back to the source, then the check that
+    /// every stateful appliance saw both directions.
+    fn reply(
+        &mut self,
+        forward: &[Hop],
+        target: NicRef,
+        state: &mut ReplyState,
+    ) -> (Vec<Hop>, Verdict) {
+        let Some(arrived) = forward.last() else {
+            return (
+                Vec::new(),
+                Verdict::ReplyDropped {
+                    reason: "empty path".into(),
+                },
+            );
+        };
+        let packet = arrived.packet.reply();
+        let reply_hops = match target {
+            NicRef::PrivateEndpoint(pe) if !self.pe_routes_replies(pe) => {
+                self.assumptions.push(
+                    "a private endpoint whose subnet has no route-table network policies answers along the path the request came".into(),
+                );
+                let mut hops: Vec<Hop> = forward.iter().rev().cloned().collect();
+                for h in &mut hops {
+                    h.packet = h.packet.reply();
+                    h.steps = vec![Step::FlowSymmetricReply];
+                }
+                return (hops, Verdict::Delivered);
+            }
+            _ => {
+                if let NicRef::PrivateEndpoint(_) = target {
+                    self.assumptions.push(
+                        "a private endpoint whose subnet has route-table network policies answers by its subnet's effective routes".into(),
+                    );
+                }
+                let (hops, end) = self.walk(target, packet, true, state);
+                if let End::Stopped(v) = end {
+                    let verdict = match v {
+                        Verdict::AsymmetricReturnDropped { .. } | Verdict::ReplyDropped { .. } => v,
+                        other => Verdict::ReplyDropped {
+                            reason: format!("the reply ended with {}", other.name()),
+                        },
+                    };
+                    return (hops, verdict);
+                }
+                hops
+            }
+        };
+        let names: BTreeSet<&str> = reply_hops.iter().map(|h| h.nic.as_str()).collect();
+        let missed = state
+            .stateful
+            .iter()
+            .filter_map(|id| self.nic(*id))
+            .find(|n| !names.contains(n.name.as_str()));
+        let verdict = match missed {
+            Some(device) => Verdict::AsymmetricReturnDropped {
+                device: device.name,
+                reason:
+                    "the reply bypassed this stateful appliance, so it drops the rest of the flow"
+                        .into(),
+            },
+            None => Verdict::Delivered,
+        };
+        (reply_hops, verdict)
+    }
+
+    /// Whether a private endpoint's replies follow its subnet's routes (route-table network
+    /// policies on) rather than the request's path.
+    fn pe_routes_replies(&self, pe: PrivateEndpointId) -> bool {
+        self.net
+            .private_endpoints
+            .get(pe.0)
+            .and_then(|p| self.net.subnet(p.subnet))
+            .is_some_and(|s| s.private_endpoint_network_policies.route_tables_apply())
+    }
+
+    fn quality(&self, forward: &[Hop], state: &ReplyState) -> PathQuality {
+        let mut regions: Vec<String> = Vec::new();
+        for h in forward {
+            if regions.last() != Some(&h.region) {
+                regions.push(h.region.clone());
+            }
+        }
+        let crossings: Vec<bool> = forward
+            .iter()
+            .flat_map(|h| h.steps.iter())
+            .filter_map(|s| match s {
+                Step::Peering { global, .. } => Some(*global),
+                _ => None,
+            })
+            .collect();
+        PathQuality {
+            hops: forward.len(),
+            regions,
+            peerings: crossings.len(),
+            global_peerings: crossings.iter().filter(|g| **g).count(),
+            stateful_devices: state
+                .stateful
+                .iter()
+                .filter_map(|id| self.nic(*id))
+                .map(|n| n.name)
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! `azpath trace FILE --from WORKLOAD --to IP --port N`
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use azpath_engine::model::{FlowProtocol, NicRef};
+use azpath_engine::trace::{trace, TraceRequest, Verdict};
+use azpath_engine::{diag, report};
+
+use super::flow_verify::Proto;
+use crate::{Exit, Format};
+
+/// Arguments of `azpath trace`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The scenario file.
+    file: PathBuf,
+    /// The workload that starts the connection.
+    #[arg(long)]
+    from: String,
+    /// The destination address.
+    #[arg(long)]
+    to: IpAddr,
+    /// The destination port.
+    #[arg(long, default_value_t = 443)]
+    port: u16,
+    /// The client's (source) port.
+    #[arg(long, default_value_t = 50000)]
+    source_port: u16,
+    /// Protocol.
+    #[arg(long, value_enum, default_value_t)]
+    protocol: Proto,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+/// Runs the command: exit 0 when delivered, 1 when not.
+pub fn run(args: Args) -> Exit {
+    let loaded = match super::load(&args.file) {
+        Ok(l) => l,
+        Err(e) => return e,
+    };
+    let net = &loaded.network;
+    let from = match net.nic_by_name(&args.from) {
+        Some(NicRef::Workload(w)) => w,
+        Some(NicRef::PrivateEndpoint(_)) => {
+            eprintln!("error: --from: `{}` is a private endpoint, which never starts a connection (hint: trace from a workload)", args.from);
+            return Exit::BadInput;
+        }
+        None => {
+            let hint = diag::unknown_name_hint(
+                &args.from,
+                net.workloads.iter().map(|w| w.name.as_str()),
+                "workload",
+            );
+            eprintln!(
+                "error: --from: unknown workload `{}` (hint: {hint})",
+                args.from
+            );
+            return Exit::BadInput;
+        }
+    };
+    let protocol = match args.protocol {
+        Proto::Tcp => FlowProtocol::Tcp,
+        Proto::Udp => FlowProtocol::Udp,
+        Proto::Icmp => FlowProtocol::Icmp,
+    };
+    let request = TraceRequest {
+        protocol,
+        destination: args.to,
+        port: args.port,
+        source_port: args.source_port,
+    };
+    let dp = loaded.dataplane();
+    let Some(answer) = trace(net, &dp, from, request) else {
+        eprintln!("error: could not trace from `{}`", args.from);
+        return Exit::BadInput;
+    };
+    let shown = match args.format {
+        Format::Text => super::emit(Ok::<_, String>(report::narrative::trace(&answer))),
+        Format::Json => super::emit(report::json::render(&answer)),
+        Format::Dot => super::emit(Ok::<_, String>(report::dot::trace(&answer))),
+    };
+    match (shown, &answer.verdict) {
+        (Exit::Ok, Verdict::Delivered) => Exit::Ok,
+        (Exit::Ok, _) => Exit::Failed,
+        (other, _) => other,
+    }
+}
