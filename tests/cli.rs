@@ -303,3 +303,35 @@ fn the_readme_tour_shows_what_azpath_prints_today() {
     }
     assert!(checked >= 4, "only {checked} tour blocks found");
 }
+
+#[test]
+fn trace_exits_0_when_delivered_and_1_otherwise_with_json_and_dot() {
+    let file = "scenarios/firewall/spoke-to-spoke-via-hub-nva.ron";
+    let ok = azpath(&["trace", file, "--from", "vm-a", "--to", "10.2.1.4"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
+    assert!(stdout(&ok).starts_with("Trace Tcp from `vm-a` to 10.2.1.4 port 443: Delivered"));
+    let bad = azpath(&[
+        "trace", file, "--from", "vm-c", "--to", "10.1.1.4", "--format", "json",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&bad)).unwrap();
+    assert_eq!(v["verdict"]["verdict"], "AsymmetricReturnDropped");
+    assert_eq!(v["verdict"]["device"], "fw");
+    let dot = stdout(&azpath(&[
+        "trace", file, "--from", "vm-a", "--to", "10.2.1.4", "--format", "dot",
+    ]));
+    assert!(
+        dot.starts_with("digraph trace {") && dot.contains("style=dashed"),
+        "{dot}"
+    );
+    let pe = azpath(&[
+        "trace",
+        "scenarios/private-endpoint/nsg-on-endpoint-subnet.ron",
+        "--from",
+        "pe-open",
+        "--to",
+        "10.1.1.4",
+    ]);
+    assert_eq!(pe.status.code(), Some(2));
+    assert!(stderr(&pe).contains("private endpoint, which never starts a connection"));
+}

@@ -107,6 +107,9 @@ prop_compose! {
         hub_policy in prop::sample::select(POLICIES.to_vec()),
         far_policy in prop::sample::select(POLICIES.to_vec()),
         propagate in any::<bool>(),
+        nva_stateful in any::<bool>(),
+        nva_snat in any::<bool>(),
+        nsg_deny_port in prop::option::of(prop::sample::select(vec![22u16, 443, 1433])),
         transit in any::<bool>(),
         spoke_192 in any::<bool>(),
         hosts in Just(hosts),
@@ -120,6 +123,9 @@ prop_compose! {
         let pes: String = hosts.iter().map(|h| format!(
             r#"(name: "pe{h}", subnet: "hub/pe", ip: "10.0.2.{h}"),"#
         )).collect();
+        let nsg_rules = nsg_deny_port.map(|p| format!(
+            r#"(name: "deny", priority: 100, direction: Inbound, access: Deny, protocol: Tcp, destination_ports: ["{p}"])"#
+        )).unwrap_or_default();
         let spoke_space = if spoke_192 { r#""10.1.0.0/16", "192.168.0.0/16""# } else { r#""10.1.0.0/16""# };
         let transit = if transit { r#", gateway_transit: "hub""# } else { "" };
         let ron = format!(r#"Scenario(
@@ -137,6 +143,12 @@ prop_compose! {
             route_tables: [(name: "rt", propagate_gateway_routes: {propagate}, routes: [{routes}])],
             gateways: [(name: "gw", vnet: "hub", kind: Vpn, instance_ips: ["10.0.255.4", "10.0.255.5"], learned: [{learned}])],
             private_endpoints: [{pes} (name: "pe-far", subnet: "far/pe", ip: "10.2.2.4")],
+            workloads: [
+                (name: "nva", kind: Nva, subnet: "hub/fw", ip: "10.0.1.4", stateful: {nva_stateful}, snat: {nva_snat}, nsg: "nsg-nva"),
+                (name: "vm", subnet: "spoke/app", ip: "10.1.1.4"),
+                (name: "vm-hub", subnet: "hub/fw", ip: "10.0.1.9"),
+            ],
+            nsgs: [(name: "nsg-nva", rules: [{nsg_rules}])],
         )"#);
         RandomNet {
             ron,
@@ -305,6 +317,36 @@ proptest! {
         let far_pe: IpNet = "10.2.2.4/32".parse().unwrap();
         prop_assert!(!spoke.routes.iter().any(|r| r.prefix == far_pe), "far is two peering hops from the spoke");
         prop_assert!(table(&loaded, "hub/fw").routes.iter().any(|r| r.prefix == far_pe));
+    }
+
+    #[test]
+    fn a_trace_always_ends_with_a_verdict_within_the_hop_limit(
+        net in network(),
+        extra in prop::collection::vec(any::<u32>(), 0..6),
+        port in prop::sample::select(vec![22u16, 443, 1433]),
+    ) {
+        use azpath_engine::trace::{trace, TraceRequest, Verdict, HOP_LIMIT};
+        use azpath_engine::model::{FlowProtocol, NicRef};
+        let loaded = load(&net);
+        let dp = loaded.dataplane();
+        for from in ["vm", "vm-hub"] {
+            let Some(NicRef::Workload(w)) = loaded.network.nic_by_name(from) else { panic!("{from}") };
+            for dst in probes(&net, &extra) {
+                let request = TraceRequest { protocol: FlowProtocol::Tcp, destination: dst, port, source_port: 50000 };
+                let a = trace(&loaded.network, &dp, w, request).unwrap();
+                prop_assert!(a.forward.len() <= HOP_LIMIT + 1 && a.reply.len() <= HOP_LIMIT + 1);
+                // Deterministic: the same question gives the same answer.
+                let again = trace(&loaded.network, &dp, w, request).unwrap();
+                prop_assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&again).unwrap());
+                // A delivered flow's reply passed every stateful appliance the request passed.
+                if a.verdict == Verdict::Delivered {
+                    for device in &a.quality.stateful_devices {
+                        prop_assert!(a.reply.iter().any(|h| &h.nic == device), "{} skipped by the reply", device);
+                    }
+                    prop_assert_eq!(a.reply.last().map(|h| h.nic.as_str()), Some(from));
+                }
+            }
+        }
     }
 
     #[test]
