@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use azpath_engine::model::{Direction, FlowProtocol, RemoteEnd};
+use azpath_engine::model::{Direction, RemoteEnd};
 use azpath_engine::{diag, query, report};
 use clap::ValueEnum;
 
@@ -16,18 +16,6 @@ enum Way {
     Inbound,
     /// Away from the NIC.
     Outbound,
-}
-
-/// Protocol of the flow.
-#[derive(Clone, Copy, Debug, Default, ValueEnum)]
-pub enum Proto {
-    /// TCP.
-    #[default]
-    Tcp,
-    /// UDP.
-    Udp,
-    /// ICMP.
-    Icmp,
 }
 
 /// Arguments of `azpath flow-verify`.
@@ -44,15 +32,8 @@ pub struct Args {
     /// The other end's address.
     #[arg(long)]
     remote: IpAddr,
-    /// The service (destination) port.
-    #[arg(long, default_value_t = 443)]
-    port: u16,
-    /// The client's (source) port.
-    #[arg(long, default_value_t = 50000)]
-    source_port: u16,
-    /// Protocol.
-    #[arg(long, value_enum, default_value_t)]
-    protocol: Proto,
+    #[command(flatten)]
+    flow: super::FlowArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -78,16 +59,11 @@ pub fn run(args: Args) -> Exit {
         Way::Inbound => Direction::Inbound,
         Way::Outbound => Direction::Outbound,
     };
-    let protocol = match args.protocol {
-        Proto::Tcp => FlowProtocol::Tcp,
-        Proto::Udp => FlowProtocol::Udp,
-        Proto::Icmp => FlowProtocol::Icmp,
-    };
     let remote = RemoteEnd {
-        protocol,
+        protocol: args.flow.protocol(),
         address: args.remote,
-        port: args.port,
-        source_port: args.source_port,
+        port: args.flow.port,
+        source_port: args.flow.source_port,
     };
     let dp = loaded.dataplane();
     let Some(answer) = query::flow_verify(net, &dp, nic, direction, remote) else {

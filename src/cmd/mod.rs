@@ -64,3 +64,41 @@ pub fn emit(rendered: Result<String, impl std::fmt::Display>) -> Exit {
         }
     }
 }
+
+/// Protocol of a flow.
+#[derive(Clone, Copy, Debug, Default, clap::ValueEnum)]
+pub enum Proto {
+    /// TCP.
+    #[default]
+    Tcp,
+    /// UDP.
+    Udp,
+    /// ICMP.
+    Icmp,
+}
+
+/// The port and protocol options shared by `trace` and `flow-verify`.
+#[derive(Debug, clap::Args)]
+pub struct FlowArgs {
+    /// The service (destination) port.
+    #[arg(long, default_value_t = 443)]
+    pub port: u16,
+    /// The client's (source) port.
+    #[arg(long, default_value_t = 50000)]
+    pub source_port: u16,
+    /// Protocol.
+    #[arg(long, value_enum, default_value_t)]
+    pub protocol: Proto,
+}
+
+impl FlowArgs {
+    /// The engine's protocol.
+    pub fn protocol(&self) -> azpath_engine::model::FlowProtocol {
+        use azpath_engine::model::FlowProtocol;
+        match self.protocol {
+            Proto::Tcp => FlowProtocol::Tcp,
+            Proto::Udp => FlowProtocol::Udp,
+            Proto::Icmp => FlowProtocol::Icmp,
+        }
+    }
+}

@@ -3,11 +3,10 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use azpath_engine::model::{FlowProtocol, NicRef};
+use azpath_engine::model::NicRef;
 use azpath_engine::trace::{trace, TraceRequest, Verdict};
 use azpath_engine::{diag, report};
 
-use super::flow_verify::Proto;
 use crate::{Exit, Format};
 
 /// Arguments of `azpath trace`.
@@ -21,15 +20,8 @@ pub struct Args {
     /// The destination address.
     #[arg(long)]
     to: IpAddr,
-    /// The destination port.
-    #[arg(long, default_value_t = 443)]
-    port: u16,
-    /// The client's (source) port.
-    #[arg(long, default_value_t = 50000)]
-    source_port: u16,
-    /// Protocol.
-    #[arg(long, value_enum, default_value_t)]
-    protocol: Proto,
+    #[command(flatten)]
+    flow: super::FlowArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -61,16 +53,11 @@ pub fn run(args: Args) -> Exit {
             return Exit::BadInput;
         }
     };
-    let protocol = match args.protocol {
-        Proto::Tcp => FlowProtocol::Tcp,
-        Proto::Udp => FlowProtocol::Udp,
-        Proto::Icmp => FlowProtocol::Icmp,
-    };
     let request = TraceRequest {
-        protocol,
+        protocol: args.flow.protocol(),
         destination: args.to,
-        port: args.port,
-        source_port: args.source_port,
+        port: args.flow.port,
+        source_port: args.flow.source_port,
     };
     let dp = loaded.dataplane();
     let Some(answer) = trace(net, &dp, from, request) else {
