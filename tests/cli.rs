@@ -333,5 +333,5 @@ fn trace_exits_0_when_delivered_and_1_otherwise_with_json_and_dot() {
         "10.1.1.4",
     ]);
     assert_eq!(pe.status.code(), Some(2));
-    assert!(stderr(&pe).contains("private endpoint, which never starts a connection"));
+    assert!(stderr(&pe).contains("private endpoint or firewall, which never starts a connection"));
 }

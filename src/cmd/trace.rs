@@ -36,8 +36,8 @@ pub fn run(args: Args) -> Exit {
     let net = &loaded.network;
     let from = match net.nic_by_name(&args.from) {
         Some(NicRef::Workload(w)) => w,
-        Some(NicRef::PrivateEndpoint(_)) => {
-            eprintln!("error: --from: `{}` is a private endpoint, which never starts a connection (hint: trace from a workload)", args.from);
+        Some(NicRef::PrivateEndpoint(_) | NicRef::Firewall(_)) => {
+            eprintln!("error: --from: `{}` is a private endpoint or firewall, which never starts a connection (hint: trace from a workload)", args.from);
             return Exit::BadInput;
         }
         None => {

@@ -3,6 +3,7 @@
 //! problem of a document at once.
 
 mod addr;
+mod firewall;
 mod questions;
 mod resolve;
 mod security;
@@ -13,6 +14,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 pub use addr::{is_private, reserved_addresses};
+pub use firewall::*;
 pub use questions::{
     FlowVerifyExpect, NextHopExpect, NextHopSpec, Question, QuestionKind, RemoteEnd,
     RouteRowExpect, RoutesExpect, RoutesMode, TraceExpect, TraceTarget,
@@ -48,6 +50,8 @@ id!(
     WorkloadId,
     /// Index of an NSG in [`Network::nsgs`].
     NsgId,
+    /// Index of a firewall in [`Network::firewalls`].
+    FirewallId,
 );
 
 /// A validated network: every reference resolved, every address parsed and checked.
@@ -71,6 +75,8 @@ pub struct Network {
     pub gateways: Vec<Gateway>,
     /// Public prefixes per service, for service-endpoint routes.
     pub service_prefixes: Vec<(String, Vec<IpNet>)>,
+    /// Azure Firewalls, indexed by [`FirewallId`].
+    pub firewalls: Vec<Firewall>,
     /// Network security groups, indexed by [`NsgId`].
     pub nsgs: Vec<Nsg>,
     /// Declared service tags and their prefixes ([`ServiceTag::Declared`] indexes this).
@@ -246,13 +252,15 @@ pub struct Forwarding {
     pub snat: bool,
 }
 
-/// A NIC: a workload's or a private endpoint's.
+/// A NIC: a workload's, a private endpoint's or an Azure Firewall's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NicRef {
     /// A workload's NIC.
     Workload(WorkloadId),
     /// A private endpoint's NIC.
     PrivateEndpoint(PrivateEndpointId),
+    /// An Azure Firewall's private address.
+    Firewall(FirewallId),
 }
 
 /// A place a question starts from: a subnet, or a workload (which means its subnet).
@@ -307,9 +315,11 @@ impl Network {
     pub fn nic_by_name(&self, name: &str) -> Option<NicRef> {
         let workload = self.workloads.iter().position(|w| w.name == name);
         let endpoint = || self.private_endpoints.iter().position(|p| p.name == name);
+        let firewall = || self.firewalls.iter().position(|f| f.name == name);
         workload
             .map(|i| NicRef::Workload(WorkloadId(i)))
             .or_else(|| endpoint().map(|i| NicRef::PrivateEndpoint(PrivateEndpointId(i))))
+            .or_else(|| firewall().map(|i| NicRef::Firewall(FirewallId(i))))
     }
 
     /// Every name a NIC can be given by, for did-you-mean hints.
@@ -318,6 +328,16 @@ impl Network {
             .iter()
             .map(|w| w.name.as_str())
             .chain(self.private_endpoints.iter().map(|p| p.name.as_str()))
+            .chain(self.firewalls.iter().map(|f| f.name.as_str()))
+    }
+
+    /// A NIC's name.
+    pub fn nic_name(&self, nic: NicRef) -> Option<&str> {
+        match nic {
+            NicRef::Workload(w) => self.workloads.get(w.0).map(|w| w.name.as_str()),
+            NicRef::PrivateEndpoint(p) => self.private_endpoints.get(p.0).map(|p| p.name.as_str()),
+            NicRef::Firewall(f) => self.firewalls.get(f.0).map(|f| f.name.as_str()),
+        }
     }
 
     /// Every name a place can be given by, for did-you-mean hints.

@@ -272,11 +272,7 @@ fn trace_problems(expect: &TraceExpect, actual: &TraceAnswer) -> Vec<Problem> {
 }
 
 fn nic_name(net: &Network, nic: NicRef) -> String {
-    match nic {
-        NicRef::Workload(w) => net.workloads.get(w.0).map(|w| w.name.clone()),
-        NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p.0).map(|p| p.name.clone()),
-    }
-    .unwrap_or_default()
+    net.nic_name(nic).unwrap_or_default().to_string()
 }
 
 fn flow_problems(expect: &FlowVerifyExpect, actual: &FlowVerifyAnswer) -> Vec<Problem> {

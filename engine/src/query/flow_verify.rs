@@ -83,6 +83,7 @@ pub fn flow_verify(
     let local = match nic {
         NicRef::Workload(w) => net.workloads.get(w.0)?.ip,
         NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p.0)?.ip,
+        NicRef::Firewall(f) => net.firewalls.get(f.0)?.ip,
     };
     let flow = match direction {
         Direction::Outbound => Flow {
@@ -120,6 +121,11 @@ pub fn nsgs_at(
         NicRef::PrivateEndpoint(p) => {
             let p = net.private_endpoints.get(p.0)?;
             (p.name.clone(), p.subnet, None, true)
+        }
+        // Azure allows no NSG on AzureFirewallSubnet (validation refuses one).
+        NicRef::Firewall(f) => {
+            let f = net.firewalls.get(f.0)?;
+            (f.name.clone(), f.subnet, None, false)
         }
     };
     let subnet = net.subnet(subnet_id)?;

@@ -52,9 +52,9 @@ pub struct Document {
     /// `AzureLoadBalancer`.
     #[serde(default)]
     pub service_tags: Vec<ServiceTagDoc>,
-    /// Azure Firewalls: accepted, not modelled yet (reported as a warning).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub firewalls: Option<Spanned<ron::Value>>,
+    /// Azure Firewalls.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub firewalls: Vec<super::FirewallDoc>,
     /// PaaS services: accepted, not modelled yet (reported as a warning).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub services: Option<Spanned<ron::Value>>,

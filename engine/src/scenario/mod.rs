@@ -2,10 +2,12 @@
 //! and nothing more: names are not resolved and addresses not parsed (that is [`crate::model`]).
 
 mod document;
+mod firewall;
 mod security;
 mod span;
 
 pub use document::*;
+pub use firewall::*;
 pub use security::*;
 pub use span::{SourceFile, Span, Spanned};
 

@@ -109,6 +109,11 @@ impl Tracer<'_> {
                 let p = self.net.private_endpoints.get(p.0)?;
                 (p.name.clone(), p.subnet, p.ip, None)
             }
+            // An Azure Firewall is stateful; whether it SNATs depends on the rule that allows.
+            NicRef::Firewall(f) => {
+                let f = self.net.firewalls.get(f.0)?;
+                (f.name.clone(), f.subnet, f.ip, Some(Forwarding { stateful: true, snat: false }))
+            }
         };
         let vnet = self.net.subnet(subnet)?.vnet;
         Some(Nic {

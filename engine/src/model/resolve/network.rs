@@ -26,7 +26,6 @@ pub const MAX_PEERINGS_PER_VNET: usize = 500;
 impl Resolver {
     pub(super) fn not_modelled(&mut self, document: &Document) {
         for (section, value) in [
-            ("firewalls", &document.firewalls),
             ("services", &document.services),
             ("dns", &document.dns),
         ] {

@@ -244,11 +244,11 @@ impl Resolver {
                 } => {
                     let source = match self.nic_ref(from) {
                         Some(NicRef::Workload(w)) => Some(w),
-                        Some(NicRef::PrivateEndpoint(_)) => {
+                        Some(NicRef::PrivateEndpoint(_) | NicRef::Firewall(_)) => {
                             self.error(
                                 from.span,
-                                format!("private endpoint `{}` cannot start a trace", from.value),
-                                Some("private endpoints only accept connections; trace from a workload".into()),
+                                format!("`{}` cannot start a trace", from.value),
+                                Some("private endpoints and firewalls only accept or forward connections; trace from a workload".into()),
                             );
                             None
                         }

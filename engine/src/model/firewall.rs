@@ -1,0 +1,73 @@
+//! Azure Firewalls in resolved form: rules in Azure's processing order.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use serde::Serialize;
+
+use super::{Access, AddressMatch, PortRange, Protocol, SubnetId};
+use crate::scenario::Span;
+
+/// Where a firewall rule sits in the policy, which decides its order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RulePlace {
+    /// The rule collection group.
+    pub group: String,
+    /// Its priority.
+    pub group_priority: u32,
+    /// The rule collection.
+    pub collection: String,
+    /// Its priority within the group.
+    pub collection_priority: u32,
+    /// The rule.
+    pub rule: String,
+    /// The collection's action.
+    pub action: Access,
+}
+
+/// A network rule: protocol, addresses and destination ports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NetworkRule {
+    /// Where it sits.
+    pub place: RulePlace,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// Sources.
+    pub source: Vec<AddressMatch>,
+    /// Destinations.
+    pub destination: Vec<AddressMatch>,
+    /// Destination ports.
+    pub ports: Vec<PortRange>,
+}
+
+/// An application rule: sources, FQDNs (TLS SNI or HTTP host) and ports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ApplicationRule {
+    /// Where it sits.
+    pub place: RulePlace,
+    /// Sources.
+    pub source: Vec<AddressMatch>,
+    /// Target FQDNs, lower case; `*.x` matches names under `x`, `*` any name.
+    pub fqdns: Vec<String>,
+    /// Destination ports.
+    pub ports: Vec<PortRange>,
+}
+
+/// An Azure Firewall.
+#[derive(Clone, Debug)]
+pub struct Firewall {
+    /// Its name.
+    pub name: String,
+    /// Its subnet (`AzureFirewallSubnet`).
+    pub subnet: SubnetId,
+    /// Its private IP.
+    pub ip: IpAddr,
+    /// Destinations network rules do not SNAT to.
+    pub snat_private_ranges: Vec<IpNet>,
+    /// Network rules in processing order (group priority, collection priority, position).
+    pub network: Vec<NetworkRule>,
+    /// Application rules in processing order.
+    pub application: Vec<ApplicationRule>,
+    /// Where it was declared.
+    pub span: Span,
+}

@@ -1,0 +1,118 @@
+//! Azure Firewalls as written: rules in the shorthand lists or in rule collection groups.
+
+use serde::{Deserialize, Serialize};
+
+use super::document::Text;
+use super::span::Spanned;
+
+/// An Azure Firewall in a VNet's `AzureFirewallSubnet`.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FirewallDoc {
+    /// Unique name (shared with workloads and private endpoints).
+    pub name: Text,
+    /// Its subnet, which Azure requires to be `vnet/AzureFirewallSubnet`.
+    pub subnet: Text,
+    /// Its private IP, the next hop of the UDRs that send traffic to it.
+    pub private_ip: Text,
+    /// Destinations network rules do not SNAT to (`snat.privateRanges`).
+    #[serde(default)]
+    pub snat_private_ranges: SnatRangesDoc,
+    /// Shorthand: allow network rules in `DefaultNetworkRuleCollectionGroup` (priority 200).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub network_rules: Vec<NetworkRuleDoc>,
+    /// Shorthand: allow application rules in `DefaultApplicationRuleCollectionGroup` (300).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub application_rules: Vec<ApplicationRuleDoc>,
+    /// Rule collection groups of the firewall policy.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rule_collection_groups: Vec<RuleCollectionGroupDoc>,
+}
+
+/// The firewall's SNAT private ranges setting.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+pub enum SnatRangesDoc {
+    /// Azure's default `IANAPrivateRanges`: RFC 1918 and 100.64.0.0/10 are not SNATed.
+    #[default]
+    IanaPrivate,
+    /// `255.255.255.255/32`: network rules always SNAT.
+    Always,
+    /// `0.0.0.0/0`: network rules never SNAT.
+    Never,
+    /// A custom list (include the IANA ranges yourself to keep them).
+    Ranges(Vec<Text>),
+}
+
+/// A rule collection group.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleCollectionGroupDoc {
+    /// Its name.
+    pub name: Text,
+    /// 100 (first) to 65000.
+    pub priority: Spanned<u32>,
+    /// Its rule collections.
+    pub collections: Vec<RuleCollectionDoc>,
+}
+
+/// A rule collection: one kind of rules, one action.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleCollectionDoc {
+    /// Its name.
+    pub name: Text,
+    /// 100 (first) to 65000 within the group.
+    pub priority: Spanned<u32>,
+    /// `Allow` or `Deny`.
+    pub action: super::Access,
+    /// Network rules (give these or application rules, not both).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub network_rules: Vec<NetworkRuleDoc>,
+    /// Application rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub application_rules: Vec<ApplicationRuleDoc>,
+}
+
+/// A network rule: addresses, ports and protocol.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkRuleDoc {
+    /// Its name.
+    pub name: Text,
+    /// Source addresses or prefixes (`*` for any; default any).
+    #[serde(default = "any")]
+    pub source: Vec<Text>,
+    /// Destination addresses or prefixes.
+    #[serde(default = "any")]
+    pub destination: Vec<Text>,
+    /// Destination ports (`*`, `443`, `1000-2000`; default any).
+    #[serde(default = "any")]
+    pub ports: Vec<Text>,
+    /// `Tcp`, `Udp`, `Icmp` or `Any` (default).
+    #[serde(default)]
+    pub protocol: super::Protocol,
+}
+
+/// An application rule: the FQDNs a client may reach (TLS SNI or HTTP host).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationRuleDoc {
+    /// Its name.
+    pub name: Text,
+    /// Source addresses or prefixes (default any).
+    #[serde(default = "any")]
+    pub source: Vec<Text>,
+    /// Target FQDNs; `*.example.com` matches any name under it, `*` any name.
+    pub fqdns: Vec<Text>,
+    /// Ports of the protocols (HTTP, HTTPS, MSSQL); default `80` and `443`.
+    #[serde(default = "web")]
+    pub ports: Vec<Text>,
+}
+
+fn any() -> Vec<Text> {
+    vec![Text::new("*".into())]
+}
+
+fn web() -> Vec<Text> {
+    vec![Text::new("80".into()), Text::new("443".into())]
+}
