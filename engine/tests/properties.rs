@@ -332,8 +332,8 @@ proptest! {
         for from in ["vm", "vm-hub"] {
             let Some(NicRef::Workload(w)) = loaded.network.nic_by_name(from) else { panic!("{from}") };
             for dst in probes(&net, &extra) {
-                let request = TraceRequest { protocol: FlowProtocol::Tcp, destination: dst, port, source_port: 50000 };
-                let a = trace(&loaded.network, &dp, w, request).unwrap();
+                let request = TraceRequest { protocol: FlowProtocol::Tcp, destination: dst, port, source_port: 50000, host: None };
+                let a = trace(&loaded.network, &dp, w, request.clone()).unwrap();
                 prop_assert!(a.forward.len() <= HOP_LIMIT + 1 && a.reply.len() <= HOP_LIMIT + 1);
                 // Deterministic: the same question gives the same answer.
                 let again = trace(&loaded.network, &dp, w, request).unwrap();

@@ -72,8 +72,8 @@ fn the_design_example_loads_with_warnings_for_what_is_not_modelled_yet() {
     };
     let loaded = load_str("scenario-example.ron", &text).unwrap();
     let warned: Vec<&str> = loaded.warnings.iter().map(|w| w.message.as_str()).collect();
-    // firewalls, services and dns are not modelled; `fw-hub` (a firewall) is no NIC yet.
-    assert_eq!(warned.len(), 4, "{warned:?}");
+    // services and dns are not modelled yet.
+    assert_eq!(warned.len(), 2, "{warned:?}");
     let report = check(&loaded.network, &loaded.dataplane());
     assert_eq!(report.passed(), 1);
     assert_eq!(

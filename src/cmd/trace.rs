@@ -22,6 +22,10 @@ pub struct Args {
     to: IpAddr,
     #[command(flatten)]
     flow: super::FlowArgs,
+    /// The name the client asks for (TLS SNI or HTTP host), matched by firewall application
+    /// rules; default: the FQDN a private endpoint at the destination serves.
+    #[arg(long)]
+    host: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -54,6 +58,7 @@ pub fn run(args: Args) -> Exit {
         }
     };
     let request = TraceRequest {
+        host: args.host.clone(),
         protocol: args.flow.protocol(),
         destination: args.to,
         port: args.flow.port,

@@ -1,5 +1,6 @@
-//! Packet filters: network security groups (and, later, firewall policies).
+//! Packet filters: network security groups and Azure Firewall policies.
 
+pub mod firewall;
 pub mod nsg;
 
 pub use nsg::{evaluate, Flow, RuleMatch, TagScope};

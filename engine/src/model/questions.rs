@@ -57,6 +57,8 @@ pub enum QuestionKind {
         protocol: FlowProtocol,
         /// Destination port.
         port: u16,
+        /// The name asked for (TLS SNI / HTTP host), for firewall application rules.
+        host: Option<String>,
         /// The expected outcome.
         expect: TraceExpect,
     },

@@ -172,6 +172,7 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                 to,
                 protocol,
                 port,
+                host,
                 expect,
             } => {
                 let source = net
@@ -198,6 +199,7 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                     };
                 };
                 let request = TraceRequest {
+                    host: host.clone(),
                     protocol: *protocol,
                     destination: *ip,
                     port: *port,

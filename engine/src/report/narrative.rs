@@ -58,6 +58,10 @@ pub fn verdict(v: &Verdict) -> String {
         Verdict::DroppedByNsg { nsg, rule, nic } => {
             format!("DroppedByNsg (rule `{rule}` of `{nsg}` at `{nic}`)")
         }
+        Verdict::DroppedByFirewall { firewall, rule, .. } => match rule {
+            Some(r) => format!("DroppedByFirewall (rule `{r}` of `{firewall}`)"),
+            None => format!("DroppedByFirewall (no rule of `{firewall}` allows it: default deny)"),
+        },
         Verdict::NoRoute { prefix } => match prefix {
             Some(p) => format!("NoRoute (route {p} has next hop None)"),
             None => "NoRoute (no route matches)".into(),
@@ -150,6 +154,26 @@ fn step(out: &mut String, s: &Step) {
         Step::Peering { from, to, global } => {
             let kind = if *global { "global peering" } else { "peering" };
             let _ = writeln!(out, "    crosses {kind} `{from}` -> `{to}`");
+        }
+        Step::Firewall(d) => {
+            let host = d
+                .host
+                .as_deref()
+                .map(|h| format!(" for `{h}`"))
+                .unwrap_or_default();
+            let what = match &d.rule {
+                Some(r) => format!(
+                    "{:?} rule `{}/{}/{}` (group {}, collection {})",
+                    d.stage, r.group, r.collection, r.rule, r.group_priority, r.collection_priority
+                ),
+                None => "no rule matches: default deny".into(),
+            };
+            let snat = if d.snat { ", SNAT" } else { "" };
+            let _ = writeln!(
+                out,
+                "    firewall `{}`{host}: {what}: {}{snat}",
+                d.firewall, d.access
+            );
         }
         Step::FlowSymmetricReply => out
             .push_str("    reply retraces the request's path (flow-symmetric private endpoint)\n"),

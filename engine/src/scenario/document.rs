@@ -386,6 +386,10 @@ pub enum QuestionDoc {
         /// `Tcp` (default), `Udp` or `Icmp`.
         #[serde(default)]
         protocol: super::FlowProtocol,
+        /// The name the client asks for (TLS SNI or HTTP host); default: the target FQDN of a
+        /// private endpoint at the destination.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        host: Option<Text>,
         /// The expected verdict and path.
         expect: TraceExpectDoc,
     },

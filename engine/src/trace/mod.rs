@@ -2,8 +2,7 @@
 //! peerings and network virtual appliances, then follows the reply back, and ends in one
 //! verdict from a closed set with the symptom the client would see.
 //!
-//! Azure Firewall policies, virtual WAN hubs and name resolution are not modelled yet; an Azure
-//! Firewall can be modelled as an `Nva` workload (stateful, optionally SNAT) meanwhile.
+//! Virtual WAN hubs and name resolution are not modelled yet.
 
 mod walk;
 
@@ -11,6 +10,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
+use crate::filter::firewall::{DenyFeel, FirewallDecision};
 use crate::filter::Flow;
 use crate::model::FlowProtocol;
 use crate::query::{FlowVerifyAnswer, NextHopAnswer};
@@ -21,7 +21,7 @@ pub use walk::trace;
 pub const HOP_LIMIT: usize = 32;
 
 /// What to trace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TraceRequest {
     /// Protocol.
     pub protocol: FlowProtocol,
@@ -31,6 +31,9 @@ pub struct TraceRequest {
     pub port: u16,
     /// Source port.
     pub source_port: u16,
+    /// The name the client asks for (TLS SNI or HTTP host), which firewall application rules
+    /// match. `None`: the target FQDN of the private endpoint at the destination, if any.
+    pub host: Option<String>,
 }
 
 /// A packet's addresses and ports at one point of its path.
@@ -121,6 +124,8 @@ pub enum Step {
         /// Across regions.
         global: bool,
     },
+    /// An Azure Firewall's decision.
+    Firewall(FirewallDecision),
     /// A private endpoint answered along the path the request came (its subnet has no
     /// route-table network policies; an assumption, see the README).
     FlowSymmetricReply,
@@ -140,6 +145,15 @@ pub enum Verdict {
         rule: String,
         /// Where.
         nic: String,
+    },
+    /// An Azure Firewall denied the flow (a rule, or its default deny).
+    DroppedByFirewall {
+        /// The firewall.
+        firewall: String,
+        /// The deny rule, or `None` for the default deny.
+        rule: Option<String>,
+        /// How the client notices.
+        feel: DenyFeel,
     },
     /// The winning route's next hop is `None` (or no route matches).
     NoRoute {
@@ -209,6 +223,11 @@ impl Verdict {
             | Verdict::PeeringBlocked { .. }
             | Verdict::Loop { .. }
             | Verdict::ReplyDropped { .. } => "connect timeout (packets vanish silently)",
+            Verdict::DroppedByFirewall { feel, .. } => match feel {
+                DenyFeel::Silent => "connect timeout (packets vanish silently)",
+                DenyFeel::Http470 => "HTTP 470 from the firewall: `Action: Deny. Reason: No rule matched.`",
+                DenyFeel::TlsReset => "the TLS handshake is cut off: connection reset or SSL_ERROR_SYSCALL",
+            },
             Verdict::AsymmetricReturnDropped { .. } => {
                 "the handshake stalls, then EOF or reset: SSL_ERROR_SYSCALL, `EOF occurred in violation of protocol`, or a read timeout"
             }
@@ -223,6 +242,7 @@ impl Verdict {
         match self {
             Verdict::Delivered => "Delivered",
             Verdict::DroppedByNsg { .. } => "DroppedByNsg",
+            Verdict::DroppedByFirewall { .. } => "DroppedByFirewall",
             Verdict::NoRoute { .. } => "NoRoute",
             Verdict::NoDestination { .. } => "NoDestination",
             Verdict::InvalidNextHop { .. } => "InvalidNextHop",

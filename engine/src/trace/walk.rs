@@ -5,8 +5,9 @@ use std::net::IpAddr;
 
 use super::{Hop, Packet, PathQuality, Step, TraceAnswer, TraceRequest, Verdict, HOP_LIMIT};
 use crate::dataplane::DataPlane;
+use crate::filter::{firewall, TagScope};
 use crate::model::{
-    Access, Direction, FlowProtocol, Forwarding, Network, NextHopType, NicRef, Peering,
+    Access, Direction, FirewallId, FlowProtocol, Forwarding, Network, NextHopType, NicRef, Peering,
     PrivateEndpointId, SubnetId, VnetId, WorkloadId,
 };
 use crate::query::{next_hop, nsgs_at};
@@ -44,6 +45,8 @@ struct Tracer<'a> {
     net: &'a Network,
     dp: &'a DataPlane,
     protocol: FlowProtocol,
+    /// The name the client asks for, for firewall application rules.
+    host: Option<String>,
     /// Every NIC by VNet and address (addresses repeat only across unpeered VNets).
     nics: BTreeMap<(VnetId, IpAddr), NicRef>,
     assumptions: Vec<String>,
@@ -65,10 +68,24 @@ pub fn trace(
         let vnet = net.subnet(p.subnet)?.vnet;
         nics.insert((vnet, p.ip), NicRef::PrivateEndpoint(PrivateEndpointId(i)));
     }
+    for (i, f) in net.firewalls.iter().enumerate() {
+        let vnet = net.subnet(f.subnet)?.vnet;
+        nics.insert((vnet, f.ip), NicRef::Firewall(FirewallId(i)));
+    }
+    // The client names the service it calls: by default the FQDN a private endpoint at the
+    // destination serves.
+    let host = request.host.clone().or_else(|| {
+        net.private_endpoints
+            .iter()
+            .find(|p| p.ip == request.destination)
+            .and_then(|p| p.target.clone())
+            .filter(|t| t.contains('.'))
+    });
     let mut t = Tracer {
         net,
         dp,
         protocol: request.protocol,
+        host,
         nics,
         assumptions: Vec::new(),
     };
@@ -112,7 +129,15 @@ impl Tracer<'_> {
             // An Azure Firewall is stateful; whether it SNATs depends on the rule that allows.
             NicRef::Firewall(f) => {
                 let f = self.net.firewalls.get(f.0)?;
-                (f.name.clone(), f.subnet, f.ip, Some(Forwarding { stateful: true, snat: false }))
+                (
+                    f.name.clone(),
+                    f.subnet,
+                    f.ip,
+                    Some(Forwarding {
+                        stateful: true,
+                        snat: false,
+                    }),
+                )
             }
         };
         let vnet = self.net.subnet(subnet)?.vnet;
@@ -181,7 +206,12 @@ impl Tracer<'_> {
             // Leaving the NIC: its NSGs (NIC then subnet), unless this is the reply of a flow
             // they already allowed.
             if is_reply {
-                hop.steps.push(Step::StatefulReply);
+                if !matches!(
+                    hop.steps.last(),
+                    Some(Step::StatefulReply | Step::UnSnat { .. })
+                ) {
+                    hop.steps.push(Step::StatefulReply);
+                }
             } else if let Some(nsgs) = nsgs_at(
                 self.net,
                 self.dp,
@@ -347,7 +377,31 @@ impl Tracer<'_> {
                 }
                 state.stateful.insert(next.id);
             }
-            if forwarding.snat && !is_reply {
+            let mut snat = forwarding.snat;
+            if let (NicRef::Firewall(f), false) = (next.id, is_reply) {
+                let Some(fw) = self.net.firewalls.get(f.0) else {
+                    return self.stop(hops, hop, Verdict::NoDestination { address: next.ip });
+                };
+                let scope = TagScope::for_subnet(self.net, self.dp, next.subnet);
+                let decision = firewall::evaluate(
+                    fw,
+                    &packet.flow(self.protocol),
+                    self.host.as_deref(),
+                    &scope,
+                );
+                let (access, rule, feel) = (decision.access, decision.rule.clone(), decision.feel);
+                snat = decision.snat;
+                hop.steps.push(Step::Firewall(decision));
+                if access == Access::Deny {
+                    let verdict = Verdict::DroppedByFirewall {
+                        firewall: next.name.clone(),
+                        rule: rule.map(|r| format!("{}/{}/{}", r.group, r.collection, r.rule)),
+                        feel,
+                    };
+                    return self.stop(hops, hop, verdict);
+                }
+            }
+            if snat && !is_reply {
                 hop.steps.push(Step::Snat {
                     from: packet.src,
                     to: next.ip,

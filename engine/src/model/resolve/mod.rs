@@ -10,6 +10,7 @@ use super::*;
 use crate::diag::{unknown_name_hint, Diagnostic, Severity};
 use crate::scenario::{self as doc, Document, Text};
 
+mod firewall;
 mod network;
 mod nics;
 mod security;
@@ -35,6 +36,7 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.gateways(&document.gateways);
     r.gateway_transit();
     r.nics(&document.private_endpoints, &document.workloads);
+    r.firewalls(&document.firewalls);
     r.questions(&document.questions);
     r.udr_next_hops();
     let Resolver { net, mut diags, .. } = r;

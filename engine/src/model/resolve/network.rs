@@ -25,10 +25,7 @@ pub const MAX_PEERINGS_PER_VNET: usize = 500;
 
 impl Resolver {
     pub(super) fn not_modelled(&mut self, document: &Document) {
-        for (section, value) in [
-            ("services", &document.services),
-            ("dns", &document.dns),
-        ] {
+        for (section, value) in [("services", &document.services), ("dns", &document.dns)] {
             if let Some(value) = value {
                 self.warn(
                     value.span,

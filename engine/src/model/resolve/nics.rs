@@ -240,6 +240,7 @@ impl Resolver {
                     to,
                     port,
                     protocol,
+                    host,
                     expect,
                 } => {
                     let source = match self.nic_ref(from) {
@@ -278,6 +279,7 @@ impl Resolver {
                             to: target,
                             protocol: *protocol,
                             port: *port,
+                            host: host.as_ref().map(|h| h.value.clone()),
                             expect: TraceExpect {
                                 verdict: expect.verdict,
                                 via: expect.via.iter().map(|t| t.value.clone()).collect(),

@@ -114,7 +114,7 @@ impl Resolver {
     }
 
     /// Sources or destinations: `*`/`Any`, an address, a prefix or a service tag.
-    fn addresses(&mut self, texts: &[Text]) -> Option<Vec<AddressMatch>> {
+    pub(super) fn addresses(&mut self, texts: &[Text]) -> Option<Vec<AddressMatch>> {
         let parsed: Vec<Option<AddressMatch>> = texts.iter().map(|t| self.address(t)).collect();
         if texts.is_empty() {
             return Some(vec![AddressMatch::Any]);
@@ -164,7 +164,7 @@ impl Resolver {
     }
 
     /// Port lists: `*`, `443` or `1000-2000`.
-    fn ports(&mut self, texts: &[Text]) -> Option<Vec<PortRange>> {
+    pub(super) fn ports(&mut self, texts: &[Text]) -> Option<Vec<PortRange>> {
         if texts.is_empty() {
             return Some(vec![PortRange::ANY]);
         }

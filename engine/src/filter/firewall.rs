@@ -1,0 +1,159 @@
+//! Azure Firewall rule processing: network rules, then application rules, first match wins,
+//! default deny; and whether the allowed flow is SNATed.
+
+use serde::Serialize;
+
+use super::nsg::{Flow, TagScope};
+use crate::model::{Access, AddressMatch, Firewall, FlowProtocol, PortRange, Protocol, RulePlace};
+
+/// Which stage of the firewall decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum FirewallStage {
+    /// A network rule matched.
+    Network,
+    /// An application rule matched (on the FQDN).
+    Application,
+    /// Nothing matched: Azure Firewall denies by default.
+    DefaultDeny,
+}
+
+/// How the client learns of a firewall deny.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum DenyFeel {
+    /// Packets vanish: connect timeout.
+    Silent,
+    /// Plain HTTP through the application layer: the firewall answers HTTP 470.
+    Http470,
+    /// HTTPS through the application layer: the TLS handshake is cut off.
+    TlsReset,
+}
+
+/// The firewall's decision on one flow.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FirewallDecision {
+    /// The firewall.
+    pub firewall: String,
+    /// Which stage decided.
+    pub stage: FirewallStage,
+    /// The matching rule (none for the default deny).
+    pub rule: Option<RulePlace>,
+    /// Allow or deny.
+    pub access: Access,
+    /// Whether the allowed flow leaves with the firewall's address as its source.
+    pub snat: bool,
+    /// The name the application rules were matched against (TLS SNI or HTTP host).
+    pub host: Option<String>,
+    /// How a deny shows.
+    pub feel: DenyFeel,
+}
+
+fn addresses_match(ms: &[AddressMatch], ip: std::net::IpAddr, scope: &TagScope) -> bool {
+    ms.iter().any(|m| match m {
+        AddressMatch::Any => true,
+        AddressMatch::Prefix(p) => p.contains(&ip),
+        AddressMatch::Tag(t) => scope.contains(t, ip),
+    })
+}
+
+fn port_match(ports: &[PortRange], port: u16) -> bool {
+    ports.iter().any(|r| r.contains(port))
+}
+
+/// Whether an application rule's FQDN pattern matches `host`: `*` matches any name, `*.x`
+/// any name under `x` (not `x` itself), anything else the name exactly (case-insensitive).
+pub fn fqdn_matches(pattern: &str, host: &str) -> bool {
+    let host = host.trim_end_matches('.').to_lowercase();
+    match pattern.strip_prefix("*.") {
+        _ if pattern == "*" => true,
+        Some(suffix) => host.len() > suffix.len() + 1 && host.ends_with(&format!(".{suffix}")),
+        None => host == pattern,
+    }
+}
+
+/// Evaluates `fw` for a flow. Network rules first (in group, collection and rule order), then,
+/// for TCP, application rules on `host`; the first match decides and nothing matching is a
+/// deny. Application rules always SNAT; network rules SNAT unless the destination is inside the
+/// SNAT private ranges.
+pub fn evaluate(
+    fw: &Firewall,
+    flow: &Flow,
+    host: Option<&str>,
+    scope: &TagScope,
+) -> FirewallDecision {
+    let web = flow.protocol == FlowProtocol::Tcp;
+    let feel = match (web, flow.dst_port) {
+        (true, 80) => DenyFeel::Http470,
+        (true, 443) => DenyFeel::TlsReset,
+        _ => DenyFeel::Silent,
+    };
+    let decision = |stage, rule: Option<&RulePlace>, snat: bool, feel| {
+        let access = rule.map_or(Access::Deny, |r| r.action);
+        FirewallDecision {
+            firewall: fw.name.clone(),
+            stage,
+            rule: rule.cloned(),
+            access,
+            snat: snat && access == Access::Allow,
+            host: host.map(str::to_string),
+            feel,
+        }
+    };
+    let network = fw.network.iter().find(|r| {
+        let protocol = match r.protocol {
+            Protocol::Any => true,
+            Protocol::Tcp => flow.protocol == FlowProtocol::Tcp,
+            Protocol::Udp => flow.protocol == FlowProtocol::Udp,
+            Protocol::Icmp => flow.protocol == FlowProtocol::Icmp,
+            Protocol::Esp | Protocol::Ah => false,
+        };
+        protocol
+            && addresses_match(&r.source, flow.src, scope)
+            && addresses_match(&r.destination, flow.dst, scope)
+            && (flow.protocol == FlowProtocol::Icmp || port_match(&r.ports, flow.dst_port))
+    });
+    if let Some(r) = network {
+        let private = fw.snat_private_ranges.iter().any(|p| p.contains(&flow.dst));
+        return decision(
+            FirewallStage::Network,
+            Some(&r.place),
+            !private,
+            DenyFeel::Silent,
+        );
+    }
+    if web {
+        let app = host.and_then(|h| {
+            fw.application.iter().find(|r| {
+                addresses_match(&r.source, flow.src, scope)
+                    && port_match(&r.ports, flow.dst_port)
+                    && r.fqdns.iter().any(|f| fqdn_matches(f, h))
+            })
+        });
+        if let Some(r) = app {
+            return decision(FirewallStage::Application, Some(&r.place), true, feel);
+        }
+        return decision(FirewallStage::DefaultDeny, None, false, feel);
+    }
+    decision(FirewallStage::DefaultDeny, None, false, DenyFeel::Silent)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard_fqdns_match_names_below_the_suffix_only() {
+        assert!(fqdn_matches("*.openai.azure.com", "aoai.openai.azure.com"));
+        assert!(fqdn_matches("*.openai.azure.com", "AOAI.OpenAI.azure.com."));
+        assert!(!fqdn_matches("*.openai.azure.com", "openai.azure.com"));
+        assert!(!fqdn_matches("*.openai.azure.com", "evilopenai.azure.com"));
+        assert!(fqdn_matches("*", "anything.example"));
+        assert!(fqdn_matches(
+            "aoai.openai.azure.com",
+            "aoai.openai.azure.com"
+        ));
+        assert!(!fqdn_matches(
+            "aoai.openai.azure.com",
+            "x.aoai.openai.azure.com"
+        ));
+    }
+}

@@ -1,0 +1,197 @@
+//! Azure Firewalls: placement, SNAT ranges, and rules sorted into Azure's processing order.
+
+use ipnet::IpNet;
+
+use super::Resolver;
+use crate::model::*;
+use crate::scenario::{self as doc, SnatRangesDoc, Text};
+
+/// Azure's allowed priorities for rule collection groups and collections.
+const PRIORITIES: std::ops::RangeInclusive<u32> = 100..=65000;
+
+/// Where a rule is and what it says, before sorting.
+struct Collection<'a> {
+    group: &'a str,
+    group_priority: u32,
+    name: &'a str,
+    priority: u32,
+    action: Access,
+    network: &'a [doc::NetworkRuleDoc],
+    application: &'a [doc::ApplicationRuleDoc],
+}
+
+impl Resolver {
+    pub(super) fn firewalls(&mut self, firewalls: &[doc::FirewallDoc]) {
+        for f in firewalls {
+            let placed = self.nic(&f.name, &f.subnet, &f.private_ip, "firewall");
+            if !f.subnet.value.ends_with("/AzureFirewallSubnet") {
+                self.error(
+                    f.subnet.span,
+                    format!("firewall `{}` is in `{}`, not in an `AzureFirewallSubnet`", f.name.value, f.subnet.value),
+                    Some("Azure Firewall lives in a subnet named `AzureFirewallSubnet` (at least /26)".into()),
+                );
+            }
+            if let Some(subnet) = placed.and_then(|(s, _)| self.net.subnet(s)) {
+                if subnet.nsg.is_some() {
+                    self.error(
+                        f.subnet.span,
+                        format!(
+                            "subnet `{}` of firewall `{}` has an NSG",
+                            subnet.name, f.name.value
+                        ),
+                        Some(
+                            "Azure does not support an NSG on AzureFirewallSubnet; remove it"
+                                .into(),
+                        ),
+                    );
+                }
+            }
+            let snat_private_ranges = self.snat_ranges(&f.snat_private_ranges);
+            let mut collections = vec![
+                Collection {
+                    group: "DefaultNetworkRuleCollectionGroup",
+                    group_priority: 200,
+                    name: "network_rules",
+                    priority: 100,
+                    action: Access::Allow,
+                    network: &f.network_rules,
+                    application: &[],
+                },
+                Collection {
+                    group: "DefaultApplicationRuleCollectionGroup",
+                    group_priority: 300,
+                    name: "application_rules",
+                    priority: 100,
+                    action: Access::Allow,
+                    network: &[],
+                    application: &f.application_rules,
+                },
+            ];
+            for g in &f.rule_collection_groups {
+                self.priority(&g.priority, "rule collection group", &g.name);
+                for c in &g.collections {
+                    self.priority(&c.priority, "rule collection", &c.name);
+                    if c.network_rules.is_empty() == c.application_rules.is_empty() {
+                        self.error(
+                            c.name.span,
+                            format!("rule collection `{}` must hold either network rules or application rules", c.name.value),
+                            Some("Azure rule collections hold one kind of rule; split it in two".into()),
+                        );
+                        continue;
+                    }
+                    collections.push(Collection {
+                        group: &g.name.value,
+                        group_priority: g.priority.value,
+                        name: &c.name.value,
+                        priority: c.priority.value,
+                        action: c.action,
+                        network: &c.network_rules,
+                        application: &c.application_rules,
+                    });
+                }
+            }
+            collections.sort_by_key(|c| (c.group_priority, c.priority));
+            let mut network = Vec::new();
+            let mut application = Vec::new();
+            for c in &collections {
+                let place = |rule: &Text| RulePlace {
+                    group: c.group.to_string(),
+                    group_priority: c.group_priority,
+                    collection: c.name.to_string(),
+                    collection_priority: c.priority,
+                    rule: rule.value.clone(),
+                    action: c.action,
+                };
+                for r in c.network {
+                    let (source, destination, ports) = (
+                        self.addresses(&r.source),
+                        self.addresses(&r.destination),
+                        self.ports(&r.ports),
+                    );
+                    if let (Some(source), Some(destination), Some(ports)) =
+                        (source, destination, ports)
+                    {
+                        network.push(NetworkRule {
+                            place: place(&r.name),
+                            protocol: r.protocol,
+                            source,
+                            destination,
+                            ports,
+                        });
+                    }
+                }
+                for r in c.application {
+                    if r.fqdns.is_empty() {
+                        self.error(
+                            r.name.span,
+                            format!("application rule `{}` names no FQDN", r.name.value),
+                            Some("add `fqdns: [\"*.example.com\"]`".into()),
+                        );
+                    }
+                    let fqdns = r
+                        .fqdns
+                        .iter()
+                        .map(|t| t.value.trim().trim_end_matches('.').to_lowercase())
+                        .collect();
+                    if let (Some(source), Some(ports)) =
+                        (self.addresses(&r.source), self.ports(&r.ports))
+                    {
+                        application.push(ApplicationRule {
+                            place: place(&r.name),
+                            source,
+                            fqdns,
+                            ports,
+                        });
+                    }
+                }
+            }
+            if let (Some((subnet, ip)), Some(snat_private_ranges)) = (placed, snat_private_ranges) {
+                self.net.firewalls.push(Firewall {
+                    name: f.name.value.clone(),
+                    subnet,
+                    ip,
+                    snat_private_ranges,
+                    network,
+                    application,
+                    span: f.name.span,
+                });
+            }
+        }
+    }
+
+    fn priority(&mut self, p: &crate::scenario::Spanned<u32>, what: &str, name: &Text) {
+        if !PRIORITIES.contains(&p.value) {
+            self.error(
+                p.span,
+                format!(
+                    "priority `{}` of {what} `{}` is outside 100–65000",
+                    p.value, name.value
+                ),
+                Some("100 is processed first, 65000 last".into()),
+            );
+        }
+    }
+
+    /// The SNAT private ranges: Azure's IANA default (RFC 1918 and 100.64.0.0/10), always SNAT
+    /// (255.255.255.255/32), never SNAT (0.0.0.0/0), or a list.
+    fn snat_ranges(&mut self, ranges: &SnatRangesDoc) -> Option<Vec<IpNet>> {
+        let parse = |s: &[&str]| s.iter().filter_map(|p| p.parse::<IpNet>().ok()).collect();
+        Some(match ranges {
+            SnatRangesDoc::IanaPrivate => parse(&[
+                "10.0.0.0/8",
+                "172.16.0.0/12",
+                "192.168.0.0/16",
+                "100.64.0.0/10",
+            ]),
+            SnatRangesDoc::Always => parse(&["255.255.255.255/32"]),
+            SnatRangesDoc::Never => parse(&["0.0.0.0/0"]),
+            SnatRangesDoc::Ranges(list) => {
+                let parsed: Vec<Option<IpNet>> = list
+                    .iter()
+                    .map(|t| self.prefix(t, "SNAT private range"))
+                    .collect();
+                parsed.into_iter().collect::<Option<Vec<_>>>()?
+            }
+        })
+    }
+}
