@@ -406,3 +406,54 @@ fn nsg_mistakes_are_refused_with_hints() {
     );
     has(&e, "unknown nsg `nsg-app`");
 }
+
+#[test]
+fn firewall_mistakes_are_refused_with_hints() {
+    let with_fw = |subnet: &str, extra: &str| {
+        BASE.replacen(r#"(name: "pe", prefix: "10.0.2.0/24"),"#, r#"(name: "pe", prefix: "10.0.2.0/24"), (name: "AzureFirewallSubnet", prefix: "10.0.1.0/26"),"#, 1)
+            .replacen("peerings:", &format!(r#"firewalls: [(name: "fw", subnet: "{subnet}", private_ip: "10.0.1.4"{extra})], peerings:"#), 1)
+    };
+    load_str("ok.ron", &with_fw("hub/AzureFirewallSubnet", "")).unwrap();
+    let fails = |text: String, needle: &str| {
+        let Err(e) = load_str("fw.ron", &text) else {
+            panic!("accepted")
+        };
+        assert!(e.to_string().contains(needle), "no `{needle}` in {e}");
+    };
+    fails(
+        with_fw("hub/pe", "").replacen(r#"private_ip: "10.0.1.4""#, r#"private_ip: "10.0.2.9""#, 1),
+        "firewall `fw` is in `hub/pe`, not in an `AzureFirewallSubnet`",
+    );
+    fails(
+        with_fw(
+            "hub/AzureFirewallSubnet",
+            r#", rule_collection_groups: [(name: "g", priority: 70000, collections: [])]"#,
+        ),
+        "priority `70000` of rule collection group `g` is outside 100–65000",
+    );
+    fails(
+        with_fw(
+            "hub/AzureFirewallSubnet",
+            r#", rule_collection_groups: [(name: "g", priority: 100, collections: [(name: "c", priority: 100, action: Allow)])]"#,
+        ),
+        "rule collection `c` must hold either network rules or application rules",
+    );
+    fails(
+        with_fw("hub/AzureFirewallSubnet", "")
+            .replacen(
+                r#"prefix: "10.0.1.0/26")"#,
+                r#"prefix: "10.0.1.0/26", nsg: "n")"#,
+                1,
+            )
+            .replacen("peerings:", r#"nsgs: [(name: "n")], peerings:"#, 1),
+        "has an NSG",
+    );
+    fails(
+        with_fw("hub/AzureFirewallSubnet", "").replacen(
+            r#"private_ip: "10.0.1.4""#,
+            r#"private_ip: "10.0.2.4""#,
+            1,
+        ),
+        "is outside subnet",
+    );
+}
