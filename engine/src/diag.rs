@@ -121,7 +121,12 @@ pub fn did_you_mean<'a>(
     let wanted_lower = wanted.to_lowercase();
     candidates
         .into_iter()
-        .map(|c| (strsim::levenshtein(&wanted_lower, &c.to_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&wanted_lower, &c.to_lowercase()),
+                c,
+            )
+        })
         .filter(|(distance, c)| *distance <= (c.chars().count().max(wanted.len()) / 3).max(2))
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
         .map(|(_, c)| c)

@@ -6,6 +6,7 @@
     clippy::indexing_slicing
 )]
 
+mod bad_inputs;
 mod nsg_properties;
 mod properties;
 mod reference;

@@ -127,7 +127,10 @@ fn duplicate_names_are_refused() {
     let e = errors(r#"(name: "spoke","#, r#"(name: "hub","#);
     has(&e, "duplicate vnet name `hub`");
     let e = errors(r#"workloads: [(name: "vm""#, r#"workloads: [(name: "pe1""#);
-    has(&e, "duplicate workload or private endpoint name `pe1`");
+    has(
+        &e,
+        "duplicate workload, private endpoint or firewall name `pe1`",
+    );
 }
 
 #[test]

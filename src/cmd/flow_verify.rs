@@ -47,10 +47,13 @@ pub fn run(args: Args) -> Exit {
     };
     let net = &loaded.network;
     let Some(nic) = net.nic_by_name(&args.at) else {
-        let hint =
-            diag::unknown_name_hint(&args.at, net.nic_names(), "workload or private endpoint");
+        let hint = diag::unknown_name_hint(
+            &args.at,
+            net.nic_names(),
+            "workload, private endpoint or firewall",
+        );
         eprintln!(
-            "error: --at: unknown workload or private endpoint `{}` (hint: {hint})",
+            "error: --at: unknown workload, private endpoint or firewall `{}` (hint: {hint})",
             args.at
         );
         return Exit::BadInput;

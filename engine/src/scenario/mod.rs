@@ -136,12 +136,32 @@ fn describe(code: &ron::Error) -> (String, Option<String>) {
         ),
         E::ExpectedComma => (
             "expected a comma".into(),
-            Some("separate fields and list items with `,`".into()),
+            Some("separate fields and list items with `,`; or a string or bracket before this point is not closed".into()),
+        ),
+        E::Eof => (
+            "the file ends in the middle of the scenario".into(),
+            Some("a `(`, `[` or string is left open; close it".into()),
+        ),
+        E::TrailingCharacters => (
+            "text after the scenario's closing `)`".into(),
+            Some("remove it, or close the scenario later".into()),
+        ),
+        E::ExpectedBoolean => ("expected `true` or `false`".into(), None),
+        E::IntegerOutOfBounds => (
+            "number out of range for this field".into(),
+            Some("ports go up to 65535, priorities up to 4096 (NSG) or 65000 (firewall)".into()),
+        ),
+        E::ExceededRecursionLimit => (
+            "the value is nested too deeply".into(),
+            Some("a scenario nests a few levels; this looks like a generated or broken file".into()),
         ),
         E::Message(m) if m.starts_with("expected string") => (
             m.clone(),
             Some("names, addresses and prefixes are written in double quotes".into()),
         ),
+        E::Message(m) if m.starts_with("expected integer") => {
+            (m.clone(), Some("numbers are written without quotes".into()))
+        }
         E::Message(m) => (lower_first(m), None),
         other => (lower_first(&other.to_string()), None),
     }

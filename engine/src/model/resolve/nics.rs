@@ -78,7 +78,7 @@ impl Resolver {
         kind: &str,
     ) -> Option<(SubnetId, IpAddr)> {
         let mut names = std::mem::take(&mut self.nic_names);
-        let unique = self.unique(&mut names, name, "workload or private endpoint");
+        let unique = self.unique(&mut names, name, "workload, private endpoint or firewall");
         self.nic_names = names;
         let subnet_id = self.found(find(&self.subnet_ids, subnet, "subnet"));
         let addr = self.ip(ip, &format!("{kind} address"));
@@ -144,11 +144,14 @@ impl Resolver {
             let hint = unknown_name_hint(
                 &text.value,
                 self.net.nic_names(),
-                "workload or private endpoint",
+                "workload, private endpoint or firewall",
             );
             self.error(
                 text.span,
-                format!("unknown workload or private endpoint `{}`", text.value),
+                format!(
+                    "unknown workload, private endpoint or firewall `{}`",
+                    text.value
+                ),
                 Some(hint),
             );
         }
@@ -264,11 +267,11 @@ impl Resolver {
                             let hint = unknown_name_hint(
                                 &name.value,
                                 self.net.nic_names(),
-                                "workload or private endpoint",
+                                "workload, private endpoint or firewall",
                             );
                             self.warn(
                                 name.span,
-                                format!("`{}` names no workload or private endpoint, so the path can never pass it", name.value),
+                                format!("`{}` names no workload, private endpoint or firewall, so the path can never pass it", name.value),
                                 Some(hint),
                             );
                         }

@@ -153,7 +153,7 @@ impl Resolver {
                 .chain(self.net.service_tags.iter().map(|(n, _)| n.as_str()))
                 .collect();
             let hint = unknown_name_hint(raw, known.iter().copied(), "service tag");
-            let hint = format!("{hint}; declare other tags with their prefixes in `service_tags`");
+            let hint = format!("{hint} Other tags need their prefixes declared in `service_tags`");
             self.error(
                 text.span,
                 format!("unknown service tag `{raw}`"),

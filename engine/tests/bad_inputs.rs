@@ -1,0 +1,63 @@
+//! The bad-input corpus: every file in `tests/bad_inputs/` is refused, without a panic, with
+//! every diagnostic located, and with the error its first line names
+//! (`// expect: LINE:COLUMN: message (hint: …)`).
+
+use std::path::Path;
+
+use azpath_engine::diag::Severity;
+use azpath_engine::load_str;
+
+#[test]
+fn every_bad_input_is_refused_where_and_how_its_header_says() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 60,
+        "the corpus has only {} files",
+        files.len()
+    );
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        let expected = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("// expect: "))
+            .unwrap_or_else(|| panic!("{name}: no header"));
+        let outcome = std::panic::catch_unwind(|| load_str(&name, &text))
+            .unwrap_or_else(|_| panic!("{name}: panicked"));
+        let Err(err) = outcome else {
+            panic!("{name}: accepted")
+        };
+        let diags = err.diagnostics();
+        assert!(
+            diags.iter().any(|d| d.severity == Severity::Error),
+            "{name}: no error"
+        );
+        for d in diags {
+            assert!(
+                d.file == name && d.line >= 1 && d.column >= 1 && !d.message.is_empty(),
+                "{name}: unlocated {d:?}"
+            );
+        }
+        let rendered: Vec<String> = diags
+            .iter()
+            .map(|d| {
+                let s = d.to_string();
+                let rest = s
+                    .split_once(": error: ")
+                    .or_else(|| s.split_once(": warning: "))
+                    .map_or("", |(_, r)| r);
+                format!("{}:{}: {rest}", d.line, d.column)
+            })
+            .collect();
+        assert!(
+            rendered.iter().any(|r| r == expected),
+            "{name}: expected `{expected}`, got {rendered:#?}"
+        );
+    }
+}
