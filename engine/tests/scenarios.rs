@@ -140,3 +140,37 @@ fn each_expected_row_needs_a_route_of_its_own() {
     let report = check(&loaded.network, &loaded.dataplane());
     assert_eq!(report.failed(), 1);
 }
+
+#[test]
+fn every_trace_verdict_is_reached_by_some_scenario() {
+    use azpath_engine::query::Evidence;
+    let mut reached = std::collections::BTreeSet::new();
+    for file in all() {
+        let loaded = load_file(&file).unwrap();
+        for r in check(&loaded.network, &loaded.dataplane()).results {
+            if let (Outcome::Pass, Some(Evidence::Trace(t))) = (&r.outcome, &r.evidence) {
+                reached.insert(t.verdict.name());
+            }
+        }
+    }
+    let all_verdicts = [
+        "Delivered",
+        "DroppedByNsg",
+        "DroppedByFirewall",
+        "NoRoute",
+        "NoDestination",
+        "InvalidNextHop",
+        "PeeringBlocked",
+        "SentToInternet",
+        "SentToOnPremises",
+        "SentToServiceEndpoint",
+        "Loop",
+        "AsymmetricReturnDropped",
+        "ReplyDropped",
+    ];
+    let missing: Vec<_> = all_verdicts
+        .iter()
+        .filter(|v| !reached.contains(*v))
+        .collect();
+    assert!(missing.is_empty(), "no scenario reaches {missing:?}");
+}
