@@ -335,3 +335,59 @@ fn trace_exits_0_when_delivered_and_1_otherwise_with_json_and_dot() {
     assert_eq!(pe.status.code(), Some(2));
     assert!(stderr(&pe).contains("private endpoint or firewall, which never starts a connection"));
 }
+
+#[test]
+fn dot_output_renders_with_graphviz() {
+    let has_dot = Command::new("dot")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_dot {
+        // CI installs graphviz, so there the renderer must be present.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "graphviz `dot` is missing in CI"
+        );
+        return;
+    }
+    let cases: [&[&str]; 3] = [
+        &[
+            "trace",
+            "scenarios/firewall/spoke-to-spoke-via-hub-nva.ron",
+            "--from",
+            "vm-c",
+            "--to",
+            "10.1.1.4",
+            "--format",
+            "dot",
+        ],
+        &[
+            "trace",
+            "scenarios/private-endpoint/route-table-policy-forces-firewall.ron",
+            "--from",
+            "vm-secure",
+            "--to",
+            "10.0.2.4",
+            "--format",
+            "dot",
+        ],
+        &[
+            "next-hop", SHOWCASE, "--from", "vm-app", "--to", "10.0.2.4", "--format", "dot",
+        ],
+    ];
+    for args in cases {
+        let graph = azpath(args).stdout;
+        let mut dot = Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(dot.stdin.as_mut().unwrap(), &graph).unwrap();
+        let out = dot.wait_with_output().unwrap();
+        assert!(
+            out.status.success() && String::from_utf8_lossy(&out.stdout).contains("<svg"),
+            "{args:?}"
+        );
+    }
+}

@@ -174,3 +174,27 @@ fn every_trace_verdict_is_reached_by_some_scenario() {
         .collect();
     assert!(missing.is_empty(), "no scenario reaches {missing:?}");
 }
+
+#[test]
+fn trace_answers_round_trip_through_json() {
+    use azpath_engine::query::Evidence;
+    use azpath_engine::trace::TraceAnswer;
+    let mut checked = 0;
+    for file in all() {
+        let loaded = load_file(&file).unwrap();
+        for r in check(&loaded.network, &loaded.dataplane()).results {
+            if let Some(Evidence::Trace(t)) = r.evidence {
+                let json = serde_json::to_string(&t).unwrap();
+                let back: TraceAnswer = serde_json::from_str(&json).unwrap();
+                assert_eq!(
+                    serde_json::to_string(&back).unwrap(),
+                    json,
+                    "{}",
+                    file.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 20, "only {checked} traces");
+}

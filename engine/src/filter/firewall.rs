@@ -1,13 +1,13 @@
 //! Azure Firewall rule processing: network rules, then application rules, first match wins,
 //! default deny; and whether the allowed flow is SNATed.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::nsg::{Flow, TagScope};
 use crate::model::{Access, AddressMatch, Firewall, FlowProtocol, PortRange, Protocol, RulePlace};
 
 /// Which stage of the firewall decided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FirewallStage {
     /// A network rule matched.
     Network,
@@ -18,7 +18,7 @@ pub enum FirewallStage {
 }
 
 /// How the client learns of a firewall deny.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DenyFeel {
     /// Packets vanish: connect timeout.
     Silent,
@@ -29,7 +29,7 @@ pub enum DenyFeel {
 }
 
 /// The firewall's decision on one flow.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FirewallDecision {
     /// The firewall.
     pub firewall: String,

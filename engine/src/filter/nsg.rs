@@ -3,7 +3,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::IpNet;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::dataplane::DataPlane;
 use crate::model::{
@@ -15,7 +15,7 @@ use crate::model::{
 pub const AZURE_HOST_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(168, 63, 129, 16));
 
 /// A flow's five-tuple, as the NSG at one NIC sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Flow {
     /// Protocol.
     pub protocol: FlowProtocol,
@@ -30,7 +30,7 @@ pub struct Flow {
 }
 
 /// What the service tags cover where an NSG is evaluated.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct TagScope {
     /// The prefixes of `VirtualNetwork` here.
     pub virtual_network: Vec<IpNet>,
@@ -109,7 +109,7 @@ fn is_public(ip: IpAddr) -> bool {
 }
 
 /// The rule that decided a flow at one NSG.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleMatch {
     /// The NSG.
     pub nsg: String,

@@ -3,13 +3,13 @@
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Access, AddressMatch, PortRange, Protocol, SubnetId};
 use crate::scenario::Span;
 
 /// Where a firewall rule sits in the policy, which decides its order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RulePlace {
     /// The rule collection group.
     pub group: String,
@@ -26,7 +26,7 @@ pub struct RulePlace {
 }
 
 /// A network rule: protocol, addresses and destination ports.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NetworkRule {
     /// Where it sits.
     pub place: RulePlace,
@@ -41,7 +41,7 @@ pub struct NetworkRule {
 }
 
 /// An application rule: sources, FQDNs (TLS SNI or HTTP host) and ports.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationRule {
     /// Where it sits.
     pub place: RulePlace,

@@ -28,7 +28,7 @@ use crate::scenario::{Assumptions, Span};
 macro_rules! id {
     ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
         #[$doc]
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
         pub struct $name(pub usize);
     )*};
 }
@@ -244,7 +244,7 @@ pub struct Workload {
 }
 
 /// How a network virtual appliance forwards.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Forwarding {
     /// Drops packets of flows it did not see start.
     pub stateful: bool,

@@ -4,13 +4,13 @@
 use std::fmt;
 
 use ipnet::IpNet;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use crate::scenario::{Access, Direction, FlowProtocol, Protocol};
 
 /// An NSG rule priority. Custom rules take 100..=4096 (checked when built); Azure's default
 /// rules sit at 65000 and above, after every custom rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct NsgPriority(u16);
 
 impl NsgPriority {
@@ -42,7 +42,7 @@ impl fmt::Display for NsgPriority {
 }
 
 /// A service tag an NSG rule can name.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ServiceTag {
     /// The VNet's address space, peered VNets, gateway-learned prefixes, the host address
     /// 168.63.129.16 and, as Azure documents, the prefixes of the subnet's UDRs.
@@ -56,7 +56,7 @@ pub enum ServiceTag {
 }
 
 /// One source or destination of a rule.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AddressMatch {
     /// `*`: any address.
     Any,
@@ -67,7 +67,7 @@ pub enum AddressMatch {
 }
 
 /// An inclusive port range; `*` is 0..=65535.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PortRange {
     /// First port.
     pub first: u16,
@@ -89,7 +89,7 @@ impl PortRange {
 }
 
 /// A security rule, custom or default.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NsgRule {
     /// Its name.
     pub name: String,

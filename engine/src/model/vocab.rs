@@ -3,14 +3,14 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use crate::scenario::{
     GatewayKind, LearnedVia, PeeringState, PrivateEndpointNetworkPolicies, WorkloadKind,
 };
 
 /// Where a route came from, as the `Source` column of effective routes prints it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum RouteSource {
     /// A system route.
     Default,
@@ -43,7 +43,7 @@ impl fmt::Display for RouteSource {
 }
 
 /// Whether a route is used for forwarding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum RouteState {
     /// Used for forwarding (subject to longest-prefix match).
     Active,
@@ -61,7 +61,7 @@ impl fmt::Display for RouteState {
 }
 
 /// Next hop types, with the names `az network nic show-effective-route-table` prints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum NextHopType {
     /// Inside the VNet.
     VnetLocal,
@@ -114,7 +114,7 @@ impl fmt::Display for NextHopType {
 }
 
 /// A next hop: its type and, where Azure shows one, an IP.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct NextHop {
     /// The next hop type.
     #[serde(rename = "type")]

@@ -1,7 +1,7 @@
 //! "Would the NSGs at this NIC let this flow through, and which rule decides?" — Network
 //! Watcher's IP flow verify, with every NSG on the way.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::dataplane::DataPlane;
 use crate::filter::{evaluate, Flow, RuleMatch, TagScope};
@@ -10,7 +10,7 @@ use crate::model::{
 };
 
 /// Where an NSG sits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NsgLevel {
     /// On the NIC.
     Nic,
@@ -19,7 +19,7 @@ pub enum NsgLevel {
 }
 
 /// What one level decided.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "decision")]
 pub enum StageDecision {
     /// No NSG at this level: allowed here.
@@ -42,7 +42,7 @@ pub enum StageDecision {
 }
 
 /// One level's NSG and its decision.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NsgStage {
     /// NIC or subnet.
     pub level: NsgLevel,
@@ -51,7 +51,7 @@ pub struct NsgStage {
 }
 
 /// The answer: allowed or denied, and each NSG's part in it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FlowVerifyAnswer {
     /// The NIC's name.
     pub nic: String,

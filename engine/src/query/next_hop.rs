@@ -4,14 +4,14 @@
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::dataplane::DataPlane;
 use crate::model::{Network, NextHop, NextHopType, SubnetId};
 use crate::route::EffectiveRoute;
 
 /// The next hop of a packet, with the evidence.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct NextHopAnswer {
     /// The source subnet, `vnet/subnet`.
     pub subnet: String,
@@ -30,7 +30,7 @@ pub struct NextHopAnswer {
 }
 
 /// A route that covered the destination, and what became of it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CandidateRoute {
     /// The route.
     pub route: EffectiveRoute,
@@ -39,7 +39,7 @@ pub struct CandidateRoute {
 }
 
 /// The fate of a covering route in one look-up.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "verdict")]
 pub enum Verdict {
     /// The longest matching Active prefix: this route forwards the packet.

@@ -1,6 +1,6 @@
 //! "What are the effective routes of this subnet?"
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::dataplane::DataPlane;
 use crate::model::{Network, SubnetId};
@@ -8,7 +8,7 @@ use crate::route::{EffectiveRoute, RemovedRoute};
 
 /// A subnet's effective route table, as `az network nic show-effective-route-table` shows it for
 /// any NIC in the subnet, plus the removed routes and every route's reason.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RoutesAnswer {
     /// The subnet, `vnet/subnet`.
     pub subnet: String,

@@ -1,7 +1,7 @@
 //! Effective routes and the reasons for their state, as plain serialisable data.
 
 use ipnet::IpNet;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{
     LearnedVia, NextHop, NextHopType, PrivateEndpointId, PrivateEndpointNetworkPolicies,
@@ -9,7 +9,7 @@ use crate::model::{
 };
 
 /// What put a route into a subnet's table: the evidence behind its `Source` column.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
 pub enum Origin {
     /// An address prefix of the subnet's own VNet.
@@ -62,7 +62,7 @@ pub enum Origin {
 }
 
 /// A route offered to a subnet before Azure's selection rules run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Candidate {
     /// Who offers it.
     pub source: RouteSource,
@@ -75,7 +75,7 @@ pub struct Candidate {
 }
 
 /// A route that lost to another with the same prefix.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Outranked {
     /// Its source.
     pub source: RouteSource,
@@ -94,7 +94,7 @@ impl Outranked {
 }
 
 /// Why a route is `Active` or `Invalid`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "rule")]
 pub enum Why {
     /// Active: no other route has this prefix.
@@ -164,7 +164,7 @@ impl Why {
 }
 
 /// One row of a subnet's effective route table, with the reason for its state.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EffectiveRoute {
     /// Default, User or VirtualNetworkGateway.
     pub source: RouteSource,
@@ -199,7 +199,7 @@ impl EffectiveRoute {
 }
 
 /// A system route that Azure removes from the table (it is not shown at all), and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemovedRoute {
     /// The route that would have been there.
     pub route: Candidate,
@@ -208,7 +208,7 @@ pub struct RemovedRoute {
 }
 
 /// Why Azure removes a reserved-prefix route.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "rule")]
 pub enum Removal {
     /// A VNet address prefix equals or contains the reserved prefix: the VNet's own route

@@ -8,7 +8,7 @@ mod walk;
 
 use std::net::IpAddr;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::filter::firewall::{DenyFeel, FirewallDecision};
 use crate::filter::Flow;
@@ -21,7 +21,7 @@ pub use walk::trace;
 pub const HOP_LIMIT: usize = 32;
 
 /// What to trace.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceRequest {
     /// Protocol.
     pub protocol: FlowProtocol,
@@ -37,7 +37,7 @@ pub struct TraceRequest {
 }
 
 /// A packet's addresses and ports at one point of its path.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Packet {
     /// Source address.
     pub src: IpAddr,
@@ -73,7 +73,7 @@ impl Packet {
 }
 
 /// One NIC the packet passes, and what happened there.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Hop {
     /// The NIC (workload or private endpoint).
     pub nic: String,
@@ -90,7 +90,7 @@ pub struct Hop {
 }
 
 /// One decision at a hop.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "step")]
 pub enum Step {
     /// The NSGs for traffic arriving at the NIC.
@@ -132,7 +132,7 @@ pub enum Step {
 }
 
 /// How a trace ends: the closed set of verdicts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "verdict")]
 pub enum Verdict {
     /// The request reached the destination and the reply came back.
@@ -258,7 +258,7 @@ impl Verdict {
 }
 
 /// Facts about the path that explain slow or flaky connections.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PathQuality {
     /// NICs the request passed, the source included.
     pub hops: usize,
@@ -273,7 +273,7 @@ pub struct PathQuality {
 }
 
 /// A trace: the request path, the reply path, the verdict and its symptom.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TraceAnswer {
     /// The source workload.
     pub source: String,
@@ -282,7 +282,7 @@ pub struct TraceAnswer {
     /// How it ended.
     pub verdict: Verdict,
     /// What the client sees.
-    pub symptom: &'static str,
+    pub symptom: String,
     /// The request, hop by hop.
     pub forward: Vec<Hop>,
     /// The reply, hop by hop (empty when the request did not arrive).

@@ -106,7 +106,7 @@ pub fn trace(
     Some(TraceAnswer {
         source: source.name,
         request,
-        symptom: verdict.symptom(),
+        symptom: verdict.symptom().to_string(),
         verdict,
         forward,
         reply,
