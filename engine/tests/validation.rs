@@ -197,7 +197,7 @@ fn syntax_errors_are_located_with_a_hint() {
     let e = errors(r#"region: "eastus","#, r#"region: "eastus""#);
     has(
         &e,
-        "bad.ron:3:40: error: expected a comma (hint: separate fields and list items with `,`)",
+        "bad.ron:3:40: error: expected a comma (hint: separate fields and list items with `,`; or a string or bracket before this point is not closed)",
     );
     let e = errors("peerings:", "peering:");
     has(&e, "unknown field `peering`");
