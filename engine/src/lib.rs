@@ -33,6 +33,7 @@
 
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod dataplane;
 pub mod diag;
 pub mod filter;

@@ -18,12 +18,14 @@ pub struct Loaded {
     pub network: Network,
     /// Warnings: accepted but worth knowing.
     pub warnings: Vec<Located>,
+    /// The compiled data plane (compiled once, at load).
+    dataplane: DataPlane,
 }
 
 impl Loaded {
-    /// Compiles the network's data plane.
-    pub fn dataplane(&self) -> DataPlane {
-        DataPlane::compile(&self.network)
+    /// The network's compiled data plane.
+    pub fn dataplane(&self) -> &DataPlane {
+        &self.dataplane
     }
 }
 
@@ -95,12 +97,18 @@ pub fn load_str(name: &str, text: &str) -> Result<Loaded, LoadError> {
     let source = SourceFile::new(name, text);
     let document = scenario::parse(&source).map_err(|d| LoadError::Invalid(vec![d]))?;
     match model::resolve(&document) {
-        Ok((network, warnings)) => Ok(Loaded {
-            warnings: warnings.iter().map(|d| d.locate(&source)).collect(),
-            source,
-            document,
-            network,
-        }),
+        Ok((network, mut warnings)) => {
+            let dataplane = DataPlane::compile(&network);
+            warnings.extend(crate::analysis::lint::appliance_loops(&network, &dataplane));
+            warnings.sort_by_key(|d| d.span.start);
+            Ok(Loaded {
+                warnings: warnings.iter().map(|d| d.locate(&source)).collect(),
+                dataplane,
+                source,
+                document,
+                network,
+            })
+        }
         Err(diags) => Err(LoadError::Invalid(
             diags.iter().map(|d| d.locate(&source)).collect(),
         )),

@@ -13,6 +13,7 @@ fn every_bad_input_is_refused_where_and_how_its_header_says() {
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
         .collect();
     files.sort();
     assert!(
@@ -53,6 +54,46 @@ fn every_bad_input_is_refused_where_and_how_its_header_says() {
                     .or_else(|| s.split_once(": warning: "))
                     .map_or("", |(_, r)| r);
                 format!("{}:{}: {rest}", d.line, d.column)
+            })
+            .collect();
+        assert!(
+            rendered.iter().any(|r| r == expected),
+            "{name}: expected `{expected}`, got {rendered:#?}"
+        );
+    }
+}
+
+/// Inconsistent but accepted designs: the warning is named in the header the same way.
+#[test]
+fn inconsistent_designs_load_with_the_located_warning_their_header_names() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs/warnings");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        let expected = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("// expect: "))
+            .unwrap();
+        let loaded = load_str(&name, &text).unwrap_or_else(|e| panic!("{name}: refused: {e}"));
+        let rendered: Vec<String> = loaded
+            .warnings
+            .iter()
+            .map(|d| {
+                let s = d.to_string();
+                format!(
+                    "{}:{}: {}",
+                    d.line,
+                    d.column,
+                    s.split_once(": warning: ").map_or("", |(_, r)| r)
+                )
             })
             .collect();
         assert!(

@@ -333,10 +333,10 @@ proptest! {
             let Some(NicRef::Workload(w)) = loaded.network.nic_by_name(from) else { panic!("{from}") };
             for dst in probes(&net, &extra) {
                 let request = TraceRequest { protocol: FlowProtocol::Tcp, destination: dst, port, source_port: 50000, host: None };
-                let a = trace(&loaded.network, &dp, w, request.clone()).unwrap();
+                let a = trace(&loaded.network, dp, w, request.clone()).unwrap();
                 prop_assert!(a.forward.len() <= HOP_LIMIT + 1 && a.reply.len() <= HOP_LIMIT + 1);
                 // Deterministic: the same question gives the same answer.
-                let again = trace(&loaded.network, &dp, w, request).unwrap();
+                let again = trace(&loaded.network, dp, w, request).unwrap();
                 prop_assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&again).unwrap());
                 // A delivered flow's reply passed every stateful appliance the request passed.
                 if a.verdict == Verdict::Delivered {

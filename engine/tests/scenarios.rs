@@ -34,13 +34,17 @@ fn every_bundled_scenario_holds() {
     );
     for file in files {
         let loaded = load_file(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        assert!(
-            loaded.warnings.is_empty(),
-            "{}: {:?}",
-            file.display(),
-            loaded.warnings
-        );
-        let report = check(&loaded.network, &loaded.dataplane());
+        // Only the loop lesson may warn, and only about its loops.
+        let unexpected: Vec<_> = loaded
+            .warnings
+            .iter()
+            .filter(|w| {
+                !(file.ends_with("udr-loop-and-dead-ends.ron")
+                    && w.message.contains("loops between appliances"))
+            })
+            .collect();
+        assert!(unexpected.is_empty(), "{}: {unexpected:?}", file.display());
+        let report = check(&loaded.network, loaded.dataplane());
         assert!(
             !report.results.is_empty(),
             "{} asks nothing",
@@ -74,7 +78,7 @@ fn the_design_example_loads_with_warnings_for_what_is_not_modelled_yet() {
     let warned: Vec<&str> = loaded.warnings.iter().map(|w| w.message.as_str()).collect();
     // services and dns are not modelled yet.
     assert_eq!(warned.len(), 2, "{warned:?}");
-    let report = check(&loaded.network, &loaded.dataplane());
+    let report = check(&loaded.network, loaded.dataplane());
     assert_eq!(report.passed(), 1);
     assert_eq!(
         report.skipped(),
@@ -95,7 +99,7 @@ fn a_wrong_expectation_fails_with_the_difference() {
     );
     assert_ne!(text, wrong);
     let loaded = load_str("wrong.ron", &wrong).unwrap();
-    let report = check(&loaded.network, &loaded.dataplane());
+    let report = check(&loaded.network, loaded.dataplane());
     assert_eq!(report.failed(), 1);
     let failed = report
         .results
@@ -137,7 +141,7 @@ fn each_expected_row_needs_a_route_of_its_own() {
     );
     assert_ne!(three, text);
     let loaded = load_str("three.ron", &three).unwrap();
-    let report = check(&loaded.network, &loaded.dataplane());
+    let report = check(&loaded.network, loaded.dataplane());
     assert_eq!(report.failed(), 1);
 }
 
@@ -147,7 +151,7 @@ fn every_trace_verdict_is_reached_by_some_scenario() {
     let mut reached = std::collections::BTreeSet::new();
     for file in all() {
         let loaded = load_file(&file).unwrap();
-        for r in check(&loaded.network, &loaded.dataplane()).results {
+        for r in check(&loaded.network, loaded.dataplane()).results {
             if let (Outcome::Pass, Some(Evidence::Trace(t))) = (&r.outcome, &r.evidence) {
                 reached.insert(t.verdict.name());
             }
@@ -182,7 +186,7 @@ fn trace_answers_round_trip_through_json() {
     let mut checked = 0;
     for file in all() {
         let loaded = load_file(&file).unwrap();
-        for r in check(&loaded.network, &loaded.dataplane()).results {
+        for r in check(&loaded.network, loaded.dataplane()).results {
             if let Some(Evidence::Trace(t)) = r.evidence {
                 let json = serde_json::to_string(&t).unwrap();
                 let back: TraceAnswer = serde_json::from_str(&json).unwrap();

@@ -56,7 +56,7 @@ pub fn run(args: Args) -> Exit {
             }
         };
         let dp = loaded.dataplane();
-        let report = query::check(&loaded.network, &dp);
+        let report = query::check(&loaded.network, dp);
         passed += report.passed();
         failed += report.failed();
         skipped += report.skipped();

@@ -69,7 +69,7 @@ pub fn run(args: Args) -> Exit {
         source_port: args.flow.source_port,
     };
     let dp = loaded.dataplane();
-    let Some(answer) = query::flow_verify(net, &dp, nic, direction, remote) else {
+    let Some(answer) = query::flow_verify(net, dp, nic, direction, remote) else {
         eprintln!("error: no answer for `{}`", args.at);
         return Exit::BadInput;
     };

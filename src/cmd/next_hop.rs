@@ -31,7 +31,7 @@ pub fn run(args: Args) -> Exit {
     };
     let net = &loaded.network;
     let dp = loaded.dataplane();
-    let answer = query::next_hop(net, &dp, subnet, args.to);
+    let answer = query::next_hop(net, dp, subnet, args.to);
     match args.format {
         Format::Text => super::emit(Ok::<_, String>(report::text::next_hop(&answer))),
         Format::Json => super::emit(report::json::render(&answer)),

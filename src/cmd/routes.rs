@@ -27,7 +27,7 @@ pub fn run(args: Args) -> Exit {
     };
     let net = &loaded.network;
     let dp = loaded.dataplane();
-    let Some(answer) = query::routes(net, &dp, subnet) else {
+    let Some(answer) = query::routes(net, dp, subnet) else {
         eprintln!("error: no routes for `{}`", args.at);
         return Exit::BadInput;
     };

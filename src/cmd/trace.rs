@@ -65,7 +65,7 @@ pub fn run(args: Args) -> Exit {
         source_port: args.flow.source_port,
     };
     let dp = loaded.dataplane();
-    let Some(answer) = trace(net, &dp, from, request) else {
+    let Some(answer) = trace(net, dp, from, request) else {
         eprintln!("error: could not trace from `{}`", args.from);
         return Exit::BadInput;
     };

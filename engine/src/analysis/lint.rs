@@ -1,0 +1,83 @@
+//! Design checks that need the compiled routes, reported as warnings: Azure accepts these
+//! configurations, but traffic cannot work as written.
+
+use std::net::IpAddr;
+
+use crate::dataplane::DataPlane;
+use crate::diag::Diagnostic;
+use crate::model::{Network, NextHopType, SubnetId, VnetId};
+
+/// How many appliances a UDR's traffic is followed through before giving up.
+const APPLIANCE_CHAIN: usize = 16;
+
+/// Every user route whose traffic, followed from appliance to appliance by each appliance
+/// subnet's effective routes, comes back to an appliance it already passed: a routing loop.
+pub fn appliance_loops(net: &Network, dp: &DataPlane) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (i, subnet) in net.subnets.iter().enumerate() {
+        let Some(table) = subnet.route_table.and_then(|t| net.route_table(t)) else {
+            continue;
+        };
+        for route in &table.routes {
+            if route.next_hop.next_hop_type != NextHopType::VirtualAppliance {
+                continue;
+            }
+            let probe = route.prefix.network();
+            if let Some(cycle) = follow(net, dp, SubnetId(i), probe) {
+                let path = cycle.join("` -> `");
+                out.push(
+                    Diagnostic::warning(
+                        route.span,
+                        format!(
+                            "traffic for `{}` from `{}` loops between appliances `{path}`",
+                            route.prefix, subnet.name
+                        ),
+                        )
+                    .with_hint("each appliance's subnet routes it to the next one and back; give one of them a route out of the loop"),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Follows `dst` from `subnet` through appliances; the names of the cycle if one closes.
+fn follow(net: &Network, dp: &DataPlane, mut subnet: SubnetId, dst: IpAddr) -> Option<Vec<String>> {
+    let mut seen: Vec<(IpAddr, String)> = Vec::new();
+    for _ in 0..APPLIANCE_CHAIN {
+        let routes = dp.routes(subnet)?.lookup(dst);
+        let hop = routes.first()?.next_hop;
+        let ip = hop
+            .ip
+            .filter(|_| hop.next_hop_type == NextHopType::VirtualAppliance)?;
+        if let Some(start) = seen.iter().position(|(a, _)| *a == ip) {
+            let mut cycle: Vec<String> = seen.iter().skip(start).map(|(_, n)| n.clone()).collect();
+            cycle.push(cycle.first().cloned().unwrap_or_default());
+            return Some(cycle);
+        }
+        let vnet = net.subnet(subnet)?.vnet;
+        let (name, next) = appliance_at(net, vnet, ip)?;
+        seen.push((ip, name));
+        subnet = next;
+    }
+    None
+}
+
+/// The forwarding NIC (appliance or firewall) holding `ip` in `vnet` or a VNet peered with it.
+fn appliance_at(net: &Network, vnet: VnetId, ip: IpAddr) -> Option<(String, SubnetId)> {
+    let reachable = |s: SubnetId| {
+        net.subnet(s)
+            .is_some_and(|s| s.vnet == vnet || net.connected_peers(vnet).any(|(_, r)| r == s.vnet))
+    };
+    let workload = net
+        .workloads
+        .iter()
+        .find(|w| w.ip == ip && w.forwarding.is_some() && reachable(w.subnet))
+        .map(|w| (w.name.clone(), w.subnet));
+    workload.or_else(|| {
+        net.firewalls
+            .iter()
+            .find(|f| f.ip == ip && reachable(f.subnet))
+            .map(|f| (f.name.clone(), f.subnet))
+    })
+}

@@ -1,0 +1,3 @@
+//! Analyses over a compiled network: design checks that need effective routes.
+
+pub mod lint;
