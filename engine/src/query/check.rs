@@ -103,6 +103,17 @@ pub enum Problem {
     },
 }
 
+impl Problem {
+    /// A field of the answer that differs from the expectation.
+    pub fn differs(field: &str, expected: impl Into<String>, actual: impl Into<String>) -> Self {
+        Problem::Differs {
+            field: field.into(),
+            expected: expected.into(),
+            actual: actual.into(),
+        }
+    }
+}
+
 /// The answer a question was checked against.
 #[derive(Clone, Debug, Serialize)]
 #[serde(tag = "kind")]
@@ -246,29 +257,21 @@ fn trace_problems(expect: &TraceExpect, actual: &TraceAnswer) -> Vec<Problem> {
     let mut problems = Vec::new();
     let wanted = format!("{:?}", expect.verdict);
     if wanted != actual.verdict.name() {
-        problems.push(Problem::Differs {
-            field: "verdict".into(),
-            expected: wanted,
-            actual: actual.verdict.name().into(),
-        });
+        problems.push(Problem::differs("verdict", wanted, actual.verdict.name()));
     }
-    for name in &expect.via {
-        if !actual.passes(name) {
-            problems.push(Problem::Differs {
-                field: "via".into(),
-                expected: format!("passes `{name}`"),
-                actual: "does not".into(),
-            });
-        }
+    for name in expect.via.iter().filter(|n| !actual.passes(n)) {
+        problems.push(Problem::differs(
+            "via",
+            format!("passes `{name}`"),
+            "does not",
+        ));
     }
-    for name in &expect.not_via {
-        if actual.passes(name) {
-            problems.push(Problem::Differs {
-                field: "not_via".into(),
-                expected: format!("avoids `{name}`"),
-                actual: "passes it".into(),
-            });
-        }
+    for name in expect.not_via.iter().filter(|n| actual.passes(n)) {
+        problems.push(Problem::differs(
+            "not_via",
+            format!("avoids `{name}`"),
+            "passes it",
+        ));
     }
     problems
 }
@@ -280,11 +283,7 @@ fn nic_name(net: &Network, nic: NicRef) -> String {
 fn flow_problems(expect: &FlowVerifyExpect, actual: &FlowVerifyAnswer) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut differs = |field: &str, expected: String, actual: String| {
-        problems.push(Problem::Differs {
-            field: field.into(),
-            expected,
-            actual,
-        });
+        problems.push(Problem::differs(field, expected, actual))
     };
     if expect.access != actual.access {
         differs(
@@ -382,11 +381,7 @@ fn routes_problems(expect: &RoutesExpect, actual: &[EffectiveRoute]) -> Vec<Prob
 fn next_hop_problems(expect: &NextHopExpect, actual: &NextHopAnswer) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut differs = |field: &str, expected: String, actual: String| {
-        problems.push(Problem::Differs {
-            field: field.into(),
-            expected,
-            actual,
-        });
+        problems.push(Problem::differs(field, expected, actual))
     };
     let hop = actual.next_hop;
     let ip_ok = expect
