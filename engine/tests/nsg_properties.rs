@@ -139,10 +139,8 @@ proptest! {
         let mut seen = std::collections::BTreeSet::new();
         let rules: Vec<NsgRule> = rules.into_iter().filter(|r| seen.insert((r.direction, r.priority))).collect();
         let nsg = Nsg::new("n".into(), rules.clone(), Span::default());
-        let scope = TagScope {
-            virtual_network: vec!["10.0.0.0/16".parse().unwrap(), "10.1.0.0/16".parse().unwrap(), "168.63.129.16/32".parse().unwrap()],
-            declared: vec![],
-        };
+        let vnet: Vec<IpNet> = vec!["10.0.0.0/16".parse().unwrap(), "10.1.0.0/16".parse().unwrap(), "168.63.129.16/32".parse().unwrap()];
+        let scope = TagScope { virtual_network: vnet.clone(), virtual_network_without_udrs: vnet, declared: vec![] };
         for f in &flows {
             for direction in [Direction::Inbound, Direction::Outbound] {
                 let m = evaluate(&nsg, direction, f, &scope);

@@ -11,4 +11,5 @@ mod nsg_properties;
 mod properties;
 mod reference;
 mod scenarios;
+mod trace_cases;
 mod validation;

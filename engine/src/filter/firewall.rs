@@ -121,12 +121,15 @@ pub fn evaluate(
         );
     }
     if web {
-        let app = host.and_then(|h| {
-            fw.application.iter().find(|r| {
-                addresses_match(&r.source, flow.src, scope)
-                    && port_match(&r.ports, flow.dst_port)
-                    && r.fqdns.iter().any(|f| fqdn_matches(f, h))
-            })
+        // Without a name (HTTPS to a bare address sends no SNI) only a `*` target can match: an
+        // assumption, since Azure does not document SNI-less matching.
+        let app = fw.application.iter().find(|r| {
+            addresses_match(&r.source, flow.src, scope)
+                && port_match(&r.ports, flow.dst_port)
+                && r.fqdns.iter().any(|f| match host {
+                    Some(h) => fqdn_matches(f, h),
+                    None => f == "*",
+                })
         });
         if let Some(r) = app {
             return decision(FirewallStage::Application, Some(&r.place), true, feel);

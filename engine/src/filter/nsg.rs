@@ -34,6 +34,10 @@ pub struct Flow {
 pub struct TagScope {
     /// The prefixes of `VirtualNetwork` here.
     pub virtual_network: Vec<IpNet>,
+    /// The part of `VirtualNetwork` that does not come from UDR prefixes, to tell when a match
+    /// relies on them.
+    #[serde(default)]
+    pub virtual_network_without_udrs: Vec<IpNet>,
     /// The declared tags and their prefixes.
     pub declared: Vec<(String, Vec<IpNet>)>,
 }
@@ -58,22 +62,31 @@ impl TagScope {
                 .filter_map(|(_, remote)| net.vnet(remote))
                 .flat_map(|r| r.address_space.clone())
         });
-        let learned = dp.routes(subnet).into_iter().flat_map(|t| {
-            t.routes
-                .iter()
-                .filter(|r| match r.source {
-                    RouteSource::User => with_udrs,
-                    RouteSource::VirtualNetworkGateway => true,
-                    RouteSource::Default => false,
-                })
-                .map(|r| r.prefix)
-        });
-        let mut virtual_network: Vec<IpNet> = own.into_iter().chain(peers).chain(learned).collect();
-        virtual_network.push(IpNet::from(AZURE_HOST_IP));
-        virtual_network.sort();
-        virtual_network.dedup();
+        let from = |source: RouteSource| {
+            dp.routes(subnet).into_iter().flat_map(move |t| {
+                t.routes
+                    .iter()
+                    .filter(move |r| r.source == source)
+                    .map(|r| r.prefix)
+            })
+        };
+        let mut base: Vec<IpNet> = own
+            .into_iter()
+            .chain(peers)
+            .chain(from(RouteSource::VirtualNetworkGateway))
+            .collect();
+        base.push(IpNet::from(AZURE_HOST_IP));
+        base.sort();
+        base.dedup();
+        let mut virtual_network = base.clone();
+        if with_udrs {
+            virtual_network.extend(from(RouteSource::User));
+            virtual_network.sort();
+            virtual_network.dedup();
+        }
         Self {
             virtual_network,
+            virtual_network_without_udrs: base,
             declared: net.service_tags.clone(),
         }
     }
@@ -121,6 +134,33 @@ pub struct RuleMatch {
     pub access: Access,
     /// Whether it is one of Azure's default rules.
     pub default_rule: bool,
+    /// Set when the rule matched only because UDR prefixes widen the `VirtualNetwork` tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// When `rule` matched `flow` through a `VirtualNetwork` tag that covers an address only because
+/// of the subnet's UDR prefixes, a note saying so.
+fn udr_widened_tag(rule: &crate::model::NsgRule, flow: &Flow, scope: &TagScope) -> Option<String> {
+    let relies = |side: &[AddressMatch], ip: IpAddr| {
+        side.iter()
+            .any(|m| matches!(m, AddressMatch::Tag(ServiceTag::VirtualNetwork)))
+            && !side.iter().any(|m| match m {
+                AddressMatch::Any => true,
+                AddressMatch::Prefix(p) => p.contains(&ip),
+                AddressMatch::Tag(ServiceTag::VirtualNetwork) => scope
+                    .virtual_network_without_udrs
+                    .iter()
+                    .any(|p| p.contains(&ip)),
+                AddressMatch::Tag(t) => scope.contains(t, ip),
+            })
+    };
+    [(rule.source.as_slice(), flow.src), (rule.destination.as_slice(), flow.dst)]
+        .into_iter()
+        .find(|(side, ip)| relies(side, *ip))
+        .map(|(_, ip)| {
+            format!("`VirtualNetwork` covers {ip} only through this subnet's UDR prefixes: Azure documents that, but it is contested in the field (switch: `virtual_network_tag_excludes_udr_prefixes`)")
+        })
 }
 
 fn protocol_matches(rule: Protocol, flow: FlowProtocol) -> bool {
@@ -149,13 +189,25 @@ fn ports_match(ranges: &[PortRange], port: u16, protocol: FlowProtocol) -> bool 
 /// default rules come last and the final `DenyAll…` rule matches everything, so there is always
 /// an answer.
 pub fn evaluate(nsg: &Nsg, direction: Direction, flow: &Flow, scope: &TagScope) -> RuleMatch {
+    evaluate_with(nsg, direction, flow, scope, false)
+}
+
+/// [`evaluate`], optionally treating every rule's source ports as `*`, as Azure does for the
+/// NSG of a private endpoint's subnet.
+pub fn evaluate_with(
+    nsg: &Nsg,
+    direction: Direction,
+    flow: &Flow,
+    scope: &TagScope,
+    any_source_port: bool,
+) -> RuleMatch {
     let hit = nsg.rules(direction).find(|r| {
         protocol_matches(r.protocol, flow.protocol)
             && r.source.iter().any(|m| address_matches(m, flow.src, scope))
             && r.destination
                 .iter()
                 .any(|m| address_matches(m, flow.dst, scope))
-            && ports_match(&r.source_ports, flow.src_port, flow.protocol)
+            && (any_source_port || ports_match(&r.source_ports, flow.src_port, flow.protocol))
             && ports_match(&r.destination_ports, flow.dst_port, flow.protocol)
     });
     match hit {
@@ -165,6 +217,7 @@ pub fn evaluate(nsg: &Nsg, direction: Direction, flow: &Flow, scope: &TagScope) 
             priority: r.priority.get(),
             access: r.access,
             default_rule: r.default_rule,
+            note: udr_widened_tag(r, flow, scope),
         },
         None => RuleMatch {
             nsg: nsg.name.clone(),
@@ -172,6 +225,7 @@ pub fn evaluate(nsg: &Nsg, direction: Direction, flow: &Flow, scope: &TagScope) 
             priority: u16::MAX,
             access: Access::Deny,
             default_rule: true,
+            note: None,
         },
     }
 }
@@ -217,8 +271,10 @@ mod tests {
     }
 
     fn scope() -> TagScope {
+        let vnet = vec!["10.0.0.0/16".parse().unwrap(), IpNet::from(AZURE_HOST_IP)];
         TagScope {
-            virtual_network: vec!["10.0.0.0/16".parse().unwrap(), IpNet::from(AZURE_HOST_IP)],
+            virtual_network: vnet.clone(),
+            virtual_network_without_udrs: vnet,
             declared: vec![],
         }
     }

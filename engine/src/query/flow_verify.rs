@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::dataplane::DataPlane;
-use crate::filter::{evaluate, Flow, RuleMatch, TagScope};
+use crate::filter::nsg::evaluate_with;
+use crate::filter::{Flow, RuleMatch, TagScope};
 use crate::model::{
     Access, Direction, Network, NicRef, NsgId, PrivateEndpointNetworkPolicies, RemoteEnd, SubnetId,
 };
@@ -186,6 +187,18 @@ impl At<'_> {
         let Some(nsg) = nsg.and_then(|n| self.net.nsg(n)) else {
             return StageDecision::NoNsg;
         };
+        if self.private_endpoint && self.direction == Direction::Outbound {
+            // A private endpoint never starts a flow: outbound rules have nothing to filter.
+            let policies = self
+                .net
+                .subnet(self.subnet)
+                .map(|s| s.private_endpoint_network_policies)
+                .unwrap_or_default();
+            return StageDecision::IgnoredForPrivateEndpoint {
+                nsg: nsg.name.clone(),
+                policies,
+            };
+        }
         if self.private_endpoint && level == NsgLevel::Subnet {
             let policies = self
                 .net
@@ -204,6 +217,13 @@ impl At<'_> {
                 nsg: nsg.name.clone(),
             };
         }
-        StageDecision::Matched(evaluate(nsg, self.direction, self.flow, self.scope))
+        // Azure treats source-port filters as `*` for traffic to private endpoints.
+        StageDecision::Matched(evaluate_with(
+            nsg,
+            self.direction,
+            self.flow,
+            self.scope,
+            self.private_endpoint,
+        ))
     }
 }

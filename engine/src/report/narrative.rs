@@ -53,35 +53,7 @@ pub fn trace(answer: &TraceAnswer) -> String {
 
 /// A verdict in a few words.
 pub fn verdict(v: &Verdict) -> String {
-    match v {
-        Verdict::Delivered => "Delivered".into(),
-        Verdict::DroppedByNsg { nsg, rule, nic } => {
-            format!("DroppedByNsg (rule `{rule}` of `{nsg}` at `{nic}`)")
-        }
-        Verdict::DroppedByFirewall { firewall, rule, .. } => match rule {
-            Some(r) => format!("DroppedByFirewall (rule `{r}` of `{firewall}`)"),
-            None => format!("DroppedByFirewall (no rule of `{firewall}` allows it: default deny)"),
-        },
-        Verdict::NoRoute { prefix } => match prefix {
-            Some(p) => format!("NoRoute (route {p} has next hop None)"),
-            None => "NoRoute (no route matches)".into(),
-        },
-        Verdict::NoDestination { address } => format!("NoDestination (no NIC holds {address})"),
-        Verdict::InvalidNextHop { address, reason } => {
-            format!("InvalidNextHop ({address}: {reason})")
-        }
-        Verdict::PeeringBlocked { from, to, reason } => {
-            format!("PeeringBlocked (`{from}` -> `{to}`: {reason})")
-        }
-        Verdict::SentToInternet => "SentToInternet".into(),
-        Verdict::SentToOnPremises { via } => format!("SentToOnPremises (via `{via}`)"),
-        Verdict::SentToServiceEndpoint => "SentToServiceEndpoint".into(),
-        Verdict::Loop { at } => format!("Loop (back at `{at}`)"),
-        Verdict::AsymmetricReturnDropped { device, reason } => {
-            format!("AsymmetricReturnDropped (`{device}`: {reason})")
-        }
-        Verdict::ReplyDropped { reason } => format!("ReplyDropped ({reason})"),
-    }
+    v.describe()
 }
 
 fn hops(out: &mut String, hops: &[Hop]) {
@@ -192,10 +164,17 @@ fn nsgs(a: &FlowVerifyAnswer) -> String {
             };
             match &s.decision {
                 StageDecision::NoNsg => format!("{level} none"),
-                StageDecision::Matched(m) => format!(
-                    "{level} `{}` rule `{}` ({}): {}",
-                    m.nsg, m.rule, m.priority, m.access
-                ),
+                StageDecision::Matched(m) => {
+                    let note = m
+                        .note
+                        .as_deref()
+                        .map(|n| format!(" [{n}]"))
+                        .unwrap_or_default();
+                    format!(
+                        "{level} `{}` rule `{}` ({}): {}{note}",
+                        m.nsg, m.rule, m.priority, m.access
+                    )
+                }
                 StageDecision::NotEvaluated { nsg } => format!("{level} `{nsg}` not evaluated"),
                 StageDecision::IgnoredForPrivateEndpoint { nsg, policies } => {
                     format!("{level} `{nsg}` ignored for the private endpoint ({policies:?})")

@@ -251,7 +251,8 @@ pub fn flow_verify(answer: &FlowVerifyAnswer) -> String {
             StageDecision::NoNsg => format!("{level}: no NSG, allowed at this level"),
             StageDecision::Matched(m) => {
                 let default = if m.default_rule { " (default rule)" } else { "" };
-                format!("{level} NSG `{}`: rule `{}` priority {}{default}: {}", m.nsg, m.rule, m.priority, m.access)
+                let note = m.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+                format!("{level} NSG `{}`: rule `{}` priority {}{default}: {}{note}", m.nsg, m.rule, m.priority, m.access)
             }
             StageDecision::NotEvaluated { nsg } => {
                 format!("{level} NSG `{nsg}`: not evaluated, the flow was already denied")

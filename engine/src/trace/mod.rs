@@ -87,6 +87,9 @@ pub struct Hop {
     pub packet: Packet,
     /// What happened, in order.
     pub steps: Vec<Step>,
+    /// The NIC, for replaying the path (not part of the answer's data).
+    #[serde(skip)]
+    pub(crate) at: Option<crate::model::NicRef>,
 }
 
 /// One decision at a hop.
@@ -203,6 +206,9 @@ pub enum Verdict {
         device: String,
         /// What it missed.
         reason: String,
+        /// Whether it saw only the reply (it drops the SYN-ACK: the connection never opens)
+        /// rather than only the request (the handshake completes around it, then stalls).
+        reply_only: bool,
     },
     /// The reply could not get back (no route, no such NIC, …).
     ReplyDropped {
@@ -228,12 +234,50 @@ impl Verdict {
                 DenyFeel::Http470 => "HTTP 470 from the firewall: `Action: Deny. Reason: No rule matched.`",
                 DenyFeel::TlsReset => "the TLS handshake is cut off: connection reset or SSL_ERROR_SYSCALL",
             },
-            Verdict::AsymmetricReturnDropped { .. } => {
-                "the handshake stalls, then EOF or reset: SSL_ERROR_SYSCALL, `EOF occurred in violation of protocol`, or a read timeout"
+            Verdict::AsymmetricReturnDropped { reply_only: true, .. } => {
+                "connect timeout: the appliance drops the answer to a connection it never saw start"
+            }
+            Verdict::AsymmetricReturnDropped { reply_only: false, .. } => {
+                "the handshake stalls, then EOF or reset: SSL_ERROR_SYSCALL, `EOF occurred in violation of protocol`, or a read timeout (observed in the field; UNCONFIRMED by Microsoft's documentation)"
             }
             Verdict::SentToInternet => "leaves Azure for the Internet (the answer depends on what is there)",
             Verdict::SentToOnPremises { .. } => "leaves Azure through the gateway (the answer depends on on-premises)",
             Verdict::SentToServiceEndpoint => "reaches the service over its service endpoint",
+        }
+    }
+
+    /// The verdict in a few words, with its particulars.
+    pub fn describe(&self) -> String {
+        match self {
+            Verdict::Delivered => "Delivered".into(),
+            Verdict::DroppedByNsg { nsg, rule, nic } => {
+                format!("DroppedByNsg (rule `{rule}` of `{nsg}` at `{nic}`)")
+            }
+            Verdict::DroppedByFirewall { firewall, rule, .. } => match rule {
+                Some(r) => format!("DroppedByFirewall (rule `{r}` of `{firewall}`)"),
+                None => {
+                    format!("DroppedByFirewall (no rule of `{firewall}` allows it: default deny)")
+                }
+            },
+            Verdict::NoRoute { prefix } => match prefix {
+                Some(p) => format!("NoRoute (route {p} has next hop None)"),
+                None => "NoRoute (no route matches)".into(),
+            },
+            Verdict::NoDestination { address } => format!("NoDestination (no NIC holds {address})"),
+            Verdict::InvalidNextHop { address, reason } => {
+                format!("InvalidNextHop ({address}: {reason})")
+            }
+            Verdict::PeeringBlocked { from, to, reason } => {
+                format!("PeeringBlocked (`{from}` -> `{to}`: {reason})")
+            }
+            Verdict::SentToInternet => "SentToInternet".into(),
+            Verdict::SentToOnPremises { via } => format!("SentToOnPremises (via `{via}`)"),
+            Verdict::SentToServiceEndpoint => "SentToServiceEndpoint".into(),
+            Verdict::Loop { at } => format!("Loop (back at `{at}`)"),
+            Verdict::AsymmetricReturnDropped { device, reason, .. } => {
+                format!("AsymmetricReturnDropped (`{device}`: {reason})")
+            }
+            Verdict::ReplyDropped { reason } => format!("ReplyDropped ({reason})"),
         }
     }
 

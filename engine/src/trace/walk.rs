@@ -72,22 +72,34 @@ pub fn trace(
         let vnet = net.subnet(f.subnet)?.vnet;
         nics.insert((vnet, f.ip), NicRef::Firewall(FirewallId(i)));
     }
-    // The client names the service it calls: by default the FQDN a private endpoint at the
-    // destination serves.
-    let host = request.host.clone().or_else(|| {
+    // The name the client asks for: as given, else the FQDN a private endpoint at the destination
+    // serves, else (plain HTTP) the address itself in the Host header.
+    let mut assumptions = Vec::new();
+    let endpoint_name = || {
         net.private_endpoints
             .iter()
             .find(|p| p.ip == request.destination)
             .and_then(|p| p.target.clone())
             .filter(|t| t.contains('.'))
-    });
+    };
+    let host = match (&request.host, endpoint_name()) {
+        (Some(h), _) => Some(h.clone()),
+        (None, Some(target)) => {
+            assumptions.push(format!(
+                "the client asks for `{target}`, the target of the private endpoint it connects to"
+            ));
+            Some(target)
+        }
+        (None, None) if request.port == 80 => Some(request.destination.to_string()),
+        (None, None) => None,
+    };
     let mut t = Tracer {
         net,
         dp,
         protocol: request.protocol,
         host,
         nics,
-        assumptions: Vec::new(),
+        assumptions,
     };
     let source = t.nic(NicRef::Workload(from))?;
     let packet = Packet {
@@ -161,6 +173,7 @@ impl Tracer<'_> {
             region: vnet.map(|v| v.region.clone()).unwrap_or_default(),
             packet,
             steps: Vec::new(),
+            at: Some(nic.id),
         }
     }
 
@@ -280,7 +293,21 @@ impl Tracer<'_> {
                     .vnet(at.vnet)
                     .map(|v| v.name.clone())
                     .unwrap_or_default();
-                let verdict = if kind == NextHopType::VirtualAppliance {
+                let idle = self.net.peerings.iter().find_map(|p| {
+                    let remote = self.net.vnet(p.remote_of(at.vnet)?)?;
+                    let covers = remote.address_space.iter().any(|s| s.contains(&target_ip));
+                    (covers && p.state != crate::model::PeeringState::Connected).then(|| {
+                        let reason = format!("the peering is {:?}, so it carries nothing", p.state);
+                        (remote.name.clone(), reason)
+                    })
+                });
+                let verdict = if let Some((to, reason)) = idle {
+                    Verdict::PeeringBlocked {
+                        from: vnet,
+                        to,
+                        reason,
+                    }
+                } else if kind == NextHopType::VirtualAppliance {
                     Verdict::InvalidNextHop {
                         address: target_ip,
                         reason: format!(
@@ -372,6 +399,7 @@ impl Tracer<'_> {
                         device: next.name.clone(),
                         reason: "the reply reached a stateful appliance that never saw the request"
                             .into(),
+                        reply_only: true,
                     };
                     return self.stop(hops, hop, verdict);
                 }
@@ -469,32 +497,42 @@ impl Tracer<'_> {
         let reply_hops = match target {
             NicRef::PrivateEndpoint(pe) if !self.pe_routes_replies(pe) => {
                 self.assumptions.push(
-                    "a private endpoint whose subnet has no route-table network policies answers along the path the request came".into(),
+                    "UNCONFIRMED: a private endpoint whose subnet has no route-table network policies answers along the path the request came".into(),
                 );
-                let mut hops: Vec<Hop> = forward.iter().rev().cloned().collect();
-                for h in &mut hops {
-                    h.packet = h.packet.reply();
-                    h.steps = vec![Step::FlowSymmetricReply];
+                if forward.iter().all(|h| h.vnet == arrived.vnet) && forward.len() > 2 {
+                    self.assumptions.push(
+                        "UNCONFIRMED: community labs saw client, appliance and private endpoint in one VNet fail; azpath does not model that failure".into(),
+                    );
                 }
-                return (hops, Verdict::Delivered);
+                return self.retrace(forward);
             }
             _ => {
                 if let NicRef::PrivateEndpoint(_) = target {
                     self.assumptions.push(
-                        "a private endpoint whose subnet has route-table network policies answers by its subnet's effective routes".into(),
+                        "UNCONFIRMED: a private endpoint whose subnet has route-table network policies answers by its subnet's effective routes".into(),
                     );
                 }
                 let (hops, end) = self.walk(target, packet, true, state);
-                if let End::Stopped(v) = end {
-                    let verdict = match v {
-                        Verdict::AsymmetricReturnDropped { .. } | Verdict::ReplyDropped { .. } => v,
-                        other => Verdict::ReplyDropped {
-                            reason: format!("the reply ended with {}", other.name()),
-                        },
-                    };
-                    return (hops, verdict);
+                match end {
+                    End::Stopped(v) => {
+                        let verdict = match v {
+                            Verdict::AsymmetricReturnDropped { .. }
+                            | Verdict::ReplyDropped { .. } => v,
+                            other => Verdict::ReplyDropped {
+                                reason: format!("the reply ended with {}", other.describe()),
+                            },
+                        };
+                        return (hops, verdict);
+                    }
+                    End::Arrived(at) if Some(at) != forward.first().and_then(|h| h.at) => {
+                        let name = self.nic(at).map(|n| n.name).unwrap_or_default();
+                        let reason = format!(
+                            "the reply reached `{name}`, not the source: its routes lead elsewhere"
+                        );
+                        return (hops, Verdict::ReplyDropped { reason });
+                    }
+                    End::Arrived(_) => hops,
                 }
-                hops
             }
         };
         let names: BTreeSet<&str> = reply_hops.iter().map(|h| h.nic.as_str()).collect();
@@ -509,10 +547,52 @@ impl Tracer<'_> {
                 reason:
                     "the reply bypassed this stateful appliance, so it drops the rest of the flow"
                         .into(),
+                reply_only: false,
             },
             None => Verdict::Delivered,
         };
         (reply_hops, verdict)
+    }
+
+    /// The reply along the request's path in reverse (a flow-symmetric private endpoint). The
+    /// peerings on the way must still let it through: replayed from a forwarding appliance, the
+    /// endpoint's address is a forwarded source.
+    fn retrace(&self, forward: &[Hop]) -> (Vec<Hop>, Verdict) {
+        let mut hops: Vec<Hop> = forward.iter().rev().cloned().collect();
+        for h in &mut hops {
+            h.packet = h.packet.reply();
+            h.steps = vec![Step::FlowSymmetricReply];
+        }
+        for i in 0..hops.len().saturating_sub(1) {
+            let (Some(here), Some(next)) = (
+                hops.get(i).and_then(|h| h.at),
+                hops.get(i + 1).and_then(|h| h.at),
+            ) else {
+                continue;
+            };
+            let (Some(a), Some(b)) = (self.nic(here), self.nic(next)) else {
+                continue;
+            };
+            if a.vnet == b.vnet {
+                continue;
+            }
+            let Some(peering) = self
+                .net
+                .connected_peers(a.vnet)
+                .find(|(_, r)| *r == b.vnet)
+                .map(|(p, _)| p)
+            else {
+                continue;
+            };
+            let Some(hop) = hops.get_mut(i) else { continue };
+            let packet = hop.packet;
+            if let Some(blocked) = self.cross(&a, peering, packet, hop) {
+                hops.truncate(i + 1);
+                let reason = format!("the reply ended with {}", blocked.describe());
+                return (hops, Verdict::ReplyDropped { reason });
+            }
+        }
+        (hops, Verdict::Delivered)
     }
 
     /// Whether a private endpoint's replies follow its subnet's routes (route-table network

@@ -84,6 +84,26 @@ impl Resolver {
         let addr = self.ip(ip, &format!("{kind} address"));
         let (subnet_id, addr) = (subnet_id?, addr?);
         let prefix = self.net.subnet(subnet_id)?.prefix;
+        for reserved in ["GatewaySubnet", "AzureFirewallSubnet"] {
+            let only = if reserved == "GatewaySubnet" {
+                "gateways"
+            } else {
+                "an Azure Firewall"
+            };
+            if subnet.value.ends_with(&format!("/{reserved}")) && kind != "firewall" {
+                self.error(
+                    subnet.span,
+                    format!(
+                        "{kind} `{}` cannot be placed in `{}`",
+                        name.value, subnet.value
+                    ),
+                    Some(format!(
+                        "Azure keeps `{reserved}` for {only}; use another subnet"
+                    )),
+                );
+                return None;
+            }
+        }
         if !prefix.contains(&addr) {
             self.error(
                 ip.span,

@@ -1,0 +1,236 @@
+//! Tracer cases named after the behaviour they pin down.
+
+use azpath_engine::model::{FlowProtocol, NicRef};
+use azpath_engine::trace::{trace, TraceAnswer, TraceRequest, Verdict};
+use azpath_engine::{load_str, query};
+
+fn run(ron: &str, from: &str, to: &str, port: u16) -> TraceAnswer {
+    let loaded = load_str("case.ron", ron).unwrap_or_else(|e| panic!("{e}"));
+    let Some(NicRef::Workload(w)) = loaded.network.nic_by_name(from) else {
+        panic!("{from}")
+    };
+    let request = TraceRequest {
+        protocol: FlowProtocol::Tcp,
+        destination: to.parse().unwrap(),
+        port,
+        source_port: 50000,
+        host: None,
+    };
+    trace(&loaded.network, loaded.dataplane(), w, request).unwrap()
+}
+
+/// Spoke -> hub appliance -> private endpoint in a VNet peered with the hub only.
+const VIA_HUB: &str = r#"Scenario(
+    vnets: [
+        (name: "hub", region: "r", address_space: ["10.0.0.0/16"], subnets: [(name: "nva", prefix: "10.0.1.0/24")]),
+        (name: "spoke", region: "r", address_space: ["10.1.0.0/16"], subnets: [(name: "app", prefix: "10.1.1.0/24", route_table: "rt")]),
+        (name: "data", region: "r", address_space: ["10.2.0.0/16"], subnets: [(name: "pe", prefix: "10.2.1.0/24")]),
+    ],
+    peerings: [(between: ("hub", "spoke"), allow_forwarded_traffic: FWD), (between: ("hub", "data"), allow_forwarded_traffic: true)],
+    route_tables: [(name: "rt", routes: [(name: "data", prefix: "10.2.0.0/16", next_hop: VirtualAppliance("10.0.1.4"))])],
+    private_endpoints: [(name: "pe", subnet: "data/pe", ip: "10.2.1.4")],
+    workloads: [(name: "nva", kind: Nva, subnet: "hub/nva", ip: "10.0.1.4"), (name: "vm", subnet: "spoke/app", ip: "10.1.1.4")],
+)"#;
+
+#[test]
+fn a_flow_symmetric_private_endpoint_reply_still_needs_forwarded_traffic_allowed() {
+    let ok = run(&VIA_HUB.replace("FWD", "true"), "vm", "10.2.1.4", 443);
+    assert_eq!(ok.verdict, Verdict::Delivered);
+    let blocked = run(&VIA_HUB.replace("FWD", "false"), "vm", "10.2.1.4", 443);
+    assert_eq!(
+        blocked.verdict.name(),
+        "ReplyDropped",
+        "{:?}",
+        blocked.verdict
+    );
+    assert!(blocked.verdict.describe().contains("forwarded traffic"));
+}
+
+#[test]
+fn a_reply_that_reaches_another_machine_with_the_source_address_is_dropped() {
+    // Two spokes share 10.1.0.0/16 behind different hubs; the server's reply follows the route
+    // to the other spoke.
+    let ron = r#"Scenario(
+        vnets: [
+            (name: "srv", region: "r", address_space: ["10.9.0.0/16"], subnets: [(name: "s", prefix: "10.9.1.0/24", route_table: "rt")]),
+            (name: "a", region: "r", address_space: ["10.1.0.0/16"], subnets: [(name: "s", prefix: "10.1.1.0/24")]),
+            (name: "hub2", region: "r", address_space: ["10.5.0.0/16"], subnets: [(name: "nva", prefix: "10.5.1.0/24")]),
+            (name: "b", region: "r", address_space: ["10.1.0.0/16"], subnets: [(name: "s", prefix: "10.1.1.0/24")]),
+        ],
+        peerings: [(between: ("srv", "a")), (between: ("srv", "hub2"), allow_forwarded_traffic: true), (between: ("hub2", "b"), allow_forwarded_traffic: true)],
+        route_tables: [(name: "rt", routes: [(name: "to-b", prefix: "10.1.1.0/24", next_hop: VirtualAppliance("10.5.1.4"))])],
+        workloads: [
+            (name: "x", subnet: "a/s", ip: "10.1.1.4"), (name: "y", subnet: "b/s", ip: "10.1.1.4"),
+            (name: "server", subnet: "srv/s", ip: "10.9.1.4"), (name: "nva", kind: Nva, subnet: "hub2/nva", ip: "10.5.1.4", stateful: false),
+        ],
+    )"#;
+    let t = run(ron, "x", "10.9.1.4", 443);
+    assert_eq!(t.verdict.name(), "ReplyDropped", "{:?}", t.verdict);
+    assert!(
+        t.verdict.describe().contains("reached `y`"),
+        "{}",
+        t.verdict.describe()
+    );
+}
+
+#[test]
+fn an_appliance_that_sees_only_the_reply_makes_the_connection_time_out() {
+    let ron = r#"Scenario(
+        vnets: [
+            (name: "v", region: "r", address_space: ["10.0.0.0/16"], subnets: [
+                (name: "a", prefix: "10.0.1.0/24"), (name: "b", prefix: "10.0.2.0/24", route_table: "rt"), (name: "nva", prefix: "10.0.3.0/24")]),
+        ],
+        route_tables: [(name: "rt", routes: [(name: "a-via-nva", prefix: "10.0.1.0/24", next_hop: VirtualAppliance("10.0.3.4"))])],
+        workloads: [(name: "va", subnet: "v/a", ip: "10.0.1.4"), (name: "vb", subnet: "v/b", ip: "10.0.2.4"), (name: "nva", kind: Nva, subnet: "v/nva", ip: "10.0.3.4")],
+    )"#;
+    let t = run(ron, "va", "10.0.2.4", 443);
+    assert!(
+        matches!(
+            t.verdict,
+            Verdict::AsymmetricReturnDropped {
+                reply_only: true,
+                ..
+            }
+        ),
+        "{:?}",
+        t.verdict
+    );
+    assert!(t.symptom.starts_with("connect timeout"));
+    let other_way = run(ron, "vb", "10.0.1.4", 443);
+    assert!(
+        matches!(
+            other_way.verdict,
+            Verdict::AsymmetricReturnDropped {
+                reply_only: false,
+                ..
+            }
+        ),
+        "{:?}",
+        other_way.verdict
+    );
+    assert!(other_way.symptom.contains("SSL_ERROR_SYSCALL"));
+}
+
+const FW: &str = r#"Scenario(
+    vnets: [(name: "v", region: "r", address_space: ["10.0.0.0/16"], subnets: [
+        (name: "AzureFirewallSubnet", prefix: "10.0.1.0/26"), (name: "app", prefix: "10.0.2.0/24", route_table: "rt")])],
+    route_tables: [(name: "rt", routes: [(name: "out", prefix: "0.0.0.0/0", next_hop: VirtualAppliance("10.0.1.4"))])],
+    firewalls: [(name: "fw", subnet: "v/AzureFirewallSubnet", private_ip: "10.0.1.4", application_rules: [(name: "web", fqdns: [FQDNS])])],
+    workloads: [(name: "vm", subnet: "v/app", ip: "10.0.2.4")],
+)"#;
+
+#[test]
+fn an_any_fqdn_application_rule_allows_traffic_that_names_no_host() {
+    let any = run(&FW.replace("FQDNS", r#""*""#), "vm", "93.184.216.34", 443);
+    assert_eq!(any.verdict, Verdict::SentToInternet, "{:?}", any.verdict);
+    let named = run(
+        &FW.replace("FQDNS", r#""*.example.com""#),
+        "vm",
+        "93.184.216.34",
+        443,
+    );
+    assert_eq!(named.verdict.name(), "DroppedByFirewall");
+}
+
+#[test]
+fn plain_http_is_matched_on_the_host_header_which_is_the_address_when_no_name_is_given() {
+    let t = run(
+        &FW.replace("FQDNS", r#""93.184.216.34""#),
+        "vm",
+        "93.184.216.34",
+        80,
+    );
+    assert_eq!(t.verdict, Verdict::SentToInternet, "{:?}", t.verdict);
+}
+
+#[test]
+fn a_private_endpoint_subnet_nsg_ignores_source_ports_and_outbound_rules() {
+    let ron = r#"Scenario(
+        vnets: [(name: "v", region: "r", address_space: ["10.0.0.0/16"], subnets: [
+            (name: "pe", prefix: "10.0.1.0/24", nsg: "n", private_endpoint_network_policies: Enabled), (name: "app", prefix: "10.0.2.0/24")])],
+        nsgs: [(name: "n", rules: [
+            (name: "allow-from-1000", priority: 100, direction: Inbound, access: Allow, source_ports: ["1000"], destination_ports: ["443"]),
+            (name: "deny-rest", priority: 200, direction: Inbound, access: Deny),
+            (name: "deny-out", priority: 100, direction: Outbound, access: Deny)])],
+        private_endpoints: [(name: "pe", subnet: "v/pe", ip: "10.0.1.4")],
+        workloads: [(name: "vm", subnet: "v/app", ip: "10.0.2.4")],
+    )"#;
+    let loaded = load_str("pe.ron", ron).unwrap();
+    let pe = loaded.network.nic_by_name("pe").unwrap();
+    let remote = azpath_engine::model::RemoteEnd {
+        protocol: FlowProtocol::Tcp,
+        address: "10.0.2.4".parse().unwrap(),
+        port: 443,
+        source_port: 50000,
+    };
+    use azpath_engine::model::{Access, Direction};
+    let inbound = query::flow_verify(
+        &loaded.network,
+        loaded.dataplane(),
+        pe,
+        Direction::Inbound,
+        remote,
+    )
+    .unwrap();
+    assert_eq!(
+        inbound.access,
+        Access::Allow,
+        "source port 50000 must match a rule written for 1000"
+    );
+    let outbound = query::flow_verify(
+        &loaded.network,
+        loaded.dataplane(),
+        pe,
+        Direction::Outbound,
+        remote,
+    )
+    .unwrap();
+    assert_eq!(
+        outbound.access,
+        Access::Allow,
+        "outbound rules do not apply to a private endpoint"
+    );
+}
+
+#[test]
+fn answers_that_rely_on_udr_widened_virtual_network_say_so() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios/nsg/virtualnetwork-tag-and-udrs.ron");
+    let loaded = azpath_engine::load_file(&path).unwrap();
+    let nic = loaded.network.nic_by_name("vm-forced").unwrap();
+    let remote = azpath_engine::model::RemoteEnd {
+        protocol: FlowProtocol::Tcp,
+        address: "198.51.100.20".parse().unwrap(),
+        port: 22,
+        source_port: 50000,
+    };
+    let a = query::flow_verify(
+        &loaded.network,
+        loaded.dataplane(),
+        nic,
+        azpath_engine::model::Direction::Inbound,
+        remote,
+    )
+    .unwrap();
+    assert!(
+        a.rule
+            .as_ref()
+            .and_then(|r| r.note.as_deref())
+            .is_some_and(|n| n.contains("UDR prefixes")),
+        "{a:?}"
+    );
+    let plain = loaded.network.nic_by_name("vm-plain").unwrap();
+    let remote = azpath_engine::model::RemoteEnd {
+        address: "10.30.1.4".parse().unwrap(),
+        ..remote
+    };
+    let b = query::flow_verify(
+        &loaded.network,
+        loaded.dataplane(),
+        plain,
+        azpath_engine::model::Direction::Inbound,
+        remote,
+    )
+    .unwrap();
+    assert!(b.rule.as_ref().is_some_and(|r| r.note.is_none()), "{b:?}");
+}
