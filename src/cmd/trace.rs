@@ -72,7 +72,7 @@ pub fn run(args: Args) -> Exit {
     let shown = match args.format {
         Format::Text => super::emit(Ok::<_, String>(report::narrative::trace(&answer))),
         Format::Json => super::emit(report::json::render(&answer)),
-        Format::Dot => super::emit(Ok::<_, String>(report::dot::trace(&answer))),
+        Format::Dot => super::emit(Ok::<_, String>(report::dot::trace(&answer, net))),
     };
     match (shown, &answer.verdict) {
         (Exit::Ok, Verdict::Delivered) => Exit::Ok,

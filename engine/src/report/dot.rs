@@ -46,47 +46,122 @@ fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\\\""))
 }
 
-/// A trace as a graph: the request's hops in bold, the reply's dashed, ending at the verdict.
-pub fn trace(answer: &crate::trace::TraceAnswer) -> String {
-    let mut out = String::from(
-        "digraph trace {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n",
-    );
-    let mut names: Vec<&str> = Vec::new();
+/// What a node of the trace picture stands for.
+#[derive(Debug)]
+enum Node {
+    Vnet { name: String, region: String },
+    Nic { name: String, subnet: String },
+    Verdict(String),
+}
+
+/// What an edge of the trace picture stands for.
+#[derive(Debug)]
+enum Edge {
+    /// A peering between two VNets on the path.
+    Peering { global: bool },
+    /// A NIC sits in a VNet.
+    Member,
+    /// A step of the request.
+    Request(usize),
+    /// A step of the reply.
+    Reply(usize),
+    /// Where the trace ended.
+    End,
+}
+
+/// A trace over the topology it crosses: the VNets on the path with their peerings, the NICs in
+/// them, the request in bold, the reply dashed, and the verdict. Built as a `petgraph` graph and
+/// written with its DOT writer.
+pub fn trace(answer: &crate::trace::TraceAnswer, net: &crate::model::Network) -> String {
+    use petgraph::dot::{Config, Dot};
+    use petgraph::graph::{DiGraph, NodeIndex};
+    use std::collections::BTreeMap;
+
+    let mut g: DiGraph<Node, Edge> = DiGraph::new();
+    let mut vnets: BTreeMap<String, NodeIndex> = BTreeMap::new();
+    let mut nics: BTreeMap<String, NodeIndex> = BTreeMap::new();
     for h in answer.forward.iter().chain(&answer.reply) {
-        if !names.contains(&h.nic.as_str()) {
-            let _ = writeln!(
-                out,
-                "  n{} [label={}];",
-                names.len(),
-                quote(&format!("{}\\n{} ({})", h.nic, h.subnet, h.region))
-            );
-            names.push(&h.nic);
+        let v = *vnets.entry(h.vnet.clone()).or_insert_with(|| {
+            g.add_node(Node::Vnet {
+                name: h.vnet.clone(),
+                region: h.region.clone(),
+            })
+        });
+        if !nics.contains_key(&h.nic) {
+            let n = g.add_node(Node::Nic {
+                name: h.nic.clone(),
+                subnet: h.subnet.clone(),
+            });
+            g.add_edge(n, v, Edge::Member);
+            nics.insert(h.nic.clone(), n);
         }
     }
-    let id = |n: &str| names.iter().position(|x| *x == n).unwrap_or(0);
-    for (path, style) in [(&answer.forward, "bold"), (&answer.reply, "dashed")] {
-        for (i, pair) in path.windows(2).enumerate() {
-            if let [a, b] = pair {
-                let _ = writeln!(
-                    out,
-                    "  n{} -> n{} [style={style}, label=\"{}\"];",
-                    id(&a.nic),
-                    id(&b.nic),
-                    i + 1
-                );
+    for p in &net.peerings {
+        let [a, b] = p
+            .vnets
+            .map(|id| net.vnet(id).map(|v| (v.name.clone(), v.region.clone())));
+        if let (Some((a, ra)), Some((b, rb))) = (a, b) {
+            if let (Some(x), Some(y)) = (vnets.get(&a), vnets.get(&b)) {
+                g.add_edge(*x, *y, Edge::Peering { global: ra != rb });
             }
         }
     }
-    let _ = writeln!(
-        out,
-        "  verdict [shape=ellipse, label={}];",
-        quote(answer.verdict.name())
-    );
-    if let Some(last) = answer.reply.last().or(answer.forward.last()) {
-        let _ = writeln!(out, "  n{} -> verdict [style=dotted];", id(&last.nic));
+    for (path, reply) in [(&answer.forward, false), (&answer.reply, true)] {
+        for (i, pair) in path.windows(2).enumerate() {
+            if let [a, b] = pair {
+                if let (Some(x), Some(y)) = (nics.get(&a.nic), nics.get(&b.nic)) {
+                    g.add_edge(
+                        *x,
+                        *y,
+                        if reply {
+                            Edge::Reply(i + 1)
+                        } else {
+                            Edge::Request(i + 1)
+                        },
+                    );
+                }
+            }
+        }
     }
-    out.push_str("}\n");
-    out
+    let verdict = g.add_node(Node::Verdict(answer.verdict.name().to_string()));
+    if let Some(last) = answer
+        .reply
+        .last()
+        .or(answer.forward.last())
+        .and_then(|h| nics.get(&h.nic))
+    {
+        g.add_edge(*last, verdict, Edge::End);
+    }
+    let node = |_, (_, n): (NodeIndex, &Node)| match n {
+        Node::Vnet { name, region } => format!(
+            "label={}, shape=folder, color=gray40",
+            quote(&format!("{name}\\n{region}"))
+        ),
+        Node::Nic { name, subnet } => {
+            format!("label={}, shape=box", quote(&format!("{name}\\n{subnet}")))
+        }
+        Node::Verdict(v) => format!(
+            "label={}, shape=ellipse, style=filled, fillcolor=lightyellow",
+            quote(v)
+        ),
+    };
+    let edge = |_, e: petgraph::graph::EdgeReference<'_, Edge>| match e.weight() {
+        Edge::Peering { global } => {
+            let label = if *global { "global peering" } else { "peering" };
+            format!("label={}, dir=none, color=gray60", quote(label))
+        }
+        Edge::Member => "dir=none, style=dotted, color=gray70".to_string(),
+        Edge::Request(i) => format!("label=\"{i}\", style=bold, color=blue"),
+        Edge::Reply(i) => format!("label=\"r{i}\", style=dashed, color=darkgreen"),
+        Edge::End => "style=dotted".to_string(),
+    };
+    let dot = Dot::with_attr_getters(
+        &g,
+        &[Config::EdgeNoLabel, Config::NodeNoLabel],
+        &edge,
+        &node,
+    );
+    format!("{dot:?}")
 }
 
 #[cfg(test)]
