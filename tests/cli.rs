@@ -321,7 +321,9 @@ fn trace_exits_0_when_delivered_and_1_otherwise_with_json_and_dot() {
         "trace", file, "--from", "vm-a", "--to", "10.2.1.4", "--format", "dot",
     ]));
     assert!(
-        dot.starts_with("digraph {") && dot.contains("style=dashed") && dot.contains("label=\"peering\""),
+        dot.starts_with("digraph {")
+            && dot.contains("style=dashed")
+            && dot.contains("label=\"peering\""),
         "{dot}"
     );
     let pe = azpath(&[
