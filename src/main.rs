@@ -31,6 +31,9 @@ enum Command {
     /// Follow a packet from a workload to an address hop by hop, then its reply, and say how it
     /// ends and what the client sees (exit 1 when it is not delivered).
     Trace(cmd::trace::Args),
+    /// Write a deterministic hub-and-spoke estate of the given size as a scenario, for
+    /// benchmarks and design sessions.
+    Generate(cmd::generate::Args),
     /// Validate scenarios and check every question's expected answer.
     Check(cmd::check::Args),
 }
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
         Command::NextHop(args) => cmd::next_hop::run(args),
         Command::FlowVerify(args) => cmd::flow_verify::run(args),
         Command::Trace(args) => cmd::trace::run(args),
+        Command::Generate(args) => cmd::generate::run(args),
         Command::Check(args) => cmd::check::run(args),
     };
     ExitCode::from(exit as u8)

@@ -1,3 +1,5 @@
-//! Analyses over a compiled network: design checks that need effective routes.
+//! Analyses over whole networks: design checks that need effective routes, and the scale
+//! generator.
 
+pub mod generate;
 pub mod lint;

@@ -1,0 +1,41 @@
+//! `azpath generate --regions R --spokes-per-region S …`
+
+use azpath_engine::analysis::generate::{estate, EstateSize};
+
+use crate::Exit;
+
+/// Arguments of `azpath generate`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Regions, each with a hub and an Azure Firewall (1 to 16).
+    #[arg(long, default_value_t = 2)]
+    regions: usize,
+    /// Spokes per region.
+    #[arg(long, default_value_t = 10)]
+    spokes_per_region: usize,
+    /// Subnets per spoke (2 to 16; the last holds the private endpoints).
+    #[arg(long, default_value_t = 4)]
+    subnets_per_spoke: usize,
+    /// Private endpoints, spread over the spokes.
+    #[arg(long, default_value_t = 20)]
+    private_endpoints: usize,
+    /// Custom rules in each spoke's NSG.
+    #[arg(long, default_value_t = 10)]
+    nsg_rules: usize,
+    /// Seed: the same seed gives the same estate.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+/// Runs the command: the estate's scenario on standard output.
+pub fn run(args: Args) -> Exit {
+    let size = EstateSize {
+        regions: args.regions,
+        spokes_per_region: args.spokes_per_region,
+        subnets_per_spoke: args.subnets_per_spoke,
+        private_endpoints: args.private_endpoints,
+        nsg_rules: args.nsg_rules,
+        seed: args.seed,
+    };
+    super::emit(estate(size).map_err(|e| format!("{e} (hint: see `azpath generate --help`)")))
+}
