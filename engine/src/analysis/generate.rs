@@ -47,6 +47,12 @@ impl Mix {
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
+
+    /// One of `items` (the first if none: callers pass fixed, non-empty lists).
+    fn pick<T: Copy + Default>(&mut self, items: &[T]) -> T {
+        let i = self.below(items.len() as u64) as usize;
+        items.get(i).or(items.first()).copied().unwrap_or_default()
+    }
 }
 
 const REGIONS: [&str; 16] = [
@@ -130,12 +136,12 @@ pub fn estate(size: EstateSize) -> Result<String, SizeError> {
         for j in 0..size.subnets_per_spoke {
             let last = j + 1 == size.subnets_per_spoke;
             let (name, extra) = if last {
-                let policy = [
+                let policy = rng.pick(&[
                     "Disabled",
                     "RouteTableEnabled",
                     "NetworkSecurityGroupEnabled",
                     "Enabled",
-                ][rng.below(4) as usize];
+                ]);
                 (
                     "pe".to_string(),
                     format!(", private_endpoint_network_policies: {policy}"),
@@ -197,7 +203,7 @@ pub fn estate(size: EstateSize) -> Result<String, SizeError> {
                 "Outbound"
             };
             let access = if rng.below(4) == 0 { "Deny" } else { "Allow" };
-            let port = [22, 80, 443, 1433, 3389, 5432, 6379, 8080][rng.below(8) as usize];
+            let port = rng.pick(&[22u16, 80, 443, 1433, 3389, 5432, 6379, 8080]);
             let peer = rng.below(spokes as u64) as usize;
             let (a, b) = base(peer);
             let _ = write!(
