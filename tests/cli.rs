@@ -393,3 +393,27 @@ fn dot_output_renders_with_graphviz() {
         );
     }
 }
+
+#[test]
+fn generate_writes_a_valid_estate_and_refuses_impossible_sizes() {
+    let o = azpath(&[
+        "generate",
+        "--regions",
+        "2",
+        "--spokes-per-region",
+        "3",
+        "--private-endpoints",
+        "6",
+        "--seed",
+        "9",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let path = std::env::temp_dir().join(format!("azpath-estate-{}.ron", std::process::id()));
+    std::fs::write(&path, &o.stdout).unwrap();
+    let check = azpath(&["check", path.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    assert!(stderr(&check).is_empty(), "warnings: {}", stderr(&check));
+    let bad = azpath(&["generate", "--spokes-per-region", "300"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("outside 1–256"));
+}
