@@ -37,5 +37,11 @@ pub fn run(args: Args) -> Exit {
         nsg_rules: args.nsg_rules,
         seed: args.seed,
     };
-    super::emit(estate(size).map_err(|e| format!("{e} (hint: see `azpath generate --help`)")))
+    match estate(size) {
+        Ok(text) => super::emit(Ok::<_, String>(text)),
+        Err(e) => {
+            eprintln!("error: {e} (hint: see `azpath generate --help`)");
+            Exit::BadInput
+        }
+    }
 }
