@@ -11,9 +11,12 @@
 //! 3. [`route`] computes each subnet's effective routes (system routes, private-endpoint /32s,
 //!    UDRs, gateway routes, peering) with Azure's precedence rules, one function per rule, and
 //!    compiles them into a longest-prefix-match table behind the [`route::Lpm`] trait.
-//! 4. [`dataplane`] holds the compiled tables of a whole network.
-//! 5. [`query`] answers questions (effective routes, next hop, the scenario's own expectations)
-//!    with plain data that carries its evidence.
+//! 4. [`dataplane`] holds the compiled tables of a whole network; [`filter`] evaluates NSGs and
+//!    Azure Firewall policies.
+//! 5. [`query`] answers questions (effective routes, next hop, NSG flow verify, the scenario's
+//!    own expectations) and [`trace`] follows a packet and its reply hop by hop; answers are
+//!    plain data that carries its evidence. [`analysis`] holds whole-network checks and the
+//!    scale generator.
 //! 6. [`report`] renders answers as text for people, JSON for scripts and DOT for pictures.
 //!
 //! ```
