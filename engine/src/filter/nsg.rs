@@ -5,11 +5,11 @@ use std::net::{IpAddr, Ipv4Addr};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
-use crate::dataplane::DataPlane;
 use crate::model::{
     is_private, Access, AddressMatch, Direction, FlowProtocol, Network, Nsg, PortRange, Protocol,
     RouteSource, ServiceTag, SubnetId,
 };
+use crate::route::RouteTableView;
 
 /// The host address behind `AzureLoadBalancer` (and DNS, DHCP and health probes).
 pub const AZURE_HOST_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(168, 63, 129, 16));
@@ -48,7 +48,7 @@ impl TagScope {
     /// network access), gateway-learned (on-premises) prefixes, the host address 168.63.129.16
     /// and the prefixes of the subnet's UDRs. Because UDR prefixes count, a 0.0.0.0/0 UDR widens
     /// the tag to every address (switch: `virtual_network_tag_excludes_udr_prefixes`).
-    pub fn for_subnet(net: &Network, dp: &DataPlane, subnet: SubnetId) -> Self {
+    pub fn for_subnet(net: &Network, table: Option<&RouteTableView>, subnet: SubnetId) -> Self {
         let with_udrs = !net.assumptions.virtual_network_tag_excludes_udr_prefixes;
         let vnet = net.subnet(subnet).map(|s| s.vnet);
         let own = vnet
@@ -63,7 +63,7 @@ impl TagScope {
                 .flat_map(|r| r.address_space.clone())
         });
         let from = |source: RouteSource| {
-            dp.routes(subnet).into_iter().flat_map(move |t| {
+            table.into_iter().flat_map(move |t| {
                 t.routes
                     .iter()
                     .filter(move |r| r.source == source)

@@ -102,6 +102,8 @@ pub struct Vnet {
     pub subnets: Vec<SubnetId>,
     /// Its gateways (at most one VPN and one ExpressRoute).
     pub gateways: Vec<GatewayId>,
+    /// Its peerings, in declaration order.
+    pub peerings: Vec<PeeringId>,
     /// Where it was declared.
     pub span: Span,
 }
@@ -358,8 +360,10 @@ impl Network {
 
     /// The peerings of `vnet` that carry routes (state `Connected`), with the remote VNet.
     pub fn connected_peers(&self, vnet: VnetId) -> impl Iterator<Item = (&Peering, VnetId)> {
-        self.peerings
-            .iter()
+        self.vnet(vnet)
+            .into_iter()
+            .flat_map(|v| v.peerings.iter())
+            .filter_map(|id| self.peerings.get(id.0))
             .filter(|p| p.state == PeeringState::Connected)
             .filter_map(move |p| p.remote_of(vnet).map(|remote| (p, remote)))
     }

@@ -130,7 +130,8 @@ pub fn nsgs_at(
         }
     };
     let subnet = net.subnet(subnet_id)?;
-    let scope = TagScope::for_subnet(net, dp, subnet_id);
+    let fallback = TagScope::default();
+    let scope = dp.tag_scope(subnet_id).unwrap_or(&fallback);
     let levels = match direction {
         Direction::Outbound => [(NsgLevel::Nic, nic_nsg), (NsgLevel::Subnet, subnet.nsg)],
         Direction::Inbound => [(NsgLevel::Subnet, subnet.nsg), (NsgLevel::Nic, nic_nsg)],
@@ -141,7 +142,7 @@ pub fn nsgs_at(
         private_endpoint: pe,
         direction,
         flow: &flow,
-        scope: &scope,
+        scope,
     };
     let mut stages = Vec::new();
     let mut denied_by: Option<RuleMatch> = None;

@@ -7,7 +7,7 @@ use super::{Hop, Packet, PathQuality, Step, TraceAnswer, TraceRequest, Verdict, 
 use crate::dataplane::DataPlane;
 use crate::filter::{firewall, TagScope};
 use crate::model::{
-    Access, Direction, FirewallId, FlowProtocol, Forwarding, Network, NextHopType, NicRef, Peering,
+    Access, Direction, FlowProtocol, Forwarding, Network, NextHopType, NicRef, Peering,
     PrivateEndpointId, SubnetId, VnetId, WorkloadId,
 };
 use crate::query::{next_hop, nsgs_at};
@@ -47,8 +47,6 @@ struct Tracer<'a> {
     protocol: FlowProtocol,
     /// The name the client asks for, for firewall application rules.
     host: Option<String>,
-    /// Every NIC by VNet and address (addresses repeat only across unpeered VNets).
-    nics: BTreeMap<(VnetId, IpAddr), NicRef>,
     assumptions: Vec<String>,
 }
 
@@ -59,19 +57,6 @@ pub fn trace(
     from: WorkloadId,
     request: TraceRequest,
 ) -> Option<TraceAnswer> {
-    let mut nics = BTreeMap::new();
-    for (i, w) in net.workloads.iter().enumerate() {
-        let vnet = net.subnet(w.subnet)?.vnet;
-        nics.insert((vnet, w.ip), NicRef::Workload(WorkloadId(i)));
-    }
-    for (i, p) in net.private_endpoints.iter().enumerate() {
-        let vnet = net.subnet(p.subnet)?.vnet;
-        nics.insert((vnet, p.ip), NicRef::PrivateEndpoint(PrivateEndpointId(i)));
-    }
-    for (i, f) in net.firewalls.iter().enumerate() {
-        let vnet = net.subnet(f.subnet)?.vnet;
-        nics.insert((vnet, f.ip), NicRef::Firewall(FirewallId(i)));
-    }
     // The name the client asks for: as given, else the FQDN a private endpoint at the destination
     // serves, else (plain HTTP) the address itself in the Host header.
     let mut assumptions = Vec::new();
@@ -98,7 +83,6 @@ pub fn trace(
         dp,
         protocol: request.protocol,
         host,
-        nics,
         assumptions,
     };
     let source = t.nic(NicRef::Workload(from))?;
@@ -180,12 +164,12 @@ impl Tracer<'_> {
     /// The NIC holding `ip` that `vnet` can reach directly: in `vnet` itself or in a VNet
     /// peered with it (then with that peering).
     fn find(&self, vnet: VnetId, ip: IpAddr) -> Option<(NicRef, Option<&Peering>)> {
-        if let Some(n) = self.nics.get(&(vnet, ip)) {
-            return Some((*n, None));
+        if let Some(n) = self.dp.nic_at(vnet, ip) {
+            return Some((n, None));
         }
         self.net
             .connected_peers(vnet)
-            .find_map(|(p, remote)| self.nics.get(&(remote, ip)).map(|n| (*n, Some(p))))
+            .find_map(|(p, remote)| self.dp.nic_at(remote, ip).map(|n| (n, Some(p))))
     }
 
     /// Walks `packet` from `start` until it arrives or stops. For a reply, `state` holds what
@@ -410,12 +394,13 @@ impl Tracer<'_> {
                 let Some(fw) = self.net.firewalls.get(f.0) else {
                     return self.stop(hops, hop, Verdict::NoDestination { address: next.ip });
                 };
-                let scope = TagScope::for_subnet(self.net, self.dp, next.subnet);
+                let fallback = TagScope::default();
+                let scope = self.dp.tag_scope(next.subnet).unwrap_or(&fallback);
                 let decision = firewall::evaluate(
                     fw,
                     &packet.flow(self.protocol),
                     self.host.as_deref(),
-                    &scope,
+                    scope,
                 );
                 let (access, rule, feel) = (decision.access, decision.rule.clone(), decision.feel);
                 snat = decision.snat;

@@ -201,6 +201,7 @@ impl Resolver {
                 address_space: space,
                 subnets,
                 gateways: Vec::new(),
+                peerings: Vec::new(),
                 span: v.name.span,
             });
         }
@@ -411,6 +412,12 @@ impl Resolver {
                     Some("azpath keeps the peering routes (how Azure shows them is undocumented) and leaves the peer out of the `VirtualNetwork` tag; blocked traffic is not traced yet".into()),
                 );
             }
+            let id = PeeringId(self.net.peerings.len());
+            for v in [a, b] {
+                if let Some(vnet) = self.net.vnets.get_mut(v.0) {
+                    vnet.peerings.push(id);
+                }
+            }
             self.net.peerings.push(Peering {
                 vnets: [a, b],
                 allow_virtual_network_access: p.allow_virtual_network_access,
@@ -424,20 +431,19 @@ impl Resolver {
 
     /// Azure's limit on peerings per VNet.
     pub(super) fn peering_limits(&mut self) {
-        for (i, v) in self.net.vnets.clone().iter().enumerate() {
-            let count = self
-                .net
-                .peerings
-                .iter()
-                .filter(|p| p.remote_of(VnetId(i)).is_some())
-                .count();
-            if count > MAX_PEERINGS_PER_VNET {
-                self.error(
-                    v.span,
-                    format!("vnet `{}` has {count} peerings, more than Azure's limit of {MAX_PEERINGS_PER_VNET}", v.name),
-                    Some("use a virtual WAN hub or fewer, larger spokes".into()),
-                );
-            }
+        let over: Vec<(Span, String, usize)> = self
+            .net
+            .vnets
+            .iter()
+            .filter(|v| v.peerings.len() > MAX_PEERINGS_PER_VNET)
+            .map(|v| (v.span, v.name.clone(), v.peerings.len()))
+            .collect();
+        for (span, name, count) in over {
+            self.error(
+                span,
+                format!("vnet `{name}` has {count} peerings, more than Azure's limit of {MAX_PEERINGS_PER_VNET}"),
+                Some("use a virtual WAN hub or fewer, larger spokes".into()),
+            );
         }
     }
 
