@@ -45,8 +45,7 @@ pub fn appliance_loops(net: &Network, dp: &DataPlane) -> Vec<Diagnostic> {
 fn follow(net: &Network, dp: &DataPlane, mut subnet: SubnetId, dst: IpAddr) -> Option<Vec<String>> {
     let mut seen: Vec<(IpAddr, String)> = Vec::new();
     for _ in 0..APPLIANCE_CHAIN {
-        let routes = dp.routes(subnet)?.lookup(dst);
-        let hop = routes.first()?.next_hop;
+        let hop = dp.routes(subnet)?.best(dst)?.next_hop;
         let ip = hop
             .ip
             .filter(|_| hop.next_hop_type == NextHopType::VirtualAppliance)?;

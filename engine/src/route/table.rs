@@ -88,6 +88,13 @@ impl RouteTableView {
             .unwrap_or_default()
     }
 
+    /// The Active route that forwards `dst` (the first of its equal-cost paths), without
+    /// allocating: the hot path of forwarding.
+    pub fn best(&self, dst: IpAddr) -> Option<&EffectiveRoute> {
+        let (_, idx) = self.active.longest_match(dst)?;
+        self.routes.get(*idx.first()?)
+    }
+
     /// Every route whose prefix contains `dst`, longest prefix first, Active before Invalid.
     pub fn covering(&self, dst: IpAddr) -> Vec<&EffectiveRoute> {
         let mut out: Vec<&EffectiveRoute> = self
@@ -133,4 +140,24 @@ fn default_route_removal(
             })
     };
     from_user.or_else(from_bgp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::table;
+
+    #[test]
+    fn best_is_the_first_of_the_longest_active_matches() {
+        let t = table(
+            r#"Scenario(
+                vnets: [(name: "v", region: "r", address_space: ["10.0.0.0/16"], subnets: [(name: "GatewaySubnet", prefix: "10.0.255.0/27"), (name: "a", prefix: "10.0.1.0/24")])],
+                gateways: [(name: "gw", vnet: "v", kind: Vpn, instance_ips: ["10.0.255.4", "10.0.255.5"], learned: [(prefix: "192.168.1.0/24")])])"#,
+            "v/a",
+        );
+        for dst in ["192.168.1.9", "10.0.1.9", "8.8.8.8", "10.9.9.9"] {
+            let dst = dst.parse().unwrap();
+            assert_eq!(t.best(dst), t.lookup(dst).first().copied(), "{dst}");
+        }
+        assert_eq!(t.lookup("192.168.1.9".parse().unwrap()).len(), 2, "ECMP");
+    }
 }
