@@ -4,7 +4,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use azpath_engine::model::{Direction, RemoteEnd};
-use azpath_engine::{diag, query, report};
+use azpath_engine::{query, report};
 use clap::ValueEnum;
 
 use crate::{Exit, Format};
@@ -46,17 +46,9 @@ pub fn run(args: Args) -> Exit {
         Err(e) => return e,
     };
     let net = &loaded.network;
-    let Some(nic) = net.nic_by_name(&args.at) else {
-        let hint = diag::unknown_name_hint(
-            &args.at,
-            net.nic_names(),
-            "workload, private endpoint or firewall",
-        );
-        eprintln!(
-            "error: --at: unknown workload, private endpoint or firewall `{}` (hint: {hint})",
-            args.at
-        );
-        return Exit::BadInput;
+    let nic = match super::nic(net, &args.at, "--at") {
+        Ok(n) => n,
+        Err(e) => return e,
     };
     let direction = match args.direction {
         Way::Inbound => Direction::Inbound,

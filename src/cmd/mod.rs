@@ -9,7 +9,7 @@ pub mod trace;
 
 use std::path::Path;
 
-use azpath_engine::model::{Network, SubnetId};
+use azpath_engine::model::{Network, NicRef, SubnetId};
 use azpath_engine::{diag, load_file, Loaded};
 
 use crate::Exit;
@@ -40,6 +40,16 @@ pub fn place(net: &Network, name: &str, flag: &str) -> Result<SubnetId, Exit> {
             Err(Exit::BadInput)
         }
     }
+}
+
+/// Resolves a command-line NIC name (workload, private endpoint or firewall).
+pub fn nic(net: &Network, name: &str, flag: &str) -> Result<NicRef, Exit> {
+    net.nic_by_name(name).ok_or_else(|| {
+        let kind = "workload, private endpoint or firewall";
+        let hint = diag::unknown_name_hint(name, net.nic_names(), kind);
+        eprintln!("error: {flag}: unknown {kind} `{name}` (hint: {hint})");
+        Exit::BadInput
+    })
 }
 
 /// Loads a scenario and resolves the place a command starts from.

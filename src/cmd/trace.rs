@@ -4,8 +4,8 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use azpath_engine::model::NicRef;
+use azpath_engine::report;
 use azpath_engine::trace::{trace, TraceRequest, Verdict};
-use azpath_engine::{diag, report};
 
 use crate::{Exit, Format};
 
@@ -38,24 +38,13 @@ pub fn run(args: Args) -> Exit {
         Err(e) => return e,
     };
     let net = &loaded.network;
-    let from = match net.nic_by_name(&args.from) {
-        Some(NicRef::Workload(w)) => w,
-        Some(NicRef::PrivateEndpoint(_) | NicRef::Firewall(_)) => {
+    let from = match super::nic(net, &args.from, "--from") {
+        Ok(NicRef::Workload(w)) => w,
+        Ok(NicRef::PrivateEndpoint(_) | NicRef::Firewall(_)) => {
             eprintln!("error: --from: `{}` is a private endpoint or firewall, which never starts a connection (hint: trace from a workload)", args.from);
             return Exit::BadInput;
         }
-        None => {
-            let hint = diag::unknown_name_hint(
-                &args.from,
-                net.workloads.iter().map(|w| w.name.as_str()),
-                "workload",
-            );
-            eprintln!(
-                "error: --from: unknown workload `{}` (hint: {hint})",
-                args.from
-            );
-            return Exit::BadInput;
-        }
+        Err(e) => return e,
     };
     let request = TraceRequest {
         host: args.host.clone(),

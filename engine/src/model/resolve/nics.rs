@@ -309,7 +309,7 @@ impl Resolver {
                                 not_via: expect.not_via.iter().map(|t| t.value.clone()).collect(),
                             },
                         },
-                        span: from_span(q),
+                        span: at_text(q).span,
                     })
                 }
             };
@@ -369,10 +369,6 @@ impl Resolver {
         };
         Some(NextHopSpec { next_hop_type, ip })
     }
-}
-
-fn from_span(q: &doc::QuestionDoc) -> crate::scenario::Span {
-    at_text(q).span
 }
 
 fn at_text(q: &doc::QuestionDoc) -> &Text {
