@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use crate::filter::TagScope;
-use crate::model::{FirewallId, Network, NicRef, PrivateEndpointId, SubnetId, VnetId, WorkloadId};
+use crate::model::{
+    FirewallId, Network, NicRef, PrivateEndpointId, SubnetId, VirtualHubId, VnetId, WorkloadId,
+};
 use crate::route::RouteTableView;
 
 /// Every subnet's compiled route table, indexed by [`SubnetId`], and the NICs by VNet and
@@ -42,11 +44,18 @@ impl DataPlane {
             .iter()
             .enumerate()
             .map(|(i, f)| (f.subnet, f.ip, NicRef::Firewall(FirewallId(i))));
+        // A hub router answers on each of its IPs in the hub's managed VNet.
+        let routers = net.virtual_hubs.iter().enumerate().flat_map(|(i, h)| {
+            h.router_ips
+                .iter()
+                .map(move |ip| ((h.vnet, *ip), NicRef::HubRouter(VirtualHubId(i))))
+        });
         // Addresses repeat only across VNets that are not peered, so (VNet, address) is a key.
         let nics = workloads
             .chain(endpoints)
             .chain(firewalls)
             .filter_map(|(subnet, ip, nic)| vnet(subnet).map(|v| ((v, ip), nic)))
+            .chain(routers)
             .collect();
         let scopes = (0..net.subnets.len())
             .map(|i| TagScope::for_subnet(net, tables.get(i), SubnetId(i)))

@@ -40,7 +40,7 @@ pub fn run(args: Args) -> Exit {
     let net = &loaded.network;
     let from = match super::nic(net, &args.from, "--from") {
         Ok(NicRef::Workload(w)) => w,
-        Ok(NicRef::PrivateEndpoint(_) | NicRef::Firewall(_)) => {
+        Ok(NicRef::PrivateEndpoint(_) | NicRef::Firewall(_) | NicRef::HubRouter(_)) => {
             eprintln!("error: --from: `{}` is a private endpoint or firewall, which never starts a connection (hint: trace from a workload)", args.from);
             return Exit::BadInput;
         }

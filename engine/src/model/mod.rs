@@ -8,6 +8,7 @@ mod questions;
 mod resolve;
 mod security;
 mod vocab;
+mod vwan;
 
 use std::net::IpAddr;
 
@@ -22,6 +23,7 @@ pub use questions::{
 pub use resolve::resolve;
 pub use security::*;
 pub use vocab::*;
+pub use vwan::*;
 
 use crate::scenario::{Assumptions, Span};
 
@@ -52,6 +54,8 @@ id!(
     NsgId,
     /// Index of a firewall in [`Network::firewalls`].
     FirewallId,
+    /// Index of a virtual hub in [`Network::virtual_hubs`].
+    VirtualHubId,
 );
 
 /// A validated network: every reference resolved, every address parsed and checked.
@@ -79,6 +83,8 @@ pub struct Network {
     pub firewalls: Vec<Firewall>,
     /// Network security groups, indexed by [`NsgId`].
     pub nsgs: Vec<Nsg>,
+    /// Virtual WAN hubs, indexed by [`VirtualHubId`].
+    pub virtual_hubs: Vec<VirtualHub>,
     /// Declared service tags and their prefixes ([`ServiceTag::Declared`] indexes this).
     pub service_tags: Vec<(String, Vec<IpNet>)>,
     /// Private endpoints, indexed by [`PrivateEndpointId`].
@@ -104,6 +110,8 @@ pub struct Vnet {
     pub gateways: Vec<GatewayId>,
     /// Its peerings, in declaration order.
     pub peerings: Vec<PeeringId>,
+    /// The virtual hub this VNet is the managed VNet of.
+    pub hub: Option<VirtualHubId>,
     /// Where it was declared.
     pub span: Span,
 }
@@ -263,6 +271,8 @@ pub enum NicRef {
     PrivateEndpoint(PrivateEndpointId),
     /// An Azure Firewall's private address.
     Firewall(FirewallId),
+    /// A virtual hub's router.
+    HubRouter(VirtualHubId),
 }
 
 /// A place a question starts from: a subnet, or a workload (which means its subnet).
@@ -339,6 +349,7 @@ impl Network {
             NicRef::Workload(w) => self.workloads.get(w.0).map(|w| w.name.as_str()),
             NicRef::PrivateEndpoint(p) => self.private_endpoints.get(p.0).map(|p| p.name.as_str()),
             NicRef::Firewall(f) => self.firewalls.get(f.0).map(|f| f.name.as_str()),
+            NicRef::HubRouter(h) => self.virtual_hubs.get(h.0).map(|h| h.name.as_str()),
         }
     }
 
@@ -356,6 +367,19 @@ impl Network {
             Place::Subnet(s) => Some(s),
             Place::Workload(w) => self.workloads.get(w.0).map(|w| w.subnet),
         }
+    }
+
+    /// The virtual hub with id `id`.
+    pub fn hub(&self, id: VirtualHubId) -> Option<&VirtualHub> {
+        self.virtual_hubs.get(id.0)
+    }
+
+    /// The hub `vnet` is connected to, with the connection.
+    pub fn hub_connection(&self, vnet: VnetId) -> Option<(VirtualHubId, &HubConnection)> {
+        self.virtual_hubs
+            .iter()
+            .enumerate()
+            .find_map(|(i, h)| h.connection(vnet).map(|c| (VirtualHubId(i), c)))
     }
 
     /// The peerings of `vnet` that carry routes (state `Connected`), with the remote VNet.

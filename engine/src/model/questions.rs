@@ -175,8 +175,12 @@ pub enum TraceTarget {
 pub struct TraceExpect {
     /// The verdict's name.
     pub verdict: crate::scenario::VerdictName,
-    /// NICs the request or reply must pass.
+    /// NICs, VNets or hubs the request or reply must pass.
     pub via: Vec<String>,
     /// NICs it must not pass.
     pub not_via: Vec<String>,
+    /// Text the symptom must contain.
+    pub symptom: Option<String>,
+    /// The regions the request passes, in order.
+    pub regions: Option<Vec<String>>,
 }

@@ -273,6 +273,28 @@ fn trace_problems(expect: &TraceExpect, actual: &TraceAnswer) -> Vec<Problem> {
             "passes it",
         ));
     }
+    if let Some(symptom) = expect
+        .symptom
+        .as_ref()
+        .filter(|s| !actual.symptom.contains(s.as_str()))
+    {
+        problems.push(Problem::differs(
+            "symptom",
+            format!("contains `{symptom}`"),
+            actual.symptom.clone(),
+        ));
+    }
+    if let Some(regions) = expect
+        .regions
+        .as_ref()
+        .filter(|r| **r != actual.quality.regions)
+    {
+        problems.push(Problem::differs(
+            "regions",
+            regions.join(" -> "),
+            actual.quality.regions.join(" -> "),
+        ));
+    }
     problems
 }
 

@@ -85,6 +85,7 @@ pub fn flow_verify(
         NicRef::Workload(w) => net.workloads.get(w.0)?.ip,
         NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p.0)?.ip,
         NicRef::Firewall(f) => net.firewalls.get(f.0)?.ip,
+        NicRef::HubRouter(h) => *net.hub(h)?.router_ips.first()?,
     };
     let flow = match direction {
         Direction::Outbound => Flow {
@@ -128,6 +129,8 @@ pub fn nsgs_at(
             let f = net.firewalls.get(f.0)?;
             (f.name.clone(), f.subnet, None, false)
         }
+        // A hub router has no NSG.
+        NicRef::HubRouter(_) => return None,
     };
     let subnet = net.subnet(subnet_id)?;
     let fallback = TagScope::default();

@@ -3,8 +3,9 @@
 
 use std::fmt::Write as _;
 
-use super::text::{origin, why};
+use super::text::{hub_next_hop, hub_origin, origin, why};
 use crate::query::{FlowVerifyAnswer, NsgLevel, StageDecision, Verdict as RouteVerdict};
+use crate::route::hub::Ingress;
 use crate::trace::{Hop, Step, TraceAnswer, Verdict};
 
 /// The whole trace as text.
@@ -37,9 +38,14 @@ pub fn trace(answer: &TraceAnswer) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let hubs = if q.hubs.is_empty() {
+        String::new()
+    } else {
+        format!("; virtual hubs {}", q.hubs.join(" -> "))
+    };
     let _ = writeln!(
         out,
-        "\nPath: {} hop(s); regions {}; {} peering(s), {} global; stateful appliances: {devices}",
+        "\nPath: {} hop(s); regions {}; {} peering(s), {} global{hubs}; stateful appliances: {devices}",
         q.hops,
         q.regions.join(" -> "),
         q.peerings,
@@ -146,6 +152,46 @@ fn step(out: &mut String, s: &Step) {
                 "    firewall `{}`{host}: {what}: {}{snat}",
                 d.firewall, d.access
             );
+        }
+        Step::HubRoute(l) => {
+            let from = match &l.ingress {
+                Ingress::Connection { vnet } => format!("from connection `{vnet}`"),
+                Ingress::RemoteHub { hub } => format!("from hub `{hub}`"),
+                Ingress::Firewall => "after the firewall".into(),
+            };
+            match &l.chosen {
+                Some(r) => {
+                    let _ = writeln!(
+                        out,
+                        "    hub `{}` ({from}, {}): {} -> {} from {}",
+                        l.hub,
+                        l.table,
+                        r.prefix,
+                        hub_next_hop(&r.next_hop),
+                        hub_origin(&r.origin)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "    hub `{}` ({from}, {}): no route to {}",
+                        l.hub, l.table, l.destination
+                    );
+                }
+            }
+            for r in l.covering.iter().skip(1) {
+                let _ = writeln!(
+                    out,
+                    "      lost: {} -> {} from {}",
+                    r.prefix,
+                    hub_next_hop(&r.next_hop),
+                    hub_origin(&r.origin)
+                );
+            }
+        }
+        Step::HubToHub { from, to, global } => {
+            let kind = if *global { " (across regions)" } else { "" };
+            let _ = writeln!(out, "    hub-to-hub `{from}` -> `{to}`{kind}");
         }
         Step::FlowSymmetricReply => out
             .push_str("    reply retraces the request's path (flow-symmetric private endpoint)\n"),

@@ -6,6 +6,7 @@ use crate::query::{
     CheckReport, Evidence, FlowVerifyAnswer, NextHopAnswer, NsgLevel, Outcome, Problem,
     RoutesAnswer, StageDecision, Verdict,
 };
+use crate::route::hub::{HubNextHop, HubRouteOrigin};
 use crate::route::{EffectiveRoute, Origin, Removal, Why};
 use crate::scenario::SourceFile;
 
@@ -91,7 +92,40 @@ pub fn origin(origin: &Origin) -> String {
                 None => format!("gateway `{gateway}` ({via})"),
             }
         }
+        Origin::VirtualHub {
+            hub,
+            table,
+            learned,
+        } => format!("hub `{hub}` table `{table}`: {}", hub_origin(learned)),
         Origin::UserRoute { table, route } => format!("UDR `{table}/{route}`"),
+    }
+}
+
+/// What put a route into a hub route table, in a few words.
+pub fn hub_origin(origin: &HubRouteOrigin) -> String {
+    match origin {
+        HubRouteOrigin::Static { route } => format!("static route `{route}`"),
+        HubRouteOrigin::RoutingIntent { policy } => format!("routing intent `{policy}`"),
+        HubRouteOrigin::Propagated {
+            from,
+            hub,
+            connection_route,
+        } => match connection_route {
+            Some(r) => format!("static route `{r}` of connection `{from}` (hub `{hub}`)"),
+            None => format!("propagated by `{from}` (hub `{hub}`)"),
+        },
+        HubRouteOrigin::FirewallForwarding => "where the destination lives".into(),
+    }
+}
+
+/// A hub next hop, in a few words.
+pub fn hub_next_hop(next_hop: &HubNextHop) -> String {
+    match next_hop {
+        HubNextHop::Connection { vnet, .. } => format!("connection `{vnet}`"),
+        HubNextHop::RemoteHub { hub, .. } => format!("hub `{hub}`"),
+        HubNextHop::Firewall { firewall, .. } => format!("firewall `{firewall}`"),
+        HubNextHop::Site { site } => format!("site `{site}`"),
+        HubNextHop::Internet => "Internet".into(),
     }
 }
 

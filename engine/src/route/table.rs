@@ -34,7 +34,8 @@ impl RouteTableView {
         let s = net.subnet(subnet)?;
         let vnet = net.vnet(s.vnet)?;
         let user = system::user(net, s);
-        let gateway = system::gateway(net, s);
+        let mut gateway = system::gateway(net, s);
+        gateway.extend(super::hub::spoke_routes(net, s));
         let removal = default_route_removal(
             &user,
             &gateway,

@@ -52,6 +52,15 @@ pub enum Origin {
         /// The VNet offering gateway transit, when the gateway is not in this subnet's VNet.
         transit_from: Option<String>,
     },
+    /// A route learned from the virtual WAN hub the VNet is connected to.
+    VirtualHub {
+        /// The hub.
+        hub: String,
+        /// The hub route table the VNet's connection is associated with.
+        table: String,
+        /// How the route got into that table.
+        learned: super::hub::HubRouteOrigin,
+    },
     /// A user-defined route.
     UserRoute {
         /// The route table.

@@ -55,6 +55,9 @@ pub struct Document {
     /// Azure Firewalls.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub firewalls: Vec<super::FirewallDoc>,
+    /// Virtual WAN hubs with their connections, route tables and sites.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub virtual_hubs: Vec<super::VirtualHubDoc>,
     /// PaaS services: accepted, not modelled yet (reported as a warning).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub services: Option<Spanned<ron::Value>>,
@@ -409,12 +412,19 @@ fn https_port() -> u16 {
 pub struct TraceExpectDoc {
     /// How the trace ends.
     pub verdict: VerdictName,
-    /// NICs (workloads, appliances, private endpoints) the request or reply must pass.
+    /// NICs (workloads, appliances, private endpoints) or VNets and virtual hubs the request or
+    /// reply must pass.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub via: Vec<Text>,
-    /// NICs it must not pass.
+    /// NICs, VNets or hubs it must not pass.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_via: Vec<Text>,
+    /// Text the client's symptom must contain, e.g. `connect timeout`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symptom: Option<Text>,
+    /// The regions the request passes, in order (path quality).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<Text>>,
 }
 
 /// Trace verdicts, by name.

@@ -5,11 +5,13 @@ mod document;
 mod firewall;
 mod security;
 mod span;
+mod vwan;
 
 pub use document::*;
 pub use firewall::*;
 pub use security::*;
 pub use span::{SourceFile, Span, Spanned};
+pub use vwan::*;
 
 use ron::extensions::Extensions;
 

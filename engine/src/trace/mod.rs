@@ -1,8 +1,8 @@
 //! The hop-by-hop tracer: follows a packet from a workload across NICs, NSGs, effective routes,
-//! peerings and network virtual appliances, then follows the reply back, and ends in one
-//! verdict from a closed set with the symptom the client would see.
+//! peerings, virtual WAN hubs and network virtual appliances, then follows the reply back, and
+//! ends in one verdict from a closed set with the symptom the client would see.
 //!
-//! Virtual WAN hubs and name resolution are not modelled yet.
+//! Name resolution is not modelled yet.
 
 mod walk;
 
@@ -14,6 +14,7 @@ use crate::filter::firewall::{DenyFeel, FirewallDecision};
 use crate::filter::Flow;
 use crate::model::FlowProtocol;
 use crate::query::{FlowVerifyAnswer, NextHopAnswer};
+use crate::route::hub::HubLookup;
 
 pub use walk::trace;
 
@@ -129,6 +130,17 @@ pub enum Step {
     },
     /// An Azure Firewall's decision.
     Firewall(FirewallDecision),
+    /// A virtual hub's routing decision.
+    HubRoute(Box<HubLookup>),
+    /// The packet went from one virtual hub to another.
+    HubToHub {
+        /// From this hub.
+        from: String,
+        /// To this hub.
+        to: String,
+        /// Across regions.
+        global: bool,
+    },
     /// A private endpoint answered along the path the request came (its subnet has no
     /// route-table network policies; an assumption, see the README).
     FlowSymmetricReply,
@@ -314,6 +326,8 @@ pub struct PathQuality {
     pub global_peerings: usize,
     /// Stateful appliances on the request path.
     pub stateful_devices: Vec<String>,
+    /// Virtual hubs the request passed, in order.
+    pub hubs: Vec<String>,
 }
 
 /// A trace: the request path, the reply path, the verdict and its symptom.
@@ -338,11 +352,11 @@ pub struct TraceAnswer {
 }
 
 impl TraceAnswer {
-    /// Whether the request or reply passed the NIC named `name`.
+    /// Whether the request or reply passed the NIC, VNet or virtual hub named `name`.
     pub fn passes(&self, name: &str) -> bool {
         self.forward
             .iter()
             .chain(&self.reply)
-            .any(|h| h.nic == name)
+            .any(|h| h.nic == name || h.vnet == name)
     }
 }

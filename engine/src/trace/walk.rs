@@ -8,9 +8,10 @@ use crate::dataplane::DataPlane;
 use crate::filter::{firewall, TagScope};
 use crate::model::{
     Access, Direction, FlowProtocol, Forwarding, Network, NextHopType, NicRef, Peering,
-    PrivateEndpointId, SubnetId, VnetId, WorkloadId,
+    PrivateEndpointId, SubnetId, VirtualHubId, VnetId, WorkloadId,
 };
 use crate::query::{next_hop, nsgs_at};
+use crate::route::hub::{HubNextHop, Ingress};
 use crate::route::Origin;
 
 /// A NIC's facts, looked up once.
@@ -135,6 +136,17 @@ impl Tracer<'_> {
                     }),
                 )
             }
+            // A hub router forwards without state.
+            NicRef::HubRouter(h) => {
+                let hub = self.net.hub(h)?;
+                let subnet = *self.net.vnet(hub.vnet)?.subnets.first()?;
+                let ip = *hub.router_ips.first()?;
+                let forwarding = Forwarding {
+                    stateful: false,
+                    snat: false,
+                };
+                (format!("{} router", hub.name), subnet, ip, Some(forwarding))
+            }
         };
         let vnet = self.net.subnet(subnet)?.vnet;
         Some(Nic {
@@ -231,92 +243,17 @@ impl Tracer<'_> {
                     );
                 }
             }
-            let answer = next_hop(self.net, self.dp, at.subnet, packet.dst);
-            let kind = answer.next_hop.next_hop_type;
-            let appliance = answer.next_hop.ip;
-            let route_prefix = answer.route.as_ref().map(|r| r.prefix.to_string());
-            let origin = answer.route.as_ref().map(|r| r.origin.clone());
-            hop.steps.push(Step::Route(Box::new(answer)));
-            let target_ip = match (kind, appliance) {
-                (NextHopType::None, _) => {
-                    return self.stop(
-                        hops,
-                        hop,
-                        Verdict::NoRoute {
-                            prefix: route_prefix,
-                        },
-                    )
-                }
-                (NextHopType::Internet, _) => return self.stop(hops, hop, Verdict::SentToInternet),
-                (NextHopType::VirtualNetworkGateway, _) => {
-                    let via = match origin {
-                        Some(Origin::Gateway { gateway, .. }) => gateway,
-                        Some(Origin::UserRoute { table, route }) => format!("{table}/{route}"),
-                        _ => "gateway".into(),
-                    };
-                    return self.stop(hops, hop, Verdict::SentToOnPremises { via });
-                }
-                (NextHopType::VirtualNetworkServiceEndpoint, _) => {
-                    return self.stop(hops, hop, Verdict::SentToServiceEndpoint)
-                }
-                (NextHopType::VirtualAppliance, Some(ip)) => ip,
-                (NextHopType::VirtualAppliance, None) => {
-                    return self.stop(
-                        hops,
-                        hop,
-                        Verdict::NoRoute {
-                            prefix: route_prefix,
-                        },
-                    );
-                }
-                _ => packet.dst,
+            let target = match self.forward(&at, hops.last(), packet, is_reply, &mut hop) {
+                Ok(target) => target,
+                Err(verdict) => return self.stop(hops, hop, verdict),
             };
-            let Some((target, peering)) = self.find(at.vnet, target_ip) else {
-                let vnet = self
-                    .net
-                    .vnet(at.vnet)
-                    .map(|v| v.name.clone())
-                    .unwrap_or_default();
-                let idle = self.net.peerings.iter().find_map(|p| {
-                    let remote = self.net.vnet(p.remote_of(at.vnet)?)?;
-                    let covers = remote.address_space.iter().any(|s| s.contains(&target_ip));
-                    (covers && p.state != crate::model::PeeringState::Connected).then(|| {
-                        let reason = format!("the peering is {:?}, so it carries nothing", p.state);
-                        (remote.name.clone(), reason)
-                    })
-                });
-                let verdict = if let Some((to, reason)) = idle {
-                    Verdict::PeeringBlocked {
-                        from: vnet,
-                        to,
-                        reason,
-                    }
-                } else if kind == NextHopType::VirtualAppliance {
-                    Verdict::InvalidNextHop {
-                        address: target_ip,
-                        reason: format!(
-                            "no NIC in `{vnet}` or a vnet peered with it holds this address"
-                        ),
-                    }
-                } else if is_reply {
-                    Verdict::ReplyDropped {
-                        reason: format!("no NIC holds {target_ip} where the reply is routed"),
-                    }
-                } else {
-                    Verdict::NoDestination { address: target_ip }
-                };
-                return self.stop(hops, hop, verdict);
-            };
-            if let Some(p) = peering {
-                if let Some(verdict) = self.cross(&at, p, packet, &mut hop) {
-                    return self.stop(hops, hop, verdict);
-                }
-            }
             hops.push(hop);
             let Some(next) = self.nic(target) else {
                 return (
                     hops,
-                    End::Stopped(Verdict::NoDestination { address: target_ip }),
+                    End::Stopped(Verdict::NoDestination {
+                        address: packet.dst,
+                    }),
                 );
             };
             hop = self.hop(&next, packet);
@@ -423,6 +360,191 @@ impl Tracer<'_> {
                 packet.src = next.ip;
             }
             at = next;
+        }
+    }
+
+    /// Where the packet goes from `at`: the NIC it is sent to, after the route look-up (the
+    /// subnet's effective routes, or the hub's tables inside a virtual hub) and any peering it
+    /// crosses; or the verdict that ends the walk there.
+    fn forward(
+        &self,
+        at: &Nic,
+        prev: Option<&Hop>,
+        packet: Packet,
+        is_reply: bool,
+        hop: &mut Hop,
+    ) -> Result<NicRef, Verdict> {
+        if let Some(hub) = self.net.vnet(at.vnet).and_then(|v| v.hub) {
+            return self.hub_forward(hub, at, prev, packet, is_reply, hop);
+        }
+        let answer = next_hop(self.net, self.dp, at.subnet, packet.dst);
+        let kind = answer.next_hop.next_hop_type;
+        let appliance = answer.next_hop.ip;
+        let route_prefix = answer.route.as_ref().map(|r| r.prefix.to_string());
+        let origin = answer.route.as_ref().map(|r| r.origin.clone());
+        hop.steps.push(Step::Route(Box::new(answer)));
+        let target_ip = match (kind, appliance) {
+            (NextHopType::None, _) => {
+                return Err(Verdict::NoRoute {
+                    prefix: route_prefix,
+                })
+            }
+            (NextHopType::Internet, _) => return Err(Verdict::SentToInternet),
+            // Into the virtual hub: to its router, or to its firewall under routing intent.
+            (NextHopType::VirtualNetworkGateway, Some(ip))
+                if matches!(origin, Some(Origin::VirtualHub { .. })) =>
+            {
+                ip
+            }
+            (NextHopType::VirtualNetworkGateway, _) => {
+                let via = match origin {
+                    Some(Origin::Gateway { gateway, .. }) => gateway,
+                    Some(Origin::UserRoute { table, route }) => format!("{table}/{route}"),
+                    _ => "gateway".into(),
+                };
+                return Err(Verdict::SentToOnPremises { via });
+            }
+            (NextHopType::VirtualNetworkServiceEndpoint, _) => {
+                return Err(Verdict::SentToServiceEndpoint)
+            }
+            (NextHopType::VirtualAppliance, Some(ip)) => ip,
+            (NextHopType::VirtualAppliance, None) => {
+                return Err(Verdict::NoRoute {
+                    prefix: route_prefix,
+                });
+            }
+            _ => packet.dst,
+        };
+        let Some((target, peering)) = self.find(at.vnet, target_ip) else {
+            let vnet = self
+                .net
+                .vnet(at.vnet)
+                .map(|v| v.name.clone())
+                .unwrap_or_default();
+            let idle = self.net.peerings.iter().find_map(|p| {
+                let remote = self.net.vnet(p.remote_of(at.vnet)?)?;
+                let covers = remote.address_space.iter().any(|s| s.contains(&target_ip));
+                (covers && p.state != crate::model::PeeringState::Connected).then(|| {
+                    let reason = format!("the peering is {:?}, so it carries nothing", p.state);
+                    (remote.name.clone(), reason)
+                })
+            });
+            let verdict = if let Some((to, reason)) = idle {
+                Verdict::PeeringBlocked {
+                    from: vnet,
+                    to,
+                    reason,
+                }
+            } else if kind == NextHopType::VirtualAppliance {
+                Verdict::InvalidNextHop {
+                    address: target_ip,
+                    reason: format!(
+                        "no NIC in `{vnet}` or a vnet peered with it holds this address"
+                    ),
+                }
+            } else if is_reply {
+                Verdict::ReplyDropped {
+                    reason: format!("no NIC holds {target_ip} where the reply is routed"),
+                }
+            } else {
+                Verdict::NoDestination { address: target_ip }
+            };
+            return Err(verdict);
+        };
+        if let Some(p) = peering {
+            if let Some(verdict) = self.cross(at, p, packet, hop) {
+                return Err(verdict);
+            }
+        }
+        Ok(target)
+    }
+
+    /// Forwarding inside a virtual hub. The router routes by the table of the connection the
+    /// packet came from (`defaultRouteTable` for traffic from another hub); the hub's firewall
+    /// sends what it allowed to where the destination lives.
+    fn hub_forward(
+        &self,
+        hub: VirtualHubId,
+        at: &Nic,
+        prev: Option<&Hop>,
+        packet: Packet,
+        is_reply: bool,
+        hop: &mut Hop,
+    ) -> Result<NicRef, Verdict> {
+        let ingress = match at.id {
+            NicRef::Firewall(_) => Ingress::Firewall,
+            _ => {
+                let came_from = prev
+                    .and_then(|h| h.at)
+                    .and_then(|n| self.nic(n))
+                    .and_then(|n| self.net.vnet(n.vnet));
+                match came_from {
+                    Some(v) if v.hub.is_none() => Ingress::Connection {
+                        vnet: v.name.clone(),
+                    },
+                    Some(v) => Ingress::RemoteHub {
+                        hub: v.name.clone(),
+                    },
+                    None => Ingress::Firewall,
+                }
+            }
+        };
+        let lookup = crate::route::hub::lookup(self.net, hub, ingress, packet.dst);
+        let chosen = lookup.chosen.clone();
+        hop.steps.push(Step::HubRoute(Box::new(lookup)));
+        let Some(route) = chosen else {
+            return Err(Verdict::NoRoute { prefix: None });
+        };
+        match route.next_hop {
+            HubNextHop::Connection { id, vnet } => {
+                let connection = self.net.hub(hub).and_then(|h| h.connection(id));
+                // The connection's own static routes send the packet to an appliance in the VNet.
+                let appliance = connection.and_then(|c| {
+                    c.static_routes
+                        .iter()
+                        .flat_map(|r| r.prefixes.iter().map(move |p| (*p, r.next_hop_ip)))
+                        .filter(|(p, _)| p.contains(&packet.dst))
+                        .max_by_key(|(p, _)| p.prefix_len())
+                        .map(|(_, ip)| ip)
+                });
+                let ip = appliance.unwrap_or(packet.dst);
+                let Some(target) = self.dp.nic_at(id, ip) else {
+                    return Err(match (appliance, is_reply) {
+                        (Some(_), _) => Verdict::InvalidNextHop {
+                            address: ip,
+                            reason: format!(
+                                "no NIC in `{vnet}` holds the next hop of the connection's static route"
+                            ),
+                        },
+                        (None, true) => Verdict::ReplyDropped {
+                            reason: format!("no NIC holds {ip} where the reply is routed"),
+                        },
+                        (None, false) => Verdict::NoDestination { address: ip },
+                    });
+                };
+                if let Some(p) = connection.and_then(|c| self.net.peerings.get(c.peering.0)) {
+                    if let Some(verdict) = self.cross(at, p, packet, hop) {
+                        return Err(verdict);
+                    }
+                }
+                Ok(target)
+            }
+            HubNextHop::RemoteHub { id, hub: to } => {
+                let region = |h: VirtualHubId| self.net.hub(h).map(|h| h.region.clone());
+                hop.steps.push(Step::HubToHub {
+                    from: self
+                        .net
+                        .hub(hub)
+                        .map(|h| h.name.clone())
+                        .unwrap_or_default(),
+                    to,
+                    global: region(hub) != region(id),
+                });
+                Ok(NicRef::HubRouter(id))
+            }
+            HubNextHop::Firewall { id, .. } => Ok(NicRef::Firewall(id)),
+            HubNextHop::Site { site } => Err(Verdict::SentToOnPremises { via: site }),
+            HubNextHop::Internet => Err(Verdict::SentToInternet),
         }
     }
 
@@ -605,7 +727,19 @@ impl Tracer<'_> {
                 _ => None,
             })
             .collect();
+        let mut hubs: Vec<String> = Vec::new();
+        for h in forward {
+            let is_hub = self
+                .net
+                .vnets
+                .iter()
+                .any(|v| v.name == h.vnet && v.hub.is_some());
+            if is_hub && hubs.last() != Some(&h.vnet) {
+                hubs.push(h.vnet.clone());
+            }
+        }
         PathQuality {
+            hubs,
             hops: forward.len(),
             regions,
             peerings: crossings.len(),

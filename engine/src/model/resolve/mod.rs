@@ -14,6 +14,7 @@ mod firewall;
 mod network;
 mod nics;
 mod security;
+mod vwan;
 
 /// Azure's limit on routes in one route table.
 pub const MAX_ROUTES_PER_TABLE: usize = 400;
@@ -31,12 +32,14 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.service_tags(&document.service_tags);
     r.nsgs(&document.nsgs);
     r.vnets(&document.vnets);
+    r.virtual_hubs(&document.virtual_hubs);
     r.peerings(&document.peerings);
     r.peering_limits();
     r.gateways(&document.gateways);
     r.gateway_transit();
     r.nics(&document.private_endpoints, &document.workloads);
     r.firewalls(&document.firewalls);
+    r.hub_firewalls(&document.virtual_hubs);
     r.questions(&document.questions);
     r.udr_next_hops();
     let Resolver { net, mut diags, .. } = r;

@@ -202,6 +202,7 @@ impl Resolver {
                 subnets,
                 gateways: Vec::new(),
                 peerings: Vec::new(),
+                hub: None,
                 span: v.name.span,
             });
         }

@@ -268,7 +268,9 @@ impl Resolver {
                 } => {
                     let source = match self.nic_ref(from) {
                         Some(NicRef::Workload(w)) => Some(w),
-                        Some(NicRef::PrivateEndpoint(_) | NicRef::Firewall(_)) => {
+                        Some(
+                            NicRef::PrivateEndpoint(_) | NicRef::Firewall(_) | NicRef::HubRouter(_),
+                        ) => {
                             self.error(
                                 from.span,
                                 format!("`{}` cannot start a trace", from.value),
@@ -283,15 +285,20 @@ impl Resolver {
                         Err(_) => TraceTarget::Name(to.value.clone()),
                     };
                     for name in expect.via.iter().chain(&expect.not_via) {
-                        if self.net.nic_by_name(&name.value).is_none() {
+                        let vnet = self.net.vnets.iter().any(|v| v.name == name.value);
+                        if self.net.nic_by_name(&name.value).is_none() && !vnet {
+                            let names = self
+                                .net
+                                .nic_names()
+                                .chain(self.net.vnets.iter().map(|v| v.name.as_str()));
                             let hint = unknown_name_hint(
                                 &name.value,
-                                self.net.nic_names(),
-                                "workload, private endpoint or firewall",
+                                names,
+                                "workload, private endpoint, firewall, vnet or hub",
                             );
                             self.warn(
                                 name.span,
-                                format!("`{}` names no workload, private endpoint or firewall, so the path can never pass it", name.value),
+                                format!("`{}` names no workload, private endpoint, firewall, vnet or hub, so the path can never pass it", name.value),
                                 Some(hint),
                             );
                         }
@@ -307,6 +314,11 @@ impl Resolver {
                                 verdict: expect.verdict,
                                 via: expect.via.iter().map(|t| t.value.clone()).collect(),
                                 not_via: expect.not_via.iter().map(|t| t.value.clone()).collect(),
+                                symptom: expect.symptom.as_ref().map(|t| t.value.clone()),
+                                regions: expect
+                                    .regions
+                                    .as_ref()
+                                    .map(|r| r.iter().map(|t| t.value.clone()).collect()),
                             },
                         },
                         span: at_text(q).span,

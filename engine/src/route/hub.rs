@@ -1,0 +1,485 @@
+//! Virtual WAN routing: the effective routes of a hub route table, the look-up a hub router
+//! makes, and the routes a connected VNet learns from its hub (Microsoft Learn, "About virtual
+//! hub routing" and "How to configure Virtual WAN Hub routing intent and routing policies").
+//!
+//! - A connection is associated with one table (traffic from it is routed by that table) and
+//!   propagates its prefixes, and its static routes, to tables of its own hub and to every
+//!   table, in any hub, that carries one of its labels (`default` = each hub's
+//!   `defaultRouteTable`). Branch sites propagate to `default`.
+//! - Static routes beat learned routes with the same prefix; static routes stay in their hub.
+//! - Routing intent puts `_policy_PrivateTraffic` (RFC 1918 and added prefixes) and
+//!   `_policy_PublicTraffic` (0.0.0.0/0) into `defaultRouteTable`, next hop the hub firewall;
+//!   the hub's connections then propagate nowhere, and learned routes inside the private
+//!   prefixes are not installed.
+//! - A spoke learns the routes of its associated table as `VirtualNetworkGateway` routes, only
+//!   those less specific than its own address space, and 0.0.0.0/0 only with
+//!   `internet_security`; gateway route propagation must be on in its route table.
+
+use std::net::IpAddr;
+
+use ipnet::{IpNet, Ipv4Net};
+use serde::{Deserialize, Serialize};
+
+use super::types::{Candidate, Origin};
+use crate::model::{
+    FirewallId, HubConnection, HubStaticNextHop, Network, NextHop, NextHopType, RouteSource,
+    Subnet, VirtualHub, VirtualHubId, VnetId, DEFAULT_LABEL,
+};
+
+/// Where a hub sends a packet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum HubNextHop {
+    /// Into a VNet connection of this hub.
+    Connection {
+        /// The connected VNet.
+        vnet: String,
+        /// Its id.
+        #[serde(skip)]
+        id: VnetId,
+    },
+    /// To another hub of the virtual WAN.
+    RemoteHub {
+        /// The hub.
+        hub: String,
+        /// Its id.
+        #[serde(skip)]
+        id: VirtualHubId,
+    },
+    /// The hub's Azure Firewall.
+    Firewall {
+        /// The firewall.
+        firewall: String,
+        /// Its id.
+        #[serde(skip)]
+        id: FirewallId,
+    },
+    /// An on-premises site behind the hub's gateway.
+    Site {
+        /// The site.
+        site: String,
+    },
+    /// Out to the Internet (a secured hub's firewall only).
+    Internet,
+}
+
+/// What put a route into a hub route table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum HubRouteOrigin {
+    /// A static route of the table.
+    Static {
+        /// The route's name.
+        route: String,
+    },
+    /// A routing-intent policy route (`_policy_PrivateTraffic` or `_policy_PublicTraffic`).
+    RoutingIntent {
+        /// The policy route's name.
+        policy: String,
+    },
+    /// Learned from a connection or site that propagates to this table.
+    Propagated {
+        /// The VNet or site.
+        from: String,
+        /// Its hub.
+        hub: String,
+        /// A static route of the connection, when the prefix comes from one.
+        connection_route: Option<String>,
+    },
+    /// How a secured hub's firewall forwards what it allowed: to where the destination lives
+    /// (an assumption, see the README).
+    FirewallForwarding,
+}
+
+impl HubRouteOrigin {
+    /// Static and policy routes beat learned ones with the same prefix.
+    fn rank(&self) -> u8 {
+        match self {
+            HubRouteOrigin::Static { .. } | HubRouteOrigin::RoutingIntent { .. } => 2,
+            HubRouteOrigin::Propagated { .. } | HubRouteOrigin::FirewallForwarding => 1,
+        }
+    }
+}
+
+/// One route of a hub route table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HubRoute {
+    /// Destination prefix.
+    pub prefix: IpNet,
+    /// Where it sends traffic.
+    pub next_hop: HubNextHop,
+    /// What created it.
+    pub origin: HubRouteOrigin,
+}
+
+/// Which traffic a hub router is routing: where the packet came from decides the table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "from")]
+pub enum Ingress {
+    /// From a connected VNet: its associated table.
+    Connection {
+        /// The VNet.
+        vnet: String,
+    },
+    /// From another hub: `defaultRouteTable`.
+    RemoteHub {
+        /// The hub.
+        hub: String,
+    },
+    /// From the hub's firewall, after it allowed the packet.
+    Firewall,
+}
+
+/// A hub's routing decision, with every route that covered the destination.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HubLookup {
+    /// The hub.
+    pub hub: String,
+    /// The route table used (`defaultRouteTable`, a custom one, or the firewall's forwarding).
+    pub table: String,
+    /// Where the packet came from.
+    pub ingress: Ingress,
+    /// The destination.
+    pub destination: IpAddr,
+    /// The chosen route: longest prefix, then static over learned; `None` drops the packet.
+    pub chosen: Option<HubRoute>,
+    /// Every route covering the destination, best first.
+    pub covering: Vec<HubRoute>,
+}
+
+fn firewall_hop(net: &Network, hub: &VirtualHub) -> Option<HubNextHop> {
+    let id = hub.firewall?;
+    let firewall = net.firewalls.get(id.0)?.name.clone();
+    Some(HubNextHop::Firewall { firewall, id })
+}
+
+fn vnet_name(net: &Network, id: VnetId) -> String {
+    net.vnet(id).map(|v| v.name.clone()).unwrap_or_default()
+}
+
+/// Whether connection `c` of hub `from` propagates into table `table` of hub `at`.
+fn propagates(
+    net: &Network,
+    from: VirtualHubId,
+    labels: &[String],
+    propagate_to: &[usize],
+    at: VirtualHubId,
+    table: usize,
+) -> bool {
+    let (Some(src), Some(dst)) = (net.hub(from), net.hub(at)) else {
+        return false;
+    };
+    if src.routing_intent.private {
+        // Intent makes the hub's connections propagate to `noneRouteTable`; the platform still
+        // tells other hubs where they are (their traffic then meets this hub's firewall).
+        return from != at && table == 0;
+    }
+    let by_table = from == at && propagate_to.contains(&table);
+    let by_label = dst
+        .tables
+        .get(table)
+        .is_some_and(|t| t.labels.iter().any(|l| labels.contains(l)));
+    by_table || by_label
+}
+
+/// The routes of table `table` of hub `hub`, best first within each prefix.
+pub fn hub_table(net: &Network, hub: VirtualHubId, table: usize) -> Vec<HubRoute> {
+    let Some(h) = net.hub(hub) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Some(t) = h.tables.get(table) {
+        for r in &t.routes {
+            let next_hop = match r.next_hop {
+                HubStaticNextHop::Firewall => firewall_hop(net, h),
+                HubStaticNextHop::Connection(v) => Some(HubNextHop::Connection {
+                    vnet: vnet_name(net, v),
+                    id: v,
+                }),
+            };
+            let Some(next_hop) = next_hop else { continue };
+            for p in &r.prefixes {
+                out.push(HubRoute {
+                    prefix: *p,
+                    next_hop: next_hop.clone(),
+                    origin: HubRouteOrigin::Static {
+                        route: r.name.clone(),
+                    },
+                });
+            }
+        }
+    }
+    if table == 0 {
+        if let Some(fw) = firewall_hop(net, h) {
+            if h.routing_intent.private {
+                out.extend(h.routing_intent.private_prefixes.iter().map(|p| HubRoute {
+                    prefix: *p,
+                    next_hop: fw.clone(),
+                    origin: HubRouteOrigin::RoutingIntent {
+                        policy: "_policy_PrivateTraffic".into(),
+                    },
+                }));
+            }
+            if h.routing_intent.internet {
+                out.push(HubRoute {
+                    prefix: IpNet::V4(Ipv4Net::default()),
+                    next_hop: fw,
+                    origin: HubRouteOrigin::RoutingIntent {
+                        policy: "_policy_PublicTraffic".into(),
+                    },
+                });
+            }
+        }
+    }
+    let branch_labels = [DEFAULT_LABEL.to_string()];
+    for (g, src) in net.virtual_hubs.iter().enumerate() {
+        let from = VirtualHubId(g);
+        let remote = HubNextHop::RemoteHub {
+            hub: src.name.clone(),
+            id: from,
+        };
+        for c in &src.connections {
+            if !propagates(net, from, &c.labels, &c.propagate_to, hub, table) {
+                continue;
+            }
+            let next_hop = if from == hub {
+                HubNextHop::Connection {
+                    vnet: vnet_name(net, c.vnet),
+                    id: c.vnet,
+                }
+            } else {
+                remote.clone()
+            };
+            let learned = |route: Option<&str>| HubRouteOrigin::Propagated {
+                from: vnet_name(net, c.vnet),
+                hub: src.name.clone(),
+                connection_route: route.map(str::to_string),
+            };
+            let space = net.vnet(c.vnet).map(|v| v.address_space.clone());
+            out.extend(space.unwrap_or_default().into_iter().map(|p| HubRoute {
+                prefix: p,
+                next_hop: next_hop.clone(),
+                origin: learned(None),
+            }));
+            // A connection's static routes travel with it, but only within its hub.
+            if from == hub {
+                for r in &c.static_routes {
+                    out.extend(r.prefixes.iter().map(|p| HubRoute {
+                        prefix: *p,
+                        next_hop: next_hop.clone(),
+                        origin: learned(Some(&r.name)),
+                    }));
+                }
+            }
+        }
+        for s in &src.sites {
+            if !propagates(net, from, &branch_labels, &[0], hub, table) {
+                continue;
+            }
+            let next_hop = if from == hub {
+                HubNextHop::Site {
+                    site: s.name.clone(),
+                }
+            } else {
+                remote.clone()
+            };
+            out.extend(s.prefixes.iter().map(|p| HubRoute {
+                prefix: *p,
+                next_hop: next_hop.clone(),
+                origin: HubRouteOrigin::Propagated {
+                    from: s.name.clone(),
+                    hub: src.name.clone(),
+                    connection_route: None,
+                },
+            }));
+        }
+    }
+    // Under a private traffic policy, learned routes inside the private prefixes give way to it.
+    if table == 0 && h.routing_intent.private && h.firewall.is_some() {
+        let private = &h.routing_intent.private_prefixes;
+        out.retain(|r| {
+            !matches!(r.origin, HubRouteOrigin::Propagated { .. })
+                || !private.iter().any(|p| p.contains(&r.prefix))
+        });
+    }
+    sort(&mut out);
+    out
+}
+
+/// Longest prefix first, then static over learned, then local over remote; stable otherwise.
+fn sort(routes: &mut [HubRoute]) {
+    let locality = |h: &HubNextHop| match h {
+        HubNextHop::Firewall { .. } | HubNextHop::Connection { .. } => 0,
+        HubNextHop::Site { .. } => 1,
+        HubNextHop::RemoteHub { .. } | HubNextHop::Internet => 2,
+    };
+    routes.sort_by_key(|r| {
+        (
+            std::cmp::Reverse(r.prefix.prefix_len()),
+            std::cmp::Reverse(r.origin.rank()),
+            locality(&r.next_hop),
+        )
+    });
+}
+
+/// The hub router's decision for a packet to `dst` arriving from `ingress`.
+pub fn lookup(net: &Network, hub: VirtualHubId, ingress: Ingress, dst: IpAddr) -> HubLookup {
+    let h = net.hub(hub);
+    let table = match &ingress {
+        Ingress::Connection { vnet } => h
+            .and_then(|h| {
+                h.connections
+                    .iter()
+                    .find(|c| net.vnet(c.vnet).is_some_and(|v| v.name == *vnet))
+            })
+            .map_or(0, |c| c.associated),
+        Ingress::RemoteHub { .. } | Ingress::Firewall => 0,
+    };
+    let (name, routes) = match ingress {
+        Ingress::Firewall => (
+            "firewall forwarding".to_string(),
+            firewall_forwarding(net, hub),
+        ),
+        _ => (
+            h.and_then(|h| h.tables.get(table))
+                .map(|t| t.name.clone())
+                .unwrap_or_default(),
+            hub_table(net, hub, table),
+        ),
+    };
+    let covering: Vec<HubRoute> = routes
+        .into_iter()
+        .filter(|r| r.prefix.contains(&dst))
+        .collect();
+    HubLookup {
+        hub: h.map(|h| h.name.clone()).unwrap_or_default(),
+        table: name,
+        ingress,
+        destination: dst,
+        chosen: covering.first().cloned(),
+        covering,
+    }
+}
+
+/// Where a secured hub's firewall sends what it allowed: the connection or site holding the
+/// destination, the hub holding it, or else the Internet. Azure programs this itself (routing
+/// intent traffic does not go back through the hub router); azpath models it as the owner of
+/// the destination.
+fn firewall_forwarding(net: &Network, hub: VirtualHubId) -> Vec<HubRoute> {
+    let mut out = Vec::new();
+    for (g, src) in net.virtual_hubs.iter().enumerate() {
+        let local = VirtualHubId(g) == hub;
+        let remote = HubNextHop::RemoteHub {
+            hub: src.name.clone(),
+            id: VirtualHubId(g),
+        };
+        for c in &src.connections {
+            let next_hop = if local {
+                HubNextHop::Connection {
+                    vnet: vnet_name(net, c.vnet),
+                    id: c.vnet,
+                }
+            } else {
+                remote.clone()
+            };
+            let space = net.vnet(c.vnet).map(|v| v.address_space.clone());
+            out.extend(space.unwrap_or_default().into_iter().map(|p| HubRoute {
+                prefix: p,
+                next_hop: next_hop.clone(),
+                origin: HubRouteOrigin::FirewallForwarding,
+            }));
+        }
+        for s in &src.sites {
+            let next_hop = if local {
+                HubNextHop::Site {
+                    site: s.name.clone(),
+                }
+            } else {
+                remote.clone()
+            };
+            out.extend(s.prefixes.iter().map(|p| HubRoute {
+                prefix: *p,
+                next_hop: next_hop.clone(),
+                origin: HubRouteOrigin::FirewallForwarding,
+            }));
+        }
+    }
+    out.push(HubRoute {
+        prefix: IpNet::V4(Ipv4Net::default()),
+        next_hop: HubNextHop::Internet,
+        origin: HubRouteOrigin::FirewallForwarding,
+    });
+    sort(&mut out);
+    out
+}
+
+/// The routes a subnet of a connected VNet learns from its hub, as `VirtualNetworkGateway`
+/// routes: next hop the firewall for routes to it, else the hub router (one row per router IP).
+pub fn spoke_routes(net: &Network, subnet: &Subnet) -> Vec<Candidate> {
+    let Some((hub_id, c)) = net.hub_connection(subnet.vnet) else {
+        return Vec::new();
+    };
+    let propagate = subnet
+        .route_table
+        .and_then(|t| net.route_table(t))
+        .is_none_or(|t| t.propagate_gateway_routes);
+    let (Some(hub), Some(vnet)) = (net.hub(hub_id), net.vnet(subnet.vnet)) else {
+        return Vec::new();
+    };
+    if !propagate {
+        return Vec::new();
+    }
+    let table = hub.tables.get(c.associated).map(|t| t.name.clone());
+    let mut seen: Vec<IpNet> = Vec::new();
+    let mut out = Vec::new();
+    for r in hub_table(net, hub_id, c.associated) {
+        // The best route per prefix is programmed; the rest stay in the hub.
+        if seen.contains(&r.prefix) {
+            continue;
+        }
+        seen.push(r.prefix);
+        if !learnable(hub, c, vnet.address_space.as_slice(), &r) {
+            continue;
+        }
+        let ips: Vec<IpAddr> = match &r.next_hop {
+            HubNextHop::Firewall { id, .. } => {
+                net.firewalls.get(id.0).map(|f| f.ip).into_iter().collect()
+            }
+            _ => hub.router_ips.clone(),
+        };
+        for ip in ips {
+            out.push(Candidate {
+                source: RouteSource::VirtualNetworkGateway,
+                prefix: r.prefix,
+                next_hop: NextHop {
+                    next_hop_type: NextHopType::VirtualNetworkGateway,
+                    ip: Some(ip),
+                },
+                origin: Origin::VirtualHub {
+                    hub: hub.name.clone(),
+                    table: table.clone().unwrap_or_default(),
+                    learned: r.origin.clone(),
+                },
+            });
+        }
+    }
+    out
+}
+
+/// Whether a hub route reaches the spoke: not a route back to itself, 0.0.0.0/0 only with
+/// internet security, and only prefixes less specific than (or apart from) the spoke's space.
+fn learnable(hub: &VirtualHub, c: &HubConnection, space: &[IpNet], r: &HubRoute) -> bool {
+    if matches!(&r.next_hop, HubNextHop::Connection { id, .. } if *id == c.vnet) {
+        return false;
+    }
+    if r.prefix.prefix_len() == 0 && !c.internet_security {
+        return false;
+    }
+    if r.prefix == hub.address_prefix {
+        return false;
+    }
+    !space.iter().any(|s| s.contains(&r.prefix))
+}
+
+#[cfg(test)]
+mod tests;
