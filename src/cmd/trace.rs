@@ -1,11 +1,11 @@
-//! `azpath trace FILE --from WORKLOAD --to IP --port N`
+//! `azpath trace FILE --from WORKLOAD|PUBLIC-IP --to IP --port N`
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use azpath_engine::model::NicRef;
+use azpath_engine::model::{is_private, NicRef, TraceSource};
 use azpath_engine::report;
-use azpath_engine::trace::{trace, TraceRequest, Verdict};
+use azpath_engine::trace::{trace_from, TraceRequest, Verdict};
 
 use crate::{Exit, Format};
 
@@ -14,7 +14,7 @@ use crate::{Exit, Format};
 pub struct Args {
     /// The scenario file.
     file: PathBuf,
-    /// The workload that starts the connection.
+    /// The workload that starts the connection, or a public address: a client on the Internet.
     #[arg(long)]
     from: String,
     /// The destination address.
@@ -38,13 +38,21 @@ pub fn run(args: Args) -> Exit {
         Err(e) => return e,
     };
     let net = &loaded.network;
-    let from = match super::nic(net, &args.from, "--from") {
-        Ok(NicRef::Workload(w)) => w,
-        Ok(NicRef::PrivateEndpoint(_) | NicRef::Firewall(_) | NicRef::HubRouter(_)) => {
-            eprintln!("error: --from: `{}` is a private endpoint or firewall, which never starts a connection (hint: trace from a workload)", args.from);
+    let client = args.from.parse::<IpAddr>().ok();
+    let from = match client {
+        Some(ip) if !is_private(ip) => TraceSource::Internet(ip),
+        Some(ip) => {
+            eprintln!("error: --from: a trace from an address starts on the Internet, and `{ip}` is private (hint: name a workload to start inside Azure)");
             return Exit::BadInput;
         }
-        Err(e) => return e,
+        None => match super::nic(net, &args.from, "--from") {
+            Ok(NicRef::Workload(w)) => TraceSource::Workload(w),
+            Ok(NicRef::PrivateEndpoint(_) | NicRef::Firewall(_) | NicRef::HubRouter(_)) => {
+                eprintln!("error: --from: `{}` is a private endpoint or firewall, which never starts a connection (hint: trace from a workload)", args.from);
+                return Exit::BadInput;
+            }
+            Err(e) => return e,
+        },
     };
     let request = TraceRequest {
         host: args.host.clone(),
@@ -54,7 +62,7 @@ pub fn run(args: Args) -> Exit {
         source_port: args.flow.source_port,
     };
     let dp = loaded.dataplane();
-    let Some(answer) = trace(net, dp, from, request) else {
+    let Some(answer) = trace_from(net, dp, from, request) else {
         eprintln!("error: could not trace from `{}`", args.from);
         return Exit::BadInput;
     };

@@ -9,6 +9,8 @@ use crate::model::{Access, AddressMatch, Firewall, FlowProtocol, PortRange, Prot
 /// Which stage of the firewall decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FirewallStage {
+    /// A DNAT rule matched (traffic to a public IP of the firewall).
+    Dnat,
     /// A network rule matched.
     Network,
     /// An application rule matched (on the FQDN).
@@ -45,6 +47,8 @@ pub struct FirewallDecision {
     pub host: Option<String>,
     /// How a deny shows.
     pub feel: DenyFeel,
+    /// For a DNAT rule: the translated address and port.
+    pub dnat: Option<(std::net::IpAddr, u16)>,
 }
 
 fn addresses_match(ms: &[AddressMatch], ip: std::net::IpAddr, scope: &TagScope) -> bool {
@@ -53,6 +57,16 @@ fn addresses_match(ms: &[AddressMatch], ip: std::net::IpAddr, scope: &TagScope) 
         AddressMatch::Prefix(p) => p.contains(&ip),
         AddressMatch::Tag(t) => scope.contains(t, ip),
     })
+}
+
+fn protocol_matches(rule: Protocol, flow: FlowProtocol) -> bool {
+    match rule {
+        Protocol::Any => true,
+        Protocol::Tcp => flow == FlowProtocol::Tcp,
+        Protocol::Udp => flow == FlowProtocol::Udp,
+        Protocol::Icmp => flow == FlowProtocol::Icmp,
+        Protocol::Esp | Protocol::Ah => false,
+    }
 }
 
 fn port_match(ports: &[PortRange], port: u16) -> bool {
@@ -70,7 +84,7 @@ pub fn fqdn_matches(pattern: &str, host: &str) -> bool {
     }
 }
 
-/// Evaluates `fw` for a flow. Network rules first (in group, collection and rule order), then,
+/// Evaluates `fw` for a flow. DNAT rules for traffic to its public IPs; otherwise network rules first (in group, collection and rule order), then,
 /// for TCP, application rules on `host`; the first match decides and nothing matching is a
 /// deny. Application rules always SNAT; network rules SNAT unless the destination is inside the
 /// SNAT private ranges.
@@ -96,17 +110,28 @@ pub fn evaluate(
             snat: snat && access == Access::Allow,
             host: host.map(str::to_string),
             feel,
+            dnat: None,
         }
     };
-    let network = fw.network.iter().find(|r| {
-        let protocol = match r.protocol {
-            Protocol::Any => true,
-            Protocol::Tcp => flow.protocol == FlowProtocol::Tcp,
-            Protocol::Udp => flow.protocol == FlowProtocol::Udp,
-            Protocol::Icmp => flow.protocol == FlowProtocol::Icmp,
-            Protocol::Esp | Protocol::Ah => false,
+    // Traffic to a public IP meets the DNAT rules only: a match translates it (and SNATs it to
+    // the firewall's private address, so the reply comes back), else the default deny.
+    if fw.public_ips.contains(&flow.dst) {
+        let rule = fw.dnat.iter().find(|r| {
+            protocol_matches(r.protocol, flow.protocol)
+                && r.destination == flow.dst
+                && addresses_match(&r.source, flow.src, scope)
+                && port_match(&r.ports, flow.dst_port)
+        });
+        return match rule {
+            Some(r) => FirewallDecision {
+                dnat: Some((r.translated_address, r.translated_port)),
+                ..decision(FirewallStage::Dnat, Some(&r.place), true, DenyFeel::Silent)
+            },
+            None => decision(FirewallStage::DefaultDeny, None, false, DenyFeel::Silent),
         };
-        protocol
+    }
+    let network = fw.network.iter().find(|r| {
+        protocol_matches(r.protocol, flow.protocol)
             && addresses_match(&r.source, flow.src, scope)
             && addresses_match(&r.destination, flow.dst, scope)
             && (flow.protocol == FlowProtocol::Icmp || port_match(&r.ports, flow.dst_port))

@@ -53,6 +53,25 @@ pub struct ApplicationRule {
     pub ports: Vec<PortRange>,
 }
 
+/// A DNAT rule: a public IP and port of the firewall translated to a private address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DnatRule {
+    /// Where it sits.
+    pub place: RulePlace,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// Sources.
+    pub source: Vec<AddressMatch>,
+    /// The firewall public IP.
+    pub destination: IpAddr,
+    /// Destination ports.
+    pub ports: Vec<PortRange>,
+    /// The translated address.
+    pub translated_address: IpAddr,
+    /// The translated port.
+    pub translated_port: u16,
+}
+
 /// An Azure Firewall.
 #[derive(Clone, Debug)]
 pub struct Firewall {
@@ -62,6 +81,10 @@ pub struct Firewall {
     pub subnet: SubnetId,
     /// Its private IP.
     pub ip: IpAddr,
+    /// Its public IPs.
+    pub public_ips: Vec<IpAddr>,
+    /// DNAT rules in processing order.
+    pub dnat: Vec<DnatRule>,
     /// Destinations network rules do not SNAT to.
     pub snat_private_ranges: Vec<IpNet>,
     /// Network rules in processing order (group priority, collection priority, position).

@@ -83,6 +83,8 @@ pub struct Network {
     pub firewalls: Vec<Firewall>,
     /// Network security groups, indexed by [`NsgId`].
     pub nsgs: Vec<Nsg>,
+    /// Public load balancers.
+    pub load_balancers: Vec<LoadBalancer>,
     /// Virtual WAN hubs, indexed by [`VirtualHubId`].
     pub virtual_hubs: Vec<VirtualHub>,
     /// Declared service tags and their prefixes ([`ServiceTag::Declared`] indexes this).
@@ -251,6 +253,41 @@ pub struct Workload {
     pub forwarding: Option<Forwarding>,
     /// Where it was declared.
     pub span: Span,
+}
+
+/// A public load balancer.
+#[derive(Clone, Debug)]
+pub struct LoadBalancer {
+    /// Its name.
+    pub name: String,
+    /// Its public frontend IP.
+    pub frontend_ip: IpAddr,
+    /// Its rules.
+    pub rules: Vec<LoadBalancerRule>,
+    /// Its backend pool.
+    pub backends: Vec<WorkloadId>,
+}
+
+/// A load-balancing rule.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LoadBalancerRule {
+    /// Its name.
+    pub name: String,
+    /// TCP or UDP.
+    pub protocol: FlowProtocol,
+    /// Frontend port.
+    pub frontend_port: u16,
+    /// Backend port.
+    pub backend_port: u16,
+}
+
+/// Where a trace starts: a workload, or a client on the Internet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceSource {
+    /// A workload's NIC.
+    Workload(WorkloadId),
+    /// A client on the Internet with this public address.
+    Internet(IpAddr),
 }
 
 /// How a network virtual appliance forwards.

@@ -49,8 +49,8 @@ pub enum QuestionKind {
     },
     /// A hop-by-hop trace of a request and its reply.
     Trace {
-        /// The workload that starts the connection.
-        from: super::WorkloadId,
+        /// The workload (or Internet client) that starts the connection.
+        from: super::TraceSource,
         /// The destination: an address, or a name (skipped until names are resolved).
         to: TraceTarget,
         /// Protocol.

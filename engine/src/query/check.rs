@@ -6,11 +6,11 @@ use super::{flow_verify, next_hop, routes, FlowVerifyAnswer, NextHopAnswer, Rout
 use crate::dataplane::DataPlane;
 use crate::model::{
     Direction, FlowVerifyExpect, Network, NextHopExpect, NicRef, Place, QuestionKind,
-    RouteRowExpect, RoutesExpect, RoutesMode, TraceExpect, TraceTarget,
+    RouteRowExpect, RoutesExpect, RoutesMode, TraceExpect, TraceSource, TraceTarget,
 };
 use crate::route::EffectiveRoute;
 use crate::scenario::Span;
-use crate::trace::{trace, TraceAnswer, TraceRequest};
+use crate::trace::{trace_from, TraceAnswer, TraceRequest};
 
 /// The outcome of every question of a scenario.
 #[derive(Clone, Debug, Serialize)]
@@ -186,11 +186,14 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                 host,
                 expect,
             } => {
-                let source = net
-                    .workloads
-                    .get(from.0)
-                    .map(|w| w.name.clone())
-                    .unwrap_or_default();
+                let source = match from {
+                    TraceSource::Workload(w) => net
+                        .workloads
+                        .get(w.0)
+                        .map(|w| w.name.clone())
+                        .unwrap_or_default(),
+                    TraceSource::Internet(ip) => format!("Internet client {ip}"),
+                };
                 let target = match to {
                     TraceTarget::Address(ip) => ip.to_string(),
                     TraceTarget::Name(n) => n.clone(),
@@ -216,7 +219,7 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                     port: *port,
                     source_port: 50000,
                 };
-                let answer = trace(net, dp, *from, request);
+                let answer = trace_from(net, dp, *from, request);
                 let problems = answer.as_ref().map(|a| trace_problems(expect, a));
                 result(
                     question,

@@ -65,6 +65,22 @@ pub fn verdict(v: &Verdict) -> String {
 fn hops(out: &mut String, hops: &[Hop]) {
     for (i, h) in hops.iter().enumerate() {
         let p = &h.packet;
+        if h.vnet.is_empty() {
+            let _ = writeln!(
+                out,
+                " {}. `{}`: {}:{} -> {}:{}",
+                i + 1,
+                h.nic,
+                p.src,
+                p.src_port,
+                p.dst,
+                p.dst_port
+            );
+            for s in &h.steps {
+                step(out, s);
+            }
+            continue;
+        }
         let _ = writeln!(
             out,
             " {}. `{}` in {} ({}, {}): {}:{} -> {}:{}",
@@ -98,6 +114,23 @@ fn step(out: &mut String, s: &Step) {
         }
         Step::UnSnat { from, to } => {
             let _ = writeln!(out, "    un-SNAT: destination {from} -> {to}");
+        }
+        Step::Dnat { from, to } => {
+            let _ = writeln!(out, "    DNAT: destination {from} -> {to}");
+        }
+        Step::UnDnat { from, to } => {
+            let _ = writeln!(out, "    un-DNAT: source {from} -> {to}");
+        }
+        Step::LoadBalancer {
+            load_balancer,
+            rule,
+            backend,
+            pool,
+        } => {
+            let _ = writeln!(
+                out,
+                "    load balancer `{load_balancer}` rule `{rule}`: to `{backend}` (1 of {pool} backends; the client's address is kept)"
+            );
         }
         Step::Route(a) => match &a.route {
             Some(r) => {

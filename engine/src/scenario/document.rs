@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::security::{NsgDoc, ServiceTagDoc};
+use super::security::{FlowProtocol, NsgDoc, ServiceTagDoc};
 use super::span::Spanned;
 
 /// A name, address or prefix exactly as written, with its position.
@@ -55,6 +55,9 @@ pub struct Document {
     /// Azure Firewalls.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub firewalls: Vec<super::FirewallDoc>,
+    /// Public load balancers in front of workloads.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load_balancers: Vec<LoadBalancerDoc>,
     /// Virtual WAN hubs with their connections, route tables and sites.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub virtual_hubs: Vec<super::VirtualHubDoc>,
@@ -325,6 +328,35 @@ pub struct WorkloadDoc {
     /// (default `false`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub snat: bool,
+}
+
+/// A public load balancer: a public frontend IP, rules, and workloads in its backend pool.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancerDoc {
+    /// Unique name.
+    pub name: Text,
+    /// The frontend's public IP.
+    pub frontend_ip: Text,
+    /// Load-balancing rules.
+    pub rules: Vec<LoadBalancerRuleDoc>,
+    /// The backend pool: workload names, all in one VNet.
+    pub backends: Vec<Text>,
+}
+
+/// A load-balancing rule: frontend port to backend port.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancerRuleDoc {
+    /// Its name.
+    pub name: Text,
+    /// `Tcp` (default) or `Udp`.
+    #[serde(default)]
+    pub protocol: FlowProtocol,
+    /// The frontend port.
+    pub frontend_port: u16,
+    /// The backend port.
+    pub backend_port: u16,
 }
 
 /// What a workload is.

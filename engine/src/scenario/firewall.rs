@@ -15,9 +15,15 @@ pub struct FirewallDoc {
     pub subnet: Text,
     /// Its private IP, the next hop of the UDRs that send traffic to it.
     pub private_ip: Text,
+    /// Its public IPs, which DNAT rules translate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub public_ips: Vec<Text>,
     /// Destinations network rules do not SNAT to (`snat.privateRanges`).
     #[serde(default)]
     pub snat_private_ranges: SnatRangesDoc,
+    /// Shorthand: DNAT rules in `DefaultDnatRuleCollectionGroup` (priority 100).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dnat_rules: Vec<DnatRuleDoc>,
     /// Shorthand: allow network rules in `DefaultNetworkRuleCollectionGroup` (priority 200).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub network_rules: Vec<NetworkRuleDoc>,
@@ -91,6 +97,28 @@ pub struct NetworkRuleDoc {
     /// `Tcp`, `Udp`, `Icmp` or `Any` (default).
     #[serde(default)]
     pub protocol: super::Protocol,
+}
+
+/// A DNAT rule: traffic to a public IP and port of the firewall goes to a private address.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DnatRuleDoc {
+    /// Its name.
+    pub name: Text,
+    /// Source addresses or prefixes (default any).
+    #[serde(default = "any")]
+    pub source: Vec<Text>,
+    /// The firewall public IP it listens on.
+    pub destination: Text,
+    /// Destination ports.
+    pub ports: Vec<Text>,
+    /// `Tcp`, `Udp` or `Any` (default).
+    #[serde(default)]
+    pub protocol: super::Protocol,
+    /// Where the traffic goes.
+    pub translated_address: Text,
+    /// The port it goes to.
+    pub translated_port: Spanned<u16>,
 }
 
 /// An application rule: the FQDNs a client may reach (TLS SNI or HTTP host).

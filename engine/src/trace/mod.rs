@@ -16,7 +16,7 @@ use crate::model::FlowProtocol;
 use crate::query::{FlowVerifyAnswer, NextHopAnswer};
 use crate::route::hub::HubLookup;
 
-pub use walk::trace;
+pub use walk::{trace, trace_from};
 
 /// The most hops a packet may take before azpath calls it a loop.
 pub const HOP_LIMIT: usize = 32;
@@ -116,6 +116,31 @@ pub enum Step {
         from: IpAddr,
         /// After.
         to: IpAddr,
+    },
+    /// The firewall rewrote the destination (a DNAT rule).
+    Dnat {
+        /// Before.
+        from: IpAddr,
+        /// After.
+        to: IpAddr,
+    },
+    /// The firewall restored the public address a DNAT rule had translated.
+    UnDnat {
+        /// Before.
+        from: IpAddr,
+        /// After.
+        to: IpAddr,
+    },
+    /// A public load balancer sent the flow to a backend (destination rewritten, source kept).
+    LoadBalancer {
+        /// The load balancer.
+        load_balancer: String,
+        /// The rule that matched.
+        rule: String,
+        /// The backend chosen.
+        backend: String,
+        /// Backends in the pool; Azure spreads flows by a hash, azpath follows the first.
+        pool: usize,
     },
     /// The route look-up that chose where the packet goes next.
     Route(Box<NextHopAnswer>),

@@ -8,7 +8,7 @@ use crate::dataplane::DataPlane;
 use crate::filter::{firewall, TagScope};
 use crate::model::{
     Access, Direction, FlowProtocol, Forwarding, Network, NextHopType, NicRef, Peering,
-    PrivateEndpointId, SubnetId, VirtualHubId, VnetId, WorkloadId,
+    PrivateEndpointId, SubnetId, TraceSource, VirtualHubId, VnetId, WorkloadId,
 };
 use crate::query::{next_hop, nsgs_at};
 use crate::route::hub::{HubNextHop, Ingress};
@@ -32,6 +32,20 @@ struct ReplyState {
     snat: BTreeMap<NicRef, (IpAddr, u16)>,
     /// Stateful appliances the request passed.
     stateful: BTreeSet<NicRef>,
+    /// NICs the request passed: their NSGs hold a flow record that lets the reply through.
+    nsg_flows: BTreeSet<NicRef>,
+    /// Firewalls that translated the request's destination, with the public address and port.
+    dnat: BTreeMap<NicRef, (IpAddr, u16)>,
+}
+
+/// What happened when a packet reached a NIC.
+enum Arrival {
+    /// It is the destination.
+    Arrived,
+    /// The NIC forwards it on.
+    Forward,
+    /// It ends here.
+    Stop(Verdict),
 }
 
 /// How a walk ends.
@@ -49,6 +63,8 @@ struct Tracer<'a> {
     /// The name the client asks for, for firewall application rules.
     host: Option<String>,
     assumptions: Vec<String>,
+    /// The Internet client that started the flow, if it did not start at a workload.
+    client: Option<IpAddr>,
 }
 
 /// Traces a packet from workload `from` to the request's destination and its reply back.
@@ -56,6 +72,17 @@ pub fn trace(
     net: &Network,
     dp: &DataPlane,
     from: WorkloadId,
+    request: TraceRequest,
+) -> Option<TraceAnswer> {
+    trace_from(net, dp, TraceSource::Workload(from), request)
+}
+
+/// Traces a packet from a workload or an Internet client to the request's destination and its
+/// reply back.
+pub fn trace_from(
+    net: &Network,
+    dp: &DataPlane,
+    from: TraceSource,
     request: TraceRequest,
 ) -> Option<TraceAnswer> {
     // The name the client asks for: as given, else the FQDN a private endpoint at the destination
@@ -85,23 +112,40 @@ pub fn trace(
         protocol: request.protocol,
         host,
         assumptions,
-    };
-    let source = t.nic(NicRef::Workload(from))?;
-    let packet = Packet {
-        src: source.ip,
-        src_port: request.source_port,
-        dst: request.destination,
-        dst_port: request.port,
+        client: None,
     };
     let mut state = ReplyState::default();
-    let (forward, end) = t.walk(source.id, packet, false, &mut state);
+    let (name, forward, end) = match from {
+        TraceSource::Workload(w) => {
+            let source = t.nic(NicRef::Workload(w))?;
+            let packet = Packet {
+                src: source.ip,
+                src_port: request.source_port,
+                dst: request.destination,
+                dst_port: request.port,
+            };
+            let (forward, end) = t.walk(source.id, packet, false, &mut state);
+            (source.name, forward, end)
+        }
+        TraceSource::Internet(client) => {
+            t.client = Some(client);
+            let packet = Packet {
+                src: client,
+                src_port: request.source_port,
+                dst: request.destination,
+                dst_port: request.port,
+            };
+            let (forward, end) = t.enter(packet, &mut state);
+            (format!("Internet client {client}"), forward, end)
+        }
+    };
     let quality = t.quality(&forward, &state);
     let (reply, verdict) = match end {
         End::Stopped(v) => (Vec::new(), v),
         End::Arrived(target) => t.reply(&forward, target, &mut state),
     };
     Some(TraceAnswer {
-        source: source.name,
+        source: name,
         request,
         symptom: verdict.symptom().to_string(),
         verdict,
@@ -113,6 +157,71 @@ pub fn trace(
 }
 
 impl Tracer<'_> {
+    /// A packet from the Internet reaches a public address: a load balancer frontend (which
+    /// rewrites the destination to a backend, keeping the client's address) or a firewall's
+    /// public IP (whose DNAT rules decide); any other address is not in the scenario.
+    fn enter(&mut self, packet: Packet, state: &mut ReplyState) -> (Vec<Hop>, End) {
+        let mut hop = Hop {
+            nic: "Internet".into(),
+            subnet: String::new(),
+            vnet: String::new(),
+            region: String::new(),
+            packet,
+            steps: Vec::new(),
+            at: None,
+        };
+        let lb = self
+            .net
+            .load_balancers
+            .iter()
+            .find(|lb| lb.frontend_ip == packet.dst);
+        if let Some(lb) = lb {
+            let rule = lb
+                .rules
+                .iter()
+                .find(|r| r.protocol == self.protocol && r.frontend_port == packet.dst_port);
+            let backend = lb
+                .backends
+                .first()
+                .and_then(|w| self.nic(NicRef::Workload(*w)));
+            let (Some(rule), Some(backend)) = (rule, backend) else {
+                let verdict = Verdict::NoDestination {
+                    address: packet.dst,
+                };
+                return (vec![hop], End::Stopped(verdict));
+            };
+            hop.steps.push(Step::LoadBalancer {
+                load_balancer: lb.name.clone(),
+                rule: rule.name.clone(),
+                backend: backend.name.clone(),
+                pool: lb.backends.len(),
+            });
+            let inside = Packet {
+                dst: backend.ip,
+                dst_port: rule.backend_port,
+                ..packet
+            };
+            return self.walk_from(vec![hop], backend.id, inside, true, false, state);
+        }
+        let firewall = self
+            .net
+            .firewalls
+            .iter()
+            .position(|f| f.public_ips.contains(&packet.dst));
+        match firewall {
+            Some(f) => {
+                let id = NicRef::Firewall(crate::model::FirewallId(f));
+                self.walk_from(vec![hop], id, packet, true, false, state)
+            }
+            None => (
+                vec![hop],
+                End::Stopped(Verdict::NoDestination {
+                    address: packet.dst,
+                }),
+            ),
+        }
+    }
+
     fn nic(&self, id: NicRef) -> Option<Nic> {
         let (name, subnet, ip, forwarding) = match id {
             NicRef::Workload(w) => {
@@ -189,11 +298,24 @@ impl Tracer<'_> {
     fn walk(
         &mut self,
         start: NicRef,
-        mut packet: Packet,
+        packet: Packet,
         is_reply: bool,
         state: &mut ReplyState,
     ) -> (Vec<Hop>, End) {
-        let mut hops: Vec<Hop> = Vec::new();
+        self.walk_from(Vec::new(), start, packet, false, is_reply, state)
+    }
+
+    /// Walks from `start`, after the hops already taken. With `arriving`, the packet is only
+    /// now reaching `start` (from the Internet), so its arrival is processed first.
+    fn walk_from(
+        &mut self,
+        mut hops: Vec<Hop>,
+        start: NicRef,
+        mut packet: Packet,
+        mut arriving: bool,
+        is_reply: bool,
+        state: &mut ReplyState,
+    ) -> (Vec<Hop>, End) {
         let mut seen: BTreeSet<(NicRef, Packet)> = BTreeSet::new();
         let Some(mut at) = self.nic(start) else {
             return (
@@ -205,6 +327,17 @@ impl Tracer<'_> {
         };
         let mut hop = self.hop(&at, packet);
         loop {
+            if arriving {
+                match self.arrive(&at, &mut packet, is_reply, state, &mut hop) {
+                    Arrival::Forward => {}
+                    Arrival::Arrived => {
+                        hops.push(hop);
+                        return (hops, End::Arrived(at.id));
+                    }
+                    Arrival::Stop(verdict) => return self.stop(hops, hop, verdict),
+                }
+            }
+            arriving = true;
             if hops.len() >= HOP_LIMIT || !seen.insert((at.id, packet)) {
                 let verdict = Verdict::Loop {
                     at: at.name.clone(),
@@ -214,10 +347,15 @@ impl Tracer<'_> {
             }
             // Leaving the NIC: its NSGs (NIC then subnet), unless this is the reply of a flow
             // they already allowed.
-            if is_reply {
+            // NSGs keep a flow record per NIC: only where the request passed is the reply known.
+            let known = is_reply && state.nsg_flows.contains(&at.id);
+            if !is_reply {
+                state.nsg_flows.insert(at.id);
+            }
+            if known {
                 if !matches!(
                     hop.steps.last(),
-                    Some(Step::StatefulReply | Step::UnSnat { .. })
+                    Some(Step::StatefulReply | Step::UnSnat { .. } | Step::UnDnat { .. })
                 ) {
                     hop.steps.push(Step::StatefulReply);
                 }
@@ -257,110 +395,133 @@ impl Tracer<'_> {
                 );
             };
             hop = self.hop(&next, packet);
-            // Arriving: the subnet's NSG then the NIC's, or nothing for a reply.
-            if is_reply {
-                hop.steps.push(Step::StatefulReply);
-            } else if let Some(nsgs) = nsgs_at(
-                self.net,
-                self.dp,
-                next.id,
-                Direction::Inbound,
-                packet.flow(self.protocol),
-            ) {
-                let denied = nsgs.access == Access::Deny;
-                let rule = nsgs.rule.clone();
-                hop.steps.push(Step::InboundNsgs(nsgs));
-                if let (true, Some(rule)) = (denied, rule) {
-                    let nic = next.name.clone();
-                    return self.stop(
-                        hops,
-                        hop,
-                        Verdict::DroppedByNsg {
-                            nsg: rule.nsg,
-                            rule: rule.rule,
-                            nic,
-                        },
-                    );
-                }
-            }
-            if packet.dst == next.ip {
-                // A reply addressed to an appliance that translated the request goes on to the
-                // original source.
-                match state.snat.get(&next.id).copied().filter(|_| is_reply) {
-                    Some((src, port)) => {
-                        hop.steps.push(Step::UnSnat {
-                            from: packet.dst,
-                            to: src,
-                        });
-                        packet.dst = src;
-                        packet.dst_port = port;
-                        hop.packet = packet;
-                        at = next;
-                        continue;
-                    }
-                    None => {
-                        hops.push(hop);
-                        return (hops, End::Arrived(next.id));
-                    }
-                }
-            }
-            let Some(forwarding) = next.forwarding else {
-                let verdict = Verdict::InvalidNextHop {
-                    address: next.ip,
-                    reason: format!(
-                        "`{}` does not forward packets (IP forwarding is off)",
-                        next.name
-                    ),
-                };
-                return self.stop(hops, hop, verdict);
-            };
-            if forwarding.stateful {
-                if is_reply && !state.stateful.contains(&next.id) {
-                    let verdict = Verdict::AsymmetricReturnDropped {
-                        device: next.name.clone(),
-                        reason: "the reply reached a stateful appliance that never saw the request"
-                            .into(),
-                        reply_only: true,
-                    };
-                    return self.stop(hops, hop, verdict);
-                }
-                state.stateful.insert(next.id);
-            }
-            let mut snat = forwarding.snat;
-            if let (NicRef::Firewall(f), false) = (next.id, is_reply) {
-                let Some(fw) = self.net.firewalls.get(f.0) else {
-                    return self.stop(hops, hop, Verdict::NoDestination { address: next.ip });
-                };
-                let fallback = TagScope::default();
-                let scope = self.dp.tag_scope(next.subnet).unwrap_or(&fallback);
-                let decision = firewall::evaluate(
-                    fw,
-                    &packet.flow(self.protocol),
-                    self.host.as_deref(),
-                    scope,
-                );
-                let (access, rule, feel) = (decision.access, decision.rule.clone(), decision.feel);
-                snat = decision.snat;
-                hop.steps.push(Step::Firewall(decision));
-                if access == Access::Deny {
-                    let verdict = Verdict::DroppedByFirewall {
-                        firewall: next.name.clone(),
-                        rule: rule.map(|r| format!("{}/{}/{}", r.group, r.collection, r.rule)),
-                        feel,
-                    };
-                    return self.stop(hops, hop, verdict);
-                }
-            }
-            if snat && !is_reply {
-                hop.steps.push(Step::Snat {
-                    from: packet.src,
-                    to: next.ip,
-                });
-                state.snat.insert(next.id, (packet.src, packet.src_port));
-                packet.src = next.ip;
-            }
             at = next;
         }
+    }
+
+    /// The packet reaches `next`: its inbound NSGs (none for a reply), then either it is the
+    /// destination, or an appliance that forwards it (stateful check, firewall rules, NAT).
+    fn arrive(
+        &mut self,
+        next: &Nic,
+        packet: &mut Packet,
+        is_reply: bool,
+        state: &mut ReplyState,
+        hop: &mut Hop,
+    ) -> Arrival {
+        // Arriving: the subnet's NSG then the NIC's, or nothing for a reply.
+        let known = is_reply && state.nsg_flows.contains(&next.id);
+        if !is_reply {
+            state.nsg_flows.insert(next.id);
+        }
+        if known {
+            hop.steps.push(Step::StatefulReply);
+        } else if let Some(nsgs) = nsgs_at(
+            self.net,
+            self.dp,
+            next.id,
+            Direction::Inbound,
+            packet.flow(self.protocol),
+        ) {
+            let denied = nsgs.access == Access::Deny;
+            let rule = nsgs.rule.clone();
+            hop.steps.push(Step::InboundNsgs(nsgs));
+            if let (true, Some(rule)) = (denied, rule) {
+                let nic = next.name.clone();
+                return Arrival::Stop(Verdict::DroppedByNsg {
+                    nsg: rule.nsg,
+                    rule: rule.rule,
+                    nic,
+                });
+            }
+        }
+        if packet.dst == next.ip {
+            // A reply addressed to an appliance that translated the request goes on to the
+            // original source.
+            match state.snat.get(&next.id).copied().filter(|_| is_reply) {
+                Some((src, port)) => {
+                    hop.steps.push(Step::UnSnat {
+                        from: packet.dst,
+                        to: src,
+                    });
+                    packet.dst = src;
+                    packet.dst_port = port;
+                    if let Some((public, public_port)) = state.dnat.get(&next.id).copied() {
+                        hop.steps.push(Step::UnDnat {
+                            from: packet.src,
+                            to: public,
+                        });
+                        packet.src = public;
+                        packet.src_port = public_port;
+                    }
+                    hop.packet = *packet;
+                    return Arrival::Forward;
+                }
+                None => return Arrival::Arrived,
+            }
+        }
+        let Some(forwarding) = next.forwarding else {
+            let verdict = Verdict::InvalidNextHop {
+                address: next.ip,
+                reason: format!(
+                    "`{}` does not forward packets (IP forwarding is off)",
+                    next.name
+                ),
+            };
+            return Arrival::Stop(verdict);
+        };
+        if forwarding.stateful {
+            if is_reply && !state.stateful.contains(&next.id) {
+                let verdict = Verdict::AsymmetricReturnDropped {
+                    device: next.name.clone(),
+                    reason: "the reply reached a stateful appliance that never saw the request"
+                        .into(),
+                    reply_only: true,
+                };
+                return Arrival::Stop(verdict);
+            }
+            state.stateful.insert(next.id);
+        }
+        let mut snat = forwarding.snat;
+        if let (NicRef::Firewall(f), false) = (next.id, is_reply) {
+            let Some(fw) = self.net.firewalls.get(f.0) else {
+                return Arrival::Stop(Verdict::NoDestination { address: next.ip });
+            };
+            let fallback = TagScope::default();
+            let scope = self.dp.tag_scope(next.subnet).unwrap_or(&fallback);
+            let decision =
+                firewall::evaluate(fw, &packet.flow(self.protocol), self.host.as_deref(), scope);
+            let (access, rule, feel) = (decision.access, decision.rule.clone(), decision.feel);
+            snat = decision.snat;
+            let dnat = decision.dnat;
+            hop.steps.push(Step::Firewall(decision));
+            if let (Some((to, port)), Access::Allow) = (dnat, access) {
+                hop.steps.push(Step::Dnat {
+                    from: packet.dst,
+                    to,
+                });
+                state.dnat.insert(next.id, (packet.dst, packet.dst_port));
+                packet.dst = to;
+                packet.dst_port = port;
+            }
+            if access == Access::Deny {
+                let verdict = Verdict::DroppedByFirewall {
+                    firewall: next.name.clone(),
+                    rule: rule.map(|r| format!("{}/{}/{}", r.group, r.collection, r.rule)),
+                    feel,
+                };
+                return Arrival::Stop(verdict);
+            }
+        }
+        if snat && !is_reply {
+            hop.steps.push(Step::Snat {
+                from: packet.src,
+                to: next.ip,
+            });
+            state.snat.insert(next.id, (packet.src, packet.src_port));
+            packet.src = next.ip;
+        }
+        Arrival::Forward
     }
 
     /// Where the packet goes from `at`: the NIC it is sent to, after the route look-up (the
@@ -621,6 +782,16 @@ impl Tracer<'_> {
                 }
                 let (hops, end) = self.walk(target, packet, true, state);
                 match end {
+                    // A reply to an Internet client is home once it leaves for the Internet
+                    // addressed to that client.
+                    End::Stopped(Verdict::SentToInternet)
+                        if self.client.is_some()
+                            && hops.last().map(|h| h.packet.dst) == self.client =>
+                    {
+                        let mut hops = hops;
+                        self.undo_load_balancer(forward, &mut hops);
+                        hops
+                    }
                     End::Stopped(v) => {
                         let verdict = match v {
                             Verdict::AsymmetricReturnDropped { .. }
@@ -659,6 +830,25 @@ impl Tracer<'_> {
             None => Verdict::Delivered,
         };
         (reply_hops, verdict)
+    }
+
+    /// A reply to a flow that came in through a public load balancer leaves with the frontend's
+    /// address as its source: the load balancer undoes its translation.
+    fn undo_load_balancer(&self, forward: &[Hop], reply: &mut [Hop]) {
+        let Some(entry) = forward.first() else { return };
+        if !entry
+            .steps
+            .iter()
+            .any(|s| matches!(s, Step::LoadBalancer { .. }))
+        {
+            return;
+        }
+        if let Some(last) = reply.last_mut() {
+            last.steps.push(Step::UnDnat {
+                from: last.packet.src,
+                to: entry.packet.dst,
+            });
+        }
     }
 
     /// The reply along the request's path in reverse (a flow-symmetric private endpoint). The
@@ -714,7 +904,7 @@ impl Tracer<'_> {
 
     fn quality(&self, forward: &[Hop], state: &ReplyState) -> PathQuality {
         let mut regions: Vec<String> = Vec::new();
-        for h in forward {
+        for h in forward.iter().filter(|h| !h.region.is_empty()) {
             if regions.last() != Some(&h.region) {
                 regions.push(h.region.clone());
             }

@@ -1,8 +1,11 @@
 //! Azure Firewalls: placement, SNAT ranges, and rules sorted into Azure's processing order.
 
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
 use ipnet::IpNet;
 
-use super::Resolver;
+use super::{unknown_name_hint, Resolver};
 use crate::model::*;
 use crate::scenario::{self as doc, SnatRangesDoc, Text};
 
@@ -145,17 +148,171 @@ impl Resolver {
                     }
                 }
             }
+            let public_ips = self.public_ips(&f.public_ips, "firewall public IP");
+            let dnat = self.dnat_rules(&f.dnat_rules, &public_ips);
             if let (Some((subnet, ip)), Some(snat_private_ranges)) = (placed, snat_private_ranges) {
                 self.net.firewalls.push(Firewall {
                     name: f.name.value.clone(),
                     subnet,
                     ip,
+                    public_ips,
+                    dnat,
                     snat_private_ranges,
                     network,
                     application,
                     span: f.name.span,
                 });
             }
+        }
+    }
+
+    /// Public addresses: parsed, and refused when private.
+    pub(super) fn public_ips(&mut self, texts: &[Text], what: &str) -> Vec<IpAddr> {
+        let mut out = Vec::new();
+        for t in texts {
+            let Some(ip) = self.ip(t, what) else { continue };
+            if is_private(ip) {
+                self.error(
+                    t.span,
+                    format!("{what} `{ip}` is a private address"),
+                    Some("a public IP is reachable from the Internet; use a public address".into()),
+                );
+                continue;
+            }
+            out.push(ip);
+        }
+        out
+    }
+
+    /// DNAT rules, in `DefaultDnatRuleCollectionGroup` (priority 100), in declaration order.
+    fn dnat_rules(&mut self, rules: &[doc::DnatRuleDoc], public_ips: &[IpAddr]) -> Vec<DnatRule> {
+        let mut out = Vec::new();
+        for r in rules {
+            let destination = self.ip(&r.destination, "DNAT destination");
+            if let Some(d) = destination.filter(|d| !public_ips.contains(d)) {
+                let known: Vec<String> = public_ips.iter().map(|p| format!("`{p}`")).collect();
+                self.error(
+                    r.destination.span,
+                    format!(
+                        "DNAT rule `{}` listens on `{d}`, which is not a public IP of the firewall",
+                        r.name.value
+                    ),
+                    Some(if known.is_empty() {
+                        "list the firewall's `public_ips`".into()
+                    } else {
+                        format!("the firewall's public IPs are {}", known.join(", "))
+                    }),
+                );
+                continue;
+            }
+            if matches!(r.protocol, Protocol::Icmp | Protocol::Esp | Protocol::Ah) {
+                self.error(
+                    r.name.span,
+                    format!("DNAT rule `{}` has protocol {:?}", r.name.value, r.protocol),
+                    Some("DNAT rules translate TCP or UDP (`Any` for both)".into()),
+                );
+                continue;
+            }
+            let translated = self.ip(&r.translated_address, "DNAT translated address");
+            let (source, ports) = (self.addresses(&r.source), self.ports(&r.ports));
+            if let (Some(destination), Some(translated_address), Some(source), Some(ports)) =
+                (destination, translated, source, ports)
+            {
+                out.push(DnatRule {
+                    place: RulePlace {
+                        group: "DefaultDnatRuleCollectionGroup".into(),
+                        group_priority: 100,
+                        collection: "dnat_rules".into(),
+                        collection_priority: 100,
+                        rule: r.name.value.clone(),
+                        action: Access::Allow,
+                    },
+                    protocol: r.protocol,
+                    source,
+                    destination,
+                    ports,
+                    translated_address,
+                    translated_port: r.translated_port.value,
+                });
+            }
+        }
+        out
+    }
+
+    /// Public load balancers: a public frontend, and backends that are workloads of one VNet.
+    pub(super) fn load_balancers(&mut self, lbs: &[doc::LoadBalancerDoc]) {
+        let mut seen = BTreeMap::new();
+        for lb in lbs {
+            if !self.unique(&mut seen, &lb.name, "load balancer") {
+                continue;
+            }
+            let Some(frontend_ip) = self.ip(&lb.frontend_ip, "load balancer frontend") else {
+                continue;
+            };
+            if is_private(frontend_ip) {
+                self.error(
+                    lb.frontend_ip.span,
+                    format!("load balancer frontend `{frontend_ip}` is a private address"),
+                    Some(
+                        "azpath models public load balancers; internal ones are not modelled yet"
+                            .into(),
+                    ),
+                );
+                continue;
+            }
+            let mut backends = Vec::new();
+            let mut vnet = None;
+            for b in &lb.backends {
+                match self.net.nic_by_name(&b.value) {
+                    Some(NicRef::Workload(w)) => {
+                        let here = self
+                            .net
+                            .workloads
+                            .get(w.0)
+                            .and_then(|w| self.net.subnet(w.subnet))
+                            .map(|s| s.vnet);
+                        if vnet.is_some() && here != vnet {
+                            self.error(
+                                b.span,
+                                format!(
+                                    "backend `{}` of `{}` is in another vnet",
+                                    b.value, lb.name.value
+                                ),
+                                Some("a load balancer's backend pool lies in one vnet".into()),
+                            );
+                            continue;
+                        }
+                        vnet = here;
+                        backends.push(w);
+                    }
+                    _ => {
+                        let names: Vec<&str> =
+                            self.net.workloads.iter().map(|w| w.name.as_str()).collect();
+                        let hint = unknown_name_hint(&b.value, names, "workload");
+                        self.error(
+                            b.span,
+                            format!("unknown workload `{}`", b.value),
+                            Some(hint),
+                        );
+                    }
+                }
+            }
+            let rules = lb
+                .rules
+                .iter()
+                .map(|r| LoadBalancerRule {
+                    name: r.name.value.clone(),
+                    protocol: r.protocol,
+                    frontend_port: r.frontend_port,
+                    backend_port: r.backend_port,
+                })
+                .collect();
+            self.net.load_balancers.push(LoadBalancer {
+                name: lb.name.value.clone(),
+                frontend_ip,
+                rules,
+                backends,
+            });
         }
     }
 

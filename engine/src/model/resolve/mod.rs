@@ -40,6 +40,7 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.nics(&document.private_endpoints, &document.workloads);
     r.firewalls(&document.firewalls);
     r.hub_firewalls(&document.virtual_hubs);
+    r.load_balancers(&document.load_balancers);
     r.questions(&document.questions);
     r.udr_next_hops();
     let Resolver { net, mut diags, .. } = r;

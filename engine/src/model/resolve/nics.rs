@@ -70,6 +70,22 @@ impl Resolver {
 
     /// Checks a NIC (workload or private endpoint): unique name, known subnet, an address inside
     /// it that Azure does not reserve and no other NIC uses.
+    /// The workload a trace question starts from; other NICs never start a connection.
+    fn trace_source(&mut self, from: &Text) -> Option<TraceSource> {
+        match self.nic_ref(from) {
+            Some(NicRef::Workload(w)) => Some(TraceSource::Workload(w)),
+            Some(NicRef::PrivateEndpoint(_) | NicRef::Firewall(_) | NicRef::HubRouter(_)) => {
+                self.error(
+                    from.span,
+                    format!("`{}` cannot start a trace", from.value),
+                    Some("private endpoints and firewalls only accept or forward connections; trace from a workload".into()),
+                );
+                None
+            }
+            None => None,
+        }
+    }
+
     pub(super) fn nic(
         &mut self,
         name: &Text,
@@ -266,19 +282,18 @@ impl Resolver {
                     host,
                     expect,
                 } => {
-                    let source = match self.nic_ref(from) {
-                        Some(NicRef::Workload(w)) => Some(w),
-                        Some(
-                            NicRef::PrivateEndpoint(_) | NicRef::Firewall(_) | NicRef::HubRouter(_),
-                        ) => {
+                    let client = from.value.parse::<std::net::IpAddr>().ok();
+                    let source = match (client, client.map(is_private)) {
+                        (Some(ip), Some(false)) => Some(TraceSource::Internet(ip)),
+                        (Some(ip), _) => {
                             self.error(
                                 from.span,
-                                format!("`{}` cannot start a trace", from.value),
-                                Some("private endpoints and firewalls only accept or forward connections; trace from a workload".into()),
+                                format!("a trace from an address starts on the Internet, and `{ip}` is private"),
+                                Some("name a workload to start inside Azure, or give a public client address".into()),
                             );
                             None
                         }
-                        None => None,
+                        (None, _) => self.trace_source(from),
                     };
                     let target = match to.value.parse::<std::net::IpAddr>() {
                         Ok(ip) => TraceTarget::Address(ip),
