@@ -13,3 +13,4 @@ mod reference;
 mod scenarios;
 mod trace_cases;
 mod validation;
+mod wan_properties;

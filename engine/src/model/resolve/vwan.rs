@@ -399,6 +399,17 @@ impl Resolver {
                         let Some(id) = self.found(find(&self.vnet_ids, vnet, "vnet")) else {
                             continue;
                         };
+                        let intent = self.net.hub(hub_id).is_some_and(|hub| {
+                            hub.routing_intent.private || hub.routing_intent.internet
+                        });
+                        if intent {
+                            self.error(
+                                r.name.span,
+                                format!("static route `{}` of hub `{}` points at a vnet connection while the hub has routing intent", r.name.value, h.name.value),
+                                Some("Azure requires removing static routes to connections before configuring routing intent".into()),
+                            );
+                            continue;
+                        }
                         if self
                             .net
                             .hub(hub_id)
