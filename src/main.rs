@@ -28,9 +28,12 @@ enum Command {
     /// Check whether the NSGs at a NIC let a flow through, and which rule decides, like Network
     /// Watcher's IP flow verify.
     FlowVerify(cmd::flow_verify::Args),
-    /// Follow a packet from a workload to an address hop by hop, then its reply, and say how it
+    /// Follow a packet from a workload (or an Internet client) to an address or name hop by hop, then its reply, and say how it
     /// ends and what the client sees (exit 1 when it is not delivered).
     Trace(cmd::trace::Args),
+    /// Resolve a name as a workload (or any machine in a VNet) does: DNS servers, forwarders,
+    /// rulesets, private zones and public DNS, step by step (exit 1 when it does not resolve).
+    Resolve(cmd::resolve::Args),
     /// Write a deterministic hub-and-spoke estate of the given size as a scenario, for
     /// benchmarks and design sessions.
     Generate(cmd::generate::Args),
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Command::NextHop(args) => cmd::next_hop::run(args),
         Command::FlowVerify(args) => cmd::flow_verify::run(args),
         Command::Trace(args) => cmd::trace::run(args),
+        Command::Resolve(args) => cmd::resolve::run(args),
         Command::Generate(args) => cmd::generate::run(args),
         Command::Check(args) => cmd::check::run(args),
     };

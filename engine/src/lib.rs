@@ -39,6 +39,7 @@
 pub mod analysis;
 pub mod dataplane;
 pub mod diag;
+pub mod dns;
 pub mod filter;
 pub mod model;
 pub mod query;

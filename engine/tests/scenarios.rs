@@ -68,7 +68,7 @@ fn every_bundled_scenario_holds() {
 }
 
 #[test]
-fn the_design_example_loads_with_warnings_for_what_is_not_modelled_yet() {
+fn the_design_example_loads_cleanly_and_its_answers_hold() {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/design/scenario-example.ron");
     let Ok(text) = std::fs::read_to_string(&path) else {
@@ -76,15 +76,10 @@ fn the_design_example_loads_with_warnings_for_what_is_not_modelled_yet() {
     };
     let loaded = load_str("scenario-example.ron", &text).unwrap();
     let warned: Vec<&str> = loaded.warnings.iter().map(|w| w.message.as_str()).collect();
-    // services and dns are not modelled yet.
-    assert_eq!(warned.len(), 2, "{warned:?}");
+    assert!(warned.is_empty(), "{warned:?}");
     let report = check(&loaded.network, loaded.dataplane());
-    assert_eq!(report.passed(), 1);
-    assert_eq!(
-        report.skipped(),
-        1,
-        "the Trace question waits for the tracer"
-    );
+    assert_eq!(report.passed(), 2, "the routes and the trace by name");
+    assert_eq!(report.skipped(), 0);
 }
 
 #[test]

@@ -1,11 +1,11 @@
-//! `azpath trace FILE --from WORKLOAD|PUBLIC-IP --to IP --port N`
+//! `azpath trace FILE --from WORKLOAD|PUBLIC-IP --to IP|NAME --port N`
 
 use std::net::IpAddr;
 use std::path::PathBuf;
 
 use azpath_engine::model::{is_private, NicRef, TraceSource};
 use azpath_engine::report;
-use azpath_engine::trace::{trace_from, TraceRequest, Verdict};
+use azpath_engine::trace::{trace_from, trace_name, TraceRequest, Verdict};
 
 use crate::{Exit, Format};
 
@@ -17,9 +17,9 @@ pub struct Args {
     /// The workload that starts the connection, or a public address: a client on the Internet.
     #[arg(long)]
     from: String,
-    /// The destination address.
+    /// The destination: an address, or a name resolved first as the client resolves it.
     #[arg(long)]
-    to: IpAddr,
+    to: String,
     #[command(flatten)]
     flow: super::FlowArgs,
     /// The name the client asks for (TLS SNI or HTTP host), matched by firewall application
@@ -57,12 +57,24 @@ pub fn run(args: Args) -> Exit {
     let request = TraceRequest {
         host: args.host.clone(),
         protocol: args.flow.protocol(),
-        destination: args.to,
+        destination: IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
         port: args.flow.port,
         source_port: args.flow.source_port,
     };
     let dp = loaded.dataplane();
-    let Some(answer) = trace_from(net, dp, from, request) else {
+    let answer = match args.to.parse::<IpAddr>() {
+        Ok(destination) => trace_from(
+            net,
+            dp,
+            from,
+            TraceRequest {
+                destination,
+                ..request
+            },
+        ),
+        Err(_) => trace_name(net, dp, from, &args.to, request),
+    };
+    let Some(answer) = answer else {
         eprintln!("error: could not trace from `{}`", args.from);
         return Exit::BadInput;
     };

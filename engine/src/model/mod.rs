@@ -4,6 +4,7 @@
 
 mod addr;
 mod firewall;
+mod names;
 mod questions;
 mod resolve;
 mod security;
@@ -16,8 +17,9 @@ use ipnet::IpNet;
 
 pub use addr::{is_private, reserved_addresses};
 pub use firewall::*;
+pub use names::*;
 pub use questions::{
-    FlowVerifyExpect, NextHopExpect, NextHopSpec, Question, QuestionKind, RemoteEnd,
+    FlowVerifyExpect, NextHopExpect, NextHopSpec, Question, QuestionKind, RemoteEnd, ResolveExpect,
     RouteRowExpect, RoutesExpect, RoutesMode, TraceExpect, TraceTarget,
 };
 pub use resolve::resolve;
@@ -56,6 +58,8 @@ id!(
     FirewallId,
     /// Index of a virtual hub in [`Network::virtual_hubs`].
     VirtualHubId,
+    /// Index of a service in [`Network::services`].
+    ServiceId,
 );
 
 /// A validated network: every reference resolved, every address parsed and checked.
@@ -85,6 +89,14 @@ pub struct Network {
     pub nsgs: Vec<Nsg>,
     /// Public load balancers.
     pub load_balancers: Vec<LoadBalancer>,
+    /// PaaS services, indexed by [`ServiceId`].
+    pub services: Vec<Service>,
+    /// Private DNS, DNS servers and resolvers.
+    pub dns: Dns,
+    /// App Service apps integrated with VNets.
+    pub app_services: Vec<AppService>,
+    /// API Management instances in VNets.
+    pub api_managements: Vec<ApiManagement>,
     /// Virtual WAN hubs, indexed by [`VirtualHubId`].
     pub virtual_hubs: Vec<VirtualHub>,
     /// Declared service tags and their prefixes ([`ServiceTag::Declared`] indexes this).
@@ -114,6 +126,8 @@ pub struct Vnet {
     pub peerings: Vec<PeeringId>,
     /// The virtual hub this VNet is the managed VNet of.
     pub hub: Option<VirtualHubId>,
+    /// Custom DNS servers; empty: Azure-provided DNS.
+    pub dns_servers: Vec<IpAddr>,
     /// Where it was declared.
     pub span: Span,
 }
@@ -232,6 +246,8 @@ pub struct PrivateEndpoint {
     pub ip: IpAddr,
     /// The service it connects to, as written.
     pub target: Option<String>,
+    /// The service, when `target` names one of the scenario's.
+    pub service: Option<ServiceId>,
     /// Where it was declared.
     pub span: Span,
 }

@@ -47,6 +47,15 @@ pub enum QuestionKind {
         /// The expected answer.
         expect: FlowVerifyExpect,
     },
+    /// How a name resolves.
+    Resolve {
+        /// Who resolves.
+        from: crate::dns::Resolver,
+        /// The name.
+        name: String,
+        /// The expected answer.
+        expect: ResolveExpect,
+    },
     /// A hop-by-hop trace of a request and its reply.
     Trace {
         /// The workload (or Internet client) that starts the connection.
@@ -168,6 +177,17 @@ pub enum TraceTarget {
     Address(IpAddr),
     /// A name, to be resolved.
     Name(String),
+}
+
+/// The expected outcome of a resolution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolveExpect {
+    /// How it ends.
+    pub outcome: crate::scenario::ResolveOutcomeName,
+    /// The addresses, in order (empty: any).
+    pub addresses: Vec<std::net::IpAddr>,
+    /// Zones, servers or rulesets named in its steps.
+    pub via: Vec<String>,
 }
 
 /// The expected outcome of a trace.

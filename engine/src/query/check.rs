@@ -4,13 +4,15 @@ use serde::Serialize;
 
 use super::{flow_verify, next_hop, routes, FlowVerifyAnswer, NextHopAnswer, RoutesAnswer};
 use crate::dataplane::DataPlane;
+use crate::dns::{resolve, DnsOutcome, Resolution};
 use crate::model::{
     Direction, FlowVerifyExpect, Network, NextHopExpect, NicRef, Place, QuestionKind,
-    RouteRowExpect, RoutesExpect, RoutesMode, TraceExpect, TraceSource, TraceTarget,
+    ResolveExpect, RouteRowExpect, RoutesExpect, RoutesMode, TraceExpect, TraceSource, TraceTarget,
 };
 use crate::route::EffectiveRoute;
+use crate::scenario::ResolveOutcomeName;
 use crate::scenario::Span;
-use crate::trace::{trace_from, TraceAnswer, TraceRequest};
+use crate::trace::{trace_from, trace_name, TraceAnswer, TraceRequest};
 
 /// The outcome of every question of a scenario.
 #[derive(Clone, Debug, Serialize)]
@@ -126,6 +128,8 @@ pub enum Evidence {
     FlowVerify(FlowVerifyAnswer),
     /// A trace.
     Trace(Box<TraceAnswer>),
+    /// A name resolution.
+    Resolve(Box<Resolution>),
 }
 
 /// Evaluates every question of `net`.
@@ -157,6 +161,20 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                     q.span,
                     problems,
                     answer.map(|a| Evidence::NextHop(Box::new(a))),
+                )
+            }
+            QuestionKind::Resolve { from, name, expect } => {
+                let answer = resolve(net, *from, name);
+                let question = format!(
+                    "`{}` resolves `{}`: {:?}",
+                    answer.client, answer.name, expect.outcome
+                );
+                let problems = resolve_problems(expect, &answer);
+                result(
+                    question,
+                    q.span,
+                    Some(problems),
+                    Some(Evidence::Resolve(Box::new(answer))),
                 )
             }
             QuestionKind::FlowVerify {
@@ -202,24 +220,25 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                     "trace {protocol:?} from `{source}` to {target} port {port} is {:?}",
                     expect.verdict
                 );
-                let TraceTarget::Address(ip) = to else {
-                    return QuestionResult {
-                        question,
-                        span: q.span,
-                        outcome: Outcome::Skipped {
-                            reason: "name resolution is not modelled yet".into(),
-                        },
-                        evidence: None,
-                    };
-                };
                 let request = TraceRequest {
                     host: host.clone(),
                     protocol: *protocol,
-                    destination: *ip,
+                    destination: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
                     port: *port,
                     source_port: 50000,
                 };
-                let answer = trace_from(net, dp, *from, request);
+                let answer = match to {
+                    TraceTarget::Address(ip) => trace_from(
+                        net,
+                        dp,
+                        *from,
+                        TraceRequest {
+                            destination: *ip,
+                            ..request
+                        },
+                    ),
+                    TraceTarget::Name(name) => trace_name(net, dp, *from, name, request),
+                };
                 let problems = answer.as_ref().map(|a| trace_problems(expect, a));
                 result(
                     question,
@@ -254,6 +273,45 @@ fn result(
         outcome,
         evidence,
     }
+}
+
+fn resolve_problems(expect: &ResolveExpect, actual: &Resolution) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let (outcome, addresses) = match &actual.outcome {
+        DnsOutcome::Resolved { addresses } => (ResolveOutcomeName::Resolved, addresses.clone()),
+        DnsOutcome::NxDomain => (ResolveOutcomeName::NxDomain, Vec::new()),
+        DnsOutcome::Loop => (ResolveOutcomeName::Loop, Vec::new()),
+        DnsOutcome::NoServer { .. } => (ResolveOutcomeName::NoServer, Vec::new()),
+    };
+    if outcome != expect.outcome {
+        problems.push(Problem::differs(
+            "outcome",
+            format!("{:?}", expect.outcome),
+            format!("{outcome:?}"),
+        ));
+    }
+    let list = |a: &[std::net::IpAddr]| {
+        a.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !expect.addresses.is_empty() && expect.addresses != addresses {
+        problems.push(Problem::differs(
+            "addresses",
+            list(&expect.addresses),
+            list(&addresses),
+        ));
+    }
+    let text = serde_json::to_string(&actual.steps).unwrap_or_default();
+    for via in expect.via.iter().filter(|v| !text.contains(v.as_str())) {
+        problems.push(Problem::differs(
+            "via",
+            format!("involves `{via}`"),
+            "does not",
+        ));
+    }
+    problems
 }
 
 fn trace_problems(expect: &TraceExpect, actual: &TraceAnswer) -> Vec<Problem> {

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::text::{hub_next_hop, hub_origin, origin, why};
+use crate::dns::{DnsOutcome, DnsStep, Resolution};
 use crate::query::{FlowVerifyAnswer, NsgLevel, StageDecision, Verdict as RouteVerdict};
 use crate::route::hub::Ingress;
 use crate::trace::{Hop, Step, TraceAnswer, Verdict};
@@ -12,18 +13,27 @@ use crate::trace::{Hop, Step, TraceAnswer, Verdict};
 pub fn trace(answer: &TraceAnswer) -> String {
     let r = &answer.request;
     let mut out = String::new();
+    let to = match &answer.resolution {
+        Some(res) => format!("`{}`", res.name),
+        None => r.destination.to_string(),
+    };
     let _ = writeln!(
         out,
-        "Trace {:?} from `{}` to {} port {}: {}",
+        "Trace {:?} from `{}` to {to} port {}: {}",
         r.protocol,
         answer.source,
-        r.destination,
         r.port,
         verdict(&answer.verdict)
     );
     let _ = writeln!(out, "client sees: {}", answer.symptom);
-    out += "\nRequest:\n";
-    hops(&mut out, &answer.forward);
+    if let Some(res) = &answer.resolution {
+        out += "\nName resolution:\n";
+        resolution_steps(&mut out, res);
+    }
+    if !answer.forward.is_empty() {
+        out += "\nRequest:\n";
+        hops(&mut out, &answer.forward);
+    }
     if !answer.reply.is_empty() {
         out += "\nReply:\n";
         hops(&mut out, &answer.reply);
@@ -226,9 +236,63 @@ fn step(out: &mut String, s: &Step) {
             let kind = if *global { " (across regions)" } else { "" };
             let _ = writeln!(out, "    hub-to-hub `{from}` -> `{to}`{kind}");
         }
+        Step::AppServiceEgress {
+            app,
+            route_all,
+            into_vnet,
+        } => {
+            let why = match (route_all, into_vnet) {
+                (true, _) => "route-all is on: all outbound traffic enters the VNet",
+                (false, true) => "route-all is off, but the destination is RFC 1918 (or a service endpoint of the subnet): it enters the VNet",
+                (false, false) => "route-all is off and the destination is public: it leaves from the app's own outbound addresses, past the VNet's NSGs and routes",
+            };
+            let _ = writeln!(out, "    app service `{app}`: {why}");
+        }
         Step::FlowSymmetricReply => out
             .push_str("    reply retraces the request's path (flow-symmetric private endpoint)\n"),
     }
+}
+
+/// A resolution's steps, numbered, then its outcome.
+pub fn resolution_steps(out: &mut String, res: &Resolution) {
+    for (i, s) in res.steps.iter().enumerate() {
+        let line = match s {
+            DnsStep::Ask { server, name } => format!("{server} is asked for `{name}`"),
+            DnsStep::Forward { by, domain, to } => {
+                format!("{by} forwards `{domain}` to {to}")
+            }
+            DnsStep::PrivateZone { zone, vnet, found } => match found {
+                Some(r) => format!("private zone `{zone}` (linked to `{vnet}`) holds `{r}`"),
+                None => format!(
+                    "private zone `{zone}` (linked to `{vnet}`) owns the name but has no record"
+                ),
+            },
+            DnsStep::FallbackToInternet { zone } => {
+                format!("the link to `{zone}` falls back to the Internet (NxDomainRedirect)")
+            }
+            DnsStep::Alias { from, to, source } => format!("`{from}` CNAME `{to}` ({source})"),
+            DnsStep::Address {
+                name,
+                addresses,
+                source,
+            } => {
+                let a: Vec<String> = addresses.iter().map(ToString::to_string).collect();
+                format!("`{name}` A {} ({source})", a.join(", "))
+            }
+            DnsStep::NoRecord { name, source } => format!("`{name}`: NXDOMAIN ({source})"),
+        };
+        let _ = writeln!(out, " {}. {line}", i + 1);
+    }
+    let outcome = match &res.outcome {
+        DnsOutcome::Resolved { addresses } => {
+            let a: Vec<String> = addresses.iter().map(ToString::to_string).collect();
+            format!("resolved to {}", a.join(", "))
+        }
+        DnsOutcome::NxDomain => "NXDOMAIN".into(),
+        DnsOutcome::Loop => "the resolution loops".into(),
+        DnsOutcome::NoServer { server } => format!("no DNS server at {server}"),
+    };
+    let _ = writeln!(out, " => {outcome}");
 }
 
 /// The NSG levels of one crossing, on one line.

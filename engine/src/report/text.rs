@@ -371,7 +371,15 @@ fn evidence(e: &Evidence) -> String {
         Evidence::NextHop(a) => indent(next_hop(a)),
         Evidence::FlowVerify(a) => indent(flow_verify(a)),
         Evidence::Trace(a) => indent(super::narrative::trace(a)),
+        Evidence::Resolve(a) => indent(resolution(a)),
     }
+}
+
+/// A resolution: who asked, each step, the outcome.
+pub fn resolution(r: &crate::dns::Resolution) -> String {
+    let mut out = format!("`{}` resolves `{}`:\n", r.client, r.name);
+    super::narrative::resolution_steps(&mut out, r);
+    out
 }
 
 /// Diagnostics, one per line.

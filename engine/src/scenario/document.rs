@@ -61,12 +61,18 @@ pub struct Document {
     /// Virtual WAN hubs with their connections, route tables and sites.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub virtual_hubs: Vec<super::VirtualHubDoc>,
-    /// PaaS services: accepted, not modelled yet (reported as a warning).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub services: Option<Spanned<ron::Value>>,
-    /// Private DNS: accepted, not modelled yet (reported as a warning).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dns: Option<Spanned<ron::Value>>,
+    /// PaaS services with their public endpoints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<super::ServiceDoc>,
+    /// Private DNS zones, DNS servers, resolvers and rulesets.
+    #[serde(default)]
+    pub dns: super::DnsDoc,
+    /// App Service apps with regional VNet integration.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub app_services: Vec<super::AppServiceDoc>,
+    /// API Management instances in VNets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub api_managements: Vec<super::ApiManagementDoc>,
     /// Questions with the answers Azure gives.
     #[serde(default)]
     pub questions: Vec<QuestionDoc>,
@@ -103,6 +109,9 @@ pub struct VnetDoc {
     /// Subnets, named `vnet/subnet` elsewhere in the file.
     #[serde(default)]
     pub subnets: Vec<SubnetDoc>,
+    /// Custom DNS servers (`dhcpOptions.dnsServers`); none: Azure-provided DNS (168.63.129.16).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns_servers: Vec<Text>,
 }
 
 /// A subnet of a VNet.
@@ -409,6 +418,15 @@ pub enum QuestionDoc {
         /// The answer.
         expect: FlowVerifyExpectDoc,
     },
+    /// How a name resolves for a workload (with its DNS settings) or any machine in a VNet.
+    Resolve {
+        /// A workload or a VNet.
+        from: Text,
+        /// The name.
+        name: Text,
+        /// What the answer must be.
+        expect: ResolveExpectDoc,
+    },
     /// A hop-by-hop trace of a request and its reply.
     Trace {
         /// The workload that starts the connection.
@@ -436,6 +454,35 @@ fn ephemeral_port() -> u16 {
 
 fn https_port() -> u16 {
     443
+}
+
+/// The expected outcome of a resolution; absent fields match anything.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveExpectDoc {
+    /// `Resolved`, `NxDomain`, `Loop` or `NoServer`; default `Resolved`.
+    #[serde(default)]
+    pub outcome: ResolveOutcomeName,
+    /// The addresses, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<Text>,
+    /// Private zones, servers or rulesets the resolution must involve (matched in its steps).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<Text>,
+}
+
+/// How a resolution ends, by name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum ResolveOutcomeName {
+    /// Addresses came back.
+    #[default]
+    Resolved,
+    /// NXDOMAIN.
+    NxDomain,
+    /// A loop.
+    Loop,
+    /// No server answered.
+    NoServer,
 }
 
 /// The expected outcome of a trace.
@@ -486,8 +533,22 @@ pub enum VerdictName {
     AsymmetricReturnDropped,
     /// The reply could not get back.
     ReplyDropped,
-    /// Reserved for what name resolution and Azure Firewall will add; never produced yet.
+    /// An Azure Firewall denied it.
     DroppedByFirewall,
+    /// The name did not resolve.
+    NameNotResolved,
+    /// The name used is not in the service's certificate.
+    TlsNameMismatch,
+    /// The public endpoint refused: public network access disabled.
+    PublicAccessDisabled,
+    /// The public endpoint refused the caller's address.
+    ServiceFirewallDenied,
+    /// Served over the public endpoint.
+    DeliveredPublicly,
+    /// API Management does not serve the host name.
+    HostNotServed,
+    /// API Management is cut off by its NSG.
+    ServiceUnhealthy,
 }
 
 /// The expected flow-verify answer; absent fields match anything.

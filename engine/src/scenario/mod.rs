@@ -3,12 +3,14 @@
 
 mod document;
 mod firewall;
+mod names;
 mod security;
 mod span;
 mod vwan;
 
 pub use document::*;
 pub use firewall::*;
+pub use names::*;
 pub use security::*;
 pub use span::{SourceFile, Span, Spanned};
 pub use vwan::*;
@@ -116,9 +118,13 @@ fn describe(code: &ron::Error) -> (String, Option<String>) {
             format!("expected `{expected}(…)`, found `{found}(…)`"),
             Some(format!("a scenario file starts with `{expected}(`")),
         ),
-        E::ExpectedNamedStructLike(name) => (
+        E::ExpectedNamedStructLike(name) if *name == "Scenario" => (
             format!("expected `{name}(`"),
             Some(format!("a scenario file starts with `{name}(` and ends with `)`")),
+        ),
+        E::ExpectedNamedStructLike(_) => (
+            "expected a structure `(…)` here".to_string(),
+            Some("this value is written `(field: …, …)`".into()),
         ),
         E::ExpectedStructLike => (
             "expected `(`".into(),

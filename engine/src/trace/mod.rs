@@ -4,6 +4,7 @@
 //!
 //! Name resolution is not modelled yet.
 
+mod service;
 mod walk;
 
 use std::net::IpAddr;
@@ -16,7 +17,7 @@ use crate::model::FlowProtocol;
 use crate::query::{FlowVerifyAnswer, NextHopAnswer};
 use crate::route::hub::HubLookup;
 
-pub use walk::{trace, trace_from};
+pub use walk::{trace, trace_from, trace_name};
 
 /// The most hops a packet may take before azpath calls it a loop.
 pub const HOP_LIMIT: usize = 32;
@@ -166,6 +167,16 @@ pub enum Step {
         /// Across regions.
         global: bool,
     },
+    /// An App Service app's outbound traffic: into the VNet through the integration subnet, or
+    /// straight out from the app's own outbound addresses.
+    AppServiceEgress {
+        /// The app.
+        app: String,
+        /// `vnetRouteAllEnabled`.
+        route_all: bool,
+        /// Whether the packet enters the VNet.
+        into_vnet: bool,
+    },
     /// A private endpoint answered along the path the request came (its subnet has no
     /// route-table network policies; an assumption, see the README).
     FlowSymmetricReply,
@@ -252,6 +263,58 @@ pub enum Verdict {
         /// Why.
         reason: String,
     },
+    /// The name did not resolve: NXDOMAIN, a loop, or no DNS server answering.
+    NameNotResolved {
+        /// The name.
+        name: String,
+        /// How resolution ended.
+        outcome: crate::dns::DnsOutcome,
+    },
+    /// The connection reached the service, but the name the client used is not in its
+    /// certificate (an address, a `privatelink` name, another service's name).
+    TlsNameMismatch {
+        /// What the client asked for (its SNI), or the address it connected to.
+        name: String,
+        /// The names the certificate covers.
+        certificate: Vec<String>,
+    },
+    /// The request reached the service's public endpoint, whose public network access is
+    /// disabled.
+    PublicAccessDisabled {
+        /// The service.
+        service: String,
+        /// What it answers.
+        message: String,
+    },
+    /// The request reached the service's public endpoint from an address its firewall does not
+    /// allow.
+    ServiceFirewallDenied {
+        /// The service.
+        service: String,
+        /// The caller's public address, if azpath knows it.
+        caller: Option<IpAddr>,
+        /// What it answers.
+        message: String,
+    },
+    /// The request was served, but over the service's public endpoint, not a private one.
+    DeliveredPublicly {
+        /// The service.
+        service: String,
+    },
+    /// API Management does not serve this host name (it answers only its configured names).
+    HostNotServed {
+        /// The API Management instance.
+        service: String,
+        /// The host asked for, or the address.
+        name: String,
+    },
+    /// API Management cannot work: its subnet's NSG blocks the traffic it requires.
+    ServiceUnhealthy {
+        /// The API Management instance.
+        service: String,
+        /// What is blocked.
+        reason: String,
+    },
 }
 
 impl Verdict {
@@ -280,6 +343,16 @@ impl Verdict {
             Verdict::SentToInternet => "leaves Azure for the Internet (the answer depends on what is there)",
             Verdict::SentToOnPremises { .. } => "leaves Azure through the gateway (the answer depends on on-premises)",
             Verdict::SentToServiceEndpoint => "reaches the service over its service endpoint",
+            Verdict::NameNotResolved { outcome, .. } => match outcome {
+                crate::dns::DnsOutcome::NxDomain => "the name does not resolve: NXDOMAIN (`getaddrinfo ENOTFOUND`, `Name or service not known`)",
+                crate::dns::DnsOutcome::NoServer { .. } => "the DNS lookup times out: the DNS server does not exist or does not answer",
+                _ => "the DNS lookup fails (SERVFAIL) or times out: the query goes round in circles",
+            },
+            Verdict::TlsNameMismatch { .. } => "TLS certificate name mismatch: `CERTIFICATE_VERIFY_FAILED` (.NET `RemoteCertificateNameMismatch`, curl exit 60)",
+            Verdict::PublicAccessDisabled { .. } | Verdict::ServiceFirewallDenied { .. } => "HTTP 403 from the service (see the verdict for its text)",
+            Verdict::DeliveredPublicly { .. } => "connected, but over the service's public endpoint",
+            Verdict::HostNotServed { .. } => "API Management does not answer: it serves only its configured host names",
+            Verdict::ServiceUnhealthy { .. } => "HTTP 503 or failed connections: API Management's required inbound traffic is blocked",
         }
     }
 
@@ -315,6 +388,41 @@ impl Verdict {
                 format!("AsymmetricReturnDropped (`{device}`: {reason})")
             }
             Verdict::ReplyDropped { reason } => format!("ReplyDropped ({reason})"),
+            Verdict::NameNotResolved { name, outcome } => {
+                let how = match outcome {
+                    crate::dns::DnsOutcome::NxDomain => "NXDOMAIN".to_string(),
+                    crate::dns::DnsOutcome::Loop => "the resolution loops".to_string(),
+                    crate::dns::DnsOutcome::NoServer { server } => {
+                        format!("no DNS server at {server}")
+                    }
+                    crate::dns::DnsOutcome::Resolved { .. } => "resolved".to_string(),
+                };
+                format!("NameNotResolved (`{name}`: {how})")
+            }
+            Verdict::TlsNameMismatch { name, certificate } => format!(
+                "TlsNameMismatch (`{name}` is not among the certificate's names {})",
+                certificate.join(", ")
+            ),
+            Verdict::PublicAccessDisabled { service, message } => {
+                format!("PublicAccessDisabled (`{service}`: {message})")
+            }
+            Verdict::ServiceFirewallDenied {
+                service,
+                caller,
+                message,
+            } => {
+                let caller = caller.map_or("an unknown address".into(), |c| c.to_string());
+                format!("ServiceFirewallDenied (`{service}` refuses {caller}: {message})")
+            }
+            Verdict::DeliveredPublicly { service } => {
+                format!("DeliveredPublicly (`{service}` answered on its public endpoint)")
+            }
+            Verdict::HostNotServed { service, name } => {
+                format!("HostNotServed (`{service}` does not serve `{name}`)")
+            }
+            Verdict::ServiceUnhealthy { service, reason } => {
+                format!("ServiceUnhealthy (`{service}`: {reason})")
+            }
         }
     }
 
@@ -334,6 +442,13 @@ impl Verdict {
             Verdict::Loop { .. } => "Loop",
             Verdict::AsymmetricReturnDropped { .. } => "AsymmetricReturnDropped",
             Verdict::ReplyDropped { .. } => "ReplyDropped",
+            Verdict::NameNotResolved { .. } => "NameNotResolved",
+            Verdict::TlsNameMismatch { .. } => "TlsNameMismatch",
+            Verdict::PublicAccessDisabled { .. } => "PublicAccessDisabled",
+            Verdict::ServiceFirewallDenied { .. } => "ServiceFirewallDenied",
+            Verdict::DeliveredPublicly { .. } => "DeliveredPublicly",
+            Verdict::HostNotServed { .. } => "HostNotServed",
+            Verdict::ServiceUnhealthy { .. } => "ServiceUnhealthy",
         }
     }
 }
@@ -374,6 +489,9 @@ pub struct TraceAnswer {
     pub quality: PathQuality,
     /// Assumptions that decided the answer.
     pub assumptions: Vec<String>,
+    /// How the destination name resolved, when the trace started from a name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<crate::dns::Resolution>,
 }
 
 impl TraceAnswer {

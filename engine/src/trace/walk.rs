@@ -16,13 +16,13 @@ use crate::route::Origin;
 
 /// A NIC's facts, looked up once.
 #[derive(Clone, Debug)]
-struct Nic {
-    id: NicRef,
-    name: String,
-    subnet: SubnetId,
-    vnet: VnetId,
-    ip: IpAddr,
-    forwarding: Option<Forwarding>,
+pub(super) struct Nic {
+    pub(super) id: NicRef,
+    pub(super) name: String,
+    pub(super) subnet: SubnetId,
+    pub(super) vnet: VnetId,
+    pub(super) ip: IpAddr,
+    pub(super) forwarding: Option<Forwarding>,
 }
 
 /// Whether the packet is the request or its reply.
@@ -56,15 +56,15 @@ enum End {
     Stopped(Verdict),
 }
 
-struct Tracer<'a> {
-    net: &'a Network,
-    dp: &'a DataPlane,
-    protocol: FlowProtocol,
+pub(super) struct Tracer<'a> {
+    pub(super) net: &'a Network,
+    pub(super) dp: &'a DataPlane,
+    pub(super) protocol: FlowProtocol,
     /// The name the client asks for, for firewall application rules.
-    host: Option<String>,
-    assumptions: Vec<String>,
+    pub(super) host: Option<String>,
+    pub(super) assumptions: Vec<String>,
     /// The Internet client that started the flow, if it did not start at a workload.
-    client: Option<IpAddr>,
+    pub(super) client: Option<IpAddr>,
 }
 
 /// Traces a packet from workload `from` to the request's destination and its reply back.
@@ -124,7 +124,17 @@ pub fn trace_from(
                 dst: request.destination,
                 dst_port: request.port,
             };
-            let (forward, end) = t.walk(source.id, packet, false, &mut state);
+            let (forward, end) = match t.app_service_egress(&source, packet) {
+                Some((hop, false)) => (vec![hop], End::Stopped(Verdict::SentToInternet)),
+                Some((hop, true)) => {
+                    let (mut forward, end) = t.walk(source.id, packet, false, &mut state);
+                    if let (Some(first), Some(step)) = (forward.first_mut(), hop.steps.first()) {
+                        first.steps.insert(0, step.clone());
+                    }
+                    (forward, end)
+                }
+                None => t.walk(source.id, packet, false, &mut state),
+            };
             (source.name, forward, end)
         }
         TraceSource::Internet(client) => {
@@ -144,6 +154,7 @@ pub fn trace_from(
         End::Stopped(v) => (Vec::new(), v),
         End::Arrived(target) => t.reply(&forward, target, &mut state),
     };
+    let verdict = t.conclude(verdict, &forward, &request, from);
     Some(TraceAnswer {
         source: name,
         request,
@@ -153,7 +164,52 @@ pub fn trace_from(
         reply,
         quality,
         assumptions: t.assumptions,
+        resolution: None,
     })
+}
+
+/// Resolves `name` as the source does, then traces to the first address with `name` as the
+/// host asked for; a name that does not resolve ends the trace before the first packet.
+pub fn trace_name(
+    net: &Network,
+    dp: &DataPlane,
+    from: TraceSource,
+    name: &str,
+    mut request: TraceRequest,
+) -> Option<TraceAnswer> {
+    let client = match from {
+        TraceSource::Workload(w) => crate::dns::Resolver::Workload(w),
+        TraceSource::Internet(_) => crate::dns::Resolver::Internet,
+    };
+    let resolution = crate::dns::resolve(net, client, name);
+    let Some(address) = resolution.address() else {
+        let source = match from {
+            TraceSource::Workload(w) => net.workloads.get(w.0)?.name.clone(),
+            TraceSource::Internet(ip) => format!("Internet client {ip}"),
+        };
+        let verdict = Verdict::NameNotResolved {
+            name: resolution.name.clone(),
+            outcome: resolution.outcome.clone(),
+        };
+        request.host = Some(resolution.name.clone());
+        return Some(TraceAnswer {
+            source,
+            request,
+            symptom: verdict.symptom().to_string(),
+            verdict,
+            forward: Vec::new(),
+            reply: Vec::new(),
+            quality: PathQuality::default(),
+            assumptions: Vec::new(),
+            resolution: Some(resolution),
+        });
+    };
+    request.destination = address;
+    // The client asks for the name it resolved, unless it says otherwise (SNI set by hand).
+    request.host = request.host.or_else(|| Some(resolution.name.clone()));
+    let mut answer = trace_from(net, dp, from, request)?;
+    answer.resolution = Some(resolution);
+    Some(answer)
 }
 
 impl Tracer<'_> {
@@ -222,7 +278,7 @@ impl Tracer<'_> {
         }
     }
 
-    fn nic(&self, id: NicRef) -> Option<Nic> {
+    pub(super) fn nic(&self, id: NicRef) -> Option<Nic> {
         let (name, subnet, ip, forwarding) = match id {
             NicRef::Workload(w) => {
                 let w = self.net.workloads.get(w.0)?;

@@ -11,6 +11,7 @@ use crate::diag::{unknown_name_hint, Diagnostic, Severity};
 use crate::scenario::{self as doc, Document, Text};
 
 mod firewall;
+mod names;
 mod network;
 mod nics;
 mod security;
@@ -26,7 +27,6 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.net.title.clone_from(&document.title);
     r.net.story.clone_from(&document.story);
     r.net.assumptions = document.assumptions.clone();
-    r.not_modelled(document);
     r.service_prefixes(&document.service_endpoint_prefixes);
     r.route_tables(&document.route_tables);
     r.service_tags(&document.service_tags);
@@ -37,7 +37,12 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.peering_limits();
     r.gateways(&document.gateways);
     r.gateway_transit();
+    r.services(&document.services);
     r.nics(&document.private_endpoints, &document.workloads);
+    r.pe_targets(&document.private_endpoints);
+    r.app_services(&document.app_services);
+    r.api_managements(&document.api_managements);
+    r.dns(&document.dns);
     r.firewalls(&document.firewalls);
     r.hub_firewalls(&document.virtual_hubs);
     r.load_balancers(&document.load_balancers);

@@ -7,7 +7,7 @@ use ipnet::IpNet;
 
 use super::{find, overlaps, Resolver, MAX_ROUTES_PER_TABLE};
 use crate::model::*;
-use crate::scenario::{self as doc, Document, NextHopDoc, Span, Text};
+use crate::scenario::{self as doc, NextHopDoc, Span, Text};
 
 /// Ranges Azure refuses in a VNet's address space, with what they are.
 const FORBIDDEN_SPACES: [(&str, &str); 5] = [
@@ -24,18 +24,6 @@ pub const MAX_SUBNETS_PER_VNET: usize = 3000;
 pub const MAX_PEERINGS_PER_VNET: usize = 500;
 
 impl Resolver {
-    pub(super) fn not_modelled(&mut self, document: &Document) {
-        for (section, value) in [("services", &document.services), ("dns", &document.dns)] {
-            if let Some(value) = value {
-                self.warn(
-                    value.span,
-                    format!("`{section}` is not modelled yet and is ignored"),
-                    Some("routes and next hops do not depend on it".into()),
-                );
-            }
-        }
-    }
-
     pub(super) fn service_prefixes(&mut self, services: &[doc::ServicePrefixesDoc]) {
         let mut seen = BTreeMap::new();
         for s in services {
@@ -195,6 +183,11 @@ impl Resolver {
             let vnet_id = VnetId(self.net.vnets.len());
             self.vnet_ids.insert(v.name.value.clone(), vnet_id);
             let subnets = self.subnets(v, vnet_id, &space);
+            let dns_servers = v
+                .dns_servers
+                .iter()
+                .filter_map(|t| self.ip(t, "DNS server"))
+                .collect();
             self.net.vnets.push(Vnet {
                 name: v.name.value.clone(),
                 region: v.region.value.clone(),
@@ -203,6 +196,7 @@ impl Resolver {
                 gateways: Vec::new(),
                 peerings: Vec::new(),
                 hub: None,
+                dns_servers,
                 span: v.name.span,
             });
         }

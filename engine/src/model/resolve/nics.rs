@@ -20,6 +20,13 @@ impl Resolver {
                     subnet,
                     ip,
                     target: pe.target.as_ref().map(|t| t.value.clone()),
+                    service: pe.target.as_ref().and_then(|t| {
+                        self.net
+                            .services
+                            .iter()
+                            .position(|s| s.name == t.value)
+                            .map(ServiceId)
+                    }),
                     span: pe.name.span,
                 });
             }
@@ -70,6 +77,34 @@ impl Resolver {
 
     /// Checks a NIC (workload or private endpoint): unique name, known subnet, an address inside
     /// it that Azure does not reserve and no other NIC uses.
+    /// Who resolves a name: a workload, or any machine in a VNet.
+    fn resolver(&mut self, from: &Text) -> Option<crate::dns::Resolver> {
+        if let Some(v) = self.vnet_ids.get(&from.value) {
+            return Some(crate::dns::Resolver::Vnet(*v));
+        }
+        if let Some(NicRef::Workload(w)) = self.net.nic_by_name(&from.value) {
+            return Some(crate::dns::Resolver::Workload(w));
+        }
+        let names: Vec<String> = self
+            .net
+            .workloads
+            .iter()
+            .map(|w| w.name.clone())
+            .chain(self.vnet_ids.keys().cloned())
+            .collect();
+        let hint = unknown_name_hint(
+            &from.value,
+            names.iter().map(String::as_str),
+            "workload or vnet",
+        );
+        self.error(
+            from.span,
+            format!("unknown workload or vnet `{}`", from.value),
+            Some(hint),
+        );
+        None
+    }
+
     /// The workload a trace question starts from; other NICs never start a connection.
     fn trace_source(&mut self, from: &Text) -> Option<TraceSource> {
         match self.nic_ref(from) {
@@ -225,6 +260,27 @@ impl Resolver {
                             },
                         },
                         span: at.span,
+                    })
+                }
+                doc::QuestionDoc::Resolve { from, name, expect } => {
+                    let client = self.resolver(from);
+                    let addresses: Vec<IpAddr> = expect
+                        .addresses
+                        .iter()
+                        .filter_map(|t| self.ip(t, "expected address"))
+                        .collect();
+                    let span = from.span;
+                    client.map(|from| Question {
+                        kind: QuestionKind::Resolve {
+                            from,
+                            name: name.value.clone(),
+                            expect: ResolveExpect {
+                                outcome: expect.outcome,
+                                addresses,
+                                via: expect.via.iter().map(|t| t.value.clone()).collect(),
+                            },
+                        },
+                        span,
                     })
                 }
                 doc::QuestionDoc::Routes { at, expect } => {
@@ -401,7 +457,9 @@ impl Resolver {
 fn at_text(q: &doc::QuestionDoc) -> &Text {
     match q {
         doc::QuestionDoc::Routes { at, .. } | doc::QuestionDoc::FlowVerify { at, .. } => at,
-        doc::QuestionDoc::NextHop { from, .. } | doc::QuestionDoc::Trace { from, .. } => from,
+        doc::QuestionDoc::NextHop { from, .. }
+        | doc::QuestionDoc::Trace { from, .. }
+        | doc::QuestionDoc::Resolve { from, .. } => from,
     }
 }
 

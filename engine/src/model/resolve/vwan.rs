@@ -141,6 +141,7 @@ impl Resolver {
             gateways: Vec::new(),
             peerings: Vec::new(),
             hub: Some(hub),
+            dns_servers: Vec::new(),
             span: h.name.span,
         });
         vnet

@@ -1,0 +1,450 @@
+//! Name resolution as a client in Azure sees it (Microsoft Learn, "Azure Private Endpoint DNS
+//! configuration", "What is a virtual network link?", "Azure DNS Private Resolver", "Fallback
+//! to internet for Azure Private DNS zones", "Name resolution for resources in Azure virtual
+//! networks"):
+//!
+//! - a client asks its VNet's DNS servers (Azure DNS, 168.63.129.16, unless custom servers are
+//!   set; an integrated App Service may override them);
+//! - Azure DNS answers in the context of a VNet: forwarding rulesets linked to it first (longest
+//!   domain wins; azpath's assumption where a private zone covers the same name), then the
+//!   private zones linked to it (the longest zone owning the name is authoritative: a missing
+//!   record is NXDOMAIN unless the link falls back to the Internet), then public DNS;
+//! - links do not follow peering: each VNet resolves with its own links;
+//! - publicly, a service with private endpoints is a CNAME to `<name>.privatelink.<zone>`, which
+//!   a linked privatelink zone answers privately; elsewhere the chain ends at the public IP;
+//! - a custom server applies its conditional forwarders (longest domain wins), forwarding to
+//!   168.63.129.16 means Azure DNS in the server's own VNet; a resolver inbound endpoint is Azure
+//!   DNS in the endpoint's VNet;
+//! - every query is recorded, and a repeated (server, name) or more than 16 steps is a loop.
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{under, Network, RecordData, ResolutionPolicy, VnetId, WorkloadId, AZURE_DNS};
+
+/// The most queries and aliases one resolution may take before azpath calls it a loop.
+pub const STEP_LIMIT: usize = 16;
+
+/// Who resolves: a workload (with its VNet's or its own DNS servers), or a VNet's default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolver {
+    /// A workload (an App Service instance may have its own servers).
+    Workload(WorkloadId),
+    /// Any machine in this VNet using the VNet's DNS settings.
+    Vnet(VnetId),
+    /// A client on the Internet: public DNS only.
+    Internet,
+}
+
+/// How a resolution ends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome")]
+pub enum DnsOutcome {
+    /// The name has these addresses.
+    Resolved {
+        /// The addresses (the client uses the first).
+        addresses: Vec<IpAddr>,
+    },
+    /// The authoritative answer: no such name.
+    NxDomain,
+    /// The query went round in circles.
+    Loop,
+    /// No server that the client (or a forwarder) asked exists in the scenario.
+    NoServer {
+        /// The server address nobody holds.
+        server: IpAddr,
+    },
+}
+
+/// One step of a resolution.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step")]
+pub enum DnsStep {
+    /// A server is asked.
+    Ask {
+        /// The server, described.
+        server: String,
+        /// The name asked for.
+        name: String,
+    },
+    /// A forwarding rule (of a ruleset or a DNS server) sends the query on.
+    Forward {
+        /// The ruleset or server holding the rule.
+        by: String,
+        /// The rule's domain (`.` for all).
+        domain: String,
+        /// Where it goes.
+        to: IpAddr,
+    },
+    /// A private zone linked to the VNet owns the name.
+    PrivateZone {
+        /// The zone.
+        zone: String,
+        /// The VNet whose link made it answer.
+        vnet: String,
+        /// The record found, if any.
+        found: Option<String>,
+    },
+    /// The private zone has no record, and the link falls back to the Internet.
+    FallbackToInternet {
+        /// The zone.
+        zone: String,
+    },
+    /// A CNAME.
+    Alias {
+        /// The name.
+        from: String,
+        /// Its alias.
+        to: String,
+        /// Where the record is: a private zone or public DNS.
+        source: String,
+    },
+    /// An address answer.
+    Address {
+        /// The name.
+        name: String,
+        /// Its addresses.
+        addresses: Vec<IpAddr>,
+        /// Where the record is.
+        source: String,
+    },
+    /// No record anywhere that was asked.
+    NoRecord {
+        /// The name.
+        name: String,
+        /// Who answered NXDOMAIN.
+        source: String,
+    },
+}
+
+/// A resolution: the name, every step, and the outcome.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolution {
+    /// The name asked for.
+    pub name: String,
+    /// Who asked.
+    pub client: String,
+    /// What happened, in order.
+    pub steps: Vec<DnsStep>,
+    /// How it ended.
+    pub outcome: DnsOutcome,
+}
+
+impl Resolution {
+    /// The first address, if resolved.
+    pub fn address(&self) -> Option<IpAddr> {
+        match &self.outcome {
+            DnsOutcome::Resolved { addresses } => addresses.first().copied(),
+            _ => None,
+        }
+    }
+}
+
+struct Walk<'a> {
+    net: &'a Network,
+    steps: Vec<DnsStep>,
+    seen: BTreeSet<(String, String)>,
+}
+
+/// Resolves `name` as `client` does.
+pub fn resolve(net: &Network, client: Resolver, name: &str) -> Resolution {
+    let name = name.trim().trim_end_matches('.').to_lowercase();
+    let (who, vnet, servers) = match client {
+        Resolver::Workload(w) => {
+            let workload = net.workloads.get(w.0);
+            let vnet = workload.and_then(|x| net.subnet(x.subnet)).map(|s| s.vnet);
+            let own = net
+                .app_services
+                .iter()
+                .find(|a| a.workload == w)
+                .map(|a| a.dns_servers.clone())
+                .filter(|s| !s.is_empty());
+            let servers = own.unwrap_or_else(|| vnet_servers(net, vnet));
+            let who = workload.map(|x| x.name.clone()).unwrap_or_default();
+            (who, vnet, servers)
+        }
+        Resolver::Vnet(v) => (
+            net.vnet(v).map(|x| x.name.clone()).unwrap_or_default(),
+            Some(v),
+            vnet_servers(net, Some(v)),
+        ),
+        Resolver::Internet => ("Internet client".into(), None, Vec::new()),
+    };
+    let mut walk = Walk {
+        net,
+        steps: Vec::new(),
+        seen: BTreeSet::new(),
+    };
+    let outcome = match servers.first() {
+        Some(server) => walk.ask(*server, vnet, &name),
+        None => walk.public(None, &name, 0),
+    };
+    Resolution {
+        name,
+        client: who,
+        steps: walk.steps,
+        outcome,
+    }
+}
+
+fn vnet_servers(net: &Network, vnet: Option<VnetId>) -> Vec<IpAddr> {
+    vnet.and_then(|v| net.vnet(v))
+        .map(|v| v.dns_servers.clone())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| vec![AZURE_DNS])
+}
+
+impl Walk<'_> {
+    fn vnet_name(&self, v: VnetId) -> String {
+        self.net.vnet(v).map(|x| x.name.clone()).unwrap_or_default()
+    }
+
+    fn too_long(&self) -> bool {
+        self.steps.len() > STEP_LIMIT * 4
+    }
+
+    /// Asks the server at `server`; `client_vnet` is where a query to 168.63.129.16 comes from.
+    fn ask(&mut self, server: IpAddr, client_vnet: Option<VnetId>, name: &str) -> DnsOutcome {
+        let (label, outcome) = if server == AZURE_DNS {
+            let label = match client_vnet {
+                Some(v) => format!("Azure DNS (168.63.129.16) from `{}`", self.vnet_name(v)),
+                None => "Azure DNS (168.63.129.16)".into(),
+            };
+            (label, None)
+        } else if let Some(f) = self.net.dns.forwarders.iter().find(|f| f.ip == server) {
+            (format!("DNS server `{}` ({server})", f.name), None)
+        } else if let Some(e) = self
+            .net
+            .dns
+            .inbound_endpoints
+            .iter()
+            .find(|e| e.ip == server)
+        {
+            (
+                format!("resolver inbound endpoint `{}` ({server})", e.name),
+                None,
+            )
+        } else {
+            (format!("{server}"), Some(DnsOutcome::NoServer { server }))
+        };
+        if !self.seen.insert((label.clone(), name.to_string())) || self.too_long() {
+            return DnsOutcome::Loop;
+        }
+        self.steps.push(DnsStep::Ask {
+            server: label,
+            name: name.to_string(),
+        });
+        if let Some(outcome) = outcome {
+            return outcome;
+        }
+        if server == AZURE_DNS {
+            return match client_vnet {
+                Some(v) => self.azure_dns(v, name, 0),
+                None => self.recursive(None, name, 0),
+            };
+        }
+        if let Some(f) = self.net.dns.forwarders.iter().find(|f| f.ip == server) {
+            let rule = f
+                .rules
+                .iter()
+                .filter(|r| r.covers(name))
+                .max_by_key(|r| r.domain.len());
+            let (by, vnet) = (format!("DNS server `{}`", f.name), f.vnet);
+            return match (rule, &f.otherwise) {
+                (Some(r), _) => {
+                    let (domain, targets) = (r.domain.clone(), r.targets.clone());
+                    self.forward(by, domain, &targets, vnet, name)
+                }
+                (None, Some(targets)) => {
+                    let targets = targets.clone();
+                    self.forward(by, String::new(), &targets, vnet, name)
+                }
+                (None, None) => self.recursive(None, name, 0),
+            };
+        }
+        match self
+            .net
+            .dns
+            .inbound_endpoints
+            .iter()
+            .find(|e| e.ip == server)
+        {
+            Some(e) => self.azure_dns(e.vnet, name, 0),
+            None => DnsOutcome::NoServer { server },
+        }
+    }
+
+    fn forward(
+        &mut self,
+        by: String,
+        domain: String,
+        targets: &[IpAddr],
+        from_vnet: VnetId,
+        name: &str,
+    ) -> DnsOutcome {
+        let Some(to) = targets.first().copied() else {
+            return DnsOutcome::NoServer { server: AZURE_DNS };
+        };
+        let domain = if domain.is_empty() {
+            ".".into()
+        } else {
+            domain
+        };
+        self.steps.push(DnsStep::Forward { by, domain, to });
+        self.ask(to, Some(from_vnet), name)
+    }
+
+    /// Azure DNS in the context of `vnet`: linked rulesets, then linked zones, then public DNS.
+    fn azure_dns(&mut self, vnet: VnetId, name: &str, depth: usize) -> DnsOutcome {
+        let rule = self
+            .net
+            .dns
+            .rulesets
+            .iter()
+            .filter(|rs| rs.links.contains(&vnet))
+            .flat_map(|rs| rs.rules.iter().map(move |r| (rs, r)))
+            .filter(|(_, r)| r.covers(name))
+            .max_by_key(|(_, r)| r.domain.len());
+        if let Some((rs, r)) = rule {
+            let (by, domain, targets) = (
+                format!("ruleset `{}`", rs.name),
+                r.domain.clone(),
+                r.targets.clone(),
+            );
+            return self.forward(by, domain, &targets, vnet, name);
+        }
+        self.recursive(Some(vnet), name, depth)
+    }
+
+    /// Azure's recursive resolution: private zones linked to `vnet` (if any), else public DNS.
+    fn recursive(&mut self, vnet: Option<VnetId>, name: &str, depth: usize) -> DnsOutcome {
+        if depth > STEP_LIMIT || self.too_long() {
+            return DnsOutcome::Loop;
+        }
+        let zone = vnet.and_then(|v| {
+            self.net
+                .dns
+                .zones
+                .iter()
+                .filter(|z| under(name, &z.name))
+                .filter_map(|z| {
+                    z.links
+                        .iter()
+                        .find(|(l, _)| *l == v)
+                        .map(|(_, policy)| (z, *policy))
+                })
+                .max_by_key(|(z, _)| z.name.len())
+        });
+        if let (Some((zone, policy)), Some(v)) = (zone, vnet) {
+            let record = zone.records.iter().find(|r| r.name == name);
+            self.steps.push(DnsStep::PrivateZone {
+                zone: zone.name.clone(),
+                vnet: self.vnet_name(v),
+                found: record.map(|r| r.name.clone()),
+            });
+            let source = format!("private zone `{}`", zone.name);
+            return match record.map(|r| &r.data) {
+                Some(RecordData::A(addresses)) => self.address(name, addresses.clone(), source),
+                Some(RecordData::Cname(to)) => {
+                    let to = to.clone();
+                    self.alias(name, &to, source);
+                    self.follow(vnet, &to, depth + 1)
+                }
+                None if policy == ResolutionPolicy::NxDomainRedirect => {
+                    self.steps.push(DnsStep::FallbackToInternet {
+                        zone: zone.name.clone(),
+                    });
+                    self.public(None, name, depth + 1)
+                }
+                None => {
+                    self.steps.push(DnsStep::NoRecord {
+                        name: name.to_string(),
+                        source,
+                    });
+                    DnsOutcome::NxDomain
+                }
+            };
+        }
+        self.public(vnet, name, depth)
+    }
+
+    /// Public DNS: a service's FQDN (a CNAME into its privatelink zone when it has private
+    /// endpoints), its privatelink name (the public endpoint), declared public records.
+    fn public(&mut self, vnet: Option<VnetId>, name: &str, depth: usize) -> DnsOutcome {
+        let source = "public DNS".to_string();
+        let net = self.net;
+        let has_endpoints = |i: usize| {
+            net.services
+                .get(i)
+                .is_some_and(|s| s.private_endpoints_elsewhere)
+                || net
+                    .private_endpoints
+                    .iter()
+                    .any(|p| p.service.is_some_and(|s| s.0 == i))
+        };
+        for (i, s) in net.services.iter().enumerate() {
+            if s.fqdn == name {
+                if has_endpoints(i) {
+                    let to = s.privatelink_name();
+                    self.alias(name, &to, source);
+                    return self.follow(vnet, &to, depth + 1);
+                }
+                return self.address(name, vec![s.public_ip], source);
+            }
+            if has_endpoints(i) && s.privatelink_name() == name {
+                return self.address(name, vec![s.public_ip], source);
+            }
+        }
+        match net.dns.public_records.iter().find(|r| r.name == name) {
+            Some(r) => match &r.data {
+                RecordData::A(addresses) => self.address(name, addresses.clone(), source),
+                RecordData::Cname(to) => {
+                    let to = to.clone();
+                    self.alias(name, &to, source);
+                    self.follow(vnet, &to, depth + 1)
+                }
+            },
+            None => {
+                self.steps.push(DnsStep::NoRecord {
+                    name: name.to_string(),
+                    source,
+                });
+                DnsOutcome::NxDomain
+            }
+        }
+    }
+
+    /// Follows a CNAME: Azure DNS resolves the alias afresh in the same VNet's context (its
+    /// rulesets and zones apply to it), the Internet resolver on the Internet.
+    fn follow(&mut self, vnet: Option<VnetId>, to: &str, depth: usize) -> DnsOutcome {
+        if depth > STEP_LIMIT || self.too_long() {
+            return DnsOutcome::Loop;
+        }
+        match vnet {
+            Some(v) => self.azure_dns(v, to, depth),
+            None => self.recursive(None, to, depth),
+        }
+    }
+
+    fn alias(&mut self, from: &str, to: &str, source: String) {
+        self.steps.push(DnsStep::Alias {
+            from: from.to_string(),
+            to: to.to_string(),
+            source,
+        });
+    }
+
+    fn address(&mut self, name: &str, addresses: Vec<IpAddr>, source: String) -> DnsOutcome {
+        self.steps.push(DnsStep::Address {
+            name: name.to_string(),
+            addresses: addresses.clone(),
+            source,
+        });
+        DnsOutcome::Resolved { addresses }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,286 @@
+//! Names and the client side in resolved form: services, private DNS, DNS servers, App Service
+//! integration and API Management.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use super::{VnetId, WorkloadId};
+use crate::scenario::Span;
+pub use crate::scenario::{ApimMode, ServiceKind};
+
+/// Azure-provided DNS: the virtual public IP present in every VNet.
+pub const AZURE_DNS: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(168, 63, 129, 16));
+
+impl ServiceKind {
+    /// The public DNS zone the service's FQDNs live in.
+    pub fn public_zone(self) -> &'static str {
+        match self {
+            ServiceKind::OpenAI => "openai.azure.com",
+            ServiceKind::CognitiveServices => "cognitiveservices.azure.com",
+            ServiceKind::StorageBlob => "blob.core.windows.net",
+            ServiceKind::KeyVault => "vault.azure.net",
+            ServiceKind::Sql => "database.windows.net",
+            ServiceKind::AiSearch => "search.windows.net",
+            ServiceKind::CosmosDb => "documents.azure.com",
+            ServiceKind::WebApp => "azurewebsites.net",
+            ServiceKind::ApiManagement => "azure-api.net",
+        }
+    }
+
+    /// The private DNS zone Microsoft recommends for its private endpoints ("Azure Private
+    /// Endpoint private DNS zone values").
+    pub fn private_zone(self) -> &'static str {
+        match self {
+            ServiceKind::OpenAI => "privatelink.openai.azure.com",
+            ServiceKind::CognitiveServices => "privatelink.cognitiveservices.azure.com",
+            ServiceKind::StorageBlob => "privatelink.blob.core.windows.net",
+            ServiceKind::KeyVault => "privatelink.vaultcore.azure.net",
+            ServiceKind::Sql => "privatelink.database.windows.net",
+            ServiceKind::AiSearch => "privatelink.search.windows.net",
+            ServiceKind::CosmosDb => "privatelink.documents.azure.com",
+            ServiceKind::WebApp => "privatelink.azurewebsites.net",
+            ServiceKind::ApiManagement => "privatelink.azure-api.net",
+        }
+    }
+
+    /// What the public endpoint answers when public network access is disabled (the texts
+    /// clients report; see the README).
+    pub fn access_disabled_text(self) -> &'static str {
+        match self {
+            ServiceKind::OpenAI | ServiceKind::CognitiveServices => {
+                "HTTP 403: Public access is disabled. Please configure private endpoint."
+            }
+            ServiceKind::KeyVault => {
+                "HTTP 403 ForbiddenByConnection: Public network access is disabled and request is not from a trusted service nor via an approved private link."
+            }
+            ServiceKind::StorageBlob => {
+                "HTTP 403 AuthorizationFailure: This request is not authorized to perform this operation."
+            }
+            ServiceKind::Sql => {
+                "error 47073: Connection was denied because Deny Public Network Access is set to Yes"
+            }
+            _ => "HTTP 403: public network access is disabled",
+        }
+    }
+
+    /// What the public endpoint answers when the caller's address is not among the allowed
+    /// networks.
+    pub fn firewall_denied_text(self) -> &'static str {
+        match self {
+            ServiceKind::OpenAI | ServiceKind::CognitiveServices => {
+                "HTTP 403: Access denied due to Virtual Network/Firewall rules."
+            }
+            ServiceKind::KeyVault => {
+                "HTTP 403 ForbiddenByFirewall: Client address is not authorized and caller is not a trusted service."
+            }
+            ServiceKind::StorageBlob => {
+                "HTTP 403 AuthorizationFailure: This request is not authorized to perform this operation."
+            }
+            _ => "HTTP 403: the caller's address is not allowed by the service's firewall",
+        }
+    }
+}
+
+/// A PaaS service.
+#[derive(Clone, Debug)]
+pub struct Service {
+    /// Its name.
+    pub name: String,
+    /// Its kind.
+    pub kind: ServiceKind,
+    /// Its public FQDN, lower case.
+    pub fqdn: String,
+    /// Its public endpoint's address.
+    pub public_ip: IpAddr,
+    /// `publicNetworkAccess`.
+    pub public_access: PublicAccess,
+    /// Names its certificate covers, lower case (`*.x` covers one label under `x`).
+    pub certificate_names: Vec<String>,
+    /// Private endpoint connections outside the scenario.
+    pub private_endpoints_elsewhere: bool,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+impl Service {
+    /// Whether the certificate covers `host` (`*.x` covers exactly one label under `x`).
+    pub fn certificate_covers(&self, host: &str) -> bool {
+        let host = host.trim_end_matches('.').to_lowercase();
+        self.certificate_names
+            .iter()
+            .any(|c| match c.strip_prefix("*.") {
+                Some(suffix) => host
+                    .strip_suffix(suffix)
+                    .and_then(|h| h.strip_suffix('.'))
+                    .is_some_and(|label| !label.is_empty() && !label.contains('.')),
+                None => *c == host,
+            })
+    }
+
+    /// The name Azure gives it under its privatelink zone: the first label of its FQDN.
+    pub fn privatelink_name(&self) -> String {
+        let label = self.fqdn.split('.').next().unwrap_or_default();
+        format!("{label}.{}", self.kind.private_zone())
+    }
+}
+
+/// `publicNetworkAccess` and the service firewall.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PublicAccess {
+    /// Any caller.
+    Enabled,
+    /// No caller: 403.
+    Disabled,
+    /// Callers from these public prefixes.
+    SelectedNetworks(Vec<IpNet>),
+}
+
+/// Private DNS and the servers that resolve names.
+#[derive(Clone, Debug, Default)]
+pub struct Dns {
+    /// Private DNS zones.
+    pub zones: Vec<Zone>,
+    /// DNS servers on workloads.
+    pub forwarders: Vec<Forwarder>,
+    /// Private Resolver inbound endpoints.
+    pub inbound_endpoints: Vec<InboundEndpoint>,
+    /// Forwarding rulesets.
+    pub rulesets: Vec<Ruleset>,
+    /// Public records beyond the services' own.
+    pub public_records: Vec<Record>,
+}
+
+/// A private DNS zone.
+#[derive(Clone, Debug)]
+pub struct Zone {
+    /// Its name, lower case.
+    pub name: String,
+    /// Linked VNets with each link's resolution policy.
+    pub links: Vec<(VnetId, ResolutionPolicy)>,
+    /// Its records, by full name.
+    pub records: Vec<Record>,
+}
+
+/// `resolutionPolicy` of a virtual network link.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub enum ResolutionPolicy {
+    /// The zone's answer is final, NXDOMAIN included.
+    #[default]
+    Default,
+    /// On NXDOMAIN, Azure DNS retries the name on the Internet.
+    NxDomainRedirect,
+}
+
+/// A record set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    /// Full name, lower case, no trailing dot.
+    pub name: String,
+    /// What it holds.
+    pub data: RecordData,
+}
+
+/// A record set's data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordData {
+    /// Addresses.
+    A(Vec<IpAddr>),
+    /// An alias.
+    Cname(String),
+}
+
+/// A DNS server on a workload.
+#[derive(Clone, Debug)]
+pub struct Forwarder {
+    /// The workload.
+    pub workload: WorkloadId,
+    /// Its name.
+    pub name: String,
+    /// Its address.
+    pub ip: IpAddr,
+    /// Its VNet: where Azure DNS answers it from.
+    pub vnet: VnetId,
+    /// Conditional forwarders.
+    pub rules: Vec<ForwardRule>,
+    /// Everything else: `None` resolves on the Internet, else forwards here.
+    pub otherwise: Option<Vec<IpAddr>>,
+}
+
+/// A forwarding rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForwardRule {
+    /// The domain, lower case, no trailing dot; empty for the root (`.`).
+    pub domain: String,
+    /// Targets.
+    pub targets: Vec<IpAddr>,
+}
+
+impl ForwardRule {
+    /// Whether the rule covers `name`.
+    pub fn covers(&self, name: &str) -> bool {
+        under(name, &self.domain)
+    }
+}
+
+/// Whether `name` is `domain` or below it (the empty domain is the root).
+pub fn under(name: &str, domain: &str) -> bool {
+    domain.is_empty()
+        || name == domain
+        || (name.len() > domain.len()
+            && name.ends_with(domain)
+            && name.as_bytes().get(name.len() - domain.len() - 1) == Some(&b'.'))
+}
+
+/// A Private Resolver inbound endpoint.
+#[derive(Clone, Debug)]
+pub struct InboundEndpoint {
+    /// Its name.
+    pub name: String,
+    /// Its VNet.
+    pub vnet: VnetId,
+    /// Its address.
+    pub ip: IpAddr,
+}
+
+/// A forwarding ruleset.
+#[derive(Clone, Debug)]
+pub struct Ruleset {
+    /// Its name.
+    pub name: String,
+    /// Linked VNets.
+    pub links: Vec<VnetId>,
+    /// Its rules.
+    pub rules: Vec<ForwardRule>,
+}
+
+/// An App Service app integrated with a VNet: its instance is a workload in the integration
+/// subnet.
+#[derive(Clone, Debug)]
+pub struct AppService {
+    /// Its name (the workload's).
+    pub name: String,
+    /// The workload standing for its instance.
+    pub workload: WorkloadId,
+    /// `vnetRouteAllEnabled`.
+    pub route_all: bool,
+    /// DNS servers set on the app, overriding the VNet's.
+    pub dns_servers: Vec<IpAddr>,
+    /// Its public outbound address.
+    pub outbound_ip: Option<IpAddr>,
+}
+
+/// API Management in a VNet: its VIP is a workload in its subnet.
+#[derive(Clone, Debug)]
+pub struct ApiManagement {
+    /// Its name (the workload's).
+    pub name: String,
+    /// Internal or external.
+    pub mode: ApimMode,
+    /// The workload standing for its private VIP.
+    pub workload: WorkloadId,
+    /// Host names it serves, lower case.
+    pub hostnames: Vec<String>,
+}

@@ -1,0 +1,423 @@
+//! Services, DNS, App Service integration and API Management: names resolved, addresses parsed,
+//! and the rules Azure enforces (zone names, dedicated resolver subnets, one link per zone and
+//! VNet) checked.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr};
+
+use ipnet::IpNet;
+
+use super::{find, unknown_name_hint, Resolver};
+use crate::model::*;
+use crate::scenario::{self as doc, Text};
+
+/// Lower case, without a trailing dot.
+fn fqdn(text: &str) -> String {
+    text.trim().trim_end_matches('.').to_lowercase()
+}
+
+impl Resolver {
+    pub(super) fn services(&mut self, services: &[doc::ServiceDoc]) {
+        let mut seen = BTreeMap::new();
+        for (i, s) in services.iter().enumerate() {
+            if !self.unique(&mut seen, &s.name, "service") {
+                continue;
+            }
+            let name = fqdn(&s.fqdn.value);
+            let zone = s.kind.public_zone();
+            if !under(&name, zone) || name == zone {
+                self.error(
+                    s.fqdn.span,
+                    format!(
+                        "service `{}` FQDN `{name}` is not a name under `{zone}`",
+                        s.name.value
+                    ),
+                    Some(format!("a {:?} service is named `<name>.{zone}`", s.kind)),
+                );
+                continue;
+            }
+            let public_ip = match &s.public_ip {
+                Some(t) => match self
+                    .public_ips(std::slice::from_ref(t), "service public IP")
+                    .first()
+                {
+                    Some(ip) => *ip,
+                    None => continue,
+                },
+                // A placeholder in TEST-NET-2, so that an invented address is plainly one.
+                None => IpAddr::V4(Ipv4Addr::new(
+                    198,
+                    51,
+                    100,
+                    10u8.saturating_add(u8::try_from(i % 200).unwrap_or(0)),
+                )),
+            };
+            let public_access = match &s.public_network_access {
+                doc::PublicAccessDoc::Enabled => PublicAccess::Enabled,
+                doc::PublicAccessDoc::Disabled => PublicAccess::Disabled,
+                doc::PublicAccessDoc::SelectedNetworks(list) => PublicAccess::SelectedNetworks(
+                    list.iter()
+                        .filter_map(|t| self.prefix(t, "allowed network"))
+                        .collect::<Vec<IpNet>>(),
+                ),
+            };
+            let certificate_names = if s.certificate_names.is_empty() {
+                vec![format!("*.{zone}")]
+            } else {
+                s.certificate_names.iter().map(|t| fqdn(&t.value)).collect()
+            };
+            self.net.services.push(Service {
+                name: s.name.value.clone(),
+                kind: s.kind,
+                fqdn: name,
+                public_ip,
+                public_access,
+                certificate_names,
+                private_endpoints_elsewhere: s.private_endpoints_elsewhere,
+                span: s.name.span,
+            });
+        }
+    }
+
+    /// A private endpoint's `target` names a service when it has no dot; a dotless name that is
+    /// no service is a typo.
+    pub(super) fn pe_targets(&mut self, endpoints: &[doc::PrivateEndpointDoc]) {
+        for pe in endpoints {
+            let Some(t) = &pe.target else { continue };
+            if t.value.contains('.') || self.net.services.iter().any(|s| s.name == t.value) {
+                continue;
+            }
+            let names = self.net.services.iter().map(|s| s.name.as_str());
+            let hint = unknown_name_hint(&t.value, names, "service");
+            self.error(t.span, format!("unknown service `{}`", t.value), Some(hint));
+        }
+    }
+
+    pub(super) fn app_services(&mut self, apps: &[doc::AppServiceDoc]) {
+        for a in apps {
+            let Some(subnet) = &a.integration_subnet else {
+                self.error(
+                    a.name.span,
+                    format!("app service `{}` has no `integration_subnet`", a.name.value),
+                    Some("azpath traces apps with regional VNet integration; name the integration subnet".into()),
+                );
+                continue;
+            };
+            let ip_text = match &a.instance_ip {
+                Some(t) => t.clone(),
+                None => {
+                    // The first address Azure hands out in a subnet: the network address + 4.
+                    let first = self
+                        .subnet_ids
+                        .get(&subnet.value)
+                        .and_then(|id| self.net.subnet(*id))
+                        .map(|s| match s.prefix {
+                            IpNet::V4(p) => IpAddr::from(Ipv4Addr::from(
+                                u32::from(p.network()).saturating_add(4),
+                            )),
+                            IpNet::V6(p) => IpAddr::from(p.network()),
+                        });
+                    let mut t = Text::new(first.map(|ip| ip.to_string()).unwrap_or_default());
+                    t.span = subnet.span;
+                    t
+                }
+            };
+            let Some((subnet_id, ip)) = self.nic(&a.name, subnet, &ip_text, "app service") else {
+                continue;
+            };
+            let workload = WorkloadId(self.net.workloads.len());
+            self.net.workloads.push(Workload {
+                name: a.name.value.clone(),
+                kind: WorkloadKind::Vm,
+                subnet: subnet_id,
+                ip,
+                nsg: None,
+                forwarding: None,
+                span: a.name.span,
+            });
+            let dns_servers = a
+                .dns_servers
+                .iter()
+                .filter_map(|t| self.ip(t, "DNS server"))
+                .collect();
+            let outbound_ip = a.outbound_ip.as_ref().and_then(|t| {
+                self.public_ips(std::slice::from_ref(t), "outbound IP")
+                    .first()
+                    .copied()
+            });
+            self.net.app_services.push(AppService {
+                name: a.name.value.clone(),
+                workload,
+                route_all: a.route_all,
+                dns_servers,
+                outbound_ip,
+            });
+        }
+    }
+
+    pub(super) fn api_managements(&mut self, apims: &[doc::ApiManagementDoc]) {
+        for m in apims {
+            let Some((subnet, ip)) = self.nic(&m.name, &m.subnet, &m.private_ip, "API Management")
+            else {
+                continue;
+            };
+            if self.net.subnet(subnet).is_some_and(|s| s.nsg.is_none()) {
+                self.warn(
+                    m.subnet.span,
+                    format!("the subnet of API Management `{}` has no NSG", m.name.value),
+                    Some("Microsoft requires an NSG on the API Management subnet for its load balancer to work".into()),
+                );
+            }
+            let workload = WorkloadId(self.net.workloads.len());
+            self.net.workloads.push(Workload {
+                name: m.name.value.clone(),
+                kind: WorkloadKind::Vm,
+                subnet,
+                ip,
+                nsg: None,
+                forwarding: None,
+                span: m.name.span,
+            });
+            let hostnames = if m.hostnames.is_empty() {
+                let n = m.name.value.to_lowercase();
+                ["", ".portal", ".developer", ".management", ".scm"]
+                    .iter()
+                    .map(|part| format!("{n}{part}.azure-api.net"))
+                    .collect()
+            } else {
+                m.hostnames.iter().map(|t| fqdn(&t.value)).collect()
+            };
+            self.net.api_managements.push(ApiManagement {
+                name: m.name.value.clone(),
+                mode: m.mode,
+                workload,
+                hostnames,
+            });
+        }
+    }
+
+    pub(super) fn dns(&mut self, d: &doc::DnsDoc) {
+        self.zones(&d.zones);
+        for f in &d.forwarders {
+            let Some(w) = self.found(find(&self.workload_ids(), &f.workload, "workload")) else {
+                continue;
+            };
+            let Some((ip, vnet)) = self
+                .net
+                .workloads
+                .get(w.0)
+                .and_then(|x| Some((x.ip, self.net.subnet(x.subnet)?.vnet)))
+            else {
+                continue;
+            };
+            let rules = self.forward_rules(&f.rules);
+            let otherwise = match &f.otherwise {
+                doc::OtherwiseDoc::Recursive => None,
+                doc::OtherwiseDoc::Forward(list) => Some(
+                    list.iter()
+                        .filter_map(|t| self.ip(t, "DNS server"))
+                        .collect(),
+                ),
+            };
+            self.net.dns.forwarders.push(Forwarder {
+                workload: w,
+                name: f.workload.value.clone(),
+                ip,
+                vnet,
+                rules,
+                otherwise,
+            });
+        }
+        for e in &d.inbound_endpoints {
+            let Some(subnet) = self.found(find(&self.subnet_ids, &e.subnet, "subnet")) else {
+                continue;
+            };
+            let Some(ip) = self.ip(&e.ip, "inbound endpoint address") else {
+                continue;
+            };
+            let Some(s) = self.net.subnet(subnet) else {
+                continue;
+            };
+            let (vnet, prefix) = (s.vnet, s.prefix);
+            if !prefix.contains(&ip) {
+                self.error(
+                    e.ip.span,
+                    format!(
+                        "inbound endpoint `{}` address `{ip}` is outside `{}` (`{prefix}`)",
+                        e.name.value, e.subnet.value
+                    ),
+                    Some(format!("pick an address in `{prefix}`")),
+                );
+                continue;
+            }
+            if self.net.workloads.iter().any(|w| w.subnet == subnet)
+                || self
+                    .net
+                    .private_endpoints
+                    .iter()
+                    .any(|p| p.subnet == subnet)
+            {
+                self.error(
+                    e.subnet.span,
+                    format!(
+                        "subnet `{}` of inbound endpoint `{}` holds other resources",
+                        e.subnet.value, e.name.value
+                    ),
+                    Some("a DNS Private Resolver endpoint needs a dedicated subnet".into()),
+                );
+                continue;
+            }
+            self.net.dns.inbound_endpoints.push(InboundEndpoint {
+                name: e.name.value.clone(),
+                vnet,
+                ip,
+            });
+        }
+        for r in &d.rulesets {
+            let links = r
+                .links
+                .iter()
+                .filter_map(|t| self.found(find(&self.vnet_ids, t, "vnet")))
+                .collect();
+            let rules = self.forward_rules(&r.rules);
+            self.net.dns.rulesets.push(Ruleset {
+                name: r.name.value.clone(),
+                links,
+                rules,
+            });
+        }
+        self.net.dns.public_records = d
+            .public_records
+            .iter()
+            .filter_map(|r| self.record(r, None))
+            .collect();
+    }
+
+    fn zones(&mut self, zones: &[doc::ZoneDoc]) {
+        let mut seen = BTreeMap::new();
+        for z in zones {
+            if !self.unique(&mut seen, &z.name, "private DNS zone") {
+                continue;
+            }
+            let name = fqdn(&z.name.value);
+            if name.split('.').count() < 2 {
+                self.error(
+                    z.name.span,
+                    format!("private DNS zone `{name}` has a single label"),
+                    Some(
+                        "Azure requires at least two labels, e.g. `privatelink.openai.azure.com`"
+                            .into(),
+                    ),
+                );
+                continue;
+            }
+            let mut links: Vec<(VnetId, ResolutionPolicy)> = Vec::new();
+            for t in &z.links {
+                let Some(v) = self.found(find(&self.vnet_ids, t, "vnet")) else {
+                    continue;
+                };
+                if links.iter().any(|(x, _)| *x == v) {
+                    self.error(
+                        t.span,
+                        format!("vnet `{}` is linked to zone `{name}` twice", t.value),
+                        Some("Azure allows one link per zone and vnet".into()),
+                    );
+                    continue;
+                }
+                links.push((v, ResolutionPolicy::Default));
+            }
+            for t in &z.nx_domain_redirect {
+                let Some(v) = self.found(find(&self.vnet_ids, t, "vnet")) else {
+                    continue;
+                };
+                if !name.starts_with("privatelink.") {
+                    self.error(
+                        t.span,
+                        format!("zone `{name}` is not a privatelink zone, so it cannot fall back to the Internet"),
+                        Some("`NxDomainRedirect` is only for links of `privatelink.*` zones".into()),
+                    );
+                    continue;
+                }
+                match links.iter_mut().find(|(x, _)| *x == v) {
+                    Some(link) => link.1 = ResolutionPolicy::NxDomainRedirect,
+                    None => self.error(
+                        t.span,
+                        format!("vnet `{}` is not linked to zone `{name}`", t.value),
+                        Some("list it in `links` too; the policy is a property of the link".into()),
+                    ),
+                }
+            }
+            let records = z
+                .records
+                .iter()
+                .filter_map(|r| self.record(r, Some(&name)))
+                .collect();
+            self.net.dns.zones.push(Zone {
+                name,
+                links,
+                records,
+            });
+        }
+    }
+
+    /// A record; in a zone, its name is relative (`@` for the apex).
+    fn record(&mut self, r: &doc::RecordDoc, zone: Option<&str>) -> Option<Record> {
+        let rel = fqdn(&r.name.value);
+        let name = match zone {
+            Some(z) if rel == "@" => z.to_string(),
+            Some(z) => {
+                if rel.ends_with(z) && rel != z {
+                    self.warn(
+                        r.name.span,
+                        format!("record `{rel}` already ends with its zone `{z}`"),
+                        Some(format!(
+                            "names in a zone are relative: this one is `{rel}.{z}`"
+                        )),
+                    );
+                }
+                format!("{rel}.{z}")
+            }
+            None => rel,
+        };
+        let data = match (&r.cname, r.a.is_empty()) {
+            (Some(c), true) => RecordData::Cname(fqdn(&c.value)),
+            (None, false) => RecordData::A(
+                r.a.iter()
+                    .filter_map(|t| self.ip(t, "record address"))
+                    .collect(),
+            ),
+            _ => {
+                self.error(
+                    r.name.span,
+                    format!("record `{name}` must hold either addresses or one CNAME"),
+                    Some("a CNAME cannot share its name with other records".into()),
+                );
+                return None;
+            }
+        };
+        Some(Record { name, data })
+    }
+
+    fn forward_rules(&mut self, rules: &[doc::ForwardRuleDoc]) -> Vec<ForwardRule> {
+        rules
+            .iter()
+            .map(|r| ForwardRule {
+                domain: fqdn(&r.domain.value),
+                targets: r
+                    .forward_to
+                    .iter()
+                    .filter_map(|t| self.ip(t, "DNS server"))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    fn workload_ids(&self) -> BTreeMap<String, WorkloadId> {
+        self.net
+            .workloads
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.name.clone(), WorkloadId(i)))
+            .collect()
+    }
+}

@@ -1,0 +1,233 @@
+//! Names and the client side as written: PaaS services, private DNS, DNS forwarders and
+//! resolvers, App Service VNet integration and API Management.
+
+use serde::{Deserialize, Serialize};
+
+use super::document::Text;
+
+/// A PaaS service with a public endpoint (and perhaps private endpoints).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceDoc {
+    /// Unique name; private endpoints name it in `target`.
+    pub name: Text,
+    /// What it is; decides the privatelink zone, the certificate and the 403 text.
+    pub kind: ServiceKind,
+    /// Its public FQDN, e.g. `aoai-dev.openai.azure.com`.
+    pub fqdn: Text,
+    /// Its public endpoint's address; default a placeholder in 198.51.100.0/24.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<Text>,
+    /// `publicNetworkAccess`.
+    #[serde(default)]
+    pub public_network_access: PublicAccessDoc,
+    /// Names the service's certificate covers; default the kind's (e.g. `*.openai.azure.com`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificate_names: Vec<Text>,
+    /// Whether it has private endpoint connections outside the scenario (say, in another
+    /// tenant): its public name is then a CNAME into the privatelink zone even if no private
+    /// endpoint here targets it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub private_endpoints_elsewhere: bool,
+}
+
+/// Service kinds azpath knows the DNS zones and error texts of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum ServiceKind {
+    /// Azure OpenAI (`openai.azure.com`).
+    #[serde(alias = "OpenAi")]
+    OpenAI,
+    /// Azure AI services / Cognitive Services (`cognitiveservices.azure.com`).
+    CognitiveServices,
+    /// Storage blob (`blob.core.windows.net`).
+    StorageBlob,
+    /// Key Vault (`vault.azure.net`).
+    KeyVault,
+    /// Azure SQL Database (`database.windows.net`).
+    Sql,
+    /// Azure AI Search (`search.windows.net`).
+    AiSearch,
+    /// Cosmos DB (`documents.azure.com`).
+    CosmosDb,
+    /// App Service web app (`azurewebsites.net`).
+    WebApp,
+    /// API Management gateway (`azure-api.net`).
+    ApiManagement,
+}
+
+/// `publicNetworkAccess` and the service firewall.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+pub enum PublicAccessDoc {
+    /// Open to all networks (Azure's default).
+    #[default]
+    Enabled,
+    /// Closed: the public endpoint answers 403.
+    Disabled,
+    /// Open to these public prefixes only.
+    SelectedNetworks(Vec<Text>),
+}
+
+/// Private DNS and the servers that resolve names.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DnsDoc {
+    /// Private DNS zones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub zones: Vec<ZoneDoc>,
+    /// Custom DNS servers running on workloads (VMs), with conditional forwarding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forwarders: Vec<ForwarderDoc>,
+    /// DNS Private Resolver inbound endpoints.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inbound_endpoints: Vec<InboundEndpointDoc>,
+    /// DNS forwarding rulesets (of a Private Resolver's outbound endpoint), linked to VNets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rulesets: Vec<RulesetDoc>,
+    /// Public records beyond the services' own, e.g. `www.example.com`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub public_records: Vec<RecordDoc>,
+}
+
+/// A private DNS zone.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZoneDoc {
+    /// The zone, e.g. `privatelink.openai.azure.com`.
+    pub name: Text,
+    /// VNets linked to the zone (resolution policy `Default`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Text>,
+    /// Of those, the links whose `resolutionPolicy` is `NxDomainRedirect` (fallback to the
+    /// Internet when the zone has no record).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nx_domain_redirect: Vec<Text>,
+    /// Record sets, by relative name (`@` for the apex).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<RecordDoc>,
+}
+
+/// A record set: A addresses or one CNAME.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordDoc {
+    /// Relative name in a zone (`@` for the apex), or a full name among public records.
+    pub name: Text,
+    /// A (or AAAA) records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub a: Vec<Text>,
+    /// A CNAME target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cname: Option<Text>,
+}
+
+/// A DNS server on a workload, with conditional forwarders.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForwarderDoc {
+    /// The workload it runs on (its IP is the server's address).
+    pub workload: Text,
+    /// Conditional forwarders: the longest matching domain wins.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<ForwardRuleDoc>,
+    /// Where everything else goes: `Recursive` (resolves on the Internet itself, the default)
+    /// or `Forward([...])`.
+    #[serde(default)]
+    pub otherwise: OtherwiseDoc,
+}
+
+/// A conditional forwarding rule.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardRuleDoc {
+    /// The domain, e.g. `openai.azure.com` (a trailing dot is allowed; `.` matches all).
+    pub domain: Text,
+    /// Target DNS servers; `168.63.129.16` is Azure DNS as seen from the server's VNet.
+    pub forward_to: Vec<Text>,
+}
+
+/// What a forwarder does with names no rule matches.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+pub enum OtherwiseDoc {
+    /// Resolves them on the Internet (root hints): no private zones.
+    #[default]
+    Recursive,
+    /// Forwards them to these servers.
+    Forward(Vec<Text>),
+}
+
+/// A DNS Private Resolver inbound endpoint: an address that resolves with Azure DNS in the
+/// context of its VNet.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InboundEndpointDoc {
+    /// Unique name.
+    pub name: Text,
+    /// Its dedicated subnet, `vnet/subnet`.
+    pub subnet: Text,
+    /// Its address.
+    pub ip: Text,
+}
+
+/// A DNS forwarding ruleset.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesetDoc {
+    /// Unique name.
+    pub name: Text,
+    /// VNets that use it.
+    pub links: Vec<Text>,
+    /// Rules: the longest matching domain wins.
+    pub rules: Vec<ForwardRuleDoc>,
+}
+
+/// An App Service app with regional VNet integration.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppServiceDoc {
+    /// Unique name (shared with workloads: traces start from it).
+    pub name: Text,
+    /// The integration subnet, `vnet/subnet`; none: not integrated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration_subnet: Option<Text>,
+    /// The instance's address in the integration subnet; default the subnet's first usable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_ip: Option<Text>,
+    /// `vnetRouteAllEnabled` (`outboundVnetRouting.applicationTraffic`); default `false`.
+    #[serde(default)]
+    pub route_all: bool,
+    /// `WEBSITE_DNS_SERVER` / `dnsConfiguration.dnsServers`: overrides the VNet's DNS.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns_servers: Vec<Text>,
+    /// The app's public outbound address, for service firewalls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outbound_ip: Option<Text>,
+}
+
+/// API Management in a VNet (classic tiers).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiManagementDoc {
+    /// Unique name; the default host names derive from it.
+    pub name: Text,
+    /// `Internal` (private VIP only) or `External`.
+    #[serde(default)]
+    pub mode: ApimMode,
+    /// Its subnet, `vnet/subnet`.
+    pub subnet: Text,
+    /// Its private VIP.
+    pub private_ip: Text,
+    /// Host names it serves; default `<name>.azure-api.net` and the portal, developer,
+    /// management and scm names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hostnames: Vec<Text>,
+}
+
+/// API Management's VNet mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum ApimMode {
+    /// Reachable only inside the VNet, on its private VIP.
+    #[default]
+    Internal,
+    /// Also reachable from the Internet.
+    External,
+}

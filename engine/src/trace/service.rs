@@ -1,0 +1,229 @@
+//! The client side of a trace: App Service's outbound routing before the first packet, and what
+//! the service at the end makes of a connection that got there (Microsoft Learn, "Integrate your
+//! app with an Azure virtual network", "API Management in a virtual network: network
+//! configuration reference", and the services' public-network-access documentation).
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use super::walk::{Nic, Tracer};
+use super::{Hop, Packet, Step, TraceRequest, Verdict};
+use crate::filter::Flow;
+use crate::model::{Access, Direction, FlowProtocol, NicRef, PublicAccess, TraceSource, AZURE_DNS};
+use crate::query::nsgs_at;
+
+/// RFC 1918: what an App Service app without route-all sends into its VNet.
+const RFC1918: [(u8, u8, u8); 3] = [(10, 0, 8), (172, 16, 12), (192, 168, 16)];
+
+fn rfc1918(ip: IpAddr) -> bool {
+    RFC1918.iter().any(|(a, b, len)| {
+        ipnet::Ipv4Net::new(std::net::Ipv4Addr::new(*a, *b, 0, 0), *len)
+            .is_ok_and(|n| IpNet::V4(n).contains(&ip))
+    })
+}
+
+impl Tracer<'_> {
+    /// For an App Service app: whether its packet to `packet.dst` enters the VNet. Without
+    /// route-all only RFC 1918 destinations and the integration subnet's service endpoints do;
+    /// the rest leaves from the app's own outbound addresses, past every NSG and UDR.
+    pub(super) fn app_service_egress(&self, source: &Nic, packet: Packet) -> Option<(Hop, bool)> {
+        let app = self
+            .net
+            .app_services
+            .iter()
+            .find(|a| NicRef::Workload(a.workload) == source.id)?;
+        let subnet = self.net.subnet(source.subnet)?;
+        let service_endpoint = subnet.service_endpoints.iter().any(|s| {
+            self.net
+                .service_prefixes
+                .iter()
+                .filter(|(name, _)| name == s)
+                .any(|(_, prefixes)| prefixes.iter().any(|p| p.contains(&packet.dst)))
+        });
+        let into_vnet = app.route_all || rfc1918(packet.dst) || service_endpoint;
+        let vnet = self.net.vnet(subnet.vnet);
+        let hop = Hop {
+            nic: app.name.clone(),
+            subnet: subnet.name.clone(),
+            vnet: vnet.map(|v| v.name.clone()).unwrap_or_default(),
+            region: vnet.map(|v| v.region.clone()).unwrap_or_default(),
+            packet,
+            steps: vec![Step::AppServiceEgress {
+                app: app.name.clone(),
+                route_all: app.route_all,
+                into_vnet,
+            }],
+            at: Some(source.id),
+        };
+        Some((hop, into_vnet))
+    }
+
+    /// What the service at the end of the path answers: a private endpoint's or API
+    /// Management's TLS and host checks for a delivered request; the public endpoint's access
+    /// rules for one sent to a service's public address.
+    pub(super) fn conclude(
+        &mut self,
+        verdict: Verdict,
+        forward: &[Hop],
+        request: &TraceRequest,
+        from: TraceSource,
+    ) -> Verdict {
+        let tls = request.protocol == FlowProtocol::Tcp && request.port == 443;
+        let name_used = self
+            .host
+            .clone()
+            .unwrap_or_else(|| request.destination.to_string());
+        match verdict {
+            Verdict::Delivered => {
+                let Some(at) = forward.last().and_then(|h| h.at) else {
+                    return Verdict::Delivered;
+                };
+                match at {
+                    NicRef::PrivateEndpoint(p) => {
+                        let service = self
+                            .net
+                            .private_endpoints
+                            .get(p.0)
+                            .and_then(|p| p.service)
+                            .and_then(|s| self.net.services.get(s.0));
+                        match service {
+                            Some(s) if tls && !s.certificate_covers(&name_used) => {
+                                Verdict::TlsNameMismatch {
+                                    name: name_used,
+                                    certificate: s.certificate_names.clone(),
+                                }
+                            }
+                            _ => Verdict::Delivered,
+                        }
+                    }
+                    NicRef::Workload(w) => self.api_management(w, &name_used),
+                    _ => Verdict::Delivered,
+                }
+            }
+            Verdict::SentToInternet => {
+                let Some(s) = self
+                    .net
+                    .services
+                    .iter()
+                    .find(|s| s.public_ip == request.destination)
+                else {
+                    return Verdict::SentToInternet;
+                };
+                match &s.public_access {
+                    PublicAccess::Disabled => {
+                        return Verdict::PublicAccessDisabled {
+                            service: s.name.clone(),
+                            message: s.kind.access_disabled_text().into(),
+                        }
+                    }
+                    PublicAccess::SelectedNetworks(allowed) => {
+                        let caller = self.public_caller(forward, from);
+                        if !caller.is_some_and(|c| allowed.iter().any(|p| p.contains(&c))) {
+                            if caller.is_none() {
+                                self.assumptions.push("the caller's public address is unknown (default outbound access is not modelled), so no allowed network can match it".into());
+                            }
+                            return Verdict::ServiceFirewallDenied {
+                                service: s.name.clone(),
+                                caller,
+                                message: s.kind.firewall_denied_text().into(),
+                            };
+                        }
+                    }
+                    PublicAccess::Enabled => {}
+                }
+                if tls && !s.certificate_covers(&name_used) {
+                    return Verdict::TlsNameMismatch {
+                        name: name_used,
+                        certificate: s.certificate_names.clone(),
+                    };
+                }
+                Verdict::DeliveredPublicly {
+                    service: s.name.clone(),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// The caller's public address as a service sees it: a firewall's public IP when one
+    /// SNATed the request, else the App Service app's outbound address.
+    fn public_caller(&self, forward: &[Hop], from: TraceSource) -> Option<IpAddr> {
+        let firewall = forward.iter().rev().find_map(|h| match h.at {
+            Some(NicRef::Firewall(f)) if h.steps.iter().any(|s| matches!(s, Step::Snat { .. })) => {
+                self.net.firewalls.get(f.0)?.public_ips.first().copied()
+            }
+            _ => None,
+        });
+        let app = match from {
+            TraceSource::Workload(w) => self
+                .net
+                .app_services
+                .iter()
+                .find(|a| a.workload == w)
+                .and_then(|a| a.outbound_ip),
+            TraceSource::Internet(ip) => Some(ip),
+        };
+        firewall.or(app)
+    }
+
+    /// API Management answers only when its subnet's NSG lets its management plane (ApiManagement
+    /// → 3443) and its load balancer (AzureLoadBalancer → 6390) in, and only for its host names.
+    fn api_management(&mut self, w: crate::model::WorkloadId, name: &str) -> Verdict {
+        let Some(apim) = self.net.api_managements.iter().find(|a| a.workload == w) else {
+            return Verdict::Delivered;
+        };
+        let vip = self.net.workloads.get(w.0).map(|x| x.ip);
+        let management = self
+            .net
+            .service_tags
+            .iter()
+            .find(|(t, _)| t == "ApiManagement")
+            .and_then(|(_, p)| p.first())
+            .map(|p| p.network());
+        let management = management.unwrap_or_else(|| {
+            self.assumptions.push("the ApiManagement service tag's prefixes are not declared; azpath checks the management rule with 13.64.0.1".into());
+            IpAddr::V4(std::net::Ipv4Addr::new(13, 64, 0, 1))
+        });
+        for (tag, src, port) in [
+            ("ApiManagement", management, 3443u16),
+            ("AzureLoadBalancer", AZURE_DNS, 6390),
+        ] {
+            let Some(dst) = vip else { break };
+            let flow = Flow {
+                protocol: FlowProtocol::Tcp,
+                src,
+                src_port: 50000,
+                dst,
+                dst_port: port,
+            };
+            let decision = nsgs_at(
+                self.net,
+                self.dp,
+                NicRef::Workload(w),
+                Direction::Inbound,
+                flow,
+            );
+            if let Some(d) = decision.filter(|d| d.access == Access::Deny) {
+                let rule = d
+                    .rule
+                    .map(|r| format!("rule `{}` of `{}`", r.rule, r.nsg))
+                    .unwrap_or_default();
+                return Verdict::ServiceUnhealthy {
+                    service: apim.name.clone(),
+                    reason: format!(
+                        "{rule} denies {tag} to port {port}, which API Management requires"
+                    ),
+                };
+            }
+        }
+        let name = name.trim_end_matches('.').to_lowercase();
+        if !apim.hostnames.contains(&name) {
+            return Verdict::HostNotServed {
+                service: apim.name.clone(),
+                name,
+            };
+        }
+        Verdict::Delivered
+    }
+}
