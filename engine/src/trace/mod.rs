@@ -319,7 +319,15 @@ pub enum Verdict {
 
 impl Verdict {
     /// What the client sees.
-    pub fn symptom(&self) -> &'static str {
+    pub fn symptom(&self) -> String {
+        match self {
+            Verdict::PublicAccessDisabled { message, .. }
+            | Verdict::ServiceFirewallDenied { message, .. } => message.clone(),
+            other => other.symptom_text().to_string(),
+        }
+    }
+
+    fn symptom_text(&self) -> &'static str {
         match self {
             Verdict::Delivered => "connected",
             Verdict::DroppedByNsg { .. }

@@ -158,7 +158,7 @@ pub fn trace_from(
     Some(TraceAnswer {
         source: name,
         request,
-        symptom: verdict.symptom().to_string(),
+        symptom: verdict.symptom(),
         verdict,
         forward,
         reply,
@@ -195,7 +195,7 @@ pub fn trace_name(
         return Some(TraceAnswer {
             source,
             request,
-            symptom: verdict.symptom().to_string(),
+            symptom: verdict.symptom(),
             verdict,
             forward: Vec::new(),
             reply: Vec::new(),
@@ -570,12 +570,23 @@ impl Tracer<'_> {
             }
         }
         if snat && !is_reply {
+            // Towards the Internet an Azure Firewall uses its public address; elsewhere a
+            // private one (azpath shows the firewall's own).
+            let public = match next.id {
+                NicRef::Firewall(f) if !crate::model::is_private(packet.dst) => self
+                    .net
+                    .firewalls
+                    .get(f.0)
+                    .and_then(|fw| fw.public_ips.first().copied()),
+                _ => None,
+            };
+            let to = public.unwrap_or(next.ip);
             hop.steps.push(Step::Snat {
                 from: packet.src,
-                to: next.ip,
+                to,
             });
             state.snat.insert(next.id, (packet.src, packet.src_port));
-            packet.src = next.ip;
+            packet.src = to;
         }
         Arrival::Forward
     }
