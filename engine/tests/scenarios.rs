@@ -166,12 +166,35 @@ fn every_trace_verdict_is_reached_by_some_scenario() {
         "Loop",
         "AsymmetricReturnDropped",
         "ReplyDropped",
+        "NameNotResolved",
+        "TlsNameMismatch",
+        "PublicAccessDisabled",
+        "ServiceFirewallDenied",
+        "DeliveredPublicly",
+        "HostNotServed",
+        "ServiceUnhealthy",
     ];
     let missing: Vec<_> = all_verdicts
         .iter()
         .filter(|v| !reached.contains(*v))
         .collect();
     assert!(missing.is_empty(), "no scenario reaches {missing:?}");
+    // The README's verdict table lists exactly these.
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
+    let table = readme
+        .split("## Trace verdicts")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .unwrap();
+    let listed: std::collections::BTreeSet<&str> = table
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split('`').next())
+        .collect();
+    let expected: std::collections::BTreeSet<&str> = all_verdicts.into_iter().collect();
+    assert_eq!(listed, expected, "README verdict table");
 }
 
 #[test]

@@ -7,6 +7,7 @@
 )]
 
 mod bad_inputs;
+mod dns_properties;
 mod nsg_properties;
 mod properties;
 mod reference;
