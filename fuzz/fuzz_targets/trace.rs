@@ -1,13 +1,15 @@
 //! The tracer on networks built from valid scenarios: every trace ends with a verdict within
 //! the hop limit, gives the same answer twice, and a delivered flow's reply passes every stateful
-//! appliance the request passed and ends at the source.
+//! appliance the request passed and ends at the source; traces to every service name and from an
+//! Internet client end too, and every name resolution ends within its step bound.
 #![no_main]
 
 use std::net::{IpAddr, Ipv4Addr};
 
 use azpath_engine::load_str;
-use azpath_engine::model::{FlowProtocol, WorkloadId};
-use azpath_engine::trace::{trace, TraceRequest, Verdict, HOP_LIMIT};
+use azpath_engine::dns::{resolve, Resolver, STEP_LIMIT};
+use azpath_engine::model::{FlowProtocol, TraceSource, VnetId, WorkloadId};
+use azpath_engine::trace::{trace, trace_from, trace_name, TraceRequest, Verdict, HOP_LIMIT};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -38,5 +40,21 @@ fuzz_target!(|data: &[u8]| {
             }
             assert_eq!(answer.reply.last().map(|h| &h.nic), Some(&answer.source));
         }
+    }
+    let names: Vec<String> = loaded.network.services.iter().map(|s| s.fqdn.clone()).collect();
+    for name in names.iter().take(4) {
+        for v in 0..loaded.network.vnets.len().min(4) {
+            let r = resolve(&loaded.network, Resolver::Vnet(VnetId(v)), name);
+            assert!(r.steps.len() <= STEP_LIMIT * 4 + 2, "resolution of {name} too long");
+        }
+        for i in 0..loaded.network.workloads.len().min(4) {
+            let from = TraceSource::Workload(WorkloadId(i));
+            let Some(answer) = trace_name(&loaded.network, &dp, from, name, request.clone()) else { continue };
+            assert!(answer.forward.len() <= HOP_LIMIT + 1 && answer.reply.len() <= HOP_LIMIT + 1);
+        }
+    }
+    let client = TraceSource::Internet(IpAddr::V4(Ipv4Addr::new(203, 0, 113, a)));
+    if let Some(answer) = trace_from(&loaded.network, &dp, client, request) {
+        assert!(answer.forward.len() <= HOP_LIMIT + 2 && answer.reply.len() <= HOP_LIMIT + 1);
     }
 });
