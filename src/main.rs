@@ -31,6 +31,9 @@ enum Command {
     /// Follow a packet from a workload to an address hop by hop, then its reply, and say how it
     /// ends and what the client sees (exit 1 when it is not delivered).
     Trace(cmd::trace::Args),
+    /// Trace from every workload to every workload and private endpoint (or every private
+    /// endpoint) and show each pair's verdict, tracing one pair per class of alike pairs.
+    Reach(cmd::reach::Args),
     /// Write a deterministic hub-and-spoke estate of the given size as a scenario, for
     /// benchmarks and design sessions.
     Generate(cmd::generate::Args),
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Command::NextHop(args) => cmd::next_hop::run(args),
         Command::FlowVerify(args) => cmd::flow_verify::run(args),
         Command::Trace(args) => cmd::trace::run(args),
+        Command::Reach(args) => cmd::reach::run(args),
         Command::Generate(args) => cmd::generate::run(args),
         Command::Check(args) => cmd::check::run(args),
     };

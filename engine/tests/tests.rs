@@ -9,6 +9,7 @@
 mod bad_inputs;
 mod nsg_properties;
 mod properties;
+mod reach;
 mod reference;
 mod scenarios;
 mod trace_cases;
