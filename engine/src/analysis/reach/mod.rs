@@ -308,10 +308,7 @@ pub fn reach(net: &Network, dp: &DataPlane, request: &ReachRequest) -> ReachAnsw
             return Traced::Empty;
         };
         match relabel::relabel_for(&verdict, se, de) {
-            Some(r) => {
-                let key = relabel::fingerprint(&verdict);
-                Traced::Shared(verdict, key, r)
-            }
+            Some((r, key)) => Traced::Shared(verdict, key, r),
             None => Traced::OneByOne,
         }
     };

@@ -31,13 +31,14 @@ pub(super) fn fingerprint(v: &Verdict) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
-/// How the representative pair's verdict `v` carries over to the other pairs of its class, or
-/// `None` when it cannot (it mentions an endpoint where no field can be rewritten).
+/// How the representative pair's verdict `v` carries over to the other pairs of its class, with
+/// its fingerprint; or `None` when it cannot (it mentions an endpoint where no field can be
+/// rewritten).
 pub(super) fn relabel_for(
     v: &Verdict,
     source: &Endpoint,
     destination: &Endpoint,
-) -> Option<Relabel> {
+) -> Option<(Relabel, String)> {
     // Names as JSON writes them (escaped), so a mention inside any string is found.
     let quoted = |s: &str| {
         let json = serde_json::to_string(s).unwrap_or_default();
@@ -49,11 +50,7 @@ pub(super) fn relabel_for(
         source.ip.to_string(),
         destination.ip.to_string(),
     ];
-    let silent = |v: &Verdict| {
-        let text = fingerprint(v);
-        !marks.iter().any(|m| text.contains(m.as_str()))
-    };
-    let blank = Relabel::Nothing;
+    let silent = |text: &str| !marks.iter().any(|m| text.contains(m.as_str()));
     let field = match v {
         Verdict::DroppedByNsg { nic, .. } | Verdict::Loop { at: nic } if *nic == source.name => {
             Relabel::SourceNic
@@ -66,10 +63,20 @@ pub(super) fn relabel_for(
         Verdict::NoDestination { address } if *address == destination.ip => {
             Relabel::DestinationAddress
         }
-        _ => blank,
+        _ => Relabel::Nothing,
     };
-    let cleared = apply(v, field, "", IpAddr::V4(Ipv4Addr::UNSPECIFIED), "");
-    silent(&cleared).then_some(field)
+    let key = fingerprint(v);
+    let cleared = match field {
+        Relabel::Nothing => None,
+        _ => Some(fingerprint(&apply(
+            v,
+            field,
+            "",
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            "",
+        ))),
+    };
+    silent(cleared.as_deref().unwrap_or(&key)).then_some((field, key))
 }
 
 /// The verdict of the pair (`source`, `destination`), from its class's verdict.
