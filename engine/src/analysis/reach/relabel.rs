@@ -4,6 +4,11 @@
 //! a field of its own (the NIC whose NSG dropped, the address nobody holds, where a loop
 //! closed) holds with that field set to the pair's own. Any other mention of an endpoint (in a
 //! sentence of a reason) is not rewritten: those pairs are traced one by one.
+//!
+//! Only the pair's own endpoints need looking for: a verdict cannot name a third member of
+//! either class, since a path meets a NIC only by its address, and the addresses it meets are
+//! the pair's own or next hops, whose /32s are in every address signature, so a NIC that is a
+//! next hop is alike with nothing.
 
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr};
