@@ -1,16 +1,22 @@
-//! Queries on a generated estate (4 regions x 250 spokes x 8 subnets, 2,000 private endpoints,
-//! 1,000 NSGs of 30 rules): the forwarding look-up, the explained next hop, a trace across two
-//! regions' firewalls, and loading the estate. One query per iteration; look-ups walk 2^20
-//! pre-generated (subnet, address) pairs so no cache or predictor learns a short cycle.
+//! Queries on generated estates (4 regions x N spokes x 8 subnets, 2 private endpoints and 30
+//! NSG rules per spoke) at 1/8, 1/4, 1/2 and the full size of 1,000 spokes: the forwarding
+//! look-up, the explained next hop, a trace across two regions' firewalls, loading the estate,
+//! and the reachability matrix to every private endpoint. One query per iteration; look-ups
+//! walk 2^20 pre-generated (subnet, address) pairs so no cache or predictor learns a short
+//! cycle. Each group is named after the query, each bench after the number of spokes.
 
 use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr};
 
 use azpath_engine::analysis::generate::{estate, EstateSize};
+use azpath_engine::analysis::reach::{reach, Destinations, ReachRequest};
 use azpath_engine::model::{FlowProtocol, NicRef, SubnetId};
 use azpath_engine::trace::{trace, TraceRequest};
-use azpath_engine::{load_str, query};
+use azpath_engine::{load_str, query, Loaded};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+/// Spokes per region at 1/8, 1/4, 1/2 and full size.
+const SIZES: [usize; 4] = [32, 63, 125, 250];
 
 fn size(spokes_per_region: usize) -> EstateSize {
     EstateSize {
@@ -23,6 +29,18 @@ fn size(spokes_per_region: usize) -> EstateSize {
     }
 }
 
+/// Each size's scenario text and loaded estate.
+fn estates() -> Vec<(usize, String, Loaded)> {
+    SIZES
+        .iter()
+        .filter_map(|&spokes| {
+            let text = estate(size(spokes)).ok()?;
+            let loaded = load_str("estate.ron", &text).ok()?;
+            Some((4 * spokes, text, loaded))
+        })
+        .collect()
+}
+
 /// SplitMix64, for reproducible probes.
 fn mix(x: &mut u64) -> u64 {
     *x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -32,15 +50,11 @@ fn mix(x: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
-fn queries(c: &mut Criterion) {
-    let text = estate(size(250)).unwrap_or_default();
-    let Ok(loaded) = load_str("estate.ron", &text) else {
-        return;
-    };
+/// 2^20 (subnet, destination) pairs: half to private endpoints, half anywhere in 10.0.0.0/8.
+fn probes(loaded: &Loaded) -> Vec<(SubnetId, IpAddr)> {
     let net = &loaded.network;
-    let dp = loaded.dataplane();
     let mut seed = 7u64;
-    let probes: Vec<(SubnetId, IpAddr)> = (0..1 << 20)
+    (0..1 << 20)
         .map(|_| {
             let subnet = SubnetId((mix(&mut seed) % net.subnets.len() as u64) as usize);
             let dst = if mix(&mut seed).is_multiple_of(2) {
@@ -55,40 +69,60 @@ fn queries(c: &mut Criterion) {
             };
             (subnet, dst)
         })
-        .collect();
-    let mut group = c.benchmark_group("estate");
-    group.throughput(Throughput::Elements(1));
-    let mut i = 0usize;
-    group.bench_function("lookup", |b| {
-        b.iter(|| {
-            i = (i + 1) & ((1 << 20) - 1);
-            let (subnet, dst) = probes
-                .get(i)
-                .copied()
-                .unwrap_or((SubnetId(0), IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
-            black_box(
-                dp.routes(subnet)
-                    .and_then(|t| t.best(dst))
-                    .map(|r| r.next_hop),
-            )
-        })
-    });
-    let mut j = 0usize;
-    group.bench_function("next_hop_explained", |b| {
-        b.iter(|| {
-            j = (j + 1) & ((1 << 20) - 1);
-            let (subnet, dst) = probes
-                .get(j)
-                .copied()
-                .unwrap_or((SubnetId(0), IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
-            black_box(query::next_hop(net, dp, subnet, dst))
-        })
-    });
+        .collect()
+}
+
+fn probe(probes: &[(SubnetId, IpAddr)], i: &mut usize) -> (SubnetId, IpAddr) {
+    *i = (*i + 1) & ((1 << 20) - 1);
+    probes
+        .get(*i)
+        .copied()
+        .unwrap_or((SubnetId(0), IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
+}
+
+fn queries(c: &mut Criterion) {
+    let estates = estates();
+    let mut lookup = c.benchmark_group("lookup");
+    lookup.throughput(Throughput::Elements(1));
+    for (spokes, _, loaded) in &estates {
+        let (dp, probes) = (loaded.dataplane(), probes(loaded));
+        let mut i = 0usize;
+        lookup.bench_function(BenchmarkId::from_parameter(spokes), |b| {
+            b.iter(|| {
+                let (subnet, dst) = probe(&probes, &mut i);
+                black_box(
+                    dp.routes(subnet)
+                        .and_then(|t| t.best(dst))
+                        .map(|r| r.next_hop),
+                )
+            })
+        });
+    }
+    lookup.finish();
+    let mut explained = c.benchmark_group("next_hop_explained");
+    explained.throughput(Throughput::Elements(1));
+    for (spokes, _, loaded) in &estates {
+        let (net, dp, probes) = (&loaded.network, loaded.dataplane(), probes(loaded));
+        let mut i = 0usize;
+        explained.bench_function(BenchmarkId::from_parameter(spokes), |b| {
+            b.iter(|| {
+                let (subnet, dst) = probe(&probes, &mut i);
+                black_box(query::next_hop(net, dp, subnet, dst))
+            })
+        });
+    }
+    explained.finish();
     // From a workload in region 0 to a private endpoint in region 3: two firewalls, a global
     // peering, and the reply back.
-    if let (Some(NicRef::Workload(from)), Some(pe)) =
-        (net.nic_by_name("vm-0-0"), net.private_endpoints.last())
-    {
+    let mut traces = c.benchmark_group("trace_across_two_firewalls");
+    traces.throughput(Throughput::Elements(1));
+    for (spokes, _, loaded) in &estates {
+        let (net, dp) = (&loaded.network, loaded.dataplane());
+        let (Some(NicRef::Workload(from)), Some(pe)) =
+            (net.nic_by_name("vm-0-0"), net.private_endpoints.last())
+        else {
+            continue;
+        };
         let request = TraceRequest {
             protocol: FlowProtocol::Tcp,
             destination: pe.ip,
@@ -96,25 +130,45 @@ fn queries(c: &mut Criterion) {
             source_port: 50000,
             host: None,
         };
-        group.bench_function("trace_across_two_firewalls", |b| {
+        traces.bench_function(BenchmarkId::from_parameter(spokes), |b| {
             b.iter(|| black_box(trace(net, dp, from, request.clone())))
         });
     }
-    group.finish();
+    traces.finish();
 }
 
 fn loading(c: &mut Criterion) {
     let mut group = c.benchmark_group("load_validate_compile");
     group.sample_size(10);
-    for spokes in [32usize, 63, 125, 250] {
-        let text = estate(size(spokes)).unwrap_or_default();
-        group.throughput(Throughput::Elements((4 * 2 + 4 * spokes * 8) as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(4 * spokes), &text, |b, text| {
+    for (spokes, text, _) in estates() {
+        group.throughput(Throughput::Elements((4 * 2 + spokes * 8) as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(spokes), &text, |b, text| {
             b.iter(|| black_box(load_str("estate.ron", text).map(|l| l.network.subnets.len())))
         });
     }
     group.finish();
 }
 
-criterion_group!(benches, queries, loading);
+/// Every workload to every private endpoint on port 443; throughput in pairs.
+fn matrix(c: &mut Criterion) {
+    let mut group = c.benchmark_group("reach_to_private_endpoints");
+    group.sample_size(10);
+    let request = ReachRequest {
+        protocol: FlowProtocol::Tcp,
+        port: 443,
+        source_port: 50000,
+        destinations: Destinations::PrivateEndpoints,
+    };
+    for (spokes, _, loaded) in estates() {
+        let (net, dp) = (&loaded.network, loaded.dataplane());
+        let pairs = (net.workloads.len() * net.private_endpoints.len()) as u64;
+        group.throughput(Throughput::Elements(pairs));
+        group.bench_function(BenchmarkId::from_parameter(spokes), |b| {
+            b.iter(|| black_box(reach(net, dp, &request).summary.traced))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, queries, loading, matrix);
 criterion_main!(benches);

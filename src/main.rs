@@ -34,6 +34,9 @@ enum Command {
     /// Resolve a name as a workload (or any machine in a VNet) does: DNS servers, forwarders,
     /// rulesets, private zones and public DNS, step by step (exit 1 when it does not resolve).
     Resolve(cmd::resolve::Args),
+    /// Trace from every workload to every workload and private endpoint (or every private
+    /// endpoint) and show each pair's verdict, tracing one pair per class of alike pairs.
+    Reach(cmd::reach::Args),
     /// Write a deterministic hub-and-spoke estate of the given size as a scenario, for
     /// benchmarks and design sessions.
     Generate(cmd::generate::Args),
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
         Command::FlowVerify(args) => cmd::flow_verify::run(args),
         Command::Trace(args) => cmd::trace::run(args),
         Command::Resolve(args) => cmd::resolve::run(args),
+        Command::Reach(args) => cmd::reach::run(args),
         Command::Generate(args) => cmd::generate::run(args),
         Command::Check(args) => cmd::check::run(args),
     };

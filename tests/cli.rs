@@ -417,3 +417,44 @@ fn generate_writes_a_valid_estate_and_refuses_impossible_sizes() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("outside 1–256"));
 }
+
+#[test]
+fn reach_prints_the_matrix_as_text_csv_and_json() {
+    let file = "scenarios/nsg/subnet-and-nic-order.ron";
+    let text = azpath(&["reach", file]);
+    assert_eq!(text.status.code(), Some(0), "{}", stderr(&text));
+    let out = stdout(&text);
+    assert!(out.contains("12 pairs;"), "{out}");
+    assert!(
+        out.contains("DroppedByNsg (rule `deny-vnet-in` of `nsg-db-subnet` at `vm-db2`)"),
+        "{out}"
+    );
+    let csv = azpath(&["reach", file, "--format", "csv", "--port", "22"]);
+    assert_eq!(csv.status.code(), Some(0), "{}", stderr(&csv));
+    let out = stdout(&csv);
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some("source,destination,destination_ip,verdict,detail")
+    );
+    assert_eq!(lines.count(), 12);
+    let endpoints = "scenarios/private-endpoint/nsg-on-endpoint-subnet.ron";
+    let json = azpath(&[
+        "reach",
+        endpoints,
+        "--format",
+        "json",
+        "--to-private-endpoints",
+    ]);
+    assert_eq!(json.status.code(), Some(0), "{}", stderr(&json));
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["request"]["destinations"], "PrivateEndpoints");
+    let rows = v["rows"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    assert_eq!(v["summary"]["pairs"], rows.len());
+    assert!(rows
+        .iter()
+        .all(|r| r["destination"].as_str().unwrap().starts_with("pe-")));
+    let bad = azpath(&["reach", file, "--format", "dot"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

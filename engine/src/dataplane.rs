@@ -1,30 +1,85 @@
-//! Stage 4: the compiled data plane of a network: one effective route table per subnet, and
-//! every NIC by the address packets are sent to.
+//! Stage 4: the compiled data plane of a network: the effective route tables and service-tag
+//! scopes, shared by every subnet with the same inputs, and every NIC by the address packets are
+//! sent to.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use crate::filter::TagScope;
 use crate::model::{
-    FirewallId, Network, NicRef, PrivateEndpointId, SubnetId, VirtualHubId, VnetId, WorkloadId,
+    FirewallId, Network, NicRef, PrivateEndpointId, RouteTableId, SubnetId, VirtualHubId, VnetId,
+    WorkloadId,
 };
 use crate::route::RouteTableView;
 
-/// Every subnet's compiled route table, indexed by [`SubnetId`], and the NICs by VNet and
-/// address. Compile once, query many.
+/// The compiled route tables and tag scopes, each held once however many subnets share it, and
+/// the NICs by VNet and address. Compile once, query many.
 #[derive(Clone, Debug, Default)]
 pub struct DataPlane {
+    /// The distinct compiled tables. A table holds no per-subnet data (a private endpoint's
+    /// route names the endpoint's subnet, not the subnet looking it up), so subnets with equal
+    /// [`TableInputs`] share one.
     tables: Vec<RouteTableView>,
-    /// What the NSG service tags cover in each subnet, derived from its routes and peerings.
+    /// What the NSG service tags cover, one per distinct table: a scope reads the subnet's VNet
+    /// and its table's gateway and user routes, all of which the table's inputs fix.
     scopes: Vec<TagScope>,
-    nics: BTreeMap<(VnetId, IpAddr), NicRef>,
+    /// Per subnet ([`SubnetId`] index): its table and scope in `tables` and `scopes`.
+    shared: Vec<Option<usize>>,
+    /// Every NIC, sorted by VNet then address, in one block of memory. A firewall in a hub
+    /// looks for the destination in each peered VNet in turn, which makes this the hottest
+    /// look-up of a trace: a binary search among one VNet's few NICs, in memory that stays in
+    /// cache, beats hashing or a tree of all of them.
+    nics: Vec<(IpAddr, NicRef)>,
+    /// Where each VNet's NICs start in `nics` ([`VnetId`] index; one more entry ends the last).
+    nics_from: Vec<usize>,
+    /// Every NIC by address first: which VNets hold an address (one, usually), so that finding
+    /// it among a hub's many peers costs one search, not one per peer.
+    by_address: Vec<(IpAddr, VnetId, NicRef)>,
+}
+
+/// Everything [`RouteTableView::compile`] reads of a subnet: its VNet (address space, peerings,
+/// gateways, the private endpoints it and its peers hold), its route table (UDRs, gateway route
+/// propagation, the private-endpoint network policy check) and its service endpoints (in the
+/// order written, which is the order of their routes). Its name, prefix, NSG and endpoint
+/// policies are not read. Subnets with equal inputs have equal tables.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TableInputs<'a> {
+    /// The subnet's VNet.
+    pub vnet: VnetId,
+    /// Its route table.
+    pub route_table: Option<RouteTableId>,
+    /// Its service endpoints.
+    pub service_endpoints: &'a [String],
+}
+
+impl<'a> TableInputs<'a> {
+    /// The inputs of `subnet`.
+    pub fn of(net: &'a Network, subnet: SubnetId) -> Option<Self> {
+        net.subnet(subnet).map(|s| Self {
+            vnet: s.vnet,
+            route_table: s.route_table,
+            service_endpoints: &s.service_endpoints,
+        })
+    }
 }
 
 impl DataPlane {
-    /// Compiles every subnet of `net`.
+    /// Compiles every distinct table of `net` once.
     pub fn compile(net: &Network) -> Self {
-        let tables: Vec<RouteTableView> = (0..net.subnets.len())
-            .filter_map(|i| RouteTableView::compile(net, SubnetId(i)))
+        let mut index: BTreeMap<TableInputs<'_>, Option<usize>> = BTreeMap::new();
+        let mut tables: Vec<RouteTableView> = Vec::new();
+        let mut scopes: Vec<TagScope> = Vec::new();
+        let shared = (0..net.subnets.len())
+            .map(|i| {
+                let subnet = SubnetId(i);
+                let inputs = TableInputs::of(net, subnet)?;
+                *index.entry(inputs).or_insert_with(|| {
+                    let table = RouteTableView::compile(net, subnet)?;
+                    scopes.push(TagScope::for_subnet(net, Some(&table), subnet));
+                    tables.push(table);
+                    Some(tables.len() - 1)
+                })
+            })
             .collect();
         let vnet = |s: SubnetId| net.subnet(s).map(|s| s.vnet);
         let workloads = net
@@ -48,37 +103,83 @@ impl DataPlane {
         let routers = net.virtual_hubs.iter().enumerate().flat_map(|(i, h)| {
             h.router_ips
                 .iter()
-                .map(move |ip| ((h.vnet, *ip), NicRef::HubRouter(VirtualHubId(i))))
+                .map(move |ip| (h.vnet, *ip, NicRef::HubRouter(VirtualHubId(i))))
         });
         // Addresses repeat only across VNets that are not peered, so (VNet, address) is a key.
-        let nics = workloads
+        let mut all: Vec<(VnetId, IpAddr, NicRef)> = workloads
             .chain(endpoints)
             .chain(firewalls)
-            .filter_map(|(subnet, ip, nic)| vnet(subnet).map(|v| ((v, ip), nic)))
+            .filter_map(|(subnet, ip, nic)| vnet(subnet).map(|v| (v, ip, nic)))
             .chain(routers)
             .collect();
-        let scopes = (0..net.subnets.len())
-            .map(|i| TagScope::for_subnet(net, tables.get(i), SubnetId(i)))
+        all.sort();
+        let nics_from = (0..=net.vnets.len())
+            .map(|v| all.partition_point(|(n, _, _)| n.0 < v))
             .collect();
+        let mut by_address: Vec<(IpAddr, VnetId, NicRef)> =
+            all.iter().map(|(v, ip, nic)| (*ip, *v, *nic)).collect();
+        by_address.sort();
+        let nics = all.into_iter().map(|(_, ip, nic)| (ip, nic)).collect();
         Self {
             tables,
             scopes,
+            shared,
             nics,
+            nics_from,
+            by_address,
         }
     }
 
     /// What the service tags cover in `subnet`.
     pub fn tag_scope(&self, subnet: SubnetId) -> Option<&TagScope> {
-        self.scopes.get(subnet.0)
+        self.scopes.get(self.shared_table(subnet)?)
     }
 
     /// The NIC holding `ip` in `vnet`.
     pub fn nic_at(&self, vnet: VnetId, ip: IpAddr) -> Option<NicRef> {
-        self.nics.get(&(vnet, ip)).copied()
+        let (from, to) = (
+            *self.nics_from.get(vnet.0)?,
+            *self.nics_from.get(vnet.0 + 1)?,
+        );
+        let list = self.nics.get(from..to)?;
+        let at = list.binary_search_by_key(&ip, |(a, _)| *a).ok()?;
+        list.get(at).map(|(_, nic)| *nic)
+    }
+
+    /// Every NIC holding `ip`, with its VNet.
+    pub fn nics_holding(&self, ip: IpAddr) -> impl Iterator<Item = (VnetId, NicRef)> + '_ {
+        let from = self.by_address.partition_point(|(a, _, _)| *a < ip);
+        self.by_address
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(move |(a, _, _)| *a == ip)
+            .map(|(_, v, nic)| (*v, *nic))
     }
 
     /// The effective routes of `subnet`.
     pub fn routes(&self, subnet: SubnetId) -> Option<&RouteTableView> {
-        self.tables.get(subnet.0)
+        self.tables.get(self.shared_table(subnet)?)
+    }
+
+    /// Which distinct table `subnet` uses: subnets with the same number have the same routes and
+    /// tag scope.
+    pub fn shared_table(&self, subnet: SubnetId) -> Option<usize> {
+        self.shared.get(subnet.0).copied().flatten()
+    }
+
+    /// How many distinct tables were compiled.
+    pub fn distinct_tables(&self) -> usize {
+        self.tables.len()
+    }
+
+    /// Every distinct table, in the order of [`shared_table`](Self::shared_table) numbers.
+    pub fn tables(&self) -> &[RouteTableView] {
+        &self.tables
+    }
+
+    /// Every distinct tag scope, in the same order as [`tables`](Self::tables).
+    pub fn tag_scopes(&self) -> &[TagScope] {
+        &self.scopes
     }
 }

@@ -10,6 +10,7 @@ mod bad_inputs;
 mod dns_properties;
 mod nsg_properties;
 mod properties;
+mod reach;
 mod reference;
 mod scenarios;
 mod trace_cases;

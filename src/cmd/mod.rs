@@ -4,6 +4,7 @@ pub mod check;
 pub mod flow_verify;
 pub mod generate;
 pub mod next_hop;
+pub mod reach;
 pub mod resolve;
 pub mod routes;
 pub mod trace;

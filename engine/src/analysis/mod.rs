@@ -1,5 +1,6 @@
-//! Analyses over whole networks: design checks that need effective routes, and the scale
-//! generator.
+//! Analyses over whole networks: design checks that need effective routes, the reachability
+//! matrix, and the scale generator.
 
 pub mod generate;
 pub mod lint;
+pub mod reach;

@@ -1,7 +1,9 @@
 //! Stage 6: rendering. Every renderer takes an answer by reference and only formats it:
-//! [`text`] for people, [`json`] for scripts, [`dot`] for pictures.
+//! [`text`] for people, [`json`] for scripts, [`dot`] for pictures; [`reach`] streams the
+//! reachability matrix as text, CSV or JSON.
 
 pub mod dot;
 pub mod json;
 pub mod narrative;
+pub mod reach;
 pub mod text;

@@ -344,9 +344,14 @@ impl Tracer<'_> {
         if let Some(n) = self.dp.nic_at(vnet, ip) {
             return Some((n, None));
         }
-        self.net
-            .connected_peers(vnet)
-            .find_map(|(p, remote)| self.dp.nic_at(remote, ip).map(|n| (n, Some(p))))
+        // The VNets holding the address (one, usually), then whether one is a direct peer: a
+        // hub has hundreds of peers, so this is cheaper than searching each of them.
+        self.dp.nics_holding(ip).find_map(|(holder, nic)| {
+            self.net
+                .connected_peers(vnet)
+                .find(|(_, remote)| *remote == holder)
+                .map(|(p, _)| (nic, Some(p)))
+        })
     }
 
     /// Walks `packet` from `start` until it arrives or stops. For a reply, `state` holds what

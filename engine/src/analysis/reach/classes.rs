@@ -1,0 +1,317 @@
+//! Which NICs a trace cannot tell apart. Two NICs are alike when exchanging their names and
+//! addresses changes nothing a trace reads: then a trace between alike NICs is the trace of a
+//! representative pair with the names and addresses exchanged, and one trace answers for all.
+//!
+//! What a trace reads of a NIC, and so what alike NICs share:
+//! - its kind (workload or private endpoint), workload kind and forwarding (an appliance on a
+//!   path forwards);
+//! - its subnet's compiled route table and tag scope (the shared table number, which fixes the
+//!   VNet), the subnet's NSG and its private-endpoint network policies, and the NIC's own NSG;
+//!   the subnet's name and prefix are read by nothing on a path, so NICs of different subnets
+//!   with equal tables and filters are alike;
+//! - for its address, every prefix anywhere in the network that contains it (routes, NSG and
+//!   firewall rules, tags, VNet spaces, next hops; see [`AddressPlan`]), since rules and routes
+//!   match on the exact address; and whether it is private or public (the `Internet` tag);
+//! - the name a client asks for when connecting to it (a private endpoint's target FQDN, or the
+//!   address itself for plain HTTP), by which firewall application rules it matches, and the
+//!   service behind a private endpoint (its certificate, its public access);
+//! - App Service instances, API Management VIPs and load-balancer backends are alike with
+//!   nothing: the tracer reads their egress routing, host names and inbound entry.
+//!
+//! A private endpoint's own /32 route is left out of the address signature: endpoints of alike
+//! subnets get their /32s in exactly the same tables (their VNet's and its peers'), with the
+//! same state (the state depends on the endpoint subnet's policies and the UDRs that contain
+//! the address, both part of the key), so the routes are exchanged with the endpoints.
+//!
+//! A NIC whose name or address another NIC also holds is alike with nothing: a trace finds NICs
+//! by address and verdicts name them, so exchanging it would change what else is found.
+
+use std::collections::{BTreeSet, HashMap};
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use crate::dataplane::DataPlane;
+use crate::filter::firewall::fqdn_matches;
+use crate::filter::nsg::AZURE_HOST_IP;
+use crate::filter::TagScope;
+use crate::model::{
+    is_private, AddressMatch, Network, NsgId, PrivateEndpointNetworkPolicies, ServiceTag, VnetId,
+    WorkloadKind,
+};
+use crate::route::system::reserved_prefixes;
+use crate::route::{Lpm, Origin, TrieLpm};
+
+/// A NIC taking part in the matrix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Member {
+    /// A workload, by index.
+    Workload(usize),
+    /// A private endpoint, by index.
+    PrivateEndpoint(usize),
+}
+
+/// Every prefix in the network that a rule or route could match an address with, for an
+/// address's signature.
+pub(super) struct AddressPlan {
+    prefixes: TrieLpm<u32>,
+}
+
+impl AddressPlan {
+    /// Collects the prefixes: every compiled route (but private-endpoint /32s) and its next hop,
+    /// the routes Azure removed, every tag scope, the model's VNet spaces, UDRs and their next
+    /// hops, gateway addresses and learned prefixes, service-endpoint and service-tag prefixes,
+    /// NSG rule and firewall rule prefixes, firewall addresses and SNAT ranges, Azure's reserved
+    /// prefixes and the Azure host address.
+    pub(super) fn of(net: &Network, dp: &DataPlane) -> Self {
+        let mut all: BTreeSet<IpNet> = BTreeSet::new();
+        for table in dp.tables() {
+            for r in &table.routes {
+                if !matches!(r.origin, Origin::PrivateEndpoint { .. }) {
+                    all.insert(r.prefix);
+                }
+                all.extend(r.next_hop.ip.map(IpNet::from));
+            }
+            all.extend(table.removed.iter().map(|r| r.route.prefix));
+        }
+        for scope in dp.tag_scopes() {
+            all.extend(scope.virtual_network.iter().copied());
+            all.extend(scope.virtual_network_without_udrs.iter().copied());
+            all.extend(scope.declared.iter().flat_map(|(_, p)| p.iter().copied()));
+        }
+        for v in &net.vnets {
+            all.extend(v.address_space.iter().copied());
+        }
+        for t in &net.route_tables {
+            for r in &t.routes {
+                all.insert(r.prefix);
+                all.extend(r.next_hop.ip.map(IpNet::from));
+            }
+        }
+        for g in &net.gateways {
+            all.extend(g.instance_ips.iter().map(|ip| IpNet::from(*ip)));
+            for l in &g.learned {
+                all.insert(l.prefix);
+                all.extend(l.next_hop_ips.iter().map(|ip| IpNet::from(*ip)));
+            }
+        }
+        for (_, prefixes) in net.service_prefixes.iter().chain(&net.service_tags) {
+            all.extend(prefixes.iter().copied());
+        }
+        let prefix = |m: &AddressMatch| match m {
+            AddressMatch::Prefix(p) => Some(*p),
+            AddressMatch::Any | AddressMatch::Tag(_) => None,
+        };
+        for nsg in &net.nsgs {
+            for r in &nsg.rules {
+                all.extend(r.source.iter().chain(&r.destination).filter_map(prefix));
+            }
+        }
+        for fw in &net.firewalls {
+            all.insert(IpNet::from(fw.ip));
+            all.extend(fw.snat_private_ranges.iter().copied());
+            for r in &fw.network {
+                all.extend(r.source.iter().chain(&r.destination).filter_map(prefix));
+            }
+            for r in &fw.application {
+                all.extend(r.source.iter().filter_map(prefix));
+            }
+        }
+        for fw in &net.firewalls {
+            all.extend(fw.public_ips.iter().map(|ip| IpNet::from(*ip)));
+            for r in &fw.dnat {
+                all.insert(IpNet::from(r.destination));
+                all.insert(IpNet::from(r.translated_address));
+                all.extend(r.source.iter().filter_map(prefix));
+            }
+        }
+        all.extend(
+            net.load_balancers
+                .iter()
+                .map(|lb| IpNet::from(lb.frontend_ip)),
+        );
+        all.extend(net.services.iter().map(|s| IpNet::from(s.public_ip)));
+        for s in &net.services {
+            if let crate::model::PublicAccess::SelectedNetworks(p) = &s.public_access {
+                all.extend(p.iter().copied());
+            }
+        }
+        for v in &net.vnets {
+            all.extend(v.dns_servers.iter().map(|ip| IpNet::from(*ip)));
+        }
+        for h in &net.virtual_hubs {
+            all.insert(h.address_prefix);
+            all.extend(h.router_ips.iter().map(|ip| IpNet::from(*ip)));
+            all.extend(h.routing_intent.private_prefixes.iter().copied());
+            all.extend(
+                h.tables
+                    .iter()
+                    .flat_map(|t| &t.routes)
+                    .flat_map(|r| r.prefixes.iter().copied()),
+            );
+            all.extend(h.sites.iter().flat_map(|s| s.prefixes.iter().copied()));
+            for c in &h.connections {
+                for r in &c.static_routes {
+                    all.extend(r.prefixes.iter().copied());
+                    all.insert(IpNet::from(r.next_hop_ip));
+                }
+            }
+        }
+        all.extend(reserved_prefixes(true));
+        all.insert(IpNet::from(AZURE_HOST_IP));
+        all.insert(IpNet::from(crate::model::AZURE_DNS));
+        let mut prefixes = TrieLpm::default();
+        for (i, p) in all.into_iter().enumerate() {
+            prefixes.insert(p, u32::try_from(i).unwrap_or(u32::MAX));
+        }
+        Self { prefixes }
+    }
+
+    /// The address's signature: the prefixes that contain it, whether it is private, and
+    /// whether the `Internet` tag covers it.
+    fn signature(&self, ip: IpAddr) -> (Vec<u32>, bool, bool) {
+        let mut inside: Vec<u32> = self
+            .prefixes
+            .covering(ip)
+            .into_iter()
+            .map(|(_, i)| *i)
+            .collect();
+        inside.sort_unstable();
+        let internet = TagScope::default().contains(&ServiceTag::Internet, ip);
+        (inside, is_private(ip), internet)
+    }
+}
+
+/// What a trace reads of a NIC, its name and address aside.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Key {
+    /// Alike with every NIC with the same facts.
+    Facts {
+        endpoint: bool,
+        workload_kind: Option<WorkloadKind>,
+        forwarding: Option<(bool, bool)>,
+        vnet: VnetId,
+        table: Option<usize>,
+        subnet_nsg: Option<NsgId>,
+        policies: PrivateEndpointNetworkPolicies,
+        nic_nsg: Option<NsgId>,
+        address: (Vec<u32>, bool, bool),
+        /// The service behind a private endpoint (its certificate and public access).
+        service: Option<usize>,
+        /// Which application-rule FQDN patterns the endpoint's target matches (when the target
+        /// is a name), then which the address written as a name matches.
+        target: Option<Vec<bool>>,
+        literal: Vec<bool>,
+    },
+    /// Alike with nothing (its name or address is not unique).
+    Alone(usize),
+}
+
+/// Assigns every member a class: members of one class are alike. Classes are numbered in order
+/// of their first member, so the numbering is deterministic.
+pub(super) fn classes(net: &Network, dp: &DataPlane, members: &[Member]) -> Vec<u32> {
+    let plan = AddressPlan::of(net, dp);
+    let patterns: BTreeSet<&str> = net
+        .firewalls
+        .iter()
+        .flat_map(|f| &f.application)
+        .flat_map(|r| r.fqdns.iter().map(String::as_str))
+        .collect();
+    let matches =
+        |host: &str| -> Vec<bool> { patterns.iter().map(|p| fqdn_matches(p, host)).collect() };
+    // How many NICs (firewalls included) hold each address and each name.
+    let mut addresses: HashMap<IpAddr, usize> = HashMap::new();
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    let nics = net
+        .workloads
+        .iter()
+        .map(|w| (w.ip, w.name.as_str()))
+        .chain(
+            net.private_endpoints
+                .iter()
+                .map(|p| (p.ip, p.name.as_str())),
+        )
+        .chain(net.firewalls.iter().map(|f| (f.ip, f.name.as_str())));
+    for (ip, name) in nics {
+        *addresses.entry(ip).or_default() += 1;
+        *names.entry(name).or_default() += 1;
+    }
+    let unique = |ip: IpAddr, name: &str| {
+        addresses.get(&ip).copied() == Some(1) && names.get(name).copied() == Some(1)
+    };
+    let key = |index: usize, m: Member| -> Key {
+        let (name, ip, subnet, nic_nsg, workload_kind, forwarding, target) = match m {
+            Member::Workload(i) => match net.workloads.get(i) {
+                Some(w) => (
+                    w.name.as_str(),
+                    w.ip,
+                    w.subnet,
+                    w.nsg,
+                    Some(w.kind),
+                    w.forwarding.map(|f| (f.stateful, f.snat)),
+                    None,
+                ),
+                None => return Key::Alone(index),
+            },
+            Member::PrivateEndpoint(i) => match net.private_endpoints.get(i) {
+                Some(p) => (
+                    p.name.as_str(),
+                    p.ip,
+                    p.subnet,
+                    None,
+                    None,
+                    None,
+                    p.target.as_deref(),
+                ),
+                None => return Key::Alone(index),
+            },
+        };
+        let Some(s) = net.subnet(subnet).filter(|_| unique(ip, name)) else {
+            return Key::Alone(index);
+        };
+        // App Service instances, API Management VIPs and load-balancer backends are read by
+        // the tracer beyond these facts (egress routing, host names, inbound entry).
+        if let Member::Workload(i) = m {
+            let special = net.app_services.iter().any(|a| a.workload.0 == i)
+                || net.api_managements.iter().any(|a| a.workload.0 == i)
+                || net
+                    .load_balancers
+                    .iter()
+                    .any(|lb| lb.backends.iter().any(|b| b.0 == i));
+            if special {
+                return Key::Alone(index);
+            }
+        }
+        let service = match m {
+            Member::PrivateEndpoint(i) => net
+                .private_endpoints
+                .get(i)
+                .and_then(|p| p.service)
+                .map(|s| s.0),
+            Member::Workload(_) => None,
+        };
+        Key::Facts {
+            endpoint: matches!(m, Member::PrivateEndpoint(_)),
+            workload_kind,
+            forwarding,
+            vnet: s.vnet,
+            table: dp.shared_table(subnet),
+            subnet_nsg: s.nsg,
+            policies: s.private_endpoint_network_policies,
+            nic_nsg,
+            address: plan.signature(ip),
+            service,
+            target: target.filter(|t| t.contains('.')).map(matches),
+            literal: matches(&ip.to_string()),
+        }
+    };
+    let mut ids: HashMap<Key, u32> = HashMap::new();
+    members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+            *ids.entry(key(i, *m)).or_insert(next)
+        })
+        .collect()
+}

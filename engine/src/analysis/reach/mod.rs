@@ -1,0 +1,407 @@
+//! The reachability matrix: the verdict of a trace from every workload to every destination,
+//! computed by tracing one representative pair per class of alike sources and destinations, so
+//! the cost grows with the distinct behaviours of the network, not with its pairs.
+//!
+//! Sources and destinations are grouped by [`classes`] (what a trace reads of a NIC, its name
+//! and address aside); a pair's verdict is its class pair's, carried over by [`relabel`]. The
+//! representatives are traced in parallel; the output order is that of the network's
+//! workloads and private endpoints, whatever the scheduling.
+
+mod classes;
+mod relabel;
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::dataplane::DataPlane;
+use crate::model::{FlowProtocol, Network, WorkloadId};
+use crate::trace::{trace, TraceRequest, Verdict};
+use classes::Member;
+pub use relabel::Relabel;
+
+/// The name a client uses to call `destination`: the FQDN of the service behind a private
+/// endpoint, or an API Management instance's gateway host name; `None` for anything else (the
+/// trace then asks for no name). The matrix asks what works when clients use the right names;
+/// the wrong-name failures are what `azpath trace` to an address shows.
+pub fn client_host(net: &Network, destination: IpAddr) -> Option<String> {
+    let service = net
+        .private_endpoints
+        .iter()
+        .find(|p| p.ip == destination)
+        .and_then(|p| p.service)
+        .and_then(|s| net.services.get(s.0))
+        .map(|s| s.fqdn.clone());
+    let apim = || {
+        net.api_managements
+            .iter()
+            .find(|a| {
+                net.workloads
+                    .get(a.workload.0)
+                    .is_some_and(|w| w.ip == destination)
+            })
+            .and_then(|a| a.hostnames.first().cloned())
+    };
+    service.or_else(apim)
+}
+
+/// Which destinations the matrix covers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Destinations {
+    /// Every workload (but the source itself) and every private endpoint.
+    #[default]
+    Everything,
+    /// Every private endpoint.
+    PrivateEndpoints,
+}
+
+/// What to compute: one flow from every workload to every destination.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReachRequest {
+    /// Protocol.
+    pub protocol: FlowProtocol,
+    /// Destination port.
+    pub port: u16,
+    /// Source port.
+    pub source_port: u16,
+    /// Which destinations.
+    pub destinations: Destinations,
+}
+
+/// A workload or private endpoint in the matrix.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Endpoint {
+    /// Its name.
+    pub name: String,
+    /// Its address.
+    pub ip: IpAddr,
+    /// Whether it is a private endpoint (else a workload).
+    pub private_endpoint: bool,
+    /// Its index among the network's workloads (or private endpoints).
+    pub index: usize,
+    /// Its class among the sources (or the destinations): endpoints of one class are alike.
+    pub class: usize,
+}
+
+impl Endpoint {
+    /// Whether `other` is the same NIC.
+    pub fn same_nic(&self, other: &Endpoint) -> bool {
+        (self.private_endpoint, self.index) == (other.private_endpoint, other.index)
+    }
+}
+
+/// The matrix in numbers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReachSummary {
+    /// Source and destination pairs (a workload is never its own destination).
+    pub pairs: u64,
+    /// Classes of alike sources.
+    pub source_classes: usize,
+    /// Classes of alike destinations.
+    pub destination_classes: usize,
+    /// Traces run: one per class pair, plus the pairs traced one by one.
+    pub traced: u64,
+    /// Pairs traced one by one, because their class's verdict mentions an endpoint in a way
+    /// that cannot be carried over.
+    pub traced_one_by_one: u64,
+    /// Pairs per verdict name.
+    pub verdicts: BTreeMap<String, u64>,
+}
+
+/// The verdict of one pair of classes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Cell {
+    /// No pair (a class whose only member would be its own destination).
+    Empty,
+    /// Every pair ends with outcome `outcome`, its `relabel` field set to the pair's own.
+    Shared {
+        /// Index into [`ReachAnswer::outcomes`].
+        outcome: usize,
+        /// Which field is the pair's own.
+        relabel: Relabel,
+    },
+    /// Every pair was traced on its own: see [`ReachAnswer::one_by_one`].
+    OneByOne,
+}
+
+/// A pair traced on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Single {
+    /// Index into [`ReachAnswer::sources`].
+    pub source: usize,
+    /// Index into [`ReachAnswer::destinations`].
+    pub destination: usize,
+    /// Index into [`ReachAnswer::outcomes`].
+    pub outcome: usize,
+}
+
+/// The matrix, held by class: expand it with [`ReachAnswer::rows`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReachAnswer {
+    /// What was computed.
+    pub request: ReachRequest,
+    /// The numbers.
+    pub summary: ReachSummary,
+    /// The sources (workloads), in the network's order.
+    pub sources: Vec<Endpoint>,
+    /// The destinations: workloads, then private endpoints, in the network's order.
+    pub destinations: Vec<Endpoint>,
+    /// One cell per source class and destination class, source class major.
+    pub cells: Vec<Cell>,
+    /// The distinct verdicts the cells and singles point to.
+    pub outcomes: Vec<Verdict>,
+    /// The pairs traced on their own, by source then destination.
+    pub one_by_one: Vec<Single>,
+}
+
+/// One pair and its verdict.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReachRow<'a> {
+    /// The source workload.
+    pub source: &'a str,
+    /// The destination.
+    pub destination: &'a str,
+    /// The destination's address.
+    pub destination_ip: IpAddr,
+    /// How a connection from the source to the destination ends.
+    pub verdict: Cow<'a, Verdict>,
+}
+
+impl ReachAnswer {
+    /// Every pair with its verdict, by source then destination.
+    pub fn rows(&self) -> impl Iterator<Item = ReachRow<'_>> + '_ {
+        let width = self.summary.destination_classes;
+        self.sources.iter().enumerate().flat_map(move |(i, s)| {
+            self.destinations
+                .iter()
+                .enumerate()
+                .filter(move |(_, d)| !s.same_nic(d))
+                .filter_map(move |(j, d)| {
+                    let cell = self.cells.get(s.class * width + d.class)?;
+                    let verdict = match *cell {
+                        Cell::Empty => return None,
+                        Cell::Shared { outcome, relabel } => {
+                            relabel::carry(self.outcomes.get(outcome)?, relabel, s, d)
+                        }
+                        Cell::OneByOne => {
+                            let at = self
+                                .one_by_one
+                                .binary_search_by_key(&(i, j), |x| (x.source, x.destination))
+                                .ok()?;
+                            Cow::Borrowed(self.outcomes.get(self.one_by_one.get(at)?.outcome)?)
+                        }
+                    };
+                    Some(ReachRow {
+                        source: &s.name,
+                        destination: &d.name,
+                        destination_ip: d.ip,
+                        verdict,
+                    })
+                })
+        })
+    }
+}
+
+/// Members of each class, by index into the endpoint list.
+fn members(endpoints: &[Endpoint], classes: usize) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); classes];
+    for (i, e) in endpoints.iter().enumerate() {
+        if let Some(m) = out.get_mut(e.class) {
+            m.push(i);
+        }
+    }
+    out
+}
+
+/// Renumbers classes densely within one list, in order of first appearance.
+fn endpoints(net: &Network, list: &[(Member, u32)]) -> (Vec<Endpoint>, usize) {
+    let mut dense: HashMap<u32, usize> = HashMap::new();
+    let out = list
+        .iter()
+        .filter_map(|(m, class)| {
+            let next = dense.len();
+            let class = *dense.entry(*class).or_insert(next);
+            let (name, ip, private_endpoint, index) = match *m {
+                Member::Workload(i) => net.workloads.get(i).map(|w| (&w.name, w.ip, false, i))?,
+                Member::PrivateEndpoint(i) => net
+                    .private_endpoints
+                    .get(i)
+                    .map(|p| (&p.name, p.ip, true, i))?,
+            };
+            Some(Endpoint {
+                name: name.clone(),
+                ip,
+                private_endpoint,
+                index,
+                class,
+            })
+        })
+        .collect();
+    (out, dense.len())
+}
+
+/// Class pairs traced between two rounds of interning their verdicts.
+const CHUNK: usize = 16_384;
+
+/// Distinct verdicts, numbered in order of first use.
+#[derive(Default)]
+struct Outcomes {
+    list: Vec<Verdict>,
+    index: HashMap<String, usize>,
+}
+
+impl Outcomes {
+    /// The number of verdict `v`, whose fingerprint is `key`.
+    fn add(&mut self, v: Verdict, key: String) -> usize {
+        let list = &mut self.list;
+        *self.index.entry(key).or_insert_with(|| {
+            list.push(v);
+            list.len() - 1
+        })
+    }
+}
+
+/// What tracing a class pair's representative gave.
+enum Traced {
+    Empty,
+    Shared(Verdict, String, Relabel),
+    OneByOne,
+}
+
+/// The reachability matrix of `net` for `request`.
+pub fn reach(net: &Network, dp: &DataPlane, request: &ReachRequest) -> ReachAnswer {
+    let workloads: Vec<Member> = (0..net.workloads.len()).map(Member::Workload).collect();
+    let private_endpoints: Vec<Member> = (0..net.private_endpoints.len())
+        .map(Member::PrivateEndpoint)
+        .collect();
+    let all: Vec<Member> = workloads
+        .iter()
+        .chain(&private_endpoints)
+        .copied()
+        .collect();
+    let class = classes::classes(net, dp, &all);
+    let tagged: Vec<(Member, u32)> = all.iter().copied().zip(class).collect();
+    let (source_list, destination_list) = tagged.split_at(workloads.len());
+    let destination_list: Vec<(Member, u32)> = match request.destinations {
+        Destinations::Everything => tagged.clone(),
+        Destinations::PrivateEndpoints => destination_list.to_vec(),
+    };
+    let (sources, source_classes) = endpoints(net, source_list);
+    let (destinations, destination_classes) = endpoints(net, &destination_list);
+    let source_nics: Vec<Member> = source_list.iter().map(|(m, _)| *m).collect();
+    let destination_nics: Vec<Member> = destination_list.iter().map(|(m, _)| *m).collect();
+    let by_source = members(&sources, source_classes);
+    let by_destination = members(&destinations, destination_classes);
+    let trace_one = |s: usize, d: usize| -> Option<Verdict> {
+        let Some(Member::Workload(w)) = source_nics.get(s) else {
+            return None;
+        };
+        let request = TraceRequest {
+            protocol: request.protocol,
+            destination: destinations.get(d)?.ip,
+            port: request.port,
+            source_port: request.source_port,
+            host: destinations.get(d).and_then(|e| client_host(net, e.ip)),
+        };
+        trace(net, dp, WorkloadId(*w), request).map(|a| a.verdict)
+    };
+    // The pairs of a class pair: every source member with every destination member but itself.
+    let (source_nics, destination_nics) = (&source_nics, &destination_nics);
+    let pairs_of = |a: usize, b: usize| {
+        let sources = by_source.get(a).map(Vec::as_slice).unwrap_or_default();
+        let destinations = by_destination.get(b).map(Vec::as_slice).unwrap_or_default();
+        sources.iter().flat_map(move |s| {
+            destinations
+                .iter()
+                .filter(move |d| source_nics.get(*s) != destination_nics.get(**d))
+                .map(move |d| (*s, *d))
+        })
+    };
+    let cells: Vec<(usize, usize)> = (0..source_classes)
+        .flat_map(|a| (0..destination_classes).map(move |b| (a, b)))
+        .collect();
+    let trace_cell = |&(a, b): &(usize, usize)| {
+        let Some((s, d)) = pairs_of(a, b).next() else {
+            return Traced::Empty;
+        };
+        let (Some(verdict), Some(se), Some(de)) =
+            (trace_one(s, d), sources.get(s), destinations.get(d))
+        else {
+            return Traced::Empty;
+        };
+        match relabel::relabel_for(&verdict, se, de) {
+            Some((r, key)) => Traced::Shared(verdict, key, r),
+            None => Traced::OneByOne,
+        }
+    };
+    let mut outcomes = Outcomes::default();
+    let mut summary = ReachSummary {
+        source_classes,
+        destination_classes,
+        ..ReachSummary::default()
+    };
+    // In chunks, so the verdicts of a million class pairs are interned as they come rather
+    // than held all at once.
+    let mut cell_list = Vec::with_capacity(cells.len());
+    for chunk in cells.chunks(CHUNK) {
+        let traced: Vec<Traced> = chunk.par_iter().map(trace_cell).collect();
+        for (&(a, b), t) in chunk.iter().zip(traced) {
+            let cell = match t {
+                Traced::Empty => Cell::Empty,
+                Traced::OneByOne => {
+                    summary.traced += 1;
+                    Cell::OneByOne
+                }
+                Traced::Shared(v, key, relabel) => {
+                    summary.traced += 1;
+                    let n = pairs_of(a, b).count() as u64;
+                    summary.pairs += n;
+                    *summary.verdicts.entry(v.name().to_string()).or_default() += n;
+                    Cell::Shared {
+                        outcome: outcomes.add(v, key),
+                        relabel,
+                    }
+                }
+            };
+            cell_list.push(cell);
+        }
+    }
+    // The class pairs whose verdict cannot be carried over, traced pair by pair.
+    let singles: Vec<(usize, usize)> = cells
+        .iter()
+        .zip(&cell_list)
+        .filter(|(_, c)| matches!(c, Cell::OneByOne))
+        .flat_map(|(&(a, b), _)| pairs_of(a, b))
+        .collect();
+    let mut one_by_one: Vec<Single> = Vec::with_capacity(singles.len());
+    for chunk in singles.chunks(CHUNK) {
+        let verdicts: Vec<Option<Verdict>> =
+            chunk.par_iter().map(|&(s, d)| trace_one(s, d)).collect();
+        for (&(s, d), v) in chunk.iter().zip(verdicts) {
+            summary.traced += 1;
+            summary.traced_one_by_one += 1;
+            let Some(v) = v else { continue };
+            summary.pairs += 1;
+            *summary.verdicts.entry(v.name().to_string()).or_default() += 1;
+            let key = relabel::fingerprint(&v);
+            one_by_one.push(Single {
+                source: s,
+                destination: d,
+                outcome: outcomes.add(v, key),
+            });
+        }
+    }
+    one_by_one.sort_by_key(|x| (x.source, x.destination));
+    ReachAnswer {
+        request: request.clone(),
+        summary,
+        sources,
+        destinations,
+        cells: cell_list,
+        outcomes: outcomes.list,
+        one_by_one,
+    }
+}

@@ -1,0 +1,128 @@
+//! Carrying a representative's verdict over to the other pairs of its class. The verdict of an
+//! alike pair is the representative's with the endpoints' names and addresses exchanged, so a
+//! verdict that names neither endpoint holds as it is, and one that names an endpoint only in
+//! a field of its own (the NIC whose NSG dropped, the address nobody holds, where a loop
+//! closed) holds with that field set to the pair's own. Any other mention of an endpoint (in a
+//! sentence of a reason) is not rewritten: those pairs are traced one by one.
+//!
+//! Only the pair's own endpoints need looking for: a verdict cannot name a third member of
+//! either class, since a path meets a NIC only by its address, and the addresses it meets are
+//! the pair's own or next hops, whose /32s are in every address signature, so a NIC that is a
+//! next hop is alike with nothing.
+
+use std::borrow::Cow;
+use std::net::{IpAddr, Ipv4Addr};
+
+use serde::{Deserialize, Serialize};
+
+use super::Endpoint;
+use crate::trace::Verdict;
+
+/// Which field of a class's verdict is each pair's own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Relabel {
+    /// None: the verdict names neither endpoint.
+    Nothing,
+    /// The NIC named (whose NSG dropped, or where a loop closed) is the source.
+    SourceNic,
+    /// The NIC named is the destination.
+    DestinationNic,
+    /// The address nobody holds is the destination's.
+    DestinationAddress,
+}
+
+/// The verdict as JSON: how endpoints are looked for in it, and the key outcomes are shared by.
+pub(super) fn fingerprint(v: &Verdict) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// How the representative pair's verdict `v` carries over to the other pairs of its class, with
+/// its fingerprint; or `None` when it cannot (it mentions an endpoint where no field can be
+/// rewritten).
+pub(super) fn relabel_for(
+    v: &Verdict,
+    source: &Endpoint,
+    destination: &Endpoint,
+) -> Option<(Relabel, String)> {
+    // Names as JSON writes them (escaped), so a mention inside any string is found.
+    let quoted = |s: &str| {
+        let json = serde_json::to_string(s).unwrap_or_default();
+        json.trim_matches('"').to_string()
+    };
+    let marks = [
+        quoted(&source.name),
+        quoted(&destination.name),
+        source.ip.to_string(),
+        destination.ip.to_string(),
+    ];
+    let silent = |text: &str| !marks.iter().any(|m| text.contains(m.as_str()));
+    let field = match v {
+        Verdict::DroppedByNsg { nic, .. } | Verdict::Loop { at: nic } if *nic == source.name => {
+            Relabel::SourceNic
+        }
+        Verdict::DroppedByNsg { nic, .. } | Verdict::Loop { at: nic }
+            if *nic == destination.name =>
+        {
+            Relabel::DestinationNic
+        }
+        Verdict::NoDestination { address } if *address == destination.ip => {
+            Relabel::DestinationAddress
+        }
+        _ => Relabel::Nothing,
+    };
+    let key = fingerprint(v);
+    let cleared = match field {
+        Relabel::Nothing => None,
+        _ => Some(fingerprint(&apply(
+            v,
+            field,
+            "",
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            "",
+        ))),
+    };
+    silent(cleared.as_deref().unwrap_or(&key)).then_some((field, key))
+}
+
+/// The verdict of the pair (`source`, `destination`), from its class's verdict.
+pub(super) fn carry<'a>(
+    v: &'a Verdict,
+    relabel: Relabel,
+    source: &Endpoint,
+    destination: &Endpoint,
+) -> Cow<'a, Verdict> {
+    match relabel {
+        Relabel::Nothing => Cow::Borrowed(v),
+        _ => Cow::Owned(apply(
+            v,
+            relabel,
+            &source.name,
+            destination.ip,
+            &destination.name,
+        )),
+    }
+}
+
+fn apply(
+    v: &Verdict,
+    relabel: Relabel,
+    source: &str,
+    address: IpAddr,
+    destination: &str,
+) -> Verdict {
+    let mut out = v.clone();
+    match (&mut out, relabel) {
+        (Verdict::DroppedByNsg { nic, .. } | Verdict::Loop { at: nic }, Relabel::SourceNic) => {
+            *nic = source.to_string();
+        }
+        (
+            Verdict::DroppedByNsg { nic, .. } | Verdict::Loop { at: nic },
+            Relabel::DestinationNic,
+        ) => {
+            *nic = destination.to_string();
+        }
+        (Verdict::NoDestination { address: a }, Relabel::DestinationAddress) => *a = address,
+        _ => {}
+    }
+    out
+}

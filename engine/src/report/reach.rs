@@ -1,0 +1,123 @@
+//! The reachability matrix as text, CSV or JSON. A matrix can hold millions of pairs, so these
+//! renderers write to a stream as they expand it rather than build one string.
+//!
+//! CSV: a header line `source,destination,destination_ip,verdict,detail`, then one line per
+//! pair: the source workload, the destination's name and address, the verdict's name (as
+//! scenario files write it) and the verdict in a few words with its particulars. Fields are
+//! quoted as RFC 4180 asks when they hold a comma, a quote or a line break.
+
+use std::io::{self, Write};
+
+use serde::ser::{SerializeStruct, Serializer};
+use serde::Serialize;
+
+use crate::analysis::reach::{Destinations, Endpoint, ReachAnswer};
+
+/// The summary and one line per pair, in aligned columns.
+pub fn text(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
+    let s = &answer.summary;
+    let to = match answer.request.destinations {
+        Destinations::Everything => "every workload and private endpoint",
+        Destinations::PrivateEndpoints => "every private endpoint",
+    };
+    writeln!(
+        out,
+        "From every workload to {to}, {:?} port {}.",
+        answer.request.protocol, answer.request.port
+    )?;
+    writeln!(
+        out,
+        "{} pairs; {} source classes x {} destination classes; {} traces ({} pairs one by one).",
+        s.pairs, s.source_classes, s.destination_classes, s.traced, s.traced_one_by_one
+    )?;
+    for (verdict, n) in &s.verdicts {
+        writeln!(out, "  {verdict}: {n}")?;
+    }
+    writeln!(out)?;
+    let name = |e: &Endpoint| e.name.chars().count();
+    let w_src = widest(&answer.sources, name).max("SOURCE".len());
+    let w_dst = widest(&answer.destinations, name).max("DESTINATION".len());
+    let w_ip = widest(&answer.destinations, |e| e.ip.to_string().len()).max("ADDRESS".len());
+    writeln!(
+        out,
+        "{:<w_src$}  {:<w_dst$}  {:<w_ip$}  VERDICT",
+        "SOURCE", "DESTINATION", "ADDRESS"
+    )?;
+    writeln!(
+        out,
+        "{}  {}  {}  -------",
+        "-".repeat(w_src),
+        "-".repeat(w_dst),
+        "-".repeat(w_ip)
+    )?;
+    for row in answer.rows() {
+        writeln!(
+            out,
+            "{:<w_src$}  {:<w_dst$}  {:<w_ip$}  {}",
+            row.source,
+            row.destination,
+            row.destination_ip.to_string(),
+            row.verdict.describe()
+        )?;
+    }
+    Ok(())
+}
+
+fn widest(list: &[Endpoint], width: impl Fn(&Endpoint) -> usize) -> usize {
+    list.iter().map(width).max().unwrap_or(0)
+}
+
+/// One CSV line per pair under the header documented above.
+pub fn csv(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
+    writeln!(out, "source,destination,destination_ip,verdict,detail")?;
+    for row in answer.rows() {
+        writeln!(
+            out,
+            "{},{},{},{},{}",
+            field(row.source),
+            field(row.destination),
+            row.destination_ip,
+            row.verdict.name(),
+            field(&row.verdict.describe())
+        )?;
+    }
+    Ok(())
+}
+
+/// A CSV field, quoted when it must be.
+fn field(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
+    } else {
+        s.into()
+    }
+}
+
+/// The request, the summary and every pair (`source`, `destination`, `destination_ip`,
+/// `verdict`), as pretty JSON.
+pub fn json(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
+    let mut ser = serde_json::Serializer::pretty(out);
+    Matrix(answer).serialize(&mut ser).map_err(io::Error::other)
+}
+
+/// The matrix with its pairs expanded, serialised as it is walked.
+struct Matrix<'a>(&'a ReachAnswer);
+
+impl Serialize for Matrix<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let rows = Rows(self.0);
+        let mut m = s.serialize_struct("ReachMatrix", 3)?;
+        m.serialize_field("request", &self.0.request)?;
+        m.serialize_field("summary", &self.0.summary)?;
+        m.serialize_field("rows", &rows)?;
+        m.end()
+    }
+}
+
+struct Rows<'a>(&'a ReachAnswer);
+
+impl Serialize for Rows<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.rows())
+    }
+}
