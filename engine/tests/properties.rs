@@ -325,8 +325,8 @@ proptest! {
         extra in prop::collection::vec(any::<u32>(), 0..6),
         port in prop::sample::select(vec![22u16, 443, 1433]),
     ) {
-        use azpath_engine::trace::{trace, TraceRequest, Verdict, HOP_LIMIT};
-        use azpath_engine::model::{FlowProtocol, NicRef};
+        use azpath_engine::trace::{trace, trace_verdict, TraceRequest, Verdict, HOP_LIMIT};
+        use azpath_engine::model::{FlowProtocol, NicRef, TraceSource};
         let loaded = load(&net);
         let dp = loaded.dataplane();
         for from in ["vm", "vm-hub"] {
@@ -335,6 +335,9 @@ proptest! {
                 let request = TraceRequest { protocol: FlowProtocol::Tcp, destination: dst, port, source_port: 50000, host: None };
                 let a = trace(&loaded.network, dp, w, request.clone()).unwrap();
                 prop_assert!(a.forward.len() <= HOP_LIMIT + 1 && a.reply.len() <= HOP_LIMIT + 1);
+                // The evidence-free walk decides the same.
+                let lean = trace_verdict(&loaded.network, dp, TraceSource::Workload(w), request.clone());
+                prop_assert_eq!(lean.as_ref(), Some(&a.verdict));
                 // Deterministic: the same question gives the same answer.
                 let again = trace(&loaded.network, dp, w, request).unwrap();
                 prop_assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&again).unwrap());

@@ -31,7 +31,7 @@ fn alone(net: &Network, dp: &DataPlane, source: &str, to: std::net::IpAddr, port
         destination: to,
         port,
         source_port: 50000,
-        host: client_host(net, to),
+        host: client_host(net, dp, to),
     };
     trace(net, dp, w, request).unwrap().verdict
 }

@@ -65,6 +65,8 @@ pub(super) struct Tracer<'a> {
     pub(super) assumptions: Vec<String>,
     /// The Internet client that started the flow, if it did not start at a workload.
     pub(super) client: Option<IpAddr>,
+    /// Whether to keep the evidence of every route look-up (off when only verdicts matter).
+    pub(super) explain: bool,
 }
 
 /// Traces a packet from workload `from` to the request's destination and its reply back.
@@ -85,17 +87,43 @@ pub fn trace_from(
     from: TraceSource,
     request: TraceRequest,
 ) -> Option<TraceAnswer> {
+    walk_request(net, dp, from, request, true)
+}
+
+/// The verdict of [`trace_from`], decided the same way but without keeping the evidence of each
+/// route look-up: for answering many pairs at once (the reachability matrix).
+pub fn trace_verdict(
+    net: &Network,
+    dp: &DataPlane,
+    from: TraceSource,
+    request: TraceRequest,
+) -> Option<Verdict> {
+    walk_request(net, dp, from, request, false).map(|a| a.verdict)
+}
+
+fn walk_request(
+    net: &Network,
+    dp: &DataPlane,
+    from: TraceSource,
+    request: TraceRequest,
+    explain: bool,
+) -> Option<TraceAnswer> {
     // The name the client asks for: as given, else the FQDN a private endpoint at the destination
     // serves, else (plain HTTP) the address itself in the Host header.
     let mut assumptions = Vec::new();
     let endpoint_name = || {
-        net.private_endpoints
-            .iter()
-            .find(|p| p.ip == request.destination)
+        dp.nics_holding(request.destination)
+            .find_map(|(_, nic)| match nic {
+                NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p.0),
+                _ => None,
+            })
             .and_then(|p| p.target.clone())
             .filter(|t| t.contains('.'))
     };
-    let host = match (&request.host, endpoint_name()) {
+    let host = match (
+        &request.host,
+        request.host.is_none().then(endpoint_name).flatten(),
+    ) {
         (Some(h), _) => Some(h.clone()),
         (None, Some(target)) => {
             assumptions.push(format!(
@@ -113,6 +141,7 @@ pub fn trace_from(
         host,
         assumptions,
         client: None,
+        explain,
     };
     let mut state = ReplyState::default();
     let (name, forward, end) = match from {
@@ -610,12 +639,30 @@ impl Tracer<'_> {
         if let Some(hub) = self.net.vnet(at.vnet).and_then(|v| v.hub) {
             return self.hub_forward(hub, at, prev, packet, is_reply, hop);
         }
-        let answer = next_hop(self.net, self.dp, at.subnet, packet.dst);
-        let kind = answer.next_hop.next_hop_type;
-        let appliance = answer.next_hop.ip;
-        let route_prefix = answer.route.as_ref().map(|r| r.prefix.to_string());
-        let origin = answer.route.as_ref().map(|r| r.origin.clone());
-        hop.steps.push(Step::Route(Box::new(answer)));
+        let (kind, appliance, route_prefix, origin) = if self.explain {
+            let answer = next_hop(self.net, self.dp, at.subnet, packet.dst);
+            let decided = (
+                answer.next_hop.next_hop_type,
+                answer.next_hop.ip,
+                answer.route.as_ref().map(|r| r.prefix.to_string()),
+                answer.route.as_ref().map(|r| r.origin.clone()),
+            );
+            hop.steps.push(Step::Route(Box::new(answer)));
+            decided
+        } else {
+            // The same decision without the evidence: the first of the longest active routes.
+            let best = self.dp.routes(at.subnet).and_then(|v| v.best(packet.dst));
+            match best {
+                Some(r) => (
+                    r.next_hop.next_hop_type,
+                    r.next_hop.ip,
+                    Some(r.prefix.to_string()),
+                    (r.next_hop.next_hop_type == NextHopType::VirtualNetworkGateway)
+                        .then(|| r.origin.clone()),
+                ),
+                None => (NextHopType::None, None, None, None),
+            }
+        };
         let target_ip = match (kind, appliance) {
             (NextHopType::None, _) => {
                 return Err(Verdict::NoRoute {
@@ -991,11 +1038,10 @@ impl Tracer<'_> {
             .collect();
         let mut hubs: Vec<String> = Vec::new();
         for h in forward {
-            let is_hub = self
-                .net
-                .vnets
-                .iter()
-                .any(|v| v.name == h.vnet && v.hub.is_some());
+            let is_hub =
+                h.at.and_then(|n| self.nic(n))
+                    .and_then(|n| self.net.vnet(n.vnet))
+                    .is_some_and(|v| v.hub.is_some());
             if is_hub && hubs.last() != Some(&h.vnet) {
                 hubs.push(h.vnet.clone());
             }

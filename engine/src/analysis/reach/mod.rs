@@ -18,8 +18,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::dataplane::DataPlane;
-use crate::model::{FlowProtocol, Network, WorkloadId};
-use crate::trace::{trace, TraceRequest, Verdict};
+use crate::model::{FlowProtocol, Network, NicRef, TraceSource, WorkloadId};
+use crate::trace::{trace_verdict, TraceRequest, Verdict};
 use classes::Member;
 pub use relabel::Relabel;
 
@@ -27,25 +27,21 @@ pub use relabel::Relabel;
 /// endpoint, or an API Management instance's gateway host name; `None` for anything else (the
 /// trace then asks for no name). The matrix asks what works when clients use the right names;
 /// the wrong-name failures are what `azpath trace` to an address shows.
-pub fn client_host(net: &Network, destination: IpAddr) -> Option<String> {
-    let service = net
-        .private_endpoints
-        .iter()
-        .find(|p| p.ip == destination)
-        .and_then(|p| p.service)
-        .and_then(|s| net.services.get(s.0))
-        .map(|s| s.fqdn.clone());
-    let apim = || {
-        net.api_managements
+pub fn client_host(net: &Network, dp: &DataPlane, destination: IpAddr) -> Option<String> {
+    dp.nics_holding(destination).find_map(|(_, nic)| match nic {
+        NicRef::PrivateEndpoint(p) => net
+            .private_endpoints
+            .get(p.0)
+            .and_then(|p| p.service)
+            .and_then(|s| net.services.get(s.0))
+            .map(|s| s.fqdn.clone()),
+        NicRef::Workload(w) => net
+            .api_managements
             .iter()
-            .find(|a| {
-                net.workloads
-                    .get(a.workload.0)
-                    .is_some_and(|w| w.ip == destination)
-            })
-            .and_then(|a| a.hostnames.first().cloned())
-    };
-    service.or_else(apim)
+            .find(|a| a.workload == w)
+            .and_then(|a| a.hostnames.first().cloned()),
+        _ => None,
+    })
 }
 
 /// Which destinations the matrix covers.
@@ -304,9 +300,9 @@ pub fn reach(net: &Network, dp: &DataPlane, request: &ReachRequest) -> ReachAnsw
             destination: destinations.get(d)?.ip,
             port: request.port,
             source_port: request.source_port,
-            host: destinations.get(d).and_then(|e| client_host(net, e.ip)),
+            host: destinations.get(d).and_then(|e| client_host(net, dp, e.ip)),
         };
-        trace(net, dp, WorkloadId(*w), request).map(|a| a.verdict)
+        trace_verdict(net, dp, TraceSource::Workload(WorkloadId(*w)), request)
     };
     // The pairs of a class pair: every source member with every destination member but itself.
     let (source_nics, destination_nics) = (&source_nics, &destination_nics);
