@@ -40,7 +40,12 @@ enum Command {
     /// Write a deterministic hub-and-spoke estate of the given size as a scenario, for
     /// benchmarks and design sessions.
     Generate(cmd::generate::Args),
-    /// Validate scenarios and check every question's expected answer.
+    /// Run the scenario library (default `scenarios/`): every question of every scenario, one
+    /// line each, and `N passed, N failed` (exit 1 when one fails).
+    Test(cmd::check::TestArgs),
+    /// Print a scenario as a lesson: its story, each question, the answer and its explanation.
+    Explain(cmd::explain::Args),
+    /// Validate scenarios and check every question's expected answer (the same as `test`).
     Check(cmd::check::Args),
 }
 
@@ -87,6 +92,8 @@ fn main() -> ExitCode {
         Command::Resolve(args) => cmd::resolve::run(args),
         Command::Reach(args) => cmd::reach::run(args),
         Command::Generate(args) => cmd::generate::run(args),
+        Command::Test(args) => cmd::check::test(args),
+        Command::Explain(args) => cmd::explain::run(args),
         Command::Check(args) => cmd::check::run(args),
     };
     ExitCode::from(exit as u8)

@@ -1,4 +1,5 @@
-//! `azpath check FILE|DIR...`
+//! `azpath test [PATH...]` (and its older name `azpath check PATH...`): every question of every
+//! scenario, one line each, and the closing `N passed, N failed`.
 
 use std::path::{Path, PathBuf};
 
@@ -18,8 +19,27 @@ pub struct Args {
     format: Format,
 }
 
+/// Arguments of `azpath test`.
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Scenario files, or folders searched for `*.ron` files; default `scenarios/`.
+    #[arg(default_value = "scenarios")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+/// Runs `azpath test`.
+pub fn test(args: TestArgs) -> Exit {
+    run(Args {
+        paths: args.paths,
+        format: args.format,
+    })
+}
+
 /// Every `.ron` file under `path` (or `path` itself), sorted for a stable order.
-fn scenario_files(path: &Path, out: &mut Vec<PathBuf>) {
+pub fn scenario_files(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
             .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
@@ -38,7 +58,7 @@ fn scenario_files(path: &Path, out: &mut Vec<PathBuf>) {
 /// Runs the command.
 pub fn run(args: Args) -> Exit {
     if args.format == Format::Dot {
-        eprintln!("error: `--format dot` is not available for `check` (hint: use text or json)");
+        eprintln!("error: `--format dot` is not available for `test` (hint: use text or json)");
         return Exit::BadInput;
     }
     let mut files = Vec::new();
@@ -73,7 +93,11 @@ pub fn run(args: Args) -> Exit {
             return Exit::BadInput;
         }
     } else {
-        println!("{passed} passed, {failed} failed, {skipped} skipped");
+        if skipped > 0 {
+            println!("{passed} passed, {failed} failed, {skipped} skipped");
+        } else {
+            println!("{passed} passed, {failed} failed");
+        }
         if bad > 0 {
             println!("{bad} file(s) could not be loaded");
         }

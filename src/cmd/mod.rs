@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod explain;
 pub mod flow_verify;
 pub mod generate;
 pub mod next_hop;

@@ -19,8 +19,8 @@ pub use addr::{is_private, reserved_addresses};
 pub use firewall::*;
 pub use names::*;
 pub use questions::{
-    FlowVerifyExpect, NextHopExpect, NextHopSpec, Question, QuestionKind, RemoteEnd, ResolveExpect,
-    RouteRowExpect, RoutesExpect, RoutesMode, TraceExpect, TraceTarget,
+    FlowVerifyExpect, ForAllTarget, NextHopExpect, NextHopSpec, Question, QuestionKind, RemoteEnd,
+    ResolveExpect, RouteRowExpect, RoutesExpect, RoutesMode, TraceExpect, TraceTarget,
 };
 pub use resolve::resolve;
 pub use security::*;
@@ -69,6 +69,8 @@ pub struct Network {
     pub title: String,
     /// The scenario's story, if it tells one.
     pub story: Option<String>,
+    /// The lesson in one line.
+    pub takeaway: Option<String>,
     /// The switches for undocumented behaviour this scenario relies on.
     pub assumptions: Assumptions,
     /// VNets, indexed by [`VnetId`].

@@ -47,6 +47,30 @@ pub enum QuestionKind {
         /// The expected answer.
         expect: FlowVerifyExpect,
     },
+    /// Every trace between two sets meets the expectation.
+    ForAllTraces {
+        /// What the sets are, in words.
+        sets: String,
+        /// The sources.
+        from: Vec<super::WorkloadId>,
+        /// The destinations.
+        to: Vec<ForAllTarget>,
+        /// Protocol.
+        protocol: FlowProtocol,
+        /// Destination port.
+        port: u16,
+        /// What every trace must show.
+        expect: TraceExpect,
+    },
+    /// Every subnet of a set has the expected routes.
+    ForAllRoutes {
+        /// What the set is, in words.
+        set: String,
+        /// The subnets.
+        at: Vec<super::SubnetId>,
+        /// What every table must show.
+        expect: RoutesExpect,
+    },
     /// How a name resolves.
     Resolve {
         /// Who resolves.
@@ -96,8 +120,8 @@ pub struct RoutesExpect {
 /// One expected route; `None` fields match anything.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RouteRowExpect {
-    /// The prefix.
-    pub prefix: IpNet,
+    /// The prefix (`None`: any).
+    pub prefix: Option<IpNet>,
     /// The source.
     pub source: Option<RouteSource>,
     /// The state.
@@ -177,6 +201,19 @@ pub enum TraceTarget {
     Address(IpAddr),
     /// A name, to be resolved.
     Name(String),
+}
+
+/// One destination of an estate-wide trace question.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForAllTarget {
+    /// Its name, for the report.
+    pub name: String,
+    /// Where the trace goes.
+    pub to: TraceTarget,
+    /// The name the client asks for (a private endpoint's service FQDN).
+    pub host: Option<String>,
+    /// The NIC, so that no workload is asked to reach itself.
+    pub nic: Option<super::NicRef>,
 }
 
 /// The expected outcome of a resolution.

@@ -94,6 +94,13 @@ pub enum Problem {
         /// The route.
         actual: EffectiveRoute,
     },
+    /// One case of an estate-wide question does not hold.
+    Counterexample {
+        /// The case (a pair, or a subnet).
+        case: String,
+        /// Its differences.
+        problems: Vec<Problem>,
+    },
     /// A field of the answer differs.
     Differs {
         /// Which field.
@@ -130,6 +137,15 @@ pub enum Evidence {
     Trace(Box<TraceAnswer>),
     /// A name resolution.
     Resolve(Box<Resolution>),
+    /// The first counterexamples of an estate-wide question, each with its own evidence.
+    Counterexamples {
+        /// Cases checked.
+        checked: usize,
+        /// Cases that failed.
+        failed: usize,
+        /// The first few, with their answers.
+        shown: Vec<(String, Evidence)>,
+    },
 }
 
 /// Evaluates every question of `net`.
@@ -162,6 +178,9 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                     problems,
                     answer.map(|a| Evidence::NextHop(Box::new(a))),
                 )
+            }
+            QuestionKind::ForAllTraces { .. } | QuestionKind::ForAllRoutes { .. } => {
+                super::forall::check(net, dp, q)
             }
             QuestionKind::Resolve { from, name, expect } => {
                 let answer = resolve(net, *from, name);
@@ -254,7 +273,7 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
 
 /// A result from the differences found; `None` when there was no answer to compare (a place
 /// that resolved but has no compiled table, which validation rules out).
-fn result(
+pub(super) fn result(
     question: String,
     span: Span,
     problems: Option<Vec<Problem>>,
@@ -314,7 +333,7 @@ fn resolve_problems(expect: &ResolveExpect, actual: &Resolution) -> Vec<Problem>
     problems
 }
 
-fn trace_problems(expect: &TraceExpect, actual: &TraceAnswer) -> Vec<Problem> {
+pub(super) fn trace_problems(expect: &TraceExpect, actual: &TraceAnswer) -> Vec<Problem> {
     let mut problems = Vec::new();
     let wanted = format!("{:?}", expect.verdict);
     if wanted != actual.verdict.name() {
@@ -405,7 +424,7 @@ fn place_name(net: &Network, place: Place) -> String {
     .unwrap_or_default()
 }
 
-fn describe_routes(expect: &RoutesExpect) -> String {
+pub(super) fn describe_routes(expect: &RoutesExpect) -> String {
     let verb = match expect.mode {
         RoutesMode::Contains => "contain",
         RoutesMode::Excludes => "exclude",
@@ -416,7 +435,7 @@ fn describe_routes(expect: &RoutesExpect) -> String {
 
 /// Whether an effective route fits an expected row (absent fields match anything).
 pub fn row_matches(row: &RouteRowExpect, route: &EffectiveRoute) -> bool {
-    row.prefix == route.prefix
+    row.prefix.is_none_or(|p| p == route.prefix)
         && row.source.is_none_or(|s| s == route.source)
         && row.state.is_none_or(|s| s == route.state)
         && row
@@ -427,7 +446,7 @@ pub fn row_matches(row: &RouteRowExpect, route: &EffectiveRoute) -> bool {
 /// Compares rows with routes. For `Contains` and `Exactly` each expected row takes its own
 /// route (so two rows can assert two equal-cost paths), greedily in file order; with `Exactly`
 /// any route left over is unexpected. With `Excludes` no row may match any route.
-fn routes_problems(expect: &RoutesExpect, actual: &[EffectiveRoute]) -> Vec<Problem> {
+pub(super) fn routes_problems(expect: &RoutesExpect, actual: &[EffectiveRoute]) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut used = vec![false; actual.len()];
     for row in &expect.rows {

@@ -3,6 +3,7 @@
 
 mod check;
 mod flow_verify;
+mod forall;
 mod next_hop;
 mod routes;
 

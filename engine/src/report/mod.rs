@@ -1,9 +1,11 @@
 //! Stage 6: rendering. Every renderer takes an answer by reference and only formats it:
-//! [`text`] for people, [`json`] for scripts, [`dot`] for pictures; [`reach`] streams the
+//! [`text`] for people, [`lesson`] for a classroom screen, [`json`] for scripts, [`dot`] for
+//! pictures; [`reach`] streams the
 //! reachability matrix as text, CSV or JSON.
 
 pub mod dot;
 pub mod json;
+pub mod lesson;
 pub mod narrative;
 pub mod reach;
 pub mod text;

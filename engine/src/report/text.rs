@@ -333,14 +333,20 @@ fn problem(p: &Problem) -> String {
     match p {
         Problem::MissingRoute { expected: e } => format!(
             "missing route: {}{}{}{}",
-            e.prefix,
+            e.prefix.map_or("any prefix".to_string(), |p| p.to_string()),
             opt(e.source.map(|s| s.to_string())),
             opt(e.state.map(|s| s.to_string())),
             hop(&e.next_hop)
         ),
         Problem::ExcludedRoutePresent { expected, actual } => format!(
-            "route {} should be absent, found {} {} {}",
-            expected.prefix, actual.source, actual.state, actual.next_hop
+            "route {} should be absent, found {} {} {} {}",
+            expected
+                .prefix
+                .map_or("(any prefix)".to_string(), |p| p.to_string()),
+            actual.prefix,
+            actual.source,
+            actual.state,
+            actual.next_hop
         ),
         Problem::UnexpectedRoute { actual } => format!(
             "unexpected route: {} {} {} {}",
@@ -353,10 +359,14 @@ fn problem(p: &Problem) -> String {
         } => {
             format!("{field}: expected {expected}, got {actual}")
         }
+        Problem::Counterexample { case, problems } => {
+            let each: Vec<String> = problems.iter().map(problem).collect();
+            format!("counterexample {case}: {}", each.join("; "))
+        }
     }
 }
 
-fn evidence(e: &Evidence) -> String {
+pub(crate) fn evidence(e: &Evidence) -> String {
     let indent = |s: String| {
         s.lines()
             .map(|l| format!("        {l}\n"))
@@ -372,6 +382,21 @@ fn evidence(e: &Evidence) -> String {
         Evidence::FlowVerify(a) => indent(flow_verify(a)),
         Evidence::Trace(a) => indent(super::narrative::trace(a)),
         Evidence::Resolve(a) => indent(resolution(a)),
+        Evidence::Counterexamples {
+            checked,
+            failed,
+            shown,
+        } => {
+            let mut out = indent(format!(
+                "{failed} of {checked} case(s) fail; the first {}:",
+                shown.len()
+            ));
+            for (case, e) in shown {
+                out += &indent(format!("{case}:"));
+                out += &indent(evidence(e));
+            }
+            out
+        }
     }
 }
 

@@ -21,6 +21,9 @@ pub struct Document {
     /// The story: what people saw, what they assumed, what was really happening.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub story: Option<String>,
+    /// The lesson in one line, for the scenario library's index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub takeaway: Option<String>,
     /// Switches for behaviour Azure does not document; see [`Assumptions`].
     #[serde(default)]
     pub assumptions: Assumptions,
@@ -429,9 +432,9 @@ pub enum QuestionDoc {
     },
     /// A hop-by-hop trace of a request and its reply.
     Trace {
-        /// The workload that starts the connection.
+        /// The workload that starts the connection, or a public address (an Internet client).
         from: Text,
-        /// The destination address (a name waits for name resolution and is skipped).
+        /// The destination: an address, or a name resolved first as the client resolves it.
         to: Text,
         /// Destination port; default 443.
         #[serde(default = "https_port")]
@@ -445,6 +448,68 @@ pub enum QuestionDoc {
         host: Option<Text>,
         /// The expected verdict and path.
         expect: TraceExpectDoc,
+    },
+    /// An estate-wide property: every trace from a set of workloads to a set of destinations
+    /// meets the expectation; a failure lists the counterexamples.
+    ForAllTraces {
+        /// The sources (a set of workloads).
+        from: SetDoc,
+        /// The destinations: workloads, private endpoints (by address) or services (by name).
+        to: SetDoc,
+        /// Destination port; default 443.
+        #[serde(default = "https_port")]
+        port: u16,
+        /// `Tcp` (default), `Udp` or `Icmp`.
+        #[serde(default)]
+        protocol: super::FlowProtocol,
+        /// What every trace must show.
+        expect: TraceExpectDoc,
+    },
+    /// An estate-wide property: every subnet of a set has these effective routes.
+    ForAllRoutes {
+        /// The subnets.
+        at: SetDoc,
+        /// What every table must show.
+        expect: RoutesExpectDoc,
+    },
+}
+
+/// A named set of objects for an estate-wide question; `vnet` and `name` are patterns where `*`
+/// matches any run of characters (absent: everything).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub enum SetDoc {
+    /// Workloads (App Service and API Management instances included).
+    Workloads {
+        /// Their VNet's name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        vnet: Option<Text>,
+        /// Their name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<Text>,
+    },
+    /// Subnets, by VNet and subnet name (`vnet/subnet`).
+    Subnets {
+        /// Their VNet's name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        vnet: Option<Text>,
+        /// Their full name `vnet/subnet`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<Text>,
+    },
+    /// Private endpoints.
+    PrivateEndpoints {
+        /// Their VNet's name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        vnet: Option<Text>,
+        /// Their name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<Text>,
+    },
+    /// Services, traced to by their FQDN.
+    Services {
+        /// Their name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<Text>,
     },
 }
 
@@ -580,8 +645,9 @@ pub enum RoutesExpectDoc {
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RouteRowDoc {
-    /// The address prefix.
-    pub prefix: Text,
+    /// The address prefix (absent: any).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<Text>,
     /// `Default`, `User` or `VirtualNetworkGateway`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<RouteSourceDoc>,

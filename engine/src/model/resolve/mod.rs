@@ -11,6 +11,7 @@ use crate::diag::{unknown_name_hint, Diagnostic, Severity};
 use crate::scenario::{self as doc, Document, Text};
 
 mod firewall;
+mod forall;
 mod names;
 mod network;
 mod nics;
@@ -26,6 +27,7 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     let mut r = Resolver::default();
     r.net.title.clone_from(&document.title);
     r.net.story.clone_from(&document.story);
+    r.net.takeaway.clone_from(&document.takeaway);
     r.net.assumptions = document.assumptions.clone();
     r.service_prefixes(&document.service_endpoint_prefixes);
     r.route_tables(&document.route_tables);

@@ -404,7 +404,7 @@ impl Resolver {
                 self.warn(
                     span,
                     format!("peering of `{}` and `{}` does not allow virtual network access", p.between.0.value, p.between.1.value),
-                    Some("azpath keeps the peering routes (how Azure shows them is undocumented) and leaves the peer out of the `VirtualNetwork` tag; blocked traffic is not traced yet".into()),
+                    Some("azpath keeps the peering routes (how Azure shows them is undocumented) and leaves the peer out of the `VirtualNetwork` tag; traces stop at the peering".into()),
                 );
             }
             let id = PeeringId(self.net.peerings.len());

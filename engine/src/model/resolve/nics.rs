@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use super::{find, source, Resolver};
 use crate::diag::unknown_name_hint;
 use crate::model::*;
-use crate::scenario::{self as doc, NextHopDoc, Text};
+use crate::scenario::{self as doc, NextHopDoc, Span, Text};
 
 impl Resolver {
     pub(super) fn nics(
@@ -283,24 +283,16 @@ impl Resolver {
                         span,
                     })
                 }
+                doc::QuestionDoc::ForAllTraces { .. } | doc::QuestionDoc::ForAllRoutes { .. } => {
+                    self.for_all(q, at_span(q))
+                }
                 doc::QuestionDoc::Routes { at, expect } => {
                     let place = self.place(at);
-                    let (mode, rows) = match expect {
-                        doc::RoutesExpectDoc::Contains(r) => (RoutesMode::Contains, r),
-                        doc::RoutesExpectDoc::Excludes(r) => (RoutesMode::Excludes, r),
-                        doc::RoutesExpectDoc::Exactly(r) => (RoutesMode::Exactly, r),
-                    };
-                    let rows: Vec<Option<RouteRowExpect>> =
-                        rows.iter().map(|r| self.row(r)).collect();
-                    place
-                        .zip(rows.into_iter().collect::<Option<Vec<_>>>())
-                        .map(|(at, rows)| Question {
-                            kind: QuestionKind::Routes {
-                                at,
-                                expect: RoutesExpect { mode, rows },
-                            },
-                            span: at_text(q).span,
-                        })
+                    let expect = self.routes_expect(expect);
+                    place.zip(expect).map(|(at, expect)| Question {
+                        kind: QuestionKind::Routes { at, expect },
+                        span: at_span(q),
+                    })
                 }
                 doc::QuestionDoc::NextHop { from, to, expect } => {
                     let place = self.place(from);
@@ -327,7 +319,7 @@ impl Resolver {
                                 route_table: expect.route_table.as_ref().map(|t| t.value.clone()),
                             },
                         },
-                        span: at_text(q).span,
+                        span: at_span(q),
                     })
                 }
                 doc::QuestionDoc::Trace {
@@ -355,25 +347,7 @@ impl Resolver {
                         Ok(ip) => TraceTarget::Address(ip),
                         Err(_) => TraceTarget::Name(to.value.clone()),
                     };
-                    for name in expect.via.iter().chain(&expect.not_via) {
-                        let vnet = self.net.vnets.iter().any(|v| v.name == name.value);
-                        if self.net.nic_by_name(&name.value).is_none() && !vnet {
-                            let names = self
-                                .net
-                                .nic_names()
-                                .chain(self.net.vnets.iter().map(|v| v.name.as_str()));
-                            let hint = unknown_name_hint(
-                                &name.value,
-                                names,
-                                "workload, private endpoint, firewall, vnet or hub",
-                            );
-                            self.warn(
-                                name.span,
-                                format!("`{}` names no workload, private endpoint, firewall, vnet or hub, so the path can never pass it", name.value),
-                                Some(hint),
-                            );
-                        }
-                    }
+                    let expect = self.trace_expect(expect);
                     source.map(|from| Question {
                         kind: QuestionKind::Trace {
                             from,
@@ -381,18 +355,9 @@ impl Resolver {
                             protocol: *protocol,
                             port: *port,
                             host: host.as_ref().map(|h| h.value.clone()),
-                            expect: TraceExpect {
-                                verdict: expect.verdict,
-                                via: expect.via.iter().map(|t| t.value.clone()).collect(),
-                                not_via: expect.not_via.iter().map(|t| t.value.clone()).collect(),
-                                symptom: expect.symptom.as_ref().map(|t| t.value.clone()),
-                                regions: expect
-                                    .regions
-                                    .as_ref()
-                                    .map(|r| r.iter().map(|t| t.value.clone()).collect()),
-                            },
+                            expect,
                         },
-                        span: at_text(q).span,
+                        span: at_span(q),
                     })
                 }
             };
@@ -402,8 +367,56 @@ impl Resolver {
         }
     }
 
+    /// A routes expectation, every row checked.
+    pub(super) fn routes_expect(&mut self, expect: &doc::RoutesExpectDoc) -> Option<RoutesExpect> {
+        let (mode, rows) = match expect {
+            doc::RoutesExpectDoc::Contains(r) => (RoutesMode::Contains, r),
+            doc::RoutesExpectDoc::Excludes(r) => (RoutesMode::Excludes, r),
+            doc::RoutesExpectDoc::Exactly(r) => (RoutesMode::Exactly, r),
+        };
+        let rows: Vec<Option<RouteRowExpect>> = rows.iter().map(|r| self.row(r)).collect();
+        let rows = rows.into_iter().collect::<Option<Vec<_>>>()?;
+        Some(RoutesExpect { mode, rows })
+    }
+
+    /// A trace expectation; `via`/`not_via` names nothing has are warned about.
+    pub(super) fn trace_expect(&mut self, expect: &doc::TraceExpectDoc) -> TraceExpect {
+        for name in expect.via.iter().chain(&expect.not_via) {
+            let vnet = self.net.vnets.iter().any(|v| v.name == name.value);
+            if self.net.nic_by_name(&name.value).is_none() && !vnet {
+                let names = self
+                    .net
+                    .nic_names()
+                    .chain(self.net.vnets.iter().map(|v| v.name.as_str()));
+                let hint = unknown_name_hint(
+                    &name.value,
+                    names,
+                    "workload, private endpoint, firewall, vnet or hub",
+                );
+                self.warn(
+                        name.span,
+                        format!("`{}` names no workload, private endpoint, firewall, vnet or hub, so the path can never pass it", name.value),
+                        Some(hint),
+                    );
+            }
+        }
+        TraceExpect {
+            verdict: expect.verdict,
+            via: expect.via.iter().map(|t| t.value.clone()).collect(),
+            not_via: expect.not_via.iter().map(|t| t.value.clone()).collect(),
+            symptom: expect.symptom.as_ref().map(|t| t.value.clone()),
+            regions: expect
+                .regions
+                .as_ref()
+                .map(|r| r.iter().map(|t| t.value.clone()).collect()),
+        }
+    }
+
     pub(super) fn row(&mut self, row: &doc::RouteRowDoc) -> Option<RouteRowExpect> {
-        let prefix = self.prefix(&row.prefix, "expected prefix");
+        let prefix = match &row.prefix {
+            Some(p) => Some(Some(self.prefix(p, "expected prefix")?)),
+            None => Some(None),
+        };
         let next_hop = match &row.next_hop {
             Some(h) => Some(self.expected_hop(h, row.next_hop_ip.as_ref())?),
             None => {
@@ -454,12 +467,15 @@ impl Resolver {
     }
 }
 
-fn at_text(q: &doc::QuestionDoc) -> &Text {
+/// Where a question is reported: the place it starts from.
+fn at_span(q: &doc::QuestionDoc) -> Span {
     match q {
-        doc::QuestionDoc::Routes { at, .. } | doc::QuestionDoc::FlowVerify { at, .. } => at,
+        doc::QuestionDoc::Routes { at, .. } | doc::QuestionDoc::FlowVerify { at, .. } => at.span,
         doc::QuestionDoc::NextHop { from, .. }
         | doc::QuestionDoc::Trace { from, .. }
-        | doc::QuestionDoc::Resolve { from, .. } => from,
+        | doc::QuestionDoc::Resolve { from, .. } => from.span,
+        doc::QuestionDoc::ForAllTraces { from: set, .. }
+        | doc::QuestionDoc::ForAllRoutes { at: set, .. } => super::forall::set_span(set),
     }
 }
 
