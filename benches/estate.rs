@@ -10,8 +10,8 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use azpath_engine::analysis::generate::{estate, EstateSize};
 use azpath_engine::analysis::reach::{reach, Destinations, ReachRequest};
-use azpath_engine::model::{FlowProtocol, NicRef, SubnetId};
-use azpath_engine::trace::{trace, TraceRequest};
+use azpath_engine::model::{FlowProtocol, NicRef, SubnetId, TraceSource};
+use azpath_engine::trace::{trace, trace_name, trace_verdict, TraceRequest};
 use azpath_engine::{load_str, query, Loaded};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -123,18 +123,72 @@ fn queries(c: &mut Criterion) {
         else {
             continue;
         };
+        let fqdn = pe
+            .service
+            .and_then(|s| net.services.get(s.0))
+            .map(|s| s.fqdn.clone());
         let request = TraceRequest {
             protocol: FlowProtocol::Tcp,
             destination: pe.ip,
             port: 443,
             source_port: 50000,
-            host: None,
+            host: fqdn.clone(),
         };
         traces.bench_function(BenchmarkId::from_parameter(spokes), |b| {
             b.iter(|| black_box(trace(net, dp, from, request.clone())))
         });
     }
     traces.finish();
+    // The same flow by name: resolution (the public CNAME into the privatelink zone linked to
+    // the spoke), then the trace; and the evidence-free walk the matrix uses.
+    let mut named = c.benchmark_group("trace_by_name_across_two_firewalls");
+    named.throughput(Throughput::Elements(1));
+    for (spokes, _, loaded) in &estates {
+        let (net, dp) = (&loaded.network, loaded.dataplane());
+        let (Some(NicRef::Workload(from)), Some(fqdn)) = (
+            net.nic_by_name("vm-0-0"),
+            net.services.last().map(|s| s.fqdn.clone()),
+        ) else {
+            continue;
+        };
+        let request = TraceRequest {
+            protocol: FlowProtocol::Tcp,
+            destination: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+            port: 443,
+            source_port: 50000,
+            host: None,
+        };
+        let source = TraceSource::Workload(from);
+        named.bench_function(BenchmarkId::from_parameter(spokes), |b| {
+            b.iter(|| black_box(trace_name(net, dp, source, &fqdn, request.clone())))
+        });
+    }
+    named.finish();
+    let mut lean = c.benchmark_group("trace_verdict_across_two_firewalls");
+    lean.throughput(Throughput::Elements(1));
+    for (spokes, _, loaded) in &estates {
+        let (net, dp) = (&loaded.network, loaded.dataplane());
+        let (Some(NicRef::Workload(from)), Some(pe)) =
+            (net.nic_by_name("vm-0-0"), net.private_endpoints.last())
+        else {
+            continue;
+        };
+        let request = TraceRequest {
+            protocol: FlowProtocol::Tcp,
+            destination: pe.ip,
+            port: 443,
+            source_port: 50000,
+            host: pe
+                .service
+                .and_then(|s| net.services.get(s.0))
+                .map(|s| s.fqdn.clone()),
+        };
+        let source = TraceSource::Workload(from);
+        lean.bench_function(BenchmarkId::from_parameter(spokes), |b| {
+            b.iter(|| black_box(trace_verdict(net, dp, source, request.clone())))
+        });
+    }
+    lean.finish();
 }
 
 fn loading(c: &mut Criterion) {

@@ -22,7 +22,10 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{under, Network, RecordData, ResolutionPolicy, VnetId, WorkloadId, AZURE_DNS};
+use crate::model::{
+    find_record, under, Network, PublicName, RecordData, ResolutionPolicy, VnetId, WorkloadId,
+    AZURE_DNS,
+};
 
 /// The most queries and aliases one resolution may take before azpath calls it a loop.
 pub const STEP_LIMIT: usize = 16;
@@ -338,7 +341,7 @@ impl Walk<'_> {
                 .max_by_key(|(z, _)| z.name.len())
         });
         if let (Some((zone, policy)), Some(v)) = (zone, vnet) {
-            let record = zone.records.iter().find(|r| r.name == name);
+            let record = find_record(&zone.records, name);
             self.steps.push(DnsStep::PrivateZone {
                 zone: zone.name.clone(),
                 vnet: self.vnet_name(v),
@@ -375,29 +378,28 @@ impl Walk<'_> {
     fn public(&mut self, vnet: Option<VnetId>, name: &str, depth: usize) -> DnsOutcome {
         let source = "public DNS".to_string();
         let net = self.net;
-        let has_endpoints = |i: usize| {
-            net.services
-                .get(i)
-                .is_some_and(|s| s.private_endpoints_elsewhere)
-                || net
-                    .private_endpoints
-                    .iter()
-                    .any(|p| p.service.is_some_and(|s| s.0 == i))
-        };
-        for (i, s) in net.services.iter().enumerate() {
-            if s.fqdn == name {
-                if has_endpoints(i) {
+        match net.dns.public_name(name) {
+            Some(PublicName::Fqdn {
+                service,
+                private_link,
+            }) => {
+                let Some(s) = net.services.get(service.0) else {
+                    return DnsOutcome::NxDomain;
+                };
+                if private_link {
                     let to = s.privatelink_name();
                     self.alias(name, &to, source);
                     return self.follow(vnet, &to, depth + 1);
                 }
                 return self.address(name, vec![s.public_ip], source);
             }
-            if has_endpoints(i) && s.privatelink_name() == name {
-                return self.address(name, vec![s.public_ip], source);
+            Some(PublicName::PrivateLink { service }) => {
+                let ip = net.services.get(service.0).map(|s| s.public_ip);
+                return self.address(name, ip.into_iter().collect(), source);
             }
+            None => {}
         }
-        match net.dns.public_records.iter().find(|r| r.name == name) {
+        match net.dns.public_record(name) {
             Some(r) => match &r.data {
                 RecordData::A(addresses) => self.address(name, addresses.clone(), source),
                 RecordData::Cname(to) => {

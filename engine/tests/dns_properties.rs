@@ -39,15 +39,11 @@ fn rule() -> impl Strategy<Value = String> {
         .prop_map(|(d, s)| format!(r#"(domain: "{d}", forward_to: ["{s}"])"#))
 }
 
-fn record() -> impl Strategy<Value = String> {
-    (
-        prop::sample::select(NAMES.to_vec()),
-        prop::option::of(prop::sample::select(NAMES.to_vec())),
-    )
-        .prop_map(|(n, alias)| match alias {
-            Some(to) => format!(r#"(name: "{n}", cname: "{to}.privatelink.openai.azure.com")"#),
-            None => format!(r#"(name: "{n}", a: ["10.0.2.4"])"#),
-        })
+fn record(name: &str, alias: Option<&str>) -> String {
+    match alias {
+        Some(to) => format!(r#"(name: "{name}", cname: "{to}.privatelink.openai.azure.com")"#),
+        None => format!(r#"(name: "{name}", a: ["10.0.2.4"])"#),
+    }
 }
 
 prop_compose! {
@@ -59,7 +55,11 @@ prop_compose! {
         ruleset_links in prop::collection::vec(any::<bool>(), 3),
         links in prop::collection::vec(any::<bool>(), 3),
         redirect in prop::collection::vec(any::<bool>(), 3),
-        records in prop::collection::btree_map(prop::sample::select(NAMES.to_vec()), record(), 0..4),
+        records in prop::collection::btree_map(
+            prop::sample::select(NAMES.to_vec()),
+            prop::option::of(prop::sample::select(NAMES.to_vec())),
+            0..4,
+        ),
     ) -> String {
         let vnets = ["hub", "s1", "s2"];
         let dns = |i: usize| vnet_servers[i].map(|s| format!(r#"dns_servers: ["{s}"],"#)).unwrap_or_default();
@@ -72,7 +72,7 @@ prop_compose! {
             .filter(|((_, l), r)| **l && **r).map(|((v, _), _)| *v).collect();
         let quote = |v: &[&str]| v.iter().map(|x| format!(r#""{x}""#)).collect::<Vec<_>>().join(", ");
         let rs_links: Vec<&str> = vnets.iter().zip(&ruleset_links).filter(|(_, l)| **l).map(|(v, _)| *v).collect();
-        let records: Vec<String> = records.into_values().collect();
+        let records: Vec<String> = records.iter().map(|(n, alias)| record(n, *alias)).collect();
         format!(r#"Scenario(
             vnets: [
                 (name: "hub", region: "eastus", address_space: ["10.0.0.0/16"], {d0} subnets: [

@@ -6,7 +6,9 @@
 //! `/20` at `10.(16r + i/16).((i%16)*16).0` with one `/24` per subnet, the last of which holds
 //! the spoke's private endpoints. Every spoke sends `0.0.0.0/0` and `10.0.0.0/8` to its region's
 //! firewall; the hubs are peered with each other, and each firewall sends the other regions'
-//! `/12`s to their firewalls, so traffic between regions crosses both.
+//! `/12`s to their firewalls, so traffic between regions crosses both. Each private endpoint
+//! serves a storage account of its own, whose record is in a privatelink zone linked to the
+//! spokes.
 
 use std::fmt::Write as _;
 
@@ -222,15 +224,33 @@ pub fn estate(size: EstateSize) -> Result<String, SizeError> {
             16 + r
         );
     }
+    // Every private endpoint serves a storage account of its own, closed to the public; the
+    // privatelink zone holds their records and is linked to every spoke (Azure allows 1,000
+    // links per zone, which the largest estate reaches exactly).
+    s.push_str("    ],\n    services: [\n");
+    for p in 0..size.private_endpoints {
+        let _ = writeln!(
+            s,
+            "        (name: \"svc-{p}\", kind: StorageBlob, fqdn: \"st{p}.blob.core.windows.net\", public_network_access: Disabled),"
+        );
+    }
     s.push_str("    ],\n    private_endpoints: [\n");
+    let mut records = String::new();
     for p in 0..size.private_endpoints {
         let k = p % spokes;
         let n = p / spokes;
         let (a, b) = base(k);
         let third = b + size.subnets_per_spoke - 1;
-        let _ = writeln!(s, "        (name: \"pe-{p}\", subnet: \"spoke-{k}/pe\", ip: \"10.{a}.{third}.{}\", target: \"svc-{p}.privatelink.azure.com\"),", 4 + n);
+        let ip = format!("10.{a}.{third}.{}", 4 + n);
+        let _ = writeln!(s, "        (name: \"pe-{p}\", subnet: \"spoke-{k}/pe\", ip: \"{ip}\", target: \"svc-{p}\"),");
+        let _ = write!(records, "(name: \"st{p}\", a: [\"{ip}\"]),");
     }
-    s.push_str("    ],\n    workloads: [\n");
+    s.push_str("    ],\n    dns: (zones: [(name: \"privatelink.blob.core.windows.net\", links: [");
+    for k in 0..spokes.min(1000) {
+        let _ = write!(s, "\"spoke-{k}\",");
+    }
+    let _ = writeln!(s, "], records: [{records}])]),");
+    s.push_str("    workloads: [\n");
     for k in 0..spokes {
         let (a, b) = base(k);
         for j in 0..size.subnets_per_spoke - 1 {

@@ -147,8 +147,53 @@ pub struct Dns {
     pub inbound_endpoints: Vec<InboundEndpoint>,
     /// Forwarding rulesets.
     pub rulesets: Vec<Ruleset>,
-    /// Public records beyond the services' own.
+    /// Public records beyond the services' own, sorted by name.
     pub public_records: Vec<Record>,
+    /// The public names services answer: their FQDN, and for those with private endpoints
+    /// their privatelink name; sorted by name.
+    pub public_names: Vec<(String, PublicName)>,
+}
+
+/// What a service's public name is in public DNS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PublicName {
+    /// The service's FQDN: its address, or a CNAME into the privatelink zone when the service
+    /// has private endpoints.
+    Fqdn {
+        /// The service.
+        service: super::ServiceId,
+        /// Whether it has private endpoints (here or elsewhere).
+        private_link: bool,
+    },
+    /// `<name>.privatelink.<zone>` of a service with private endpoints: publicly, its address.
+    PrivateLink {
+        /// The service.
+        service: super::ServiceId,
+    },
+}
+
+impl Dns {
+    /// What public DNS holds for `name` among the services.
+    pub fn public_name(&self, name: &str) -> Option<PublicName> {
+        let i = self
+            .public_names
+            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+            .ok()?;
+        self.public_names.get(i).map(|(_, p)| *p)
+    }
+
+    /// A declared public record.
+    pub fn public_record(&self, name: &str) -> Option<&Record> {
+        find_record(&self.public_records, name)
+    }
+}
+
+/// A record in a list sorted by name.
+pub fn find_record<'a>(records: &'a [Record], name: &str) -> Option<&'a Record> {
+    let i = records
+        .binary_search_by(|r| r.name.as_str().cmp(name))
+        .ok()?;
+    records.get(i)
 }
 
 /// A private DNS zone.
@@ -158,7 +203,7 @@ pub struct Zone {
     pub name: String,
     /// Linked VNets with each link's resolution policy.
     pub links: Vec<(VnetId, ResolutionPolicy)>,
-    /// Its records, by full name.
+    /// Its records, by full name, sorted.
     pub records: Vec<Record>,
 }
 

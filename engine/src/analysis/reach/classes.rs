@@ -13,8 +13,9 @@
 //!   firewall rules, tags, VNet spaces, next hops; see [`AddressPlan`]), since rules and routes
 //!   match on the exact address; and whether it is private or public (the `Internet` tag);
 //! - the name a client asks for when connecting to it (a private endpoint's target FQDN, or the
-//!   address itself for plain HTTP), by which firewall application rules it matches, and the
-//!   service behind a private endpoint (its certificate, its public access);
+//!   address itself for plain HTTP), by which firewall application rules it matches; for a
+//!   private endpoint of a service, the service's FQDN (what the matrix's client asks for): the
+//!   rules it matches and whether the certificate covers it;
 //! - App Service instances, API Management VIPs and load-balancer backends are alike with
 //!   nothing: the tracer reads their egress routing, host names and inbound entry.
 //!
@@ -196,8 +197,10 @@ enum Key {
         policies: PrivateEndpointNetworkPolicies,
         nic_nsg: Option<NsgId>,
         address: (Vec<u32>, bool, bool),
-        /// The service behind a private endpoint (its certificate and public access).
-        service: Option<usize>,
+        /// For a private endpoint of a service, what the matrix's client (asking for the
+        /// service's FQDN) meets: whether the certificate covers the name, and which
+        /// application-rule patterns the name matches.
+        service: Option<(bool, Vec<bool>)>,
         /// Which application-rule FQDN patterns the endpoint's target matches (when the target
         /// is a name), then which the address written as a name matches.
         target: Option<Vec<bool>>,
@@ -287,7 +290,8 @@ pub(super) fn classes(net: &Network, dp: &DataPlane, members: &[Member]) -> Vec<
                 .private_endpoints
                 .get(i)
                 .and_then(|p| p.service)
-                .map(|s| s.0),
+                .and_then(|s| net.services.get(s.0))
+                .map(|s| (s.certificate_covers(&s.fqdn), matches(&s.fqdn))),
             Member::Workload(_) => None,
         };
         Key::Facts {

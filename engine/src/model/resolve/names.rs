@@ -9,7 +9,7 @@ use ipnet::IpNet;
 
 use super::{find, unknown_name_hint, Resolver};
 use crate::model::*;
-use crate::scenario::{self as doc, Text};
+use crate::scenario::{self as doc, Span, Text};
 
 /// Lower case, without a trailing dot.
 fn fqdn(text: &str) -> String {
@@ -286,11 +286,57 @@ impl Resolver {
                 rules,
             });
         }
-        self.net.dns.public_records = d
-            .public_records
+        self.net.dns.public_records = self.sorted_records(&d.public_records, None);
+        self.public_names();
+    }
+
+    /// Records sorted by name for look-ups; a name given twice is an error.
+    fn sorted_records(&mut self, records: &[doc::RecordDoc], zone: Option<&str>) -> Vec<Record> {
+        let mut out: Vec<(Record, Span)> = records
             .iter()
-            .filter_map(|r| self.record(r, None))
+            .filter_map(|r| self.record(r, zone).map(|x| (x, r.name.span)))
             .collect();
+        out.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+        let mut kept: Vec<Record> = Vec::new();
+        for (r, span) in out {
+            if kept.last().is_some_and(|k| k.name == r.name) {
+                self.error(
+                    span,
+                    format!("record set `{}` is given twice", r.name),
+                    Some("put all addresses of a name in one record set".into()),
+                );
+                continue;
+            }
+            kept.push(r);
+        }
+        kept
+    }
+
+    /// The services' public names, indexed for the resolver.
+    fn public_names(&mut self) {
+        let net = &self.net;
+        let mut names: Vec<(String, PublicName)> = Vec::new();
+        for (i, s) in net.services.iter().enumerate() {
+            let service = ServiceId(i);
+            let private_link = s.private_endpoints_elsewhere
+                || net
+                    .private_endpoints
+                    .iter()
+                    .any(|p| p.service == Some(service));
+            names.push((
+                s.fqdn.clone(),
+                PublicName::Fqdn {
+                    service,
+                    private_link,
+                },
+            ));
+            if private_link {
+                names.push((s.privatelink_name(), PublicName::PrivateLink { service }));
+            }
+        }
+        names.sort_by(|a, b| a.0.cmp(&b.0));
+        names.dedup_by(|a, b| a.0 == b.0);
+        self.net.dns.public_names = names;
     }
 
     fn zones(&mut self, zones: &[doc::ZoneDoc]) {
@@ -347,11 +393,7 @@ impl Resolver {
                     ),
                 }
             }
-            let records = z
-                .records
-                .iter()
-                .filter_map(|r| self.record(r, Some(&name)))
-                .collect();
+            let records = self.sorted_records(&z.records, Some(&name));
             self.net.dns.zones.push(Zone {
                 name,
                 links,
