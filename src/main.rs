@@ -42,6 +42,9 @@ enum Command {
     Generate(cmd::generate::Args),
     /// Validate scenarios and check every question's expected answer.
     Check(cmd::check::Args),
+    /// Turn Azure's JSON (`az … list/show`, Resource Graph, ARM export) into a scenario on
+    /// standard output; what is not imported is listed on standard error and in comments.
+    Import(cmd::import::Args),
 }
 
 /// Output formats.
@@ -88,6 +91,7 @@ fn main() -> ExitCode {
         Command::Reach(args) => cmd::reach::run(args),
         Command::Generate(args) => cmd::generate::run(args),
         Command::Check(args) => cmd::check::run(args),
+        Command::Import(args) => cmd::import::run(args),
     };
     ExitCode::from(exit as u8)
 }

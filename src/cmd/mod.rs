@@ -3,6 +3,7 @@
 pub mod check;
 pub mod flow_verify;
 pub mod generate;
+pub mod import;
 pub mod next_hop;
 pub mod reach;
 pub mod resolve;
