@@ -37,9 +37,10 @@ fn scenario_files(path: &Path, out: &mut Vec<PathBuf>) {
 
 /// Runs the command.
 pub fn run(args: Args) -> Exit {
-    if args.format == Format::Dot {
-        eprintln!("error: `--format dot` is not available for `check` (hint: use text or json)");
-        return Exit::BadInput;
+    match args.format {
+        Format::Dot => return super::unavailable("dot", "check", "text or json"),
+        Format::AzJson => return super::unavailable("az-json", "check", "text or json"),
+        Format::Text | Format::Json => {}
     }
     let mut files = Vec::new();
     for p in &args.paths {
