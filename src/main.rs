@@ -47,6 +47,12 @@ enum Command {
     Explain(cmd::explain::Args),
     /// Validate scenarios and check every question's expected answer (the same as `test`).
     Check(cmd::check::Args),
+    /// Turn Azure's JSON (`az … list/show`, Resource Graph, ARM export) into a scenario on
+    /// standard output; what is not imported is listed on standard error and in comments.
+    Import(cmd::import::Args),
+    /// Compare a subnet's effective routes with what Azure shows (`az network nic
+    /// show-effective-route-table` output), row by row (exit 1 when a row differs).
+    CompareRoutes(cmd::compare_routes::Args),
 }
 
 /// Output formats.
@@ -57,8 +63,11 @@ pub enum Format {
     Text,
     /// The answer as JSON, for scripts.
     Json,
-    /// A Graphviz picture (next-hop only).
+    /// A Graphviz picture (next-hop and trace).
     Dot,
+    /// The JSON Azure's own tools print: `az network nic show-effective-route-table` for
+    /// `routes`, `az network watcher show-next-hop` for `next-hop`.
+    AzJson,
 }
 
 /// Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input or usage.
@@ -95,6 +104,8 @@ fn main() -> ExitCode {
         Command::Test(args) => cmd::check::test(args),
         Command::Explain(args) => cmd::explain::run(args),
         Command::Check(args) => cmd::check::run(args),
+        Command::Import(args) => cmd::import::run(args),
+        Command::CompareRoutes(args) => cmd::compare_routes::run(args),
     };
     ExitCode::from(exit as u8)
 }

@@ -496,3 +496,97 @@ fn reach_prints_the_matrix_as_text_csv_and_json() {
     let bad = azpath(&["reach", file, "--format", "dot"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn import_writes_a_scenario_that_check_accepts_and_lists_what_it_left_out() {
+    let o = azpath(&["import", "engine/tests/import/hub-spoke"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("not imported (7):"), "{err}");
+    assert!(
+        err.contains("application security groups are not modelled"),
+        "{err}"
+    );
+    let path = std::env::temp_dir().join(format!("azpath-import-{}.ron", std::process::id()));
+    std::fs::write(&path, stdout(&o)).unwrap();
+    let checked = azpath(&["check", path.to_str().unwrap()]);
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    let not_json = azpath(&["import", "README.md"]);
+    assert_eq!(not_json.status.code(), Some(2));
+    assert!(
+        stderr(&not_json).contains("not JSON"),
+        "{}",
+        stderr(&not_json)
+    );
+}
+
+#[test]
+fn az_json_is_the_shape_azure_prints_and_compare_routes_agrees_with_it() {
+    let o = azpath(&[
+        "routes",
+        SHOWCASE,
+        "--at",
+        "spoke/app",
+        "--format",
+        "az-json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let first = &json["value"][0];
+    for field in [
+        "addressPrefix",
+        "nextHopIpAddress",
+        "nextHopType",
+        "source",
+        "state",
+        "name",
+        "disableBgpRoutePropagation",
+    ] {
+        assert!(first.get(field).is_some(), "{field} missing in {first}");
+    }
+    let path = std::env::temp_dir().join(format!("azpath-az-{}.json", std::process::id()));
+    std::fs::write(&path, stdout(&o)).unwrap();
+    let same = azpath(&[
+        "compare-routes",
+        SHOWCASE,
+        "--at",
+        "spoke/app",
+        "--actual",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(same.status.code(), Some(0), "{}", stdout(&same));
+    assert!(stdout(&same).contains("0 difference(s)"));
+    let other = azpath(&[
+        "compare-routes",
+        COUNTERPART,
+        "--at",
+        "spoke/app",
+        "--actual",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(other.status.code(), Some(1), "{}", stdout(&other));
+    assert!(stdout(&other).contains("10.0.2.4/32"), "{}", stdout(&other));
+
+    let hop = azpath(&[
+        "next-hop", SHOWCASE, "--from", "vm-app", "--to", "10.0.2.4", "--format", "az-json",
+    ]);
+    let hop: serde_json::Value = serde_json::from_str(&stdout(&hop)).unwrap();
+    assert_eq!(hop["nextHopType"], "InterfaceEndpoint");
+    assert_eq!(hop["routeTableId"], "System Route");
+    assert!(hop["nextHopIpAddress"].is_null());
+
+    let refused = azpath(&[
+        "flow-verify",
+        SHOWCASE,
+        "--at",
+        "vm-app",
+        "--direction",
+        "inbound",
+        "--remote",
+        "10.0.0.4",
+        "--format",
+        "az-json",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("`--format az-json` is not available for `flow-verify`"));
+}

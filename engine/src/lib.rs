@@ -19,6 +19,9 @@
 //!    scale generator.
 //! 6. [`report`] renders answers as text for people, JSON for scripts and DOT for pictures.
 //!
+//! Beside the flow, [`import`] turns Azure's own JSON (what `az … list/show` prints) into a
+//! scenario [`scenario::Document`], so a design session starts from the estate people run.
+//!
 //! ```
 //! use azpath_engine::{load_str, query};
 //!
@@ -41,6 +44,7 @@ pub mod dataplane;
 pub mod diag;
 pub mod dns;
 pub mod filter;
+pub mod import;
 pub mod model;
 pub mod query;
 pub mod report;

@@ -8,6 +8,7 @@
 
 mod bad_inputs;
 mod dns_properties;
+mod import;
 mod lessons;
 mod nsg_properties;
 mod properties;

@@ -57,9 +57,10 @@ pub fn scenario_files(path: &Path, out: &mut Vec<PathBuf>) {
 
 /// Runs the command.
 pub fn run(args: Args) -> Exit {
-    if args.format == Format::Dot {
-        eprintln!("error: `--format dot` is not available for `test` (hint: use text or json)");
-        return Exit::BadInput;
+    match args.format {
+        Format::Dot => return super::unavailable("dot", "test", "text or json"),
+        Format::AzJson => return super::unavailable("az-json", "test", "text or json"),
+        Format::Text | Format::Json => {}
     }
     let mut files = Vec::new();
     for p in &args.paths {

@@ -68,11 +68,7 @@ pub fn run(args: Args) -> Exit {
     match args.format {
         Format::Text => super::emit(Ok::<_, String>(report::text::flow_verify(&answer))),
         Format::Json => super::emit(report::json::render(&answer)),
-        Format::Dot => {
-            eprintln!(
-                "error: `--format dot` is not available for `flow-verify` (hint: use text or json)"
-            );
-            Exit::BadInput
-        }
+        Format::Dot => super::unavailable("dot", "flow-verify", "text or json"),
+        Format::AzJson => super::unavailable("az-json", "flow-verify", "text or json"),
     }
 }

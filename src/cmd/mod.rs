@@ -1,9 +1,11 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod compare_routes;
 pub mod explain;
 pub mod flow_verify;
 pub mod generate;
+pub mod import;
 pub mod next_hop;
 pub mod reach;
 pub mod resolve;
@@ -60,6 +62,12 @@ pub fn load_at(path: &Path, name: &str, flag: &str) -> Result<(Loaded, SubnetId)
     let loaded = load(path)?;
     let subnet = place(&loaded.network, name, flag)?;
     Ok((loaded, subnet))
+}
+
+/// Refuses a `--format` the command does not have.
+pub fn unavailable(format: &str, command: &str, choices: &str) -> Exit {
+    eprintln!("error: `--format {format}` is not available for `{command}` (hint: use {choices})");
+    Exit::BadInput
 }
 
 /// Prints a rendered answer, or the serialisation error.

@@ -36,5 +36,6 @@ pub fn run(args: Args) -> Exit {
         Format::Text => super::emit(Ok::<_, String>(report::text::next_hop(&answer))),
         Format::Json => super::emit(report::json::render(&answer)),
         Format::Dot => super::emit(Ok::<_, String>(report::dot::next_hop(&answer))),
+        Format::AzJson => super::emit(report::json::render(&report::az::next_hop(&answer))),
     }
 }

@@ -55,6 +55,7 @@ pub fn run(args: Args) -> Exit {
         Format::Text | Format::Dot => {
             super::emit(Ok::<_, String>(report::text::resolution(&answer)))
         }
+        Format::AzJson => super::unavailable("az-json", "resolve", "text or json"),
     };
     match (shown, &answer.outcome) {
         (Exit::Ok, DnsOutcome::Resolved { .. }) => Exit::Ok,

@@ -34,9 +34,9 @@ pub fn run(args: Args) -> Exit {
     match args.format {
         Format::Text => super::emit(Ok::<_, String>(report::text::routes(&answer))),
         Format::Json => super::emit(report::json::render(&answer)),
-        Format::Dot => {
-            eprintln!("error: `--format dot` is available for `next-hop`, not `routes` (hint: use text or json)");
-            Exit::BadInput
-        }
+        Format::AzJson => super::emit(report::json::render(&report::az::routes(
+            net, subnet, &answer,
+        ))),
+        Format::Dot => super::unavailable("dot", "routes", "text, json or az-json"),
     }
 }

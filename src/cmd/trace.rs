@@ -82,6 +82,7 @@ pub fn run(args: Args) -> Exit {
         Format::Text => super::emit(Ok::<_, String>(report::narrative::trace(&answer))),
         Format::Json => super::emit(report::json::render(&answer)),
         Format::Dot => super::emit(Ok::<_, String>(report::dot::trace(&answer, net))),
+        Format::AzJson => super::unavailable("az-json", "trace", "text, json or dot"),
     };
     match (shown, &answer.verdict) {
         (Exit::Ok, Verdict::Delivered) => Exit::Ok,

@@ -2,12 +2,17 @@
 //! rendering them is [`crate::report`]'s job.
 
 mod check;
+mod compare_routes;
 mod flow_verify;
 mod forall;
 mod next_hop;
 mod routes;
 
 pub use check::{check, row_matches, CheckReport, Evidence, Outcome, Problem, QuestionResult};
+pub use compare_routes::{
+    compare_routes, parse_az_routes, AzEffectiveRoute, AzEffectiveRouteList, RouteComparison,
+    RouteDifference, RouteRow,
+};
 pub use flow_verify::{flow_verify, nsgs_at, FlowVerifyAnswer, NsgLevel, NsgStage, StageDecision};
 pub use next_hop::{next_hop, CandidateRoute, NextHopAnswer, Verdict};
 pub use routes::{routes, RoutesAnswer};

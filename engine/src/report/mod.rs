@@ -1,8 +1,10 @@
 //! Stage 6: rendering. Every renderer takes an answer by reference and only formats it:
 //! [`text`] for people, [`lesson`] for a classroom screen, [`json`] for scripts, [`dot`] for
-//! pictures; [`reach`] streams the
-//! reachability matrix as text, CSV or JSON.
+//! pictures; [`reach`] streams the reachability matrix as text, CSV or JSON; [`az`] gives routes
+//! and next hops in the shapes Azure's own tools print.
 
+pub mod az;
+pub mod compare;
 pub mod dot;
 pub mod json;
 pub mod lesson;

@@ -1,0 +1,140 @@
+//! Importing a real estate: Azure's JSON (what `az … list/show` prints, Resource Graph rows, ARM
+//! template `resources`) into a scenario [`Document`], so a design session starts from the
+//! network people already run.
+//!
+//! Each resource kind has its own module; they share a [`context::Context`] that maps resource
+//! ids to scenario names (the resource's name, `vnet/subnet` for subnets). Whatever azpath does
+//! not model is never dropped silently: it is recorded in [`Notes`], which the RON output carries
+//! as comments and the command line prints as a summary.
+
+mod apps;
+mod context;
+mod dns;
+mod emit;
+mod endpoints;
+mod firewall;
+mod gateways;
+mod network;
+mod nics;
+mod resource;
+mod routes;
+mod security;
+mod vwan;
+
+use std::collections::BTreeMap;
+
+pub use emit::{summary, to_ron};
+pub use resource::{read, ReadError, Resource};
+
+use crate::scenario::Document;
+
+/// The sections of a scenario an imported object lands in, for its comments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Section {
+    /// `vnets`.
+    Vnet,
+    /// `peerings` (named `a/b`).
+    Peering,
+    /// `route_tables`.
+    RouteTable,
+    /// `gateways`.
+    Gateway,
+    /// `private_endpoints`.
+    PrivateEndpoint,
+    /// `workloads`.
+    Workload,
+    /// `nsgs`.
+    Nsg,
+    /// `service_tags`.
+    ServiceTag,
+    /// `firewalls`.
+    Firewall,
+    /// `virtual_hubs`.
+    VirtualHub,
+    /// `services`.
+    Service,
+    /// `dns.zones`.
+    Zone,
+    /// `app_services`.
+    AppService,
+}
+
+/// Something in the input that the scenario does not carry, and why.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Skipped {
+    /// The resource id, or the resource and the part of it left out.
+    pub what: String,
+    /// Why, on one line.
+    pub reason: String,
+}
+
+/// What the import read, where each object came from, and what it left out.
+#[derive(Clone, Debug, Default)]
+pub struct Notes {
+    /// Comment lines for each object of the scenario: its resource ids first, then remarks.
+    pub comments: BTreeMap<(Section, String), Vec<String>>,
+    /// Resources and parts of resources not imported.
+    pub skipped: Vec<Skipped>,
+    /// Resources read, by type.
+    pub read: BTreeMap<String, usize>,
+    /// NSG default rules skipped because azpath builds Azure's defaults in.
+    pub default_rules: usize,
+    /// The input files.
+    pub files: Vec<String>,
+}
+
+impl Notes {
+    /// Attaches a comment line to an object.
+    pub fn comment(&mut self, section: Section, name: &str, line: impl Into<String>) {
+        self.comments
+            .entry((section, name.to_string()))
+            .or_default()
+            .push(line.into());
+    }
+
+    /// Records something left out.
+    pub fn skip(&mut self, what: impl Into<String>, reason: impl Into<String>) {
+        self.skipped.push(Skipped {
+            what: what.into(),
+            reason: reason.into(),
+        });
+    }
+}
+
+/// The result of an import: the scenario and the notes that go with it.
+#[derive(Clone, Debug)]
+pub struct Imported {
+    /// The scenario.
+    pub document: Document,
+    /// Origins, remarks and what was left out.
+    pub notes: Notes,
+}
+
+/// Reads the resources of several files (name, text) and builds one scenario from them.
+pub fn import_files(files: &[(String, String)]) -> Result<Imported, ReadError> {
+    let mut resources = Vec::new();
+    for (name, text) in files {
+        resources.extend(read(name, text)?);
+    }
+    let mut imported = import(&resources);
+    imported.notes.files = files.iter().map(|(n, _)| n.clone()).collect();
+    Ok(imported)
+}
+
+/// Builds a scenario from resources.
+pub fn import(resources: &[Resource]) -> Imported {
+    let mut cx = context::Context::new(resources);
+    cx.assign_names();
+    security::import(&mut cx);
+    routes::import(&mut cx);
+    network::import(&mut cx);
+    vwan::import(&mut cx);
+    network::peerings(&mut cx);
+    gateways::import(&mut cx);
+    nics::import(&mut cx);
+    endpoints::import(&mut cx);
+    dns::import(&mut cx);
+    firewall::import(&mut cx);
+    apps::import(&mut cx);
+    cx.finish()
+}

@@ -1,0 +1,214 @@
+//! Reading Azure's JSON: the resources `az … list/show` prints, Resource Graph rows and ARM
+//! template `resources`, all of which carry the same `properties`.
+
+use serde_json::Value;
+
+/// One Azure resource as read from a file: its id, type, name and the raw JSON.
+#[derive(Clone, Debug)]
+pub struct Resource {
+    /// The resource id as written (for comments); built from the type and name when the input
+    /// has none (ARM templates).
+    pub id: String,
+    /// The resource type, e.g. `Microsoft.Network/virtualNetworks`.
+    pub kind: String,
+    /// The resource name (for a child resource, its own last segment).
+    pub name: String,
+    /// The whole JSON object.
+    pub json: Value,
+    /// The file it came from.
+    pub file: String,
+}
+
+impl Resource {
+    /// A property under `properties`, by JSON pointer below it (`/subnet/id`).
+    pub fn prop(&self, pointer: &str) -> Option<&Value> {
+        self.json.get("properties").and_then(|p| {
+            if pointer.is_empty() {
+                Some(p)
+            } else {
+                p.pointer(pointer)
+            }
+        })
+    }
+
+    /// A string property under `properties`.
+    pub fn prop_str(&self, pointer: &str) -> Option<&str> {
+        self.prop(pointer).and_then(Value::as_str)
+    }
+
+    /// A boolean property under `properties`.
+    pub fn prop_bool(&self, pointer: &str) -> Option<bool> {
+        self.prop(pointer).and_then(Value::as_bool)
+    }
+
+    /// The region, lower case and without spaces (`East US` and `eastus` are one region).
+    pub fn location(&self) -> String {
+        self.json
+            .get("location")
+            .and_then(Value::as_str)
+            .map(|l| l.to_lowercase().replace(' ', ""))
+            .unwrap_or_default()
+    }
+
+    /// Whether the resource is of `kind` (Azure compares types case-insensitively).
+    pub fn is(&self, kind: &str) -> bool {
+        self.kind.eq_ignore_ascii_case(kind)
+    }
+}
+
+/// A file that is not JSON, or JSON that holds no resources.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct ReadError {
+    /// The file.
+    pub file: String,
+    /// What is wrong, on one line.
+    pub message: String,
+}
+
+/// Reads every resource in one file's text: a JSON array of resources, a single resource,
+/// `{"value": […]}` (REST list), `{"data": […]}` (Resource Graph) or an ARM template with
+/// `resources` (nested child resources included).
+pub fn read(file: &str, text: &str) -> Result<Vec<Resource>, ReadError> {
+    let json: Value = serde_json::from_str(text).map_err(|e| ReadError {
+        file: file.to_string(),
+        message: format!("not JSON: {e}"),
+    })?;
+    let mut out = Vec::new();
+    collect(file, &json, None, &mut out);
+    Ok(out)
+}
+
+/// The parent of a nested ARM template resource: its type and name.
+struct Parent<'a> {
+    kind: &'a str,
+    name: &'a str,
+}
+
+fn collect(file: &str, json: &Value, parent: Option<&Parent<'_>>, out: &mut Vec<Resource>) {
+    match json {
+        Value::Array(items) => {
+            for item in items {
+                collect(file, item, parent, out);
+            }
+        }
+        Value::Object(map) => {
+            if map.get("type").and_then(Value::as_str).is_some() {
+                resource(file, json, parent, out);
+            } else {
+                // A list wrapper: REST `value`, Resource Graph `data`, ARM template `resources`.
+                for key in ["value", "data", "resources"] {
+                    if let Some(inner) = map.get(key) {
+                        collect(file, inner, parent, out);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn resource(file: &str, json: &Value, parent: Option<&Parent<'_>>, out: &mut Vec<Resource>) {
+    let text = |k: &str| json.get(k).and_then(Value::as_str).unwrap_or_default();
+    let (kind, full_name) = match parent {
+        // A nested template resource names its type and name relative to the parent.
+        Some(p) if !text("type").contains('/') => (
+            format!("{}/{}", p.kind, text("type")),
+            format!("{}/{}", p.name, text("name")),
+        ),
+        _ => (text("type").to_string(), text("name").to_string()),
+    };
+    let id = match json.get("id").and_then(Value::as_str) {
+        Some(id) => id.to_string(),
+        None => template_id(&kind, &full_name),
+    };
+    let name = full_name.rsplit('/').next().unwrap_or_default().to_string();
+    out.push(Resource {
+        id,
+        kind: kind.clone(),
+        name,
+        json: json.clone(),
+        file: file.to_string(),
+    });
+    if let Some(children) = json.get("resources") {
+        let p = Parent {
+            kind: &kind,
+            name: &full_name,
+        };
+        collect(file, children, Some(&p), out);
+    }
+}
+
+/// The id of a template resource that has none: `/providers/<namespace>/<type>/<name>/…`, the
+/// tail every real id of that resource ends with.
+pub fn template_id(kind: &str, full_name: &str) -> String {
+    let mut types = kind.split('/');
+    let namespace = types.next().unwrap_or_default();
+    let mut id = format!("/providers/{namespace}");
+    for (t, n) in types.zip(full_name.split('/')) {
+        id.push('/');
+        id.push_str(t);
+        id.push('/');
+        id.push_str(n);
+    }
+    id
+}
+
+/// The part of an id from `/providers/` on, lower case: what a template reference and a real
+/// id have in common.
+pub fn id_tail(id: &str) -> String {
+    let lower = id.to_lowercase();
+    match lower.rfind("/providers/") {
+        Some(at) => lower.get(at..).unwrap_or_default().to_string(),
+        None => lower,
+    }
+}
+
+/// The value after `segment` in an id: `segment_after(id, "virtualNetworks")` is the VNet name.
+pub fn segment_after<'a>(id: &'a str, segment: &str) -> Option<&'a str> {
+    let mut parts = id.split('/');
+    while let Some(p) = parts.next() {
+        if p.eq_ignore_ascii_case(segment) {
+            return parts.next();
+        }
+    }
+    None
+}
+
+/// The last segment of an id: the resource's own name.
+pub fn last_segment(id: &str) -> &str {
+    id.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_template_with_nested_children_yields_children_with_full_types() {
+        let text = r#"{"resources": [{"type": "Microsoft.Network/virtualNetworks", "name": "hub",
+            "resources": [{"type": "subnets", "name": "app", "properties": {}}]}]}"#;
+        let found = read("t.json", text).unwrap();
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[1].kind, "Microsoft.Network/virtualNetworks/subnets");
+        assert_eq!(
+            found[1].id,
+            "/providers/Microsoft.Network/virtualNetworks/hub/subnets/app"
+        );
+        assert_eq!(found[1].name, "app");
+    }
+
+    #[test]
+    fn ids_of_template_and_real_resources_share_their_tail() {
+        let real =
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/Hub";
+        assert_eq!(
+            id_tail(real),
+            id_tail(&template_id("Microsoft.Network/virtualNetworks", "hub"))
+        );
+        assert_eq!(segment_after(real, "virtualnetworks"), Some("Hub"));
+    }
+}

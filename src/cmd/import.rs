@@ -1,0 +1,81 @@
+//! `azpath import DIR_OR_FILES… > estate.ron`
+
+use std::path::{Path, PathBuf};
+
+use azpath_engine::{import, load_str};
+
+use crate::Exit;
+
+/// Arguments of `azpath import`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// JSON files as `az … list/show`, Resource Graph or an ARM template export give them, or
+    /// folders searched for `*.json` files.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+/// Every `.json` file under `path` (or `path` itself), sorted for a stable order.
+fn json_files(path: &Path, out: &mut Vec<PathBuf>) {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        entries.sort();
+        for e in entries {
+            if e.is_dir() || e.extension().is_some_and(|x| x == "json") {
+                json_files(&e, out);
+            }
+        }
+    } else {
+        out.push(path.to_path_buf());
+    }
+}
+
+/// Runs the command: the scenario on standard output, the summary on standard error.
+pub fn run(args: Args) -> Exit {
+    let mut paths = Vec::new();
+    for p in &args.paths {
+        json_files(p, &mut paths);
+    }
+    let mut files = Vec::new();
+    for p in &paths {
+        match std::fs::read_to_string(p) {
+            Ok(text) => files.push((p.display().to_string(), text)),
+            Err(e) => {
+                eprintln!("error: cannot read `{}`: {e}", p.display());
+                return Exit::BadInput;
+            }
+        }
+    }
+    let imported = match import::import_files(&files) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: {e} (hint: give the JSON that `az … list` or `az … show` prints)");
+            return Exit::BadInput;
+        }
+    };
+    let ron = match import::to_ron(&imported) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot write the scenario: {e}");
+            return Exit::BadInput;
+        }
+    };
+    print!("{ron}");
+    eprint!("{}", import::summary(&imported));
+    // The scenario must load as it stands; say so when the estate breaks a rule azpath checks.
+    match load_str("imported.ron", &ron) {
+        Ok(loaded) => {
+            for w in &loaded.warnings {
+                eprintln!("{w}");
+            }
+            Exit::Ok
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!("error: the imported scenario does not load (hint: the input lacks resources it refers to, or breaks a rule above)");
+            Exit::BadInput
+        }
+    }
+}
