@@ -1,7 +1,7 @@
 //! `azpath test [PATH...]` (and its older name `azpath check PATH...`): every question of every
 //! scenario, one line each, and the closing `N passed, N failed`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use azpath_engine::{query, report};
 use serde_json::json;
@@ -38,23 +38,6 @@ pub fn test(args: TestArgs) -> Exit {
     })
 }
 
-/// Every `.ron` file under `path` (or `path` itself), sorted for a stable order.
-pub fn scenario_files(path: &Path, out: &mut Vec<PathBuf>) {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
-        entries.sort();
-        for e in entries {
-            if e.is_dir() || e.extension().is_some_and(|x| x == "ron") {
-                scenario_files(&e, out);
-            }
-        }
-    } else {
-        out.push(path.to_path_buf());
-    }
-}
-
 /// Runs the command.
 pub fn run(args: Args) -> Exit {
     match args.format {
@@ -64,7 +47,7 @@ pub fn run(args: Args) -> Exit {
     }
     let mut files = Vec::new();
     for p in &args.paths {
-        scenario_files(p, &mut files);
+        super::files_with_extension(p, "ron", &mut files);
     }
     let (mut passed, mut failed, mut skipped, mut bad) = (0, 0, 0, 0);
     let mut json_files = Vec::new();

@@ -1,6 +1,6 @@
 //! `azpath import DIR_OR_FILES… > estate.ron`
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use azpath_engine::{import, load_str};
 
@@ -15,28 +15,11 @@ pub struct Args {
     paths: Vec<PathBuf>,
 }
 
-/// Every `.json` file under `path` (or `path` itself), sorted for a stable order.
-fn json_files(path: &Path, out: &mut Vec<PathBuf>) {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
-        entries.sort();
-        for e in entries {
-            if e.is_dir() || e.extension().is_some_and(|x| x == "json") {
-                json_files(&e, out);
-            }
-        }
-    } else {
-        out.push(path.to_path_buf());
-    }
-}
-
 /// Runs the command: the scenario on standard output, the summary on standard error.
 pub fn run(args: Args) -> Exit {
     let mut paths = Vec::new();
     for p in &args.paths {
-        json_files(p, &mut paths);
+        super::files_with_extension(p, "json", &mut paths);
     }
     let mut files = Vec::new();
     for p in &paths {

@@ -437,39 +437,10 @@ impl Tracer<'_> {
             }
             // Leaving the NIC: its NSGs (NIC then subnet), unless this is the reply of a flow
             // they already allowed.
-            // NSGs keep a flow record per NIC: only where the request passed is the reply known.
-            let known = is_reply && state.nsg_flows.contains(&at.id);
-            if !is_reply {
-                state.nsg_flows.insert(at.id);
-            }
-            if known {
-                if !matches!(
-                    hop.steps.last(),
-                    Some(Step::StatefulReply | Step::UnSnat { .. } | Step::UnDnat { .. })
-                ) {
-                    hop.steps.push(Step::StatefulReply);
-                }
-            } else if let Some(nsgs) = nsgs_at(
-                self.net,
-                self.dp,
-                at.id,
-                Direction::Outbound,
-                packet.flow(self.protocol),
-            ) {
-                let denied = nsgs.access == Access::Deny;
-                let rule = nsgs.rule.clone();
-                hop.steps.push(Step::OutboundNsgs(nsgs));
-                if let (true, Some(rule)) = (denied, rule) {
-                    hops.push(hop);
-                    return (
-                        hops,
-                        End::Stopped(Verdict::DroppedByNsg {
-                            nsg: rule.nsg,
-                            rule: rule.rule,
-                            nic: at.name,
-                        }),
-                    );
-                }
+            // Leaving the NIC: its NSGs (NIC then subnet).
+            let flow = (packet, is_reply);
+            if let Some(verdict) = self.nsgs(&at, Direction::Outbound, flow, state, &mut hop) {
+                return self.stop(hops, hop, verdict);
             }
             let target = match self.forward(&at, hops.last(), packet, is_reply, &mut hop) {
                 Ok(target) => target,
@@ -489,6 +460,51 @@ impl Tracer<'_> {
         }
     }
 
+    /// The NSGs of `nic` in `direction`, recorded on `hop`; the verdict if they deny. NSGs keep a
+    /// flow record per NIC: a reply passes freely where the request passed and meets every other
+    /// NIC's NSGs as a new flow.
+    fn nsgs(
+        &self,
+        nic: &Nic,
+        direction: Direction,
+        (packet, is_reply): (Packet, bool),
+        state: &mut ReplyState,
+        hop: &mut Hop,
+    ) -> Option<Verdict> {
+        let known = is_reply && state.nsg_flows.contains(&nic.id);
+        if !is_reply {
+            state.nsg_flows.insert(nic.id);
+        }
+        if known {
+            if !matches!(
+                hop.steps.last(),
+                Some(Step::StatefulReply | Step::UnSnat { .. } | Step::UnDnat { .. })
+            ) {
+                hop.steps.push(Step::StatefulReply);
+            }
+            return None;
+        }
+        let nsgs = nsgs_at(
+            self.net,
+            self.dp,
+            nic.id,
+            direction,
+            packet.flow(self.protocol),
+        )?;
+        let denied = (nsgs.access == Access::Deny)
+            .then(|| nsgs.rule.clone())
+            .flatten();
+        hop.steps.push(match direction {
+            Direction::Outbound => Step::OutboundNsgs(nsgs),
+            Direction::Inbound => Step::InboundNsgs(nsgs),
+        });
+        denied.map(|rule| Verdict::DroppedByNsg {
+            nsg: rule.nsg,
+            rule: rule.rule,
+            nic: nic.name.clone(),
+        })
+    }
+
     /// The packet reaches `next`: its inbound NSGs (none for a reply), then either it is the
     /// destination, or an appliance that forwards it (stateful check, firewall rules, NAT).
     fn arrive(
@@ -499,31 +515,10 @@ impl Tracer<'_> {
         state: &mut ReplyState,
         hop: &mut Hop,
     ) -> Arrival {
-        // Arriving: the subnet's NSG then the NIC's, or nothing for a reply.
-        let known = is_reply && state.nsg_flows.contains(&next.id);
-        if !is_reply {
-            state.nsg_flows.insert(next.id);
-        }
-        if known {
-            hop.steps.push(Step::StatefulReply);
-        } else if let Some(nsgs) = nsgs_at(
-            self.net,
-            self.dp,
-            next.id,
-            Direction::Inbound,
-            packet.flow(self.protocol),
-        ) {
-            let denied = nsgs.access == Access::Deny;
-            let rule = nsgs.rule.clone();
-            hop.steps.push(Step::InboundNsgs(nsgs));
-            if let (true, Some(rule)) = (denied, rule) {
-                let nic = next.name.clone();
-                return Arrival::Stop(Verdict::DroppedByNsg {
-                    nsg: rule.nsg,
-                    rule: rule.rule,
-                    nic,
-                });
-            }
+        // Arriving: the subnet's NSG then the NIC's.
+        if let Some(verdict) = self.nsgs(next, Direction::Inbound, (*packet, is_reply), state, hop)
+        {
+            return Arrival::Stop(verdict);
         }
         if packet.dst == next.ip {
             // A reply addressed to an appliance that translated the request goes on to the
