@@ -191,7 +191,9 @@ fn what_if_shows_a_verdict_change_and_nothing_for_a_client_side_fix() {
 
 /// The gotcha lessons: the flow that fails, the checklist step that should be named, and the
 /// fix the field applies first.
-fn gotchas() -> Vec<(&'static str, FlowSpec, CheckStep, fn(&Fix) -> bool)> {
+type Gotcha = (&'static str, FlowSpec, CheckStep, fn(&Fix) -> bool);
+
+fn gotchas() -> Vec<Gotcha> {
     vec![
         (
             "dns/zone-linked-to-the-hub-only.ron",
