@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::diagnose::{diagnose, CheckStep, Diagnosis};
 use super::flow::{self, FlowSpec};
-use crate::model::{is_private, NicRef};
+use crate::model::NicRef;
 use crate::query::{check, CheckReport, Evidence, Outcome};
 use crate::scenario::{
     Access, Direction, Document, NsgRuleDoc, PrivateEndpointDoc, PrivateEndpointNetworkPolicies,
@@ -645,8 +645,6 @@ pub fn variant(base: &str, original: &Document, s: &Suggestion) -> Document {
             vnet.subnets.retain(|s| !old.subnets.contains(s));
         }
     }
-    let private = s.flow.to.parse::<IpAddr>().is_ok_and(is_private);
-    let _ = private;
     v.questions = vec![QuestionDoc::Trace {
         from: Text::new(s.flow.from.clone()),
         to: Text::new(s.flow.to.clone()),
