@@ -41,7 +41,8 @@ lines = [
     "",
 ]
 for topic, blurb in TOPICS.items():
-    files = sorted((root / topic).glob("*.ron"))
+    # A lesson's fixed variants (`fixes/`) follow the lessons they extend.
+    files = sorted((root / topic).glob("*.ron")) + sorted((root / topic).glob("fixes/*.ron"))
     if not files:
         continue
     lines += [f"## {topic}", "", blurb, "", "| lesson | takeaway |", "| --- | --- |"]

@@ -53,6 +53,13 @@ enum Command {
     /// Compare a subnet's effective routes with what Azure shows (`az network nic
     /// show-effective-route-table` output), row by row (exit 1 when a row differs).
     CompareRoutes(cmd::compare_routes::Args),
+    /// Compare a scenario with a changed copy (a variant that `extends` it): effective routes,
+    /// each flow's verdict and path, and name resolutions, showing only what changed.
+    WhatIf(cmd::what_if::Args),
+    /// Run the field checklist on one flow (DNS, VNet entry, path, NSGs, firewall, return path,
+    /// public access, certificate), name the root cause, and list the single changes verified to
+    /// fix it (exit 1 when the flow needs fixing).
+    Diagnose(cmd::diagnose::Args),
 }
 
 /// Output formats.
@@ -106,6 +113,8 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(args),
         Command::Import(args) => cmd::import::run(args),
         Command::CompareRoutes(args) => cmd::compare_routes::run(args),
+        Command::WhatIf(args) => cmd::what_if::run(args),
+        Command::Diagnose(args) => cmd::diagnose::run(args),
     };
     ExitCode::from(exit as u8)
 }

@@ -590,3 +590,69 @@ fn az_json_is_the_shape_azure_prints_and_compare_routes_agrees_with_it() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(stderr(&refused).contains("`--format az-json` is not available for `flow-verify`"));
 }
+
+const CROSS_REGION: &str = "scenarios/virtual-wan/cross-region-private-endpoint.ron";
+const CO_LOCATED: &str = "scenarios/virtual-wan/fixes/co-located-private-endpoint.ron";
+
+#[test]
+fn what_if_prints_the_hops_and_regions_a_variant_takes_off_the_path() {
+    let o = azpath(&[
+        "what-if",
+        CROSS_REGION,
+        CO_LOCATED,
+        "--from",
+        "app-dev",
+        "--to",
+        "aoai-dev.openai.azure.com",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("regions: westus, eastus -> westus"), "{out}");
+    assert!(
+        out.contains("stateful devices: fw-wus, fw-eus -> none"),
+        "{out}"
+    );
+    assert!(out.contains("hops gone: fw-wus"), "{out}");
+    let o = azpath(&["what-if", CROSS_REGION, CO_LOCATED, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(!json["flows"].as_array().unwrap().is_empty());
+    let o = azpath(&["what-if", CROSS_REGION, CO_LOCATED, "--format", "dot"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn diagnose_names_the_root_cause_and_writes_verified_fixes_as_variants() {
+    let dir = std::env::temp_dir().join(format!("azpath-cli-fixes-{}", std::process::id()));
+    let dir_arg = dir.display().to_string();
+    let o = azpath(&[
+        "diagnose",
+        "scenarios/dns/zone-linked-to-the-hub-only.ron",
+        "--from",
+        "vm-app",
+        "--to",
+        "contoso-aoai.openai.azure.com:443",
+        "--emit-variant",
+        &dir_arg,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Root cause (name resolution)"), "{out}");
+    assert!(
+        out.contains("$ az network private-dns link vnet create"),
+        "{out}"
+    );
+    // The written variant loads, extends the lesson, and its question (the fixed flow) holds.
+    let fix = dir.join("fix-1.ron");
+    let o = azpath(&["check", fix.to_str().unwrap()]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    // A working flow: exit 0, nothing to fix.
+    let o = azpath(&[
+        "diagnose",
+        "scenarios/dns/zone-linked-to-the-hub-only.ron",
+        "--from",
+        "vm-fixed",
+        "--to",
+        "contoso-aoai.openai.azure.com",
+    ]);
+    assert!(o.status.success(), "{}", stdout(&o));
+}

@@ -68,7 +68,7 @@ impl Diagnostic {
     pub fn locate(&self, file: &SourceFile) -> Located {
         let (line, column) = file.line_col(self.span.start);
         Located {
-            file: file.name.clone(),
+            file: file.name_at(self.span.start).to_string(),
             line,
             column,
             severity: self.severity,

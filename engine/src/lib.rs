@@ -54,4 +54,4 @@ pub mod trace;
 
 mod load;
 
-pub use load::{load_file, load_str, LoadError, Loaded};
+pub use load::{load_document, load_file, load_str, LoadError, Loaded};

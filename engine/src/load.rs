@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::dataplane::DataPlane;
-use crate::diag::{Located, Severity};
+use crate::diag::{Diagnostic, Located, Severity};
 use crate::model::{self, Network};
 use crate::scenario::{self, Document, SourceFile};
 
@@ -64,9 +64,55 @@ fn render(diags: &[Located]) -> String {
     format!("{}\n{errors} error(s)", lines.join("\n"))
 }
 
-/// Reads and loads the scenario at `path`.
+/// Reads and loads the scenario at `path`; a variant (`extends: "base.ron"`) is merged onto the
+/// scenario it extends, which must load on its own first (its errors name its own file).
 pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
+    load_chain(path, &mut Vec::new())
+}
+
+/// Loads `path`, following `extends`; `seen` holds the files on the way, to refuse cycles.
+fn load_chain(path: &Path, seen: &mut Vec<std::path::PathBuf>) -> Result<Loaded, LoadError> {
     let name = path.display().to_string();
+    let text = read(path, &name)?;
+    let single = SourceFile::new(name.as_str(), text.as_str());
+    let document = scenario::parse(&single).map_err(|d| LoadError::Invalid(vec![d]))?;
+    let Some(extends) = document.extends.clone() else {
+        return finish(single, document);
+    };
+    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if seen.contains(&canonical) {
+        let d = Diagnostic::error(
+            extends.span,
+            "`extends` makes a cycle: this file extends itself through its bases",
+        )
+        .with_hint("a variant extends a scenario that does not extend it back");
+        return Err(LoadError::Invalid(vec![d.locate(&single)]));
+    }
+    seen.push(canonical);
+    let base_path = path
+        .parent()
+        .unwrap_or_else(|| Path::new(""))
+        .join(&extends.value);
+    if !base_path.is_file() {
+        let d = Diagnostic::error(
+            extends.span,
+            format!("`extends`: no scenario at `{}`", base_path.display()),
+        )
+        .with_hint("the path is relative to this file");
+        return Err(LoadError::Invalid(vec![d.locate(&single)]));
+    }
+    let base = load_chain(&base_path, seen)?;
+    // The variant's spans are measured after the base's text, so every span of the merged
+    // document names the file it was written in.
+    let (source, start) = base.source.append(name.as_str(), &text);
+    let variant = scenario::parse_part(&source, start).map_err(|d| LoadError::Invalid(vec![d]))?;
+    let merged = scenario::merge(base.document, variant)
+        .map_err(|diags| LoadError::Invalid(diags.iter().map(|d| d.locate(&source)).collect()))?;
+    finish(source, merged)
+}
+
+fn read(path: &Path, name: &str) -> Result<String, LoadError> {
+    let name = name.to_string();
     let meta = std::fs::metadata(path).map_err(|e| LoadError::Io {
         path: name.clone(),
         message: e.to_string().to_lowercase(),
@@ -85,17 +131,34 @@ pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
             hint: Some("split the estate into several scenarios".into()),
         }]));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
+    std::fs::read_to_string(path).map_err(|e| LoadError::Io {
         path: name.clone(),
         message: e.to_string().to_lowercase(),
-    })?;
-    load_str(&name, &text)
+    })
 }
 
-/// Loads a scenario from text; `name` is used in messages.
+/// Loads a scenario from text; `name` is used in messages. A variant cannot be loaded from
+/// text: its base is found relative to its file (use [`load_file`]).
 pub fn load_str(name: &str, text: &str) -> Result<Loaded, LoadError> {
     let source = SourceFile::new(name, text);
     let document = scenario::parse(&source).map_err(|d| LoadError::Invalid(vec![d]))?;
+    if let Some(extends) = &document.extends {
+        let d = Diagnostic::error(
+            extends.span,
+            "`extends` needs a file: this scenario was given as text",
+        )
+        .with_hint("load the variant from its file, next to the scenario it extends");
+        return Err(LoadError::Invalid(vec![d.locate(&source)]));
+    }
+    finish(source, document)
+}
+
+/// Loads an already merged document (a variant built in memory, e.g. a suggested fix).
+pub fn load_document(source: SourceFile, document: Document) -> Result<Loaded, LoadError> {
+    finish(source, document)
+}
+
+fn finish(source: SourceFile, document: Document) -> Result<Loaded, LoadError> {
     match model::resolve(&document) {
         Ok((network, mut warnings)) => {
             let dataplane = DataPlane::compile(&network);

@@ -18,3 +18,4 @@ mod scenarios;
 mod trace_cases;
 mod validation;
 mod wan_properties;
+mod whatif;

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod compare_routes;
+pub mod diagnose;
 pub mod explain;
 pub mod flow_verify;
 pub mod generate;
@@ -11,6 +12,7 @@ pub mod reach;
 pub mod resolve;
 pub mod routes;
 pub mod trace;
+pub mod what_if;
 
 use std::path::Path;
 

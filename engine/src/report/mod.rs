@@ -1,13 +1,16 @@
 //! Stage 6: rendering. Every renderer takes an answer by reference and only formats it:
 //! [`text`] for people, [`lesson`] for a classroom screen, [`json`] for scripts, [`dot`] for
 //! pictures; [`reach`] streams the reachability matrix as text, CSV or JSON; [`az`] gives routes
-//! and next hops in the shapes Azure's own tools print.
+//! and next hops in the shapes Azure's own tools print; [`whatif`] and [`diagnosis`] show what a
+//! change moves and what the checklist finds.
 
 pub mod az;
 pub mod compare;
+pub mod diagnosis;
 pub mod dot;
 pub mod json;
 pub mod lesson;
 pub mod narrative;
 pub mod reach;
 pub mod text;
+pub mod whatif;

@@ -306,7 +306,7 @@ pub fn check(report: &CheckReport, file: &SourceFile) -> String {
     let mut out = String::new();
     for r in &report.results {
         let (line, _) = file.line_col(r.span.start);
-        let at = format!("{}:{line}", file.name);
+        let at = format!("{}:{line}", file.name_at(r.span.start));
         match &r.outcome {
             Outcome::Pass => out += &format!("pass  {at}: {}\n", r.question),
             Outcome::Skipped { reason } => {

@@ -15,6 +15,15 @@ pub type Text = Spanned<String>;
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename = "Scenario", deny_unknown_fields)]
 pub struct Document {
+    /// The scenario this one is a variant of (a path relative to this file): its objects are
+    /// taken over, then this file's `remove` list and declarations apply (see [`super::merge`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<Text>,
+    /// Names of objects of the extended scenario to leave out: any object's name (`pe-aoai`), a
+    /// subnet as `vnet/subnet`, a peering as `a<->b`, a zone by its name, a DNS forwarder by
+    /// its workload.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remove: Vec<Text>,
     /// One line saying what the scenario shows.
     #[serde(default)]
     pub title: String,

@@ -6,6 +6,7 @@ mod firewall;
 mod names;
 mod security;
 mod span;
+mod variant;
 mod vwan;
 
 pub use document::*;
@@ -13,6 +14,7 @@ pub use firewall::*;
 pub use names::*;
 pub use security::*;
 pub use span::{SourceFile, Span, Spanned};
+pub use variant::{merge, object_keys};
 pub use vwan::*;
 
 use ron::extensions::Extensions;
@@ -44,13 +46,17 @@ pub fn parse(file: &SourceFile) -> Result<Document, Located> {
             hint: Some("split the estate into several scenarios".into()),
         });
     }
-    span::with_source(&file.text, || {
-        ron_options().from_str::<Document>(&file.text)
-    })
-    .map_err(|e| {
+    parse_part(file, 0)
+}
+
+/// Parses the part of `file` that starts at byte `start` (a variant laid after the files it
+/// extends), with spans measured in the whole source so that each locates in its own file.
+pub fn parse_part(file: &SourceFile, start: usize) -> Result<Document, Located> {
+    let part = file.text.get(start..).unwrap_or_default();
+    span::with_source(&file.text, || ron_options().from_str::<Document>(part)).map_err(|e| {
         let (message, hint) = describe(&e.code);
         Located {
-            file: file.name.clone(),
+            file: file.name_at(start).to_string(),
             line: e.span.start.line,
             column: e.span.start.col,
             severity: Severity::Error,

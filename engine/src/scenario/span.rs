@@ -100,39 +100,82 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Spanned<T> {
 }
 
 /// A file's text with a line index, to turn byte offsets into 1-based line and column numbers.
+///
+/// A variant and the files it extends share one offset space: their texts are laid end to end
+/// (the base first), each a *part* that keeps its own name, so that a span taken from any of
+/// them is located in the file it was written in and lines count from that file's start.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
-    /// The name used in messages (the path as given).
+    /// The name used in messages (the path as given); for a variant, the variant's.
     pub name: String,
-    /// The whole text.
+    /// The whole text (for a variant: every file of the chain, base first).
     pub text: String,
     line_starts: Vec<usize>,
+    /// Where each part starts, with its file name; one part for a plain file.
+    parts: Vec<(usize, String)>,
 }
 
 impl SourceFile {
     /// Indexes `text` for position look-ups.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         let text = text.into();
+        let name = name.into();
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         Self {
-            name: name.into(),
+            parts: vec![(0, name.clone())],
+            name,
             text,
             line_starts,
         }
     }
 
-    /// The 1-based line and column (in characters) of byte `offset`.
+    /// This source followed by another file's text, as one offset space; the new part gives
+    /// the whole its name. Returns the offset where `text` starts.
+    pub fn append(&self, name: impl Into<String>, text: &str) -> (Self, usize) {
+        let start = self.text.len() + 1;
+        let mut whole = Self::new(String::new(), format!("{}\n{text}", self.text));
+        whole.name = name.into();
+        whole.parts = self.parts.clone();
+        whole.parts.push((start, whole.name.clone()));
+        (whole, start)
+    }
+
+    /// The text of the last part: the file this source was last extended with.
+    pub fn last_part(&self) -> &str {
+        let start = self.parts.last().map_or(0, |p| p.0);
+        self.text.get(start..).unwrap_or_default()
+    }
+
+    /// The part holding byte `offset`: its start and its file name.
+    fn part(&self, offset: usize) -> (usize, &str) {
+        let i = self.parts.partition_point(|p| p.0 <= offset).max(1);
+        self.parts
+            .get(i - 1)
+            .map_or((0, self.name.as_str()), |(s, n)| (*s, n.as_str()))
+    }
+
+    /// The file byte `offset` was written in.
+    pub fn name_at(&self, offset: usize) -> &str {
+        self.part(offset.min(self.text.len())).1
+    }
+
+    /// The 1-based line and column (in characters) of byte `offset`, in the file it belongs to.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
+        let (part_start, _) = self.part(offset);
+        let first = self
+            .line_starts
+            .partition_point(|&s| s <= part_start)
+            .max(1);
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
         let column = self
             .text
             .get(start..offset)
             .map_or(1, |prefix| prefix.chars().count() + 1);
-        (line, column)
+        (line + 1 - first, column)
     }
 }
 
@@ -148,6 +191,23 @@ mod tests {
         assert_eq!(file.line_col(3), (2, 1));
         assert_eq!(file.line_col(5), (2, 2)); // after the two-byte é
         assert_eq!(file.line_col(999), (3, 1));
+    }
+
+    #[test]
+    fn appended_parts_keep_their_own_names_and_lines() {
+        let base = SourceFile::new("base.ron", "a\nb");
+        let (whole, start) = base.append("variant.ron", "x\ny\nz");
+        assert_eq!(start, 4);
+        assert_eq!(whole.last_part(), "x\ny\nz");
+        assert_eq!((whole.name_at(2), whole.line_col(2)), ("base.ron", (2, 1)));
+        assert_eq!(
+            (whole.name_at(4), whole.line_col(4)),
+            ("variant.ron", (1, 1))
+        );
+        assert_eq!(
+            (whole.name_at(8), whole.line_col(8)),
+            ("variant.ron", (3, 1))
+        );
     }
 
     #[test]

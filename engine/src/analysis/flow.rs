@@ -1,0 +1,72 @@
+//! A flow as people name it — a client, a destination name or address, a port — and how it is
+//! traced. What-if, diagnosis and fix suggestions all speak of flows this way, because the
+//! networks they compare have different ids for the same names.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use serde::{Deserialize, Serialize};
+
+use crate::dataplane::DataPlane;
+use crate::model::{is_private, FlowProtocol, Network, NicRef, TraceSource};
+use crate::trace::{trace_from, trace_name, TraceAnswer, TraceRequest};
+
+/// One flow by names: from a workload (or a public address), to a name or an address.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct FlowSpec {
+    /// The client workload, or a public address (an Internet client).
+    pub from: String,
+    /// The destination: a name (resolved as the client resolves it) or an address.
+    pub to: String,
+    /// The TCP destination port.
+    pub port: u16,
+    /// The name the client asks for (TLS SNI), when it differs from `to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+}
+
+impl std::fmt::Display for FlowSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} -> {}:{}", self.from, self.to, self.port)?;
+        if let Some(h) = &self.host {
+            write!(f, " (host `{h}`)")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a flow starts in `net`: a workload by name, or a public address; `None` when `net` has
+/// no such workload.
+pub fn source(net: &Network, from: &str) -> Option<TraceSource> {
+    match from.parse::<IpAddr>() {
+        Ok(ip) if !is_private(ip) => Some(TraceSource::Internet(ip)),
+        Ok(_) => None,
+        Err(_) => match net.nic_by_name(from)? {
+            NicRef::Workload(w) => Some(TraceSource::Workload(w)),
+            _ => None,
+        },
+    }
+}
+
+/// Traces `flow` in `net` (TCP, source port 50000); `None` when its client is not in `net`.
+pub fn trace(net: &Network, dp: &DataPlane, flow: &FlowSpec) -> Option<TraceAnswer> {
+    let from = source(net, &flow.from)?;
+    let request = TraceRequest {
+        protocol: FlowProtocol::Tcp,
+        destination: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        port: flow.port,
+        source_port: 50000,
+        host: flow.host.clone(),
+    };
+    match flow.to.parse::<IpAddr>() {
+        Ok(destination) => trace_from(
+            net,
+            dp,
+            from,
+            TraceRequest {
+                destination,
+                ..request
+            },
+        ),
+        Err(_) => trace_name(net, dp, from, &flow.to, request),
+    }
+}

@@ -1,0 +1,308 @@
+//! Variants: a scenario that `extends` another and states only what differs.
+//!
+//! A what-if ("the same estate, but the zone linked to the spoke") is easiest to read when the
+//! file holds the change and nothing else. Merging happens on documents, before names are
+//! resolved, so the merged document is validated exactly like a hand-written one:
+//!
+//! 1. the base's objects are taken over;
+//! 2. every name in the variant's `remove` list leaves the base (an error if nothing has it);
+//! 3. every object the variant declares replaces the base's object of the same name, or is
+//!    added. VNets merge their subnets by name (a re-declared VNet keeps the base's other
+//!    subnets); peerings are named by their pair; the variant's questions, when it has any,
+//!    replace the base's; its title, story and takeaway replace the base's when given.
+
+use std::collections::BTreeSet;
+
+use super::{Document, PeeringDoc, Text, VnetDoc};
+use crate::diag::{unknown_name_hint, Diagnostic};
+
+/// How an object is named in a `remove` list and matched for replacement.
+trait Keyed {
+    fn key(&self) -> String;
+}
+
+macro_rules! keyed_by {
+    ($field:ident: $($t:ty),+) => {
+        $(impl Keyed for $t {
+            fn key(&self) -> String {
+                self.$field.value.clone()
+            }
+        })+
+    };
+}
+
+keyed_by!(name: VnetDoc, super::SubnetDoc, super::RouteTableDoc, super::GatewayDoc,
+    super::PrivateEndpointDoc, super::WorkloadDoc, super::NsgDoc, super::ServiceTagDoc,
+    super::FirewallDoc, super::LoadBalancerDoc, super::VirtualHubDoc, super::ServiceDoc,
+    super::ZoneDoc, super::InboundEndpointDoc, super::RulesetDoc, super::RecordDoc,
+    super::AppServiceDoc, super::ApiManagementDoc);
+keyed_by!(service: super::ServicePrefixesDoc);
+keyed_by!(workload: super::ForwarderDoc);
+
+impl Keyed for PeeringDoc {
+    /// `a<->b` with the two names in order, so either way of writing the pair matches.
+    fn key(&self) -> String {
+        peering_key(&self.between.0.value, &self.between.1.value)
+    }
+}
+
+fn peering_key(a: &str, b: &str) -> String {
+    let (a, b) = if a <= b { (a, b) } else { (b, a) };
+    format!("{a}<->{b}")
+}
+
+/// Normalises a name from a `remove` list (a peering may be written either way round).
+fn normalise(name: &str) -> String {
+    match name.split_once("<->") {
+        Some((a, b)) => peering_key(a.trim(), b.trim()),
+        None => name.to_string(),
+    }
+}
+
+/// Replaces same-named objects of `base` with `over`'s, appending the new ones, in order.
+fn overlay<T: Keyed>(base: &mut Vec<T>, over: Vec<T>) {
+    for item in over {
+        let key = item.key();
+        match base.iter_mut().find(|b| b.key() == key) {
+            Some(slot) => *slot = item,
+            None => base.push(item),
+        }
+    }
+}
+
+/// Drops the objects whose key is in `gone`, noting which keys matched.
+fn drop_named<T: Keyed>(list: &mut Vec<T>, gone: &BTreeSet<String>, hit: &mut BTreeSet<String>) {
+    list.retain(|item| {
+        let key = item.key();
+        let drop = gone.contains(&key);
+        if drop {
+            hit.insert(key);
+        }
+        !drop
+    });
+}
+
+/// Every name a `remove` list can use in `doc`, for did-you-mean hints and the README.
+pub fn object_keys(doc: &Document) -> Vec<String> {
+    fn keys<T: Keyed>(list: &[T]) -> impl Iterator<Item = String> + '_ {
+        list.iter().map(Keyed::key)
+    }
+    let subnets = doc.vnets.iter().flat_map(|v| {
+        v.subnets
+            .iter()
+            .map(move |s| format!("{}/{}", v.name.value, s.name.value))
+    });
+    let dns = &doc.dns;
+    keys(&doc.vnets)
+        .chain(subnets)
+        .chain(keys(&doc.peerings))
+        .chain(keys(&doc.route_tables))
+        .chain(keys(&doc.gateways))
+        .chain(keys(&doc.service_endpoint_prefixes))
+        .chain(keys(&doc.private_endpoints))
+        .chain(keys(&doc.workloads))
+        .chain(keys(&doc.nsgs))
+        .chain(keys(&doc.service_tags))
+        .chain(keys(&doc.firewalls))
+        .chain(keys(&doc.load_balancers))
+        .chain(keys(&doc.virtual_hubs))
+        .chain(keys(&doc.services))
+        .chain(keys(&dns.zones))
+        .chain(keys(&dns.forwarders))
+        .chain(keys(&dns.inbound_endpoints))
+        .chain(keys(&dns.rulesets))
+        .chain(keys(&dns.public_records))
+        .chain(keys(&doc.app_services))
+        .chain(keys(&doc.api_managements))
+        .collect()
+}
+
+/// Applies `variant` to `base` (see the module documentation). Errors point into the variant:
+/// a `remove` entry that names nothing in the base.
+pub fn merge(mut base: Document, variant: Document) -> Result<Document, Vec<Diagnostic>> {
+    let known = object_keys(&base);
+    let gone: BTreeSet<String> = variant.remove.iter().map(|n| normalise(&n.value)).collect();
+    let mut hit = BTreeSet::new();
+    remove(&mut base, &gone, &mut hit);
+    let errors: Vec<Diagnostic> = variant
+        .remove
+        .iter()
+        .filter(|n| !hit.contains(&normalise(&n.value)))
+        .map(|n| unknown(n, &known))
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let v = variant;
+    for vnet in v.vnets {
+        match base
+            .vnets
+            .iter_mut()
+            .find(|b| b.name.value == vnet.name.value)
+        {
+            Some(slot) => {
+                let mut subnets = std::mem::take(&mut slot.subnets);
+                let VnetDoc {
+                    name,
+                    region,
+                    address_space,
+                    subnets: new_subnets,
+                    dns_servers,
+                } = vnet;
+                overlay(&mut subnets, new_subnets);
+                *slot = VnetDoc {
+                    name,
+                    region,
+                    address_space,
+                    subnets,
+                    dns_servers,
+                };
+            }
+            None => base.vnets.push(vnet),
+        }
+    }
+    overlay(&mut base.peerings, v.peerings);
+    overlay(&mut base.route_tables, v.route_tables);
+    overlay(&mut base.gateways, v.gateways);
+    overlay(
+        &mut base.service_endpoint_prefixes,
+        v.service_endpoint_prefixes,
+    );
+    overlay(&mut base.private_endpoints, v.private_endpoints);
+    overlay(&mut base.workloads, v.workloads);
+    overlay(&mut base.nsgs, v.nsgs);
+    overlay(&mut base.service_tags, v.service_tags);
+    overlay(&mut base.firewalls, v.firewalls);
+    overlay(&mut base.load_balancers, v.load_balancers);
+    overlay(&mut base.virtual_hubs, v.virtual_hubs);
+    overlay(&mut base.services, v.services);
+    overlay(&mut base.dns.zones, v.dns.zones);
+    overlay(&mut base.dns.forwarders, v.dns.forwarders);
+    overlay(&mut base.dns.inbound_endpoints, v.dns.inbound_endpoints);
+    overlay(&mut base.dns.rulesets, v.dns.rulesets);
+    overlay(&mut base.dns.public_records, v.dns.public_records);
+    overlay(&mut base.app_services, v.app_services);
+    overlay(&mut base.api_managements, v.api_managements);
+    if !v.questions.is_empty() {
+        base.questions = v.questions;
+    }
+    if !v.title.is_empty() {
+        base.title = v.title;
+    }
+    if v.story.is_some() {
+        base.story = v.story;
+    }
+    if v.takeaway.is_some() {
+        base.takeaway = v.takeaway;
+    }
+    if v.assumptions != super::Assumptions::default() {
+        base.assumptions = v.assumptions;
+    }
+    base.extends = v.extends;
+    base.remove = Vec::new();
+    Ok(base)
+}
+
+fn remove(doc: &mut Document, gone: &BTreeSet<String>, hit: &mut BTreeSet<String>) {
+    if gone.is_empty() {
+        return;
+    }
+    for vnet in &mut doc.vnets {
+        let prefix = format!("{}/", vnet.name.value);
+        vnet.subnets.retain(|s| {
+            let key = format!("{prefix}{}", s.name.value);
+            let drop = gone.contains(&key);
+            if drop {
+                hit.insert(key);
+            }
+            !drop
+        });
+    }
+    drop_named(&mut doc.vnets, gone, hit);
+    drop_named(&mut doc.peerings, gone, hit);
+    drop_named(&mut doc.route_tables, gone, hit);
+    drop_named(&mut doc.gateways, gone, hit);
+    drop_named(&mut doc.service_endpoint_prefixes, gone, hit);
+    drop_named(&mut doc.private_endpoints, gone, hit);
+    drop_named(&mut doc.workloads, gone, hit);
+    drop_named(&mut doc.nsgs, gone, hit);
+    drop_named(&mut doc.service_tags, gone, hit);
+    drop_named(&mut doc.firewalls, gone, hit);
+    drop_named(&mut doc.load_balancers, gone, hit);
+    drop_named(&mut doc.virtual_hubs, gone, hit);
+    drop_named(&mut doc.services, gone, hit);
+    drop_named(&mut doc.dns.zones, gone, hit);
+    drop_named(&mut doc.dns.forwarders, gone, hit);
+    drop_named(&mut doc.dns.inbound_endpoints, gone, hit);
+    drop_named(&mut doc.dns.rulesets, gone, hit);
+    drop_named(&mut doc.dns.public_records, gone, hit);
+    drop_named(&mut doc.app_services, gone, hit);
+    drop_named(&mut doc.api_managements, gone, hit);
+}
+
+fn unknown(name: &Text, known: &[String]) -> Diagnostic {
+    let hint = unknown_name_hint(&name.value, known.iter().map(String::as_str), "object");
+    Diagnostic::error(
+        name.span,
+        format!("`remove`: nothing named `{}` in the base", name.value),
+    )
+    .with_hint(hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> Document {
+        crate::scenario::parse(&crate::scenario::SourceFile::new("t.ron", text)).unwrap()
+    }
+
+    const BASE: &str = r#"Scenario(title: "base",
+        vnets: [(name: "hub", region: "eastus", address_space: ["10.0.0.0/16"],
+                 subnets: [(name: "a", prefix: "10.0.1.0/24"), (name: "b", prefix: "10.0.2.0/24")]),
+                (name: "spoke", region: "eastus", address_space: ["10.1.0.0/16"])],
+        peerings: [(between: ("hub", "spoke"))],
+        workloads: [(name: "vm", subnet: "hub/a", ip: "10.0.1.4")])"#;
+
+    #[test]
+    fn a_redeclared_vnet_keeps_the_base_subnets_it_does_not_mention() {
+        let v = doc(
+            r#"Scenario(vnets: [(name: "hub", region: "westus", address_space: ["10.0.0.0/16"],
+            subnets: [(name: "b", prefix: "10.0.3.0/24"), (name: "c", prefix: "10.0.4.0/24")])])"#,
+        );
+        let m = merge(doc(BASE), v).unwrap();
+        let hub = &m.vnets[0];
+        assert_eq!(hub.region.value, "westus");
+        let subnets: Vec<_> = hub
+            .subnets
+            .iter()
+            .map(|s| (s.name.value.as_str(), s.prefix.value.as_str()))
+            .collect();
+        assert_eq!(
+            subnets,
+            [
+                ("a", "10.0.1.0/24"),
+                ("b", "10.0.3.0/24"),
+                ("c", "10.0.4.0/24")
+            ]
+        );
+        assert_eq!(m.title, "base");
+    }
+
+    #[test]
+    fn remove_takes_subnets_peerings_either_way_round_and_objects() {
+        let v = doc(r#"Scenario(remove: ["hub/b", "spoke<->hub", "vm"])"#);
+        let m = merge(doc(BASE), v).unwrap();
+        assert_eq!(m.vnets[0].subnets.len(), 1);
+        assert!(m.peerings.is_empty() && m.workloads.is_empty());
+    }
+
+    #[test]
+    fn removing_an_unknown_name_says_what_exists() {
+        let v = doc(r#"Scenario(remove: ["hub/bb"])"#);
+        let e = merge(doc(BASE), v).unwrap_err();
+        assert!(e[0].message.contains("`hub/bb`"), "{}", e[0].message);
+        assert_eq!(e[0].hint.as_deref(), Some("did you mean `hub/b`?"));
+    }
+}

@@ -1,0 +1,294 @@
+//! Variants, what-if, diagnosis and verified fix suggestions, on the library's gotcha lessons.
+
+use std::path::{Path, PathBuf};
+
+use azpath_engine::analysis::diagnose::{diagnose, CheckStep};
+use azpath_engine::analysis::flow::{self, FlowSpec};
+use azpath_engine::analysis::suggest::{suggest, Fix};
+use azpath_engine::analysis::whatif::what_if;
+use azpath_engine::trace::Verdict;
+use azpath_engine::{load_document, load_file, query, LoadError};
+
+fn lesson(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../scenarios")
+        .join(rel)
+}
+
+fn flow(from: &str, to: &str) -> FlowSpec {
+    FlowSpec {
+        from: from.into(),
+        to: to.into(),
+        port: 443,
+        host: None,
+    }
+}
+
+/// A scratch directory with the given files.
+fn files(name: &str, list: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("azpath-variants-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, text) in list {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    dir
+}
+
+const BASE: &str = r#"Scenario(
+    title: "base",
+    vnets: [(name: "hub", region: "eastus", address_space: ["10.0.0.0/16"],
+             subnets: [(name: "pe", prefix: "10.0.2.0/24"), (name: "app", prefix: "10.0.1.0/24")])],
+    private_endpoints: [(name: "pe-a", subnet: "hub/pe", ip: "10.0.2.4")],
+    workloads: [(name: "vm", subnet: "hub/app", ip: "10.0.1.4")],
+    questions: [NextHop(from: "vm", to: "10.0.2.4", expect: (next_hop: InterfaceEndpoint))],
+)"#;
+
+#[test]
+fn a_variant_replaces_adds_and_removes_by_name() {
+    let dir = files(
+        "merge",
+        &[
+            ("base.ron", BASE),
+            (
+                "v.ron",
+                r#"Scenario(extends: "base.ron", remove: ["pe-a"],
+                    workloads: [(name: "vm", subnet: "hub/app", ip: "10.0.1.5"), (name: "vm2", subnet: "hub/pe", ip: "10.0.2.9")])"#,
+            ),
+        ],
+    );
+    let v = load_file(&dir.join("v.ron")).unwrap();
+    let net = &v.network;
+    assert!(net.private_endpoints.is_empty());
+    let ips: Vec<String> = net
+        .workloads
+        .iter()
+        .map(|w| format!("{}={}", w.name, w.ip))
+        .collect();
+    assert_eq!(ips, ["vm=10.0.1.5", "vm2=10.0.2.9"]);
+    // The base's title and questions carry over when the variant gives none.
+    assert_eq!(net.title, "base");
+    assert_eq!(net.questions.len(), 1);
+}
+
+#[test]
+fn variants_extend_variants_and_cycles_are_refused() {
+    let dir = files(
+        "chain",
+        &[
+            ("base.ron", BASE),
+            ("a.ron", r#"Scenario(extends: "base.ron", title: "a")"#),
+            (
+                "b.ron",
+                r#"Scenario(extends: "a.ron", remove: ["hub/pe", "pe-a"])"#,
+            ),
+            ("x.ron", r#"Scenario(extends: "y.ron")"#),
+            ("y.ron", r#"Scenario(extends: "x.ron")"#),
+        ],
+    );
+    let b = load_file(&dir.join("b.ron")).unwrap();
+    assert_eq!(b.network.title, "a");
+    assert_eq!(b.network.subnets.len(), 1);
+    let Err(LoadError::Invalid(d)) = load_file(&dir.join("x.ron")) else {
+        panic!("a cycle loaded")
+    };
+    assert!(d[0].message.contains("cycle"), "{}", d[0]);
+}
+
+#[test]
+fn errors_name_the_file_and_line_they_were_written_in() {
+    let dir = files(
+        "errors",
+        &[
+            ("base.ron", BASE),
+            ("badbase.ron", "Scenario(\n  vnets: [],\n  workloads: [(name: \"w\", subnet: \"nope/x\", ip: \"10.0.0.4\")],\n)"),
+            ("v.ron", "Scenario(\n  extends: \"base.ron\",\n\n  workloads: [(name: \"w2\", subnet: \"hub/nope\", ip: \"10.0.1.9\")],\n)"),
+            ("w.ron", "Scenario(\n  extends: \"badbase.ron\",\n)"),
+            ("r.ron", "Scenario(extends: \"base.ron\",\n  remove: [\"hub/ap\"])"),
+        ],
+    );
+    let Err(LoadError::Invalid(d)) = load_file(&dir.join("v.ron")) else {
+        panic!("loaded")
+    };
+    assert!(d[0].file.ends_with("v.ron") && d[0].line == 4, "{}", d[0]);
+    let Err(LoadError::Invalid(d)) = load_file(&dir.join("w.ron")) else {
+        panic!("loaded")
+    };
+    assert!(
+        d[0].file.ends_with("badbase.ron") && d[0].line == 3,
+        "{}",
+        d[0]
+    );
+    let Err(LoadError::Invalid(d)) = load_file(&dir.join("r.ron")) else {
+        panic!("loaded")
+    };
+    assert!(d[0].file.ends_with("r.ron") && d[0].line == 2, "{}", d[0]);
+    assert_eq!(d[0].hint.as_deref(), Some("did you mean `hub/app`?"));
+}
+
+#[test]
+fn what_if_co_locating_the_endpoint_takes_the_hubs_and_the_region_crossing_off_the_path() {
+    let base = load_file(&lesson("virtual-wan/cross-region-private-endpoint.ron")).unwrap();
+    let fixed = load_file(&lesson("virtual-wan/fixes/co-located-private-endpoint.ron")).unwrap();
+    let answer = what_if(
+        &base,
+        &fixed,
+        &[flow("app-dev", "aoai-dev.openai.azure.com")],
+    );
+    let [change] = answer.flows.as_slice() else {
+        panic!("{answer:?}")
+    };
+    let (before, after) = (
+        change.before.as_ref().unwrap(),
+        change.after.as_ref().unwrap(),
+    );
+    assert_eq!(before.regions, ["westus", "eastus"]);
+    assert_eq!(after.regions, ["westus"]);
+    assert_eq!(before.stateful_devices, ["fw-wus", "fw-eus"]);
+    assert!(after.stateful_devices.is_empty() && after.hubs.is_empty());
+    for gone in ["fw-wus", "fw-eus", "pe-aoai-dev"] {
+        assert!(
+            change.hops_gone.iter().any(|h| h == gone),
+            "{gone}: {change:?}"
+        );
+    }
+    assert_eq!(change.hops_added, ["pe-aoai-dev-wus"]);
+    assert!(!change.verdict_changed);
+    // The question-driven comparison sees the same change, and the new /32 in the app's subnet.
+    let all = what_if(&base, &fixed, &[]);
+    assert!(all
+        .flows
+        .iter()
+        .any(|f| f.flow.to == "aoai-dev.openai.azure.com"));
+    let routes = all
+        .routes
+        .iter()
+        .find(|r| r.subnet == "spoke-dev-wus/integration")
+        .unwrap();
+    assert!(
+        routes.added.iter().any(|r| r.starts_with("10.1.2.4/32")),
+        "{routes:?}"
+    );
+}
+
+#[test]
+fn what_if_shows_a_verdict_change_and_nothing_for_a_client_side_fix() {
+    let base = load_file(&lesson("dns/zone-linked-to-the-hub-only.ron")).unwrap();
+    let fixed = load_file(&lesson("dns/fixes/zone-linked-to-the-spoke.ron")).unwrap();
+    let a = what_if(&base, &fixed, &[]);
+    let f = a.flows.iter().find(|f| f.flow.from == "vm-app").unwrap();
+    assert!(f.verdict_changed);
+    assert!(f.after.as_ref().unwrap().verdict.starts_with("Delivered"));
+    assert!(a.routes.is_empty(), "a zone link changes no route");
+    assert!(a
+        .resolutions
+        .iter()
+        .any(|r| r.from == "spoke-app" && r.after == "10.0.2.4"));
+
+    let base = load_file(&lesson("private-endpoint/client-uses-the-wrong-name.ron")).unwrap();
+    let fixed = load_file(&lesson("private-endpoint/fixes/client-uses-the-fqdn.ron")).unwrap();
+    assert!(what_if(&base, &fixed, &[]).is_empty());
+}
+
+/// The gotcha lessons: the flow that fails, the checklist step that should be named, and the
+/// fix the field applies first.
+type Gotcha = (&'static str, FlowSpec, CheckStep, fn(&Fix) -> bool);
+
+fn gotchas() -> Vec<Gotcha> {
+    vec![
+        (
+            "dns/zone-linked-to-the-hub-only.ron",
+            flow("vm-app", "contoso-aoai.openai.azure.com"),
+            CheckStep::NameResolution,
+            |f| matches!(f, Fix::LinkZone { zone, vnet } if zone == "privatelink.openai.azure.com" && vnet == "spoke-app"),
+        ),
+        (
+            "app-service/route-all-off.ron",
+            flow("web-default", "contoso-kv.vault.azure.net"),
+            CheckStep::EntersVnet,
+            |f| matches!(f, Fix::RouteAll { app } if app == "web-default"),
+        ),
+        (
+            // Turning the policies off would also fix it, but breaks the lesson's own question
+            // that the app subnet's rule is what lets clients in: the NSG rule comes first.
+            "private-endpoint/nsg-on-endpoint-subnet.ron",
+            flow("vm-other", "10.0.3.4"),
+            CheckStep::Nsgs,
+            |f| matches!(f, Fix::AllowInNsg { nsg, .. } if nsg == "nsg-pe"),
+        ),
+        (
+            "private-endpoint/client-uses-the-wrong-name.ron",
+            flow("vm-app", "10.0.2.4"),
+            CheckStep::Certificate,
+            |f| matches!(f, Fix::UseFqdn { fqdn } if fqdn == "contoso-aoai.openai.azure.com"),
+        ),
+        (
+            "virtual-wan/cross-region-private-endpoint.ron",
+            flow("app-dev", "aoai-dev.openai.azure.com"),
+            CheckStep::PathQuality,
+            |f| matches!(f, Fix::ColocateEndpoint { subnet, .. } if subnet.starts_with("spoke-dev-wus/")),
+        ),
+    ]
+}
+
+#[test]
+fn diagnose_names_the_root_cause_of_each_gotcha_and_the_field_fix_first() {
+    for (file, flow, step, first) in gotchas() {
+        let loaded = load_file(&lesson(file)).unwrap();
+        let d = diagnose(&loaded.network, loaded.dataplane(), &flow).unwrap();
+        assert_eq!(
+            d.root_cause.as_ref().map(|f| f.step),
+            Some(step),
+            "{file}: {d:#?}"
+        );
+        let s = suggest(&loaded, &flow).unwrap();
+        assert!(
+            s.tried >= s.kept.len() && !s.kept.is_empty(),
+            "{file}: nothing kept"
+        );
+        assert!(
+            first(&s.kept[0].fix),
+            "{file}: first fix {:?}",
+            s.kept[0].fix
+        );
+    }
+}
+
+#[test]
+fn every_kept_fix_delivers_and_keeps_the_other_questions_when_simulated_again() {
+    for (file, flow, _, _) in gotchas() {
+        let loaded = load_file(&lesson(file)).unwrap();
+        let before = query::check(&loaded.network, loaded.dataplane());
+        let s = suggest(&loaded, &flow).unwrap();
+        for k in &s.kept {
+            let again = load_document(loaded.source.clone(), k.document.clone()).unwrap();
+            let answer = flow::trace(&again.network, again.dataplane(), &k.flow).unwrap();
+            assert!(
+                matches!(
+                    answer.verdict,
+                    Verdict::Delivered | Verdict::DeliveredPublicly { .. }
+                ),
+                "{file}: {} -> {}",
+                k.summary,
+                answer.verdict.describe()
+            );
+            let after = query::check(&again.network, again.dataplane());
+            let newly_failing = before
+                .results
+                .iter()
+                .zip(&after.results)
+                .filter(|(b, a)| {
+                    matches!(b.outcome, query::Outcome::Pass)
+                        && !matches!(a.outcome, query::Outcome::Pass)
+                })
+                .count();
+            assert_eq!(newly_failing, k.also_changes.len(), "{file}: {}", k.summary);
+        }
+    }
+}
+
+#[test]
+fn a_working_flow_needs_no_fix() {
+    let loaded = load_file(&lesson("dns/zone-linked-to-the-hub-only.ron")).unwrap();
+    let s = suggest(&loaded, &flow("vm-fixed", "contoso-aoai.openai.azure.com")).unwrap();
+    assert!(s.diagnosis.root_cause.is_none() && s.tried == 0);
+}
