@@ -227,7 +227,61 @@ fn gotchas() -> Vec<Gotcha> {
             CheckStep::PathQuality,
             |f| matches!(f, Fix::ColocateEndpoint { subnet, .. } if subnet.starts_with("spoke-dev-wus/")),
         ),
+        (
+            "dns/custom-dns-without-forwarding.ron",
+            flow("vm-old", "contoso-aoai.openai.azure.com"),
+            CheckStep::NameResolution,
+            |f| matches!(f, Fix::ForwardZone { server, domain } if server == "dns-old" && domain == "openai.azure.com"),
+        ),
+        (
+            // Turning the endpoint subnet's policies off would deliver too, but breaks the
+            // lesson's other clients; SNAT at the firewall is the remedy Microsoft gives.
+            "firewall/pe-network-rule-vs-application-rule.ron",
+            flow("vm-app", "10.0.2.4"),
+            CheckStep::ReturnPath,
+            |f| matches!(f, Fix::AlwaysSnat { firewall } if firewall == "fw-hub"),
+        ),
     ]
+}
+
+#[test]
+fn a_missing_udr_is_suggested_and_proven() {
+    // Spoke B already sends spoke A's range to the hub appliance; spoke A does not, so its
+    // traffic to B falls into the reserved 10.0.0.0/8 drop route.
+    let ron = r#"Scenario(
+        vnets: [
+            (name: "hub", region: "eastus", address_space: ["10.0.0.0/16"], subnets: [(name: "nva", prefix: "10.0.1.0/24")]),
+            (name: "a", region: "eastus", address_space: ["10.1.0.0/16"], subnets: [(name: "app", prefix: "10.1.1.0/24")]),
+            (name: "b", region: "eastus", address_space: ["10.2.0.0/16"], subnets: [(name: "app", prefix: "10.2.1.0/24", route_table: "rt-b")]),
+        ],
+        peerings: [(between: ("hub", "a"), allow_forwarded_traffic: true), (between: ("hub", "b"), allow_forwarded_traffic: true)],
+        route_tables: [(name: "rt-b", routes: [(name: "a-via-nva", prefix: "10.1.0.0/16", next_hop: VirtualAppliance("10.0.1.4"))])],
+        workloads: [
+            (name: "nva", kind: Nva, subnet: "hub/nva", ip: "10.0.1.4"),
+            (name: "vm-a", subnet: "a/app", ip: "10.1.1.4"),
+            (name: "vm-b", subnet: "b/app", ip: "10.2.1.4"),
+        ],
+    )"#;
+    let loaded = azpath_engine::load_str("udr.ron", ron).unwrap();
+    let s = suggest(&loaded, &flow("vm-a", "10.2.1.4")).unwrap();
+    assert_eq!(
+        s.diagnosis.root_cause.as_ref().map(|f| f.step),
+        Some(CheckStep::Path)
+    );
+    let first = s.kept.first().expect("a fix");
+    assert!(
+        matches!(&first.fix, Fix::AddUdr { subnet, new_table: true, prefix, appliance, .. }
+            if subnet == "a/app" && prefix == "10.2.0.0/16" && appliance.to_string() == "10.0.1.4"),
+        "{:?}",
+        first.fix
+    );
+    let again = load_document(loaded.source.clone(), first.document.clone()).unwrap();
+    let answer = flow::trace(&again.network, again.dataplane(), &first.flow).unwrap();
+    assert_eq!(answer.verdict, Verdict::Delivered);
+    assert!(first
+        .az
+        .iter()
+        .any(|c| c.starts_with("az network route-table create")));
 }
 
 #[test]

@@ -78,6 +78,33 @@ pub enum Fix {
         /// Zone records re-pointed to it, as `record.zone`.
         records: Vec<String>,
     },
+    /// Add a conditional forwarder to the client's DNS server: the service's public zone to
+    /// Azure DNS (168.63.129.16), answered in the server's VNet.
+    ForwardZone {
+        /// The DNS server (its workload).
+        server: String,
+        /// The domain.
+        domain: String,
+    },
+    /// Add a UDR in the client's subnet sending the destination's range to an appliance.
+    AddUdr {
+        /// The client's subnet, `vnet/subnet`.
+        subnet: String,
+        /// Its route table (created when the subnet has none).
+        table: String,
+        /// Whether the table is new.
+        new_table: bool,
+        /// The destination range.
+        prefix: String,
+        /// The appliance's address.
+        appliance: IpAddr,
+    },
+    /// Make an Azure Firewall SNAT what its network rules allow (private ranges
+    /// `255.255.255.255/32`), so replies come back to it.
+    AlwaysSnat {
+        /// The firewall.
+        firewall: String,
+    },
     /// Call the service by its own FQDN.
     UseFqdn {
         /// The name to use.
@@ -86,6 +113,29 @@ pub enum Fix {
 }
 
 impl Fix {
+    /// Whether the fix acts on the checklist step `step` (the field's first remedy for a
+    /// failure there).
+    pub fn addresses(&self, step: CheckStep) -> bool {
+        matches!(
+            (self, step),
+            (
+                Fix::LinkZone { .. } | Fix::ForwardZone { .. },
+                CheckStep::NameResolution
+            ) | (Fix::RouteAll { .. }, CheckStep::EntersVnet)
+                | (Fix::AddUdr { .. }, CheckStep::Path)
+                | (
+                    Fix::AllowInNsg { .. } | Fix::EndpointPolicies { .. },
+                    CheckStep::Nsgs
+                )
+                | (
+                    Fix::AlwaysSnat { .. },
+                    CheckStep::Firewall | CheckStep::ReturnPath
+                )
+                | (Fix::UseFqdn { .. }, CheckStep::Certificate)
+                | (Fix::ColocateEndpoint { .. }, CheckStep::PathQuality)
+        )
+    }
+
     /// The fix in one sentence.
     pub fn summary(&self) -> String {
         match self {
@@ -94,6 +144,9 @@ impl Fix {
             Fix::EndpointPolicies { subnet, policies } => format!("set privateEndpointNetworkPolicies of `{subnet}` to {policies:?}"),
             Fix::AllowInNsg { nsg, rule, priority, direction, source, destination, port } => format!("add {direction:?} rule `{rule}` (priority {priority}) to `{nsg}` allowing {source} -> {destination}:{port}"),
             Fix::ColocateEndpoint { endpoint, subnet, ip, copies, .. } => format!("create private endpoint `{endpoint}` at {ip} in `{subnet}`, for the service of `{copies}`, and use it"),
+            Fix::ForwardZone { server, domain } => format!("add a conditional forwarder for `{domain}` to 168.63.129.16 on DNS server `{server}`"),
+            Fix::AddUdr { subnet, table, prefix, appliance, .. } => format!("route {prefix} from `{subnet}` to the appliance at {appliance} (route table `{table}`)"),
+            Fix::AlwaysSnat { firewall } => format!("make firewall `{firewall}` always SNAT network-rule traffic (private ranges 255.255.255.255/32)"),
             Fix::UseFqdn { fqdn } => format!("call the service by its FQDN `{fqdn}`"),
         }
     }
@@ -121,6 +174,18 @@ impl Fix {
                 }
                 cmds
             }
+            Fix::ForwardZone { server, domain } => vec![format!("# on DNS server {server} (Windows DNS): Add-DnsServerConditionalForwarderZone -Name {domain} -MasterServers 168.63.129.16")],
+            Fix::AddUdr { subnet, table, new_table, prefix, appliance } => {
+                let (v, n) = split(subnet);
+                let mut cmds = Vec::new();
+                if *new_table {
+                    cmds.push(format!("az network route-table create --resource-group <rg> --name {table}"));
+                    cmds.push(format!("az network vnet subnet update --resource-group <rg> --vnet-name {v} --name {n} --route-table {table}"));
+                }
+                cmds.push(format!("az network route-table route create --resource-group <rg> --route-table-name {table} --name to-{} --address-prefix {prefix} --next-hop-type VirtualAppliance --next-hop-ip-address {appliance}", prefix.replace(['/', '.'], "-")));
+                cmds
+            }
+            Fix::AlwaysSnat { firewall } => vec![format!("az network firewall policy update --resource-group <rg> --name <policy of {firewall}> --private-ranges 255.255.255.255/32")],
             Fix::UseFqdn { fqdn } => vec![format!("# no Azure change: configure the client to call https://{fqdn}/")],
         }
     }
@@ -215,7 +280,7 @@ pub fn suggest(loaded: &Loaded, flow: &FlowSpec) -> Option<Suggestions> {
             continue;
         }
         let after = check(&candidate.network, candidate.dataplane());
-        let (broken, also) = compare(&loaded.document, &baseline, &after, &context);
+        let (broken, also) = compare(&loaded.document, &baseline, &after, &context, flow);
         if let Some(q) = broken.first() {
             out.rejected_for_regressions
                 .push((fix.summary(), q.clone()));
@@ -230,6 +295,10 @@ pub fn suggest(loaded: &Loaded, flow: &FlowSpec) -> Option<Suggestions> {
             fix,
             document,
         });
+    }
+    // Fixes of the root cause itself come first (stable: the checklist's order within each).
+    if let Some(cause) = out.diagnosis.root_cause.as_ref().map(|f| f.step) {
+        out.kept.sort_by_key(|s| !s.fix.addresses(cause));
     }
     Some(out)
 }
@@ -282,31 +351,15 @@ impl Context {
     }
 }
 
-/// Questions that passed before and fail after (regressions), and those that changed but are
-/// about this flow or now deliver where they expected a failure.
+/// Questions that passed before and fail after (regressions), and those that changed but state
+/// the diagnosed flow itself.
 fn compare(
     doc: &Document,
     before: &CheckReport,
     after: &CheckReport,
     ctx: &Context,
+    flow: &FlowSpec,
 ) -> (Vec<String>, Vec<String>) {
-    let flow_of = |q: &QuestionDoc| -> Option<FlowSpec> {
-        match q {
-            QuestionDoc::Trace {
-                from,
-                to,
-                port,
-                host,
-                ..
-            } => Some(FlowSpec {
-                from: from.value.clone(),
-                to: to.value.clone(),
-                port: *port,
-                host: host.as_ref().map(|h| h.value.clone()),
-            }),
-            _ => None,
-        }
-    };
     let mut broken = Vec::new();
     let mut also = Vec::new();
     for ((b, a), q) in before
@@ -320,41 +373,18 @@ fn compare(
         if !was || now {
             continue;
         }
+        // Only the questions that state the diagnosed flow's failure may change, and the same
+        // client's other failures that the fix now delivers; any other question whose answer
+        // moves (another client's deny that now delivers included) is a regression.
+        let same_client = matches!(q, QuestionDoc::Trace { from, .. } if from.value == flow.from);
         let now_delivers = matches!(&a.evidence, Some(Evidence::Trace(t)) if matches!(t.verdict, Verdict::Delivered | Verdict::DeliveredPublicly { .. }));
-        let about = flow_of(q).is_some_and(|f| ctx.about_flow(q, &f))
-            || ctx.about_flow(
-                q,
-                &FlowSpec {
-                    from: question_from(q),
-                    to: question_to(q),
-                    port: 0,
-                    host: None,
-                },
-            );
-        if about || now_delivers {
+        if ctx.about_flow(q, flow) || (same_client && now_delivers) {
             also.push(a.question.clone());
         } else {
             broken.push(a.question.clone());
         }
     }
     (broken, also)
-}
-
-fn question_from(q: &QuestionDoc) -> String {
-    match q {
-        QuestionDoc::Trace { from, .. }
-        | QuestionDoc::Resolve { from, .. }
-        | QuestionDoc::NextHop { from, .. } => from.value.clone(),
-        _ => String::new(),
-    }
-}
-
-fn question_to(q: &QuestionDoc) -> String {
-    match q {
-        QuestionDoc::Trace { to, .. } | QuestionDoc::NextHop { to, .. } => to.value.clone(),
-        QuestionDoc::Resolve { name, .. } => name.value.clone(),
-        _ => String::new(),
-    }
 }
 
 /// The bounded candidate set for `flow`, in the checklist's order.
@@ -507,7 +537,75 @@ pub fn candidates(loaded: &Loaded, flow: &FlowSpec, d: &Diagnosis) -> Vec<Fix> {
             }
         }
     }
-    // 6. The service's own FQDN instead of an address or a privatelink name.
+    // 6. A conditional forwarder on the client's custom DNS server, when the name resolved
+    //    publicly (or not at all) and a private zone exists for it.
+    if let (Some(v), Some(res)) = (client_vnet, d.trace.resolution.as_ref()) {
+        let private = res.address().is_some_and(crate::model::is_private);
+        let server = v
+            .dns_servers
+            .first()
+            .and_then(|ip| net.dns.forwarders.iter().find(|f| f.ip == *ip));
+        let service = net.services.iter().find(|s| s.fqdn == res.name);
+        if let (false, Some(f), Some(s)) = (private, server, service) {
+            let domain = s.kind.public_zone().to_string();
+            if !f.rules.iter().any(|r| r.domain == domain) {
+                out.push(Fix::ForwardZone {
+                    server: f.name.clone(),
+                    domain,
+                });
+            }
+        }
+    }
+    // 7. A UDR to an appliance the client's VNet reaches directly, for a destination it has no
+    //    route to (or a dropping one).
+    if let (Verdict::NoRoute { .. }, Some(cs), Some(c)) = (&d.trace.verdict, client_subnet, client)
+    {
+        let dst = d.trace.request.destination;
+        let prefix = net
+            .vnets
+            .iter()
+            .flat_map(|v| v.address_space.iter())
+            .find(|p| p.contains(&dst))
+            .copied()
+            .unwrap_or_else(|| ipnet::IpNet::from(dst));
+        let reachable = |vnet: crate::model::VnetId| {
+            vnet == cs.vnet || net.connected_peers(cs.vnet).any(|(_, r)| r == vnet)
+        };
+        let appliances = net
+            .workloads
+            .iter()
+            .filter(|w| w.forwarding.is_some())
+            .map(|w| (w.subnet, w.ip))
+            .chain(net.firewalls.iter().map(|f| (f.subnet, f.ip)))
+            .filter(|(s, _)| net.subnet(*s).is_some_and(|x| reachable(x.vnet)));
+        let (table, new_table) = match cs.route_table.and_then(|t| net.route_table(t)) {
+            Some(t) => (t.name.clone(), false),
+            None => (format!("rt-{}", cs.name.replace('/', "-")), true),
+        };
+        for (_, ip) in appliances {
+            if ip != c.ip {
+                out.push(Fix::AddUdr {
+                    subnet: cs.name.clone(),
+                    table: table.clone(),
+                    new_table,
+                    prefix: prefix.to_string(),
+                    appliance: ip,
+                });
+            }
+        }
+    }
+    // 8. SNAT at the firewall that saw only half the flow.
+    if let Verdict::AsymmetricReturnDropped { device, .. } = &d.trace.verdict {
+        if let Some(f) = net.firewalls.iter().find(|f| f.name == *device) {
+            let always = f.snat_private_ranges.iter().any(|r| r.prefix_len() == 32);
+            if !always {
+                out.push(Fix::AlwaysSnat {
+                    firewall: f.name.clone(),
+                });
+            }
+        }
+    }
+    // 9. The service's own FQDN instead of an address or a privatelink name.
     let fqdn = reached
         .and_then(|pe| {
             pe.service
@@ -611,6 +709,57 @@ pub fn apply(doc: &Document, flow: &FlowSpec, fix: &Fix) -> Option<(Document, Fl
                 flow.to = ip.to_string();
             }
         }
+        Fix::ForwardZone { server, domain } => {
+            doc.dns
+                .forwarders
+                .iter_mut()
+                .find(|f| f.workload.value == *server)?
+                .rules
+                .push(crate::scenario::ForwardRuleDoc {
+                    domain: text(domain),
+                    forward_to: vec![text("168.63.129.16")],
+                });
+        }
+        Fix::AddUdr {
+            subnet,
+            table,
+            new_table,
+            prefix,
+            appliance,
+        } => {
+            if *new_table {
+                doc.route_tables.push(crate::scenario::RouteTableDoc {
+                    name: text(table),
+                    propagate_gateway_routes: true,
+                    routes: Vec::new(),
+                });
+                let (v, s) = subnet.split_once('/')?;
+                doc.vnets
+                    .iter_mut()
+                    .find(|x| x.name.value == v)?
+                    .subnets
+                    .iter_mut()
+                    .find(|x| x.name.value == s)?
+                    .route_table = Some(text(table));
+            }
+            doc.route_tables
+                .iter_mut()
+                .find(|t| t.name.value == *table)?
+                .routes
+                .push(crate::scenario::RouteDoc {
+                    name: text(&format!("to-{}", prefix.replace(['/', '.'], "-"))),
+                    prefix: text(prefix),
+                    next_hop: crate::scenario::NextHopDoc::VirtualAppliance(text(
+                        &appliance.to_string(),
+                    )),
+                });
+        }
+        Fix::AlwaysSnat { firewall } => {
+            doc.firewalls
+                .iter_mut()
+                .find(|f| f.name.value == *firewall)?
+                .snat_private_ranges = crate::scenario::SnatRangesDoc::Always;
+        }
         Fix::UseFqdn { fqdn } => {
             flow.to = fqdn.clone();
             flow.host = None;
@@ -639,6 +788,9 @@ pub fn variant(base: &str, original: &Document, s: &Suggestion) -> Document {
     changed!(private_endpoints);
     changed!(app_services);
     changed!(dns.zones);
+    changed!(dns.forwarders);
+    changed!(route_tables);
+    changed!(firewalls);
     // A changed VNet is re-declared with only its changed subnets (the others are kept).
     for vnet in &mut v.vnets {
         if let Some(old) = original.vnets.iter().find(|o| o.name == vnet.name) {

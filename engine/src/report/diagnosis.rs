@@ -55,7 +55,7 @@ pub fn suggestions(s: &Suggestions) -> String {
             let _ = writeln!(out, "   $ {cmd}");
         }
         if !k.also_changes.is_empty() {
-            let _ = writeln!(out, "   also changes (questions about this flow, or that expected a failure and now deliver):");
+            let _ = writeln!(out, "   also changes (questions that state this flow's failure, or the same client's failures it now delivers):");
             for q in &k.also_changes {
                 let _ = writeln!(out, "     - {q}");
             }
