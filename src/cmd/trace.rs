@@ -3,9 +3,9 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use azpath_engine::model::{is_private, NicRef, TraceSource};
+use azpath_engine::model::{is_private, NicRef, TraceSource, TraceTarget};
 use azpath_engine::report;
-use azpath_engine::trace::{trace_from, trace_name, TraceRequest, Verdict};
+use azpath_engine::trace::{trace_to, TraceRequest, Verdict};
 
 use crate::{Exit, Format};
 
@@ -62,18 +62,7 @@ pub fn run(args: Args) -> Exit {
         source_port: args.flow.source_port,
     };
     let dp = loaded.dataplane();
-    let answer = match args.to.parse::<IpAddr>() {
-        Ok(destination) => trace_from(
-            net,
-            dp,
-            from,
-            TraceRequest {
-                destination,
-                ..request
-            },
-        ),
-        Err(_) => trace_name(net, dp, from, &args.to, request),
-    };
+    let answer = trace_to(net, dp, from, &TraceTarget::parse(&args.to), request);
     let Some(answer) = answer else {
         eprintln!("error: could not trace from `{}`", args.from);
         return Exit::BadInput;

@@ -7,8 +7,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use serde::{Deserialize, Serialize};
 
 use crate::dataplane::DataPlane;
-use crate::model::{is_private, FlowProtocol, Network, NicRef, TraceSource};
-use crate::trace::{trace_from, trace_name, TraceAnswer, TraceRequest};
+use crate::model::{is_private, FlowProtocol, Network, NicRef, TraceSource, TraceTarget};
+use crate::trace::{trace_to, TraceAnswer, TraceRequest};
 
 /// One flow by names: from a workload (or a public address), to a name or an address.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -57,16 +57,5 @@ pub fn trace(net: &Network, dp: &DataPlane, flow: &FlowSpec) -> Option<TraceAnsw
         source_port: 50000,
         host: flow.host.clone(),
     };
-    match flow.to.parse::<IpAddr>() {
-        Ok(destination) => trace_from(
-            net,
-            dp,
-            from,
-            TraceRequest {
-                destination,
-                ..request
-            },
-        ),
-        Err(_) => trace_name(net, dp, from, &flow.to, request),
-    }
+    trace_to(net, dp, from, &TraceTarget::parse(&flow.to), request)
 }

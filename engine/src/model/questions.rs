@@ -203,6 +203,16 @@ pub enum TraceTarget {
     Name(String),
 }
 
+impl TraceTarget {
+    /// An address when `text` is one, else a name.
+    pub fn parse(text: &str) -> Self {
+        match text.trim().parse::<IpAddr>() {
+            Ok(ip) => TraceTarget::Address(ip),
+            Err(_) => TraceTarget::Name(text.trim().to_string()),
+        }
+    }
+}
+
 /// One destination of an estate-wide trace question.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ForAllTarget {

@@ -12,7 +12,7 @@ use crate::model::{
 use crate::route::EffectiveRoute;
 use crate::scenario::ResolveOutcomeName;
 use crate::scenario::Span;
-use crate::trace::{trace_from, trace_name, TraceAnswer, TraceRequest};
+use crate::trace::{trace_to, TraceAnswer, TraceRequest};
 
 /// The outcome of every question of a scenario.
 #[derive(Clone, Debug, Serialize)]
@@ -246,18 +246,7 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                     port: *port,
                     source_port: 50000,
                 };
-                let answer = match to {
-                    TraceTarget::Address(ip) => trace_from(
-                        net,
-                        dp,
-                        *from,
-                        TraceRequest {
-                            destination: *ip,
-                            ..request
-                        },
-                    ),
-                    TraceTarget::Name(name) => trace_name(net, dp, *from, name, request),
-                };
+                let answer = trace_to(net, dp, *from, to, request);
                 let problems = answer.as_ref().map(|a| trace_problems(expect, a));
                 result(
                     question,

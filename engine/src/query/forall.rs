@@ -6,8 +6,8 @@ use super::check::{
 };
 use super::routes;
 use crate::dataplane::DataPlane;
-use crate::model::{Network, NicRef, Question, QuestionKind, TraceSource, TraceTarget};
-use crate::trace::{trace_from, trace_name, TraceRequest};
+use crate::model::{Network, NicRef, Question, QuestionKind, TraceSource};
+use crate::trace::{trace_to, TraceRequest};
 
 /// How many counterexamples keep their full answer in the report.
 const SHOWN: usize = 3;
@@ -50,18 +50,7 @@ pub(super) fn check(net: &Network, dp: &DataPlane, q: &Question) -> QuestionResu
                         host: target.host.clone(),
                     };
                     let from = TraceSource::Workload(*w);
-                    let answer = match &target.to {
-                        TraceTarget::Address(ip) => trace_from(
-                            net,
-                            dp,
-                            from,
-                            TraceRequest {
-                                destination: *ip,
-                                ..request
-                            },
-                        ),
-                        TraceTarget::Name(name) => trace_name(net, dp, from, name, request),
-                    };
+                    let answer = trace_to(net, dp, from, &target.to, request);
                     let Some(answer) = answer else { continue };
                     checked += 1;
                     let found = trace_problems(expect, &answer);

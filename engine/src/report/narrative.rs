@@ -75,30 +75,17 @@ pub fn verdict(v: &Verdict) -> String {
 fn hops(out: &mut String, hops: &[Hop]) {
     for (i, h) in hops.iter().enumerate() {
         let p = &h.packet;
-        if h.vnet.is_empty() {
-            let _ = writeln!(
-                out,
-                " {}. `{}`: {}:{} -> {}:{}",
-                i + 1,
-                h.nic,
-                p.src,
-                p.src_port,
-                p.dst,
-                p.dst_port
-            );
-            for s in &h.steps {
-                step(out, s);
-            }
-            continue;
-        }
+        // A hop outside Azure (the Internet client) has no subnet to name.
+        let place = if h.vnet.is_empty() {
+            String::new()
+        } else {
+            format!(" in {} ({}, {})", h.subnet, h.vnet, h.region)
+        };
         let _ = writeln!(
             out,
-            " {}. `{}` in {} ({}, {}): {}:{} -> {}:{}",
+            " {}. `{}`{place}: {}:{} -> {}:{}",
             i + 1,
             h.nic,
-            h.subnet,
-            h.vnet,
-            h.region,
             p.src,
             p.src_port,
             p.dst,

@@ -17,7 +17,7 @@ use crate::model::FlowProtocol;
 use crate::query::{FlowVerifyAnswer, NextHopAnswer};
 use crate::route::hub::HubLookup;
 
-pub use walk::{trace, trace_from, trace_name, trace_verdict};
+pub use walk::{trace, trace_from, trace_name, trace_to, trace_verdict};
 
 /// The most hops a packet may take before azpath calls it a loop.
 pub const HOP_LIMIT: usize = 32;

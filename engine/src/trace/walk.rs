@@ -8,7 +8,7 @@ use crate::dataplane::DataPlane;
 use crate::filter::{firewall, TagScope};
 use crate::model::{
     Access, Direction, FlowProtocol, Forwarding, Network, NextHopType, NicRef, Peering,
-    PrivateEndpointId, SubnetId, TraceSource, VirtualHubId, VnetId, WorkloadId,
+    PrivateEndpointId, SubnetId, TraceSource, TraceTarget, VirtualHubId, VnetId, WorkloadId,
 };
 use crate::query::{next_hop, nsgs_at};
 use crate::route::hub::{HubNextHop, Ingress};
@@ -195,6 +195,29 @@ fn walk_request(
         assumptions: t.assumptions,
         resolution: None,
     })
+}
+
+/// Traces to an address, or resolves a name first ([`trace_name`]); `request.destination` is
+/// ignored.
+pub fn trace_to(
+    net: &Network,
+    dp: &DataPlane,
+    from: TraceSource,
+    to: &TraceTarget,
+    request: TraceRequest,
+) -> Option<TraceAnswer> {
+    match to {
+        TraceTarget::Address(destination) => trace_from(
+            net,
+            dp,
+            from,
+            TraceRequest {
+                destination: *destination,
+                ..request
+            },
+        ),
+        TraceTarget::Name(name) => trace_name(net, dp, from, name, request),
+    }
 }
 
 /// Resolves `name` as the source does, then traces to the first address with `name` as the

@@ -343,10 +343,7 @@ impl Resolver {
                         }
                         (None, _) => self.trace_source(from),
                     };
-                    let target = match to.value.parse::<std::net::IpAddr>() {
-                        Ok(ip) => TraceTarget::Address(ip),
-                        Err(_) => TraceTarget::Name(to.value.clone()),
-                    };
+                    let target = TraceTarget::parse(&to.value);
                     let expect = self.trace_expect(expect);
                     source.map(|from| Question {
                         kind: QuestionKind::Trace {
