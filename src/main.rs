@@ -3,11 +3,16 @@
 //! A thin command line over `azpath-engine`: it parses arguments, reads files, calls the engine
 //! and maps the result to an exit code. Everything that decides anything lives in the engine.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 mod cmd;
+mod out;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+
+use out::{CliError, Outcome};
 
 /// Which path does packet X take through an Azure network, and why?
 #[derive(Debug, Parser)]
@@ -62,45 +67,18 @@ enum Command {
     Diagnose(cmd::diagnose::Args),
 }
 
-/// Output formats.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Tables and sentences for people.
-    #[default]
-    Text,
-    /// The answer as JSON, for scripts.
-    Json,
-    /// A Graphviz picture (next-hop and trace).
-    Dot,
-    /// The JSON Azure's own tools print: `az network nic show-effective-route-table` for
-    /// `routes`, `az network watcher show-next-hop` for `next-hop`.
-    AzJson,
-}
-
-/// Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input or usage.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Exit {
-    /// Everything held.
-    Ok = 0,
-    /// An expectation failed.
-    Failed = 1,
-    /// Bad input.
-    BadInput = 2,
-}
-
 fn main() -> ExitCode {
+    out::finish(try_main())
+}
+
+/// Parses the command line and runs the subcommand; every failure is a [`CliError`] that
+/// [`out::finish`] turns into its message and exit code.
+fn try_main() -> Result<Outcome, CliError> {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
-                Exit::BadInput as u8
-            } else {
-                0
-            });
-        }
+        Err(e) => return usage(&e),
     };
-    let exit = match cli.command {
+    match cli.command {
         Command::Routes(args) => cmd::routes::run(args),
         Command::NextHop(args) => cmd::next_hop::run(args),
         Command::FlowVerify(args) => cmd::flow_verify::run(args),
@@ -115,6 +93,17 @@ fn main() -> ExitCode {
         Command::CompareRoutes(args) => cmd::compare_routes::run(args),
         Command::WhatIf(args) => cmd::what_if::run(args),
         Command::Diagnose(args) => cmd::diagnose::run(args),
-    };
-    ExitCode::from(exit as u8)
+    }
+}
+
+/// Help and version on standard output (exit 0); a usage error on standard error (exit 2).
+fn usage(e: &clap::Error) -> Result<Outcome, CliError> {
+    let rendered = e.render().to_string();
+    if e.use_stderr() {
+        out::note(&rendered)?;
+        Err(CliError::AlreadyReported)
+    } else {
+        out::text(&rendered)?;
+        Ok(Outcome::Held)
+    }
 }

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use azpath_engine::{query, report};
 use serde_json::json;
 
-use crate::{Exit, Format};
+use super::TextOrJson;
+use crate::out::{self, CliError, Outcome};
 
 /// Arguments of `azpath check`.
 #[derive(Debug, clap::Args)]
@@ -16,7 +17,7 @@ pub struct Args {
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: TextOrJson,
 }
 
 /// Arguments of `azpath test`.
@@ -27,24 +28,20 @@ pub struct TestArgs {
     paths: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: TextOrJson,
 }
 
 /// Runs `azpath test`.
-pub fn test(args: TestArgs) -> Exit {
+pub fn test(args: TestArgs) -> Result<Outcome, CliError> {
     run(Args {
         paths: args.paths,
         format: args.format,
     })
 }
 
-/// Runs the command.
-pub fn run(args: Args) -> Exit {
-    match args.format {
-        Format::Dot => return super::unavailable("dot", "test", "text or json"),
-        Format::AzJson => return super::unavailable("az-json", "test", "text or json"),
-        Format::Text | Format::Json => {}
-    }
+/// Runs the command: exit 0 when every question holds, 1 when one fails, 2 when a file does not
+/// load (after the others have run).
+pub fn run(args: Args) -> Result<Outcome, CliError> {
     let mut files = Vec::new();
     for p in &args.paths {
         super::files_with_extension(p, "ron", &mut files);
@@ -54,10 +51,12 @@ pub fn run(args: Args) -> Exit {
     for file in &files {
         let loaded = match super::load(file) {
             Ok(l) => l,
-            Err(_) => {
+            Err(CliError::BadInput(diagnostics)) => {
+                out::note(&diagnostics)?;
                 bad += 1;
                 continue;
             }
+            Err(other) => return Err(other),
         };
         let dp = loaded.dataplane();
         let report = query::check(&loaded.network, dp);
@@ -65,32 +64,33 @@ pub fn run(args: Args) -> Exit {
         failed += report.failed();
         skipped += report.skipped();
         match args.format {
-            Format::Json => {
+            TextOrJson::Json => {
                 json_files.push(json!({ "file": file.display().to_string(), "report": report }))
             }
-            _ => print!("{}", report::text::check(&report, &loaded.source)),
+            TextOrJson::Text => out::text(&report::text::check(&report, &loaded.source))?,
         }
     }
-    if args.format == Format::Json {
-        let summary = json!({ "files": json_files, "passed": passed, "failed": failed, "skipped": skipped, "invalid_files": bad });
-        if super::emit(report::json::render(&summary)) != Exit::Ok {
-            return Exit::BadInput;
+    match args.format {
+        TextOrJson::Json => {
+            let summary = json!({ "files": json_files, "passed": passed, "failed": failed, "skipped": skipped, "invalid_files": bad });
+            out::data(&super::rendered(report::json::render(&summary))?)?;
         }
-    } else {
-        if skipped > 0 {
-            println!("{passed} passed, {failed} failed, {skipped} skipped");
-        } else {
-            println!("{passed} passed, {failed} failed");
-        }
-        if bad > 0 {
-            println!("{bad} file(s) could not be loaded");
+        TextOrJson::Text => {
+            if skipped > 0 {
+                out::text(&format!(
+                    "{passed} passed, {failed} failed, {skipped} skipped"
+                ))?;
+            } else {
+                out::text(&format!("{passed} passed, {failed} failed"))?;
+            }
+            if bad > 0 {
+                out::text(&format!("{bad} file(s) could not be loaded"))?;
+            }
         }
     }
     if bad > 0 {
-        Exit::BadInput
-    } else if failed > 0 {
-        Exit::Failed
+        Err(CliError::AlreadyReported)
     } else {
-        Exit::Ok
+        Ok(Outcome::held_if(failed == 0))
     }
 }

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use azpath_engine::{query, report};
 
-use crate::{Exit, Format};
+use super::TextOrJson;
+use crate::out::{self, CliError, Outcome};
 
 /// Arguments of `azpath compare-routes`.
 #[derive(Debug, clap::Args)]
@@ -19,59 +20,40 @@ pub struct Args {
     actual: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: TextOrJson,
 }
 
 /// Runs the command: exit 0 when the tables agree, 1 when a row differs.
-pub fn run(args: Args) -> Exit {
-    if let Format::Dot | Format::AzJson = args.format {
-        let name = if args.format == Format::Dot {
-            "dot"
-        } else {
-            "az-json"
-        };
-        return super::unavailable(name, "compare-routes", "text or json");
-    }
-    let (loaded, subnet) = match super::load_at(&args.file, &args.at, "--at") {
-        Ok(x) => x,
-        Err(e) => return e,
-    };
+pub fn run(args: Args) -> Result<Outcome, CliError> {
+    let (loaded, subnet) = super::load_at(&args.file, &args.at, "--at")?;
     let actual = match std::fs::read_to_string(&args.actual) {
         Ok(text) => match query::parse_az_routes(&text) {
             Ok(rows) => rows,
             Err(e) => {
-                eprintln!(
-                    "error: --actual: `{}` is not effective routes as az prints them: {e} (hint: save the output of `az network nic show-effective-route-table -o json`)",
+                return Err(CliError::bad(format!(
+                    "--actual: `{}` is not effective routes as az prints them: {e} (hint: save the output of `az network nic show-effective-route-table -o json`)",
                     args.actual.display()
-                );
-                return Exit::BadInput;
+                )));
             }
         },
         Err(e) => {
-            eprintln!(
-                "error: --actual: cannot read `{}`: {e}",
+            return Err(CliError::bad(format!(
+                "--actual: cannot read `{}`: {e}",
                 args.actual.display()
-            );
-            return Exit::BadInput;
+            )));
         }
     };
     let net = &loaded.network;
-    let Some(answer) = query::routes(net, loaded.dataplane(), subnet) else {
-        eprintln!("error: no routes for `{}`", args.at);
-        return Exit::BadInput;
-    };
+    let answer = query::routes(net, loaded.dataplane(), subnet)
+        .ok_or_else(|| CliError::bad(format!("no routes for `{}`", args.at)))?;
     let expected = report::az::routes(net, subnet, &answer);
     let comparison = query::compare_routes(&answer.subnet, &expected.value, &actual);
-    let shown = match args.format {
-        Format::Json => super::emit(report::json::render(&comparison)),
-        _ => super::emit(Ok::<_, String>(report::compare::text(
+    match args.format {
+        TextOrJson::Json => out::data(&super::rendered(report::json::render(&comparison))?)?,
+        TextOrJson::Text => out::text(&report::compare::text(
             &comparison,
             &args.actual.display().to_string(),
-        ))),
-    };
-    match shown {
-        Exit::Ok if comparison.differences.is_empty() => Exit::Ok,
-        Exit::Ok => Exit::Failed,
-        other => other,
+        ))?,
     }
+    Ok(Outcome::held_if(comparison.differences.is_empty()))
 }

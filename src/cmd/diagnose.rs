@@ -1,12 +1,15 @@
-//! `azpath diagnose FILE --from WORKLOAD --to FQDN[:PORT] [--emit-variant DIR]`
+//! `azpath diagnose FILE --from WORKLOAD --to FQDN[:PORT] [--emit-variant DIR [--force]]`
 
+use std::fs::{self, OpenOptions};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use azpath_engine::analysis::flow::FlowSpec;
-use azpath_engine::analysis::suggest::{suggest, variant};
+use azpath_engine::analysis::suggest::{suggest, variant, Suggestion};
 use azpath_engine::{report, scenario};
 
-use crate::{Exit, Format};
+use super::TextOrJson;
+use crate::out::{self, CliError, Outcome};
 
 /// Arguments of `azpath diagnose`.
 #[derive(Debug, clap::Args)]
@@ -16,88 +19,158 @@ pub struct Args {
     /// The client workload (or App Service app).
     #[arg(long)]
     from: String,
-    /// The name (or address) the client calls, with an optional `:PORT` (default 443).
+    /// The name (or address) the client calls, with an optional `:PORT` (default 443); an IPv6
+    /// address with a port is written `[ADDRESS]:PORT`.
     #[arg(long)]
     to: String,
     /// The name the client asks for (TLS SNI), when it differs from `--to`.
     #[arg(long)]
     host: Option<String>,
-    /// Write each verified fix as a variant scenario into this directory.
+    /// Write each verified fix as a variant scenario `fix-N.ron` into this directory. Files are
+    /// created new: an existing file or symbolic link is never followed or overwritten, and a
+    /// directory that already holds `fix-N.ron` files is refused unless `--force` is given.
     #[arg(long)]
     emit_variant: Option<PathBuf>,
+    /// With `--emit-variant`: replace the fixes of an earlier run. Each fix is written to a new
+    /// temporary file and renamed into place (a symbolic link in the way is replaced, not
+    /// followed), and every `fix-N.ron` this run did not write is removed, so each `fix-N.ron`
+    /// left in the directory is from this run.
+    #[arg(long, requires = "emit_variant")]
+    force: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
-}
-
-/// Splits `name:port`; an address or name without a port keeps 443.
-fn target(to: &str) -> (String, u16) {
-    match to.rsplit_once(':') {
-        Some((name, port)) if !name.contains(':') => match port.parse() {
-            Ok(p) => (name.to_string(), p),
-            Err(_) => (to.to_string(), 443),
-        },
-        _ => (to.to_string(), 443),
-    }
+    format: TextOrJson,
 }
 
 /// Runs the command: exit 0 when the flow works, 1 when the checklist finds a problem.
-pub fn run(args: Args) -> Exit {
-    let loaded = match super::load(&args.file) {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
-    if let Err(e) = super::nic(&loaded.network, &args.from, "--from") {
-        return e;
-    }
-    let (to, port) = target(&args.to);
+pub fn run(args: Args) -> Result<Outcome, CliError> {
+    let (to, port) = super::destination(&args.to, "--to", None)?;
+    let loaded = super::load(&args.file)?;
+    super::nic(&loaded.network, &args.from, "--from")?;
     let flow = FlowSpec {
         from: args.from.clone(),
-        to,
+        to: super::target_text(&to),
         port,
         host: args.host.clone(),
     };
-    let Some(found) = suggest(&loaded, &flow) else {
-        eprintln!("error: --from: `{}` does not start connections (hint: name a workload or App Service app)", args.from);
-        return Exit::BadInput;
-    };
+    let found = suggest(&loaded, &flow).ok_or_else(|| {
+        CliError::bad(format!(
+            "--from: `{}` does not start connections (hint: name a workload or App Service app)",
+            args.from
+        ))
+    })?;
     if let Some(dir) = &args.emit_variant {
-        if let Err(e) = write_variants(dir, &args.file, &loaded.document, &found.kept) {
-            eprintln!("error: --emit-variant: {e}");
-            return Exit::BadInput;
-        }
+        let files = variant_files(&args.file, &loaded.document, &found.kept)?;
+        write_fixes(dir, &files, args.force)?;
     }
-    let shown = match args.format {
-        Format::Text => super::emit(Ok::<_, String>(report::diagnosis::suggestions(&found))),
-        Format::Json => super::emit(report::json::render(&found)),
-        Format::Dot => super::unavailable("dot", "diagnose", "text or json"),
-        Format::AzJson => super::unavailable("az-json", "diagnose", "text or json"),
-    };
-    match (shown, found.diagnosis.needs_fix()) {
-        (Exit::Ok, true) => Exit::Failed,
-        (other, _) => other,
+    match args.format {
+        TextOrJson::Text => out::text(&report::diagnosis::suggestions(&found))?,
+        TextOrJson::Json => out::data(&super::rendered(report::json::render(&found))?)?,
     }
+    Ok(Outcome::held_if(!found.diagnosis.needs_fix()))
 }
 
-/// Writes `fix-1.ron`, `fix-2.ron`, … into `dir`, each extending the scenario.
-fn write_variants(
-    dir: &Path,
+/// Each fix as a variant extending the scenario: `(fix-N.ron, its text)`.
+fn variant_files(
     file: &Path,
     original: &scenario::Document,
-    kept: &[azpath_engine::analysis::suggest::Suggestion],
-) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| e.to_string().to_lowercase())?;
-    let base = std::fs::canonicalize(file).map_err(|e| e.to_string().to_lowercase())?;
+    kept: &[Suggestion],
+) -> Result<Vec<(String, String)>, CliError> {
+    let base = fs::canonicalize(file)
+        .map_err(|e| CliError::bad(format!("--emit-variant: {}", lower(&e))))?;
+    let mut files = Vec::new();
     for (i, s) in kept.iter().enumerate() {
         let doc = variant(&base.display().to_string(), original, s);
-        let text = scenario::to_ron(&doc).map_err(|e| e.to_string())?;
-        let path = dir.join(format!("fix-{}.ron", i + 1));
+        let text =
+            scenario::to_ron(&doc).map_err(|e| CliError::bad(format!("--emit-variant: {e}")))?;
         let header = format!(
             "// A fix azpath verified by re-simulation: {}.\n",
             s.summary
         );
-        std::fs::write(&path, header + &text + "\n").map_err(|e| e.to_string().to_lowercase())?;
-        eprintln!("wrote {}", path.display());
+        files.push((format!("fix-{}.ron", i + 1), header + &text + "\n"));
+    }
+    Ok(files)
+}
+
+fn lower(e: &std::io::Error) -> String {
+    e.to_string().to_lowercase()
+}
+
+/// Whether `name` is one of the files `--emit-variant` writes: `fix-N.ron`.
+fn is_fix_file(name: &str) -> bool {
+    name.strip_prefix("fix-")
+        .and_then(|rest| rest.strip_suffix(".ron"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Writes `files` into `dir` safely: created new, never through a symbolic link; an earlier
+/// run's fixes are refused, or with `force` replaced by rename and the rest removed.
+fn write_fixes(dir: &Path, files: &[(String, String)], force: bool) -> Result<(), CliError> {
+    let failed = |what: &str, path: &Path, e: &std::io::Error| {
+        CliError::bad(format!(
+            "--emit-variant: cannot {what} `{}`: {}",
+            path.display(),
+            lower(e)
+        ))
+    };
+    fs::create_dir_all(dir).map_err(|e| failed("create", dir, &e))?;
+    let mut earlier: Vec<String> = fs::read_dir(dir)
+        .map_err(|e| failed("read", dir, &e))?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| is_fix_file(name))
+        .collect();
+    earlier.sort();
+    if !force {
+        if let Some(first) = earlier.first() {
+            return Err(CliError::bad(format!(
+                "--emit-variant: `{}` already holds fixes of an earlier run (`{first}`{}) (hint: pass --force to replace them, or choose an empty directory)",
+                dir.display(),
+                if earlier.len() > 1 { ", …" } else { "" }
+            )));
+        }
+    }
+    for (name, text) in files {
+        let path = dir.join(name);
+        if force {
+            let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+            create_new(&temp, text).map_err(|e| failed("write", &temp, &e))?;
+            if let Err(e) = fs::rename(&temp, &path) {
+                let _ = fs::remove_file(&temp);
+                return Err(failed("replace", &path, &e));
+            }
+        } else {
+            create_new(&path, text).map_err(|e| failed("write", &path, &e))?;
+        }
+        out::note(&format!("wrote {}", path.display()))?;
+    }
+    for stale in earlier
+        .iter()
+        .filter(|old| !files.iter().any(|(name, _)| name == *old))
+    {
+        let path = dir.join(stale);
+        fs::remove_file(&path).map_err(|e| failed("remove the earlier", &path, &e))?;
+        out::note(&format!("removed {} (from an earlier run)", path.display()))?;
     }
     Ok(())
+}
+
+/// Creates `path` and writes `text`; fails when anything (a file, a symbolic link, even a
+/// dangling one) is already there, so nothing is followed or overwritten.
+fn create_new(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut file = OpenOptions::new().write(true).create_new(true).open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_fix_n_ron_files_are_an_earlier_runs_fixes() {
+        assert!(super::is_fix_file("fix-1.ron"));
+        assert!(super::is_fix_file("fix-12.ron"));
+        assert!(!super::is_fix_file("fix-.ron"));
+        assert!(!super::is_fix_file("fix-1.ron.bak"));
+        assert!(!super::is_fix_file("notes.ron"));
+        assert!(!super::is_fix_file("fix-a.ron"));
+    }
 }

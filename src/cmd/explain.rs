@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use azpath_engine::{query, report};
 
-use crate::Exit;
+use crate::out::{self, CliError, Outcome};
 
 /// Arguments of `azpath explain`.
 #[derive(Debug, clap::Args)]
@@ -14,19 +14,13 @@ pub struct Args {
 }
 
 /// Runs the command: exit 0 when every answer is as the scenario expects, 1 otherwise.
-pub fn run(args: Args) -> Exit {
-    let loaded = match super::load(&args.file) {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
+pub fn run(args: Args) -> Result<Outcome, CliError> {
+    let loaded = super::load(&args.file)?;
     let report = query::check(&loaded.network, loaded.dataplane());
-    print!(
-        "{}",
-        report::lesson::lesson(&loaded.network, &report, &loaded.source)
-    );
-    if report.failed() > 0 {
-        Exit::Failed
-    } else {
-        Exit::Ok
-    }
+    out::text(&report::lesson::lesson(
+        &loaded.network,
+        &report,
+        &loaded.source,
+    ))?;
+    Ok(Outcome::held_if(report.failed() == 0))
 }

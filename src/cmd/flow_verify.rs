@@ -7,7 +7,8 @@ use azpath_engine::model::{Direction, RemoteEnd};
 use azpath_engine::{query, report};
 use clap::ValueEnum;
 
-use crate::{Exit, Format};
+use super::TextOrJson;
+use crate::out::{self, CliError, Outcome};
 
 /// Direction as seen by the NIC.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -36,39 +37,31 @@ pub struct Args {
     flow: super::FlowArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: TextOrJson,
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> Exit {
-    let loaded = match super::load(&args.file) {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
+pub fn run(args: Args) -> Result<Outcome, CliError> {
+    let address = super::routable(args.remote, "--remote")?;
+    let loaded = super::load(&args.file)?;
     let net = &loaded.network;
-    let nic = match super::nic(net, &args.at, "--at") {
-        Ok(n) => n,
-        Err(e) => return e,
-    };
+    let nic = super::nic(net, &args.at, "--at")?;
     let direction = match args.direction {
         Way::Inbound => Direction::Inbound,
         Way::Outbound => Direction::Outbound,
     };
     let remote = RemoteEnd {
         protocol: args.flow.protocol(),
-        address: args.remote,
-        port: args.flow.port,
+        address,
+        port: args.flow.port(),
         source_port: args.flow.source_port,
     };
     let dp = loaded.dataplane();
-    let Some(answer) = query::flow_verify(net, dp, nic, direction, remote) else {
-        eprintln!("error: no answer for `{}`", args.at);
-        return Exit::BadInput;
-    };
+    let answer = query::flow_verify(net, dp, nic, direction, remote)
+        .ok_or_else(|| CliError::bad(format!("no answer for `{}`", args.at)))?;
     match args.format {
-        Format::Text => super::emit(Ok::<_, String>(report::text::flow_verify(&answer))),
-        Format::Json => super::emit(report::json::render(&answer)),
-        Format::Dot => super::unavailable("dot", "flow-verify", "text or json"),
-        Format::AzJson => super::unavailable("az-json", "flow-verify", "text or json"),
+        TextOrJson::Text => out::text(&report::text::flow_verify(&answer))?,
+        TextOrJson::Json => out::data(&super::rendered(report::json::render(&answer))?)?,
     }
+    Ok(Outcome::Held)
 }

@@ -2,7 +2,7 @@
 
 use azpath_engine::analysis::generate::{estate, EstateSize};
 
-use crate::Exit;
+use crate::out::{self, CliError, Outcome};
 
 /// Arguments of `azpath generate`.
 #[derive(Debug, clap::Args)]
@@ -28,7 +28,7 @@ pub struct Args {
 }
 
 /// Runs the command: the estate's scenario on standard output.
-pub fn run(args: Args) -> Exit {
+pub fn run(args: Args) -> Result<Outcome, CliError> {
     let size = EstateSize {
         regions: args.regions,
         spokes_per_region: args.spokes_per_region,
@@ -37,11 +37,8 @@ pub fn run(args: Args) -> Exit {
         nsg_rules: args.nsg_rules,
         seed: args.seed,
     };
-    match estate(size) {
-        Ok(text) => super::emit(Ok::<_, String>(text)),
-        Err(e) => {
-            eprintln!("error: {e} (hint: see `azpath generate --help`)");
-            Exit::BadInput
-        }
-    }
+    let text = estate(size)
+        .map_err(|e| CliError::bad(format!("{e} (hint: see `azpath generate --help`)")))?;
+    out::data(&text)?;
+    Ok(Outcome::Held)
 }

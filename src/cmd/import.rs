@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use azpath_engine::{import, load_str};
 
-use crate::Exit;
+use crate::out::{self, CliError, Outcome};
 
 /// Arguments of `azpath import`.
 #[derive(Debug, clap::Args)]
@@ -16,7 +16,7 @@ pub struct Args {
 }
 
 /// Runs the command: the scenario on standard output, the summary on standard error.
-pub fn run(args: Args) -> Exit {
+pub fn run(args: Args) -> Result<Outcome, CliError> {
     let mut paths = Vec::new();
     for p in &args.paths {
         super::files_with_extension(p, "json", &mut paths);
@@ -26,39 +26,37 @@ pub fn run(args: Args) -> Exit {
         match std::fs::read_to_string(p) {
             Ok(text) => files.push((p.display().to_string(), text)),
             Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", p.display());
-                return Exit::BadInput;
+                return Err(CliError::bad(format!("cannot read `{}`: {e}", p.display())));
             }
         }
     }
     let imported = match import::import_files(&files) {
         Ok(i) => i,
         Err(e) => {
-            eprintln!("error: {e} (hint: give the JSON that `az … list` or `az … show` prints)");
-            return Exit::BadInput;
+            return Err(CliError::bad(format!(
+                "{e} (hint: give the JSON that `az … list` or `az … show` prints)"
+            )));
         }
     };
     let ron = match import::to_ron(&imported) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: cannot write the scenario: {e}");
-            return Exit::BadInput;
+            return Err(CliError::bad(format!("cannot write the scenario: {e}")));
         }
     };
-    print!("{ron}");
-    eprint!("{}", import::summary(&imported));
+    out::data(&ron)?;
+    out::note(&import::summary(&imported))?;
     // The scenario must load as it stands; say so when the estate breaks a rule azpath checks.
     match load_str("imported.ron", &ron) {
         Ok(loaded) => {
             for w in &loaded.warnings {
-                eprintln!("{w}");
+                out::note(&w.to_string())?;
             }
-            Exit::Ok
+            Ok(Outcome::Held)
         }
         Err(e) => {
-            eprintln!("{e}");
-            eprintln!("error: the imported scenario does not load (hint: the input lacks resources it refers to, or breaks a rule above)");
-            Exit::BadInput
+            out::note(&e.to_string())?;
+            Err(CliError::bad("the imported scenario does not load (hint: the input lacks resources it refers to, or breaks a rule above)"))
         }
     }
 }

@@ -16,10 +16,14 @@ pub mod what_if;
 
 use std::path::Path;
 
-use azpath_engine::model::{Network, NicRef, SubnetId};
-use azpath_engine::{diag, load_file, Loaded};
+use std::net::IpAddr;
 
-use crate::Exit;
+use azpath_engine::model::flow_addr::{parse_destination, unroutable};
+use azpath_engine::model::{Network, NicRef, SubnetId, TraceTarget};
+use azpath_engine::{diag, load_file, Loaded};
+use clap::ValueEnum;
+
+use crate::out::{self, CliError};
 
 /// Every file ending in `.ext` under `path` (or `path` itself when it is a file), sorted for a
 /// stable order.
@@ -39,73 +43,103 @@ pub fn files_with_extension(path: &Path, ext: &str, out: &mut Vec<std::path::Pat
     }
 }
 
-/// Loads a scenario, printing warnings; on failure prints the diagnostics and gives the exit code.
-pub fn load(path: &Path) -> Result<Loaded, Exit> {
+/// The `--format` of commands that answer as text or JSON only.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    /// Tables and sentences for people.
+    #[default]
+    Text,
+    /// The answer as JSON, for scripts.
+    Json,
+}
+
+/// Loads a scenario, writing its warnings to standard error; on failure, its diagnostics.
+pub fn load(path: &Path) -> Result<Loaded, CliError> {
     match load_file(path) {
         Ok(loaded) => {
             for w in &loaded.warnings {
-                eprintln!("{w}");
+                out::note(&w.to_string())?;
             }
             Ok(loaded)
         }
-        Err(e) => {
-            eprintln!("{e}");
-            Err(Exit::BadInput)
-        }
+        Err(e) => Err(CliError::BadInput(e.to_string())),
     }
 }
 
 /// Resolves a command-line place name (subnet `vnet/subnet` or workload) to its subnet.
-pub fn place(net: &Network, name: &str, flag: &str) -> Result<SubnetId, Exit> {
-    match net.place_by_name(name).and_then(|p| net.subnet_of(p)) {
-        Some(s) => Ok(s),
-        None => {
+pub fn place(net: &Network, name: &str, flag: &str) -> Result<SubnetId, CliError> {
+    net.place_by_name(name)
+        .and_then(|p| net.subnet_of(p))
+        .ok_or_else(|| {
             let hint = diag::unknown_name_hint(name, net.place_names(), "subnet or workload");
-            eprintln!("error: {flag}: unknown subnet or workload `{name}` (hint: {hint})");
-            Err(Exit::BadInput)
-        }
-    }
+            CliError::bad(format!(
+                "{flag}: unknown subnet or workload `{name}` (hint: {hint})"
+            ))
+        })
 }
 
 /// Resolves a command-line NIC name (workload, private endpoint or firewall).
-pub fn nic(net: &Network, name: &str, flag: &str) -> Result<NicRef, Exit> {
+pub fn nic(net: &Network, name: &str, flag: &str) -> Result<NicRef, CliError> {
     net.nic_by_name(name).ok_or_else(|| {
         let kind = "workload, private endpoint or firewall";
         let hint = diag::unknown_name_hint(name, net.nic_names(), kind);
-        eprintln!("error: {flag}: unknown {kind} `{name}` (hint: {hint})");
-        Exit::BadInput
+        CliError::bad(format!("{flag}: unknown {kind} `{name}` (hint: {hint})"))
     })
 }
 
 /// Loads a scenario and resolves the place a command starts from.
-pub fn load_at(path: &Path, name: &str, flag: &str) -> Result<(Loaded, SubnetId), Exit> {
+pub fn load_at(path: &Path, name: &str, flag: &str) -> Result<(Loaded, SubnetId), CliError> {
     let loaded = load(path)?;
     let subnet = place(&loaded.network, name, flag)?;
     Ok((loaded, subnet))
 }
 
-/// Refuses a `--format` the command does not have.
-pub fn unavailable(format: &str, command: &str, choices: &str) -> Exit {
-    eprintln!("error: `--format {format}` is not available for `{command}` (hint: use {choices})");
-    Exit::BadInput
+/// A rendered JSON answer, or the serialisation error as bad output (exit 2).
+pub fn rendered<E: std::fmt::Display>(answer: Result<String, E>) -> Result<String, CliError> {
+    answer.map_err(|e| CliError::bad(format!("cannot render the answer: {e}")))
 }
 
-/// Prints a rendered answer, or the serialisation error.
-pub fn emit(rendered: Result<String, impl std::fmt::Display>) -> Exit {
-    match rendered {
-        Ok(s) => {
-            print!("{s}");
-            if !s.ends_with('\n') {
-                println!();
-            }
-            Exit::Ok
+/// A destination as typed after `flag` (`ADDRESS`, `[IPV6]:PORT`, `NAME` or `NAME:PORT`) and
+/// its port: the one written after it, else `port` (`--port`), else 443. A port written both
+/// ways must agree.
+pub fn destination(
+    text: &str,
+    flag: &str,
+    port: Option<u16>,
+) -> Result<(TraceTarget, u16), CliError> {
+    let parsed = parse_destination(text).map_err(|e| CliError::bad(format!("{flag}: {e}")))?;
+    let port = match (parsed.port, port) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(CliError::bad(format!(
+                "{flag} names port {a} and --port {b} (hint: give the port once)"
+            )))
         }
-        Err(e) => {
-            eprintln!("error: cannot render the answer: {e}");
-            Exit::BadInput
-        }
+        (Some(p), _) | (None, Some(p)) => p,
+        (None, None) => DEFAULT_PORT,
+    };
+    Ok((parsed.target, port))
+}
+
+/// A destination as the engine's flow specs carry it: the address or the name.
+pub fn target_text(target: &TraceTarget) -> String {
+    match target {
+        TraceTarget::Address(ip) => ip.to_string(),
+        TraceTarget::Name(name) => name.clone(),
     }
 }
+
+/// Refuses an address no Azure flow can have at either end.
+pub fn routable(address: IpAddr, flag: &str) -> Result<IpAddr, CliError> {
+    match unroutable(address) {
+        None => Ok(address),
+        Some(why) => Err(CliError::bad(format!(
+            "{flag}: `{address}` is {why}: no Azure flow has it at either end (hint: give a unicast address)"
+        ))),
+    }
+}
+
+/// The port a flow uses when none is given.
+pub const DEFAULT_PORT: u16 = 443;
 
 /// Protocol of a flow.
 #[derive(Clone, Copy, Debug, Default, clap::ValueEnum)]
@@ -119,12 +153,12 @@ pub enum Proto {
     Icmp,
 }
 
-/// The port and protocol options shared by `trace` and `flow-verify`.
+/// The port and protocol options shared by `trace`, `flow-verify` and `reach`.
 #[derive(Debug, clap::Args)]
 pub struct FlowArgs {
-    /// The service (destination) port.
-    #[arg(long, default_value_t = 443)]
-    pub port: u16,
+    /// The service (destination) port [default: 443].
+    #[arg(long)]
+    pub port: Option<u16>,
     /// The client's (source) port.
     #[arg(long, default_value_t = 50000)]
     pub source_port: u16,
@@ -142,5 +176,10 @@ impl FlowArgs {
             Proto::Udp => FlowProtocol::Udp,
             Proto::Icmp => FlowProtocol::Icmp,
         }
+    }
+
+    /// The destination port: `--port`, else 443.
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(DEFAULT_PORT)
     }
 }

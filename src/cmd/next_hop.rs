@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use azpath_engine::{query, report};
 
-use crate::{Exit, Format};
+use crate::out::{self, CliError, Outcome};
 
 /// Arguments of `azpath next-hop`.
 #[derive(Debug, clap::Args)]
@@ -20,22 +20,37 @@ pub struct Args {
     to: IpAddr,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: NextHopFormat,
+}
+
+/// The formats of `azpath next-hop`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum NextHopFormat {
+    /// The decision and every competing route, for people.
+    #[default]
+    Text,
+    /// The answer as JSON, for scripts.
+    Json,
+    /// A Graphviz picture of the decision.
+    Dot,
+    /// The JSON `az network watcher show-next-hop` prints.
+    AzJson,
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> Exit {
-    let (loaded, subnet) = match super::load_at(&args.file, &args.from, "--from") {
-        Ok(x) => x,
-        Err(e) => return e,
-    };
+pub fn run(args: Args) -> Result<Outcome, CliError> {
+    let to = super::routable(args.to, "--to")?;
+    let (loaded, subnet) = super::load_at(&args.file, &args.from, "--from")?;
     let net = &loaded.network;
     let dp = loaded.dataplane();
-    let answer = query::next_hop(net, dp, subnet, args.to);
+    let answer = query::next_hop(net, dp, subnet, to);
     match args.format {
-        Format::Text => super::emit(Ok::<_, String>(report::text::next_hop(&answer))),
-        Format::Json => super::emit(report::json::render(&answer)),
-        Format::Dot => super::emit(Ok::<_, String>(report::dot::next_hop(&answer))),
-        Format::AzJson => super::emit(report::json::render(&report::az::next_hop(&answer))),
+        NextHopFormat::Text => out::text(&report::text::next_hop(&answer))?,
+        NextHopFormat::Json => out::data(&super::rendered(report::json::render(&answer))?)?,
+        NextHopFormat::Dot => out::data(&report::dot::next_hop(&answer))?,
+        NextHopFormat::AzJson => out::data(&super::rendered(report::json::render(
+            &report::az::next_hop(&answer),
+        ))?)?,
     }
+    Ok(Outcome::Held)
 }

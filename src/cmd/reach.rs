@@ -1,12 +1,11 @@
 //! `azpath reach FILE [--to-private-endpoints] [--port N] [--format text|json|csv]`
 
-use std::io::{BufWriter, ErrorKind, Write};
 use std::path::PathBuf;
 
 use azpath_engine::analysis::reach::{reach, Destinations, ReachRequest};
 use azpath_engine::report;
 
-use crate::Exit;
+use crate::out::{self, CliError, Escape, Outcome};
 
 /// Arguments of `azpath reach`.
 #[derive(Debug, clap::Args)]
@@ -36,14 +35,11 @@ pub enum MatrixFormat {
 }
 
 /// Runs the command: exit 0 once the matrix is written, whatever its verdicts.
-pub fn run(args: Args) -> Exit {
-    let loaded = match super::load(&args.file) {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
+pub fn run(args: Args) -> Result<Outcome, CliError> {
+    let loaded = super::load(&args.file)?;
     let request = ReachRequest {
         protocol: args.flow.protocol(),
-        port: args.flow.port,
+        port: args.flow.port(),
         source_port: args.flow.source_port,
         destinations: if args.to_private_endpoints {
             Destinations::PrivateEndpoints
@@ -52,20 +48,14 @@ pub fn run(args: Args) -> Exit {
         },
     };
     let answer = reach(&loaded.network, loaded.dataplane(), &request);
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let written = match args.format {
-        MatrixFormat::Text => report::reach::text(&answer, &mut out),
-        MatrixFormat::Json => report::reach::json(&answer, &mut out).and_then(|()| writeln!(out)),
-        MatrixFormat::Csv => report::reach::csv(&answer, &mut out),
-    };
-    match written.and_then(|()| out.flush()) {
-        Ok(()) => Exit::Ok,
-        // A reader that stops early (`| head`) is not an error.
-        Err(e) if e.kind() == ErrorKind::BrokenPipe => Exit::Ok,
-        Err(e) => {
-            eprintln!("error: cannot write the matrix: {e}");
-            Exit::BadInput
+    match args.format {
+        MatrixFormat::Text => {
+            out::stream(Escape::Yes, |mut w| report::reach::text(&answer, &mut w))?
         }
+        MatrixFormat::Json => out::stream(Escape::No, |mut w| {
+            report::reach::json(&answer, &mut w).and_then(|()| writeln!(w))
+        })?,
+        MatrixFormat::Csv => out::stream(Escape::No, |mut w| report::reach::csv(&answer, &mut w))?,
     }
+    Ok(Outcome::Held)
 }

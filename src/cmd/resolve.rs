@@ -3,10 +3,11 @@
 use std::path::PathBuf;
 
 use azpath_engine::dns::{resolve, DnsOutcome, Resolver};
-use azpath_engine::model::NicRef;
+use azpath_engine::model::flow_addr::host_name_problem;
 use azpath_engine::{diag, report};
 
-use crate::{Exit, Format};
+use super::TextOrJson;
+use crate::out::{self, CliError, Outcome};
 
 /// Arguments of `azpath resolve`.
 #[derive(Debug, clap::Args)]
@@ -19,47 +20,35 @@ pub struct Args {
     /// The name to resolve.
     #[arg(long)]
     name: String,
-    /// Output format (text or json).
+    /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: TextOrJson,
 }
 
 /// Runs the command: exit 0 when the name resolves, 1 when it does not.
-pub fn run(args: Args) -> Exit {
-    let loaded = match super::load(&args.file) {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
-    let net = &loaded.network;
-    let vnet = net.vnets.iter().position(|v| v.name == args.from);
-    let client = match (net.nic_by_name(&args.from), vnet) {
-        (Some(NicRef::Workload(w)), _) => Resolver::Workload(w),
-        (_, Some(v)) => Resolver::Vnet(azpath_engine::model::VnetId(v)),
-        _ => {
-            let names = net
-                .workloads
-                .iter()
-                .map(|w| w.name.as_str())
-                .chain(net.vnets.iter().map(|v| v.name.as_str()));
-            let hint = diag::unknown_name_hint(&args.from, names, "workload or vnet");
-            eprintln!(
-                "error: --from: unknown workload or vnet `{}` (hint: {hint})",
-                args.from
-            );
-            return Exit::BadInput;
-        }
-    };
-    let answer = resolve(net, client, &args.name);
-    let shown = match args.format {
-        Format::Json => super::emit(report::json::render(&answer)),
-        Format::Text | Format::Dot => {
-            super::emit(Ok::<_, String>(report::text::resolution(&answer)))
-        }
-        Format::AzJson => super::unavailable("az-json", "resolve", "text or json"),
-    };
-    match (shown, &answer.outcome) {
-        (Exit::Ok, DnsOutcome::Resolved { .. }) => Exit::Ok,
-        (Exit::Ok, _) => Exit::Failed,
-        (other, _) => other,
+pub fn run(args: Args) -> Result<Outcome, CliError> {
+    if let Some(problem) = host_name_problem(&args.name) {
+        return Err(CliError::bad(format!(
+            "--name: `{}` is not a host name: {problem} (hint: give a name such as `app.contoso.com`)",
+            args.name.escape_debug()
+        )));
     }
+    let loaded = super::load(&args.file)?;
+    let net = &loaded.network;
+    let client = Resolver::by_name(net, &args.from).ok_or_else(|| {
+        let hint = diag::unknown_name_hint(&args.from, Resolver::names(net), "workload or vnet");
+        CliError::bad(format!(
+            "--from: unknown workload or vnet `{}` (hint: {hint})",
+            args.from
+        ))
+    })?;
+    let answer = resolve(net, client, &args.name);
+    match args.format {
+        TextOrJson::Json => out::data(&super::rendered(report::json::render(&answer))?)?,
+        TextOrJson::Text => out::text(&report::text::resolution(&answer))?,
+    }
+    Ok(Outcome::held_if(matches!(
+        answer.outcome,
+        DnsOutcome::Resolved { .. }
+    )))
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use azpath_engine::{query, report};
 
-use crate::{Exit, Format};
+use crate::out::{self, CliError, Outcome};
 
 /// Arguments of `azpath routes`.
 #[derive(Debug, clap::Args)]
@@ -16,27 +16,34 @@ pub struct Args {
     at: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: RoutesFormat,
+}
+
+/// The formats of `azpath routes`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum RoutesFormat {
+    /// An az-like table with each route's reason.
+    #[default]
+    Text,
+    /// The answer as JSON, for scripts.
+    Json,
+    /// The JSON `az network nic show-effective-route-table` prints.
+    AzJson,
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> Exit {
-    let (loaded, subnet) = match super::load_at(&args.file, &args.at, "--at") {
-        Ok(x) => x,
-        Err(e) => return e,
-    };
+pub fn run(args: Args) -> Result<Outcome, CliError> {
+    let (loaded, subnet) = super::load_at(&args.file, &args.at, "--at")?;
     let net = &loaded.network;
     let dp = loaded.dataplane();
-    let Some(answer) = query::routes(net, dp, subnet) else {
-        eprintln!("error: no routes for `{}`", args.at);
-        return Exit::BadInput;
-    };
+    let answer = query::routes(net, dp, subnet)
+        .ok_or_else(|| CliError::bad(format!("no routes for `{}`", args.at)))?;
     match args.format {
-        Format::Text => super::emit(Ok::<_, String>(report::text::routes(&answer))),
-        Format::Json => super::emit(report::json::render(&answer)),
-        Format::AzJson => super::emit(report::json::render(&report::az::routes(
-            net, subnet, &answer,
-        ))),
-        Format::Dot => super::unavailable("dot", "routes", "text, json or az-json"),
+        RoutesFormat::Text => out::text(&report::text::routes(&answer))?,
+        RoutesFormat::Json => out::data(&super::rendered(report::json::render(&answer))?)?,
+        RoutesFormat::AzJson => out::data(&super::rendered(report::json::render(
+            &report::az::routes(net, subnet, &answer),
+        ))?)?,
     }
+    Ok(Outcome::Held)
 }

@@ -1,13 +1,13 @@
-//! `azpath trace FILE --from WORKLOAD|PUBLIC-IP --to IP|NAME --port N`
+//! `azpath trace FILE --from WORKLOAD|PUBLIC-IP --to IP|NAME[:PORT] --port N`
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 
-use azpath_engine::model::{is_private, NicRef, TraceSource, TraceTarget};
-use azpath_engine::report;
+use azpath_engine::model::flow_addr::{parse_source, SourceError};
 use azpath_engine::trace::{trace_to, TraceRequest, Verdict};
+use azpath_engine::{diag, report};
 
-use crate::{Exit, Format};
+use crate::out::{self, CliError, Outcome};
 
 /// Arguments of `azpath trace`.
 #[derive(Debug, clap::Args)]
@@ -17,7 +17,8 @@ pub struct Args {
     /// The workload that starts the connection, or a public address: a client on the Internet.
     #[arg(long)]
     from: String,
-    /// The destination: an address, or a name resolved first as the client resolves it.
+    /// The destination: an address, or a name resolved first as the client resolves it,
+    /// optionally with a port (`NAME:PORT`, `10.0.2.4:443`, `[fd00::4]:443`).
     #[arg(long)]
     to: String,
     #[command(flatten)]
@@ -28,54 +29,51 @@ pub struct Args {
     host: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: TraceFormat,
+}
+
+/// The formats of `azpath trace`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum TraceFormat {
+    /// The trace as a narrative, hop by hop.
+    #[default]
+    Text,
+    /// The answer as JSON, for scripts.
+    Json,
+    /// A Graphviz picture of the path over the VNets it crosses.
+    Dot,
 }
 
 /// Runs the command: exit 0 when delivered, 1 when not.
-pub fn run(args: Args) -> Exit {
-    let loaded = match super::load(&args.file) {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
+pub fn run(args: Args) -> Result<Outcome, CliError> {
+    let (to, port) = super::destination(&args.to, "--to", args.flow.port)?;
+    let loaded = super::load(&args.file)?;
     let net = &loaded.network;
-    let client = args.from.parse::<IpAddr>().ok();
-    let from = match client {
-        Some(ip) if !is_private(ip) => TraceSource::Internet(ip),
-        Some(ip) => {
-            eprintln!("error: --from: a trace from an address starts on the Internet, and `{ip}` is private (hint: name a workload to start inside Azure)");
-            return Exit::BadInput;
+    let from = parse_source(net, &args.from).map_err(|e| match e {
+        SourceError::Unknown(ref name) => {
+            let workloads = net.workloads.iter().map(|w| w.name.as_str());
+            let hint = diag::unknown_name_hint(name, workloads, "workload");
+            CliError::bad(format!("--from: {e} (hint: {hint})"))
         }
-        None => match super::nic(net, &args.from, "--from") {
-            Ok(NicRef::Workload(w)) => TraceSource::Workload(w),
-            Ok(NicRef::PrivateEndpoint(_) | NicRef::Firewall(_) | NicRef::HubRouter(_)) => {
-                eprintln!("error: --from: `{}` is a private endpoint or firewall, which never starts a connection (hint: trace from a workload)", args.from);
-                return Exit::BadInput;
-            }
-            Err(e) => return e,
-        },
-    };
+        e => CliError::bad(format!("--from: {e}")),
+    })?;
     let request = TraceRequest {
         host: args.host.clone(),
         protocol: args.flow.protocol(),
-        destination: IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
-        port: args.flow.port,
+        destination: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        port,
         source_port: args.flow.source_port,
     };
     let dp = loaded.dataplane();
-    let answer = trace_to(net, dp, from, &TraceTarget::parse(&args.to), request);
-    let Some(answer) = answer else {
-        eprintln!("error: could not trace from `{}`", args.from);
-        return Exit::BadInput;
-    };
-    let shown = match args.format {
-        Format::Text => super::emit(Ok::<_, String>(report::narrative::trace(&answer))),
-        Format::Json => super::emit(report::json::render(&answer)),
-        Format::Dot => super::emit(Ok::<_, String>(report::dot::trace(&answer, net))),
-        Format::AzJson => super::unavailable("az-json", "trace", "text, json or dot"),
-    };
-    match (shown, &answer.verdict) {
-        (Exit::Ok, Verdict::Delivered) => Exit::Ok,
-        (Exit::Ok, _) => Exit::Failed,
-        (other, _) => other,
+    let answer = trace_to(net, dp, from, &to, request)
+        .ok_or_else(|| CliError::bad(format!("could not trace from `{}`", args.from)))?;
+    match args.format {
+        TraceFormat::Text => out::text(&report::narrative::trace(&answer))?,
+        TraceFormat::Json => out::data(&super::rendered(report::json::render(&answer))?)?,
+        TraceFormat::Dot => out::data(&report::dot::trace(&answer, net))?,
     }
+    Ok(Outcome::held_if(matches!(
+        answer.verdict,
+        Verdict::Delivered
+    )))
 }

@@ -1,4 +1,4 @@
-//! `azpath what-if BASE VARIANT [--from NAME --to IP|NAME [--port N]]`
+//! `azpath what-if BASE VARIANT [--from NAME --to IP|NAME[:PORT] [--port N]]`
 
 use std::path::PathBuf;
 
@@ -6,7 +6,8 @@ use azpath_engine::analysis::flow::FlowSpec;
 use azpath_engine::analysis::whatif::what_if;
 use azpath_engine::report;
 
-use crate::{Exit, Format};
+use super::TextOrJson;
+use crate::out::{self, CliError, Outcome};
 
 /// Arguments of `azpath what-if`.
 #[derive(Debug, clap::Args)]
@@ -18,41 +19,37 @@ pub struct Args {
     /// Compare only this flow's client (with `--to`).
     #[arg(long, requires = "to")]
     from: Option<String>,
-    /// Compare only the flow to this address or name (with `--from`).
+    /// Compare only the flow to this address or name, optionally with `:PORT` (with `--from`).
     #[arg(long, requires = "from")]
     to: Option<String>,
-    /// The flow's port.
-    #[arg(long, default_value_t = 443)]
-    port: u16,
+    /// The flow's port [default: 443].
+    #[arg(long)]
+    port: Option<u16>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: TextOrJson,
 }
 
 /// Runs the command: exit 0 whether or not anything changed (it is a comparison, not a test).
-pub fn run(args: Args) -> Exit {
-    let base = match super::load(&args.base) {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
-    let variant = match super::load(&args.variant) {
-        Ok(l) => l,
-        Err(e) => return e,
-    };
+pub fn run(args: Args) -> Result<Outcome, CliError> {
     let flows: Vec<FlowSpec> = match (args.from, args.to) {
-        (Some(from), Some(to)) => vec![FlowSpec {
-            from,
-            to,
-            port: args.port,
-            host: None,
-        }],
+        (Some(from), Some(to)) => {
+            let (to, port) = super::destination(&to, "--to", args.port)?;
+            vec![FlowSpec {
+                from,
+                to: super::target_text(&to),
+                port,
+                host: None,
+            }]
+        }
         _ => Vec::new(),
     };
+    let base = super::load(&args.base)?;
+    let variant = super::load(&args.variant)?;
     let answer = what_if(&base, &variant, &flows);
     match args.format {
-        Format::Text => super::emit(Ok::<_, String>(report::whatif::what_if(&answer))),
-        Format::Json => super::emit(report::json::render(&answer)),
-        Format::Dot => super::unavailable("dot", "what-if", "text or json"),
-        Format::AzJson => super::unavailable("az-json", "what-if", "text or json"),
+        TextOrJson::Text => out::text(&report::whatif::what_if(&answer))?,
+        TextOrJson::Json => out::data(&super::rendered(report::json::render(&answer))?)?,
     }
+    Ok(Outcome::Held)
 }

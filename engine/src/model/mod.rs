@@ -4,6 +4,7 @@
 
 mod addr;
 mod firewall;
+pub mod flow_addr;
 mod names;
 mod questions;
 mod resolve;

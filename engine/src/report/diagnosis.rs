@@ -20,8 +20,8 @@ pub fn diagnosis(d: &Diagnosis) -> String {
         };
         let _ = writeln!(
             out,
-            "{:>2}. [{mark}] {}: {}",
-            i + 1,
+            "{}. [{mark}] {}: {}",
+            super::terminal::pad_start(&(i + 1).to_string(), 2),
             f.step.title(),
             f.evidence
         );

@@ -13,21 +13,24 @@ pub fn next_hop(answer: &NextHopAnswer) -> String {
     let _ = writeln!(
         out,
         "  src [label={}];",
-        quote(&format!("{}\\n→ {}", answer.subnet, answer.destination))
+        label(&[&answer.subnet, &format!("→ {}", answer.destination)])
     );
     for (i, c) in answer.candidates.iter().enumerate() {
         let r = &c.route;
-        let label = format!("{} {}\\n{} {}", r.prefix, r.state, r.source, r.table_name());
+        let text = label(&[
+            &format!("{} {}", r.prefix, r.state),
+            &format!("{} {}", r.source, r.table_name()),
+        ]);
         let (style, edge) = match c.verdict {
             Verdict::Selected => ("bold", "selected".to_string()),
             Verdict::ShorterPrefix { than } => ("solid", format!("shorter than {than}")),
             Verdict::Invalid => ("dashed", "invalid".to_string()),
         };
-        let _ = writeln!(out, "  r{i} [label={}, style={style}];", quote(&label));
+        let _ = writeln!(out, "  r{i} [label={text}, style={style}];");
         let _ = writeln!(
             out,
             "  src -> r{i} [label={}, style={style}];",
-            quote(&edge)
+            label(&[&edge])
         );
         if c.verdict == Verdict::Selected {
             let _ = writeln!(out, "  r{i} -> hop [style=bold];");
@@ -36,14 +39,35 @@ pub fn next_hop(answer: &NextHopAnswer) -> String {
     let _ = writeln!(
         out,
         "  hop [label={}, shape=ellipse];",
-        quote(&answer.next_hop.to_string())
+        label(&[&answer.next_hop.to_string()])
     );
     out.push_str("}\n");
     out
 }
 
-fn quote(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\\\""))
+/// The one way text enters a DOT file: each line as a double-quoted string under Graphviz's
+/// rules, lines joined by `\n` (a centred line break). Inside the quotes a `"` is written `\"`
+/// and a backslash `\\` (else `\n`, `\l`, `\N`… in a name would be read as escapes); a line
+/// break inside a line becomes `\n` too, and every other character that could hide or reorder
+/// text is shown as `\u{…}` (as in terminal output), so the picture shows the name as it is.
+pub fn label(lines: &[&str]) -> String {
+    let mut out = String::from("\"");
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push_str("\\n");
+        }
+        for c in super::terminal::escape(line).chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push(' '),
+                c => out.push(c),
+            }
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// What a node of the trace picture stands for.
@@ -135,20 +159,20 @@ pub fn trace(answer: &crate::trace::TraceAnswer, net: &crate::model::Network) ->
     let node = |_, (_, n): (NodeIndex, &Node)| match n {
         Node::Vnet { name, region } => format!(
             "label={}, shape=folder, color=gray40",
-            quote(&format!("{name}\\n{region}"))
+            label(&[name, region])
         ),
         Node::Nic { name, subnet } => {
-            format!("label={}, shape=box", quote(&format!("{name}\\n{subnet}")))
+            format!("label={}, shape=box", label(&[name, subnet]))
         }
         Node::Verdict(v) => format!(
             "label={}, shape=ellipse, style=filled, fillcolor=lightyellow",
-            quote(v)
+            label(&[v])
         ),
     };
     let edge = |_, e: petgraph::graph::EdgeReference<'_, Edge>| match e.weight() {
         Edge::Peering { global } => {
-            let label = if *global { "global peering" } else { "peering" };
-            format!("label={}, dir=none, color=gray60", quote(label))
+            let text = if *global { "global peering" } else { "peering" };
+            format!("label={}, dir=none, color=gray60", label(&[text]))
         }
         Edge::Member => "dir=none, style=dotted, color=gray70".to_string(),
         Edge::Request(i) => format!("label=\"{i}\", style=bold, color=blue"),
@@ -166,8 +190,30 @@ pub fn trace(answer: &crate::trace::TraceAnswer, net: &crate::model::Network) ->
 
 #[cfg(test)]
 mod tests {
+    use super::label;
+
     #[test]
     fn quotes_are_escaped() {
-        assert_eq!(super::quote("a\"b"), "\"a\\\"b\"");
+        assert_eq!(label(&["a\"b"]), "\"a\\\"b\"");
+    }
+
+    #[test]
+    fn backslashes_are_escaped_so_a_name_cannot_smuggle_a_graphviz_escape() {
+        assert_eq!(label(&["a\\nb\\"]), "\"a\\\\nb\\\\\"");
+    }
+
+    #[test]
+    fn a_line_break_in_a_name_becomes_a_graphviz_line_break() {
+        assert_eq!(label(&["a\nb"]), "\"a\\nb\"");
+    }
+
+    #[test]
+    fn lines_are_joined_by_centred_line_breaks() {
+        assert_eq!(label(&["vnet", "eastus"]), "\"vnet\\neastus\"");
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_shown_as_escapes() {
+        assert_eq!(label(&["a\u{202e}b\u{7}"]), "\"a\\\\u{202e}b\\\\u{7}\"");
     }
 }

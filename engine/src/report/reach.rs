@@ -12,6 +12,7 @@ use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
 use crate::analysis::reach::{Destinations, Endpoint, ReachAnswer};
+use crate::report::terminal::pad_end;
 
 /// The summary and one line per pair, in aligned columns.
 pub fn text(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
@@ -40,8 +41,10 @@ pub fn text(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
     let w_ip = widest(&answer.destinations, |e| e.ip.to_string().len()).max("ADDRESS".len());
     writeln!(
         out,
-        "{:<w_src$}  {:<w_dst$}  {:<w_ip$}  VERDICT",
-        "SOURCE", "DESTINATION", "ADDRESS"
+        "{}  {}  {}  VERDICT",
+        pad_end("SOURCE", w_src),
+        pad_end("DESTINATION", w_dst),
+        pad_end("ADDRESS", w_ip)
     )?;
     writeln!(
         out,
@@ -53,10 +56,10 @@ pub fn text(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
     for row in answer.rows() {
         writeln!(
             out,
-            "{:<w_src$}  {:<w_dst$}  {:<w_ip$}  {}",
-            row.source,
-            row.destination,
-            row.destination_ip.to_string(),
+            "{}  {}  {}  {}",
+            pad_end(row.source, w_src),
+            pad_end(row.destination, w_dst),
+            pad_end(&row.destination_ip.to_string(), w_ip),
             row.verdict.describe()
         )?;
     }

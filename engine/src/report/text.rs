@@ -22,7 +22,7 @@ fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         let padded: Vec<String> = cells
             .iter()
             .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
+            .map(|(c, w)| super::terminal::pad_end(c, *w))
             .collect();
         padded.join("  ").trim_end().to_string()
     };
@@ -410,4 +410,18 @@ pub fn resolution(r: &crate::dns::Resolution) -> String {
 /// Diagnostics, one per line.
 pub fn diagnostics(diags: &[Located]) -> String {
     diags.iter().map(|d| format!("{d}\n")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_cell_of_seventy_thousand_characters_is_laid_out_without_panicking() {
+        let long = "n".repeat(70_000);
+        let rows = vec![vec![long.clone(), "x".into()], vec!["a".into(), "y".into()]];
+        let out = super::table(&["NAME", "V"], &rows);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.first().map(|l| l.len()), Some(70_000 + 2 + 1));
+        assert_eq!(lines.get(2), Some(&format!("{long}  x").as_str()));
+        assert_eq!(lines.get(3).map(|l| l.len()), Some(70_000 + 2 + 1));
+    }
 }
