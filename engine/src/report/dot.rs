@@ -216,4 +216,50 @@ mod tests {
     fn control_and_bidi_characters_are_shown_as_escapes() {
         assert_eq!(label(&["a\u{202e}b\u{7}"]), "\"a\\\\u{202e}b\\\\u{7}\"");
     }
+
+    /// Graphviz itself reads what `label` writes: the names come back in the SVG as they are.
+    /// Skipped where `dot` is not installed (CI installs Graphviz).
+    #[test]
+    fn graphviz_accepts_labels_with_quotes_backslashes_and_line_breaks() {
+        use std::io::Write as _;
+        use std::process::{Command, Stdio};
+        let Ok(mut child) = Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+        else {
+            return;
+        };
+        let names = ["q\"uote", "back\\slash\\", "new\nline", "\\\"\\n", "end\\"];
+        let mut graph = String::from("digraph g {\n");
+        for (i, n) in names.iter().enumerate() {
+            graph += &format!("  n{i} [label={}];\n", label(&[n, "second"]));
+        }
+        graph += "}\n";
+        if let Some(mut stdin) = child.stdin.take() {
+            assert!(stdin.write_all(graph.as_bytes()).is_ok());
+        }
+        let out = child.wait_with_output();
+        let Ok(out) = out else {
+            return;
+        };
+        let svg = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{graph}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for text in [
+            "q&quot;uote",
+            "back\\slash\\",
+            ">new<",
+            ">line<",
+            "\\&quot;\\n",
+            "end\\",
+        ] {
+            assert!(svg.contains(text), "{text} not in\n{svg}");
+        }
+    }
 }

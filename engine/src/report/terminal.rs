@@ -24,6 +24,29 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` as one table cell or one line: like [`escape`], and a newline or tab inside it is
+/// shown as an escape too, so a name cannot break a row or a column.
+pub fn one_line(text: &str) -> Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| needs_escape(c) || c == '\n' || c == '\t')
+    {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Whether `c` must not reach a terminal raw.
 pub fn needs_escape(c: char) -> bool {
     match c {
@@ -118,6 +141,12 @@ mod tests {
     fn layout_and_ordinary_letters_are_kept() {
         let s = "hub/spoke\tZürich 東京 —\n";
         assert!(matches!(escape(s), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn a_line_break_inside_a_cell_is_shown_as_an_escape() {
+        assert_eq!(one_line("a\nb\tc\u{202e}"), "a\\nb\\tc\\u{202e}");
+        assert!(matches!(one_line("plain"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -11,9 +11,18 @@ use crate::route::{EffectiveRoute, Origin, Removal, Why};
 use crate::scenario::SourceFile;
 
 /// Lays out rows under headers with aligned columns and no trailing spaces.
+/// Cells are escaped first (see [`super::terminal::one_line`]), so widths are those shown.
 fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| super::terminal::one_line(c).into_owned())
+                .collect()
+        })
+        .collect();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
+    for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
@@ -30,7 +39,7 @@ fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         line(headers.iter().map(|h| h.to_string()).collect()),
         line(widths.iter().map(|w| "-".repeat(*w)).collect()),
     ];
-    out.extend(rows.iter().map(|r| line(r.clone())));
+    out.extend(rows.into_iter().map(line));
     out.join("\n") + "\n"
 }
 
@@ -414,6 +423,14 @@ pub fn diagnostics(diags: &[Located]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_line_break_in_a_cell_cannot_start_a_new_row() {
+        let rows = vec![vec!["a\nUser  Active".to_string(), "x".into()]];
+        let out = super::table(&["NAME", "V"], &rows);
+        assert_eq!(out.lines().count(), 3, "{out}");
+        assert!(out.contains("a\\nUser  Active  x"), "{out}");
+    }
+
     #[test]
     fn a_cell_of_seventy_thousand_characters_is_laid_out_without_panicking() {
         let long = "n".repeat(70_000);
