@@ -660,3 +660,468 @@ fn diagnose_names_the_root_cause_and_writes_verified_fixes_as_variants() {
     ]);
     assert!(o.status.success(), "{}", stdout(&o));
 }
+
+// ---- Output: closed pipes, full disks, long cells, hostile names --------------------------
+
+/// A fresh directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("azpath-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A scenario of one subnet (route table `rt`, one route `route`) and workloads `vm-a`
+/// (10.0.1.4) and `vm-b` (10.0.1.5), written into `dir`.
+fn small_scenario(dir: &Path, rt: &str, route: &str, vm_a: &str) -> PathBuf {
+    let ron = |s: &str| {
+        s.replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('\n', "\\n")
+    };
+    let text = format!(
+        r#"Scenario(
+    vnets: [(name: "hub", region: "eastus", address_space: ["10.0.0.0/16"],
+             subnets: [(name: "app", prefix: "10.0.1.0/24", route_table: "{rt}")])],
+    route_tables: [(name: "{rt}", routes: [(name: "{route}", prefix: "192.168.0.0/16", next_hop: Internet)])],
+    workloads: [
+        (name: "{vm_a}", kind: Vm, subnet: "hub/app", ip: "10.0.1.4"),
+        (name: "vm-b", kind: Vm, subnet: "hub/app", ip: "10.0.1.5"),
+    ],
+)
+"#,
+        rt = ron(rt),
+        route = ron(route),
+        vm_a = ron(vm_a),
+    );
+    let path = dir.join("scenario.ron");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Runs azpath with its standard output already closed by the reader.
+fn with_closed_stdout(args: &[&str]) -> Output {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_azpath"))
+        .args(args)
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_reader_that_closes_the_pipe_ends_every_writer_quietly_with_exit_0() {
+    for args in [
+        &["test", "scenarios"][..],
+        &["test", "scenarios", "--format", "json"],
+        &["reach", SHOWCASE, "--format", "csv"],
+        &["reach", SHOWCASE],
+        &["routes", SHOWCASE, "--at", "vm-app"],
+        &["generate", "--regions", "2"],
+        &["--help"],
+    ] {
+        let o = with_closed_stdout(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("error"), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn a_full_disk_under_standard_output_is_exit_2_with_one_line_on_standard_error() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // no /dev/full on this system
+    };
+    for args in [
+        &["routes", SHOWCASE, "--at", "vm-app"][..],
+        &["reach", SHOWCASE, "--format", "csv"],
+        &["generate"],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_azpath"))
+            .args(args)
+            .current_dir(root())
+            .stdout(full.try_clone().unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: cannot write to standard output"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_table_cell_of_seventy_thousand_characters_is_printed_not_a_panic() {
+    let dir = scratch("long-cell");
+    let long = "r".repeat(70_000);
+    let file = small_scenario(&dir, "rt", &long, "vm-a");
+    let o = azpath(&["routes", file.to_str().unwrap(), "--at", "hub/app"]);
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    // A validation may refuse so long a name (exit 2, located); if it loads, the row shows it.
+    match o.status.code() {
+        Some(0) => assert!(stdout(&o).lines().any(|l| l.contains(&long))),
+        Some(2) => assert!(stderr(&o).contains("scenario.ron:"), "{}", stderr(&o)),
+        other => panic!("exit {other:?}: {}", stderr(&o)),
+    }
+}
+
+/// Characters that would rewrite a terminal: a right-to-left override, an escape sequence that
+/// clears the screen, a zero-width space and a bell.
+const HOSTILE: &str = "evil\u{202e}exe\u{1b}[2J\u{200b}\u{7}";
+
+fn assert_no_raw_controls(text: &str) {
+    for c in ['\u{202e}', '\u{1b}', '\u{200b}', '\u{7}'] {
+        assert!(!text.contains(c), "raw {c:?} in\n{text}");
+    }
+}
+
+#[test]
+fn names_with_control_zero_width_and_bidi_characters_are_escaped_in_text_output() {
+    let dir = scratch("hostile-names");
+    let file = small_scenario(
+        &dir,
+        &format!("rt-{HOSTILE}"),
+        "r",
+        &format!("vm-{HOSTILE}"),
+    );
+    let file = file.to_str().unwrap();
+    let o = azpath(&["routes", file, "--at", "hub/app"]);
+    assert_no_raw_controls(&stdout(&o));
+    assert_no_raw_controls(&stderr(&o));
+    if o.status.success() {
+        assert!(
+            stdout(&o).contains("rt-evil\\u{202e}exe\\u{1b}[2J\\u{200b}\\u{7}"),
+            "{}",
+            stdout(&o)
+        );
+    } else {
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    }
+    // Error messages echo what was typed, escaped the same way.
+    let name = format!("vm-{HOSTILE}");
+    let o = azpath(&["routes", SHOWCASE, "--at", &name]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_no_raw_controls(&stderr(&o));
+    assert!(stderr(&o).contains("vm-evil\\u{202e}exe"), "{}", stderr(&o));
+}
+
+#[test]
+fn dot_output_with_quotes_backslashes_and_line_breaks_in_names_is_read_by_graphviz() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    if Command::new("dot").arg("-V").output().is_err() {
+        return; // Graphviz is not installed here; CI installs it.
+    }
+    let dir = scratch("dot-names");
+    let odd = "q\"b\\n\\\ne\\";
+    let file = small_scenario(&dir, &format!("rt-{odd}"), "r", &format!("vm-{odd}"));
+    let file = file.to_str().unwrap();
+    let from = format!("vm-{odd}");
+    let runs = [
+        azpath(&[
+            "next-hop",
+            file,
+            "--from",
+            "hub/app",
+            "--to",
+            "192.168.1.1",
+            "--format",
+            "dot",
+        ]),
+        azpath(&[
+            "trace", file, "--from", &from, "--to", "10.0.1.5", "--format", "dot",
+        ]),
+    ];
+    for o in runs {
+        if o.status.code() == Some(2) {
+            // Refused at load, located: nothing to draw.
+            assert!(stderr(&o).contains("scenario.ron:"), "{}", stderr(&o));
+            continue;
+        }
+        let mut dot = Command::new("dot")
+            .arg("-Tsvg")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        dot.stdin.take().unwrap().write_all(&o.stdout).unwrap();
+        let svg = dot.wait_with_output().unwrap();
+        assert!(
+            svg.status.success(),
+            "{}\n{}",
+            stdout(&o),
+            String::from_utf8_lossy(&svg.stderr)
+        );
+        assert!(String::from_utf8_lossy(&svg.stdout).contains("q&quot;b\\n\\"));
+    }
+}
+
+// ---- Formats: each command offers only what it can print ---------------------------------
+
+#[test]
+fn a_format_a_command_cannot_print_is_refused_while_parsing() {
+    for (command, format) in [
+        (
+            &["resolve", SHOWCASE, "--from", "vm-app", "--name", "a.b"][..],
+            "dot",
+        ),
+        (
+            &["diagnose", SHOWCASE, "--from", "vm-app", "--to", "a.b"],
+            "dot",
+        ),
+        (
+            &["diagnose", SHOWCASE, "--from", "vm-app", "--to", "a.b"],
+            "az-json",
+        ),
+        (&["routes", SHOWCASE, "--at", "vm-app"], "dot"),
+        (
+            &["trace", SHOWCASE, "--from", "vm-app", "--to", "10.0.2.4"],
+            "az-json",
+        ),
+        (&["test", "scenarios"], "dot"),
+        (&["what-if", SHOWCASE, SHOWCASE], "az-json"),
+    ] {
+        let mut args = command.to_vec();
+        args.extend(["--format", format]);
+        let o = azpath(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).contains(&format!("invalid value '{format}' for '--format")),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+        assert!(o.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn help_lists_only_the_formats_a_command_prints() {
+    let help = stdout(&azpath(&["diagnose", "--help"]));
+    assert!(help.contains("text") && help.contains("json"), "{help}");
+    assert!(!help.contains("dot") && !help.contains("az-json"), "{help}");
+    let help = stdout(&azpath(&["next-hop", "--help"]));
+    assert!(help.contains("dot") && help.contains("az-json"), "{help}");
+}
+
+// ---- Destinations and sources as typed ----------------------------------------------------
+
+const DNS_LESSON: &str = "scenarios/dns/zone-linked-to-the-hub-only.ron";
+
+#[test]
+fn a_port_past_65535_after_a_name_is_a_port_error_not_a_host_name() {
+    let o = azpath(&[
+        "diagnose",
+        DNS_LESSON,
+        "--from",
+        "vm-app",
+        "--to",
+        "contoso-aoai.openai.azure.com:99999",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("`99999` is not a port"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stdout(&o).contains("NXDOMAIN"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_bracketed_ipv6_loopback_parses_and_is_refused_as_no_azure_flow_has_it() {
+    for command in ["diagnose", "trace"] {
+        let o = azpath(&[command, DNS_LESSON, "--from", "vm-app", "--to", "[::1]:443"]);
+        assert_eq!(o.status.code(), Some(2), "{command}: {}", stdout(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains("`::1` is a loopback address"),
+            "{command}: {err}"
+        );
+    }
+}
+
+#[test]
+fn an_empty_destination_name_is_bad_input() {
+    for to in ["", ":443", "  "] {
+        let o = azpath(&["diagnose", DNS_LESSON, "--from", "vm-app", "--to", to]);
+        assert_eq!(o.status.code(), Some(2), "{to:?}: {}", stdout(&o));
+        assert!(stderr(&o).contains("the name is empty"), "{}", stderr(&o));
+    }
+    let o = azpath(&["resolve", DNS_LESSON, "--from", "vm-app", "--name", ""]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+}
+
+#[test]
+fn addresses_no_azure_flow_can_have_are_refused_with_a_hint() {
+    for to in [
+        "127.0.0.1",
+        "0.0.0.0",
+        "255.255.255.255",
+        "224.0.0.1",
+        "[ff02::1]:443",
+    ] {
+        let o = azpath(&["trace", SHOWCASE, "--from", "vm-app", "--to", to]);
+        assert_eq!(o.status.code(), Some(2), "{to}: {}", stdout(&o));
+        assert!(stderr(&o).contains("hint:"), "{to}: {}", stderr(&o));
+    }
+    let o = azpath(&["trace", SHOWCASE, "--from", "0.0.0.0", "--to", "10.0.2.4"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("no Azure flow can come from it"),
+        "{}",
+        stderr(&o)
+    );
+    let o = azpath(&[
+        "next-hop",
+        SHOWCASE,
+        "--from",
+        "vm-app",
+        "--to",
+        "127.0.0.1",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+}
+
+#[test]
+fn a_destination_carries_its_port_and_must_agree_with_port() {
+    // The port after the address is the flow's port: the same answer as --port.
+    let with = azpath(&[
+        "trace",
+        SHOWCASE,
+        "--from",
+        "vm-app",
+        "--to",
+        "10.0.2.4:443",
+        "--format",
+        "json",
+    ]);
+    let flag = azpath(&[
+        "trace", SHOWCASE, "--from", "vm-app", "--to", "10.0.2.4", "--port", "443", "--format",
+        "json",
+    ]);
+    assert_eq!(with.status.code(), flag.status.code(), "{}", stderr(&with));
+    assert_eq!(stdout(&with), stdout(&flag));
+    let o = azpath(&[
+        "trace",
+        SHOWCASE,
+        "--from",
+        "vm-app",
+        "--to",
+        "10.0.2.4:443",
+        "--port",
+        "80",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("give the port once"), "{}", stderr(&o));
+}
+
+// ---- diagnose --emit-variant: safe writes -------------------------------------------------
+
+fn emit(dir: &Path, force: bool) -> Output {
+    let dir = dir.to_str().unwrap();
+    let mut args = vec![
+        "diagnose",
+        DNS_LESSON,
+        "--from",
+        "vm-app",
+        "--to",
+        "contoso-aoai.openai.azure.com",
+        "--emit-variant",
+        dir,
+    ];
+    if force {
+        args.push("--force");
+    }
+    azpath(&args)
+}
+
+#[test]
+fn emit_variant_refuses_to_overwrite_an_earlier_run_without_force() {
+    let dir = scratch("emit-again");
+    let first = emit(&dir, false);
+    assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
+    let written = std::fs::read_to_string(dir.join("fix-1.ron")).unwrap();
+    std::fs::write(dir.join("fix-1.ron"), "// edited by hand\n").unwrap();
+    let again = emit(&dir, false);
+    assert_eq!(again.status.code(), Some(2), "{}", stdout(&again));
+    assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("fix-1.ron")).unwrap(),
+        "// edited by hand\n"
+    );
+    let forced = emit(&dir, true);
+    assert_eq!(forced.status.code(), Some(1), "{}", stderr(&forced));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("fix-1.ron")).unwrap(),
+        written
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn emit_variant_never_writes_through_a_symbolic_link() {
+    let dir = scratch("emit-symlink");
+    let target = dir.join("precious.txt");
+    std::fs::write(&target, "keep me\n").unwrap();
+    let out = dir.join("fixes");
+    std::fs::create_dir_all(&out).unwrap();
+    std::os::unix::fs::symlink(&target, out.join("fix-1.ron")).unwrap();
+    let o = emit(&out, false);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me\n");
+    // With --force the link itself is replaced by the fix; what it pointed to is untouched.
+    let o = emit(&out, true);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me\n");
+    let meta = std::fs::symlink_metadata(out.join("fix-1.ron")).unwrap();
+    assert!(meta.file_type().is_file());
+    // A dangling link is not followed either.
+    let dangling = scratch("emit-dangling");
+    let nowhere = dangling.join("created-through-link");
+    std::os::unix::fs::symlink(&nowhere, dangling.join("fix-1.ron")).unwrap();
+    let o = emit(&dangling, false);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!nowhere.exists());
+}
+
+#[test]
+fn emit_variant_with_force_leaves_no_stale_fix_from_an_earlier_run() {
+    let dir = scratch("emit-stale");
+    std::fs::write(dir.join("fix-7.ron"), "// an earlier run's fix\n").unwrap();
+    std::fs::write(dir.join("notes.txt"), "mine\n").unwrap();
+    let o = emit(&dir, true);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(dir.join("fix-1.ron").exists());
+    assert!(
+        !dir.join("fix-7.ron").exists(),
+        "a stale fix would look current"
+    );
+    assert!(dir.join("notes.txt").exists(), "other files are left alone");
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn force_without_emit_variant_is_a_usage_error() {
+    let o = azpath(&[
+        "diagnose",
+        DNS_LESSON,
+        "--from",
+        "vm-app",
+        "--to",
+        "contoso-aoai.openai.azure.com",
+        "--force",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
