@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use serde::{Deserialize, Serialize};
 
 use crate::dataplane::DataPlane;
-use crate::model::{is_private, FlowProtocol, Network, NicRef, TraceSource, TraceTarget};
+use crate::model::{FlowProtocol, Network, TraceSource, TraceTarget};
 use crate::trace::{trace_to, TraceAnswer, TraceRequest};
 
 /// One flow by names: from a workload (or a public address), to a name or an address.
@@ -35,16 +35,9 @@ impl std::fmt::Display for FlowSpec {
 }
 
 /// Where a flow starts in `net`: a workload by name, or a public address; `None` when `net` has
-/// no such workload.
+/// no such workload (see [`crate::model::flow_addr::parse_source`], which says why).
 pub fn source(net: &Network, from: &str) -> Option<TraceSource> {
-    match from.parse::<IpAddr>() {
-        Ok(ip) if !is_private(ip) => Some(TraceSource::Internet(ip)),
-        Ok(_) => None,
-        Err(_) => match net.nic_by_name(from)? {
-            NicRef::Workload(w) => Some(TraceSource::Workload(w)),
-            _ => None,
-        },
-    }
+    crate::model::flow_addr::parse_source(net, from).ok()
 }
 
 /// Traces `flow` in `net` (TCP, source port 50000); `None` when its client is not in `net`.
