@@ -1125,3 +1125,20 @@ fn force_without_emit_variant_is_a_usage_error() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn what_if_refuses_a_client_neither_scenario_has() {
+    for from in ["", "vm-nope", "127.0.0.1"] {
+        let o = azpath(&[
+            "what-if",
+            SHOWCASE,
+            COUNTERPART,
+            "--from",
+            from,
+            "--to",
+            "10.0.2.4",
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{from:?}: {}", stdout(&o));
+        assert!(stderr(&o).contains("--from"), "{}", stderr(&o));
+    }
+}

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use azpath_engine::analysis::flow::FlowSpec;
 use azpath_engine::analysis::whatif::what_if;
+use azpath_engine::model::flow_addr::parse_source;
 use azpath_engine::report;
 
 use super::TextOrJson;
@@ -46,6 +47,16 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     };
     let base = super::load(&args.base)?;
     let variant = super::load(&args.variant)?;
+    for flow in &flows {
+        // The client may exist in either file (a change can add or remove it), not in neither.
+        if let Err(e) = parse_source(&base.network, &flow.from) {
+            if parse_source(&variant.network, &flow.from).is_err() {
+                return Err(CliError::bad(format!(
+                    "--from: {e} (hint: name a workload of either scenario, or a public address)"
+                )));
+            }
+        }
+    }
     let answer = what_if(&base, &variant, &flows);
     match args.format {
         TextOrJson::Text => out::text(&report::whatif::what_if(&answer))?,
