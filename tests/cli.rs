@@ -804,6 +804,19 @@ fn names_with_control_zero_width_and_bidi_characters_are_escaped_in_text_output(
     } else {
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     }
+    // The streamed matrix and the narrative of a trace are escaped as well.
+    let from = format!("vm-{HOSTILE}");
+    for args in [
+        &["reach", file][..],
+        &["trace", file, "--from", &from, "--to", "10.0.1.5"],
+    ] {
+        let o = azpath(args);
+        assert_no_raw_controls(&stdout(&o));
+        assert_no_raw_controls(&stderr(&o));
+        if o.status.code() != Some(2) {
+            assert!(stdout(&o).contains("vm-evil\\u{202e}exe"), "{}", stdout(&o));
+        }
+    }
     // Error messages echo what was typed, escaped the same way.
     let name = format!("vm-{HOSTILE}");
     let o = azpath(&["routes", SHOWCASE, "--at", &name]);
