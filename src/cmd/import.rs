@@ -48,10 +48,15 @@ pub fn run(args: Args) -> Exit {
     print!("{ron}");
     eprint!("{}", import::summary(&imported));
     // The scenario must load as it stands; say so when the estate breaks a rule azpath checks.
+    let invalid = imported.notes.invalid();
     match load_str("imported.ron", &ron) {
         Ok(loaded) => {
             for w in &loaded.warnings {
                 eprintln!("{w}");
+            }
+            if invalid > 0 {
+                eprintln!("error: {invalid} object(s) hold values Azure does not accept and are left out of the scenario (hint: fix them at the JSON paths listed above)");
+                return Exit::BadInput;
             }
             Exit::Ok
         }
