@@ -223,6 +223,20 @@ impl<'a> Context<'a> {
         self.notes.skip(what, reason);
     }
 
+    /// Says on an object, and in the list of what is left out, that a part of it that changes
+    /// answers is not modelled.
+    pub fn unmodelled(
+        &mut self,
+        section: Section,
+        name: &str,
+        what: impl Into<String>,
+        reason: &str,
+    ) {
+        let what = what.into();
+        self.comment(section, name, format!("{what}: {reason}"));
+        self.skip(what, reason);
+    }
+
     /// Records an object left out because a value in it is invalid, and says so on the object
     /// it belongs to (`on`), if that one is imported.
     pub fn invalid(&mut self, on: Option<(Section, &str)>, what: impl Into<String>, e: &Invalid) {
@@ -270,10 +284,11 @@ impl<'a> Context<'a> {
     /// Declares the service tags met, lists what nobody took, and hands the result over.
     pub fn finish(mut self) -> Imported {
         for tag in std::mem::take(&mut self.service_tags) {
-            self.comment(
+            self.unmodelled(
                 Section::ServiceTag,
                 &tag,
-                "prefixes not imported: add them from `az network list-service-tags`",
+                format!("prefixes of service tag `{tag}`"),
+                "not in the input, so rules naming the tag match nothing: add them from `az network list-service-tags`",
             );
             self.doc.service_tags.push(crate::scenario::ServiceTagDoc {
                 name: text(tag),

@@ -173,10 +173,11 @@ fn link(cx: &mut Context<'_>, zones: &mut Zones, r: &Resource) -> Result<(), Inv
         .unwrap_or_default();
     cx.comment(Section::Zone, &zone_name, r.id.clone());
     if registration {
-        cx.comment(
+        cx.unmodelled(
             Section::Zone,
             &zone_name,
-            format!("link to `{vnet}` has auto-registration on, which azpath does not model"),
+            format!("auto-registration of the link of zone `{zone_name}` to `{vnet}`"),
+            "not modelled: the VMs' records it would create are not in the zone",
         );
     }
     if let Some(zone) = cx.doc.dns.zones.get_mut(z) {

@@ -93,12 +93,13 @@ pub fn to_ron(imported: &Imported) -> Result<String, ron::Error> {
 }
 
 /// The two lists of what was left out, invalid input first.
-const HEADINGS: [(SkipKind, &str); 2] = [
+const HEADINGS: [(SkipKind, &str, &str); 2] = [
     (
         SkipKind::Invalid,
         "Refused: values Azure does not accept, so the object holding each is left out",
+        "refused: values Azure does not accept, so the object holding each is left out",
     ),
-    (SkipKind::Unsupported, "Not imported"),
+    (SkipKind::Unsupported, "Not imported", "not imported"),
 ];
 
 struct Writer<'a> {
@@ -150,7 +151,7 @@ impl Writer<'_> {
         if n.skipped.is_empty() {
             self.comment(0, "Nothing was left out.");
         }
-        for (kind, heading) in HEADINGS {
+        for (kind, heading, _) in HEADINGS {
             let listed: Vec<String> = n
                 .skipped
                 .iter()
@@ -254,10 +255,10 @@ pub fn summary(imported: &Imported) -> String {
             n.default_rules
         );
     }
-    for (kind, heading) in HEADINGS {
+    for (kind, _, heading) in HEADINGS {
         let listed: Vec<&super::Skipped> = n.skipped.iter().filter(|s| s.kind == kind).collect();
         if !listed.is_empty() {
-            let _ = writeln!(out, "{} ({}):", heading.to_lowercase(), listed.len());
+            let _ = writeln!(out, "{} ({}):", heading, listed.len());
             for s in listed {
                 let _ = writeln!(out, "  - {}: {}", s.what, s.reason);
             }

@@ -131,13 +131,14 @@ fn endpoint(
     if let Some((status, service_id, group)) = connection {
         match status {
             Some(ConnectionStatus::Approved) => {}
-            Some(other) => cx.comment(
+            Some(other) => cx.unmodelled(
                 Section::PrivateEndpoint,
                 name,
                 format!(
-                    "connection state `{}`: azpath programs its route anyway",
+                    "connection state `{}` of private endpoint `{name}`",
                     spelling(other)
                 ),
+                "not modelled: azpath programs the endpoint's route as if it were approved",
             ),
             None => cx.comment(
                 Section::PrivateEndpoint,

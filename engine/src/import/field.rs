@@ -226,7 +226,7 @@ impl<'v> Node<'v> {
             None => Err(n.invalid(format!(
                 "is {}, not {expected}",
                 match n.value.as_str() {
-                    Some(s) => format!("`{}`", shown(s)),
+                    Some(s) => format!("the string `{}`", shown(s)),
                     None => kind_of(n.value).to_string(),
                 }
             ))),

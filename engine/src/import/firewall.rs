@@ -278,14 +278,20 @@ fn firewall_policy(
             .at(pointer)
             .is_some_and(|v| v.value != &serde_json::Value::Bool(false))
         {
-            cx.comment(Section::Firewall, &name, remark);
+            cx.unmodelled(
+                Section::Firewall,
+                &name,
+                format!("`{}` of policy {}", pointer.trim_start_matches('/'), p.id),
+                remark,
+            );
         }
     }
     if props.opt_vocab::<ThreatIntel>("/threatIntelMode")? == Some(ThreatIntel::Deny) {
-        cx.comment(
+        cx.unmodelled(
             Section::Firewall,
             &name,
-            "threat intelligence (Deny) is not modelled",
+            format!("threat intelligence of policy {}", p.id),
+            "Deny mode is not modelled",
         );
     }
     let mut groups = Vec::new();

@@ -99,7 +99,12 @@ fn gateway(
         );
         return Ok(None);
     };
-    let subnet_id = subnet_id.unwrap_or("");
+    let Some(subnet_id) = subnet_id else {
+        return Err(props.missing(
+            "/ipConfigurations/0/properties/subnet/id",
+            "a gateway sits in its VNet's GatewaySubnet",
+        ));
+    };
     let Some(vnet) = cx.vnet_of_subnet(subnet_id) else {
         cx.skip(
             r.id.clone(),
@@ -109,15 +114,19 @@ fn gateway(
     };
     cx.comment(Section::Gateway, name, r.id.clone());
     if kind == GatewayKind::Vpn && vpn_type == Some(VpnType::PolicyBased) {
-        let reason = "a policy-based VPN gateway: azpath models route-based ones (BGP, transit, UDR next hop)";
-        cx.comment(Section::Gateway, name, reason);
-        cx.skip(format!("VPN type of gateway `{name}`"), reason);
-    }
-    if instance_ips.is_empty() {
-        cx.comment(
+        cx.unmodelled(
             Section::Gateway,
             name,
-            "instance addresses not in the input: add `instance_ips` for next hop IPs",
+            format!("VPN type of gateway `{name}`"),
+            "policy-based: azpath models route-based gateways (BGP, transit, UDR next hop)",
+        );
+    }
+    if instance_ips.is_empty() {
+        cx.unmodelled(
+            Section::Gateway,
+            name,
+            format!("instance addresses of gateway `{name}`"),
+            "not in the input: routes it learns show no next hop IP until `instance_ips` are added",
         );
     }
     let learned = local_prefixes(cx, name, connections)?;

@@ -133,6 +133,8 @@ fn read_subnet(
         delegations.push(d.str("/serviceName")?.to_string());
     }
     let route_table_id = s.opt_str("/routeTable/id")?;
+    let nat_gateway = s.opt_str("/natGateway/id")?;
+    let default_outbound = s.opt_bool("/defaultOutboundAccess")?;
     let nsg_id = s.opt_str("/networkSecurityGroup/id")?;
     let Some(prefix) = prefixes.first().cloned() else {
         return Err(s.missing(
@@ -174,6 +176,22 @@ fn read_subnet(
     };
     let route_table = reference(cx, route_table_id, Ns::RouteTable, "route table");
     let nsg = reference(cx, nsg_id, Ns::Nsg, "NSG");
+    if let Some(id) = nat_gateway {
+        cx.unmodelled(
+            Section::Vnet,
+            vnet,
+            format!("NAT gateway {id} of subnet `{vnet}/{name}`"),
+            "not modelled: outbound Internet traffic is traced as if the subnet had none",
+        );
+    }
+    if default_outbound == Some(false) {
+        cx.unmodelled(
+            Section::Vnet,
+            vnet,
+            format!("`defaultOutboundAccess: false` of subnet `{vnet}/{name}`"),
+            "not modelled: the subnet is traced with default outbound access",
+        );
+    }
     for service in delegations {
         cx.comment(
             Section::Vnet,
@@ -218,10 +236,17 @@ pub(super) fn peerings(cx: &mut Context<'_>) {
         let Some(local) = cx.name_of(Ns::Vnet, &r.id) else {
             continue;
         };
-        let mut all: Vec<Node<'_>> = r
-            .props()
-            .items("/virtualNetworkPeerings")
-            .unwrap_or_default();
+        let mut all: Vec<Node<'_>> = match r.props().items("/virtualNetworkPeerings") {
+            Ok(all) => all,
+            Err(e) => {
+                cx.invalid(
+                    Some((Section::Vnet, &local)),
+                    format!("peerings of VNet `{local}`"),
+                    &e,
+                );
+                Vec::new()
+            }
+        };
         for j in cx.children_of(&r.id, PEERINGS) {
             cx.take(j);
             all.extend(cx.res(j).map(|c| c.node()));
@@ -312,10 +337,11 @@ fn merge(
     let access = links.iter().all(|l| l.access);
     let forwarded = links.iter().any(|l| l.forwarded);
     if links.iter().any(|l| l.forwarded != forwarded) {
-        cx.comment(
+        cx.unmodelled(
             Section::Peering,
             &key,
-            "allowForwardedTraffic differs between the two links: azpath writes one value for both, `true`",
+            format!("allowForwardedTraffic of peering `{key}`"),
+            "differs between the two links: azpath writes one value for both, `true`",
         );
     }
     if links.iter().any(|l| l.state.is_none()) {

@@ -44,6 +44,7 @@ fn nic(cx: &mut Context<'_>, r: &Resource) -> Result<(), Invalid> {
     let forwards = props.bool_or("/enableIPForwarding", false)?;
     let nsg_id = props.opt_str("/networkSecurityGroup/id")?;
     let vm = props.opt_str("/virtualMachine/id")?;
+    let public_ip = config.opt_str("/publicIPAddress/id")?;
     if ip.is_empty() {
         let reason =
             "its private IP is not in the input (a dynamic address is allocated on deployment)";
@@ -84,6 +85,14 @@ fn nic(cx: &mut Context<'_>, r: &Resource) -> Result<(), Invalid> {
         }
         None => None,
     };
+    if let Some(id) = public_ip {
+        cx.unmodelled(
+            Section::Workload,
+            &name,
+            format!("public IP {id} of workload `{name}`"),
+            "not modelled: traffic from the Internet to it, and outbound through it, is not traced",
+        );
+    }
     if forwards {
         cx.comment(
             Section::Workload,

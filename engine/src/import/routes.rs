@@ -120,10 +120,11 @@ fn read_route(
         return Ok(None);
     }
     if bgp_override == Some(true) {
-        cx.comment(
+        cx.unmodelled(
             Section::RouteTable,
             table,
-            format!("{what} has `hasBgpOverride`, which azpath does not model"),
+            format!("`hasBgpOverride` of {what}"),
+            "not modelled",
         );
     }
     Ok(Some(RouteDoc {
