@@ -502,7 +502,7 @@ fn import_writes_a_scenario_that_check_accepts_and_lists_what_it_left_out() {
     let o = azpath(&["import", "engine/tests/import/hub-spoke"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("not imported (7):"), "{err}");
+    assert!(err.contains("not imported (9):"), "{err}");
     assert!(
         err.contains("application security groups are not modelled"),
         "{err}"
@@ -511,6 +511,21 @@ fn import_writes_a_scenario_that_check_accepts_and_lists_what_it_left_out() {
     std::fs::write(&path, stdout(&o)).unwrap();
     let checked = azpath(&["check", path.to_str().unwrap()]);
     assert!(checked.status.success(), "{}", stderr(&checked));
+    // Values Azure does not accept: the rest is written, each refusal listed, exit 2.
+    let invalid = azpath(&["import", "engine/tests/import/invalid"]);
+    assert_eq!(invalid.status.code(), Some(2), "{}", stderr(&invalid));
+    assert!(stdout(&invalid).contains("Scenario("));
+    assert!(
+        stderr(&invalid).contains("hold values Azure does not accept"),
+        "{}",
+        stderr(&invalid)
+    );
+    assert!(
+        stderr(&invalid)
+            .contains("nsgs.json#/0/properties/securityRules/0/properties/access` is `Alow`"),
+        "{}",
+        stderr(&invalid)
+    );
     let not_json = azpath(&["import", "README.md"]);
     assert_eq!(not_json.status.code(), Some(2));
     assert!(

@@ -47,10 +47,14 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     out::data(&ron)?;
     out::note(&import::summary(&imported))?;
     // The scenario must load as it stands; say so when the estate breaks a rule azpath checks.
+    let invalid = imported.notes.invalid();
     match load_str("imported.ron", &ron) {
         Ok(loaded) => {
             for w in &loaded.warnings {
                 out::note(&w.to_string())?;
+            }
+            if invalid > 0 {
+                return Err(CliError::bad(format!("{invalid} object(s) hold values Azure does not accept and are left out of the scenario (hint: fix them at the JSON paths listed above)")));
             }
             Ok(Outcome::Held)
         }

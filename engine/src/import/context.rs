@@ -3,10 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
-
+use super::field::Invalid;
 use super::resource::{id_tail, last_segment, Resource};
-use super::{Imported, Notes, Section};
+use super::{Imported, Notes, Section, SkipKind};
 use crate::scenario::{Document, Text};
 
 /// Namespaces of scenario names: objects of one namespace need distinct names.
@@ -29,11 +28,20 @@ pub(super) struct Context<'a> {
     pub resources: &'a [Resource],
     by_id: BTreeMap<String, usize>,
     by_tail: BTreeMap<String, Vec<usize>>,
+    /// Resources by lower-case type, in input order.
+    by_kind: BTreeMap<String, Vec<usize>>,
+    /// Child resources by (lower-case parent id, lower-case child type), in input order.
+    children: BTreeMap<(String, String), Vec<usize>>,
     taken: Vec<bool>,
     names: BTreeMap<(Ns, String), String>,
     used: BTreeSet<(Ns, String)>,
+    /// For each (namespace, preferred name) renamed before, the next suffix to try, so that
+    /// n resources of one name are renamed in O(n log n), not O(n²).
+    next_suffix: BTreeMap<(Ns, String), usize>,
     /// Subnets imported, as `vnet/subnet`.
     pub subnets: BTreeSet<String>,
+    /// Services declared, by name.
+    services: BTreeSet<String>,
     /// Service tags met in rules, declared at the end.
     pub service_tags: BTreeSet<String>,
     pub doc: Document,
@@ -45,49 +53,38 @@ pub(super) fn text(s: impl Into<String>) -> Text {
     Text::new(s.into())
 }
 
-/// Strings of a JSON array (missing or not an array: none).
-pub(super) fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The elements of a JSON array (missing or not an array: none).
-pub(super) fn items(v: Option<&Value>) -> &[Value] {
-    v.and_then(Value::as_array).map_or(&[], Vec::as_slice)
-}
-
-/// A property of an embedded object that may or may not wrap it in `properties`, as embedded
-/// sub-resources do in REST output (`subnets[].properties.addressPrefix`).
-pub(super) fn inner<'v>(v: &'v Value, pointer: &str) -> Option<&'v Value> {
-    v.get("properties")
-        .and_then(|p| p.pointer(pointer))
-        .or_else(|| v.pointer(pointer))
-}
-
 impl<'a> Context<'a> {
     pub fn new(resources: &'a [Resource]) -> Self {
         let mut by_id = BTreeMap::new();
         let mut by_tail: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut by_kind: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut children: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
         let mut notes = Notes::default();
         for (i, r) in resources.iter().enumerate() {
             *notes.read.entry(r.kind.clone()).or_default() += 1;
-            by_id.entry(r.id.to_lowercase()).or_insert(i);
+            let id = r.id.to_lowercase();
+            by_kind.entry(r.kind.to_lowercase()).or_default().push(i);
+            if let Some(parent) = parent_id(&id) {
+                children
+                    .entry((parent.to_string(), r.kind.to_lowercase()))
+                    .or_default()
+                    .push(i);
+            }
             by_tail.entry(id_tail(&r.id)).or_default().push(i);
+            by_id.entry(id).or_insert(i);
         }
         Self {
             resources,
             by_id,
             by_tail,
+            by_kind,
+            children,
             taken: vec![false; resources.len()],
             names: BTreeMap::new(),
             used: BTreeSet::new(),
+            next_suffix: BTreeMap::new(),
             subnets: BTreeSet::new(),
+            services: BTreeSet::new(),
             service_tags: BTreeSet::new(),
             doc: Document {
                 title: "Imported estate".into(),
@@ -99,9 +96,20 @@ impl<'a> Context<'a> {
 
     /// Indexes of the resources of one type, in input order.
     pub fn of_kind(&self, kind: &str) -> Vec<usize> {
-        (0..self.resources.len())
-            .filter(|&i| self.resources.get(i).is_some_and(|r| r.is(kind)))
-            .collect()
+        self.by_kind
+            .get(&kind.to_lowercase())
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Indexes of the child resources of type `kind` (the full type,
+    /// `Microsoft.Network/routeTables/routes`) whose id is `parent`'s id plus one segment pair,
+    /// in input order.
+    pub fn children_of(&self, parent: &str, kind: &str) -> Vec<usize> {
+        self.children
+            .get(&(parent.to_lowercase(), kind.to_lowercase()))
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The resource an id refers to: by the full id, else by its `/providers/…` tail when only
@@ -136,10 +144,19 @@ impl<'a> Context<'a> {
             return n.clone();
         }
         let mut name = preferred.to_string();
-        let mut k = 2;
-        while self.used.contains(&(ns, name.clone())) {
-            name = format!("{preferred}-{k}");
-            k += 1;
+        if self.used.contains(&(ns, name.clone())) {
+            // Resume where the last renaming of this name stopped: each suffix is tried once.
+            let next = self
+                .next_suffix
+                .entry((ns, preferred.to_string()))
+                .or_insert(2);
+            loop {
+                name = format!("{preferred}-{next}");
+                *next += 1;
+                if !self.used.contains(&(ns, name.clone())) {
+                    break;
+                }
+            }
         }
         if name != preferred {
             self.notes.skip(
@@ -153,6 +170,17 @@ impl<'a> Context<'a> {
             .entry((ns, format!("tail:{}", id_tail(id))))
             .or_insert_with(|| name.clone());
         name
+    }
+
+    /// Withdraws the name of a resource left out after all, so that nothing refers to it (the
+    /// name stays used: no other resource takes it).
+    pub fn forget(&mut self, ns: Ns, id: &str) {
+        if let Some(name) = self.names.remove(&(ns, id.to_lowercase())) {
+            let tail = (ns, format!("tail:{}", id_tail(id)));
+            if self.names.get(&tail) == Some(&name) {
+                self.names.remove(&tail);
+            }
+        }
     }
 
     /// The name given to the resource `id`, if it was imported.
@@ -175,6 +203,16 @@ impl<'a> Context<'a> {
         self.subnets.contains(&name).then_some(name)
     }
 
+    /// Whether a service of that name is declared.
+    pub fn is_service(&self, name: &str) -> bool {
+        self.services.contains(name)
+    }
+
+    /// Records that a service of that name is declared.
+    pub fn add_service(&mut self, name: &str) {
+        self.services.insert(name.to_string());
+    }
+
     /// Attaches a comment to an object.
     pub fn comment(&mut self, section: Section, name: &str, line: impl Into<String>) {
         self.notes.comment(section, name, line);
@@ -183,6 +221,30 @@ impl<'a> Context<'a> {
     /// Records something left out.
     pub fn skip(&mut self, what: impl Into<String>, reason: impl Into<String>) {
         self.notes.skip(what, reason);
+    }
+
+    /// Says on an object, and in the list of what is left out, that a part of it that changes
+    /// answers is not modelled.
+    pub fn unmodelled(
+        &mut self,
+        section: Section,
+        name: &str,
+        what: impl Into<String>,
+        reason: &str,
+    ) {
+        let what = what.into();
+        self.comment(section, name, format!("{what}: {reason}"));
+        self.skip(what, reason);
+    }
+
+    /// Records an object left out because a value in it is invalid, and says so on the object
+    /// it belongs to (`on`), if that one is imported.
+    pub fn invalid(&mut self, on: Option<(Section, &str)>, what: impl Into<String>, e: &Invalid) {
+        let what = what.into();
+        if let Some((section, name)) = on {
+            self.comment(section, name, format!("left out {what}: {e}"));
+        }
+        self.notes.add(SkipKind::Invalid, what, e.to_string());
     }
 
     /// Records an address list entry that is a service tag, so that it gets declared.
@@ -222,10 +284,11 @@ impl<'a> Context<'a> {
     /// Declares the service tags met, lists what nobody took, and hands the result over.
     pub fn finish(mut self) -> Imported {
         for tag in std::mem::take(&mut self.service_tags) {
-            self.comment(
+            self.unmodelled(
                 Section::ServiceTag,
                 &tag,
-                "prefixes not imported: add them from `az network list-service-tags`",
+                format!("prefixes of service tag `{tag}`"),
+                "not in the input, so rules naming the tag match nothing: add them from `az network list-service-tags`",
             );
             self.doc.service_tags.push(crate::scenario::ServiceTagDoc {
                 name: text(tag),
@@ -247,6 +310,20 @@ impl<'a> Context<'a> {
             notes: self.notes,
         }
     }
+}
+
+/// The id of the resource a child id belongs to: the id without its last type/name pair
+/// (`…/routeTables/rt/routes/r` → `…/routeTables/rt`); `None` for a top-level resource.
+fn parent_id(id: &str) -> Option<&str> {
+    let at = id.rfind("/providers/")?;
+    let tail = id.get(at + "/providers/".len()..)?;
+    // namespace/type/name is a top-level resource; each further type/name pair is a child.
+    if tail.trim_end_matches('/').split('/').count() < 5 {
+        return None;
+    }
+    let cut = id.trim_end_matches('/').rfind('/')?;
+    let cut = id.get(..cut)?.rfind('/')?;
+    id.get(..cut)
 }
 
 /// Why a resource nobody took is left out.

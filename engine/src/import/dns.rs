@@ -1,20 +1,69 @@
 //! Private DNS zones, their A/AAAA/CNAME record sets and their VNet links.
 
-use serde_json::Value;
+use std::collections::BTreeMap;
 
-use super::context::{items, text, Context, Ns};
+use super::context::{text, Context, Ns};
+use super::field::{parse_text, spelling, Invalid, Vocabulary};
 use super::resource::{segment_after, Resource};
 use super::Section;
 use crate::scenario::{RecordDoc, ZoneDoc};
 
 const ZONES: &str = "Microsoft.Network/privateDnsZones";
 
+/// The record set types of a private DNS zone (`RecordType`), as resource type segments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RecordType {
+    A,
+    Aaaa,
+    Cname,
+    Mx,
+    Ptr,
+    Soa,
+    Srv,
+    Txt,
+}
+
+impl Vocabulary for RecordType {
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("A", RecordType::A),
+        ("AAAA", RecordType::Aaaa),
+        ("CNAME", RecordType::Cname),
+        ("MX", RecordType::Mx),
+        ("PTR", RecordType::Ptr),
+        ("SOA", RecordType::Soa),
+        ("SRV", RecordType::Srv),
+        ("TXT", RecordType::Txt),
+    ];
+}
+
+/// A virtual network link's `resolutionPolicy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ResolutionPolicy {
+    Default,
+    NxDomainRedirect,
+}
+
+impl Vocabulary for ResolutionPolicy {
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("Default", ResolutionPolicy::Default),
+        ("NxDomainRedirect", ResolutionPolicy::NxDomainRedirect),
+    ];
+}
+
+/// Imported zones by name (index into the document's zones), and each zone's records by name.
+#[derive(Default)]
+struct Zones {
+    by_name: BTreeMap<String, usize>,
+    records: BTreeMap<(usize, String), usize>,
+}
+
 pub(super) fn import(cx: &mut Context<'_>) {
+    let mut zones = Zones::default();
     for i in cx.of_kind(ZONES) {
         let Some(r) = cx.res(i) else { continue };
         cx.take(i);
         let name = r.name.trim_end_matches('.').to_lowercase();
-        if zone_index(cx, &name).is_some() {
+        if zones.by_name.contains_key(&name) {
             cx.skip(
                 r.id.clone(),
                 format!("a zone `{name}` was imported already (zones of one name in several resource groups)"),
@@ -22,6 +71,7 @@ pub(super) fn import(cx: &mut Context<'_>) {
             continue;
         }
         cx.comment(Section::Zone, &name, r.id.clone());
+        zones.by_name.insert(name.clone(), cx.doc.dns.zones.len());
         cx.doc.dns.zones.push(ZoneDoc {
             name: text(name),
             links: Vec::new(),
@@ -31,75 +81,89 @@ pub(super) fn import(cx: &mut Context<'_>) {
     }
     for i in cx.of_kind("Microsoft.Network/privateDnsZones/virtualNetworkLinks") {
         cx.take(i);
-        link(cx, i);
+        let Some(r) = cx.res(i) else { continue };
+        if let Err(e) = link(cx, &mut zones, r) {
+            cx.invalid(None, format!("virtual network link {}", r.id), &e);
+        }
     }
     for i in 0..cx.resources.len() {
         let Some(r) = cx.res(i) else { continue };
         let Some(kind) = r
             .kind
-            .to_lowercase()
-            .strip_prefix("microsoft.network/privatednszones/")
-            .map(str::to_string)
+            .get(..ZONES.len() + 1)
+            .filter(|p| p.eq_ignore_ascii_case(&format!("{ZONES}/")))
+            .and_then(|_| r.kind.get(ZONES.len() + 1..))
         else {
             continue;
         };
-        match kind.as_str() {
-            "a" | "aaaa" | "cname" => {
-                cx.take(i);
-                record(cx, r, &kind);
-            }
+        if kind.eq_ignore_ascii_case("virtualNetworkLinks") {
+            continue;
+        }
+        cx.take(i);
+        let kind = parse_text::<RecordType>(kind, format!("{}/type", r.node().path));
+        let result = kind.and_then(|kind| match kind {
+            RecordType::A | RecordType::Aaaa | RecordType::Cname => record(cx, &mut zones, r, kind),
             // An SOA record never changes an answer: read, counted, and taken quietly.
-            "soa" => cx.take(i),
-            "virtualnetworklinks" => {}
+            RecordType::Soa => Ok(()),
             other => {
-                cx.take(i);
                 cx.skip(
                     r.id.clone(),
-                    format!("{} records do not change where a client connects; only A, AAAA and CNAME are imported", other.to_uppercase()),
+                    format!(
+                        "{} records do not change where a client connects; only A, AAAA and CNAME are imported",
+                        spelling(other)
+                    ),
                 );
+                Ok(())
             }
+        });
+        if let Err(e) = result {
+            cx.invalid(None, format!("record set {}", r.id), &e);
         }
     }
 }
 
-/// The index of zone `name` among the imported zones.
-fn zone_index(cx: &Context<'_>, name: &str) -> Option<usize> {
-    cx.doc.dns.zones.iter().position(|z| z.name.value == name)
-}
-
 /// The zone a child resource belongs to, created when the zone itself is not in the input.
-fn zone_of(cx: &mut Context<'_>, r: &Resource) -> Option<usize> {
+fn zone_of(cx: &mut Context<'_>, zones: &mut Zones, r: &Resource) -> Option<usize> {
     let zone = segment_after(&r.id, "privateDnsZones")?
         .trim_end_matches('.')
         .to_lowercase();
-    if let Some(z) = zone_index(cx, &zone) {
-        return Some(z);
+    if let Some(z) = zones.by_name.get(&zone) {
+        return Some(*z);
     }
     cx.comment(
         Section::Zone,
         &zone,
         "the zone resource is not in the input; its records and links are",
     );
+    let z = cx.doc.dns.zones.len();
+    zones.by_name.insert(zone.clone(), z);
     cx.doc.dns.zones.push(ZoneDoc {
         name: text(zone),
         links: Vec::new(),
         nx_domain_redirect: Vec::new(),
         records: Vec::new(),
     });
-    Some(cx.doc.dns.zones.len() - 1)
+    Some(z)
 }
 
-fn link(cx: &mut Context<'_>, i: usize) {
-    let Some(r) = cx.res(i) else { return };
-    let vnet_id = r.prop_str("/virtualNetwork/id").unwrap_or_default();
+fn link(cx: &mut Context<'_>, zones: &mut Zones, r: &Resource) -> Result<(), Invalid> {
+    let props = r.props();
+    let vnet_id = props.str("/virtualNetwork/id")?;
+    let registration = props.bool_or("/registrationEnabled", false)?;
+    // Azure's default policy: a name missing from the zone is NXDOMAIN.
+    let redirect = props.opt_vocab::<ResolutionPolicy>("/resolutionPolicy")?
+        == Some(ResolutionPolicy::NxDomainRedirect);
     let Some(vnet) = cx.name_of(Ns::Vnet, vnet_id) else {
         cx.skip(
             r.id.clone(),
-            format!("its VNet {vnet_id} is not in the input"),
+            format!("its VNet {vnet_id} is not in the input or was left out"),
         );
-        return;
+        return Ok(());
     };
-    let Some(z) = zone_of(cx, r) else { return };
+    let Some(z) = zone_of(cx, zones, r) else {
+        cx.skip(r.id.clone(), "its id names no private DNS zone");
+        return Ok(());
+    };
     let zone_name = cx
         .doc
         .dns
@@ -108,16 +172,14 @@ fn link(cx: &mut Context<'_>, i: usize) {
         .map(|z| z.name.value.clone())
         .unwrap_or_default();
     cx.comment(Section::Zone, &zone_name, r.id.clone());
-    if r.prop_bool("/registrationEnabled") == Some(true) {
-        cx.comment(
+    if registration {
+        cx.unmodelled(
             Section::Zone,
             &zone_name,
-            format!("link to `{vnet}` has auto-registration on, which azpath does not model"),
+            format!("auto-registration of the link of zone `{zone_name}` to `{vnet}`"),
+            "not modelled: the VMs' records it would create are not in the zone",
         );
     }
-    let redirect = r
-        .prop_str("/resolutionPolicy")
-        .is_some_and(|p| p.eq_ignore_ascii_case("nxdomainredirect"));
     if let Some(zone) = cx.doc.dns.zones.get_mut(z) {
         if !zone.links.iter().any(|l| l.value == vnet) {
             zone.links.push(text(vnet.clone()));
@@ -126,42 +188,69 @@ fn link(cx: &mut Context<'_>, i: usize) {
             zone.nx_domain_redirect.push(text(vnet));
         }
     }
+    Ok(())
 }
 
-fn record(cx: &mut Context<'_>, r: &Resource, kind: &str) {
-    let Some(z) = zone_of(cx, r) else { return };
-    let (a, cname): (Vec<String>, Option<String>) = match kind {
-        "a" => (field(r, "/aRecords", "ipv4Address"), None),
-        "aaaa" => (field(r, "/aaaaRecords", "ipv6Address"), None),
-        _ => (
-            Vec::new(),
-            r.prop_str("/cnameRecord/cname")
-                .map(|c| c.trim_end_matches('.').to_string()),
-        ),
+fn record(
+    cx: &mut Context<'_>,
+    zones: &mut Zones,
+    r: &Resource,
+    kind: RecordType,
+) -> Result<(), Invalid> {
+    let props = r.props();
+    let mut a = Vec::new();
+    let mut cname = None;
+    match kind {
+        RecordType::A => {
+            for v in props.items("/aRecords")? {
+                a.push(v.str("/ipv4Address")?.to_string());
+            }
+        }
+        RecordType::Aaaa => {
+            for v in props.items("/aaaaRecords")? {
+                a.push(v.str("/ipv6Address")?.to_string());
+            }
+        }
+        _ => {
+            cname = Some(
+                props
+                    .str("/cnameRecord/cname")?
+                    .trim_end_matches('.')
+                    .to_string(),
+            )
+        }
+    }
+    if a.is_empty() && cname.is_none() {
+        cx.skip(r.id.clone(), "an empty record set answers nothing");
+        return Ok(());
+    }
+    let Some(z) = zone_of(cx, zones, r) else {
+        cx.skip(r.id.clone(), "its id names no private DNS zone");
+        return Ok(());
     };
+    let key = (z, r.name.to_lowercase());
     let Some(zone) = cx.doc.dns.zones.get_mut(z) else {
-        return;
+        return Ok(());
     };
-    match zone.records.iter_mut().find(|d| d.name.value == r.name) {
+    match zones
+        .records
+        .get(&key)
+        .and_then(|&i| zone.records.get_mut(i))
+    {
         Some(existing) => {
             existing.a.extend(a.into_iter().map(text));
             if existing.cname.is_none() {
                 existing.cname = cname.map(text);
             }
         }
-        None => zone.records.push(RecordDoc {
-            name: text(r.name.clone()),
-            a: a.into_iter().map(text).collect(),
-            cname: cname.map(text),
-        }),
+        None => {
+            zones.records.insert(key, zone.records.len());
+            zone.records.push(RecordDoc {
+                name: text(r.name.clone()),
+                a: a.into_iter().map(text).collect(),
+                cname: cname.map(text),
+            });
+        }
     }
-}
-
-/// One field of each element of a record list.
-fn field(r: &Resource, list: &str, key: &str) -> Vec<String> {
-    items(r.prop(list))
-        .iter()
-        .filter_map(|v| v.get(key).and_then(Value::as_str))
-        .map(str::to_string)
-        .collect()
+    Ok(())
 }

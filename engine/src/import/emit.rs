@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use ron::extensions::Extensions;
 use serde::Serialize;
 
-use super::{Imported, Notes, Section};
+use super::{Imported, Notes, Section, SkipKind};
 use crate::scenario::Assumptions;
 
 /// The scenario as commented RON text.
@@ -92,6 +92,16 @@ pub fn to_ron(imported: &Imported) -> Result<String, ron::Error> {
     Ok(w.out)
 }
 
+/// The two lists of what was left out, invalid input first.
+const HEADINGS: [(SkipKind, &str, &str); 2] = [
+    (
+        SkipKind::Invalid,
+        "Refused: values Azure does not accept, so the object holding each is left out",
+        "refused: values Azure does not accept, so the object holding each is left out",
+    ),
+    (SkipKind::Unsupported, "Not imported", "not imported"),
+];
+
 struct Writer<'a> {
     out: String,
     notes: &'a Notes,
@@ -140,10 +150,19 @@ impl Writer<'_> {
         }
         if n.skipped.is_empty() {
             self.comment(0, "Nothing was left out.");
-        } else {
-            self.comment(0, &format!("Not imported ({}):", n.skipped.len()));
-            for s in n.skipped.clone() {
-                self.comment(0, &format!("  - {}: {}", s.what, s.reason));
+        }
+        for (kind, heading, _) in HEADINGS {
+            let listed: Vec<String> = n
+                .skipped
+                .iter()
+                .filter(|s| s.kind == kind)
+                .map(|s| format!("  - {}: {}", s.what, s.reason))
+                .collect();
+            if !listed.is_empty() {
+                self.comment(0, &format!("{heading} ({}):", listed.len()));
+                for line in listed {
+                    self.comment(0, &line);
+                }
             }
         }
     }
@@ -236,10 +255,13 @@ pub fn summary(imported: &Imported) -> String {
             n.default_rules
         );
     }
-    if !n.skipped.is_empty() {
-        let _ = writeln!(out, "not imported ({}):", n.skipped.len());
-        for s in &n.skipped {
-            let _ = writeln!(out, "  - {}: {}", s.what, s.reason);
+    for (kind, _, heading) in HEADINGS {
+        let listed: Vec<&super::Skipped> = n.skipped.iter().filter(|s| s.kind == kind).collect();
+        if !listed.is_empty() {
+            let _ = writeln!(out, "{} ({}):", heading, listed.len());
+            for s in listed {
+                let _ = writeln!(out, "  - {}: {}", s.what, s.reason);
+            }
         }
     }
     out

@@ -2,98 +2,182 @@
 //! `customDnsConfigs`, its `ipConfigurations` or its NIC, whichever the input has; the target
 //! from `privateLinkServiceConnections[].properties.privateLinkServiceId`.
 
-use serde_json::Value;
-
-use super::context::{inner, items, strings, text, Context, Ns};
+use super::context::{text, Context, Ns};
+use super::field::{spelling, Invalid, Vocabulary};
 use super::resource::{last_segment, Resource};
 use super::Section;
 use crate::scenario::{PrivateEndpointDoc, PublicAccessDoc, ServiceDoc, ServiceKind};
+
+/// `privateLinkServiceConnectionState.status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ConnectionStatus {
+    Approved,
+    Pending,
+    Rejected,
+    Disconnected,
+}
+
+impl Vocabulary for ConnectionStatus {
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("Approved", ConnectionStatus::Approved),
+        ("Pending", ConnectionStatus::Pending),
+        ("Rejected", ConnectionStatus::Rejected),
+        ("Disconnected", ConnectionStatus::Disconnected),
+    ];
+}
+
+/// A service's `publicNetworkAccess`, as the services azpath models spell it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PublicNetworkAccess {
+    Enabled,
+    Disabled,
+}
+
+impl Vocabulary for PublicNetworkAccess {
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("Enabled", PublicNetworkAccess::Enabled),
+        ("Disabled", PublicNetworkAccess::Disabled),
+    ];
+}
+
+/// `networkAcls.defaultAction`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DefaultAction {
+    Allow,
+    Deny,
+}
+
+impl Vocabulary for DefaultAction {
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("Allow", DefaultAction::Allow),
+        ("Deny", DefaultAction::Deny),
+    ];
+}
 
 pub(super) fn import(cx: &mut Context<'_>) {
     for i in cx.of_kind("Microsoft.Network/privateEndpoints") {
         let Some(r) = cx.res(i) else { continue };
         cx.take(i);
         let name = cx.name(Ns::Nic, &r.id, &r.name);
-        let subnet_id = r.prop_str("/subnet/id").unwrap_or_default();
-        let Some(subnet) = cx.subnet_name(subnet_id) else {
-            cx.skip(
-                r.id.clone(),
-                format!("its subnet {subnet_id} is not in an imported VNet"),
-            );
-            continue;
-        };
-        let dns_configs = items(r.prop("/customDnsConfigs"));
-        let fqdns: Vec<String> = dns_configs
-            .iter()
-            .filter_map(|c| c.get("fqdn").and_then(Value::as_str))
-            .map(|f| f.trim_end_matches('.').to_lowercase())
-            .collect();
-        let Some(ip) = address(cx, r) else {
-            cx.skip(
-                r.id.clone(),
-                "no private IP in `customDnsConfigs`, `ipConfigurations` or its NIC",
-            );
-            continue;
-        };
-        cx.comment(Section::PrivateEndpoint, &name, r.id.clone());
-        let auto = items(r.prop("/privateLinkServiceConnections"));
-        let manual = items(r.prop("/manualPrivateLinkServiceConnections"));
-        let connection = auto.first().or_else(|| manual.first());
-        let mut target = None;
-        if let Some(c) = connection {
-            let status = inner(c, "/privateLinkServiceConnectionState/status")
-                .and_then(Value::as_str)
-                .unwrap_or("Approved");
-            if !status.eq_ignore_ascii_case("approved") {
-                cx.comment(
-                    Section::PrivateEndpoint,
-                    &name,
-                    format!("connection state `{status}`: azpath programs its route anyway"),
-                );
+        match endpoint(cx, r, &name) {
+            Ok(Some(doc)) => cx.doc.private_endpoints.push(doc),
+            Ok(None) => cx.forget(Ns::Nic, &r.id),
+            Err(e) => {
+                cx.forget(Ns::Nic, &r.id);
+                cx.invalid(None, format!("private endpoint {}", r.id), &e);
             }
-            let service_id = inner(c, "/privateLinkServiceId")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let group = strings(inner(c, "/groupIds"))
-                .first()
-                .cloned()
-                .unwrap_or_default();
-            target = service(cx, &name, service_id, &group, &fqdns);
         }
-        cx.doc.private_endpoints.push(PrivateEndpointDoc {
-            name: text(name),
-            subnet: text(subnet),
-            ip: text(ip),
-            target: target.map(text),
-        });
     }
 }
 
-/// The endpoint's private IP, wherever the input keeps it.
-fn address(cx: &mut Context<'_>, r: &Resource) -> Option<String> {
-    let from_dns = items(r.prop("/customDnsConfigs"))
-        .iter()
-        .flat_map(|c| strings(c.get("ipAddresses")))
-        .next();
-    let from_configs = || {
-        items(r.prop("/ipConfigurations"))
-            .iter()
-            .find_map(|c| inner(c, "/privateIPAddress").and_then(Value::as_str))
-            .map(str::to_string)
-    };
-    if let Some(ip) = from_dns.or_else(from_configs) {
-        return Some(ip);
+fn endpoint(
+    cx: &mut Context<'_>,
+    r: &Resource,
+    name: &str,
+) -> Result<Option<PrivateEndpointDoc>, Invalid> {
+    let props = r.props();
+    let subnet_id = props.str("/subnet/id")?;
+    let mut fqdns = Vec::new();
+    let mut from_dns = None;
+    for c in props.items("/customDnsConfigs")? {
+        if let Some(f) = c.opt_str("/fqdn")? {
+            fqdns.push(f.trim_end_matches('.').to_lowercase());
+        }
+        if from_dns.is_none() {
+            from_dns = c.strings("/ipAddresses")?.into_iter().next();
+        }
     }
-    // The NIC Azure created for it, when the input has the NIC.
-    let nic = items(r.prop("/networkInterfaces"))
+    let mut from_configs = None;
+    for c in props.items("/ipConfigurations")? {
+        if from_configs.is_none() {
+            from_configs = c.opt_str("/privateIPAddress")?.map(str::to_string);
+        }
+    }
+    let mut connection = None;
+    for key in [
+        "/privateLinkServiceConnections",
+        "/manualPrivateLinkServiceConnections",
+    ] {
+        for c in props.items(key)? {
+            if connection.is_none() {
+                let status =
+                    c.opt_vocab::<ConnectionStatus>("/privateLinkServiceConnectionState/status")?;
+                let service_id = c.str("/privateLinkServiceId")?;
+                let group = c
+                    .strings("/groupIds")?
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default();
+                connection = Some((status, service_id, group));
+            }
+        }
+    }
+    let Some(subnet) = cx.subnet_name(subnet_id) else {
+        cx.skip(
+            r.id.clone(),
+            format!("its subnet {subnet_id} is not in an imported VNet"),
+        );
+        return Ok(None);
+    };
+    let Some(ip) = from_dns.or(from_configs).or_else(|| nic_address(cx, r)) else {
+        cx.skip(
+            r.id.clone(),
+            "no private IP in `customDnsConfigs`, `ipConfigurations` or its NIC (allocated on deployment)",
+        );
+        return Ok(None);
+    };
+    cx.comment(Section::PrivateEndpoint, name, r.id.clone());
+    let mut target = None;
+    if let Some((status, service_id, group)) = connection {
+        match status {
+            Some(ConnectionStatus::Approved) => {}
+            Some(other) => cx.unmodelled(
+                Section::PrivateEndpoint,
+                name,
+                format!(
+                    "connection state `{}` of private endpoint `{name}`",
+                    spelling(other)
+                ),
+                "not modelled: azpath programs the endpoint's route as if it were approved",
+            ),
+            None => cx.comment(
+                Section::PrivateEndpoint,
+                name,
+                "connection state not in the input: taken as approved",
+            ),
+        }
+        target = service(cx, name, service_id, &group, &fqdns);
+    } else {
+        cx.comment(
+            Section::PrivateEndpoint,
+            name,
+            "no private link service connection in the input: no target",
+        );
+    }
+    Ok(Some(PrivateEndpointDoc {
+        name: text(name),
+        subnet: text(subnet),
+        ip: text(ip),
+        target: target.map(text),
+    }))
+}
+
+/// The private IP of the NIC Azure created for the endpoint, when the input has the NIC.
+fn nic_address(cx: &mut Context<'_>, r: &Resource) -> Option<String> {
+    let nic = r
+        .props()
+        .items("/networkInterfaces")
+        .ok()?
         .iter()
-        .filter_map(|n| n.get("id").and_then(Value::as_str))
+        .filter_map(|n| n.value.get("id").and_then(|v| v.as_str()))
         .find_map(|id| cx.find(id))?;
     cx.take(nic);
     let nic = cx.res(nic)?;
-    items(nic.prop("/ipConfigurations"))
+    nic.props()
+        .items("/ipConfigurations")
+        .ok()?
         .iter()
-        .find_map(|c| inner(c, "/privateIPAddress").and_then(Value::as_str))
+        .find_map(|c| c.opt_str("/privateIPAddress").ok().flatten())
         .map(str::to_string)
 }
 
@@ -117,8 +201,8 @@ fn kind(
             let openai = fqdns.iter().any(|f| f.ends_with(".openai.azure.com"))
                 || target
                     .and_then(|t| t.json.get("kind"))
-                    .and_then(Value::as_str)
-                    == Some("OpenAI");
+                    .and_then(|k| k.as_str())
+                    .is_some_and(|k| k.eq_ignore_ascii_case("OpenAI"));
             if openai {
                 ServiceKind::OpenAI
             } else {
@@ -130,7 +214,7 @@ fn kind(
 }
 
 /// Declares (once) the service a private endpoint targets and returns the endpoint's `target`:
-/// the service's name, or the endpoint's FQDN for a kind azpath does not model.
+/// the service's name, or the endpoint's FQDN for a kind or a service azpath cannot model.
 fn service(
     cx: &mut Context<'_>,
     endpoint: &str,
@@ -146,31 +230,48 @@ fn service(
         .to_lowercase();
     let target = cx.find(id);
     let target_res = target.and_then(|t| cx.res(t));
-    let Some(kind) = kind(&resource_type, group, fqdns, target_res) else {
-        let fallback = fqdns.first().cloned();
+    let fallback = |cx: &mut Context<'_>, reason: String| {
         cx.comment(
             Section::PrivateEndpoint,
             endpoint,
-            format!("target {id} (group `{group}`) is not a service kind azpath models"),
+            format!("target {id}: {reason}"),
         );
-        return fallback;
+        cx.skip(
+            format!("target of private endpoint `{endpoint}`: {id}"),
+            reason,
+        );
+        fqdns.first().cloned()
+    };
+    let Some(kind) = kind(&resource_type, group, fqdns, target_res) else {
+        return fallback(
+            cx,
+            format!("group `{group}` of `{resource_type}` is not a service kind azpath models"),
+        );
     };
     let name = last_segment(id).to_string();
-    if cx.doc.services.iter().any(|s| s.name.value == name) {
+    if cx.is_service(&name) {
         return Some(name);
     }
-    let zone = kind.public_zone();
-    let fqdn = fqdns
-        .iter()
-        .find(|f| f.ends_with(&format!(".{zone}")))
-        .cloned()
-        .unwrap_or_else(|| format!("{}.{zone}", name.to_lowercase()));
-    cx.comment(Section::Service, &name, id.to_string());
-    let public_network_access = match target {
-        Some(t) => {
-            cx.take(t);
-            public_access(target_res)
-        }
+    let public_network_access = match target_res {
+        Some(t) => match public_access(t) {
+            Ok(access) => {
+                if let Some(t) = target {
+                    cx.take(t);
+                }
+                access
+            }
+            Err(e) => {
+                if let Some(t) = target {
+                    cx.take(t);
+                }
+                cx.invalid(
+                    Some((Section::PrivateEndpoint, endpoint)),
+                    format!("service {id}"),
+                    &e,
+                );
+                return fqdns.first().cloned();
+            }
+        },
         None => {
             cx.comment(
                 Section::Service,
@@ -180,6 +281,14 @@ fn service(
             PublicAccessDoc::Enabled
         }
     };
+    let zone = kind.public_zone();
+    let fqdn = fqdns
+        .iter()
+        .find(|f| f.ends_with(&format!(".{zone}")))
+        .cloned()
+        .unwrap_or_else(|| format!("{}.{zone}", name.to_lowercase()));
+    cx.comment(Section::Service, &name, id.to_string());
+    cx.add_service(&name);
     cx.doc.services.push(ServiceDoc {
         name: text(name.clone()),
         kind,
@@ -192,32 +301,24 @@ fn service(
     Some(name)
 }
 
-/// `publicNetworkAccess`, and the IP rules of a `Deny` network ACL.
-fn public_access(target: Option<&Resource>) -> PublicAccessDoc {
-    let Some(t) = target else {
-        return PublicAccessDoc::Enabled;
-    };
-    if t.prop_str("/publicNetworkAccess")
-        .is_some_and(|p| p.eq_ignore_ascii_case("disabled"))
-    {
-        return PublicAccessDoc::Disabled;
+/// `publicNetworkAccess`, and the IP rules of a `Deny` network ACL (Azure's defaults when
+/// unset: access enabled, ACL allowing).
+fn public_access(t: &Resource) -> Result<PublicAccessDoc, Invalid> {
+    let props = t.props();
+    let access = props.opt_vocab::<PublicNetworkAccess>("/publicNetworkAccess")?;
+    let default_action = props.opt_vocab::<DefaultAction>("/networkAcls/defaultAction")?;
+    let mut allowed = Vec::new();
+    for r in props.items("/networkAcls/ipRules")? {
+        let v = r.str("/value")?;
+        allowed.push(if v.contains('/') {
+            text(v)
+        } else {
+            text(format!("{v}/32"))
+        });
     }
-    let denies = t
-        .prop_str("/networkAcls/defaultAction")
-        .is_some_and(|a| a.eq_ignore_ascii_case("deny"));
-    if denies {
-        let allowed = items(t.prop("/networkAcls/ipRules"))
-            .iter()
-            .filter_map(|r| r.get("value").and_then(Value::as_str))
-            .map(|v| {
-                if v.contains('/') {
-                    text(v)
-                } else {
-                    text(format!("{v}/32"))
-                }
-            })
-            .collect();
-        return PublicAccessDoc::SelectedNetworks(allowed);
-    }
-    PublicAccessDoc::Enabled
+    Ok(match (access, default_action) {
+        (Some(PublicNetworkAccess::Disabled), _) => PublicAccessDoc::Disabled,
+        (_, Some(DefaultAction::Deny)) => PublicAccessDoc::SelectedNetworks(allowed),
+        _ => PublicAccessDoc::Enabled,
+    })
 }

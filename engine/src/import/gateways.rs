@@ -1,82 +1,158 @@
 //! VPN and ExpressRoute virtual network gateways, and the prefixes of the local network gateways
 //! their connections lead to.
 
-use serde_json::Value;
+use std::collections::BTreeMap;
 
-use super::context::{inner, items, strings, text, Context, Ns};
+use super::context::{text, Context, Ns};
+use super::field::{Invalid, Vocabulary};
+use super::resource::Resource;
 use super::Section;
 use crate::scenario::{GatewayDoc, GatewayKind, LearnedRouteDoc, LearnedVia};
 
+/// `VirtualNetworkGatewayType`; `None` for the kinds azpath does not model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct GatewayType(Option<GatewayKind>);
+
+impl Vocabulary for GatewayType {
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("Vpn", GatewayType(Some(GatewayKind::Vpn))),
+        ("ExpressRoute", GatewayType(Some(GatewayKind::ExpressRoute))),
+        ("LocalGateway", GatewayType(None)),
+    ];
+}
+
+/// `VpnType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum VpnType {
+    RouteBased,
+    PolicyBased,
+}
+
+impl Vocabulary for VpnType {
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("RouteBased", VpnType::RouteBased),
+        ("PolicyBased", VpnType::PolicyBased),
+    ];
+}
+
 pub(super) fn import(cx: &mut Context<'_>) {
+    // Connections by the gateway they start from, found once.
+    let mut connections: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for c in cx.of_kind("Microsoft.Network/connections") {
+        let gw = cx
+            .res(c)
+            .and_then(|conn| conn.prop_str("/virtualNetworkGateway1/id"))
+            .and_then(|id| cx.find(id));
+        if let Some(gw) = gw {
+            connections.entry(gw).or_default().push(c);
+        }
+    }
     for i in cx.of_kind("Microsoft.Network/virtualNetworkGateways") {
         let Some(r) = cx.res(i) else { continue };
         cx.take(i);
         let name = cx.name(Ns::Gateway, &r.id, &r.name);
-        let subnet_id = items(r.prop("/ipConfigurations"))
-            .iter()
-            .find_map(|c| inner(c, "/subnet/id").and_then(Value::as_str))
-            .unwrap_or_default();
-        let Some(vnet) = cx.vnet_of_subnet(subnet_id) else {
-            cx.skip(
-                r.id.clone(),
-                format!("its subnet {subnet_id} is not in an imported VNet"),
-            );
-            continue;
-        };
-        cx.comment(Section::Gateway, &name, r.id.clone());
-        let kind = match r.prop_str("/gatewayType") {
-            Some(k) if k.eq_ignore_ascii_case("expressroute") => GatewayKind::ExpressRoute,
-            _ => GatewayKind::Vpn,
-        };
-        // The instances' addresses in GatewaySubnet are the next hops of the routes they learn.
-        let mut instance_ips: Vec<String> = items(r.prop("/bgpSettings/bgpPeeringAddresses"))
-            .iter()
-            .flat_map(|a| strings(a.get("defaultBgpIpAddresses")))
-            .collect();
-        if instance_ips.is_empty() {
-            instance_ips = r
-                .prop_str("/bgpSettings/bgpPeeringAddress")
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|a| !a.is_empty())
-                .map(str::to_string)
-                .collect();
+        let conns = connections.remove(&i).unwrap_or_default();
+        match gateway(cx, r, &name, &conns) {
+            Ok(Some(doc)) => cx.doc.gateways.push(doc),
+            Ok(None) => cx.forget(Ns::Gateway, &r.id),
+            Err(e) => {
+                cx.forget(Ns::Gateway, &r.id);
+                cx.invalid(None, format!("gateway {}", r.id), &e);
+            }
         }
-        if instance_ips.is_empty() {
-            cx.comment(
-                Section::Gateway,
-                &name,
-                "instance addresses not in the input: add `instance_ips` for next hop IPs",
-            );
-        }
-        let learned = local_prefixes(cx, &r.id, &name);
-        cx.comment(
-            Section::Gateway,
-            &name,
-            "BGP-learned prefixes are not in the resource: add them to `learned`",
-        );
-        cx.doc.gateways.push(GatewayDoc {
-            name: text(name),
-            vnet: text(vnet),
-            kind,
-            instance_ips: instance_ips.into_iter().map(text).collect(),
-            learned,
-        });
     }
 }
 
-/// The address spaces of the local network gateways that connections of gateway `id` lead to.
-fn local_prefixes(cx: &mut Context<'_>, id: &str, name: &str) -> Vec<LearnedRouteDoc> {
-    let mut learned = Vec::new();
-    for c in cx.of_kind("Microsoft.Network/connections") {
-        let Some(conn) = cx.res(c) else { continue };
-        let gw = conn
-            .prop_str("/virtualNetworkGateway1/id")
-            .unwrap_or_default();
-        if cx.find(gw) != cx.find(id) || cx.find(gw).is_none() {
-            continue;
+fn gateway(
+    cx: &mut Context<'_>,
+    r: &Resource,
+    name: &str,
+    connections: &[usize],
+) -> Result<Option<GatewayDoc>, Invalid> {
+    let props = r.props();
+    let GatewayType(kind) = props.vocab::<GatewayType>("/gatewayType")?;
+    let vpn_type = props.opt_vocab::<VpnType>("/vpnType")?;
+    let mut subnet_id = None;
+    for c in props.items("/ipConfigurations")? {
+        if let Some(id) = c.opt_str("/subnet/id")? {
+            subnet_id.get_or_insert(id);
         }
+    }
+    let mut instance_ips: Vec<String> = Vec::new();
+    for a in props.items("/bgpSettings/bgpPeeringAddresses")? {
+        instance_ips.extend(a.strings("/defaultBgpIpAddresses")?);
+    }
+    if instance_ips.is_empty() {
+        instance_ips = props
+            .opt_str("/bgpSettings/bgpPeeringAddress")?
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_string)
+            .collect();
+    }
+    let Some(kind) = kind else {
+        cx.skip(
+            r.id.clone(),
+            "local gateways (Azure Extended Zones) are not modelled",
+        );
+        return Ok(None);
+    };
+    let Some(subnet_id) = subnet_id else {
+        return Err(props.missing(
+            "/ipConfigurations/0/properties/subnet/id",
+            "a gateway sits in its VNet's GatewaySubnet",
+        ));
+    };
+    let Some(vnet) = cx.vnet_of_subnet(subnet_id) else {
+        cx.skip(
+            r.id.clone(),
+            format!("its subnet {subnet_id} is not in an imported VNet"),
+        );
+        return Ok(None);
+    };
+    cx.comment(Section::Gateway, name, r.id.clone());
+    if kind == GatewayKind::Vpn && vpn_type == Some(VpnType::PolicyBased) {
+        cx.unmodelled(
+            Section::Gateway,
+            name,
+            format!("VPN type of gateway `{name}`"),
+            "policy-based: azpath models route-based gateways (BGP, transit, UDR next hop)",
+        );
+    }
+    if instance_ips.is_empty() {
+        cx.unmodelled(
+            Section::Gateway,
+            name,
+            format!("instance addresses of gateway `{name}`"),
+            "not in the input: routes it learns show no next hop IP until `instance_ips` are added",
+        );
+    }
+    let learned = local_prefixes(cx, name, connections)?;
+    cx.comment(
+        Section::Gateway,
+        name,
+        "BGP-learned prefixes are not in the resource: add them to `learned`",
+    );
+    Ok(Some(GatewayDoc {
+        name: text(name),
+        vnet: text(vnet),
+        kind,
+        instance_ips: instance_ips.into_iter().map(text).collect(),
+        learned,
+    }))
+}
+
+/// The address spaces of the local network gateways that the gateway's connections lead to.
+fn local_prefixes(
+    cx: &mut Context<'_>,
+    name: &str,
+    connections: &[usize],
+) -> Result<Vec<LearnedRouteDoc>, Invalid> {
+    let mut learned = Vec::new();
+    for &c in connections {
+        let Some(conn) = cx.res(c) else { continue };
         cx.take(c);
         cx.comment(Section::Gateway, name, conn.id.clone());
         let Some(lng) = conn
@@ -88,7 +164,10 @@ fn local_prefixes(cx: &mut Context<'_>, id: &str, name: &str) -> Vec<LearnedRout
         cx.take(lng);
         let Some(lng) = cx.res(lng) else { continue };
         cx.comment(Section::Gateway, name, lng.id.clone());
-        for p in strings(lng.prop("/localNetworkAddressSpace/addressPrefixes")) {
+        for p in lng
+            .props()
+            .strings("/localNetworkAddressSpace/addressPrefixes")?
+        {
             learned.push(LearnedRouteDoc {
                 prefix: text(p),
                 via: LearnedVia::LocalNetworkGateway,
@@ -96,5 +175,5 @@ fn local_prefixes(cx: &mut Context<'_>, id: &str, name: &str) -> Vec<LearnedRout
             });
         }
     }
-    learned
+    Ok(learned)
 }

@@ -12,6 +12,7 @@ mod context;
 mod dns;
 mod emit;
 mod endpoints;
+mod field;
 mod firewall;
 mod gateways;
 mod network;
@@ -59,12 +60,26 @@ pub enum Section {
     AppService,
 }
 
+/// Why something was left out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SkipKind {
+    /// A value in it is not one Azure accepts (a typo, a wrong type, a required field
+    /// missing): the input is not what Azure holds, so the object is left out rather than
+    /// guessed at.
+    Invalid,
+    /// azpath does not model it (or what it refers to is not in the input).
+    Unsupported,
+}
+
 /// Something in the input that the scenario does not carry, and why.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Skipped {
+    /// Invalid input or a part azpath does not model.
+    pub kind: SkipKind,
     /// The resource id, or the resource and the part of it left out.
     pub what: String,
-    /// Why, on one line.
+    /// Why, on one line: for an invalid value, its `file#/json/pointer`, the value and the
+    /// values Azure accepts.
     pub reason: String,
 }
 
@@ -92,12 +107,26 @@ impl Notes {
             .push(line.into());
     }
 
-    /// Records something left out.
+    /// Records something left out because azpath does not model it.
     pub fn skip(&mut self, what: impl Into<String>, reason: impl Into<String>) {
+        self.add(SkipKind::Unsupported, what, reason);
+    }
+
+    /// Records something left out.
+    pub fn add(&mut self, kind: SkipKind, what: impl Into<String>, reason: impl Into<String>) {
         self.skipped.push(Skipped {
+            kind,
             what: what.into(),
             reason: reason.into(),
         });
+    }
+
+    /// How many objects were left out because of invalid values.
+    pub fn invalid(&self) -> usize {
+        self.skipped
+            .iter()
+            .filter(|s| s.kind == SkipKind::Invalid)
+            .count()
     }
 }
 
@@ -113,10 +142,17 @@ pub struct Imported {
 /// Reads the resources of several files (name, text) and builds one scenario from them.
 pub fn import_files(files: &[(String, String)]) -> Result<Imported, ReadError> {
     let mut resources = Vec::new();
+    let mut ignored = Vec::new();
     for (name, text) in files {
-        resources.extend(read(name, text)?);
+        let scan = resource::scan(name, text)?;
+        resources.extend(scan.resources);
+        ignored.extend(scan.ignored);
     }
     let mut imported = import(&resources);
+    for (what, why) in ignored {
+        imported.notes.add(SkipKind::Invalid, what, why);
+    }
+    imported.notes.skipped.sort();
     imported.notes.files = files.iter().map(|(n, _)| n.clone()).collect();
     Ok(imported)
 }

@@ -1,10 +1,9 @@
 //! Virtual networks, their subnets and peerings.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
-
-use super::context::{inner, items, strings, text, Context, Ns};
+use super::context::{text, Context, Ns};
+use super::field::{Invalid, Node, Vocabulary};
 use super::resource::id_tail;
 use super::Section;
 use crate::scenario::{
@@ -15,67 +14,133 @@ const VNETS: &str = "Microsoft.Network/virtualNetworks";
 const SUBNETS: &str = "Microsoft.Network/virtualNetworks/subnets";
 const PEERINGS: &str = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings";
 
+/// `VirtualNetworkPrivateEndpointNetworkPolicies`.
+impl Vocabulary for PrivateEndpointNetworkPolicies {
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("Enabled", PrivateEndpointNetworkPolicies::Enabled),
+        ("Disabled", PrivateEndpointNetworkPolicies::Disabled),
+        (
+            "NetworkSecurityGroupEnabled",
+            PrivateEndpointNetworkPolicies::NetworkSecurityGroupEnabled,
+        ),
+        (
+            "RouteTableEnabled",
+            PrivateEndpointNetworkPolicies::RouteTableEnabled,
+        ),
+    ];
+}
+
+/// `VirtualNetworkPeeringState`.
+impl Vocabulary for PeeringState {
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("Initiated", PeeringState::Initiated),
+        ("Connected", PeeringState::Connected),
+        ("Disconnected", PeeringState::Disconnected),
+    ];
+}
+
 pub(super) fn import(cx: &mut Context<'_>) {
     for i in cx.of_kind(VNETS) {
         let Some(r) = cx.res(i) else { continue };
         cx.take(i);
+        let props = r.props();
+        let read = (|| {
+            Ok::<_, Invalid>((
+                r.location()?,
+                props.strings("/addressSpace/addressPrefixes")?,
+                props.strings("/dhcpOptions/dnsServers")?,
+                props.items("/subnets")?,
+            ))
+        })();
+        let (region, address_space, dns_servers, embedded) = match read {
+            Ok(x) => x,
+            Err(e) => {
+                cx.forget(Ns::Vnet, &r.id);
+                cx.invalid(None, format!("VNet {}", r.id), &e);
+                continue;
+            }
+        };
         let name = cx.name(Ns::Vnet, &r.id, &r.name);
         cx.comment(Section::Vnet, &name, r.id.clone());
         let mut subnets: Vec<SubnetDoc> = Vec::new();
-        let embedded = items(r.prop("/subnets")).iter().cloned();
-        let prefix = format!("{}/subnets/", r.id.to_lowercase());
-        let mut children = Vec::new();
-        for j in cx.of_kind(SUBNETS) {
-            if cx
-                .res(j)
-                .is_some_and(|c| c.id.to_lowercase().starts_with(&prefix))
-            {
-                cx.take(j);
-                children.extend(cx.res(j).map(|c| c.json.clone()));
-            }
+        let mut seen = BTreeSet::new();
+        let mut children: Vec<Node<'_>> = Vec::new();
+        for j in cx.children_of(&r.id, SUBNETS) {
+            cx.take(j);
+            children.extend(cx.res(j).map(|c| c.node()));
         }
-        for s in embedded.chain(children) {
-            let Some(doc) = subnet(cx, &name, &s) else {
+        for s in embedded.iter().chain(children.iter()) {
+            let Some(doc) = subnet(cx, &name, s) else {
                 continue;
             };
-            if subnets.iter().all(|d| d.name.value != doc.name.value) {
+            if seen.insert(doc.name.value.to_lowercase()) {
                 cx.subnets.insert(format!("{name}/{}", doc.name.value));
                 subnets.push(doc);
             }
         }
         cx.doc.vnets.push(VnetDoc {
             name: text(name),
-            region: text(r.location()),
-            address_space: strings(r.prop("/addressSpace/addressPrefixes"))
-                .into_iter()
-                .map(text)
-                .collect(),
+            region: text(region),
+            address_space: address_space.into_iter().map(text).collect(),
             subnets,
-            dns_servers: strings(r.prop("/dhcpOptions/dnsServers"))
-                .into_iter()
-                .map(text)
-                .collect(),
+            dns_servers: dns_servers.into_iter().map(text).collect(),
         });
     }
 }
 
-fn subnet(cx: &mut Context<'_>, vnet: &str, s: &Value) -> Option<SubnetDoc> {
-    let name = s.get("name").and_then(Value::as_str)?.to_string();
-    let get = |p: &str| inner(s, p);
-    let mut prefixes: Vec<String> = get("/addressPrefix")
-        .and_then(Value::as_str)
+fn subnet(cx: &mut Context<'_>, vnet: &str, s: &Node<'_>) -> Option<SubnetDoc> {
+    let name = s.value.get("name").and_then(|n| n.as_str()).unwrap_or("");
+    match read_subnet(cx, vnet, s, name) {
+        Ok(doc) => doc,
+        Err(e) => {
+            cx.invalid(
+                Some((Section::Vnet, vnet)),
+                format!("subnet `{vnet}/{name}`"),
+                &e,
+            );
+            None
+        }
+    }
+}
+
+fn read_subnet(
+    cx: &mut Context<'_>,
+    vnet: &str,
+    s: &Node<'_>,
+    name: &str,
+) -> Result<Option<SubnetDoc>, Invalid> {
+    if name.is_empty() {
+        return Err(s.missing("/name", "the subnet's name"));
+    }
+    let mut prefixes: Vec<String> = s
+        .opt_str("/addressPrefix")?
         .map(str::to_string)
         .into_iter()
         .collect();
     if prefixes.is_empty() {
-        prefixes = strings(get("/addressPrefixes"));
+        prefixes = s.strings("/addressPrefixes")?;
     }
+    // Azure's default when the subnet does not say.
+    let policies = s
+        .opt_vocab::<PrivateEndpointNetworkPolicies>("/privateEndpointNetworkPolicies")?
+        .unwrap_or(PrivateEndpointNetworkPolicies::Disabled);
+    let mut service_endpoints = Vec::new();
+    for e in s.items("/serviceEndpoints")? {
+        service_endpoints.push(text(e.str("/service")?));
+    }
+    let mut delegations = Vec::new();
+    for d in s.items("/delegations")? {
+        delegations.push(d.str("/serviceName")?.to_string());
+    }
+    let route_table_id = s.opt_str("/routeTable/id")?;
+    let nat_gateway = s.opt_str("/natGateway/id")?;
+    let default_outbound = s.opt_bool("/defaultOutboundAccess")?;
+    let nsg_id = s.opt_str("/networkSecurityGroup/id")?;
     let Some(prefix) = prefixes.first().cloned() else {
-        cx.skip(
-            format!("subnet `{vnet}/{name}`"),
-            "it has no address prefix",
-        );
-        return None;
+        return Err(s.missing(
+            "/addressPrefix",
+            "or `addressPrefixes`: a subnet has a prefix",
+        ));
     };
     if let Some(extra) = prefixes.get(1..).filter(|e| !e.is_empty()) {
         cx.comment(
@@ -91,56 +156,57 @@ fn subnet(cx: &mut Context<'_>, vnet: &str, s: &Value) -> Option<SubnetDoc> {
             "azpath takes one prefix per subnet",
         );
     }
-    let reference = |cx: &mut Context<'_>, pointer: &str, ns: Ns, what: &str| {
-        let id = get(pointer).and_then(Value::as_str)?;
+    let reference = |cx: &mut Context<'_>, id: Option<&str>, ns: Ns, what: &str| {
+        let id = id?;
         let found = cx.name_of(ns, id);
         if found.is_none() {
             cx.comment(
                 Section::Vnet,
                 vnet,
-                format!("subnet `{name}` uses {what} {id}, which is not in the input"),
+                format!(
+                    "subnet `{name}` uses {what} {id}, which is not in the input or was left out"
+                ),
             );
             cx.skip(
                 format!("{what} of subnet `{vnet}/{name}`: {id}"),
-                "not in the input: the subnet is imported without it",
+                "not in the input or left out: the subnet is imported without it",
             );
         }
         found
     };
-    let route_table = reference(cx, "/routeTable/id", Ns::RouteTable, "route table");
-    let nsg = reference(cx, "/networkSecurityGroup/id", Ns::Nsg, "NSG");
-    for d in items(get("/delegations")) {
-        if let Some(service) = inner(d, "/serviceName").and_then(Value::as_str) {
-            cx.comment(
-                Section::Vnet,
-                vnet,
-                format!("subnet `{name}` is delegated to {service}"),
-            );
-        }
+    let route_table = reference(cx, route_table_id, Ns::RouteTable, "route table");
+    let nsg = reference(cx, nsg_id, Ns::Nsg, "NSG");
+    if let Some(id) = nat_gateway {
+        cx.unmodelled(
+            Section::Vnet,
+            vnet,
+            format!("NAT gateway {id} of subnet `{vnet}/{name}`"),
+            "not modelled: outbound Internet traffic is traced as if the subnet had none",
+        );
     }
-    let policies = match get("/privateEndpointNetworkPolicies").and_then(Value::as_str) {
-        Some(p) if p.eq_ignore_ascii_case("enabled") => PrivateEndpointNetworkPolicies::Enabled,
-        Some(p) if p.eq_ignore_ascii_case("networksecuritygroupenabled") => {
-            PrivateEndpointNetworkPolicies::NetworkSecurityGroupEnabled
-        }
-        Some(p) if p.eq_ignore_ascii_case("routetableenabled") => {
-            PrivateEndpointNetworkPolicies::RouteTableEnabled
-        }
-        _ => PrivateEndpointNetworkPolicies::Disabled,
-    };
-    let service_endpoints = items(get("/serviceEndpoints"))
-        .iter()
-        .filter_map(|e| inner(e, "/service").and_then(Value::as_str))
-        .map(text)
-        .collect();
-    Some(SubnetDoc {
+    if default_outbound == Some(false) {
+        cx.unmodelled(
+            Section::Vnet,
+            vnet,
+            format!("`defaultOutboundAccess: false` of subnet `{vnet}/{name}`"),
+            "not modelled: the subnet is traced with default outbound access",
+        );
+    }
+    for service in delegations {
+        cx.comment(
+            Section::Vnet,
+            vnet,
+            format!("subnet `{name}` is delegated to {service}"),
+        );
+    }
+    Ok(Some(SubnetDoc {
         name: text(name),
         prefix: text(prefix),
         route_table: route_table.map(text),
         private_endpoint_network_policies: policies,
         service_endpoints,
         nsg: nsg.map(text),
-    })
+    }))
 }
 
 /// One direction of a peering as Azure stores it.
@@ -150,12 +216,13 @@ struct Link {
     forwarded: bool,
     allow_transit: bool,
     use_remote: bool,
-    state: PeeringState,
+    /// `None` when the input does not say (templates: Azure sets it on deployment).
+    state: Option<PeeringState>,
 }
 
 /// Peerings: Azure keeps one link per direction; a scenario entry is both.
 pub(super) fn peerings(cx: &mut Context<'_>) {
-    let hub_connected: Vec<String> = cx
+    let hub_connected: BTreeSet<String> = cx
         .of_kind("Microsoft.Network/virtualHubs/hubVirtualNetworkConnections")
         .into_iter()
         .filter_map(|i| cx.res(i)?.prop_str("/remoteVirtualNetwork/id"))
@@ -163,69 +230,64 @@ pub(super) fn peerings(cx: &mut Context<'_>) {
         .collect();
     let mut links: BTreeMap<(String, String), Link> = BTreeMap::new();
     let mut order = Vec::new();
+    let mut ordered = BTreeSet::new();
     for i in cx.of_kind(VNETS) {
         let Some(r) = cx.res(i) else { continue };
         let Some(local) = cx.name_of(Ns::Vnet, &r.id) else {
             continue;
         };
-        let mut all: Vec<Value> = items(r.prop("/virtualNetworkPeerings")).to_vec();
-        let prefix = format!("{}/virtualnetworkpeerings/", r.id.to_lowercase());
-        for j in cx.of_kind(PEERINGS) {
-            if cx
-                .res(j)
-                .is_some_and(|c| c.id.to_lowercase().starts_with(&prefix))
-            {
-                cx.take(j);
-                all.extend(cx.res(j).map(|c| c.json.clone()));
+        let mut all: Vec<Node<'_>> = match r.props().items("/virtualNetworkPeerings") {
+            Ok(all) => all,
+            Err(e) => {
+                cx.invalid(
+                    Some((Section::Vnet, &local)),
+                    format!("peerings of VNet `{local}`"),
+                    &e,
+                );
+                Vec::new()
             }
+        };
+        for j in cx.children_of(&r.id, PEERINGS) {
+            cx.take(j);
+            all.extend(cx.res(j).map(|c| c.node()));
         }
         for p in all {
             let id = p
+                .value
                 .get("id")
-                .and_then(Value::as_str)
+                .and_then(|v| v.as_str())
                 .map(str::to_string)
                 .unwrap_or_else(|| {
                     format!(
                         "{} peering {}",
                         r.id,
-                        p.get("name").and_then(Value::as_str).unwrap_or_default()
+                        p.value.get("name").and_then(|v| v.as_str()).unwrap_or("")
                     )
                 });
-            let remote_id = inner(&p, "/remoteVirtualNetwork/id")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+            let link = match read_link(&p, id.clone()) {
+                Ok(l) => l,
+                Err(e) => {
+                    cx.invalid(None, format!("peering {id}"), &e);
+                    continue;
+                }
+            };
+            let remote_id = p.str("/remoteVirtualNetwork/id").unwrap_or("");
             let Some(remote) = cx.name_of(Ns::Vnet, remote_id) else {
                 let reason = if hub_connected.contains(&id_tail(&r.id)) {
                     "the peering of a virtual hub connection (imported as the hub's connection)"
                         .to_string()
                 } else {
-                    format!("its remote VNet {remote_id} is not in the input")
+                    format!("its remote VNet {remote_id} is not in the input or was left out")
                 };
                 cx.skip(id, reason);
                 continue;
-            };
-            let flag = |f: &str| inner(&p, f).and_then(Value::as_bool).unwrap_or(false);
-            let state = match inner(&p, "/peeringState").and_then(Value::as_str) {
-                Some(s) if s.eq_ignore_ascii_case("initiated") => PeeringState::Initiated,
-                Some(s) if s.eq_ignore_ascii_case("disconnected") => PeeringState::Disconnected,
-                _ => PeeringState::Connected,
-            };
-            let link = Link {
-                id,
-                access: inner(&p, "/allowVirtualNetworkAccess")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(true),
-                forwarded: flag("/allowForwardedTraffic"),
-                allow_transit: flag("/allowGatewayTransit"),
-                use_remote: flag("/useRemoteGateways"),
-                state,
             };
             let pair = if local <= remote {
                 (local.clone(), remote.clone())
             } else {
                 (remote.clone(), local.clone())
             };
-            if !order.contains(&pair) {
+            if ordered.insert(pair.clone()) {
                 order.push(pair);
             }
             links.insert((local.clone(), remote), link);
@@ -237,6 +299,19 @@ pub(super) fn peerings(cx: &mut Context<'_>) {
         let doc = merge(cx, &a, &b, ab.as_ref(), ba.as_ref());
         cx.doc.peerings.push(doc);
     }
+}
+
+/// One peering link, with Azure's documented defaults for the flags it leaves unset.
+fn read_link(p: &Node<'_>, id: String) -> Result<Link, Invalid> {
+    p.str("/remoteVirtualNetwork/id")?;
+    Ok(Link {
+        id,
+        access: p.bool_or("/allowVirtualNetworkAccess", true)?,
+        forwarded: p.bool_or("/allowForwardedTraffic", false)?,
+        allow_transit: p.bool_or("/allowGatewayTransit", false)?,
+        use_remote: p.bool_or("/useRemoteGateways", false)?,
+        state: p.opt_vocab::<PeeringState>("/peeringState")?,
+    })
 }
 
 /// One scenario peering from the two links (or the one link the input has).
@@ -262,15 +337,23 @@ fn merge(
     let access = links.iter().all(|l| l.access);
     let forwarded = links.iter().any(|l| l.forwarded);
     if links.iter().any(|l| l.forwarded != forwarded) {
+        cx.unmodelled(
+            Section::Peering,
+            &key,
+            format!("allowForwardedTraffic of peering `{key}`"),
+            "differs between the two links: azpath writes one value for both, `true`",
+        );
+    }
+    if links.iter().any(|l| l.state.is_none()) {
         cx.comment(
             Section::Peering,
             &key,
-            "allowForwardedTraffic differs between the two links: azpath writes one value for both, `true`",
+            "peeringState is not in the input (Azure sets it on deployment): taken as Connected",
         );
     }
     let state = links
         .iter()
-        .map(|l| l.state)
+        .map(|l| l.state.unwrap_or(PeeringState::Connected))
         .max_by_key(|s| match s {
             PeeringState::Connected => 0,
             PeeringState::Initiated => 1,

@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use super::field::{shown, Invalid, Node};
+
 /// One Azure resource as read from a file: its id, type, name and the raw JSON.
 #[derive(Clone, Debug)]
 pub struct Resource {
@@ -17,6 +19,8 @@ pub struct Resource {
     pub json: Value,
     /// The file it came from.
     pub file: String,
+    /// The JSON pointer of the object in its file (`/value/3`).
+    pub pointer: String,
 }
 
 impl Resource {
@@ -36,18 +40,30 @@ impl Resource {
         self.prop(pointer).and_then(Value::as_str)
     }
 
-    /// A boolean property under `properties`.
-    pub fn prop_bool(&self, pointer: &str) -> Option<bool> {
-        self.prop(pointer).and_then(Value::as_bool)
+    /// The whole object, with its place in the file, for strict reading.
+    pub(super) fn node(&self) -> Node<'_> {
+        Node::new(&self.json, format!("{}#{}", self.file, self.pointer))
+    }
+
+    /// Its `properties`, for strict reading (missing: an empty object at that place).
+    pub(super) fn props(&self) -> Node<'_> {
+        static EMPTY: Value = Value::Null;
+        let root = self.node();
+        root.get("properties")
+            .unwrap_or_else(|| Node::new(&EMPTY, format!("{}/properties", root.path)))
     }
 
     /// The region, lower case and without spaces (`East US` and `eastus` are one region).
-    pub fn location(&self) -> String {
-        self.json
-            .get("location")
-            .and_then(Value::as_str)
-            .map(|l| l.to_lowercase().replace(' ', ""))
-            .unwrap_or_default()
+    pub(super) fn location(&self) -> Result<String, Invalid> {
+        let node = self.node();
+        let location = node.get("location").ok_or_else(|| Invalid {
+            path: format!("{}/location", node.path),
+            problem: "is missing (the resource's region)".into(),
+        })?;
+        match location.value.as_str() {
+            Some(l) if !l.trim().is_empty() => Ok(l.to_lowercase().replace(' ', "")),
+            _ => Err(location.invalid("is not a region name")),
+        }
     }
 
     /// Whether the resource is of `kind` (Azure compares types case-insensitively).
@@ -66,16 +82,35 @@ pub struct ReadError {
     pub message: String,
 }
 
+/// The resources of one file, and the JSON objects in it that are not resources.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Scan {
+    pub resources: Vec<Resource>,
+    /// `(file#/pointer, why)` of each object left out.
+    pub ignored: Vec<(String, String)>,
+}
+
 /// Reads every resource in one file's text: a JSON array of resources, a single resource,
 /// `{"value": […]}` (REST list), `{"data": […]}` (Resource Graph) or an ARM template with
 /// `resources` (nested child resources included).
 pub fn read(file: &str, text: &str) -> Result<Vec<Resource>, ReadError> {
+    scan(file, text).map(|s| s.resources)
+}
+
+/// [`read`], with the objects that are not resources listed.
+pub(super) fn scan(file: &str, text: &str) -> Result<Scan, ReadError> {
     let json: Value = serde_json::from_str(text).map_err(|e| ReadError {
         file: file.to_string(),
         message: format!("not JSON: {e}"),
     })?;
-    let mut out = Vec::new();
-    collect(file, &json, None, &mut out);
+    let mut out = Scan::default();
+    collect(file, &json, "", None, &mut out);
+    if out.resources.is_empty() && out.ignored.is_empty() {
+        out.ignored.push((
+            format!("{file}#"),
+            "no resources: expected a resource, an array of them, or a `value`, `data` or `resources` list".into(),
+        ));
+    }
     Ok(out)
 }
 
@@ -85,57 +120,101 @@ struct Parent<'a> {
     name: &'a str,
 }
 
-fn collect(file: &str, json: &Value, parent: Option<&Parent<'_>>, out: &mut Vec<Resource>) {
+fn collect(file: &str, json: &Value, at: &str, parent: Option<&Parent<'_>>, out: &mut Scan) {
     match json {
         Value::Array(items) => {
-            for item in items {
-                collect(file, item, parent, out);
+            for (i, item) in items.iter().enumerate() {
+                collect(file, item, &format!("{at}/{i}"), parent, out);
             }
         }
         Value::Object(map) => {
-            if map.get("type").and_then(Value::as_str).is_some() {
-                resource(file, json, parent, out);
+            if map.contains_key("type") {
+                resource(file, json, at, parent, out);
             } else {
                 // A list wrapper: REST `value`, Resource Graph `data`, ARM template `resources`.
+                let mut found = false;
                 for key in ["value", "data", "resources"] {
                     if let Some(inner) = map.get(key) {
-                        collect(file, inner, parent, out);
+                        found = true;
+                        collect(file, inner, &format!("{at}/{key}"), parent, out);
                     }
+                }
+                if !found {
+                    out.ignored.push((
+                        format!("{file}#{at}"),
+                        "an object that is neither a resource (no `type`) nor a `value`, `data` or `resources` list".into(),
+                    ));
                 }
             }
         }
-        _ => {}
+        other => out.ignored.push((
+            format!("{file}#{at}"),
+            format!(
+                "{} where a resource or a list of them was expected",
+                describe(other)
+            ),
+        )),
     }
 }
 
-fn resource(file: &str, json: &Value, parent: Option<&Parent<'_>>, out: &mut Vec<Resource>) {
-    let text = |k: &str| json.get(k).and_then(Value::as_str).unwrap_or_default();
+fn describe(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn resource(file: &str, json: &Value, at: &str, parent: Option<&Parent<'_>>, out: &mut Scan) {
+    let here = format!("{file}#{at}");
+    let Some(kind) = json.get("type").and_then(Value::as_str) else {
+        out.ignored.push((
+            format!("{here}/type"),
+            "the resource type is not a string".into(),
+        ));
+        return;
+    };
+    let Some(own_name) = json
+        .get("name")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+    else {
+        out.ignored.push((
+            format!("{here}/name"),
+            format!("the `{}` resource has no name", shown(kind)),
+        ));
+        return;
+    };
     let (kind, full_name) = match parent {
         // A nested template resource names its type and name relative to the parent.
-        Some(p) if !text("type").contains('/') => (
-            format!("{}/{}", p.kind, text("type")),
-            format!("{}/{}", p.name, text("name")),
+        Some(p) if !kind.contains('/') => (
+            format!("{}/{kind}", p.kind),
+            format!("{}/{own_name}", p.name),
         ),
-        _ => (text("type").to_string(), text("name").to_string()),
+        _ => (kind.to_string(), own_name.to_string()),
     };
     let id = match json.get("id").and_then(Value::as_str) {
         Some(id) => id.to_string(),
         None => template_id(&kind, &full_name),
     };
     let name = full_name.rsplit('/').next().unwrap_or_default().to_string();
-    out.push(Resource {
+    out.resources.push(Resource {
         id,
         kind: kind.clone(),
         name,
         json: json.clone(),
         file: file.to_string(),
+        pointer: at.to_string(),
     });
     if let Some(children) = json.get("resources") {
         let p = Parent {
             kind: &kind,
             name: &full_name,
         };
-        collect(file, children, Some(&p), out);
+        collect(file, children, &format!("{at}/resources"), Some(&p), out);
     }
 }
 

@@ -1,46 +1,113 @@
 //! Route tables and their user-defined routes.
 
-use serde_json::Value;
-
-use super::context::{inner, items, text, Context, Ns};
+use super::context::{text, Context, Ns};
+use super::field::{Invalid, Node, Vocabulary};
 use super::Section;
 use crate::scenario::{NextHopDoc, RouteDoc, RouteTableDoc};
+
+/// `RouteNextHopType`, the next hop types a UDR may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NextHopType {
+    VirtualNetworkGateway,
+    VnetLocal,
+    Internet,
+    VirtualAppliance,
+    None,
+}
+
+impl Vocabulary for NextHopType {
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("VirtualNetworkGateway", NextHopType::VirtualNetworkGateway),
+        ("VnetLocal", NextHopType::VnetLocal),
+        ("Internet", NextHopType::Internet),
+        ("VirtualAppliance", NextHopType::VirtualAppliance),
+        ("None", NextHopType::None),
+    ];
+}
+
+const ROUTES: &str = "Microsoft.Network/routeTables/routes";
 
 pub(super) fn import(cx: &mut Context<'_>) {
     for i in cx.of_kind("Microsoft.Network/routeTables") {
         let Some(r) = cx.res(i) else { continue };
         cx.take(i);
+        let props = r.props();
+        let read = props.items("/routes").and_then(|routes| {
+            // Azure's default: gateway routes are propagated.
+            let disabled = props.bool_or("/disableBgpRoutePropagation", false)?;
+            Ok((routes, disabled))
+        });
+        let (embedded, disabled) = match read {
+            Ok(x) => x,
+            Err(e) => {
+                cx.forget(Ns::RouteTable, &r.id);
+                cx.invalid(None, format!("route table {}", r.id), &e);
+                continue;
+            }
+        };
         let name = cx.name(Ns::RouteTable, &r.id, &r.name);
         cx.comment(Section::RouteTable, &name, r.id.clone());
         let mut routes = Vec::new();
-        for route in items(r.prop("/routes")) {
-            routes.extend(route_doc(cx, &name, route));
+        for route in embedded {
+            routes.extend(route_doc(cx, &name, &route));
         }
-        let prefix = format!("{}/routes/", r.id.to_lowercase());
-        for j in cx.of_kind("Microsoft.Network/routeTables/routes") {
+        for j in cx.children_of(&r.id, ROUTES) {
             let Some(child) = cx.res(j) else { continue };
-            if child.id.to_lowercase().starts_with(&prefix) {
-                cx.take(j);
-                routes.extend(route_doc(cx, &name, &child.json));
-            }
+            cx.take(j);
+            routes.extend(route_doc(cx, &name, &child.node()));
         }
         cx.doc.route_tables.push(RouteTableDoc {
             name: text(name),
-            propagate_gateway_routes: !r.prop_bool("/disableBgpRoutePropagation").unwrap_or(false),
+            propagate_gateway_routes: !disabled,
             routes,
         });
     }
 }
 
-fn route_doc(cx: &mut Context<'_>, table: &str, route: &Value) -> Option<RouteDoc> {
+fn route_doc(cx: &mut Context<'_>, table: &str, route: &Node<'_>) -> Option<RouteDoc> {
     let name = route
+        .value
         .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+        .and_then(|n| n.as_str())
+        .unwrap_or("");
     let what = format!("route `{name}` of route table `{table}`");
-    let prefix = inner(route, "/addressPrefix")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    match read_route(cx, table, &what, route, name) {
+        Ok(doc) => doc,
+        Err(e) => {
+            cx.invalid(Some((Section::RouteTable, table)), what, &e);
+            None
+        }
+    }
+}
+
+/// The route, `Ok(None)` (with a note) when it uses what azpath does not model.
+fn read_route(
+    cx: &mut Context<'_>,
+    table: &str,
+    what: &str,
+    route: &Node<'_>,
+    name: &str,
+) -> Result<Option<RouteDoc>, Invalid> {
+    if name.is_empty() {
+        return Err(route.missing("/name", "the route's name"));
+    }
+    let prefix = route.str("/addressPrefix")?;
+    let kind = route.vocab::<NextHopType>("/nextHopType")?;
+    let ip = route.opt_str("/nextHopIpAddress")?.unwrap_or("");
+    let bgp_override = route.opt_bool("/hasBgpOverride")?;
+    let next_hop = match kind {
+        NextHopType::VirtualAppliance if ip.is_empty() => {
+            return Err(route.missing(
+                "/nextHopIpAddress",
+                "a route to a virtual appliance names its address",
+            ))
+        }
+        NextHopType::VirtualAppliance => NextHopDoc::VirtualAppliance(text(ip)),
+        NextHopType::VirtualNetworkGateway => NextHopDoc::VirtualNetworkGateway,
+        NextHopType::VnetLocal => NextHopDoc::VnetLocal,
+        NextHopType::Internet => NextHopDoc::Internet,
+        NextHopType::None => NextHopDoc::None,
+    };
     if !prefix.contains('/') {
         let reason =
             format!("its prefix `{prefix}` is a service tag, which azpath does not take in UDRs");
@@ -50,41 +117,19 @@ fn route_doc(cx: &mut Context<'_>, table: &str, route: &Value) -> Option<RouteDo
             format!("left out {what}: {reason}"),
         );
         cx.skip(what, reason);
-        return None;
+        return Ok(None);
     }
-    if inner(route, "/hasBgpOverride").and_then(Value::as_bool) == Some(true) {
-        cx.comment(
+    if bgp_override == Some(true) {
+        cx.unmodelled(
             Section::RouteTable,
             table,
-            format!("{what} has `hasBgpOverride`, which azpath does not model"),
+            format!("`hasBgpOverride` of {what}"),
+            "not modelled",
         );
     }
-    let ip = inner(route, "/nextHopIpAddress")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let kind = inner(route, "/nextHopType")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let next_hop = match kind.to_lowercase().as_str() {
-        "virtualappliance" => NextHopDoc::VirtualAppliance(text(ip)),
-        "virtualnetworkgateway" => NextHopDoc::VirtualNetworkGateway,
-        "vnetlocal" => NextHopDoc::VnetLocal,
-        "internet" => NextHopDoc::Internet,
-        "none" => NextHopDoc::None,
-        other => {
-            let reason = format!("next hop type `{other}` is not one a UDR may use");
-            cx.comment(
-                Section::RouteTable,
-                table,
-                format!("left out {what}: {reason}"),
-            );
-            cx.skip(what, reason);
-            return None;
-        }
-    };
-    Some(RouteDoc {
+    Ok(Some(RouteDoc {
         name: text(name),
         prefix: text(prefix),
         next_hop,
-    })
+    }))
 }

@@ -1,11 +1,38 @@
 //! Network security groups: custom `securityRules`; `defaultSecurityRules` are Azure's six
 //! defaults, which azpath builds in, so they are counted and left out.
 
-use serde_json::Value;
-
-use super::context::{inner, items, strings, text, Context, Ns};
+use super::context::{text, Context, Ns};
+use super::field::{Invalid, Node, Vocabulary};
 use super::Section;
 use crate::scenario::{Access, Direction, NsgDoc, NsgRuleDoc, Protocol, Spanned, Text};
+
+/// `SecurityRuleAccess`.
+impl Vocabulary for Access {
+    const VALUES: &'static [(&'static str, Self)] =
+        &[("Allow", Access::Allow), ("Deny", Access::Deny)];
+}
+
+/// `SecurityRuleDirection`.
+impl Vocabulary for Direction {
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("Inbound", Direction::Inbound),
+        ("Outbound", Direction::Outbound),
+    ];
+}
+
+/// `SecurityRuleProtocol`: an NSG rule's protocol (the API writes "any" as `*`).
+impl Vocabulary for Protocol {
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("Tcp", Protocol::Tcp),
+        ("Udp", Protocol::Udp),
+        ("Icmp", Protocol::Icmp),
+        ("Esp", Protocol::Esp),
+        ("Ah", Protocol::Ah),
+        ("*", Protocol::Any),
+    ];
+}
+
+const RULES: &str = "Microsoft.Network/networkSecurityGroups/securityRules";
 
 pub(super) fn import(cx: &mut Context<'_>) {
     for i in cx.of_kind("Microsoft.Network/networkSecurityGroups") {
@@ -13,23 +40,28 @@ pub(super) fn import(cx: &mut Context<'_>) {
         cx.take(i);
         let name = cx.name(Ns::Nsg, &r.id, &r.name);
         cx.comment(Section::Nsg, &name, r.id.clone());
-        cx.notes.default_rules += items(r.prop("/defaultSecurityRules")).len();
-        let mut rules = Vec::new();
-        for rule in items(r.prop("/securityRules")) {
-            if let Some(doc) = security_rule(cx, &name, rule) {
-                rules.push(doc);
+        let props = r.props();
+        let lists = props
+            .items("/defaultSecurityRules")
+            .and_then(|d| Ok((d.len(), props.items("/securityRules")?)));
+        let (defaults, embedded) = match lists {
+            Ok(l) => l,
+            Err(e) => {
+                cx.forget(Ns::Nsg, &r.id);
+                cx.invalid(None, format!("NSG {}", r.id), &e);
+                continue;
             }
+        };
+        cx.notes.default_rules += defaults;
+        let mut rules = Vec::new();
+        for rule in embedded {
+            rules.extend(security_rule(cx, &name, &rule));
         }
         // Rules exported as child resources (ARM templates) belong here too.
-        let prefix = format!("{}/securityrules/", r.id.to_lowercase());
-        for j in cx.of_kind("Microsoft.Network/networkSecurityGroups/securityRules") {
+        for j in cx.children_of(&r.id, RULES) {
             let Some(child) = cx.res(j) else { continue };
-            if child.id.to_lowercase().starts_with(&prefix) {
-                cx.take(j);
-                if let Some(doc) = security_rule(cx, &name, &child.json) {
-                    rules.push(doc);
-                }
-            }
+            cx.take(j);
+            rules.extend(security_rule(cx, &name, &child.node()));
         }
         cx.doc.nsgs.push(NsgDoc {
             name: text(name),
@@ -38,77 +70,107 @@ pub(super) fn import(cx: &mut Context<'_>) {
     }
 }
 
-/// One custom rule, or `None` (with a note) when it uses what azpath does not model.
-fn security_rule(cx: &mut Context<'_>, nsg: &str, rule: &Value) -> Option<NsgRuleDoc> {
-    let name = rule.get("name").and_then(Value::as_str).unwrap_or_default();
+/// One custom rule, or `None` (with a note) when it uses what azpath does not model or holds
+/// a value Azure does not accept.
+fn security_rule(cx: &mut Context<'_>, nsg: &str, rule: &Node<'_>) -> Option<NsgRuleDoc> {
+    let name = rule
+        .value
+        .get("name")
+        .and_then(|n| n.as_str())
+        .unwrap_or("");
     let what = format!("rule `{name}` of NSG `{nsg}`");
-    let get = |p: &str| inner(rule, p);
-    let asgs = [
+    match read_rule(cx, rule, name) {
+        Ok(Some(doc)) => Some(doc),
+        Ok(None) => {
+            let reason = "application security groups are not modelled";
+            cx.comment(Section::Nsg, nsg, format!("left out {what}: {reason}"));
+            cx.skip(what, reason);
+            None
+        }
+        Err(e) => {
+            cx.invalid(Some((Section::Nsg, nsg)), what, &e);
+            None
+        }
+    }
+}
+
+/// The rule as azpath writes it; `Ok(None)` when it uses application security groups.
+fn read_rule(
+    cx: &mut Context<'_>,
+    rule: &Node<'_>,
+    name: &str,
+) -> Result<Option<NsgRuleDoc>, Invalid> {
+    if name.is_empty() {
+        return Err(rule.missing("/name", "the rule's name"));
+    }
+    let priority = rule.number("/priority", 100..=4096)?;
+    let direction = rule.vocab::<Direction>("/direction")?;
+    let access = rule.vocab::<Access>("/access")?;
+    let protocol = rule.vocab::<Protocol>("/protocol")?;
+    let mut asgs = false;
+    for p in [
         "/sourceApplicationSecurityGroups",
         "/destinationApplicationSecurityGroups",
-    ]
-    .iter()
-    .any(|p| !items(get(p)).is_empty());
-    if asgs {
-        cx.comment(
-            Section::Nsg,
-            nsg,
-            format!("left out {what}: application security groups are not modelled"),
-        );
-        cx.skip(what, "application security groups are not modelled");
-        return None;
+    ] {
+        asgs |= !rule.items(p)?.is_empty();
     }
-    let priority = get("/priority").and_then(Value::as_u64).unwrap_or(0);
-    let direction = match get("/direction").and_then(Value::as_str) {
-        Some(d) if d.eq_ignore_ascii_case("outbound") => Direction::Outbound,
-        _ => Direction::Inbound,
-    };
-    let access = match get("/access").and_then(Value::as_str) {
-        Some(a) if a.eq_ignore_ascii_case("deny") => Access::Deny,
-        _ => Access::Allow,
-    };
-    let protocol = protocol(get("/protocol").and_then(Value::as_str).unwrap_or("*"));
-    let mut list = |single: &str, plural: &str, address: bool| -> Vec<Text> {
-        let mut all = strings(get(plural));
-        if all.is_empty() {
-            all.extend(get(single).and_then(Value::as_str).map(str::to_string));
-        }
-        if all.is_empty() {
-            all.push("*".into());
-        }
-        all.into_iter()
-            .map(|a| text(if address { cx.address(&a) } else { a }))
-            .collect()
-    };
-    let source = list("/sourceAddressPrefix", "/sourceAddressPrefixes", true);
-    let source_ports = list("/sourcePortRange", "/sourcePortRanges", false);
-    let destination = list(
+    let source = endpoints(rule, "/sourceAddressPrefix", "/sourceAddressPrefixes", asgs)?;
+    let source_ports = endpoints(rule, "/sourcePortRange", "/sourcePortRanges", false)?;
+    let destination = endpoints(
+        rule,
         "/destinationAddressPrefix",
         "/destinationAddressPrefixes",
-        true,
-    );
-    let destination_ports = list("/destinationPortRange", "/destinationPortRanges", false);
-    Some(NsgRuleDoc {
+        asgs,
+    )?;
+    let destination_ports = endpoints(
+        rule,
+        "/destinationPortRange",
+        "/destinationPortRanges",
+        false,
+    )?;
+    if asgs {
+        return Ok(None);
+    }
+    let addresses = |cx: &mut Context<'_>, all: Vec<String>| -> Vec<Text> {
+        all.iter().map(|a| text(cx.address(a))).collect()
+    };
+    let source = addresses(cx, source);
+    let destination = addresses(cx, destination);
+    Ok(Some(NsgRuleDoc {
         name: text(name),
         priority: Spanned::new(u32::try_from(priority).unwrap_or(u32::MAX)),
         direction,
         access,
         protocol,
         source,
-        source_ports,
+        source_ports: source_ports.into_iter().map(text).collect(),
         destination,
-        destination_ports,
-    })
+        destination_ports: destination_ports.into_iter().map(text).collect(),
+    }))
 }
 
-/// An NSG or firewall protocol name (`*`, `Tcp`, `TCP`, `Any`…).
-pub(super) fn protocol(p: &str) -> Protocol {
-    match p.to_lowercase().as_str() {
-        "tcp" => Protocol::Tcp,
-        "udp" => Protocol::Udp,
-        "icmp" => Protocol::Icmp,
-        "esp" => Protocol::Esp,
-        "ah" => Protocol::Ah,
-        _ => Protocol::Any,
+/// A rule's prefixes or ports: the plural list when it has entries, else the single value.
+/// Azure requires one of them (an address side may instead name application security groups,
+/// `asgs`): neither is invalid, never "any".
+fn endpoints(
+    rule: &Node<'_>,
+    single: &str,
+    plural: &str,
+    asgs: bool,
+) -> Result<Vec<String>, Invalid> {
+    let all = rule.strings(plural)?;
+    if !all.is_empty() {
+        return Ok(all);
+    }
+    match rule.opt_str(single)? {
+        Some(one) if !one.is_empty() => Ok(vec![one.to_string()]),
+        _ if asgs => Ok(Vec::new()),
+        _ => Err(rule.missing(
+            single,
+            &format!(
+                "and so is `{}`: Azure requires one, `*` meaning any",
+                plural.trim_start_matches('/')
+            ),
+        )),
     }
 }

@@ -1,0 +1,313 @@
+//! Reading the fields of Azure's JSON strictly. Each value read knows where it is (its file and
+//! JSON pointer); enum-like values are parsed against Azure's own vocabulary; and anything
+//! else (a typo, a value of the wrong type, a required field missing) is an [`Invalid`] that
+//! the caller turns into a listed skip of the object holding it, never into a default.
+//!
+//! Case: Azure's network resource provider takes these values in any case and echoes them as
+//! written (Network Watcher's security group view example lists a rule created as
+//! `"protocol": "TCP"`, which the REST specification spells `Tcp`), so they are compared
+//! without case. Nothing else is forgiven: no trimming, no synonyms. The accepted values are
+//! those of the REST API specification of `Microsoft.Network` (azure-rest-api-specs), named at
+//! each [`Vocabulary`].
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::diag::did_you_mean;
+
+/// A JSON value and where it is, as `file#/json/pointer`.
+#[derive(Clone, Debug)]
+pub(super) struct Node<'v> {
+    pub value: &'v Value,
+    pub path: String,
+}
+
+/// A value import cannot take: where it is and what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Invalid {
+    /// `file#/json/pointer` of the value (or of where a required one is missing).
+    pub path: String,
+    /// What is wrong, with the accepted values and a did-you-mean when there is one.
+    pub problem: String,
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` {}", self.path, self.problem)
+    }
+}
+
+/// An enum-like field: Azure's spelling of each value and what it becomes.
+pub(super) trait Vocabulary: Copy + 'static {
+    /// The values Azure accepts, spelled as its REST specification spells them.
+    const VALUES: &'static [(&'static str, Self)];
+}
+
+/// Escapes a key for a JSON pointer (RFC 6901).
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// A value as shown in a message: escaped, and cut when long.
+pub(super) fn shown(s: &str) -> String {
+    const MAX: usize = 80;
+    let escaped: String = s.escape_debug().collect();
+    if escaped.chars().count() > MAX {
+        let cut: String = escaped.chars().take(MAX).collect();
+        format!("{cut}…")
+    } else {
+        escaped
+    }
+}
+
+/// What kind of JSON value `v` is, for messages.
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The accepted values of a vocabulary, for messages: `Allow, Deny`.
+fn accepted<T: Vocabulary>() -> String {
+    T::VALUES
+        .iter()
+        .map(|(n, _)| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Parses one value of a vocabulary, without case.
+pub(super) fn parse<T: Vocabulary>(node: &Node<'_>) -> Result<T, Invalid> {
+    let Some(s) = node.value.as_str() else {
+        return Err(node.invalid(format!(
+            "is {}, not one of {}",
+            kind_of(node.value),
+            accepted::<T>()
+        )));
+    };
+    if let Some((_, v)) = T::VALUES.iter().find(|(n, _)| n.eq_ignore_ascii_case(s)) {
+        return Ok(*v);
+    }
+    let hint = did_you_mean(s.trim(), T::VALUES.iter().map(|(n, _)| *n))
+        .map(|best| format!(" (did you mean `{best}`?)"))
+        .unwrap_or_default();
+    Err(node.invalid(format!(
+        "is `{}`, not one of {}{hint}",
+        shown(s),
+        accepted::<T>()
+    )))
+}
+
+/// Parses a text that stands for the value at `path` (a segment of a resource type).
+pub(super) fn parse_text<T: Vocabulary>(value: &str, path: String) -> Result<T, Invalid> {
+    let v = Value::String(value.to_string());
+    parse(&Node::new(&v, path))
+}
+
+/// Azure's spelling of a vocabulary value.
+pub(super) fn spelling<T: Vocabulary + PartialEq>(value: T) -> &'static str {
+    T::VALUES
+        .iter()
+        .find(|(_, v)| *v == value)
+        .map_or("", |(n, _)| n)
+}
+
+impl<'v> Node<'v> {
+    /// A value at `path`.
+    pub fn new(value: &'v Value, path: String) -> Self {
+        Self { value, path }
+    }
+
+    /// What is wrong with this value.
+    pub fn invalid(&self, problem: impl Into<String>) -> Invalid {
+        Invalid {
+            path: self.path.clone(),
+            problem: problem.into(),
+        }
+    }
+
+    /// The member `key` (a JSON `null` counts as missing, as Azure prints unset values so).
+    pub fn get(&self, key: &str) -> Option<Node<'v>> {
+        self.value
+            .get(key)
+            .filter(|v| !v.is_null())
+            .map(|value| Node {
+                value,
+                path: format!("{}/{}", self.path, escape(key)),
+            })
+    }
+
+    /// The value at `pointer` (`/a/b`: member names only).
+    pub fn at(&self, pointer: &str) -> Option<Node<'v>> {
+        let mut node = self.clone();
+        for key in pointer.split('/').filter(|k| !k.is_empty()) {
+            node = node.get(key)?;
+        }
+        Some(node)
+    }
+
+    /// A property of an embedded object, which REST output wraps in `properties` and `az`
+    /// output does not (`subnets[].properties.addressPrefix` or `subnets[].addressPrefix`).
+    pub fn prop(&self, pointer: &str) -> Option<Node<'v>> {
+        self.get("properties")
+            .and_then(|p| p.at(pointer))
+            .or_else(|| self.at(pointer))
+    }
+
+    /// Where the property `pointer` would be: under `properties` when the object has them.
+    fn would_be(&self, pointer: &str) -> String {
+        if self.get("properties").is_some() {
+            format!("{}/properties{pointer}", self.path)
+        } else {
+            format!("{}{pointer}", self.path)
+        }
+    }
+
+    /// The error for a required property that is missing.
+    pub fn missing(&self, pointer: &str, expected: &str) -> Invalid {
+        Invalid {
+            path: self.would_be(pointer),
+            problem: format!("is missing ({expected})"),
+        }
+    }
+
+    /// A required string property.
+    pub fn str(&self, pointer: &str) -> Result<&'v str, Invalid> {
+        self.opt_str(pointer)?
+            .ok_or_else(|| self.missing(pointer, "a string"))
+    }
+
+    /// An optional string property: missing is `None`, another type is invalid.
+    pub fn opt_str(&self, pointer: &str) -> Result<Option<&'v str>, Invalid> {
+        match self.prop(pointer) {
+            None => Ok(None),
+            Some(n) => match n.value.as_str() {
+                Some(s) => Ok(Some(s)),
+                None => Err(n.invalid(format!("is {}, not a string", kind_of(n.value)))),
+            },
+        }
+    }
+
+    /// An optional boolean property: missing is `None`, another type is invalid.
+    pub fn opt_bool(&self, pointer: &str) -> Result<Option<bool>, Invalid> {
+        match self.prop(pointer) {
+            None => Ok(None),
+            Some(n) => match n.value.as_bool() {
+                Some(b) => Ok(Some(b)),
+                None => Err(n.invalid(format!("is {}, not `true` or `false`", kind_of(n.value)))),
+            },
+        }
+    }
+
+    /// A boolean property with Azure's documented default when it is not set.
+    pub fn bool_or(&self, pointer: &str, azure_default: bool) -> Result<bool, Invalid> {
+        Ok(self.opt_bool(pointer)?.unwrap_or(azure_default))
+    }
+
+    /// A required whole number in `range`.
+    pub fn number(
+        &self,
+        pointer: &str,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<u64, Invalid> {
+        let expected = format!("a whole number from {} to {}", range.start(), range.end());
+        let n = self
+            .prop(pointer)
+            .ok_or_else(|| self.missing(pointer, &expected))?;
+        match n.value.as_u64() {
+            Some(v) if range.contains(&v) => Ok(v),
+            Some(v) => Err(n.invalid(format!("is {v}, not {expected}"))),
+            None => Err(n.invalid(format!(
+                "is {}, not {expected}",
+                match n.value.as_str() {
+                    Some(s) => format!("the string `{}`", shown(s)),
+                    None => kind_of(n.value).to_string(),
+                }
+            ))),
+        }
+    }
+
+    /// The elements of an optional array property: missing is none, another type is invalid.
+    pub fn items(&self, pointer: &str) -> Result<Vec<Node<'v>>, Invalid> {
+        match self.prop(pointer) {
+            None => Ok(Vec::new()),
+            Some(n) => match n.value.as_array() {
+                Some(a) => Ok(a
+                    .iter()
+                    .enumerate()
+                    .map(|(i, value)| Node {
+                        value,
+                        path: format!("{}/{i}", n.path),
+                    })
+                    .collect()),
+                None => Err(n.invalid(format!("is {}, not an array", kind_of(n.value)))),
+            },
+        }
+    }
+
+    /// The strings of an optional array property: missing is none; another type, or an
+    /// element that is not a string, is invalid.
+    pub fn strings(&self, pointer: &str) -> Result<Vec<String>, Invalid> {
+        self.items(pointer)?
+            .into_iter()
+            .map(|n| match n.value.as_str() {
+                Some(s) => Ok(s.to_string()),
+                None => Err(n.invalid(format!("is {}, not a string", kind_of(n.value)))),
+            })
+            .collect()
+    }
+
+    /// A required enum-like property.
+    pub fn vocab<T: Vocabulary>(&self, pointer: &str) -> Result<T, Invalid> {
+        match self.prop(pointer) {
+            Some(n) => parse(&n),
+            None => Err(self.missing(pointer, &format!("one of {}", accepted::<T>()))),
+        }
+    }
+
+    /// An optional enum-like property: missing is `None`, anything but a value of the
+    /// vocabulary is invalid.
+    pub fn opt_vocab<T: Vocabulary>(&self, pointer: &str) -> Result<Option<T>, Invalid> {
+        self.prop(pointer).map(|n| parse(&n)).transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Access;
+
+    fn node(v: &Value) -> Node<'_> {
+        Node::new(v, "f.json#".into())
+    }
+
+    #[test]
+    fn a_vocabulary_value_matches_without_case_and_nothing_else() {
+        let v = serde_json::json!({"properties": {"access": "DENY", "b": "Deny ", "c": 3}});
+        let n = node(&v);
+        assert_eq!(n.vocab::<Access>("/access"), Ok(Access::Deny));
+        let e = n.vocab::<Access>("/b").unwrap_err();
+        assert_eq!(e.path, "f.json#/properties/b");
+        assert!(e.problem.contains("did you mean `Deny`?"), "{e}");
+        assert!(n.vocab::<Access>("/c").is_err());
+        let missing = n.vocab::<Access>("/d").unwrap_err();
+        assert_eq!(missing.path, "f.json#/properties/d");
+        assert!(missing.problem.contains("`Allow`, `Deny`"), "{missing}");
+    }
+
+    #[test]
+    fn pointer_keys_are_escaped() {
+        let v = serde_json::json!({"a/b": {"c~d": 1}});
+        let path = node(&v)
+            .get("a/b")
+            .and_then(|n| n.get("c~d"))
+            .map(|n| n.path);
+        assert_eq!(path.as_deref(), Some("f.json#/a~1b/c~0d"));
+    }
+}
