@@ -60,7 +60,10 @@ pub(super) fn import(cx: &mut Context<'_>) {
 }
 
 fn subnet(cx: &mut Context<'_>, vnet: &str, s: &Value) -> Option<SubnetDoc> {
-    let name = s.get("name").and_then(Value::as_str)?.to_string();
+    // An ARM template names a child resource `vnet/subnet`; the subnet's own name is the last
+    // segment.
+    let full = s.get("name").and_then(Value::as_str)?;
+    let name = full.rsplit('/').next().unwrap_or(full).to_string();
     let get = |p: &str| inner(s, p);
     let mut prefixes: Vec<String> = get("/addressPrefix")
         .and_then(Value::as_str)

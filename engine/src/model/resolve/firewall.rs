@@ -107,9 +107,9 @@ impl Resolver {
                 };
                 for r in c.network {
                     let (source, destination, ports) = (
-                        self.addresses(&r.source),
-                        self.addresses(&r.destination),
-                        self.ports(&r.ports),
+                        self.addresses(&r.source, ("source", &r.name)),
+                        self.addresses(&r.destination, ("destination", &r.name)),
+                        self.ports(&r.ports, ("ports", &r.name)),
                     );
                     if let (Some(source), Some(destination), Some(ports)) =
                         (source, destination, ports)
@@ -136,9 +136,10 @@ impl Resolver {
                         .iter()
                         .map(|t| t.value.trim().trim_end_matches('.').to_lowercase())
                         .collect();
-                    if let (Some(source), Some(ports)) =
-                        (self.addresses(&r.source), self.ports(&r.ports))
-                    {
+                    if let (Some(source), Some(ports)) = (
+                        self.addresses(&r.source, ("source", &r.name)),
+                        self.ports(&r.ports, ("ports", &r.name)),
+                    ) {
                         application.push(ApplicationRule {
                             place: place(&r.name),
                             source,
@@ -214,7 +215,10 @@ impl Resolver {
                 continue;
             }
             let translated = self.ip(&r.translated_address, "DNAT translated address");
-            let (source, ports) = (self.addresses(&r.source), self.ports(&r.ports));
+            let (source, ports) = (
+                self.addresses(&r.source, ("source", &r.name)),
+                self.ports(&r.ports, ("ports", &r.name)),
+            );
             if let (Some(destination), Some(translated_address), Some(source), Some(ports)) =
                 (destination, translated, source, ports)
             {

@@ -138,7 +138,7 @@ impl Resolver {
             let dns_servers = a
                 .dns_servers
                 .iter()
-                .filter_map(|t| self.ip(t, "DNS server"))
+                .filter_map(|t| self.host_ip(t, "DNS server"))
                 .collect();
             let outbound_ip = a.outbound_ip.as_ref().and_then(|t| {
                 self.public_ips(std::slice::from_ref(t), "outbound IP")
@@ -215,7 +215,7 @@ impl Resolver {
                 doc::OtherwiseDoc::Recursive => None,
                 doc::OtherwiseDoc::Forward(list) => Some(
                     list.iter()
-                        .filter_map(|t| self.ip(t, "DNS server"))
+                        .filter_map(|t| self.host_ip(t, "DNS server"))
                         .collect(),
                 ),
             };
@@ -228,7 +228,11 @@ impl Resolver {
                 otherwise,
             });
         }
+        let mut seen = BTreeMap::new();
         for e in &d.inbound_endpoints {
+            if !self.unique(&mut seen, &e.name, "inbound endpoint") {
+                continue;
+            }
             let Some(subnet) = self.found(find(&self.subnet_ids, &e.subnet, "subnet")) else {
                 continue;
             };
@@ -273,7 +277,11 @@ impl Resolver {
                 ip,
             });
         }
+        let mut seen = BTreeMap::new();
         for r in &d.rulesets {
+            if !self.unique(&mut seen, &r.name, "DNS forwarding ruleset") {
+                continue;
+            }
             let links = r
                 .links
                 .iter()
@@ -405,6 +413,7 @@ impl Resolver {
     /// A record; in a zone, its name is relative (`@` for the apex).
     fn record(&mut self, r: &doc::RecordDoc, zone: Option<&str>) -> Option<Record> {
         let rel = fqdn(&r.name.value);
+        let apex = zone.is_some() && rel == "@";
         let name = match zone {
             Some(z) if rel == "@" => z.to_string(),
             Some(z) => {
@@ -422,10 +431,18 @@ impl Resolver {
             None => rel,
         };
         let data = match (&r.cname, r.a.is_empty()) {
+            (Some(_), true) if apex => {
+                self.error(
+                    r.name.span,
+                    format!("record `@` of zone `{name}` is a CNAME"),
+                    Some("a CNAME cannot be at a zone apex, which holds the zone's SOA and NS records (RFC 1034 §3.6.2); use A records".into()),
+                );
+                return None;
+            }
             (Some(c), true) => RecordData::Cname(fqdn(&c.value)),
             (None, false) => RecordData::A(
                 r.a.iter()
-                    .filter_map(|t| self.ip(t, "record address"))
+                    .filter_map(|t| self.host_ip(t, "record address"))
                     .collect(),
             ),
             _ => {
@@ -448,7 +465,7 @@ impl Resolver {
                 targets: r
                     .forward_to
                     .iter()
-                    .filter_map(|t| self.ip(t, "DNS server"))
+                    .filter_map(|t| self.host_ip(t, "DNS server"))
                     .collect(),
             })
             .collect()

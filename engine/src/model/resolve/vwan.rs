@@ -16,13 +16,20 @@ const RFC1918: [&str; 3] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 impl Resolver {
     pub(super) fn virtual_hubs(&mut self, hubs: &[doc::VirtualHubDoc]) {
         for h in hubs {
-            if self.vnet_ids.contains_key(&h.name.value)
-                || self.net.virtual_hubs.iter().any(|o| o.name == h.name.value)
-            {
+            if !self.well_formed_name(&h.name, "virtual hub") {
+                continue;
+            }
+            // Vnets and hubs are in `nic_names` by now, not yet any NIC.
+            if let Some(other) = Self::taken(&self.nic_names, &h.name.value) {
+                let case = if other == h.name.value {
+                    String::new()
+                } else {
+                    format!(" (`{other}`: Azure names are case-insensitive)")
+                };
                 self.error(
                     h.name.span,
                     format!(
-                        "virtual hub `{}` has the name of another vnet or hub",
+                        "virtual hub `{}` has the name of another vnet or hub{case}",
                         h.name.value
                     ),
                     Some(
@@ -31,6 +38,7 @@ impl Resolver {
                 );
                 continue;
             }
+            Self::reserve(&mut self.nic_names, &h.name.value, "virtual hub");
             let Some(prefix) = self.prefix(&h.address_prefix, "hub address prefix") else {
                 continue;
             };
