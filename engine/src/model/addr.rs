@@ -196,6 +196,16 @@ pub fn first_overlap(a: &[IpNet], b: &[IpNet]) -> Option<(IpNet, IpNet)> {
     None
 }
 
+/// Every prefix that holds `ip`, from the host route (`/32`) to `0.0.0.0/0`: for look-ups in a
+/// set of prefixes by exact key.
+pub fn prefixes_holding(ip: IpAddr) -> impl Iterator<Item = IpNet> {
+    let max = match ip {
+        IpAddr::V4(_) => 32,
+        IpAddr::V6(_) => 128,
+    };
+    (0..=max).filter_map(move |len| IpNet::new(ip, len).ok().map(|n| n.trunc()))
+}
+
 /// `prefixes` sorted by first address, for [`inside_any`].
 pub fn sorted_by_start(prefixes: &[IpNet]) -> Vec<IpNet> {
     let mut out = prefixes.to_vec();
@@ -360,5 +370,17 @@ mod tests {
         assert!(inside_any(&a, net("10.2.3.0/24")));
         assert!(!inside_any(&a, net("10.1.3.0/24")));
         assert!(!inside_any(&a, net("10.0.0.0/15")));
+    }
+
+    #[test]
+    fn an_address_is_held_by_its_33_truncations() {
+        let held: Vec<IpNet> = prefixes_holding("10.1.2.3".parse().unwrap()).collect();
+        assert_eq!(held.len(), 33);
+        assert!(held.contains(&net("10.1.2.3/32")));
+        assert!(held.contains(&net("10.1.0.0/16")));
+        assert!(held.contains(&net("0.0.0.0/0")));
+        assert!(held
+            .iter()
+            .all(|p| p.contains(&"10.1.2.3".parse::<IpAddr>().unwrap())));
     }
 }

@@ -73,6 +73,12 @@ struct Resolver {
     /// Workloads and private endpoints share one namespace: both are NICs a trace names.
     nic_names: naming::Seen,
     nic_ips: BTreeMap<(VnetId, IpAddr), String>,
+    /// VNets connected to a virtual hub so far (a VNet connects to one hub, once).
+    hub_connected: std::collections::BTreeSet<VnetId>,
+    /// Declared service tags by name, for NSG and firewall rules.
+    tag_ids: BTreeMap<String, usize>,
+    /// Services with declared endpoint prefixes.
+    endpoint_services: std::collections::BTreeSet<String>,
 }
 
 impl Resolver {

@@ -82,11 +82,16 @@ impl Resolver {
     /// A private endpoint's `target` names a service when it has no dot; a dotless name that is
     /// no service is a typo.
     pub(super) fn pe_targets(&mut self, endpoints: &[doc::PrivateEndpointDoc]) {
+        let services: std::collections::BTreeSet<&str> =
+            self.net.services.iter().map(|s| s.name.as_str()).collect();
+        let mut unknown: Vec<&Text> = Vec::new();
         for pe in endpoints {
             let Some(t) = &pe.target else { continue };
-            if t.value.contains('.') || self.net.services.iter().any(|s| s.name == t.value) {
-                continue;
+            if !t.value.contains('.') && !services.contains(t.value.as_str()) {
+                unknown.push(t);
             }
+        }
+        for t in unknown {
             let names = self.net.services.iter().map(|s| s.name.as_str());
             let hint = unknown_name_hint(&t.value, names, "service");
             self.error(t.span, format!("unknown service `{}`", t.value), Some(hint));
@@ -366,11 +371,12 @@ impl Resolver {
                 continue;
             }
             let mut links: Vec<(VnetId, ResolutionPolicy)> = Vec::new();
+            let mut linked: BTreeMap<VnetId, usize> = BTreeMap::new();
             for t in &z.links {
                 let Some(v) = self.found(find(&self.vnet_ids, t, "vnet")) else {
                     continue;
                 };
-                if links.iter().any(|(x, _)| *x == v) {
+                if linked.contains_key(&v) {
                     self.error(
                         t.span,
                         format!("vnet `{}` is linked to zone `{name}` twice", t.value),
@@ -378,6 +384,7 @@ impl Resolver {
                     );
                     continue;
                 }
+                linked.insert(v, links.len());
                 links.push((v, ResolutionPolicy::Default));
             }
             for t in &z.nx_domain_redirect {
@@ -392,7 +399,7 @@ impl Resolver {
                     );
                     continue;
                 }
-                match links.iter_mut().find(|(x, _)| *x == v) {
+                match linked.get(&v).and_then(|i| links.get_mut(*i)) {
                     Some(link) => link.1 = ResolutionPolicy::NxDomainRedirect,
                     None => self.error(
                         t.span,
@@ -412,6 +419,9 @@ impl Resolver {
 
     /// A record; in a zone, its name is relative (`@` for the apex).
     fn record(&mut self, r: &doc::RecordDoc, zone: Option<&str>) -> Option<Record> {
+        if !self.well_formed_name(&r.name, "record") {
+            return None;
+        }
         let rel = fqdn(&r.name.value);
         let apex = zone.is_some() && rel == "@";
         let name = match zone {

@@ -29,6 +29,7 @@ impl Resolver {
                 .iter()
                 .filter_map(|p| self.service_prefix(p, &s.service.value))
                 .collect();
+            self.endpoint_services.insert(s.service.value.clone());
             self.net
                 .service_prefixes
                 .push((s.service.value.clone(), prefixes));
@@ -327,12 +328,7 @@ impl Resolver {
             .as_ref()
             .and_then(|t| self.found(find(&self.table_ids, t, "route table")));
         for se in &s.service_endpoints {
-            if !self
-                .net
-                .service_prefixes
-                .iter()
-                .any(|(svc, _)| *svc == se.value)
-            {
+            if !self.endpoint_services.contains(&se.value) {
                 self.warn(
                     se.span,
                     format!(

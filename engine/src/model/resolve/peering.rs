@@ -1,14 +1,14 @@
 //! How VNets connect: peerings (no overlap, within Azure's limit), gateways and gateway
 //! transit, and the checks of user-defined routes' next hops that need them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use ipnet::IpNet;
 
 use super::network::MAX_PEERINGS_PER_VNET;
 use super::{find, Resolver};
-use crate::model::addr::{first_overlap, sorted_by_start};
+use crate::model::addr::{first_overlap, prefixes_holding, sorted_by_start};
 use crate::model::*;
 use crate::scenario::{self as doc, Span};
 
@@ -204,11 +204,14 @@ impl Resolver {
                 );
                 continue;
             };
+            // The VNet's own gateways, not every gateway of the file.
             let same_kind = self
                 .net
-                .gateways
-                .iter()
-                .find(|o| o.vnet == vnet && o.kind == g.kind);
+                .vnet(vnet)
+                .into_iter()
+                .flat_map(|v| v.gateways.iter())
+                .filter_map(|id| self.net.gateways.get(id.0))
+                .find(|o| o.kind == g.kind);
             if let Some(other) = same_kind {
                 let message = format!(
                     "vnet `{vnet_name}` already has a {:?} gateway `{}`",
@@ -327,12 +330,18 @@ impl Resolver {
     ///   VNet's or through gateway transit), and no ExpressRoute gateway beside it (warning: Azure
     ///   accepts the table, the route just leads nowhere).
     pub(super) fn udr_next_hops(&mut self) {
-        let spaces: Vec<IpNet> = self
+        // Indexed by prefix: the prefixes holding an address are its 33 truncations, so each
+        // look-up is O(log n), not a scan of every VNet and subnet.
+        let spaces: BTreeSet<IpNet> = self
             .net
             .vnets
             .iter()
-            .flat_map(|v| v.address_space.clone())
+            .flat_map(|v| v.address_space.iter().copied())
             .collect();
+        let mut first_subnet: BTreeMap<IpNet, usize> = BTreeMap::new();
+        for (i, s) in self.net.subnets.iter().enumerate() {
+            first_subnet.entry(s.prefix).or_insert(i);
+        }
         let tables = self.net.route_tables.clone();
         for table in &tables {
             for route in &table.routes {
@@ -342,14 +351,17 @@ impl Resolver {
                     continue;
                 };
                 let at = format!("route `{}` in `{}`", route.name, table.name);
-                if !is_private(ip) && !spaces.iter().any(|s| s.contains(&ip)) {
+                let in_a_vnet = prefixes_holding(ip).any(|p| spaces.contains(&p));
+                if !is_private(ip) && !in_a_vnet {
                     self.error(
                         route.span,
                         format!("{at} sends traffic to virtual appliance `{ip}`, which is not a private address"),
                         Some("a virtual appliance next hop is the private IP of a NIC or an internal load balancer".into()),
                     );
-                } else if let Some(subnet) =
-                    self.net.subnets.iter().find(|s| s.prefix.contains(&ip))
+                } else if let Some(subnet) = prefixes_holding(ip)
+                    .filter_map(|p| first_subnet.get(&p))
+                    .min()
+                    .and_then(|i| self.net.subnets.get(*i))
                 {
                     if reserved_addresses(subnet.prefix).contains(&ip) {
                         self.error(

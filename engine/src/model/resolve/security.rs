@@ -34,6 +34,8 @@ impl Resolver {
                 .iter()
                 .filter_map(|p| self.prefix(p, "service tag prefix"))
                 .collect();
+            self.tag_ids
+                .insert(t.name.value.clone(), self.net.service_tags.len());
             self.net.service_tags.push((t.name.value.clone(), prefixes));
         }
     }
@@ -162,12 +164,7 @@ impl Resolver {
             "VirtualNetwork" => Some(ServiceTag::VirtualNetwork),
             "Internet" => Some(ServiceTag::Internet),
             "AzureLoadBalancer" => Some(ServiceTag::AzureLoadBalancer),
-            _ => self
-                .net
-                .service_tags
-                .iter()
-                .position(|(n, _)| n == raw)
-                .map(ServiceTag::Declared),
+            _ => self.tag_ids.get(raw).copied().map(ServiceTag::Declared),
         };
         if tag.is_none() {
             let known: Vec<&str> = BUILT_IN_TAGS

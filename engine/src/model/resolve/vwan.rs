@@ -70,6 +70,7 @@ impl Resolver {
             };
             for c in &h.connections {
                 if let Some(conn) = self.connection(&hub, c) {
+                    self.hub_connected.insert(conn.vnet);
                     hub.connections.push(conn);
                 }
             }
@@ -161,8 +162,9 @@ impl Resolver {
             labels: vec![DEFAULT_LABEL.into()],
             routes: Vec::new(),
         }];
+        let mut names = std::collections::BTreeSet::from([DEFAULT_ROUTE_TABLE.to_string()]);
         for t in &h.route_tables {
-            if tables.iter().any(|o| o.name == t.name.value) || t.name.value == NONE_ROUTE_TABLE {
+            if !names.insert(t.name.value.clone()) || t.name.value == NONE_ROUTE_TABLE {
                 self.error(
                     t.name.span,
                     format!("hub `{}` has route table `{}` twice", h.name.value, t.name.value),
@@ -228,7 +230,7 @@ impl Resolver {
             );
             return None;
         }
-        if self.net.hub_connection(vnet).is_some() || hub.connection(vnet).is_some() {
+        if self.hub_connected.contains(&vnet) {
             self.error(
                 span,
                 format!("vnet `{}` is connected to a hub twice", c.vnet.value),
