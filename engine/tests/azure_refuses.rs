@@ -364,3 +364,26 @@ fn past_the_subnet_limit_no_overlap_check_runs() {
     assert!(e.contains("more than Azure's limit of 3000"), "{e}");
     assert!(!e.contains("overlaps"), "{e}");
 }
+
+// `Trace(from: "10.1.1.4")` starts on the Internet at that address, and `to: "10.1.1.4"` goes
+// to the address: a workload named like an address could never be named in a question.
+#[test]
+fn a_workload_named_like_an_address_is_refused() {
+    let e = errors(r#"(name: "vm""#, r#"(name: "10.1.1.4""#);
+    has(
+        &e,
+        "workload, private endpoint or firewall name `10.1.1.4` is an IP address",
+    );
+}
+
+// A reference holding an invisible character matches nothing declared (declared names cannot
+// hold one): the error shows the character escaped and says so, instead of a did-you-mean that
+// prints the same name twice.
+#[test]
+fn a_reference_with_an_invisible_character_is_shown_escaped() {
+    let e = errors(r#"subnet: "spoke/app""#, "subnet: \"spoke/a\u{200B}pp\"");
+    has(
+        &e,
+        "unknown subnet `spoke/a\\u{200b}pp` (hint: it contains U+200B, an invisible (zero-width) character, which no declared name holds)",
+    );
+}

@@ -214,7 +214,17 @@ pub(crate) use crate::model::addr::overlaps;
 /// Looks `name` up in `map`; an unknown name gets a did-you-mean hint.
 fn find<T: Copy>(map: &BTreeMap<String, T>, name: &Text, kind: &str) -> Result<T, Diagnostic> {
     map.get(&name.value).copied().ok_or_else(|| {
-        let hint = unknown_name_hint(&name.value, map.keys().map(String::as_str), kind);
-        Diagnostic::error(name.span, format!("unknown {kind} `{}`", name.value)).with_hint(hint)
+        let hint = match naming::first_unprintable(&name.value) {
+            Some((c, why)) => format!(
+                "it contains U+{:04X}, {why}, which no declared name holds",
+                u32::from(c)
+            ),
+            None => unknown_name_hint(&name.value, map.keys().map(String::as_str), kind),
+        };
+        Diagnostic::error(
+            name.span,
+            format!("unknown {kind} `{}`", naming::shown(&name.value)),
+        )
+        .with_hint(hint)
     })
 }

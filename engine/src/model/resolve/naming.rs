@@ -43,6 +43,16 @@ pub(super) fn unprintable(c: char) -> Option<&'static str> {
     }
 }
 
+/// `name` with each character [`unprintable`] written `\u{…}`, so an error shows it.
+pub(super) fn shown(name: &str) -> String {
+    name.chars()
+        .map(|c| match unprintable(c) {
+            Some(_) => format!("\\u{{{:x}}}", u32::from(c)),
+            None => c.to_string(),
+        })
+        .collect()
+}
+
 /// The first character of `name` that cannot be in a name, with why.
 pub(super) fn first_unprintable(name: &str) -> Option<(char, &'static str)> {
     name.chars()
@@ -50,8 +60,9 @@ pub(super) fn first_unprintable(name: &str) -> Option<(char, &'static str)> {
 }
 
 impl Resolver {
-    /// Whether `name` can name a resource: not empty, printable, and without `/` (a name is one
-    /// segment of the resource's ID; `vnet/subnet` is how azpath writes a subnet's full name).
+    /// Whether `name` can name a resource: not empty, printable, not an IP address (questions
+    /// read those as addresses), and without `/` (a name is one segment of the resource's ID;
+    /// `vnet/subnet` is how azpath writes a subnet's full name).
     pub(super) fn well_formed_name(&mut self, name: &Text, kind: &str) -> bool {
         if name.value.is_empty() {
             self.error(
@@ -66,10 +77,18 @@ impl Resolver {
                 name.span,
                 format!(
                     "{kind} name `{}` contains U+{:04X}, {why}",
-                    name.value.escape_default(),
+                    shown(&name.value),
                     u32::from(c)
                 ),
                 Some("names are printed in reports and compared as written; use visible characters only".into()),
+            );
+            return false;
+        }
+        if name.value.trim().parse::<std::net::IpAddr>().is_ok() {
+            self.error(
+                name.span,
+                format!("{kind} name `{}` is an IP address", name.value),
+                Some("questions take an address where a name could go (`Trace(from: \"10.0.0.4\")` starts on the Internet); give it a name".into()),
             );
             return false;
         }
@@ -157,6 +176,12 @@ mod tests {
     fn names_differing_only_in_case_fold_to_one() {
         assert_eq!(fold("App"), fold("app"));
         assert_ne!(fold("app1"), fold("app"));
+    }
+
+    #[test]
+    fn unprintable_characters_are_shown_escaped_and_others_as_written() {
+        assert_eq!(shown("v\u{200B}m"), "v\\u{200b}m");
+        assert_eq!(shown("café-日"), "café-日");
     }
 
     #[test]
