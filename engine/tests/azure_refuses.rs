@@ -387,3 +387,21 @@ fn a_reference_with_an_invisible_character_is_shown_escaped() {
         "unknown subnet `spoke/a\\u{200b}pp` (hint: it contains U+200B, an invisible (zero-width) character, which no declared name holds)",
     );
 }
+
+// Past Azure's limit of 400 routes per table the table is refused for that alone: no duplicate
+// prefix check runs on it.
+#[test]
+fn past_the_route_limit_no_duplicate_check_runs() {
+    let routes: String = (0..401)
+        .map(|i| format!(r#"(name: "r{i}", prefix: "172.16.0.0/24", next_hop: None),"#))
+        .collect();
+    let e = errors(
+        r#"routes: [(name: "d""#,
+        &format!(r#"routes: [{routes}(name: "d""#),
+    );
+    has(&e, "more than Azure's limit of 400");
+    assert!(
+        !e.iter().any(|m| m.contains("have the same prefix")),
+        "{e:#?}"
+    );
+}

@@ -75,6 +75,8 @@ struct Resolver {
     nic_ips: BTreeMap<(VnetId, IpAddr), String>,
     /// VNets connected to a virtual hub so far (a VNet connects to one hub, once).
     hub_connected: std::collections::BTreeSet<VnetId>,
+    /// Branch sites of every hub: their names are unique across hubs.
+    site_names: naming::Seen,
     /// Declared service tags by name, for NSG and firewall rules.
     tag_ids: BTreeMap<String, usize>,
     /// Services with declared endpoint prefixes.

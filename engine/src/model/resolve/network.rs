@@ -57,7 +57,8 @@ impl Resolver {
             if !self.unique(&mut seen, &t.name, "route table") {
                 continue;
             }
-            if t.routes.len() > MAX_ROUTES_PER_TABLE {
+            let over_limit = t.routes.len() > MAX_ROUTES_PER_TABLE;
+            if over_limit {
                 self.error(
                     t.name.span,
                     format!(
@@ -75,7 +76,8 @@ impl Resolver {
                 let name_ok = self.unique(&mut names, &route.name, "route");
                 let prefix = self.prefix(&route.prefix, "route prefix");
                 let next_hop = self.udr_next_hop(&route.next_hop, &route.name);
-                if let Some(p) = prefix {
+                // Past Azure's limit the table is refused already: no duplicate check on top.
+                if let Some(p) = prefix.filter(|_| !over_limit) {
                     if let Some(other) = prefixes.get(&p) {
                         self.error(
                             route.prefix.span,

@@ -355,19 +355,11 @@ impl Resolver {
     fn sites(&mut self, sites: &[doc::SiteDoc]) -> Vec<Site> {
         let mut out = Vec::new();
         for s in sites {
-            if self
-                .net
-                .virtual_hubs
-                .iter()
-                .flat_map(|h| &h.sites)
-                .chain(&out)
-                .any(|o: &Site| o.name == s.name.value)
-            {
-                self.error(
-                    s.name.span,
-                    format!("duplicate site name `{}`", s.name.value),
-                    Some("site names must be unique across hubs".into()),
-                );
+            // One namespace across hubs.
+            let mut names = std::mem::take(&mut self.site_names);
+            let unique = self.unique(&mut names, &s.name, "site");
+            self.site_names = names;
+            if !unique {
                 continue;
             }
             let prefixes = s
