@@ -326,11 +326,18 @@ mod tests {
                 .wrapping_add(1_442_695_040_888_963_407);
             seed >> 33
         };
-        for _ in 0..500 {
+        for round in 0..2000 {
+            // Alternately wide prefixes in 10.0.0.0/8 and narrow ones (down to host routes)
+            // crowded into 10.0.0.0/24, where blocks end where others start.
+            let (span, min_len, lens) = if round % 2 == 0 {
+                (0x00ff_ff00_u32, 16, 9)
+            } else {
+                (0x0000_00ff_u32, 24, 9)
+            };
             let nets: Vec<IpNet> = (0..(next() % 12))
                 .map(|_| {
-                    let len = 16 + (next() % 9) as u8;
-                    let addr = Ipv4Addr::from(0x0a00_0000 | ((next() as u32) & 0x00ff_ff00));
+                    let len = min_len + (next() % lens) as u8;
+                    let addr = Ipv4Addr::from(0x0a00_0000 | ((next() as u32) & span));
                     IpNet::V4(Ipv4Net::new(addr, len).unwrap().trunc())
                 })
                 .collect();
