@@ -405,3 +405,28 @@ fn past_the_route_limit_no_duplicate_check_runs() {
         "{e:#?}"
     );
 }
+
+// A route learned from a gateway is forwarded to a gateway instance or BGP peer, which is a
+// host: 0.0.0.0 or a loopback address as its next hop is no address a packet can be sent to.
+#[test]
+fn a_learned_route_to_a_next_hop_no_host_holds_is_refused() {
+    let text = BASE
+        .replacen(
+            r#"(name: "pe", prefix: "10.0.2.0/24"),"#,
+            r#"(name: "pe", prefix: "10.0.2.0/24"), (name: "GatewaySubnet", prefix: "10.0.255.0/27"),"#,
+            1,
+        )
+        .replacen(
+            "Scenario(",
+            r#"Scenario(gateways: [(name: "gw", vnet: "hub", kind: Vpn, instance_ips: ["10.0.255.4"], learned: [(prefix: "192.168.10.0/24", next_hop_ips: ["127.0.0.1"])])],"#,
+            1,
+        );
+    let Err(e) = load_str("learned.ron", &text) else {
+        panic!("accepted")
+    };
+    assert!(
+        e.to_string()
+            .contains("next hop address `127.0.0.1` is in `127.0.0.0/8`, the loopback range"),
+        "{e}"
+    );
+}

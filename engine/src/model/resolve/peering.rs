@@ -245,7 +245,7 @@ impl Resolver {
                 let ips: Vec<IpAddr> = l
                     .next_hop_ips
                     .iter()
-                    .filter_map(|t| self.ip(t, "next hop address"))
+                    .filter_map(|t| self.host_ip(t, "next hop address"))
                     .collect();
                 if let Some(prefix) = prefix {
                     let next_hop_ips = if l.next_hop_ips.is_empty() {

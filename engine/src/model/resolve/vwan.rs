@@ -306,7 +306,7 @@ impl Resolver {
                 .iter()
                 .filter_map(|p| self.prefix(p, "route prefix"))
                 .collect();
-            let Some(ip) = self.ip(&r.next_hop_ip, "next hop address") else {
+            let Some(ip) = self.host_ip(&r.next_hop_ip, "next hop address") else {
                 continue;
             };
             if !self
