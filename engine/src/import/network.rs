@@ -89,7 +89,10 @@ pub(super) fn import(cx: &mut Context<'_>) {
 }
 
 fn subnet(cx: &mut Context<'_>, vnet: &str, s: &Node<'_>) -> Option<SubnetDoc> {
-    let name = s.value.get("name").and_then(|n| n.as_str()).unwrap_or("");
+    // An ARM template names a child resource `vnet/subnet`; the subnet's own name is the last
+    // segment.
+    let full = s.value.get("name").and_then(|n| n.as_str()).unwrap_or("");
+    let name = full.rsplit('/').next().unwrap_or(full);
     match read_subnet(cx, vnet, s, name) {
         Ok(doc) => doc,
         Err(e) => {

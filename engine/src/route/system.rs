@@ -546,17 +546,4 @@ mod tests {
         );
         assert!(rows(&table(doc, "v/plain"), "20.60.0.0/16").is_empty());
     }
-
-    #[test]
-    fn dual_stack_vnet_gets_an_ipv6_default_route() {
-        let t = table(
-            r#"Scenario(vnets: [(name: "v", region: "r", address_space: ["10.0.0.0/16", "fd00:db8::/48"], subnets: [(name: "a", prefix: "fd00:db8:0:1::/64")])])"#,
-            "v/a",
-        );
-        assert_eq!(
-            row(&t, "::/0", S::Default).next_hop.next_hop_type,
-            H::Internet
-        );
-        assert_eq!(hop(&t, "fd00:db8::99"), H::VnetLocal);
-    }
 }

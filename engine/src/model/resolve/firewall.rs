@@ -72,8 +72,14 @@ impl Resolver {
             ];
             for g in &f.rule_collection_groups {
                 self.priority(&g.priority, "rule collection group", &g.name);
+                if !self.well_formed_name(&g.name, "rule collection group") {
+                    continue;
+                }
                 for c in &g.collections {
                     self.priority(&c.priority, "rule collection", &c.name);
+                    if !self.well_formed_name(&c.name, "rule collection") {
+                        continue;
+                    }
                     if c.network_rules.is_empty() == c.application_rules.is_empty() {
                         self.error(
                             c.name.span,
@@ -106,10 +112,13 @@ impl Resolver {
                     action: c.action,
                 };
                 for r in c.network {
+                    if !self.well_formed_name(&r.name, "network rule") {
+                        continue;
+                    }
                     let (source, destination, ports) = (
-                        self.addresses(&r.source),
-                        self.addresses(&r.destination),
-                        self.ports(&r.ports),
+                        self.addresses(&r.source, ("source", &r.name)),
+                        self.addresses(&r.destination, ("destination", &r.name)),
+                        self.ports(&r.ports, ("ports", &r.name)),
                     );
                     if let (Some(source), Some(destination), Some(ports)) =
                         (source, destination, ports)
@@ -124,6 +133,9 @@ impl Resolver {
                     }
                 }
                 for r in c.application {
+                    if !self.well_formed_name(&r.name, "application rule") {
+                        continue;
+                    }
                     if r.fqdns.is_empty() {
                         self.error(
                             r.name.span,
@@ -136,9 +148,10 @@ impl Resolver {
                         .iter()
                         .map(|t| t.value.trim().trim_end_matches('.').to_lowercase())
                         .collect();
-                    if let (Some(source), Some(ports)) =
-                        (self.addresses(&r.source), self.ports(&r.ports))
-                    {
+                    if let (Some(source), Some(ports)) = (
+                        self.addresses(&r.source, ("source", &r.name)),
+                        self.ports(&r.ports, ("ports", &r.name)),
+                    ) {
                         application.push(ApplicationRule {
                             place: place(&r.name),
                             source,
@@ -188,6 +201,9 @@ impl Resolver {
     fn dnat_rules(&mut self, rules: &[doc::DnatRuleDoc], public_ips: &[IpAddr]) -> Vec<DnatRule> {
         let mut out = Vec::new();
         for r in rules {
+            if !self.well_formed_name(&r.name, "DNAT rule") {
+                continue;
+            }
             let destination = self.ip(&r.destination, "DNAT destination");
             if let Some(d) = destination.filter(|d| !public_ips.contains(d)) {
                 let known: Vec<String> = public_ips.iter().map(|p| format!("`{p}`")).collect();
@@ -214,7 +230,10 @@ impl Resolver {
                 continue;
             }
             let translated = self.ip(&r.translated_address, "DNAT translated address");
-            let (source, ports) = (self.addresses(&r.source), self.ports(&r.ports));
+            let (source, ports) = (
+                self.addresses(&r.source, ("source", &r.name)),
+                self.ports(&r.ports, ("ports", &r.name)),
+            );
             if let (Some(destination), Some(translated_address), Some(source), Some(ports)) =
                 (destination, translated, source, ports)
             {

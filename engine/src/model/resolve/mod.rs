@@ -8,13 +8,16 @@ use ipnet::IpNet;
 
 use super::*;
 use crate::diag::{unknown_name_hint, Diagnostic, Severity};
+use crate::model::addr::not_a_host_address;
 use crate::scenario::{self as doc, Document, Text};
 
 mod firewall;
 mod forall;
 mod names;
+mod naming;
 mod network;
 mod nics;
+mod peering;
 mod security;
 mod vwan;
 
@@ -68,8 +71,16 @@ struct Resolver {
     table_ids: BTreeMap<String, RouteTableId>,
     nsg_ids: BTreeMap<String, NsgId>,
     /// Workloads and private endpoints share one namespace: both are NICs a trace names.
-    nic_names: BTreeMap<String, Span>,
+    nic_names: naming::Seen,
     nic_ips: BTreeMap<(VnetId, IpAddr), String>,
+    /// VNets connected to a virtual hub so far (a VNet connects to one hub, once).
+    hub_connected: std::collections::BTreeSet<VnetId>,
+    /// Branch sites of every hub: their names are unique across hubs.
+    site_names: naming::Seen,
+    /// Declared service tags by name, for NSG and firewall rules.
+    tag_ids: BTreeMap<String, usize>,
+    /// Services with declared endpoint prefixes.
+    endpoint_services: std::collections::BTreeSet<String>,
 }
 
 impl Resolver {
@@ -85,10 +96,14 @@ impl Resolver {
 
     // ---- value parsers -------------------------------------------------------------------
 
-    /// A prefix with no host bits set.
+    /// An IPv4 prefix with no host bits set. IPv6 is refused: azpath models IPv4 only.
     fn prefix(&mut self, text: &Text, what: &str) -> Option<IpNet> {
         let raw = text.value.trim();
         match raw.parse::<IpNet>() {
+            Ok(IpNet::V6(_)) => {
+                self.ipv6_refused(text, what);
+                None
+            }
             Ok(net) if net.trunc() == net => Some(net),
             Ok(net) => {
                 self.error(
@@ -114,9 +129,14 @@ impl Resolver {
         }
     }
 
+    /// An IPv4 address. IPv6 is refused: azpath models IPv4 only.
     fn ip(&mut self, text: &Text, what: &str) -> Option<IpAddr> {
         let raw = text.value.trim();
         match raw.parse::<IpAddr>() {
+            Ok(IpAddr::V6(_)) => {
+                self.ipv6_refused(text, what);
+                None
+            }
             Ok(ip) => Some(ip),
             Err(_) => {
                 let hint = if raw.contains('/') {
@@ -134,25 +154,47 @@ impl Resolver {
         }
     }
 
-    fn unique(&mut self, seen: &mut BTreeMap<String, Span>, name: &Text, kind: &str) -> bool {
-        if name.value.is_empty() {
-            self.error(
-                name.span,
-                format!("{kind} name is empty"),
-                Some("give it a name".into()),
-            );
+    /// An address a host can hold and be reached at: an IPv4 address outside 0.0.0.0/8,
+    /// loopback, multicast and the broadcast address.
+    fn host_ip(&mut self, text: &Text, what: &str) -> Option<IpAddr> {
+        let ip = self.ip(text, what)?;
+        self.check_host_ip(text.span, ip, what).then_some(ip)
+    }
+
+    /// Refuses `ip` (written at `span`) if no host can hold it; see [`not_a_host_address`].
+    fn check_host_ip(&mut self, span: Span, ip: IpAddr, what: &str) -> bool {
+        let Some(refused) = not_a_host_address(ip) else {
+            return true;
+        };
+        self.error(
+            span,
+            format!(
+                "{what} `{ip}` is in `{}`, {}, which no host holds",
+                refused.range, refused.what
+            ),
+            Some("give the unicast address of a host, such as `10.0.1.4`".into()),
+        );
+        false
+    }
+
+    /// Whether `ip`, written as `text` in a question, is an IPv4 address a host can hold.
+    fn question_address(&mut self, text: &Text, ip: IpAddr, what: &str) -> bool {
+        if ip.is_ipv6() {
+            self.ipv6_refused(text, what);
             return false;
         }
-        if seen.contains_key(&name.value) {
-            self.error(
-                name.span,
-                format!("duplicate {kind} name `{}`", name.value),
-                Some(format!("{kind} names must be unique; rename one of them")),
-            );
-            return false;
-        }
-        seen.insert(name.value.clone(), name.span);
-        true
+        self.check_host_ip(text.span, ip, what)
+    }
+
+    fn ipv6_refused(&mut self, text: &Text, what: &str) {
+        self.error(
+            text.span,
+            format!(
+                "{what} `{}` is IPv6, which azpath does not model",
+                text.value.trim()
+            ),
+            Some("azpath models IPv4 only; leave the IPv6 part of the design out".into()),
+        );
     }
 
     /// Keeps a successful look-up, or records its diagnostic.
@@ -169,15 +211,22 @@ fn source(s: doc::RouteSourceDoc) -> RouteSource {
     }
 }
 
-/// Whether two prefixes share any address (one contains the other).
-pub(crate) fn overlaps(a: IpNet, b: IpNet) -> bool {
-    a.contains(&b) || b.contains(&a)
-}
+pub(crate) use crate::model::addr::overlaps;
 
 /// Looks `name` up in `map`; an unknown name gets a did-you-mean hint.
 fn find<T: Copy>(map: &BTreeMap<String, T>, name: &Text, kind: &str) -> Result<T, Diagnostic> {
     map.get(&name.value).copied().ok_or_else(|| {
-        let hint = unknown_name_hint(&name.value, map.keys().map(String::as_str), kind);
-        Diagnostic::error(name.span, format!("unknown {kind} `{}`", name.value)).with_hint(hint)
+        let hint = match naming::first_unprintable(&name.value) {
+            Some((c, why)) => format!(
+                "it contains U+{:04X}, {why}, which no declared name holds",
+                u32::from(c)
+            ),
+            None => unknown_name_hint(&name.value, map.keys().map(String::as_str), kind),
+        };
+        Diagnostic::error(
+            name.span,
+            format!("unknown {kind} `{}`", naming::shown(&name.value)),
+        )
+        .with_hint(hint)
     })
 }

@@ -82,11 +82,16 @@ impl Resolver {
     /// A private endpoint's `target` names a service when it has no dot; a dotless name that is
     /// no service is a typo.
     pub(super) fn pe_targets(&mut self, endpoints: &[doc::PrivateEndpointDoc]) {
+        let services: std::collections::BTreeSet<&str> =
+            self.net.services.iter().map(|s| s.name.as_str()).collect();
+        let mut unknown: Vec<&Text> = Vec::new();
         for pe in endpoints {
             let Some(t) = &pe.target else { continue };
-            if t.value.contains('.') || self.net.services.iter().any(|s| s.name == t.value) {
-                continue;
+            if !t.value.contains('.') && !services.contains(t.value.as_str()) {
+                unknown.push(t);
             }
+        }
+        for t in unknown {
             let names = self.net.services.iter().map(|s| s.name.as_str());
             let hint = unknown_name_hint(&t.value, names, "service");
             self.error(t.span, format!("unknown service `{}`", t.value), Some(hint));
@@ -138,7 +143,7 @@ impl Resolver {
             let dns_servers = a
                 .dns_servers
                 .iter()
-                .filter_map(|t| self.ip(t, "DNS server"))
+                .filter_map(|t| self.host_ip(t, "DNS server"))
                 .collect();
             let outbound_ip = a.outbound_ip.as_ref().and_then(|t| {
                 self.public_ips(std::slice::from_ref(t), "outbound IP")
@@ -215,7 +220,7 @@ impl Resolver {
                 doc::OtherwiseDoc::Recursive => None,
                 doc::OtherwiseDoc::Forward(list) => Some(
                     list.iter()
-                        .filter_map(|t| self.ip(t, "DNS server"))
+                        .filter_map(|t| self.host_ip(t, "DNS server"))
                         .collect(),
                 ),
             };
@@ -228,7 +233,11 @@ impl Resolver {
                 otherwise,
             });
         }
+        let mut seen = BTreeMap::new();
         for e in &d.inbound_endpoints {
+            if !self.unique(&mut seen, &e.name, "inbound endpoint") {
+                continue;
+            }
             let Some(subnet) = self.found(find(&self.subnet_ids, &e.subnet, "subnet")) else {
                 continue;
             };
@@ -273,7 +282,11 @@ impl Resolver {
                 ip,
             });
         }
+        let mut seen = BTreeMap::new();
         for r in &d.rulesets {
+            if !self.unique(&mut seen, &r.name, "DNS forwarding ruleset") {
+                continue;
+            }
             let links = r
                 .links
                 .iter()
@@ -358,11 +371,12 @@ impl Resolver {
                 continue;
             }
             let mut links: Vec<(VnetId, ResolutionPolicy)> = Vec::new();
+            let mut linked: BTreeMap<VnetId, usize> = BTreeMap::new();
             for t in &z.links {
                 let Some(v) = self.found(find(&self.vnet_ids, t, "vnet")) else {
                     continue;
                 };
-                if links.iter().any(|(x, _)| *x == v) {
+                if linked.contains_key(&v) {
                     self.error(
                         t.span,
                         format!("vnet `{}` is linked to zone `{name}` twice", t.value),
@@ -370,6 +384,7 @@ impl Resolver {
                     );
                     continue;
                 }
+                linked.insert(v, links.len());
                 links.push((v, ResolutionPolicy::Default));
             }
             for t in &z.nx_domain_redirect {
@@ -384,7 +399,7 @@ impl Resolver {
                     );
                     continue;
                 }
-                match links.iter_mut().find(|(x, _)| *x == v) {
+                match linked.get(&v).and_then(|i| links.get_mut(*i)) {
                     Some(link) => link.1 = ResolutionPolicy::NxDomainRedirect,
                     None => self.error(
                         t.span,
@@ -404,7 +419,11 @@ impl Resolver {
 
     /// A record; in a zone, its name is relative (`@` for the apex).
     fn record(&mut self, r: &doc::RecordDoc, zone: Option<&str>) -> Option<Record> {
+        if !self.well_formed_name(&r.name, "record") {
+            return None;
+        }
         let rel = fqdn(&r.name.value);
+        let apex = zone.is_some() && rel == "@";
         let name = match zone {
             Some(z) if rel == "@" => z.to_string(),
             Some(z) => {
@@ -422,10 +441,18 @@ impl Resolver {
             None => rel,
         };
         let data = match (&r.cname, r.a.is_empty()) {
+            (Some(_), true) if apex => {
+                self.error(
+                    r.name.span,
+                    format!("record `@` of zone `{name}` is a CNAME"),
+                    Some("a CNAME cannot be at a zone apex, which holds the zone's SOA and NS records (RFC 1034 §3.6.2); use A records".into()),
+                );
+                return None;
+            }
             (Some(c), true) => RecordData::Cname(fqdn(&c.value)),
             (None, false) => RecordData::A(
                 r.a.iter()
-                    .filter_map(|t| self.ip(t, "record address"))
+                    .filter_map(|t| self.host_ip(t, "record address"))
                     .collect(),
             ),
             _ => {
@@ -448,7 +475,7 @@ impl Resolver {
                 targets: r
                     .forward_to
                     .iter()
-                    .filter_map(|t| self.ip(t, "DNS server"))
+                    .filter_map(|t| self.host_ip(t, "DNS server"))
                     .collect(),
             })
             .collect()

@@ -296,7 +296,7 @@ impl Resolver {
                 }
                 doc::QuestionDoc::NextHop { from, to, expect } => {
                     let place = self.place(from);
-                    let to = self.ip(to, "destination");
+                    let to = self.host_ip(to, "destination");
                     let hop = self.expected_hop(&expect.next_hop, expect.next_hop_ip.as_ref());
                     let prefix = expect
                         .prefix
@@ -332,6 +332,7 @@ impl Resolver {
                 } => {
                     let client = from.value.parse::<std::net::IpAddr>().ok();
                     let source = match (client, client.map(is_private)) {
+                        (Some(ip), _) if !self.question_address(from, ip, "trace source") => None,
                         (Some(ip), Some(false)) => Some(TraceSource::Internet(ip)),
                         (Some(ip), _) => {
                             self.error(
@@ -344,8 +345,12 @@ impl Resolver {
                         (None, _) => self.trace_source(from),
                     };
                     let target = TraceTarget::parse(&to.value);
+                    let target_ok = match target {
+                        TraceTarget::Address(ip) => self.question_address(to, ip, "destination"),
+                        TraceTarget::Name(_) => true,
+                    };
                     let expect = self.trace_expect(expect);
-                    source.map(|from| Question {
+                    source.filter(|_| target_ok).map(|from| Question {
                         kind: QuestionKind::Trace {
                             from,
                             to: target,

@@ -34,6 +34,8 @@ impl Resolver {
                 .iter()
                 .filter_map(|p| self.prefix(p, "service tag prefix"))
                 .collect();
+            self.tag_ids
+                .insert(t.name.value.clone(), self.net.service_tags.len());
             self.net.service_tags.push((t.name.value.clone(), prefixes));
         }
     }
@@ -72,10 +74,11 @@ impl Resolver {
                         Some("two rules of one direction cannot share a priority".into()),
                     );
                 }
-                let source = self.addresses(&r.source);
-                let destination = self.addresses(&r.destination);
-                let source_ports = self.ports(&r.source_ports);
-                let destination_ports = self.ports(&r.destination_ports);
+                let at = |field: &'static str| (field, &r.name);
+                let source = self.addresses(&r.source, at("source"));
+                let destination = self.addresses(&r.destination, at("destination"));
+                let source_ports = self.ports(&r.source_ports, at("source_ports"));
+                let destination_ports = self.ports(&r.destination_ports, at("destination_ports"));
                 if let (
                     true,
                     Some(priority),
@@ -113,13 +116,33 @@ impl Resolver {
         }
     }
 
-    /// Sources or destinations: `*`/`Any`, an address, a prefix or a service tag.
-    pub(super) fn addresses(&mut self, texts: &[Text]) -> Option<Vec<AddressMatch>> {
-        let parsed: Vec<Option<AddressMatch>> = texts.iter().map(|t| self.address(t)).collect();
-        if texts.is_empty() {
-            return Some(vec![AddressMatch::Any]);
+    /// Sources or destinations: `*`/`Any`, an address, a prefix or a service tag. An empty list
+    /// is refused: Azure requires a value (`*` for any); `field` names the list and its rule.
+    pub(super) fn addresses(
+        &mut self,
+        texts: &[Text],
+        field: (&str, &Text),
+    ) -> Option<Vec<AddressMatch>> {
+        if !self.listed(texts, field) {
+            return None;
         }
+        let parsed: Vec<Option<AddressMatch>> = texts.iter().map(|t| self.address(t)).collect();
         parsed.into_iter().collect()
+    }
+
+    /// Whether a rule's list has a value; an empty one is an error at the rule's name.
+    fn listed(&mut self, texts: &[Text], (field, rule): (&str, &Text)) -> bool {
+        if !texts.is_empty() {
+            return true;
+        }
+        self.error(
+            rule.span,
+            format!("rule `{}` has an empty `{field}`", rule.value),
+            Some(format!(
+                "Azure requires a value; write `{field}: [\"*\"]` for any, or leave the field out"
+            )),
+        );
+        false
     }
 
     fn address(&mut self, text: &Text) -> Option<AddressMatch> {
@@ -128,8 +151,10 @@ impl Resolver {
             return Some(AddressMatch::Any);
         }
         if raw.starts_with(|c: char| c.is_ascii_digit()) || raw.contains(':') {
-            if let Ok(ip) = raw.parse::<std::net::IpAddr>() {
-                return Some(AddressMatch::Prefix(ip.into()));
+            if raw.parse::<std::net::IpAddr>().is_ok() {
+                return self
+                    .ip(text, "address")
+                    .map(|ip| AddressMatch::Prefix(ip.into()));
             }
             return self
                 .prefix(text, "address prefix")
@@ -139,12 +164,7 @@ impl Resolver {
             "VirtualNetwork" => Some(ServiceTag::VirtualNetwork),
             "Internet" => Some(ServiceTag::Internet),
             "AzureLoadBalancer" => Some(ServiceTag::AzureLoadBalancer),
-            _ => self
-                .net
-                .service_tags
-                .iter()
-                .position(|(n, _)| n == raw)
-                .map(ServiceTag::Declared),
+            _ => self.tag_ids.get(raw).copied().map(ServiceTag::Declared),
         };
         if tag.is_none() {
             let known: Vec<&str> = BUILT_IN_TAGS
@@ -163,31 +183,94 @@ impl Resolver {
         tag.map(AddressMatch::Tag)
     }
 
-    /// Port lists: `*`, `443` or `1000-2000`.
-    pub(super) fn ports(&mut self, texts: &[Text]) -> Option<Vec<PortRange>> {
-        if texts.is_empty() {
-            return Some(vec![PortRange::ANY]);
+    /// Port lists: `*`, `443` or `1000-2000`. An empty list is refused, as for addresses.
+    pub(super) fn ports(&mut self, texts: &[Text], field: (&str, &Text)) -> Option<Vec<PortRange>> {
+        if !self.listed(texts, field) {
+            return None;
         }
         let parsed: Vec<Option<PortRange>> = texts.iter().map(|t| self.port_range(t)).collect();
         parsed.into_iter().collect()
     }
 
     fn port_range(&mut self, text: &Text) -> Option<PortRange> {
-        let raw = text.value.trim();
-        if raw == "*" {
-            return Some(PortRange::ANY);
+        let range = port_range(&text.value);
+        if range.is_none() {
+            self.error(
+                text.span,
+                format!("port range `{}` is not valid", text.value.escape_default()),
+                Some("write `*`, a port such as `443`, or a range such as `1000-2000` (0–65535, low to high, no signs, spaces or leading zeros)".into()),
+            );
         }
-        let (first, last) = raw.split_once('-').unwrap_or((raw, raw));
-        match (first.trim().parse::<u16>(), last.trim().parse::<u16>()) {
-            (Ok(first), Ok(last)) if first <= last => Some(PortRange { first, last }),
-            _ => {
-                self.error(
-                    text.span,
-                    format!("port range `{raw}` is not valid"),
-                    Some("write `*`, a port such as `443`, or a range such as `1000-2000` (0–65535, low to high)".into()),
-                );
-                None
-            }
+        range
+    }
+}
+
+/// A port or port range as Azure's security rules take it: `*`, `443` or `1000-2000`, each port
+/// 0–65535 in plain decimal, the first not above the last. Anything else (`+443`, `0443`,
+/// ` 443`, `2000-1000`, `70000`) is refused rather than read leniently.
+pub(super) fn port_range(raw: &str) -> Option<PortRange> {
+    if raw == "*" {
+        return Some(PortRange::ANY);
+    }
+    let (first, last) = raw.split_once('-').unwrap_or((raw, raw));
+    let (first, last) = (canonical_port(first)?, canonical_port(last)?);
+    (first <= last).then_some(PortRange { first, last })
+}
+
+/// A port in plain decimal: digits only, no leading zero (but `0` itself), at most 65535.
+fn canonical_port(text: &str) -> Option<u16> {
+    let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    let leading_zero = text.len() > 1 && text.starts_with('0');
+    if !digits || leading_zero {
+        return None;
+    }
+    text.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nsg_ports_are_plain_decimal_ranges_low_to_high() {
+        assert_eq!(port_range("*"), Some(PortRange::ANY));
+        assert_eq!(
+            port_range("443"),
+            Some(PortRange {
+                first: 443,
+                last: 443
+            })
+        );
+        assert_eq!(port_range("0"), Some(PortRange { first: 0, last: 0 }));
+        assert_eq!(
+            port_range("1000-2000"),
+            Some(PortRange {
+                first: 1000,
+                last: 2000
+            })
+        );
+        assert_eq!(
+            port_range("65535"),
+            Some(PortRange {
+                first: 65535,
+                last: 65535
+            })
+        );
+        for bad in [
+            "+443",
+            "0443",
+            " 443",
+            "443 ",
+            "2000-1000",
+            "65536",
+            "1000 - 2000",
+            "-443",
+            "",
+            "1-2-3",
+            "44 3",
+            "٤٤٣",
+        ] {
+            assert_eq!(port_range(bad), None, "{bad:?}");
         }
     }
 }

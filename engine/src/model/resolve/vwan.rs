@@ -16,13 +16,20 @@ const RFC1918: [&str; 3] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 impl Resolver {
     pub(super) fn virtual_hubs(&mut self, hubs: &[doc::VirtualHubDoc]) {
         for h in hubs {
-            if self.vnet_ids.contains_key(&h.name.value)
-                || self.net.virtual_hubs.iter().any(|o| o.name == h.name.value)
-            {
+            if !self.well_formed_name(&h.name, "virtual hub") {
+                continue;
+            }
+            // Vnets and hubs are in `nic_names` by now, not yet any NIC.
+            if let Some(other) = Self::taken(&self.nic_names, &h.name.value) {
+                let case = if other == h.name.value {
+                    String::new()
+                } else {
+                    format!(" (`{other}`: Azure names are case-insensitive)")
+                };
                 self.error(
                     h.name.span,
                     format!(
-                        "virtual hub `{}` has the name of another vnet or hub",
+                        "virtual hub `{}` has the name of another vnet or hub{case}",
                         h.name.value
                     ),
                     Some(
@@ -31,6 +38,7 @@ impl Resolver {
                 );
                 continue;
             }
+            Self::reserve(&mut self.nic_names, &h.name.value, "virtual hub");
             let Some(prefix) = self.prefix(&h.address_prefix, "hub address prefix") else {
                 continue;
             };
@@ -62,6 +70,7 @@ impl Resolver {
             };
             for c in &h.connections {
                 if let Some(conn) = self.connection(&hub, c) {
+                    self.hub_connected.insert(conn.vnet);
                     hub.connections.push(conn);
                 }
             }
@@ -153,8 +162,9 @@ impl Resolver {
             labels: vec![DEFAULT_LABEL.into()],
             routes: Vec::new(),
         }];
+        let mut names = std::collections::BTreeSet::from([DEFAULT_ROUTE_TABLE.to_string()]);
         for t in &h.route_tables {
-            if tables.iter().any(|o| o.name == t.name.value) || t.name.value == NONE_ROUTE_TABLE {
+            if !names.insert(t.name.value.clone()) || t.name.value == NONE_ROUTE_TABLE {
                 self.error(
                     t.name.span,
                     format!("hub `{}` has route table `{}` twice", h.name.value, t.name.value),
@@ -220,7 +230,7 @@ impl Resolver {
             );
             return None;
         }
-        if self.net.hub_connection(vnet).is_some() || hub.connection(vnet).is_some() {
+        if self.hub_connected.contains(&vnet) {
             self.error(
                 span,
                 format!("vnet `{}` is connected to a hub twice", c.vnet.value),
@@ -296,7 +306,7 @@ impl Resolver {
                 .iter()
                 .filter_map(|p| self.prefix(p, "route prefix"))
                 .collect();
-            let Some(ip) = self.ip(&r.next_hop_ip, "next hop address") else {
+            let Some(ip) = self.host_ip(&r.next_hop_ip, "next hop address") else {
                 continue;
             };
             if !self
@@ -345,19 +355,11 @@ impl Resolver {
     fn sites(&mut self, sites: &[doc::SiteDoc]) -> Vec<Site> {
         let mut out = Vec::new();
         for s in sites {
-            if self
-                .net
-                .virtual_hubs
-                .iter()
-                .flat_map(|h| &h.sites)
-                .chain(&out)
-                .any(|o: &Site| o.name == s.name.value)
-            {
-                self.error(
-                    s.name.span,
-                    format!("duplicate site name `{}`", s.name.value),
-                    Some("site names must be unique across hubs".into()),
-                );
+            // One namespace across hubs.
+            let mut names = std::mem::take(&mut self.site_names);
+            let unique = self.unique(&mut names, &s.name, "site");
+            self.site_names = names;
+            if !unique {
                 continue;
             }
             let prefixes = s
