@@ -55,10 +55,13 @@ pub fn parse_part(file: &SourceFile, start: usize) -> Result<Document, Located> 
     let part = file.text.get(start..).unwrap_or_default();
     span::with_source(&file.text, || ron_options().from_str::<Document>(part)).map_err(|e| {
         let (message, hint) = describe(&e.code);
+        // `ron` counts lines by `\n` alone; the source's index also knows `\r\n` and `\r`.
+        let offset = span::offset_of_ron_position(part, e.span.start.line, e.span.start.col);
+        let (line, column) = file.line_col(start + offset);
         Located {
             file: file.name_at(start).to_string(),
-            line: e.span.start.line,
-            column: e.span.start.col,
+            line,
+            column,
             severity: Severity::Error,
             message,
             hint,
