@@ -84,10 +84,12 @@ pub fn decode(name: &str, mut bytes: Vec<u8>) -> Result<String, Located> {
     if bytes.starts_with(UTF8_BOM) {
         bytes.drain(..UTF8_BOM.len());
     }
-    let utf16 = bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF");
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.into_bytes();
+        let rest = bytes.get(valid..).unwrap_or_default();
+        // A UTF-16 byte order mark where the first bad byte is.
+        let utf16 = rest.starts_with(b"\xFF\xFE") || rest.starts_with(b"\xFE\xFF");
         let prefix = String::from_utf8_lossy(bytes.get(..valid).unwrap_or_default());
         let (line, column) = SourceFile::new(name, prefix.as_ref()).line_col(valid);
         let byte = bytes.get(valid).copied().unwrap_or_default();

@@ -117,8 +117,10 @@ pub struct SourceFile {
 
 impl SourceFile {
     /// Indexes `text` for position look-ups.
+    /// A lone `\r` (an old Mac line end) becomes `\n`, as long, so that the parser too sees
+    /// line ends (a `//` comment ends at one) and every offset stays the same.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        let text = text.into();
+        let text = normalise_line_ends(text.into());
         let name = name.into();
         let mut line_starts = vec![0];
         index_lines(&text, 0, &mut line_starts);
@@ -138,7 +140,7 @@ impl SourceFile {
         self.text.push('\n');
         let start = self.text.len();
         self.line_starts.push(start);
-        self.text.push_str(text);
+        self.text.push_str(&normalise_line_ends(text.to_string()));
         index_lines(text, start, &mut self.line_starts);
         self.parts.push((start, name.into()));
         start
@@ -189,6 +191,23 @@ impl SourceFile {
             .map_or(1, |prefix| prefix.chars().count() + 1);
         (line + 1 - first, column)
     }
+}
+
+/// `text` with every lone `\r` replaced by `\n` (same length, so offsets do not move).
+fn normalise_line_ends(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    let mut bytes = text.into_bytes();
+    for i in 0..bytes.len() {
+        if bytes.get(i) == Some(&b'\r') && bytes.get(i + 1) != Some(&b'\n') {
+            if let Some(b) = bytes.get_mut(i) {
+                *b = b'\n';
+            }
+        }
+    }
+    // Only ASCII bytes were replaced by ASCII bytes, so the text is still UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Records, for `text` laid at `base`, the offset after every line end: `\n`, `\r\n` (one
@@ -273,6 +292,13 @@ mod tests {
         let windows = SourceFile::new("win.ron", "a\r\nbc\r\nd");
         assert_eq!(windows.line_col(3), (2, 1));
         assert_eq!(windows.line_col(7), (3, 1));
+    }
+
+    #[test]
+    fn a_comment_in_an_old_mac_file_ends_at_its_line_end() {
+        let text = "// note\rScenario(title: \"t\")\r";
+        let doc = crate::scenario::parse(&SourceFile::new("mac.ron", text));
+        assert_eq!(doc.map(|d| d.title).ok().as_deref(), Some("t"));
     }
 
     #[test]
