@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use azpath_engine::{query, report};
+use azpath_engine::{input, query, report};
 
 use crate::{Exit, Format};
 
@@ -36,22 +36,16 @@ pub fn run(args: Args) -> Exit {
         Ok(x) => x,
         Err(e) => return e,
     };
-    let actual = match std::fs::read_to_string(&args.actual) {
+    let actual = match input::read_text(&args.actual, input::COMPARE_ROUTES_LIMIT) {
         Ok(text) => match query::parse_az_routes(&text) {
             Ok(rows) => rows,
             Err(e) => {
-                eprintln!(
-                    "error: --actual: `{}` is not effective routes as az prints them: {e} (hint: save the output of `az network nic show-effective-route-table -o json`)",
-                    args.actual.display()
-                );
+                eprintln!("{}", e.located(&args.actual.display().to_string()));
                 return Exit::BadInput;
             }
         },
         Err(e) => {
-            eprintln!(
-                "error: --actual: cannot read `{}`: {e}",
-                args.actual.display()
-            );
+            eprintln!("{e}");
             return Exit::BadInput;
         }
     };

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use azpath_engine::{import, load_str};
+use azpath_engine::{import, input, load_str};
 
 use crate::Exit;
 
@@ -21,16 +21,13 @@ pub fn run(args: Args) -> Exit {
     for p in &args.paths {
         super::files_with_extension(p, "json", &mut paths);
     }
-    let mut files = Vec::new();
-    for p in &paths {
-        match std::fs::read_to_string(p) {
-            Ok(text) => files.push((p.display().to_string(), text)),
-            Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", p.display());
-                return Exit::BadInput;
-            }
+    let files = match input::read_all_text(&paths, input::IMPORT_LIMIT) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("{e}");
+            return Exit::BadInput;
         }
-    }
+    };
     let imported = match import::import_files(&files) {
         Ok(i) => i,
         Err(e) => {
