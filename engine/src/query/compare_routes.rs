@@ -2,7 +2,7 @@
 //! `az network nic show-effective-route-table` (Network Watcher's `effectiveRouteListResult`),
 //! compared row by row.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -373,23 +373,45 @@ impl RouteRow {
         }
     }
 
-    fn same_route(&self, other: &Self) -> bool {
-        self.source.eq_ignore_ascii_case(&other.source)
-            && self.prefixes == other.prefixes
-            && self
-                .next_hop_type
-                .eq_ignore_ascii_case(&other.next_hop_type)
+    /// What two rows must share to match in `pass`: source, state and next hop type compare
+    /// without case, prefixes and addresses exactly (both sorted).
+    fn key(&self, pass: Pass) -> RowKey {
+        let lower = |s: &str| s.to_ascii_lowercase();
+        let mut key = RowKey {
+            source: lower(&self.source),
+            prefixes: self.prefixes.clone(),
+            ..RowKey::default()
+        };
+        if pass != Pass::SamePrefix {
+            key.next_hop_type = lower(&self.next_hop_type);
+        }
+        if pass == Pass::Equal {
+            key.state = lower(&self.state);
+            key.next_hop_ips = self.next_hop_ips.clone();
+        }
+        key
     }
+}
 
-    fn same_prefix(&self, other: &Self) -> bool {
-        self.source.eq_ignore_ascii_case(&other.source) && self.prefixes == other.prefixes
-    }
+/// The passes of the comparison, strictest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pass {
+    /// Every field equal.
+    Equal,
+    /// Source, prefixes and next hop type equal.
+    SameRoute,
+    /// Source and prefixes equal.
+    SamePrefix,
+}
 
-    fn equal(&self, other: &Self) -> bool {
-        self.same_route(other)
-            && self.state.eq_ignore_ascii_case(&other.state)
-            && self.next_hop_ips == other.next_hop_ips
-    }
+/// The fields a [`Pass`] compares, normalised.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+struct RowKey {
+    source: String,
+    prefixes: Vec<String>,
+    next_hop_type: String,
+    state: String,
+    next_hop_ips: Vec<String>,
 }
 
 /// One difference between azpath's table and Azure's.
@@ -440,23 +462,30 @@ pub fn compare_routes(
     let mut matched = 0;
     let mut pairs: Vec<(usize, RouteRow, RouteRow)> = Vec::new();
     // Equal rows first, then the same route with other details, then the same prefix and
-    // source with another next hop type.
-    type Same = fn(&RouteRow, &RouteRow) -> bool;
-    let passes: [Same; 3] = [RouteRow::equal, RouteRow::same_route, RouteRow::same_prefix];
-    for (pass, same) in passes.iter().enumerate() {
+    // source with another next hop type. Each of azpath's rows, in order, takes the first of
+    // Azure's rows still free that it matches, found through a hash of the pass's key, so the
+    // comparison is linear in the rows.
+    for pass in [Pass::Equal, Pass::SameRoute, Pass::SamePrefix] {
+        let mut free: HashMap<RowKey, VecDeque<usize>> = HashMap::new();
+        for (j, a) in right.iter().enumerate() {
+            if let Some(a) = a {
+                free.entry(a.key(pass)).or_default().push_back(j);
+            }
+        }
         for (i, slot) in left.iter_mut().enumerate() {
             let Some(e) = slot.as_ref() else { continue };
-            let found = right
-                .iter_mut()
-                .find(|a| a.as_ref().is_some_and(|a| same(e, a)));
-            if let Some(a) = found.and_then(Option::take) {
-                if let Some(e) = slot.take() {
-                    if pass == 0 {
-                        matched += 1;
-                    } else {
-                        pairs.push((i, e, a));
-                    }
-                }
+            // Azure's rows are taken only through these queues in a pass, so each index
+            // popped is still free.
+            let Some(j) = free.get_mut(&e.key(pass)).and_then(VecDeque::pop_front) else {
+                continue;
+            };
+            let (Some(a), Some(e)) = (right.get_mut(j).and_then(Option::take), slot.take()) else {
+                continue;
+            };
+            if pass == Pass::Equal {
+                matched += 1;
+            } else {
+                pairs.push((i, e, a));
             }
         }
     }
@@ -668,6 +697,30 @@ mod tests {
             parse_az_routes(&format!("\u{feff}[{ROW}]")).unwrap().len(),
             1
         );
+    }
+
+    #[test]
+    fn twenty_thousand_rows_in_reverse_order_compare_in_linear_time() {
+        let rows: Vec<AzEffectiveRoute> = (0..20_000u32)
+            .map(|i| {
+                let prefix = format!("10.{}.{}.0/24", i / 256, i % 256);
+                row(
+                    "VirtualNetworkGateway",
+                    &prefix,
+                    "VirtualNetworkGateway",
+                    "Active",
+                    &["10.0.255.4"],
+                )
+            })
+            .collect();
+        let mut reversed = rows.clone();
+        reversed.reverse();
+        reversed[0].state = "Invalid".into();
+        let started = std::time::Instant::now();
+        let c = compare_routes("s", &rows, &reversed);
+        assert_eq!(c.matched, 19_999);
+        assert_eq!(c.differences.len(), 1);
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
     }
 
     #[test]
