@@ -166,13 +166,21 @@ pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
             ));
         }
         if !base_path.is_file() {
-            return Err(located(
+            // A FIFO or a device is never read: it could block or never end.
+            let d = if base_path.exists() && !base_path.is_dir() {
+                Diagnostic::error(
+                    extends.span,
+                    format!("`extends`: `{}` is not a regular file", base_path.display()),
+                )
+                .with_hint("a variant extends a scenario file, not a FIFO, socket or device")
+            } else {
                 Diagnostic::error(
                     extends.span,
                     format!("`extends`: no scenario at `{}`", base_path.display()),
                 )
-                .with_hint("the path is relative to this file"),
-            ));
+                .with_hint("the path is relative to this file")
+            };
+            return Err(located(d));
         }
         current = base_path;
     }

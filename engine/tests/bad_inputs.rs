@@ -260,3 +260,22 @@ fn a_variant_and_its_bases_share_one_size_limit() {
         d[0]
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_variant_never_reads_a_device_as_its_base() {
+    let dir = std::env::temp_dir().join(format!("azpath-device-base-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let _ = std::fs::remove_file(dir.join("zero.ron"));
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.ron")).unwrap();
+    std::fs::write(dir.join("variant.ron"), "Scenario(extends: \"zero.ron\")").unwrap();
+    let Err(LoadError::Invalid(d)) = load_file(&dir.join("variant.ron")) else {
+        panic!("loaded")
+    };
+    assert_eq!((d[0].line, d[0].column), (1, 19), "{}", d[0]);
+    assert!(
+        d[0].message.ends_with("zero.ron` is not a regular file"),
+        "{}",
+        d[0]
+    );
+}
