@@ -152,6 +152,19 @@ pub fn decode(name: &str, mut bytes: Vec<u8>) -> Result<String, Located> {
     })
 }
 
+/// The byte offset in `text` where `serde_json` stopped with `e`. `serde_json` counts lines by
+/// `\n` alone and columns in bytes; with [`SourceFile::line_col`] the offset gives the line
+/// and column (in characters, lines ended by `\n`, `\r\n` or `\r`) an editor shows.
+pub fn json_error_offset(text: &str, e: &serde_json::Error) -> usize {
+    let line_start = text
+        .split_inclusive('\n')
+        .take(e.line().saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    // The column counts the bytes read on the line, the one it stopped at included.
+    (line_start + e.column()).saturating_sub(usize::from(e.column() > 0))
+}
+
 /// `text` without a leading byte order mark.
 pub fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
@@ -330,6 +343,17 @@ mod tests {
     fn invalid_utf8_after_lone_carriage_returns_counts_them_as_lines() {
         let d = decode("x.ron", b"a\rb\r\xFF".to_vec()).err();
         assert_eq!(d.map(|d| (d.line, d.column)), Some((3, 1)));
+    }
+
+    #[test]
+    fn json_errors_are_placed_on_the_lines_and_columns_an_editor_shows() {
+        for text in ["[\r1,\r\u{e9}x]", "[\r\n1,\r\n\u{e9}x]", "[\n1,\n\u{e9}x]"] {
+            let Err(e) = serde_json::from_str::<serde_json::Value>(text) else {
+                unreachable!("{text:?} parsed")
+            };
+            let at = SourceFile::new("x.json", text).line_col(json_error_offset(text, &e));
+            assert_eq!(at, (3, 1), "{text:?}");
+        }
     }
 
     #[test]

@@ -129,14 +129,7 @@ mod az {
 
     /// The error of `serde_json`, placed in `text` and worded without its internals.
     pub(super) fn error(text: &str, e: &serde_json::Error) -> AzRoutesError {
-        // `serde_json` counts lines by `\n` and columns in bytes, up to and including the
-        // byte it stopped at.
-        let line_start = text
-            .split_inclusive('\n')
-            .take(e.line().saturating_sub(1))
-            .map(str::len)
-            .sum::<usize>();
-        let mut offset = (line_start + e.column()).saturating_sub(usize::from(e.column() > 0));
+        let mut offset = crate::input::json_error_offset(text, e);
         // An item a list refused: its string, the last one before where `serde_json` stopped.
         if let Some(item) = BAD_ITEM.with(|b| b.borrow_mut().take()) {
             let literal = serde_json::to_string(&item).unwrap_or_default();
