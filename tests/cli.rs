@@ -676,6 +676,137 @@ fn diagnose_names_the_root_cause_and_writes_verified_fixes_as_variants() {
     assert!(o.status.success(), "{}", stdout(&o));
 }
 
+#[test]
+fn compare_routes_refuses_an_invalid_prefix_in_the_az_json_as_bad_input() {
+    let o = azpath(&[
+        "routes",
+        SHOWCASE,
+        "--at",
+        "spoke/app",
+        "--format",
+        "az-json",
+    ]);
+    let mut json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    json["value"][1]["addressPrefix"][0] = serde_json::json!("10.0.0.0/33");
+    let broken = serde_json::to_string_pretty(&json).unwrap();
+    let (line, text) = broken
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("10.0.0.0/33"))
+        .unwrap();
+    let at = format!("{}:{}", line + 1, text.find('"').unwrap() + 1);
+    let path = scratch("compare-prefix").join("az.json");
+    std::fs::write(&path, &broken).unwrap();
+    let o = azpath(&[
+        "compare-routes",
+        SHOWCASE,
+        "--at",
+        "spoke/app",
+        "--actual",
+        path.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    let located = format!("{}:{at}:", path.display());
+    assert!(err.starts_with(&located), "{err}");
+    assert!(
+        err.contains("`addressPrefix`: `10.0.0.0/33` is not an IP prefix"),
+        "{err}"
+    );
+    assert!(stdout(&o).is_empty(), "no comparison is shown");
+}
+
+#[test]
+fn compare_routes_names_the_field_of_a_type_error_without_serde_jargon() {
+    let path = scratch("compare-type").join("az.json");
+    std::fs::write(&path, "{\"value\": [{\"addressPrefix\": \"10.0.0.0/16\"}]}").unwrap();
+    let o = azpath(&[
+        "compare-routes",
+        SHOWCASE,
+        "--at",
+        "spoke/app",
+        "--actual",
+        path.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains(":1:"), "{err}");
+    assert!(
+        err.contains("expected `addressPrefix` to be a list of IP prefixes"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("untagged") && !err.contains("Either"),
+        "{err}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn endless_input_is_refused_as_too_large_by_import_compare_routes_and_test() {
+    let started = std::time::Instant::now();
+    for args in [
+        vec!["import", "/dev/zero"],
+        vec![
+            "compare-routes",
+            SHOWCASE,
+            "--at",
+            "spoke/app",
+            "--actual",
+            "/dev/zero",
+        ],
+        vec!["test", "/dev/zero"],
+    ] {
+        let o = azpath(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("/dev/zero:1:1: error: the file is larger than"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+}
+
+#[test]
+fn import_refuses_text_that_is_not_utf8_at_its_position() {
+    let path = scratch("import-latin1").join("nics.json");
+    std::fs::write(&path, b"[\n  {\"name\": \"caf\xe9\"}\n]").unwrap();
+    let o = azpath(&["import", path.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("{}:2:16: error: byte 0xE9", path.display())),
+        "{err}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_folder_scan_skips_symlinked_folders_fifos_and_devices_with_a_note() {
+    let dir = scratch("scan");
+    std::fs::copy(root().join(SHOWCASE), dir.join("lesson.ron")).unwrap();
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::os::unix::fs::symlink(&dir, dir.join("sub/loop")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.ron")).unwrap();
+    let fifo = dir.join("pipe.ron");
+    let fifo_made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    let o = azpath(&["test", dir.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}\n{}", stdout(&o));
+    assert!(
+        err.contains("sub/loop`: a symbolic link to a folder"),
+        "{err}"
+    );
+    assert!(err.contains("zero.ron`: not a regular file"), "{err}");
+    if fifo_made {
+        assert!(err.contains("pipe.ron`: not a regular file"), "{err}");
+    }
+}
+
 // ---- Output: closed pipes, full disks, long cells, hostile names --------------------------
 
 /// A fresh directory for one test.

@@ -46,6 +46,7 @@ pub mod diag;
 pub mod dns;
 pub mod filter;
 pub mod import;
+pub mod input;
 pub mod model;
 pub mod query;
 pub mod report;
@@ -55,4 +56,6 @@ pub mod trace;
 
 mod load;
 
-pub use load::{load_document, load_file, load_str, LoadError, Loaded};
+pub use load::{
+    load_bytes, load_document, load_file, load_str, LoadError, Loaded, MAX_EXTENDS_DEPTH,
+};

@@ -1,9 +1,10 @@
 //! The front door: file → document → validated network, with every diagnostic located.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::dataplane::DataPlane;
 use crate::diag::{Diagnostic, Located, Severity};
+use crate::input::{self, Limit, ReadError};
 use crate::model::{self, Network};
 use crate::scenario::{self, Document, SourceFile};
 
@@ -45,6 +46,15 @@ pub enum LoadError {
     Invalid(Vec<Located>),
 }
 
+impl From<ReadError> for LoadError {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::Io { path, message } => LoadError::Io { path, message },
+            ReadError::Invalid(d) => LoadError::Invalid(vec![d]),
+        }
+    }
+}
+
 impl LoadError {
     /// The located diagnostics (empty for I/O errors).
     pub fn diagnostics(&self) -> &[Located] {
@@ -64,83 +74,156 @@ fn render(diags: &[Located]) -> String {
     format!("{}\n{errors} error(s)", lines.join("\n"))
 }
 
-/// Reads and loads the scenario at `path`; a variant (`extends: "base.ron"`) is merged onto the
-/// scenario it extends, which must load on its own first (its errors name its own file).
-pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
-    load_chain(path, &mut Vec::new())
-}
+/// The most files an `extends` chain may have: a variant, its base, that base's base, ….
+pub const MAX_EXTENDS_DEPTH: usize = 32;
 
-/// Loads `path`, following `extends`; `seen` holds the files on the way, to refuse cycles.
-fn load_chain(path: &Path, seen: &mut Vec<std::path::PathBuf>) -> Result<Loaded, LoadError> {
-    let name = path.display().to_string();
-    let text = read(path, &name)?;
-    let single = SourceFile::new(name.as_str(), text.as_str());
-    let document = scenario::parse(&single).map_err(|d| LoadError::Invalid(vec![d]))?;
-    let Some(extends) = document.extends.clone() else {
-        return finish(single, document);
+/// The bound on one scenario file, and on a variant with every file it extends, together.
+const SCENARIO_LIMIT: Limit = Limit {
+    bytes: scenario::MAX_FILE_BYTES as u64,
+    what: "a scenario (a variant and the files it extends, together)",
+    hint: "split the estate into several scenarios",
+};
+
+/// Reads and loads the scenario at `path`. A variant (`extends: "base.ron"`) is merged onto the
+/// scenario it extends, which may itself be a variant: every file of the chain is read and
+/// parsed once, the documents are merged from the root down, and the result is validated once.
+/// Every diagnostic names the file (and line) it was written in, so a base's errors name the
+/// base. A chain is at most [`MAX_EXTENDS_DEPTH`] files and, together, at most
+/// [`scenario::MAX_FILE_BYTES`]; a cycle is refused.
+pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
+    let invalid = |d: Located| LoadError::Invalid(vec![d]);
+    let mut source: Option<SourceFile> = None;
+    // The documents of the chain, the variant first and the root last.
+    let mut documents: Vec<Document> = Vec::new();
+    // The files on the way, canonical (to refuse cycles) and as named (for messages).
+    let mut seen: Vec<(PathBuf, String)> = Vec::new();
+    let mut current = path.to_path_buf();
+    loop {
+        let name = current.display().to_string();
+        let used = source.as_ref().map_or(0, |s| s.text.len() as u64);
+        let limit = Limit {
+            bytes: SCENARIO_LIMIT.bytes.saturating_sub(used),
+            ..SCENARIO_LIMIT
+        };
+        let text = match input::read_text(&current, limit) {
+            Ok(text) => text,
+            Err(ReadError::Invalid(mut d)) => {
+                if used > 0 && d.line == 1 && d.column == 1 {
+                    d.message = format!(
+                        "with the files it extends, this file makes more than {} bytes, the most a scenario may have",
+                        SCENARIO_LIMIT.bytes
+                    );
+                }
+                return Err(invalid(d));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let start = match &mut source {
+            Some(s) => s.push_part(name.as_str(), &text),
+            None => {
+                source = Some(SourceFile::new(name.as_str(), text));
+                0
+            }
+        };
+        let Some(src) = source.as_ref() else {
+            return Err(LoadError::Io {
+                path: name,
+                message: "the file was read but not kept".into(),
+            });
+        };
+        let document = scenario::parse_part(src, start).map_err(invalid)?;
+        let Some(extends) = document.extends.clone() else {
+            documents.push(document);
+            break;
+        };
+        documents.push(document);
+        let located = |d: Diagnostic| invalid(d.locate(src));
+        let canonical = std::fs::canonicalize(&current).unwrap_or_else(|_| current.clone());
+        if seen.iter().any(|(c, _)| *c == canonical) {
+            return Err(located(
+                Diagnostic::error(
+                    extends.span,
+                    format!("`extends` makes a cycle: {}", chain(&seen, &name)),
+                )
+                .with_hint("a variant extends a scenario that does not extend it back"),
+            ));
+        }
+        seen.push((canonical, name.clone()));
+        let base_path = current
+            .parent()
+            .unwrap_or_else(|| Path::new(""))
+            .join(&extends.value);
+        if seen.len() >= MAX_EXTENDS_DEPTH {
+            return Err(located(
+                Diagnostic::error(
+                    extends.span,
+                    format!(
+                        "`extends` chain longer than {MAX_EXTENDS_DEPTH} files: {}",
+                        chain(&seen, &base_path.display().to_string())
+                    ),
+                )
+                .with_hint("merge some of the variants into one file"),
+            ));
+        }
+        if !base_path.is_file() {
+            // A FIFO or a device is never read: it could block or never end.
+            let d = if base_path.exists() && !base_path.is_dir() {
+                Diagnostic::error(
+                    extends.span,
+                    format!("`extends`: `{}` is not a regular file", base_path.display()),
+                )
+                .with_hint("a variant extends a scenario file, not a FIFO, socket or device")
+            } else {
+                Diagnostic::error(
+                    extends.span,
+                    format!("`extends`: no scenario at `{}`", base_path.display()),
+                )
+                .with_hint("the path is relative to this file")
+            };
+            return Err(located(d));
+        }
+        current = base_path;
+    }
+    let Some(source) = source else {
+        return Err(LoadError::Io {
+            path: path.display().to_string(),
+            message: "nothing was read".into(),
+        });
     };
-    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    if seen.contains(&canonical) {
-        let d = Diagnostic::error(
-            extends.span,
-            "`extends` makes a cycle: this file extends itself through its bases",
-        )
-        .with_hint("a variant extends a scenario that does not extend it back");
-        return Err(LoadError::Invalid(vec![d.locate(&single)]));
+    // Merge from the root down: each variant onto everything it extends.
+    let mut documents = documents.into_iter().rev();
+    let Some(mut merged) = documents.next() else {
+        return Err(LoadError::Invalid(Vec::new()));
+    };
+    for variant in documents {
+        merged = scenario::merge(merged, variant).map_err(|diags| {
+            LoadError::Invalid(diags.iter().map(|d| d.locate(&source)).collect())
+        })?;
     }
-    seen.push(canonical);
-    let base_path = path
-        .parent()
-        .unwrap_or_else(|| Path::new(""))
-        .join(&extends.value);
-    if !base_path.is_file() {
-        let d = Diagnostic::error(
-            extends.span,
-            format!("`extends`: no scenario at `{}`", base_path.display()),
-        )
-        .with_hint("the path is relative to this file");
-        return Err(LoadError::Invalid(vec![d.locate(&single)]));
-    }
-    let base = load_chain(&base_path, seen)?;
-    // The variant's spans are measured after the base's text, so every span of the merged
-    // document names the file it was written in.
-    let (source, start) = base.source.append(name.as_str(), &text);
-    let variant = scenario::parse_part(&source, start).map_err(|d| LoadError::Invalid(vec![d]))?;
-    let merged = scenario::merge(base.document, variant)
-        .map_err(|diags| LoadError::Invalid(diags.iter().map(|d| d.locate(&source)).collect()))?;
     finish(source, merged)
 }
 
-fn read(path: &Path, name: &str) -> Result<String, LoadError> {
-    let name = name.to_string();
-    let meta = std::fs::metadata(path).map_err(|e| LoadError::Io {
-        path: name.clone(),
-        message: e.to_string().to_lowercase(),
-    })?;
-    if meta.len() > scenario::MAX_FILE_BYTES as u64 {
-        return Err(LoadError::Invalid(vec![Located {
-            file: name,
-            line: 1,
-            column: 1,
-            severity: Severity::Error,
-            message: format!(
-                "file is {} bytes, more than the {} bytes a scenario may have",
-                meta.len(),
-                scenario::MAX_FILE_BYTES
-            ),
-            hint: Some("split the estate into several scenarios".into()),
-        }]));
-    }
-    std::fs::read_to_string(path).map_err(|e| LoadError::Io {
-        path: name.clone(),
-        message: e.to_string().to_lowercase(),
-    })
+/// The files of an `extends` chain, in the order they extend each other, for a message.
+fn chain(seen: &[(PathBuf, String)], last: &str) -> String {
+    let names: Vec<String> = seen
+        .iter()
+        .map(|(_, n)| format!("`{n}`"))
+        .chain(std::iter::once(format!("`{last}`")))
+        .collect();
+    names.join(" extends ")
+}
+
+/// Loads a scenario from a file's bytes; `name` is used in messages. The bytes must be UTF-8
+/// (a leading byte order mark is dropped); see [`load_str`].
+pub fn load_bytes(name: &str, bytes: Vec<u8>) -> Result<Loaded, LoadError> {
+    let text = input::decode(name, bytes).map_err(|d| LoadError::Invalid(vec![d]))?;
+    load_str(name, &text)
 }
 
 /// Loads a scenario from text; `name` is used in messages. A variant cannot be loaded from
 /// text: its base is found relative to its file (use [`load_file`]).
 pub fn load_str(name: &str, text: &str) -> Result<Loaded, LoadError> {
-    let source = SourceFile::new(name, text);
+    let source = SourceFile::new(name, input::strip_bom(text));
     let document = scenario::parse(&source).map_err(|d| LoadError::Invalid(vec![d]))?;
     if let Some(extends) = &document.extends {
         let d = Diagnostic::error(

@@ -44,7 +44,7 @@ pub fn test(args: TestArgs) -> Result<Outcome, CliError> {
 pub fn run(args: Args) -> Result<Outcome, CliError> {
     let mut files = Vec::new();
     for p in &args.paths {
-        super::files_with_extension(p, "ron", &mut files);
+        super::files_with_extension(p, "ron", &mut files)?;
     }
     let (mut passed, mut failed, mut skipped, mut bad) = (0, 0, 0, 0);
     let mut json_files = Vec::new();

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use azpath_engine::{query, report};
+use azpath_engine::{input, query, report};
 
 use super::TextOrJson;
 use crate::out::{self, CliError, Outcome};
@@ -26,21 +26,17 @@ pub struct Args {
 /// Runs the command: exit 0 when the tables agree, 1 when a row differs.
 pub fn run(args: Args) -> Result<Outcome, CliError> {
     let (loaded, subnet) = super::load_at(&args.file, &args.at, "--at")?;
-    let actual = match std::fs::read_to_string(&args.actual) {
+    let actual = match input::read_text(&args.actual, input::COMPARE_ROUTES_LIMIT) {
         Ok(text) => match query::parse_az_routes(&text) {
             Ok(rows) => rows,
             Err(e) => {
-                return Err(CliError::bad(format!(
-                    "--actual: `{}` is not effective routes as az prints them: {e} (hint: save the output of `az network nic show-effective-route-table -o json`)",
-                    args.actual.display()
-                )));
+                out::note(&e.located(&args.actual.display().to_string()).to_string())?;
+                return Err(CliError::AlreadyReported);
             }
         },
         Err(e) => {
-            return Err(CliError::bad(format!(
-                "--actual: cannot read `{}`: {e}",
-                args.actual.display()
-            )));
+            out::note(&e.to_string())?;
+            return Err(CliError::AlreadyReported);
         }
     };
     let net = &loaded.network;

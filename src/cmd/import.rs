@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use azpath_engine::{import, load_str};
+use azpath_engine::{import, input, load_str};
 
 use crate::out::{self, CliError, Outcome};
 
@@ -19,17 +19,15 @@ pub struct Args {
 pub fn run(args: Args) -> Result<Outcome, CliError> {
     let mut paths = Vec::new();
     for p in &args.paths {
-        super::files_with_extension(p, "json", &mut paths);
+        super::files_with_extension(p, "json", &mut paths)?;
     }
-    let mut files = Vec::new();
-    for p in &paths {
-        match std::fs::read_to_string(p) {
-            Ok(text) => files.push((p.display().to_string(), text)),
-            Err(e) => {
-                return Err(CliError::bad(format!("cannot read `{}`: {e}", p.display())));
-            }
+    let files = match input::read_all_text(&paths, input::IMPORT_LIMIT) {
+        Ok(files) => files,
+        Err(e) => {
+            out::note(&e.to_string())?;
+            return Err(CliError::AlreadyReported);
         }
-    }
+    };
     let imported = match import::import_files(&files) {
         Ok(i) => i,
         Err(e) => {

@@ -25,22 +25,20 @@ use clap::ValueEnum;
 
 use crate::out::{self, CliError};
 
-/// Every file ending in `.ext` under `path` (or `path` itself when it is a file), sorted for a
-/// stable order.
-pub fn files_with_extension(path: &Path, ext: &str, out: &mut Vec<std::path::PathBuf>) {
-    if path.is_dir() {
-        let mut entries: Vec<std::path::PathBuf> = std::fs::read_dir(path)
-            .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
-        entries.sort();
-        for e in entries {
-            if e.is_dir() || e.extension().is_some_and(|x| x == ext) {
-                files_with_extension(&e, ext, out);
-            }
-        }
-    } else {
-        out.push(path.to_path_buf());
+/// Every regular file ending in `.ext` under `path` (or `path` itself when it is a file),
+/// sorted for a stable order; symbolic links to folders and what is not a regular file are left
+/// out with a note on standard error (see [`azpath_engine::input::scan`]).
+pub fn files_with_extension(
+    path: &Path,
+    ext: &str,
+    files: &mut Vec<std::path::PathBuf>,
+) -> Result<(), CliError> {
+    let found = azpath_engine::input::scan(path, ext);
+    for s in &found.skipped {
+        out::note(&format!("note: skipped `{}`: {}", s.path.display(), s.reason))?;
     }
+    files.extend(found.files);
+    Ok(())
 }
 
 /// The `--format` of commands that answer as text or JSON only.

@@ -11,7 +11,7 @@ use ron::extensions::Extensions;
 use serde::Serialize;
 
 use super::{Imported, Notes, Section, SkipKind};
-use crate::scenario::Assumptions;
+use crate::scenario::AssumptionsDoc;
 
 /// The scenario as commented RON text.
 pub fn to_ron(imported: &Imported) -> Result<String, ron::Error> {
@@ -27,7 +27,7 @@ pub fn to_ron(imported: &Imported) -> Result<String, ron::Error> {
     if let Some(story) = &doc.story {
         w.value(1, "story", story)?;
     }
-    if doc.assumptions != Assumptions::default() {
+    if doc.assumptions != AssumptionsDoc::default() {
         w.value(1, "assumptions", &doc.assumptions)?;
     }
     w.list(1, "vnets", &doc.vnets, |v| {

@@ -33,9 +33,9 @@ pub struct Document {
     /// The lesson in one line, for the scenario library's index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub takeaway: Option<String>,
-    /// Switches for behaviour Azure does not document; see [`Assumptions`].
+    /// Switches for behaviour Azure does not document, as written; see [`Assumptions`].
     #[serde(default)]
-    pub assumptions: Assumptions,
+    pub assumptions: AssumptionsDoc,
     /// Virtual networks with their subnets.
     #[serde(default)]
     pub vnets: Vec<VnetDoc>,
@@ -106,6 +106,61 @@ pub struct Assumptions {
     /// Azure documents that the tag includes "address prefixes used on UDRs" (so a 0.0.0.0/0 UDR
     /// widens it to everything); default `false` follows the documentation.
     pub virtual_network_tag_excludes_udr_prefixes: bool,
+}
+
+/// The `assumptions` block as written: a switch the file does not mention is `None`, so that a
+/// variant can change one switch and keep the others its base sets (see [`super::merge`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AssumptionsDoc {
+    /// See [`Assumptions::bgp_default_route_removes_reserved_routes`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bgp_default_route_removes_reserved_routes: Option<bool>,
+    /// See [`Assumptions::extra_reserved_prefixes`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra_reserved_prefixes: Option<bool>,
+    /// See [`Assumptions::virtual_network_tag_excludes_udr_prefixes`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub virtual_network_tag_excludes_udr_prefixes: Option<bool>,
+}
+
+impl AssumptionsDoc {
+    /// The switches in force: each one as written, or its documented default (`false`).
+    pub fn resolved(&self) -> Assumptions {
+        Assumptions {
+            bgp_default_route_removes_reserved_routes: self
+                .bgp_default_route_removes_reserved_routes
+                .unwrap_or_default(),
+            extra_reserved_prefixes: self.extra_reserved_prefixes.unwrap_or_default(),
+            virtual_network_tag_excludes_udr_prefixes: self
+                .virtual_network_tag_excludes_udr_prefixes
+                .unwrap_or_default(),
+        }
+    }
+
+    /// `over` laid on these switches, switch by switch: a switch `over` states (`true` or
+    /// `false`) wins; one it does not mention keeps this value.
+    pub fn overlay(&mut self, over: &AssumptionsDoc) {
+        let AssumptionsDoc {
+            bgp_default_route_removes_reserved_routes,
+            extra_reserved_prefixes,
+            virtual_network_tag_excludes_udr_prefixes,
+        } = over;
+        let keep = |mine: &mut Option<bool>, theirs: &Option<bool>| {
+            if theirs.is_some() {
+                *mine = *theirs;
+            }
+        };
+        keep(
+            &mut self.bgp_default_route_removes_reserved_routes,
+            bgp_default_route_removes_reserved_routes,
+        );
+        keep(&mut self.extra_reserved_prefixes, extra_reserved_prefixes);
+        keep(
+            &mut self.virtual_network_tag_excludes_udr_prefixes,
+            virtual_network_tag_excludes_udr_prefixes,
+        );
+    }
 }
 
 /// A virtual network.

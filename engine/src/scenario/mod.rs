@@ -55,10 +55,13 @@ pub fn parse_part(file: &SourceFile, start: usize) -> Result<Document, Located> 
     let part = file.text.get(start..).unwrap_or_default();
     span::with_source(&file.text, || ron_options().from_str::<Document>(part)).map_err(|e| {
         let (message, hint) = describe(&e.code);
+        // `ron` counts lines by `\n` alone; the source's index also knows `\r\n` and `\r`.
+        let offset = span::offset_of_ron_position(part, e.span.start.line, e.span.start.col);
+        let (line, column) = file.line_col(start + offset);
         Located {
             file: file.name_at(start).to_string(),
-            line: e.span.start.line,
-            column: e.span.start.col,
+            line,
+            column,
             severity: Severity::Error,
             message,
             hint,
@@ -160,24 +163,106 @@ fn describe(code: &ron::Error) -> (String, Option<String>) {
             "text after the scenario's closing `)`".into(),
             Some("remove it, or close the scenario later".into()),
         ),
-        E::ExpectedBoolean => ("expected `true` or `false`".into(), None),
+        E::ExpectedBoolean => (
+            "expected `true` or `false`".into(),
+            Some(BOOLEAN_HINT.into()),
+        ),
         E::IntegerOutOfBounds => (
             "number out of range for this field".into(),
-            Some("ports go up to 65535, priorities up to 4096 (NSG) or 65000 (firewall)".into()),
+            Some(RANGE_HINT.into()),
         ),
         E::ExceededRecursionLimit => (
             "the value is nested too deeply".into(),
             Some("a scenario nests a few levels; this looks like a generated or broken file".into()),
         ),
-        E::Message(m) if m.starts_with("expected string") => (
-            m.clone(),
+        E::ExpectedInteger
+        | E::ExpectedFloat
+        | E::FloatUnderscore
+        | E::UnderscoreAtBeginning
+        | E::InvalidIntegerDigit { .. } => (
+            lower_first(&code.to_string()),
+            Some(NUMBER_HINT.into()),
+        ),
+        E::InvalidEscape(what) => (
+            format!("bad escape in a string: {}", lower_first(what)),
+            Some("inside a string, `\\` starts an escape: write `\\\\` for a backslash and `\\\"` for a quote".into()),
+        ),
+        E::ExpectedChar | E::ExpectedByteLiteral | E::ExpectedByteString => (
+            "expected a string".into(),
             Some("names, addresses and prefixes are written in double quotes".into()),
         ),
-        E::Message(m) if m.starts_with("expected integer") => {
-            (m.clone(), Some("numbers are written without quotes".into()))
-        }
-        E::Message(m) => (lower_first(m), None),
-        other => (lower_first(&other.to_string()), None),
+        E::ExpectedArrayEnd
+        | E::ExpectedStructLikeEnd
+        | E::ExpectedOptionEnd
+        | E::ExpectedMapEnd
+        | E::ExpectedAttributeEnd => (
+            lower_first(&code.to_string()),
+            Some("a bracket opened before this point is closed by another kind, or the value has one item too many".into()),
+        ),
+        E::ExpectedMap | E::ExpectedMapColon => (
+            "expected `:`".into(),
+            Some("fields are written `name: value`".into()),
+        ),
+        E::ExpectedIdentifier | E::InvalidIdentifier(_) | E::ExpectedStructName(_) => (
+            "expected a field name or a choice here".into(),
+            Some(WORD_HINT.into()),
+        ),
+        E::SuggestRawIdentifier(word) => (
+            format!("`{word}` is not a field name or a choice"),
+            Some(WORD_HINT.into()),
+        ),
+        E::UnexpectedChar(c) => (
+            format!("unexpected `{}`", c.escape_debug()),
+            Some("remove it: fields and list items are separated by one comma".into()),
+        ),
+        E::UnclosedBlockComment => (
+            "unclosed block comment".into(),
+            Some("a comment that starts with `/*` ends with `*/`".into()),
+        ),
+        E::UnclosedLineComment => (
+            "unclosed line comment".into(),
+            Some("end the `//` comment with a new line".into()),
+        ),
+        E::NoSuchExtension(_) | E::ExpectedAttribute => (
+            lower_first(&code.to_string()),
+            Some("scenario files need no `#![enable(…)]` line (leaving out `Some(…)` is already allowed); remove it".into()),
+        ),
+        E::Utf8Error(_) => (
+            "the text is not UTF-8".into(),
+            Some("save the file as UTF-8".into()),
+        ),
+        E::Message(m) => (lower_first(m), Some(message_hint(m).into())),
+        other => (lower_first(&other.to_string()), Some(SYNTAX_HINT.into())),
+    }
+}
+
+const BOOLEAN_HINT: &str = "write `true` or `false`, without quotes";
+const RANGE_HINT: &str = "ports go up to 65535, priorities up to 4096 (NSG) or 65000 (firewall)";
+const NUMBER_HINT: &str = "numbers are whole and written in digits, without quotes";
+const WORD_HINT: &str =
+    "field names and choices such as `VnetLocal` are letters, digits and `_`, without quotes";
+const SYNTAX_HINT: &str =
+    "fields are written `name: value` and separated by commas; strings go in double quotes, lists in `[…]`";
+
+/// The hint for an error a value's own parser gave (`…, found `text``).
+fn message_hint(message: &str) -> &'static str {
+    let m = message.to_lowercase();
+    if m.starts_with("expected string") {
+        "names, addresses and prefixes are written in double quotes"
+    } else if m.starts_with("expected boolean") {
+        BOOLEAN_HINT
+    } else if m.starts_with("integer is out of bounds") || m.starts_with("integer out of") {
+        RANGE_HINT
+    } else if m.starts_with("expected integer") {
+        "numbers are written without quotes"
+    } else if m.contains("trailing characters")
+        || m.contains("underscore")
+        || m.contains("digit")
+        || m.contains("float")
+    {
+        NUMBER_HINT
+    } else {
+        SYNTAX_HINT
     }
 }
 
@@ -212,6 +297,58 @@ mod tests {
             err.hint.as_deref(),
             Some("did you mean `RouteTableEnabled`?")
         );
+    }
+
+    /// Breakages of every kind the RON parser reports; each error gets a hint and none speaks
+    /// of the parser's internals.
+    const BROKEN: &[&str] = &[
+        "Scenario(title: 'x')",
+        "Scenario(title: \"a\\q\")",
+        "Scenario(title: \"\\u{zz}\")",
+        "Scenario(vnets: {})",
+        "Scenario(vnets: [(name: \"a\" region: \"b\")])",
+        "Scenario(vnets: [(name: \"a\", region: \"b\", address_space: [\"x\"], subnets: [)])",
+        "Scenario(title: 12)",
+        "Scenario(assumptions: (extra_reserved_prefixes: 1))",
+        "Scenario(assumptions: (extra_reserved_prefixes: tru))",
+        "Scenario(nsgs: [(name: \"n\", rules: [(name: \"r\", priority: 1.5, direction: Inbound, access: Allow)])])",
+        "Scenario(nsgs: [(name: \"n\", rules: [(name: \"r\", priority: -1, direction: Inbound, access: Allow)])])",
+        "Scenario(nsgs: [(name: \"n\", rules: [(name: \"r\", priority: _1, direction: Inbound, access: Allow)])])",
+        "Scenario(title: \"x\", // c",
+        "#![enable(foo)] Scenario()",
+        "#![enable(implicit_some) Scenario()",
+        "#[x] Scenario()",
+        "Scenario(title: \"x\", %)",
+        "Scenario(story: Some(\"x\"]",
+        "Scenario(ti-tle: \"x\")",
+        "Scenario(9: \"x\")",
+        "Scenario(peerings: [(between: (\"a\", \"b\", \"c\"))])",
+        "Scenario(vnets: [(name: \"a\", region: \"b\", address_space: [\"x\",, ])])",
+        "Scenario(route_tables: [(name: \"x\", routes: [(name: \"r\", prefix: \"p\", next_hop: \"VnetLocal\")])])",
+        "Scenario(title: \"x\" /* */ /*)",
+        "Scenario(questions: [NextHop(from: \"a\", to: \"b\", expect: (next_hop: VirtualAppliance(1)))])",
+        "Scenario(",
+        "[]",
+    ];
+
+    #[test]
+    fn every_ron_error_comes_with_a_hint_and_no_parser_jargon() {
+        for text in BROKEN {
+            let err = parse(&SourceFile::new("t.ron", *text)).unwrap_err();
+            assert!(err.hint.is_some(), "no hint for {text}: {err}");
+            for jargon in ["raw identifier", "std identifier", "untagged", "RawValue"] {
+                assert!(!err.to_string().contains(jargon), "{text}: {err}");
+            }
+        }
+    }
+
+    #[test]
+    fn ron_errors_in_old_mac_and_windows_files_are_on_their_lines() {
+        for end in ["\r", "\r\n"] {
+            let text = ["Scenario(", "  title: \"t\",", "  vnetz: [],", ")"].join(end);
+            let err = parse(&SourceFile::new("t.ron", text.as_str())).unwrap_err();
+            assert_eq!((err.line, err.column), (3, 3), "{end:?}: {err}");
+        }
     }
 
     #[test]

@@ -117,12 +117,13 @@ pub struct SourceFile {
 
 impl SourceFile {
     /// Indexes `text` for position look-ups.
+    /// A lone `\r` (an old Mac line end) becomes `\n`, as long, so that the parser too sees
+    /// line ends (a `//` comment ends at one) and every offset stays the same.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        let text = text.into();
+        let text = normalise_line_ends(text.into());
         let name = name.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let mut line_starts = vec![0];
+        index_lines(&text, 0, &mut line_starts);
         Self {
             parts: vec![(0, name.clone())],
             name,
@@ -131,14 +132,26 @@ impl SourceFile {
         }
     }
 
+    /// Lays another file's text after this source's, in the same offset space, keeping
+    /// `name` for it; the whole keeps its own name. Returns the offset where `text` starts.
+    /// The text is appended in place, so a chain of files costs the sum of their sizes.
+    pub fn push_part(&mut self, name: impl Into<String>, text: &str) -> usize {
+        // A newline between the parts, so that no line runs from one file into the next.
+        self.text.push('\n');
+        let start = self.text.len();
+        self.line_starts.push(start);
+        self.text.push_str(&normalise_line_ends(text.to_string()));
+        index_lines(text, start, &mut self.line_starts);
+        self.parts.push((start, name.into()));
+        start
+    }
+
     /// This source followed by another file's text, as one offset space; the new part gives
     /// the whole its name. Returns the offset where `text` starts.
     pub fn append(&self, name: impl Into<String>, text: &str) -> (Self, usize) {
-        let start = self.text.len() + 1;
-        let mut whole = Self::new(String::new(), format!("{}\n{text}", self.text));
+        let mut whole = self.clone();
         whole.name = name.into();
-        whole.parts = self.parts.clone();
-        whole.parts.push((start, whole.name.clone()));
+        let start = whole.push_part(whole.name.clone(), text);
         (whole, start)
     }
 
@@ -162,8 +175,9 @@ impl SourceFile {
     }
 
     /// The 1-based line and column (in characters) of byte `offset`, in the file it belongs to.
+    /// Lines end at `\n`, `\r\n` or a lone `\r` (old Mac files), as editors count them.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
         let (part_start, _) = self.part(offset);
         let first = self
             .line_starts
@@ -177,6 +191,65 @@ impl SourceFile {
             .map_or(1, |prefix| prefix.chars().count() + 1);
         (line + 1 - first, column)
     }
+}
+
+/// `text` with every lone `\r` replaced by `\n` (same length, so offsets do not move).
+fn normalise_line_ends(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    let mut bytes = text.into_bytes();
+    for i in 0..bytes.len() {
+        if bytes.get(i) == Some(&b'\r') && bytes.get(i + 1) != Some(&b'\n') {
+            if let Some(b) = bytes.get_mut(i) {
+                *b = b'\n';
+            }
+        }
+    }
+    // Only ASCII bytes were replaced by ASCII bytes, so the text is still UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Records, for `text` laid at `base`, the offset after every line end: `\n`, `\r\n` (one
+/// line end) and a lone `\r`.
+fn index_lines(text: &str, base: usize, line_starts: &mut Vec<usize>) {
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        let ends = match b {
+            b'\n' => true,
+            b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+            _ => false,
+        };
+        if ends {
+            line_starts.push(base + i + 1);
+        }
+    }
+}
+
+/// The largest char boundary of `text` at or before `offset`.
+fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    (0..=offset)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0)
+}
+
+/// The byte offset in `text` of a position as `ron` counts it: 1-based lines ended by `\n`
+/// alone and 1-based columns in characters. A position past the end gives the text's length.
+pub(crate) fn offset_of_ron_position(text: &str, line: usize, column: usize) -> usize {
+    let mut offset = 0;
+    for _ in 1..line {
+        match text.get(offset..).and_then(|rest| rest.find('\n')) {
+            Some(i) => offset += i + 1,
+            None => return text.len(),
+        }
+    }
+    let rest = text.get(offset..).unwrap_or_default();
+    offset
+        + rest
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(rest.len(), |(i, _)| i)
 }
 
 #[cfg(test)]
@@ -208,6 +281,33 @@ mod tests {
             (whole.name_at(8), whole.line_col(8)),
             ("variant.ron", (3, 1))
         );
+    }
+
+    #[test]
+    fn lone_carriage_returns_and_crlf_end_lines_as_editors_show_them() {
+        let old_mac = SourceFile::new("mac.ron", "a\rbc\rd");
+        assert_eq!(old_mac.line_col(2), (2, 1));
+        assert_eq!(old_mac.line_col(3), (2, 2));
+        assert_eq!(old_mac.line_col(5), (3, 1));
+        let windows = SourceFile::new("win.ron", "a\r\nbc\r\nd");
+        assert_eq!(windows.line_col(3), (2, 1));
+        assert_eq!(windows.line_col(7), (3, 1));
+    }
+
+    #[test]
+    fn a_comment_in_an_old_mac_file_ends_at_its_line_end() {
+        let text = "// note\rScenario(title: \"t\")\r";
+        let doc = crate::scenario::parse(&SourceFile::new("mac.ron", text));
+        assert_eq!(doc.map(|d| d.title).ok().as_deref(), Some("t"));
+    }
+
+    #[test]
+    fn ron_positions_become_byte_offsets() {
+        let text = "ab\n\u{e9}cd\rx";
+        assert_eq!(offset_of_ron_position(text, 1, 1), 0);
+        assert_eq!(offset_of_ron_position(text, 2, 2), 5);
+        assert_eq!(offset_of_ron_position(text, 2, 5), 8);
+        assert_eq!(offset_of_ron_position(text, 9, 1), text.len());
     }
 
     #[test]

@@ -9,9 +9,15 @@
 //! 3. every object the variant declares replaces the base's object of the same name, or is
 //!    added. VNets merge their subnets by name (a re-declared VNet keeps the base's other
 //!    subnets); peerings are named by their pair; the variant's questions, when it has any,
-//!    replace the base's; its title, story and takeaway replace the base's when given.
+//!    replace the base's; its title, story and takeaway replace the base's when given;
+//! 4. `assumptions` merge switch by switch: a switch the variant states (`true` or `false`)
+//!    wins, one it does not mention keeps the base's value.
+//!
+//! A name the variant declares twice stays twice in the merged document, so it is reported as
+//! a duplicate, located in the variant, exactly as in a plain file. Merging is linear in the
+//! sizes of the two documents.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use super::{Document, PeeringDoc, Text, VnetDoc};
 use crate::diag::{unknown_name_hint, Diagnostic};
@@ -59,12 +65,27 @@ fn normalise(name: &str) -> String {
     }
 }
 
-/// Replaces same-named objects of `base` with `over`'s, appending the new ones, in order.
+/// Replaces same-named objects of `base` with `over`'s, appending the new ones, in order, in
+/// time linear in the two lists. Only a base object is replaced: a name `over` gives twice
+/// keeps both objects, so the merged document reports the duplicate where `over` wrote it, as
+/// a plain file does.
 fn overlay<T: Keyed>(base: &mut Vec<T>, over: Vec<T>) {
+    overlay_with(base, over, |slot, item| *slot = item);
+}
+
+/// [`overlay`] with `replace` deciding how a base object takes the variant's.
+fn overlay_with<T: Keyed>(base: &mut Vec<T>, over: Vec<T>, replace: impl Fn(&mut T, T)) {
+    if over.is_empty() {
+        return;
+    }
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(base.len());
+    for (i, item) in base.iter().enumerate() {
+        index.entry(item.key()).or_insert(i);
+    }
     for item in over {
-        let key = item.key();
-        match base.iter_mut().find(|b| b.key() == key) {
-            Some(slot) => *slot = item,
+        // Removed once replaced, so a second object of the same name is appended.
+        match index.remove(&item.key()).and_then(|i| base.get_mut(i)) {
+            Some(slot) => replace(slot, item),
             None => base.push(item),
         }
     }
@@ -135,33 +156,24 @@ pub fn merge(mut base: Document, variant: Document) -> Result<Document, Vec<Diag
     }
 
     let v = variant;
-    for vnet in v.vnets {
-        match base
-            .vnets
-            .iter_mut()
-            .find(|b| b.name.value == vnet.name.value)
-        {
-            Some(slot) => {
-                let mut subnets = std::mem::take(&mut slot.subnets);
-                let VnetDoc {
-                    name,
-                    region,
-                    address_space,
-                    subnets: new_subnets,
-                    dns_servers,
-                } = vnet;
-                overlay(&mut subnets, new_subnets);
-                *slot = VnetDoc {
-                    name,
-                    region,
-                    address_space,
-                    subnets,
-                    dns_servers,
-                };
-            }
-            None => base.vnets.push(vnet),
-        }
-    }
+    overlay_with(&mut base.vnets, v.vnets, |slot, vnet| {
+        let mut subnets = std::mem::take(&mut slot.subnets);
+        let VnetDoc {
+            name,
+            region,
+            address_space,
+            subnets: new_subnets,
+            dns_servers,
+        } = vnet;
+        overlay(&mut subnets, new_subnets);
+        *slot = VnetDoc {
+            name,
+            region,
+            address_space,
+            subnets,
+            dns_servers,
+        };
+    });
     overlay(&mut base.peerings, v.peerings);
     overlay(&mut base.route_tables, v.route_tables);
     overlay(&mut base.gateways, v.gateways);
@@ -196,9 +208,7 @@ pub fn merge(mut base: Document, variant: Document) -> Result<Document, Vec<Diag
     if v.takeaway.is_some() {
         base.takeaway = v.takeaway;
     }
-    if v.assumptions != super::Assumptions::default() {
-        base.assumptions = v.assumptions;
-    }
+    base.assumptions.overlay(&v.assumptions);
     base.extends = v.extends;
     base.remove = Vec::new();
     Ok(base)
@@ -296,6 +306,68 @@ mod tests {
         let m = merge(doc(BASE), v).unwrap();
         assert_eq!(m.vnets[0].subnets.len(), 1);
         assert!(m.peerings.is_empty() && m.workloads.is_empty());
+    }
+
+    #[test]
+    fn variant_assumptions_merge_switch_by_switch_and_an_explicit_false_wins() {
+        let base = doc(r#"Scenario(assumptions: (extra_reserved_prefixes: true,
+            bgp_default_route_removes_reserved_routes: true))"#);
+        let v = doc(
+            r#"Scenario(assumptions: (bgp_default_route_removes_reserved_routes: false,
+            virtual_network_tag_excludes_udr_prefixes: true))"#,
+        );
+        let m = merge(base, v).unwrap().assumptions.resolved();
+        assert!(
+            m.extra_reserved_prefixes,
+            "an unmentioned switch keeps the base's value"
+        );
+        assert!(
+            !m.bgp_default_route_removes_reserved_routes,
+            "an explicit false wins"
+        );
+        assert!(
+            m.virtual_network_tag_excludes_udr_prefixes,
+            "an explicit true wins"
+        );
+    }
+
+    #[test]
+    fn a_variant_without_assumptions_keeps_the_base_switches() {
+        let base = doc(r#"Scenario(assumptions: (extra_reserved_prefixes: true))"#);
+        let m = merge(base, doc("Scenario()")).unwrap();
+        assert!(m.assumptions.resolved().extra_reserved_prefixes);
+    }
+
+    #[test]
+    fn a_name_given_twice_in_a_variant_stays_twice_to_be_reported() {
+        let v = doc(
+            r#"Scenario(workloads: [(name: "vm", subnet: "hub/a", ip: "10.0.1.5"),
+            (name: "vm", subnet: "hub/a", ip: "10.0.1.6"), (name: "new", subnet: "hub/b", ip: "10.0.2.4"),
+            (name: "new", subnet: "hub/b", ip: "10.0.2.5")],
+            vnets: [(name: "hub", region: "eastus", address_space: ["10.0.0.0/16"],
+                     subnets: [(name: "c", prefix: "10.0.5.0/24"), (name: "c", prefix: "10.0.6.0/24")])])"#,
+        );
+        let m = merge(doc(BASE), v).unwrap();
+        let names: Vec<_> = m
+            .workloads
+            .iter()
+            .map(|w| (w.name.value.as_str(), w.ip.value.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("vm", "10.0.1.5"),
+                ("vm", "10.0.1.6"),
+                ("new", "10.0.2.4"),
+                ("new", "10.0.2.5")
+            ]
+        );
+        let subnets: Vec<_> = m.vnets[0]
+            .subnets
+            .iter()
+            .map(|s| s.name.value.as_str())
+            .collect();
+        assert_eq!(subnets, ["a", "b", "c", "c"]);
     }
 
     #[test]

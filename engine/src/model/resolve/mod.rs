@@ -31,7 +31,7 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.net.title.clone_from(&document.title);
     r.net.story.clone_from(&document.story);
     r.net.takeaway.clone_from(&document.takeaway);
-    r.net.assumptions = document.assumptions.clone();
+    r.net.assumptions = document.assumptions.resolved();
     r.service_prefixes(&document.service_endpoint_prefixes);
     r.route_tables(&document.route_tables);
     r.service_tags(&document.service_tags);
