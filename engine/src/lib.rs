@@ -43,6 +43,7 @@ pub mod analysis;
 pub mod dataplane;
 pub mod diag;
 pub mod dns;
+pub mod expect;
 pub mod filter;
 pub mod import;
 pub mod model;

@@ -8,6 +8,7 @@
 
 mod bad_inputs;
 mod dns_properties;
+mod expectations;
 mod import;
 mod lessons;
 mod nsg_properties;

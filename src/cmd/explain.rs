@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use azpath_engine::{query, report};
+use azpath_engine::{expect, report};
 
 use crate::Exit;
 
@@ -19,7 +19,7 @@ pub fn run(args: Args) -> Exit {
         Ok(l) => l,
         Err(e) => return e,
     };
-    let report = query::check(&loaded.network, loaded.dataplane());
+    let report = expect::check(&loaded.network, loaded.dataplane());
     print!(
         "{}",
         report::lesson::lesson(&loaded.network, &report, &loaded.source)

@@ -123,10 +123,10 @@ pub enum Proto {
 #[derive(Debug, clap::Args)]
 pub struct FlowArgs {
     /// The service (destination) port.
-    #[arg(long, default_value_t = 443)]
+    #[arg(long, default_value_t = azpath_engine::scenario::DEFAULT_PORT)]
     pub port: u16,
     /// The client's (source) port.
-    #[arg(long, default_value_t = 50000)]
+    #[arg(long, default_value_t = azpath_engine::scenario::DEFAULT_SOURCE_PORT)]
     pub source_port: u16,
     /// Protocol.
     #[arg(long, value_enum, default_value_t)]

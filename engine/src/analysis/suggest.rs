@@ -15,8 +15,8 @@ use serde::Serialize;
 
 use super::diagnose::{diagnose, CheckStep, Diagnosis};
 use super::flow::{self, FlowSpec};
+use crate::expect::{check, CheckReport, Evidence, Outcome};
 use crate::model::NicRef;
-use crate::query::{check, CheckReport, Evidence, Outcome};
 use crate::scenario::{
     Access, Direction, Document, NsgRuleDoc, PrivateEndpointDoc, PrivateEndpointNetworkPolicies,
     QuestionDoc, Spanned, Text, TraceExpectDoc, VerdictName,

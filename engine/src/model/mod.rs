@@ -19,10 +19,12 @@ pub use addr::{is_private, reserved_addresses};
 pub use firewall::*;
 pub use names::*;
 pub use questions::{
-    FlowVerifyExpect, ForAllTarget, NextHopExpect, NextHopSpec, Question, QuestionKind, RemoteEnd,
-    ResolveExpect, RouteRowExpect, RoutesExpect, RoutesMode, TraceExpect, TraceTarget,
+    DnsPoint, FlowVerifyExpect, ForAllTarget, ForwarderId, InboundEndpointId, NextHopExpect,
+    NextHopSpec, PathPoint, Question, QuestionKind, RemoteEnd, ResolveExpect, RouteRowExpect,
+    RouteTableRef, RoutesExpect, RoutesMode, RulesetId, TraceExpect, TraceTarget, ZoneId,
+    SYSTEM_ROUTE,
 };
-pub use resolve::resolve;
+pub use resolve::{resolve, MAX_FORALL_CASES};
 pub use security::*;
 pub use vocab::*;
 pub use vwan::*;

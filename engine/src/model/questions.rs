@@ -5,8 +5,11 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use serde::Serialize;
 
-use super::{Access, Direction, FlowProtocol, NextHopType, NicRef, Place, RouteSource, RouteState};
-use crate::scenario::Span;
+use super::{
+    Access, Direction, FlowProtocol, NextHopType, NicRef, NsgId, Place, RouteSource, RouteState,
+    RouteTableId, VnetId,
+};
+use crate::scenario::{ResolveOutcomeName, Span, VerdictName};
 
 /// A question and where it was written.
 #[derive(Clone, Debug)]
@@ -166,7 +169,19 @@ pub struct NextHopExpect {
     /// The winning route's source.
     pub source: Option<RouteSource>,
     /// The winning route's table, or `System Route`.
-    pub route_table: Option<String>,
+    pub route_table: Option<RouteTableRef>,
+}
+
+/// How Network Watcher names the route table of a system route.
+pub const SYSTEM_ROUTE: &str = "System Route";
+
+/// The route table a winning route comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum RouteTableRef {
+    /// A system route (Azure prints `System Route`).
+    System,
+    /// A user route of this table.
+    Table(RouteTableId),
 }
 
 /// The other end of a flow checked at a NIC.
@@ -189,8 +204,8 @@ pub struct FlowVerifyExpect {
     /// Allow or deny.
     pub access: Access,
     /// The NSG whose rule decided.
-    pub nsg: Option<String>,
-    /// The deciding rule.
+    pub nsg: Option<NsgId>,
+    /// The deciding rule, by name (a rule of that NSG, or one of Azure's default rules).
     pub rule: Option<String>,
 }
 
@@ -230,22 +245,63 @@ pub struct ForAllTarget {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolveExpect {
     /// How it ends.
-    pub outcome: crate::scenario::ResolveOutcomeName,
-    /// The addresses, in order (empty: any).
-    pub addresses: Vec<std::net::IpAddr>,
-    /// Zones, servers or rulesets named in its steps.
-    pub via: Vec<String>,
+    pub outcome: ResolveOutcomeName,
+    /// The addresses, in order (`None`: not checked).
+    pub addresses: Option<Vec<IpAddr>>,
+    /// Zones, DNS servers, resolver endpoints or rulesets it must pass.
+    pub via: Vec<DnsPoint>,
+}
+
+macro_rules! dns_id {
+    ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
+        #[$doc]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        pub struct $name(pub usize);
+    )*};
+}
+
+dns_id!(
+    /// Index of a private zone in `Network::dns.zones`.
+    ZoneId,
+    /// Index of a DNS server in `Network::dns.forwarders`.
+    ForwarderId,
+    /// Index of a resolver inbound endpoint in `Network::dns.inbound_endpoints`.
+    InboundEndpointId,
+    /// Index of a forwarding ruleset in `Network::dns.rulesets`.
+    RulesetId,
+);
+
+/// A DNS object a resolution can pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum DnsPoint {
+    /// A private DNS zone answered (or fell back to the Internet).
+    Zone(ZoneId),
+    /// A DNS server on a workload was asked.
+    Forwarder(ForwarderId),
+    /// A DNS Private Resolver inbound endpoint was asked.
+    InboundEndpoint(InboundEndpointId),
+    /// A forwarding ruleset's rule sent the query on.
+    Ruleset(RulesetId),
+}
+
+/// A point a trace's path can pass: a NIC, or a VNet (a virtual hub is its hub VNet).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PathPoint {
+    /// A workload's, private endpoint's or firewall's NIC.
+    Nic(NicRef),
+    /// A VNet or virtual hub.
+    Vnet(VnetId),
 }
 
 /// The expected outcome of a trace.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceExpect {
-    /// The verdict's name.
-    pub verdict: crate::scenario::VerdictName,
-    /// NICs, VNets or hubs the request or reply must pass.
-    pub via: Vec<String>,
-    /// NICs it must not pass.
-    pub not_via: Vec<String>,
+    /// The verdict.
+    pub verdict: VerdictName,
+    /// What the request or reply must pass.
+    pub via: Vec<PathPoint>,
+    /// What neither may pass.
+    pub not_via: Vec<PathPoint>,
     /// Text the symptom must contain.
     pub symptom: Option<String>,
     /// The regions the request passes, in order.

@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
+use crate::expect::{CheckReport, Outcome};
 use crate::model::Network;
-use crate::query::{CheckReport, Outcome};
 use crate::scenario::SourceFile;
 
 const WIDTH: usize = 96;
@@ -59,7 +59,9 @@ pub fn lesson(net: &Network, report: &CheckReport, file: &SourceFile) -> String 
                     problems.len()
                 )
             }
-            Outcome::Skipped { reason } => format!("not evaluated: {reason}"),
+            Outcome::Skipped { reason } => {
+                format!("not evaluated: {}", super::text::skip_reason(*reason))
+            }
         };
         let _ = writeln!(out, "Answer: {verdict}");
         if let Some(e) = &r.evidence {

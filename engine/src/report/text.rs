@@ -2,9 +2,9 @@
 //! assumptions.
 
 use crate::diag::Located;
+use crate::expect::{Case, CheckReport, Evidence, Outcome, Problem, SkipReason};
 use crate::query::{
-    CheckReport, Evidence, FlowVerifyAnswer, NextHopAnswer, NsgLevel, Outcome, Problem,
-    RoutesAnswer, StageDecision, Verdict,
+    FlowVerifyAnswer, NextHopAnswer, NsgLevel, RoutesAnswer, StageDecision, Verdict,
 };
 use crate::route::hub::{HubNextHop, HubRouteOrigin};
 use crate::route::{EffectiveRoute, Origin, Removal, Why};
@@ -310,7 +310,7 @@ pub fn check(report: &CheckReport, file: &SourceFile) -> String {
         match &r.outcome {
             Outcome::Pass => out += &format!("pass  {at}: {}\n", r.question),
             Outcome::Skipped { reason } => {
-                out += &format!("skip  {at}: {} ({reason})\n", r.question)
+                out += &format!("skip  {at}: {} ({})\n", r.question, skip_reason(*reason))
             }
             Outcome::Fail { problems } => {
                 out += &format!("FAIL  {at}: {}\n", r.question);
@@ -324,6 +324,41 @@ pub fn check(report: &CheckReport, file: &SourceFile) -> String {
         }
     }
     out
+}
+
+/// Why a question was not evaluated, in words.
+pub(crate) fn skip_reason(reason: SkipReason) -> &'static str {
+    match reason {
+        SkipReason::NoAnswerForPlace => "no answer for this place",
+    }
+}
+
+/// One case of an estate-wide question: `a` -> `b`, or a subnet.
+fn case_name(case: &Case) -> String {
+    match case {
+        Case::Pair { from, to } => format!("`{from}` -> `{to}`"),
+        Case::Subnet { subnet } => format!("`{subnet}`"),
+    }
+}
+
+/// `field: expected …, got …`.
+fn differs(
+    field: &str,
+    expected: impl std::fmt::Display,
+    actual: impl std::fmt::Display,
+) -> String {
+    format!("{field}: expected {expected}, got {actual}")
+}
+
+fn or_none(value: &Option<String>) -> String {
+    value.clone().unwrap_or_else(|| "none".into())
+}
+
+fn addresses(list: &[std::net::IpAddr]) -> String {
+    list.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn problem(p: &Problem) -> String {
@@ -352,16 +387,40 @@ fn problem(p: &Problem) -> String {
             "unexpected route: {} {} {} {}",
             actual.prefix, actual.source, actual.state, actual.next_hop
         ),
-        Problem::Differs {
-            field,
-            expected,
-            actual,
-        } => {
-            format!("{field}: expected {expected}, got {actual}")
+        Problem::Verdict { expected, actual } => {
+            differs("verdict", format!("{expected:?}"), format!("{actual:?}"))
         }
+        Problem::MissesVia { name } => differs("via", format!("passes `{name}`"), "does not"),
+        Problem::PassesNotVia { name } => {
+            differs("not_via", format!("avoids `{name}`"), "passes it")
+        }
+        Problem::Symptom { expected, actual } => {
+            differs("symptom", format!("contains `{expected}`"), actual)
+        }
+        Problem::Regions { expected, actual } => {
+            differs("regions", expected.join(" -> "), actual.join(" -> "))
+        }
+        Problem::ResolveOutcome { expected, actual } => {
+            differs("outcome", format!("{expected:?}"), format!("{actual:?}"))
+        }
+        Problem::Addresses { expected, actual } => {
+            differs("addresses", addresses(expected), addresses(actual))
+        }
+        Problem::MissesDnsVia { name } => differs("via", format!("involves `{name}`"), "does not"),
+        Problem::Access { expected, actual } => differs("access", expected, actual),
+        Problem::DecidingNsg { expected, actual } => differs("nsg", expected, or_none(actual)),
+        Problem::DecidingRule { expected, actual } => differs("rule", expected, or_none(actual)),
+        Problem::NextHop { expected, actual } => differs("next_hop", expected, actual),
+        Problem::RoutePrefix { expected, actual } => {
+            differs("prefix", expected, or_none(&actual.map(|p| p.to_string())))
+        }
+        Problem::RouteSource { expected, actual } => {
+            differs("source", expected, or_none(&actual.map(|s| s.to_string())))
+        }
+        Problem::RouteTable { expected, actual } => differs("route_table", expected, actual),
         Problem::Counterexample { case, problems } => {
             let each: Vec<String> = problems.iter().map(problem).collect();
-            format!("counterexample {case}: {}", each.join("; "))
+            format!("counterexample {}: {}", case_name(case), each.join("; "))
         }
     }
 }
@@ -392,7 +451,7 @@ pub(crate) fn evidence(e: &Evidence) -> String {
                 shown.len()
             ));
             for (case, e) in shown {
-                out += &indent(format!("{case}:"));
+                out += &indent(format!("{}:", case_name(case)));
                 out += &indent(evidence(e));
             }
             out

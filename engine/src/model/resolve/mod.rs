@@ -15,11 +15,14 @@ mod forall;
 mod names;
 mod network;
 mod nics;
+mod questions;
 mod security;
 mod vwan;
 
 /// Azure's limit on routes in one route table.
 pub const MAX_ROUTES_PER_TABLE: usize = 400;
+
+pub use forall::MAX_FORALL_CASES;
 
 /// Resolves and validates `document`. On success returns the network and any warnings; on failure
 /// every diagnostic (errors and warnings), in file order.
@@ -70,6 +73,9 @@ struct Resolver {
     /// Workloads and private endpoints share one namespace: both are NICs a trace names.
     nic_names: BTreeMap<String, Span>,
     nic_ips: BTreeMap<(VnetId, IpAddr), String>,
+    /// Cases the estate-wide questions resolved so far check (bounded by
+    /// [`forall::MAX_FORALL_CASES`]).
+    forall_cases: usize,
 }
 
 impl Resolver {

@@ -1,152 +1,20 @@
-//! "Does Azure answer as the scenario says?" Evaluates every question's expectation.
+//! Each question asked and its answer compared with the expectation.
 
-use serde::Serialize;
+use std::net::IpAddr;
 
-use super::{flow_verify, next_hop, routes, FlowVerifyAnswer, NextHopAnswer, RoutesAnswer};
+use super::answer::{CheckReport, Evidence, Outcome, Problem, QuestionResult, SkipReason};
+use super::verdict::verdict_name;
 use crate::dataplane::DataPlane;
 use crate::dns::{resolve, DnsOutcome, Resolution};
 use crate::model::{
-    Direction, FlowVerifyExpect, Network, NextHopExpect, NicRef, Place, QuestionKind,
-    ResolveExpect, RouteRowExpect, RoutesExpect, RoutesMode, TraceExpect, TraceSource, TraceTarget,
+    Direction, DnsPoint, FlowVerifyExpect, Network, NextHopExpect, NicRef, PathPoint, Place,
+    QuestionKind, ResolveExpect, RouteRowExpect, RouteTableRef, RoutesExpect, RoutesMode,
+    TraceExpect, TraceSource, TraceTarget, VnetId,
 };
+use crate::query::{flow_verify, next_hop, routes, FlowVerifyAnswer, NextHopAnswer};
 use crate::route::EffectiveRoute;
-use crate::scenario::ResolveOutcomeName;
-use crate::scenario::Span;
+use crate::scenario::{ResolveOutcomeName, Span, DEFAULT_SOURCE_PORT};
 use crate::trace::{trace_to, TraceAnswer, TraceRequest};
-
-/// The outcome of every question of a scenario.
-#[derive(Clone, Debug, Serialize)]
-pub struct CheckReport {
-    /// One result per question, in file order.
-    pub results: Vec<QuestionResult>,
-}
-
-impl CheckReport {
-    /// How many questions held.
-    pub fn passed(&self) -> usize {
-        self.count(|o| matches!(o, Outcome::Pass))
-    }
-
-    /// How many did not.
-    pub fn failed(&self) -> usize {
-        self.count(|o| matches!(o, Outcome::Fail { .. }))
-    }
-
-    /// How many could not be evaluated yet.
-    pub fn skipped(&self) -> usize {
-        self.count(|o| matches!(o, Outcome::Skipped { .. }))
-    }
-
-    fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
-        self.results.iter().filter(|r| f(&r.outcome)).count()
-    }
-}
-
-/// One question's result, with the answer it was checked against.
-#[derive(Clone, Debug, Serialize)]
-pub struct QuestionResult {
-    /// The question in one line.
-    pub question: String,
-    /// Where it was written.
-    pub span: Span,
-    /// Pass, fail (with every difference) or skipped.
-    pub outcome: Outcome,
-    /// The answer azpath computed.
-    pub evidence: Option<Evidence>,
-}
-
-/// Whether an expectation held.
-#[derive(Clone, Debug, Serialize)]
-#[serde(tag = "outcome")]
-pub enum Outcome {
-    /// The answer matches the expectation.
-    Pass,
-    /// It does not; every difference is listed.
-    Fail {
-        /// The differences.
-        problems: Vec<Problem>,
-    },
-    /// Not evaluated.
-    Skipped {
-        /// Why.
-        reason: String,
-    },
-}
-
-/// One difference between expectation and answer.
-#[derive(Clone, Debug, Serialize)]
-#[serde(tag = "problem")]
-pub enum Problem {
-    /// An expected route is not in the table.
-    MissingRoute {
-        /// The expected row.
-        expected: RouteRowExpect,
-    },
-    /// A route that should be absent is present.
-    ExcludedRoutePresent {
-        /// The row that should match nothing.
-        expected: RouteRowExpect,
-        /// The route that matched it.
-        actual: EffectiveRoute,
-    },
-    /// A route no expected row accounts for (with `Exactly`).
-    UnexpectedRoute {
-        /// The route.
-        actual: EffectiveRoute,
-    },
-    /// One case of an estate-wide question does not hold.
-    Counterexample {
-        /// The case (a pair, or a subnet).
-        case: String,
-        /// Its differences.
-        problems: Vec<Problem>,
-    },
-    /// A field of the answer differs.
-    Differs {
-        /// Which field.
-        field: String,
-        /// What the scenario expects.
-        expected: String,
-        /// What azpath computed.
-        actual: String,
-    },
-}
-
-impl Problem {
-    /// A field of the answer that differs from the expectation.
-    pub fn differs(field: &str, expected: impl Into<String>, actual: impl Into<String>) -> Self {
-        Problem::Differs {
-            field: field.into(),
-            expected: expected.into(),
-            actual: actual.into(),
-        }
-    }
-}
-
-/// The answer a question was checked against.
-#[derive(Clone, Debug, Serialize)]
-#[serde(tag = "kind")]
-pub enum Evidence {
-    /// Effective routes.
-    Routes(RoutesAnswer),
-    /// A next hop.
-    NextHop(Box<NextHopAnswer>),
-    /// NSG decisions at a NIC.
-    FlowVerify(FlowVerifyAnswer),
-    /// A trace.
-    Trace(Box<TraceAnswer>),
-    /// A name resolution.
-    Resolve(Box<Resolution>),
-    /// The first counterexamples of an estate-wide question, each with its own evidence.
-    Counterexamples {
-        /// Cases checked.
-        checked: usize,
-        /// Cases that failed.
-        failed: usize,
-        /// The first few, with their answers.
-        shown: Vec<(String, Evidence)>,
-    },
-}
 
 /// Evaluates every question of `net`.
 pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
@@ -171,7 +39,7 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                     expect.next_hop
                 );
                 let answer = net.subnet_of(*from).map(|s| next_hop(net, dp, s, *to));
-                let problems = answer.as_ref().map(|a| next_hop_problems(expect, a));
+                let problems = answer.as_ref().map(|a| next_hop_problems(net, expect, a));
                 result(
                     question,
                     q.span,
@@ -188,7 +56,7 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                     "`{}` resolves `{}`: {:?}",
                     answer.client, answer.name, expect.outcome
                 );
-                let problems = resolve_problems(expect, &answer);
+                let problems = resolve_problems(net, expect, &answer);
                 result(
                     question,
                     q.span,
@@ -212,7 +80,7 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                     remote.protocol, remote.address, remote.port, expect.access
                 );
                 let answer = flow_verify(net, dp, *nic, *direction, *remote);
-                let problems = answer.as_ref().map(|a| flow_problems(expect, a));
+                let problems = answer.as_ref().map(|a| flow_problems(net, expect, a));
                 result(question, q.span, problems, answer.map(Evidence::FlowVerify))
             }
             QuestionKind::Trace {
@@ -244,10 +112,10 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                     protocol: *protocol,
                     destination: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
                     port: *port,
-                    source_port: 50000,
+                    source_port: DEFAULT_SOURCE_PORT,
                 };
                 let answer = trace_to(net, dp, *from, to, request);
-                let problems = answer.as_ref().map(|a| trace_problems(expect, a));
+                let problems = answer.as_ref().map(|a| trace_problems(net, expect, a));
                 result(
                     question,
                     q.span,
@@ -272,7 +140,7 @@ pub(super) fn result(
         Some(p) if p.is_empty() => Outcome::Pass,
         Some(problems) => Outcome::Fail { problems },
         None => Outcome::Skipped {
-            reason: "no answer for this place".into(),
+            reason: SkipReason::NoAnswerForPlace,
         },
     };
     QuestionResult {
@@ -283,86 +151,129 @@ pub(super) fn result(
     }
 }
 
-fn resolve_problems(expect: &ResolveExpect, actual: &Resolution) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    let (outcome, addresses) = match &actual.outcome {
+/// The kind of a resolution's outcome, in the scenario's vocabulary, with its addresses.
+fn resolve_outcome(outcome: &DnsOutcome) -> (ResolveOutcomeName, Vec<IpAddr>) {
+    match outcome {
         DnsOutcome::Resolved { addresses } => (ResolveOutcomeName::Resolved, addresses.clone()),
         DnsOutcome::NxDomain => (ResolveOutcomeName::NxDomain, Vec::new()),
         DnsOutcome::Loop => (ResolveOutcomeName::Loop, Vec::new()),
         DnsOutcome::NoServer { .. } => (ResolveOutcomeName::NoServer, Vec::new()),
-    };
+    }
+}
+
+pub(super) fn resolve_problems(
+    net: &Network,
+    expect: &ResolveExpect,
+    actual: &Resolution,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let (outcome, addresses) = resolve_outcome(&actual.outcome);
     if outcome != expect.outcome {
-        problems.push(Problem::differs(
-            "outcome",
-            format!("{:?}", expect.outcome),
-            format!("{outcome:?}"),
-        ));
+        problems.push(Problem::ResolveOutcome {
+            expected: expect.outcome,
+            actual: outcome,
+        });
     }
-    let list = |a: &[std::net::IpAddr]| {
-        a.iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if !expect.addresses.is_empty() && expect.addresses != addresses {
-        problems.push(Problem::differs(
-            "addresses",
-            list(&expect.addresses),
-            list(&addresses),
-        ));
+    if let Some(expected) = expect.addresses.as_ref().filter(|e| **e != addresses) {
+        problems.push(Problem::Addresses {
+            expected: expected.clone(),
+            actual: addresses,
+        });
     }
-    let text = serde_json::to_string(&actual.steps).unwrap_or_default();
-    for via in expect.via.iter().filter(|v| !text.contains(v.as_str())) {
-        problems.push(Problem::differs(
-            "via",
-            format!("involves `{via}`"),
-            "does not",
-        ));
+    for via in expect.via.iter().filter(|v| !actual.passed.contains(v)) {
+        problems.push(Problem::MissesDnsVia {
+            name: dns_point_name(net, *via),
+        });
     }
     problems
 }
 
-pub(super) fn trace_problems(expect: &TraceExpect, actual: &TraceAnswer) -> Vec<Problem> {
+fn dns_point_name(net: &Network, point: DnsPoint) -> String {
+    let dns = &net.dns;
+    match point {
+        DnsPoint::Zone(z) => dns.zones.get(z.0).map(|x| x.name.clone()),
+        DnsPoint::Forwarder(f) => dns.forwarders.get(f.0).map(|x| x.name.clone()),
+        DnsPoint::InboundEndpoint(e) => dns.inbound_endpoints.get(e.0).map(|x| x.name.clone()),
+        DnsPoint::Ruleset(r) => dns.rulesets.get(r.0).map(|x| x.name.clone()),
+    }
+    .unwrap_or_default()
+}
+
+/// The VNet a NIC is in (a hub router: its hub's VNet).
+fn vnet_of(net: &Network, nic: NicRef) -> Option<VnetId> {
+    let subnet = match nic {
+        NicRef::Workload(w) => net.workloads.get(w.0)?.subnet,
+        NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p.0)?.subnet,
+        NicRef::Firewall(f) => net.firewalls.get(f.0)?.subnet,
+        NicRef::HubRouter(h) => return net.hub(h).map(|h| h.vnet),
+    };
+    net.subnet(subnet).map(|s| s.vnet)
+}
+
+/// Whether the request or the reply passes `point`: a hop at that NIC, or at a NIC in that
+/// VNet or hub.
+pub(super) fn passes(net: &Network, answer: &TraceAnswer, point: PathPoint) -> bool {
+    answer
+        .forward
+        .iter()
+        .chain(&answer.reply)
+        .filter_map(|h| h.at)
+        .any(|nic| match point {
+            PathPoint::Nic(n) => nic == n,
+            PathPoint::Vnet(v) => vnet_of(net, nic) == Some(v),
+        })
+}
+
+fn path_point_name(net: &Network, point: PathPoint) -> String {
+    match point {
+        PathPoint::Nic(n) => net.nic_name(n).map(str::to_string),
+        PathPoint::Vnet(v) => net.vnet(v).map(|v| v.name.clone()),
+    }
+    .unwrap_or_default()
+}
+
+pub(super) fn trace_problems(
+    net: &Network,
+    expect: &TraceExpect,
+    actual: &TraceAnswer,
+) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let wanted = format!("{:?}", expect.verdict);
-    if wanted != actual.verdict.name() {
-        problems.push(Problem::differs("verdict", wanted, actual.verdict.name()));
+    let verdict = verdict_name(&actual.verdict);
+    if verdict != expect.verdict {
+        problems.push(Problem::Verdict {
+            expected: expect.verdict,
+            actual: verdict,
+        });
     }
-    for name in expect.via.iter().filter(|n| !actual.passes(n)) {
-        problems.push(Problem::differs(
-            "via",
-            format!("passes `{name}`"),
-            "does not",
-        ));
+    for point in expect.via.iter().filter(|p| !passes(net, actual, **p)) {
+        problems.push(Problem::MissesVia {
+            name: path_point_name(net, *point),
+        });
     }
-    for name in expect.not_via.iter().filter(|n| actual.passes(n)) {
-        problems.push(Problem::differs(
-            "not_via",
-            format!("avoids `{name}`"),
-            "passes it",
-        ));
+    for point in expect.not_via.iter().filter(|p| passes(net, actual, **p)) {
+        problems.push(Problem::PassesNotVia {
+            name: path_point_name(net, *point),
+        });
     }
     if let Some(symptom) = expect
         .symptom
         .as_ref()
         .filter(|s| !actual.symptom.contains(s.as_str()))
     {
-        problems.push(Problem::differs(
-            "symptom",
-            format!("contains `{symptom}`"),
-            actual.symptom.clone(),
-        ));
+        problems.push(Problem::Symptom {
+            expected: symptom.clone(),
+            actual: actual.symptom.clone(),
+        });
     }
     if let Some(regions) = expect
         .regions
         .as_ref()
         .filter(|r| **r != actual.quality.regions)
     {
-        problems.push(Problem::differs(
-            "regions",
-            regions.join(" -> "),
-            actual.quality.regions.join(" -> "),
-        ));
+        problems.push(Problem::Regions {
+            expected: regions.clone(),
+            actual: actual.quality.regions.clone(),
+        });
     }
     problems
 }
@@ -371,36 +282,35 @@ fn nic_name(net: &Network, nic: NicRef) -> String {
     net.nic_name(nic).unwrap_or_default().to_string()
 }
 
-fn flow_problems(expect: &FlowVerifyExpect, actual: &FlowVerifyAnswer) -> Vec<Problem> {
+fn flow_problems(
+    net: &Network,
+    expect: &FlowVerifyExpect,
+    actual: &FlowVerifyAnswer,
+) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let mut differs = |field: &str, expected: String, actual: String| {
-        problems.push(Problem::differs(field, expected, actual))
-    };
     if expect.access != actual.access {
-        differs(
-            "access",
-            expect.access.to_string(),
-            actual.access.to_string(),
-        );
+        problems.push(Problem::Access {
+            expected: expect.access,
+            actual: actual.access,
+        });
     }
     let rule = actual.rule.as_ref();
-    if let Some(n) = &expect.nsg {
-        if rule.map(|r| &r.nsg) != Some(n) {
-            differs(
-                "nsg",
-                n.clone(),
-                rule.map_or("none".into(), |r| r.nsg.clone()),
-            );
-        }
+    let nsg = expect.nsg.and_then(|n| net.nsg(n)).map(|n| n.name.as_str());
+    if let Some(n) = nsg.filter(|n| rule.map(|r| r.nsg.as_str()) != Some(*n)) {
+        problems.push(Problem::DecidingNsg {
+            expected: n.to_string(),
+            actual: rule.map(|r| r.nsg.clone()),
+        });
     }
-    if let Some(n) = &expect.rule {
-        if rule.map(|r| &r.rule) != Some(n) {
-            differs(
-                "rule",
-                n.clone(),
-                rule.map_or("none".into(), |r| r.rule.clone()),
-            );
-        }
+    if let Some(n) = expect
+        .rule
+        .as_ref()
+        .filter(|n| rule.map(|r| &r.rule) != Some(*n))
+    {
+        problems.push(Problem::DecidingRule {
+            expected: n.clone(),
+            actual: rule.map(|r| r.rule.clone()),
+        });
     }
     problems
 }
@@ -469,41 +379,60 @@ pub(super) fn routes_problems(expect: &RoutesExpect, actual: &[EffectiveRoute]) 
     problems
 }
 
-fn next_hop_problems(expect: &NextHopExpect, actual: &NextHopAnswer) -> Vec<Problem> {
+/// The name Azure prints for a winning route's table.
+fn route_table_name(net: &Network, table: RouteTableRef) -> String {
+    match table {
+        RouteTableRef::System => crate::model::SYSTEM_ROUTE.to_string(),
+        RouteTableRef::Table(t) => net
+            .route_table(t)
+            .map(|t| t.name.clone())
+            .unwrap_or_default(),
+    }
+}
+
+fn next_hop_problems(
+    net: &Network,
+    expect: &NextHopExpect,
+    actual: &NextHopAnswer,
+) -> Vec<Problem> {
     let mut problems = Vec::new();
-    let mut differs = |field: &str, expected: String, actual: String| {
-        problems.push(Problem::differs(field, expected, actual))
-    };
     let hop = actual.next_hop;
     let ip_ok = expect
         .next_hop
         .ip
         .is_none_or(|ip| actual.next_hop_ips.contains(&ip) || hop.ip == Some(ip));
     if expect.next_hop.next_hop_type != hop.next_hop_type || !ip_ok {
-        differs("next_hop", expect.next_hop.to_string(), hop.to_string());
+        problems.push(Problem::NextHop {
+            expected: expect.next_hop,
+            actual: hop,
+        });
     }
     let route = actual.route.as_ref();
-    if let Some(p) = expect.prefix {
-        if route.map(|r| r.prefix) != Some(p) {
-            differs(
-                "prefix",
-                p.to_string(),
-                route.map_or("none".into(), |r| r.prefix.to_string()),
-            );
-        }
+    if let Some(p) = expect
+        .prefix
+        .filter(|p| route.map(|r| r.prefix) != Some(*p))
+    {
+        problems.push(Problem::RoutePrefix {
+            expected: p,
+            actual: route.map(|r| r.prefix),
+        });
     }
-    if let Some(s) = expect.source {
-        if route.map(|r| r.source) != Some(s) {
-            differs(
-                "source",
-                s.to_string(),
-                route.map_or("none".into(), |r| r.source.to_string()),
-            );
-        }
+    if let Some(s) = expect
+        .source
+        .filter(|s| route.map(|r| r.source) != Some(*s))
+    {
+        problems.push(Problem::RouteSource {
+            expected: s,
+            actual: route.map(|r| r.source),
+        });
     }
-    if let Some(t) = &expect.route_table {
-        if actual.route_table != *t {
-            differs("route_table", t.clone(), actual.route_table.clone());
+    if let Some(t) = expect.route_table {
+        let expected = route_table_name(net, t);
+        if actual.route_table != expected {
+            problems.push(Problem::RouteTable {
+                expected,
+                actual: actual.route_table.clone(),
+            });
         }
     }
     problems
