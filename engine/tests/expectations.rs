@@ -99,6 +99,26 @@ fn next_hop_none_in_a_route_row_is_the_next_hop_type_none() {
 }
 
 #[test]
+fn an_empty_contains_or_excludes_is_refused_and_an_empty_exactly_is_an_empty_table() {
+    for q in [
+        r#"Routes(at: "spoke/app", expect: Contains([]))"#,
+        r#"Routes(at: "vm", expect: Excludes([]))"#,
+    ] {
+        let err = refused(q);
+        assert!(err.diagnostics().iter().all(|d| d.line == 15), "{q}: {err}");
+    }
+    let empty = load(r#"Routes(at: "spoke/app", expect: Exactly([]))"#);
+    assert!(
+        problems(&empty)
+            .iter()
+            .all(|p| matches!(p, Problem::UnexpectedRoute { .. })),
+        "{:?}",
+        problems(&empty)
+    );
+    assert!(!problems(&empty).is_empty());
+}
+
+#[test]
 fn a_route_row_without_next_hop_does_not_check_it() {
     let any = load(r#"Routes(at: "spoke/app", expect: Contains([(prefix: "0.0.0.0/0")]))"#);
     assert!(problems(&any).is_empty());

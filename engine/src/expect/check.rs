@@ -332,7 +332,7 @@ pub(super) fn describe_routes(expect: &RoutesExpect) -> String {
     format!("{verb} {} row(s)", expect.rows.len())
 }
 
-/// Whether an effective route fits an expected row (absent fields match anything).
+/// Whether an effective route fits an expected row (fields not written are not checked).
 pub fn row_matches(row: &RouteRowExpect, route: &EffectiveRoute) -> bool {
     row.prefix.is_none_or(|p| p == route.prefix)
         && row.source.is_none_or(|s| s == route.source)

@@ -120,10 +120,11 @@ pub struct RoutesExpect {
     pub rows: Vec<RouteRowExpect>,
 }
 
-/// One expected route; `None` fields match anything.
+/// One expected route; a field that is `None` was not written and is not checked (the next hop
+/// type `None` is `Some(NextHopSpec { next_hop_type: NextHopType::None, .. })`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RouteRowExpect {
-    /// The prefix (`None`: any).
+    /// The prefix.
     pub prefix: Option<IpNet>,
     /// The source.
     pub source: Option<RouteSource>,
@@ -159,7 +160,7 @@ impl std::fmt::Display for NextHopSpec {
     }
 }
 
-/// The expected next-hop answer; `None` fields match anything.
+/// The expected next-hop answer; a field that is `None` was not written and is not checked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NextHopExpect {
     /// The next hop.
@@ -198,7 +199,7 @@ pub struct RemoteEnd {
     pub source_port: u16,
 }
 
-/// The expected flow-verify answer; `None` fields match anything.
+/// The expected flow-verify answer; a field that is `None` was not written and is not checked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FlowVerifyExpect {
     /// Allow or deny.

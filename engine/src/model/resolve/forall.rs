@@ -289,7 +289,7 @@ impl Resolver {
                 if subnets.is_empty() {
                     self.empty(at);
                 }
-                let expect = self.routes_expect(expect)?;
+                let expect = self.routes_expect(expect, span)?;
                 if !self.within_forall_bound(subnets.len(), span) {
                     return None;
                 }

@@ -82,7 +82,7 @@ impl Resolver {
                 }
                 doc::QuestionDoc::Routes { at, expect } => {
                     let place = self.place(at);
-                    let expect = self.routes_expect(expect);
+                    let expect = self.routes_expect(expect, at.span);
                     place.zip(expect).map(|(at, expect)| Question {
                         kind: QuestionKind::Routes { at, expect },
                         span: at_span(q),
@@ -351,13 +351,26 @@ impl Resolver {
         found
     }
 
-    /// A routes expectation, every row checked.
-    pub(super) fn routes_expect(&mut self, expect: &doc::RoutesExpectDoc) -> Option<RoutesExpect> {
+    /// A routes expectation, every row checked. An empty `Contains` or `Excludes` checks
+    /// nothing and is refused (an empty `Exactly` is an empty table).
+    pub(super) fn routes_expect(
+        &mut self,
+        expect: &doc::RoutesExpectDoc,
+        span: Span,
+    ) -> Option<RoutesExpect> {
         let (mode, rows) = match expect {
             doc::RoutesExpectDoc::Contains(r) => (RoutesMode::Contains, r),
             doc::RoutesExpectDoc::Excludes(r) => (RoutesMode::Excludes, r),
             doc::RoutesExpectDoc::Exactly(r) => (RoutesMode::Exactly, r),
         };
+        if rows.is_empty() && mode != RoutesMode::Exactly {
+            self.error(
+                span,
+                format!("`{mode:?}([])` checks nothing"),
+                Some("list the rows to check, or write `Exactly([])` for an empty table".into()),
+            );
+            return None;
+        }
         let rows: Vec<Option<RouteRowExpect>> = rows.iter().map(|r| self.row(r)).collect();
         let rows = rows.into_iter().collect::<Option<Vec<_>>>()?;
         Some(RoutesExpect { mode, rows })
