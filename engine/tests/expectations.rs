@@ -158,6 +158,30 @@ fn a_flow_without_a_port_is_on_the_default_port_443_from_port_50000() {
 }
 
 #[test]
+fn a_deciding_nsg_or_rule_naming_nothing_is_refused_with_did_you_mean() {
+    for (q, hint) in [
+        (
+            r#"FlowVerify(at: "vm", direction: Outbound, remote: "10.0.2.4", expect: (access: Allow, rule: "allow-http"))"#,
+            "did you mean `allow-https`?",
+        ),
+        (
+            r#"FlowVerify(at: "vm", direction: Outbound, remote: "10.0.2.4", expect: (access: Allow, nsg: "nsg-app", rule: "DenyAllOutbound"))"#,
+            "did you mean `DenyAllOutBound`?",
+        ),
+        (
+            r#"FlowVerify(at: "vm", direction: Outbound, remote: "10.0.2.4", expect: (access: Allow, nsg: "nsg-ap"))"#,
+            "did you mean `nsg-app`?",
+        ),
+    ] {
+        let err = refused(q);
+        let [d] = err.diagnostics() else {
+            panic!("{q}: {err}")
+        };
+        assert_eq!(d.hint.as_deref(), Some(hint), "{q}");
+    }
+}
+
+#[test]
 fn a_via_or_not_via_naming_nothing_is_refused_with_did_you_mean() {
     for q in [
         r#"Trace(from: "vm", to: "10.0.2.4", expect: (verdict: Delivered, via: ["pe2"]))"#,

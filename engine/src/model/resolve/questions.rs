@@ -28,8 +28,12 @@ impl Resolver {
                         Some(t) => self.found(find(&self.nsg_ids, t, "nsg")).map(Some),
                         None => Some(None),
                     };
+                    let rule_known = match (&expect.rule, nsg) {
+                        (Some(rule), Some(nsg)) => self.nsg_rule_known(rule, nsg),
+                        _ => true,
+                    };
                     match (nic, address, nsg) {
-                        (Some(nic), Some(address), Some(nsg)) => Some(Question {
+                        (Some(nic), Some(address), Some(nsg)) if rule_known => Some(Question {
                             kind: QuestionKind::FlowVerify {
                                 nic,
                                 direction: *direction,
@@ -155,6 +159,26 @@ impl Resolver {
             },
             span,
         })
+    }
+
+    /// Whether `rule` is a rule of `nsg` (when given) or of any NSG, Azure's default rules
+    /// included; an unknown rule is an error with did-you-mean.
+    fn nsg_rule_known(&mut self, rule: &Text, nsg: Option<NsgId>) -> bool {
+        let defaults = default_rules();
+        let names: Vec<&str> = match nsg.and_then(|n| self.net.nsg(n)) {
+            Some(n) => n.rules.iter().map(|r| r.name.as_str()).collect(),
+            None => (self.net.nsgs.iter().flat_map(|n| &n.rules))
+                .chain(&defaults)
+                .map(|r| r.name.as_str())
+                .collect(),
+        };
+        if names.contains(&rule.value.as_str()) {
+            return true;
+        }
+        let hint = unknown_name_hint(&rule.value, names.iter().copied(), "NSG rule");
+        let message = format!("unknown NSG rule `{}`", rule.value);
+        self.error(rule.span, message, Some(hint));
+        false
     }
 
     /// `System Route`, or a declared route table.
