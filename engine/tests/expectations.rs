@@ -308,3 +308,24 @@ fn estate_wide_questions_past_the_case_bound_are_refused_at_load() {
     let smaller = text.replacen("to: Workloads()", r#"to: Workloads(name: "w1")"#, 1);
     assert!(load_str("small.ron", &smaller).is_ok());
 }
+
+#[test]
+fn a_checked_question_is_typed_data_with_names_resolved() {
+    use azpath_engine::expect::{Asked, Client};
+    use azpath_engine::model::FlowProtocol;
+    let loaded = load(r#"Trace(from: "vm", to: "10.0.2.4", expect: (verdict: Delivered))"#);
+    let report = check(&loaded.network, loaded.dataplane());
+    assert_eq!(
+        report.results[0].question,
+        Asked::Trace {
+            from: Client::Workload { name: "vm".into() },
+            to: "10.0.2.4".into(),
+            protocol: FlowProtocol::Tcp,
+            port: DEFAULT_PORT,
+            verdict: VerdictName::Delivered,
+        }
+    );
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["results"][0]["question"]["question"], "Trace");
+    assert_eq!(json["results"][0]["question"]["from"]["name"], "vm");
+}

@@ -56,7 +56,7 @@ fn every_bundled_scenario_holds() {
         for r in &report.results {
             assert!(
                 matches!(r.outcome, Outcome::Pass),
-                "{}: {} -> {:#?}",
+                "{}: {:?} -> {:#?}",
                 file.display(),
                 r.question,
                 r.outcome

@@ -7,7 +7,10 @@ use ipnet::IpNet;
 use serde::Serialize;
 
 use crate::dns::Resolution;
-use crate::model::{Access, NextHop, NextHopSpec, RouteRowExpect, RouteSource};
+use crate::model::{
+    Access, Direction, FlowProtocol, NextHop, NextHopSpec, RouteRowExpect, RouteSource, RoutesMode,
+    SetPattern,
+};
 use crate::query::{FlowVerifyAnswer, NextHopAnswer, RoutesAnswer};
 use crate::route::EffectiveRoute;
 use crate::scenario::{ResolveOutcomeName, Span, VerdictName};
@@ -44,14 +47,117 @@ impl CheckReport {
 /// One question's result, with the answer it was checked against.
 #[derive(Clone, Debug, Serialize)]
 pub struct QuestionResult {
-    /// The question in one line.
-    pub question: String,
+    /// What was asked, with names resolved.
+    pub question: Asked,
     /// Where it was written.
     pub span: Span,
     /// Pass, fail (with every difference) or skipped.
     pub outcome: Outcome,
     /// The answer azpath computed.
     pub evidence: Option<Evidence>,
+}
+
+/// A question as asked, with its names resolved and what it expects in brief.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "question")]
+pub enum Asked {
+    /// A subnet's (or workload's) effective routes.
+    Routes {
+        /// The subnet or workload.
+        at: String,
+        /// How rows and routes are compared.
+        mode: RoutesMode,
+        /// How many rows are expected.
+        rows: usize,
+    },
+    /// The next hop towards an address.
+    NextHop {
+        /// The subnet or workload.
+        from: String,
+        /// The destination.
+        to: IpAddr,
+        /// The expected next hop.
+        next_hop: NextHopSpec,
+    },
+    /// NSG flow verify at a NIC.
+    FlowVerify {
+        /// The NIC.
+        at: String,
+        /// As seen by the NIC.
+        direction: Direction,
+        /// Protocol.
+        protocol: FlowProtocol,
+        /// The other end.
+        remote: IpAddr,
+        /// The service port.
+        port: u16,
+        /// The expected decision.
+        access: Access,
+    },
+    /// A name resolution.
+    Resolve {
+        /// Who resolves.
+        client: String,
+        /// The name.
+        name: String,
+        /// The expected outcome.
+        outcome: ResolveOutcomeName,
+    },
+    /// A trace.
+    Trace {
+        /// The client.
+        from: Client,
+        /// The destination: an address or a name, as written.
+        to: String,
+        /// Protocol.
+        protocol: FlowProtocol,
+        /// Destination port.
+        port: u16,
+        /// The expected verdict.
+        verdict: VerdictName,
+    },
+    /// Every trace between two sets.
+    ForAllTraces {
+        /// The sources.
+        from: SetPattern,
+        /// The destinations.
+        to: SetPattern,
+        /// Protocol.
+        protocol: FlowProtocol,
+        /// Destination port.
+        port: u16,
+        /// The expected verdict.
+        verdict: VerdictName,
+        /// Cases checked.
+        cases: usize,
+    },
+    /// Every subnet of a set's routes.
+    ForAllRoutes {
+        /// The subnets.
+        at: SetPattern,
+        /// How rows and routes are compared.
+        mode: RoutesMode,
+        /// How many rows are expected.
+        rows: usize,
+        /// Cases checked.
+        cases: usize,
+    },
+}
+
+/// Who starts a trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "client")]
+pub enum Client {
+    /// A workload.
+    Workload {
+        /// Its name.
+        name: String,
+    },
+    /// A client on the Internet.
+    Internet {
+        /// Its public address.
+        address: IpAddr,
+    },
 }
 
 /// Whether an expectation held.

@@ -2,14 +2,16 @@
 
 use std::net::IpAddr;
 
-use super::answer::{CheckReport, Evidence, Outcome, Problem, QuestionResult, SkipReason};
+use super::answer::{
+    Asked, CheckReport, Client, Evidence, Outcome, Problem, QuestionResult, SkipReason,
+};
 use super::verdict::verdict_name;
 use crate::dataplane::DataPlane;
 use crate::dns::{resolve, DnsOutcome, Resolution};
 use crate::model::{
-    Direction, DnsPoint, FlowVerifyExpect, Network, NextHopExpect, NicRef, PathPoint, Place,
-    QuestionKind, ResolveExpect, RouteRowExpect, RouteTableRef, RoutesExpect, RoutesMode,
-    TraceExpect, TraceSource, TraceTarget, VnetId,
+    DnsPoint, FlowVerifyExpect, Network, NextHopExpect, NicRef, PathPoint, Place, QuestionKind,
+    ResolveExpect, RouteRowExpect, RouteTableRef, RoutesExpect, RoutesMode, TraceExpect,
+    TraceSource, TraceTarget, VnetId,
 };
 use crate::query::{flow_verify, next_hop, routes, FlowVerifyAnswer, NextHopAnswer};
 use crate::route::EffectiveRoute;
@@ -21,108 +23,112 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
     let results = net
         .questions
         .iter()
-        .map(|q| match &q.kind {
-            QuestionKind::Routes { at, expect } => {
-                let question = format!(
-                    "routes at `{}` {}",
-                    place_name(net, *at),
-                    describe_routes(expect)
-                );
-                let answer = net.subnet_of(*at).and_then(|s| routes(net, dp, s));
-                let problems = answer.as_ref().map(|a| routes_problems(expect, &a.routes));
-                result(question, q.span, problems, answer.map(Evidence::Routes))
-            }
-            QuestionKind::NextHop { from, to, expect } => {
-                let question = format!(
-                    "next hop from `{}` to {to} is {}",
-                    place_name(net, *from),
-                    expect.next_hop
-                );
-                let answer = net.subnet_of(*from).map(|s| next_hop(net, dp, s, *to));
-                let problems = answer.as_ref().map(|a| next_hop_problems(net, expect, a));
-                result(
-                    question,
-                    q.span,
-                    problems,
-                    answer.map(|a| Evidence::NextHop(Box::new(a))),
-                )
-            }
-            QuestionKind::ForAllTraces { .. } | QuestionKind::ForAllRoutes { .. } => {
-                super::forall::check(net, dp, q)
-            }
-            QuestionKind::Resolve { from, name, expect } => {
-                let answer = resolve(net, *from, name);
-                let question = format!(
-                    "`{}` resolves `{}`: {:?}",
-                    answer.client, answer.name, expect.outcome
-                );
-                let problems = resolve_problems(net, expect, &answer);
-                result(
-                    question,
-                    q.span,
-                    Some(problems),
-                    Some(Evidence::Resolve(Box::new(answer))),
-                )
-            }
-            QuestionKind::FlowVerify {
-                nic,
-                direction,
-                remote,
-                expect,
-            } => {
-                let name = nic_name(net, *nic);
-                let way = match direction {
-                    Direction::Inbound => "from",
-                    Direction::Outbound => "to",
-                };
-                let question = format!(
-                    "{direction} {:?} {way} {} port {} at `{name}` is {}",
-                    remote.protocol, remote.address, remote.port, expect.access
-                );
-                let answer = flow_verify(net, dp, *nic, *direction, *remote);
-                let problems = answer.as_ref().map(|a| flow_problems(net, expect, a));
-                result(question, q.span, problems, answer.map(Evidence::FlowVerify))
-            }
-            QuestionKind::Trace {
-                from,
-                to,
-                protocol,
-                port,
-                host,
-                expect,
-            } => {
-                let source = match from {
-                    TraceSource::Workload(w) => net
-                        .workloads
-                        .get(w.0)
-                        .map(|w| w.name.clone())
-                        .unwrap_or_default(),
-                    TraceSource::Internet(ip) => format!("Internet client {ip}"),
-                };
-                let target = match to {
-                    TraceTarget::Address(ip) => ip.to_string(),
-                    TraceTarget::Name(n) => n.clone(),
-                };
-                let question = format!(
-                    "trace {protocol:?} from `{source}` to {target} port {port} is {:?}",
-                    expect.verdict
-                );
-                let request = TraceRequest {
-                    host: host.clone(),
-                    protocol: *protocol,
-                    destination: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
-                    port: *port,
-                    source_port: DEFAULT_SOURCE_PORT,
-                };
-                let answer = trace_to(net, dp, *from, to, request);
-                let problems = answer.as_ref().map(|a| trace_problems(net, expect, a));
-                result(
-                    question,
-                    q.span,
-                    problems,
-                    answer.map(|a| Evidence::Trace(Box::new(a))),
-                )
-            }
+        .filter_map(|q| -> Option<QuestionResult> {
+            Some(match &q.kind {
+                QuestionKind::Routes { at, expect } => {
+                    let question = Asked::Routes {
+                        at: place_name(net, *at),
+                        mode: expect.mode,
+                        rows: expect.rows.len(),
+                    };
+                    let answer = net.subnet_of(*at).and_then(|s| routes(net, dp, s));
+                    let problems = answer.as_ref().map(|a| routes_problems(expect, &a.routes));
+                    result(question, q.span, problems, answer.map(Evidence::Routes))
+                }
+                QuestionKind::NextHop { from, to, expect } => {
+                    let question = Asked::NextHop {
+                        from: place_name(net, *from),
+                        to: *to,
+                        next_hop: expect.next_hop,
+                    };
+                    let answer = net.subnet_of(*from).map(|s| next_hop(net, dp, s, *to));
+                    let problems = answer.as_ref().map(|a| next_hop_problems(net, expect, a));
+                    result(
+                        question,
+                        q.span,
+                        problems,
+                        answer.map(|a| Evidence::NextHop(Box::new(a))),
+                    )
+                }
+                QuestionKind::ForAllTraces { .. } | QuestionKind::ForAllRoutes { .. } => {
+                    return super::forall::check(net, dp, q);
+                }
+                QuestionKind::Resolve { from, name, expect } => {
+                    let answer = resolve(net, *from, name);
+                    let question = Asked::Resolve {
+                        client: answer.client.clone(),
+                        name: answer.name.clone(),
+                        outcome: expect.outcome,
+                    };
+                    let problems = resolve_problems(net, expect, &answer);
+                    result(
+                        question,
+                        q.span,
+                        Some(problems),
+                        Some(Evidence::Resolve(Box::new(answer))),
+                    )
+                }
+                QuestionKind::FlowVerify {
+                    nic,
+                    direction,
+                    remote,
+                    expect,
+                } => {
+                    let question = Asked::FlowVerify {
+                        at: nic_name(net, *nic),
+                        direction: *direction,
+                        protocol: remote.protocol,
+                        remote: remote.address,
+                        port: remote.port,
+                        access: expect.access,
+                    };
+                    let answer = flow_verify(net, dp, *nic, *direction, *remote);
+                    let problems = answer.as_ref().map(|a| flow_problems(net, expect, a));
+                    result(question, q.span, problems, answer.map(Evidence::FlowVerify))
+                }
+                QuestionKind::Trace {
+                    from,
+                    to,
+                    protocol,
+                    port,
+                    host,
+                    expect,
+                } => {
+                    let client = match from {
+                        TraceSource::Workload(w) => Client::Workload {
+                            name: (net.workloads.get(w.0))
+                                .map(|w| w.name.clone())
+                                .unwrap_or_default(),
+                        },
+                        TraceSource::Internet(ip) => Client::Internet { address: *ip },
+                    };
+                    let question = Asked::Trace {
+                        from: client,
+                        to: match to {
+                            TraceTarget::Address(ip) => ip.to_string(),
+                            TraceTarget::Name(n) => n.clone(),
+                        },
+                        protocol: *protocol,
+                        port: *port,
+                        verdict: expect.verdict,
+                    };
+                    let request = TraceRequest {
+                        host: host.clone(),
+                        protocol: *protocol,
+                        destination: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+                        port: *port,
+                        source_port: DEFAULT_SOURCE_PORT,
+                    };
+                    let answer = trace_to(net, dp, *from, to, request);
+                    let problems = answer.as_ref().map(|a| trace_problems(net, expect, a));
+                    result(
+                        question,
+                        q.span,
+                        problems,
+                        answer.map(|a| Evidence::Trace(Box::new(a))),
+                    )
+                }
+            })
         })
         .collect();
     CheckReport { results }
@@ -131,7 +137,7 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
 /// A result from the differences found; `None` when there was no answer to compare (a place
 /// that resolved but has no compiled table, which validation rules out).
 pub(super) fn result(
-    question: String,
+    question: Asked,
     span: Span,
     problems: Option<Vec<Problem>>,
     evidence: Option<Evidence>,
@@ -321,15 +327,6 @@ fn place_name(net: &Network, place: Place) -> String {
         Place::Workload(w) => net.workloads.get(w.0).map(|w| w.name.clone()),
     }
     .unwrap_or_default()
-}
-
-pub(super) fn describe_routes(expect: &RoutesExpect) -> String {
-    let verb = match expect.mode {
-        RoutesMode::Contains => "contain",
-        RoutesMode::Excludes => "exclude",
-        RoutesMode::Exactly => "are exactly",
-    };
-    format!("{verb} {} row(s)", expect.rows.len())
 }
 
 /// Whether an effective route fits an expected row (fields not written are not checked).

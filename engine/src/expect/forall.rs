@@ -1,8 +1,8 @@
 //! Estate-wide questions: every case is checked (each pair traced, each subnet's table read),
 //! and a failure lists the counterexamples, the first few with their answers.
 
-use super::answer::{Case, Evidence, Problem, QuestionResult};
-use super::check::{describe_routes, result, routes_problems, trace_problems};
+use super::answer::{Asked, Case, Evidence, Problem, QuestionResult};
+use super::check::{result, routes_problems, trace_problems};
 use crate::dataplane::DataPlane;
 use crate::model::{Network, NicRef, Question, QuestionKind, TraceSource};
 use crate::query::routes;
@@ -12,8 +12,8 @@ use crate::trace::{trace_to, TraceRequest};
 /// How many counterexamples keep their full answer in the report.
 const SHOWN: usize = 3;
 
-/// Checks an estate-wide question.
-pub(super) fn check(net: &Network, dp: &DataPlane, q: &Question) -> QuestionResult {
+/// Checks an estate-wide question; `None` for any other kind.
+pub(super) fn check(net: &Network, dp: &DataPlane, q: &Question) -> Option<QuestionResult> {
     let mut checked = 0;
     let mut problems = Vec::new();
     let mut shown = Vec::new();
@@ -28,7 +28,8 @@ pub(super) fn check(net: &Network, dp: &DataPlane, q: &Question) -> QuestionResu
     };
     let question = match &q.kind {
         QuestionKind::ForAllTraces {
-            sets,
+            from_set,
+            to_set,
             from,
             to,
             protocol,
@@ -63,10 +64,14 @@ pub(super) fn check(net: &Network, dp: &DataPlane, q: &Question) -> QuestionResu
                     }
                 }
             }
-            format!(
-                "for all traces {protocol:?} port {port} {sets}: {:?}",
-                expect.verdict
-            )
+            Asked::ForAllTraces {
+                from: from_set.clone(),
+                to: to_set.clone(),
+                protocol: *protocol,
+                port: *port,
+                verdict: expect.verdict,
+                cases: checked,
+            }
         }
         QuestionKind::ForAllRoutes { set, at, expect } => {
             for s in at {
@@ -82,16 +87,20 @@ pub(super) fn check(net: &Network, dp: &DataPlane, q: &Question) -> QuestionResu
                     fail(case, found, Evidence::Routes(answer));
                 }
             }
-            format!("for {set}, routes {}", describe_routes(expect))
+            Asked::ForAllRoutes {
+                at: set.clone(),
+                mode: expect.mode,
+                rows: expect.rows.len(),
+                cases: checked,
+            }
         }
-        _ => String::new(),
+        _ => return None,
     };
     let failed = problems.len();
-    let question = format!("{question} ({checked} case(s))");
     let evidence = (failed > 0).then_some(Evidence::Counterexamples {
         checked,
         failed,
         shown,
     });
-    result(question, q.span, Some(problems), evidence)
+    Some(result(question, q.span, Some(problems), evidence))
 }

@@ -8,6 +8,8 @@ mod check;
 mod forall;
 mod verdict;
 
-pub use answer::{Case, CheckReport, Evidence, Outcome, Problem, QuestionResult, SkipReason};
+pub use answer::{
+    Asked, Case, CheckReport, Client, Evidence, Outcome, Problem, QuestionResult, SkipReason,
+};
 pub use check::{check, row_matches};
 pub use verdict::verdict_name;

@@ -21,8 +21,8 @@ pub use names::*;
 pub use questions::{
     DnsPoint, FlowVerifyExpect, ForAllTarget, ForwarderId, InboundEndpointId, NextHopExpect,
     NextHopSpec, PathPoint, Question, QuestionKind, RemoteEnd, ResolveExpect, RouteRowExpect,
-    RouteTableRef, RoutesExpect, RoutesMode, RulesetId, TraceExpect, TraceTarget, ZoneId,
-    SYSTEM_ROUTE,
+    RouteTableRef, RoutesExpect, RoutesMode, RulesetId, SetKind, SetPattern, TraceExpect,
+    TraceTarget, ZoneId, SYSTEM_ROUTE,
 };
 pub use resolve::{resolve, MAX_FORALL_CASES};
 pub use security::*;

@@ -52,8 +52,10 @@ pub enum QuestionKind {
     },
     /// Every trace between two sets meets the expectation.
     ForAllTraces {
-        /// What the sets are, in words.
-        sets: String,
+        /// The sources' set as written.
+        from_set: SetPattern,
+        /// The destinations' set as written.
+        to_set: SetPattern,
         /// The sources.
         from: Vec<super::WorkloadId>,
         /// The destinations.
@@ -67,8 +69,8 @@ pub enum QuestionKind {
     },
     /// Every subnet of a set has the expected routes.
     ForAllRoutes {
-        /// What the set is, in words.
-        set: String,
+        /// The set as written.
+        set: SetPattern,
         /// The subnets.
         at: Vec<super::SubnetId>,
         /// What every table must show.
@@ -98,6 +100,30 @@ pub enum QuestionKind {
         /// The expected outcome.
         expect: TraceExpect,
     },
+}
+
+/// What kind of objects a set of an estate-wide question selects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum SetKind {
+    /// Workloads (App Service and API Management instances included).
+    Workloads,
+    /// Subnets.
+    Subnets,
+    /// Private endpoints.
+    PrivateEndpoints,
+    /// Services.
+    Services,
+}
+
+/// A set of an estate-wide question as written: a kind with its `vnet` and `name` patterns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SetPattern {
+    /// What it selects.
+    pub kind: SetKind,
+    /// The VNet pattern (`*` matches any run of characters), if given.
+    pub vnet: Option<String>,
+    /// The name pattern, if given.
+    pub name: Option<String>,
 }
 
 /// How expected route rows relate to the effective route table.

@@ -50,7 +50,8 @@ pub fn lesson(net: &Network, report: &CheckReport, file: &SourceFile) -> String 
     }
     for (i, r) in report.results.iter().enumerate() {
         let (line, _) = file.line_col(r.span.start);
-        let _ = writeln!(out, "Question {} (line {line}): {}", i + 1, r.question);
+        let asked = super::text::asked(&r.question);
+        let _ = writeln!(out, "Question {} (line {line}): {asked}", i + 1);
         let verdict = match &r.outcome {
             Outcome::Pass => "as the scenario expects".to_string(),
             Outcome::Fail { problems } => {

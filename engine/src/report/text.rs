@@ -2,7 +2,8 @@
 //! assumptions.
 
 use crate::diag::Located;
-use crate::expect::{Case, CheckReport, Evidence, Outcome, Problem, SkipReason};
+use crate::expect::{Asked, Case, CheckReport, Client, Evidence, Outcome, Problem, SkipReason};
+use crate::model::{Direction, RoutesMode, SetKind, SetPattern};
 use crate::query::{
     FlowVerifyAnswer, NextHopAnswer, NsgLevel, RoutesAnswer, StageDecision, Verdict,
 };
@@ -308,12 +309,16 @@ pub fn check(report: &CheckReport, file: &SourceFile) -> String {
         let (line, _) = file.line_col(r.span.start);
         let at = format!("{}:{line}", file.name_at(r.span.start));
         match &r.outcome {
-            Outcome::Pass => out += &format!("pass  {at}: {}\n", r.question),
+            Outcome::Pass => out += &format!("pass  {at}: {}\n", asked(&r.question)),
             Outcome::Skipped { reason } => {
-                out += &format!("skip  {at}: {} ({})\n", r.question, skip_reason(*reason))
+                out += &format!(
+                    "skip  {at}: {} ({})\n",
+                    asked(&r.question),
+                    skip_reason(*reason)
+                )
             }
             Outcome::Fail { problems } => {
-                out += &format!("FAIL  {at}: {}\n", r.question);
+                out += &format!("FAIL  {at}: {}\n", asked(&r.question));
                 for p in problems {
                     out += &format!("        {}\n", problem(p));
                 }
@@ -322,6 +327,99 @@ pub fn check(report: &CheckReport, file: &SourceFile) -> String {
                 }
             }
         }
+    }
+    out
+}
+
+/// A question in one line: what is asked and the answer it expects.
+pub fn asked(q: &Asked) -> String {
+    match q {
+        Asked::Routes { at, mode, rows } => {
+            format!("routes at `{at}` {}", rows_expected(*mode, *rows))
+        }
+        Asked::NextHop { from, to, next_hop } => {
+            format!("next hop from `{from}` to {to} is {next_hop}")
+        }
+        Asked::FlowVerify {
+            at,
+            direction,
+            protocol,
+            remote,
+            port,
+            access,
+        } => {
+            let way = match direction {
+                Direction::Inbound => "from",
+                Direction::Outbound => "to",
+            };
+            format!("{direction} {protocol:?} {way} {remote} port {port} at `{at}` is {access}")
+        }
+        Asked::Resolve {
+            client,
+            name,
+            outcome,
+        } => format!("`{client}` resolves `{name}`: {outcome:?}"),
+        Asked::Trace {
+            from,
+            to,
+            protocol,
+            port,
+            verdict,
+        } => {
+            let from = match from {
+                Client::Workload { name } => name.clone(),
+                Client::Internet { address } => format!("Internet client {address}"),
+            };
+            format!("trace {protocol:?} from `{from}` to {to} port {port} is {verdict:?}")
+        }
+        Asked::ForAllTraces {
+            from,
+            to,
+            protocol,
+            port,
+            verdict,
+            cases,
+        } => format!(
+            "for all traces {protocol:?} port {port} from {} to {}: {verdict:?} ({cases} case(s))",
+            set(from),
+            set(to)
+        ),
+        Asked::ForAllRoutes {
+            at,
+            mode,
+            rows,
+            cases,
+        } => format!(
+            "for {}, routes {} ({cases} case(s))",
+            set(at),
+            rows_expected(*mode, *rows)
+        ),
+    }
+}
+
+fn rows_expected(mode: RoutesMode, rows: usize) -> String {
+    let verb = match mode {
+        RoutesMode::Contains => "contain",
+        RoutesMode::Excludes => "exclude",
+        RoutesMode::Exactly => "are exactly",
+    };
+    format!("{verb} {rows} row(s)")
+}
+
+/// A set of an estate-wide question in words: `every workload in vnet `spoke``.
+fn set(pattern: &SetPattern) -> String {
+    let what = match pattern.kind {
+        SetKind::Workloads => "every workload",
+        SetKind::Subnets => "every subnet",
+        SetKind::PrivateEndpoints => "every private endpoint",
+        SetKind::Services => "every service",
+    };
+    let mut out = what.to_string();
+    if let Some(v) = &pattern.vnet {
+        out += &format!(" in vnet `{v}`");
+    }
+    if let Some(n) = &pattern.name {
+        out += &format!(" named `{n}`");
     }
     out
 }

@@ -87,6 +87,20 @@ fn matches(pattern: Option<&Text>, value: &str) -> bool {
     pattern.is_none_or(|p| glob(&p.value, value))
 }
 
+/// A set as written, for the answer.
+fn pattern(set: &SetDoc) -> SetPattern {
+    let text = |t: &Option<Text>| t.as_ref().map(|t| t.value.clone());
+    let (kind, vnet, name) = match set {
+        SetDoc::Workloads { vnet, name } => (SetKind::Workloads, text(vnet), text(name)),
+        SetDoc::Subnets { vnet, name } => (SetKind::Subnets, text(vnet), text(name)),
+        SetDoc::PrivateEndpoints { vnet, name } => {
+            (SetKind::PrivateEndpoints, text(vnet), text(name))
+        }
+        SetDoc::Services { name } => (SetKind::Services, None, text(name)),
+    };
+    SetPattern { kind, vnet, name }
+}
+
 fn describe(set: &SetDoc) -> String {
     let filter = |vnet: &Option<Text>, name: &Option<Text>| {
         let mut parts = Vec::new();
@@ -255,7 +269,8 @@ impl Resolver {
                 }
                 Some(Question {
                     kind: QuestionKind::ForAllTraces {
-                        sets: format!("from {} to {}", describe(from), describe(to)),
+                        from_set: pattern(from),
+                        to_set: pattern(to),
                         from: sources,
                         to: targets,
                         protocol: *protocol,
@@ -295,7 +310,7 @@ impl Resolver {
                 }
                 Some(Question {
                     kind: QuestionKind::ForAllRoutes {
-                        set: describe(at),
+                        set: pattern(at),
                         at: subnets,
                         expect,
                     },
