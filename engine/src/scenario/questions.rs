@@ -441,3 +441,65 @@ pub struct NextHopExpectDoc {
     )]
     pub route_table: Option<Text>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(text: &str) -> Result<RouteRowDoc, ron::error::SpannedError> {
+        super::super::ron_options().from_str(text)
+    }
+
+    #[test]
+    fn next_hop_none_is_the_next_hop_type_none() {
+        let written = row(r#"(prefix: "10.0.0.0/8", next_hop: None)"#).unwrap();
+        assert_eq!(written.next_hop, Some(NextHopDoc::None));
+    }
+
+    #[test]
+    fn a_field_left_out_is_not_checked() {
+        let left_out = row(r#"(prefix: "10.0.0.0/8")"#).unwrap();
+        assert_eq!(left_out.next_hop, None);
+        assert_eq!(left_out.source, None);
+    }
+
+    #[test]
+    fn none_for_a_field_without_a_none_value_is_refused() {
+        assert!(row(r#"(prefix: None)"#).is_err());
+        assert!(row(r#"(source: None)"#).is_err());
+        assert!(row(r#"(state: None)"#).is_err());
+    }
+
+    #[test]
+    fn a_flow_verify_without_ports_uses_the_flow_defaults() {
+        let q: QuestionDoc = super::super::ron_options()
+            .from_str(
+                r#"FlowVerify(at: "vm", direction: Outbound, remote: "10.0.0.4", expect: (access: Allow))"#,
+            )
+            .unwrap();
+        let QuestionDoc::FlowVerify {
+            port,
+            source_port,
+            protocol,
+            ..
+        } = q
+        else {
+            panic!("{q:?}")
+        };
+        assert_eq!(
+            (port, source_port, protocol),
+            (DEFAULT_PORT, DEFAULT_SOURCE_PORT, FlowProtocol::Tcp)
+        );
+    }
+
+    #[test]
+    fn an_unknown_field_in_a_question_is_refused() {
+        let q: Result<QuestionDoc, _> = super::super::ron_options().from_str(
+            r#"FlowVerify(at: "vm", direction: Outbound, remote: "10.0.0.4", prot: 22, expect: (access: Allow))"#,
+        );
+        assert!(matches!(
+            q.map_err(|e| e.code),
+            Err(ron::Error::NoSuchStructField { found, .. }) if found == "prot"
+        ));
+    }
+}
