@@ -155,44 +155,24 @@ fn each_expected_row_needs_a_route_of_its_own() {
 
 #[test]
 fn every_trace_verdict_is_reached_by_some_scenario() {
-    use azpath_engine::expect::Evidence;
-    let mut reached = std::collections::BTreeSet::new();
+    use azpath_engine::expect::{verdict_name, Evidence};
+    use azpath_engine::scenario::VerdictName;
+    use std::collections::BTreeSet;
+    let mut reached = BTreeSet::new();
     for file in all() {
         let loaded = load_file(&file).unwrap();
         for r in check(&loaded.network, loaded.dataplane()).results {
             if let (Outcome::Pass, Some(Evidence::Trace(t))) = (&r.outcome, &r.evidence) {
-                reached.insert(t.verdict.name());
+                reached.insert(verdict_name(&t.verdict));
             }
         }
     }
-    let all_verdicts = [
-        "Delivered",
-        "DroppedByNsg",
-        "DroppedByFirewall",
-        "NoRoute",
-        "NoDestination",
-        "InvalidNextHop",
-        "PeeringBlocked",
-        "SentToInternet",
-        "SentToOnPremises",
-        "SentToServiceEndpoint",
-        "Loop",
-        "AsymmetricReturnDropped",
-        "ReplyDropped",
-        "NameNotResolved",
-        "TlsNameMismatch",
-        "PublicAccessDisabled",
-        "ServiceFirewallDenied",
-        "DeliveredPublicly",
-        "HostNotServed",
-        "ServiceUnhealthy",
-    ];
-    let missing: Vec<_> = all_verdicts
+    let missing: Vec<_> = VerdictName::ALL
         .iter()
         .filter(|v| !reached.contains(*v))
         .collect();
     assert!(missing.is_empty(), "no scenario reaches {missing:?}");
-    // The README's verdict table lists exactly these.
+    // The README's verdict table lists exactly these, by the name scenarios write.
     let readme =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
             .unwrap();
@@ -201,12 +181,16 @@ fn every_trace_verdict_is_reached_by_some_scenario() {
         .nth(1)
         .and_then(|s| s.split("\n## ").next())
         .unwrap();
-    let listed: std::collections::BTreeSet<&str> = table
+    let listed: BTreeSet<VerdictName> = table
         .lines()
         .filter_map(|l| l.strip_prefix("| `"))
         .filter_map(|l| l.split('`').next())
+        .map(|name| {
+            ron::from_str::<VerdictName>(name)
+                .unwrap_or_else(|e| panic!("README lists `{name}`, which is no verdict: {e}"))
+        })
         .collect();
-    let expected: std::collections::BTreeSet<&str> = all_verdicts.into_iter().collect();
+    let expected: BTreeSet<VerdictName> = VerdictName::ALL.into_iter().collect();
     assert_eq!(listed, expected, "README verdict table");
 }
 

@@ -266,7 +266,7 @@ pub struct TraceExpectDoc {
 }
 
 /// Trace verdicts, by name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 pub enum VerdictName {
     /// Request and reply got through.
     Delivered,
@@ -308,6 +308,32 @@ pub enum VerdictName {
     HostNotServed,
     /// API Management is cut off by its NSG.
     ServiceUnhealthy,
+}
+
+impl VerdictName {
+    /// Every verdict, in the order of the README's table.
+    pub const ALL: [VerdictName; 20] = [
+        VerdictName::Delivered,
+        VerdictName::DroppedByNsg,
+        VerdictName::DroppedByFirewall,
+        VerdictName::NoRoute,
+        VerdictName::NoDestination,
+        VerdictName::InvalidNextHop,
+        VerdictName::PeeringBlocked,
+        VerdictName::SentToInternet,
+        VerdictName::SentToOnPremises,
+        VerdictName::SentToServiceEndpoint,
+        VerdictName::Loop,
+        VerdictName::AsymmetricReturnDropped,
+        VerdictName::ReplyDropped,
+        VerdictName::NameNotResolved,
+        VerdictName::TlsNameMismatch,
+        VerdictName::PublicAccessDisabled,
+        VerdictName::ServiceFirewallDenied,
+        VerdictName::DeliveredPublicly,
+        VerdictName::HostNotServed,
+        VerdictName::ServiceUnhealthy,
+    ];
 }
 
 /// The expected flow-verify answer; fields left out are not checked.
