@@ -22,7 +22,7 @@ pub struct Args {
     #[arg(long, requires = "from")]
     to: Option<String>,
     /// The flow's port.
-    #[arg(long, default_value_t = 443)]
+    #[arg(long, default_value_t = azpath_engine::scenario::DEFAULT_PORT)]
     port: u16,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
