@@ -23,8 +23,8 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    find_record, under, Network, PublicName, RecordData, ResolutionPolicy, VnetId, WorkloadId,
-    AZURE_DNS,
+    find_record, under, DnsPoint, ForwarderId, InboundEndpointId, Network, PublicName, RecordData,
+    ResolutionPolicy, RulesetId, VnetId, WorkloadId, ZoneId, AZURE_DNS,
 };
 
 /// The most queries and aliases one resolution may take before azpath calls it a loop.
@@ -151,6 +151,10 @@ pub struct Resolution {
     pub steps: Vec<DnsStep>,
     /// How it ended.
     pub outcome: DnsOutcome,
+    /// The zones, DNS servers, resolver endpoints and rulesets it passed, in order, as ids (for
+    /// checking a question's `via`; the steps above name them for people).
+    #[serde(skip)]
+    pub(crate) passed: Vec<DnsPoint>,
 }
 
 impl Resolution {
@@ -166,6 +170,7 @@ impl Resolution {
 struct Walk<'a> {
     net: &'a Network,
     steps: Vec<DnsStep>,
+    passed: Vec<DnsPoint>,
     seen: BTreeSet<(String, String)>,
 }
 
@@ -196,6 +201,7 @@ pub fn resolve(net: &Network, client: Resolver, name: &str) -> Resolution {
     let mut walk = Walk {
         net,
         steps: Vec::new(),
+        passed: Vec::new(),
         seen: BTreeSet::new(),
     };
     let outcome = match servers.first() {
@@ -207,6 +213,7 @@ pub fn resolve(net: &Network, client: Resolver, name: &str) -> Resolution {
         client: who,
         steps: walk.steps,
         outcome,
+        passed: walk.passed,
     }
 }
 
@@ -257,6 +264,14 @@ impl Walk<'_> {
             server: label,
             name: name.to_string(),
         });
+        let dns = &self.net.dns;
+        let asked = (dns.forwarders.iter().position(|f| f.ip == server))
+            .map(|i| DnsPoint::Forwarder(ForwarderId(i)))
+            .or_else(|| {
+                (dns.inbound_endpoints.iter().position(|e| e.ip == server))
+                    .map(|i| DnsPoint::InboundEndpoint(InboundEndpointId(i)))
+            });
+        self.passed.extend(asked);
         if let Some(outcome) = outcome {
             return outcome;
         }
@@ -329,6 +344,9 @@ impl Walk<'_> {
             .filter(|(_, r)| r.covers(name))
             .max_by_key(|(_, r)| r.domain.len());
         if let Some((rs, r)) = rule {
+            let ruleset = self.net.dns.rulesets.iter().position(|x| x.name == rs.name);
+            self.passed
+                .extend(ruleset.map(|i| DnsPoint::Ruleset(RulesetId(i))));
             let (by, domain, targets) = (
                 format!("ruleset `{}`", rs.name),
                 r.domain.clone(),
@@ -360,6 +378,8 @@ impl Walk<'_> {
         });
         if let (Some((zone, policy)), Some(v)) = (zone, vnet) {
             let record = find_record(&zone.records, name);
+            let id = self.net.dns.zones.iter().position(|z| z.name == zone.name);
+            self.passed.extend(id.map(|i| DnsPoint::Zone(ZoneId(i))));
             self.steps.push(DnsStep::PrivateZone {
                 zone: zone.name.clone(),
                 vnet: self.vnet_name(v),

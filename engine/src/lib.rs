@@ -13,10 +13,11 @@
 //!    compiles them into a longest-prefix-match table behind the [`route::Lpm`] trait.
 //! 4. [`dataplane`] holds the compiled tables of a whole network; [`filter`] evaluates NSGs and
 //!    Azure Firewall policies.
-//! 5. [`query`] answers questions (effective routes, next hop, NSG flow verify, the scenario's
-//!    own expectations) and [`trace`] follows a packet and its reply hop by hop; answers are
-//!    plain data that carries its evidence. [`analysis`] holds whole-network checks and the
-//!    scale generator.
+//! 5. [`query`] answers questions (effective routes, next hop, NSG flow verify) and [`trace`]
+//!    follows a packet and its reply hop by hop; answers are plain data that carries its
+//!    evidence. [`expect`] then checks each of the scenario's questions against its expected
+//!    answer, with typed differences. [`analysis`] holds whole-network checks and the scale
+//!    generator.
 //! 6. [`report`] renders answers as text for people, JSON for scripts and DOT for pictures.
 //!
 //! Beside the flow, [`import`] turns Azure's own JSON (what `az … list/show` prints) into a
@@ -44,6 +45,7 @@ pub mod analysis;
 pub mod dataplane;
 pub mod diag;
 pub mod dns;
+pub mod expect;
 pub mod filter;
 pub mod import;
 pub mod input;

@@ -13,6 +13,7 @@ use azpath_engine::scenario::{
     SourceFile,
 };
 use azpath_engine::trace::{trace_from, trace_name, TraceAnswer, TraceRequest};
+use azpath_engine::expect;
 use azpath_engine::{load_str, Loaded};
 
 fn fixture(dir: &str) -> Imported {
@@ -231,7 +232,7 @@ fn the_hand_written_expectations_hold_in_the_imported_estate() {
     let hand = parse(&SourceFile::new("hand.ron", HAND_WRITTEN)).unwrap();
     imported.document.questions = hand.questions;
     let loaded = load(&imported);
-    let report = query::check(&loaded.network, loaded.dataplane());
+    let report = expect::check(&loaded.network, loaded.dataplane());
     assert_eq!(report.failed(), 0, "{report:?}");
     assert_eq!(report.passed(), 6);
 }

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use azpath_engine::{load_file, query, report};
+use azpath_engine::{expect, load_file, report};
 
 use super::scenarios::all;
 
@@ -65,7 +65,7 @@ fn every_lesson_renders_as_its_reviewed_snapshot() {
     settings.bind(|| {
         for file in all() {
             let loaded = load_file(&file).unwrap();
-            let report = query::check(&loaded.network, loaded.dataplane());
+            let report = expect::check(&loaded.network, loaded.dataplane());
             let text = report::lesson::lesson(&loaded.network, &report, &loaded.source);
             let name = relative(&file).trim_end_matches(".ron").replace('/', "__");
             insta::assert_snapshot!(name, text);

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use azpath_engine::query::{check, Outcome};
+use azpath_engine::expect::{check, Outcome};
 use azpath_engine::{load_file, load_str};
 
 fn scenario_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -56,7 +56,7 @@ fn every_bundled_scenario_holds() {
         for r in &report.results {
             assert!(
                 matches!(r.outcome, Outcome::Pass),
-                "{}: {} -> {:#?}",
+                "{}: {:?} -> {:#?}",
                 file.display(),
                 r.question,
                 r.outcome
@@ -104,10 +104,20 @@ fn a_wrong_expectation_fails_with_the_difference() {
         .iter()
         .find(|r| matches!(r.outcome, Outcome::Fail { .. }))
         .unwrap();
-    let json = serde_json::to_string(&failed.outcome).unwrap();
+    use azpath_engine::expect::Problem;
+    use azpath_engine::model::NextHopType;
+    let Outcome::Fail { problems } = &failed.outcome else {
+        unreachable!()
+    };
     assert!(
-        json.contains("VirtualAppliance 10.0.1.4") && json.contains("InterfaceEndpoint"),
-        "{json}"
+        matches!(
+            problems.as_slice(),
+            [Problem::NextHop { expected, actual }]
+                if expected.next_hop_type == NextHopType::VirtualAppliance
+                    && expected.ip == Some("10.0.1.4".parse().unwrap())
+                    && actual.next_hop_type == NextHopType::InterfaceEndpoint
+        ),
+        "{problems:?}"
     );
 }
 
@@ -145,44 +155,24 @@ fn each_expected_row_needs_a_route_of_its_own() {
 
 #[test]
 fn every_trace_verdict_is_reached_by_some_scenario() {
-    use azpath_engine::query::Evidence;
-    let mut reached = std::collections::BTreeSet::new();
+    use azpath_engine::expect::{verdict_name, Evidence};
+    use azpath_engine::scenario::VerdictName;
+    use std::collections::BTreeSet;
+    let mut reached = BTreeSet::new();
     for file in all() {
         let loaded = load_file(&file).unwrap();
         for r in check(&loaded.network, loaded.dataplane()).results {
             if let (Outcome::Pass, Some(Evidence::Trace(t))) = (&r.outcome, &r.evidence) {
-                reached.insert(t.verdict.name());
+                reached.insert(verdict_name(&t.verdict));
             }
         }
     }
-    let all_verdicts = [
-        "Delivered",
-        "DroppedByNsg",
-        "DroppedByFirewall",
-        "NoRoute",
-        "NoDestination",
-        "InvalidNextHop",
-        "PeeringBlocked",
-        "SentToInternet",
-        "SentToOnPremises",
-        "SentToServiceEndpoint",
-        "Loop",
-        "AsymmetricReturnDropped",
-        "ReplyDropped",
-        "NameNotResolved",
-        "TlsNameMismatch",
-        "PublicAccessDisabled",
-        "ServiceFirewallDenied",
-        "DeliveredPublicly",
-        "HostNotServed",
-        "ServiceUnhealthy",
-    ];
-    let missing: Vec<_> = all_verdicts
+    let missing: Vec<_> = VerdictName::ALL
         .iter()
         .filter(|v| !reached.contains(*v))
         .collect();
     assert!(missing.is_empty(), "no scenario reaches {missing:?}");
-    // The README's verdict table lists exactly these.
+    // The README's verdict table lists exactly these, by the name scenarios write.
     let readme =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
             .unwrap();
@@ -191,18 +181,22 @@ fn every_trace_verdict_is_reached_by_some_scenario() {
         .nth(1)
         .and_then(|s| s.split("\n## ").next())
         .unwrap();
-    let listed: std::collections::BTreeSet<&str> = table
+    let listed: BTreeSet<VerdictName> = table
         .lines()
         .filter_map(|l| l.strip_prefix("| `"))
         .filter_map(|l| l.split('`').next())
+        .map(|name| {
+            ron::from_str::<VerdictName>(name)
+                .unwrap_or_else(|e| panic!("README lists `{name}`, which is no verdict: {e}"))
+        })
         .collect();
-    let expected: std::collections::BTreeSet<&str> = all_verdicts.into_iter().collect();
+    let expected: BTreeSet<VerdictName> = VerdictName::ALL.into_iter().collect();
     assert_eq!(listed, expected, "README verdict table");
 }
 
 #[test]
 fn trace_answers_round_trip_through_json() {
-    use azpath_engine::query::Evidence;
+    use azpath_engine::expect::Evidence;
     use azpath_engine::trace::TraceAnswer;
     let mut checked = 0;
     for file in all() {
@@ -226,7 +220,7 @@ fn trace_answers_round_trip_through_json() {
 
 #[test]
 fn a_wrong_estate_wide_expectation_lists_its_counterexamples() {
-    use azpath_engine::query::{Evidence, Problem};
+    use azpath_engine::expect::{Case, Evidence, Problem};
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../scenarios/firewall/hub-inspects-every-private-endpoint-flow.ron");
     let text = std::fs::read_to_string(path).unwrap();
@@ -248,16 +242,20 @@ fn a_wrong_estate_wide_expectation_lists_its_counterexamples() {
     let Outcome::Fail { problems } = &failed.outcome else {
         unreachable!()
     };
-    let cases: Vec<&str> = problems
+    let cases: Vec<Case> = problems
         .iter()
         .map(|p| match p {
-            Problem::Counterexample { case, .. } => case.as_str(),
+            Problem::Counterexample { case, .. } => case.clone(),
             other => panic!("{other:?}"),
         })
         .collect();
+    let pair = |from: &str, to: &str| Case::Pair {
+        from: from.into(),
+        to: to.into(),
+    };
     assert_eq!(
         cases,
-        ["`legacy-app` -> `pe-blob`", "`legacy-app` -> `pe-kv`"]
+        [pair("legacy-app", "pe-blob"), pair("legacy-app", "pe-kv")]
     );
     assert!(matches!(
         failed.evidence,

@@ -9,6 +9,7 @@
 mod azure_refuses;
 mod bad_inputs;
 mod dns_properties;
+mod expectations;
 mod import;
 mod lessons;
 mod nsg_properties;

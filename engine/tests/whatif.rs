@@ -7,7 +7,7 @@ use azpath_engine::analysis::flow::{self, FlowSpec};
 use azpath_engine::analysis::suggest::{suggest, Fix};
 use azpath_engine::analysis::whatif::what_if;
 use azpath_engine::trace::Verdict;
-use azpath_engine::{load_document, load_file, query, LoadError};
+use azpath_engine::{expect, load_document, load_file, LoadError};
 
 fn lesson(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -311,7 +311,7 @@ fn diagnose_names_the_root_cause_of_each_gotcha_and_the_field_fix_first() {
 fn every_kept_fix_delivers_and_keeps_the_other_questions_when_simulated_again() {
     for (file, flow, _, _) in gotchas() {
         let loaded = load_file(&lesson(file)).unwrap();
-        let before = query::check(&loaded.network, loaded.dataplane());
+        let before = expect::check(&loaded.network, loaded.dataplane());
         let s = suggest(&loaded, &flow).unwrap();
         for k in &s.kept {
             let again = load_document(loaded.source.clone(), k.document.clone()).unwrap();
@@ -325,14 +325,14 @@ fn every_kept_fix_delivers_and_keeps_the_other_questions_when_simulated_again() 
                 k.summary,
                 answer.verdict.describe()
             );
-            let after = query::check(&again.network, again.dataplane());
+            let after = expect::check(&again.network, again.dataplane());
             let newly_failing = before
                 .results
                 .iter()
                 .zip(&after.results)
                 .filter(|(b, a)| {
-                    matches!(b.outcome, query::Outcome::Pass)
-                        && !matches!(a.outcome, query::Outcome::Pass)
+                    matches!(b.outcome, expect::Outcome::Pass)
+                        && !matches!(a.outcome, expect::Outcome::Pass)
                 })
                 .count();
             assert_eq!(newly_failing, k.also_changes.len(), "{file}: {}", k.summary);

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use azpath_engine::{query, report};
+use azpath_engine::{expect, report};
 use serde_json::json;
 
 use super::TextOrJson;
@@ -59,7 +59,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             Err(other) => return Err(other),
         };
         let dp = loaded.dataplane();
-        let report = query::check(&loaded.network, dp);
+        let report = expect::check(&loaded.network, dp);
         passed += report.passed();
         failed += report.failed();
         skipped += report.skipped();

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use azpath_engine::{query, report};
+use azpath_engine::{expect, report};
 
 use crate::out::{self, CliError, Outcome};
 
@@ -16,7 +16,7 @@ pub struct Args {
 /// Runs the command: exit 0 when every answer is as the scenario expects, 1 otherwise.
 pub fn run(args: Args) -> Result<Outcome, CliError> {
     let loaded = super::load(&args.file)?;
-    let report = query::check(&loaded.network, loaded.dataplane());
+    let report = expect::check(&loaded.network, loaded.dataplane());
     out::text(&report::lesson::lesson(
         &loaded.network,
         &report,

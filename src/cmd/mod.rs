@@ -154,11 +154,11 @@ pub enum Proto {
 /// The port and protocol options shared by `trace`, `flow-verify` and `reach`.
 #[derive(Debug, clap::Args)]
 pub struct FlowArgs {
-    /// The service (destination) port [default: 443].
+    /// The service (destination) port [default: 443, the flow default].
     #[arg(long)]
     pub port: Option<u16>,
     /// The client's (source) port.
-    #[arg(long, default_value_t = 50000)]
+    #[arg(long, default_value_t = azpath_engine::scenario::DEFAULT_SOURCE_PORT)]
     pub source_port: u16,
     /// Protocol.
     #[arg(long, value_enum, default_value_t)]

@@ -15,8 +15,8 @@ use serde::Serialize;
 
 use super::diagnose::{diagnose, CheckStep, Diagnosis};
 use super::flow::{self, FlowSpec};
+use crate::expect::{check, Asked, CheckReport, Evidence, Outcome};
 use crate::model::NicRef;
-use crate::query::{check, CheckReport, Evidence, Outcome};
 use crate::scenario::{
     Access, Direction, Document, NsgRuleDoc, PrivateEndpointDoc, PrivateEndpointNetworkPolicies,
     QuestionDoc, Spanned, Text, TraceExpectDoc, VerdictName,
@@ -206,7 +206,7 @@ pub struct Suggestion {
     /// Its verdict after the fix.
     pub verdict: String,
     /// Questions of the scenario that expected this failure and now pass differently.
-    pub also_changes: Vec<String>,
+    pub also_changes: Vec<Asked>,
     /// The changed scenario (applied to the base document).
     #[serde(skip)]
     pub document: Document,
@@ -220,7 +220,7 @@ pub struct Suggestions {
     /// Candidate changes tried.
     pub tried: usize,
     /// Candidates refused because they break another question, with the question.
-    pub rejected_for_regressions: Vec<(String, String)>,
+    pub rejected_for_regressions: Vec<(String, Asked)>,
     /// The changes that work, best first.
     pub kept: Vec<Suggestion>,
 }
@@ -359,7 +359,7 @@ fn compare(
     after: &CheckReport,
     ctx: &Context,
     flow: &FlowSpec,
-) -> (Vec<String>, Vec<String>) {
+) -> (Vec<Asked>, Vec<Asked>) {
     let mut broken = Vec::new();
     let mut also = Vec::new();
     for ((b, a), q) in before

@@ -20,10 +20,12 @@ pub use addr::{is_private, not_a_host_address, reserved_addresses, Refused};
 pub use firewall::*;
 pub use names::*;
 pub use questions::{
-    FlowVerifyExpect, ForAllTarget, NextHopExpect, NextHopSpec, Question, QuestionKind, RemoteEnd,
-    ResolveExpect, RouteRowExpect, RoutesExpect, RoutesMode, TraceExpect, TraceTarget,
+    DnsPoint, FlowVerifyExpect, ForAllTarget, ForwarderId, InboundEndpointId, NextHopExpect,
+    NextHopSpec, PathPoint, Question, QuestionKind, RemoteEnd, ResolveExpect, RouteRowExpect,
+    RouteTableRef, RoutesExpect, RoutesMode, RulesetId, SetKind, SetPattern, TraceExpect,
+    TraceTarget, ZoneId, SYSTEM_ROUTE,
 };
-pub use resolve::resolve;
+pub use resolve::{resolve, MAX_FORALL_CASES};
 pub use security::*;
 pub use vocab::*;
 pub use vwan::*;

@@ -5,8 +5,11 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use serde::Serialize;
 
-use super::{Access, Direction, FlowProtocol, NextHopType, NicRef, Place, RouteSource, RouteState};
-use crate::scenario::Span;
+use super::{
+    Access, Direction, FlowProtocol, NextHopType, NicRef, NsgId, Place, RouteSource, RouteState,
+    RouteTableId, VnetId,
+};
+use crate::scenario::{ResolveOutcomeName, Span, VerdictName};
 
 /// A question and where it was written.
 #[derive(Clone, Debug)]
@@ -49,8 +52,10 @@ pub enum QuestionKind {
     },
     /// Every trace between two sets meets the expectation.
     ForAllTraces {
-        /// What the sets are, in words.
-        sets: String,
+        /// The sources' set as written.
+        from_set: SetPattern,
+        /// The destinations' set as written.
+        to_set: SetPattern,
         /// The sources.
         from: Vec<super::WorkloadId>,
         /// The destinations.
@@ -64,8 +69,8 @@ pub enum QuestionKind {
     },
     /// Every subnet of a set has the expected routes.
     ForAllRoutes {
-        /// What the set is, in words.
-        set: String,
+        /// The set as written.
+        set: SetPattern,
         /// The subnets.
         at: Vec<super::SubnetId>,
         /// What every table must show.
@@ -97,6 +102,30 @@ pub enum QuestionKind {
     },
 }
 
+/// What kind of objects a set of an estate-wide question selects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum SetKind {
+    /// Workloads (App Service and API Management instances included).
+    Workloads,
+    /// Subnets.
+    Subnets,
+    /// Private endpoints.
+    PrivateEndpoints,
+    /// Services.
+    Services,
+}
+
+/// A set of an estate-wide question as written: a kind with its `vnet` and `name` patterns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SetPattern {
+    /// What it selects.
+    pub kind: SetKind,
+    /// The VNet pattern (`*` matches any run of characters), if given.
+    pub vnet: Option<String>,
+    /// The name pattern, if given.
+    pub name: Option<String>,
+}
+
 /// How expected route rows relate to the effective route table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum RoutesMode {
@@ -117,10 +146,11 @@ pub struct RoutesExpect {
     pub rows: Vec<RouteRowExpect>,
 }
 
-/// One expected route; `None` fields match anything.
+/// One expected route; a field that is `None` was not written and is not checked (the next hop
+/// type `None` is `Some(NextHopSpec { next_hop_type: NextHopType::None, .. })`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RouteRowExpect {
-    /// The prefix (`None`: any).
+    /// The prefix.
     pub prefix: Option<IpNet>,
     /// The source.
     pub source: Option<RouteSource>,
@@ -156,7 +186,7 @@ impl std::fmt::Display for NextHopSpec {
     }
 }
 
-/// The expected next-hop answer; `None` fields match anything.
+/// The expected next-hop answer; a field that is `None` was not written and is not checked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NextHopExpect {
     /// The next hop.
@@ -166,7 +196,19 @@ pub struct NextHopExpect {
     /// The winning route's source.
     pub source: Option<RouteSource>,
     /// The winning route's table, or `System Route`.
-    pub route_table: Option<String>,
+    pub route_table: Option<RouteTableRef>,
+}
+
+/// How Network Watcher names the route table of a system route.
+pub const SYSTEM_ROUTE: &str = "System Route";
+
+/// The route table a winning route comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum RouteTableRef {
+    /// A system route (Azure prints `System Route`).
+    System,
+    /// A user route of this table.
+    Table(RouteTableId),
 }
 
 /// The other end of a flow checked at a NIC.
@@ -183,14 +225,14 @@ pub struct RemoteEnd {
     pub source_port: u16,
 }
 
-/// The expected flow-verify answer; `None` fields match anything.
+/// The expected flow-verify answer; a field that is `None` was not written and is not checked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FlowVerifyExpect {
     /// Allow or deny.
     pub access: Access,
     /// The NSG whose rule decided.
-    pub nsg: Option<String>,
-    /// The deciding rule.
+    pub nsg: Option<NsgId>,
+    /// The deciding rule, by name (a rule of that NSG, or one of Azure's default rules).
     pub rule: Option<String>,
 }
 
@@ -230,22 +272,63 @@ pub struct ForAllTarget {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolveExpect {
     /// How it ends.
-    pub outcome: crate::scenario::ResolveOutcomeName,
-    /// The addresses, in order (empty: any).
-    pub addresses: Vec<std::net::IpAddr>,
-    /// Zones, servers or rulesets named in its steps.
-    pub via: Vec<String>,
+    pub outcome: ResolveOutcomeName,
+    /// The addresses, in order (`None`: not checked).
+    pub addresses: Option<Vec<IpAddr>>,
+    /// Zones, DNS servers, resolver endpoints or rulesets it must pass.
+    pub via: Vec<DnsPoint>,
+}
+
+macro_rules! dns_id {
+    ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
+        #[$doc]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        pub struct $name(pub usize);
+    )*};
+}
+
+dns_id!(
+    /// Index of a private zone in `Network::dns.zones`.
+    ZoneId,
+    /// Index of a DNS server in `Network::dns.forwarders`.
+    ForwarderId,
+    /// Index of a resolver inbound endpoint in `Network::dns.inbound_endpoints`.
+    InboundEndpointId,
+    /// Index of a forwarding ruleset in `Network::dns.rulesets`.
+    RulesetId,
+);
+
+/// A DNS object a resolution can pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum DnsPoint {
+    /// A private DNS zone answered (or fell back to the Internet).
+    Zone(ZoneId),
+    /// A DNS server on a workload was asked.
+    Forwarder(ForwarderId),
+    /// A DNS Private Resolver inbound endpoint was asked.
+    InboundEndpoint(InboundEndpointId),
+    /// A forwarding ruleset's rule sent the query on.
+    Ruleset(RulesetId),
+}
+
+/// A point a trace's path can pass: a NIC, or a VNet (a virtual hub is its hub VNet).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PathPoint {
+    /// A workload's, private endpoint's or firewall's NIC.
+    Nic(NicRef),
+    /// A VNet or virtual hub.
+    Vnet(VnetId),
 }
 
 /// The expected outcome of a trace.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceExpect {
-    /// The verdict's name.
-    pub verdict: crate::scenario::VerdictName,
-    /// NICs, VNets or hubs the request or reply must pass.
-    pub via: Vec<String>,
-    /// NICs it must not pass.
-    pub not_via: Vec<String>,
+    /// The verdict.
+    pub verdict: VerdictName,
+    /// What the request or reply must pass.
+    pub via: Vec<PathPoint>,
+    /// What neither may pass.
+    pub not_via: Vec<PathPoint>,
     /// Text the symptom must contain.
     pub symptom: Option<String>,
     /// The regions the request passes, in order.

@@ -1,14 +1,11 @@
 //! Stage 5: questions and their answers. Answers are plain data that carry their evidence;
 //! rendering them is [`crate::report`]'s job.
 
-mod check;
 mod compare_routes;
 mod flow_verify;
-mod forall;
 mod next_hop;
 mod routes;
 
-pub use check::{check, row_matches, CheckReport, Evidence, Outcome, Problem, QuestionResult};
 pub use compare_routes::{
     compare_routes, parse_az_routes, AzEffectiveRoute, AzEffectiveRouteList, RouteComparison,
     RouteDifference, RouteRow,

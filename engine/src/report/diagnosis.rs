@@ -57,12 +57,12 @@ pub fn suggestions(s: &Suggestions) -> String {
         if !k.also_changes.is_empty() {
             let _ = writeln!(out, "   also changes (questions that state this flow's failure, or the same client's failures it now delivers):");
             for q in &k.also_changes {
-                let _ = writeln!(out, "     - {q}");
+                let _ = writeln!(out, "     - {}", super::text::asked(q));
             }
         }
     }
     for (fix, q) in &s.rejected_for_regressions {
-        let _ = writeln!(out, "\nRefused: {fix} (breaks: {q})");
+        let _ = writeln!(out, "\nRefused: {fix} (breaks: {})", super::text::asked(q));
     }
     out
 }

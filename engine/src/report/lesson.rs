@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
+use crate::expect::{CheckReport, Outcome};
 use crate::model::Network;
-use crate::query::{CheckReport, Outcome};
 use crate::scenario::SourceFile;
 
 const WIDTH: usize = 96;
@@ -50,7 +50,8 @@ pub fn lesson(net: &Network, report: &CheckReport, file: &SourceFile) -> String 
     }
     for (i, r) in report.results.iter().enumerate() {
         let (line, _) = file.line_col(r.span.start);
-        let _ = writeln!(out, "Question {} (line {line}): {}", i + 1, r.question);
+        let asked = super::text::asked(&r.question);
+        let _ = writeln!(out, "Question {} (line {line}): {asked}", i + 1);
         let verdict = match &r.outcome {
             Outcome::Pass => "as the scenario expects".to_string(),
             Outcome::Fail { problems } => {
@@ -59,7 +60,9 @@ pub fn lesson(net: &Network, report: &CheckReport, file: &SourceFile) -> String 
                     problems.len()
                 )
             }
-            Outcome::Skipped { reason } => format!("not evaluated: {reason}"),
+            Outcome::Skipped { reason } => {
+                format!("not evaluated: {}", super::text::skip_reason(*reason))
+            }
         };
         let _ = writeln!(out, "Answer: {verdict}");
         if let Some(e) = &r.evidence {

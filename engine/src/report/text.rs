@@ -2,9 +2,10 @@
 //! assumptions.
 
 use crate::diag::Located;
+use crate::expect::{Asked, Case, CheckReport, Client, Evidence, Outcome, Problem, SkipReason};
+use crate::model::{Direction, RoutesMode, SetKind, SetPattern};
 use crate::query::{
-    CheckReport, Evidence, FlowVerifyAnswer, NextHopAnswer, NsgLevel, Outcome, Problem,
-    RoutesAnswer, StageDecision, Verdict,
+    FlowVerifyAnswer, NextHopAnswer, NsgLevel, RoutesAnswer, StageDecision, Verdict,
 };
 use crate::route::hub::{HubNextHop, HubRouteOrigin};
 use crate::route::{EffectiveRoute, Origin, Removal, Why};
@@ -317,12 +318,16 @@ pub fn check(report: &CheckReport, file: &SourceFile) -> String {
         let (line, _) = file.line_col(r.span.start);
         let at = format!("{}:{line}", file.name_at(r.span.start));
         match &r.outcome {
-            Outcome::Pass => out += &format!("pass  {at}: {}\n", r.question),
+            Outcome::Pass => out += &format!("pass  {at}: {}\n", asked(&r.question)),
             Outcome::Skipped { reason } => {
-                out += &format!("skip  {at}: {} ({reason})\n", r.question)
+                out += &format!(
+                    "skip  {at}: {} ({})\n",
+                    asked(&r.question),
+                    skip_reason(*reason)
+                )
             }
             Outcome::Fail { problems } => {
-                out += &format!("FAIL  {at}: {}\n", r.question);
+                out += &format!("FAIL  {at}: {}\n", asked(&r.question));
                 for p in problems {
                     out += &format!("        {}\n", problem(p));
                 }
@@ -333,6 +338,134 @@ pub fn check(report: &CheckReport, file: &SourceFile) -> String {
         }
     }
     out
+}
+
+/// A question in one line: what is asked and the answer it expects.
+pub fn asked(q: &Asked) -> String {
+    match q {
+        Asked::Routes { at, mode, rows } => {
+            format!("routes at `{at}` {}", rows_expected(*mode, *rows))
+        }
+        Asked::NextHop { from, to, next_hop } => {
+            format!("next hop from `{from}` to {to} is {next_hop}")
+        }
+        Asked::FlowVerify {
+            at,
+            direction,
+            protocol,
+            remote,
+            port,
+            access,
+        } => {
+            let way = match direction {
+                Direction::Inbound => "from",
+                Direction::Outbound => "to",
+            };
+            format!("{direction} {protocol:?} {way} {remote} port {port} at `{at}` is {access}")
+        }
+        Asked::Resolve {
+            client,
+            name,
+            outcome,
+        } => format!("`{client}` resolves `{name}`: {outcome:?}"),
+        Asked::Trace {
+            from,
+            to,
+            protocol,
+            port,
+            verdict,
+        } => {
+            let from = match from {
+                Client::Workload { name } => name.clone(),
+                Client::Internet { address } => format!("Internet client {address}"),
+            };
+            format!("trace {protocol:?} from `{from}` to {to} port {port} is {verdict:?}")
+        }
+        Asked::ForAllTraces {
+            from,
+            to,
+            protocol,
+            port,
+            verdict,
+            cases,
+        } => format!(
+            "for all traces {protocol:?} port {port} from {} to {}: {verdict:?} ({cases} case(s))",
+            set(from),
+            set(to)
+        ),
+        Asked::ForAllRoutes {
+            at,
+            mode,
+            rows,
+            cases,
+        } => format!(
+            "for {}, routes {} ({cases} case(s))",
+            set(at),
+            rows_expected(*mode, *rows)
+        ),
+    }
+}
+
+fn rows_expected(mode: RoutesMode, rows: usize) -> String {
+    let verb = match mode {
+        RoutesMode::Contains => "contain",
+        RoutesMode::Excludes => "exclude",
+        RoutesMode::Exactly => "are exactly",
+    };
+    format!("{verb} {rows} row(s)")
+}
+
+/// A set of an estate-wide question in words: `every workload in vnet `spoke``.
+fn set(pattern: &SetPattern) -> String {
+    let what = match pattern.kind {
+        SetKind::Workloads => "every workload",
+        SetKind::Subnets => "every subnet",
+        SetKind::PrivateEndpoints => "every private endpoint",
+        SetKind::Services => "every service",
+    };
+    let mut out = what.to_string();
+    if let Some(v) = &pattern.vnet {
+        out += &format!(" in vnet `{v}`");
+    }
+    if let Some(n) = &pattern.name {
+        out += &format!(" named `{n}`");
+    }
+    out
+}
+
+/// Why a question was not evaluated, in words.
+pub(crate) fn skip_reason(reason: SkipReason) -> &'static str {
+    match reason {
+        SkipReason::NoAnswerForPlace => "no answer for this place",
+    }
+}
+
+/// One case of an estate-wide question: `a` -> `b`, or a subnet.
+fn case_name(case: &Case) -> String {
+    match case {
+        Case::Pair { from, to } => format!("`{from}` -> `{to}`"),
+        Case::Subnet { subnet } => format!("`{subnet}`"),
+    }
+}
+
+/// `field: expected …, got …`.
+fn differs(
+    field: &str,
+    expected: impl std::fmt::Display,
+    actual: impl std::fmt::Display,
+) -> String {
+    format!("{field}: expected {expected}, got {actual}")
+}
+
+fn or_none(value: &Option<String>) -> String {
+    value.clone().unwrap_or_else(|| "none".into())
+}
+
+fn addresses(list: &[std::net::IpAddr]) -> String {
+    list.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn problem(p: &Problem) -> String {
@@ -361,16 +494,40 @@ fn problem(p: &Problem) -> String {
             "unexpected route: {} {} {} {}",
             actual.prefix, actual.source, actual.state, actual.next_hop
         ),
-        Problem::Differs {
-            field,
-            expected,
-            actual,
-        } => {
-            format!("{field}: expected {expected}, got {actual}")
+        Problem::Verdict { expected, actual } => {
+            differs("verdict", format!("{expected:?}"), format!("{actual:?}"))
         }
+        Problem::MissesVia { name } => differs("via", format!("passes `{name}`"), "does not"),
+        Problem::PassesNotVia { name } => {
+            differs("not_via", format!("avoids `{name}`"), "passes it")
+        }
+        Problem::Symptom { expected, actual } => {
+            differs("symptom", format!("contains `{expected}`"), actual)
+        }
+        Problem::Regions { expected, actual } => {
+            differs("regions", expected.join(" -> "), actual.join(" -> "))
+        }
+        Problem::ResolveOutcome { expected, actual } => {
+            differs("outcome", format!("{expected:?}"), format!("{actual:?}"))
+        }
+        Problem::Addresses { expected, actual } => {
+            differs("addresses", addresses(expected), addresses(actual))
+        }
+        Problem::MissesDnsVia { name } => differs("via", format!("involves `{name}`"), "does not"),
+        Problem::Access { expected, actual } => differs("access", expected, actual),
+        Problem::DecidingNsg { expected, actual } => differs("nsg", expected, or_none(actual)),
+        Problem::DecidingRule { expected, actual } => differs("rule", expected, or_none(actual)),
+        Problem::NextHop { expected, actual } => differs("next_hop", expected, actual),
+        Problem::RoutePrefix { expected, actual } => {
+            differs("prefix", expected, or_none(&actual.map(|p| p.to_string())))
+        }
+        Problem::RouteSource { expected, actual } => {
+            differs("source", expected, or_none(&actual.map(|s| s.to_string())))
+        }
+        Problem::RouteTable { expected, actual } => differs("route_table", expected, actual),
         Problem::Counterexample { case, problems } => {
             let each: Vec<String> = problems.iter().map(problem).collect();
-            format!("counterexample {case}: {}", each.join("; "))
+            format!("counterexample {}: {}", case_name(case), each.join("; "))
         }
     }
 }
@@ -401,7 +558,7 @@ pub(crate) fn evidence(e: &Evidence) -> String {
                 shown.len()
             ));
             for (case, e) in shown {
-                out += &indent(format!("{case}:"));
+                out += &indent(format!("{}:", case_name(case)));
                 out += &indent(evidence(e));
             }
             out

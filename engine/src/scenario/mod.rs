@@ -4,6 +4,7 @@
 mod document;
 mod firewall;
 mod names;
+mod questions;
 mod security;
 mod span;
 mod variant;
@@ -12,6 +13,7 @@ mod vwan;
 pub use document::*;
 pub use firewall::*;
 pub use names::*;
+pub use questions::*;
 pub use security::*;
 pub use span::{SourceFile, Span, Spanned};
 pub use variant::{merge, object_keys};
@@ -174,6 +176,10 @@ fn describe(code: &ron::Error) -> (String, Option<String>) {
         E::ExceededRecursionLimit => (
             "the value is nested too deeply".into(),
             Some("a scenario nests a few levels; this looks like a generated or broken file".into()),
+        ),
+        E::Message(m) if m.starts_with("expected string") && m.ends_with("found `None`") => (
+            m.clone(),
+            Some("leave the field out to not check it: `None` is a value only where Azure has one (the next hop type `None`)".into()),
         ),
         E::ExpectedInteger
         | E::ExpectedFloat

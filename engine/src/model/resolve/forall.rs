@@ -2,6 +2,11 @@
 
 use super::Resolver;
 use crate::model::*;
+
+/// The most cases (source–destination pairs, or subnets) the estate-wide questions of one
+/// scenario may check together, so that a broad pattern fails at load instead of running for
+/// hours: each trace pair costs a full trace.
+pub const MAX_FORALL_CASES: usize = 20_000;
 use crate::scenario::{self as doc, SetDoc, Span, Text};
 
 /// Whether `text` matches `pattern`, where `*` stands for any run of characters.
@@ -26,19 +31,74 @@ pub(super) fn glob(pattern: &str, text: &str) -> bool {
     rest.len() >= last.len() && rest.ends_with(last)
 }
 
-/// Where a set is written, for reporting its question.
-pub(super) fn set_span(set: &SetDoc) -> Span {
+/// Where a set is written: its first pattern (a set with no pattern has no position).
+fn set_text(set: &SetDoc) -> Option<&Text> {
     let (a, b) = match set {
         SetDoc::Workloads { vnet, name }
         | SetDoc::Subnets { vnet, name }
         | SetDoc::PrivateEndpoints { vnet, name } => (vnet.as_ref(), name.as_ref()),
         SetDoc::Services { name } => (None, name.as_ref()),
     };
-    a.or(b).map(|t| t.span).unwrap_or_default()
+    a.or(b)
+}
+
+/// Where a set is written, for reporting it.
+pub(super) fn set_span(set: &SetDoc) -> Span {
+    set_text(set).map(|t| t.span).unwrap_or_default()
+}
+
+/// Where an estate-wide question is written: the first position among its sets' patterns and
+/// its expectation's names, prefixes and addresses.
+pub(super) fn question_span(q: &doc::QuestionDoc) -> Span {
+    let texts: Vec<&Text> = match q {
+        doc::QuestionDoc::ForAllTraces {
+            from, to, expect, ..
+        } => set_text(from)
+            .into_iter()
+            .chain(set_text(to))
+            .chain(&expect.via)
+            .chain(&expect.not_via)
+            .chain(&expect.symptom)
+            .chain(expect.regions.iter().flatten())
+            .collect(),
+        doc::QuestionDoc::ForAllRoutes { at, expect } => {
+            let (doc::RoutesExpectDoc::Contains(rows)
+            | doc::RoutesExpectDoc::Excludes(rows)
+            | doc::RoutesExpectDoc::Exactly(rows)) = expect;
+            set_text(at)
+                .into_iter()
+                .chain(
+                    rows.iter()
+                        .flat_map(|r| r.prefix.iter().chain(&r.next_hop_ip)),
+                )
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    texts
+        .into_iter()
+        .map(|t| t.span)
+        .filter(|s| *s != Span::default())
+        .min()
+        .unwrap_or_default()
 }
 
 fn matches(pattern: Option<&Text>, value: &str) -> bool {
     pattern.is_none_or(|p| glob(&p.value, value))
+}
+
+/// A set as written, for the answer.
+fn pattern(set: &SetDoc) -> SetPattern {
+    let text = |t: &Option<Text>| t.as_ref().map(|t| t.value.clone());
+    let (kind, vnet, name) = match set {
+        SetDoc::Workloads { vnet, name } => (SetKind::Workloads, text(vnet), text(name)),
+        SetDoc::Subnets { vnet, name } => (SetKind::Subnets, text(vnet), text(name)),
+        SetDoc::PrivateEndpoints { vnet, name } => {
+            (SetKind::PrivateEndpoints, text(vnet), text(name))
+        }
+        SetDoc::Services { name } => (SetKind::Services, None, text(name)),
+    };
+    SetPattern { kind, vnet, name }
 }
 
 fn describe(set: &SetDoc) -> String {
@@ -154,6 +214,24 @@ impl Resolver {
         );
     }
 
+    /// Counts `cases` more estate-wide cases; past [`MAX_FORALL_CASES`] in the file, refuses
+    /// the question that crosses the bound.
+    fn within_forall_bound(&mut self, cases: usize, span: Span) -> bool {
+        let total = self.forall_cases.saturating_add(cases);
+        if total > MAX_FORALL_CASES {
+            self.error(
+                span,
+                format!(
+                    "the estate-wide questions check {total} cases (pairs or subnets) up to here, more than the {MAX_FORALL_CASES} a scenario may check"
+                ),
+                Some("narrow the `vnet` and `name` patterns, or split the question across scenarios".into()),
+            );
+            return false;
+        }
+        self.forall_cases = total;
+        true
+    }
+
     /// An estate-wide question.
     pub(super) fn for_all(&mut self, q: &doc::QuestionDoc, span: Span) -> Option<Question> {
         match q {
@@ -184,10 +262,15 @@ impl Resolver {
                 if targets.is_empty() {
                     self.empty(to);
                 }
-                let expect = self.trace_expect(expect);
+                let expect = self.trace_expect(expect)?;
+                let cases = sources.len().saturating_mul(targets.len());
+                if !self.within_forall_bound(cases, span) {
+                    return None;
+                }
                 Some(Question {
                     kind: QuestionKind::ForAllTraces {
-                        sets: format!("from {} to {}", describe(from), describe(to)),
+                        from_set: pattern(from),
+                        to_set: pattern(to),
                         from: sources,
                         to: targets,
                         protocol: *protocol,
@@ -221,10 +304,13 @@ impl Resolver {
                 if subnets.is_empty() {
                     self.empty(at);
                 }
-                let expect = self.routes_expect(expect)?;
+                let expect = self.routes_expect(expect, span)?;
+                if !self.within_forall_bound(subnets.len(), span) {
+                    return None;
+                }
                 Some(Question {
                     kind: QuestionKind::ForAllRoutes {
-                        set: describe(at),
+                        set: pattern(at),
                         at: subnets,
                         expect,
                     },

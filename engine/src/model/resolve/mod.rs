@@ -18,11 +18,14 @@ mod naming;
 mod network;
 mod nics;
 mod peering;
+mod questions;
 mod security;
 mod vwan;
 
 /// Azure's limit on routes in one route table.
 pub const MAX_ROUTES_PER_TABLE: usize = 400;
+
+pub use forall::MAX_FORALL_CASES;
 
 /// Resolves and validates `document`. On success returns the network and any warnings; on failure
 /// every diagnostic (errors and warnings), in file order.
@@ -81,6 +84,9 @@ struct Resolver {
     tag_ids: BTreeMap<String, usize>,
     /// Services with declared endpoint prefixes.
     endpoint_services: std::collections::BTreeSet<String>,
+    /// Cases the estate-wide questions resolved so far check (bounded by
+    /// [`forall::MAX_FORALL_CASES`]).
+    forall_cases: usize,
 }
 
 impl Resolver {

@@ -1,23 +1,23 @@
 //! Estate-wide questions: every case is checked (each pair traced, each subnet's table read),
 //! and a failure lists the counterexamples, the first few with their answers.
 
-use super::check::{
-    describe_routes, result, routes_problems, trace_problems, Evidence, Problem, QuestionResult,
-};
-use super::routes;
+use super::answer::{Asked, Case, Evidence, Problem, QuestionResult};
+use super::check::{result, routes_problems, trace_problems};
 use crate::dataplane::DataPlane;
 use crate::model::{Network, NicRef, Question, QuestionKind, TraceSource};
+use crate::query::routes;
+use crate::scenario::DEFAULT_SOURCE_PORT;
 use crate::trace::{trace_to, TraceRequest};
 
 /// How many counterexamples keep their full answer in the report.
 const SHOWN: usize = 3;
 
-/// Checks an estate-wide question.
-pub(super) fn check(net: &Network, dp: &DataPlane, q: &Question) -> QuestionResult {
+/// Checks an estate-wide question; `None` for any other kind.
+pub(super) fn check(net: &Network, dp: &DataPlane, q: &Question) -> Option<QuestionResult> {
     let mut checked = 0;
     let mut problems = Vec::new();
     let mut shown = Vec::new();
-    let mut fail = |case: String, found: Vec<Problem>, evidence: Evidence| {
+    let mut fail = |case: Case, found: Vec<Problem>, evidence: Evidence| {
         if shown.len() < SHOWN {
             shown.push((case.clone(), evidence));
         }
@@ -28,7 +28,8 @@ pub(super) fn check(net: &Network, dp: &DataPlane, q: &Question) -> QuestionResu
     };
     let question = match &q.kind {
         QuestionKind::ForAllTraces {
-            sets,
+            from_set,
+            to_set,
             from,
             to,
             protocol,
@@ -46,24 +47,31 @@ pub(super) fn check(net: &Network, dp: &DataPlane, q: &Question) -> QuestionResu
                         protocol: *protocol,
                         destination: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
                         port: *port,
-                        source_port: 50000,
+                        source_port: DEFAULT_SOURCE_PORT,
                         host: target.host.clone(),
                     };
                     let from = TraceSource::Workload(*w);
                     let answer = trace_to(net, dp, from, &target.to, request);
                     let Some(answer) = answer else { continue };
                     checked += 1;
-                    let found = trace_problems(expect, &answer);
+                    let found = trace_problems(net, expect, &answer);
                     if !found.is_empty() {
-                        let case = format!("`{source}` -> `{}`", target.name);
+                        let case = Case::Pair {
+                            from: source.clone(),
+                            to: target.name.clone(),
+                        };
                         fail(case, found, Evidence::Trace(Box::new(answer)));
                     }
                 }
             }
-            format!(
-                "for all traces {protocol:?} port {port} {sets}: {:?}",
-                expect.verdict
-            )
+            Asked::ForAllTraces {
+                from: from_set.clone(),
+                to: to_set.clone(),
+                protocol: *protocol,
+                port: *port,
+                verdict: expect.verdict,
+                cases: checked,
+            }
         }
         QuestionKind::ForAllRoutes { set, at, expect } => {
             for s in at {
@@ -73,20 +81,26 @@ pub(super) fn check(net: &Network, dp: &DataPlane, q: &Question) -> QuestionResu
                 checked += 1;
                 let found = routes_problems(expect, &answer.routes);
                 if !found.is_empty() {
-                    let case = format!("`{}`", answer.subnet);
+                    let case = Case::Subnet {
+                        subnet: answer.subnet.clone(),
+                    };
                     fail(case, found, Evidence::Routes(answer));
                 }
             }
-            format!("for {set}, routes {}", describe_routes(expect))
+            Asked::ForAllRoutes {
+                at: set.clone(),
+                mode: expect.mode,
+                rows: expect.rows.len(),
+                cases: checked,
+            }
         }
-        _ => String::new(),
+        _ => return None,
     };
     let failed = problems.len();
-    let question = format!("{question} ({checked} case(s))");
     let evidence = (failed > 0).then_some(Evidence::Counterexamples {
         checked,
         failed,
         shown,
     });
-    result(question, q.span, Some(problems), evidence)
+    Some(result(question, q.span, Some(problems), evidence))
 }

@@ -1,0 +1,436 @@
+//! Each question asked and its answer compared with the expectation.
+
+use std::net::IpAddr;
+
+use super::answer::{
+    Asked, CheckReport, Client, Evidence, Outcome, Problem, QuestionResult, SkipReason,
+};
+use super::verdict::verdict_name;
+use crate::dataplane::DataPlane;
+use crate::dns::{resolve, DnsOutcome, Resolution};
+use crate::model::{
+    DnsPoint, FlowVerifyExpect, Network, NextHopExpect, NicRef, PathPoint, Place, QuestionKind,
+    ResolveExpect, RouteRowExpect, RouteTableRef, RoutesExpect, RoutesMode, TraceExpect,
+    TraceSource, TraceTarget, VnetId,
+};
+use crate::query::{flow_verify, next_hop, routes, FlowVerifyAnswer, NextHopAnswer};
+use crate::route::EffectiveRoute;
+use crate::scenario::{ResolveOutcomeName, Span, DEFAULT_SOURCE_PORT};
+use crate::trace::{trace_to, TraceAnswer, TraceRequest};
+
+/// Evaluates every question of `net`.
+pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
+    let results = net
+        .questions
+        .iter()
+        .filter_map(|q| -> Option<QuestionResult> {
+            Some(match &q.kind {
+                QuestionKind::Routes { at, expect } => {
+                    let question = Asked::Routes {
+                        at: place_name(net, *at),
+                        mode: expect.mode,
+                        rows: expect.rows.len(),
+                    };
+                    let answer = net.subnet_of(*at).and_then(|s| routes(net, dp, s));
+                    let problems = answer.as_ref().map(|a| routes_problems(expect, &a.routes));
+                    result(question, q.span, problems, answer.map(Evidence::Routes))
+                }
+                QuestionKind::NextHop { from, to, expect } => {
+                    let question = Asked::NextHop {
+                        from: place_name(net, *from),
+                        to: *to,
+                        next_hop: expect.next_hop,
+                    };
+                    let answer = net.subnet_of(*from).map(|s| next_hop(net, dp, s, *to));
+                    let problems = answer.as_ref().map(|a| next_hop_problems(net, expect, a));
+                    result(
+                        question,
+                        q.span,
+                        problems,
+                        answer.map(|a| Evidence::NextHop(Box::new(a))),
+                    )
+                }
+                QuestionKind::ForAllTraces { .. } | QuestionKind::ForAllRoutes { .. } => {
+                    return super::forall::check(net, dp, q);
+                }
+                QuestionKind::Resolve { from, name, expect } => {
+                    let answer = resolve(net, *from, name);
+                    let question = Asked::Resolve {
+                        client: answer.client.clone(),
+                        name: answer.name.clone(),
+                        outcome: expect.outcome,
+                    };
+                    let problems = resolve_problems(net, expect, &answer);
+                    result(
+                        question,
+                        q.span,
+                        Some(problems),
+                        Some(Evidence::Resolve(Box::new(answer))),
+                    )
+                }
+                QuestionKind::FlowVerify {
+                    nic,
+                    direction,
+                    remote,
+                    expect,
+                } => {
+                    let question = Asked::FlowVerify {
+                        at: nic_name(net, *nic),
+                        direction: *direction,
+                        protocol: remote.protocol,
+                        remote: remote.address,
+                        port: remote.port,
+                        access: expect.access,
+                    };
+                    let answer = flow_verify(net, dp, *nic, *direction, *remote);
+                    let problems = answer.as_ref().map(|a| flow_problems(net, expect, a));
+                    result(question, q.span, problems, answer.map(Evidence::FlowVerify))
+                }
+                QuestionKind::Trace {
+                    from,
+                    to,
+                    protocol,
+                    port,
+                    host,
+                    expect,
+                } => {
+                    let client = match from {
+                        TraceSource::Workload(w) => Client::Workload {
+                            name: (net.workloads.get(w.0))
+                                .map(|w| w.name.clone())
+                                .unwrap_or_default(),
+                        },
+                        TraceSource::Internet(ip) => Client::Internet { address: *ip },
+                    };
+                    let question = Asked::Trace {
+                        from: client,
+                        to: match to {
+                            TraceTarget::Address(ip) => ip.to_string(),
+                            TraceTarget::Name(n) => n.clone(),
+                        },
+                        protocol: *protocol,
+                        port: *port,
+                        verdict: expect.verdict,
+                    };
+                    let request = TraceRequest {
+                        host: host.clone(),
+                        protocol: *protocol,
+                        destination: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+                        port: *port,
+                        source_port: DEFAULT_SOURCE_PORT,
+                    };
+                    let answer = trace_to(net, dp, *from, to, request);
+                    let problems = answer.as_ref().map(|a| trace_problems(net, expect, a));
+                    result(
+                        question,
+                        q.span,
+                        problems,
+                        answer.map(|a| Evidence::Trace(Box::new(a))),
+                    )
+                }
+            })
+        })
+        .collect();
+    CheckReport { results }
+}
+
+/// A result from the differences found; `None` when there was no answer to compare (a place
+/// that resolved but has no compiled table, which validation rules out).
+pub(super) fn result(
+    question: Asked,
+    span: Span,
+    problems: Option<Vec<Problem>>,
+    evidence: Option<Evidence>,
+) -> QuestionResult {
+    let outcome = match problems {
+        Some(p) if p.is_empty() => Outcome::Pass,
+        Some(problems) => Outcome::Fail { problems },
+        None => Outcome::Skipped {
+            reason: SkipReason::NoAnswerForPlace,
+        },
+    };
+    QuestionResult {
+        question,
+        span,
+        outcome,
+        evidence,
+    }
+}
+
+/// The kind of a resolution's outcome, in the scenario's vocabulary, with its addresses.
+fn resolve_outcome(outcome: &DnsOutcome) -> (ResolveOutcomeName, Vec<IpAddr>) {
+    match outcome {
+        DnsOutcome::Resolved { addresses } => (ResolveOutcomeName::Resolved, addresses.clone()),
+        DnsOutcome::NxDomain => (ResolveOutcomeName::NxDomain, Vec::new()),
+        DnsOutcome::Loop => (ResolveOutcomeName::Loop, Vec::new()),
+        DnsOutcome::NoServer { .. } => (ResolveOutcomeName::NoServer, Vec::new()),
+    }
+}
+
+pub(super) fn resolve_problems(
+    net: &Network,
+    expect: &ResolveExpect,
+    actual: &Resolution,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let (outcome, addresses) = resolve_outcome(&actual.outcome);
+    if outcome != expect.outcome {
+        problems.push(Problem::ResolveOutcome {
+            expected: expect.outcome,
+            actual: outcome,
+        });
+    }
+    if let Some(expected) = expect.addresses.as_ref().filter(|e| **e != addresses) {
+        problems.push(Problem::Addresses {
+            expected: expected.clone(),
+            actual: addresses,
+        });
+    }
+    for via in expect.via.iter().filter(|v| !actual.passed.contains(v)) {
+        problems.push(Problem::MissesDnsVia {
+            name: dns_point_name(net, *via),
+        });
+    }
+    problems
+}
+
+fn dns_point_name(net: &Network, point: DnsPoint) -> String {
+    let dns = &net.dns;
+    match point {
+        DnsPoint::Zone(z) => dns.zones.get(z.0).map(|x| x.name.clone()),
+        DnsPoint::Forwarder(f) => dns.forwarders.get(f.0).map(|x| x.name.clone()),
+        DnsPoint::InboundEndpoint(e) => dns.inbound_endpoints.get(e.0).map(|x| x.name.clone()),
+        DnsPoint::Ruleset(r) => dns.rulesets.get(r.0).map(|x| x.name.clone()),
+    }
+    .unwrap_or_default()
+}
+
+/// The VNet a NIC is in (a hub router: its hub's VNet).
+fn vnet_of(net: &Network, nic: NicRef) -> Option<VnetId> {
+    let subnet = match nic {
+        NicRef::Workload(w) => net.workloads.get(w.0)?.subnet,
+        NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p.0)?.subnet,
+        NicRef::Firewall(f) => net.firewalls.get(f.0)?.subnet,
+        NicRef::HubRouter(h) => return net.hub(h).map(|h| h.vnet),
+    };
+    net.subnet(subnet).map(|s| s.vnet)
+}
+
+/// Whether the request or the reply passes `point`: a hop at that NIC, or at a NIC in that
+/// VNet or hub.
+pub(super) fn passes(net: &Network, answer: &TraceAnswer, point: PathPoint) -> bool {
+    answer
+        .forward
+        .iter()
+        .chain(&answer.reply)
+        .filter_map(|h| h.at)
+        .any(|nic| match point {
+            PathPoint::Nic(n) => nic == n,
+            PathPoint::Vnet(v) => vnet_of(net, nic) == Some(v),
+        })
+}
+
+fn path_point_name(net: &Network, point: PathPoint) -> String {
+    match point {
+        PathPoint::Nic(n) => net.nic_name(n).map(str::to_string),
+        PathPoint::Vnet(v) => net.vnet(v).map(|v| v.name.clone()),
+    }
+    .unwrap_or_default()
+}
+
+pub(super) fn trace_problems(
+    net: &Network,
+    expect: &TraceExpect,
+    actual: &TraceAnswer,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let verdict = verdict_name(&actual.verdict);
+    if verdict != expect.verdict {
+        problems.push(Problem::Verdict {
+            expected: expect.verdict,
+            actual: verdict,
+        });
+    }
+    for point in expect.via.iter().filter(|p| !passes(net, actual, **p)) {
+        problems.push(Problem::MissesVia {
+            name: path_point_name(net, *point),
+        });
+    }
+    for point in expect.not_via.iter().filter(|p| passes(net, actual, **p)) {
+        problems.push(Problem::PassesNotVia {
+            name: path_point_name(net, *point),
+        });
+    }
+    if let Some(symptom) = expect
+        .symptom
+        .as_ref()
+        .filter(|s| !actual.symptom.contains(s.as_str()))
+    {
+        problems.push(Problem::Symptom {
+            expected: symptom.clone(),
+            actual: actual.symptom.clone(),
+        });
+    }
+    if let Some(regions) = expect
+        .regions
+        .as_ref()
+        .filter(|r| **r != actual.quality.regions)
+    {
+        problems.push(Problem::Regions {
+            expected: regions.clone(),
+            actual: actual.quality.regions.clone(),
+        });
+    }
+    problems
+}
+
+fn nic_name(net: &Network, nic: NicRef) -> String {
+    net.nic_name(nic).unwrap_or_default().to_string()
+}
+
+fn flow_problems(
+    net: &Network,
+    expect: &FlowVerifyExpect,
+    actual: &FlowVerifyAnswer,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if expect.access != actual.access {
+        problems.push(Problem::Access {
+            expected: expect.access,
+            actual: actual.access,
+        });
+    }
+    let rule = actual.rule.as_ref();
+    let nsg = expect.nsg.and_then(|n| net.nsg(n)).map(|n| n.name.as_str());
+    if let Some(n) = nsg.filter(|n| rule.map(|r| r.nsg.as_str()) != Some(*n)) {
+        problems.push(Problem::DecidingNsg {
+            expected: n.to_string(),
+            actual: rule.map(|r| r.nsg.clone()),
+        });
+    }
+    if let Some(n) = expect
+        .rule
+        .as_ref()
+        .filter(|n| rule.map(|r| &r.rule) != Some(*n))
+    {
+        problems.push(Problem::DecidingRule {
+            expected: n.clone(),
+            actual: rule.map(|r| r.rule.clone()),
+        });
+    }
+    problems
+}
+
+fn place_name(net: &Network, place: Place) -> String {
+    match place {
+        Place::Subnet(s) => net.subnet(s).map(|s| s.name.clone()),
+        Place::Workload(w) => net.workloads.get(w.0).map(|w| w.name.clone()),
+    }
+    .unwrap_or_default()
+}
+
+/// Whether an effective route fits an expected row (fields not written are not checked).
+pub fn row_matches(row: &RouteRowExpect, route: &EffectiveRoute) -> bool {
+    row.prefix.is_none_or(|p| p == route.prefix)
+        && row.source.is_none_or(|s| s == route.source)
+        && row.state.is_none_or(|s| s == route.state)
+        && row
+            .next_hop
+            .is_none_or(|h| h.matches(route.next_hop.next_hop_type, route.next_hop.ip))
+}
+
+/// Compares rows with routes. For `Contains` and `Exactly` each expected row takes its own
+/// route (so two rows can assert two equal-cost paths), greedily in file order; with `Exactly`
+/// any route left over is unexpected. With `Excludes` no row may match any route.
+pub(super) fn routes_problems(expect: &RoutesExpect, actual: &[EffectiveRoute]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut used = vec![false; actual.len()];
+    for row in &expect.rows {
+        if expect.mode == RoutesMode::Excludes {
+            if let Some(r) = actual.iter().find(|r| row_matches(row, r)) {
+                problems.push(Problem::ExcludedRoutePresent {
+                    expected: row.clone(),
+                    actual: r.clone(),
+                });
+            }
+            continue;
+        }
+        let free = actual
+            .iter()
+            .zip(used.iter_mut())
+            .find(|(r, taken)| !**taken && row_matches(row, r));
+        match free {
+            Some((_, taken)) => *taken = true,
+            None => problems.push(Problem::MissingRoute {
+                expected: row.clone(),
+            }),
+        }
+    }
+    if expect.mode == RoutesMode::Exactly {
+        for (r, taken) in actual.iter().zip(&used) {
+            if !taken {
+                problems.push(Problem::UnexpectedRoute { actual: r.clone() });
+            }
+        }
+    }
+    problems
+}
+
+/// The name Azure prints for a winning route's table.
+fn route_table_name(net: &Network, table: RouteTableRef) -> String {
+    match table {
+        RouteTableRef::System => crate::model::SYSTEM_ROUTE.to_string(),
+        RouteTableRef::Table(t) => net
+            .route_table(t)
+            .map(|t| t.name.clone())
+            .unwrap_or_default(),
+    }
+}
+
+fn next_hop_problems(
+    net: &Network,
+    expect: &NextHopExpect,
+    actual: &NextHopAnswer,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let hop = actual.next_hop;
+    let ip_ok = expect
+        .next_hop
+        .ip
+        .is_none_or(|ip| actual.next_hop_ips.contains(&ip) || hop.ip == Some(ip));
+    if expect.next_hop.next_hop_type != hop.next_hop_type || !ip_ok {
+        problems.push(Problem::NextHop {
+            expected: expect.next_hop,
+            actual: hop,
+        });
+    }
+    let route = actual.route.as_ref();
+    if let Some(p) = expect
+        .prefix
+        .filter(|p| route.map(|r| r.prefix) != Some(*p))
+    {
+        problems.push(Problem::RoutePrefix {
+            expected: p,
+            actual: route.map(|r| r.prefix),
+        });
+    }
+    if let Some(s) = expect
+        .source
+        .filter(|s| route.map(|r| r.source) != Some(*s))
+    {
+        problems.push(Problem::RouteSource {
+            expected: s,
+            actual: route.map(|r| r.source),
+        });
+    }
+    if let Some(t) = expect.route_table {
+        let expected = route_table_name(net, t);
+        if actual.route_table != expected {
+            problems.push(Problem::RouteTable {
+                expected,
+                actual: actual.route_table.clone(),
+            });
+        }
+    }
+    problems
+}

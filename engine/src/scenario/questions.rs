@@ -1,0 +1,531 @@
+//! The questions a scenario asks and the answers it expects, as written.
+//!
+//! The grammar has one reading for every field: a field left out is not checked (or takes the
+//! documented default of a flow, [`DEFAULT_PORT`] and [`DEFAULT_SOURCE_PORT`]); a field written
+//! is a value. `None` is never "not stated": in `next_hop: None` it is Azure's next hop type
+//! `None`, and elsewhere it is refused. Unknown fields are refused, as everywhere in the file.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::document::{NextHopDoc, Text};
+use super::security::{Access, Direction, FlowProtocol};
+
+/// The service (destination) port of a flow that does not name one: HTTPS, in scenario files
+/// and on the command line alike.
+pub const DEFAULT_PORT: u16 = 443;
+
+/// The client's (source) port of a flow that does not name one: an ephemeral port.
+pub const DEFAULT_SOURCE_PORT: u16 = 50000;
+
+/// Reads an optional field that is present: its value, never `None` (a field left out is
+/// `None` through `#[serde(default)]`). So `next_hop: None` is the next hop type `None`, and
+/// `prefix: None` is refused instead of meaning "any prefix".
+fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
+fn default_port() -> u16 {
+    DEFAULT_PORT
+}
+
+fn default_source_port() -> u16 {
+    DEFAULT_SOURCE_PORT
+}
+
+/// A question about the network with the answer Azure gives.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub enum QuestionDoc {
+    /// The effective routes of a subnet (or of a workload's NIC).
+    Routes {
+        /// `vnet/subnet` or a workload name.
+        at: Text,
+        /// What the effective route table must show.
+        expect: RoutesExpectDoc,
+    },
+    /// The next hop from a workload or subnet towards an IP.
+    NextHop {
+        /// A workload name or `vnet/subnet`.
+        from: Text,
+        /// Destination IP.
+        to: Text,
+        /// The answer.
+        expect: NextHopExpectDoc,
+    },
+    /// Whether the NSGs at a NIC let a flow through (Network Watcher's IP flow verify).
+    FlowVerify {
+        /// A workload or private endpoint.
+        at: Text,
+        /// `Inbound` or `Outbound`, as seen by the NIC.
+        direction: Direction,
+        /// `Tcp` (default), `Udp` or `Icmp`.
+        #[serde(default)]
+        protocol: FlowProtocol,
+        /// The other end's address.
+        remote: Text,
+        /// The service (destination) port; default [`DEFAULT_PORT`].
+        #[serde(default = "default_port")]
+        port: u16,
+        /// The client's (source) port; default [`DEFAULT_SOURCE_PORT`].
+        #[serde(default = "default_source_port")]
+        source_port: u16,
+        /// The answer.
+        expect: FlowVerifyExpectDoc,
+    },
+    /// How a name resolves for a workload (with its DNS settings) or any machine in a VNet.
+    Resolve {
+        /// A workload or a VNet.
+        from: Text,
+        /// The name.
+        name: Text,
+        /// What the answer must be.
+        expect: ResolveExpectDoc,
+    },
+    /// A hop-by-hop trace of a request and its reply.
+    Trace {
+        /// The workload that starts the connection, or a public address (an Internet client).
+        from: Text,
+        /// The destination: an address, or a name resolved first as the client resolves it.
+        to: Text,
+        /// Destination port; default [`DEFAULT_PORT`].
+        #[serde(default = "default_port")]
+        port: u16,
+        /// `Tcp` (default), `Udp` or `Icmp`.
+        #[serde(default)]
+        protocol: FlowProtocol,
+        /// The name the client asks for (TLS SNI or HTTP host); default: the target FQDN of a
+        /// private endpoint at the destination.
+        #[serde(
+            default,
+            deserialize_with = "present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        host: Option<Text>,
+        /// The expected verdict and path.
+        expect: TraceExpectDoc,
+    },
+    /// An estate-wide property: every trace from a set of workloads to a set of destinations
+    /// meets the expectation; a failure lists the counterexamples.
+    ForAllTraces {
+        /// The sources (a set of workloads).
+        from: SetDoc,
+        /// The destinations: workloads, private endpoints (by address) or services (by name).
+        to: SetDoc,
+        /// Destination port; default [`DEFAULT_PORT`].
+        #[serde(default = "default_port")]
+        port: u16,
+        /// `Tcp` (default), `Udp` or `Icmp`.
+        #[serde(default)]
+        protocol: FlowProtocol,
+        /// What every trace must show.
+        expect: TraceExpectDoc,
+    },
+    /// An estate-wide property: every subnet of a set has these effective routes.
+    ForAllRoutes {
+        /// The subnets.
+        at: SetDoc,
+        /// What every table must show.
+        expect: RoutesExpectDoc,
+    },
+}
+
+/// A named set of objects for an estate-wide question; `vnet` and `name` are patterns where `*`
+/// matches any run of characters (absent: everything).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub enum SetDoc {
+    /// Workloads (App Service and API Management instances included).
+    Workloads {
+        /// Their VNet's name.
+        #[serde(
+            default,
+            deserialize_with = "present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        vnet: Option<Text>,
+        /// Their name.
+        #[serde(
+            default,
+            deserialize_with = "present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        name: Option<Text>,
+    },
+    /// Subnets, by VNet and subnet name (`vnet/subnet`).
+    Subnets {
+        /// Their VNet's name.
+        #[serde(
+            default,
+            deserialize_with = "present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        vnet: Option<Text>,
+        /// Their full name `vnet/subnet`.
+        #[serde(
+            default,
+            deserialize_with = "present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        name: Option<Text>,
+    },
+    /// Private endpoints.
+    PrivateEndpoints {
+        /// Their VNet's name.
+        #[serde(
+            default,
+            deserialize_with = "present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        vnet: Option<Text>,
+        /// Their name.
+        #[serde(
+            default,
+            deserialize_with = "present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        name: Option<Text>,
+    },
+    /// Services, traced to by their FQDN.
+    Services {
+        /// Their name.
+        #[serde(
+            default,
+            deserialize_with = "present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        name: Option<Text>,
+    },
+}
+
+/// The expected outcome of a resolution. `outcome` defaults to `Resolved`; `addresses` left out
+/// is not checked, and written (even `[]`) is the exact list.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveExpectDoc {
+    /// `Resolved`, `NxDomain`, `Loop` or `NoServer`; default `Resolved`.
+    #[serde(default)]
+    pub outcome: ResolveOutcomeName,
+    /// The addresses, in order.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub addresses: Option<Vec<Text>>,
+    /// Private DNS zones, DNS forwarders (by their workload), DNS private resolver endpoints
+    /// or forwarding rulesets the resolution must pass.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<Text>,
+}
+
+/// How a resolution ends, by name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum ResolveOutcomeName {
+    /// Addresses came back.
+    #[default]
+    Resolved,
+    /// NXDOMAIN.
+    NxDomain,
+    /// A loop.
+    Loop,
+    /// No server answered.
+    NoServer,
+}
+
+/// The expected outcome of a trace.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceExpectDoc {
+    /// How the trace ends.
+    pub verdict: VerdictName,
+    /// NICs (workloads, appliances, private endpoints) or VNets and virtual hubs the request or
+    /// reply must pass.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<Text>,
+    /// NICs, VNets or hubs it must not pass.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_via: Vec<Text>,
+    /// Text the client's symptom must contain, e.g. `connect timeout`.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub symptom: Option<Text>,
+    /// The regions the request passes, in order (path quality).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub regions: Option<Vec<Text>>,
+}
+
+/// Trace verdicts, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+pub enum VerdictName {
+    /// Request and reply got through.
+    Delivered,
+    /// An NSG denied it.
+    DroppedByNsg,
+    /// Next hop `None`.
+    NoRoute,
+    /// Nobody holds the destination address.
+    NoDestination,
+    /// A virtual appliance next hop that cannot forward.
+    InvalidNextHop,
+    /// A peering refused it.
+    PeeringBlocked,
+    /// Left for the Internet.
+    SentToInternet,
+    /// Left through a gateway.
+    SentToOnPremises,
+    /// Went to a service endpoint.
+    SentToServiceEndpoint,
+    /// Looped.
+    Loop,
+    /// A stateful appliance saw one direction only.
+    AsymmetricReturnDropped,
+    /// The reply could not get back.
+    ReplyDropped,
+    /// An Azure Firewall denied it.
+    DroppedByFirewall,
+    /// The name did not resolve.
+    NameNotResolved,
+    /// The name used is not in the service's certificate.
+    TlsNameMismatch,
+    /// The public endpoint refused: public network access disabled.
+    PublicAccessDisabled,
+    /// The public endpoint refused the caller's address.
+    ServiceFirewallDenied,
+    /// Served over the public endpoint.
+    DeliveredPublicly,
+    /// API Management does not serve the host name.
+    HostNotServed,
+    /// API Management is cut off by its NSG.
+    ServiceUnhealthy,
+}
+
+impl VerdictName {
+    /// Every verdict, in the order of the README's table.
+    pub const ALL: [VerdictName; 20] = [
+        VerdictName::Delivered,
+        VerdictName::DroppedByNsg,
+        VerdictName::DroppedByFirewall,
+        VerdictName::NoRoute,
+        VerdictName::NoDestination,
+        VerdictName::InvalidNextHop,
+        VerdictName::PeeringBlocked,
+        VerdictName::SentToInternet,
+        VerdictName::SentToOnPremises,
+        VerdictName::SentToServiceEndpoint,
+        VerdictName::Loop,
+        VerdictName::AsymmetricReturnDropped,
+        VerdictName::ReplyDropped,
+        VerdictName::NameNotResolved,
+        VerdictName::TlsNameMismatch,
+        VerdictName::PublicAccessDisabled,
+        VerdictName::ServiceFirewallDenied,
+        VerdictName::DeliveredPublicly,
+        VerdictName::HostNotServed,
+        VerdictName::ServiceUnhealthy,
+    ];
+}
+
+/// The expected flow-verify answer; fields left out are not checked.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowVerifyExpectDoc {
+    /// `Allow` or `Deny`.
+    pub access: Access,
+    /// The NSG whose rule decided.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub nsg: Option<Text>,
+    /// The deciding rule.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rule: Option<Text>,
+}
+
+/// Expected rows of an effective route table.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub enum RoutesExpectDoc {
+    /// Each row matches some route.
+    Contains(Vec<RouteRowDoc>),
+    /// No row matches any route.
+    Excludes(Vec<RouteRowDoc>),
+    /// Each row matches a route and each route matches a row.
+    Exactly(Vec<RouteRowDoc>),
+}
+
+/// One expected effective route; fields left out are not checked, and `next_hop: None` is the
+/// next hop type `None` (a drop).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteRowDoc {
+    /// The address prefix.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub prefix: Option<Text>,
+    /// `Default`, `User` or `VirtualNetworkGateway`.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source: Option<RouteSourceDoc>,
+    /// `Active` or `Invalid`.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub state: Option<RouteStateDoc>,
+    /// Next hop type (with the IP for `VirtualAppliance`).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_hop: Option<NextHopDoc>,
+    /// Next hop IP, for types that carry one outside the variant (`VirtualNetworkGateway`).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_hop_ip: Option<Text>,
+}
+
+/// Route source as Azure prints it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum RouteSourceDoc {
+    /// A system route.
+    Default,
+    /// A user-defined route.
+    User,
+    /// Learned from a gateway (BGP or local network gateway).
+    VirtualNetworkGateway,
+}
+
+/// Route state as Azure prints it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+pub enum RouteStateDoc {
+    /// In use for forwarding.
+    Active,
+    /// Shown but not used.
+    Invalid,
+}
+
+/// The expected next hop; fields left out are not checked.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NextHopExpectDoc {
+    /// Next hop type (with the IP for `VirtualAppliance`).
+    pub next_hop: NextHopDoc,
+    /// One of the next hop IPs, for types that carry one outside the variant
+    /// (`VirtualNetworkGateway`).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_hop_ip: Option<Text>,
+    /// The prefix of the winning route.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub prefix: Option<Text>,
+    /// The source of the winning route.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source: Option<RouteSourceDoc>,
+    /// The route table of the winning route, or `System Route`.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub route_table: Option<Text>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(text: &str) -> Result<RouteRowDoc, ron::error::SpannedError> {
+        super::super::ron_options().from_str(text)
+    }
+
+    #[test]
+    fn next_hop_none_is_the_next_hop_type_none() {
+        let written = row(r#"(prefix: "10.0.0.0/8", next_hop: None)"#).unwrap();
+        assert_eq!(written.next_hop, Some(NextHopDoc::None));
+    }
+
+    #[test]
+    fn a_field_left_out_is_not_checked() {
+        let left_out = row(r#"(prefix: "10.0.0.0/8")"#).unwrap();
+        assert_eq!(left_out.next_hop, None);
+        assert_eq!(left_out.source, None);
+    }
+
+    #[test]
+    fn none_for_a_field_without_a_none_value_is_refused() {
+        assert!(row(r#"(prefix: None)"#).is_err());
+        assert!(row(r#"(source: None)"#).is_err());
+        assert!(row(r#"(state: None)"#).is_err());
+    }
+
+    #[test]
+    fn a_flow_verify_without_ports_uses_the_flow_defaults() {
+        let q: QuestionDoc = super::super::ron_options()
+            .from_str(
+                r#"FlowVerify(at: "vm", direction: Outbound, remote: "10.0.0.4", expect: (access: Allow))"#,
+            )
+            .unwrap();
+        let QuestionDoc::FlowVerify {
+            port,
+            source_port,
+            protocol,
+            ..
+        } = q
+        else {
+            panic!("{q:?}")
+        };
+        assert_eq!(
+            (port, source_port, protocol),
+            (DEFAULT_PORT, DEFAULT_SOURCE_PORT, FlowProtocol::Tcp)
+        );
+    }
+
+    #[test]
+    fn an_unknown_field_in_a_question_is_refused() {
+        let q: Result<QuestionDoc, _> = super::super::ron_options().from_str(
+            r#"FlowVerify(at: "vm", direction: Outbound, remote: "10.0.0.4", prot: 22, expect: (access: Allow))"#,
+        );
+        assert!(matches!(
+            q.map_err(|e| e.code),
+            Err(ron::Error::NoSuchStructField { found, .. }) if found == "prot"
+        ));
+    }
+}
