@@ -9,7 +9,7 @@ use azpath_engine::model::{FlowProtocol, NicRef, TraceSource};
 use azpath_engine::query::{self, RouteDifference};
 use azpath_engine::report;
 use azpath_engine::scenario::{parse, SourceFile};
-use azpath_engine::trace::{trace_from, trace_name, TraceAnswer, TraceRequest};
+use azpath_engine::trace::{trace_from, trace_name, Probe, TraceAnswer};
 use azpath_engine::{load_str, Loaded};
 
 fn fixture(dir: &str) -> Imported {
@@ -172,22 +172,15 @@ fn run(loaded: &Loaded, from: &str, to: &str, port: u16) -> TraceAnswer {
         Some(NicRef::Workload(w)) => TraceSource::Workload(w),
         _ => TraceSource::Internet(from.parse().unwrap()),
     };
-    let request = |destination| TraceRequest {
+    let probe = Probe {
         protocol: FlowProtocol::Tcp,
-        destination,
         port,
         source_port: 50000,
         host: None,
     };
     match to.parse() {
-        Ok(ip) => trace_from(net, loaded.dataplane(), source, request(ip)),
-        Err(_) => trace_name(
-            net,
-            loaded.dataplane(),
-            source,
-            to,
-            request([0, 0, 0, 0].into()),
-        ),
+        Ok(ip) => trace_from(net, loaded.dataplane(), source, probe.to(ip)),
+        Err(_) => trace_name(net, loaded.dataplane(), source, to, probe),
     }
     .unwrap()
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use azpath_engine::model::{is_private, NicRef, TraceSource, TraceTarget};
 use azpath_engine::report;
-use azpath_engine::trace::{trace_to, TraceRequest, Verdict};
+use azpath_engine::trace::{trace_to, Probe, Verdict};
 
 use crate::{Exit, Format};
 
@@ -54,10 +54,9 @@ pub fn run(args: Args) -> Exit {
             Err(e) => return e,
         },
     };
-    let request = TraceRequest {
+    let request = Probe {
         host: args.host.clone(),
         protocol: args.flow.protocol(),
-        destination: IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
         port: args.flow.port,
         source_port: args.flow.source_port,
     };

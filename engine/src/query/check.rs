@@ -12,7 +12,7 @@ use crate::model::{
 use crate::route::EffectiveRoute;
 use crate::scenario::ResolveOutcomeName;
 use crate::scenario::Span;
-use crate::trace::{trace_to, TraceAnswer, TraceRequest};
+use crate::trace::{trace_to, Probe, TraceAnswer};
 
 /// The outcome of every question of a scenario.
 #[derive(Clone, Debug, Serialize)]
@@ -239,10 +239,9 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                     "trace {protocol:?} from `{source}` to {target} port {port} is {:?}",
                     expect.verdict
                 );
-                let request = TraceRequest {
+                let request = Probe {
                     host: host.clone(),
                     protocol: *protocol,
-                    destination: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
                     port: *port,
                     source_port: 50000,
                 };
@@ -345,12 +344,12 @@ pub(super) fn trace_problems(expect: &TraceExpect, actual: &TraceAnswer) -> Vec<
     if let Some(symptom) = expect
         .symptom
         .as_ref()
-        .filter(|s| !actual.symptom.contains(s.as_str()))
+        .filter(|s| !actual.symptom.to_string().contains(s.as_str()))
     {
         problems.push(Problem::differs(
             "symptom",
             format!("contains `{symptom}`"),
-            actual.symptom.clone(),
+            actual.symptom.to_string(),
         ));
     }
     if let Some(regions) = expect

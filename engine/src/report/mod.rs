@@ -13,4 +13,5 @@ pub mod lesson;
 pub mod narrative;
 pub mod reach;
 pub mod text;
+pub mod verdict;
 pub mod whatif;

@@ -13,9 +13,10 @@ use crate::trace::{Hop, Step, TraceAnswer, Verdict};
 pub fn trace(answer: &TraceAnswer) -> String {
     let r = &answer.request;
     let mut out = String::new();
-    let to = match &answer.resolution {
-        Some(res) => format!("`{}`", res.name),
-        None => r.destination.to_string(),
+    let to = match (&answer.resolution, answer.destination) {
+        (Some(res), _) => format!("`{}`", res.name),
+        (None, Some(address)) => address.to_string(),
+        (None, None) => "nowhere".to_string(),
     };
     let _ = writeln!(
         out,
@@ -69,7 +70,7 @@ pub fn trace(answer: &TraceAnswer) -> String {
 
 /// A verdict in a few words.
 pub fn verdict(v: &Verdict) -> String {
-    v.describe()
+    v.to_string()
 }
 
 fn hops(out: &mut String, hops: &[Hop]) {
@@ -185,8 +186,8 @@ fn step(out: &mut String, s: &Step) {
         }
         Step::HubRoute(l) => {
             let from = match &l.ingress {
-                Ingress::Connection { vnet } => format!("from connection `{vnet}`"),
-                Ingress::RemoteHub { hub } => format!("from hub `{hub}`"),
+                Ingress::Connection { vnet, .. } => format!("from connection `{vnet}`"),
+                Ingress::RemoteHub { hub, .. } => format!("from hub `{hub}`"),
                 Ingress::Firewall => "after the firewall".into(),
             };
             match &l.chosen {

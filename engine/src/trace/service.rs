@@ -8,7 +8,9 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::walk::{Nic, Tracer};
-use super::{Hop, Packet, Step, TraceRequest, Verdict};
+use super::{
+    ApimBlocked, ApimRequirement, Assumption, Hop, NsgRule, Packet, Step, TraceRequest, Verdict,
+};
 use crate::filter::Flow;
 use crate::model::{Access, Direction, FlowProtocol, NicRef, PublicAccess, TraceSource, AZURE_DNS};
 use crate::query::nsgs_at;
@@ -114,19 +116,19 @@ impl Tracer<'_> {
                     PublicAccess::Disabled => {
                         return Verdict::PublicAccessDisabled {
                             service: s.name.clone(),
-                            message: s.kind.access_disabled_text().into(),
+                            kind: s.kind,
                         }
                     }
                     PublicAccess::SelectedNetworks(allowed) => {
                         let caller = self.public_caller(forward, from);
                         if !caller.is_some_and(|c| allowed.iter().any(|p| p.contains(&c))) {
                             if caller.is_none() {
-                                self.assumptions.push("the caller's public address is unknown (default outbound access is not modelled), so no allowed network can match it".into());
+                                self.assumptions.push(Assumption::CallerAddressUnknown);
                             }
                             return Verdict::ServiceFirewallDenied {
                                 service: s.name.clone(),
+                                kind: s.kind,
                                 caller,
-                                message: s.kind.firewall_denied_text().into(),
                             };
                         }
                     }
@@ -182,20 +184,23 @@ impl Tracer<'_> {
             .and_then(|(_, p)| p.first())
             .map(|p| p.network());
         let management = management.unwrap_or_else(|| {
-            self.assumptions.push("the ApiManagement service tag's prefixes are not declared; azpath checks the management rule with 13.64.0.1".into());
-            IpAddr::V4(std::net::Ipv4Addr::new(13, 64, 0, 1))
+            let probe = IpAddr::V4(std::net::Ipv4Addr::new(13, 64, 0, 1));
+            self.assumptions
+                .push(Assumption::ApiManagementTagUndeclared { probe });
+            probe
         });
-        for (tag, src, port) in [
-            ("ApiManagement", management, 3443u16),
-            ("AzureLoadBalancer", AZURE_DNS, 6390),
-        ] {
+        for requirement in ApimRequirement::ALL {
+            let src = match requirement {
+                ApimRequirement::Management => management,
+                ApimRequirement::LoadBalancer => AZURE_DNS,
+            };
             let Some(dst) = vip else { break };
             let flow = Flow {
                 protocol: FlowProtocol::Tcp,
                 src,
                 src_port: 50000,
                 dst,
-                dst_port: port,
+                dst_port: requirement.port(),
             };
             let decision = nsgs_at(
                 self.net,
@@ -205,15 +210,13 @@ impl Tracer<'_> {
                 flow,
             );
             if let Some(d) = decision.filter(|d| d.access == Access::Deny) {
-                let rule = d
-                    .rule
-                    .map(|r| format!("rule `{}` of `{}`", r.rule, r.nsg))
-                    .unwrap_or_default();
+                let rule = d.rule.map(|r| NsgRule {
+                    nsg: r.nsg,
+                    rule: r.rule,
+                });
                 return Verdict::ServiceUnhealthy {
                     service: apim.name.clone(),
-                    reason: format!(
-                        "{rule} denies {tag} to port {port}, which API Management requires"
-                    ),
+                    reason: ApimBlocked { requirement, rule },
                 };
             }
         }

@@ -40,6 +40,25 @@ fn routes_for<'a>(routes: &'a [HubRoute], prefix: &str) -> Vec<&'a HubRoute> {
     routes.iter().filter(|r| r.prefix == p).collect()
 }
 
+/// The hub router's decision for a packet from connected VNet `from`, by the compiled table.
+fn route(net: &Network, hub: VirtualHubId, from: &str, dst: IpAddr) -> HubLookup {
+    let id = VnetId(
+        net.vnets
+            .iter()
+            .position(|v| v.name == from)
+            .unwrap_or_else(|| panic!("no vnet {from}")),
+    );
+    let ingress = Ingress::Connection {
+        vnet: from.into(),
+        id,
+    };
+    let dp = crate::dataplane::DataPlane::compile(net);
+    let table = dp
+        .hub_table(table_for(net, hub, &ingress))
+        .unwrap_or_else(|| panic!("no compiled table"));
+    lookup(table, ingress, dst)
+}
+
 const TWO_SPOKES: &str = r#"connections: [(vnet: "s1"), (vnet: "s2")]"#;
 
 #[test]
@@ -100,19 +119,19 @@ fn traffic_from_a_connection_is_routed_by_its_associated_table() {
     let hub1 = r#"route_tables: [(name: "rt-iso", labels: ["iso"])],
         connections: [(vnet: "s1", associated: "rt-iso", propagate_to: ["defaultRouteTable"]), (vnet: "s2")]"#;
     let l = load(&wan(hub1, ""));
-    let lookup = lookup(
+    let lookup = route(
         &l.network,
         hub(&l.network, "h1"),
-        Ingress::Connection { vnet: "s1".into() },
+        "s1",
         "10.2.1.4".parse().unwrap_or_else(|e| panic!("{e}")),
     );
     assert_eq!(lookup.table, "rt-iso");
     assert_eq!(lookup.chosen, None, "rt-iso learned nothing: {lookup:#?}");
     // The other direction uses defaultRouteTable, which learned s1.
-    let back = super::lookup(
+    let back = route(
         &l.network,
         hub(&l.network, "h1"),
-        Ingress::Connection { vnet: "s2".into() },
+        "s2",
         "10.1.1.4".parse().unwrap_or_else(|e| panic!("{e}")),
     );
     assert!(back.chosen.is_some());
