@@ -8,8 +8,17 @@ use crate::dns::DnsOutcome;
 use crate::model::{PeeringState, ServiceKind};
 use crate::trace::{
     ApimBlocked, Assumed, Assumption, FirewallRule, GatewayPath, NextHopFault, OneWay,
-    PeeringRefusal, ReplyFault, Symptom, Verdict,
+    PeeringRefusal, ReplyFault, Source, Symptom, Verdict,
 };
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Workload { name } => f.write_str(name),
+            Source::Internet { client } => write!(f, "Internet client {client}"),
+        }
+    }
+}
 
 impl Verdict {
     /// The verdict in a few words, with its particulars.

@@ -285,4 +285,40 @@ mod tests {
         };
         assert_eq!(d.target(ip("10.0.1.4")), Ok(ip("10.0.1.4")));
     }
+
+    #[test]
+    fn the_route_evidence_shows_the_route_the_packet_took() {
+        let ron = r#"Scenario(
+            vnets: [
+                (name: "hub", region: "r", address_space: ["10.0.0.0/16"], subnets: [(name: "nva", prefix: "10.0.1.0/24")]),
+                (name: "spoke", region: "r", address_space: ["10.1.0.0/16"], subnets: [(name: "app", prefix: "10.1.1.0/24", route_table: "rt")]),
+            ],
+            peerings: [(between: ("hub", "spoke"))],
+            route_tables: [(name: "rt", routes: [
+                (name: "out", prefix: "0.0.0.0/0", next_hop: VirtualAppliance("10.0.1.4")),
+                (name: "drop", prefix: "10.9.0.0/16", next_hop: None),
+            ])],
+            workloads: [(name: "nva", kind: Nva, subnet: "hub/nva", ip: "10.0.1.4"), (name: "vm", subnet: "spoke/app", ip: "10.1.1.4")],
+        )"#;
+        let l = crate::load_str("case.ron", ron).unwrap_or_else(|e| panic!("{e}"));
+        let (net, dp) = (&l.network, l.dataplane());
+        let subnet = crate::model::SubnetId(
+            net.subnets
+                .iter()
+                .position(|s| s.name == "spoke/app")
+                .unwrap_or_else(|| panic!("no subnet app")),
+        );
+        for dst in ["10.0.1.4", "10.1.1.9", "10.9.0.1", "8.8.8.8"] {
+            let dst = ip(dst);
+            let decision = RouteDecision::of(dp.routes(subnet).and_then(|v| v.best(dst)));
+            let evidence = next_hop(net, dp, subnet, dst);
+            assert_eq!(decision.kind, evidence.next_hop.next_hop_type, "{dst}");
+            assert_eq!(decision.address, evidence.next_hop.ip, "{dst}");
+            assert_eq!(
+                decision.prefix,
+                evidence.route.map(|r| r.prefix.to_string()),
+                "{dst}"
+            );
+        }
+    }
 }

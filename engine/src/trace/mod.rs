@@ -248,11 +248,27 @@ pub struct PathQuality {
     pub hubs: Vec<String>,
 }
 
+/// Where a trace starts, by name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum Source {
+    /// A workload.
+    Workload {
+        /// Its name.
+        name: String,
+    },
+    /// A client on the Internet.
+    Internet {
+        /// Its public address.
+        client: IpAddr,
+    },
+}
+
 /// A trace: the request path, the reply path, the verdict and its symptom.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TraceAnswer {
-    /// The source workload.
-    pub source: String,
+    /// Where it starts.
+    pub source: Source,
     /// What was traced (the host is the one the client asked for).
     pub request: Probe,
     /// The destination address; `None` when a name did not resolve to one.

@@ -12,7 +12,9 @@ use super::{
     ApimBlocked, ApimRequirement, Assumption, Hop, NsgRule, Packet, Step, TraceRequest, Verdict,
 };
 use crate::filter::Flow;
-use crate::model::{Access, Direction, FlowProtocol, NicRef, PublicAccess, TraceSource, AZURE_DNS};
+use crate::model::{
+    Access, Direction, FlowProtocol, NicRef, PublicAccess, Service, TraceSource, AZURE_DNS,
+};
 use crate::query::nsgs_at;
 
 /// RFC 1918: what an App Service app without route-all sends into its VNet.
@@ -77,74 +79,83 @@ impl Tracer<'_> {
             .clone()
             .unwrap_or_else(|| request.destination.to_string());
         match verdict {
-            Verdict::Delivered => {
-                let Some(at) = forward.last().and_then(|h| h.at) else {
-                    return Verdict::Delivered;
-                };
-                match at {
-                    NicRef::PrivateEndpoint(p) => {
-                        let service = self
-                            .net
-                            .private_endpoints
-                            .get(p.0)
-                            .and_then(|p| p.service)
-                            .and_then(|s| self.net.services.get(s.0));
-                        match service {
-                            Some(s) if tls && !s.certificate_covers(&name_used) => {
-                                Verdict::TlsNameMismatch {
-                                    name: name_used,
-                                    certificate: s.certificate_names.clone(),
-                                }
+            Verdict::Delivered => match forward.last().and_then(|h| h.at) {
+                Some(NicRef::PrivateEndpoint(p)) => {
+                    let service = self
+                        .net
+                        .private_endpoints
+                        .get(p.0)
+                        .and_then(|p| p.service)
+                        .and_then(|s| self.net.services.get(s.0));
+                    match service {
+                        Some(s) if tls && !s.certificate_covers(&name_used) => {
+                            Verdict::TlsNameMismatch {
+                                name: name_used,
+                                certificate: s.certificate_names.clone(),
                             }
-                            _ => Verdict::Delivered,
                         }
+                        _ => Verdict::Delivered,
                     }
-                    NicRef::Workload(w) => self.api_management(w, &name_used),
-                    _ => Verdict::Delivered,
                 }
-            }
+                Some(NicRef::Workload(w)) => self.api_management(w, &name_used),
+                _ => Verdict::Delivered,
+            },
             Verdict::SentToInternet => {
-                let Some(s) = self
+                let service = self
                     .net
                     .services
                     .iter()
-                    .find(|s| s.public_ip == request.destination)
-                else {
-                    return Verdict::SentToInternet;
-                };
-                match &s.public_access {
-                    PublicAccess::Disabled => {
-                        return Verdict::PublicAccessDisabled {
-                            service: s.name.clone(),
-                            kind: s.kind,
-                        }
-                    }
-                    PublicAccess::SelectedNetworks(allowed) => {
-                        let caller = self.public_caller(forward, from);
-                        if !caller.is_some_and(|c| allowed.iter().any(|p| p.contains(&c))) {
-                            if caller.is_none() {
-                                self.assumptions.push(Assumption::CallerAddressUnknown);
-                            }
-                            return Verdict::ServiceFirewallDenied {
-                                service: s.name.clone(),
-                                kind: s.kind,
-                                caller,
-                            };
-                        }
-                    }
-                    PublicAccess::Enabled => {}
-                }
-                if tls && !s.certificate_covers(&name_used) {
-                    return Verdict::TlsNameMismatch {
-                        name: name_used,
-                        certificate: s.certificate_names.clone(),
-                    };
-                }
-                Verdict::DeliveredPublicly {
-                    service: s.name.clone(),
+                    .find(|s| s.public_ip == request.destination);
+                match service {
+                    Some(s) => self.public_endpoint(s, forward, from, tls, name_used),
+                    None => Verdict::SentToInternet,
                 }
             }
             other => other,
+        }
+    }
+
+    /// A service's public endpoint answers a request that reached it: public network access
+    /// disabled, the caller's address not among the allowed networks, the certificate not
+    /// covering the name, or served.
+    fn public_endpoint(
+        &mut self,
+        s: &Service,
+        forward: &[Hop],
+        from: TraceSource,
+        tls: bool,
+        name_used: String,
+    ) -> Verdict {
+        match &s.public_access {
+            PublicAccess::Disabled => {
+                return Verdict::PublicAccessDisabled {
+                    service: s.name.clone(),
+                    kind: s.kind,
+                }
+            }
+            PublicAccess::SelectedNetworks(allowed) => {
+                let caller = self.public_caller(forward, from);
+                if !caller.is_some_and(|c| allowed.iter().any(|p| p.contains(&c))) {
+                    if caller.is_none() {
+                        self.assumptions.push(Assumption::CallerAddressUnknown);
+                    }
+                    return Verdict::ServiceFirewallDenied {
+                        service: s.name.clone(),
+                        kind: s.kind,
+                        caller,
+                    };
+                }
+            }
+            PublicAccess::Enabled => {}
+        }
+        if tls && !s.certificate_covers(&name_used) {
+            return Verdict::TlsNameMismatch {
+                name: name_used,
+                certificate: s.certificate_names.clone(),
+            };
+        }
+        Verdict::DeliveredPublicly {
+            service: s.name.clone(),
         }
     }
 

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use super::{
-    Assumed, Assumption, Hop, Packet, PathQuality, Probe, Step, TraceAnswer, TraceRequest, Verdict,
-    HOP_LIMIT,
+    Assumed, Assumption, Hop, Packet, PathQuality, Probe, Source, Step, TraceAnswer, TraceRequest,
+    Verdict, HOP_LIMIT,
 };
 use crate::dataplane::DataPlane;
 use crate::model::{
@@ -177,10 +177,12 @@ pub fn trace_name(
 }
 
 /// The source as the answer names it.
-fn source_name(net: &Network, from: TraceSource) -> Option<String> {
+fn source_name(net: &Network, from: TraceSource) -> Option<Source> {
     match from {
-        TraceSource::Workload(w) => net.workloads.get(w.0).map(|w| w.name.clone()),
-        TraceSource::Internet(ip) => Some(format!("Internet client {ip}")),
+        TraceSource::Workload(w) => net.workloads.get(w.0).map(|w| Source::Workload {
+            name: w.name.clone(),
+        }),
+        TraceSource::Internet(client) => Some(Source::Internet { client }),
     }
 }
 

@@ -258,3 +258,57 @@ fn branches_propagate_to_the_default_label() {
         HubNextHop::RemoteHub { .. }
     ));
 }
+
+#[test]
+fn a_secured_hub_firewall_forwards_to_whoever_holds_the_destination_else_the_internet() {
+    let hub1 = r#"connections: [(vnet: "s1")], sites: [(name: "nyc", kind: Vpn, prefixes: ["192.168.10.0/24"])],
+        routing_intent: (private_traffic: true, internet_traffic: true)"#;
+    let l = load(&wan(hub1, FIREWALL));
+    let h1 = hub(&l.network, "h1");
+    let fw = compile(&l.network, HubTableId::FirewallForwarding { hub: h1 });
+    assert_eq!(fw.name, "firewall forwarding");
+    let first = |p: &str| {
+        routes_for(&fw.routes, p)
+            .first()
+            .map(|r| r.next_hop.clone())
+    };
+    assert!(matches!(
+        first("10.1.0.0/16"),
+        Some(HubNextHop::Connection { .. })
+    ));
+    assert!(matches!(
+        first("192.168.10.0/24"),
+        Some(HubNextHop::Site { .. })
+    ));
+    assert!(matches!(
+        first("10.3.0.0/16"),
+        Some(HubNextHop::RemoteHub { .. })
+    ));
+    assert_eq!(first("0.0.0.0/0"), Some(HubNextHop::Internet));
+    assert!(fw
+        .routes
+        .iter()
+        .all(|r| r.origin == HubRouteOrigin::FirewallForwarding));
+}
+
+#[test]
+fn every_hub_table_is_compiled_once_into_the_data_plane_as_it_would_be_on_demand() {
+    let hub1 = r#"route_tables: [(name: "rt-iso", labels: ["iso"])],
+        connections: [(vnet: "s1", associated: "rt-iso", propagate_to: ["defaultRouteTable"]), (vnet: "s2")]"#;
+    let l = load(&wan(hub1, ""));
+    let dp = crate::dataplane::DataPlane::compile(&l.network);
+    let mut seen = 0;
+    for h in 0..l.network.virtual_hubs.len() {
+        for id in tables_of(&l.network, VirtualHubId(h)) {
+            assert_eq!(dp.hub_table(id), Some(&compile(&l.network, id)), "{id:?}");
+            seen += 1;
+        }
+    }
+    // h1: defaultRouteTable, rt-iso, firewall forwarding; h2: defaultRouteTable, forwarding.
+    assert_eq!(seen, 5);
+    let missing = HubTableId::Table {
+        hub: hub(&l.network, "h2"),
+        index: 7,
+    };
+    assert_eq!(dp.hub_table(missing), None);
+}
