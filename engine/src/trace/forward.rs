@@ -6,34 +6,37 @@
 
 use std::net::IpAddr;
 
+use ipnet::IpNet;
+
 use super::walk::{Leg, Nic, Tracer};
 use super::{GatewayPath, Hop, NextHopFault, Packet, PeeringRefusal, ReplyFault, Step, Verdict};
 use crate::model::{NextHopType, NicRef, Peering, PeeringState, VnetId};
 use crate::query::next_hop;
 use crate::route::{EffectiveRoute, Origin};
 
-/// What the route look-up decided: the winning route's next hop, or none.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct RouteDecision {
+/// What the route look-up decided: the winning route's next hop, or none. Borrowed from the
+/// compiled table, so deciding allocates nothing (the reachability matrix decides millions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct RouteDecision<'a> {
     /// The next hop type (`None` when no route matches).
     pub(super) kind: NextHopType,
     /// The next hop address, for appliances and gateways.
     pub(super) address: Option<IpAddr>,
     /// The winning prefix.
-    pub(super) prefix: Option<String>,
+    pub(super) prefix: Option<IpNet>,
     /// What created the winning route.
-    pub(super) origin: Option<Origin>,
+    pub(super) origin: Option<&'a Origin>,
 }
 
-impl RouteDecision {
+impl<'a> RouteDecision<'a> {
     /// The decision of `route`, or of no route.
-    fn of(route: Option<&EffectiveRoute>) -> Self {
+    fn of(route: Option<&'a EffectiveRoute>) -> Self {
         match route {
             Some(r) => RouteDecision {
                 kind: r.next_hop.next_hop_type,
                 address: r.next_hop.ip,
-                prefix: Some(r.prefix.to_string()),
-                origin: Some(r.origin.clone()),
+                prefix: Some(r.prefix),
+                origin: Some(&r.origin),
             },
             None => RouteDecision {
                 kind: NextHopType::None,
@@ -48,7 +51,7 @@ impl RouteDecision {
     /// the walk here.
     fn target(self, dst: IpAddr) -> Result<IpAddr, Verdict> {
         let no_route = || Verdict::NoRoute {
-            prefix: self.prefix.clone(),
+            prefix: self.prefix.map(|p| p.to_string()),
         };
         match (self.kind, self.address) {
             (NextHopType::None, _) => Err(no_route()),
@@ -71,10 +74,15 @@ impl RouteDecision {
 }
 
 /// What sent a packet to a gateway, from the winning route's origin.
-fn gateway_path(origin: Option<Origin>) -> GatewayPath {
+fn gateway_path(origin: Option<&Origin>) -> GatewayPath {
     match origin {
-        Some(Origin::Gateway { gateway, .. }) => GatewayPath::Gateway { gateway },
-        Some(Origin::UserRoute { table, route }) => GatewayPath::UserRoute { table, route },
+        Some(Origin::Gateway { gateway, .. }) => GatewayPath::Gateway {
+            gateway: gateway.clone(),
+        },
+        Some(Origin::UserRoute { table, route }) => GatewayPath::UserRoute {
+            table: table.clone(),
+            route: route.clone(),
+        },
         _ => GatewayPath::Unnamed,
     }
 }
@@ -242,7 +250,7 @@ mod tests {
         let d = RouteDecision {
             kind: NextHopType::None,
             address: None,
-            prefix: Some("10.0.0.0/8".into()),
+            prefix: "10.0.0.0/8".parse().ok(),
             origin: None,
         };
         assert_eq!(
@@ -255,14 +263,15 @@ mod tests {
 
     #[test]
     fn a_user_route_to_the_gateway_sends_the_packet_on_premises_naming_the_route() {
+        let origin = Origin::UserRoute {
+            table: "rt".into(),
+            route: "default".into(),
+        };
         let d = RouteDecision {
             kind: NextHopType::VirtualNetworkGateway,
             address: None,
-            prefix: Some("0.0.0.0/0".into()),
-            origin: Some(Origin::UserRoute {
-                table: "rt".into(),
-                route: "default".into(),
-            }),
+            prefix: "0.0.0.0/0".parse().ok(),
+            origin: Some(&origin),
         };
         assert_eq!(
             d.target(ip("8.8.8.8")),
@@ -280,7 +289,7 @@ mod tests {
         let d = RouteDecision {
             kind: NextHopType::VnetLocal,
             address: None,
-            prefix: Some("10.0.0.0/16".into()),
+            prefix: "10.0.0.0/16".parse().ok(),
             origin: None,
         };
         assert_eq!(d.target(ip("10.0.1.4")), Ok(ip("10.0.1.4")));
@@ -314,11 +323,7 @@ mod tests {
             let evidence = next_hop(net, dp, subnet, dst);
             assert_eq!(decision.kind, evidence.next_hop.next_hop_type, "{dst}");
             assert_eq!(decision.address, evidence.next_hop.ip, "{dst}");
-            assert_eq!(
-                decision.prefix,
-                evidence.route.map(|r| r.prefix.to_string()),
-                "{dst}"
-            );
+            assert_eq!(decision.prefix, evidence.route.map(|r| r.prefix), "{dst}");
         }
     }
 }

@@ -1,15 +1,17 @@
 //! The hop-by-hop tracer: follows a packet from a workload across NICs, NSGs, effective routes,
 //! peerings, virtual WAN hubs and network virtual appliances, then follows the reply back, and
-//! ends in one verdict from a closed set with the symptom the client would see.
+//! ends in one verdict from a closed set with the symptom the client would see. A trace to a
+//! name resolves it first, as the client does.
 //!
-//! Name resolution is not modelled yet.
+//! The answer is evidence, not prose: every reason is a closed enum ([`verdict`]), places are
+//! named as the scenario names them, and `report` writes the sentences.
 
 mod arrive;
 mod forward;
 mod hub;
 mod reply;
 mod service;
-mod verdict;
+pub mod verdict;
 mod walk;
 
 use std::net::IpAddr;
