@@ -51,7 +51,7 @@ impl<'a> RouteDecision<'a> {
     /// the walk here.
     fn target(self, dst: IpAddr) -> Result<IpAddr, Verdict> {
         let no_route = || Verdict::NoRoute {
-            prefix: self.prefix.map(|p| p.to_string()),
+            prefix: self.prefix,
         };
         match (self.kind, self.address) {
             (NextHopType::None, _) => Err(no_route()),
@@ -256,7 +256,7 @@ mod tests {
         assert_eq!(
             d.target(ip("10.1.1.1")),
             Err(Verdict::NoRoute {
-                prefix: Some("10.0.0.0/8".into())
+                prefix: "10.0.0.0/8".parse().ok()
             })
         );
     }

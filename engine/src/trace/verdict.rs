@@ -5,6 +5,7 @@
 
 use std::net::IpAddr;
 
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 use crate::dns::DnsOutcome;
@@ -38,7 +39,7 @@ pub enum Verdict {
     /// The winning route's next hop is `None` (or no route matches).
     NoRoute {
         /// The prefix of the `None` route, if one matched.
-        prefix: Option<String>,
+        prefix: Option<IpNet>,
     },
     /// The route leads into a network where no NIC holds the destination address.
     NoDestination {
