@@ -11,7 +11,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use azpath_engine::analysis::generate::{estate, EstateSize};
 use azpath_engine::analysis::reach::{reach, Destinations, ReachRequest};
 use azpath_engine::model::{FlowProtocol, NicRef, SubnetId, TraceSource};
-use azpath_engine::trace::{trace, trace_name, trace_verdict, TraceRequest};
+use azpath_engine::trace::{trace, trace_name, trace_verdict, Probe, TraceRequest};
 use azpath_engine::{load_str, query, Loaded};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
@@ -151,9 +151,8 @@ fn queries(c: &mut Criterion) {
         ) else {
             continue;
         };
-        let request = TraceRequest {
+        let request = Probe {
             protocol: FlowProtocol::Tcp,
-            destination: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             port: 443,
             source_port: 50000,
             host: None,

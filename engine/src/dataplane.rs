@@ -1,6 +1,6 @@
 //! Stage 4: the compiled data plane of a network: the effective route tables and service-tag
-//! scopes, shared by every subnet with the same inputs, and every NIC by the address packets are
-//! sent to.
+//! scopes, shared by every subnet with the same inputs, every virtual hub's route tables, and
+//! every NIC by the address packets are sent to.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -10,6 +10,7 @@ use crate::model::{
     FirewallId, Network, NicRef, PrivateEndpointId, RouteTableId, SubnetId, VirtualHubId, VnetId,
     WorkloadId,
 };
+use crate::route::hub::{HubTable, HubTableId};
 use crate::route::RouteTableView;
 
 /// The compiled route tables and tag scopes, each held once however many subnets share it, and
@@ -35,6 +36,9 @@ pub struct DataPlane {
     /// Every NIC by address first: which VNets hold an address (one, usually), so that finding
     /// it among a hub's many peers costs one search, not one per peer.
     by_address: Vec<(IpAddr, VnetId, NicRef)>,
+    /// Per virtual hub ([`VirtualHubId`] index): its route tables in order, then its firewall's
+    /// forwarding, compiled once rather than on every packet that crosses the hub.
+    hub_tables: Vec<Vec<HubTable>>,
 }
 
 /// Everything [`RouteTableView::compile`] reads of a subnet: its VNet (address space, peerings,
@@ -120,6 +124,14 @@ impl DataPlane {
             all.iter().map(|(v, ip, nic)| (*ip, *v, *nic)).collect();
         by_address.sort();
         let nics = all.into_iter().map(|(_, ip, nic)| (ip, nic)).collect();
+        let hub_tables = (0..net.virtual_hubs.len())
+            .map(|h| {
+                crate::route::hub::tables_of(net, VirtualHubId(h))
+                    .into_iter()
+                    .map(|id| crate::route::hub::compile(net, id))
+                    .collect()
+            })
+            .collect();
         Self {
             tables,
             scopes,
@@ -127,7 +139,19 @@ impl DataPlane {
             nics,
             nics_from,
             by_address,
+            hub_tables,
         }
+    }
+
+    /// A virtual hub's compiled route table.
+    pub fn hub_table(&self, id: HubTableId) -> Option<&HubTable> {
+        let tables = self.hub_tables.get(id.hub().0)?;
+        match id {
+            HubTableId::Table { index, .. } => tables.get(index),
+            // The firewall's forwarding follows the hub's route tables.
+            HubTableId::FirewallForwarding { .. } => tables.last(),
+        }
+        .filter(|t| t.id == id)
     }
 
     /// What the service tags cover in `subnet`.

@@ -12,7 +12,7 @@ use azpath_engine::scenario::{
     parse, Access, Direction, FirewallDoc, NsgRuleDoc, PrivateEndpointNetworkPolicies, Protocol,
     SourceFile,
 };
-use azpath_engine::trace::{trace_from, trace_name, TraceAnswer, TraceRequest};
+use azpath_engine::trace::{trace_from, trace_name, Probe, TraceAnswer};
 use azpath_engine::expect;
 use azpath_engine::{load_str, Loaded};
 
@@ -176,22 +176,15 @@ fn run(loaded: &Loaded, from: &str, to: &str, port: u16) -> TraceAnswer {
         Some(NicRef::Workload(w)) => TraceSource::Workload(w),
         _ => TraceSource::Internet(from.parse().unwrap()),
     };
-    let request = |destination| TraceRequest {
+    let probe = Probe {
         protocol: FlowProtocol::Tcp,
-        destination,
         port,
         source_port: 50000,
         host: None,
     };
     match to.parse() {
-        Ok(ip) => trace_from(net, loaded.dataplane(), source, request(ip)),
-        Err(_) => trace_name(
-            net,
-            loaded.dataplane(),
-            source,
-            to,
-            request([0, 0, 0, 0].into()),
-        ),
+        Ok(ip) => trace_from(net, loaded.dataplane(), source, probe.to(ip)),
+        Err(_) => trace_name(net, loaded.dataplane(), source, to, probe),
     }
     .unwrap()
 }

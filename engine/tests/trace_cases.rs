@@ -1,7 +1,10 @@
 //! Tracer cases named after the behaviour they pin down.
 
-use azpath_engine::model::{FlowProtocol, NicRef};
-use azpath_engine::trace::{trace, TraceAnswer, TraceRequest, Verdict};
+use azpath_engine::model::{FlowProtocol, NicRef, TraceSource};
+use azpath_engine::trace::{
+    trace, trace_name, OneWay, PeeringRefusal, Probe, ReplyFault, Symptom, TraceAnswer,
+    TraceRequest, Verdict,
+};
 use azpath_engine::{load_str, query};
 
 fn run(ron: &str, from: &str, to: &str, port: u16) -> TraceAnswer {
@@ -37,13 +40,25 @@ fn a_flow_symmetric_private_endpoint_reply_still_needs_forwarded_traffic_allowed
     let ok = run(&VIA_HUB.replace("FWD", "true"), "vm", "10.2.1.4", 443);
     assert_eq!(ok.verdict, Verdict::Delivered);
     let blocked = run(&VIA_HUB.replace("FWD", "false"), "vm", "10.2.1.4", 443);
-    assert_eq!(
-        blocked.verdict.name(),
-        "ReplyDropped",
-        "{:?}",
-        blocked.verdict
+    // Replayed from the appliance in the hub, the endpoint's address is a forwarded source on
+    // the hub -> spoke peering.
+    let Verdict::ReplyDropped {
+        reason: ReplyFault::Ended { verdict },
+    } = &blocked.verdict
+    else {
+        panic!("{:?}", blocked.verdict)
+    };
+    assert!(
+        matches!(
+            verdict.as_ref(),
+            Verdict::PeeringBlocked {
+                from,
+                to,
+                reason: PeeringRefusal::ForwardedTrafficNotAllowed { .. },
+            } if from == "hub" && to == "spoke"
+        ),
+        "{verdict:?}"
     );
-    assert!(blocked.verdict.describe().contains("forwarded traffic"));
 }
 
 #[test]
@@ -65,11 +80,11 @@ fn a_reply_that_reaches_another_machine_with_the_source_address_is_dropped() {
         ],
     )"#;
     let t = run(ron, "x", "10.9.1.4", 443);
-    assert_eq!(t.verdict.name(), "ReplyDropped", "{:?}", t.verdict);
-    assert!(
-        t.verdict.describe().contains("reached `y`"),
-        "{}",
-        t.verdict.describe()
+    assert_eq!(
+        t.verdict,
+        Verdict::ReplyDropped {
+            reason: ReplyFault::ReachedOther { nic: "y".into() }
+        }
     );
 }
 
@@ -88,27 +103,27 @@ fn an_appliance_that_sees_only_the_reply_makes_the_connection_time_out() {
         matches!(
             t.verdict,
             Verdict::AsymmetricReturnDropped {
-                reply_only: true,
+                saw: OneWay::ReplyOnly,
                 ..
             }
         ),
         "{:?}",
         t.verdict
     );
-    assert!(t.symptom.starts_with("connect timeout"));
+    assert_eq!(t.symptom, Symptom::ReplyOnlyTimeout);
     let other_way = run(ron, "vb", "10.0.1.4", 443);
     assert!(
         matches!(
             other_way.verdict,
             Verdict::AsymmetricReturnDropped {
-                reply_only: false,
+                saw: OneWay::RequestOnly,
                 ..
             }
         ),
         "{:?}",
         other_way.verdict
     );
-    assert!(other_way.symptom.contains("SSL_ERROR_SYSCALL"));
+    assert_eq!(other_way.symptom, Symptom::HandshakeStalls);
 }
 
 const FW: &str = r#"Scenario(
@@ -233,4 +248,59 @@ fn answers_that_rely_on_udr_widened_virtual_network_say_so() {
     )
     .unwrap();
     assert!(b.rule.as_ref().is_some_and(|r| r.note.is_none()), "{b:?}");
+}
+
+#[test]
+fn a_name_that_does_not_resolve_is_traced_to_no_address() {
+    let ron = r#"Scenario(
+        vnets: [(name: "v", region: "r", address_space: ["10.0.0.0/16"], subnets: [(name: "a", prefix: "10.0.1.0/24")])],
+        workloads: [(name: "vm", subnet: "v/a", ip: "10.0.1.4")],
+    )"#;
+    let loaded = load_str("case.ron", ron).unwrap_or_else(|e| panic!("{e}"));
+    let Some(NicRef::Workload(w)) = loaded.network.nic_by_name("vm") else {
+        panic!("vm")
+    };
+    let probe = Probe {
+        protocol: FlowProtocol::Tcp,
+        port: 443,
+        source_port: 50000,
+        host: None,
+    };
+    let from = TraceSource::Workload(w);
+    let t = trace_name(
+        &loaded.network,
+        loaded.dataplane(),
+        from,
+        "nowhere.internal",
+        probe,
+    )
+    .unwrap();
+    assert_eq!(t.destination, None);
+    assert_eq!(t.verdict.name(), "NameNotResolved");
+    assert_eq!(t.symptom, Symptom::NxDomain);
+    assert!(t.forward.is_empty() && t.reply.is_empty());
+    assert_eq!(t.request.host.as_deref(), Some("nowhere.internal"));
+}
+
+#[test]
+fn a_trace_answer_in_json_carries_the_reasons_as_enums() {
+    let t = run(&VIA_HUB.replace("FWD", "false"), "vm", "10.2.1.4", 443);
+    let json = serde_json::to_value(&t).unwrap();
+    let verdict = &json["verdict"];
+    assert_eq!(verdict["verdict"], "ReplyDropped", "{verdict}");
+    assert_eq!(verdict["reason"]["fault"], "Ended", "{verdict}");
+    let peering = &verdict["reason"]["verdict"];
+    assert_eq!(peering["verdict"], "PeeringBlocked", "{peering}");
+    assert_eq!(peering["reason"]["refusal"], "ForwardedTrafficNotAllowed");
+    assert_eq!(peering["reason"]["source"], "10.2.1.4");
+    assert_eq!(json["symptom"]["symptom"], "ConnectTimeout");
+    assert_eq!(json["source"]["name"], "vm");
+    let assumptions = json["assumptions"].as_array().unwrap();
+    assert!(
+        assumptions
+            .iter()
+            .any(|a| a["assumption"] == "EndpointRepliesAlongRequestPath"
+                && a["unconfirmed"] == true),
+        "{assumptions:?}"
+    );
 }

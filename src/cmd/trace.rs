@@ -1,10 +1,9 @@
 //! `azpath trace FILE --from WORKLOAD|PUBLIC-IP --to IP|NAME[:PORT] --port N`
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 
 use azpath_engine::model::flow_addr::{parse_source, SourceError};
-use azpath_engine::trace::{trace_to, TraceRequest, Verdict};
+use azpath_engine::trace::{trace_to, Probe, Verdict};
 use azpath_engine::{diag, report};
 
 use crate::out::{self, CliError, Outcome};
@@ -57,10 +56,9 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         }
         e => CliError::bad(format!("--from: {e}")),
     })?;
-    let request = TraceRequest {
+    let request = Probe {
         host: args.host.clone(),
         protocol: args.flow.protocol(),
-        destination: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
         port,
         source_port: args.flow.source_port,
     };

@@ -129,7 +129,7 @@ pub fn diagnose(net: &Network, dp: &DataPlane, flow: &FlowSpec) -> Option<Diagno
     Some(Diagnosis {
         flow: flow.clone(),
         verdict: trace.verdict.describe(),
-        symptom: trace.symptom.clone(),
+        symptom: trace.symptom.to_string(),
         findings,
         root_cause,
         trace,
@@ -242,7 +242,7 @@ fn enters_vnet(t: &TraceAnswer) -> Finding {
         Some((app, route_all, false)) if !delivered(&t.verdict) => finding(
             step,
             Status::Fail,
-            format!("`{app}` has route-all {}: its traffic to {} leaves from the app's own outbound address, past the VNet's routes, NSGs and firewall", if route_all { "on" } else { "off" }, t.request.destination),
+            format!("`{app}` has route-all {}: its traffic to {} leaves from the app's own outbound address, past the VNet's routes, NSGs and firewall", if route_all { "on" } else { "off" }, t.destination.map_or_else(|| "the name".to_string(), |d| d.to_string())),
         ),
         Some((app, _, into)) => finding(step, Status::Pass, format!("`{app}`'s traffic {} the VNet", if into { "enters" } else { "does not enter" })),
     }
@@ -258,7 +258,7 @@ fn path(t: &TraceAnswer) -> Finding {
         | Verdict::PeeringBlocked { .. }
         | Verdict::Loop { .. }
         | Verdict::SentToOnPremises { .. } => true,
-        Verdict::SentToInternet => is_private(t.request.destination),
+        Verdict::SentToInternet => t.destination.is_some_and(is_private),
         _ => false,
     };
     if t.forward.is_empty() {
@@ -402,7 +402,7 @@ fn quality(t: &TraceAnswer) -> Finding {
         return finding(step, Status::NotApplicable, "not delivered");
     }
     if q.regions.len() > 1 || !q.stateful_devices.is_empty() {
-        let private: Option<IpAddr> = Some(t.request.destination).filter(|a| is_private(*a));
+        let private: Option<IpAddr> = t.destination.filter(|a| is_private(*a));
         return finding(
             step,
             Status::Warn,

@@ -2,13 +2,12 @@
 //! traced. What-if, diagnosis and fix suggestions all speak of flows this way, because the
 //! networks they compare have different ids for the same names.
 
-use std::net::{IpAddr, Ipv4Addr};
 
 use serde::{Deserialize, Serialize};
 
 use crate::dataplane::DataPlane;
 use crate::model::{FlowProtocol, Network, TraceSource, TraceTarget};
-use crate::trace::{trace_to, TraceAnswer, TraceRequest};
+use crate::trace::{trace_to, Probe, TraceAnswer};
 
 /// One flow by names: from a workload (or a public address), to a name or an address.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -43,9 +42,8 @@ pub fn source(net: &Network, from: &str) -> Option<TraceSource> {
 /// Traces `flow` in `net` (TCP, source port 50000); `None` when its client is not in `net`.
 pub fn trace(net: &Network, dp: &DataPlane, flow: &FlowSpec) -> Option<TraceAnswer> {
     let from = source(net, &flow.from)?;
-    let request = TraceRequest {
+    let request = Probe {
         protocol: FlowProtocol::Tcp,
-        destination: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
         port: flow.port,
         source_port: 50000,
         host: flow.host.clone(),

@@ -307,7 +307,7 @@ pub fn suggest(loaded: &Loaded, flow: &FlowSpec) -> Option<Suggestions> {
 struct Context {
     client_vnet: Option<String>,
     client_ip: Option<IpAddr>,
-    destination: IpAddr,
+    destination: Option<IpAddr>,
     destination_nic: Option<String>,
 }
 
@@ -324,7 +324,7 @@ impl Context {
                 .and_then(|s| net.vnets.get(s.vnet.0))
                 .map(|v| v.name.clone()),
             client_ip: client.map(|w| w.ip),
-            destination: d.trace.request.destination,
+            destination: d.trace.destination,
             destination_nic: d.trace.forward.last().map(|h| h.nic.clone()),
         }
     }
@@ -332,10 +332,10 @@ impl Context {
     /// Whether question `q` asks about the diagnosed flow itself (it states the failure, so it
     /// is expected to change).
     fn about_flow(&self, q: &QuestionDoc, flow: &FlowSpec) -> bool {
-        let dest = self.destination.to_string();
+        let dest = self.destination.map(|d| d.to_string());
         match q {
             QuestionDoc::Trace { from, to, .. } => {
-                from.value == flow.from && (to.value == flow.to || to.value == dest)
+                from.value == flow.from && (to.value == flow.to || Some(&to.value) == dest.as_ref())
             }
             QuestionDoc::Resolve { from, name, .. } => {
                 name.value == flow.to
@@ -345,7 +345,9 @@ impl Context {
                 Some(&at.value) == self.destination_nic.as_ref()
                     && remote.value.parse().ok() == self.client_ip
             }
-            QuestionDoc::NextHop { from, to, .. } => from.value == flow.from && to.value == dest,
+            QuestionDoc::NextHop { from, to, .. } => {
+                from.value == flow.from && Some(&to.value) == dest.as_ref()
+            }
             _ => false,
         }
     }
@@ -459,13 +461,13 @@ pub fn candidates(loaded: &Loaded, flow: &FlowSpec, d: &Diagnosis) -> Vec<Fix> {
             .filter(|n| n.name.value == *nsg)
             .flat_map(|n| n.rules.iter().map(|r| r.priority.value))
             .collect();
-        if let Some(priority) = (100..=4096).find(|p| !used.contains(p)) {
-            let hop = d
-                .trace
-                .forward
-                .last()
-                .map(|h| h.packet.dst)
-                .unwrap_or(d.trace.request.destination);
+        let hop = d
+            .trace
+            .forward
+            .last()
+            .map(|h| h.packet.dst)
+            .or(d.trace.destination);
+        if let (Some(priority), Some(hop)) = ((100..=4096).find(|p| !used.contains(p)), hop) {
             out.push(Fix::AllowInNsg {
                 nsg: nsg.clone(),
                 rule: format!("allow-{}-{}", c.name, flow.port),
@@ -558,9 +560,9 @@ pub fn candidates(loaded: &Loaded, flow: &FlowSpec, d: &Diagnosis) -> Vec<Fix> {
     }
     // 7. A UDR to an appliance the client's VNet reaches directly, for a destination it has no
     //    route to (or a dropping one).
-    if let (Verdict::NoRoute { .. }, Some(cs), Some(c)) = (&d.trace.verdict, client_subnet, client)
+    if let (Verdict::NoRoute { .. }, Some(cs), Some(c), Some(dst)) =
+        (&d.trace.verdict, client_subnet, client, d.trace.destination)
     {
-        let dst = d.trace.request.destination;
         let prefix = net
             .vnets
             .iter()
@@ -616,7 +618,7 @@ pub fn candidates(loaded: &Loaded, flow: &FlowSpec, d: &Diagnosis) -> Vec<Fix> {
         .or_else(|| {
             net.services
                 .iter()
-                .find(|s| s.public_ip == d.trace.request.destination)
+                .find(|s| Some(s.public_ip) == d.trace.destination)
                 .map(|s| s.fqdn.clone())
         });
     if let Some(fqdn) = fqdn.filter(|f| *f != flow.to) {

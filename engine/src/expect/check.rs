@@ -16,7 +16,7 @@ use crate::model::{
 use crate::query::{flow_verify, next_hop, routes, FlowVerifyAnswer, NextHopAnswer};
 use crate::route::EffectiveRoute;
 use crate::scenario::{ResolveOutcomeName, Span, DEFAULT_SOURCE_PORT};
-use crate::trace::{trace_to, TraceAnswer, TraceRequest};
+use crate::trace::{trace_to, Probe, TraceAnswer};
 
 /// Evaluates every question of `net`.
 pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
@@ -112,10 +112,9 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                         port: *port,
                         verdict: expect.verdict,
                     };
-                    let request = TraceRequest {
+                    let request = Probe {
                         host: host.clone(),
                         protocol: *protocol,
-                        destination: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
                         port: *port,
                         source_port: DEFAULT_SOURCE_PORT,
                     };
@@ -264,11 +263,11 @@ pub(super) fn trace_problems(
     if let Some(symptom) = expect
         .symptom
         .as_ref()
-        .filter(|s| !actual.symptom.contains(s.as_str()))
+        .filter(|s| !actual.symptom.to_string().contains(s.as_str()))
     {
         problems.push(Problem::Symptom {
             expected: symptom.clone(),
-            actual: actual.symptom.clone(),
+            actual: actual.symptom.to_string(),
         });
     }
     if let Some(regions) = expect

@@ -7,7 +7,7 @@ use crate::dataplane::DataPlane;
 use crate::model::{Network, NicRef, Question, QuestionKind, TraceSource};
 use crate::query::routes;
 use crate::scenario::DEFAULT_SOURCE_PORT;
-use crate::trace::{trace_to, TraceRequest};
+use crate::trace::{trace_to, Probe};
 
 /// How many counterexamples keep their full answer in the report.
 const SHOWN: usize = 3;
@@ -43,9 +43,8 @@ pub(super) fn check(net: &Network, dp: &DataPlane, q: &Question) -> Option<Quest
                     .map(|x| x.name.clone())
                     .unwrap_or_default();
                 for target in to.iter().filter(|t| t.nic != Some(NicRef::Workload(*w))) {
-                    let request = TraceRequest {
+                    let request = Probe {
                         protocol: *protocol,
-                        destination: std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
                         port: *port,
                         source_port: DEFAULT_SOURCE_PORT,
                         host: target.host.clone(),

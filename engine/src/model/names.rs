@@ -43,43 +43,6 @@ impl ServiceKind {
             ServiceKind::ApiManagement => "privatelink.azure-api.net",
         }
     }
-
-    /// What the public endpoint answers when public network access is disabled (the texts
-    /// clients report; see the README).
-    pub fn access_disabled_text(self) -> &'static str {
-        match self {
-            ServiceKind::OpenAI | ServiceKind::CognitiveServices => {
-                "HTTP 403: Public access is disabled. Please configure private endpoint."
-            }
-            ServiceKind::KeyVault => {
-                "HTTP 403 ForbiddenByConnection: Public network access is disabled and request is not from a trusted service nor via an approved private link."
-            }
-            ServiceKind::StorageBlob => {
-                "HTTP 403 AuthorizationFailure: This request is not authorized to perform this operation."
-            }
-            ServiceKind::Sql => {
-                "error 47073: Connection was denied because Deny Public Network Access is set to Yes"
-            }
-            _ => "HTTP 403: public network access is disabled",
-        }
-    }
-
-    /// What the public endpoint answers when the caller's address is not among the allowed
-    /// networks.
-    pub fn firewall_denied_text(self) -> &'static str {
-        match self {
-            ServiceKind::OpenAI | ServiceKind::CognitiveServices => {
-                "HTTP 403: Access denied due to Virtual Network/Firewall rules."
-            }
-            ServiceKind::KeyVault => {
-                "HTTP 403 ForbiddenByFirewall: Client address is not authorized and caller is not a trusted service."
-            }
-            ServiceKind::StorageBlob => {
-                "HTTP 403 AuthorizationFailure: This request is not authorized to perform this operation."
-            }
-            _ => "HTTP 403: the caller's address is not allowed by the service's firewall",
-        }
-    }
 }
 
 /// A PaaS service.

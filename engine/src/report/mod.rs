@@ -15,4 +15,5 @@ pub mod narrative;
 pub mod reach;
 pub mod terminal;
 pub mod text;
+pub mod verdict;
 pub mod whatif;

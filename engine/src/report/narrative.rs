@@ -5,17 +5,20 @@ use std::fmt::Write as _;
 
 use super::text::{hub_next_hop, hub_origin, origin, why};
 use crate::dns::{DnsOutcome, DnsStep, Resolution};
+use crate::filter::firewall::FirewallDecision;
+use crate::query::NextHopAnswer;
 use crate::query::{FlowVerifyAnswer, NsgLevel, StageDecision, Verdict as RouteVerdict};
-use crate::route::hub::Ingress;
+use crate::route::hub::{HubLookup, Ingress};
 use crate::trace::{Hop, Step, TraceAnswer, Verdict};
 
 /// The whole trace as text.
 pub fn trace(answer: &TraceAnswer) -> String {
     let r = &answer.request;
     let mut out = String::new();
-    let to = match &answer.resolution {
-        Some(res) => format!("`{}`", res.name),
-        None => r.destination.to_string(),
+    let to = match (&answer.resolution, answer.destination) {
+        (Some(res), _) => format!("`{}`", res.name),
+        (None, Some(address)) => address.to_string(),
+        (None, None) => "nowhere".to_string(),
     };
     let _ = writeln!(
         out,
@@ -69,7 +72,7 @@ pub fn trace(answer: &TraceAnswer) -> String {
 
 /// A verdict in a few words.
 pub fn verdict(v: &Verdict) -> String {
-    v.describe()
+    v.to_string()
 }
 
 fn hops(out: &mut String, hops: &[Hop]) {
@@ -129,96 +132,13 @@ fn step(out: &mut String, s: &Step) {
                 "    load balancer `{load_balancer}` rule `{rule}`: to `{backend}` (1 of {pool} backends; the client's address is kept)"
             );
         }
-        Step::Route(a) => match &a.route {
-            Some(r) => {
-                let _ = writeln!(
-                    out,
-                    "    route: {} {} ({}, {}) from {}: {}",
-                    r.prefix,
-                    a.next_hop,
-                    r.source,
-                    a.route_table,
-                    origin(&r.origin),
-                    why(&r.why)
-                );
-                for c in a
-                    .candidates
-                    .iter()
-                    .filter(|c| c.verdict != RouteVerdict::Selected)
-                {
-                    let reason = match &c.verdict {
-                        RouteVerdict::ShorterPrefix { than } => format!("shorter than {than}"),
-                        _ => why(&c.route.why),
-                    };
-                    let _ = writeln!(
-                        out,
-                        "      lost: {} {} {}: {reason}",
-                        c.route.prefix, c.route.source, c.route.next_hop
-                    );
-                }
-            }
-            None => out.push_str("    route: none matches\n"),
-        },
+        Step::Route(a) => route(out, a),
         Step::Peering { from, to, global } => {
             let kind = if *global { "global peering" } else { "peering" };
             let _ = writeln!(out, "    crosses {kind} `{from}` -> `{to}`");
         }
-        Step::Firewall(d) => {
-            let host = d
-                .host
-                .as_deref()
-                .map(|h| format!(" for `{h}`"))
-                .unwrap_or_default();
-            let what = match &d.rule {
-                Some(r) => format!(
-                    "{:?} rule `{}/{}/{}` (group {}, collection {})",
-                    d.stage, r.group, r.collection, r.rule, r.group_priority, r.collection_priority
-                ),
-                None => "no rule matches: default deny".into(),
-            };
-            let snat = if d.snat { ", SNAT" } else { "" };
-            let _ = writeln!(
-                out,
-                "    firewall `{}`{host}: {what}: {}{snat}",
-                d.firewall, d.access
-            );
-        }
-        Step::HubRoute(l) => {
-            let from = match &l.ingress {
-                Ingress::Connection { vnet } => format!("from connection `{vnet}`"),
-                Ingress::RemoteHub { hub } => format!("from hub `{hub}`"),
-                Ingress::Firewall => "after the firewall".into(),
-            };
-            match &l.chosen {
-                Some(r) => {
-                    let _ = writeln!(
-                        out,
-                        "    hub `{}` ({from}, {}): {} -> {} from {}",
-                        l.hub,
-                        l.table,
-                        r.prefix,
-                        hub_next_hop(&r.next_hop),
-                        hub_origin(&r.origin)
-                    );
-                }
-                None => {
-                    let _ = writeln!(
-                        out,
-                        "    hub `{}` ({from}, {}): no route to {}",
-                        l.hub, l.table, l.destination
-                    );
-                }
-            }
-            for r in l.covering.iter().skip(1) {
-                let _ = writeln!(
-                    out,
-                    "      lost: {} -> {} from {}",
-                    r.prefix,
-                    hub_next_hop(&r.next_hop),
-                    hub_origin(&r.origin)
-                );
-            }
-        }
+        Step::Firewall(d) => firewall(out, d),
+        Step::HubRoute(l) => hub_route(out, l),
         Step::HubToHub { from, to, global } => {
             let kind = if *global { " (across regions)" } else { "" };
             let _ = writeln!(out, "    hub-to-hub `{from}` -> `{to}`{kind}");
@@ -227,17 +147,114 @@ fn step(out: &mut String, s: &Step) {
             app,
             route_all,
             into_vnet,
-        } => {
-            let why = match (route_all, into_vnet) {
-                (true, _) => "route-all is on: all outbound traffic enters the VNet",
-                (false, true) => "route-all is off, but the destination is RFC 1918 (or a service endpoint of the subnet): it enters the VNet",
-                (false, false) => "route-all is off and the destination is public: it leaves from the app's own outbound addresses, past the VNet's NSGs and routes",
-            };
-            let _ = writeln!(out, "    app service `{app}`: {why}");
-        }
+        } => app_service(out, app, *route_all, *into_vnet),
         Step::FlowSymmetricReply => out
             .push_str("    reply retraces the request's path (flow-symmetric private endpoint)\n"),
     }
+}
+
+/// A route look-up: the winning route and every covering route that lost, with why.
+fn route(out: &mut String, a: &NextHopAnswer) {
+    match &a.route {
+        Some(r) => {
+            let _ = writeln!(
+                out,
+                "    route: {} {} ({}, {}) from {}: {}",
+                r.prefix,
+                a.next_hop,
+                r.source,
+                a.route_table,
+                origin(&r.origin),
+                why(&r.why)
+            );
+            for c in a
+                .candidates
+                .iter()
+                .filter(|c| c.verdict != RouteVerdict::Selected)
+            {
+                let reason = match &c.verdict {
+                    RouteVerdict::ShorterPrefix { than } => format!("shorter than {than}"),
+                    _ => why(&c.route.why),
+                };
+                let _ = writeln!(
+                    out,
+                    "      lost: {} {} {}: {reason}",
+                    c.route.prefix, c.route.source, c.route.next_hop
+                );
+            }
+        }
+        None => out.push_str("    route: none matches\n"),
+    }
+}
+
+/// An Azure Firewall's decision.
+fn firewall(out: &mut String, d: &FirewallDecision) {
+    let host = d
+        .host
+        .as_deref()
+        .map(|h| format!(" for `{h}`"))
+        .unwrap_or_default();
+    let what = match &d.rule {
+        Some(r) => format!(
+            "{:?} rule `{}/{}/{}` (group {}, collection {})",
+            d.stage, r.group, r.collection, r.rule, r.group_priority, r.collection_priority
+        ),
+        None => "no rule matches: default deny".into(),
+    };
+    let snat = if d.snat { ", SNAT" } else { "" };
+    let _ = writeln!(
+        out,
+        "    firewall `{}`{host}: {what}: {}{snat}",
+        d.firewall, d.access
+    );
+}
+
+/// A virtual hub's routing decision: the chosen route and the covering routes that lost.
+fn hub_route(out: &mut String, l: &HubLookup) {
+    let from = match &l.ingress {
+        Ingress::Connection { vnet, .. } => format!("from connection `{vnet}`"),
+        Ingress::RemoteHub { hub, .. } => format!("from hub `{hub}`"),
+        Ingress::Firewall => "after the firewall".into(),
+    };
+    match &l.chosen {
+        Some(r) => {
+            let _ = writeln!(
+                out,
+                "    hub `{}` ({from}, {}): {} -> {} from {}",
+                l.hub,
+                l.table,
+                r.prefix,
+                hub_next_hop(&r.next_hop),
+                hub_origin(&r.origin)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "    hub `{}` ({from}, {}): no route to {}",
+                l.hub, l.table, l.destination
+            );
+        }
+    }
+    for r in l.covering.iter().skip(1) {
+        let _ = writeln!(
+            out,
+            "      lost: {} -> {} from {}",
+            r.prefix,
+            hub_next_hop(&r.next_hop),
+            hub_origin(&r.origin)
+        );
+    }
+}
+
+/// An App Service app's outbound routing.
+fn app_service(out: &mut String, app: &str, route_all: bool, into_vnet: bool) {
+    let why = match (route_all, into_vnet) {
+        (true, _) => "route-all is on: all outbound traffic enters the VNet",
+        (false, true) => "route-all is off, but the destination is RFC 1918 (or a service endpoint of the subnet): it enters the VNet",
+        (false, false) => "route-all is off and the destination is public: it leaves from the app's own outbound addresses, past the VNet's NSGs and routes",
+    };
+    let _ = writeln!(out, "    app service `{app}`: {why}");
 }
 
 /// A resolution's steps, numbered, then its outcome.

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::types::{Candidate, Origin};
 use crate::model::{
-    FirewallId, HubConnection, HubStaticNextHop, Network, NextHop, NextHopType, RouteSource,
+    FirewallId, HubConnection, HubStaticNextHop, Network, NextHop, NextHopType, RouteSource, Site,
     Subnet, VirtualHub, VirtualHubId, VnetId, DEFAULT_LABEL,
 };
 
@@ -120,11 +120,17 @@ pub enum Ingress {
     Connection {
         /// The VNet.
         vnet: String,
+        /// Its id.
+        #[serde(skip)]
+        id: VnetId,
     },
     /// From another hub: `defaultRouteTable`.
     RemoteHub {
         /// The hub.
         hub: String,
+        /// Its id.
+        #[serde(skip)]
+        id: VirtualHubId,
     },
     /// From the hub's firewall, after it allowed the packet.
     Firewall,
@@ -145,6 +151,94 @@ pub struct HubLookup {
     pub chosen: Option<HubRoute>,
     /// Every route covering the destination, best first.
     pub covering: Vec<HubRoute>,
+}
+
+/// Which routes a hub router uses: one of its route tables, or how its firewall forwards what it
+/// allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum HubTableId {
+    /// Route table `index` of the hub (0 is `defaultRouteTable`).
+    Table {
+        /// The hub.
+        hub: VirtualHubId,
+        /// The table's index in the hub.
+        index: usize,
+    },
+    /// The hub firewall's forwarding.
+    FirewallForwarding {
+        /// The hub.
+        hub: VirtualHubId,
+    },
+}
+
+impl HubTableId {
+    /// The hub the table belongs to.
+    pub fn hub(self) -> VirtualHubId {
+        match self {
+            HubTableId::Table { hub, .. } | HubTableId::FirewallForwarding { hub } => hub,
+        }
+    }
+}
+
+/// A compiled hub route table: its routes, best first within each prefix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HubTable {
+    /// Which table.
+    pub id: HubTableId,
+    /// Its hub's name.
+    pub hub: String,
+    /// Its name (`defaultRouteTable`, a custom one, or the firewall's forwarding).
+    pub name: String,
+    /// Its routes.
+    pub routes: Vec<HubRoute>,
+}
+
+/// The table hub `hub` routes traffic from `ingress` by: a connection's associated table,
+/// `defaultRouteTable` for traffic from another hub, the forwarding of the firewall after it.
+pub fn table_for(net: &Network, hub: VirtualHubId, ingress: &Ingress) -> HubTableId {
+    match ingress {
+        Ingress::Connection { id, .. } => HubTableId::Table {
+            hub,
+            index: net
+                .hub(hub)
+                .and_then(|h| h.connection(*id))
+                .map_or(0, |c| c.associated),
+        },
+        Ingress::RemoteHub { .. } => HubTableId::Table { hub, index: 0 },
+        Ingress::Firewall => HubTableId::FirewallForwarding { hub },
+    }
+}
+
+/// Compiles one table.
+pub fn compile(net: &Network, id: HubTableId) -> HubTable {
+    let hub = net.hub(id.hub());
+    let (name, routes) = match id {
+        HubTableId::FirewallForwarding { hub } => (
+            "firewall forwarding".to_string(),
+            firewall_forwarding(net, hub),
+        ),
+        HubTableId::Table { hub: h, index } => (
+            hub.and_then(|h| h.tables.get(index))
+                .map(|t| t.name.clone())
+                .unwrap_or_default(),
+            hub_table(net, h, index),
+        ),
+    };
+    HubTable {
+        id,
+        hub: hub.map(|h| h.name.clone()).unwrap_or_default(),
+        name,
+        routes,
+    }
+}
+
+/// Every table of `hub`: its route tables in order, then its firewall forwarding.
+pub fn tables_of(net: &Network, hub: VirtualHubId) -> Vec<HubTableId> {
+    let count = net.hub(hub).map_or(0, |h| h.tables.len());
+    (0..count)
+        .map(|index| HubTableId::Table { hub, index })
+        .chain([HubTableId::FirewallForwarding { hub }])
+        .collect()
 }
 
 fn firewall_hop(net: &Network, hub: &VirtualHub) -> Option<HubNextHop> {
@@ -182,116 +276,120 @@ fn propagates(
     by_table || by_label
 }
 
+/// A connection or branch site of some hub of the virtual WAN.
+#[derive(Clone, Copy)]
+enum Announcer<'a> {
+    Connection(&'a HubConnection),
+    Site(&'a Site),
+}
+
+/// What a hub can learn of one connection or site, and the next hop it would use to reach it.
+struct Announcement<'a> {
+    /// The hub the connection or site belongs to.
+    from: VirtualHubId,
+    /// That hub.
+    src: &'a VirtualHub,
+    /// The connection or site.
+    what: Announcer<'a>,
+    /// Where hub `at` sends traffic to it: the connection or site when local, else the hub
+    /// holding it.
+    next_hop: HubNextHop,
+}
+
+impl Announcement<'_> {
+    /// The prefixes it announces: a VNet's address space, or a site's prefixes.
+    fn prefixes(&self, net: &Network) -> Vec<IpNet> {
+        match self.what {
+            Announcer::Connection(c) => net
+                .vnet(c.vnet)
+                .map(|v| v.address_space.clone())
+                .unwrap_or_default(),
+            Announcer::Site(s) => s.prefixes.clone(),
+        }
+    }
+
+    /// Its name: the VNet's or the site's.
+    fn name(&self, net: &Network) -> String {
+        match self.what {
+            Announcer::Connection(c) => vnet_name(net, c.vnet),
+            Announcer::Site(s) => s.name.clone(),
+        }
+    }
+}
+
+/// Every connection and site of every hub, as hub `at` would reach it. The loop that both a
+/// hub's route tables and its firewall's forwarding are built from.
+fn announcements(net: &Network, at: VirtualHubId) -> impl Iterator<Item = Announcement<'_>> {
+    net.virtual_hubs
+        .iter()
+        .enumerate()
+        .flat_map(move |(g, src)| {
+            let from = VirtualHubId(g);
+            let local = from == at;
+            let remote = HubNextHop::RemoteHub {
+                hub: src.name.clone(),
+                id: from,
+            };
+            let connections = src.connections.iter().map(Announcer::Connection);
+            let sites = src.sites.iter().map(Announcer::Site);
+            connections.chain(sites).map(move |what| {
+                let next_hop = match (local, what) {
+                    (true, Announcer::Connection(c)) => HubNextHop::Connection {
+                        vnet: vnet_name(net, c.vnet),
+                        id: c.vnet,
+                    },
+                    (true, Announcer::Site(s)) => HubNextHop::Site {
+                        site: s.name.clone(),
+                    },
+                    (false, _) => remote.clone(),
+                };
+                Announcement {
+                    from,
+                    src,
+                    what,
+                    next_hop,
+                }
+            })
+        })
+}
+
 /// The routes of table `table` of hub `hub`, best first within each prefix.
 pub fn hub_table(net: &Network, hub: VirtualHubId, table: usize) -> Vec<HubRoute> {
     let Some(h) = net.hub(hub) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    if let Some(t) = h.tables.get(table) {
-        for r in &t.routes {
-            let next_hop = match r.next_hop {
-                HubStaticNextHop::Firewall => firewall_hop(net, h),
-                HubStaticNextHop::Connection(v) => Some(HubNextHop::Connection {
-                    vnet: vnet_name(net, v),
-                    id: v,
-                }),
-            };
-            let Some(next_hop) = next_hop else { continue };
-            for p in &r.prefixes {
-                out.push(HubRoute {
-                    prefix: *p,
-                    next_hop: next_hop.clone(),
-                    origin: HubRouteOrigin::Static {
-                        route: r.name.clone(),
-                    },
-                });
-            }
-        }
-    }
+    let mut out = static_routes(net, h, table);
     if table == 0 {
-        if let Some(fw) = firewall_hop(net, h) {
-            if h.routing_intent.private {
-                out.extend(h.routing_intent.private_prefixes.iter().map(|p| HubRoute {
-                    prefix: *p,
-                    next_hop: fw.clone(),
-                    origin: HubRouteOrigin::RoutingIntent {
-                        policy: "_policy_PrivateTraffic".into(),
-                    },
-                }));
-            }
-            if h.routing_intent.internet {
-                out.push(HubRoute {
-                    prefix: IpNet::V4(Ipv4Net::default()),
-                    next_hop: fw,
-                    origin: HubRouteOrigin::RoutingIntent {
-                        policy: "_policy_PublicTraffic".into(),
-                    },
-                });
-            }
-        }
+        out.extend(intent_routes(net, h));
     }
     let branch_labels = [DEFAULT_LABEL.to_string()];
-    for (g, src) in net.virtual_hubs.iter().enumerate() {
-        let from = VirtualHubId(g);
-        let remote = HubNextHop::RemoteHub {
-            hub: src.name.clone(),
-            id: from,
+    for a in announcements(net, hub) {
+        let (labels, propagate_to, connection_routes): (&[String], &[usize], _) = match a.what {
+            Announcer::Connection(c) => (&c.labels, &c.propagate_to, c.static_routes.as_slice()),
+            Announcer::Site(_) => (&branch_labels, &[0], [].as_slice()),
         };
-        for c in &src.connections {
-            if !propagates(net, from, &c.labels, &c.propagate_to, hub, table) {
-                continue;
-            }
-            let next_hop = if from == hub {
-                HubNextHop::Connection {
-                    vnet: vnet_name(net, c.vnet),
-                    id: c.vnet,
-                }
-            } else {
-                remote.clone()
-            };
-            let learned = |route: Option<&str>| HubRouteOrigin::Propagated {
-                from: vnet_name(net, c.vnet),
-                hub: src.name.clone(),
-                connection_route: route.map(str::to_string),
-            };
-            let space = net.vnet(c.vnet).map(|v| v.address_space.clone());
-            out.extend(space.unwrap_or_default().into_iter().map(|p| HubRoute {
-                prefix: p,
-                next_hop: next_hop.clone(),
-                origin: learned(None),
-            }));
-            // A connection's static routes travel with it, but only within its hub.
-            if from == hub {
-                for r in &c.static_routes {
-                    out.extend(r.prefixes.iter().map(|p| HubRoute {
-                        prefix: *p,
-                        next_hop: next_hop.clone(),
-                        origin: learned(Some(&r.name)),
-                    }));
-                }
-            }
+        if !propagates(net, a.from, labels, propagate_to, hub, table) {
+            continue;
         }
-        for s in &src.sites {
-            if !propagates(net, from, &branch_labels, &[0], hub, table) {
-                continue;
+        let learned = |route: Option<&str>| HubRouteOrigin::Propagated {
+            from: a.name(net),
+            hub: a.src.name.clone(),
+            connection_route: route.map(str::to_string),
+        };
+        out.extend(a.prefixes(net).into_iter().map(|p| HubRoute {
+            prefix: p,
+            next_hop: a.next_hop.clone(),
+            origin: learned(None),
+        }));
+        // A connection's static routes travel with it, but only within its hub.
+        if a.from == hub {
+            for r in connection_routes {
+                out.extend(r.prefixes.iter().map(|p| HubRoute {
+                    prefix: *p,
+                    next_hop: a.next_hop.clone(),
+                    origin: learned(Some(&r.name)),
+                }));
             }
-            let next_hop = if from == hub {
-                HubNextHop::Site {
-                    site: s.name.clone(),
-                }
-            } else {
-                remote.clone()
-            };
-            out.extend(s.prefixes.iter().map(|p| HubRoute {
-                prefix: *p,
-                next_hop: next_hop.clone(),
-                origin: HubRouteOrigin::Propagated {
-                    from: s.name.clone(),
-                    hub: src.name.clone(),
-                    connection_route: None,
-                },
-            }));
         }
     }
     // Under a private traffic policy, learned routes inside the private prefixes give way to it.
@@ -303,6 +401,59 @@ pub fn hub_table(net: &Network, hub: VirtualHubId, table: usize) -> Vec<HubRoute
         });
     }
     sort(&mut out);
+    out
+}
+
+/// The static routes of table `table` of hub `h`.
+fn static_routes(net: &Network, h: &VirtualHub, table: usize) -> Vec<HubRoute> {
+    let mut out = Vec::new();
+    let Some(t) = h.tables.get(table) else {
+        return out;
+    };
+    for r in &t.routes {
+        let next_hop = match r.next_hop {
+            HubStaticNextHop::Firewall => firewall_hop(net, h),
+            HubStaticNextHop::Connection(v) => Some(HubNextHop::Connection {
+                vnet: vnet_name(net, v),
+                id: v,
+            }),
+        };
+        let Some(next_hop) = next_hop else { continue };
+        out.extend(r.prefixes.iter().map(|p| HubRoute {
+            prefix: *p,
+            next_hop: next_hop.clone(),
+            origin: HubRouteOrigin::Static {
+                route: r.name.clone(),
+            },
+        }));
+    }
+    out
+}
+
+/// Routing intent's policy routes in `defaultRouteTable`, next hop the hub firewall.
+fn intent_routes(net: &Network, h: &VirtualHub) -> Vec<HubRoute> {
+    let mut out = Vec::new();
+    let Some(fw) = firewall_hop(net, h) else {
+        return out;
+    };
+    if h.routing_intent.private {
+        out.extend(h.routing_intent.private_prefixes.iter().map(|p| HubRoute {
+            prefix: *p,
+            next_hop: fw.clone(),
+            origin: HubRouteOrigin::RoutingIntent {
+                policy: "_policy_PrivateTraffic".into(),
+            },
+        }));
+    }
+    if h.routing_intent.internet {
+        out.push(HubRoute {
+            prefix: IpNet::V4(Ipv4Net::default()),
+            next_hop: fw,
+            origin: HubRouteOrigin::RoutingIntent {
+                policy: "_policy_PublicTraffic".into(),
+            },
+        });
+    }
     out
 }
 
@@ -322,38 +473,18 @@ fn sort(routes: &mut [HubRoute]) {
     });
 }
 
-/// The hub router's decision for a packet to `dst` arriving from `ingress`.
-pub fn lookup(net: &Network, hub: VirtualHubId, ingress: Ingress, dst: IpAddr) -> HubLookup {
-    let h = net.hub(hub);
-    let table = match &ingress {
-        Ingress::Connection { vnet } => h
-            .and_then(|h| {
-                h.connections
-                    .iter()
-                    .find(|c| net.vnet(c.vnet).is_some_and(|v| v.name == *vnet))
-            })
-            .map_or(0, |c| c.associated),
-        Ingress::RemoteHub { .. } | Ingress::Firewall => 0,
-    };
-    let (name, routes) = match ingress {
-        Ingress::Firewall => (
-            "firewall forwarding".to_string(),
-            firewall_forwarding(net, hub),
-        ),
-        _ => (
-            h.and_then(|h| h.tables.get(table))
-                .map(|t| t.name.clone())
-                .unwrap_or_default(),
-            hub_table(net, hub, table),
-        ),
-    };
-    let covering: Vec<HubRoute> = routes
-        .into_iter()
+/// The hub router's decision for a packet to `dst` arriving from `ingress`, by the compiled
+/// `table` ([`table_for`] says which).
+pub fn lookup(table: &HubTable, ingress: Ingress, dst: IpAddr) -> HubLookup {
+    let covering: Vec<HubRoute> = table
+        .routes
+        .iter()
         .filter(|r| r.prefix.contains(&dst))
+        .cloned()
         .collect();
     HubLookup {
-        hub: h.map(|h| h.name.clone()).unwrap_or_default(),
-        table: name,
+        hub: table.hub.clone(),
+        table: table.name.clone(),
         ingress,
         destination: dst,
         chosen: covering.first().cloned(),
@@ -367,42 +498,12 @@ pub fn lookup(net: &Network, hub: VirtualHubId, ingress: Ingress, dst: IpAddr) -
 /// the destination.
 fn firewall_forwarding(net: &Network, hub: VirtualHubId) -> Vec<HubRoute> {
     let mut out = Vec::new();
-    for (g, src) in net.virtual_hubs.iter().enumerate() {
-        let local = VirtualHubId(g) == hub;
-        let remote = HubNextHop::RemoteHub {
-            hub: src.name.clone(),
-            id: VirtualHubId(g),
-        };
-        for c in &src.connections {
-            let next_hop = if local {
-                HubNextHop::Connection {
-                    vnet: vnet_name(net, c.vnet),
-                    id: c.vnet,
-                }
-            } else {
-                remote.clone()
-            };
-            let space = net.vnet(c.vnet).map(|v| v.address_space.clone());
-            out.extend(space.unwrap_or_default().into_iter().map(|p| HubRoute {
-                prefix: p,
-                next_hop: next_hop.clone(),
-                origin: HubRouteOrigin::FirewallForwarding,
-            }));
-        }
-        for s in &src.sites {
-            let next_hop = if local {
-                HubNextHop::Site {
-                    site: s.name.clone(),
-                }
-            } else {
-                remote.clone()
-            };
-            out.extend(s.prefixes.iter().map(|p| HubRoute {
-                prefix: *p,
-                next_hop: next_hop.clone(),
-                origin: HubRouteOrigin::FirewallForwarding,
-            }));
-        }
+    for a in announcements(net, hub) {
+        out.extend(a.prefixes(net).into_iter().map(|p| HubRoute {
+            prefix: p,
+            next_hop: a.next_hop.clone(),
+            origin: HubRouteOrigin::FirewallForwarding,
+        }));
     }
     out.push(HubRoute {
         prefix: IpNet::V4(Ipv4Net::default()),

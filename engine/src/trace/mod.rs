@@ -1,28 +1,39 @@
 //! The hop-by-hop tracer: follows a packet from a workload across NICs, NSGs, effective routes,
 //! peerings, virtual WAN hubs and network virtual appliances, then follows the reply back, and
-//! ends in one verdict from a closed set with the symptom the client would see.
+//! ends in one verdict from a closed set with the symptom the client would see. A trace to a
+//! name resolves it first, as the client does.
 //!
-//! Name resolution is not modelled yet.
+//! The answer is evidence, not prose: every reason is a closed enum ([`verdict`]), places are
+//! named as the scenario names them, and `report` writes the sentences.
 
+mod arrive;
+mod forward;
+mod hub;
+mod reply;
 mod service;
+pub mod verdict;
 mod walk;
 
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::filter::firewall::{DenyFeel, FirewallDecision};
+use crate::filter::firewall::FirewallDecision;
 use crate::filter::Flow;
 use crate::model::FlowProtocol;
 use crate::query::{FlowVerifyAnswer, NextHopAnswer};
 use crate::route::hub::HubLookup;
 
+pub use verdict::{
+    ApimBlocked, ApimRequirement, Assumed, Assumption, FirewallRule, GatewayPath, NextHopFault,
+    NsgRule, OneWay, PeeringRefusal, ReplyFault, Symptom, Verdict,
+};
 pub use walk::{trace, trace_from, trace_name, trace_to, trace_verdict};
 
 /// The most hops a packet may take before azpath calls it a loop.
 pub const HOP_LIMIT: usize = 32;
 
-/// What to trace.
+/// What to trace to an address.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceRequest {
     /// Protocol.
@@ -36,6 +47,46 @@ pub struct TraceRequest {
     /// The name the client asks for (TLS SNI or HTTP host), which firewall application rules
     /// match. `None`: the target FQDN of the private endpoint at the destination, if any.
     pub host: Option<String>,
+}
+
+/// What the client sends, wherever it goes: a [`TraceRequest`] before its destination address
+/// is known (a trace to a name resolves it first).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Probe {
+    /// Protocol.
+    pub protocol: FlowProtocol,
+    /// Destination port.
+    pub port: u16,
+    /// Source port.
+    pub source_port: u16,
+    /// The name the client asks for (TLS SNI or HTTP host). `None`: the name traced to, else
+    /// the target FQDN of the private endpoint at the destination, if any.
+    pub host: Option<String>,
+}
+
+impl Probe {
+    /// The request to `destination`.
+    pub fn to(self, destination: IpAddr) -> TraceRequest {
+        TraceRequest {
+            protocol: self.protocol,
+            destination,
+            port: self.port,
+            source_port: self.source_port,
+            host: self.host,
+        }
+    }
+}
+
+impl TraceRequest {
+    /// The request without its destination.
+    pub fn probe(self) -> Probe {
+        Probe {
+            protocol: self.protocol,
+            port: self.port,
+            source_port: self.source_port,
+            host: self.host,
+        }
+    }
 }
 
 /// A packet's addresses and ports at one point of its path.
@@ -182,285 +233,6 @@ pub enum Step {
     FlowSymmetricReply,
 }
 
-/// How a trace ends: the closed set of verdicts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "verdict")]
-pub enum Verdict {
-    /// The request reached the destination and the reply came back.
-    Delivered,
-    /// An NSG denied the packet.
-    DroppedByNsg {
-        /// The NSG.
-        nsg: String,
-        /// Its rule.
-        rule: String,
-        /// Where.
-        nic: String,
-    },
-    /// An Azure Firewall denied the flow (a rule, or its default deny).
-    DroppedByFirewall {
-        /// The firewall.
-        firewall: String,
-        /// The deny rule, or `None` for the default deny.
-        rule: Option<String>,
-        /// How the client notices.
-        feel: DenyFeel,
-    },
-    /// The winning route's next hop is `None` (or no route matches).
-    NoRoute {
-        /// The prefix of the `None` route, if one matched.
-        prefix: Option<String>,
-    },
-    /// The route leads into a network where no NIC holds the destination address.
-    NoDestination {
-        /// The address nobody holds.
-        address: IpAddr,
-    },
-    /// A `VirtualAppliance` next hop that no NIC holds, that is not directly reachable, or that
-    /// does not forward.
-    InvalidNextHop {
-        /// The next hop address.
-        address: IpAddr,
-        /// Why it cannot forward.
-        reason: String,
-    },
-    /// The peering does not let this packet in (access disabled, or forwarded traffic not
-    /// allowed).
-    PeeringBlocked {
-        /// From this VNet.
-        from: String,
-        /// To this VNet.
-        to: String,
-        /// Why.
-        reason: String,
-    },
-    /// The packet leaves Azure towards the Internet.
-    SentToInternet,
-    /// The packet leaves through a VPN or ExpressRoute gateway.
-    SentToOnPremises {
-        /// The route's origin.
-        via: String,
-    },
-    /// The packet goes to a service over a service endpoint.
-    SentToServiceEndpoint,
-    /// The packet came back to where it had been, or took more than the hop limit.
-    Loop {
-        /// Where the loop closed.
-        at: String,
-    },
-    /// A stateful appliance saw only one direction of the flow and drops it.
-    AsymmetricReturnDropped {
-        /// The appliance.
-        device: String,
-        /// What it missed.
-        reason: String,
-        /// Whether it saw only the reply (it drops the SYN-ACK: the connection never opens)
-        /// rather than only the request (the handshake completes around it, then stalls).
-        reply_only: bool,
-    },
-    /// The reply could not get back (no route, no such NIC, …).
-    ReplyDropped {
-        /// Why.
-        reason: String,
-    },
-    /// The name did not resolve: NXDOMAIN, a loop, or no DNS server answering.
-    NameNotResolved {
-        /// The name.
-        name: String,
-        /// How resolution ended.
-        outcome: crate::dns::DnsOutcome,
-    },
-    /// The connection reached the service, but the name the client used is not in its
-    /// certificate (an address, a `privatelink` name, another service's name).
-    TlsNameMismatch {
-        /// What the client asked for (its SNI), or the address it connected to.
-        name: String,
-        /// The names the certificate covers.
-        certificate: Vec<String>,
-    },
-    /// The request reached the service's public endpoint, whose public network access is
-    /// disabled.
-    PublicAccessDisabled {
-        /// The service.
-        service: String,
-        /// What it answers.
-        message: String,
-    },
-    /// The request reached the service's public endpoint from an address its firewall does not
-    /// allow.
-    ServiceFirewallDenied {
-        /// The service.
-        service: String,
-        /// The caller's public address, if azpath knows it.
-        caller: Option<IpAddr>,
-        /// What it answers.
-        message: String,
-    },
-    /// The request was served, but over the service's public endpoint, not a private one.
-    DeliveredPublicly {
-        /// The service.
-        service: String,
-    },
-    /// API Management does not serve this host name (it answers only its configured names).
-    HostNotServed {
-        /// The API Management instance.
-        service: String,
-        /// The host asked for, or the address.
-        name: String,
-    },
-    /// API Management cannot work: its subnet's NSG blocks the traffic it requires.
-    ServiceUnhealthy {
-        /// The API Management instance.
-        service: String,
-        /// What is blocked.
-        reason: String,
-    },
-}
-
-impl Verdict {
-    /// What the client sees.
-    pub fn symptom(&self) -> String {
-        match self {
-            Verdict::PublicAccessDisabled { message, .. }
-            | Verdict::ServiceFirewallDenied { message, .. } => message.clone(),
-            other => other.symptom_text().to_string(),
-        }
-    }
-
-    fn symptom_text(&self) -> &'static str {
-        match self {
-            Verdict::Delivered => "connected",
-            Verdict::DroppedByNsg { .. }
-            | Verdict::NoRoute { .. }
-            | Verdict::NoDestination { .. }
-            | Verdict::InvalidNextHop { .. }
-            | Verdict::PeeringBlocked { .. }
-            | Verdict::Loop { .. }
-            | Verdict::ReplyDropped { .. } => "connect timeout (packets vanish silently)",
-            Verdict::DroppedByFirewall { feel, .. } => match feel {
-                DenyFeel::Silent => "connect timeout (packets vanish silently)",
-                DenyFeel::Http470 => "HTTP 470 from the firewall: `Action: Deny. Reason: No rule matched.`",
-                DenyFeel::TlsReset => "the TLS handshake is cut off: connection reset or SSL_ERROR_SYSCALL",
-            },
-            Verdict::AsymmetricReturnDropped { reply_only: true, .. } => {
-                "connect timeout: the appliance drops the answer to a connection it never saw start"
-            }
-            Verdict::AsymmetricReturnDropped { reply_only: false, .. } => {
-                "the handshake stalls, then EOF or reset: SSL_ERROR_SYSCALL, `EOF occurred in violation of protocol`, or a read timeout (observed in the field; UNCONFIRMED by Microsoft's documentation)"
-            }
-            Verdict::SentToInternet => "leaves Azure for the Internet (the answer depends on what is there)",
-            Verdict::SentToOnPremises { .. } => "leaves Azure through the gateway (the answer depends on on-premises)",
-            Verdict::SentToServiceEndpoint => "reaches the service over its service endpoint",
-            Verdict::NameNotResolved { outcome, .. } => match outcome {
-                crate::dns::DnsOutcome::NxDomain => "the name does not resolve: NXDOMAIN (`getaddrinfo ENOTFOUND`, `Name or service not known`)",
-                crate::dns::DnsOutcome::NoServer { .. } => "the DNS lookup times out: the DNS server does not exist or does not answer",
-                _ => "the DNS lookup fails (SERVFAIL) or times out: the query goes round in circles",
-            },
-            Verdict::TlsNameMismatch { .. } => "TLS certificate name mismatch: `CERTIFICATE_VERIFY_FAILED` (.NET `RemoteCertificateNameMismatch`, curl exit 60)",
-            Verdict::PublicAccessDisabled { .. } | Verdict::ServiceFirewallDenied { .. } => "HTTP 403 from the service (see the verdict for its text)",
-            Verdict::DeliveredPublicly { .. } => "connected, but over the service's public endpoint",
-            Verdict::HostNotServed { .. } => "API Management does not answer: it serves only its configured host names",
-            Verdict::ServiceUnhealthy { .. } => "HTTP 503 or failed connections: API Management's required inbound traffic is blocked",
-        }
-    }
-
-    /// The verdict in a few words, with its particulars.
-    pub fn describe(&self) -> String {
-        match self {
-            Verdict::Delivered => "Delivered".into(),
-            Verdict::DroppedByNsg { nsg, rule, nic } => {
-                format!("DroppedByNsg (rule `{rule}` of `{nsg}` at `{nic}`)")
-            }
-            Verdict::DroppedByFirewall { firewall, rule, .. } => match rule {
-                Some(r) => format!("DroppedByFirewall (rule `{r}` of `{firewall}`)"),
-                None => {
-                    format!("DroppedByFirewall (no rule of `{firewall}` allows it: default deny)")
-                }
-            },
-            Verdict::NoRoute { prefix } => match prefix {
-                Some(p) => format!("NoRoute (route {p} has next hop None)"),
-                None => "NoRoute (no route matches)".into(),
-            },
-            Verdict::NoDestination { address } => format!("NoDestination (no NIC holds {address})"),
-            Verdict::InvalidNextHop { address, reason } => {
-                format!("InvalidNextHop ({address}: {reason})")
-            }
-            Verdict::PeeringBlocked { from, to, reason } => {
-                format!("PeeringBlocked (`{from}` -> `{to}`: {reason})")
-            }
-            Verdict::SentToInternet => "SentToInternet".into(),
-            Verdict::SentToOnPremises { via } => format!("SentToOnPremises (via `{via}`)"),
-            Verdict::SentToServiceEndpoint => "SentToServiceEndpoint".into(),
-            Verdict::Loop { at } => format!("Loop (back at `{at}`)"),
-            Verdict::AsymmetricReturnDropped { device, reason, .. } => {
-                format!("AsymmetricReturnDropped (`{device}`: {reason})")
-            }
-            Verdict::ReplyDropped { reason } => format!("ReplyDropped ({reason})"),
-            Verdict::NameNotResolved { name, outcome } => {
-                let how = match outcome {
-                    crate::dns::DnsOutcome::NxDomain => "NXDOMAIN".to_string(),
-                    crate::dns::DnsOutcome::Loop => "the resolution loops".to_string(),
-                    crate::dns::DnsOutcome::NoServer { server } => {
-                        format!("no DNS server at {server}")
-                    }
-                    crate::dns::DnsOutcome::Resolved { .. } => "resolved".to_string(),
-                };
-                format!("NameNotResolved (`{name}`: {how})")
-            }
-            Verdict::TlsNameMismatch { name, certificate } => format!(
-                "TlsNameMismatch (`{name}` is not among the certificate's names {})",
-                certificate.join(", ")
-            ),
-            Verdict::PublicAccessDisabled { service, message } => {
-                format!("PublicAccessDisabled (`{service}`: {message})")
-            }
-            Verdict::ServiceFirewallDenied {
-                service,
-                caller,
-                message,
-            } => {
-                let caller = caller.map_or("an unknown address".into(), |c| c.to_string());
-                format!("ServiceFirewallDenied (`{service}` refuses {caller}: {message})")
-            }
-            Verdict::DeliveredPublicly { service } => {
-                format!("DeliveredPublicly (`{service}` answered on its public endpoint)")
-            }
-            Verdict::HostNotServed { service, name } => {
-                format!("HostNotServed (`{service}` does not serve `{name}`)")
-            }
-            Verdict::ServiceUnhealthy { service, reason } => {
-                format!("ServiceUnhealthy (`{service}`: {reason})")
-            }
-        }
-    }
-
-    /// The verdict's name, as scenario files write it.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Verdict::Delivered => "Delivered",
-            Verdict::DroppedByNsg { .. } => "DroppedByNsg",
-            Verdict::DroppedByFirewall { .. } => "DroppedByFirewall",
-            Verdict::NoRoute { .. } => "NoRoute",
-            Verdict::NoDestination { .. } => "NoDestination",
-            Verdict::InvalidNextHop { .. } => "InvalidNextHop",
-            Verdict::PeeringBlocked { .. } => "PeeringBlocked",
-            Verdict::SentToInternet => "SentToInternet",
-            Verdict::SentToOnPremises { .. } => "SentToOnPremises",
-            Verdict::SentToServiceEndpoint => "SentToServiceEndpoint",
-            Verdict::Loop { .. } => "Loop",
-            Verdict::AsymmetricReturnDropped { .. } => "AsymmetricReturnDropped",
-            Verdict::ReplyDropped { .. } => "ReplyDropped",
-            Verdict::NameNotResolved { .. } => "NameNotResolved",
-            Verdict::TlsNameMismatch { .. } => "TlsNameMismatch",
-            Verdict::PublicAccessDisabled { .. } => "PublicAccessDisabled",
-            Verdict::ServiceFirewallDenied { .. } => "ServiceFirewallDenied",
-            Verdict::DeliveredPublicly { .. } => "DeliveredPublicly",
-            Verdict::HostNotServed { .. } => "HostNotServed",
-            Verdict::ServiceUnhealthy { .. } => "ServiceUnhealthy",
-        }
-    }
-}
-
 /// Facts about the path that explain slow or flaky connections.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PathQuality {
@@ -478,17 +250,35 @@ pub struct PathQuality {
     pub hubs: Vec<String>,
 }
 
+/// Where a trace starts, by name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum Source {
+    /// A workload.
+    Workload {
+        /// Its name.
+        name: String,
+    },
+    /// A client on the Internet.
+    Internet {
+        /// Its public address.
+        client: IpAddr,
+    },
+}
+
 /// A trace: the request path, the reply path, the verdict and its symptom.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct TraceAnswer {
-    /// The source workload.
-    pub source: String,
-    /// What was traced.
-    pub request: TraceRequest,
+    /// Where it starts.
+    pub source: Source,
+    /// What was traced (the host is the one the client asked for).
+    pub request: Probe,
+    /// The destination address; `None` when a name did not resolve to one.
+    pub destination: Option<IpAddr>,
     /// How it ended.
     pub verdict: Verdict,
     /// What the client sees.
-    pub symptom: String,
+    pub symptom: Symptom,
     /// The request, hop by hop.
     pub forward: Vec<Hop>,
     /// The reply, hop by hop (empty when the request did not arrive).
@@ -496,7 +286,7 @@ pub struct TraceAnswer {
     /// Path facts.
     pub quality: PathQuality,
     /// Assumptions that decided the answer.
-    pub assumptions: Vec<String>,
+    pub assumptions: Vec<Assumed>,
     /// How the destination name resolved, when the trace started from a name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<crate::dns::Resolution>,

@@ -8,9 +8,13 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::walk::{Nic, Tracer};
-use super::{Hop, Packet, Step, TraceRequest, Verdict};
+use super::{
+    ApimBlocked, ApimRequirement, Assumption, Hop, NsgRule, Packet, Step, TraceRequest, Verdict,
+};
 use crate::filter::Flow;
-use crate::model::{Access, Direction, FlowProtocol, NicRef, PublicAccess, TraceSource, AZURE_DNS};
+use crate::model::{
+    Access, Direction, FlowProtocol, NicRef, PublicAccess, Service, TraceSource, AZURE_DNS,
+};
 use crate::query::nsgs_at;
 
 /// RFC 1918: what an App Service app without route-all sends into its VNet.
@@ -75,74 +79,83 @@ impl Tracer<'_> {
             .clone()
             .unwrap_or_else(|| request.destination.to_string());
         match verdict {
-            Verdict::Delivered => {
-                let Some(at) = forward.last().and_then(|h| h.at) else {
-                    return Verdict::Delivered;
-                };
-                match at {
-                    NicRef::PrivateEndpoint(p) => {
-                        let service = self
-                            .net
-                            .private_endpoints
-                            .get(p.0)
-                            .and_then(|p| p.service)
-                            .and_then(|s| self.net.services.get(s.0));
-                        match service {
-                            Some(s) if tls && !s.certificate_covers(&name_used) => {
-                                Verdict::TlsNameMismatch {
-                                    name: name_used,
-                                    certificate: s.certificate_names.clone(),
-                                }
+            Verdict::Delivered => match forward.last().and_then(|h| h.at) {
+                Some(NicRef::PrivateEndpoint(p)) => {
+                    let service = self
+                        .net
+                        .private_endpoints
+                        .get(p.0)
+                        .and_then(|p| p.service)
+                        .and_then(|s| self.net.services.get(s.0));
+                    match service {
+                        Some(s) if tls && !s.certificate_covers(&name_used) => {
+                            Verdict::TlsNameMismatch {
+                                name: name_used,
+                                certificate: s.certificate_names.clone(),
                             }
-                            _ => Verdict::Delivered,
                         }
+                        _ => Verdict::Delivered,
                     }
-                    NicRef::Workload(w) => self.api_management(w, &name_used),
-                    _ => Verdict::Delivered,
                 }
-            }
+                Some(NicRef::Workload(w)) => self.api_management(w, &name_used),
+                _ => Verdict::Delivered,
+            },
             Verdict::SentToInternet => {
-                let Some(s) = self
+                let service = self
                     .net
                     .services
                     .iter()
-                    .find(|s| s.public_ip == request.destination)
-                else {
-                    return Verdict::SentToInternet;
-                };
-                match &s.public_access {
-                    PublicAccess::Disabled => {
-                        return Verdict::PublicAccessDisabled {
-                            service: s.name.clone(),
-                            message: s.kind.access_disabled_text().into(),
-                        }
-                    }
-                    PublicAccess::SelectedNetworks(allowed) => {
-                        let caller = self.public_caller(forward, from);
-                        if !caller.is_some_and(|c| allowed.iter().any(|p| p.contains(&c))) {
-                            if caller.is_none() {
-                                self.assumptions.push("the caller's public address is unknown (default outbound access is not modelled), so no allowed network can match it".into());
-                            }
-                            return Verdict::ServiceFirewallDenied {
-                                service: s.name.clone(),
-                                caller,
-                                message: s.kind.firewall_denied_text().into(),
-                            };
-                        }
-                    }
-                    PublicAccess::Enabled => {}
-                }
-                if tls && !s.certificate_covers(&name_used) {
-                    return Verdict::TlsNameMismatch {
-                        name: name_used,
-                        certificate: s.certificate_names.clone(),
-                    };
-                }
-                Verdict::DeliveredPublicly {
-                    service: s.name.clone(),
+                    .find(|s| s.public_ip == request.destination);
+                match service {
+                    Some(s) => self.public_endpoint(s, forward, from, tls, name_used),
+                    None => Verdict::SentToInternet,
                 }
             }
             other => other,
+        }
+    }
+
+    /// A service's public endpoint answers a request that reached it: public network access
+    /// disabled, the caller's address not among the allowed networks, the certificate not
+    /// covering the name, or served.
+    fn public_endpoint(
+        &mut self,
+        s: &Service,
+        forward: &[Hop],
+        from: TraceSource,
+        tls: bool,
+        name_used: String,
+    ) -> Verdict {
+        match &s.public_access {
+            PublicAccess::Disabled => {
+                return Verdict::PublicAccessDisabled {
+                    service: s.name.clone(),
+                    kind: s.kind,
+                }
+            }
+            PublicAccess::SelectedNetworks(allowed) => {
+                let caller = self.public_caller(forward, from);
+                if !caller.is_some_and(|c| allowed.iter().any(|p| p.contains(&c))) {
+                    if caller.is_none() {
+                        self.assumptions.push(Assumption::CallerAddressUnknown);
+                    }
+                    return Verdict::ServiceFirewallDenied {
+                        service: s.name.clone(),
+                        kind: s.kind,
+                        caller,
+                    };
+                }
+            }
+            PublicAccess::Enabled => {}
+        }
+        if tls && !s.certificate_covers(&name_used) {
+            return Verdict::TlsNameMismatch {
+                name: name_used,
+                certificate: s.certificate_names.clone(),
+            };
+        }
+        Verdict::DeliveredPublicly {
+            service: s.name.clone(),
         }
     }
 
@@ -182,20 +195,23 @@ impl Tracer<'_> {
             .and_then(|(_, p)| p.first())
             .map(|p| p.network());
         let management = management.unwrap_or_else(|| {
-            self.assumptions.push("the ApiManagement service tag's prefixes are not declared; azpath checks the management rule with 13.64.0.1".into());
-            IpAddr::V4(std::net::Ipv4Addr::new(13, 64, 0, 1))
+            let probe = IpAddr::V4(std::net::Ipv4Addr::new(13, 64, 0, 1));
+            self.assumptions
+                .push(Assumption::ApiManagementTagUndeclared { probe });
+            probe
         });
-        for (tag, src, port) in [
-            ("ApiManagement", management, 3443u16),
-            ("AzureLoadBalancer", AZURE_DNS, 6390),
-        ] {
+        for requirement in ApimRequirement::ALL {
+            let src = match requirement {
+                ApimRequirement::Management => management,
+                ApimRequirement::LoadBalancer => AZURE_DNS,
+            };
             let Some(dst) = vip else { break };
             let flow = Flow {
                 protocol: FlowProtocol::Tcp,
                 src,
                 src_port: 50000,
                 dst,
-                dst_port: port,
+                dst_port: requirement.port(),
             };
             let decision = nsgs_at(
                 self.net,
@@ -205,15 +221,13 @@ impl Tracer<'_> {
                 flow,
             );
             if let Some(d) = decision.filter(|d| d.access == Access::Deny) {
-                let rule = d
-                    .rule
-                    .map(|r| format!("rule `{}` of `{}`", r.rule, r.nsg))
-                    .unwrap_or_default();
+                let rule = d.rule.map(|r| NsgRule {
+                    nsg: r.nsg,
+                    rule: r.rule,
+                });
                 return Verdict::ServiceUnhealthy {
                     service: apim.name.clone(),
-                    reason: format!(
-                        "{rule} denies {tag} to port {port}, which API Management requires"
-                    ),
+                    reason: ApimBlocked { requirement, rule },
                 };
             }
         }

@@ -40,6 +40,25 @@ fn routes_for<'a>(routes: &'a [HubRoute], prefix: &str) -> Vec<&'a HubRoute> {
     routes.iter().filter(|r| r.prefix == p).collect()
 }
 
+/// The hub router's decision for a packet from connected VNet `from`, by the compiled table.
+fn route(net: &Network, hub: VirtualHubId, from: &str, dst: IpAddr) -> HubLookup {
+    let id = VnetId(
+        net.vnets
+            .iter()
+            .position(|v| v.name == from)
+            .unwrap_or_else(|| panic!("no vnet {from}")),
+    );
+    let ingress = Ingress::Connection {
+        vnet: from.into(),
+        id,
+    };
+    let dp = crate::dataplane::DataPlane::compile(net);
+    let table = dp
+        .hub_table(table_for(net, hub, &ingress))
+        .unwrap_or_else(|| panic!("no compiled table"));
+    lookup(table, ingress, dst)
+}
+
 const TWO_SPOKES: &str = r#"connections: [(vnet: "s1"), (vnet: "s2")]"#;
 
 #[test]
@@ -100,19 +119,19 @@ fn traffic_from_a_connection_is_routed_by_its_associated_table() {
     let hub1 = r#"route_tables: [(name: "rt-iso", labels: ["iso"])],
         connections: [(vnet: "s1", associated: "rt-iso", propagate_to: ["defaultRouteTable"]), (vnet: "s2")]"#;
     let l = load(&wan(hub1, ""));
-    let lookup = lookup(
+    let lookup = route(
         &l.network,
         hub(&l.network, "h1"),
-        Ingress::Connection { vnet: "s1".into() },
+        "s1",
         "10.2.1.4".parse().unwrap_or_else(|e| panic!("{e}")),
     );
     assert_eq!(lookup.table, "rt-iso");
     assert_eq!(lookup.chosen, None, "rt-iso learned nothing: {lookup:#?}");
     // The other direction uses defaultRouteTable, which learned s1.
-    let back = super::lookup(
+    let back = route(
         &l.network,
         hub(&l.network, "h1"),
-        Ingress::Connection { vnet: "s2".into() },
+        "s2",
         "10.1.1.4".parse().unwrap_or_else(|e| panic!("{e}")),
     );
     assert!(back.chosen.is_some());
@@ -238,4 +257,58 @@ fn branches_propagate_to_the_default_label() {
         routes_for(&h2, "192.168.10.0/24")[0].next_hop,
         HubNextHop::RemoteHub { .. }
     ));
+}
+
+#[test]
+fn a_secured_hub_firewall_forwards_to_whoever_holds_the_destination_else_the_internet() {
+    let hub1 = r#"connections: [(vnet: "s1")], sites: [(name: "nyc", kind: Vpn, prefixes: ["192.168.10.0/24"])],
+        routing_intent: (private_traffic: true, internet_traffic: true)"#;
+    let l = load(&wan(hub1, FIREWALL));
+    let h1 = hub(&l.network, "h1");
+    let fw = compile(&l.network, HubTableId::FirewallForwarding { hub: h1 });
+    assert_eq!(fw.name, "firewall forwarding");
+    let first = |p: &str| {
+        routes_for(&fw.routes, p)
+            .first()
+            .map(|r| r.next_hop.clone())
+    };
+    assert!(matches!(
+        first("10.1.0.0/16"),
+        Some(HubNextHop::Connection { .. })
+    ));
+    assert!(matches!(
+        first("192.168.10.0/24"),
+        Some(HubNextHop::Site { .. })
+    ));
+    assert!(matches!(
+        first("10.3.0.0/16"),
+        Some(HubNextHop::RemoteHub { .. })
+    ));
+    assert_eq!(first("0.0.0.0/0"), Some(HubNextHop::Internet));
+    assert!(fw
+        .routes
+        .iter()
+        .all(|r| r.origin == HubRouteOrigin::FirewallForwarding));
+}
+
+#[test]
+fn every_hub_table_is_compiled_once_into_the_data_plane_as_it_would_be_on_demand() {
+    let hub1 = r#"route_tables: [(name: "rt-iso", labels: ["iso"])],
+        connections: [(vnet: "s1", associated: "rt-iso", propagate_to: ["defaultRouteTable"]), (vnet: "s2")]"#;
+    let l = load(&wan(hub1, ""));
+    let dp = crate::dataplane::DataPlane::compile(&l.network);
+    let mut seen = 0;
+    for h in 0..l.network.virtual_hubs.len() {
+        for id in tables_of(&l.network, VirtualHubId(h)) {
+            assert_eq!(dp.hub_table(id), Some(&compile(&l.network, id)), "{id:?}");
+            seen += 1;
+        }
+    }
+    // h1: defaultRouteTable, rt-iso, firewall forwarding; h2: defaultRouteTable, forwarding.
+    assert_eq!(seen, 5);
+    let missing = HubTableId::Table {
+        hub: hub(&l.network, "h2"),
+        index: 7,
+    };
+    assert_eq!(dp.hub_table(missing), None);
 }

@@ -1,0 +1,392 @@
+//! A packet reaches a NIC: its NSGs (stateful: a reply passes where the request passed), then
+//! either it is the destination, or an appliance takes it: a reply to a translation is
+//! translated back, a stateful appliance must have seen the request, an Azure Firewall applies
+//! its rules (DNAT, then network and application rules), and an SNAT rewrites the source. A
+//! packet from the Internet first meets a public load balancer or a firewall's public address.
+
+use std::net::IpAddr;
+
+use super::walk::{stop, Arrival, End, Entry, FlowRecords, Leg, Nic, Tracer};
+use super::{FirewallRule, Hop, NextHopFault, OneWay, Packet, Step, Verdict};
+use crate::filter::{firewall, TagScope};
+use crate::model::{Access, Direction, FirewallId, NicRef};
+use crate::query::nsgs_at;
+
+impl Tracer<'_> {
+    /// A packet from the Internet reaches a public address: a load balancer frontend (which
+    /// rewrites the destination to a backend, keeping the client's address) or a firewall's
+    /// public IP (whose DNAT rules decide); any other address is not in the scenario.
+    pub(super) fn enter(&mut self, packet: Packet, records: &mut FlowRecords) -> (Vec<Hop>, End) {
+        let mut hop = Hop {
+            nic: "Internet".into(),
+            subnet: String::new(),
+            vnet: String::new(),
+            region: String::new(),
+            packet,
+            steps: Vec::new(),
+            at: None,
+        };
+        let nobody = Verdict::NoDestination {
+            address: packet.dst,
+        };
+        if let Some(lb) = self
+            .net
+            .load_balancers
+            .iter()
+            .find(|lb| lb.frontend_ip == packet.dst)
+        {
+            let rule = lb
+                .rules
+                .iter()
+                .find(|r| r.protocol == self.protocol && r.frontend_port == packet.dst_port);
+            let backend = lb
+                .backends
+                .first()
+                .and_then(|w| self.nic(NicRef::Workload(*w)));
+            let (Some(rule), Some(backend)) = (rule, backend) else {
+                return stop(Vec::new(), hop, nobody);
+            };
+            hop.steps.push(Step::LoadBalancer {
+                load_balancer: lb.name.clone(),
+                rule: rule.name.clone(),
+                backend: backend.name.clone(),
+                pool: lb.backends.len(),
+            });
+            let inside = Packet {
+                dst: backend.ip,
+                dst_port: rule.backend_port,
+                ..packet
+            };
+            let (entry, leg) = (Entry::Arrives, Leg::Request);
+            return self.walk_from(vec![hop], backend.id, inside, entry, leg, records);
+        }
+        let firewall = self
+            .net
+            .firewalls
+            .iter()
+            .position(|f| f.public_ips.contains(&packet.dst));
+        match firewall {
+            Some(f) => {
+                let id = NicRef::Firewall(FirewallId(f));
+                let (entry, leg) = (Entry::Arrives, Leg::Request);
+                self.walk_from(vec![hop], id, packet, entry, leg, records)
+            }
+            None => stop(Vec::new(), hop, nobody),
+        }
+    }
+
+    /// The NSGs of `nic` in `direction`, recorded on `hop`; the verdict if they deny. NSGs keep a
+    /// flow record per NIC: a reply passes freely where the request passed and meets every other
+    /// NIC's NSGs as a new flow.
+    pub(super) fn nsgs(
+        &self,
+        nic: &Nic,
+        direction: Direction,
+        (packet, leg): (Packet, Leg),
+        records: &mut FlowRecords,
+        hop: &mut Hop,
+    ) -> Option<Verdict> {
+        match leg {
+            Leg::Request => {
+                records.nsg_flows.insert(nic.id);
+            }
+            Leg::Reply if records.nsg_flows.contains(&nic.id) => {
+                if !matches!(
+                    hop.steps.last(),
+                    Some(Step::StatefulReply | Step::UnSnat { .. } | Step::UnDnat { .. })
+                ) {
+                    hop.steps.push(Step::StatefulReply);
+                }
+                return None;
+            }
+            Leg::Reply => {}
+        }
+        let nsgs = nsgs_at(
+            self.net,
+            self.dp,
+            nic.id,
+            direction,
+            packet.flow(self.protocol),
+        )?;
+        let denied = (nsgs.access == Access::Deny)
+            .then(|| nsgs.rule.clone())
+            .flatten();
+        hop.steps.push(match direction {
+            Direction::Outbound => Step::OutboundNsgs(nsgs),
+            Direction::Inbound => Step::InboundNsgs(nsgs),
+        });
+        denied.map(|rule| Verdict::DroppedByNsg {
+            nsg: rule.nsg,
+            rule: rule.rule,
+            nic: nic.name.clone(),
+        })
+    }
+
+    /// The packet reaches `next`: its inbound NSGs (none for a reply of a recorded flow), then
+    /// either it is the destination, or an appliance that forwards it (stateful check, firewall
+    /// rules, NAT).
+    pub(super) fn arrive(
+        &mut self,
+        next: &Nic,
+        packet: &mut Packet,
+        leg: Leg,
+        records: &mut FlowRecords,
+        hop: &mut Hop,
+    ) -> Arrival {
+        // Arriving: the subnet's NSG then the NIC's.
+        let flow = (*packet, leg);
+        if let Some(verdict) = self.nsgs(next, Direction::Inbound, flow, records, hop) {
+            return Arrival::Stop(verdict);
+        }
+        if packet.dst == next.ip {
+            return match leg {
+                Leg::Reply if translate_back(next.id, packet, records, hop) => Arrival::Forward,
+                _ => Arrival::Arrived,
+            };
+        }
+        let Some(forwarding) = next.forwarding else {
+            let verdict = Verdict::InvalidNextHop {
+                address: next.ip,
+                reason: NextHopFault::IpForwardingDisabled {
+                    nic: next.name.clone(),
+                },
+            };
+            return Arrival::Stop(verdict);
+        };
+        if forwarding.stateful {
+            if let Some(verdict) = stateful(next, leg, records) {
+                return Arrival::Stop(verdict);
+            }
+        }
+        let mut snat = forwarding.snat;
+        if let (NicRef::Firewall(f), Leg::Request) = (next.id, leg) {
+            match self.firewall(next, f, packet, records, hop) {
+                Ok(translates) => snat = translates,
+                Err(verdict) => return Arrival::Stop(verdict),
+            }
+        }
+        if snat && leg == Leg::Request {
+            self.snat(next, packet, records, hop);
+        }
+        Arrival::Forward
+    }
+
+    /// An Azure Firewall's rules for the request: DNAT rules rewrite the destination, then
+    /// network and application rules allow or deny. `Ok` with whether the allowed flow is
+    /// SNATed.
+    fn firewall(
+        &self,
+        next: &Nic,
+        f: FirewallId,
+        packet: &mut Packet,
+        records: &mut FlowRecords,
+        hop: &mut Hop,
+    ) -> Result<bool, Verdict> {
+        let Some(fw) = self.net.firewalls.get(f.0) else {
+            return Err(Verdict::NoDestination { address: next.ip });
+        };
+        let fallback = TagScope::default();
+        let scope = self.dp.tag_scope(next.subnet).unwrap_or(&fallback);
+        let decision =
+            firewall::evaluate(fw, &packet.flow(self.protocol), self.host.as_deref(), scope);
+        let (access, feel, snat, dnat) =
+            (decision.access, decision.feel, decision.snat, decision.dnat);
+        let rule = decision.rule.as_ref().map(|r| FirewallRule {
+            group: r.group.clone(),
+            collection: r.collection.clone(),
+            rule: r.rule.clone(),
+        });
+        hop.steps.push(Step::Firewall(decision));
+        if let (Some((to, port)), Access::Allow) = (dnat, access) {
+            hop.steps.push(Step::Dnat {
+                from: packet.dst,
+                to,
+            });
+            records.dnat.insert(next.id, (packet.dst, packet.dst_port));
+            packet.dst = to;
+            packet.dst_port = port;
+        }
+        if access == Access::Deny {
+            return Err(Verdict::DroppedByFirewall {
+                firewall: next.name.clone(),
+                rule,
+                feel,
+            });
+        }
+        Ok(snat)
+    }
+
+    /// The appliance rewrites the request's source. Towards the Internet an Azure Firewall uses
+    /// its public address; elsewhere a private one (azpath shows the firewall's own).
+    fn snat(&self, next: &Nic, packet: &mut Packet, records: &mut FlowRecords, hop: &mut Hop) {
+        let public = match next.id {
+            NicRef::Firewall(f) if !crate::model::is_private(packet.dst) => self
+                .net
+                .firewalls
+                .get(f.0)
+                .and_then(|fw| fw.public_ips.first().copied()),
+            _ => None,
+        };
+        let to: IpAddr = public.unwrap_or(next.ip);
+        hop.steps.push(Step::Snat {
+            from: packet.src,
+            to,
+        });
+        records.snat.insert(next.id, (packet.src, packet.src_port));
+        packet.src = to;
+    }
+}
+
+/// A reply addressed to an appliance that translated the request goes on to the original
+/// source (un-SNAT), from the public address a DNAT rule had translated (un-DNAT). Whether it
+/// goes on.
+fn translate_back(at: NicRef, packet: &mut Packet, records: &FlowRecords, hop: &mut Hop) -> bool {
+    let Some((src, port)) = records.snat.get(&at).copied() else {
+        return false;
+    };
+    hop.steps.push(Step::UnSnat {
+        from: packet.dst,
+        to: src,
+    });
+    packet.dst = src;
+    packet.dst_port = port;
+    if let Some((public, public_port)) = records.dnat.get(&at).copied() {
+        hop.steps.push(Step::UnDnat {
+            from: packet.src,
+            to: public,
+        });
+        packet.src = public;
+        packet.src_port = public_port;
+    }
+    hop.packet = *packet;
+    true
+}
+
+/// A stateful appliance drops a reply to a flow whose request it never saw; the request leaves
+/// its record.
+fn stateful(next: &Nic, leg: Leg, records: &mut FlowRecords) -> Option<Verdict> {
+    match leg {
+        Leg::Reply if !records.stateful.contains(&next.id) => {
+            Some(Verdict::AsymmetricReturnDropped {
+                device: next.name.clone(),
+                saw: OneWay::ReplyOnly,
+            })
+        }
+        _ => {
+            records.stateful.insert(next.id);
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::WorkloadId;
+
+    fn nic(id: NicRef) -> Nic {
+        Nic {
+            id,
+            name: "nva".into(),
+            subnet: crate::model::SubnetId(0),
+            vnet: crate::model::VnetId(0),
+            ip: IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 3, 4)),
+            forwarding: None,
+        }
+    }
+
+    fn packet() -> Packet {
+        Packet {
+            src: IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 2, 4)),
+            src_port: 443,
+            dst: IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 3, 4)),
+            dst_port: 50000,
+        }
+    }
+
+    fn hop() -> Hop {
+        Hop {
+            nic: "nva".into(),
+            subnet: String::new(),
+            vnet: String::new(),
+            region: String::new(),
+            packet: packet(),
+            steps: Vec::new(),
+            at: None,
+        }
+    }
+
+    #[test]
+    fn a_stateful_appliance_drops_a_reply_whose_request_it_never_saw() {
+        let at = nic(NicRef::Workload(WorkloadId(7)));
+        let mut records = FlowRecords::default();
+        let verdict = stateful(&at, Leg::Reply, &mut records);
+        assert_eq!(
+            verdict,
+            Some(Verdict::AsymmetricReturnDropped {
+                device: "nva".into(),
+                saw: OneWay::ReplyOnly,
+            })
+        );
+    }
+
+    #[test]
+    fn a_stateful_appliance_lets_the_reply_of_a_request_it_saw_through() {
+        let at = nic(NicRef::Workload(WorkloadId(7)));
+        let mut records = FlowRecords::default();
+        assert_eq!(stateful(&at, Leg::Request, &mut records), None);
+        assert_eq!(stateful(&at, Leg::Reply, &mut records), None);
+    }
+
+    #[test]
+    fn a_stateful_appliance_is_known_by_its_nic_not_its_name() {
+        // Two appliances with the same name: the record of one does not let the other pass.
+        let mut records = FlowRecords::default();
+        assert_eq!(
+            stateful(
+                &nic(NicRef::Workload(WorkloadId(1))),
+                Leg::Request,
+                &mut records
+            ),
+            None
+        );
+        let other = stateful(
+            &nic(NicRef::Workload(WorkloadId(2))),
+            Leg::Reply,
+            &mut records,
+        );
+        assert!(matches!(
+            other,
+            Some(Verdict::AsymmetricReturnDropped {
+                saw: OneWay::ReplyOnly,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_reply_to_an_snat_appliance_goes_back_to_the_original_source_and_port() {
+        let at = NicRef::Workload(WorkloadId(3));
+        let original = IpAddr::V4(std::net::Ipv4Addr::new(10, 1, 1, 4));
+        let mut records = FlowRecords::default();
+        records.snat.insert(at, (original, 50001));
+        let (mut p, mut h) = (packet(), hop());
+        assert!(translate_back(at, &mut p, &records, &mut h));
+        assert_eq!((p.dst, p.dst_port), (original, 50001));
+        assert!(matches!(h.steps.as_slice(), [Step::UnSnat { to, .. }] if *to == original));
+    }
+
+    #[test]
+    fn a_reply_to_an_appliance_that_translated_nothing_has_arrived() {
+        let (mut p, mut h) = (packet(), hop());
+        let records = FlowRecords::default();
+        assert!(!translate_back(
+            NicRef::Workload(WorkloadId(3)),
+            &mut p,
+            &records,
+            &mut h
+        ));
+        assert_eq!(p, packet());
+        assert!(h.steps.is_empty());
+    }
+}

@@ -1,0 +1,539 @@
+//! How a trace ends, as data: the closed set of verdicts, each reason a small closed enum in
+//! Azure's vocabulary, the symptom the client sees, and the assumptions that decided the answer.
+//! Places are named as the scenario names them (resolved); every sentence is written by
+//! `report`.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+use crate::dns::DnsOutcome;
+use crate::filter::firewall::DenyFeel;
+use crate::model::{PeeringState, ServiceKind};
+
+/// How a trace ends: the closed set of verdicts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "verdict")]
+pub enum Verdict {
+    /// The request reached the destination and the reply came back.
+    Delivered,
+    /// An NSG denied the packet.
+    DroppedByNsg {
+        /// The NSG.
+        nsg: String,
+        /// Its rule's name.
+        rule: String,
+        /// Where.
+        nic: String,
+    },
+    /// An Azure Firewall denied the flow (a rule, or its default deny).
+    DroppedByFirewall {
+        /// The firewall.
+        firewall: String,
+        /// The deny rule, or `None` for the default deny.
+        rule: Option<FirewallRule>,
+        /// How the client notices.
+        feel: DenyFeel,
+    },
+    /// The winning route's next hop is `None` (or no route matches).
+    NoRoute {
+        /// The prefix of the `None` route, if one matched.
+        prefix: Option<IpNet>,
+    },
+    /// The route leads into a network where no NIC holds the destination address.
+    NoDestination {
+        /// The address nobody holds.
+        address: IpAddr,
+    },
+    /// A `VirtualAppliance` next hop that no NIC holds, that is not directly reachable, or that
+    /// does not forward.
+    InvalidNextHop {
+        /// The next hop address.
+        address: IpAddr,
+        /// Why it cannot forward.
+        reason: NextHopFault,
+    },
+    /// The peering does not let this packet in.
+    PeeringBlocked {
+        /// From this VNet.
+        from: String,
+        /// To this VNet.
+        to: String,
+        /// Why.
+        reason: PeeringRefusal,
+    },
+    /// The packet leaves Azure towards the Internet.
+    SentToInternet,
+    /// The packet leaves through a VPN or ExpressRoute gateway.
+    SentToOnPremises {
+        /// What sent it there.
+        via: GatewayPath,
+    },
+    /// The packet goes to a service over a service endpoint.
+    SentToServiceEndpoint,
+    /// The packet came back to where it had been, or took more than the hop limit.
+    Loop {
+        /// Where the loop closed.
+        at: String,
+    },
+    /// A stateful appliance saw only one direction of the flow and drops it.
+    AsymmetricReturnDropped {
+        /// The appliance.
+        device: String,
+        /// Which direction it saw.
+        saw: OneWay,
+    },
+    /// The reply could not get back.
+    ReplyDropped {
+        /// Why.
+        reason: ReplyFault,
+    },
+    /// The name did not resolve: NXDOMAIN, a loop, or no DNS server answering.
+    NameNotResolved {
+        /// The name.
+        name: String,
+        /// How resolution ended.
+        outcome: DnsOutcome,
+    },
+    /// The connection reached the service, but the name the client used is not in its
+    /// certificate (an address, a `privatelink` name, another service's name).
+    TlsNameMismatch {
+        /// What the client asked for (its SNI), or the address it connected to.
+        name: String,
+        /// The names the certificate covers.
+        certificate: Vec<String>,
+    },
+    /// The request reached the service's public endpoint, whose public network access is
+    /// disabled.
+    PublicAccessDisabled {
+        /// The service.
+        service: String,
+        /// Its kind, which decides what it answers.
+        kind: ServiceKind,
+    },
+    /// The request reached the service's public endpoint from an address its firewall does not
+    /// allow.
+    ServiceFirewallDenied {
+        /// The service.
+        service: String,
+        /// Its kind, which decides what it answers.
+        kind: ServiceKind,
+        /// The caller's public address, if azpath knows it.
+        caller: Option<IpAddr>,
+    },
+    /// The request was served, but over the service's public endpoint, not a private one.
+    DeliveredPublicly {
+        /// The service.
+        service: String,
+    },
+    /// API Management does not serve this host name (it answers only its configured names).
+    HostNotServed {
+        /// The API Management instance.
+        service: String,
+        /// The host asked for, or the address.
+        name: String,
+    },
+    /// API Management cannot work: its subnet's NSG blocks the traffic it requires.
+    ServiceUnhealthy {
+        /// The API Management instance.
+        service: String,
+        /// What is blocked.
+        reason: ApimBlocked,
+    },
+}
+
+/// A firewall rule by its place in the policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirewallRule {
+    /// The rule collection group.
+    pub group: String,
+    /// The rule collection.
+    pub collection: String,
+    /// The rule.
+    pub rule: String,
+}
+
+/// Why a next hop cannot take the packet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "fault")]
+pub enum NextHopFault {
+    /// The NIC holding the address does not forward: IP forwarding is off.
+    IpForwardingDisabled {
+        /// The NIC.
+        nic: String,
+    },
+    /// No NIC in the VNet, or a VNet peered with it, holds the address.
+    NotInVnetOrPeers {
+        /// The VNet routing the packet.
+        vnet: String,
+    },
+    /// No NIC in the connected VNet holds the next hop of the hub connection's static route.
+    ConnectionStaticRouteUnheld {
+        /// The connected VNet.
+        vnet: String,
+    },
+}
+
+/// Why a peering refuses a packet (Microsoft Learn, "Virtual network peering": the peering
+/// settings and states).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "refusal")]
+pub enum PeeringRefusal {
+    /// `allowVirtualNetworkAccess` is off.
+    AccessDisabled,
+    /// The source is outside the sending VNet (an appliance forwarded it) and
+    /// `allowForwardedTraffic` is off.
+    ForwardedTrafficNotAllowed {
+        /// The packet's source.
+        source: IpAddr,
+        /// The sending VNet, whose address space does not hold it.
+        vnet: String,
+    },
+    /// The peering is not `Connected`, so it carries nothing.
+    NotConnected {
+        /// Its state.
+        state: PeeringState,
+    },
+}
+
+/// What sent a packet to on-premises.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum GatewayPath {
+    /// A route the VNet's gateway learned or propagated.
+    Gateway {
+        /// The gateway.
+        gateway: String,
+    },
+    /// A user-defined route with next hop `VirtualNetworkGateway`.
+    UserRoute {
+        /// The route table.
+        table: String,
+        /// The route.
+        route: String,
+    },
+    /// A virtual hub's route to a branch site.
+    Site {
+        /// The site.
+        site: String,
+    },
+    /// A `VirtualNetworkGateway` route whose origin azpath does not name.
+    Unnamed,
+}
+
+/// Which direction of a flow a stateful appliance saw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OneWay {
+    /// It saw the request, but the reply bypassed it: it drops the rest of the flow (the
+    /// handshake completes around it, then stalls).
+    RequestOnly,
+    /// It saw only the reply, of a connection it never saw start: it drops the SYN-ACK and the
+    /// connection never opens.
+    ReplyOnly,
+}
+
+/// Why a reply could not get back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "fault")]
+pub enum ReplyFault {
+    /// The walk started at a NIC the network does not hold.
+    UnknownNic,
+    /// No NIC holds the address where the reply is routed.
+    NoNicHolds {
+        /// The address.
+        address: IpAddr,
+    },
+    /// The reply arrived at another NIC holding the source's address: its routes lead elsewhere.
+    ReachedOther {
+        /// The NIC it reached.
+        nic: String,
+    },
+    /// The reply ended the way this verdict says.
+    Ended {
+        /// How it ended.
+        verdict: Box<Verdict>,
+    },
+}
+
+/// The NSG rule API Management's subnet needs and does not get (Microsoft Learn, "API
+/// Management in a virtual network: network configuration reference").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApimBlocked {
+    /// The traffic that is blocked.
+    pub requirement: ApimRequirement,
+    /// The NSG and rule that deny it.
+    pub rule: Option<NsgRule>,
+}
+
+/// An NSG rule by name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NsgRule {
+    /// The NSG.
+    pub nsg: String,
+    /// The rule.
+    pub rule: String,
+}
+
+/// Inbound traffic API Management requires in its subnet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ApimRequirement {
+    /// The management endpoint: `ApiManagement` to TCP 3443.
+    Management,
+    /// The infrastructure load balancer: `AzureLoadBalancer` to TCP 6390.
+    LoadBalancer,
+}
+
+impl ApimRequirement {
+    /// Every requirement, in the order azpath checks them.
+    pub const ALL: [ApimRequirement; 2] =
+        [ApimRequirement::Management, ApimRequirement::LoadBalancer];
+
+    /// The service tag the traffic comes from.
+    pub fn tag(self) -> &'static str {
+        match self {
+            ApimRequirement::Management => "ApiManagement",
+            ApimRequirement::LoadBalancer => "AzureLoadBalancer",
+        }
+    }
+
+    /// The destination port.
+    pub fn port(self) -> u16 {
+        match self {
+            ApimRequirement::Management => 3443,
+            ApimRequirement::LoadBalancer => 6390,
+        }
+    }
+}
+
+/// What the client sees: the closed set of symptoms.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "symptom")]
+pub enum Symptom {
+    /// The connection opens.
+    Connected,
+    /// Packets vanish: the connect times out.
+    ConnectTimeout,
+    /// The firewall answers HTTP 470 (no application rule matched a plain HTTP request).
+    FirewallHttp470,
+    /// The firewall cuts the TLS handshake off.
+    TlsHandshakeReset,
+    /// An appliance drops the answer to a connection it never saw start: connect timeout.
+    ReplyOnlyTimeout,
+    /// The handshake stalls, then EOF or reset (observed in the field, unconfirmed by
+    /// Microsoft's documentation).
+    HandshakeStalls,
+    /// The packet leaves Azure for the Internet.
+    LeavesForInternet,
+    /// The packet leaves Azure through a gateway.
+    LeavesForOnPremises,
+    /// The packet reaches the service over its service endpoint.
+    ReachesServiceEndpoint,
+    /// The name does not resolve: NXDOMAIN.
+    NxDomain,
+    /// The DNS lookup times out: no DNS server answers.
+    DnsTimeout,
+    /// The DNS lookup fails or times out: it goes round in circles.
+    DnsLoop,
+    /// The certificate does not cover the name.
+    CertificateNameMismatch,
+    /// The service answers that public network access is disabled.
+    PublicAccessDisabled {
+        /// The service kind, which decides the text.
+        kind: ServiceKind,
+    },
+    /// The service answers that the caller's address is not allowed.
+    ServiceFirewallDenied {
+        /// The service kind, which decides the text.
+        kind: ServiceKind,
+    },
+    /// Connected, over the service's public endpoint.
+    ConnectedPublicly,
+    /// API Management does not answer for this host.
+    HostNotServed,
+    /// API Management is unhealthy.
+    ServiceUnavailable,
+}
+
+impl Verdict {
+    /// What the client sees.
+    pub fn symptom(&self) -> Symptom {
+        match self {
+            Verdict::Delivered => Symptom::Connected,
+            Verdict::DroppedByNsg { .. }
+            | Verdict::NoRoute { .. }
+            | Verdict::NoDestination { .. }
+            | Verdict::InvalidNextHop { .. }
+            | Verdict::PeeringBlocked { .. }
+            | Verdict::Loop { .. }
+            | Verdict::ReplyDropped { .. } => Symptom::ConnectTimeout,
+            Verdict::DroppedByFirewall { feel, .. } => match feel {
+                DenyFeel::Silent => Symptom::ConnectTimeout,
+                DenyFeel::Http470 => Symptom::FirewallHttp470,
+                DenyFeel::TlsReset => Symptom::TlsHandshakeReset,
+            },
+            Verdict::AsymmetricReturnDropped { saw, .. } => match saw {
+                OneWay::ReplyOnly => Symptom::ReplyOnlyTimeout,
+                OneWay::RequestOnly => Symptom::HandshakeStalls,
+            },
+            Verdict::SentToInternet => Symptom::LeavesForInternet,
+            Verdict::SentToOnPremises { .. } => Symptom::LeavesForOnPremises,
+            Verdict::SentToServiceEndpoint => Symptom::ReachesServiceEndpoint,
+            Verdict::NameNotResolved { outcome, .. } => match outcome {
+                DnsOutcome::NxDomain => Symptom::NxDomain,
+                DnsOutcome::NoServer { .. } => Symptom::DnsTimeout,
+                DnsOutcome::Loop | DnsOutcome::Resolved { .. } => Symptom::DnsLoop,
+            },
+            Verdict::TlsNameMismatch { .. } => Symptom::CertificateNameMismatch,
+            Verdict::PublicAccessDisabled { kind, .. } => {
+                Symptom::PublicAccessDisabled { kind: *kind }
+            }
+            Verdict::ServiceFirewallDenied { kind, .. } => {
+                Symptom::ServiceFirewallDenied { kind: *kind }
+            }
+            Verdict::DeliveredPublicly { .. } => Symptom::ConnectedPublicly,
+            Verdict::HostNotServed { .. } => Symptom::HostNotServed,
+            Verdict::ServiceUnhealthy { .. } => Symptom::ServiceUnavailable,
+        }
+    }
+
+    /// The verdict's name, as scenario files write it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Verdict::Delivered => "Delivered",
+            Verdict::DroppedByNsg { .. } => "DroppedByNsg",
+            Verdict::DroppedByFirewall { .. } => "DroppedByFirewall",
+            Verdict::NoRoute { .. } => "NoRoute",
+            Verdict::NoDestination { .. } => "NoDestination",
+            Verdict::InvalidNextHop { .. } => "InvalidNextHop",
+            Verdict::PeeringBlocked { .. } => "PeeringBlocked",
+            Verdict::SentToInternet => "SentToInternet",
+            Verdict::SentToOnPremises { .. } => "SentToOnPremises",
+            Verdict::SentToServiceEndpoint => "SentToServiceEndpoint",
+            Verdict::Loop { .. } => "Loop",
+            Verdict::AsymmetricReturnDropped { .. } => "AsymmetricReturnDropped",
+            Verdict::ReplyDropped { .. } => "ReplyDropped",
+            Verdict::NameNotResolved { .. } => "NameNotResolved",
+            Verdict::TlsNameMismatch { .. } => "TlsNameMismatch",
+            Verdict::PublicAccessDisabled { .. } => "PublicAccessDisabled",
+            Verdict::ServiceFirewallDenied { .. } => "ServiceFirewallDenied",
+            Verdict::DeliveredPublicly { .. } => "DeliveredPublicly",
+            Verdict::HostNotServed { .. } => "HostNotServed",
+            Verdict::ServiceUnhealthy { .. } => "ServiceUnhealthy",
+        }
+    }
+}
+
+/// An assumption that decided a trace's answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "assumption")]
+pub enum Assumption {
+    /// The client asks for the target FQDN of the private endpoint it connects to (its TLS SNI
+    /// or HTTP host), since the trace named only an address.
+    ClientAsksForEndpointTarget {
+        /// The FQDN.
+        target: String,
+    },
+    /// A private endpoint whose subnet has no route-table network policies answers along the
+    /// path the request came.
+    EndpointRepliesAlongRequestPath,
+    /// Community labs saw client, appliance and private endpoint in one VNet fail; azpath does
+    /// not model that failure.
+    SameVnetApplianceFailureNotModelled,
+    /// A private endpoint whose subnet has route-table network policies answers by its
+    /// subnet's effective routes.
+    EndpointRepliesByItsRoutes,
+    /// The caller's public address is unknown (default outbound access is not modelled), so
+    /// no allowed network of the service can match it.
+    CallerAddressUnknown,
+    /// The `ApiManagement` service tag's prefixes are not declared; azpath checks the
+    /// management rule with this address.
+    ApiManagementTagUndeclared {
+        /// The address used instead.
+        probe: IpAddr,
+    },
+}
+
+impl Assumption {
+    /// Whether Microsoft's documentation does not confirm it (observed, or inferred).
+    pub fn unconfirmed(&self) -> bool {
+        match self {
+            Assumption::EndpointRepliesAlongRequestPath
+            | Assumption::SameVnetApplianceFailureNotModelled
+            | Assumption::EndpointRepliesByItsRoutes => true,
+            Assumption::ClientAsksForEndpointTarget { .. }
+            | Assumption::CallerAddressUnknown
+            | Assumption::ApiManagementTagUndeclared { .. } => false,
+        }
+    }
+}
+
+/// An assumption with whether it is confirmed, as answers carry it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assumed {
+    /// The assumption.
+    #[serde(flatten)]
+    pub assumption: Assumption,
+    /// Whether Microsoft's documentation does not confirm it.
+    pub unconfirmed: bool,
+}
+
+impl From<Assumption> for Assumed {
+    fn from(assumption: Assumption) -> Self {
+        Assumed {
+            unconfirmed: assumption.unconfirmed(),
+            assumption,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stateful_appliance_that_sees_only_the_reply_times_the_connection_out() {
+        let v = Verdict::AsymmetricReturnDropped {
+            device: "nva".into(),
+            saw: OneWay::ReplyOnly,
+        };
+        assert_eq!(v.symptom(), Symptom::ReplyOnlyTimeout);
+        let v = Verdict::AsymmetricReturnDropped {
+            device: "nva".into(),
+            saw: OneWay::RequestOnly,
+        };
+        assert_eq!(v.symptom(), Symptom::HandshakeStalls);
+    }
+
+    #[test]
+    fn a_firewall_default_deny_of_plain_http_answers_470() {
+        let v = Verdict::DroppedByFirewall {
+            firewall: "fw".into(),
+            rule: None,
+            feel: DenyFeel::Http470,
+        };
+        assert_eq!(v.symptom(), Symptom::FirewallHttp470);
+    }
+
+    #[test]
+    fn flow_symmetric_private_endpoint_replies_are_unconfirmed_assumptions() {
+        assert!(Assumed::from(Assumption::EndpointRepliesAlongRequestPath).unconfirmed);
+        assert!(!Assumed::from(Assumption::CallerAddressUnknown).unconfirmed);
+    }
+
+    #[test]
+    fn assumptions_serialise_with_their_unconfirmed_flag() {
+        let a = Assumed::from(Assumption::ApiManagementTagUndeclared {
+            probe: IpAddr::V4(std::net::Ipv4Addr::new(13, 64, 0, 1)),
+        });
+        let json = serde_json::to_value(&a).ok();
+        let expected = serde_json::json!({
+            "assumption": "ApiManagementTagUndeclared",
+            "probe": "13.64.0.1",
+            "unconfirmed": false,
+        });
+        assert_eq!(json, Some(expected));
+        let back: Option<Assumed> = json.and_then(|j| serde_json::from_value(j).ok());
+        assert_eq!(back, Some(a));
+    }
+}
