@@ -4,7 +4,6 @@
 pub mod diagnose;
 pub mod flow;
 pub mod generate;
-pub mod lint;
 pub mod reach;
 pub mod suggest;
 pub mod whatif;

@@ -4,6 +4,7 @@
 
 mod addr;
 mod firewall;
+pub mod lint;
 mod names;
 mod questions;
 mod resolve;

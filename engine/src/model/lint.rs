@@ -1,18 +1,25 @@
-//! Design checks that need the compiled routes, reported as warnings: Azure accepts these
+//! Validation that needs the compiled routes, reported as warnings: Azure accepts these
 //! configurations, but traffic cannot work as written.
+//!
+//! The model stage runs before routes are compiled, so the checks take the best route of a
+//! subnet as a function (`best`): the loader passes the compiled data plane's lookup, and the
+//! model never imports a later stage.
 
 use std::net::IpAddr;
 
-use crate::dataplane::DataPlane;
+use super::{Network, NextHop, NextHopType, SubnetId, VnetId};
 use crate::diag::Diagnostic;
-use crate::model::{Network, NextHopType, SubnetId, VnetId};
 
 /// How many appliances a UDR's traffic is followed through before giving up.
 const APPLIANCE_CHAIN: usize = 16;
 
 /// Every user route whose traffic, followed from appliance to appliance by each appliance
 /// subnet's effective routes, comes back to an appliance it already passed: a routing loop.
-pub fn appliance_loops(net: &Network, dp: &DataPlane) -> Vec<Diagnostic> {
+/// `best(subnet, dst)` is the next hop of `subnet`'s best effective route for `dst`.
+pub fn appliance_loops(
+    net: &Network,
+    best: impl Fn(SubnetId, IpAddr) -> Option<NextHop>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, subnet) in net.subnets.iter().enumerate() {
         let Some(table) = subnet.route_table.and_then(|t| net.route_table(t)) else {
@@ -23,7 +30,7 @@ pub fn appliance_loops(net: &Network, dp: &DataPlane) -> Vec<Diagnostic> {
                 continue;
             }
             let probe = route.prefix.network();
-            if let Some(cycle) = follow(net, dp, SubnetId(i), probe) {
+            if let Some(cycle) = follow(net, &best, SubnetId(i), probe) {
                 let path = cycle.join("` -> `");
                 out.push(
                     Diagnostic::warning(
@@ -42,10 +49,15 @@ pub fn appliance_loops(net: &Network, dp: &DataPlane) -> Vec<Diagnostic> {
 }
 
 /// Follows `dst` from `subnet` through appliances; the names of the cycle if one closes.
-fn follow(net: &Network, dp: &DataPlane, mut subnet: SubnetId, dst: IpAddr) -> Option<Vec<String>> {
+fn follow(
+    net: &Network,
+    best: &impl Fn(SubnetId, IpAddr) -> Option<NextHop>,
+    mut subnet: SubnetId,
+    dst: IpAddr,
+) -> Option<Vec<String>> {
     let mut seen: Vec<(IpAddr, String)> = Vec::new();
     for _ in 0..APPLIANCE_CHAIN {
-        let hop = dp.routes(subnet)?.best(dst)?.next_hop;
+        let hop = best(subnet, dst)?;
         let ip = hop
             .ip
             .filter(|_| hop.next_hop_type == NextHopType::VirtualAppliance)?;
