@@ -4,10 +4,12 @@ use std::path::{Path, PathBuf};
 
 use azpath_engine::analysis::diagnose::{diagnose, CheckStep};
 use azpath_engine::analysis::flow::{self, FlowSpec};
+use azpath_engine::analysis::suggest::udr::Table;
 use azpath_engine::analysis::suggest::{suggest, Fix};
 use azpath_engine::analysis::whatif::what_if;
+use azpath_engine::model::ServiceKind;
 use azpath_engine::trace::Verdict;
-use azpath_engine::{load_document, load_file, query, LoadError};
+use azpath_engine::{load_document, load_file, query, report, LoadError};
 
 fn lesson(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -199,13 +201,13 @@ fn gotchas() -> Vec<Gotcha> {
             "dns/zone-linked-to-the-hub-only.ron",
             flow("vm-app", "contoso-aoai.openai.azure.com"),
             CheckStep::NameResolution,
-            |f| matches!(f, Fix::LinkZone { zone, vnet } if zone == "privatelink.openai.azure.com" && vnet == "spoke-app"),
+            |f| matches!(f, Fix::LinkZone(l) if l.zone.name == "privatelink.openai.azure.com" && l.vnet.name == "spoke-app"),
         ),
         (
             "app-service/route-all-off.ron",
             flow("web-default", "contoso-kv.vault.azure.net"),
             CheckStep::EntersVnet,
-            |f| matches!(f, Fix::RouteAll { app } if app == "web-default"),
+            |f| matches!(f, Fix::RouteAll(r) if r.app.name == "web-default"),
         ),
         (
             // Turning the policies off would also fix it, but breaks the lesson's own question
@@ -213,25 +215,25 @@ fn gotchas() -> Vec<Gotcha> {
             "private-endpoint/nsg-on-endpoint-subnet.ron",
             flow("vm-other", "10.0.3.4"),
             CheckStep::Nsgs,
-            |f| matches!(f, Fix::AllowInNsg { nsg, .. } if nsg == "nsg-pe"),
+            |f| matches!(f, Fix::AllowInNsg(a) if a.nsg.name == "nsg-pe"),
         ),
         (
             "private-endpoint/client-uses-the-wrong-name.ron",
             flow("vm-app", "10.0.2.4"),
             CheckStep::Certificate,
-            |f| matches!(f, Fix::UseFqdn { fqdn } if fqdn == "contoso-aoai.openai.azure.com"),
+            |f| matches!(f, Fix::UseFqdn(u) if u.fqdn == "contoso-aoai.openai.azure.com"),
         ),
         (
             "virtual-wan/cross-region-private-endpoint.ron",
             flow("app-dev", "aoai-dev.openai.azure.com"),
             CheckStep::PathQuality,
-            |f| matches!(f, Fix::ColocateEndpoint { subnet, .. } if subnet.starts_with("spoke-dev-wus/")),
+            |f| matches!(f, Fix::ColocateEndpoint(c) if c.subnet.name.starts_with("spoke-dev-wus/") && c.service == Some(ServiceKind::OpenAI)),
         ),
         (
             "dns/custom-dns-without-forwarding.ron",
             flow("vm-old", "contoso-aoai.openai.azure.com"),
             CheckStep::NameResolution,
-            |f| matches!(f, Fix::ForwardZone { server, domain } if server == "dns-old" && domain == "openai.azure.com"),
+            |f| matches!(f, Fix::ForwardZone(z) if z.server.name == "dns-old" && z.domain == "openai.azure.com"),
         ),
         (
             // Turning the endpoint subnet's policies off would deliver too, but breaks the
@@ -239,7 +241,7 @@ fn gotchas() -> Vec<Gotcha> {
             "firewall/pe-network-rule-vs-application-rule.ron",
             flow("vm-app", "10.0.2.4"),
             CheckStep::ReturnPath,
-            |f| matches!(f, Fix::AlwaysSnat { firewall } if firewall == "fw-hub"),
+            |f| matches!(f, Fix::AlwaysSnat(a) if a.firewall.name == "fw-hub"),
         ),
     ]
 }
@@ -270,16 +272,15 @@ fn a_missing_udr_is_suggested_and_proven() {
     );
     let first = s.kept.first().expect("a fix");
     assert!(
-        matches!(&first.fix, Fix::AddUdr { subnet, new_table: true, prefix, appliance, .. }
-            if subnet == "a/app" && prefix == "10.2.0.0/16" && appliance.to_string() == "10.0.1.4"),
+        matches!(&first.fix, Fix::AddUdr(u)
+            if u.subnet.name == "a/app" && matches!(u.table, Table::New { .. }) && u.prefix.to_string() == "10.2.0.0/16" && u.appliance.to_string() == "10.0.1.4"),
         "{:?}",
         first.fix
     );
     let again = load_document(loaded.source.clone(), first.document.clone()).unwrap();
     let answer = flow::trace(&again.network, again.dataplane(), &first.flow).unwrap();
     assert_eq!(answer.verdict, Verdict::Delivered);
-    assert!(first
-        .az
+    assert!(report::fix::az(&first.fix)
         .iter()
         .any(|c| c.starts_with("az network route-table create")));
 }
@@ -321,8 +322,8 @@ fn every_kept_fix_delivers_and_keeps_the_other_questions_when_simulated_again() 
                     answer.verdict,
                     Verdict::Delivered | Verdict::DeliveredPublicly { .. }
                 ),
-                "{file}: {} -> {}",
-                k.summary,
+                "{file}: {:?} -> {}",
+                k.fix,
                 answer.verdict.describe()
             );
             let after = query::check(&again.network, again.dataplane());
@@ -335,7 +336,7 @@ fn every_kept_fix_delivers_and_keeps_the_other_questions_when_simulated_again() 
                         && !matches!(a.outcome, query::Outcome::Pass)
                 })
                 .count();
-            assert_eq!(newly_failing, k.also_changes.len(), "{file}: {}", k.summary);
+            assert_eq!(newly_failing, k.also_changes.len(), "{file}: {:?}", k.fix);
         }
     }
 }
@@ -345,4 +346,74 @@ fn a_working_flow_needs_no_fix() {
     let loaded = load_file(&lesson("dns/zone-linked-to-the-hub-only.ron")).unwrap();
     let s = suggest(&loaded, &flow("vm-fixed", "contoso-aoai.openai.azure.com")).unwrap();
     assert!(s.diagnosis.root_cause.is_none() && s.tried == 0);
+}
+
+/// A hub-only zone link with the spoke VNet named `spoke`: the spoke's VM resolves publicly.
+fn hub_only_zone(name: &str) -> String {
+    let spoke = ron::to_string(name).unwrap();
+    let app = ron::to_string(&format!("{name}/app")).unwrap();
+    format!(
+        r#"Scenario(
+        vnets: [
+            (name: "hub", region: "eastus", address_space: ["10.0.0.0/16"], subnets: [(name: "pe", prefix: "10.0.2.0/24")]),
+            (name: {spoke}, region: "eastus", address_space: ["10.1.0.0/16"], subnets: [(name: "app", prefix: "10.1.1.0/24")]),
+        ],
+        peerings: [(between: ("hub", {spoke}))],
+        services: [(name: "aoai", kind: OpenAI, fqdn: "contoso.openai.azure.com", public_ip: "20.42.0.10", public_network_access: Disabled)],
+        private_endpoints: [(name: "pe-aoai", subnet: "hub/pe", ip: "10.0.2.4", target: "aoai")],
+        dns: (zones: [(name: "privatelink.openai.azure.com", links: ["hub"], records: [(name: "contoso", a: ["10.0.2.4"])])]),
+        workloads: [(name: "vm", subnet: {app}, ip: "10.1.1.4")],
+    )"#
+    )
+}
+
+#[test]
+fn a_fix_for_a_name_with_a_newline_is_a_variant_that_loads_and_verifies() {
+    let name = "spoke\n)\n// $(touch pwned) 'x' \"y\"";
+    let dir = files("newline", &[("base.ron", &hub_only_zone(name))]);
+    let loaded = load_file(&dir.join("base.ron")).unwrap();
+    let s = suggest(&loaded, &flow("vm", "contoso.openai.azure.com")).unwrap();
+    let first = s.kept.first().expect("a fix");
+    assert!(
+        matches!(&first.fix, Fix::LinkZone(l) if l.vnet.name == name),
+        "{:?}",
+        first.fix
+    );
+    let text = report::diagnosis::variant_file("base.ron", &loaded.document, first).unwrap();
+    // The comment is one line: the name's newline is escaped there.
+    let comment = text.lines().next().unwrap();
+    assert!(comment.starts_with("// A fix azpath verified"), "{text}");
+    assert!(comment.contains(r"spoke\n)\n//"), "{comment}");
+    assert!(
+        !text.lines().skip(1).any(|l| l.starts_with("// $(")),
+        "{text}"
+    );
+    std::fs::write(dir.join("fix-1.ron"), &text).unwrap();
+    let fixed = load_file(&dir.join("fix-1.ron")).unwrap();
+    let report = query::check(&fixed.network, fixed.dataplane());
+    assert!(
+        report
+            .results
+            .iter()
+            .all(|r| matches!(r.outcome, query::Outcome::Pass)),
+        "{text}"
+    );
+    assert_eq!(
+        report.results.len(),
+        1,
+        "the fixed flow is the variant's question"
+    );
+}
+
+#[test]
+fn az_commands_for_hostile_names_paste_as_those_names() {
+    for name in ["$(touch pwned)", "a b", "it's", "x\"y`id`"] {
+        let loaded = azpath_engine::load_str("t.ron", &hub_only_zone(name)).unwrap();
+        let s = suggest(&loaded, &flow("vm", "contoso.openai.azure.com")).unwrap();
+        let first = s.kept.first().expect("a fix");
+        let [cmd] = report::fix::az(&first.fix).try_into().unwrap();
+        let words = shlex::split(&cmd).unwrap();
+        let at = words.iter().position(|w| w == "--virtual-network").unwrap();
+        assert_eq!(words[at + 1], name, "{cmd}");
+    }
 }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use azpath_engine::analysis::flow::FlowSpec;
-use azpath_engine::analysis::suggest::{suggest, variant};
+use azpath_engine::analysis::suggest::suggest;
 use azpath_engine::{report, scenario};
 
 use crate::{Exit, Format};
@@ -89,14 +89,10 @@ fn write_variants(
     std::fs::create_dir_all(dir).map_err(|e| e.to_string().to_lowercase())?;
     let base = std::fs::canonicalize(file).map_err(|e| e.to_string().to_lowercase())?;
     for (i, s) in kept.iter().enumerate() {
-        let doc = variant(&base.display().to_string(), original, s);
-        let text = scenario::to_ron(&doc).map_err(|e| e.to_string())?;
+        let text = report::diagnosis::variant_file(&base.display().to_string(), original, s)
+            .map_err(|e| e.to_string())?;
         let path = dir.join(format!("fix-{}.ron", i + 1));
-        let header = format!(
-            "// A fix azpath verified by re-simulation: {}.\n",
-            s.summary
-        );
-        std::fs::write(&path, header + &text + "\n").map_err(|e| e.to_string().to_lowercase())?;
+        std::fs::write(&path, text).map_err(|e| e.to_string().to_lowercase())?;
         eprintln!("wrote {}", path.display());
     }
     Ok(())

@@ -61,6 +61,8 @@ id!(
     VirtualHubId,
     /// Index of a service in [`Network::services`].
     ServiceId,
+    /// Index of a private DNS zone in [`Dns::zones`].
+    ZoneId,
 );
 
 /// A validated network: every reference resolved, every address parsed and checked.

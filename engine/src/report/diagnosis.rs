@@ -2,8 +2,10 @@
 
 use std::fmt::Write;
 
+use super::fix::{az, one_line, summary};
 use crate::analysis::diagnose::{Diagnosis, Status};
-use crate::analysis::suggest::Suggestions;
+use crate::analysis::suggest::{variant, Suggestion, Suggestions};
+use crate::scenario::{self, Document};
 
 /// Renders the checklist and its root cause.
 pub fn diagnosis(d: &Diagnosis) -> String {
@@ -49,9 +51,9 @@ pub fn suggestions(s: &Suggestions) -> String {
         if s.kept.is_empty() { "." } else { ":" }
     );
     for (i, k) in s.kept.iter().enumerate() {
-        let _ = writeln!(out, "\n{}. {}", i + 1, k.summary);
-        let _ = writeln!(out, "   after: {} -> {}", k.flow, k.verdict);
-        for cmd in &k.az {
+        let _ = writeln!(out, "\n{}. {}", i + 1, summary(&k.fix));
+        let _ = writeln!(out, "   after: {} -> {}", k.flow, k.verdict.describe());
+        for cmd in az(&k.fix) {
             let _ = writeln!(out, "   $ {cmd}");
         }
         if !k.also_changes.is_empty() {
@@ -61,8 +63,24 @@ pub fn suggestions(s: &Suggestions) -> String {
             }
         }
     }
-    for (fix, q) in &s.rejected_for_regressions {
-        let _ = writeln!(out, "\nRefused: {fix} (breaks: {q})");
+    for r in &s.rejected_for_regressions {
+        let _ = writeln!(out, "\nRefused: {} (breaks: {})", summary(&r.fix), r.breaks);
     }
     out
+}
+
+/// A kept suggestion as the text of a variant file extending `base`: a one-line comment saying
+/// what the fix is, then the variant (its title and takeaway the fix's sentence). Every name is
+/// written by the RON serializer or, in the comment, with its control characters escaped, so
+/// no name can break the file.
+pub fn variant_file(base: &str, original: &Document, s: &Suggestion) -> Result<String, ron::Error> {
+    let sentence = summary(&s.fix);
+    let mut doc = variant(base, original, s);
+    doc.title = format!("Fix: {sentence}");
+    doc.takeaway = Some(sentence.clone());
+    let text = scenario::to_ron(&doc)?;
+    Ok(format!(
+        "// A fix azpath verified by re-simulation: {}.\n{text}\n",
+        one_line(&sentence)
+    ))
 }
