@@ -7,3 +7,23 @@ pub mod generate;
 pub mod reach;
 pub mod suggest;
 pub mod whatif;
+
+/// An object of the model: its id, and the name it resolved to (for the scenario file and the
+/// `az` commands).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Named<I> {
+    /// The model's id.
+    pub id: I,
+    /// Its name as the scenario writes it (`vnet/subnet` for a subnet).
+    pub name: String,
+}
+
+impl<I> Named<I> {
+    /// `id` named `name`.
+    pub fn new(id: I, name: impl Into<String>) -> Self {
+        Named {
+            id,
+            name: name.into(),
+        }
+    }
+}

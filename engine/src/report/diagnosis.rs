@@ -3,16 +3,149 @@
 use std::fmt::Write;
 
 use super::fix::{az, one_line, summary};
-use crate::analysis::diagnose::{Diagnosis, Status};
+use crate::analysis::diagnose::{CheckStep, Diagnosis, Evidence, Status};
 use crate::analysis::suggest::{variant, Suggestion, Suggestions};
 use crate::scenario::{self, Document};
+
+/// The step as the checklist names it.
+pub fn title(step: CheckStep) -> &'static str {
+    match step {
+        CheckStep::NameResolution => "name resolution",
+        CheckStep::EntersVnet => "traffic enters the VNet",
+        CheckStep::Path => "next hop and path",
+        CheckStep::Nsgs => "NSGs on the way",
+        CheckStep::Firewall => "firewall decision and SNAT",
+        CheckStep::ReturnPath => "return path",
+        CheckStep::PublicAccess => "service public access",
+        CheckStep::Certificate => "name used vs certificate",
+        CheckStep::PathQuality => "path quality",
+    }
+}
+
+/// A step's evidence in one sentence.
+pub fn evidence(e: &Evidence) -> String {
+    let answered = |by: &Option<String>| by.clone().unwrap_or_else(|| "no record".into());
+    match e {
+        Evidence::ConnectsToAddress => "the client connects to an address, not a name".into(),
+        Evidence::NameNotResolved {
+            name,
+            client,
+            outcome,
+        } => format!("`{name}` does not resolve for {client}: {outcome:?}"),
+        Evidence::PublicAnswerDespiteEndpoint {
+            name,
+            client,
+            address,
+            answered_by,
+            endpoints,
+        } => format!(
+            "`{name}` resolves to the public address {address} for {client} (answered by {}), though private endpoint {} serves it: no private zone linked to the client's VNet answers for it",
+            answered(answered_by),
+            names(endpoints.iter().map(|p| p.name.as_str()), ", ")
+        ),
+        Evidence::NameResolved {
+            name,
+            address,
+            private,
+            answered_by,
+        } => format!(
+            "`{name}` resolves to {address} ({}), answered by {}",
+            if *private { "private" } else { "public" },
+            answered(answered_by)
+        ),
+        Evidence::ClientIsNic => "the client is a NIC in the VNet".into(),
+        Evidence::BypassesVnet {
+            app,
+            route_all,
+            destination,
+        } => format!(
+            "`{app}` has route-all {}: its traffic to {destination} leaves from the app's own outbound address, past the VNet's routes, NSGs and firewall",
+            if *route_all { "on" } else { "off" }
+        ),
+        Evidence::AppEgress { app, enters_vnet } => format!(
+            "`{app}`'s traffic {} the VNet",
+            if *enters_vnet { "enters" } else { "does not enter" }
+        ),
+        Evidence::NoPacketSent => "no packet was sent".into(),
+        Evidence::PathBroken { verdict, hops } => format!(
+            "{} after {}",
+            verdict.describe(),
+            names(hops.iter().map(String::as_str), " -> ")
+        ),
+        Evidence::Path { hops } => format!(
+            "{} hop(s): {}",
+            hops.len(),
+            names(hops.iter().map(String::as_str), " -> ")
+        ),
+        Evidence::NsgDenies {
+            nsg,
+            rule,
+            nic,
+            endpoint_subnet,
+        } => {
+            let policy = endpoint_subnet.as_ref().map_or(String::new(), |s| {
+                format!(
+                    " (a private endpoint: its subnet `{}` has privateEndpointNetworkPolicies {:?}, so the subnet's NSG applies to it)",
+                    s.subnet.name, s.policies
+                )
+            });
+            format!("rule `{rule}` of `{nsg}` denies the flow at `{nic}`{policy}")
+        }
+        Evidence::NoNsgEvaluated => "no NSG was evaluated".into(),
+        Evidence::NsgsAllow { evaluations } => {
+            format!("{evaluations} NSG evaluation(s), all allow")
+        }
+        Evidence::TraceVerdict { verdict } => verdict.describe(),
+        Evidence::NoFirewall => "no firewall on the path".into(),
+        Evidence::FirewallsAllow { decisions, snat } if snat.is_empty() => {
+            format!("{decisions} firewall decision(s) allow, no SNAT")
+        }
+        Evidence::FirewallsAllow { decisions, snat } => {
+            let snat: Vec<String> = snat.iter().map(|t| format!("{} -> {}", t.from, t.to)).collect();
+            format!("{decisions} firewall decision(s) allow; SNAT {}", snat.join(", "))
+        }
+        Evidence::NoReply => "no reply was sent".into(),
+        Evidence::ReplyReturns { hops } => format!("the reply comes back over {hops} hop(s)"),
+        Evidence::AnsweredPublicly { service } => {
+            format!("`{service}` answered on its public endpoint, not a private one")
+        }
+        Evidence::PublicEndpointNotOnPath => "the public endpoint is not on the path".into(),
+        Evidence::NameNotInCertificate { name, certificate } => format!(
+            "the client asks for `{name}`, which the certificate ({}) does not cover: call the service by its own FQDN",
+            certificate.join(", ")
+        ),
+        Evidence::NameInCertificate => {
+            "the name matches the certificate, or none is checked".into()
+        }
+        Evidence::NotDelivered => "not delivered".into(),
+        Evidence::FragilePath {
+            destination,
+            regions,
+            stateful_devices,
+        } => format!(
+            "delivered to {} across {} region(s) ({}) through {} stateful device(s) ({}): the shape of path the field reports as intermittent",
+            destination.map_or("the service".to_string(), |a| a.to_string()),
+            regions.len(),
+            regions.join(" -> "),
+            stateful_devices.len(),
+            stateful_devices.join(", ")
+        ),
+        Evidence::CleanPath { hops, regions } => {
+            format!("{hops} hop(s) in {}", regions.join(", "))
+        }
+    }
+}
+
+fn names<'a>(items: impl Iterator<Item = &'a str>, sep: &str) -> String {
+    items.collect::<Vec<_>>().join(sep)
+}
 
 /// Renders the checklist and its root cause.
 pub fn diagnosis(d: &Diagnosis) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Diagnosis of {}", d.flow);
-    let _ = writeln!(out, "Verdict: {}", d.verdict);
-    let _ = writeln!(out, "Symptom: {}\n", d.symptom);
+    let _ = writeln!(out, "Verdict: {}", d.verdict.describe());
+    let _ = writeln!(out, "Symptom: {}\n", d.trace.symptom);
     for (i, f) in d.findings.iter().enumerate() {
         let mark = match f.status {
             Status::Pass => "ok  ",
@@ -24,13 +157,18 @@ pub fn diagnosis(d: &Diagnosis) -> String {
             out,
             "{:>2}. [{mark}] {}: {}",
             i + 1,
-            f.step.title(),
-            f.evidence
+            title(f.step),
+            evidence(&f.evidence)
         );
     }
     match &d.root_cause {
         Some(f) => {
-            let _ = writeln!(out, "\nRoot cause ({}): {}", f.step.title(), f.evidence);
+            let _ = writeln!(
+                out,
+                "\nRoot cause ({}): {}",
+                title(f.step),
+                evidence(&f.evidence)
+            );
         }
         None => out += "\nNo step fails: the flow works.\n",
     }

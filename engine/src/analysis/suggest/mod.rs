@@ -29,6 +29,8 @@ pub mod use_fqdn;
 
 use serde::Serialize;
 
+pub use super::Named;
+
 use super::diagnose::{diagnose, CheckStep, Diagnosis};
 use super::flow::{self, FlowSpec};
 use crate::model::{
@@ -39,26 +41,6 @@ use crate::query::check;
 use crate::scenario::{Document, QuestionDoc, Text, TraceExpectDoc, VerdictName};
 use crate::trace::Verdict;
 use crate::{load_document, Loaded};
-
-/// An object of the model: its id, and the name it resolved to (for the scenario file and the
-/// `az` commands).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Named<I> {
-    /// The model's id.
-    pub id: I,
-    /// Its name as the scenario writes it (`vnet/subnet` for a subnet).
-    pub name: String,
-}
-
-impl<I> Named<I> {
-    /// `id` named `name`.
-    pub fn new(id: I, name: impl Into<String>) -> Self {
-        Named {
-            id,
-            name: name.into(),
-        }
-    }
-}
 
 /// One configuration change (or, for the name, a client-side change).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
