@@ -222,3 +222,66 @@ pub fn variant_file(base: &str, original: &Document, s: &Suggestion) -> Result<S
         one_line(&sentence)
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::flow::FlowSpec;
+    use crate::analysis::suggest::suggest;
+
+    fn lesson(rel: &str) -> crate::Loaded {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scenarios")
+            .join(rel);
+        crate::load_file(&path).unwrap()
+    }
+
+    #[test]
+    fn the_checklist_names_every_step_the_root_cause_and_each_fix_with_its_commands() {
+        let loaded = lesson("dns/zone-linked-to-the-hub-only.ron");
+        let flow = FlowSpec {
+            from: "vm-app".into(),
+            to: "contoso-aoai.openai.azure.com".into(),
+            port: 443,
+            host: None,
+        };
+        let s = suggest(&loaded, &flow).unwrap();
+        let text = suggestions(&s);
+        for f in &s.diagnosis.findings {
+            assert!(text.contains(title(f.step)), "{text}");
+        }
+        assert!(text.contains("\nRoot cause (name resolution): `contoso-aoai.openai.azure.com` resolves to the public address 20.42.0.10"), "{text}");
+        assert!(
+            text.contains(
+                "\n1. link private DNS zone `privatelink.openai.azure.com` to VNet `spoke-app`\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("   $ az network private-dns link vnet create --resource-group <rg> --zone-name privatelink.openai.azure.com --name link-spoke-app --virtual-network spoke-app"), "{text}");
+    }
+
+    #[test]
+    fn a_variant_file_is_one_comment_line_then_the_serialized_variant() {
+        let loaded = lesson("dns/zone-linked-to-the-hub-only.ron");
+        let flow = FlowSpec {
+            from: "vm-app".into(),
+            to: "contoso-aoai.openai.azure.com".into(),
+            port: 443,
+            host: None,
+        };
+        let s = suggest(&loaded, &flow).unwrap();
+        let mut k = s.kept[0].clone();
+        let crate::analysis::suggest::Fix::LinkZone(l) = &mut k.fix else {
+            panic!("{:?}", k.fix)
+        };
+        l.vnet.name = "spoke\n)\nScenario(".into();
+        let text = variant_file("base.ron", &loaded.document, &k).unwrap();
+        let (comment, _) = text.split_once('\n').unwrap();
+        assert!(comment.starts_with("// ") && comment.contains(r"spoke\n)\nScenario("));
+        let doc =
+            crate::scenario::parse(&crate::scenario::SourceFile::new("v.ron", &text)).unwrap();
+        assert_eq!(doc.extends.unwrap().value, "base.ron");
+        assert!(doc.title.starts_with("Fix: link private DNS zone"));
+        assert_eq!(doc.questions.len(), 1, "the fixed flow, expected Delivered");
+    }
+}

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::{Named, Scope};
-use crate::model::SubnetId;
+use crate::model::{NicRef, SubnetId};
 use crate::scenario::{Document, PrivateEndpointNetworkPolicies};
 
 /// Set a subnet's `privateEndpointNetworkPolicies`.
@@ -23,12 +23,16 @@ pub struct EndpointPolicies {
 /// Every other value, for the subnet of each private endpoint the request passed.
 pub fn candidates(s: &Scope<'_>) -> Vec<EndpointPolicies> {
     let net = s.net;
-    let on_path = |name: &str| s.diagnosis.trace.forward.iter().any(|h| h.nic == name);
-    // By subnet name, as the checklist lists them.
-    let subnets: BTreeMap<&str, SubnetId> = net
-        .private_endpoints
+    // The subnets of the endpoints the request passed, by name, as the checklist lists them.
+    let subnets: BTreeMap<&str, SubnetId> = s
+        .diagnosis
+        .trace
+        .forward
         .iter()
-        .filter(|p| on_path(&p.name))
+        .filter_map(|h| match h.at {
+            Some(NicRef::PrivateEndpoint(p)) => net.private_endpoints.get(p.0),
+            _ => None,
+        })
         .filter_map(|p| net.subnet(p.subnet).map(|x| (x.name.as_str(), p.subnet)))
         .collect();
     let mut out = Vec::new();

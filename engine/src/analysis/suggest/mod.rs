@@ -240,15 +240,10 @@ impl<'a> Scope<'a> {
         };
         let client_subnet = client.and_then(|(_, w)| net.subnet(w.subnet).map(|s| (w.subnet, s)));
         let client_vnet = client_subnet.and_then(|(_, s)| net.vnet(s.vnet).map(|v| (s.vnet, v)));
-        let reached = d
-            .trace
-            .forward
-            .iter()
-            .rev()
-            .find_map(|h| match net.nic_by_name(&h.nic) {
-                Some(NicRef::PrivateEndpoint(p)) => net.private_endpoints.get(p.0).map(|x| (p, x)),
-                _ => None,
-            });
+        let reached = d.trace.forward.iter().rev().find_map(|h| match h.at {
+            Some(NicRef::PrivateEndpoint(p)) => net.private_endpoints.get(p.0).map(|x| (p, x)),
+            _ => None,
+        });
         Scope {
             net,
             doc: &loaded.document,
