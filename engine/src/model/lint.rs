@@ -92,3 +92,54 @@ fn appliance_at(net: &Network, vnet: VnetId, ip: IpAddr) -> Option<(String, Subn
             .map(|f| (f.name.clone(), f.subnet))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loops(ron: &str) -> Vec<String> {
+        let loaded = crate::load_str("t.ron", ron).unwrap();
+        let dp = loaded.dataplane();
+        appliance_loops(&loaded.network, |s, d| {
+            Some(dp.routes(s)?.best(d)?.next_hop)
+        })
+        .into_iter()
+        .map(|d| d.message)
+        .collect()
+    }
+
+    const TWO: &str = r#"Scenario(
+        vnets: [(name: "v", region: "eastus", address_space: ["10.0.0.0/16"], subnets: [
+            (name: "a", prefix: "10.0.1.0/24", route_table: "rt-a"),
+            (name: "b", prefix: "10.0.2.0/24", route_table: "rt-b"),
+        ])],
+        route_tables: [
+            (name: "rt-a", routes: [(name: "r", prefix: "10.9.0.0/16", next_hop: VirtualAppliance("10.0.2.4"))]),
+            (name: "rt-b", routes: [(name: "r", prefix: "10.9.0.0/16", next_hop: VirtualAppliance(TARGET))]),
+        ],
+        workloads: [(name: "nva-a", kind: Nva, subnet: "v/a", ip: "10.0.1.4"), (name: "nva-b", kind: Nva, subnet: "v/b", ip: "10.0.2.4")],
+    )"#;
+
+    #[test]
+    fn two_appliances_whose_subnets_route_to_each_other_are_a_loop() {
+        let found = loops(&TWO.replace("TARGET", r#""10.0.1.4""#));
+        assert!(!found.is_empty(), "{found:?}");
+        assert!(
+            found.iter().all(|m| m.contains("loops between appliances")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|m| m.contains("`nva-b` -> `nva-a` -> `nva-b`")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_chain_that_leaves_the_appliances_is_not_a_loop() {
+        // rt-b sends the range to the Internet instead of back.
+        let ron = TWO.replace("VirtualAppliance(TARGET)", "Internet");
+        assert!(loops(&ron).is_empty());
+    }
+}
