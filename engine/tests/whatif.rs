@@ -288,6 +288,9 @@ fn a_missing_udr_is_suggested_and_proven() {
     let again = load_document(loaded.source.clone(), first.document.clone()).unwrap();
     let answer = flow::trace(&again.network, again.dataplane(), &first.flow).unwrap();
     assert_eq!(answer.verdict, Verdict::Delivered);
+    let json = serde_json::to_value(first).unwrap();
+    assert_eq!(json["fix"]["table"]["table"], "New", "{json}");
+    assert_eq!(json["fix"]["subnet"]["name"], "a/app", "{json}");
     assert!(report::fix::az(&first.fix)
         .iter()
         .any(|c| c.starts_with("az network route-table create")));
@@ -307,6 +310,13 @@ fn diagnose_names_the_root_cause_of_each_gotcha_and_the_field_fix_first() {
         assert!(
             s.tried >= s.kept.len() && !s.kept.is_empty(),
             "{file}: nothing kept"
+        );
+        // The JSON answer is the typed one: the fix's kind and its objects by id and name.
+        let json = serde_json::to_value(&s).unwrap();
+        assert!(json["kept"][0]["fix"]["fix"].is_string(), "{file}: {json}");
+        assert!(
+            json["diagnosis"]["root_cause"]["evidence"]["evidence"].is_string(),
+            "{file}: {json}"
         );
         assert!(
             first(&s.kept[0].fix),
