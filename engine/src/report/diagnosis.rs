@@ -22,7 +22,8 @@ pub fn title(step: CheckStep) -> &'static str {
     }
 }
 
-/// A step's evidence in one sentence.
+/// A step's evidence in one sentence. (One arm per kind of evidence, each a sentence: long,
+/// but flat.)
 pub fn evidence(e: &Evidence) -> String {
     let answered = |by: &Option<String>| by.clone().unwrap_or_else(|| "no record".into());
     match e {

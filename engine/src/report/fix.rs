@@ -7,7 +7,8 @@
 
 use std::fmt::Write;
 
-use crate::analysis::suggest::udr::Table;
+use crate::analysis::suggest::colocated_endpoint::ColocateEndpoint;
+use crate::analysis::suggest::udr::{AddUdr, Table};
 use crate::analysis::suggest::Fix;
 use crate::model::{ServiceKind, AZURE_DNS};
 
@@ -116,11 +117,6 @@ pub fn summary(fix: &Fix) -> String {
 /// line; lines starting with `#` are what no `az` command does.
 pub fn az(fix: &Fix) -> Vec<String> {
     let q = |s: &str| quote(s);
-    // `vnet/subnet` as `--vnet-name V --name S`.
-    let subnet_args = |name: &str| -> String {
-        let (v, s) = name.split_once('/').unwrap_or((name, ""));
-        format!("--vnet-name {} --name {}", q(v), q(s))
-    };
     match fix {
         Fix::LinkZone(f) => vec![format!(
             "az network private-dns link vnet create --resource-group <rg> --zone-name {} --name {} --virtual-network {} --registration-enabled false",
@@ -147,59 +143,13 @@ pub fn az(fix: &Fix) -> Vec<String> {
             q(&f.destination.to_string()),
             f.port
         )],
-        Fix::ColocateEndpoint(f) => {
-            let group = f.service.map_or("<group>", group_id);
-            let (v, s) = f.subnet.name.split_once('/').unwrap_or((&f.subnet.name, ""));
-            let mut cmds = vec![format!(
-                "az network private-endpoint create --resource-group <rg> --name {} --vnet-name {} --subnet {} --private-connection-resource-id <service-id> --group-id {group} --connection-name {} --ip-config name=ipconfig1 private-ip-address={}",
-                q(&f.endpoint),
-                q(v),
-                q(s),
-                q(&f.endpoint),
-                f.ip
-            )];
-            for r in &f.records {
-                let record = format!(
-                    "--resource-group <rg> --zone-name {} --record-set-name {}",
-                    q(&r.zone.name),
-                    q(&r.name)
-                );
-                cmds.push(format!(
-                    "az network private-dns record-set a add-record {record} --ipv4-address {}",
-                    f.ip
-                ));
-                cmds.push(format!(
-                    "az network private-dns record-set a remove-record {record} --ipv4-address {} --keep-empty-record-set",
-                    f.replaces
-                ));
-            }
-            cmds
-        }
+        Fix::ColocateEndpoint(f) => colocate(f),
         Fix::ForwardZone(f) => vec![format!(
             "# on DNS server {} (Windows DNS): Add-DnsServerConditionalForwarderZone -Name {} -MasterServers {AZURE_DNS}",
             one_line(&f.server.name),
             one_line(&f.domain)
         )],
-        Fix::AddUdr(f) => {
-            let table = q(f.table.name());
-            let mut cmds = Vec::new();
-            if let Table::New { .. } = f.table {
-                cmds.push(format!(
-                    "az network route-table create --resource-group <rg> --name {table}"
-                ));
-                cmds.push(format!(
-                    "az network vnet subnet update --resource-group <rg> {} --route-table {table}",
-                    subnet_args(&f.subnet.name)
-                ));
-            }
-            cmds.push(format!(
-                "az network route-table route create --resource-group <rg> --route-table-name {table} --name {} --address-prefix {} --next-hop-type VirtualAppliance --next-hop-ip-address {}",
-                q(&f.route),
-                q(&f.prefix.to_string()),
-                f.appliance
-            ));
-            cmds
-        }
+        Fix::AddUdr(f) => add_udr(f),
         Fix::AlwaysSnat(f) => vec![
             format!(
                 "# <policy> is the firewall policy of firewall {}",
@@ -214,10 +164,72 @@ pub fn az(fix: &Fix) -> Vec<String> {
     }
 }
 
+/// `vnet/subnet` as `--vnet-name V --name S`.
+fn subnet_args(name: &str) -> String {
+    let (v, s) = name.split_once('/').unwrap_or((name, ""));
+    format!("--vnet-name {} --name {}", quote(v), quote(s))
+}
+
+/// The endpoint, then each record re-pointed: the new address added, the old one removed.
+fn colocate(f: &ColocateEndpoint) -> Vec<String> {
+    let q = |s: &str| quote(s);
+    let group = f.service.map_or("<group>", group_id);
+    let (v, s) = f
+        .subnet
+        .name
+        .split_once('/')
+        .unwrap_or((&f.subnet.name, ""));
+    let mut cmds = vec![format!(
+        "az network private-endpoint create --resource-group <rg> --name {} --vnet-name {} --subnet {} --private-connection-resource-id <service-id> --group-id {group} --connection-name {} --ip-config name=ipconfig1 private-ip-address={}",
+        q(&f.endpoint),
+        q(v),
+        q(s),
+        q(&f.endpoint),
+        f.ip
+    )];
+    for r in &f.records {
+        let record = format!(
+            "--resource-group <rg> --zone-name {} --record-set-name {}",
+            q(&r.zone.name),
+            q(&r.name)
+        );
+        cmds.push(format!(
+            "az network private-dns record-set a add-record {record} --ipv4-address {}",
+            f.ip
+        ));
+        cmds.push(format!(
+            "az network private-dns record-set a remove-record {record} --ipv4-address {} --keep-empty-record-set",
+            f.replaces
+        ));
+    }
+    cmds
+}
+
+/// The route (after the table and its association, when the table is new).
+fn add_udr(f: &AddUdr) -> Vec<String> {
+    let table = quote(f.table.name());
+    let mut cmds = Vec::new();
+    if let Table::New { .. } = f.table {
+        cmds.push(format!(
+            "az network route-table create --resource-group <rg> --name {table}"
+        ));
+        cmds.push(format!(
+            "az network vnet subnet update --resource-group <rg> {} --route-table {table}",
+            subnet_args(&f.subnet.name)
+        ));
+    }
+    cmds.push(format!(
+        "az network route-table route create --resource-group <rg> --route-table-name {table} --name {} --address-prefix {} --next-hop-type VirtualAppliance --next-hop-ip-address {}",
+        quote(&f.route),
+        quote(&f.prefix.to_string()),
+        f.appliance
+    ));
+    cmds
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::suggest::colocated_endpoint::ColocateEndpoint;
     use crate::analysis::suggest::forward_zone::ForwardZone;
     use crate::analysis::suggest::link_zone::LinkZone;
     use crate::analysis::suggest::record::RecordRef;
@@ -300,6 +312,12 @@ mod tests {
         assert_eq!(group_id(ServiceKind::CosmosDb), "Sql");
         assert_eq!(group_id(ServiceKind::WebApp), "sites");
         assert_eq!(group_id(ServiceKind::ApiManagement), "Gateway");
+    }
+
+    #[test]
+    fn a_value_no_command_line_can_hold_is_a_placeholder() {
+        assert_eq!(quote("a\0b"), "<name with a NUL byte>");
+        assert_eq!(quote("spoke-app"), "spoke-app");
     }
 
     #[test]
