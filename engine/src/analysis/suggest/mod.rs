@@ -179,7 +179,7 @@ pub fn suggest(loaded: &Loaded, flow: &FlowSpec) -> Option<Suggestions> {
             continue;
         }
         let after = check(&candidate.network, candidate.dataplane());
-        let (broken, also) = guard::compare(&loaded.document, &baseline, &after, &context, flow);
+        let (broken, also) = guard::compare(&net.questions, &baseline, &after, &context);
         if let Some(q) = broken.into_iter().next() {
             out.rejected_for_regressions
                 .push(Rejected { fix, breaks: q });
