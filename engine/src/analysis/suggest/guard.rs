@@ -120,3 +120,35 @@ pub(super) fn compare(
     }
     (broken, also)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{diagnosis, flow};
+    use super::*;
+
+    #[test]
+    fn the_questions_about_the_flow_are_its_trace_and_its_clients_resolution_only() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scenarios/dns/zone-linked-to-the-hub-only.ron");
+        let loaded = crate::load_file(&path).unwrap();
+        let f = flow("vm-app", "Contoso-AOAI.openai.azure.com.");
+        let d = diagnosis(&loaded, &f);
+        let ctx = Context::of(&loaded, &f, &d);
+        let about: Vec<bool> = loaded
+            .network
+            .questions
+            .iter()
+            .map(|q| ctx.about_flow(q))
+            .collect();
+        // Resolve from hub, Resolve from spoke-app, Trace from vm-ops, Trace from vm-app,
+        // Trace from vm-fixed.
+        assert_eq!(about, [false, true, false, true, false]);
+        let same: Vec<bool> = loaded
+            .network
+            .questions
+            .iter()
+            .map(|q| ctx.same_client(q))
+            .collect();
+        assert_eq!(same, [false, false, false, true, false]);
+    }
+}
