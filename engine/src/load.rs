@@ -245,7 +245,9 @@ fn finish(source: SourceFile, document: Document) -> Result<Loaded, LoadError> {
     match model::resolve(&document) {
         Ok((network, mut warnings)) => {
             let dataplane = DataPlane::compile(&network);
-            warnings.extend(crate::analysis::lint::appliance_loops(&network, &dataplane));
+            warnings.extend(model::lint::appliance_loops(&network, |s, d| {
+                Some(dataplane.routes(s)?.best(d)?.next_hop)
+            }));
             warnings.sort_by_key(|d| d.span.start);
             Ok(Loaded {
                 warnings: warnings.iter().map(|d| d.locate(&source)).collect(),

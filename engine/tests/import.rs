@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use azpath_engine::expect;
 use azpath_engine::import::{import_files, to_ron, Imported, SkipKind, Skipped};
 use azpath_engine::model::{FlowProtocol, NicRef, TraceSource};
 use azpath_engine::query::{self, RouteDifference};
@@ -13,7 +14,6 @@ use azpath_engine::scenario::{
     SourceFile,
 };
 use azpath_engine::trace::{trace_from, trace_name, Probe, TraceAnswer};
-use azpath_engine::expect;
 use azpath_engine::{load_str, Loaded};
 
 fn fixture(dir: &str) -> Imported {

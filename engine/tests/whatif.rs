@@ -4,10 +4,13 @@ use std::path::{Path, PathBuf};
 
 use azpath_engine::analysis::diagnose::{diagnose, CheckStep};
 use azpath_engine::analysis::flow::{self, FlowSpec};
+use azpath_engine::analysis::suggest::udr::Table;
 use azpath_engine::analysis::suggest::{suggest, Fix};
 use azpath_engine::analysis::whatif::what_if;
+use azpath_engine::dns::DnsOutcome;
+use azpath_engine::model::{NextHopType, ServiceKind};
 use azpath_engine::trace::Verdict;
-use azpath_engine::{expect, load_document, load_file, LoadError};
+use azpath_engine::{expect, load_document, load_file, report, LoadError};
 
 fn lesson(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -165,7 +168,11 @@ fn what_if_co_locating_the_endpoint_takes_the_hubs_and_the_region_crossing_off_t
         .find(|r| r.subnet == "spoke-dev-wus/integration")
         .unwrap();
     assert!(
-        routes.added.iter().any(|r| r.starts_with("10.1.2.4/32")),
+        routes
+            .added
+            .iter()
+            .any(|r| r.route.prefix.to_string() == "10.1.2.4/32"
+                && r.route.next_hop.next_hop_type == NextHopType::InterfaceEndpoint),
         "{routes:?}"
     );
 }
@@ -177,12 +184,15 @@ fn what_if_shows_a_verdict_change_and_nothing_for_a_client_side_fix() {
     let a = what_if(&base, &fixed, &[]);
     let f = a.flows.iter().find(|f| f.flow.from == "vm-app").unwrap();
     assert!(f.verdict_changed);
-    assert!(f.after.as_ref().unwrap().verdict.starts_with("Delivered"));
+    assert_eq!(f.after.as_ref().unwrap().verdict, Verdict::Delivered);
     assert!(a.routes.is_empty(), "a zone link changes no route");
+    let private = DnsOutcome::Resolved {
+        addresses: vec!["10.0.2.4".parse().unwrap()],
+    };
     assert!(a
         .resolutions
         .iter()
-        .any(|r| r.from == "spoke-app" && r.after == "10.0.2.4"));
+        .any(|r| r.from == "spoke-app" && r.after.as_ref() == Some(&private)));
 
     let base = load_file(&lesson("private-endpoint/client-uses-the-wrong-name.ron")).unwrap();
     let fixed = load_file(&lesson("private-endpoint/fixes/client-uses-the-fqdn.ron")).unwrap();
@@ -199,13 +209,13 @@ fn gotchas() -> Vec<Gotcha> {
             "dns/zone-linked-to-the-hub-only.ron",
             flow("vm-app", "contoso-aoai.openai.azure.com"),
             CheckStep::NameResolution,
-            |f| matches!(f, Fix::LinkZone { zone, vnet } if zone == "privatelink.openai.azure.com" && vnet == "spoke-app"),
+            |f| matches!(f, Fix::LinkZone(l) if l.zone.name == "privatelink.openai.azure.com" && l.vnet.name == "spoke-app"),
         ),
         (
             "app-service/route-all-off.ron",
             flow("web-default", "contoso-kv.vault.azure.net"),
             CheckStep::EntersVnet,
-            |f| matches!(f, Fix::RouteAll { app } if app == "web-default"),
+            |f| matches!(f, Fix::RouteAll(r) if r.app.name == "web-default"),
         ),
         (
             // Turning the policies off would also fix it, but breaks the lesson's own question
@@ -213,25 +223,25 @@ fn gotchas() -> Vec<Gotcha> {
             "private-endpoint/nsg-on-endpoint-subnet.ron",
             flow("vm-other", "10.0.3.4"),
             CheckStep::Nsgs,
-            |f| matches!(f, Fix::AllowInNsg { nsg, .. } if nsg == "nsg-pe"),
+            |f| matches!(f, Fix::AllowInNsg(a) if a.nsg.name == "nsg-pe"),
         ),
         (
             "private-endpoint/client-uses-the-wrong-name.ron",
             flow("vm-app", "10.0.2.4"),
             CheckStep::Certificate,
-            |f| matches!(f, Fix::UseFqdn { fqdn } if fqdn == "contoso-aoai.openai.azure.com"),
+            |f| matches!(f, Fix::UseFqdn(u) if u.fqdn == "contoso-aoai.openai.azure.com"),
         ),
         (
             "virtual-wan/cross-region-private-endpoint.ron",
             flow("app-dev", "aoai-dev.openai.azure.com"),
             CheckStep::PathQuality,
-            |f| matches!(f, Fix::ColocateEndpoint { subnet, .. } if subnet.starts_with("spoke-dev-wus/")),
+            |f| matches!(f, Fix::ColocateEndpoint(c) if c.subnet.name.starts_with("spoke-dev-wus/") && c.service == Some(ServiceKind::OpenAI)),
         ),
         (
             "dns/custom-dns-without-forwarding.ron",
             flow("vm-old", "contoso-aoai.openai.azure.com"),
             CheckStep::NameResolution,
-            |f| matches!(f, Fix::ForwardZone { server, domain } if server == "dns-old" && domain == "openai.azure.com"),
+            |f| matches!(f, Fix::ForwardZone(z) if z.server.name == "dns-old" && z.domain == "openai.azure.com"),
         ),
         (
             // Turning the endpoint subnet's policies off would deliver too, but breaks the
@@ -239,7 +249,7 @@ fn gotchas() -> Vec<Gotcha> {
             "firewall/pe-network-rule-vs-application-rule.ron",
             flow("vm-app", "10.0.2.4"),
             CheckStep::ReturnPath,
-            |f| matches!(f, Fix::AlwaysSnat { firewall } if firewall == "fw-hub"),
+            |f| matches!(f, Fix::AlwaysSnat(a) if a.firewall.name == "fw-hub"),
         ),
     ]
 }
@@ -270,16 +280,18 @@ fn a_missing_udr_is_suggested_and_proven() {
     );
     let first = s.kept.first().expect("a fix");
     assert!(
-        matches!(&first.fix, Fix::AddUdr { subnet, new_table: true, prefix, appliance, .. }
-            if subnet == "a/app" && prefix == "10.2.0.0/16" && appliance.to_string() == "10.0.1.4"),
+        matches!(&first.fix, Fix::AddUdr(u)
+            if u.subnet.name == "a/app" && matches!(u.table, Table::New { .. }) && u.prefix.to_string() == "10.2.0.0/16" && u.appliance.to_string() == "10.0.1.4"),
         "{:?}",
         first.fix
     );
     let again = load_document(loaded.source.clone(), first.document.clone()).unwrap();
     let answer = flow::trace(&again.network, again.dataplane(), &first.flow).unwrap();
     assert_eq!(answer.verdict, Verdict::Delivered);
-    assert!(first
-        .az
+    let json = serde_json::to_value(first).unwrap();
+    assert_eq!(json["fix"]["table"]["table"], "New", "{json}");
+    assert_eq!(json["fix"]["subnet"]["name"], "a/app", "{json}");
+    assert!(report::fix::az(&first.fix)
         .iter()
         .any(|c| c.starts_with("az network route-table create")));
 }
@@ -298,6 +310,13 @@ fn diagnose_names_the_root_cause_of_each_gotcha_and_the_field_fix_first() {
         assert!(
             s.tried >= s.kept.len() && !s.kept.is_empty(),
             "{file}: nothing kept"
+        );
+        // The JSON answer is the typed one: the fix's kind and its objects by id and name.
+        let json = serde_json::to_value(&s).unwrap();
+        assert!(json["kept"][0]["fix"]["fix"].is_string(), "{file}: {json}");
+        assert!(
+            json["diagnosis"]["root_cause"]["evidence"]["evidence"].is_string(),
+            "{file}: {json}"
         );
         assert!(
             first(&s.kept[0].fix),
@@ -321,8 +340,8 @@ fn every_kept_fix_delivers_and_keeps_the_other_questions_when_simulated_again() 
                     answer.verdict,
                     Verdict::Delivered | Verdict::DeliveredPublicly { .. }
                 ),
-                "{file}: {} -> {}",
-                k.summary,
+                "{file}: {:?} -> {}",
+                k.fix,
                 answer.verdict.describe()
             );
             let after = expect::check(&again.network, again.dataplane());
@@ -335,7 +354,7 @@ fn every_kept_fix_delivers_and_keeps_the_other_questions_when_simulated_again() 
                         && !matches!(a.outcome, expect::Outcome::Pass)
                 })
                 .count();
-            assert_eq!(newly_failing, k.also_changes.len(), "{file}: {}", k.summary);
+            assert_eq!(newly_failing, k.also_changes.len(), "{file}: {:?}", k.fix);
         }
     }
 }
@@ -345,4 +364,78 @@ fn a_working_flow_needs_no_fix() {
     let loaded = load_file(&lesson("dns/zone-linked-to-the-hub-only.ron")).unwrap();
     let s = suggest(&loaded, &flow("vm-fixed", "contoso-aoai.openai.azure.com")).unwrap();
     assert!(s.diagnosis.root_cause.is_none() && s.tried == 0);
+}
+
+/// A hub-only zone link with the spoke VNet named `spoke`: the spoke's VM resolves publicly.
+fn hub_only_zone(name: &str) -> String {
+    let spoke = ron::to_string(name).unwrap();
+    let app = ron::to_string(&format!("{name}/app")).unwrap();
+    format!(
+        r#"Scenario(
+        vnets: [
+            (name: "hub", region: "eastus", address_space: ["10.0.0.0/16"], subnets: [(name: "pe", prefix: "10.0.2.0/24")]),
+            (name: {spoke}, region: "eastus", address_space: ["10.1.0.0/16"], subnets: [(name: "app", prefix: "10.1.1.0/24")]),
+        ],
+        peerings: [(between: ("hub", {spoke}))],
+        services: [(name: "aoai", kind: OpenAI, fqdn: "contoso.openai.azure.com", public_ip: "20.42.0.10", public_network_access: Disabled)],
+        private_endpoints: [(name: "pe-aoai", subnet: "hub/pe", ip: "10.0.2.4", target: "aoai")],
+        dns: (zones: [(name: "privatelink.openai.azure.com", links: ["hub"], records: [(name: "contoso", a: ["10.0.2.4"])])]),
+        workloads: [(name: "vm", subnet: {app}, ip: "10.1.1.4")],
+    )"#
+    )
+}
+
+#[test]
+fn a_fix_for_a_hostile_name_is_a_variant_that_loads_and_verifies() {
+    // A name with a line break cannot reach a fix: the scenario is refused at load.
+    let refused = files("newline", &[("base.ron", &hub_only_zone("spoke\n)\n// x"))]);
+    assert!(load_file(&refused.join("base.ron")).is_err());
+    // A printable name full of RON, comment and shell syntax still yields a variant that loads.
+    let name = "spoke ) $(touch pwned) 'x' \"y\" *\\";
+    let dir = files("hostile", &[("base.ron", &hub_only_zone(name))]);
+    let loaded = load_file(&dir.join("base.ron")).unwrap();
+    let s = suggest(&loaded, &flow("vm", "contoso.openai.azure.com")).unwrap();
+    let first = s.kept.first().expect("a fix");
+    assert!(
+        matches!(&first.fix, Fix::LinkZone(l) if l.vnet.name == name),
+        "{:?}",
+        first.fix
+    );
+    let text = report::diagnosis::variant_file("base.ron", &loaded.document, first).unwrap();
+    // The comment is one line: the name's newline is escaped there.
+    let comment = text.lines().next().unwrap();
+    assert!(comment.starts_with("// A fix azpath verified"), "{text}");
+    assert!(comment.contains("spoke ) $(touch pwned)"), "{comment}");
+    assert!(
+        !text.lines().skip(1).any(|l| l.starts_with("// $(")),
+        "{text}"
+    );
+    std::fs::write(dir.join("fix-1.ron"), &text).unwrap();
+    let fixed = load_file(&dir.join("fix-1.ron")).unwrap();
+    let report = expect::check(&fixed.network, fixed.dataplane());
+    assert!(
+        report
+            .results
+            .iter()
+            .all(|r| matches!(r.outcome, expect::Outcome::Pass)),
+        "{text}"
+    );
+    assert_eq!(
+        report.results.len(),
+        1,
+        "the fixed flow is the variant's question"
+    );
+}
+
+#[test]
+fn az_commands_for_hostile_names_paste_as_those_names() {
+    for name in ["$(touch pwned)", "a b", "it's", "x\"y`id`"] {
+        let loaded = azpath_engine::load_str("t.ron", &hub_only_zone(name)).unwrap();
+        let s = suggest(&loaded, &flow("vm", "contoso.openai.azure.com")).unwrap();
+        let first = s.kept.first().expect("a fix");
+        let [cmd] = report::fix::az(&first.fix).try_into().unwrap();
+        let words = shlex::split(&cmd).unwrap();
+        let at = words.iter().position(|w| w == "--virtual-network").unwrap();
+        assert_eq!(words[at + 1], name, "{cmd}");
+    }
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use azpath_engine::analysis::flow::FlowSpec;
-use azpath_engine::analysis::suggest::{suggest, variant, Suggestion};
+use azpath_engine::analysis::suggest::{suggest, Suggestion};
 use azpath_engine::{report, scenario};
 
 use super::TextOrJson;
@@ -80,14 +80,9 @@ fn variant_files(
         .map_err(|e| CliError::bad(format!("--emit-variant: {}", lower(&e))))?;
     let mut files = Vec::new();
     for (i, s) in kept.iter().enumerate() {
-        let doc = variant(&base.display().to_string(), original, s);
-        let text =
-            scenario::to_ron(&doc).map_err(|e| CliError::bad(format!("--emit-variant: {e}")))?;
-        let header = format!(
-            "// A fix azpath verified by re-simulation: {}.\n",
-            s.summary
-        );
-        files.push((format!("fix-{}.ron", i + 1), header + &text + "\n"));
+        let text = report::diagnosis::variant_file(&base.display().to_string(), original, s)
+            .map_err(|e| CliError::bad(format!("--emit-variant: {e}")))?;
+        files.push((format!("fix-{}.ron", i + 1), text));
     }
     Ok(files)
 }

@@ -35,7 +35,11 @@ pub fn files_with_extension(
 ) -> Result<(), CliError> {
     let found = azpath_engine::input::scan(path, ext);
     for s in &found.skipped {
-        out::note(&format!("note: skipped `{}`: {}", s.path.display(), s.reason))?;
+        out::note(&format!(
+            "note: skipped `{}`: {}",
+            s.path.display(),
+            s.reason
+        ))?;
     }
     files.extend(found.files);
     Ok(())

@@ -13,9 +13,11 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::flow::{self, FlowSpec};
+use super::Named;
 use crate::dataplane::DataPlane;
 use crate::dns::DnsOutcome;
-use crate::model::{is_private, Network, NicRef};
+use crate::model::{is_private, Network, NicRef, PrivateEndpointId, SubnetId};
+use crate::scenario::PrivateEndpointNetworkPolicies;
 use crate::trace::{Step, TraceAnswer, Verdict};
 
 /// The checklist's steps, in the order they are checked.
@@ -41,23 +43,6 @@ pub enum CheckStep {
     PathQuality,
 }
 
-impl CheckStep {
-    /// The step as the checklist names it.
-    pub fn title(self) -> &'static str {
-        match self {
-            CheckStep::NameResolution => "name resolution",
-            CheckStep::EntersVnet => "traffic enters the VNet",
-            CheckStep::Path => "next hop and path",
-            CheckStep::Nsgs => "NSGs on the way",
-            CheckStep::Firewall => "firewall decision and SNAT",
-            CheckStep::ReturnPath => "return path",
-            CheckStep::PublicAccess => "service public access",
-            CheckStep::Certificate => "name used vs certificate",
-            CheckStep::PathQuality => "path quality",
-        }
-    }
-}
-
 /// How a step came out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Status {
@@ -71,6 +56,174 @@ pub enum Status {
     NotApplicable,
 }
 
+/// What the trace shows at one step, in Azure's terms; `report::diagnosis` says it in words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "evidence")]
+pub enum Evidence {
+    /// The client connects to an address, not a name.
+    ConnectsToAddress,
+    /// The name does not resolve for the client.
+    NameNotResolved {
+        /// The name.
+        name: String,
+        /// Who resolved it.
+        client: String,
+        /// How resolution ended.
+        outcome: DnsOutcome,
+    },
+    /// The name resolves to a public address though private endpoints of its service exist:
+    /// no private zone linked to the client's VNet answers for it.
+    PublicAnswerDespiteEndpoint {
+        /// The name.
+        name: String,
+        /// Who resolved it.
+        client: String,
+        /// The public address.
+        address: IpAddr,
+        /// The record or server that answered (`None`: no record).
+        answered_by: Option<String>,
+        /// The service's private endpoints.
+        endpoints: Vec<Named<PrivateEndpointId>>,
+    },
+    /// The name resolves.
+    NameResolved {
+        /// The name.
+        name: String,
+        /// The address the client uses.
+        address: IpAddr,
+        /// Whether it is a private address.
+        private: bool,
+        /// The record or server that answered (`None`: no record).
+        answered_by: Option<String>,
+    },
+    /// The client is a NIC in the VNet (not an App Service app).
+    ClientIsNic,
+    /// An App Service app's traffic leaves from its own outbound address, past the VNet's
+    /// routes, NSGs and firewall.
+    BypassesVnet {
+        /// The app.
+        app: String,
+        /// Its route-all setting.
+        route_all: bool,
+        /// The destination, when the name resolved.
+        destination: Option<IpAddr>,
+    },
+    /// An App Service app's traffic and whether it enters the VNet.
+    AppEgress {
+        /// The app.
+        app: String,
+        /// Whether it enters.
+        enters_vnet: bool,
+    },
+    /// No packet was sent.
+    NoPacketSent,
+    /// The path ends in the trace's verdict after these hops.
+    PathBroken {
+        /// How it ended.
+        verdict: Verdict,
+        /// The NICs passed.
+        hops: Vec<String>,
+    },
+    /// The path's hops.
+    Path {
+        /// The NICs passed.
+        hops: Vec<String>,
+    },
+    /// An NSG rule denies the flow.
+    NsgDenies {
+        /// The NSG.
+        nsg: String,
+        /// The rule.
+        rule: String,
+        /// Where.
+        nic: String,
+        /// When the NIC is a private endpoint: its subnet, whose network policies make the
+        /// subnet's NSG apply to it.
+        endpoint_subnet: Option<EndpointSubnet>,
+    },
+    /// No NSG was evaluated.
+    NoNsgEvaluated,
+    /// Every NSG evaluation allows.
+    NsgsAllow {
+        /// How many evaluations.
+        evaluations: usize,
+    },
+    /// The trace's verdict is the step's failure.
+    TraceVerdict {
+        /// The verdict.
+        verdict: Verdict,
+    },
+    /// No firewall on the path.
+    NoFirewall,
+    /// Every firewall decision allows.
+    FirewallsAllow {
+        /// How many decisions.
+        decisions: usize,
+        /// Source translations, in order.
+        snat: Vec<Translation>,
+    },
+    /// No reply was sent.
+    NoReply,
+    /// The reply comes back.
+    ReplyReturns {
+        /// Over this many hops.
+        hops: usize,
+    },
+    /// The service answered on its public endpoint, not a private one.
+    AnsweredPublicly {
+        /// The service.
+        service: String,
+    },
+    /// The public endpoint is not on the path.
+    PublicEndpointNotOnPath,
+    /// The name the client asks for is not in the certificate.
+    NameNotInCertificate {
+        /// The name.
+        name: String,
+        /// The names the certificate covers.
+        certificate: Vec<String>,
+    },
+    /// The name matches the certificate, or none is checked.
+    NameInCertificate,
+    /// The flow is not delivered.
+    NotDelivered,
+    /// Delivered across regions or through stateful devices: the shape of path the field
+    /// reports as intermittent.
+    FragilePath {
+        /// The private destination address (`None`: a service by name or public address).
+        destination: Option<IpAddr>,
+        /// Regions, in order.
+        regions: Vec<String>,
+        /// Stateful devices, in order.
+        stateful_devices: Vec<String>,
+    },
+    /// Delivered in one region without stateful devices.
+    CleanPath {
+        /// Hops.
+        hops: usize,
+        /// Regions.
+        regions: Vec<String>,
+    },
+}
+
+/// A private endpoint's subnet and its network policies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EndpointSubnet {
+    /// The subnet.
+    pub subnet: Named<SubnetId>,
+    /// Its `privateEndpointNetworkPolicies`.
+    pub policies: PrivateEndpointNetworkPolicies,
+}
+
+/// A source address translation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Translation {
+    /// Before.
+    pub from: IpAddr,
+    /// After.
+    pub to: IpAddr,
+}
+
 /// One step's outcome with its evidence.
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
@@ -79,7 +232,7 @@ pub struct Finding {
     /// Its outcome.
     pub status: Status,
     /// What the trace shows.
-    pub evidence: String,
+    pub evidence: Evidence,
 }
 
 /// The checklist run on one flow.
@@ -87,15 +240,13 @@ pub struct Finding {
 pub struct Diagnosis {
     /// The flow.
     pub flow: FlowSpec,
-    /// The trace's verdict in a few words.
-    pub verdict: String,
-    /// What the client sees.
-    pub symptom: String,
+    /// The trace's verdict.
+    pub verdict: Verdict,
     /// Every step, in order.
     pub findings: Vec<Finding>,
     /// The first failing step (or, when the flow is delivered, the first warning).
     pub root_cause: Option<Finding>,
-    /// The trace the findings read.
+    /// The trace the findings read (what the client sees is its symptom).
     pub trace: TraceAnswer,
 }
 
@@ -128,19 +279,18 @@ pub fn diagnose(net: &Network, dp: &DataPlane, flow: &FlowSpec) -> Option<Diagno
         .cloned();
     Some(Diagnosis {
         flow: flow.clone(),
-        verdict: trace.verdict.describe(),
-        symptom: trace.symptom.to_string(),
+        verdict: trace.verdict.clone(),
         findings,
         root_cause,
         trace,
     })
 }
 
-fn finding(step: CheckStep, status: Status, evidence: impl Into<String>) -> Finding {
+fn finding(step: CheckStep, status: Status, evidence: Evidence) -> Finding {
     Finding {
         step,
         status,
-        evidence: evidence.into(),
+        evidence,
     }
 }
 
@@ -148,81 +298,64 @@ fn delivered(v: &Verdict) -> bool {
     matches!(v, Verdict::Delivered)
 }
 
+/// What the name resolves to from the client's network. A public answer is wrong when the
+/// service has a private endpoint here: the client was meant to use it, and the public endpoint
+/// is usually closed.
 fn name_resolution(net: &Network, t: &TraceAnswer) -> Finding {
     let step = CheckStep::NameResolution;
     let Some(r) = &t.resolution else {
-        return finding(
-            step,
-            Status::NotApplicable,
-            "the client connects to an address, not a name",
-        );
+        return finding(step, Status::NotApplicable, Evidence::ConnectsToAddress);
     };
-    let answered_by = r
-        .steps
-        .iter()
-        .rev()
-        .find_map(|s| match s {
-            crate::dns::DnsStep::Address { source, .. } => Some(source.clone()),
-            _ => None,
-        })
-        .unwrap_or_else(|| "no record".into());
-    let address = match &r.outcome {
-        DnsOutcome::Resolved { addresses } => addresses.first().copied(),
+    let answered_by = r.steps.iter().rev().find_map(|s| match s {
+        crate::dns::DnsStep::Address { source, .. } => Some(source.clone()),
         _ => None,
-    };
-    let Some(address) = address else {
+    });
+    let Some(address) = r.address() else {
         return finding(
             step,
             Status::Fail,
-            format!(
-                "`{}` does not resolve for {}: {:?}",
-                r.name, r.client, r.outcome
-            ),
+            Evidence::NameNotResolved {
+                name: r.name.clone(),
+                client: r.client.clone(),
+                outcome: r.outcome.clone(),
+            },
         );
     };
-    // A public answer is wrong when the service has a private endpoint here: the client was
-    // meant to use it, and the public endpoint is usually closed.
-    let service = net.services.iter().find(|s| s.fqdn == r.name);
-    let endpoints: Vec<&str> = service
-        .map(|s| {
-            net.private_endpoints
-                .iter()
-                .filter(|p| {
-                    p.service
-                        .and_then(|id| net.services.get(id.0))
-                        .is_some_and(|x| x.name == s.name)
-                })
-                .map(|p| p.name.as_str())
-                .collect()
-        })
-        .unwrap_or_default();
-    if !is_private(address) && !endpoints.is_empty() && !delivered(&t.verdict) {
+    let service = net.services.iter().position(|s| s.fqdn == r.name);
+    let endpoints: Vec<Named<PrivateEndpointId>> = net
+        .private_endpoints
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| service.is_some() && p.service.map(|x| x.0) == service)
+        .map(|(i, p)| Named::new(PrivateEndpointId(i), p.name.clone()))
+        .collect();
+    let private = is_private(address);
+    if !private && !endpoints.is_empty() && !delivered(&t.verdict) {
         return finding(
             step,
             Status::Fail,
-            format!(
-                "`{}` resolves to the public address {address} for {} (answered by {answered_by}), though private endpoint {} serves it: no private zone linked to the client's VNet answers for it",
-                r.name,
-                r.client,
-                endpoints.join(", ")
-            ),
+            Evidence::PublicAnswerDespiteEndpoint {
+                name: r.name.clone(),
+                client: r.client.clone(),
+                address,
+                answered_by,
+                endpoints,
+            },
         );
     }
-    let kind = if is_private(address) {
-        "private"
-    } else {
-        "public"
-    };
     finding(
         step,
         Status::Pass,
-        format!(
-            "`{}` resolves to {address} ({kind}), answered by {answered_by}",
-            r.name
-        ),
+        Evidence::NameResolved {
+            name: r.name.clone(),
+            address,
+            private,
+            answered_by,
+        },
     )
 }
 
+/// Whether an App Service app's traffic enters the VNet (route-all).
 fn enters_vnet(t: &TraceAnswer) -> Finding {
     let step = CheckStep::EntersVnet;
     let egress = t
@@ -238,19 +371,31 @@ fn enters_vnet(t: &TraceAnswer) -> Finding {
             _ => None,
         });
     match egress {
-        None => finding(step, Status::NotApplicable, "the client is a NIC in the VNet"),
+        None => finding(step, Status::NotApplicable, Evidence::ClientIsNic),
         Some((app, route_all, false)) if !delivered(&t.verdict) => finding(
             step,
             Status::Fail,
-            format!("`{app}` has route-all {}: its traffic to {} leaves from the app's own outbound address, past the VNet's routes, NSGs and firewall", if route_all { "on" } else { "off" }, t.destination.map_or_else(|| "the name".to_string(), |d| d.to_string())),
+            Evidence::BypassesVnet {
+                app: app.clone(),
+                route_all,
+                destination: t.destination,
+            },
         ),
-        Some((app, _, into)) => finding(step, Status::Pass, format!("`{app}`'s traffic {} the VNet", if into { "enters" } else { "does not enter" })),
+        Some((app, _, into)) => finding(
+            step,
+            Status::Pass,
+            Evidence::AppEgress {
+                app: app.clone(),
+                enters_vnet: into,
+            },
+        ),
     }
 }
 
+/// The next hop and the whole path.
 fn path(t: &TraceAnswer) -> Finding {
     let step = CheckStep::Path;
-    let hops: Vec<&str> = t.forward.iter().map(|h| h.nic.as_str()).collect();
+    let hops: Vec<String> = t.forward.iter().map(|h| h.nic.clone()).collect();
     let broken = match &t.verdict {
         Verdict::NoRoute { .. }
         | Verdict::NoDestination { .. }
@@ -262,163 +407,259 @@ fn path(t: &TraceAnswer) -> Finding {
         _ => false,
     };
     if t.forward.is_empty() {
-        return finding(step, Status::NotApplicable, "no packet was sent");
+        return finding(step, Status::NotApplicable, Evidence::NoPacketSent);
     }
     if broken {
         return finding(
             step,
             Status::Fail,
-            format!("{} after {}", t.verdict.describe(), hops.join(" -> ")),
+            Evidence::PathBroken {
+                verdict: t.verdict.clone(),
+                hops,
+            },
         );
     }
-    finding(
-        step,
-        Status::Pass,
-        format!("{} hop(s): {}", hops.len(), hops.join(" -> ")),
-    )
+    finding(step, Status::Pass, Evidence::Path { hops })
 }
 
+/// The NSGs on the way; a private endpoint's subnet NSG applies only under its network
+/// policies.
 fn nsgs(net: &Network, t: &TraceAnswer) -> Finding {
     let step = CheckStep::Nsgs;
     if let Verdict::DroppedByNsg { nsg, rule, nic } = &t.verdict {
-        let policy = match net.nic_by_name(nic) {
+        let endpoint_subnet = match net.nic_by_name(nic) {
             Some(NicRef::PrivateEndpoint(p)) => net
                 .private_endpoints
                 .get(p.0)
-                .and_then(|p| net.subnet(p.subnet))
-                .map(|s| format!(" (a private endpoint: its subnet `{}` has privateEndpointNetworkPolicies {:?}, so the subnet's NSG applies to it)", s.name, s.private_endpoint_network_policies))
-                .unwrap_or_default(),
-            _ => String::new(),
+                .and_then(|p| net.subnet(p.subnet).map(|s| (p.subnet, s)))
+                .map(|(id, s)| EndpointSubnet {
+                    subnet: Named::new(id, s.name.clone()),
+                    policies: s.private_endpoint_network_policies,
+                }),
+            _ => None,
         };
         return finding(
             step,
             Status::Fail,
-            format!("rule `{rule}` of `{nsg}` denies the flow at `{nic}`{policy}"),
+            Evidence::NsgDenies {
+                nsg: nsg.clone(),
+                rule: rule.clone(),
+                nic: nic.clone(),
+                endpoint_subnet,
+            },
         );
     }
-    let checked = t
+    let evaluations = t
         .forward
         .iter()
         .chain(&t.reply)
         .flat_map(|h| &h.steps)
         .filter(|s| matches!(s, Step::InboundNsgs(_) | Step::OutboundNsgs(_)))
         .count();
-    if checked == 0 {
-        finding(step, Status::NotApplicable, "no NSG was evaluated")
+    if evaluations == 0 {
+        finding(step, Status::NotApplicable, Evidence::NoNsgEvaluated)
     } else {
-        finding(
-            step,
-            Status::Pass,
-            format!("{checked} NSG evaluation(s), all allow"),
-        )
+        finding(step, Status::Pass, Evidence::NsgsAllow { evaluations })
     }
 }
 
+/// The firewall's decision and SNAT.
 fn firewall(t: &TraceAnswer) -> Finding {
     let step = CheckStep::Firewall;
     if let Verdict::DroppedByFirewall { .. } = &t.verdict {
-        return finding(step, Status::Fail, t.verdict.describe());
+        return finding(step, Status::Fail, trace_verdict(t));
     }
-    let decisions = t
-        .forward
-        .iter()
-        .flat_map(|h| &h.steps)
-        .filter(|s| matches!(s, Step::Firewall(_)))
-        .count();
-    let snat: Vec<String> = t
-        .forward
-        .iter()
-        .flat_map(|h| &h.steps)
+    let steps = || t.forward.iter().flat_map(|h| &h.steps);
+    let decisions = steps().filter(|s| matches!(s, Step::Firewall(_))).count();
+    let snat: Vec<Translation> = steps()
         .filter_map(|s| match s {
-            Step::Snat { from, to } => Some(format!("{from} -> {to}")),
+            Step::Snat { from, to } => Some(Translation {
+                from: *from,
+                to: *to,
+            }),
             _ => None,
         })
         .collect();
-    match (decisions, snat.is_empty()) {
-        (0, true) => finding(step, Status::NotApplicable, "no firewall on the path"),
-        (n, true) => finding(
-            step,
-            Status::Pass,
-            format!("{n} firewall decision(s) allow, no SNAT"),
-        ),
-        (n, false) => finding(
-            step,
-            Status::Pass,
-            format!("{n} firewall decision(s) allow; SNAT {}", snat.join(", ")),
-        ),
+    if decisions == 0 && snat.is_empty() {
+        return finding(step, Status::NotApplicable, Evidence::NoFirewall);
+    }
+    finding(
+        step,
+        Status::Pass,
+        Evidence::FirewallsAllow { decisions, snat },
+    )
+}
+
+fn trace_verdict(t: &TraceAnswer) -> Evidence {
+    Evidence::TraceVerdict {
+        verdict: t.verdict.clone(),
     }
 }
 
+/// The reply's way back.
 fn return_path(t: &TraceAnswer) -> Finding {
     let step = CheckStep::ReturnPath;
     match &t.verdict {
         Verdict::AsymmetricReturnDropped { .. } | Verdict::ReplyDropped { .. } => {
-            finding(step, Status::Fail, t.verdict.describe())
+            finding(step, Status::Fail, trace_verdict(t))
         }
-        _ if t.reply.is_empty() => finding(step, Status::NotApplicable, "no reply was sent"),
+        _ if t.reply.is_empty() => finding(step, Status::NotApplicable, Evidence::NoReply),
         _ => finding(
             step,
             Status::Pass,
-            format!("the reply comes back over {} hop(s)", t.reply.len()),
+            Evidence::ReplyReturns {
+                hops: t.reply.len(),
+            },
         ),
     }
 }
 
+/// The service's public network access.
 fn public_access(t: &TraceAnswer) -> Finding {
     let step = CheckStep::PublicAccess;
     match &t.verdict {
         Verdict::PublicAccessDisabled { .. } | Verdict::ServiceFirewallDenied { .. } => {
-            finding(step, Status::Fail, t.verdict.describe())
+            finding(step, Status::Fail, trace_verdict(t))
         }
         Verdict::DeliveredPublicly { service } => finding(
             step,
             Status::Warn,
-            format!("`{service}` answered on its public endpoint, not a private one"),
+            Evidence::AnsweredPublicly {
+                service: service.clone(),
+            },
         ),
         _ => finding(
             step,
             Status::NotApplicable,
-            "the public endpoint is not on the path",
+            Evidence::PublicEndpointNotOnPath,
         ),
     }
 }
 
+/// The name used against the certificate.
 fn certificate(t: &TraceAnswer) -> Finding {
     let step = CheckStep::Certificate;
     match &t.verdict {
         Verdict::TlsNameMismatch { name, certificate } => finding(
             step,
             Status::Fail,
-            format!("the client asks for `{name}`, which the certificate ({}) does not cover: call the service by its own FQDN", certificate.join(", ")),
+            Evidence::NameNotInCertificate {
+                name: name.clone(),
+                certificate: certificate.clone(),
+            },
         ),
-        _ => finding(step, Status::Pass, "the name matches the certificate, or none is checked"),
+        _ => finding(step, Status::Pass, Evidence::NameInCertificate),
     }
 }
 
+/// Delivered, but across regions or through stateful devices.
 fn quality(t: &TraceAnswer) -> Finding {
     let step = CheckStep::PathQuality;
     let q = &t.quality;
     if !delivered(&t.verdict) {
-        return finding(step, Status::NotApplicable, "not delivered");
+        return finding(step, Status::NotApplicable, Evidence::NotDelivered);
     }
     if q.regions.len() > 1 || !q.stateful_devices.is_empty() {
-        let private: Option<IpAddr> = t.destination.filter(|a| is_private(*a));
         return finding(
             step,
             Status::Warn,
-            format!(
-                "delivered to {} across {} region(s) ({}) through {} stateful device(s) ({}): the shape of path the field reports as intermittent",
-                private.map_or("the service".to_string(), |a| a.to_string()),
-                q.regions.len(),
-                q.regions.join(" -> "),
-                q.stateful_devices.len(),
-                q.stateful_devices.join(", ")
-            ),
+            Evidence::FragilePath {
+                destination: t.destination.filter(|a| is_private(*a)),
+                regions: q.regions.clone(),
+                stateful_devices: q.stateful_devices.clone(),
+            },
         );
     }
     finding(
         step,
         Status::Pass,
-        format!("{} hop(s) in {}", q.hops, q.regions.join(", ")),
+        Evidence::CleanPath {
+            hops: q.hops,
+            regions: q.regions.clone(),
+        },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::suggest::testing::{diagnosis, flow, load};
+
+    const HUB_ONLY: &str = r#"Scenario(
+        vnets: [
+            (name: "hub", region: "eastus", address_space: ["10.0.0.0/16"], subnets: [(name: "pe", prefix: "10.0.2.0/24", nsg: "nsg-pe", private_endpoint_network_policies: NetworkSecurityGroupEnabled)]),
+            (name: "spoke", region: "eastus", address_space: ["10.1.0.0/16"], subnets: [(name: "app", prefix: "10.1.1.0/24")]),
+        ],
+        peerings: [(between: ("hub", "spoke"))],
+        nsgs: [(name: "nsg-pe", rules: [(name: "deny-spoke", priority: 100, direction: Inbound, access: Deny, protocol: Any, source: ["10.1.0.0/16"], destination: ["*"], destination_ports: ["*"])])],
+        services: [(name: "aoai", kind: OpenAI, fqdn: "contoso.openai.azure.com", public_ip: "20.42.0.10", public_network_access: Disabled)],
+        private_endpoints: [(name: "pe-aoai", subnet: "hub/pe", ip: "10.0.2.4", target: "aoai")],
+        dns: (zones: [(name: "privatelink.openai.azure.com", links: ["hub"], records: [(name: "contoso", a: ["10.0.2.4"])])]),
+        workloads: [(name: "vm", subnet: "spoke/app", ip: "10.1.1.4")],
+    )"#;
+
+    #[test]
+    fn a_public_answer_for_a_service_with_a_private_endpoint_is_the_root_cause() {
+        let loaded = load(HUB_ONLY);
+        let d = diagnosis(&loaded, &flow("vm", "contoso.openai.azure.com"));
+        let cause = d.root_cause.unwrap();
+        assert_eq!(cause.step, CheckStep::NameResolution);
+        let Evidence::PublicAnswerDespiteEndpoint {
+            address, endpoints, ..
+        } = cause.evidence
+        else {
+            panic!("{:?}", cause.evidence)
+        };
+        assert_eq!(address.to_string(), "20.42.0.10");
+        assert_eq!(endpoints, [Named::new(PrivateEndpointId(0), "pe-aoai")]);
+        assert!(matches!(d.verdict, Verdict::PublicAccessDisabled { .. }));
+    }
+
+    #[test]
+    fn an_endpoint_subnets_nsg_applies_under_its_network_policies_and_is_named() {
+        let loaded = load(HUB_ONLY);
+        let d = diagnosis(&loaded, &flow("vm", "10.0.2.4"));
+        let first = |step| d.findings.iter().find(|f| f.step == step).unwrap();
+        assert_eq!(
+            first(CheckStep::NameResolution).evidence,
+            Evidence::ConnectsToAddress
+        );
+        let cause = d.root_cause.as_ref().unwrap();
+        assert_eq!(cause.step, CheckStep::Nsgs);
+        let Evidence::NsgDenies {
+            rule,
+            endpoint_subnet: Some(s),
+            ..
+        } = &cause.evidence
+        else {
+            panic!("{:?}", cause.evidence)
+        };
+        assert_eq!(rule, "deny-spoke");
+        assert_eq!(s.subnet.name, "hub/pe");
+        assert_eq!(
+            s.policies,
+            PrivateEndpointNetworkPolicies::NetworkSecurityGroupEnabled
+        );
+    }
+
+    #[test]
+    fn a_delivered_path_across_regions_through_firewalls_is_a_warning() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scenarios/virtual-wan/cross-region-private-endpoint.ron");
+        let loaded = crate::load_file(&path).unwrap();
+        let d = diagnosis(&loaded, &flow("app-dev", "aoai-dev.openai.azure.com"));
+        let cause = d.root_cause.unwrap();
+        assert_eq!(
+            (cause.step, cause.status),
+            (CheckStep::PathQuality, Status::Warn)
+        );
+        assert_eq!(
+            cause.evidence,
+            Evidence::FragilePath {
+                destination: Some("10.3.2.4".parse().unwrap()),
+                regions: vec!["westus".into(), "eastus".into()],
+                stateful_devices: vec!["fw-wus".into(), "fw-eus".into()],
+            }
+        );
+    }
 }

@@ -2,7 +2,6 @@
 //! traced. What-if, diagnosis and fix suggestions all speak of flows this way, because the
 //! networks they compare have different ids for the same names.
 
-
 use serde::{Deserialize, Serialize};
 
 use crate::dataplane::DataPlane;

@@ -4,7 +4,26 @@
 pub mod diagnose;
 pub mod flow;
 pub mod generate;
-pub mod lint;
 pub mod reach;
 pub mod suggest;
 pub mod whatif;
+
+/// An object of the model: its id, and the name it resolved to (for the scenario file and the
+/// `az` commands).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Named<I> {
+    /// The model's id.
+    pub id: I,
+    /// Its name as the scenario writes it (`vnet/subnet` for a subnet).
+    pub name: String,
+}
+
+impl<I> Named<I> {
+    /// `id` named `name`.
+    pub fn new(id: I, name: impl Into<String>) -> Self {
+        Named {
+            id,
+            name: name.into(),
+        }
+    }
+}

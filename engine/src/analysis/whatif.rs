@@ -4,16 +4,16 @@
 //! change moves nothing that was asked.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::IpAddr;
 
+use ipnet::IpNet;
 use serde::Serialize;
 
 use super::flow::{self, FlowSpec};
 use crate::dataplane::DataPlane;
 use crate::dns::{resolve, DnsOutcome, Resolver};
-use crate::model::{Network, NicRef};
+use crate::model::{Network, NextHop, NicRef, RouteSource, RouteState, VnetId};
 use crate::scenario::{Document, QuestionDoc};
-use crate::trace::TraceAnswer;
+use crate::trace::{TraceAnswer, Verdict};
 use crate::Loaded;
 
 /// Everything that differs between a scenario and its variant.
@@ -42,26 +42,57 @@ impl WhatIfAnswer {
     }
 }
 
-/// One subnet's effective routes before and after; a row is `prefix source next-hop`.
+/// An effective route as both networks can name it (their ids differ).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct RouteKey {
+    /// Destination prefix.
+    pub prefix: IpNet,
+    /// Who offers it.
+    pub source: RouteSource,
+    /// Where it sends traffic.
+    pub next_hop: NextHop,
+}
+
+/// A route with its state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RouteRow {
+    /// The route.
+    pub route: RouteKey,
+    /// Active or Invalid.
+    pub state: RouteState,
+}
+
+/// A route in both whose state changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct StateChange {
+    /// The route.
+    pub route: RouteKey,
+    /// In the scenario.
+    pub before: RouteState,
+    /// In the variant.
+    pub after: RouteState,
+}
+
+/// One subnet's effective routes before and after.
 #[derive(Clone, Debug, Serialize)]
 pub struct RoutesChange {
-    /// `vnet/subnet`.
+    /// `vnet/subnet` (the name both networks know it by).
     pub subnet: String,
-    /// Rows only the variant has (with their state).
-    pub added: Vec<String>,
-    /// Rows only the scenario has (with their state).
-    pub removed: Vec<String>,
-    /// Rows in both whose state changed: `row: Active -> Invalid`.
-    pub state_changed: Vec<String>,
+    /// Routes only the variant has.
+    pub added: Vec<RouteRow>,
+    /// Routes only the scenario has.
+    pub removed: Vec<RouteRow>,
+    /// Routes in both whose state changed.
+    pub state_changed: Vec<StateChange>,
 }
 
 /// A flow's path in a few facts, enough to see what a change did to it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PathFacts {
-    /// The verdict in a few words.
-    pub verdict: String,
-    /// What the destination name resolved to, if the flow starts from a name.
-    pub resolved: Option<String>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// How the destination name resolved, if the flow starts from a name.
+    pub resolved: Option<DnsOutcome>,
     /// NICs and hubs the request passed, in order.
     pub hops: Vec<String>,
     /// Regions, in order.
@@ -82,14 +113,8 @@ impl PathFacts {
             }
         }
         PathFacts {
-            verdict: answer.verdict.describe(),
-            resolved: answer.resolution.as_ref().map(|r| match &r.outcome {
-                DnsOutcome::Resolved { addresses } => {
-                    let a: Vec<String> = addresses.iter().map(IpAddr::to_string).collect();
-                    a.join(", ")
-                }
-                other => format!("{other:?}"),
-            }),
+            verdict: answer.verdict.clone(),
+            resolved: answer.resolution.as_ref().map(|r| r.outcome.clone()),
             hops,
             regions: answer.quality.regions.clone(),
             hubs: answer.quality.hubs.clone(),
@@ -122,10 +147,10 @@ pub struct ResolutionChange {
     pub from: String,
     /// The name.
     pub name: String,
-    /// The answer in the scenario.
-    pub before: String,
-    /// The answer in the variant.
-    pub after: String,
+    /// The answer in the scenario (`None`: `from` is not in it).
+    pub before: Option<DnsOutcome>,
+    /// The answer in the variant (`None`: `from` is not in it).
+    pub after: Option<DnsOutcome>,
 }
 
 /// Compares `base` and `variant`: over `flows` when given, else over the flows and resolutions
@@ -185,15 +210,19 @@ fn routes_change(
     (bn, bd): (&Network, &DataPlane),
     (vn, vd): (&Network, &DataPlane),
 ) -> Option<RoutesChange> {
-    let rows = |net: &Network, dp: &DataPlane| -> BTreeMap<String, String> {
+    let rows = |net: &Network, dp: &DataPlane| -> BTreeMap<RouteKey, RouteState> {
         net.subnet_by_name(subnet)
             .and_then(|id| crate::query::routes(net, dp, id))
             .map(|a| {
                 a.routes
                     .iter()
                     .map(|r| {
-                        let key = format!("{} {} {}", r.prefix, r.source, r.next_hop);
-                        (key, r.state.to_string())
+                        let key = RouteKey {
+                            prefix: r.prefix,
+                            source: r.source,
+                            next_hop: r.next_hop,
+                        };
+                        (key, r.state)
                     })
                     .collect()
             })
@@ -206,18 +235,26 @@ fn routes_change(
         removed: Vec::new(),
         state_changed: Vec::new(),
     };
-    for (row, state) in &after {
-        match before.get(row) {
-            None => change.added.push(format!("{row} {state}")),
-            Some(old) if old != state => change
-                .state_changed
-                .push(format!("{row}: {old} -> {state}")),
+    for (route, state) in &after {
+        match before.get(route) {
+            None => change.added.push(RouteRow {
+                route: *route,
+                state: *state,
+            }),
+            Some(old) if old != state => change.state_changed.push(StateChange {
+                route: *route,
+                before: *old,
+                after: *state,
+            }),
             Some(_) => {}
         }
     }
-    for (row, state) in &before {
-        if !after.contains_key(row) {
-            change.removed.push(format!("{row} {state}"));
+    for (route, state) in &before {
+        if !after.contains_key(route) {
+            change.removed.push(RouteRow {
+                route: *route,
+                state: *state,
+            });
         }
     }
     let empty =
@@ -304,21 +341,11 @@ fn every_flow(net: &Network) -> BTreeSet<FlowSpec> {
         .collect()
 }
 
-/// A resolution's answer in one line, from a workload or a VNet.
-fn resolution(net: &Network, from: &str, name: &str) -> String {
+/// A resolution's answer from a workload or a VNet; `None` when `from` is not in `net`.
+fn resolution(net: &Network, from: &str, name: &str) -> Option<DnsOutcome> {
     let client = match net.nic_by_name(from) {
         Some(NicRef::Workload(w)) => Resolver::Workload(w),
-        _ => match net.vnets.iter().position(|v| v.name == from) {
-            Some(i) => Resolver::Vnet(crate::model::VnetId(i)),
-            None => return format!("`{from}` is not in this scenario"),
-        },
+        _ => Resolver::Vnet(net.vnets.iter().position(|v| v.name == from).map(VnetId)?),
     };
-    let r = resolve(net, client, name);
-    match r.outcome {
-        DnsOutcome::Resolved { addresses } => {
-            let a: Vec<String> = addresses.iter().map(IpAddr::to_string).collect();
-            a.join(", ")
-        }
-        other => format!("{other:?}"),
-    }
+    Some(resolve(net, client, name).outcome)
 }

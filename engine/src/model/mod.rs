@@ -5,6 +5,7 @@
 mod addr;
 mod firewall;
 pub mod flow_addr;
+pub mod lint;
 mod names;
 mod questions;
 mod resolve;
@@ -23,7 +24,7 @@ pub use questions::{
     DnsPoint, FlowVerifyExpect, ForAllTarget, ForwarderId, InboundEndpointId, NextHopExpect,
     NextHopSpec, PathPoint, Question, QuestionKind, RemoteEnd, ResolveExpect, RouteRowExpect,
     RouteTableRef, RoutesExpect, RoutesMode, RulesetId, SetKind, SetPattern, TraceExpect,
-    TraceTarget, ZoneId, SYSTEM_ROUTE,
+    TraceTarget, SYSTEM_ROUTE,
 };
 pub use resolve::{resolve, MAX_FORALL_CASES};
 pub use security::*;
@@ -63,6 +64,8 @@ id!(
     VirtualHubId,
     /// Index of a service in [`Network::services`].
     ServiceId,
+    /// Index of a private DNS zone in [`Dns::zones`].
+    ZoneId,
 );
 
 /// A validated network: every reference resolved, every address parsed and checked.

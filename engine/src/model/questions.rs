@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{
     Access, Direction, FlowProtocol, NextHopType, NicRef, NsgId, Place, RouteSource, RouteState,
-    RouteTableId, VnetId,
+    RouteTableId, VnetId, ZoneId,
 };
 use crate::scenario::{ResolveOutcomeName, Span, VerdictName};
 
@@ -288,8 +288,6 @@ macro_rules! dns_id {
 }
 
 dns_id!(
-    /// Index of a private zone in `Network::dns.zones`.
-    ZoneId,
     /// Index of a DNS server in `Network::dns.forwarders`.
     ForwarderId,
     /// Index of a resolver inbound endpoint in `Network::dns.inbound_endpoints`.

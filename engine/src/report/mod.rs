@@ -2,12 +2,14 @@
 //! [`text`] for people, [`lesson`] for a classroom screen, [`json`] for scripts, [`dot`] for
 //! pictures; [`reach`] streams the reachability matrix as text, CSV or JSON; [`az`] gives routes
 //! and next hops in the shapes Azure's own tools print; [`whatif`] and [`diagnosis`] show what a
-//! change moves and what the checklist finds.
+//! change moves and what the checklist finds; [`fix`] says a suggested fix in a sentence and as
+//! the `az` commands that apply it.
 
 pub mod az;
 pub mod compare;
 pub mod diagnosis;
 pub mod dot;
+pub mod fix;
 pub mod flow_addr;
 pub mod json;
 pub mod lesson;

@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::analysis::whatif::{PathFacts, WhatIfAnswer};
+use crate::analysis::whatif::{PathFacts, RouteKey, RouteRow, WhatIfAnswer};
+use crate::dns::DnsOutcome;
 
 /// Renders a what-if answer.
 pub fn what_if(a: &WhatIfAnswer) -> String {
@@ -22,13 +23,13 @@ pub fn what_if(a: &WhatIfAnswer) -> String {
     for r in &a.routes {
         let _ = writeln!(out, "\nRoutes of {}:", r.subnet);
         for row in &r.added {
-            let _ = writeln!(out, "  + {row}");
+            let _ = writeln!(out, "  + {}", route_row(row));
         }
         for row in &r.removed {
-            let _ = writeln!(out, "  - {row}");
+            let _ = writeln!(out, "  - {}", route_row(row));
         }
-        for row in &r.state_changed {
-            let _ = writeln!(out, "  ~ {row}");
+        for c in &r.state_changed {
+            let _ = writeln!(out, "  ~ {}: {} -> {}", route(&c.route), c.before, c.after);
         }
     }
     for f in &a.flows {
@@ -36,7 +37,7 @@ pub fn what_if(a: &WhatIfAnswer) -> String {
         let side = |p: &Option<PathFacts>| -> String {
             p.as_ref()
                 .map_or("(client not in this scenario)".into(), |p| {
-                    p.verdict.clone()
+                    p.verdict.describe()
                 })
         };
         let mark = if f.verdict_changed {
@@ -50,8 +51,8 @@ pub fn what_if(a: &WhatIfAnswer) -> String {
                 let _ = writeln!(
                     out,
                     "  resolves: {} -> {}",
-                    b.resolved.as_deref().unwrap_or("-"),
-                    v.resolved.as_deref().unwrap_or("-")
+                    b.resolved.as_ref().map_or("-".into(), outcome),
+                    v.resolved.as_ref().map_or("-".into(), outcome)
                 );
             }
             let _ = writeln!(
@@ -88,13 +89,40 @@ pub fn what_if(a: &WhatIfAnswer) -> String {
         }
     }
     for r in &a.resolutions {
+        let answer = |a: &Option<DnsOutcome>| {
+            a.as_ref()
+                .map_or_else(|| format!("`{}` is not in this scenario", r.from), outcome)
+        };
         let _ = writeln!(
             out,
             "\nResolve `{}` from {}: {} -> {}",
-            r.name, r.from, r.before, r.after
+            r.name,
+            r.from,
+            answer(&r.before),
+            answer(&r.after)
         );
     }
     out
+}
+
+/// A route as `prefix source next-hop`.
+fn route(r: &RouteKey) -> String {
+    format!("{} {} {}", r.prefix, r.source, r.next_hop)
+}
+
+fn route_row(r: &RouteRow) -> String {
+    format!("{} {}", route(&r.route), r.state)
+}
+
+/// A resolution's answer in one line: the addresses, or how it ended.
+fn outcome(o: &DnsOutcome) -> String {
+    match o {
+        DnsOutcome::Resolved { addresses } => {
+            let a: Vec<String> = addresses.iter().map(ToString::to_string).collect();
+            a.join(", ")
+        }
+        other => format!("{other:?}"),
+    }
 }
 
 fn list(items: &[String]) -> String {

@@ -1,18 +1,25 @@
-//! Design checks that need the compiled routes, reported as warnings: Azure accepts these
+//! Validation that needs the compiled routes, reported as warnings: Azure accepts these
 //! configurations, but traffic cannot work as written.
+//!
+//! The model stage runs before routes are compiled, so the checks take the best route of a
+//! subnet as a function (`best`): the loader passes the compiled data plane's lookup, and the
+//! model never imports a later stage.
 
 use std::net::IpAddr;
 
-use crate::dataplane::DataPlane;
+use super::{Network, NextHop, NextHopType, SubnetId, VnetId};
 use crate::diag::Diagnostic;
-use crate::model::{Network, NextHopType, SubnetId, VnetId};
 
 /// How many appliances a UDR's traffic is followed through before giving up.
 const APPLIANCE_CHAIN: usize = 16;
 
 /// Every user route whose traffic, followed from appliance to appliance by each appliance
 /// subnet's effective routes, comes back to an appliance it already passed: a routing loop.
-pub fn appliance_loops(net: &Network, dp: &DataPlane) -> Vec<Diagnostic> {
+/// `best(subnet, dst)` is the next hop of `subnet`'s best effective route for `dst`.
+pub fn appliance_loops(
+    net: &Network,
+    best: impl Fn(SubnetId, IpAddr) -> Option<NextHop>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, subnet) in net.subnets.iter().enumerate() {
         let Some(table) = subnet.route_table.and_then(|t| net.route_table(t)) else {
@@ -23,7 +30,7 @@ pub fn appliance_loops(net: &Network, dp: &DataPlane) -> Vec<Diagnostic> {
                 continue;
             }
             let probe = route.prefix.network();
-            if let Some(cycle) = follow(net, dp, SubnetId(i), probe) {
+            if let Some(cycle) = follow(net, &best, SubnetId(i), probe) {
                 let path = cycle.join("` -> `");
                 out.push(
                     Diagnostic::warning(
@@ -42,10 +49,15 @@ pub fn appliance_loops(net: &Network, dp: &DataPlane) -> Vec<Diagnostic> {
 }
 
 /// Follows `dst` from `subnet` through appliances; the names of the cycle if one closes.
-fn follow(net: &Network, dp: &DataPlane, mut subnet: SubnetId, dst: IpAddr) -> Option<Vec<String>> {
+fn follow(
+    net: &Network,
+    best: &impl Fn(SubnetId, IpAddr) -> Option<NextHop>,
+    mut subnet: SubnetId,
+    dst: IpAddr,
+) -> Option<Vec<String>> {
     let mut seen: Vec<(IpAddr, String)> = Vec::new();
     for _ in 0..APPLIANCE_CHAIN {
-        let hop = dp.routes(subnet)?.best(dst)?.next_hop;
+        let hop = best(subnet, dst)?;
         let ip = hop
             .ip
             .filter(|_| hop.next_hop_type == NextHopType::VirtualAppliance)?;
@@ -79,4 +91,55 @@ fn appliance_at(net: &Network, vnet: VnetId, ip: IpAddr) -> Option<(String, Subn
             .find(|f| f.ip == ip && reachable(f.subnet))
             .map(|f| (f.name.clone(), f.subnet))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loops(ron: &str) -> Vec<String> {
+        let loaded = crate::load_str("t.ron", ron).unwrap();
+        let dp = loaded.dataplane();
+        appliance_loops(&loaded.network, |s, d| {
+            Some(dp.routes(s)?.best(d)?.next_hop)
+        })
+        .into_iter()
+        .map(|d| d.message)
+        .collect()
+    }
+
+    const TWO: &str = r#"Scenario(
+        vnets: [(name: "v", region: "eastus", address_space: ["10.0.0.0/16"], subnets: [
+            (name: "a", prefix: "10.0.1.0/24", route_table: "rt-a"),
+            (name: "b", prefix: "10.0.2.0/24", route_table: "rt-b"),
+        ])],
+        route_tables: [
+            (name: "rt-a", routes: [(name: "r", prefix: "10.9.0.0/16", next_hop: VirtualAppliance("10.0.2.4"))]),
+            (name: "rt-b", routes: [(name: "r", prefix: "10.9.0.0/16", next_hop: VirtualAppliance(TARGET))]),
+        ],
+        workloads: [(name: "nva-a", kind: Nva, subnet: "v/a", ip: "10.0.1.4"), (name: "nva-b", kind: Nva, subnet: "v/b", ip: "10.0.2.4")],
+    )"#;
+
+    #[test]
+    fn two_appliances_whose_subnets_route_to_each_other_are_a_loop() {
+        let found = loops(&TWO.replace("TARGET", r#""10.0.1.4""#));
+        assert!(!found.is_empty(), "{found:?}");
+        assert!(
+            found.iter().all(|m| m.contains("loops between appliances")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|m| m.contains("`nva-b` -> `nva-a` -> `nva-b`")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_chain_that_leaves_the_appliances_is_not_a_loop() {
+        // rt-b sends the range to the Internet instead of back.
+        let ron = TWO.replace("VirtualAppliance(TARGET)", "Internet");
+        assert!(loops(&ron).is_empty());
+    }
 }

@@ -1,0 +1,184 @@
+//! Put a private endpoint for the same service in the client's own VNet and point the zone's
+//! records at it: a service may have several private endpoints, and a client that reaches one
+//! across regions and firewalls gets a shorter path from one next to it.
+
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+use super::record::{self, RecordRef};
+use super::{Named, Scope};
+use crate::analysis::flow::FlowSpec;
+use crate::model::{PrivateEndpointId, ServiceKind, SubnetId};
+use crate::scenario::{Document, PrivateEndpointDoc};
+
+/// The first addresses of a subnet Azure reserves after the network address (gateway and DNS).
+const RESERVED_AFTER_NETWORK: usize = 3;
+
+/// Create a private endpoint for the same service in the client's VNet (and point the DNS
+/// records at it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ColocateEndpoint {
+    /// The new endpoint's name.
+    pub endpoint: String,
+    /// Its subnet.
+    pub subnet: Named<SubnetId>,
+    /// Its address.
+    pub ip: IpAddr,
+    /// The endpoint it copies.
+    pub copies: Named<PrivateEndpointId>,
+    /// That endpoint's address, which the records held.
+    pub replaces: IpAddr,
+    /// The service's kind, when the endpoint's target names (or is the FQDN of) a service of
+    /// the scenario: it decides the endpoint's sub-resource, `--group-id`.
+    pub service: Option<ServiceKind>,
+    /// Zone records re-pointed to it.
+    pub records: Vec<RecordRef>,
+}
+
+/// The private endpoint the request reached, re-created in the client's VNet when it is in
+/// another: in a subnet that already holds private endpoints, else in any subnet but an App
+/// Service integration subnet (delegated, so it cannot hold one).
+pub fn candidates(s: &Scope<'_>) -> Vec<ColocateEndpoint> {
+    let net = s.net;
+    let (Some((pe_id, pe)), Some((_, v)), Some((_, cs))) = (
+        s.reached.filter(|(_, p)| p.target.is_some()),
+        s.client_vnet,
+        s.client_subnet,
+    ) else {
+        return Vec::new();
+    };
+    if net.subnet(pe.subnet).map(|x| x.vnet) == Some(cs.vnet) {
+        return Vec::new();
+    }
+    let integration: BTreeSet<SubnetId> = net
+        .app_services
+        .iter()
+        .filter_map(|a| net.workloads.get(a.workload.0))
+        .map(|w| w.subnet)
+        .collect();
+    let subnet = v
+        .subnets
+        .iter()
+        .find(|x| net.private_endpoints.iter().any(|p| p.subnet == **x))
+        .or_else(|| v.subnets.iter().find(|x| !integration.contains(x)))
+        .and_then(|id| net.subnet(*id).map(|x| (*id, x)))
+        .or(s.client_subnet);
+    let Some((subnet_id, subnet)) = subnet else {
+        return Vec::new();
+    };
+    let taken: BTreeSet<IpAddr> = net
+        .workloads
+        .iter()
+        .map(|w| w.ip)
+        .chain(net.private_endpoints.iter().map(|p| p.ip))
+        .collect();
+    let Some(ip) = subnet
+        .prefix
+        .hosts()
+        .skip(RESERVED_AFTER_NETWORK)
+        .find(|a| !taken.contains(a))
+    else {
+        return Vec::new();
+    };
+    vec![ColocateEndpoint {
+        endpoint: format!("{}-{}", pe.name, v.name),
+        subnet: Named::new(subnet_id, subnet.name.clone()),
+        ip,
+        copies: Named::new(pe_id, pe.name.clone()),
+        replaces: pe.ip,
+        service: pe
+            .service
+            .and_then(|id| net.services.get(id.0))
+            .or_else(|| {
+                // A target written as the service's FQDN names the same service.
+                let target = pe.target.as_deref()?;
+                net.services
+                    .iter()
+                    .find(|x| x.fqdn.eq_ignore_ascii_case(target.trim_end_matches('.')))
+            })
+            .map(|x| x.kind),
+        records: record::holding(net, pe.ip),
+    }]
+}
+
+impl ColocateEndpoint {
+    /// Adds the endpoint, re-points the records, and, when the client called the old endpoint
+    /// by address, calls the new one.
+    pub fn apply(&self, doc: &mut Document, flow: &mut FlowSpec) -> Option<()> {
+        let old = doc
+            .private_endpoints
+            .iter()
+            .find(|p| p.name.value == self.copies.name)?
+            .clone();
+        let old_ip = self.replaces;
+        doc.private_endpoints.push(PrivateEndpointDoc {
+            name: super::text(&self.endpoint),
+            subnet: super::text(&self.subnet.name),
+            ip: super::text(&self.ip.to_string()),
+            target: old.target,
+        });
+        record::repoint(doc, &self.records, old_ip, self.ip)?;
+        if flow.to.parse::<IpAddr>().ok() == Some(old_ip) {
+            flow.to = self.ip.to_string();
+        }
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{diagnosis, flow, load};
+    use super::super::{apply, Fix, Scope};
+    use super::*;
+
+    const FAR: &str = r#"Scenario(
+        vnets: [
+            (name: "hub", region: "eastus", address_space: ["10.0.0.0/16"], subnets: [(name: "pe", prefix: "10.0.2.0/24")]),
+            (name: "spoke", region: "westus", address_space: ["10.1.0.0/16"], subnets: [(name: "int", prefix: "10.1.1.0/24"), (name: "app", prefix: "10.1.2.0/24")]),
+        ],
+        peerings: [(between: ("hub", "spoke"))],
+        services: [(name: "st", kind: StorageBlob, fqdn: "acct.blob.core.windows.net", public_network_access: Disabled)],
+        private_endpoints: [(name: "pe-st", subnet: "hub/pe", ip: "10.0.2.4", target: "st")],
+        dns: (zones: [(name: "privatelink.blob.core.windows.net", links: ["hub", "spoke"], records: [(name: "acct", a: ["10.0.2.4"])])]),
+        app_services: [(name: "web", integration_subnet: "spoke/int", route_all: true)],
+        workloads: [(name: "vm", subnet: "spoke/app", ip: "10.1.2.4")],
+    )"#;
+
+    #[test]
+    fn the_copy_goes_to_a_subnet_that_is_not_an_integration_subnet_with_the_service_kind() {
+        let loaded = load(FAR);
+        let f = flow("web", "acct.blob.core.windows.net");
+        let d = diagnosis(&loaded, &f);
+        let found = candidates(&Scope::of(&loaded, &f, &d));
+        let [fix] = found.as_slice() else {
+            panic!("{found:?}")
+        };
+        assert_eq!(fix.subnet.name, "spoke/app");
+        assert_eq!(fix.copies.name, "pe-st");
+        assert_eq!(fix.service, Some(ServiceKind::StorageBlob));
+        assert_eq!(fix.ip.to_string(), "10.1.2.5", "x.4 is the VM's");
+        assert_eq!(fix.records.len(), 1);
+        let (doc, f2) = apply(&loaded.document, &f, &Fix::ColocateEndpoint(fix.clone())).unwrap();
+        let fixed = crate::load_document(loaded.source.clone(), doc).unwrap();
+        let t = crate::analysis::flow::trace(&fixed.network, fixed.dataplane(), &f2).unwrap();
+        assert!(t.passes(&fix.endpoint), "{t:?}");
+    }
+
+    #[test]
+    fn an_endpoint_in_the_clients_own_vnet_is_not_copied() {
+        let loaded = load(FAR);
+        let f = flow("vm", "10.0.2.4");
+        let d = diagnosis(&loaded, &f);
+        assert_eq!(candidates(&Scope::of(&loaded, &f, &d)).len(), 1);
+        let ron = FAR.replace(
+            r#"subnet: "hub/pe", ip: "10.0.2.4""#,
+            r#"subnet: "spoke/app", ip: "10.1.2.9""#,
+        );
+        let loaded = load(&ron.replace(r#"a: ["10.0.2.4"]"#, r#"a: ["10.1.2.9"]"#));
+        let f = flow("vm", "10.1.2.9");
+        let d = diagnosis(&loaded, &f);
+        assert!(candidates(&Scope::of(&loaded, &f, &d)).is_empty());
+    }
+}
