@@ -4,12 +4,12 @@
 use std::path::Path;
 
 use azpath_engine::analysis::generate::{estate, EstateSize};
-use azpath_engine::analysis::reach::{client_host, reach, Destinations, ReachAnswer, ReachRequest};
+use azpath_engine::analysis::reach::{reach, Destinations, ReachAnswer, ReachRequest};
 use azpath_engine::dataplane::DataPlane;
 use azpath_engine::filter::TagScope;
-use azpath_engine::model::{FlowProtocol, Network, NicRef, SubnetId};
+use azpath_engine::model::{FlowProtocol, Network, NicRef, SubnetId, TraceSource, TraceTarget};
 use azpath_engine::route::RouteTableView;
-use azpath_engine::trace::{trace, TraceRequest, Verdict};
+use azpath_engine::trace::{trace_to, TraceRequest, Verdict};
 use azpath_engine::{load_file, load_str, Loaded};
 
 fn request(port: u16, destinations: Destinations) -> ReachRequest {
@@ -21,7 +21,8 @@ fn request(port: u16, destinations: Destinations) -> ReachRequest {
     }
 }
 
-/// The verdict of tracing `source` to `destination` on its own.
+/// The verdict of tracing `source` to `destination`'s address on its own, as `azpath trace`
+/// does (no `--host`).
 fn alone(net: &Network, dp: &DataPlane, source: &str, to: std::net::IpAddr, port: u16) -> Verdict {
     let Some(NicRef::Workload(w)) = net.nic_by_name(source) else {
         panic!("no workload {source}")
@@ -31,9 +32,12 @@ fn alone(net: &Network, dp: &DataPlane, source: &str, to: std::net::IpAddr, port
         destination: to,
         port,
         source_port: 50000,
-        host: client_host(net, dp, to),
+        host: None,
     };
-    trace(net, dp, w, request).unwrap().verdict
+    let target = TraceTarget::Address(to);
+    trace_to(net, dp, TraceSource::Workload(w), &target, request)
+        .unwrap()
+        .verdict
 }
 
 /// SplitMix64, for a reproducible sample.

@@ -13,6 +13,7 @@ mod lessons;
 mod nsg_properties;
 mod properties;
 mod reach;
+mod reach_properties;
 mod reference;
 mod scenarios;
 mod trace_cases;

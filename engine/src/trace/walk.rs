@@ -108,32 +108,16 @@ fn walk_request(
     request: TraceRequest,
     explain: bool,
 ) -> Option<TraceAnswer> {
-    // The name the client asks for: as given, else the FQDN a private endpoint at the destination
-    // serves, else (plain HTTP) the address itself in the Host header.
-    let mut assumptions = Vec::new();
-    let endpoint_name = || {
-        dp.nics_holding(request.destination)
-            .find_map(|(_, nic)| match nic {
-                NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p.0),
-                _ => None,
-            })
-            .and_then(|p| p.target.clone())
-            .filter(|t| t.contains('.'))
-    };
-    let host = match (
-        &request.host,
-        request.host.is_none().then(endpoint_name).flatten(),
-    ) {
-        (Some(h), _) => Some(h.clone()),
-        (None, Some(target)) => {
-            assumptions.push(format!(
-                "the client asks for `{target}`, the target of the private endpoint it connects to"
-            ));
-            Some(target)
-        }
-        (None, None) if request.port == 80 => Some(request.destination.to_string()),
-        (None, None) => None,
-    };
+    // The name the client asks for: one definition for every command (see `name_asked`).
+    let asked = crate::analysis::flow::name_asked(
+        net,
+        dp,
+        request.destination,
+        request.port,
+        request.host.as_deref(),
+    );
+    let host = asked.name;
+    let assumptions: Vec<String> = asked.assumption.into_iter().collect();
     let mut t = Tracer {
         net,
         dp,
