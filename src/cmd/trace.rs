@@ -3,9 +3,10 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use azpath_engine::analysis::flow::{self, Connection};
 use azpath_engine::model::{is_private, NicRef, TraceSource, TraceTarget};
 use azpath_engine::report;
-use azpath_engine::trace::{trace_to, TraceRequest, Verdict};
+use azpath_engine::trace::Verdict;
 
 use crate::{Exit, Format};
 
@@ -54,15 +55,16 @@ pub fn run(args: Args) -> Exit {
             Err(e) => return e,
         },
     };
-    let request = TraceRequest {
-        host: args.host.clone(),
+    // The flow as every command defines it (the matrix of `reach` traces the same).
+    let connection = Connection {
         protocol: args.flow.protocol(),
-        destination: IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
         port: args.flow.port,
         source_port: args.flow.source_port,
+        host: args.host.clone(),
     };
     let dp = loaded.dataplane();
-    let answer = trace_to(net, dp, from, &TraceTarget::parse(&args.to), request);
+    let to = TraceTarget::parse(&args.to);
+    let answer = flow::trace_connection(net, dp, from, &to, &connection);
     let Some(answer) = answer else {
         eprintln!("error: could not trace from `{}`", args.from);
         return Exit::BadInput;
