@@ -9,7 +9,9 @@
 //! The files of `tests/hostile/refused/` are what Azure refuses or what would otherwise be a
 //! silently wrong answer: loading each must fail with a located error (exit 2), importing each
 //! `import-*.json` must fail or name the offending value, and comparing each
-//! `compare-routes-*.json` must fail (exit 2, not "differences").
+//! `compare-routes-*.json` must fail (exit 2, not "differences"). A device (`/dev/zero`, directly
+//! or through a symlink) must be refused for what it is or by a byte limit, not read until memory
+//! runs out.
 //!
 //! Each run has a time limit and a memory limit, so a hang or a runaway read is reported as a
 //! failure, not waited for.
@@ -503,6 +505,24 @@ fn every_subcommand_over_every_bad_and_hostile_input_exits_0_1_or_2_without_pani
                     run.code
                 ));
             }
+        }
+    }
+    // A device is refused for what it is or for its size, not read until memory runs out.
+    for (run, _) in &results {
+        let device = run
+            .args
+            .iter()
+            .any(|a| a.ends_with("/zero.ron") || a.ends_with("/zero.json") || a == "/dev/zero");
+        let bounded = ["limit", "not a regular file", "too large"]
+            .iter()
+            .any(|k| run.stderr.contains(k));
+        if device && run.code.is_some() && !bounded {
+            failures.push(format!(
+                "{}: a device must be refused by kind or by a byte limit, got exit {:?}: {}",
+                run.what(),
+                run.code,
+                run.stderr.lines().next().unwrap_or("")
+            ));
         }
     }
     for (run, _) in &results {
