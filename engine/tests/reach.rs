@@ -296,3 +296,54 @@ fn subnets_share_a_table_only_when_it_is_the_table_they_would_compile_alone() {
     // Per spoke, all four subnets share one table; each hub's two subnets differ.
     assert_eq!(loaded.dataplane().distinct_tables(), 8 + 2 * 2);
 }
+
+/// Three private endpoints of one service in one subnet, and two clients.
+const ENDPOINTS_OF_ONE_SERVICE: &str = r#"Scenario(
+    vnets: [
+        (name: "hub", region: "r", address_space: ["10.0.0.0/16"], subnets: [(name: "pe", prefix: "10.0.2.0/24")]),
+        (name: "spoke", region: "r", address_space: ["10.1.0.0/16"], subnets: [(name: "app", prefix: "10.1.1.0/24")]),
+    ],
+    peerings: [(between: ("hub", "spoke"))],
+    services: [(name: "aoai", kind: OpenAI, fqdn: "contoso-aoai.openai.azure.com", public_ip: "20.42.0.10")],
+    private_endpoints: [
+        (name: "pe-1", subnet: "hub/pe", ip: "10.0.2.4", target: "aoai"),
+        (name: "pe-2", subnet: "hub/pe", ip: "10.0.2.5", target: "aoai"),
+        (name: "pe-3", subnet: "hub/pe", ip: "10.0.2.6", target: "aoai"),
+    ],
+    workloads: [
+        (name: "vm-a", subnet: "spoke/app", ip: "10.1.1.4"),
+        (name: "vm-b", subnet: "spoke/app", ip: "10.1.1.5"),
+    ],
+)"#;
+
+/// Azure: "Azure Private Endpoint DNS configuration": the service's certificate names its FQDN,
+/// not an endpoint's address. Connecting by address fails the name check with the address the
+/// client used, and endpoints alike in all else still share one trace.
+#[test]
+fn endpoints_of_one_service_reached_by_address_share_one_trace_each_mismatch_naming_its_own_address(
+) {
+    let loaded = load_str("endpoints.ron", ENDPOINTS_OF_ONE_SERVICE).unwrap();
+    let answer = reach(
+        &loaded.network,
+        loaded.dataplane(),
+        &request(443, Destinations::PrivateEndpoints),
+    );
+    agrees(&loaded, &answer, None, "endpoints of one service");
+    let rows: Vec<_> = answer.rows().collect();
+    assert_eq!(rows.len(), 6);
+    for row in &rows {
+        assert_eq!(
+            *row.verdict,
+            Verdict::TlsNameMismatch {
+                name: row.destination_ip.to_string(),
+                certificate: vec!["*.openai.azure.com".into()],
+            },
+            "{} -> {}",
+            row.source,
+            row.destination
+        );
+    }
+    let s = &answer.summary;
+    assert_eq!((s.source_classes, s.destination_classes), (1, 1), "{s:?}");
+    assert_eq!((s.traced, s.traced_one_by_one), (1, 0), "{s:?}");
+}
