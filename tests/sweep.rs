@@ -65,19 +65,27 @@ fn azpath(args: &[String], limit: Duration, close_stdout: bool) -> Run {
     } else {
         Command::new(env!("CARGO_BIN_EXE_azpath"))
     };
+    // A closed pipe: the reading end is gone before the command starts, so its first write fails.
+    let stdout = if close_stdout {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        Stdio::from(writer)
+    } else {
+        Stdio::piped()
+    };
     let mut child = command
         .args(args)
         .current_dir(root())
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
+        .stdout(stdout)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut out = child.stdout.take().unwrap();
+    let out = child.stdout.take();
     let mut err = child.stderr.take().unwrap();
     let stdout = std::thread::spawn(move || {
         let mut s = Vec::new();
-        if !close_stdout {
+        if let Some(mut out) = out {
             let _ = out.read_to_end(&mut s);
         }
         String::from_utf8_lossy(&s).into_owned()
