@@ -47,7 +47,7 @@ fn record(name: &str, alias: Option<&str>) -> String {
 }
 
 prop_compose! {
-    fn setup()(
+    pub fn setup()(
         vnet_servers in prop::collection::vec(prop::option::of(server()), 3),
         rules in prop::collection::vec(prop::collection::vec(rule(), 0..3), 3),
         otherwise in prop::collection::vec(prop::option::of(server()), 3),

@@ -4,12 +4,12 @@
 use std::path::Path;
 
 use azpath_engine::analysis::generate::{estate, EstateSize};
-use azpath_engine::analysis::reach::{client_host, reach, Destinations, ReachAnswer, ReachRequest};
+use azpath_engine::analysis::reach::{reach, Destinations, ReachAnswer, ReachRequest};
 use azpath_engine::dataplane::DataPlane;
 use azpath_engine::filter::TagScope;
-use azpath_engine::model::{FlowProtocol, Network, NicRef, SubnetId};
+use azpath_engine::model::{FlowProtocol, Network, NicRef, SubnetId, TraceSource, TraceTarget};
 use azpath_engine::route::RouteTableView;
-use azpath_engine::trace::{trace, TraceRequest, Verdict};
+use azpath_engine::trace::{trace_to, Probe, Verdict};
 use azpath_engine::{load_file, load_str, Loaded};
 
 fn request(port: u16, destinations: Destinations) -> ReachRequest {
@@ -21,19 +21,22 @@ fn request(port: u16, destinations: Destinations) -> ReachRequest {
     }
 }
 
-/// The verdict of tracing `source` to `destination` on its own.
+/// The verdict of tracing `source` to `destination`'s address on its own, as `azpath trace`
+/// does (no `--host`).
 fn alone(net: &Network, dp: &DataPlane, source: &str, to: std::net::IpAddr, port: u16) -> Verdict {
     let Some(NicRef::Workload(w)) = net.nic_by_name(source) else {
         panic!("no workload {source}")
     };
-    let request = TraceRequest {
+    let request = Probe {
         protocol: FlowProtocol::Tcp,
-        destination: to,
         port,
         source_port: 50000,
-        host: client_host(net, dp, to),
+        host: None,
     };
-    trace(net, dp, w, request).unwrap().verdict
+    let target = TraceTarget::Address(to);
+    trace_to(net, dp, TraceSource::Workload(w), &target, request)
+        .unwrap()
+        .verdict
 }
 
 /// SplitMix64, for a reproducible sample.
@@ -291,4 +294,55 @@ fn subnets_share_a_table_only_when_it_is_the_table_they_would_compile_alone() {
     shared_tables_match(&loaded, "estate");
     // Per spoke, all four subnets share one table; each hub's two subnets differ.
     assert_eq!(loaded.dataplane().distinct_tables(), 8 + 2 * 2);
+}
+
+/// Three private endpoints of one service in one subnet, and two clients.
+const ENDPOINTS_OF_ONE_SERVICE: &str = r#"Scenario(
+    vnets: [
+        (name: "hub", region: "r", address_space: ["10.0.0.0/16"], subnets: [(name: "pe", prefix: "10.0.2.0/24")]),
+        (name: "spoke", region: "r", address_space: ["10.1.0.0/16"], subnets: [(name: "app", prefix: "10.1.1.0/24")]),
+    ],
+    peerings: [(between: ("hub", "spoke"))],
+    services: [(name: "aoai", kind: OpenAI, fqdn: "contoso-aoai.openai.azure.com", public_ip: "20.42.0.10")],
+    private_endpoints: [
+        (name: "pe-1", subnet: "hub/pe", ip: "10.0.2.4", target: "aoai"),
+        (name: "pe-2", subnet: "hub/pe", ip: "10.0.2.5", target: "aoai"),
+        (name: "pe-3", subnet: "hub/pe", ip: "10.0.2.6", target: "aoai"),
+    ],
+    workloads: [
+        (name: "vm-a", subnet: "spoke/app", ip: "10.1.1.4"),
+        (name: "vm-b", subnet: "spoke/app", ip: "10.1.1.5"),
+    ],
+)"#;
+
+/// Azure: "Azure Private Endpoint DNS configuration": the service's certificate names its FQDN,
+/// not an endpoint's address. Connecting by address fails the name check with the address the
+/// client used, and endpoints alike in all else still share one trace.
+#[test]
+fn endpoints_of_one_service_reached_by_address_share_one_trace_each_mismatch_naming_its_own_address(
+) {
+    let loaded = load_str("endpoints.ron", ENDPOINTS_OF_ONE_SERVICE).unwrap();
+    let answer = reach(
+        &loaded.network,
+        loaded.dataplane(),
+        &request(443, Destinations::PrivateEndpoints),
+    );
+    agrees(&loaded, &answer, None, "endpoints of one service");
+    let rows: Vec<_> = answer.rows().collect();
+    assert_eq!(rows.len(), 6);
+    for row in &rows {
+        assert_eq!(
+            *row.verdict,
+            Verdict::TlsNameMismatch {
+                name: row.destination_ip.to_string(),
+                certificate: vec!["*.openai.azure.com".into()],
+            },
+            "{} -> {}",
+            row.source,
+            row.destination
+        );
+    }
+    let s = &answer.summary;
+    assert_eq!((s.source_classes, s.destination_classes), (1, 1), "{s:?}");
+    assert_eq!((s.traced, s.traced_one_by_one), (1, 0), "{s:?}");
 }

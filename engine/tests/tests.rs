@@ -15,6 +15,7 @@ mod lessons;
 mod nsg_properties;
 mod properties;
 mod reach;
+mod reach_properties;
 mod reference;
 mod scenarios;
 mod trace_cases;

@@ -16,14 +16,14 @@ use azpath_engine::{load_str, Loaded};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
-struct Wan {
-    ron: String,
+pub struct Wan {
+    pub ron: String,
     /// Private routing intent on hub 1 and hub 2.
     private: [bool; 2],
 }
 
 prop_compose! {
-    fn wan()(
+    pub fn wan()(
         private in any::<[bool; 2]>(),
         internet in any::<[bool; 2]>(),
         security in any::<[bool; 3]>(),

@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
+use azpath_engine::analysis::flow::{self, Connection};
 use azpath_engine::model::flow_addr::{parse_source, SourceError};
-use azpath_engine::trace::{trace_to, Probe, Verdict};
+use azpath_engine::trace::Verdict;
 use azpath_engine::{diag, report};
 
 use crate::out::{self, CliError, Outcome};
@@ -56,14 +57,15 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         }
         e => CliError::bad(format!("--from: {e}")),
     })?;
-    let request = Probe {
-        host: args.host.clone(),
+    // The flow as every command defines it (the matrix of `reach` traces the same).
+    let connection = Connection {
         protocol: args.flow.protocol(),
         port,
         source_port: args.flow.source_port,
+        host: args.host.clone(),
     };
     let dp = loaded.dataplane();
-    let answer = trace_to(net, dp, from, &to, request)
+    let answer = flow::trace_connection(net, dp, from, &to, &connection)
         .ok_or_else(|| CliError::bad(format!("could not trace from `{}`", args.from)))?;
     match args.format {
         TraceFormat::Text => out::text(&report::narrative::trace(&answer))?,

@@ -28,7 +28,7 @@ pub use verdict::{
     ApimBlocked, ApimRequirement, Assumed, Assumption, FirewallRule, GatewayPath, NextHopFault,
     NsgRule, OneWay, PeeringRefusal, ReplyFault, Symptom, Verdict,
 };
-pub use walk::{trace, trace_from, trace_name, trace_to, trace_verdict};
+pub use walk::{host_asked, trace, trace_from, trace_name, trace_to, trace_verdict};
 
 /// The most hops a packet may take before azpath calls it a loop.
 pub const HOP_LIMIT: usize = 32;

@@ -186,18 +186,23 @@ fn source_name(net: &Network, from: TraceSource) -> Option<Source> {
     }
 }
 
-/// The name the client asks for: as given, else the FQDN a private endpoint at the destination
-/// serves (an assumption), else (plain HTTP) the address itself in the Host header.
-fn host_asked(
+/// The name a client asks for (TLS SNI or HTTP `Host`) when it connects to `destination` on
+/// `port`: the name it gives (`host`), else the target of the private endpoint at that address
+/// when the target is a host name (an assumption, returned with it), else for plain HTTP
+/// (port 80) the address itself in the `Host` header, else none. One definition for every
+/// command: `trace`, `reach` and the estate-wide questions all ask for the name this gives.
+pub fn host_asked(
     net: &Network,
     dp: &DataPlane,
-    request: &TraceRequest,
+    destination: IpAddr,
+    port: u16,
+    host: Option<&str>,
 ) -> (Option<String>, Option<Assumption>) {
-    if let Some(h) = &request.host {
-        return (Some(h.clone()), None);
+    if let Some(h) = host {
+        return (Some(h.to_string()), None);
     }
     let target = dp
-        .nics_holding(request.destination)
+        .nics_holding(destination)
         .find_map(|(_, nic)| match nic {
             NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p.0),
             _ => None,
@@ -209,7 +214,7 @@ fn host_asked(
             Some(target.clone()),
             Some(Assumption::ClientAsksForEndpointTarget { target }),
         ),
-        None if request.port == 80 => (Some(request.destination.to_string()), None),
+        None if port == 80 => (Some(destination.to_string()), None),
         None => (None, None),
     }
 }
@@ -221,7 +226,13 @@ fn walk_request(
     request: TraceRequest,
     explain: bool,
 ) -> Option<TraceAnswer> {
-    let (host, assumed) = host_asked(net, dp, &request);
+    let (host, assumed) = host_asked(
+        net,
+        dp,
+        request.destination,
+        request.port,
+        request.host.as_deref(),
+    );
     let mut t = Tracer {
         net,
         dp,

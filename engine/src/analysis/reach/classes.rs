@@ -12,10 +12,11 @@
 //! - for its address, every prefix anywhere in the network that contains it (routes, NSG and
 //!   firewall rules, tags, VNet spaces, next hops; see [`AddressPlan`]), since rules and routes
 //!   match on the exact address; and whether it is private or public (the `Internet` tag);
-//! - the name a client asks for when connecting to it (a private endpoint's target FQDN, or the
+//! - the name a client asks for when connecting to its address
+//!   ([`host_asked`](crate::trace::host_asked): a private endpoint's target FQDN, or the
 //!   address itself for plain HTTP), by which firewall application rules it matches; for a
-//!   private endpoint of a service, the service's FQDN (what the matrix's client asks for): the
-//!   rules it matches and whether the certificate covers it;
+//!   private endpoint of a service, whether the certificate covers the name checked (that name,
+//!   else the address), and the certificate's names, which a mismatch lists;
 //! - App Service instances, API Management VIPs and load-balancer backends are alike with
 //!   nothing: the tracer reads their egress routing, host names and inbound entry.
 //!
@@ -42,6 +43,7 @@ use crate::model::{
 };
 use crate::route::system::reserved_prefixes;
 use crate::route::{Lpm, Origin, TrieLpm};
+use crate::trace::host_asked;
 
 /// A NIC taking part in the matrix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,10 +199,10 @@ enum Key {
         policies: PrivateEndpointNetworkPolicies,
         nic_nsg: Option<NsgId>,
         address: (Vec<u32>, bool, bool),
-        /// For a private endpoint of a service, what the matrix's client (asking for the
-        /// service's FQDN) meets: whether the certificate covers the name, and which
-        /// application-rule patterns the name matches.
-        service: Option<(bool, Vec<bool>)>,
+        /// For a private endpoint of a service, whether its certificate covers the name a
+        /// client connecting to the address is checked against, and the certificate's names
+        /// (a mismatch lists them).
+        service: Option<(bool, Vec<String>)>,
         /// Which application-rule FQDN patterns the endpoint's target matches (when the target
         /// is a name), then which the address written as a name matches.
         target: Option<Vec<bool>>,
@@ -291,7 +293,12 @@ pub(super) fn classes(net: &Network, dp: &DataPlane, members: &[Member]) -> Vec<
                 .get(i)
                 .and_then(|p| p.service)
                 .and_then(|s| net.services.get(s.0))
-                .map(|s| (s.certificate_covers(&s.fqdn), matches(&s.fqdn))),
+                .map(|s| {
+                    let checked = host_asked(net, dp, ip, 443, None)
+                        .0
+                        .unwrap_or_else(|| ip.to_string());
+                    (s.certificate_covers(&checked), s.certificate_names.clone())
+                }),
             Member::Workload(_) => None,
         };
         Key::Facts {

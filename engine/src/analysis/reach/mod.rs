@@ -1,5 +1,6 @@
-//! The reachability matrix: the verdict of a trace from every workload to every destination,
-//! computed by tracing one representative pair per class of alike sources and destinations, so
+//! The reachability matrix: the verdict of a trace from every workload to every destination's
+//! address, the flow `azpath trace --to ADDRESS` traces (one [`Connection`], the name the client
+//! asks for by [`host_asked`](crate::trace::host_asked)), computed by tracing one representative pair per class of alike sources and destinations, so
 //! the cost grows with the distinct behaviours of the network, not with its pairs.
 //!
 //! Sources and destinations are grouped by [`classes`] (what a trace reads of a NIC, its name
@@ -17,32 +18,12 @@ use std::net::IpAddr;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::flow::{self, Connection};
 use crate::dataplane::DataPlane;
-use crate::model::{FlowProtocol, Network, NicRef, TraceSource, WorkloadId};
-use crate::trace::{trace_verdict, TraceRequest, Verdict};
+use crate::model::{FlowProtocol, Network, TraceSource, WorkloadId};
+use crate::trace::Verdict;
 use classes::Member;
 pub use relabel::Relabel;
-
-/// The name a client uses to call `destination`: the FQDN of the service behind a private
-/// endpoint, or an API Management instance's gateway host name; `None` for anything else (the
-/// trace then asks for no name). The matrix asks what works when clients use the right names;
-/// the wrong-name failures are what `azpath trace` to an address shows.
-pub fn client_host(net: &Network, dp: &DataPlane, destination: IpAddr) -> Option<String> {
-    dp.nics_holding(destination).find_map(|(_, nic)| match nic {
-        NicRef::PrivateEndpoint(p) => net
-            .private_endpoints
-            .get(p.0)
-            .and_then(|p| p.service)
-            .and_then(|s| net.services.get(s.0))
-            .map(|s| s.fqdn.clone()),
-        NicRef::Workload(w) => net
-            .api_managements
-            .iter()
-            .find(|a| a.workload == w)
-            .and_then(|a| a.hostnames.first().cloned()),
-        _ => None,
-    })
-}
 
 /// Which destinations the matrix covers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,6 +46,19 @@ pub struct ReachRequest {
     pub source_port: u16,
     /// Which destinations.
     pub destinations: Destinations,
+}
+
+impl ReachRequest {
+    /// What every client sends: the matrix's clients connect by address and ask for no name of
+    /// their own, as `azpath trace --to ADDRESS` without `--host`.
+    pub fn connection(&self) -> Connection {
+        Connection {
+            protocol: self.protocol,
+            port: self.port,
+            source_port: self.source_port,
+            host: None,
+        }
+    }
 }
 
 /// A workload or private endpoint in the matrix.
@@ -291,18 +285,19 @@ pub fn reach(net: &Network, dp: &DataPlane, request: &ReachRequest) -> ReachAnsw
     let destination_nics: Vec<Member> = destination_list.iter().map(|(m, _)| *m).collect();
     let by_source = members(&sources, source_classes);
     let by_destination = members(&destinations, destination_classes);
+    let connection = request.connection();
     let trace_one = |s: usize, d: usize| -> Option<Verdict> {
         let Some(Member::Workload(w)) = source_nics.get(s) else {
             return None;
         };
-        let request = TraceRequest {
-            protocol: request.protocol,
-            destination: destinations.get(d)?.ip,
-            port: request.port,
-            source_port: request.source_port,
-            host: destinations.get(d).and_then(|e| client_host(net, dp, e.ip)),
-        };
-        trace_verdict(net, dp, TraceSource::Workload(WorkloadId(*w)), request)
+        let to = destinations.get(d)?.ip;
+        flow::verdict_to(
+            net,
+            dp,
+            TraceSource::Workload(WorkloadId(*w)),
+            to,
+            &connection,
+        )
     };
     // The pairs of a class pair: every source member with every destination member but itself.
     let (source_nics, destination_nics) = (&source_nics, &destination_nics);

@@ -2,7 +2,8 @@
 //! alike pair is the representative's with the endpoints' names and addresses exchanged, so a
 //! verdict that names neither endpoint holds as it is, and one that names an endpoint only in
 //! a field of its own (the NIC whose NSG dropped, the address nobody holds, where a loop
-//! closed) holds with that field set to the pair's own. Any other mention of an endpoint (in a
+//! closed, the address a client used as the name its certificate was checked against) holds
+//! with that field set to the pair's own. Any other mention of an endpoint (in a
 //! sentence of a reason) is not rewritten: those pairs are traced one by one.
 //!
 //! Only the pair's own endpoints need looking for: a verdict cannot name a third member of
@@ -29,6 +30,9 @@ pub enum Relabel {
     DestinationNic,
     /// The address nobody holds is the destination's.
     DestinationAddress,
+    /// The name whose certificate check failed is the destination's address (the client
+    /// connected by address).
+    DestinationAddressAsName,
 }
 
 /// The verdict as JSON: how endpoints are looked for in it, and the key outcomes are shared by.
@@ -67,6 +71,9 @@ pub(super) fn relabel_for(
         }
         Verdict::NoDestination { address } if *address == destination.ip => {
             Relabel::DestinationAddress
+        }
+        Verdict::TlsNameMismatch { name, .. } if *name == destination.ip.to_string() => {
+            Relabel::DestinationAddressAsName
         }
         _ => Relabel::Nothing,
     };
@@ -122,6 +129,9 @@ fn apply(
             *nic = destination.to_string();
         }
         (Verdict::NoDestination { address: a }, Relabel::DestinationAddress) => *a = address,
+        (Verdict::TlsNameMismatch { name, .. }, Relabel::DestinationAddressAsName) => {
+            *name = address.to_string();
+        }
         _ => {}
     }
     out
