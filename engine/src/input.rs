@@ -131,8 +131,9 @@ pub fn decode(name: &str, mut bytes: Vec<u8>) -> Result<String, Located> {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.into_bytes();
         let rest = bytes.get(valid..).unwrap_or_default();
-        // A UTF-16 byte order mark where the first bad byte is.
-        let utf16 = rest.starts_with(b"\xFF\xFE") || rest.starts_with(b"\xFE\xFF");
+        // A UTF-16 byte order mark at the start of the file (or of a line, after a header).
+        let line_start = valid == 0 || bytes.get(valid - 1) == Some(&b'\n');
+        let utf16 = line_start && (rest.starts_with(b"\xFF\xFE") || rest.starts_with(b"\xFE\xFF"));
         let prefix = String::from_utf8_lossy(bytes.get(..valid).unwrap_or_default());
         let (line, column) = SourceFile::new(name, prefix.as_ref()).line_col(valid);
         let byte = bytes.get(valid).copied().unwrap_or_default();

@@ -31,9 +31,10 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let imported = match import::import_files(&files) {
         Ok(i) => i,
         Err(e) => {
-            return Err(CliError::bad(format!(
+            out::note(&format!(
                 "{e} (hint: give the JSON that `az … list` or `az … show` prints)"
-            )));
+            ))?;
+            return Err(CliError::AlreadyReported);
         }
     };
     let ron = match import::to_ron(&imported) {

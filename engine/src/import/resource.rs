@@ -72,12 +72,16 @@ impl Resource {
     }
 }
 
-/// A file that is not JSON, or JSON that holds no resources.
+/// A file that is not JSON, located where the parser stopped, as an editor counts lines.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{file}: {message}")]
+#[error("{file}:{line}:{column}: error: {message}")]
 pub struct ReadError {
     /// The file.
     pub file: String,
+    /// The line (1-based).
+    pub line: usize,
+    /// The column (1-based, in characters).
+    pub column: usize,
     /// What is wrong, on one line.
     pub message: String,
 }
@@ -99,9 +103,20 @@ pub fn read(file: &str, text: &str) -> Result<Vec<Resource>, ReadError> {
 
 /// [`read`], with the objects that are not resources listed.
 pub(super) fn scan(file: &str, text: &str) -> Result<Scan, ReadError> {
-    let json: Value = serde_json::from_str(text).map_err(|e| ReadError {
-        file: file.to_string(),
-        message: format!("not JSON: {e}"),
+    let json: Value = serde_json::from_str(text).map_err(|e| {
+        let offset = crate::input::json_error_offset(text, &e);
+        let (line, column) = crate::scenario::SourceFile::new(file, text).line_col(offset);
+        // serde_json ends its message with its own (byte) position; the location leads instead.
+        let message = e.to_string();
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |(m, _)| m);
+        ReadError {
+            file: file.to_string(),
+            line,
+            column,
+            message: format!("not JSON: {message}"),
+        }
     })?;
     let mut out = Scan::default();
     collect(file, &json, "", None, &mut out);
