@@ -6,6 +6,7 @@
     clippy::indexing_slicing
 )]
 
+mod architecture;
 mod bad_inputs;
 mod dns_properties;
 mod import;
