@@ -6,7 +6,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Located, Severity};
-use crate::scenario::SourceFile;
+use crate::span::SourceFile;
 
 /// A bound on one read: how many bytes, and how the refusal names what was read.
 #[derive(Clone, Copy, Debug)]

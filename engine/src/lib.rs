@@ -54,6 +54,7 @@ pub mod query;
 pub mod report;
 pub mod route;
 pub mod scenario;
+pub mod span;
 pub mod trace;
 
 mod load;

@@ -21,7 +21,7 @@ use azpath_engine::analysis::reach::{reach, Destinations, ReachRequest};
 use azpath_engine::analysis::whatif::what_if;
 use azpath_engine::model::{FlowProtocol, NicRef, RouteState, SubnetId, TraceSource, TraceTarget};
 use azpath_engine::route::{Origin, RouteTableView};
-use azpath_engine::trace::{trace_to, TraceRequest};
+use azpath_engine::trace::{trace_to, Probe};
 use azpath_engine::{load_str, Loaded};
 use libfuzzer_sys::fuzz_target;
 
@@ -327,9 +327,8 @@ fuzz_target!(|data: &[u8]| {
     }
     for row in answer.rows() {
         let Some(NicRef::Workload(w)) = net.nic_by_name(row.source) else { panic!("no source {}", row.source) };
-        let trace = TraceRequest {
+        let trace = Probe {
             protocol: FlowProtocol::Tcp,
-            destination: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             port,
             source_port: 50000,
             host: None,

@@ -2,136 +2,17 @@
 
 use std::net::IpAddr;
 
-use super::answer::{
-    Asked, CheckReport, Client, Evidence, Outcome, Problem, QuestionResult, SkipReason,
-};
+use super::answer::{Asked, Evidence, Outcome, Problem, QuestionResult, SkipReason};
 use super::verdict::verdict_name;
-use crate::dataplane::DataPlane;
-use crate::dns::{resolve, DnsOutcome, Resolution};
+use crate::dns::{DnsOutcome, Resolution};
 use crate::model::{
-    DnsPoint, FlowVerifyExpect, Network, NextHopExpect, NicRef, PathPoint, Place, QuestionKind,
-    ResolveExpect, RouteRowExpect, RouteTableRef, RoutesExpect, RoutesMode, TraceExpect,
-    TraceSource, TraceTarget, VnetId,
+    DnsPoint, FlowVerifyExpect, Network, NextHopExpect, NicRef, PathPoint, Place, ResolveExpect,
+    RouteRowExpect, RouteTableRef, RoutesExpect, RoutesMode, TraceExpect, VnetId,
 };
-use crate::query::{flow_verify, next_hop, routes, FlowVerifyAnswer, NextHopAnswer};
+use crate::query::{FlowVerifyAnswer, NextHopAnswer};
 use crate::route::EffectiveRoute;
-use crate::scenario::{ResolveOutcomeName, Span, DEFAULT_SOURCE_PORT};
-use crate::trace::{trace_to, Probe, TraceAnswer};
-
-/// Evaluates every question of `net`.
-pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
-    let results = net
-        .questions
-        .iter()
-        .filter_map(|q| -> Option<QuestionResult> {
-            Some(match &q.kind {
-                QuestionKind::Routes { at, expect } => {
-                    let question = Asked::Routes {
-                        at: place_name(net, *at),
-                        mode: expect.mode,
-                        rows: expect.rows.len(),
-                    };
-                    let answer = net.subnet_of(*at).and_then(|s| routes(net, dp, s));
-                    let problems = answer.as_ref().map(|a| routes_problems(expect, &a.routes));
-                    result(question, q.span, problems, answer.map(Evidence::Routes))
-                }
-                QuestionKind::NextHop { from, to, expect } => {
-                    let question = Asked::NextHop {
-                        from: place_name(net, *from),
-                        to: *to,
-                        next_hop: expect.next_hop,
-                    };
-                    let answer = net.subnet_of(*from).map(|s| next_hop(net, dp, s, *to));
-                    let problems = answer.as_ref().map(|a| next_hop_problems(net, expect, a));
-                    result(
-                        question,
-                        q.span,
-                        problems,
-                        answer.map(|a| Evidence::NextHop(Box::new(a))),
-                    )
-                }
-                QuestionKind::ForAllTraces { .. } | QuestionKind::ForAllRoutes { .. } => {
-                    return super::forall::check(net, dp, q);
-                }
-                QuestionKind::Resolve { from, name, expect } => {
-                    let answer = resolve(net, *from, name);
-                    let question = Asked::Resolve {
-                        client: answer.client.clone(),
-                        name: answer.name.clone(),
-                        outcome: expect.outcome,
-                    };
-                    let problems = resolve_problems(net, expect, &answer);
-                    result(
-                        question,
-                        q.span,
-                        Some(problems),
-                        Some(Evidence::Resolve(Box::new(answer))),
-                    )
-                }
-                QuestionKind::FlowVerify {
-                    nic,
-                    direction,
-                    remote,
-                    expect,
-                } => {
-                    let question = Asked::FlowVerify {
-                        at: nic_name(net, *nic),
-                        direction: *direction,
-                        protocol: remote.protocol,
-                        remote: remote.address,
-                        port: remote.port,
-                        access: expect.access,
-                    };
-                    let answer = flow_verify(net, dp, *nic, *direction, *remote);
-                    let problems = answer.as_ref().map(|a| flow_problems(net, expect, a));
-                    result(question, q.span, problems, answer.map(Evidence::FlowVerify))
-                }
-                QuestionKind::Trace {
-                    from,
-                    to,
-                    protocol,
-                    port,
-                    host,
-                    expect,
-                } => {
-                    let client = match from {
-                        TraceSource::Workload(w) => Client::Workload {
-                            name: (net.workloads.get(w.0))
-                                .map(|w| w.name.clone())
-                                .unwrap_or_default(),
-                        },
-                        TraceSource::Internet(ip) => Client::Internet { address: *ip },
-                    };
-                    let question = Asked::Trace {
-                        from: client,
-                        to: match to {
-                            TraceTarget::Address(ip) => ip.to_string(),
-                            TraceTarget::Name(n) => n.clone(),
-                        },
-                        protocol: *protocol,
-                        port: *port,
-                        verdict: expect.verdict,
-                    };
-                    let request = Probe {
-                        host: host.clone(),
-                        protocol: *protocol,
-                        port: *port,
-                        source_port: DEFAULT_SOURCE_PORT,
-                    };
-                    let answer = trace_to(net, dp, *from, to, request);
-                    let problems = answer.as_ref().map(|a| trace_problems(net, expect, a));
-                    result(
-                        question,
-                        q.span,
-                        problems,
-                        answer.map(|a| Evidence::Trace(Box::new(a))),
-                    )
-                }
-            })
-        })
-        .collect();
-    CheckReport { results }
-}
+use crate::scenario::{ResolveOutcomeName, Span};
+use crate::trace::TraceAnswer;
 
 /// A result from the differences found; `None` when there was no answer to compare (a place
 /// that resolved but has no compiled table, which validation rules out).
@@ -157,7 +38,7 @@ pub(super) fn result(
 }
 
 /// The kind of a resolution's outcome, in the scenario's vocabulary, with its addresses.
-fn resolve_outcome(outcome: &DnsOutcome) -> (ResolveOutcomeName, Vec<IpAddr>) {
+pub(super) fn resolve_outcome(outcome: &DnsOutcome) -> (ResolveOutcomeName, Vec<IpAddr>) {
     match outcome {
         DnsOutcome::Resolved { addresses } => (ResolveOutcomeName::Resolved, addresses.clone()),
         DnsOutcome::NxDomain => (ResolveOutcomeName::NxDomain, Vec::new()),
@@ -193,7 +74,7 @@ pub(super) fn resolve_problems(
     problems
 }
 
-fn dns_point_name(net: &Network, point: DnsPoint) -> String {
+pub(super) fn dns_point_name(net: &Network, point: DnsPoint) -> String {
     let dns = &net.dns;
     match point {
         DnsPoint::Zone(z) => dns.zones.get(z.0).map(|x| x.name.clone()),
@@ -205,7 +86,7 @@ fn dns_point_name(net: &Network, point: DnsPoint) -> String {
 }
 
 /// The VNet a NIC is in (a hub router: its hub's VNet).
-fn vnet_of(net: &Network, nic: NicRef) -> Option<VnetId> {
+pub(super) fn vnet_of(net: &Network, nic: NicRef) -> Option<VnetId> {
     let subnet = match nic {
         NicRef::Workload(w) => net.workloads.get(w.0)?.subnet,
         NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p.0)?.subnet,
@@ -229,7 +110,7 @@ pub(super) fn passes(net: &Network, answer: &TraceAnswer, point: PathPoint) -> b
         })
 }
 
-fn path_point_name(net: &Network, point: PathPoint) -> String {
+pub(super) fn path_point_name(net: &Network, point: PathPoint) -> String {
     match point {
         PathPoint::Nic(n) => net.nic_name(n).map(str::to_string),
         PathPoint::Vnet(v) => net.vnet(v).map(|v| v.name.clone()),
@@ -283,11 +164,11 @@ pub(super) fn trace_problems(
     problems
 }
 
-fn nic_name(net: &Network, nic: NicRef) -> String {
+pub(super) fn nic_name(net: &Network, nic: NicRef) -> String {
     net.nic_name(nic).unwrap_or_default().to_string()
 }
 
-fn flow_problems(
+pub(super) fn flow_problems(
     net: &Network,
     expect: &FlowVerifyExpect,
     actual: &FlowVerifyAnswer,
@@ -320,7 +201,7 @@ fn flow_problems(
     problems
 }
 
-fn place_name(net: &Network, place: Place) -> String {
+pub(super) fn place_name(net: &Network, place: Place) -> String {
     match place {
         Place::Subnet(s) => net.subnet(s).map(|s| s.name.clone()),
         Place::Workload(w) => net.workloads.get(w.0).map(|w| w.name.clone()),
@@ -376,7 +257,7 @@ pub(super) fn routes_problems(expect: &RoutesExpect, actual: &[EffectiveRoute]) 
 }
 
 /// The name Azure prints for a winning route's table.
-fn route_table_name(net: &Network, table: RouteTableRef) -> String {
+pub(super) fn route_table_name(net: &Network, table: RouteTableRef) -> String {
     match table {
         RouteTableRef::System => crate::model::SYSTEM_ROUTE.to_string(),
         RouteTableRef::Table(t) => net
@@ -386,7 +267,7 @@ fn route_table_name(net: &Network, table: RouteTableRef) -> String {
     }
 }
 
-fn next_hop_problems(
+pub(super) fn next_hop_problems(
     net: &Network,
     expect: &NextHopExpect,
     actual: &NextHopAnswer,

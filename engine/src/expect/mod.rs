@@ -6,10 +6,12 @@
 mod answer;
 mod check;
 mod forall;
+mod run;
 mod verdict;
 
 pub use answer::{
     Asked, Case, CheckReport, Client, Evidence, Outcome, Problem, QuestionResult, SkipReason,
 };
-pub use check::{check, row_matches};
+pub use check::row_matches;
+pub use run::check;
 pub use verdict::verdict_name;

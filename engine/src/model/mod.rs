@@ -9,6 +9,7 @@ pub mod lint;
 mod names;
 mod questions;
 mod resolve;
+mod resolver;
 mod security;
 mod vocab;
 mod vwan;
@@ -27,6 +28,7 @@ pub use questions::{
     TraceTarget, SYSTEM_ROUTE,
 };
 pub use resolve::{resolve, MAX_FORALL_CASES};
+pub use resolver::Resolver;
 pub use security::*;
 pub use vocab::*;
 pub use vwan::*;

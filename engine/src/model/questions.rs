@@ -79,7 +79,7 @@ pub enum QuestionKind {
     /// How a name resolves.
     Resolve {
         /// Who resolves.
-        from: crate::dns::Resolver,
+        from: crate::model::Resolver,
         /// The name.
         name: String,
         /// The expected answer.

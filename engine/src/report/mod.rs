@@ -15,6 +15,7 @@ pub mod json;
 pub mod lesson;
 pub mod narrative;
 pub mod reach;
+pub mod reasons;
 pub mod terminal;
 pub mod text;
 pub mod verdict;

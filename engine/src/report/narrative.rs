@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::text::{hub_next_hop, hub_origin, origin, why};
+use super::reasons::{hub_next_hop, hub_origin, origin, why};
 use crate::dns::{DnsOutcome, DnsStep, Resolution};
 use crate::filter::firewall::FirewallDecision;
 use crate::query::NextHopAnswer;

@@ -1,14 +1,14 @@
 //! Text rendering for people: az-like tables and one-line reasons. No colour, no terminal
 //! assumptions.
 
+use super::reasons::{origin, why};
 use crate::diag::Located;
 use crate::expect::{Asked, Case, CheckReport, Client, Evidence, Outcome, Problem, SkipReason};
 use crate::model::{Direction, RoutesMode, SetKind, SetPattern};
 use crate::query::{
     FlowVerifyAnswer, NextHopAnswer, NsgLevel, RoutesAnswer, StageDecision, Verdict,
 };
-use crate::route::hub::{HubNextHop, HubRouteOrigin};
-use crate::route::{EffectiveRoute, Origin, Removal, Why};
+use crate::route::{EffectiveRoute, Removal};
 use crate::scenario::SourceFile;
 
 /// Lays out rows under headers with aligned columns and no trailing spaces.
@@ -42,101 +42,6 @@ fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     ];
     out.extend(rows.into_iter().map(line));
     out.join("\n") + "\n"
-}
-
-/// Why a route is in its state, in one line.
-pub fn why(why: &Why) -> String {
-    match why {
-        Why::SoleRouteForPrefix => "only route for this prefix".into(),
-        Why::OutranksSamePrefix { outranked } => {
-            let names: Vec<String> = outranked.iter().map(|o| format!("{} {}", o.source, o.next_hop)).collect();
-            format!("preferred over the same-prefix route(s): {}", names.join(", "))
-        }
-        Why::EqualCostPaths { paths } => format!("one of {paths} equal-cost paths (ECMP)"),
-        Why::OutrankedBySamePrefix { winner, winner_next_hop } => {
-            format!("a {winner} route with the same prefix wins (to {winner_next_hop})")
-        }
-        Why::SystemRouteSamePrefix { winner } => {
-            format!("a {winner} system route with the same prefix is preferred")
-        }
-        Why::SystemRoutePreferredOverBgp { system_prefix, system_next_hop, same_prefix } => {
-            let which = if *same_prefix { "with the same prefix" } else { "even though this one is more specific" };
-            format!("the {system_next_hop} system route {system_prefix} is preferred over BGP routes {which}")
-        }
-        Why::PrivateEndpointNetworkPolicy { policies, table, route, route_prefix, endpoint_vnet_prefix } => format!(
-            "{policies:?} on the endpoint subnet, and UDR `{table}/{route}` ({route_prefix}) is no broader than the endpoint vnet's {endpoint_vnet_prefix}"
-        ),
-    }
-}
-
-/// What created a route, in a few words.
-pub fn origin(origin: &Origin) -> String {
-    match origin {
-        Origin::VnetAddressSpace { vnet } => format!("address space of vnet `{vnet}`"),
-        Origin::DefaultInternet => "system default route".into(),
-        Origin::ReservedPrefix => "prefix reserved by Azure".into(),
-        Origin::Peering {
-            remote_vnet,
-            global,
-        } => {
-            let kind = if *global { "global peering" } else { "peering" };
-            format!("{kind} with `{remote_vnet}`")
-        }
-        Origin::ServiceEndpoint { service } => format!("service endpoint `{service}`"),
-        Origin::PrivateEndpoint {
-            endpoint, subnet, ..
-        } => {
-            format!("private endpoint `{endpoint}` in `{subnet}`")
-        }
-        Origin::Gateway {
-            gateway,
-            via,
-            transit_from,
-        } => {
-            let via = match via {
-                crate::model::LearnedVia::Bgp => "BGP",
-                crate::model::LearnedVia::LocalNetworkGateway => "local network gateway",
-            };
-            match transit_from {
-                Some(v) => format!("gateway `{gateway}` ({via}), transit from `{v}`"),
-                None => format!("gateway `{gateway}` ({via})"),
-            }
-        }
-        Origin::VirtualHub {
-            hub,
-            table,
-            learned,
-        } => format!("hub `{hub}` table `{table}`: {}", hub_origin(learned)),
-        Origin::UserRoute { table, route } => format!("UDR `{table}/{route}`"),
-    }
-}
-
-/// What put a route into a hub route table, in a few words.
-pub fn hub_origin(origin: &HubRouteOrigin) -> String {
-    match origin {
-        HubRouteOrigin::Static { route } => format!("static route `{route}`"),
-        HubRouteOrigin::RoutingIntent { policy } => format!("routing intent `{policy}`"),
-        HubRouteOrigin::Propagated {
-            from,
-            hub,
-            connection_route,
-        } => match connection_route {
-            Some(r) => format!("static route `{r}` of connection `{from}` (hub `{hub}`)"),
-            None => format!("propagated by `{from}` (hub `{hub}`)"),
-        },
-        HubRouteOrigin::FirewallForwarding => "where the destination lives".into(),
-    }
-}
-
-/// A hub next hop, in a few words.
-pub fn hub_next_hop(next_hop: &HubNextHop) -> String {
-    match next_hop {
-        HubNextHop::Connection { vnet, .. } => format!("connection `{vnet}`"),
-        HubNextHop::RemoteHub { hub, .. } => format!("hub `{hub}`"),
-        HubNextHop::Firewall { firewall, .. } => format!("firewall `{firewall}`"),
-        HubNextHop::Site { site } => format!("site `{site}`"),
-        HubNextHop::Internet => "Internet".into(),
-    }
 }
 
 fn removal(removal: &Removal) -> String {

@@ -20,7 +20,7 @@ use std::net::IpAddr;
 use ipnet::{IpNet, Ipv4Net};
 use serde::{Deserialize, Serialize};
 
-use super::types::{Candidate, Origin};
+use super::types::{Candidate, HubRouteOrigin, Origin};
 use crate::model::{
     FirewallId, HubConnection, HubStaticNextHop, Network, NextHop, NextHopType, RouteSource, Site,
     Subnet, VirtualHub, VirtualHubId, VnetId, DEFAULT_LABEL,
@@ -61,44 +61,6 @@ pub enum HubNextHop {
     },
     /// Out to the Internet (a secured hub's firewall only).
     Internet,
-}
-
-/// What put a route into a hub route table.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind")]
-pub enum HubRouteOrigin {
-    /// A static route of the table.
-    Static {
-        /// The route's name.
-        route: String,
-    },
-    /// A routing-intent policy route (`_policy_PrivateTraffic` or `_policy_PublicTraffic`).
-    RoutingIntent {
-        /// The policy route's name.
-        policy: String,
-    },
-    /// Learned from a connection or site that propagates to this table.
-    Propagated {
-        /// The VNet or site.
-        from: String,
-        /// Its hub.
-        hub: String,
-        /// A static route of the connection, when the prefix comes from one.
-        connection_route: Option<String>,
-    },
-    /// How a secured hub's firewall forwards what it allowed: to where the destination lives
-    /// (an assumption, see the README).
-    FirewallForwarding,
-}
-
-impl HubRouteOrigin {
-    /// Static and policy routes beat learned ones with the same prefix.
-    fn rank(&self) -> u8 {
-        match self {
-            HubRouteOrigin::Static { .. } | HubRouteOrigin::RoutingIntent { .. } => 2,
-            HubRouteOrigin::Propagated { .. } | HubRouteOrigin::FirewallForwarding => 1,
-        }
-    }
 }
 
 /// One route of a hub route table.

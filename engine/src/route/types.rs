@@ -59,7 +59,7 @@ pub enum Origin {
         /// The hub route table the VNet's connection is associated with.
         table: String,
         /// How the route got into that table.
-        learned: super::hub::HubRouteOrigin,
+        learned: HubRouteOrigin,
     },
     /// A user-defined route.
     UserRoute {
@@ -245,4 +245,42 @@ pub enum Removal {
         /// The gateway that learned it.
         gateway: String,
     },
+}
+
+/// What put a route into a hub route table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum HubRouteOrigin {
+    /// A static route of the table.
+    Static {
+        /// The route's name.
+        route: String,
+    },
+    /// A routing-intent policy route (`_policy_PrivateTraffic` or `_policy_PublicTraffic`).
+    RoutingIntent {
+        /// The policy route's name.
+        policy: String,
+    },
+    /// Learned from a connection or site that propagates to this table.
+    Propagated {
+        /// The VNet or site.
+        from: String,
+        /// Its hub.
+        hub: String,
+        /// A static route of the connection, when the prefix comes from one.
+        connection_route: Option<String>,
+    },
+    /// How a secured hub's firewall forwards what it allowed: to where the destination lives
+    /// (an assumption, see the README).
+    FirewallForwarding,
+}
+
+impl HubRouteOrigin {
+    /// Static and policy routes beat learned ones with the same prefix.
+    pub(super) fn rank(&self) -> u8 {
+        match self {
+            HubRouteOrigin::Static { .. } | HubRouteOrigin::RoutingIntent { .. } => 2,
+            HubRouteOrigin::Propagated { .. } | HubRouteOrigin::FirewallForwarding => 1,
+        }
+    }
 }

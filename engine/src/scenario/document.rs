@@ -7,10 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::questions::QuestionDoc;
 use super::security::{FlowProtocol, NsgDoc, ServiceTagDoc};
-use super::span::Spanned;
-
-/// A name, address or prefix exactly as written, with its position.
-pub type Text = Spanned<String>;
+use super::span::Text;
+use super::vocab::NextHopDoc;
 
 /// A whole scenario file: the network, the questions about it and the answers Azure gives.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
@@ -280,29 +278,6 @@ pub struct RouteDoc {
     pub prefix: Text,
     /// Where matching traffic goes.
     pub next_hop: NextHopDoc,
-}
-
-/// A next hop as written in a UDR or an expectation.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
-pub enum NextHopDoc {
-    /// An NVA or firewall private IP (or an internal load balancer frontend).
-    VirtualAppliance(Text),
-    /// The VNet's VPN gateway.
-    VirtualNetworkGateway,
-    /// Inside the VNet.
-    VnetLocal,
-    /// Out to the Internet.
-    Internet,
-    /// Drop.
-    None,
-    /// A peered VNet in the same region (system routes only).
-    VNetPeering,
-    /// A peered VNet in another region (system routes only).
-    VNetGlobalPeering,
-    /// A service endpoint (system routes only).
-    VirtualNetworkServiceEndpoint,
-    /// A private endpoint (system routes only).
-    InterfaceEndpoint,
 }
 
 /// A VPN or ExpressRoute gateway in a VNet's `GatewaySubnet`.

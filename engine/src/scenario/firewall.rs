@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::document::Text;
 use super::span::Spanned;
+use super::span::Text;
 
 /// An Azure Firewall in a VNet's `AzureFirewallSubnet`.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]

@@ -8,6 +8,7 @@ mod questions;
 mod security;
 mod span;
 mod variant;
+mod vocab;
 mod vwan;
 
 pub use document::*;
@@ -15,8 +16,9 @@ pub use firewall::*;
 pub use names::*;
 pub use questions::*;
 pub use security::*;
-pub use span::{SourceFile, Span, Spanned};
+pub use span::{SourceFile, Span, Spanned, Text};
 pub use variant::{merge, object_keys};
+pub use vocab::NextHopDoc;
 pub use vwan::*;
 
 use ron::extensions::Extensions;
@@ -58,7 +60,7 @@ pub fn parse_part(file: &SourceFile, start: usize) -> Result<Document, Located> 
     span::with_source(&file.text, || ron_options().from_str::<Document>(part)).map_err(|e| {
         let (message, hint) = describe(&e.code);
         // `ron` counts lines by `\n` alone; the source's index also knows `\r\n` and `\r`.
-        let offset = span::offset_of_ron_position(part, e.span.start.line, e.span.start.col);
+        let offset = crate::span::offset_of_ron_position(part, e.span.start.line, e.span.start.col);
         let (line, column) = file.line_col(start + offset);
         Located {
             file: file.name_at(start).to_string(),

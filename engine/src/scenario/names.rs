@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::document::Text;
+use super::span::Text;
 
 /// A PaaS service with a public endpoint (and perhaps private endpoints).
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]

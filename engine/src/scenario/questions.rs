@@ -7,8 +7,9 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::document::{NextHopDoc, Text};
 use super::security::{Access, Direction, FlowProtocol};
+use super::span::Text;
+use super::vocab::NextHopDoc;
 
 /// The service (destination) port of a flow that does not name one: HTTPS, in scenario files
 /// and on the command line alike.

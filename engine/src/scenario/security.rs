@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::document::Text;
+use super::span::Text;
 
 /// A network security group: custom rules; Azure's default rules are added by the model.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]

@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::document::{GatewayKind, Text};
+use super::document::GatewayKind;
+use super::span::Text;
 
 /// A virtual hub: a Microsoft-managed VNet with a router, in one region of a virtual WAN. All
 /// hubs of a scenario belong to one virtual WAN and are connected to each other (hub-to-hub).

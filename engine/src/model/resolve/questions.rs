@@ -208,12 +208,12 @@ impl Resolver {
     }
 
     /// Who resolves a name: a workload, or any machine in a VNet.
-    fn resolver(&mut self, from: &Text) -> Option<crate::dns::Resolver> {
+    fn resolver(&mut self, from: &Text) -> Option<crate::model::Resolver> {
         if let Some(v) = self.vnet_ids.get(&from.value) {
-            return Some(crate::dns::Resolver::Vnet(*v));
+            return Some(crate::model::Resolver::Vnet(*v));
         }
         if let Some(NicRef::Workload(w)) = self.net.nic_by_name(&from.value) {
-            return Some(crate::dns::Resolver::Workload(w));
+            return Some(crate::model::Resolver::Workload(w));
         }
         let names: Vec<String> = self
             .net
