@@ -227,11 +227,13 @@ fn answers_that_rely_on_udr_widened_virtual_network_say_so() {
         remote,
     )
     .unwrap();
-    assert!(
-        a.rule
-            .as_ref()
-            .and_then(|r| r.note.as_deref())
-            .is_some_and(|n| n.contains("UDR prefixes")),
+    assert_eq!(
+        a.rule.as_ref().and_then(|r| r.note.clone()),
+        Some(
+            azpath_engine::filter::MatchNote::VirtualNetworkTagWidenedByUdr {
+                address: "198.51.100.20".parse().unwrap()
+            }
+        ),
         "{a:?}"
     );
     let plain = loaded.network.nic_by_name("vm-plain").unwrap();

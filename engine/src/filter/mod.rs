@@ -3,4 +3,4 @@
 pub mod firewall;
 pub mod nsg;
 
-pub use nsg::{evaluate, Flow, RuleMatch, TagScope};
+pub use nsg::{evaluate, Flow, MatchNote, RuleMatch, TagScope};

@@ -136,12 +136,28 @@ pub struct RuleMatch {
     pub default_rule: bool,
     /// Set when the rule matched only because UDR prefixes widen the `VirtualNetwork` tag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub note: Option<MatchNote>,
+}
+
+/// Why a rule's match needs a second look.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum MatchNote {
+    /// `VirtualNetwork` covers `address` only through the subnet's UDR prefixes: documented by
+    /// Azure, contested in the field (switch `virtual_network_tag_excludes_udr_prefixes`).
+    VirtualNetworkTagWidenedByUdr {
+        /// The flow's address the tag covers that way.
+        address: IpAddr,
+    },
 }
 
 /// When `rule` matched `flow` through a `VirtualNetwork` tag that covers an address only because
 /// of the subnet's UDR prefixes, a note saying so.
-fn udr_widened_tag(rule: &crate::model::NsgRule, flow: &Flow, scope: &TagScope) -> Option<String> {
+fn udr_widened_tag(
+    rule: &crate::model::NsgRule,
+    flow: &Flow,
+    scope: &TagScope,
+) -> Option<MatchNote> {
     let relies = |side: &[AddressMatch], ip: IpAddr| {
         side.iter()
             .any(|m| matches!(m, AddressMatch::Tag(ServiceTag::VirtualNetwork)))
@@ -155,12 +171,13 @@ fn udr_widened_tag(rule: &crate::model::NsgRule, flow: &Flow, scope: &TagScope) 
                 AddressMatch::Tag(t) => scope.contains(t, ip),
             })
     };
-    [(rule.source.as_slice(), flow.src), (rule.destination.as_slice(), flow.dst)]
-        .into_iter()
-        .find(|(side, ip)| relies(side, *ip))
-        .map(|(_, ip)| {
-            format!("`VirtualNetwork` covers {ip} only through this subnet's UDR prefixes: Azure documents that, but it is contested in the field (switch: `virtual_network_tag_excludes_udr_prefixes`)")
-        })
+    [
+        (rule.source.as_slice(), flow.src),
+        (rule.destination.as_slice(), flow.dst),
+    ]
+    .into_iter()
+    .find(|(side, ip)| relies(side, *ip))
+    .map(|(_, address)| MatchNote::VirtualNetworkTagWidenedByUdr { address })
 }
 
 fn protocol_matches(rule: Protocol, flow: FlowProtocol) -> bool {

@@ -314,8 +314,8 @@ fn nsgs(a: &FlowVerifyAnswer) -> String {
                 StageDecision::Matched(m) => {
                     let note = m
                         .note
-                        .as_deref()
-                        .map(|n| format!(" [{n}]"))
+                        .as_ref()
+                        .map(|n| format!(" [{}]", super::reasons::match_note(n)))
                         .unwrap_or_default();
                     format!(
                         "{level} `{}` rule `{}` ({}): {}{note}",

@@ -99,3 +99,12 @@ pub fn hub_next_hop(next_hop: &HubNextHop) -> String {
         HubNextHop::Internet => "Internet".into(),
     }
 }
+
+/// A rule match's note, in one line.
+pub fn match_note(note: &crate::filter::MatchNote) -> String {
+    match note {
+        crate::filter::MatchNote::VirtualNetworkTagWidenedByUdr { address } => format!(
+            "`VirtualNetwork` covers {address} only through this subnet's UDR prefixes: Azure documents that, but it is contested in the field (switch: `virtual_network_tag_excludes_udr_prefixes`)"
+        ),
+    }
+}

@@ -200,7 +200,11 @@ pub fn flow_verify(answer: &FlowVerifyAnswer) -> String {
             StageDecision::NoNsg => format!("{level}: no NSG, allowed at this level"),
             StageDecision::Matched(m) => {
                 let default = if m.default_rule { " (default rule)" } else { "" };
-                let note = m.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+                let note = m
+                    .note
+                    .as_ref()
+                    .map(|n| format!(" ({})", super::reasons::match_note(n)))
+                    .unwrap_or_default();
                 format!("{level} NSG `{}`: rule `{}` priority {}{default}: {}{note}", m.nsg, m.rule, m.priority, m.access)
             }
             StageDecision::NotEvaluated { nsg } => {
