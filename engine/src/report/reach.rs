@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::analysis::reach::{Destinations, Endpoint, ReachAnswer};
 use crate::report::terminal::pad_end;
+use crate::trace::Verdict;
 
 /// The summary and one line per pair, in aligned columns.
 pub fn text(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
@@ -73,7 +74,17 @@ fn widest(list: &[Endpoint], width: impl Fn(&Endpoint) -> usize) -> usize {
 /// One CSV line per pair under the header documented above.
 pub fn csv(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "source,destination,destination_ip,verdict,detail")?;
+    // Pairs of one class share their verdict, so the detail of the previous row is usually the
+    // detail of this one: render it once per run of equal verdicts.
+    let mut last: Option<(Verdict, String)> = None;
     for row in answer.rows() {
+        let detail = match &last {
+            Some((v, text)) if *v == *row.verdict => text,
+            _ => {
+                let text = field(&row.verdict.describe()).into_owned();
+                &last.insert((row.verdict.clone().into_owned(), text)).1
+            }
+        };
         writeln!(
             out,
             "{},{},{},{},{}",
@@ -81,7 +92,7 @@ pub fn csv(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
             field(row.destination),
             row.destination_ip,
             row.verdict.name(),
-            field(&row.verdict.describe())
+            detail
         )?;
     }
     Ok(())
