@@ -209,7 +209,10 @@ fn record(
         RecordType::Aaaa => {
             let mut v6 = Vec::new();
             for v in props.items("/aaaaRecords")? {
-                v6.push((v.path_of("/ipv6Address"), v.str("/ipv6Address")?.to_string()));
+                v6.push((
+                    v.path_of("/ipv6Address"),
+                    v.str("/ipv6Address")?.to_string(),
+                ));
             }
             if v6.is_empty() {
                 cx.skip(r.id.clone(), "an empty record set answers nothing");

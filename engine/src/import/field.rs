@@ -347,12 +347,18 @@ mod tests {
         assert_eq!(
             split.v6,
             [
-                ("f.json#/properties/p/1".to_string(), "fd00:db8::/48".to_string()),
+                (
+                    "f.json#/properties/p/1".to_string(),
+                    "fd00:db8::/48".to_string()
+                ),
                 ("f.json#/properties/p/3".to_string(), "::1".to_string())
             ]
         );
         let bad = serde_json::json!({"properties": {"p": ["10.0.0.0/16", 7]}});
-        assert_eq!(node(&bad).addresses("/p").unwrap_err().path, "f.json#/properties/p/1");
+        assert_eq!(
+            node(&bad).addresses("/p").unwrap_err().path,
+            "f.json#/properties/p/1"
+        );
     }
 
     #[test]

@@ -62,8 +62,14 @@ pub(super) fn import(cx: &mut Context<'_>) {
         };
         let name = cx.name(Ns::Vnet, &r.id, &r.name);
         cx.comment(Section::Vnet, &name, r.id.clone());
-        cx.skip_ipv6(&address_space.v6, &format!("the address space of VNet `{name}`"));
-        cx.skip_ipv6(&dns_servers.v6, &format!("the DNS servers of VNet `{name}`"));
+        cx.skip_ipv6(
+            &address_space.v6,
+            &format!("the address space of VNet `{name}`"),
+        );
+        cx.skip_ipv6(
+            &dns_servers.v6,
+            &format!("the DNS servers of VNet `{name}`"),
+        );
         let mut subnets: Vec<SubnetDoc> = Vec::new();
         let mut seen = BTreeSet::new();
         let mut children: Vec<Node<'_>> = Vec::new();
@@ -119,7 +125,9 @@ fn read_subnet(
     }
     let mut prefixes = ByFamily::default();
     match s.opt_str("/addressPrefix")? {
-        Some(p) if is_ipv6(p) => prefixes.v6.push((s.path_of("/addressPrefix"), p.to_string())),
+        Some(p) if is_ipv6(p) => prefixes
+            .v6
+            .push((s.path_of("/addressPrefix"), p.to_string())),
         Some(p) => prefixes.v4.push(p.to_string()),
         None => prefixes = s.addresses("/addressPrefixes")?,
     }

@@ -109,7 +109,11 @@ fn read_route(
         NextHopType::None => NextHopDoc::None,
     };
     if is_ipv6(prefix) || is_ipv6(ip) {
-        let path = route.path_of(if is_ipv6(prefix) { "/addressPrefix" } else { "/nextHopIpAddress" });
+        let path = route.path_of(if is_ipv6(prefix) {
+            "/addressPrefix"
+        } else {
+            "/nextHopIpAddress"
+        });
         let reason = format!("it is IPv6 (`{path}`), which azpath does not model (IPv4 only)");
         cx.comment(
             Section::RouteTable,

@@ -135,7 +135,11 @@ fn read_rule(
     let mut sides = Vec::new();
     for (all, single, plural) in [
         (source, "/sourceAddressPrefix", "/sourceAddressPrefixes"),
-        (destination, "/destinationAddressPrefix", "/destinationAddressPrefixes"),
+        (
+            destination,
+            "/destinationAddressPrefix",
+            "/destinationAddressPrefixes",
+        ),
     ] {
         let (v6, v4): (Vec<String>, Vec<String>) = all.into_iter().partition(|a| is_ipv6(a));
         let field = if rule.strings(plural)?.is_empty() {

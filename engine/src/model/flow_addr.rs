@@ -40,11 +40,16 @@ impl Unroutable {
             Unroutable::Multicast => addr::MULTICAST,
         };
         match (v4, self) {
-            (false, Unroutable::Unspecified) => IpNet::V6(Ipv6Net::new_assert(Ipv6Addr::UNSPECIFIED, 128)),
-            (false, Unroutable::Loopback) => IpNet::V6(Ipv6Net::new_assert(Ipv6Addr::LOCALHOST, 128)),
-            (false, Unroutable::Multicast) => {
-                IpNet::V6(Ipv6Net::new_assert(Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0), 8))
+            (false, Unroutable::Unspecified) => {
+                IpNet::V6(Ipv6Net::new_assert(Ipv6Addr::UNSPECIFIED, 128))
             }
+            (false, Unroutable::Loopback) => {
+                IpNet::V6(Ipv6Net::new_assert(Ipv6Addr::LOCALHOST, 128))
+            }
+            (false, Unroutable::Multicast) => IpNet::V6(Ipv6Net::new_assert(
+                Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0),
+                8,
+            )),
             _ => IpNet::V4(refused.range),
         }
     }

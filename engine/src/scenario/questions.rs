@@ -554,7 +554,10 @@ mod tests {
         ] {
             let parsed: Result<QuestionDoc, _> = super::super::ron_options().from_str(q);
             let message = parsed.map_err(|e| e.code.to_string()).unwrap_err();
-            assert!(message.contains("port 0 is not a flow port"), "{q}: {message}");
+            assert!(
+                message.contains("port 0 is not a flow port"),
+                "{q}: {message}"
+            );
         }
         let q: QuestionDoc = super::super::ron_options()
             .from_str(r#"Trace(from: "vm", to: "10.0.0.4", port: 1, expect: (verdict: Delivered))"#)

@@ -184,7 +184,9 @@ impl Resolver {
     pub(super) fn public_ips(&mut self, texts: &[Text], what: &str) -> Vec<IpAddr> {
         let mut out = Vec::new();
         for t in texts {
-            let Some(ip) = self.host_ip(t, what) else { continue };
+            let Some(ip) = self.host_ip(t, what) else {
+                continue;
+            };
             if is_private(ip) {
                 self.error(
                     t.span,
