@@ -8,7 +8,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::security::{Access, Direction, FlowProtocol};
-use super::span::Text;
+use super::span::{Spanned, Text};
 use super::vocab::NextHopDoc;
 
 /// The service (destination) port of a flow that does not name one: HTTPS, in scenario files
@@ -262,13 +262,13 @@ pub struct TraceExpectDoc {
     /// NICs, VNets or hubs it must not pass.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_via: Vec<Text>,
-    /// Text the client's symptom must contain, e.g. `connect timeout`.
+    /// What the client sees, by kind, e.g. `ConnectTimeout`.
     #[serde(
         default,
         deserialize_with = "present",
         skip_serializing_if = "Option::is_none"
     )]
-    pub symptom: Option<Text>,
+    pub symptom: Option<Spanned<SymptomName>>,
     /// The regions the request passes, in order (path quality).
     #[serde(
         default,
@@ -276,6 +276,48 @@ pub struct TraceExpectDoc {
         skip_serializing_if = "Option::is_none"
     )]
     pub regions: Option<Vec<Text>>,
+}
+
+/// What the client of a trace sees, by kind (the details, such as the service's wording of a
+/// refusal, are the trace's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+pub enum SymptomName {
+    /// The connection opens.
+    Connected,
+    /// Packets vanish: the connect times out.
+    ConnectTimeout,
+    /// The firewall answers HTTP 470.
+    FirewallHttp470,
+    /// The firewall cuts the TLS handshake off.
+    TlsHandshakeReset,
+    /// An appliance drops the answer to a connection it never saw start.
+    ReplyOnlyTimeout,
+    /// The handshake stalls, then EOF or reset.
+    HandshakeStalls,
+    /// The packet leaves Azure for the Internet.
+    LeavesForInternet,
+    /// The packet leaves Azure through a gateway.
+    LeavesForOnPremises,
+    /// The packet reaches the service over its service endpoint.
+    ReachesServiceEndpoint,
+    /// NXDOMAIN.
+    NxDomain,
+    /// The DNS lookup times out.
+    DnsTimeout,
+    /// The DNS lookup goes round in circles.
+    DnsLoop,
+    /// The certificate does not cover the name.
+    CertificateNameMismatch,
+    /// The service answers that public network access is disabled.
+    PublicAccessDisabled,
+    /// The service answers that the caller's address is not allowed.
+    ServiceFirewallDenied,
+    /// Connected, over the service's public endpoint.
+    ConnectedPublicly,
+    /// API Management does not answer for this host.
+    HostNotServed,
+    /// API Management is unhealthy.
+    ServiceUnavailable,
 }
 
 /// Trace verdicts, by name.

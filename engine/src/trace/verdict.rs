@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::dns::DnsOutcome;
 use crate::filter::firewall::DenyFeel;
 use crate::model::{PeeringState, ServiceKind};
-use crate::scenario::VerdictName;
+use crate::scenario::{SymptomName, VerdictName};
 
 /// How a trace ends: the closed set of verdicts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -354,6 +354,32 @@ pub enum Symptom {
     HostNotServed,
     /// API Management is unhealthy.
     ServiceUnavailable,
+}
+
+impl Symptom {
+    /// The symptom's kind, as scenario files name it: the variant without its details.
+    pub fn kind(&self) -> SymptomName {
+        match self {
+            Symptom::Connected => SymptomName::Connected,
+            Symptom::ConnectTimeout => SymptomName::ConnectTimeout,
+            Symptom::FirewallHttp470 => SymptomName::FirewallHttp470,
+            Symptom::TlsHandshakeReset => SymptomName::TlsHandshakeReset,
+            Symptom::ReplyOnlyTimeout => SymptomName::ReplyOnlyTimeout,
+            Symptom::HandshakeStalls => SymptomName::HandshakeStalls,
+            Symptom::LeavesForInternet => SymptomName::LeavesForInternet,
+            Symptom::LeavesForOnPremises => SymptomName::LeavesForOnPremises,
+            Symptom::ReachesServiceEndpoint => SymptomName::ReachesServiceEndpoint,
+            Symptom::NxDomain => SymptomName::NxDomain,
+            Symptom::DnsTimeout => SymptomName::DnsTimeout,
+            Symptom::DnsLoop => SymptomName::DnsLoop,
+            Symptom::CertificateNameMismatch => SymptomName::CertificateNameMismatch,
+            Symptom::PublicAccessDisabled { .. } => SymptomName::PublicAccessDisabled,
+            Symptom::ServiceFirewallDenied { .. } => SymptomName::ServiceFirewallDenied,
+            Symptom::ConnectedPublicly => SymptomName::ConnectedPublicly,
+            Symptom::HostNotServed => SymptomName::HostNotServed,
+            Symptom::ServiceUnavailable => SymptomName::ServiceUnavailable,
+        }
+    }
 }
 
 impl Verdict {

@@ -58,7 +58,6 @@ pub(super) fn question_span(q: &doc::QuestionDoc) -> Span {
             .chain(set_text(to))
             .chain(&expect.via)
             .chain(&expect.not_via)
-            .chain(&expect.symptom)
             .chain(expect.regions.iter().flatten())
             .collect(),
         doc::QuestionDoc::ForAllRoutes { at, expect } => {
@@ -75,9 +74,14 @@ pub(super) fn question_span(q: &doc::QuestionDoc) -> Span {
         }
         _ => Vec::new(),
     };
+    let symptom = match q {
+        doc::QuestionDoc::ForAllTraces { expect, .. } => expect.symptom.as_ref().map(|s| s.span),
+        _ => None,
+    };
     texts
         .into_iter()
         .map(|t| t.span)
+        .chain(symptom)
         .filter(|s| *s != Span::default())
         .min()
         .unwrap_or_default()
