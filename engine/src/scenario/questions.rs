@@ -8,7 +8,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::security::{Access, Direction, FlowProtocol};
-use super::span::{Spanned, Text};
+use super::span::Text;
 use super::vocab::NextHopDoc;
 
 /// The service (destination) port of a flow that does not name one: HTTPS, in scenario files
@@ -268,7 +268,7 @@ pub struct TraceExpectDoc {
         deserialize_with = "present",
         skip_serializing_if = "Option::is_none"
     )]
-    pub symptom: Option<Spanned<SymptomName>>,
+    pub symptom: Option<SymptomName>,
     /// The regions the request passes, in order (path quality).
     #[serde(
         default,

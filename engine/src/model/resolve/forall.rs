@@ -74,14 +74,9 @@ pub(super) fn question_span(q: &doc::QuestionDoc) -> Span {
         }
         _ => Vec::new(),
     };
-    let symptom = match q {
-        doc::QuestionDoc::ForAllTraces { expect, .. } => expect.symptom.as_ref().map(|s| s.span),
-        _ => None,
-    };
     texts
         .into_iter()
         .map(|t| t.span)
-        .chain(symptom)
         .filter(|s| *s != Span::default())
         .min()
         .unwrap_or_default()

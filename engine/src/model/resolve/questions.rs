@@ -416,7 +416,7 @@ impl Resolver {
             verdict: expect.verdict,
             via: via.into_iter().collect::<Option<Vec<_>>>()?,
             not_via: not_via.into_iter().collect::<Option<Vec<_>>>()?,
-            symptom: expect.symptom.as_ref().map(|t| t.value),
+            symptom: expect.symptom,
             regions: expect
                 .regions
                 .as_ref()
