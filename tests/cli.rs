@@ -1301,3 +1301,77 @@ fn what_if_refuses_a_client_neither_scenario_has() {
         assert!(stderr(&o).contains("--from"), "{}", stderr(&o));
     }
 }
+
+#[test]
+fn port_0_is_refused_wherever_a_flow_port_is_taken() {
+    let flows: [&[&str]; 7] = [
+        &[
+            "trace", SHOWCASE, "--from", "vm-app", "--to", "10.0.2.4", "--port", "0",
+        ],
+        &[
+            "trace",
+            SHOWCASE,
+            "--from",
+            "vm-app",
+            "--to",
+            "10.0.2.4",
+            "--source-port",
+            "0",
+        ],
+        &["trace", SHOWCASE, "--from", "vm-app", "--to", "10.0.2.4:0"],
+        &[
+            "flow-verify",
+            SHOWCASE,
+            "--at",
+            "vm-app",
+            "--direction",
+            "outbound",
+            "--remote",
+            "10.0.2.4",
+            "--port",
+            "0",
+        ],
+        &[
+            "flow-verify",
+            SHOWCASE,
+            "--at",
+            "vm-app",
+            "--direction",
+            "outbound",
+            "--remote",
+            "10.0.2.4",
+            "--source-port",
+            "0",
+        ],
+        &["reach", SHOWCASE, "--port", "0"],
+        &[
+            "what-if", SHOWCASE, SHOWCASE, "--from", "vm-app", "--to", "10.0.2.4", "--port", "0",
+        ],
+    ];
+    for args in flows {
+        let o = azpath(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stdout(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains('0')
+                && (err.contains("--port")
+                    || err.contains("--source-port")
+                    || err.contains("--to")),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("1..=65535") || err.contains("1 to 65535"),
+            "{args:?}: {err}"
+        );
+    }
+    let o = azpath(&[
+        "diagnose",
+        DNS_LESSON,
+        "--from",
+        "vm-app",
+        "--to",
+        "contoso-aoai.openai.azure.com:0",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(stderr(&o).contains("`0` is not a port"), "{}", stderr(&o));
+}

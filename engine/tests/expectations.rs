@@ -5,7 +5,9 @@ use std::path::Path;
 
 use azpath_engine::expect::{check, Outcome, Problem};
 use azpath_engine::model::{QuestionKind, MAX_FORALL_CASES};
-use azpath_engine::scenario::{ResolveOutcomeName, VerdictName, DEFAULT_PORT, DEFAULT_SOURCE_PORT};
+use azpath_engine::scenario::{
+    ResolveOutcomeName, SymptomName, VerdictName, DEFAULT_PORT, DEFAULT_SOURCE_PORT,
+};
 use azpath_engine::{load_str, LoadError, Loaded};
 
 /// A hub with a private endpoint and a spoke whose app may only reach port 443 outbound.
@@ -227,6 +229,38 @@ fn a_verdict_expectation_compares_the_verdict_kind() {
         "{:?}",
         problems(&loaded)
     );
+}
+
+// An NSG drop is silent: the client's connect times out (README, "Trace verdicts").
+#[test]
+fn a_symptom_expectation_compares_the_symptom_kind_not_its_wording() {
+    let holds = load(
+        r#"Trace(from: "vm", to: "10.0.2.4", port: 22, expect: (verdict: DroppedByNsg, symptom: ConnectTimeout))"#,
+    );
+    assert!(problems(&holds).is_empty(), "{:?}", problems(&holds));
+    let differs = load(
+        r#"Trace(from: "vm", to: "10.0.2.4", port: 22, expect: (verdict: DroppedByNsg, symptom: Connected))"#,
+    );
+    assert!(
+        matches!(
+            problems(&differs).as_slice(),
+            [Problem::Symptom {
+                expected: SymptomName::Connected,
+                actual: SymptomName::ConnectTimeout
+            }]
+        ),
+        "{:?}",
+        problems(&differs)
+    );
+    // Text is no symptom kind: a word of the rendered sentence no longer passes.
+    let err = refused(
+        r#"Trace(from: "vm", to: "10.0.2.4", port: 22, expect: (verdict: DroppedByNsg, symptom: "timeout"))"#,
+    );
+    assert!(err.diagnostics().iter().all(|d| d.line == 15), "{err}");
+    let err = refused(
+        r#"Trace(from: "vm", to: "10.0.2.4", port: 22, expect: (verdict: DroppedByNsg, symptom: ConnectTimout))"#,
+    );
+    assert!(err.to_string().contains("ConnectTimeout"), "{err}");
 }
 
 #[test]

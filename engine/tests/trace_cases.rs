@@ -306,3 +306,45 @@ fn a_trace_answer_in_json_carries_the_reasons_as_enums() {
         "{assumptions:?}"
     );
 }
+
+/// A network built in code (not loaded, so not validated) whose service's public DNS answers
+/// with a loopback address: the trace stops before the first packet, as `NoDestination`.
+#[test]
+fn a_name_resolving_to_an_address_no_host_holds_is_not_traced() {
+    let ron = r#"Scenario(
+        vnets: [(name: "v", region: "r", address_space: ["10.0.0.0/16"], subnets: [(name: "app", prefix: "10.0.1.0/24")])],
+        services: [(name: "blob", kind: StorageBlob, fqdn: "contosodata.blob.core.windows.net", public_ip: "20.60.1.10")],
+        workloads: [(name: "vm", subnet: "v/app", ip: "10.0.1.4")],
+    )"#;
+    let loaded = load_str("case.ron", ron).unwrap_or_else(|e| panic!("{e}"));
+    let Some(NicRef::Workload(w)) = loaded.network.nic_by_name("vm") else {
+        panic!("vm")
+    };
+    for address in ["127.0.0.1", "224.0.0.9", "255.255.255.255", "0.0.0.0"] {
+        let mut net = loaded.network.clone();
+        net.services[0].public_ip = address.parse().unwrap();
+        let probe = Probe {
+            protocol: FlowProtocol::Tcp,
+            port: 443,
+            source_port: 50000,
+            host: None,
+        };
+        let t = trace_name(
+            &net,
+            loaded.dataplane(),
+            TraceSource::Workload(w),
+            "contosodata.blob.core.windows.net",
+            probe,
+        )
+        .unwrap();
+        assert_eq!(
+            t.verdict,
+            Verdict::NoDestination {
+                address: address.parse().unwrap()
+            },
+            "{address}"
+        );
+        assert!(t.forward.is_empty() && t.reply.is_empty(), "{address}");
+        assert!(t.resolution.is_some(), "{address}");
+    }
+}

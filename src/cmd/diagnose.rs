@@ -19,7 +19,7 @@ pub struct Args {
     /// The client workload (or App Service app).
     #[arg(long)]
     from: String,
-    /// The name (or address) the client calls, with an optional `:PORT` (default 443); an IPv6
+    /// The name (or address) the client calls, with an optional `:PORT` (default 443, the flow default); an IPv6
     /// address with a port is written `[ADDRESS]:PORT`.
     #[arg(long)]
     to: String,

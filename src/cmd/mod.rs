@@ -20,6 +20,7 @@ use std::net::IpAddr;
 
 use azpath_engine::model::flow_addr::{parse_destination, unroutable};
 use azpath_engine::model::{Network, NicRef, SubnetId, TraceTarget};
+use azpath_engine::scenario::DEFAULT_PORT;
 use azpath_engine::{diag, load_file, Loaded};
 use clap::ValueEnum;
 
@@ -102,7 +103,7 @@ pub fn rendered<E: std::fmt::Display>(answer: Result<String, E>) -> Result<Strin
 }
 
 /// A destination as typed after `flag` (`ADDRESS`, `[IPV6]:PORT`, `NAME` or `NAME:PORT`) and
-/// its port: the one written after it, else `port` (`--port`), else 443. A port written both
+/// its port: the one written after it, else `port` (`--port`), else [`DEFAULT_PORT`]. A port written both
 /// ways must agree.
 pub fn destination(
     text: &str,
@@ -140,8 +141,11 @@ pub fn routable(address: IpAddr, flag: &str) -> Result<IpAddr, CliError> {
     }
 }
 
-/// The port a flow uses when none is given.
-pub const DEFAULT_PORT: u16 = 443;
+/// Parses a flow port given on the command line: 1 to 65535. Port 0 is reserved (IANA) and no
+/// TCP or UDP flow uses it, so it is refused rather than traced.
+pub fn flow_port() -> clap::builder::RangedI64ValueParser<u16> {
+    clap::value_parser!(u16).range(1..)
+}
 
 /// Protocol of a flow.
 #[derive(Clone, Copy, Debug, Default, clap::ValueEnum)]
@@ -158,11 +162,11 @@ pub enum Proto {
 /// The port and protocol options shared by `trace`, `flow-verify` and `reach`.
 #[derive(Debug, clap::Args)]
 pub struct FlowArgs {
-    /// The service (destination) port [default: 443, the flow default].
-    #[arg(long)]
+    /// The service (destination) port, 1 to 65535 [default: 443, the flow default].
+    #[arg(long, value_parser = flow_port())]
     pub port: Option<u16>,
-    /// The client's (source) port.
-    #[arg(long, default_value_t = azpath_engine::scenario::DEFAULT_SOURCE_PORT)]
+    /// The client's (source) port, 1 to 65535.
+    #[arg(long, default_value_t = azpath_engine::scenario::DEFAULT_SOURCE_PORT, value_parser = flow_port())]
     pub source_port: u16,
     /// Protocol.
     #[arg(long, value_enum, default_value_t)]
@@ -180,7 +184,7 @@ impl FlowArgs {
         }
     }
 
-    /// The destination port: `--port`, else 443.
+    /// The destination port: `--port`, else [`DEFAULT_PORT`].
     pub fn port(&self) -> u16 {
         self.port.unwrap_or(DEFAULT_PORT)
     }

@@ -23,8 +23,8 @@ pub struct Args {
     /// Compare only the flow to this address or name, optionally with `:PORT` (with `--from`).
     #[arg(long, requires = "from")]
     to: Option<String>,
-    /// The flow's port [default: 443].
-    #[arg(long)]
+    /// The flow's port, 1 to 65535 [default: 443].
+    #[arg(long, value_parser = super::flow_port())]
     port: Option<u16>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]

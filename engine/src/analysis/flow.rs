@@ -105,7 +105,7 @@ pub fn source(net: &Network, from: &str) -> Option<TraceSource> {
     crate::model::flow_addr::parse_source(net, from).ok()
 }
 
-/// Traces `flow` in `net` (TCP, source port 50000); `None` when its client is not in `net`.
+/// Traces `flow` in `net` (TCP, source port [`DEFAULT_SOURCE_PORT`]); `None` when its client is not in `net`.
 pub fn trace(net: &Network, dp: &DataPlane, flow: &FlowSpec) -> Option<TraceAnswer> {
     let from = source(net, &flow.from)?;
     let connection = Connection {

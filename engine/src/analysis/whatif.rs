@@ -12,7 +12,7 @@ use super::flow::{self, FlowSpec};
 use crate::dataplane::DataPlane;
 use crate::dns::{resolve, DnsOutcome, Resolver};
 use crate::model::{Network, NextHop, NicRef, RouteSource, RouteState, VnetId};
-use crate::scenario::{Document, QuestionDoc};
+use crate::scenario::{Document, QuestionDoc, DEFAULT_PORT};
 use crate::trace::{TraceAnswer, Verdict};
 use crate::Loaded;
 
@@ -334,7 +334,7 @@ fn every_flow(net: &Network) -> BTreeSet<FlowSpec> {
             targets.iter().map(|t| FlowSpec {
                 from: w.name.clone(),
                 to: t.clone(),
-                port: 443,
+                port: DEFAULT_PORT,
                 host: None,
             })
         })

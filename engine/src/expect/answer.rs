@@ -13,7 +13,7 @@ use crate::model::{
 };
 use crate::query::{FlowVerifyAnswer, NextHopAnswer, RoutesAnswer};
 use crate::route::EffectiveRoute;
-use crate::scenario::{ResolveOutcomeName, Span, VerdictName};
+use crate::scenario::{ResolveOutcomeName, Span, SymptomName, VerdictName};
 use crate::trace::TraceAnswer;
 
 /// The outcome of every question of a scenario.
@@ -249,12 +249,12 @@ pub enum Problem {
         /// The NIC, VNet or hub.
         name: String,
     },
-    /// The client's symptom does not contain the expected text.
+    /// The client sees another kind of symptom.
     Symptom {
-        /// The text expected in it.
-        expected: String,
-        /// The symptom.
-        actual: String,
+        /// Expected.
+        expected: SymptomName,
+        /// Computed.
+        actual: SymptomName,
     },
     /// The request passes other regions.
     Regions {

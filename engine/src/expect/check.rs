@@ -141,15 +141,14 @@ pub(super) fn trace_problems(
             name: path_point_name(net, *point),
         });
     }
-    if let Some(symptom) = expect
-        .symptom
-        .as_ref()
-        .filter(|s| !actual.symptom.to_string().contains(s.as_str()))
-    {
-        problems.push(Problem::Symptom {
-            expected: symptom.clone(),
-            actual: actual.symptom.to_string(),
-        });
+    if let Some(expected) = expect.symptom {
+        let kind = actual.symptom.kind();
+        if kind != expected {
+            problems.push(Problem::Symptom {
+                expected,
+                actual: kind,
+            });
+        }
     }
     if let Some(regions) = expect
         .regions

@@ -223,6 +223,16 @@ impl<'a> Context<'a> {
         self.notes.skip(what, reason);
     }
 
+    /// Lists each IPv6 value (`(JSON path, value)`) of `of` as left out: azpath models IPv4 only.
+    pub fn skip_ipv6(&mut self, v6: &[(String, String)], of: &str) {
+        for (path, value) in v6 {
+            self.skip(
+                format!("`{value}` of {of} at `{path}`"),
+                "IPv6, which azpath does not model (IPv4 only)",
+            );
+        }
+    }
+
     /// Says on an object, and in the list of what is left out, that a part of it that changes
     /// answers is not modelled.
     pub fn unmodelled(

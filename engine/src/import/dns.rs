@@ -207,9 +207,18 @@ fn record(
             }
         }
         RecordType::Aaaa => {
+            let mut v6 = Vec::new();
             for v in props.items("/aaaaRecords")? {
-                a.push(v.str("/ipv6Address")?.to_string());
+                v6.push((
+                    v.path_of("/ipv6Address"),
+                    v.str("/ipv6Address")?.to_string(),
+                ));
             }
+            if v6.is_empty() {
+                cx.skip(r.id.clone(), "an empty record set answers nothing");
+            }
+            cx.skip_ipv6(&v6, &format!("AAAA record set {}", r.id));
+            return Ok(());
         }
         _ => {
             cname = Some(

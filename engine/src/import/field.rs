@@ -38,6 +38,23 @@ impl fmt::Display for Invalid {
     }
 }
 
+/// Whether an address or prefix as written is IPv6 (it holds a colon). azpath models IPv4
+/// only, so import lists an IPv6 value as skipped, by its JSON path, instead of writing it into
+/// a scenario the loader would refuse.
+pub(super) fn is_ipv6(text: &str) -> bool {
+    text.contains(':')
+}
+
+/// Addresses or prefixes split by family: the IPv4 ones (and anything else, which the loader
+/// checks) to import, and the IPv6 ones to list as skipped, each with its JSON path.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct ByFamily {
+    /// The values to import, in order.
+    pub v4: Vec<String>,
+    /// `(path, value)` of each IPv6 value.
+    pub v6: Vec<(String, String)>,
+}
+
 /// An enum-like field: Azure's spelling of each value and what it becomes.
 pub(super) trait Vocabulary: Copy + 'static {
     /// The values Azure accepts, spelled as its REST specification spells them.
@@ -263,6 +280,27 @@ impl<'v> Node<'v> {
             .collect()
     }
 
+    /// The strings of an optional array property of addresses or prefixes, split by family
+    /// (see [`is_ipv6`]): missing is none; another type, or an element that is not a string,
+    /// is invalid.
+    pub fn addresses(&self, pointer: &str) -> Result<ByFamily, Invalid> {
+        let mut out = ByFamily::default();
+        for n in self.items(pointer)? {
+            match n.value.as_str() {
+                Some(s) if is_ipv6(s) => out.v6.push((n.path.clone(), s.to_string())),
+                Some(s) => out.v4.push(s.to_string()),
+                None => return Err(n.invalid(format!("is {}, not a string", kind_of(n.value)))),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The JSON path of the property `pointer`, where it is or would be.
+    pub fn path_of(&self, pointer: &str) -> String {
+        self.prop(pointer)
+            .map_or_else(|| self.would_be(pointer), |n| n.path)
+    }
+
     /// A required enum-like property.
     pub fn vocab<T: Vocabulary>(&self, pointer: &str) -> Result<T, Invalid> {
         match self.prop(pointer) {
@@ -299,6 +337,28 @@ mod tests {
         let missing = n.vocab::<Access>("/d").unwrap_err();
         assert_eq!(missing.path, "f.json#/properties/d");
         assert!(missing.problem.contains("`Allow`, `Deny`"), "{missing}");
+    }
+
+    #[test]
+    fn ipv6_addresses_and_prefixes_are_set_apart_with_their_json_paths() {
+        let v = serde_json::json!({"properties": {"p": ["10.0.0.0/16", "fd00:db8::/48", "10.1.0.0/16", "::1"]}});
+        let split = node(&v).addresses("/p").unwrap();
+        assert_eq!(split.v4, ["10.0.0.0/16", "10.1.0.0/16"]);
+        assert_eq!(
+            split.v6,
+            [
+                (
+                    "f.json#/properties/p/1".to_string(),
+                    "fd00:db8::/48".to_string()
+                ),
+                ("f.json#/properties/p/3".to_string(), "::1".to_string())
+            ]
+        );
+        let bad = serde_json::json!({"properties": {"p": ["10.0.0.0/16", 7]}});
+        assert_eq!(
+            node(&bad).addresses("/p").unwrap_err().path,
+            "f.json#/properties/p/1"
+        );
     }
 
     #[test]

@@ -164,10 +164,14 @@ fn local_prefixes(
         cx.take(lng);
         let Some(lng) = cx.res(lng) else { continue };
         cx.comment(Section::Gateway, name, lng.id.clone());
-        for p in lng
+        let space = lng
             .props()
-            .strings("/localNetworkAddressSpace/addressPrefixes")?
-        {
+            .addresses("/localNetworkAddressSpace/addressPrefixes")?;
+        cx.skip_ipv6(
+            &space.v6,
+            &format!("the address space of local network gateway {}", lng.id),
+        );
+        for p in space.v4 {
             learned.push(LearnedRouteDoc {
                 prefix: text(p),
                 via: LearnedVia::LocalNetworkGateway,

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::context::{text, Context, Ns};
-use super::field::{Invalid, Node, Vocabulary};
+use super::field::{is_ipv6, ByFamily, Invalid, Node, Vocabulary};
 use super::resource::id_tail;
 use super::Section;
 use crate::scenario::{
@@ -47,8 +47,8 @@ pub(super) fn import(cx: &mut Context<'_>) {
         let read = (|| {
             Ok::<_, Invalid>((
                 r.location()?,
-                props.strings("/addressSpace/addressPrefixes")?,
-                props.strings("/dhcpOptions/dnsServers")?,
+                props.addresses("/addressSpace/addressPrefixes")?,
+                props.addresses("/dhcpOptions/dnsServers")?,
                 props.items("/subnets")?,
             ))
         })();
@@ -62,6 +62,14 @@ pub(super) fn import(cx: &mut Context<'_>) {
         };
         let name = cx.name(Ns::Vnet, &r.id, &r.name);
         cx.comment(Section::Vnet, &name, r.id.clone());
+        cx.skip_ipv6(
+            &address_space.v6,
+            &format!("the address space of VNet `{name}`"),
+        );
+        cx.skip_ipv6(
+            &dns_servers.v6,
+            &format!("the DNS servers of VNet `{name}`"),
+        );
         let mut subnets: Vec<SubnetDoc> = Vec::new();
         let mut seen = BTreeSet::new();
         let mut children: Vec<Node<'_>> = Vec::new();
@@ -81,9 +89,9 @@ pub(super) fn import(cx: &mut Context<'_>) {
         cx.doc.vnets.push(VnetDoc {
             name: text(name),
             region: text(region),
-            address_space: address_space.into_iter().map(text).collect(),
+            address_space: address_space.v4.into_iter().map(text).collect(),
             subnets,
-            dns_servers: dns_servers.into_iter().map(text).collect(),
+            dns_servers: dns_servers.v4.into_iter().map(text).collect(),
         });
     }
 }
@@ -115,14 +123,23 @@ fn read_subnet(
     if name.is_empty() {
         return Err(s.missing("/name", "the subnet's name"));
     }
-    let mut prefixes: Vec<String> = s
-        .opt_str("/addressPrefix")?
-        .map(str::to_string)
-        .into_iter()
-        .collect();
-    if prefixes.is_empty() {
-        prefixes = s.strings("/addressPrefixes")?;
+    let mut prefixes = ByFamily::default();
+    match s.opt_str("/addressPrefix")? {
+        Some(p) if is_ipv6(p) => prefixes
+            .v6
+            .push((s.path_of("/addressPrefix"), p.to_string())),
+        Some(p) => prefixes.v4.push(p.to_string()),
+        None => prefixes = s.addresses("/addressPrefixes")?,
     }
+    cx.skip_ipv6(&prefixes.v6, &format!("subnet `{vnet}/{name}`"));
+    if prefixes.v4.is_empty() && !prefixes.v6.is_empty() {
+        cx.skip(
+            format!("subnet `{vnet}/{name}`"),
+            "its prefixes are all IPv6, which azpath does not model (IPv4 only)",
+        );
+        return Ok(None);
+    }
+    let prefixes = prefixes.v4;
     // Azure's default when the subnet does not say.
     let policies = s
         .opt_vocab::<PrivateEndpointNetworkPolicies>("/privateEndpointNetworkPolicies")?

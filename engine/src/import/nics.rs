@@ -2,7 +2,7 @@
 //! its VM (or the NIC, when it is attached to none).
 
 use super::context::{text, Context, Ns};
-use super::field::{Invalid, Node};
+use super::field::{is_ipv6, Invalid, Node};
 use super::resource::{last_segment, Resource};
 use super::Section;
 use crate::scenario::{WorkloadDoc, WorkloadKind};
@@ -45,6 +45,17 @@ fn nic(cx: &mut Context<'_>, r: &Resource) -> Result<(), Invalid> {
     let nsg_id = props.opt_str("/networkSecurityGroup/id")?;
     let vm = props.opt_str("/virtualMachine/id")?;
     let public_ip = config.opt_str("/publicIPAddress/id")?;
+    if is_ipv6(ip) {
+        cx.skip(
+            format!("`{ip}` at `{}`", config.path_of("/privateIPAddress")),
+            "IPv6, which azpath does not model (IPv4 only)",
+        );
+        cx.skip(
+            r.id.clone(),
+            "its primary IP configuration is IPv6, which azpath does not model",
+        );
+        return Ok(());
+    }
     if ip.is_empty() {
         let reason =
             "its private IP is not in the input (a dynamic address is allocated on deployment)";

@@ -1,7 +1,7 @@
 //! Route tables and their user-defined routes.
 
 use super::context::{text, Context, Ns};
-use super::field::{Invalid, Node, Vocabulary};
+use super::field::{is_ipv6, Invalid, Node, Vocabulary};
 use super::Section;
 use crate::scenario::{NextHopDoc, RouteDoc, RouteTableDoc};
 
@@ -108,6 +108,21 @@ fn read_route(
         NextHopType::Internet => NextHopDoc::Internet,
         NextHopType::None => NextHopDoc::None,
     };
+    if is_ipv6(prefix) || is_ipv6(ip) {
+        let path = route.path_of(if is_ipv6(prefix) {
+            "/addressPrefix"
+        } else {
+            "/nextHopIpAddress"
+        });
+        let reason = format!("it is IPv6 (`{path}`), which azpath does not model (IPv4 only)");
+        cx.comment(
+            Section::RouteTable,
+            table,
+            format!("left out {what}: {reason}"),
+        );
+        cx.skip(what, reason);
+        return Ok(None);
+    }
     if !prefix.contains('/') {
         let reason =
             format!("its prefix `{prefix}` is a service tag, which azpath does not take in UDRs");

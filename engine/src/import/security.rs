@@ -2,7 +2,7 @@
 //! defaults, which azpath builds in, so they are counted and left out.
 
 use super::context::{text, Context, Ns};
-use super::field::{Invalid, Node, Vocabulary};
+use super::field::{is_ipv6, Invalid, Node, Vocabulary};
 use super::Section;
 use crate::scenario::{Access, Direction, NsgDoc, NsgRuleDoc, Protocol, Spanned, Text};
 
@@ -80,9 +80,8 @@ fn security_rule(cx: &mut Context<'_>, nsg: &str, rule: &Node<'_>) -> Option<Nsg
         .unwrap_or("");
     let what = format!("rule `{name}` of NSG `{nsg}`");
     match read_rule(cx, rule, name) {
-        Ok(Some(doc)) => Some(doc),
-        Ok(None) => {
-            let reason = "application security groups are not modelled";
+        Ok(Ok(doc)) => Some(doc),
+        Ok(Err(reason)) => {
             cx.comment(Section::Nsg, nsg, format!("left out {what}: {reason}"));
             cx.skip(what, reason);
             None
@@ -94,12 +93,14 @@ fn security_rule(cx: &mut Context<'_>, nsg: &str, rule: &Node<'_>) -> Option<Nsg
     }
 }
 
-/// The rule as azpath writes it; `Ok(None)` when it uses application security groups.
+/// The rule as azpath writes it; `Ok(Err(reason))` when it is left out: it uses application
+/// security groups, or one of its sides names IPv6 prefixes only (it never matches an IPv4
+/// flow). IPv6 prefixes beside IPv4 ones are listed as skipped.
 fn read_rule(
     cx: &mut Context<'_>,
     rule: &Node<'_>,
     name: &str,
-) -> Result<Option<NsgRuleDoc>, Invalid> {
+) -> Result<Result<NsgRuleDoc, String>, Invalid> {
     if name.is_empty() {
         return Err(rule.missing("/name", "the rule's name"));
     }
@@ -129,14 +130,45 @@ fn read_rule(
         false,
     )?;
     if asgs {
-        return Ok(None);
+        return Ok(Err("application security groups are not modelled".into()));
     }
+    let mut sides = Vec::new();
+    for (all, single, plural) in [
+        (source, "/sourceAddressPrefix", "/sourceAddressPrefixes"),
+        (
+            destination,
+            "/destinationAddressPrefix",
+            "/destinationAddressPrefixes",
+        ),
+    ] {
+        let (v6, v4): (Vec<String>, Vec<String>) = all.into_iter().partition(|a| is_ipv6(a));
+        let field = if rule.strings(plural)?.is_empty() {
+            single
+        } else {
+            plural
+        };
+        let path = rule.path_of(field);
+        if v4.is_empty() && !v6.is_empty() {
+            return Ok(Err(format!(
+                "its `{}` are IPv6 only (`{path}`), which azpath does not model (IPv4 only)",
+                field.trim_start_matches('/')
+            )));
+        }
+        let listed: Vec<(String, String)> = v6.into_iter().map(|a| (path.clone(), a)).collect();
+        cx.skip_ipv6(&listed, &format!("NSG rule `{name}`"));
+        sides.push(v4);
+    }
+    let mut sides = sides.into_iter();
+    let (source, destination) = (
+        sides.next().unwrap_or_default(),
+        sides.next().unwrap_or_default(),
+    );
     let addresses = |cx: &mut Context<'_>, all: Vec<String>| -> Vec<Text> {
         all.iter().map(|a| text(cx.address(a))).collect()
     };
     let source = addresses(cx, source);
     let destination = addresses(cx, destination);
-    Ok(Some(NsgRuleDoc {
+    Ok(Ok(NsgRuleDoc {
         name: text(name),
         priority: Spanned::new(u32::try_from(priority).unwrap_or(u32::MAX)),
         direction,

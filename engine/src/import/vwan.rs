@@ -262,7 +262,16 @@ fn connection(
     let mut static_routes = Vec::new();
     for s in config.items("/vnetRoutes/staticRoutes")? {
         let name = s.str("/name")?;
-        let prefixes = s.strings("/addressPrefixes")?;
+        let prefixes = s.addresses("/addressPrefixes")?;
+        cx.skip_ipv6(&prefixes.v6, &format!("static route `{name}`"));
+        if prefixes.v4.is_empty() && !prefixes.v6.is_empty() {
+            cx.skip(
+                format!("static route `{name}` of {}", r.id),
+                "its prefixes are all IPv6, which azpath does not model (IPv4 only)",
+            );
+            continue;
+        }
+        let prefixes = prefixes.v4;
         if prefixes.is_empty() {
             return Err(s.missing("/addressPrefixes", "a static route names its prefixes"));
         }

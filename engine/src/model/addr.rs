@@ -114,16 +114,6 @@ pub fn refused_in_vnet_address_space(prefix: IpNet) -> Option<Refused> {
     )
 }
 
-/// Why no host can hold `ip` nor be reached at it: 0.0.0.0/8, loopback, multicast or the
-/// broadcast address. Refused as a DNS server, an A record, and the destination or source of a
-/// question (a connection to 127.0.0.1 never leaves the client).
-pub fn not_a_host_address(ip: IpAddr) -> Option<Refused> {
-    first_overlapping(
-        IpNet::from(ip),
-        &[THIS_NETWORK, LOOPBACK, MULTICAST, BROADCAST],
-    )
-}
-
 /// Whether two prefixes share any address (one contains the other).
 pub fn overlaps(a: IpNet, b: IpNet) -> bool {
     a.contains(&b) || b.contains(&a)
@@ -281,23 +271,6 @@ mod tests {
             "168.63.130.0/24",
         ] {
             assert_eq!(refused_in_vnet_address_space(net(p)), None, "{p}");
-        }
-    }
-
-    #[test]
-    fn no_host_holds_this_network_loopback_multicast_or_broadcast() {
-        for ip in [
-            "0.0.0.0",
-            "0.1.2.3",
-            "127.0.0.1",
-            "224.0.0.251",
-            "255.255.255.255",
-        ] {
-            assert!(not_a_host_address(ip.parse().unwrap()).is_some(), "{ip}");
-        }
-        // 169.254.169.254 (instance metadata) and 168.63.129.16 (Azure DNS) are reached.
-        for ip in ["10.0.0.4", "8.8.8.8", "169.254.169.254", "168.63.129.16"] {
-            assert!(not_a_host_address(ip.parse().unwrap()).is_none(), "{ip}");
         }
     }
 

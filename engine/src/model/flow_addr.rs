@@ -9,7 +9,9 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use super::{is_private, Network, NicRef, TraceSource, TraceTarget};
+use ipnet::{IpNet, Ipv6Net};
+
+use super::{addr, is_private, Network, NicRef, TraceSource, TraceTarget};
 
 /// Why an address cannot be either end of a flow in Azure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -24,8 +26,49 @@ pub enum Unroutable {
     Multicast,
 }
 
-/// Why `ip` can never be an end of a flow in Azure, or `None` when it can. IPv4-mapped IPv6
-/// addresses are judged as the IPv4 address they carry.
+impl Unroutable {
+    /// The address block of this kind that `ip` falls in, e.g. `127.0.0.0/8`.
+    pub fn block(self, ip: IpAddr) -> IpNet {
+        let v4 = match ip {
+            IpAddr::V4(_) => true,
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().is_some(),
+        };
+        let refused = match self {
+            Unroutable::Unspecified => addr::THIS_NETWORK,
+            Unroutable::Loopback => addr::LOOPBACK,
+            Unroutable::Broadcast => addr::BROADCAST,
+            Unroutable::Multicast => addr::MULTICAST,
+        };
+        match (v4, self) {
+            (false, Unroutable::Unspecified) => {
+                IpNet::V6(Ipv6Net::new_assert(Ipv6Addr::UNSPECIFIED, 128))
+            }
+            (false, Unroutable::Loopback) => {
+                IpNet::V6(Ipv6Net::new_assert(Ipv6Addr::LOCALHOST, 128))
+            }
+            (false, Unroutable::Multicast) => IpNet::V6(Ipv6Net::new_assert(
+                Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0),
+                8,
+            )),
+            _ => IpNet::V4(refused.range),
+        }
+    }
+
+    /// What the block is, e.g. "the loopback range".
+    pub fn what(self) -> &'static str {
+        match self {
+            Unroutable::Unspecified => addr::THIS_NETWORK.what,
+            Unroutable::Loopback => addr::LOOPBACK.what,
+            Unroutable::Broadcast => addr::BROADCAST.what,
+            Unroutable::Multicast => addr::MULTICAST.what,
+        }
+    }
+}
+
+/// Why `ip` can never be an end of a flow in Azure, or `None` when it can: refused on the
+/// command line and in a scenario alike, as the destination or source of a question, a DNS
+/// server, an A record or a next hop. IPv4-mapped IPv6 addresses are judged as the IPv4
+/// address they carry.
 pub fn unroutable(ip: IpAddr) -> Option<Unroutable> {
     match ip {
         IpAddr::V4(v4) => unroutable_v4(v4),
@@ -354,6 +397,36 @@ mod tests {
         ] {
             assert_eq!(unroutable(ip(a)), None, "{a}");
         }
+    }
+
+    #[test]
+    fn each_unroutable_address_names_the_block_it_falls_in() {
+        let block = |a: &str| unroutable(ip(a)).map(|w| (w.block(ip(a)).to_string(), w.what()));
+        assert_eq!(
+            block("127.0.0.1"),
+            Some(("127.0.0.0/8".into(), "the loopback range"))
+        );
+        assert_eq!(
+            block("0.1.2.3"),
+            Some(("0.0.0.0/8".into(), "the \"this network\" range"))
+        );
+        assert_eq!(
+            block("239.1.1.1"),
+            Some(("224.0.0.0/4".into(), "the multicast range"))
+        );
+        assert_eq!(
+            block("255.255.255.255"),
+            Some(("255.255.255.255/32".into(), "the broadcast address"))
+        );
+        assert_eq!(block("::1"), Some(("::1/128".into(), "the loopback range")));
+        assert_eq!(
+            block("ff02::1"),
+            Some(("ff00::/8".into(), "the multicast range"))
+        );
+        assert_eq!(
+            block("::ffff:127.0.0.1"),
+            Some(("127.0.0.0/8".into(), "the loopback range"))
+        );
     }
 
     #[test]

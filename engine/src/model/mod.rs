@@ -18,7 +18,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-pub use addr::{is_private, not_a_host_address, reserved_addresses, Refused};
+pub use addr::{is_private, reserved_addresses, Refused};
 pub use firewall::*;
 pub use names::*;
 pub use questions::{

@@ -9,7 +9,7 @@ use super::{
     Access, Direction, FlowProtocol, NextHopType, NicRef, NsgId, Place, RouteSource, RouteState,
     RouteTableId, VnetId, ZoneId,
 };
-use crate::scenario::{ResolveOutcomeName, Span, VerdictName};
+use crate::scenario::{ResolveOutcomeName, Span, SymptomName, VerdictName};
 
 /// A question and where it was written.
 #[derive(Clone, Debug)]
@@ -327,8 +327,8 @@ pub struct TraceExpect {
     pub via: Vec<PathPoint>,
     /// What neither may pass.
     pub not_via: Vec<PathPoint>,
-    /// Text the symptom must contain.
-    pub symptom: Option<String>,
+    /// The kind of symptom the client sees.
+    pub symptom: Option<SymptomName>,
     /// The regions the request passes, in order.
     pub regions: Option<Vec<String>>,
 }

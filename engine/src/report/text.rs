@@ -411,7 +411,7 @@ fn problem(p: &Problem) -> String {
             differs("not_via", format!("avoids `{name}`"), "passes it")
         }
         Problem::Symptom { expected, actual } => {
-            differs("symptom", format!("contains `{expected}`"), actual)
+            differs("symptom", format!("{expected:?}"), format!("{actual:?}"))
         }
         Problem::Regions { expected, actual } => {
             differs("regions", expected.join(" -> "), actual.join(" -> "))

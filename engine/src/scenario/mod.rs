@@ -239,6 +239,10 @@ fn describe(code: &ron::Error) -> (String, Option<String>) {
             "the text is not UTF-8".into(),
             Some("save the file as UTF-8".into()),
         ),
+        E::Message(m) if m == questions::PORT_ZERO => (
+            m.clone(),
+            Some(format!("a port is 1 to 65535; leave the field out for the flow default ({DEFAULT_PORT}, or {DEFAULT_SOURCE_PORT} for `source_port`)")),
+        ),
         E::Message(m) => (lower_first(m), Some(message_hint(m).into())),
         other => (lower_first(&other.to_string()), Some(SYNTAX_HINT.into())),
     }

@@ -37,6 +37,18 @@ fn default_source_port() -> u16 {
     DEFAULT_SOURCE_PORT
 }
 
+/// The error for a question's port 0.
+pub(crate) const PORT_ZERO: &str = "port 0 is not a flow port";
+
+/// Reads a flow's port: 1 to 65535. Port 0 is reserved (IANA) and no TCP or UDP flow uses it,
+/// so a question about it is refused, not answered.
+fn flow_port<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+    match u16::deserialize(d)? {
+        0 => Err(serde::de::Error::custom(PORT_ZERO)),
+        port => Ok(port),
+    }
+}
+
 /// A question about the network with the answer Azure gives.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -69,10 +81,10 @@ pub enum QuestionDoc {
         /// The other end's address.
         remote: Text,
         /// The service (destination) port; default [`DEFAULT_PORT`].
-        #[serde(default = "default_port")]
+        #[serde(default = "default_port", deserialize_with = "flow_port")]
         port: u16,
         /// The client's (source) port; default [`DEFAULT_SOURCE_PORT`].
-        #[serde(default = "default_source_port")]
+        #[serde(default = "default_source_port", deserialize_with = "flow_port")]
         source_port: u16,
         /// The answer.
         expect: FlowVerifyExpectDoc,
@@ -93,7 +105,7 @@ pub enum QuestionDoc {
         /// The destination: an address, or a name resolved first as the client resolves it.
         to: Text,
         /// Destination port; default [`DEFAULT_PORT`].
-        #[serde(default = "default_port")]
+        #[serde(default = "default_port", deserialize_with = "flow_port")]
         port: u16,
         /// `Tcp` (default), `Udp` or `Icmp`.
         #[serde(default)]
@@ -117,7 +129,7 @@ pub enum QuestionDoc {
         /// The destinations: workloads, private endpoints (by address) or services (by name).
         to: SetDoc,
         /// Destination port; default [`DEFAULT_PORT`].
-        #[serde(default = "default_port")]
+        #[serde(default = "default_port", deserialize_with = "flow_port")]
         port: u16,
         /// `Tcp` (default), `Udp` or `Icmp`.
         #[serde(default)]
@@ -250,13 +262,13 @@ pub struct TraceExpectDoc {
     /// NICs, VNets or hubs it must not pass.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_via: Vec<Text>,
-    /// Text the client's symptom must contain, e.g. `connect timeout`.
+    /// What the client sees, by kind, e.g. `ConnectTimeout`.
     #[serde(
         default,
         deserialize_with = "present",
         skip_serializing_if = "Option::is_none"
     )]
-    pub symptom: Option<Text>,
+    pub symptom: Option<SymptomName>,
     /// The regions the request passes, in order (path quality).
     #[serde(
         default,
@@ -264,6 +276,48 @@ pub struct TraceExpectDoc {
         skip_serializing_if = "Option::is_none"
     )]
     pub regions: Option<Vec<Text>>,
+}
+
+/// What the client of a trace sees, by kind (the details, such as the service's wording of a
+/// refusal, are the trace's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+pub enum SymptomName {
+    /// The connection opens.
+    Connected,
+    /// Packets vanish: the connect times out.
+    ConnectTimeout,
+    /// The firewall answers HTTP 470.
+    FirewallHttp470,
+    /// The firewall cuts the TLS handshake off.
+    TlsHandshakeReset,
+    /// An appliance drops the answer to a connection it never saw start.
+    ReplyOnlyTimeout,
+    /// The handshake stalls, then EOF or reset.
+    HandshakeStalls,
+    /// The packet leaves Azure for the Internet.
+    LeavesForInternet,
+    /// The packet leaves Azure through a gateway.
+    LeavesForOnPremises,
+    /// The packet reaches the service over its service endpoint.
+    ReachesServiceEndpoint,
+    /// NXDOMAIN.
+    NxDomain,
+    /// The DNS lookup times out.
+    DnsTimeout,
+    /// The DNS lookup goes round in circles.
+    DnsLoop,
+    /// The certificate does not cover the name.
+    CertificateNameMismatch,
+    /// The service answers that public network access is disabled.
+    PublicAccessDisabled,
+    /// The service answers that the caller's address is not allowed.
+    ServiceFirewallDenied,
+    /// Connected, over the service's public endpoint.
+    ConnectedPublicly,
+    /// API Management does not answer for this host.
+    HostNotServed,
+    /// API Management is unhealthy.
+    ServiceUnavailable,
 }
 
 /// Trace verdicts, by name.
@@ -335,6 +389,32 @@ impl VerdictName {
         VerdictName::HostNotServed,
         VerdictName::ServiceUnhealthy,
     ];
+
+    /// The name as scenario files write it (and as every answer prints it).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            VerdictName::Delivered => "Delivered",
+            VerdictName::DroppedByNsg => "DroppedByNsg",
+            VerdictName::NoRoute => "NoRoute",
+            VerdictName::NoDestination => "NoDestination",
+            VerdictName::InvalidNextHop => "InvalidNextHop",
+            VerdictName::PeeringBlocked => "PeeringBlocked",
+            VerdictName::SentToInternet => "SentToInternet",
+            VerdictName::SentToOnPremises => "SentToOnPremises",
+            VerdictName::SentToServiceEndpoint => "SentToServiceEndpoint",
+            VerdictName::Loop => "Loop",
+            VerdictName::AsymmetricReturnDropped => "AsymmetricReturnDropped",
+            VerdictName::ReplyDropped => "ReplyDropped",
+            VerdictName::DroppedByFirewall => "DroppedByFirewall",
+            VerdictName::NameNotResolved => "NameNotResolved",
+            VerdictName::TlsNameMismatch => "TlsNameMismatch",
+            VerdictName::PublicAccessDisabled => "PublicAccessDisabled",
+            VerdictName::ServiceFirewallDenied => "ServiceFirewallDenied",
+            VerdictName::DeliveredPublicly => "DeliveredPublicly",
+            VerdictName::HostNotServed => "HostNotServed",
+            VerdictName::ServiceUnhealthy => "ServiceUnhealthy",
+        }
+    }
 }
 
 /// The expected flow-verify answer; fields left out are not checked.
@@ -495,6 +575,36 @@ mod tests {
         assert!(row(r#"(prefix: None)"#).is_err());
         assert!(row(r#"(source: None)"#).is_err());
         assert!(row(r#"(state: None)"#).is_err());
+    }
+
+    #[test]
+    fn a_verdict_prints_as_scenario_files_write_it() {
+        for v in VerdictName::ALL {
+            let written = ron::to_string(&v).unwrap();
+            assert_eq!(v.as_str(), written);
+            let read: VerdictName = super::super::ron_options().from_str(v.as_str()).unwrap();
+            assert_eq!(read, v);
+        }
+    }
+
+    #[test]
+    fn a_question_about_port_0_is_refused() {
+        for q in [
+            r#"FlowVerify(at: "vm", direction: Outbound, remote: "10.0.0.4", port: 0, expect: (access: Allow))"#,
+            r#"FlowVerify(at: "vm", direction: Outbound, remote: "10.0.0.4", source_port: 0, expect: (access: Allow))"#,
+            r#"Trace(from: "vm", to: "10.0.0.4", port: 0, expect: (verdict: Delivered))"#,
+        ] {
+            let parsed: Result<QuestionDoc, _> = super::super::ron_options().from_str(q);
+            let message = parsed.map_err(|e| e.code.to_string()).unwrap_err();
+            assert!(
+                message.contains("port 0 is not a flow port"),
+                "{q}: {message}"
+            );
+        }
+        let q: QuestionDoc = super::super::ron_options()
+            .from_str(r#"Trace(from: "vm", to: "10.0.0.4", port: 1, expect: (verdict: Delivered))"#)
+            .unwrap();
+        assert!(matches!(q, QuestionDoc::Trace { port: 1, .. }));
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::model::{
     Access, Direction, FlowProtocol, NicRef, PublicAccess, Service, TraceSource, AZURE_DNS,
 };
 use crate::query::nsgs_at;
+use crate::scenario::DEFAULT_SOURCE_PORT;
 
 /// RFC 1918: what an App Service app without route-all sends into its VNet.
 const RFC1918: [(u8, u8, u8); 3] = [(10, 0, 8), (172, 16, 12), (192, 168, 16)];
@@ -209,7 +210,7 @@ impl Tracer<'_> {
             let flow = Flow {
                 protocol: FlowProtocol::Tcp,
                 src,
-                src_port: 50000,
+                src_port: DEFAULT_SOURCE_PORT,
                 dst,
                 dst_port: requirement.port(),
             };

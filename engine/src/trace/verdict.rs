@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::dns::DnsOutcome;
 use crate::filter::firewall::DenyFeel;
 use crate::model::{PeeringState, ServiceKind};
+use crate::scenario::{SymptomName, VerdictName};
 
 /// How a trace ends: the closed set of verdicts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -355,6 +356,32 @@ pub enum Symptom {
     ServiceUnavailable,
 }
 
+impl Symptom {
+    /// The symptom's kind, as scenario files name it: the variant without its details.
+    pub fn kind(&self) -> SymptomName {
+        match self {
+            Symptom::Connected => SymptomName::Connected,
+            Symptom::ConnectTimeout => SymptomName::ConnectTimeout,
+            Symptom::FirewallHttp470 => SymptomName::FirewallHttp470,
+            Symptom::TlsHandshakeReset => SymptomName::TlsHandshakeReset,
+            Symptom::ReplyOnlyTimeout => SymptomName::ReplyOnlyTimeout,
+            Symptom::HandshakeStalls => SymptomName::HandshakeStalls,
+            Symptom::LeavesForInternet => SymptomName::LeavesForInternet,
+            Symptom::LeavesForOnPremises => SymptomName::LeavesForOnPremises,
+            Symptom::ReachesServiceEndpoint => SymptomName::ReachesServiceEndpoint,
+            Symptom::NxDomain => SymptomName::NxDomain,
+            Symptom::DnsTimeout => SymptomName::DnsTimeout,
+            Symptom::DnsLoop => SymptomName::DnsLoop,
+            Symptom::CertificateNameMismatch => SymptomName::CertificateNameMismatch,
+            Symptom::PublicAccessDisabled { .. } => SymptomName::PublicAccessDisabled,
+            Symptom::ServiceFirewallDenied { .. } => SymptomName::ServiceFirewallDenied,
+            Symptom::ConnectedPublicly => SymptomName::ConnectedPublicly,
+            Symptom::HostNotServed => SymptomName::HostNotServed,
+            Symptom::ServiceUnavailable => SymptomName::ServiceUnavailable,
+        }
+    }
+}
+
 impl Verdict {
     /// What the client sees.
     pub fn symptom(&self) -> Symptom {
@@ -397,30 +424,36 @@ impl Verdict {
         }
     }
 
-    /// The verdict's name, as scenario files write it.
-    pub fn name(&self) -> &'static str {
+    /// The verdict's kind, as scenario files name it: the variant without its details. The one
+    /// mapping from a verdict to the vocabulary; expectations compare it, renderers print it.
+    pub fn kind(&self) -> VerdictName {
         match self {
-            Verdict::Delivered => "Delivered",
-            Verdict::DroppedByNsg { .. } => "DroppedByNsg",
-            Verdict::DroppedByFirewall { .. } => "DroppedByFirewall",
-            Verdict::NoRoute { .. } => "NoRoute",
-            Verdict::NoDestination { .. } => "NoDestination",
-            Verdict::InvalidNextHop { .. } => "InvalidNextHop",
-            Verdict::PeeringBlocked { .. } => "PeeringBlocked",
-            Verdict::SentToInternet => "SentToInternet",
-            Verdict::SentToOnPremises { .. } => "SentToOnPremises",
-            Verdict::SentToServiceEndpoint => "SentToServiceEndpoint",
-            Verdict::Loop { .. } => "Loop",
-            Verdict::AsymmetricReturnDropped { .. } => "AsymmetricReturnDropped",
-            Verdict::ReplyDropped { .. } => "ReplyDropped",
-            Verdict::NameNotResolved { .. } => "NameNotResolved",
-            Verdict::TlsNameMismatch { .. } => "TlsNameMismatch",
-            Verdict::PublicAccessDisabled { .. } => "PublicAccessDisabled",
-            Verdict::ServiceFirewallDenied { .. } => "ServiceFirewallDenied",
-            Verdict::DeliveredPublicly { .. } => "DeliveredPublicly",
-            Verdict::HostNotServed { .. } => "HostNotServed",
-            Verdict::ServiceUnhealthy { .. } => "ServiceUnhealthy",
+            Verdict::Delivered => VerdictName::Delivered,
+            Verdict::DroppedByNsg { .. } => VerdictName::DroppedByNsg,
+            Verdict::DroppedByFirewall { .. } => VerdictName::DroppedByFirewall,
+            Verdict::NoRoute { .. } => VerdictName::NoRoute,
+            Verdict::NoDestination { .. } => VerdictName::NoDestination,
+            Verdict::InvalidNextHop { .. } => VerdictName::InvalidNextHop,
+            Verdict::PeeringBlocked { .. } => VerdictName::PeeringBlocked,
+            Verdict::SentToInternet => VerdictName::SentToInternet,
+            Verdict::SentToOnPremises { .. } => VerdictName::SentToOnPremises,
+            Verdict::SentToServiceEndpoint => VerdictName::SentToServiceEndpoint,
+            Verdict::Loop { .. } => VerdictName::Loop,
+            Verdict::AsymmetricReturnDropped { .. } => VerdictName::AsymmetricReturnDropped,
+            Verdict::ReplyDropped { .. } => VerdictName::ReplyDropped,
+            Verdict::NameNotResolved { .. } => VerdictName::NameNotResolved,
+            Verdict::TlsNameMismatch { .. } => VerdictName::TlsNameMismatch,
+            Verdict::PublicAccessDisabled { .. } => VerdictName::PublicAccessDisabled,
+            Verdict::ServiceFirewallDenied { .. } => VerdictName::ServiceFirewallDenied,
+            Verdict::DeliveredPublicly { .. } => VerdictName::DeliveredPublicly,
+            Verdict::HostNotServed { .. } => VerdictName::HostNotServed,
+            Verdict::ServiceUnhealthy { .. } => VerdictName::ServiceUnhealthy,
         }
+    }
+
+    /// The verdict's name, as scenario files write it ([`VerdictName::as_str`] of its kind).
+    pub fn name(&self) -> &'static str {
+        self.kind().as_str()
     }
 }
 

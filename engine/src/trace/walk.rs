@@ -171,6 +171,24 @@ pub fn trace_name(
             resolution: Some(resolution),
         });
     };
+    // A name that resolves to an address no host holds (loopback, multicast, broadcast, this
+    // network) is refused at load wherever a record or public IP is written; should one get
+    // here all the same, no packet is sent: nobody in Azure holds that address.
+    if crate::model::flow_addr::unroutable(address).is_some() {
+        let verdict = Verdict::NoDestination { address };
+        return Some(TraceAnswer {
+            source: source_name(net, from)?,
+            request: probe,
+            destination: Some(address),
+            symptom: verdict.symptom(),
+            verdict,
+            forward: Vec::new(),
+            reply: Vec::new(),
+            quality: PathQuality::default(),
+            assumptions: Vec::new(),
+            resolution: Some(resolution),
+        });
+    }
     let mut answer = trace_from(net, dp, from, probe.to(address))?;
     answer.resolution = Some(resolution);
     Some(answer)

@@ -43,6 +43,7 @@ use crate::model::{
 };
 use crate::route::system::reserved_prefixes;
 use crate::route::{Lpm, Origin, TrieLpm};
+use crate::scenario::DEFAULT_PORT;
 use crate::trace::host_asked;
 
 /// A NIC taking part in the matrix.
@@ -294,7 +295,7 @@ pub(super) fn classes(net: &Network, dp: &DataPlane, members: &[Member]) -> Vec<
                 .and_then(|p| p.service)
                 .and_then(|s| net.services.get(s.0))
                 .map(|s| {
-                    let checked = host_asked(net, dp, ip, 443, None)
+                    let checked = host_asked(net, dp, ip, DEFAULT_PORT, None)
                         .0
                         .unwrap_or_else(|| ip.to_string());
                     (s.certificate_covers(&checked), s.certificate_names.clone())

@@ -179,11 +179,14 @@ impl Resolver {
         }
     }
 
-    /// Public addresses: parsed, and refused when private.
+    /// Public addresses: parsed, and refused when private or when no host can hold them
+    /// (loopback, multicast, broadcast, this network: a name resolving to one has no answer).
     pub(super) fn public_ips(&mut self, texts: &[Text], what: &str) -> Vec<IpAddr> {
         let mut out = Vec::new();
         for t in texts {
-            let Some(ip) = self.ip(t, what) else { continue };
+            let Some(ip) = self.host_ip(t, what) else {
+                continue;
+            };
             if is_private(ip) {
                 self.error(
                     t.span,

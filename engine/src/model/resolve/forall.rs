@@ -58,7 +58,6 @@ pub(super) fn question_span(q: &doc::QuestionDoc) -> Span {
             .chain(set_text(to))
             .chain(&expect.via)
             .chain(&expect.not_via)
-            .chain(&expect.symptom)
             .chain(expect.regions.iter().flatten())
             .collect(),
         doc::QuestionDoc::ForAllRoutes { at, expect } => {

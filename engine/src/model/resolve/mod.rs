@@ -8,7 +8,7 @@ use ipnet::IpNet;
 
 use super::*;
 use crate::diag::{unknown_name_hint, Diagnostic, Severity};
-use crate::model::addr::not_a_host_address;
+use crate::model::flow_addr::unroutable;
 use crate::scenario::{self as doc, Document, Text};
 
 mod firewall;
@@ -167,16 +167,18 @@ impl Resolver {
         self.check_host_ip(text.span, ip, what).then_some(ip)
     }
 
-    /// Refuses `ip` (written at `span`) if no host can hold it; see [`not_a_host_address`].
+    /// Refuses `ip` (written at `span`) if no host can hold it: the rule the command line
+    /// applies too, [`unroutable`].
     fn check_host_ip(&mut self, span: Span, ip: IpAddr, what: &str) -> bool {
-        let Some(refused) = not_a_host_address(ip) else {
+        let Some(why) = unroutable(ip) else {
             return true;
         };
         self.error(
             span,
             format!(
                 "{what} `{ip}` is in `{}`, {}, which no host holds",
-                refused.range, refused.what
+                why.block(ip),
+                why.what()
             ),
             Some("give the unicast address of a host, such as `10.0.1.4`".into()),
         );

@@ -23,7 +23,9 @@ impl Resolver {
                     expect,
                 } => {
                     let nic = self.nic_ref(at);
-                    let address = self.ip(remote, "remote address");
+                    let address = self
+                        .ip(remote, "remote address")
+                        .filter(|ip| self.question_address(remote, *ip, "remote address"));
                     let nsg = match &expect.nsg {
                         Some(t) => self.found(find(&self.nsg_ids, t, "nsg")).map(Some),
                         None => Some(None),
@@ -414,7 +416,7 @@ impl Resolver {
             verdict: expect.verdict,
             via: via.into_iter().collect::<Option<Vec<_>>>()?,
             not_via: not_via.into_iter().collect::<Option<Vec<_>>>()?,
-            symptom: expect.symptom.as_ref().map(|t| t.value.clone()),
+            symptom: expect.symptom,
             regions: expect
                 .regions
                 .as_ref()
