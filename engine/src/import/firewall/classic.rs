@@ -4,7 +4,9 @@ use super::super::context::{text, Context};
 use super::super::field::{Invalid, Node, Vocabulary};
 use super::super::resource::Resource;
 use super::super::Section;
-use super::rules::{app_rule, dnat, invalid_rule, name_of, network_rule, priority, FilterAction};
+use super::rules::{
+    app_rule, dnat, invalid_rule, name_of, network_rule, priority, written_name, FilterAction,
+};
 use crate::scenario::{FirewallDoc, RuleCollectionDoc, RuleCollectionGroupDoc, Spanned};
 
 /// `AzureFirewallNatRCActionType` (classic NAT collections; a policy's is always `DNAT`).
@@ -59,10 +61,7 @@ pub(super) fn classic(
 /// A classic NAT collection: DNAT rules go to `dnat_rules`; SNAT collections are left out.
 fn nat_collection(cx: &mut Context<'_>, fw: &mut FirewallDoc, c: &Node<'_>) {
     let fw_name = fw.name.value.clone();
-    let where_ = format!(
-        "classic/{}",
-        c.value.get("name").and_then(|n| n.as_str()).unwrap_or("")
-    );
+    let where_ = format!("classic/{}", written_name(c));
     let read = name_of(c, "the collection's name")
         .and_then(|_| priority(c))
         .and_then(|_| c.vocab::<NatAction>("/action/type"))
@@ -98,7 +97,7 @@ fn filter_collection(
     c: &Node<'_>,
     app: bool,
 ) -> Option<RuleCollectionDoc> {
-    let name = c.value.get("name").and_then(|n| n.as_str()).unwrap_or("");
+    let name = written_name(c);
     let where_ = format!("classic/{name}");
     let read = name_of(c, "the collection's name").and_then(|name| {
         Ok((

@@ -6,8 +6,8 @@ use super::super::field::{Invalid, Node, Vocabulary};
 use super::super::resource::Resource;
 use super::super::Section;
 use super::rules::{
-    app_rule, dnat, invalid_rule, name_of, network_rule, priority, FilterAction, RuleType,
-    PRIORITIES,
+    app_rule, dnat, invalid_rule, name_of, network_rule, priority, written_name, FilterAction,
+    RuleType, PRIORITIES,
 };
 use crate::scenario::{FirewallDoc, RuleCollectionDoc, RuleCollectionGroupDoc, Spanned};
 
@@ -147,11 +147,7 @@ fn rule_collection_group(
         }
     };
     for c in collections {
-        let where_ = format!(
-            "{}/{}",
-            group.name,
-            c.value.get("name").and_then(|n| n.as_str()).unwrap_or("")
-        );
+        let where_ = format!("{}/{}", group.name, written_name(&c));
         if let Err(e) = collection(cx, fw, &where_, &c, &mut doc) {
             cx.invalid(
                 Some((Section::Firewall, name)),

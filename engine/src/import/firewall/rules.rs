@@ -71,6 +71,14 @@ pub(super) fn priority(node: &Node<'_>) -> Result<Spanned<u32>, Invalid> {
     Ok(Spanned::new(u32::try_from(p).unwrap_or(u32::MAX)))
 }
 
+/// A rule's or collection's name as written, empty when it has none (for messages).
+pub(super) fn written_name<'v>(node: &Node<'v>) -> &'v str {
+    node.value
+        .get("name")
+        .and_then(|n| n.as_str())
+        .unwrap_or("")
+}
+
 /// A rule's or collection's name (required).
 pub(super) fn name_of<'v>(node: &Node<'v>, what: &str) -> Result<&'v str, Invalid> {
     match node.value.get("name").and_then(|n| n.as_str()) {
@@ -94,11 +102,7 @@ pub(super) fn invalid_rule(
     rule: &Node<'_>,
     e: &Invalid,
 ) {
-    let name = rule
-        .value
-        .get("name")
-        .and_then(|n| n.as_str())
-        .unwrap_or("");
+    let name = written_name(rule);
     cx.invalid(
         Some((Section::Firewall, fw)),
         format!("rule `{where_}/{name}` of firewall `{fw}`"),
@@ -158,11 +162,7 @@ fn unmodelled(
 ) -> Result<bool, Invalid> {
     for (key, reason) in keys {
         if !rule.items(key)?.is_empty() {
-            let name = rule
-                .value
-                .get("name")
-                .and_then(|n| n.as_str())
-                .unwrap_or("");
+            let name = written_name(rule);
             leave_out(cx, fw, where_, name, reason);
             return Ok(true);
         }
