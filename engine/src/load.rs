@@ -6,7 +6,7 @@ use crate::dataplane::DataPlane;
 use crate::diag::{Diagnostic, Located, Severity};
 use crate::input::{self, Limit, ReadError};
 use crate::model::{self, Network};
-use crate::scenario::{self, Document, SourceFile};
+use crate::scenario::{self, Document, SourceFile, Text};
 
 /// A scenario that parsed and validated.
 #[derive(Debug)]
@@ -100,31 +100,7 @@ pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
     let mut current = path.to_path_buf();
     loop {
         let name = current.display().to_string();
-        let used = source.as_ref().map_or(0, |s| s.text.len() as u64);
-        let limit = Limit {
-            bytes: SCENARIO_LIMIT.bytes.saturating_sub(used),
-            ..SCENARIO_LIMIT
-        };
-        let text = match input::read_text(&current, limit) {
-            Ok(text) => text,
-            Err(ReadError::Invalid(mut d)) => {
-                if used > 0 && d.line == 1 && d.column == 1 {
-                    d.message = format!(
-                        "with the files it extends, this file makes more than {} bytes, the most a scenario may have",
-                        SCENARIO_LIMIT.bytes
-                    );
-                }
-                return Err(invalid(d));
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let start = match &mut source {
-            Some(s) => s.push_part(name.as_str(), &text),
-            None => {
-                source = Some(SourceFile::new(name.as_str(), text));
-                0
-            }
-        };
+        let start = read_part(&current, &name, &mut source)?;
         let Some(src) = source.as_ref() else {
             return Err(LoadError::Io {
                 path: name,
@@ -137,52 +113,8 @@ pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
             break;
         };
         documents.push(document);
-        let located = |d: Diagnostic| invalid(d.locate(src));
-        let canonical = std::fs::canonicalize(&current).unwrap_or_else(|_| current.clone());
-        if seen.iter().any(|(c, _)| *c == canonical) {
-            return Err(located(
-                Diagnostic::error(
-                    extends.span,
-                    format!("`extends` makes a cycle: {}", chain(&seen, &name)),
-                )
-                .with_hint("a variant extends a scenario that does not extend it back"),
-            ));
-        }
-        seen.push((canonical, name.clone()));
-        let base_path = current
-            .parent()
-            .unwrap_or_else(|| Path::new(""))
-            .join(&extends.value);
-        if seen.len() >= MAX_EXTENDS_DEPTH {
-            return Err(located(
-                Diagnostic::error(
-                    extends.span,
-                    format!(
-                        "`extends` chain longer than {MAX_EXTENDS_DEPTH} files: {}",
-                        chain(&seen, &base_path.display().to_string())
-                    ),
-                )
-                .with_hint("merge some of the variants into one file"),
-            ));
-        }
-        if !base_path.is_file() {
-            // A FIFO or a device is never read: it could block or never end.
-            let d = if base_path.exists() && !base_path.is_dir() {
-                Diagnostic::error(
-                    extends.span,
-                    format!("`extends`: `{}` is not a regular file", base_path.display()),
-                )
-                .with_hint("a variant extends a scenario file, not a FIFO, socket or device")
-            } else {
-                Diagnostic::error(
-                    extends.span,
-                    format!("`extends`: no scenario at `{}`", base_path.display()),
-                )
-                .with_hint("the path is relative to this file")
-            };
-            return Err(located(d));
-        }
-        current = base_path;
+        current =
+            extended(&current, &name, &extends, &mut seen).map_err(|d| invalid(d.locate(src)))?;
     }
     let Some(source) = source else {
         return Err(LoadError::Io {
@@ -201,6 +133,90 @@ pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
         })?;
     }
     finish(source, merged)
+}
+
+/// Reads the file `current` (named `name`) of a chain into `source`, within what the files
+/// before it left of the scenario size limit; the offset where its text starts.
+fn read_part(
+    current: &Path,
+    name: &str,
+    source: &mut Option<SourceFile>,
+) -> Result<usize, LoadError> {
+    let used = source.as_ref().map_or(0, |s| s.text.len() as u64);
+    let limit = Limit {
+        bytes: SCENARIO_LIMIT.bytes.saturating_sub(used),
+        ..SCENARIO_LIMIT
+    };
+    let text = match input::read_text(current, limit) {
+        Ok(text) => text,
+        Err(ReadError::Invalid(mut d)) => {
+            if used > 0 && d.line == 1 && d.column == 1 {
+                d.message = format!(
+                    "with the files it extends, this file makes more than {} bytes, the most a scenario may have",
+                    SCENARIO_LIMIT.bytes
+                );
+            }
+            return Err(LoadError::Invalid(vec![d]));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(match source {
+        Some(s) => s.push_part(name, &text),
+        None => {
+            *source = Some(SourceFile::new(name, text));
+            0
+        }
+    })
+}
+
+/// The path of the scenario that `current` (named `name`) extends, recorded in `seen`; refused
+/// when it makes a cycle, makes the chain too long, or is not a regular file.
+fn extended(
+    current: &Path,
+    name: &str,
+    extends: &Text,
+    seen: &mut Vec<(PathBuf, String)>,
+) -> Result<PathBuf, Diagnostic> {
+    let canonical = std::fs::canonicalize(current).unwrap_or_else(|_| current.to_path_buf());
+    if seen.iter().any(|(c, _)| *c == canonical) {
+        return Err(Diagnostic::error(
+            extends.span,
+            format!("`extends` makes a cycle: {}", chain(seen, name)),
+        )
+        .with_hint("a variant extends a scenario that does not extend it back"));
+    }
+    seen.push((canonical, name.to_string()));
+    let base_path = current
+        .parent()
+        .unwrap_or_else(|| Path::new(""))
+        .join(&extends.value);
+    if seen.len() >= MAX_EXTENDS_DEPTH {
+        return Err(Diagnostic::error(
+            extends.span,
+            format!(
+                "`extends` chain longer than {MAX_EXTENDS_DEPTH} files: {}",
+                chain(seen, &base_path.display().to_string())
+            ),
+        )
+        .with_hint("merge some of the variants into one file"));
+    }
+    if !base_path.is_file() {
+        // A FIFO or a device is never read: it could block or never end.
+        return Err(if base_path.exists() && !base_path.is_dir() {
+            Diagnostic::error(
+                extends.span,
+                format!("`extends`: `{}` is not a regular file", base_path.display()),
+            )
+            .with_hint("a variant extends a scenario file, not a FIFO, socket or device")
+        } else {
+            Diagnostic::error(
+                extends.span,
+                format!("`extends`: no scenario at `{}`", base_path.display()),
+            )
+            .with_hint("the path is relative to this file")
+        });
+    }
+    Ok(base_path)
 }
 
 /// The files of an `extends` chain, in the order they extend each other, for a message.

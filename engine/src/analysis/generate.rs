@@ -174,8 +174,33 @@ fn priority_step(rules: usize) -> usize {
     (span / rules.saturating_sub(1).max(1)).min(10)
 }
 
+/// The address plan of an estate (see the module doc), shared by its sections.
+#[derive(Clone, Copy)]
+struct Plan {
+    size: EstateSize,
+    spokes: usize,
+}
+
+impl Plan {
+    /// The region of spoke `k`.
+    fn spoke_region(self, k: usize) -> usize {
+        k / self.size.spokes_per_region.max(1)
+    }
+
+    /// The second and third octets of spoke `k`'s `/20`.
+    fn base(self, k: usize) -> (usize, usize) {
+        let (r, i) = (self.spoke_region(k), k % self.size.spokes_per_region.max(1));
+        (r * 16 + i / 16, (i % 16) * 16)
+    }
+}
+
+/// The estate's text, section by section in the scenario's field order; the generator's draws
+/// come in that order too (subnet policies, then NSG rules), so a seed gives one estate.
 fn write_estate(size: EstateSize, s: &mut Budget) -> std::fmt::Result {
-    let spokes = size.regions * size.spokes_per_region;
+    let plan = Plan {
+        size,
+        spokes: size.regions * size.spokes_per_region,
+    };
     let mut rng = Mix(size.seed);
     writeln!(
         s,
@@ -186,6 +211,21 @@ fn write_estate(size: EstateSize, s: &mut Budget) -> std::fmt::Result {
         s,
         "Scenario(\n    title: \"Generated hub-and-spoke estate\",\n    vnets: ["
     )?;
+    write_vnets(plan, &mut rng, s)?;
+    write_peerings(plan, s)?;
+    write_route_tables(plan, s)?;
+    write_nsgs(plan, &mut rng, s)?;
+    write_firewalls(plan, s)?;
+    write_endpoints(plan, s)?;
+    write_workloads(plan, s)?;
+    s.write_str("    ],\n)\n")?;
+    Ok(())
+}
+
+/// One hub per region, then the spokes, each subnet but the last with the spoke's NSG and the
+/// last (`pe`) with a drawn private endpoint network policy.
+fn write_vnets(plan: Plan, rng: &mut Mix, s: &mut Budget) -> std::fmt::Result {
+    let size = plan.size;
     for r in 0..size.regions {
         let region = REGIONS.get(r).copied().unwrap_or("eastus");
         writeln!(
@@ -194,15 +234,10 @@ fn write_estate(size: EstateSize, s: &mut Budget) -> std::fmt::Result {
             16 + r
         )?;
     }
-    let spoke_region = |k: usize| k / size.spokes_per_region.max(1);
-    let base = |k: usize| {
-        let (r, i) = (spoke_region(k), k % size.spokes_per_region.max(1));
-        (r * 16 + i / 16, (i % 16) * 16)
-    };
-    for k in 0..spokes {
-        let r = spoke_region(k);
+    for k in 0..plan.spokes {
+        let r = plan.spoke_region(k);
         let region = REGIONS.get(r).copied().unwrap_or("eastus");
-        let (a, b) = base(k);
+        let (a, b) = plan.base(k);
         write!(s, "        (name: \"spoke-{k}\", region: \"{region}\", address_space: [\"10.{a}.{b}.0/20\"], subnets: [")?;
         for j in 0..size.subnets_per_spoke {
             let last = j + 1 == size.subnets_per_spoke;
@@ -228,33 +263,44 @@ fn write_estate(size: EstateSize, s: &mut Budget) -> std::fmt::Result {
         }
         s.write_str("]),\n")?;
     }
+    Ok(())
+}
+
+/// Each spoke peered with its region's hub, and the hubs with each other.
+fn write_peerings(plan: Plan, s: &mut Budget) -> std::fmt::Result {
     s.write_str("    ],\n    peerings: [\n")?;
-    for k in 0..spokes {
+    for k in 0..plan.spokes {
         writeln!(
             s,
             "        (between: (\"hub-{}\", \"spoke-{k}\"), allow_forwarded_traffic: true),",
-            spoke_region(k)
+            plan.spoke_region(k)
         )?;
     }
-    for x in 0..size.regions {
-        for y in x + 1..size.regions {
+    for x in 0..plan.size.regions {
+        for y in x + 1..plan.size.regions {
             writeln!(
                 s,
                 "        (between: (\"hub-{x}\", \"hub-{y}\"), allow_forwarded_traffic: true),"
             )?;
         }
     }
+    Ok(())
+}
+
+/// The spokes' tables to their region's firewall, and each firewall's table to the others.
+fn write_route_tables(plan: Plan, s: &mut Budget) -> std::fmt::Result {
+    let regions = plan.size.regions;
     s.write_str("    ],\n    route_tables: [\n")?;
-    for r in 0..size.regions {
+    for r in 0..regions {
         let fw = format!("172.{}.1.4", 16 + r);
         writeln!(
             s,
             "        (name: \"rt-{r}\", routes: [(name: \"default\", prefix: \"0.0.0.0/0\", next_hop: VirtualAppliance(\"{fw}\")), (name: \"spokes\", prefix: \"10.0.0.0/8\", next_hop: VirtualAppliance(\"{fw}\"))]),"
         )?;
     }
-    for r in 0..size.regions {
+    for r in 0..regions {
         write!(s, "        (name: \"rt-fw-{r}\", routes: [")?;
-        for q in (0..size.regions).filter(|q| *q != r) {
+        for q in (0..regions).filter(|q| *q != r) {
             write!(
                 s,
                 "(name: \"region-{q}\", prefix: \"10.{}.0.0/12\", next_hop: VirtualAppliance(\"172.{}.1.4\")),",
@@ -264,11 +310,16 @@ fn write_estate(size: EstateSize, s: &mut Budget) -> std::fmt::Result {
         }
         s.write_str("]),\n")?;
     }
+    Ok(())
+}
+
+/// One NSG per spoke with drawn rules: direction, access, port and the peer spoke.
+fn write_nsgs(plan: Plan, rng: &mut Mix, s: &mut Budget) -> std::fmt::Result {
     s.write_str("    ],\n    nsgs: [\n")?;
-    let step = priority_step(size.nsg_rules);
-    for k in 0..spokes {
+    let step = priority_step(plan.size.nsg_rules);
+    for k in 0..plan.spokes {
         write!(s, "        (name: \"nsg-{k}\", rules: [")?;
-        for i in 0..size.nsg_rules {
+        for i in 0..plan.size.nsg_rules {
             let direction = if rng.below(2) == 0 {
                 "Inbound"
             } else {
@@ -276,8 +327,8 @@ fn write_estate(size: EstateSize, s: &mut Budget) -> std::fmt::Result {
             };
             let access = if rng.below(4) == 0 { "Deny" } else { "Allow" };
             let port = rng.pick(&[22u16, 80, 443, 1433, 3389, 5432, 6379, 8080]);
-            let peer = rng.below(spokes as u64) as usize;
-            let (a, b) = base(peer);
+            let peer = rng.below(plan.spokes as u64) as usize;
+            let (a, b) = plan.base(peer);
             write!(
                 s,
                 "(name: \"r{i}\", priority: {}, direction: {direction}, access: {access}, protocol: Tcp, source: [\"10.{a}.{b}.0/20\"], destination_ports: [\"{port}\"]),",
@@ -286,17 +337,29 @@ fn write_estate(size: EstateSize, s: &mut Budget) -> std::fmt::Result {
         }
         s.write_str("]),\n")?;
     }
+    Ok(())
+}
+
+/// One firewall per hub.
+fn write_firewalls(plan: Plan, s: &mut Budget) -> std::fmt::Result {
     s.write_str("    ],\n    firewalls: [\n")?;
-    for r in 0..size.regions {
+    for r in 0..plan.size.regions {
         writeln!(
             s,
             "        (name: \"fw-{r}\", subnet: \"hub-{r}/AzureFirewallSubnet\", private_ip: \"172.{}.1.4\", network_rules: [(name: \"spokes-https\", source: [\"10.0.0.0/8\"], destination: [\"10.0.0.0/8\"], ports: [\"443\"], protocol: Tcp)], application_rules: [(name: \"azure\", source: [\"10.0.0.0/8\"], fqdns: [\"*.azure.com\", \"*.windows.net\"], ports: [\"443\"])]),",
             16 + r
         )?;
     }
-    // Every private endpoint serves a storage account of its own, closed to the public; the
-    // privatelink zone holds their records and is linked to every spoke (Azure allows 1,000
-    // links per zone, which the largest estate reaches exactly).
+    Ok(())
+}
+
+/// The services, their private endpoints and the privatelink zone.
+///
+/// Every private endpoint serves a storage account of its own, closed to the public; the
+/// privatelink zone holds their records and is linked to every spoke (Azure allows 1,000
+/// links per zone, which the largest estate reaches exactly).
+fn write_endpoints(plan: Plan, s: &mut Budget) -> std::fmt::Result {
+    let size = plan.size;
     s.write_str("    ],\n    services: [\n")?;
     for p in 0..size.private_endpoints {
         writeln!(
@@ -307,9 +370,9 @@ fn write_estate(size: EstateSize, s: &mut Budget) -> std::fmt::Result {
     s.write_str("    ],\n    private_endpoints: [\n")?;
     let mut records = Budget::default();
     for p in 0..size.private_endpoints {
-        let k = p % spokes;
-        let n = p / spokes;
-        let (a, b) = base(k);
+        let k = p % plan.spokes;
+        let n = p / plan.spokes;
+        let (a, b) = plan.base(k);
         let third = b + size.subnets_per_spoke - 1;
         let ip = format!("10.{a}.{third}.{}", 4 + n);
         writeln!(s, "        (name: \"pe-{p}\", subnet: \"spoke-{k}/pe\", ip: \"{ip}\", target: \"svc-{p}\"),")?;
@@ -318,18 +381,21 @@ fn write_estate(size: EstateSize, s: &mut Budget) -> std::fmt::Result {
     s.write_str(
         "    ],\n    dns: (zones: [(name: \"privatelink.blob.core.windows.net\", links: [",
     )?;
-    for k in 0..spokes.min(1000) {
+    for k in 0..plan.spokes.min(1000) {
         write!(s, "\"spoke-{k}\",")?;
     }
-    writeln!(s, "], records: [{}])]),", records.text)?;
+    writeln!(s, "], records: [{}])]),", records.text)
+}
+
+/// One workload in each spoke subnet but the private endpoints' one.
+fn write_workloads(plan: Plan, s: &mut Budget) -> std::fmt::Result {
     s.write_str("    workloads: [\n")?;
-    for k in 0..spokes {
-        let (a, b) = base(k);
-        for j in 0..size.subnets_per_spoke - 1 {
+    for k in 0..plan.spokes {
+        let (a, b) = plan.base(k);
+        for j in 0..plan.size.subnets_per_spoke - 1 {
             writeln!(s, "        (name: \"vm-{k}-{j}\", subnet: \"spoke-{k}/app{j}\", ip: \"10.{a}.{}.4\"),", b + j)?;
         }
     }
-    s.write_str("    ],\n)\n")?;
     Ok(())
 }
 

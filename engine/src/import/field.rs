@@ -79,7 +79,7 @@ pub(super) fn shown(s: &str) -> String {
 }
 
 /// What kind of JSON value `v` is, for messages.
-fn kind_of(v: &Value) -> &'static str {
+pub(super) fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

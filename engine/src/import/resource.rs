@@ -166,20 +166,9 @@ fn collect(file: &str, json: &Value, at: &str, parent: Option<&Parent<'_>>, out:
             format!("{file}#{at}"),
             format!(
                 "{} where a resource or a list of them was expected",
-                describe(other)
+                super::field::kind_of(other)
             ),
         )),
-    }
-}
-
-fn describe(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -485,19 +485,7 @@ pub fn compare_routes(
     let mut ordered: Vec<(usize, RouteDifference)> = pairs
         .into_iter()
         .map(|(i, expected, actual)| {
-            let mut fields = Vec::new();
-            if !expected
-                .next_hop_type
-                .eq_ignore_ascii_case(&actual.next_hop_type)
-            {
-                fields.push("next_hop_type".to_string());
-            }
-            if !expected.state.eq_ignore_ascii_case(&actual.state) {
-                fields.push("state".to_string());
-            }
-            if expected.next_hop_ips != actual.next_hop_ips {
-                fields.push("next_hop_ips".to_string());
-            }
+            let fields = differing_fields(&expected, &actual);
             (
                 i,
                 RouteDifference::Differs {
@@ -526,6 +514,24 @@ pub fn compare_routes(
         matched,
         differences,
     }
+}
+
+/// The fields in which two paired rows differ (next hop type and state without case).
+fn differing_fields(expected: &RouteRow, actual: &RouteRow) -> Vec<String> {
+    let mut fields = Vec::new();
+    if !expected
+        .next_hop_type
+        .eq_ignore_ascii_case(&actual.next_hop_type)
+    {
+        fields.push("next_hop_type".to_string());
+    }
+    if !expected.state.eq_ignore_ascii_case(&actual.state) {
+        fields.push("state".to_string());
+    }
+    if expected.next_hop_ips != actual.next_hop_ips {
+        fields.push("next_hop_ips".to_string());
+    }
+    fields
 }
 
 #[cfg(test)]

@@ -156,7 +156,20 @@ pub fn trace(answer: &crate::trace::TraceAnswer, net: &crate::model::Network) ->
     {
         g.add_edge(*last, verdict, Edge::End);
     }
-    let node = |_, (_, n): (NodeIndex, &Node)| match n {
+    let node = |_, (_, n): (NodeIndex, &Node)| node_attributes(n);
+    let edge = |_, e: petgraph::graph::EdgeReference<'_, Edge>| edge_attributes(e.weight());
+    let dot = Dot::with_attr_getters(
+        &g,
+        &[Config::EdgeNoLabel, Config::NodeNoLabel],
+        &edge,
+        &node,
+    );
+    format!("{dot:?}")
+}
+
+/// A node's DOT attributes: VNets as gray folders, NICs as boxes, the verdict filled.
+fn node_attributes(n: &Node) -> String {
+    match n {
         Node::Vnet { name, region } => format!(
             "label={}, shape=folder, color=gray40",
             label(&[name, region])
@@ -168,8 +181,12 @@ pub fn trace(answer: &crate::trace::TraceAnswer, net: &crate::model::Network) ->
             "label={}, shape=ellipse, style=filled, fillcolor=lightyellow",
             label(&[v])
         ),
-    };
-    let edge = |_, e: petgraph::graph::EdgeReference<'_, Edge>| match e.weight() {
+    }
+}
+
+/// An edge's DOT attributes: the request bold, the reply dashed, peerings and membership pale.
+fn edge_attributes(e: &Edge) -> String {
+    match e {
         Edge::Peering { global } => {
             let text = if *global { "global peering" } else { "peering" };
             format!("label={}, dir=none, color=gray60", label(&[text]))
@@ -178,14 +195,7 @@ pub fn trace(answer: &crate::trace::TraceAnswer, net: &crate::model::Network) ->
         Edge::Request(i) => format!("label=\"{i}\", style=bold, color=blue"),
         Edge::Reply(i) => format!("label=\"r{i}\", style=dashed, color=darkgreen"),
         Edge::End => "style=dotted".to_string(),
-    };
-    let dot = Dot::with_attr_getters(
-        &g,
-        &[Config::EdgeNoLabel, Config::NodeNoLabel],
-        &edge,
-        &node,
-    );
-    format!("{dot:?}")
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 
 use std::fmt::Write;
 
-use crate::analysis::whatif::{PathFacts, RouteKey, RouteRow, WhatIfAnswer};
+use crate::analysis::whatif::{
+    FlowChange, PathFacts, ResolutionChange, RouteKey, RouteRow, RoutesChange, WhatIfAnswer,
+};
 use crate::dns::DnsOutcome;
 
 /// Renders a what-if answer.
@@ -21,88 +23,109 @@ pub fn what_if(a: &WhatIfAnswer) -> String {
         return out;
     }
     for r in &a.routes {
-        let _ = writeln!(out, "\nRoutes of {}:", r.subnet);
-        for row in &r.added {
-            let _ = writeln!(out, "  + {}", route_row(row));
-        }
-        for row in &r.removed {
-            let _ = writeln!(out, "  - {}", route_row(row));
-        }
-        for c in &r.state_changed {
-            let _ = writeln!(out, "  ~ {}: {} -> {}", route(&c.route), c.before, c.after);
-        }
+        routes_change(&mut out, r);
     }
     for f in &a.flows {
-        let _ = writeln!(out, "\nFlow {}:", f.flow);
-        let side = |p: &Option<PathFacts>| -> String {
-            p.as_ref()
-                .map_or("(client not in this scenario)".into(), |p| {
-                    p.verdict.describe()
-                })
-        };
-        let mark = if f.verdict_changed {
-            "verdict changed"
-        } else {
-            "path changed"
-        };
-        let _ = writeln!(out, "  {mark}: {} -> {}", side(&f.before), side(&f.after));
-        if let (Some(b), Some(v)) = (&f.before, &f.after) {
-            if b.resolved != v.resolved {
-                let _ = writeln!(
-                    out,
-                    "  resolves: {} -> {}",
-                    b.resolved.as_ref().map_or("-".into(), outcome),
-                    v.resolved.as_ref().map_or("-".into(), outcome)
-                );
-            }
-            let _ = writeln!(
-                out,
-                "  hops: {} -> {}",
-                b.hops.join(" > "),
-                v.hops.join(" > ")
-            );
-            if b.regions != v.regions {
-                let _ = writeln!(
-                    out,
-                    "  regions: {} -> {}",
-                    list(&b.regions),
-                    list(&v.regions)
-                );
-            }
-            if b.hubs != v.hubs {
-                let _ = writeln!(out, "  hubs: {} -> {}", list(&b.hubs), list(&v.hubs));
-            }
-            if b.stateful_devices != v.stateful_devices {
-                let _ = writeln!(
-                    out,
-                    "  stateful devices: {} -> {}",
-                    list(&b.stateful_devices),
-                    list(&v.stateful_devices)
-                );
-            }
-        }
-        if !f.hops_gone.is_empty() {
-            let _ = writeln!(out, "  hops gone: {}", f.hops_gone.join(", "));
-        }
-        if !f.hops_added.is_empty() {
-            let _ = writeln!(out, "  hops added: {}", f.hops_added.join(", "));
-        }
+        flow_change(&mut out, f);
     }
     for r in &a.resolutions {
-        let answer = |a: &Option<DnsOutcome>| {
-            a.as_ref()
-                .map_or_else(|| format!("`{}` is not in this scenario", r.from), outcome)
-        };
-        let _ = writeln!(
-            out,
-            "\nResolve `{}` from {}: {} -> {}",
-            r.name,
-            r.from,
-            answer(&r.before),
-            answer(&r.after)
-        );
+        resolution_change(&mut out, r);
     }
     out
+}
+
+/// A subnet's effective routes: added, removed, and changed in state.
+fn routes_change(out: &mut String, r: &RoutesChange) {
+    let _ = writeln!(out, "\nRoutes of {}:", r.subnet);
+    for row in &r.added {
+        let _ = writeln!(out, "  + {}", route_row(row));
+    }
+    for row in &r.removed {
+        let _ = writeln!(out, "  - {}", route_row(row));
+    }
+    for c in &r.state_changed {
+        let _ = writeln!(out, "  ~ {}: {} -> {}", route(&c.route), c.before, c.after);
+    }
+}
+
+/// A flow whose verdict or path changed.
+fn flow_change(out: &mut String, f: &FlowChange) {
+    let _ = writeln!(out, "\nFlow {}:", f.flow);
+    let side = |p: &Option<PathFacts>| -> String {
+        p.as_ref()
+            .map_or("(client not in this scenario)".into(), |p| {
+                p.verdict.describe()
+            })
+    };
+    let mark = if f.verdict_changed {
+        "verdict changed"
+    } else {
+        "path changed"
+    };
+    let _ = writeln!(out, "  {mark}: {} -> {}", side(&f.before), side(&f.after));
+    if let (Some(b), Some(v)) = (&f.before, &f.after) {
+        path_facts(out, b, v);
+    }
+    if !f.hops_gone.is_empty() {
+        let _ = writeln!(out, "  hops gone: {}", f.hops_gone.join(", "));
+    }
+    if !f.hops_added.is_empty() {
+        let _ = writeln!(out, "  hops added: {}", f.hops_added.join(", "));
+    }
+}
+
+/// What differs between a flow's two paths: resolution, hops, regions, hubs and stateful
+/// devices (the hops always shown).
+fn path_facts(out: &mut String, b: &PathFacts, v: &PathFacts) {
+    if b.resolved != v.resolved {
+        let _ = writeln!(
+            out,
+            "  resolves: {} -> {}",
+            b.resolved.as_ref().map_or("-".into(), outcome),
+            v.resolved.as_ref().map_or("-".into(), outcome)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  hops: {} -> {}",
+        b.hops.join(" > "),
+        v.hops.join(" > ")
+    );
+    if b.regions != v.regions {
+        let _ = writeln!(
+            out,
+            "  regions: {} -> {}",
+            list(&b.regions),
+            list(&v.regions)
+        );
+    }
+    if b.hubs != v.hubs {
+        let _ = writeln!(out, "  hubs: {} -> {}", list(&b.hubs), list(&v.hubs));
+    }
+    if b.stateful_devices != v.stateful_devices {
+        let _ = writeln!(
+            out,
+            "  stateful devices: {} -> {}",
+            list(&b.stateful_devices),
+            list(&v.stateful_devices)
+        );
+    }
+}
+
+/// A name that resolves differently.
+fn resolution_change(out: &mut String, r: &ResolutionChange) {
+    let answer = |a: &Option<DnsOutcome>| {
+        a.as_ref()
+            .map_or_else(|| format!("`{}` is not in this scenario", r.from), outcome)
+    };
+    let _ = writeln!(
+        out,
+        "\nResolve `{}` from {}: {} -> {}",
+        r.name,
+        r.from,
+        answer(&r.before),
+        answer(&r.after)
+    );
 }
 
 /// A route as `prefix source next-hop`.

@@ -102,6 +102,7 @@ fn describe(code: &ron::Error) -> (String, Option<String>) {
                 })
             })
     };
+    // One arm per RON error kind with its message and hint: a table, clearest read whole.
     match code {
         E::NoSuchStructField {
             expected,

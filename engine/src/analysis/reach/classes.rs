@@ -69,98 +69,10 @@ impl AddressPlan {
     /// prefixes and the Azure host address.
     pub(super) fn of(net: &Network, dp: &DataPlane) -> Self {
         let mut all: BTreeSet<IpNet> = BTreeSet::new();
-        for table in dp.tables() {
-            for r in &table.routes {
-                if !matches!(r.origin, Origin::PrivateEndpoint { .. }) {
-                    all.insert(r.prefix);
-                }
-                all.extend(r.next_hop.ip.map(IpNet::from));
-            }
-            all.extend(table.removed.iter().map(|r| r.route.prefix));
-        }
-        for scope in dp.tag_scopes() {
-            all.extend(scope.virtual_network.iter().copied());
-            all.extend(scope.virtual_network_without_udrs.iter().copied());
-            all.extend(scope.declared.iter().flat_map(|(_, p)| p.iter().copied()));
-        }
-        for v in &net.vnets {
-            all.extend(v.address_space.iter().copied());
-        }
-        for t in &net.route_tables {
-            for r in &t.routes {
-                all.insert(r.prefix);
-                all.extend(r.next_hop.ip.map(IpNet::from));
-            }
-        }
-        for g in &net.gateways {
-            all.extend(g.instance_ips.iter().map(|ip| IpNet::from(*ip)));
-            for l in &g.learned {
-                all.insert(l.prefix);
-                all.extend(l.next_hop_ips.iter().map(|ip| IpNet::from(*ip)));
-            }
-        }
-        for (_, prefixes) in net.service_prefixes.iter().chain(&net.service_tags) {
-            all.extend(prefixes.iter().copied());
-        }
-        let prefix = |m: &AddressMatch| match m {
-            AddressMatch::Prefix(p) => Some(*p),
-            AddressMatch::Any | AddressMatch::Tag(_) => None,
-        };
-        for nsg in &net.nsgs {
-            for r in &nsg.rules {
-                all.extend(r.source.iter().chain(&r.destination).filter_map(prefix));
-            }
-        }
-        for fw in &net.firewalls {
-            all.insert(IpNet::from(fw.ip));
-            all.extend(fw.snat_private_ranges.iter().copied());
-            for r in &fw.network {
-                all.extend(r.source.iter().chain(&r.destination).filter_map(prefix));
-            }
-            for r in &fw.application {
-                all.extend(r.source.iter().filter_map(prefix));
-            }
-        }
-        for fw in &net.firewalls {
-            all.extend(fw.public_ips.iter().map(|ip| IpNet::from(*ip)));
-            for r in &fw.dnat {
-                all.insert(IpNet::from(r.destination));
-                all.insert(IpNet::from(r.translated_address));
-                all.extend(r.source.iter().filter_map(prefix));
-            }
-        }
-        all.extend(
-            net.load_balancers
-                .iter()
-                .map(|lb| IpNet::from(lb.frontend_ip)),
-        );
-        all.extend(net.services.iter().map(|s| IpNet::from(s.public_ip)));
-        for s in &net.services {
-            if let crate::model::PublicAccess::SelectedNetworks(p) = &s.public_access {
-                all.extend(p.iter().copied());
-            }
-        }
-        for v in &net.vnets {
-            all.extend(v.dns_servers.iter().map(|ip| IpNet::from(*ip)));
-        }
-        for h in &net.virtual_hubs {
-            all.insert(h.address_prefix);
-            all.extend(h.router_ips.iter().map(|ip| IpNet::from(*ip)));
-            all.extend(h.routing_intent.private_prefixes.iter().copied());
-            all.extend(
-                h.tables
-                    .iter()
-                    .flat_map(|t| &t.routes)
-                    .flat_map(|r| r.prefixes.iter().copied()),
-            );
-            all.extend(h.sites.iter().flat_map(|s| s.prefixes.iter().copied()));
-            for c in &h.connections {
-                for r in &c.static_routes {
-                    all.extend(r.prefixes.iter().copied());
-                    all.insert(IpNet::from(r.next_hop_ip));
-                }
-            }
-        }
+        data_plane_prefixes(dp, &mut all);
+        network_prefixes(net, &mut all);
+        rule_prefixes(net, &mut all);
+        hub_prefixes(net, &mut all);
         all.extend(reserved_prefixes(true));
         all.insert(IpNet::from(AZURE_HOST_IP));
         all.insert(IpNet::from(crate::model::AZURE_DNS));
@@ -183,6 +95,118 @@ impl AddressPlan {
         inside.sort_unstable();
         let internet = TagScope::default().contains(&ServiceTag::Internet, ip);
         (inside, is_private(ip), internet)
+    }
+}
+
+/// The compiled routes (but private-endpoint /32s) with their next hops, the routes Azure
+/// removed, and every tag scope.
+fn data_plane_prefixes(dp: &DataPlane, all: &mut BTreeSet<IpNet>) {
+    for table in dp.tables() {
+        for r in &table.routes {
+            if !matches!(r.origin, Origin::PrivateEndpoint { .. }) {
+                all.insert(r.prefix);
+            }
+            all.extend(r.next_hop.ip.map(IpNet::from));
+        }
+        all.extend(table.removed.iter().map(|r| r.route.prefix));
+    }
+    for scope in dp.tag_scopes() {
+        all.extend(scope.virtual_network.iter().copied());
+        all.extend(scope.virtual_network_without_udrs.iter().copied());
+        all.extend(scope.declared.iter().flat_map(|(_, p)| p.iter().copied()));
+    }
+}
+
+/// VNet spaces, UDRs and their next hops, gateway addresses and learned prefixes,
+/// service-endpoint and service-tag prefixes.
+fn network_prefixes(net: &Network, all: &mut BTreeSet<IpNet>) {
+    for v in &net.vnets {
+        all.extend(v.address_space.iter().copied());
+    }
+    for t in &net.route_tables {
+        for r in &t.routes {
+            all.insert(r.prefix);
+            all.extend(r.next_hop.ip.map(IpNet::from));
+        }
+    }
+    for g in &net.gateways {
+        all.extend(g.instance_ips.iter().map(|ip| IpNet::from(*ip)));
+        for l in &g.learned {
+            all.insert(l.prefix);
+            all.extend(l.next_hop_ips.iter().map(|ip| IpNet::from(*ip)));
+        }
+    }
+    for (_, prefixes) in net.service_prefixes.iter().chain(&net.service_tags) {
+        all.extend(prefixes.iter().copied());
+    }
+}
+
+/// NSG and firewall rule prefixes, firewall addresses and SNAT ranges, load balancer and
+/// service addresses, service network rules and VNet DNS servers.
+fn rule_prefixes(net: &Network, all: &mut BTreeSet<IpNet>) {
+    let prefix = |m: &AddressMatch| match m {
+        AddressMatch::Prefix(p) => Some(*p),
+        AddressMatch::Any | AddressMatch::Tag(_) => None,
+    };
+    for nsg in &net.nsgs {
+        for r in &nsg.rules {
+            all.extend(r.source.iter().chain(&r.destination).filter_map(prefix));
+        }
+    }
+    for fw in &net.firewalls {
+        all.insert(IpNet::from(fw.ip));
+        all.extend(fw.snat_private_ranges.iter().copied());
+        for r in &fw.network {
+            all.extend(r.source.iter().chain(&r.destination).filter_map(prefix));
+        }
+        for r in &fw.application {
+            all.extend(r.source.iter().filter_map(prefix));
+        }
+    }
+    for fw in &net.firewalls {
+        all.extend(fw.public_ips.iter().map(|ip| IpNet::from(*ip)));
+        for r in &fw.dnat {
+            all.insert(IpNet::from(r.destination));
+            all.insert(IpNet::from(r.translated_address));
+            all.extend(r.source.iter().filter_map(prefix));
+        }
+    }
+    all.extend(
+        net.load_balancers
+            .iter()
+            .map(|lb| IpNet::from(lb.frontend_ip)),
+    );
+    all.extend(net.services.iter().map(|s| IpNet::from(s.public_ip)));
+    for s in &net.services {
+        if let crate::model::PublicAccess::SelectedNetworks(p) = &s.public_access {
+            all.extend(p.iter().copied());
+        }
+    }
+    for v in &net.vnets {
+        all.extend(v.dns_servers.iter().map(|ip| IpNet::from(*ip)));
+    }
+}
+
+/// Virtual hub prefixes and router addresses, routing intent, hub routes, sites and
+/// connection static routes.
+fn hub_prefixes(net: &Network, all: &mut BTreeSet<IpNet>) {
+    for h in &net.virtual_hubs {
+        all.insert(h.address_prefix);
+        all.extend(h.router_ips.iter().map(|ip| IpNet::from(*ip)));
+        all.extend(h.routing_intent.private_prefixes.iter().copied());
+        all.extend(
+            h.tables
+                .iter()
+                .flat_map(|t| &t.routes)
+                .flat_map(|r| r.prefixes.iter().copied()),
+        );
+        all.extend(h.sites.iter().flat_map(|s| s.prefixes.iter().copied()));
+        for c in &h.connections {
+            for r in &c.static_routes {
+                all.extend(r.prefixes.iter().copied());
+                all.insert(IpNet::from(r.next_hop_ip));
+            }
+        }
     }
 }
 
@@ -213,41 +237,68 @@ enum Key {
     Alone(usize),
 }
 
-/// Assigns every member a class: members of one class are alike. Classes are numbered in order
-/// of their first member, so the numbering is deterministic.
-pub(super) fn classes(net: &Network, dp: &DataPlane, members: &[Member]) -> Vec<u32> {
-    let plan = AddressPlan::of(net, dp);
-    let patterns: BTreeSet<&str> = net
-        .firewalls
-        .iter()
-        .flat_map(|f| &f.application)
-        .flat_map(|r| r.fqdns.iter().map(String::as_str))
-        .collect();
-    let matches =
-        |host: &str| -> Vec<bool> { patterns.iter().map(|p| fqdn_matches(p, host)).collect() };
-    // How many NICs (firewalls included) hold each address and each name.
-    let mut addresses: HashMap<IpAddr, usize> = HashMap::new();
-    let mut names: HashMap<&str, usize> = HashMap::new();
-    let nics = net
-        .workloads
-        .iter()
-        .map(|w| (w.ip, w.name.as_str()))
-        .chain(
-            net.private_endpoints
-                .iter()
-                .map(|p| (p.ip, p.name.as_str())),
-        )
-        .chain(net.firewalls.iter().map(|f| (f.ip, f.name.as_str())));
-    for (ip, name) in nics {
-        *addresses.entry(ip).or_default() += 1;
-        *names.entry(name).or_default() += 1;
+/// What members are compared by: the address plan, the application rules' FQDN patterns, and
+/// how many NICs (firewalls included) hold each address and each name.
+struct Alike<'a> {
+    net: &'a Network,
+    dp: &'a DataPlane,
+    plan: AddressPlan,
+    patterns: BTreeSet<&'a str>,
+    addresses: HashMap<IpAddr, usize>,
+    names: HashMap<&'a str, usize>,
+}
+
+impl<'a> Alike<'a> {
+    fn new(net: &'a Network, dp: &'a DataPlane) -> Self {
+        let patterns: BTreeSet<&str> = net
+            .firewalls
+            .iter()
+            .flat_map(|f| &f.application)
+            .flat_map(|r| r.fqdns.iter().map(String::as_str))
+            .collect();
+        let mut addresses: HashMap<IpAddr, usize> = HashMap::new();
+        let mut names: HashMap<&str, usize> = HashMap::new();
+        let nics = net
+            .workloads
+            .iter()
+            .map(|w| (w.ip, w.name.as_str()))
+            .chain(
+                net.private_endpoints
+                    .iter()
+                    .map(|p| (p.ip, p.name.as_str())),
+            )
+            .chain(net.firewalls.iter().map(|f| (f.ip, f.name.as_str())));
+        for (ip, name) in nics {
+            *addresses.entry(ip).or_default() += 1;
+            *names.entry(name).or_default() += 1;
+        }
+        Alike {
+            net,
+            dp,
+            plan: AddressPlan::of(net, dp),
+            patterns,
+            addresses,
+            names,
+        }
     }
-    let unique = |ip: IpAddr, name: &str| {
-        addresses.get(&ip).copied() == Some(1) && names.get(name).copied() == Some(1)
-    };
-    let key = |index: usize, m: Member| -> Key {
+
+    /// Which application-rule FQDN patterns `host` matches.
+    fn matches(&self, host: &str) -> Vec<bool> {
+        self.patterns
+            .iter()
+            .map(|p| fqdn_matches(p, host))
+            .collect()
+    }
+
+    /// Whether one NIC alone holds the address and one alone the name.
+    fn unique(&self, ip: IpAddr, name: &str) -> bool {
+        self.addresses.get(&ip).copied() == Some(1) && self.names.get(name).copied() == Some(1)
+    }
+
+    /// The facts member `m` (the `index`-th) is compared by.
+    fn key(&self, index: usize, m: Member) -> Key {
         let (name, ip, subnet, nic_nsg, workload_kind, forwarding, target) = match m {
-            Member::Workload(i) => match net.workloads.get(i) {
+            Member::Workload(i) => match self.net.workloads.get(i) {
                 Some(w) => (
                     w.name.as_str(),
                     w.ip,
@@ -259,7 +310,7 @@ pub(super) fn classes(net: &Network, dp: &DataPlane, members: &[Member]) -> Vec<
                 ),
                 None => return Key::Alone(index),
             },
-            Member::PrivateEndpoint(i) => match net.private_endpoints.get(i) {
+            Member::PrivateEndpoint(i) => match self.net.private_endpoints.get(i) {
                 Some(p) => (
                     p.name.as_str(),
                     p.ip,
@@ -272,15 +323,16 @@ pub(super) fn classes(net: &Network, dp: &DataPlane, members: &[Member]) -> Vec<
                 None => return Key::Alone(index),
             },
         };
-        let Some(s) = net.subnet(subnet).filter(|_| unique(ip, name)) else {
+        let Some(s) = self.net.subnet(subnet).filter(|_| self.unique(ip, name)) else {
             return Key::Alone(index);
         };
         // App Service instances, API Management VIPs and load-balancer backends are read by
         // the tracer beyond these facts (egress routing, host names, inbound entry).
         if let Member::Workload(i) = m {
-            let special = net.app_services.iter().any(|a| a.workload.0 == i)
-                || net.api_managements.iter().any(|a| a.workload.0 == i)
-                || net
+            let special = self.net.app_services.iter().any(|a| a.workload.0 == i)
+                || self.net.api_managements.iter().any(|a| a.workload.0 == i)
+                || self
+                    .net
                     .load_balancers
                     .iter()
                     .any(|lb| lb.backends.iter().any(|b| b.0 == i));
@@ -289,13 +341,14 @@ pub(super) fn classes(net: &Network, dp: &DataPlane, members: &[Member]) -> Vec<
             }
         }
         let service = match m {
-            Member::PrivateEndpoint(i) => net
+            Member::PrivateEndpoint(i) => self
+                .net
                 .private_endpoints
                 .get(i)
                 .and_then(|p| p.service)
-                .and_then(|s| net.services.get(s.0))
+                .and_then(|s| self.net.services.get(s.0))
                 .map(|s| {
-                    let checked = host_asked(net, dp, ip, DEFAULT_PORT, None)
+                    let checked = host_asked(self.net, self.dp, ip, DEFAULT_PORT, None)
                         .0
                         .unwrap_or_else(|| ip.to_string());
                     (s.certificate_covers(&checked), s.certificate_names.clone())
@@ -307,23 +360,29 @@ pub(super) fn classes(net: &Network, dp: &DataPlane, members: &[Member]) -> Vec<
             workload_kind,
             forwarding,
             vnet: s.vnet,
-            table: dp.shared_table(subnet),
+            table: self.dp.shared_table(subnet),
             subnet_nsg: s.nsg,
             policies: s.private_endpoint_network_policies,
             nic_nsg,
-            address: plan.signature(ip),
+            address: self.plan.signature(ip),
             service,
-            target: target.filter(|t| t.contains('.')).map(matches),
-            literal: matches(&ip.to_string()),
+            target: target.filter(|t| t.contains('.')).map(|t| self.matches(t)),
+            literal: self.matches(&ip.to_string()),
         }
-    };
+    }
+}
+
+/// Assigns every member a class: members of one class are alike. Classes are numbered in order
+/// of their first member, so the numbering is deterministic.
+pub(super) fn classes(net: &Network, dp: &DataPlane, members: &[Member]) -> Vec<u32> {
+    let alike = Alike::new(net, dp);
     let mut ids: HashMap<Key, u32> = HashMap::new();
     members
         .iter()
         .enumerate()
         .map(|(i, m)| {
             let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
-            *ids.entry(key(i, *m)).or_insert(next)
+            *ids.entry(alike.key(i, *m)).or_insert(next)
         })
         .collect()
 }

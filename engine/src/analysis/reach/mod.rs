@@ -261,136 +261,200 @@ enum Traced {
     OneByOne,
 }
 
-/// The reachability matrix of `net` for `request`.
-pub fn reach(net: &Network, dp: &DataPlane, request: &ReachRequest) -> ReachAnswer {
-    let workloads: Vec<Member> = (0..net.workloads.len()).map(Member::Workload).collect();
-    let private_endpoints: Vec<Member> = (0..net.private_endpoints.len())
-        .map(Member::PrivateEndpoint)
-        .collect();
-    let all: Vec<Member> = workloads
-        .iter()
-        .chain(&private_endpoints)
-        .copied()
-        .collect();
-    let class = classes::classes(net, dp, &all);
-    let tagged: Vec<(Member, u32)> = all.iter().copied().zip(class).collect();
-    let (source_list, destination_list) = tagged.split_at(workloads.len());
-    let destination_list: Vec<(Member, u32)> = match request.destinations {
-        Destinations::Everything => tagged.clone(),
-        Destinations::PrivateEndpoints => destination_list.to_vec(),
-    };
-    let (sources, source_classes) = endpoints(net, source_list);
-    let (destinations, destination_classes) = endpoints(net, &destination_list);
-    let source_nics: Vec<Member> = source_list.iter().map(|(m, _)| *m).collect();
-    let destination_nics: Vec<Member> = destination_list.iter().map(|(m, _)| *m).collect();
-    let by_source = members(&sources, source_classes);
-    let by_destination = members(&destinations, destination_classes);
-    let connection = request.connection();
-    let trace_one = |s: usize, d: usize| -> Option<Verdict> {
-        let Some(Member::Workload(w)) = source_nics.get(s) else {
-            return None;
+/// The matrix's sources and destinations, grouped by class, and how one pair is traced.
+struct Matrix<'a> {
+    net: &'a Network,
+    dp: &'a DataPlane,
+    connection: Connection,
+    sources: Vec<Endpoint>,
+    destinations: Vec<Endpoint>,
+    source_nics: Vec<Member>,
+    destination_nics: Vec<Member>,
+    by_source: Vec<Vec<usize>>,
+    by_destination: Vec<Vec<usize>>,
+    source_classes: usize,
+    destination_classes: usize,
+}
+
+impl<'a> Matrix<'a> {
+    fn new(net: &'a Network, dp: &'a DataPlane, request: &ReachRequest) -> Self {
+        let workloads: Vec<Member> = (0..net.workloads.len()).map(Member::Workload).collect();
+        let private_endpoints: Vec<Member> = (0..net.private_endpoints.len())
+            .map(Member::PrivateEndpoint)
+            .collect();
+        let all: Vec<Member> = workloads
+            .iter()
+            .chain(&private_endpoints)
+            .copied()
+            .collect();
+        let class = classes::classes(net, dp, &all);
+        let tagged: Vec<(Member, u32)> = all.iter().copied().zip(class).collect();
+        let (source_list, destination_list) = tagged.split_at(workloads.len());
+        let destination_list: Vec<(Member, u32)> = match request.destinations {
+            Destinations::Everything => tagged.clone(),
+            Destinations::PrivateEndpoints => destination_list.to_vec(),
         };
-        let to = destinations.get(d)?.ip;
-        flow::verdict_to(
+        let (sources, source_classes) = endpoints(net, source_list);
+        let (destinations, destination_classes) = endpoints(net, &destination_list);
+        Matrix {
             net,
             dp,
+            connection: request.connection(),
+            source_nics: source_list.iter().map(|(m, _)| *m).collect(),
+            destination_nics: destination_list.iter().map(|(m, _)| *m).collect(),
+            by_source: members(&sources, source_classes),
+            by_destination: members(&destinations, destination_classes),
+            sources,
+            destinations,
+            source_classes,
+            destination_classes,
+        }
+    }
+
+    /// The verdict of source `s` to destination `d`.
+    fn trace_one(&self, s: usize, d: usize) -> Option<Verdict> {
+        let Some(Member::Workload(w)) = self.source_nics.get(s) else {
+            return None;
+        };
+        let to = self.destinations.get(d)?.ip;
+        flow::verdict_to(
+            self.net,
+            self.dp,
             TraceSource::Workload(WorkloadId(*w)),
             to,
-            &connection,
+            &self.connection,
         )
-    };
-    // The pairs of a class pair: every source member with every destination member but itself.
-    let (source_nics, destination_nics) = (&source_nics, &destination_nics);
-    let pairs_of = |a: usize, b: usize| {
-        let sources = by_source.get(a).map(Vec::as_slice).unwrap_or_default();
-        let destinations = by_destination.get(b).map(Vec::as_slice).unwrap_or_default();
+    }
+
+    /// The pairs of a class pair: every source member with every destination member but itself.
+    fn pairs_of(&self, a: usize, b: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let sources = self.by_source.get(a).map(Vec::as_slice).unwrap_or_default();
+        let destinations = self
+            .by_destination
+            .get(b)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         sources.iter().flat_map(move |s| {
             destinations
                 .iter()
-                .filter(move |d| source_nics.get(*s) != destination_nics.get(**d))
+                .filter(move |d| self.source_nics.get(*s) != self.destination_nics.get(**d))
                 .map(move |d| (*s, *d))
         })
-    };
-    let cells: Vec<(usize, usize)> = (0..source_classes)
-        .flat_map(|a| (0..destination_classes).map(move |b| (a, b)))
-        .collect();
-    let trace_cell = |&(a, b): &(usize, usize)| {
-        let Some((s, d)) = pairs_of(a, b).next() else {
+    }
+
+    /// Traces class pair `(a, b)`'s representative: whether its verdict carries over to the
+    /// class pair's other pairs.
+    fn trace_cell(&self, (a, b): (usize, usize)) -> Traced {
+        let Some((s, d)) = self.pairs_of(a, b).next() else {
             return Traced::Empty;
         };
-        let (Some(verdict), Some(se), Some(de)) =
-            (trace_one(s, d), sources.get(s), destinations.get(d))
-        else {
+        let (Some(verdict), Some(se), Some(de)) = (
+            self.trace_one(s, d),
+            self.sources.get(s),
+            self.destinations.get(d),
+        ) else {
             return Traced::Empty;
         };
         match relabel::relabel_for(&verdict, se, de) {
             Some((r, key)) => Traced::Shared(verdict, key, r),
             None => Traced::OneByOne,
         }
-    };
+    }
+
+    /// Every class pair traced by its representative, in chunks, so the verdicts of a million
+    /// class pairs are interned as they come rather than held all at once.
+    fn class_pairs(
+        &self,
+        cells: &[(usize, usize)],
+        outcomes: &mut Outcomes,
+        summary: &mut ReachSummary,
+    ) -> Vec<Cell> {
+        let mut cell_list = Vec::with_capacity(cells.len());
+        for chunk in cells.chunks(CHUNK) {
+            let traced: Vec<Traced> = chunk.par_iter().map(|&c| self.trace_cell(c)).collect();
+            for (&(a, b), t) in chunk.iter().zip(traced) {
+                let cell = match t {
+                    Traced::Empty => Cell::Empty,
+                    Traced::OneByOne => {
+                        summary.traced += 1;
+                        Cell::OneByOne
+                    }
+                    Traced::Shared(v, key, relabel) => {
+                        summary.traced += 1;
+                        let n = self.pairs_of(a, b).count() as u64;
+                        summary.pairs += n;
+                        *summary.verdicts.entry(v.name().to_string()).or_default() += n;
+                        Cell::Shared {
+                            outcome: outcomes.add(v, key),
+                            relabel,
+                        }
+                    }
+                };
+                cell_list.push(cell);
+            }
+        }
+        cell_list
+    }
+
+    /// The class pairs whose verdict cannot be carried over, traced pair by pair.
+    fn one_by_one(
+        &self,
+        cells: &[(usize, usize)],
+        cell_list: &[Cell],
+        outcomes: &mut Outcomes,
+        summary: &mut ReachSummary,
+    ) -> Vec<Single> {
+        let singles: Vec<(usize, usize)> = cells
+            .iter()
+            .zip(cell_list)
+            .filter(|(_, c)| matches!(c, Cell::OneByOne))
+            .flat_map(|(&(a, b), _)| self.pairs_of(a, b))
+            .collect();
+        let mut one_by_one: Vec<Single> = Vec::with_capacity(singles.len());
+        for chunk in singles.chunks(CHUNK) {
+            let verdicts: Vec<Option<Verdict>> = chunk
+                .par_iter()
+                .map(|&(s, d)| self.trace_one(s, d))
+                .collect();
+            for (&(s, d), v) in chunk.iter().zip(verdicts) {
+                summary.traced += 1;
+                summary.traced_one_by_one += 1;
+                let Some(v) = v else { continue };
+                summary.pairs += 1;
+                *summary.verdicts.entry(v.name().to_string()).or_default() += 1;
+                let key = relabel::fingerprint(&v);
+                one_by_one.push(Single {
+                    source: s,
+                    destination: d,
+                    outcome: outcomes.add(v, key),
+                });
+            }
+        }
+        one_by_one.sort_by_key(|x| (x.source, x.destination));
+        one_by_one
+    }
+}
+
+/// The reachability matrix of `net` for `request`.
+pub fn reach(net: &Network, dp: &DataPlane, request: &ReachRequest) -> ReachAnswer {
+    let matrix = Matrix::new(net, dp, request);
+    let (source_classes, destination_classes) = (matrix.source_classes, matrix.destination_classes);
+    let cells: Vec<(usize, usize)> = (0..source_classes)
+        .flat_map(|a| (0..destination_classes).map(move |b| (a, b)))
+        .collect();
     let mut outcomes = Outcomes::default();
     let mut summary = ReachSummary {
         source_classes,
         destination_classes,
         ..ReachSummary::default()
     };
-    // In chunks, so the verdicts of a million class pairs are interned as they come rather
-    // than held all at once.
-    let mut cell_list = Vec::with_capacity(cells.len());
-    for chunk in cells.chunks(CHUNK) {
-        let traced: Vec<Traced> = chunk.par_iter().map(trace_cell).collect();
-        for (&(a, b), t) in chunk.iter().zip(traced) {
-            let cell = match t {
-                Traced::Empty => Cell::Empty,
-                Traced::OneByOne => {
-                    summary.traced += 1;
-                    Cell::OneByOne
-                }
-                Traced::Shared(v, key, relabel) => {
-                    summary.traced += 1;
-                    let n = pairs_of(a, b).count() as u64;
-                    summary.pairs += n;
-                    *summary.verdicts.entry(v.name().to_string()).or_default() += n;
-                    Cell::Shared {
-                        outcome: outcomes.add(v, key),
-                        relabel,
-                    }
-                }
-            };
-            cell_list.push(cell);
-        }
-    }
-    // The class pairs whose verdict cannot be carried over, traced pair by pair.
-    let singles: Vec<(usize, usize)> = cells
-        .iter()
-        .zip(&cell_list)
-        .filter(|(_, c)| matches!(c, Cell::OneByOne))
-        .flat_map(|(&(a, b), _)| pairs_of(a, b))
-        .collect();
-    let mut one_by_one: Vec<Single> = Vec::with_capacity(singles.len());
-    for chunk in singles.chunks(CHUNK) {
-        let verdicts: Vec<Option<Verdict>> =
-            chunk.par_iter().map(|&(s, d)| trace_one(s, d)).collect();
-        for (&(s, d), v) in chunk.iter().zip(verdicts) {
-            summary.traced += 1;
-            summary.traced_one_by_one += 1;
-            let Some(v) = v else { continue };
-            summary.pairs += 1;
-            *summary.verdicts.entry(v.name().to_string()).or_default() += 1;
-            let key = relabel::fingerprint(&v);
-            one_by_one.push(Single {
-                source: s,
-                destination: d,
-                outcome: outcomes.add(v, key),
-            });
-        }
-    }
-    one_by_one.sort_by_key(|x| (x.source, x.destination));
+    let cell_list = matrix.class_pairs(&cells, &mut outcomes, &mut summary);
+    let one_by_one = matrix.one_by_one(&cells, &cell_list, &mut outcomes, &mut summary);
     ReachAnswer {
         request: request.clone(),
         summary,
-        sources,
-        destinations,
+        sources: matrix.sources,
+        destinations: matrix.destinations,
         cells: cell_list,
         outcomes: outcomes.list,
         one_by_one,

@@ -23,160 +23,199 @@ struct Collection<'a> {
     application: &'a [doc::ApplicationRuleDoc],
 }
 
+impl Collection<'_> {
+    /// Where `rule` of this collection stands in Azure's processing order.
+    fn place(&self, rule: &Text) -> RulePlace {
+        RulePlace {
+            group: self.group.to_string(),
+            group_priority: self.group_priority,
+            collection: self.name.to_string(),
+            collection_priority: self.priority,
+            rule: rule.value.clone(),
+            action: self.action,
+        }
+    }
+}
+
 impl Resolver {
     pub(super) fn firewalls(&mut self, firewalls: &[doc::FirewallDoc]) {
         for f in firewalls {
-            let placed = self.nic(&f.name, &f.subnet, &f.private_ip, "firewall");
-            if !f.subnet.value.ends_with("/AzureFirewallSubnet") {
+            self.firewall(f);
+        }
+    }
+
+    /// One firewall: placed in its subnet, its rules resolved in Azure's processing order.
+    fn firewall(&mut self, f: &doc::FirewallDoc) {
+        let placed = self.nic(&f.name, &f.subnet, &f.private_ip, "firewall");
+        self.firewall_subnet(f, placed.map(|(s, _)| s));
+        let snat_private_ranges = self.snat_ranges(&f.snat_private_ranges);
+        let collections = self.collections(f);
+        let mut network = Vec::new();
+        let mut application = Vec::new();
+        for c in &collections {
+            network.extend(self.network_rules(c));
+            application.extend(self.application_rules(c));
+        }
+        let public_ips = self.public_ips(&f.public_ips, "firewall public IP");
+        let dnat = self.dnat_rules(&f.dnat_rules, &public_ips);
+        if let (Some((subnet, ip)), Some(snat_private_ranges)) = (placed, snat_private_ranges) {
+            self.net.firewalls.push(Firewall {
+                name: f.name.value.clone(),
+                subnet,
+                ip,
+                public_ips,
+                dnat,
+                snat_private_ranges,
+                network,
+                application,
+                span: f.name.span,
+            });
+        }
+    }
+
+    /// Azure Firewall lives in a subnet named `AzureFirewallSubnet`, which takes no NSG.
+    fn firewall_subnet(&mut self, f: &doc::FirewallDoc, placed: Option<SubnetId>) {
+        if !f.subnet.value.ends_with("/AzureFirewallSubnet") {
+            self.error(
+                f.subnet.span,
+                format!(
+                    "firewall `{}` is in `{}`, not in an `AzureFirewallSubnet`",
+                    f.name.value, f.subnet.value
+                ),
+                Some(
+                    "Azure Firewall lives in a subnet named `AzureFirewallSubnet` (at least /26)"
+                        .into(),
+                ),
+            );
+        }
+        if let Some(subnet) = placed.and_then(|s| self.net.subnet(s)) {
+            if subnet.nsg.is_some() {
                 self.error(
                     f.subnet.span,
-                    format!("firewall `{}` is in `{}`, not in an `AzureFirewallSubnet`", f.name.value, f.subnet.value),
-                    Some("Azure Firewall lives in a subnet named `AzureFirewallSubnet` (at least /26)".into()),
+                    format!(
+                        "subnet `{}` of firewall `{}` has an NSG",
+                        subnet.name, f.name.value
+                    ),
+                    Some("Azure does not support an NSG on AzureFirewallSubnet; remove it".into()),
                 );
             }
-            if let Some(subnet) = placed.and_then(|(s, _)| self.net.subnet(s)) {
-                if subnet.nsg.is_some() {
-                    self.error(
-                        f.subnet.span,
-                        format!(
-                            "subnet `{}` of firewall `{}` has an NSG",
-                            subnet.name, f.name.value
-                        ),
-                        Some(
-                            "Azure does not support an NSG on AzureFirewallSubnet; remove it"
-                                .into(),
-                        ),
-                    );
-                }
+        }
+    }
+
+    /// The firewall's rule collections in Azure's processing order (group priority, then
+    /// collection priority); the top-level `network_rules` and `application_rules` stand in
+    /// Azure's default groups (priorities 200 and 300).
+    fn collections<'a>(&mut self, f: &'a doc::FirewallDoc) -> Vec<Collection<'a>> {
+        let mut collections = vec![
+            Collection {
+                group: "DefaultNetworkRuleCollectionGroup",
+                group_priority: 200,
+                name: "network_rules",
+                priority: 100,
+                action: Access::Allow,
+                network: &f.network_rules,
+                application: &[],
+            },
+            Collection {
+                group: "DefaultApplicationRuleCollectionGroup",
+                group_priority: 300,
+                name: "application_rules",
+                priority: 100,
+                action: Access::Allow,
+                network: &[],
+                application: &f.application_rules,
+            },
+        ];
+        for g in &f.rule_collection_groups {
+            self.priority(&g.priority, "rule collection group", &g.name);
+            if !self.well_formed_name(&g.name, "rule collection group") {
+                continue;
             }
-            let snat_private_ranges = self.snat_ranges(&f.snat_private_ranges);
-            let mut collections = vec![
-                Collection {
-                    group: "DefaultNetworkRuleCollectionGroup",
-                    group_priority: 200,
-                    name: "network_rules",
-                    priority: 100,
-                    action: Access::Allow,
-                    network: &f.network_rules,
-                    application: &[],
-                },
-                Collection {
-                    group: "DefaultApplicationRuleCollectionGroup",
-                    group_priority: 300,
-                    name: "application_rules",
-                    priority: 100,
-                    action: Access::Allow,
-                    network: &[],
-                    application: &f.application_rules,
-                },
-            ];
-            for g in &f.rule_collection_groups {
-                self.priority(&g.priority, "rule collection group", &g.name);
-                if !self.well_formed_name(&g.name, "rule collection group") {
+            for c in &g.collections {
+                self.priority(&c.priority, "rule collection", &c.name);
+                if !self.well_formed_name(&c.name, "rule collection") {
                     continue;
                 }
-                for c in &g.collections {
-                    self.priority(&c.priority, "rule collection", &c.name);
-                    if !self.well_formed_name(&c.name, "rule collection") {
-                        continue;
-                    }
-                    if c.network_rules.is_empty() == c.application_rules.is_empty() {
-                        self.error(
-                            c.name.span,
-                            format!("rule collection `{}` must hold either network rules or application rules", c.name.value),
-                            Some("Azure rule collections hold one kind of rule; split it in two".into()),
-                        );
-                        continue;
-                    }
-                    collections.push(Collection {
-                        group: &g.name.value,
-                        group_priority: g.priority.value,
-                        name: &c.name.value,
-                        priority: c.priority.value,
-                        action: c.action,
-                        network: &c.network_rules,
-                        application: &c.application_rules,
-                    });
-                }
-            }
-            collections.sort_by_key(|c| (c.group_priority, c.priority));
-            let mut network = Vec::new();
-            let mut application = Vec::new();
-            for c in &collections {
-                let place = |rule: &Text| RulePlace {
-                    group: c.group.to_string(),
-                    group_priority: c.group_priority,
-                    collection: c.name.to_string(),
-                    collection_priority: c.priority,
-                    rule: rule.value.clone(),
-                    action: c.action,
-                };
-                for r in c.network {
-                    if !self.well_formed_name(&r.name, "network rule") {
-                        continue;
-                    }
-                    let (source, destination, ports) = (
-                        self.addresses(&r.source, ("source", &r.name)),
-                        self.addresses(&r.destination, ("destination", &r.name)),
-                        self.ports(&r.ports, ("ports", &r.name)),
+                if c.network_rules.is_empty() == c.application_rules.is_empty() {
+                    self.error(
+                        c.name.span,
+                        format!("rule collection `{}` must hold either network rules or application rules", c.name.value),
+                        Some("Azure rule collections hold one kind of rule; split it in two".into()),
                     );
-                    if let (Some(source), Some(destination), Some(ports)) =
-                        (source, destination, ports)
-                    {
-                        network.push(NetworkRule {
-                            place: place(&r.name),
-                            protocol: r.protocol,
-                            source,
-                            destination,
-                            ports,
-                        });
-                    }
+                    continue;
                 }
-                for r in c.application {
-                    if !self.well_formed_name(&r.name, "application rule") {
-                        continue;
-                    }
-                    if r.fqdns.is_empty() {
-                        self.error(
-                            r.name.span,
-                            format!("application rule `{}` names no FQDN", r.name.value),
-                            Some("add `fqdns: [\"*.example.com\"]`".into()),
-                        );
-                    }
-                    let fqdns = r
-                        .fqdns
-                        .iter()
-                        .map(|t| t.value.trim().trim_end_matches('.').to_lowercase())
-                        .collect();
-                    if let (Some(source), Some(ports)) = (
-                        self.addresses(&r.source, ("source", &r.name)),
-                        self.ports(&r.ports, ("ports", &r.name)),
-                    ) {
-                        application.push(ApplicationRule {
-                            place: place(&r.name),
-                            source,
-                            fqdns,
-                            ports,
-                        });
-                    }
-                }
-            }
-            let public_ips = self.public_ips(&f.public_ips, "firewall public IP");
-            let dnat = self.dnat_rules(&f.dnat_rules, &public_ips);
-            if let (Some((subnet, ip)), Some(snat_private_ranges)) = (placed, snat_private_ranges) {
-                self.net.firewalls.push(Firewall {
-                    name: f.name.value.clone(),
-                    subnet,
-                    ip,
-                    public_ips,
-                    dnat,
-                    snat_private_ranges,
-                    network,
-                    application,
-                    span: f.name.span,
+                collections.push(Collection {
+                    group: &g.name.value,
+                    group_priority: g.priority.value,
+                    name: &c.name.value,
+                    priority: c.priority.value,
+                    action: c.action,
+                    network: &c.network_rules,
+                    application: &c.application_rules,
                 });
             }
         }
+        collections.sort_by_key(|c| (c.group_priority, c.priority));
+        collections
+    }
+
+    /// A collection's network rules; a rule with an invalid part is reported and left out.
+    fn network_rules(&mut self, c: &Collection<'_>) -> Vec<NetworkRule> {
+        let mut network = Vec::new();
+        for r in c.network {
+            if !self.well_formed_name(&r.name, "network rule") {
+                continue;
+            }
+            let (source, destination, ports) = (
+                self.addresses(&r.source, ("source", &r.name)),
+                self.addresses(&r.destination, ("destination", &r.name)),
+                self.ports(&r.ports, ("ports", &r.name)),
+            );
+            if let (Some(source), Some(destination), Some(ports)) = (source, destination, ports) {
+                network.push(NetworkRule {
+                    place: c.place(&r.name),
+                    protocol: r.protocol,
+                    source,
+                    destination,
+                    ports,
+                });
+            }
+        }
+        network
+    }
+
+    /// A collection's application rules, FQDNs compared without case or a trailing dot.
+    fn application_rules(&mut self, c: &Collection<'_>) -> Vec<ApplicationRule> {
+        let mut application = Vec::new();
+        for r in c.application {
+            if !self.well_formed_name(&r.name, "application rule") {
+                continue;
+            }
+            if r.fqdns.is_empty() {
+                self.error(
+                    r.name.span,
+                    format!("application rule `{}` names no FQDN", r.name.value),
+                    Some("add `fqdns: [\"*.example.com\"]`".into()),
+                );
+            }
+            let fqdns = r
+                .fqdns
+                .iter()
+                .map(|t| t.value.trim().trim_end_matches('.').to_lowercase())
+                .collect();
+            if let (Some(source), Some(ports)) = (
+                self.addresses(&r.source, ("source", &r.name)),
+                self.ports(&r.ports, ("ports", &r.name)),
+            ) {
+                application.push(ApplicationRule {
+                    place: c.place(&r.name),
+                    source,
+                    fqdns,
+                    ports,
+                });
+            }
+        }
+        application
     }
 
     /// Public addresses: parsed, and refused when private or when no host can hold them

@@ -240,84 +240,101 @@ impl Resolver {
                 port,
                 protocol,
                 expect,
-            } => {
-                let sources = match from {
-                    SetDoc::Workloads { vnet, name } => {
-                        self.workloads_in(vnet.as_ref(), name.as_ref())
-                    }
-                    _ => {
-                        self.error(
-                            set_span(from),
-                            "traces start from workloads".into(),
-                            Some("write `from: Workloads(…)`".into()),
-                        );
-                        return None;
-                    }
-                };
-                let targets = self.targets(to);
-                if sources.is_empty() {
-                    self.empty(from);
-                }
-                if targets.is_empty() {
-                    self.empty(to);
-                }
-                let expect = self.trace_expect(expect)?;
-                let cases = sources.len().saturating_mul(targets.len());
-                if !self.within_forall_bound(cases, span) {
-                    return None;
-                }
-                Some(Question {
-                    kind: QuestionKind::ForAllTraces {
-                        from_set: pattern(from),
-                        to_set: pattern(to),
-                        from: sources,
-                        to: targets,
-                        protocol: *protocol,
-                        port: *port,
-                        expect,
-                    },
-                    span,
-                })
-            }
-            doc::QuestionDoc::ForAllRoutes { at, expect } => {
-                let subnets: Vec<SubnetId> = match at {
-                    SetDoc::Subnets { vnet, name } => (0..self.net.subnets.len())
-                        .map(SubnetId)
-                        .filter(|s| {
-                            self.net.subnet(*s).is_some_and(|x| {
-                                matches(vnet.as_ref(), self.vnet_of(*s))
-                                    && matches(name.as_ref(), &x.name)
-                                    && self.net.vnet(x.vnet).is_some_and(|v| v.hub.is_none())
-                            })
-                        })
-                        .collect(),
-                    _ => {
-                        self.error(
-                            set_span(at),
-                            "effective routes belong to subnets".into(),
-                            Some("write `at: Subnets(…)`".into()),
-                        );
-                        return None;
-                    }
-                };
-                if subnets.is_empty() {
-                    self.empty(at);
-                }
-                let expect = self.routes_expect(expect, span)?;
-                if !self.within_forall_bound(subnets.len(), span) {
-                    return None;
-                }
-                Some(Question {
-                    kind: QuestionKind::ForAllRoutes {
-                        set: pattern(at),
-                        at: subnets,
-                        expect,
-                    },
-                    span,
-                })
-            }
+            } => self.for_all_traces(from, to, *port, *protocol, expect, span),
+            doc::QuestionDoc::ForAllRoutes { at, expect } => self.for_all_routes(at, expect, span),
             _ => None,
         }
+    }
+
+    /// Every workload of `from` traced to every target of `to`.
+    fn for_all_traces(
+        &mut self,
+        from: &SetDoc,
+        to: &SetDoc,
+        port: u16,
+        protocol: FlowProtocol,
+        expect: &doc::TraceExpectDoc,
+        span: Span,
+    ) -> Option<Question> {
+        let sources = match from {
+            SetDoc::Workloads { vnet, name } => self.workloads_in(vnet.as_ref(), name.as_ref()),
+            _ => {
+                self.error(
+                    set_span(from),
+                    "traces start from workloads".into(),
+                    Some("write `from: Workloads(…)`".into()),
+                );
+                return None;
+            }
+        };
+        let targets = self.targets(to);
+        if sources.is_empty() {
+            self.empty(from);
+        }
+        if targets.is_empty() {
+            self.empty(to);
+        }
+        let expect = self.trace_expect(expect)?;
+        let cases = sources.len().saturating_mul(targets.len());
+        if !self.within_forall_bound(cases, span) {
+            return None;
+        }
+        Some(Question {
+            kind: QuestionKind::ForAllTraces {
+                from_set: pattern(from),
+                to_set: pattern(to),
+                from: sources,
+                to: targets,
+                protocol,
+                port,
+                expect,
+            },
+            span,
+        })
+    }
+
+    /// The effective routes of every subnet of `at` (hubs have none of their own).
+    fn for_all_routes(
+        &mut self,
+        at: &SetDoc,
+        expect: &doc::RoutesExpectDoc,
+        span: Span,
+    ) -> Option<Question> {
+        let subnets: Vec<SubnetId> = match at {
+            SetDoc::Subnets { vnet, name } => (0..self.net.subnets.len())
+                .map(SubnetId)
+                .filter(|s| {
+                    self.net.subnet(*s).is_some_and(|x| {
+                        matches(vnet.as_ref(), self.vnet_of(*s))
+                            && matches(name.as_ref(), &x.name)
+                            && self.net.vnet(x.vnet).is_some_and(|v| v.hub.is_none())
+                    })
+                })
+                .collect(),
+            _ => {
+                self.error(
+                    set_span(at),
+                    "effective routes belong to subnets".into(),
+                    Some("write `at: Subnets(…)`".into()),
+                );
+                return None;
+            }
+        };
+        if subnets.is_empty() {
+            self.empty(at);
+        }
+        let expect = self.routes_expect(expect, span)?;
+        if !self.within_forall_bound(subnets.len(), span) {
+            return None;
+        }
+        Some(Question {
+            kind: QuestionKind::ForAllRoutes {
+                set: pattern(at),
+                at: subnets,
+                expect,
+            },
+            span,
+        })
     }
 }
 

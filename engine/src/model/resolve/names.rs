@@ -203,7 +203,16 @@ impl Resolver {
 
     pub(super) fn dns(&mut self, d: &doc::DnsDoc) {
         self.zones(&d.zones);
-        for f in &d.forwarders {
+        self.forwarders(&d.forwarders);
+        self.inbound_endpoints(&d.inbound_endpoints);
+        self.rulesets(&d.rulesets);
+        self.net.dns.public_records = self.sorted_records(&d.public_records, None);
+        self.public_names();
+    }
+
+    /// DNS forwarders: workloads that forward by rule, else recurse or forward everything.
+    fn forwarders(&mut self, forwarders: &[doc::ForwarderDoc]) {
+        for f in forwarders {
             let Some(w) = self.found(find(&self.workload_ids(), &f.workload, "workload")) else {
                 continue;
             };
@@ -233,8 +242,12 @@ impl Resolver {
                 otherwise,
             });
         }
+    }
+
+    /// DNS Private Resolver inbound endpoints, each in a dedicated subnet.
+    fn inbound_endpoints(&mut self, endpoints: &[doc::InboundEndpointDoc]) {
         let mut seen = BTreeMap::new();
-        for e in &d.inbound_endpoints {
+        for e in endpoints {
             if !self.unique(&mut seen, &e.name, "inbound endpoint") {
                 continue;
             }
@@ -282,8 +295,12 @@ impl Resolver {
                 ip,
             });
         }
+    }
+
+    /// DNS forwarding rulesets and the vnets they are linked to.
+    fn rulesets(&mut self, rulesets: &[doc::RulesetDoc]) {
         let mut seen = BTreeMap::new();
-        for r in &d.rulesets {
+        for r in rulesets {
             if !self.unique(&mut seen, &r.name, "DNS forwarding ruleset") {
                 continue;
             }
@@ -299,8 +316,6 @@ impl Resolver {
                 rules,
             });
         }
-        self.net.dns.public_records = self.sorted_records(&d.public_records, None);
-        self.public_names();
     }
 
     /// Records sorted by name for look-ups; a name given twice is an error.

@@ -253,39 +253,9 @@ impl Resolver {
                 continue;
             }
             let name = format!("{}/{}", v.name.value, s.name.value);
-            let Some(prefix) = self.prefix(&s.prefix, "subnet prefix") else {
+            let Some(prefix) = self.subnet_prefix(s, &name, v, space, &sorted_space) else {
                 continue;
             };
-            if let Some(refused) = refused_in_vnet_address_space(prefix) {
-                self.error(
-                    s.prefix.span,
-                    format!(
-                        "subnet `{name}` prefix `{prefix}` overlaps `{}`, {}",
-                        refused.range, refused.what
-                    ),
-                    Some(
-                        "Azure does not allow it in a vnet's address space, so in no subnet".into(),
-                    ),
-                );
-                continue;
-            }
-            if !space.is_empty() && !inside_any(&sorted_space, prefix) {
-                let spaces: Vec<String> = space.iter().map(|p| format!("`{p}`")).collect();
-                self.error(
-                    s.prefix.span,
-                    format!("subnet `{name}` prefix `{prefix}` is outside the address space of vnet `{}`", v.name.value),
-                    Some(format!("the vnet's address space is {}", spaces.join(", "))),
-                );
-                continue;
-            }
-            if prefix.prefix_len() > 29 {
-                self.error(
-                    s.prefix.span,
-                    format!("subnet `{name}` prefix `{prefix}` has a size Azure does not allow"),
-                    Some("Azure's smallest IPv4 subnet is a /29".into()),
-                );
-                continue;
-            }
             placed.push((s, name, prefix));
         }
         // Past Azure's limit the input is refused already: no overlap work on top of it.
@@ -312,6 +282,51 @@ impl Resolver {
             ids.push(self.add_subnet(s, name.clone(), vnet, *prefix));
         }
         ids
+    }
+
+    /// A subnet's prefix, unless Azure refuses it: in a range no vnet may hold, outside the
+    /// vnet's address space (`sorted_space` is `space` sorted by start), or smaller than a /29.
+    fn subnet_prefix(
+        &mut self,
+        s: &doc::SubnetDoc,
+        name: &str,
+        v: &doc::VnetDoc,
+        space: &[IpNet],
+        sorted_space: &[IpNet],
+    ) -> Option<IpNet> {
+        let prefix = self.prefix(&s.prefix, "subnet prefix")?;
+        if let Some(refused) = refused_in_vnet_address_space(prefix) {
+            self.error(
+                s.prefix.span,
+                format!(
+                    "subnet `{name}` prefix `{prefix}` overlaps `{}`, {}",
+                    refused.range, refused.what
+                ),
+                Some("Azure does not allow it in a vnet's address space, so in no subnet".into()),
+            );
+            return None;
+        }
+        if !space.is_empty() && !inside_any(sorted_space, prefix) {
+            let spaces: Vec<String> = space.iter().map(|p| format!("`{p}`")).collect();
+            self.error(
+                s.prefix.span,
+                format!(
+                    "subnet `{name}` prefix `{prefix}` is outside the address space of vnet `{}`",
+                    v.name.value
+                ),
+                Some(format!("the vnet's address space is {}", spaces.join(", "))),
+            );
+            return None;
+        }
+        if prefix.prefix_len() > 29 {
+            self.error(
+                s.prefix.span,
+                format!("subnet `{name}` prefix `{prefix}` has a size Azure does not allow"),
+                Some("Azure's smallest IPv4 subnet is a /29".into()),
+            );
+            return None;
+        }
+        Some(prefix)
     }
 
     fn add_subnet(

@@ -15,99 +15,114 @@ use crate::scenario::{self as doc, Span};
 impl Resolver {
     pub(super) fn peerings(&mut self, peerings: &[doc::PeeringDoc]) {
         for p in peerings {
-            let a = self.found(find(&self.vnet_ids, &p.between.0, "vnet"));
-            let b = self.found(find(&self.vnet_ids, &p.between.1, "vnet"));
-            let transit = p.gateway_transit.as_ref().and_then(|t| {
-                self.found(find(&self.vnet_ids, t, "vnet"))
-                    .map(|id| (id, t.span))
-            });
-            let (Some(a), Some(b)) = (a, b) else { continue };
-            let span = p.between.0.span;
-            if a == b {
-                self.error(
-                    span,
-                    format!("vnet `{}` is peered with itself", p.between.0.value),
-                    Some("name two different vnets".into()),
-                );
-                continue;
-            }
-            if self.peers(a).contains(&b) {
-                self.error(
-                    span,
-                    format!(
-                        "vnets `{}` and `{}` are peered twice",
-                        p.between.0.value, p.between.1.value
-                    ),
-                    Some("one entry declares both directions of a peering".into()),
-                );
-                continue;
-            }
-            if [a, b]
-                .iter()
-                .any(|v| self.peering_count(*v) >= MAX_PEERINGS_PER_VNET)
-            {
-                // Over Azure's limit: `peering_limits` refuses it; no overlap work on top.
-                self.add_peering(p, a, b, transit.map(|(t, _)| t), span);
-                continue;
-            }
-            if let Some((x, y)) = self.first_overlap(a, b) {
-                self.error(
-                    span,
-                    format!(
-                        "peered vnets `{}` and `{}` overlap: `{x}` and `{y}`",
-                        p.between.0.value, p.between.1.value
-                    ),
-                    Some("Azure refuses to peer vnets whose address spaces overlap".into()),
-                );
-                continue;
-            }
-            let clash = [(a, b), (b, a)].into_iter().find_map(|(x, y)| {
-                self.peers(x)
-                    .into_iter()
-                    .find_map(|other| self.first_overlap(other, y).map(|o| (x, other, y, o)))
-            });
-            if let Some((x, other, y, (p1, p2))) = clash {
-                let name = |id: VnetId| {
-                    self.net
-                        .vnet(id)
-                        .map(|v| v.name.clone())
-                        .unwrap_or_default()
-                };
-                let message = format!(
-                    "vnet `{}` is already peered with `{}`, whose `{p1}` overlaps `{p2}` of `{}`",
-                    name(x),
-                    name(other),
-                    name(y)
-                );
-                self.error(
-                    span,
-                    message,
-                    Some("the vnets peered with one vnet must not overlap each other".into()),
-                );
-                continue;
-            }
-            if let Some((t, tspan)) = transit {
-                if t != a && t != b {
-                    self.error(
-                        tspan,
-                        "`gateway_transit` must name one of the two peered vnets".into(),
-                        Some(format!(
-                            "`{}` or `{}`",
-                            p.between.0.value, p.between.1.value
-                        )),
-                    );
-                    continue;
-                }
-            }
-            if !p.allow_virtual_network_access {
-                self.warn(
-                    span,
-                    format!("peering of `{}` and `{}` does not allow virtual network access", p.between.0.value, p.between.1.value),
-                    Some("azpath keeps the peering routes (how Azure shows them is undocumented) and leaves the peer out of the `VirtualNetwork` tag; traces stop at the peering".into()),
-                );
-            }
-            self.add_peering(p, a, b, transit.map(|(t, _)| t), span);
+            self.peering(p);
         }
+    }
+
+    /// One peering, unless Azure refuses it: a vnet with itself, a pair twice, overlapping
+    /// spaces, or a transit vnet that is not one of the two.
+    fn peering(&mut self, p: &doc::PeeringDoc) {
+        let a = self.found(find(&self.vnet_ids, &p.between.0, "vnet"));
+        let b = self.found(find(&self.vnet_ids, &p.between.1, "vnet"));
+        let transit = p.gateway_transit.as_ref().and_then(|t| {
+            self.found(find(&self.vnet_ids, t, "vnet"))
+                .map(|id| (id, t.span))
+        });
+        let (Some(a), Some(b)) = (a, b) else { return };
+        let span = p.between.0.span;
+        if a == b {
+            self.error(
+                span,
+                format!("vnet `{}` is peered with itself", p.between.0.value),
+                Some("name two different vnets".into()),
+            );
+            return;
+        }
+        if self.peers(a).contains(&b) {
+            self.error(
+                span,
+                format!(
+                    "vnets `{}` and `{}` are peered twice",
+                    p.between.0.value, p.between.1.value
+                ),
+                Some("one entry declares both directions of a peering".into()),
+            );
+            return;
+        }
+        if [a, b]
+            .iter()
+            .any(|v| self.peering_count(*v) >= MAX_PEERINGS_PER_VNET)
+        {
+            // Over Azure's limit: `peering_limits` refuses it; no overlap work on top.
+            self.add_peering(p, a, b, transit.map(|(t, _)| t), span);
+            return;
+        }
+        if self.overlap_refused(p, a, b, span) {
+            return;
+        }
+        if let Some((t, tspan)) = transit {
+            if t != a && t != b {
+                self.error(
+                    tspan,
+                    "`gateway_transit` must name one of the two peered vnets".into(),
+                    Some(format!(
+                        "`{}` or `{}`",
+                        p.between.0.value, p.between.1.value
+                    )),
+                );
+                return;
+            }
+        }
+        if !p.allow_virtual_network_access {
+            self.warn(
+                span,
+                format!("peering of `{}` and `{}` does not allow virtual network access", p.between.0.value, p.between.1.value),
+                Some("azpath keeps the peering routes (how Azure shows them is undocumented) and leaves the peer out of the `VirtualNetwork` tag; traces stop at the peering".into()),
+            );
+        }
+        self.add_peering(p, a, b, transit.map(|(t, _)| t), span);
+    }
+
+    /// Whether Azure refuses peering `a` and `b` for overlapping address spaces: each other's,
+    /// or those of a vnet either is already peered with.
+    fn overlap_refused(&mut self, p: &doc::PeeringDoc, a: VnetId, b: VnetId, span: Span) -> bool {
+        if let Some((x, y)) = self.first_overlap(a, b) {
+            self.error(
+                span,
+                format!(
+                    "peered vnets `{}` and `{}` overlap: `{x}` and `{y}`",
+                    p.between.0.value, p.between.1.value
+                ),
+                Some("Azure refuses to peer vnets whose address spaces overlap".into()),
+            );
+            return true;
+        }
+        let clash = [(a, b), (b, a)].into_iter().find_map(|(x, y)| {
+            self.peers(x)
+                .into_iter()
+                .find_map(|other| self.first_overlap(other, y).map(|o| (x, other, y, o)))
+        });
+        if let Some((x, other, y, (p1, p2))) = clash {
+            let name = |id: VnetId| {
+                self.net
+                    .vnet(id)
+                    .map(|v| v.name.clone())
+                    .unwrap_or_default()
+            };
+            let message = format!(
+                "vnet `{}` is already peered with `{}`, whose `{p1}` overlaps `{p2}` of `{}`",
+                name(x),
+                name(other),
+                name(y)
+            );
+            self.error(
+                span,
+                message,
+                Some("the vnets peered with one vnet must not overlap each other".into()),
+            );
+            return true;
+        }
+        false
     }
 
     fn add_peering(
@@ -224,42 +239,8 @@ impl Resolver {
                 );
                 continue;
             }
-            let mut instance_ips = Vec::new();
-            for text in &g.instance_ips {
-                let Some(ip) = self.ip(text, "gateway instance address") else {
-                    continue;
-                };
-                if !gateway_subnet.contains(&ip) {
-                    self.error(
-                        text.span,
-                        format!("gateway instance address `{ip}` is outside `{vnet_name}/GatewaySubnet` (`{gateway_subnet}`)"),
-                        Some("gateway instances take addresses from GatewaySubnet".into()),
-                    );
-                    continue;
-                }
-                instance_ips.push(ip);
-            }
-            let mut learned = Vec::new();
-            for l in &g.learned {
-                let prefix = self.prefix(&l.prefix, "learned prefix");
-                let ips: Vec<IpAddr> = l
-                    .next_hop_ips
-                    .iter()
-                    .filter_map(|t| self.host_ip(t, "next hop address"))
-                    .collect();
-                if let Some(prefix) = prefix {
-                    let next_hop_ips = if l.next_hop_ips.is_empty() {
-                        instance_ips.clone()
-                    } else {
-                        ips
-                    };
-                    learned.push(LearnedRoute {
-                        prefix,
-                        via: l.via,
-                        next_hop_ips,
-                    });
-                }
-            }
+            let instance_ips = self.instance_ips(g, &vnet_name, gateway_subnet);
+            let learned = self.learned_routes(g, &instance_ips);
             let id = GatewayId(self.net.gateways.len());
             if let Some(v) = self.net.vnets.get_mut(vnet.0) {
                 v.gateways.push(id);
@@ -273,6 +254,61 @@ impl Resolver {
                 span: g.name.span,
             });
         }
+    }
+
+    /// A gateway's instance addresses, each inside the vnet's `GatewaySubnet`.
+    fn instance_ips(
+        &mut self,
+        g: &doc::GatewayDoc,
+        vnet_name: &str,
+        gateway_subnet: IpNet,
+    ) -> Vec<IpAddr> {
+        let mut instance_ips = Vec::new();
+        for text in &g.instance_ips {
+            let Some(ip) = self.ip(text, "gateway instance address") else {
+                continue;
+            };
+            if !gateway_subnet.contains(&ip) {
+                self.error(
+                    text.span,
+                    format!("gateway instance address `{ip}` is outside `{vnet_name}/GatewaySubnet` (`{gateway_subnet}`)"),
+                    Some("gateway instances take addresses from GatewaySubnet".into()),
+                );
+                continue;
+            }
+            instance_ips.push(ip);
+        }
+        instance_ips
+    }
+
+    /// The prefixes a gateway learned; with no next hop named, its instances are the next hops.
+    fn learned_routes(
+        &mut self,
+        g: &doc::GatewayDoc,
+        instance_ips: &[IpAddr],
+    ) -> Vec<LearnedRoute> {
+        let mut learned = Vec::new();
+        for l in &g.learned {
+            let prefix = self.prefix(&l.prefix, "learned prefix");
+            let ips: Vec<IpAddr> = l
+                .next_hop_ips
+                .iter()
+                .filter_map(|t| self.host_ip(t, "next hop address"))
+                .collect();
+            if let Some(prefix) = prefix {
+                let next_hop_ips = if l.next_hop_ips.is_empty() {
+                    instance_ips.to_vec()
+                } else {
+                    ips
+                };
+                learned.push(LearnedRoute {
+                    prefix,
+                    via: l.via,
+                    next_hop_ips,
+                });
+            }
+        }
+        learned
     }
 
     /// Gateway transit needs a gateway on the offering side, none on the using side, and at most
@@ -330,6 +366,13 @@ impl Resolver {
     ///   VNet's or through gateway transit), and no ExpressRoute gateway beside it (warning: Azure
     ///   accepts the table, the route just leads nowhere).
     pub(super) fn udr_next_hops(&mut self) {
+        self.appliance_next_hops();
+        self.gateway_next_hops();
+    }
+
+    /// A virtual appliance next hop is a private address, or one in a vnet, and not one Azure
+    /// reserves in a subnet.
+    fn appliance_next_hops(&mut self) {
         // Indexed by prefix: the prefixes holding an address are its 33 truncations, so each
         // look-up is O(log n), not a scan of every VNet and subnet.
         let spaces: BTreeSet<IpNet> = self
@@ -373,6 +416,11 @@ impl Resolver {
                 }
             }
         }
+    }
+
+    /// UDRs on subnets and gateways: Azure's warnings on GatewaySubnet, and a
+    /// `VirtualNetworkGateway` next hop needs a route-based VPN gateway (and no ExpressRoute).
+    fn gateway_next_hops(&mut self) {
         for subnet in self.net.subnets.clone() {
             let Some(table) = subnet
                 .route_table

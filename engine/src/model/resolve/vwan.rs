@@ -221,6 +221,51 @@ impl Resolver {
     fn connection(&mut self, hub: &VirtualHub, c: &doc::HubConnectionDoc) -> Option<HubConnection> {
         let vnet = self.found(find(&self.vnet_ids, &c.vnet, "vnet"))?;
         let span = c.vnet.span;
+        if !self.connectable(hub, c, vnet)? {
+            return None;
+        }
+        let associated = match &c.associated {
+            Some(t) if t.value == NONE_ROUTE_TABLE => {
+                self.error(
+                    t.span,
+                    "a connection cannot be associated with `noneRouteTable`".into(),
+                    Some("associate it with `defaultRouteTable` or a custom table".into()),
+                );
+                0
+            }
+            Some(t) => self.hub_table(hub, t).unwrap_or(0),
+            None => 0,
+        };
+        let propagate_to = match &c.propagate_to {
+            Some(list) => list.iter().filter_map(|t| self.hub_table(hub, t)).collect(),
+            None => vec![0],
+        };
+        let labels = match &c.labels {
+            Some(list) => list.iter().map(|l| l.value.clone()).collect(),
+            None => vec![DEFAULT_LABEL.to_string()],
+        };
+        let static_routes = self.connection_routes(c, vnet);
+        let peering = self.connection_peering(vnet, hub.vnet, span);
+        Some(HubConnection {
+            vnet,
+            peering,
+            associated,
+            propagate_to,
+            labels,
+            internet_security: c.internet_security,
+            static_routes,
+        })
+    }
+
+    /// Whether Azure accepts connecting `vnet` to `hub`: a vnet, not a hub; connected once; no
+    /// gateway of its own; no address space overlapping the hub's. `None` when the vnet is gone.
+    fn connectable(
+        &mut self,
+        hub: &VirtualHub,
+        c: &doc::HubConnectionDoc,
+        vnet: VnetId,
+    ) -> Option<bool> {
+        let span = c.vnet.span;
         let v = self.net.vnet(vnet)?;
         if v.hub.is_some() {
             self.error(
@@ -228,7 +273,7 @@ impl Resolver {
                 format!("`{}` is a virtual hub, not a vnet", c.vnet.value),
                 Some("hubs connect to each other by themselves".into()),
             );
-            return None;
+            return Some(false);
         }
         if self.hub_connected.contains(&vnet) {
             self.error(
@@ -236,7 +281,7 @@ impl Resolver {
                 format!("vnet `{}` is connected to a hub twice", c.vnet.value),
                 Some("a vnet connects to one virtual hub".into()),
             );
-            return None;
+            return Some(false);
         }
         if !v.gateways.is_empty() {
             self.error(
@@ -247,7 +292,7 @@ impl Resolver {
                 ),
                 Some("remove the gateway, or use the hub's gateway".into()),
             );
-            return None;
+            return Some(false);
         }
         if let Some(p) = v
             .address_space
@@ -262,43 +307,35 @@ impl Resolver {
                 ),
                 Some("Azure refuses connections whose address space overlaps the hub".into()),
             );
-            return None;
+            return Some(false);
         }
-        let table = |r: &mut Self, t: &Text| -> Option<usize> {
-            let found = hub.tables.iter().position(|x| x.name == t.value);
-            if found.is_none() && t.value != NONE_ROUTE_TABLE {
-                let names = hub.tables.iter().map(|x| x.name.as_str());
-                let hint = crate::diag::unknown_name_hint(&t.value, names, "hub route table");
-                r.diags.push(
-                    crate::diag::Diagnostic::error(
-                        t.span,
-                        format!("unknown route table `{}` in hub `{}`", t.value, hub.name),
-                    )
-                    .with_hint(hint),
-                );
-            }
-            found
-        };
-        let associated = match &c.associated {
-            Some(t) if t.value == NONE_ROUTE_TABLE => {
-                self.error(
+        Some(true)
+    }
+
+    /// The index of hub route table `t` in `hub`, reported when unknown (`noneRouteTable` is
+    /// no table, and not an error).
+    fn hub_table(&mut self, hub: &VirtualHub, t: &Text) -> Option<usize> {
+        let found = hub.tables.iter().position(|x| x.name == t.value);
+        if found.is_none() && t.value != NONE_ROUTE_TABLE {
+            let names = hub.tables.iter().map(|x| x.name.as_str());
+            let hint = crate::diag::unknown_name_hint(&t.value, names, "hub route table");
+            self.diags.push(
+                crate::diag::Diagnostic::error(
                     t.span,
-                    "a connection cannot be associated with `noneRouteTable`".into(),
-                    Some("associate it with `defaultRouteTable` or a custom table".into()),
-                );
-                0
-            }
-            Some(t) => table(self, t).unwrap_or(0),
-            None => 0,
-        };
-        let propagate_to = match &c.propagate_to {
-            Some(list) => list.iter().filter_map(|t| table(self, t)).collect(),
-            None => vec![0],
-        };
-        let labels = match &c.labels {
-            Some(list) => list.iter().map(|l| l.value.clone()).collect(),
-            None => vec![DEFAULT_LABEL.to_string()],
-        };
+                    format!("unknown route table `{}` in hub `{}`", t.value, hub.name),
+                )
+                .with_hint(hint),
+            );
+        }
+        found
+    }
+
+    /// A connection's static routes; a next hop outside the connected vnet is refused.
+    fn connection_routes(
+        &mut self,
+        c: &doc::HubConnectionDoc,
+        vnet: VnetId,
+    ) -> Vec<ConnectionRoute> {
         let mut static_routes = Vec::new();
         for r in &c.static_routes {
             let prefixes: Vec<IpNet> = r
@@ -327,29 +364,26 @@ impl Resolver {
                 next_hop_ip: ip,
             });
         }
+        static_routes
+    }
+
+    /// The peering Azure makes between a connected vnet and its hub's vnet.
+    fn connection_peering(&mut self, vnet: VnetId, hub_vnet: VnetId, span: Span) -> PeeringId {
         let peering = PeeringId(self.net.peerings.len());
-        for id in [vnet, hub.vnet] {
+        for id in [vnet, hub_vnet] {
             if let Some(v) = self.net.vnets.get_mut(id.0) {
                 v.peerings.push(peering);
             }
         }
         self.net.peerings.push(Peering {
-            vnets: [vnet, hub.vnet],
+            vnets: [vnet, hub_vnet],
             allow_virtual_network_access: true,
             allow_forwarded_traffic: true,
             gateway_transit: None,
             state: PeeringState::Connected,
             span,
         });
-        Some(HubConnection {
-            vnet,
-            peering,
-            associated,
-            propagate_to,
-            labels,
-            internet_security: c.internet_security,
-            static_routes,
-        })
+        peering
     }
 
     fn sites(&mut self, sites: &[doc::SiteDoc]) -> Vec<Site> {

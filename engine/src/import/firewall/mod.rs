@@ -1,0 +1,161 @@
+//! Azure Firewalls with their policies: rule collection groups, SNAT private ranges, DNAT
+//! rules; classic rule collections become one group.
+//!
+//! [`classic`] reads the rules on the firewall itself, [`policy`] a firewall policy's rule
+//! collection groups, and [`rules`] the rules both of them hold.
+
+mod classic;
+mod policy;
+mod rules;
+
+use super::context::{text, Context, Ns};
+use super::field::Invalid;
+use super::resource::Resource;
+use super::Section;
+use crate::scenario::{FirewallDoc, SnatRangesDoc};
+
+pub(super) fn import(cx: &mut Context<'_>) {
+    for i in cx.of_kind("Microsoft.Network/azureFirewalls") {
+        let Some(r) = cx.res(i) else { continue };
+        cx.take(i);
+        let name = cx.name(Ns::Nic, &r.id, &r.name);
+        match firewall(cx, r, &name) {
+            Ok(Some(fw)) => cx.doc.firewalls.push(fw),
+            Ok(None) => cx.forget(Ns::Nic, &r.id),
+            Err(e) => {
+                cx.forget(Ns::Nic, &r.id);
+                cx.invalid(None, format!("firewall {}", r.id), &e);
+            }
+        }
+    }
+}
+
+fn firewall(
+    cx: &mut Context<'_>,
+    r: &Resource,
+    name: &str,
+) -> Result<Option<FirewallDoc>, Invalid> {
+    let props = r.props();
+    let hub = props
+        .opt_str("/virtualHub/id")?
+        .and_then(|h| cx.name_of(Ns::Vnet, h));
+    let configs = props.items("/ipConfigurations")?;
+    let (subnet, private_ip) = match &hub {
+        Some(hub) => (
+            Some(format!("{hub}/AzureFirewallSubnet")),
+            props.opt_str("/hubIPAddresses/privateIPAddress")?,
+        ),
+        None => match configs.first() {
+            Some(c) => (
+                c.opt_str("/subnet/id")?.and_then(|s| cx.subnet_name(s)),
+                c.opt_str("/privateIPAddress")?,
+            ),
+            None => (None, None),
+        },
+    };
+    let (Some(subnet), Some(private_ip)) = (subnet, private_ip.filter(|ip| !ip.is_empty())) else {
+        cx.skip(
+            r.id.clone(),
+            "no private IP in an imported VNet or virtual hub",
+        );
+        return Ok(None);
+    };
+    cx.comment(Section::Firewall, name, r.id.clone());
+    let public_ips = public_ips(cx, r, name)?;
+    let mut fw = FirewallDoc {
+        name: text(name),
+        subnet: text(subnet),
+        private_ip: text(private_ip),
+        public_ips: public_ips.into_iter().map(text).collect(),
+        snat_private_ranges: SnatRangesDoc::IanaPrivate,
+        dnat_rules: Vec::new(),
+        network_rules: Vec::new(),
+        application_rules: Vec::new(),
+        rule_collection_groups: Vec::new(),
+    };
+    if let Some(ranges) = props.opt_str("/additionalProperties/Network.SNAT.PrivateRanges")? {
+        fw.snat_private_ranges = snat(ranges.split(',').map(|s| s.trim().to_string()).collect());
+    }
+    classic::classic(cx, r, &mut fw)?;
+    if let Some(policy) = props.opt_str("/firewallPolicy/id")? {
+        match cx.find(policy) {
+            Some(p) => {
+                cx.take(p);
+                if let Some(p) = cx.res(p) {
+                    policy::firewall_policy(cx, p, &mut fw)?;
+                }
+            }
+            None => {
+                cx.comment(
+                    Section::Firewall,
+                    name,
+                    format!("its policy {policy} is not in the input: no rules, so it denies everything"),
+                );
+                cx.skip(
+                    format!("policy of firewall `{name}`: {policy}"),
+                    "not in the input",
+                );
+            }
+        }
+    }
+    Ok(Some(fw))
+}
+
+/// The firewall's public addresses, from its public IP resources or its hub addresses.
+fn public_ips(cx: &mut Context<'_>, r: &Resource, name: &str) -> Result<Vec<String>, Invalid> {
+    let props = r.props();
+    let mut out = Vec::new();
+    for a in props.items("/hubIPAddresses/publicIPs/addresses")? {
+        out.push(a.str("/address")?.to_string());
+    }
+    for c in props.items("/ipConfigurations")? {
+        let Some(id) = c.opt_str("/publicIPAddress/id")? else {
+            continue;
+        };
+        let address = cx.find(id).and_then(|p| {
+            cx.take(p);
+            cx.res(p)?.prop_str("/ipAddress")
+        });
+        match address {
+            Some(a) => out.push(a.to_string()),
+            None => {
+                let reason = "its address is not in the input (not imported, or allocated on deployment): DNAT to it is not modelled";
+                cx.comment(Section::Firewall, name, format!("public IP {id}: {reason}"));
+                cx.skip(format!("public IP {id} of firewall `{name}`"), reason);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `snat.privateRanges` as azpath writes it.
+fn snat(ranges: Vec<String>) -> SnatRangesDoc {
+    let iana = |r: &String| r.eq_ignore_ascii_case("IANAPrivateRanges");
+    match ranges.as_slice() {
+        [] => SnatRangesDoc::IanaPrivate,
+        [one] if iana(one) => SnatRangesDoc::IanaPrivate,
+        [one] if one == "255.255.255.255/32" => SnatRangesDoc::Always,
+        [one] if one == "0.0.0.0/0" => SnatRangesDoc::Never,
+        _ => SnatRangesDoc::Ranges(
+            ranges
+                .iter()
+                .flat_map(|r| {
+                    if iana(r) {
+                        [
+                            "10.0.0.0/8",
+                            "172.16.0.0/12",
+                            "192.168.0.0/16",
+                            "100.64.0.0/10",
+                        ]
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect()
+                    } else {
+                        vec![r.clone()]
+                    }
+                })
+                .map(text)
+                .collect(),
+        ),
+    }
+}
