@@ -328,6 +328,15 @@ fn one_active_route_per_prefix(routes: &[EffectiveRoute]) -> Result<(), String> 
 const REGIONS: [&str; 2] = ["eastus", "westus"];
 const STATES: [&str; 3] = ["Connected", "Initiated", "Disconnected"];
 const MAX_VNETS: u8 = 5;
+/// Address prefixes a VNet may add that meet a reserved `None` prefix: equal to one, containing
+/// one, inside one (by VNet index; they overlap nothing else).
+const RESERVED_SPACES: [Option<&str>; MAX_VNETS as usize] = [
+    None,
+    Some("192.168.0.0/16"),
+    Some("100.0.0.0/8"),
+    Some("172.16.0.0/16"),
+    None,
+];
 
 /// The address a VNet's private endpoint takes: in its first prefix, or in its second.
 fn endpoint_ip(vnet: u8, second: bool) -> Ipv4Addr {
@@ -362,6 +371,8 @@ struct VnetPlan {
     first_len: u8,
     /// Length of an optional second prefix `172.20.16i.0/len`.
     second_len: Option<u8>,
+    /// Whether the VNet also takes the prefix of [`RESERVED_SPACES`] at its index, if any.
+    reserved_space: bool,
     /// Whether the endpoint lives in the second prefix (when there is one).
     endpoint_in_second: bool,
     endpoint: bool,
@@ -376,6 +387,7 @@ fn vnet_plan() -> impl Strategy<Value = VnetPlan> {
         prop::sample::select(vec![16u8, 17, 18, 20]),
         prop::option::of(prop::sample::select(vec![20u8, 22, 24])),
         any::<bool>(),
+        any::<bool>(),
         prop::bool::weighted(0.8),
         prop::sample::select(POLICIES.to_vec()),
         prop::option::weighted(
@@ -387,11 +399,21 @@ fn vnet_plan() -> impl Strategy<Value = VnetPlan> {
         ),
     )
         .prop_map(
-            |(region, first_len, second_len, endpoint_in_second, endpoint, policy, table)| {
+            |(
+                region,
+                first_len,
+                second_len,
+                endpoint_in_second,
+                reserved_space,
+                endpoint,
+                policy,
+                table,
+            )| {
                 VnetPlan {
                     region,
                     first_len,
                     second_len,
+                    reserved_space,
                     endpoint_in_second,
                     endpoint,
                     policy,
@@ -451,6 +473,9 @@ prop_compose! {
                 let base = Ipv4Addr::new(172, 20, i * 16, 0);
                 space += &format!(r#", "{base}/{len}""#);
                 subnets += &format!(r#"(name: "pe2", prefix: "{base}/26", private_endpoint_network_policies: {}),"#, v.policy);
+            }
+            if let Some(extra) = RESERVED_SPACES[usize::from(i)].filter(|_| v.reserved_space) {
+                space += &format!(r#", "{extra}""#);
             }
             if i == 0 {
                 subnets += r#"(name: "GatewaySubnet", prefix: "10.0.255.0/27"),"#;
@@ -705,8 +730,10 @@ proptest! {
                 let peered = directly_connected(&loaded, here, there);
                 let expected = if remote.region == n.vnets[here].region { NextHopType::VNetPeering } else { NextHopType::VNetGlobalPeering };
                 for p in &remote.address_space {
-                    let rows: Vec<_> = t.routes.iter().filter(|r| r.prefix == *p && r.source == RouteSource::Default).map(|r| r.next_hop.next_hop_type).collect();
-                    let want = if peered { vec![expected] } else { vec![] };
+                    let rows: Vec<_> = t.routes.iter()
+                        .filter(|r| r.prefix == *p && matches!(r.next_hop.next_hop_type, NextHopType::VNetPeering | NextHopType::VNetGlobalPeering))
+                        .map(|r| (r.source, r.next_hop.next_hop_type)).collect();
+                    let want = if peered { vec![(RouteSource::Default, expected)] } else { vec![] };
                     prop_assert_eq!(rows, want, "{} for {} ({}peered)\n{}", name, p, if peered { "" } else { "not " }, topo.ron);
                 }
                 for pe in n.private_endpoints.iter().filter(|pe| n.subnets[pe.subnet.0].vnet.0 == there) {
