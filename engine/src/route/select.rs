@@ -448,16 +448,35 @@ mod tests {
 
     #[test]
     fn every_prefix_has_exactly_one_active_source() {
+        // BGP offers three sources at 0/0 and two at 172.30/16; BGP routes behind a VNet or
+        // peering system route (10.0.7.0/24, 10.1.0.0/16) are decided across prefixes.
         let t = table(BGP, "hub/app");
         let mut prefixes: Vec<_> = t.routes.iter().map(|r| r.prefix).collect();
+        prefixes.sort();
         prefixes.dedup();
+        assert!(prefixes.len() >= 8, "{prefixes:?}");
         for p in prefixes {
-            let sources: std::collections::BTreeSet<_> = rows(&t, &p.to_string())
-                .into_iter()
+            let at = rows(&t, &p.to_string());
+            let contenders: Vec<_> = at
+                .iter()
+                .filter(|r| !matches!(r.why, Why::SystemRoutePreferredOverBgp { .. }))
+                .collect();
+            if contenders.is_empty() {
+                assert_eq!(
+                    p.to_string(),
+                    "10.0.7.0/24",
+                    "only the BGP /24 inside the VNet"
+                );
+                continue;
+            }
+            let sources: std::collections::BTreeSet<_> = contenders
+                .iter()
                 .filter(|r| r.state == Active)
                 .map(|r| r.source)
                 .collect();
-            assert!(sources.len() <= 1, "{p}: {sources:?}");
+            assert_eq!(sources.len(), 1, "{p}: {sources:?}");
+            let best = contenders.iter().map(|r| r.source.precedence()).max();
+            assert_eq!(sources.first().map(|s| s.precedence()), best, "{p}");
         }
     }
 }
