@@ -53,31 +53,30 @@ fn mix(x: &mut u64) -> u64 {
 /// 2^20 (subnet, destination) pairs: half to private endpoints, half anywhere in 10.0.0.0/8.
 fn probes(loaded: &Loaded) -> Vec<(SubnetId, IpAddr)> {
     let net = &loaded.network;
+    let subnets: Vec<SubnetId> = net.subnets.ids().collect();
     let mut seed = 7u64;
     (0..1 << 20)
-        .map(|_| {
-            let subnet = SubnetId((mix(&mut seed) % net.subnets.len() as u64) as usize);
+        .filter_map(|_| {
+            let subnet = *subnets.get((mix(&mut seed) % subnets.len() as u64) as usize)?;
             let dst = if mix(&mut seed).is_multiple_of(2) {
                 let pe = (mix(&mut seed) % net.private_endpoints.len() as u64) as usize;
                 net.private_endpoints
-                    .get(pe)
+                    .iter()
+                    .nth(pe)
                     .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |p| p.ip)
             } else {
                 IpAddr::V4(Ipv4Addr::from(
                     0x0a00_0000 | (mix(&mut seed) as u32 & 0x00ff_ffff),
                 ))
             };
-            (subnet, dst)
+            Some((subnet, dst))
         })
         .collect()
 }
 
-fn probe(probes: &[(SubnetId, IpAddr)], i: &mut usize) -> (SubnetId, IpAddr) {
+fn probe(probes: &[(SubnetId, IpAddr)], i: &mut usize) -> Option<(SubnetId, IpAddr)> {
     *i = (*i + 1) & ((1 << 20) - 1);
-    probes
-        .get(*i)
-        .copied()
-        .unwrap_or((SubnetId(0), IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
+    probes.get(*i).copied()
 }
 
 fn queries(c: &mut Criterion) {
@@ -89,12 +88,11 @@ fn queries(c: &mut Criterion) {
         let mut i = 0usize;
         lookup.bench_function(BenchmarkId::from_parameter(spokes), |b| {
             b.iter(|| {
-                let (subnet, dst) = probe(&probes, &mut i);
-                black_box(
+                black_box(probe(&probes, &mut i).and_then(|(subnet, dst)| {
                     dp.routes(subnet)
                         .and_then(|t| t.best(dst))
-                        .map(|r| r.next_hop),
-                )
+                        .map(|r| r.next_hop)
+                }))
             })
         });
     }
@@ -106,8 +104,10 @@ fn queries(c: &mut Criterion) {
         let mut i = 0usize;
         explained.bench_function(BenchmarkId::from_parameter(spokes), |b| {
             b.iter(|| {
-                let (subnet, dst) = probe(&probes, &mut i);
-                black_box(query::next_hop(net, dp, subnet, dst))
+                black_box(
+                    probe(&probes, &mut i)
+                        .map(|(subnet, dst)| query::next_hop(net, dp, subnet, dst)),
+                )
             })
         });
     }
@@ -125,7 +125,7 @@ fn queries(c: &mut Criterion) {
         };
         let fqdn = pe
             .service
-            .and_then(|s| net.services.get(s.0))
+            .and_then(|s| net.services.get(s))
             .map(|s| s.fqdn.clone());
         let request = TraceRequest {
             protocol: FlowProtocol::Tcp,
@@ -179,7 +179,7 @@ fn queries(c: &mut Criterion) {
             source_port: 50000,
             host: pe
                 .service
-                .and_then(|s| net.services.get(s.0))
+                .and_then(|s| net.services.get(s))
                 .map(|s| s.fqdn.clone()),
         };
         let source = TraceSource::Workload(from);

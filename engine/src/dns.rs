@@ -152,7 +152,7 @@ pub fn resolve(net: &Network, client: Resolver, name: &str) -> Resolution {
     let name = name.trim().trim_end_matches('.').to_lowercase();
     let (who, vnet, servers) = match client {
         Resolver::Workload(w) => {
-            let workload = net.workloads.get(w.0);
+            let workload = net.workloads.get(w);
             let vnet = workload.and_then(|x| net.subnet(x.subnet)).map(|s| s.vnet);
             let own = net
                 .app_services
@@ -394,7 +394,7 @@ impl Walk<'_> {
                 service,
                 private_link,
             }) => {
-                let Some(s) = net.services.get(service.0) else {
+                let Some(s) = net.services.get(service) else {
                     return DnsOutcome::NxDomain;
                 };
                 if private_link {
@@ -405,7 +405,7 @@ impl Walk<'_> {
                 return self.address(name, vec![s.public_ip], source);
             }
             Some(PublicName::PrivateLink { service }) => {
-                let ip = net.services.get(service.0).map(|s| s.public_ip);
+                let ip = net.services.get(service).map(|s| s.public_ip);
                 return self.address(name, ip.into_iter().collect(), source);
             }
             None => {}

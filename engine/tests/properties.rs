@@ -178,7 +178,7 @@ fn tables(loaded: &Loaded) -> Vec<(String, RouteTableView)> {
     (0..loaded.network.subnets.len())
         .map(|i| {
             let t = RouteTableView::compile(&loaded.network, SubnetId(i)).unwrap();
-            (loaded.network.subnets[i].name.clone(), t)
+            (loaded.network.subnets.as_slice()[i].name.clone(), t)
         })
         .collect()
 }
@@ -561,17 +561,17 @@ fn azure_route_to_endpoint(
     pe: usize,
 ) -> Option<(RouteSource, IpNet)> {
     let n = &loaded.network;
-    let pe = &n.private_endpoints[pe];
-    let pe_subnet = &n.subnets[pe.subnet.0];
-    let (here, there) = (n.subnets[subnet].vnet.0, pe_subnet.vnet.0);
+    let pe = &n.private_endpoints.as_slice()[pe];
+    let pe_subnet = &n.subnets.as_slice()[pe.subnet.0];
+    let (here, there) = (n.subnets.as_slice()[subnet].vnet.0, pe_subnet.vnet.0);
     if here != there && !directly_connected(loaded, here, there) {
         return None;
     }
     let host = IpNet::from(pe.ip);
-    let udrs: Vec<IpNet> = n.subnets[subnet]
+    let udrs: Vec<IpNet> = n.subnets.as_slice()[subnet]
         .route_table
         .map(|t| {
-            n.route_tables[t.0]
+            n.route_tables.as_slice()[t.0]
                 .routes
                 .iter()
                 .map(|r| r.prefix)
@@ -588,7 +588,7 @@ fn azure_route_to_endpoint(
         azpath_engine::model::PrivateEndpointNetworkPolicies::RouteTableEnabled
             | azpath_engine::model::PrivateEndpointNetworkPolicies::Enabled
     );
-    let vnet_prefix = n.vnets[there]
+    let vnet_prefix = n.vnets.as_slice()[there]
         .address_space
         .iter()
         .find(|p| p.contains(&pe.ip))
@@ -683,7 +683,7 @@ proptest! {
                     };
                     let selected = t.lookup(pe.ip);
                     let w = selected.first().unwrap();
-                    let name = &loaded.network.subnets[subnet].name;
+                    let name = &loaded.network.subnets.as_slice()[subnet].name;
                     prop_assert_eq!((w.source, w.prefix), (source, prefix), "{} -> {}: {:#?}\n{}", name, pe.ip, t.covering(pe.ip), ron);
                     if source == RouteSource::Default {
                         prop_assert_eq!(w.next_hop.next_hop_type, NextHopType::InterfaceEndpoint);
@@ -725,10 +725,10 @@ proptest! {
         let loaded = load_topology(&topo);
         let n = &loaded.network;
         for (name, t) in tables(&loaded) {
-            let here = n.subnets[n.subnet_by_name(&name).unwrap().0].vnet.0;
+            let here = n.subnets.as_slice()[n.subnet_by_name(&name).unwrap().0].vnet.0;
             for (there, remote) in n.vnets.iter().enumerate().filter(|(v, _)| *v != here) {
                 let peered = directly_connected(&loaded, here, there);
-                let expected = if remote.region == n.vnets[here].region { NextHopType::VNetPeering } else { NextHopType::VNetGlobalPeering };
+                let expected = if remote.region == n.vnets.as_slice()[here].region { NextHopType::VNetPeering } else { NextHopType::VNetGlobalPeering };
                 for p in &remote.address_space {
                     let rows: Vec<_> = t.routes.iter()
                         .filter(|r| r.prefix == *p && matches!(r.next_hop.next_hop_type, NextHopType::VNetPeering | NextHopType::VNetGlobalPeering))
@@ -736,7 +736,7 @@ proptest! {
                     let want = if peered { vec![(RouteSource::Default, expected)] } else { vec![] };
                     prop_assert_eq!(rows, want, "{} for {} ({}peered)\n{}", name, p, if peered { "" } else { "not " }, topo.ron);
                 }
-                for pe in n.private_endpoints.iter().filter(|pe| n.subnets[pe.subnet.0].vnet.0 == there) {
+                for pe in n.private_endpoints.iter().filter(|pe| n.subnets.as_slice()[pe.subnet.0].vnet.0 == there) {
                     let shown = t.routes.iter().any(|r| r.prefix == IpNet::from(pe.ip) && r.next_hop.next_hop_type == NextHopType::InterfaceEndpoint);
                     prop_assert_eq!(shown, peered, "{}'s /32 at {}\n{}", pe.name, name, topo.ron);
                 }

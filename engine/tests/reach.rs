@@ -273,14 +273,14 @@ fn shared_tables_match(loaded: &Loaded, what: &str) {
             serde_json::to_string(shared).unwrap(),
             serde_json::to_string(&own).unwrap(),
             "{what}: {}",
-            net.subnets[i].name
+            net.subnets.as_slice()[i].name
         );
         let scope = TagScope::for_subnet(net, Some(&own), subnet);
         assert_eq!(
             serde_json::to_string(dp.tag_scope(subnet).unwrap()).unwrap(),
             serde_json::to_string(&scope).unwrap(),
             "{what}: {}",
-            net.subnets[i].name
+            net.subnets.as_slice()[i].name
         );
     }
 }

@@ -322,7 +322,9 @@ fn a_name_resolving_to_an_address_no_host_holds_is_not_traced() {
     };
     for address in ["127.0.0.1", "224.0.0.9", "255.255.255.255", "0.0.0.0"] {
         let mut net = loaded.network.clone();
-        net.services[0].public_ip = address.parse().unwrap();
+        for service in net.services.iter_mut() {
+            service.public_ip = address.parse().unwrap();
+        }
         let probe = Probe {
             protocol: FlowProtocol::Tcp,
             port: 443,

@@ -430,7 +430,7 @@ fn nsgs(net: &Network, t: &TraceAnswer) -> Finding {
         let endpoint_subnet = match net.nic_by_name(nic) {
             Some(NicRef::PrivateEndpoint(p)) => net
                 .private_endpoints
-                .get(p.0)
+                .get(p)
                 .and_then(|p| net.subnet(p.subnet).map(|s| (p.subnet, s)))
                 .map(|(id, s)| EndpointSubnet {
                     subnet: Named::new(id, s.name.clone()),

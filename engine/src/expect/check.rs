@@ -77,7 +77,7 @@ pub(super) fn resolve_problems(
 pub(super) fn dns_point_name(net: &Network, point: DnsPoint) -> String {
     let dns = &net.dns;
     match point {
-        DnsPoint::Zone(z) => dns.zones.get(z.0).map(|x| x.name.clone()),
+        DnsPoint::Zone(z) => dns.zones.get(z).map(|x| x.name.clone()),
         DnsPoint::Forwarder(f) => dns.forwarders.get(f.0).map(|x| x.name.clone()),
         DnsPoint::InboundEndpoint(e) => dns.inbound_endpoints.get(e.0).map(|x| x.name.clone()),
         DnsPoint::Ruleset(r) => dns.rulesets.get(r.0).map(|x| x.name.clone()),
@@ -88,9 +88,9 @@ pub(super) fn dns_point_name(net: &Network, point: DnsPoint) -> String {
 /// The VNet a NIC is in (a hub router: its hub's VNet).
 pub(super) fn vnet_of(net: &Network, nic: NicRef) -> Option<VnetId> {
     let subnet = match nic {
-        NicRef::Workload(w) => net.workloads.get(w.0)?.subnet,
-        NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p.0)?.subnet,
-        NicRef::Firewall(f) => net.firewalls.get(f.0)?.subnet,
+        NicRef::Workload(w) => net.workloads.get(w)?.subnet,
+        NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p)?.subnet,
+        NicRef::Firewall(f) => net.firewalls.get(f)?.subnet,
         NicRef::HubRouter(h) => return net.hub(h).map(|h| h.vnet),
     };
     net.subnet(subnet).map(|s| s.vnet)
@@ -203,7 +203,7 @@ pub(super) fn flow_problems(
 pub(super) fn place_name(net: &Network, place: Place) -> String {
     match place {
         Place::Subnet(s) => net.subnet(s).map(|s| s.name.clone()),
-        Place::Workload(w) => net.workloads.get(w.0).map(|w| w.name.clone()),
+        Place::Workload(w) => net.workloads.get(w).map(|w| w.name.clone()),
     }
     .unwrap_or_default()
 }

@@ -39,7 +39,7 @@ pub(super) fn check(net: &Network, dp: &DataPlane, q: &Question) -> Option<Quest
             for w in from {
                 let source = net
                     .workloads
-                    .get(w.0)
+                    .get(*w)
                     .map(|x| x.name.clone())
                     .unwrap_or_default();
                 for target in to.iter().filter(|t| t.nic != Some(NicRef::Workload(*w))) {

@@ -92,7 +92,7 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                 } => {
                     let client = match from {
                         TraceSource::Workload(w) => Client::Workload {
-                            name: (net.workloads.get(w.0))
+                            name: (net.workloads.get(*w))
                                 .map(|w| w.name.clone())
                                 .unwrap_or_default(),
                         },

@@ -5,6 +5,7 @@
 mod addr;
 mod firewall;
 pub mod flow_addr;
+mod ids;
 pub mod lint;
 mod names;
 mod questions;
@@ -20,6 +21,10 @@ use ipnet::IpNet;
 
 pub use addr::{is_private, reserved_addresses, Refused};
 pub use firewall::*;
+pub use ids::{
+    FirewallId, GatewayId, Id, IdVec, Mint, NsgId, PeeringId, PrivateEndpointId, RouteTableId,
+    ServiceId, SubnetId, VirtualHubId, VnetId, WorkloadId, ZoneId,
+};
 pub use names::*;
 pub use questions::{
     DnsPoint, FlowVerifyExpect, ForAllTarget, ForwarderId, InboundEndpointId, NextHopExpect,
@@ -35,41 +40,6 @@ pub use vwan::*;
 
 use crate::scenario::{Assumptions, Span};
 
-macro_rules! id {
-    ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
-        #[$doc]
-        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-        pub struct $name(pub usize);
-    )*};
-}
-
-id!(
-    /// Index of a VNet in [`Network::vnets`].
-    VnetId,
-    /// Index of a subnet in [`Network::subnets`].
-    SubnetId,
-    /// Index of a route table in [`Network::route_tables`].
-    RouteTableId,
-    /// Index of a peering in [`Network::peerings`].
-    PeeringId,
-    /// Index of a gateway in [`Network::gateways`].
-    GatewayId,
-    /// Index of a private endpoint in [`Network::private_endpoints`].
-    PrivateEndpointId,
-    /// Index of a workload in [`Network::workloads`].
-    WorkloadId,
-    /// Index of an NSG in [`Network::nsgs`].
-    NsgId,
-    /// Index of a firewall in [`Network::firewalls`].
-    FirewallId,
-    /// Index of a virtual hub in [`Network::virtual_hubs`].
-    VirtualHubId,
-    /// Index of a service in [`Network::services`].
-    ServiceId,
-    /// Index of a private DNS zone in [`Dns::zones`].
-    ZoneId,
-);
-
 /// A validated network: every reference resolved, every address parsed and checked.
 #[derive(Clone, Debug, Default)]
 pub struct Network {
@@ -82,25 +52,25 @@ pub struct Network {
     /// The switches for undocumented behaviour this scenario relies on.
     pub assumptions: Assumptions,
     /// VNets, indexed by [`VnetId`].
-    pub vnets: Vec<Vnet>,
+    pub vnets: IdVec<VnetId, Vnet>,
     /// Subnets, indexed by [`SubnetId`].
-    pub subnets: Vec<Subnet>,
+    pub subnets: IdVec<SubnetId, Subnet>,
     /// Route tables, indexed by [`RouteTableId`].
-    pub route_tables: Vec<RouteTable>,
+    pub route_tables: IdVec<RouteTableId, RouteTable>,
     /// Peerings, indexed by [`PeeringId`].
-    pub peerings: Vec<Peering>,
+    pub peerings: IdVec<PeeringId, Peering>,
     /// Gateways, indexed by [`GatewayId`].
-    pub gateways: Vec<Gateway>,
+    pub gateways: IdVec<GatewayId, Gateway>,
     /// Public prefixes per service, for service-endpoint routes.
     pub service_prefixes: Vec<(String, Vec<IpNet>)>,
     /// Azure Firewalls, indexed by [`FirewallId`].
-    pub firewalls: Vec<Firewall>,
+    pub firewalls: IdVec<FirewallId, Firewall>,
     /// Network security groups, indexed by [`NsgId`].
-    pub nsgs: Vec<Nsg>,
+    pub nsgs: IdVec<NsgId, Nsg>,
     /// Public load balancers.
     pub load_balancers: Vec<LoadBalancer>,
     /// PaaS services, indexed by [`ServiceId`].
-    pub services: Vec<Service>,
+    pub services: IdVec<ServiceId, Service>,
     /// Private DNS, DNS servers and resolvers.
     pub dns: Dns,
     /// App Service apps integrated with VNets.
@@ -108,13 +78,13 @@ pub struct Network {
     /// API Management instances in VNets.
     pub api_managements: Vec<ApiManagement>,
     /// Virtual WAN hubs, indexed by [`VirtualHubId`].
-    pub virtual_hubs: Vec<VirtualHub>,
+    pub virtual_hubs: IdVec<VirtualHubId, VirtualHub>,
     /// Declared service tags and their prefixes ([`ServiceTag::Declared`] indexes this).
     pub service_tags: Vec<(String, Vec<IpNet>)>,
     /// Private endpoints, indexed by [`PrivateEndpointId`].
-    pub private_endpoints: Vec<PrivateEndpoint>,
+    pub private_endpoints: IdVec<PrivateEndpointId, PrivateEndpoint>,
     /// Workloads, indexed by [`WorkloadId`].
-    pub workloads: Vec<Workload>,
+    pub workloads: IdVec<WorkloadId, Workload>,
     /// The scenario's questions with their expected answers.
     pub questions: Vec<Question>,
 }
@@ -350,22 +320,22 @@ pub enum Place {
 impl Network {
     /// The VNet with id `id`.
     pub fn vnet(&self, id: VnetId) -> Option<&Vnet> {
-        self.vnets.get(id.0)
+        self.vnets.get(id)
     }
 
     /// The subnet with id `id`.
     pub fn subnet(&self, id: SubnetId) -> Option<&Subnet> {
-        self.subnets.get(id.0)
+        self.subnets.get(id)
     }
 
     /// The NSG with id `id`.
     pub fn nsg(&self, id: NsgId) -> Option<&Nsg> {
-        self.nsgs.get(id.0)
+        self.nsgs.get(id)
     }
 
     /// The route table with id `id`.
     pub fn route_table(&self, id: RouteTableId) -> Option<&RouteTable> {
-        self.route_tables.get(id.0)
+        self.route_tables.get(id)
     }
 
     /// The subnet named `vnet/subnet`.
@@ -409,10 +379,10 @@ impl Network {
     /// A NIC's name.
     pub fn nic_name(&self, nic: NicRef) -> Option<&str> {
         match nic {
-            NicRef::Workload(w) => self.workloads.get(w.0).map(|w| w.name.as_str()),
-            NicRef::PrivateEndpoint(p) => self.private_endpoints.get(p.0).map(|p| p.name.as_str()),
-            NicRef::Firewall(f) => self.firewalls.get(f.0).map(|f| f.name.as_str()),
-            NicRef::HubRouter(h) => self.virtual_hubs.get(h.0).map(|h| h.name.as_str()),
+            NicRef::Workload(w) => self.workloads.get(w).map(|w| w.name.as_str()),
+            NicRef::PrivateEndpoint(p) => self.private_endpoints.get(p).map(|p| p.name.as_str()),
+            NicRef::Firewall(f) => self.firewalls.get(f).map(|f| f.name.as_str()),
+            NicRef::HubRouter(h) => self.virtual_hubs.get(h).map(|h| h.name.as_str()),
         }
     }
 
@@ -428,13 +398,13 @@ impl Network {
     pub fn subnet_of(&self, place: Place) -> Option<SubnetId> {
         match place {
             Place::Subnet(s) => Some(s),
-            Place::Workload(w) => self.workloads.get(w.0).map(|w| w.subnet),
+            Place::Workload(w) => self.workloads.get(w).map(|w| w.subnet),
         }
     }
 
     /// The virtual hub with id `id`.
     pub fn hub(&self, id: VirtualHubId) -> Option<&VirtualHub> {
-        self.virtual_hubs.get(id.0)
+        self.virtual_hubs.get(id)
     }
 
     /// The hub `vnet` is connected to, with the connection.
@@ -450,7 +420,7 @@ impl Network {
         self.vnet(vnet)
             .into_iter()
             .flat_map(|v| v.peerings.iter())
-            .filter_map(|id| self.peerings.get(id.0))
+            .filter_map(|id| self.peerings.get(*id))
             .filter(|p| p.state == PeeringState::Connected)
             .filter_map(move |p| p.remote_of(vnet).map(|remote| (p, remote)))
     }

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::{VnetId, WorkloadId};
+use super::{IdVec, VnetId, WorkloadId, ZoneId};
 use crate::scenario::Span;
 pub use crate::scenario::{ApimMode, ServiceKind};
 
@@ -103,7 +103,7 @@ pub enum PublicAccess {
 #[derive(Clone, Debug, Default)]
 pub struct Dns {
     /// Private DNS zones.
-    pub zones: Vec<Zone>,
+    pub zones: IdVec<ZoneId, Zone>,
     /// DNS servers on workloads.
     pub forwarders: Vec<Forwarder>,
     /// Private Resolver inbound endpoints.

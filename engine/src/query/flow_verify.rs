@@ -82,9 +82,9 @@ pub fn flow_verify(
     remote: RemoteEnd,
 ) -> Option<FlowVerifyAnswer> {
     let local = match nic {
-        NicRef::Workload(w) => net.workloads.get(w.0)?.ip,
-        NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p.0)?.ip,
-        NicRef::Firewall(f) => net.firewalls.get(f.0)?.ip,
+        NicRef::Workload(w) => net.workloads.get(w)?.ip,
+        NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p)?.ip,
+        NicRef::Firewall(f) => net.firewalls.get(f)?.ip,
         NicRef::HubRouter(h) => *net.hub(h)?.router_ips.first()?,
     };
     let flow = match direction {
@@ -117,16 +117,16 @@ pub fn nsgs_at(
 ) -> Option<FlowVerifyAnswer> {
     let (name, subnet_id, nic_nsg, pe) = match nic {
         NicRef::Workload(w) => {
-            let w = net.workloads.get(w.0)?;
+            let w = net.workloads.get(w)?;
             (w.name.clone(), w.subnet, w.nsg, false)
         }
         NicRef::PrivateEndpoint(p) => {
-            let p = net.private_endpoints.get(p.0)?;
+            let p = net.private_endpoints.get(p)?;
             (p.name.clone(), p.subnet, None, true)
         }
         // Azure allows no NSG on AzureFirewallSubnet (validation refuses one).
         NicRef::Firewall(f) => {
-            let f = net.firewalls.get(f.0)?;
+            let f = net.firewalls.get(f)?;
             (f.name.clone(), f.subnet, None, false)
         }
         // A hub router has no NSG.

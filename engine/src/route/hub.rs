@@ -205,7 +205,7 @@ pub fn tables_of(net: &Network, hub: VirtualHubId) -> Vec<HubTableId> {
 
 fn firewall_hop(net: &Network, hub: &VirtualHub) -> Option<HubNextHop> {
     let id = hub.firewall?;
-    let firewall = net.firewalls.get(id.0)?.name.clone();
+    let firewall = net.firewalls.get(id)?.name.clone();
     Some(HubNextHop::Firewall { firewall, id })
 }
 
@@ -506,7 +506,7 @@ pub fn spoke_routes(net: &Network, subnet: &Subnet) -> Vec<Candidate> {
         }
         let ips: Vec<IpAddr> = match &r.next_hop {
             HubNextHop::Firewall { id, .. } => {
-                net.firewalls.get(id.0).map(|f| f.ip).into_iter().collect()
+                net.firewalls.get(*id).map(|f| f.ip).into_iter().collect()
             }
             _ => hub.router_ips.clone(),
         };

@@ -176,7 +176,7 @@ pub fn private_endpoint_network_policy(
         {
             continue;
         }
-        let Some(pe) = net.private_endpoints.get(id.0) else {
+        let Some(pe) = net.private_endpoints.get(*id) else {
             continue;
         };
         let Some(pe_subnet) = net.subnet(pe.subnet) else {

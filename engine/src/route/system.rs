@@ -227,7 +227,7 @@ pub fn gateway(net: &Network, subnet: &Subnet) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (vnet, transit_from) in sources {
         let Some(v) = net.vnet(vnet) else { continue };
-        for gateway in v.gateways.iter().filter_map(|g| net.gateways.get(g.0)) {
+        for gateway in v.gateways.iter().filter_map(|g| net.gateways.get(*g)) {
             for learned in &gateway.learned {
                 let ips: Vec<Option<IpAddr>> = if learned.next_hop_ips.is_empty() {
                     vec![None]

@@ -182,7 +182,7 @@ impl Tracer<'_> {
         records: &mut FlowRecords,
         hop: &mut Hop,
     ) -> Result<bool, Verdict> {
-        let Some(fw) = self.net.firewalls.get(f.0) else {
+        let Some(fw) = self.net.firewalls.get(f) else {
             return Err(Verdict::NoDestination { address: next.ip });
         };
         let fallback = TagScope::default();
@@ -223,7 +223,7 @@ impl Tracer<'_> {
             NicRef::Firewall(f) if !crate::model::is_private(packet.dst) => self
                 .net
                 .firewalls
-                .get(f.0)
+                .get(f)
                 .and_then(|fw| fw.public_ips.first().copied()),
             _ => None,
         };

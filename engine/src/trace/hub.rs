@@ -120,7 +120,7 @@ impl Tracer<'_> {
                 (None, Leg::Request) => Verdict::NoDestination { address: ip },
             });
         };
-        if let Some(p) = connection.and_then(|c| self.net.peerings.get(c.peering.0)) {
+        if let Some(p) = connection.and_then(|c| self.net.peerings.get(c.peering)) {
             if let Some(verdict) = self.cross(at, p, packet, hop) {
                 return Err(verdict);
             }
@@ -173,7 +173,7 @@ mod tests {
     #[test]
     fn traffic_from_another_hubs_router_enters_from_that_hub() {
         let l = load();
-        let h2 = l.network.virtual_hubs.get(1).map(|h| h.vnet);
+        let h2 = l.network.virtual_hubs.iter().nth(1).map(|h| h.vnet);
         let at = NicRef::HubRouter(VirtualHubId(0));
         assert!(matches!(
             ingress(&l.network, at, h2),

@@ -118,7 +118,7 @@ impl Tracer<'_> {
     fn pe_routes_replies(&self, pe: PrivateEndpointId) -> bool {
         self.net
             .private_endpoints
-            .get(pe.0)
+            .get(pe)
             .and_then(|p| self.net.subnet(p.subnet))
             .is_some_and(|s| s.private_endpoint_network_policies.route_tables_apply())
     }

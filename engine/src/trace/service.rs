@@ -85,9 +85,9 @@ impl Tracer<'_> {
                     let service = self
                         .net
                         .private_endpoints
-                        .get(p.0)
+                        .get(p)
                         .and_then(|p| p.service)
-                        .and_then(|s| self.net.services.get(s.0));
+                        .and_then(|s| self.net.services.get(s));
                     match service {
                         Some(s) if tls && !s.certificate_covers(&name_used) => {
                             Verdict::TlsNameMismatch {
@@ -165,7 +165,7 @@ impl Tracer<'_> {
     fn public_caller(&self, forward: &[Hop], from: TraceSource) -> Option<IpAddr> {
         let firewall = forward.iter().rev().find_map(|h| match h.at {
             Some(NicRef::Firewall(f)) if h.steps.iter().any(|s| matches!(s, Step::Snat { .. })) => {
-                self.net.firewalls.get(f.0)?.public_ips.first().copied()
+                self.net.firewalls.get(f)?.public_ips.first().copied()
             }
             _ => None,
         });
@@ -187,7 +187,7 @@ impl Tracer<'_> {
         let Some(apim) = self.net.api_managements.iter().find(|a| a.workload == w) else {
             return Verdict::Delivered;
         };
-        let vip = self.net.workloads.get(w.0).map(|x| x.ip);
+        let vip = self.net.workloads.get(w).map(|x| x.ip);
         let management = self
             .net
             .service_tags

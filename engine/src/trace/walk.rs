@@ -197,7 +197,7 @@ pub fn trace_name(
 /// The source as the answer names it.
 fn source_name(net: &Network, from: TraceSource) -> Option<Source> {
     match from {
-        TraceSource::Workload(w) => net.workloads.get(w.0).map(|w| Source::Workload {
+        TraceSource::Workload(w) => net.workloads.get(w).map(|w| Source::Workload {
             name: w.name.clone(),
         }),
         TraceSource::Internet(client) => Some(Source::Internet { client }),
@@ -222,7 +222,7 @@ pub fn host_asked(
     let target = dp
         .nics_holding(destination)
         .find_map(|(_, nic)| match nic {
-            NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p.0),
+            NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p),
             _ => None,
         })
         .and_then(|p| p.target.clone())
@@ -323,16 +323,16 @@ impl Tracer<'_> {
     pub(super) fn nic(&self, id: NicRef) -> Option<Nic> {
         let (name, subnet, ip, forwarding) = match id {
             NicRef::Workload(w) => {
-                let w = self.net.workloads.get(w.0)?;
+                let w = self.net.workloads.get(w)?;
                 (w.name.clone(), w.subnet, w.ip, w.forwarding)
             }
             NicRef::PrivateEndpoint(p) => {
-                let p = self.net.private_endpoints.get(p.0)?;
+                let p = self.net.private_endpoints.get(p)?;
                 (p.name.clone(), p.subnet, p.ip, None)
             }
             // An Azure Firewall is stateful; whether it SNATs depends on the rule that allows.
             NicRef::Firewall(f) => {
-                let f = self.net.firewalls.get(f.0)?;
+                let f = self.net.firewalls.get(f)?;
                 let forwarding = Forwarding {
                     stateful: true,
                     snat: false,

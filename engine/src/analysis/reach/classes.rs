@@ -38,8 +38,8 @@ use crate::filter::firewall::fqdn_matches;
 use crate::filter::nsg::AZURE_HOST_IP;
 use crate::filter::TagScope;
 use crate::model::{
-    is_private, AddressMatch, Network, NsgId, PrivateEndpointNetworkPolicies, ServiceTag, VnetId,
-    WorkloadKind,
+    is_private, AddressMatch, Network, NsgId, PrivateEndpointId, PrivateEndpointNetworkPolicies,
+    ServiceTag, VnetId, WorkloadId, WorkloadKind,
 };
 use crate::route::system::reserved_prefixes;
 use crate::route::{Lpm, Origin, TrieLpm};
@@ -49,10 +49,10 @@ use crate::trace::host_asked;
 /// A NIC taking part in the matrix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Member {
-    /// A workload, by index.
-    Workload(usize),
-    /// A private endpoint, by index.
-    PrivateEndpoint(usize),
+    /// A workload.
+    Workload(WorkloadId),
+    /// A private endpoint.
+    PrivateEndpoint(PrivateEndpointId),
 }
 
 /// Every prefix in the network that a rule or route could match an address with, for an
@@ -329,13 +329,13 @@ impl<'a> Alike<'a> {
         // App Service instances, API Management VIPs and load-balancer backends are read by
         // the tracer beyond these facts (egress routing, host names, inbound entry).
         if let Member::Workload(i) = m {
-            let special = self.net.app_services.iter().any(|a| a.workload.0 == i)
-                || self.net.api_managements.iter().any(|a| a.workload.0 == i)
+            let special = self.net.app_services.iter().any(|a| a.workload == i)
+                || self.net.api_managements.iter().any(|a| a.workload == i)
                 || self
                     .net
                     .load_balancers
                     .iter()
-                    .any(|lb| lb.backends.iter().any(|b| b.0 == i));
+                    .any(|lb| lb.backends.contains(&i));
             if special {
                 return Key::Alone(index);
             }
@@ -346,7 +346,7 @@ impl<'a> Alike<'a> {
                 .private_endpoints
                 .get(i)
                 .and_then(|p| p.service)
-                .and_then(|s| self.net.services.get(s.0))
+                .and_then(|s| self.net.services.get(s))
                 .map(|s| {
                     let checked = host_asked(self.net, self.dp, ip, DEFAULT_PORT, None)
                         .0

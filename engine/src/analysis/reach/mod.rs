@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::flow::{self, Connection};
 use crate::dataplane::DataPlane;
-use crate::model::{FlowProtocol, Network, TraceSource, WorkloadId};
+use crate::model::{FlowProtocol, Network, TraceSource};
 use crate::trace::Verdict;
 use classes::Member;
 pub use relabel::Relabel;
@@ -215,11 +215,14 @@ fn endpoints(net: &Network, list: &[(Member, u32)]) -> (Vec<Endpoint>, usize) {
             let next = dense.len();
             let class = *dense.entry(*class).or_insert(next);
             let (name, ip, private_endpoint, index) = match *m {
-                Member::Workload(i) => net.workloads.get(i).map(|w| (&w.name, w.ip, false, i))?,
+                Member::Workload(i) => net
+                    .workloads
+                    .get(i)
+                    .map(|w| (&w.name, w.ip, false, i.index()))?,
                 Member::PrivateEndpoint(i) => net
                     .private_endpoints
                     .get(i)
-                    .map(|p| (&p.name, p.ip, true, i))?,
+                    .map(|p| (&p.name, p.ip, true, i.index()))?,
             };
             Some(Endpoint {
                 name: name.clone(),
@@ -278,8 +281,10 @@ struct Matrix<'a> {
 
 impl<'a> Matrix<'a> {
     fn new(net: &'a Network, dp: &'a DataPlane, request: &ReachRequest) -> Self {
-        let workloads: Vec<Member> = (0..net.workloads.len()).map(Member::Workload).collect();
-        let private_endpoints: Vec<Member> = (0..net.private_endpoints.len())
+        let workloads: Vec<Member> = net.workloads.ids().map(Member::Workload).collect();
+        let private_endpoints: Vec<Member> = net
+            .private_endpoints
+            .ids()
             .map(Member::PrivateEndpoint)
             .collect();
         let all: Vec<Member> = workloads
@@ -320,7 +325,7 @@ impl<'a> Matrix<'a> {
         flow::verdict_to(
             self.net,
             self.dp,
-            TraceSource::Workload(WorkloadId(*w)),
+            TraceSource::Workload(*w),
             to,
             &self.connection,
         )

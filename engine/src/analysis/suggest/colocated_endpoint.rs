@@ -55,7 +55,7 @@ pub fn candidates(s: &Scope<'_>) -> Vec<ColocateEndpoint> {
     let integration: BTreeSet<SubnetId> = net
         .app_services
         .iter()
-        .filter_map(|a| net.workloads.get(a.workload.0))
+        .filter_map(|a| net.workloads.get(a.workload))
         .map(|w| w.subnet)
         .collect();
     let subnet = v
@@ -90,7 +90,7 @@ pub fn candidates(s: &Scope<'_>) -> Vec<ColocateEndpoint> {
         replaces: pe.ip,
         service: pe
             .service
-            .and_then(|id| net.services.get(id.0))
+            .and_then(|id| net.services.get(id))
             .or_else(|| {
                 // A target written as the service's FQDN names the same service.
                 let target = pe.target.as_deref()?;

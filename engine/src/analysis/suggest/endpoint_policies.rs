@@ -30,7 +30,7 @@ pub fn candidates(s: &Scope<'_>) -> Vec<EndpointPolicies> {
         .forward
         .iter()
         .filter_map(|h| match h.at {
-            Some(NicRef::PrivateEndpoint(p)) => net.private_endpoints.get(p.0),
+            Some(NicRef::PrivateEndpoint(p)) => net.private_endpoints.get(p),
             _ => None,
         })
         .filter_map(|p| net.subnet(p.subnet).map(|x| (x.name.as_str(), p.subnet)))

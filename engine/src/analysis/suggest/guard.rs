@@ -34,7 +34,7 @@ impl Context {
             Some(TraceSource::Workload(w)) => Some(w),
             _ => None,
         };
-        let workload = client.and_then(|w| net.workloads.get(w.0));
+        let workload = client.and_then(|w| net.workloads.get(w));
         Context {
             source,
             client,

@@ -235,13 +235,13 @@ impl<'a> Scope<'a> {
     pub fn of(loaded: &'a Loaded, flow: &'a FlowSpec, d: &'a Diagnosis) -> Self {
         let net = &loaded.network;
         let client = match net.nic_by_name(&flow.from) {
-            Some(NicRef::Workload(w)) => net.workloads.get(w.0).map(|x| (w, x)),
+            Some(NicRef::Workload(w)) => net.workloads.get(w).map(|x| (w, x)),
             _ => None,
         };
         let client_subnet = client.and_then(|(_, w)| net.subnet(w.subnet).map(|s| (w.subnet, s)));
         let client_vnet = client_subnet.and_then(|(_, s)| net.vnet(s.vnet).map(|v| (s.vnet, v)));
         let reached = d.trace.forward.iter().rev().find_map(|h| match h.at {
-            Some(NicRef::PrivateEndpoint(p)) => net.private_endpoints.get(p.0).map(|x| (p, x)),
+            Some(NicRef::PrivateEndpoint(p)) => net.private_endpoints.get(p).map(|x| (p, x)),
             _ => None,
         });
         Scope {

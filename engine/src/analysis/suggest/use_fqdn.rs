@@ -22,7 +22,7 @@ pub fn candidates(s: &Scope<'_>) -> Vec<UseFqdn> {
         .reached
         .and_then(|(_, pe)| {
             pe.service
-                .and_then(|x| net.services.get(x.0))
+                .and_then(|x| net.services.get(x))
                 .map(|x| x.fqdn.clone())
                 .or_else(|| pe.target.clone().filter(|t| t.contains('.')))
         })

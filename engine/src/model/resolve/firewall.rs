@@ -329,7 +329,7 @@ impl Resolver {
                         let here = self
                             .net
                             .workloads
-                            .get(w.0)
+                            .get(w)
                             .and_then(|w| self.net.subnet(w.subnet))
                             .map(|s| s.vnet);
                         if vnet.is_some() && here != vnet {

@@ -137,7 +137,7 @@ impl Resolver {
         (0..self.net.workloads.len())
             .map(WorkloadId)
             .filter(|w| {
-                self.net.workloads.get(w.0).is_some_and(|x| {
+                self.net.workloads.get(*w).is_some_and(|x| {
                     matches(vnet, self.vnet_of(x.subnet)) && matches(name, &x.name)
                 })
             })
@@ -151,7 +151,7 @@ impl Resolver {
                 .workloads_in(vnet.as_ref(), name.as_ref())
                 .into_iter()
                 .filter_map(|w| {
-                    let x = self.net.workloads.get(w.0)?;
+                    let x = self.net.workloads.get(w)?;
                     Some(ForAllTarget {
                         name: x.name.clone(),
                         to: TraceTarget::Address(x.ip),
@@ -174,7 +174,7 @@ impl Resolver {
                     to: TraceTarget::Address(p.ip),
                     host: p
                         .service
-                        .and_then(|s| self.net.services.get(s.0))
+                        .and_then(|s| self.net.services.get(s))
                         .map(|s| s.fqdn.clone()),
                     nic: Some(NicRef::PrivateEndpoint(PrivateEndpointId(i))),
                 })

@@ -219,7 +219,7 @@ impl Resolver {
             let Some((ip, vnet)) = self
                 .net
                 .workloads
-                .get(w.0)
+                .get(w)
                 .and_then(|x| Some((x.ip, self.net.subnet(x.subnet)?.vnet)))
             else {
                 continue;

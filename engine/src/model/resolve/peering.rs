@@ -135,7 +135,7 @@ impl Resolver {
     ) {
         let id = PeeringId(self.net.peerings.len());
         for v in [a, b] {
-            if let Some(vnet) = self.net.vnets.get_mut(v.0) {
+            if let Some(vnet) = self.net.vnets.get_mut(v) {
                 vnet.peerings.push(id);
             }
         }
@@ -156,7 +156,7 @@ impl Resolver {
             .vnet(vnet)
             .into_iter()
             .flat_map(|v| v.peerings.iter())
-            .filter_map(|id| self.net.peerings.get(id.0))
+            .filter_map(|id| self.net.peerings.get(*id))
             .filter_map(|q| q.remote_of(vnet))
             .collect()
     }
@@ -225,7 +225,7 @@ impl Resolver {
                 .vnet(vnet)
                 .into_iter()
                 .flat_map(|v| v.gateways.iter())
-                .filter_map(|id| self.net.gateways.get(id.0))
+                .filter_map(|id| self.net.gateways.get(*id))
                 .find(|o| o.kind == g.kind);
             if let Some(other) = same_kind {
                 let message = format!(
@@ -242,7 +242,7 @@ impl Resolver {
             let instance_ips = self.instance_ips(g, &vnet_name, gateway_subnet);
             let learned = self.learned_routes(g, &instance_ips);
             let id = GatewayId(self.net.gateways.len());
-            if let Some(v) = self.net.vnets.get_mut(vnet.0) {
+            if let Some(v) = self.net.vnets.get_mut(vnet) {
                 v.gateways.push(id);
             }
             self.net.gateways.push(Gateway {
@@ -381,8 +381,8 @@ impl Resolver {
             .iter()
             .flat_map(|v| v.address_space.iter().copied())
             .collect();
-        let mut first_subnet: BTreeMap<IpNet, usize> = BTreeMap::new();
-        for (i, s) in self.net.subnets.iter().enumerate() {
+        let mut first_subnet: BTreeMap<IpNet, SubnetId> = BTreeMap::new();
+        for (i, s) in self.net.subnets.iter_ids() {
             first_subnet.entry(s.prefix).or_insert(i);
         }
         let tables = self.net.route_tables.clone();
@@ -491,7 +491,7 @@ impl Resolver {
             .flat_map(|v| v.gateways.clone());
         own.into_iter()
             .chain(transit)
-            .filter_map(|g| self.net.gateways.get(g.0).map(|g| g.kind))
+            .filter_map(|g| self.net.gateways.get(g).map(|g| g.kind))
             .collect()
     }
 }

@@ -371,7 +371,7 @@ impl Resolver {
     fn connection_peering(&mut self, vnet: VnetId, hub_vnet: VnetId, span: Span) -> PeeringId {
         let peering = PeeringId(self.net.peerings.len());
         for id in [vnet, hub_vnet] {
-            if let Some(v) = self.net.vnets.get_mut(id.0) {
+            if let Some(v) = self.net.vnets.get_mut(id) {
                 v.peerings.push(peering);
             }
         }
@@ -472,7 +472,7 @@ impl Resolver {
                 if let Some(t) = self
                     .net
                     .virtual_hubs
-                    .get_mut(hub_id.0)
+                    .get_mut(hub_id)
                     .and_then(|hub| hub.tables.get_mut(index))
                 {
                     t.routes.push(HubStaticRoute {
@@ -512,22 +512,16 @@ impl Resolver {
             }
         }
         for h in hubs {
-            let Some(hub) = self
-                .net
-                .virtual_hubs
-                .iter()
-                .position(|x| x.name == h.name.value)
-            else {
+            let Some(hub) = self.net.virtual_hubs.position(|x| x.name == h.name.value) else {
                 continue;
             };
             let vnet = self.net.virtual_hubs.get(hub).map(|x| x.vnet);
             let firewall = self
                 .net
                 .firewalls
-                .iter()
                 .position(|f| self.net.subnet(f.subnet).map(|s| s.vnet) == vnet);
             if let Some(x) = self.net.virtual_hubs.get_mut(hub) {
-                x.firewall = firewall.map(FirewallId);
+                x.firewall = firewall;
             }
             let needs = h
                 .routing_intent
