@@ -6,10 +6,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use crate::filter::TagScope;
-use crate::model::{
-    FirewallId, Network, NicRef, PrivateEndpointId, RouteTableId, SubnetId, VirtualHubId, VnetId,
-    WorkloadId,
-};
+use crate::model::{Network, NicRef, RouteTableId, SubnetId, VnetId};
 use crate::route::hub::{HubTable, HubTableId};
 use crate::route::RouteTableView;
 
@@ -73,9 +70,10 @@ impl DataPlane {
         let mut index: BTreeMap<TableInputs<'_>, Option<usize>> = BTreeMap::new();
         let mut tables: Vec<RouteTableView> = Vec::new();
         let mut scopes: Vec<TagScope> = Vec::new();
-        let shared = (0..net.subnets.len())
-            .map(|i| {
-                let subnet = SubnetId(i);
+        let shared = net
+            .subnets
+            .ids()
+            .map(|subnet| {
                 let inputs = TableInputs::of(net, subnet)?;
                 *index.entry(inputs).or_insert_with(|| {
                     let table = RouteTableView::compile(net, subnet)?;
@@ -88,26 +86,21 @@ impl DataPlane {
         let vnet = |s: SubnetId| net.subnet(s).map(|s| s.vnet);
         let workloads = net
             .workloads
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.subnet, w.ip, NicRef::Workload(WorkloadId(i))));
-        let endpoints = net.private_endpoints.iter().enumerate().map(|(i, p)| {
-            (
-                p.subnet,
-                p.ip,
-                NicRef::PrivateEndpoint(PrivateEndpointId(i)),
-            )
-        });
+            .iter_ids()
+            .map(|(i, w)| (w.subnet, w.ip, NicRef::Workload(i)));
+        let endpoints = net
+            .private_endpoints
+            .iter_ids()
+            .map(|(i, p)| (p.subnet, p.ip, NicRef::PrivateEndpoint(i)));
         let firewalls = net
             .firewalls
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.subnet, f.ip, NicRef::Firewall(FirewallId(i))));
+            .iter_ids()
+            .map(|(i, f)| (f.subnet, f.ip, NicRef::Firewall(i)));
         // A hub router answers on each of its IPs in the hub's managed VNet.
-        let routers = net.virtual_hubs.iter().enumerate().flat_map(|(i, h)| {
+        let routers = net.virtual_hubs.iter_ids().flat_map(|(i, h)| {
             h.router_ips
                 .iter()
-                .map(move |ip| (h.vnet, *ip, NicRef::HubRouter(VirtualHubId(i))))
+                .map(move |ip| (h.vnet, *ip, NicRef::HubRouter(i)))
         });
         // Addresses repeat only across VNets that are not peered, so (VNet, address) is a key.
         let mut all: Vec<(VnetId, IpAddr, NicRef)> = workloads
@@ -118,15 +111,17 @@ impl DataPlane {
             .collect();
         all.sort();
         let nics_from = (0..=net.vnets.len())
-            .map(|v| all.partition_point(|(n, _, _)| n.0 < v))
+            .map(|v| all.partition_point(|(n, _, _)| n.index() < v))
             .collect();
         let mut by_address: Vec<(IpAddr, VnetId, NicRef)> =
             all.iter().map(|(v, ip, nic)| (*ip, *v, *nic)).collect();
         by_address.sort();
         let nics = all.into_iter().map(|(_, ip, nic)| (ip, nic)).collect();
-        let hub_tables = (0..net.virtual_hubs.len())
+        let hub_tables = net
+            .virtual_hubs
+            .ids()
             .map(|h| {
-                crate::route::hub::tables_of(net, VirtualHubId(h))
+                crate::route::hub::tables_of(net, h)
                     .into_iter()
                     .map(|id| crate::route::hub::compile(net, id))
                     .collect()
@@ -145,7 +140,7 @@ impl DataPlane {
 
     /// A virtual hub's compiled route table.
     pub fn hub_table(&self, id: HubTableId) -> Option<&HubTable> {
-        let tables = self.hub_tables.get(id.hub().0)?;
+        let tables = self.hub_tables.get(id.hub().index())?;
         match id {
             HubTableId::Table { index, .. } => tables.get(index),
             // The firewall's forwarding follows the hub's route tables.
@@ -162,8 +157,8 @@ impl DataPlane {
     /// The NIC holding `ip` in `vnet`.
     pub fn nic_at(&self, vnet: VnetId, ip: IpAddr) -> Option<NicRef> {
         let (from, to) = (
-            *self.nics_from.get(vnet.0)?,
-            *self.nics_from.get(vnet.0 + 1)?,
+            *self.nics_from.get(vnet.index())?,
+            *self.nics_from.get(vnet.index() + 1)?,
         );
         let list = self.nics.get(from..to)?;
         let at = list.binary_search_by_key(&ip, |(a, _)| *a).ok()?;
@@ -189,7 +184,7 @@ impl DataPlane {
     /// Which distinct table `subnet` uses: subnets with the same number have the same routes and
     /// tag scope.
     pub fn shared_table(&self, subnet: SubnetId) -> Option<usize> {
-        self.shared.get(subnet.0).copied().flatten()
+        self.shared.get(subnet.index()).copied().flatten()
     }
 
     /// How many distinct tables were compiled.

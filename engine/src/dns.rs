@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{
     find_record, under, DnsPoint, ForwarderId, InboundEndpointId, Network, PublicName, RecordData,
-    ResolutionPolicy, RulesetId, VnetId, ZoneId, AZURE_DNS,
+    ResolutionPolicy, RulesetId, VnetId, AZURE_DNS,
 };
 
 /// The most queries and aliases one resolution may take before azpath calls it a loop.
@@ -351,8 +351,8 @@ impl Walk<'_> {
         });
         if let (Some((zone, policy)), Some(v)) = (zone, vnet) {
             let record = find_record(&zone.records, name);
-            let id = self.net.dns.zones.iter().position(|z| z.name == zone.name);
-            self.passed.extend(id.map(|i| DnsPoint::Zone(ZoneId(i))));
+            let id = self.net.dns.zones.position(|z| z.name == zone.name);
+            self.passed.extend(id.map(DnsPoint::Zone));
             self.steps.push(DnsStep::PrivateZone {
                 zone: zone.name.clone(),
                 vnet: self.vnet_name(v),

@@ -11,7 +11,6 @@ use std::net::IpAddr;
 
 use azpath_engine::dns::{resolve, DnsOutcome, Resolver, STEP_LIMIT};
 use azpath_engine::load_str;
-use azpath_engine::model::VnetId;
 use proptest::prelude::*;
 
 const SERVERS: [&str; 6] = [
@@ -113,13 +112,13 @@ proptest! {
         let loaded = load_str("dns.ron", &ron).unwrap_or_else(|e| panic!("{e}\n{ron}"));
         let net = &loaded.network;
         let public: Vec<IpAddr> = net.services.iter().map(|s| s.public_ip).collect();
-        for v in 0..net.vnets.len() {
+        for v in net.vnets.ids() {
             for name in ["a.openai.azure.com", "b.openai.azure.com", "c.openai.azure.com", "d.privatelink.openai.azure.com", "nothing.example"] {
-                let r = resolve(net, Resolver::Vnet(VnetId(v)), name);
+                let r = resolve(net, Resolver::Vnet(v), name);
                 // Ends, within a bounded number of steps.
                 prop_assert!(r.steps.len() <= STEP_LIMIT * 4 + 2, "{} steps\n{ron}", r.steps.len());
                 // Deterministic.
-                prop_assert_eq!(&r, &resolve(net, Resolver::Vnet(VnetId(v)), name));
+                prop_assert_eq!(&r, &resolve(net, Resolver::Vnet(v), name));
                 if let DnsOutcome::Resolved { addresses } = &r.outcome {
                     for a in addresses {
                         let from_zone = a.to_string() == "10.0.2.4";

@@ -15,7 +15,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr};
 
-use azpath_engine::model::{NextHopType, PeeringState, RouteSource, RouteState, SubnetId};
+use azpath_engine::model::{
+    NextHopType, PeeringState, PrivateEndpointId, RouteSource, RouteState, SubnetId,
+};
 use azpath_engine::route::{EffectiveRoute, LinearLpm, Lpm, RouteTableView, TrieLpm};
 use azpath_engine::{load_file, load_str, Loaded};
 use ipnet::{IpNet, Ipv4Net};
@@ -175,10 +177,10 @@ fn table(loaded: &Loaded, subnet: &str) -> RouteTableView {
 
 /// Every subnet's name and compiled table.
 fn tables(loaded: &Loaded) -> Vec<(String, RouteTableView)> {
-    (0..loaded.network.subnets.len())
-        .map(|i| {
-            let t = RouteTableView::compile(&loaded.network, SubnetId(i)).unwrap();
-            (loaded.network.subnets.as_slice()[i].name.clone(), t)
+    (loaded.network.subnets.iter_ids())
+        .map(|(i, subnet)| {
+            let t = RouteTableView::compile(&loaded.network, i).unwrap();
+            (subnet.name.clone(), t)
         })
         .collect()
 }
@@ -235,9 +237,9 @@ fn network_probes(loaded: &Loaded, extra: &[u32]) -> Vec<IpAddr> {
 /// the same next hops.
 fn agrees_with_the_reference(loaded: &Loaded, probes: &[IpAddr]) -> Result<(), String> {
     let net = &loaded.network;
-    for (i, subnet) in net.subnets.iter().enumerate() {
-        let t = RouteTableView::compile(net, SubnetId(i)).unwrap();
-        let expected = reference::routes(net, SubnetId(i));
+    for (i, subnet) in net.subnets.iter_ids() {
+        let t = RouteTableView::compile(net, i).unwrap();
+        let expected = reference::routes(net, i);
         let actual = reference::rows(&t.routes);
         if actual != expected {
             let missing: Vec<_> = expected.iter().filter(|r| !actual.contains(r)).collect();
@@ -539,7 +541,7 @@ fn load_topology(t: &Topology) -> Loaded {
 fn directly_connected(loaded: &Loaded, a: usize, b: usize) -> bool {
     loaded.network.peerings.iter().any(|p| {
         p.state == PeeringState::Connected
-            && (p.vnets.map(|v| v.0) == [a, b] || p.vnets.map(|v| v.0) == [b, a])
+            && (p.vnets.map(|v| v.index()) == [a, b] || p.vnets.map(|v| v.index()) == [b, a])
     })
 }
 
@@ -557,21 +559,29 @@ fn directly_connected(loaded: &Loaded, a: usize, b: usize) -> bool {
 ///   no longer, and BGP inside a VNet's prefix loses to its system route).
 fn azure_route_to_endpoint(
     loaded: &Loaded,
-    subnet: usize,
-    pe: usize,
+    subnet: SubnetId,
+    pe: PrivateEndpointId,
 ) -> Option<(RouteSource, IpNet)> {
     let n = &loaded.network;
-    let pe = &n.private_endpoints.as_slice()[pe];
-    let pe_subnet = &n.subnets.as_slice()[pe.subnet.0];
-    let (here, there) = (n.subnets.as_slice()[subnet].vnet.0, pe_subnet.vnet.0);
+    let pe = n.private_endpoints.get(pe).unwrap();
+    let pe_subnet = &n.subnets.get(pe.subnet).unwrap();
+    let (here, there) = (
+        n.subnets.get(subnet).unwrap().vnet.index(),
+        pe_subnet.vnet.index(),
+    );
     if here != there && !directly_connected(loaded, here, there) {
         return None;
     }
     let host = IpNet::from(pe.ip);
-    let udrs: Vec<IpNet> = n.subnets.as_slice()[subnet]
+    let udrs: Vec<IpNet> = n
+        .subnets
+        .get(subnet)
+        .unwrap()
         .route_table
         .map(|t| {
-            n.route_tables.as_slice()[t.0]
+            n.route_tables
+                .get(t)
+                .unwrap()
                 .routes
                 .iter()
                 .map(|r| r.prefix)
@@ -675,15 +685,15 @@ proptest! {
     #[test]
     fn a_private_endpoint_address_follows_azures_network_policy_rule(net in network(), topo in topology()) {
         for (loaded, ron) in [(load(&net), &net.ron), (load_topology(&topo), &topo.ron)] {
-            for subnet in 0..loaded.network.subnets.len() {
-                let t = RouteTableView::compile(&loaded.network, SubnetId(subnet)).unwrap();
-                for (i, pe) in loaded.network.private_endpoints.iter().enumerate() {
+            for subnet in loaded.network.subnets.ids() {
+                let t = RouteTableView::compile(&loaded.network, subnet).unwrap();
+                for (i, pe) in loaded.network.private_endpoints.iter_ids() {
                     let Some((source, prefix)) = azure_route_to_endpoint(&loaded, subnet, i) else {
                         continue;
                     };
                     let selected = t.lookup(pe.ip);
                     let w = selected.first().unwrap();
-                    let name = &loaded.network.subnets.as_slice()[subnet].name;
+                    let name = &loaded.network.subnets.get(subnet).unwrap().name;
                     prop_assert_eq!((w.source, w.prefix), (source, prefix), "{} -> {}: {:#?}\n{}", name, pe.ip, t.covering(pe.ip), ron);
                     if source == RouteSource::Default {
                         prop_assert_eq!(w.next_hop.next_hop_type, NextHopType::InterfaceEndpoint);
@@ -725,7 +735,7 @@ proptest! {
         let loaded = load_topology(&topo);
         let n = &loaded.network;
         for (name, t) in tables(&loaded) {
-            let here = n.subnets.as_slice()[n.subnet_by_name(&name).unwrap().0].vnet.0;
+            let here = n.subnets.get(n.subnet_by_name(&name).unwrap()).unwrap().vnet.index();
             for (there, remote) in n.vnets.iter().enumerate().filter(|(v, _)| *v != here) {
                 let peered = directly_connected(&loaded, here, there);
                 let expected = if remote.region == n.vnets.as_slice()[here].region { NextHopType::VNetPeering } else { NextHopType::VNetGlobalPeering };
@@ -736,7 +746,7 @@ proptest! {
                     let want = if peered { vec![(RouteSource::Default, expected)] } else { vec![] };
                     prop_assert_eq!(rows, want, "{} for {} ({}peered)\n{}", name, p, if peered { "" } else { "not " }, topo.ron);
                 }
-                for pe in n.private_endpoints.iter().filter(|pe| n.subnets.as_slice()[pe.subnet.0].vnet.0 == there) {
+                for pe in n.private_endpoints.iter().filter(|pe| n.subnets.get(pe.subnet).unwrap().vnet.index() == there) {
                     let shown = t.routes.iter().any(|r| r.prefix == IpNet::from(pe.ip) && r.next_hop.next_hop_type == NextHopType::InterfaceEndpoint);
                     prop_assert_eq!(shown, peered, "{}'s /32 at {}\n{}", pe.name, name, topo.ron);
                 }

@@ -7,7 +7,7 @@ use azpath_engine::analysis::generate::{estate, EstateSize};
 use azpath_engine::analysis::reach::{reach, Destinations, ReachAnswer, ReachRequest};
 use azpath_engine::dataplane::DataPlane;
 use azpath_engine::filter::TagScope;
-use azpath_engine::model::{FlowProtocol, Network, NicRef, SubnetId, TraceSource, TraceTarget};
+use azpath_engine::model::{FlowProtocol, Network, NicRef, TraceSource, TraceTarget};
 use azpath_engine::route::RouteTableView;
 use azpath_engine::trace::{trace_to, Probe, Verdict};
 use azpath_engine::{load_file, load_str, Loaded};
@@ -265,22 +265,21 @@ fn the_matrix_is_the_same_however_the_work_is_scheduled() {
 /// Every subnet's shared table and tag scope, against what it compiles alone.
 fn shared_tables_match(loaded: &Loaded, what: &str) {
     let (net, dp) = (&loaded.network, loaded.dataplane());
-    for i in 0..net.subnets.len() {
-        let subnet = SubnetId(i);
+    for (subnet, named) in net.subnets.iter_ids() {
         let own = RouteTableView::compile(net, subnet).unwrap();
         let shared = dp.routes(subnet).unwrap();
         assert_eq!(
             serde_json::to_string(shared).unwrap(),
             serde_json::to_string(&own).unwrap(),
             "{what}: {}",
-            net.subnets.as_slice()[i].name
+            named.name
         );
         let scope = TagScope::for_subnet(net, Some(&own), subnet);
         assert_eq!(
             serde_json::to_string(dp.tag_scope(subnet).unwrap()).unwrap(),
             serde_json::to_string(&scope).unwrap(),
             "{what}: {}",
-            net.subnets.as_slice()[i].name
+            named.name
         );
     }
 }

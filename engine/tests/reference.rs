@@ -129,13 +129,11 @@ fn connected_peers(net: &Network, vnet: VnetId) -> Vec<VnetId> {
 
 /// Everything Azure offers `subnet`: system routes, gateway routes, UDRs.
 fn offered(net: &Network, subnet_id: SubnetId) -> Vec<Offered> {
-    let subnet = &net.subnets.as_slice()[subnet_id.0];
+    let subnet = &net.subnets.get(subnet_id).unwrap();
     let vnet_id = subnet.vnet;
-    let vnet = &net.vnets.as_slice()[vnet_id.0];
+    let vnet = &net.vnets.get(vnet_id).unwrap();
     let peers = connected_peers(net, vnet_id);
-    let table = subnet
-        .route_table
-        .map(|t| &net.route_tables.as_slice()[t.0]);
+    let table = subnet.route_table.map(|t| net.route_tables.get(t).unwrap());
     let mut out = Vec::new();
 
     // Every address prefix of the VNet: VnetLocal.
@@ -145,7 +143,7 @@ fn offered(net: &Network, subnet_id: SubnetId) -> Vec<Offered> {
     // Every address prefix of a directly peered VNet: VNetPeering in the same region,
     // VNetGlobalPeering across regions.
     for peer in &peers {
-        let remote = &net.vnets.as_slice()[peer.0];
+        let remote = &net.vnets.get(*peer).unwrap();
         let t = if remote.region == vnet.region {
             NextHopType::VNetPeering
         } else {
@@ -157,7 +155,7 @@ fn offered(net: &Network, subnet_id: SubnetId) -> Vec<Offered> {
     }
     // A /32 InterfaceEndpoint route per private endpoint in the VNet or a directly peered one.
     for (i, pe) in net.private_endpoints.iter().enumerate() {
-        let pe_vnet = net.subnets.as_slice()[pe.subnet.0].vnet;
+        let pe_vnet = net.subnets.get(pe.subnet).unwrap().vnet;
         if pe_vnet == vnet_id || peers.contains(&pe_vnet) {
             let mut r = system(IpNet::from(pe.ip), NextHopType::InterfaceEndpoint);
             r.endpoint = Some(i);
@@ -255,7 +253,7 @@ fn offered(net: &Network, subnet_id: SubnetId) -> Vec<Offered> {
     }
     let spaces: Vec<IpNet> = std::iter::once(vnet_id)
         .chain(peers.iter().copied())
-        .flat_map(|v| net.vnets.as_slice()[v.0].address_space.iter().copied())
+        .flat_map(|v| net.vnets.get(v).unwrap().address_space.iter().copied())
         .collect();
     for r in reserved {
         let covered = spaces.iter().any(|s| s.contains(&r));
@@ -316,24 +314,29 @@ fn bgp_behind_a_system_route(offered: &[Offered], r: &Offered) -> bool {
 /// endpoint's VNet holding it invalidates the endpoint's /32.
 fn endpoint_route_overridden_by_policy(net: &Network, subnet: SubnetId, endpoint: usize) -> bool {
     let pe = &net.private_endpoints.as_slice()[endpoint];
-    let pe_subnet = &net.subnets.as_slice()[pe.subnet.0];
+    let pe_subnet = &net.subnets.get(pe.subnet).unwrap();
     if !pe_subnet
         .private_endpoint_network_policies
         .route_tables_apply()
     {
         return false;
     }
-    let Some(vnet_prefix) = net.vnets.as_slice()[pe_subnet.vnet.0]
+    let Some(vnet_prefix) = net
+        .vnets
+        .get(pe_subnet.vnet)
+        .unwrap()
         .address_space
         .iter()
         .find(|p| p.contains(&pe.ip))
     else {
         return false;
     };
-    let Some(table) = net.subnets.as_slice()[subnet.0].route_table else {
+    let Some(table) = net.subnets.get(subnet).unwrap().route_table else {
         return false;
     };
-    net.route_tables.as_slice()[table.0]
+    net.route_tables
+        .get(table)
+        .unwrap()
         .routes
         .iter()
         .any(|u| u.prefix.contains(&pe.ip) && u.prefix.prefix_len() >= vnet_prefix.prefix_len())

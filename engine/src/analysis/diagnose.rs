@@ -321,13 +321,12 @@ fn name_resolution(net: &Network, t: &TraceAnswer) -> Finding {
             },
         );
     };
-    let service = net.services.iter().position(|s| s.fqdn == r.name);
+    let service = net.services.position(|s| s.fqdn == r.name);
     let endpoints: Vec<Named<PrivateEndpointId>> = net
         .private_endpoints
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| service.is_some() && p.service.map(|x| x.0) == service)
-        .map(|(i, p)| Named::new(PrivateEndpointId(i), p.name.clone()))
+        .iter_ids()
+        .filter(|(_, p)| service.is_some() && p.service == service)
+        .map(|(i, p)| Named::new(i, p.name.clone()))
         .collect();
     let private = is_private(address);
     if !private && !endpoints.is_empty() && !delivered(&t.verdict) {
@@ -611,7 +610,10 @@ mod tests {
             panic!("{:?}", cause.evidence)
         };
         assert_eq!(address.to_string(), "20.42.0.10");
-        assert_eq!(endpoints, [Named::new(PrivateEndpointId(0), "pe-aoai")]);
+        assert_eq!(
+            endpoints,
+            [Named::new(PrivateEndpointId::for_test(0), "pe-aoai")]
+        );
         assert!(matches!(d.verdict, Verdict::PublicAccessDisabled { .. }));
     }
 

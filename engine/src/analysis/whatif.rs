@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::flow::{self, FlowSpec};
 use crate::dataplane::DataPlane;
 use crate::dns::{resolve, DnsOutcome, Resolver};
-use crate::model::{Network, NextHop, NicRef, RouteSource, RouteState, VnetId};
+use crate::model::{Network, NextHop, NicRef, RouteSource, RouteState};
 use crate::scenario::{Document, QuestionDoc, DEFAULT_PORT};
 use crate::trace::{TraceAnswer, Verdict};
 use crate::Loaded;
@@ -345,7 +345,7 @@ fn every_flow(net: &Network) -> BTreeSet<FlowSpec> {
 fn resolution(net: &Network, from: &str, name: &str) -> Option<DnsOutcome> {
     let client = match net.nic_by_name(from) {
         Some(NicRef::Workload(w)) => Resolver::Workload(w),
-        _ => Resolver::Vnet(net.vnets.iter().position(|v| v.name == from).map(VnetId)?),
+        _ => Resolver::Vnet(net.vnets.position(|v| v.name == from)?),
     };
     Some(resolve(net, client, name).outcome)
 }

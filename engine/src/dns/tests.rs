@@ -41,7 +41,7 @@ fn ask(l: &crate::Loaded, vnet: &str, name: &str) -> Resolution {
         .iter()
         .position(|x| x.name == vnet)
         .unwrap_or_else(|| panic!("{vnet}"));
-    resolve(&l.network, Resolver::Vnet(VnetId(v)), name)
+    resolve(&l.network, Resolver::Vnet(VnetId::for_test(v)), name)
 }
 
 fn addresses(r: &Resolution) -> Vec<String> {

@@ -23,12 +23,19 @@ macro_rules! id {
     ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
         #[$doc]
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-        pub struct $name(pub usize);
+        pub struct $name(pub(in crate::model) usize);
 
         impl $name {
             /// The position it stands for, for rendering and sorting.
             pub fn index(self) -> usize {
                 self.0
+            }
+
+            /// The id at position `index`, for unit tests that need an id without a network.
+            #[cfg(test)]
+            #[allow(dead_code)]
+            pub(crate) fn for_test(index: usize) -> Self {
+                Self(index)
             }
         }
 

@@ -253,8 +253,8 @@ mod tests {
     fn every_name_in_an_az_command_is_one_shell_word_whatever_it_holds() {
         for name in HOSTILE {
             let fix = Fix::LinkZone(LinkZone {
-                zone: Named::new(ZoneId(0), "privatelink.openai.azure.com"),
-                vnet: Named::new(VnetId(0), name),
+                zone: Named::new(ZoneId::for_test(0), "privatelink.openai.azure.com"),
+                vnet: Named::new(VnetId::for_test(0), name),
             });
             let [cmd] = az(&fix).try_into().unwrap();
             let w = words(&cmd);
@@ -272,13 +272,13 @@ mod tests {
         let name = "$(reboot) x";
         let fix = Fix::ColocateEndpoint(ColocateEndpoint {
             endpoint: format!("pe-{name}"),
-            subnet: Named::new(SubnetId(0), format!("v'1/{name}")),
+            subnet: Named::new(SubnetId::for_test(0), format!("v'1/{name}")),
             ip: "10.1.2.5".parse().unwrap(),
-            copies: Named::new(PrivateEndpointId(0), "pe"),
+            copies: Named::new(PrivateEndpointId::for_test(0), "pe"),
             replaces: "10.0.2.4".parse().unwrap(),
             service: None,
             records: vec![RecordRef {
-                zone: Named::new(ZoneId(0), "privatelink.blob.core.windows.net"),
+                zone: Named::new(ZoneId::for_test(0), "privatelink.blob.core.windows.net"),
                 name: "acct.dev".into(),
             }],
         });
@@ -323,7 +323,7 @@ mod tests {
     #[test]
     fn a_name_in_a_comment_cannot_end_the_comment() {
         let fix = Fix::ForwardZone(ForwardZone {
-            server: Named::new(WorkloadId(0), "dns\nrm -rf /\r\u{2028}x"),
+            server: Named::new(WorkloadId::for_test(0), "dns\nrm -rf /\r\u{2028}x"),
             domain: "openai.azure.com".into(),
         });
         let [line] = az(&fix).try_into().unwrap();

@@ -282,37 +282,34 @@ impl Announcement<'_> {
 /// Every connection and site of every hub, as hub `at` would reach it. The loop that both a
 /// hub's route tables and its firewall's forwarding are built from.
 fn announcements(net: &Network, at: VirtualHubId) -> impl Iterator<Item = Announcement<'_>> {
-    net.virtual_hubs
-        .iter()
-        .enumerate()
-        .flat_map(move |(g, src)| {
-            let from = VirtualHubId(g);
-            let local = from == at;
-            let remote = HubNextHop::RemoteHub {
-                hub: src.name.clone(),
-                id: from,
+    net.virtual_hubs.iter_ids().flat_map(move |(g, src)| {
+        let from = g;
+        let local = from == at;
+        let remote = HubNextHop::RemoteHub {
+            hub: src.name.clone(),
+            id: from,
+        };
+        let connections = src.connections.iter().map(Announcer::Connection);
+        let sites = src.sites.iter().map(Announcer::Site);
+        connections.chain(sites).map(move |what| {
+            let next_hop = match (local, what) {
+                (true, Announcer::Connection(c)) => HubNextHop::Connection {
+                    vnet: vnet_name(net, c.vnet),
+                    id: c.vnet,
+                },
+                (true, Announcer::Site(s)) => HubNextHop::Site {
+                    site: s.name.clone(),
+                },
+                (false, _) => remote.clone(),
             };
-            let connections = src.connections.iter().map(Announcer::Connection);
-            let sites = src.sites.iter().map(Announcer::Site);
-            connections.chain(sites).map(move |what| {
-                let next_hop = match (local, what) {
-                    (true, Announcer::Connection(c)) => HubNextHop::Connection {
-                        vnet: vnet_name(net, c.vnet),
-                        id: c.vnet,
-                    },
-                    (true, Announcer::Site(s)) => HubNextHop::Site {
-                        site: s.name.clone(),
-                    },
-                    (false, _) => remote.clone(),
-                };
-                Announcement {
-                    from,
-                    src,
-                    what,
-                    next_hop,
-                }
-            })
+            Announcement {
+                from,
+                src,
+                what,
+                next_hop,
+            }
         })
+    })
 }
 
 /// The routes of table `table` of hub `hub`, best first within each prefix.

@@ -7,9 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::types::{Candidate, Origin, Removal, RemovedRoute};
-use crate::model::{
-    Network, NextHop, NextHopType, PrivateEndpointId, RouteSource, Subnet, Vnet, VnetId,
-};
+use crate::model::{Network, NextHop, NextHopType, RouteSource, Subnet, Vnet, VnetId};
 
 fn system(prefix: IpNet, next_hop: NextHop, origin: Origin) -> Candidate {
     Candidate {
@@ -188,8 +186,7 @@ pub fn service_endpoints(net: &Network, subnet: &Subnet) -> Vec<Candidate> {
 pub fn private_endpoints(net: &Network, vnet: VnetId) -> Vec<Candidate> {
     let peers: Vec<VnetId> = net.connected_peers(vnet).map(|(_, r)| r).collect();
     net.private_endpoints
-        .iter()
-        .enumerate()
+        .iter_ids()
         .filter_map(|(id, pe)| {
             let subnet = net.subnet(pe.subnet)?;
             (subnet.vnet == vnet || peers.contains(&subnet.vnet)).then(|| {
@@ -199,7 +196,7 @@ pub fn private_endpoints(net: &Network, vnet: VnetId) -> Vec<Candidate> {
                     Origin::PrivateEndpoint {
                         endpoint: pe.name.clone(),
                         subnet: subnet.name.clone(),
-                        id: PrivateEndpointId(id),
+                        id,
                     },
                 )
             })

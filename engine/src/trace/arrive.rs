@@ -63,11 +63,10 @@ impl Tracer<'_> {
         let firewall = self
             .net
             .firewalls
-            .iter()
             .position(|f| f.public_ips.contains(&packet.dst));
         match firewall {
             Some(f) => {
-                let id = NicRef::Firewall(FirewallId(f));
+                let id = NicRef::Firewall(f);
                 let (entry, leg) = (Entry::Arrives, Leg::Request);
                 self.walk_from(vec![hop], id, packet, entry, leg, records)
             }
@@ -288,8 +287,8 @@ mod tests {
         Nic {
             id,
             name: "nva".into(),
-            subnet: crate::model::SubnetId(0),
-            vnet: crate::model::VnetId(0),
+            subnet: crate::model::SubnetId::for_test(0),
+            vnet: crate::model::VnetId::for_test(0),
             ip: IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 3, 4)),
             forwarding: None,
         }
@@ -318,7 +317,7 @@ mod tests {
 
     #[test]
     fn a_stateful_appliance_drops_a_reply_whose_request_it_never_saw() {
-        let at = nic(NicRef::Workload(WorkloadId(7)));
+        let at = nic(NicRef::Workload(WorkloadId::for_test(7)));
         let mut records = FlowRecords::default();
         let verdict = stateful(&at, Leg::Reply, &mut records);
         assert_eq!(
@@ -332,7 +331,7 @@ mod tests {
 
     #[test]
     fn a_stateful_appliance_lets_the_reply_of_a_request_it_saw_through() {
-        let at = nic(NicRef::Workload(WorkloadId(7)));
+        let at = nic(NicRef::Workload(WorkloadId::for_test(7)));
         let mut records = FlowRecords::default();
         assert_eq!(stateful(&at, Leg::Request, &mut records), None);
         assert_eq!(stateful(&at, Leg::Reply, &mut records), None);
@@ -344,14 +343,14 @@ mod tests {
         let mut records = FlowRecords::default();
         assert_eq!(
             stateful(
-                &nic(NicRef::Workload(WorkloadId(1))),
+                &nic(NicRef::Workload(WorkloadId::for_test(1))),
                 Leg::Request,
                 &mut records
             ),
             None
         );
         let other = stateful(
-            &nic(NicRef::Workload(WorkloadId(2))),
+            &nic(NicRef::Workload(WorkloadId::for_test(2))),
             Leg::Reply,
             &mut records,
         );
@@ -366,7 +365,7 @@ mod tests {
 
     #[test]
     fn a_reply_to_an_snat_appliance_goes_back_to_the_original_source_and_port() {
-        let at = NicRef::Workload(WorkloadId(3));
+        let at = NicRef::Workload(WorkloadId::for_test(3));
         let original = IpAddr::V4(std::net::Ipv4Addr::new(10, 1, 1, 4));
         let mut records = FlowRecords::default();
         records.snat.insert(at, (original, 50001));
@@ -381,7 +380,7 @@ mod tests {
         let (mut p, mut h) = (packet(), hop());
         let records = FlowRecords::default();
         assert!(!translate_back(
-            NicRef::Workload(WorkloadId(3)),
+            NicRef::Workload(WorkloadId::for_test(3)),
             &mut p,
             &records,
             &mut h

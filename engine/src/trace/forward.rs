@@ -201,7 +201,7 @@ mod tests {
 
     fn peering(access: bool, forwarded: bool) -> Peering {
         Peering {
-            vnets: [VnetId(0), VnetId(1)],
+            vnets: [VnetId::for_test(0), VnetId::for_test(1)],
             allow_virtual_network_access: access,
             allow_forwarded_traffic: forwarded,
             gateway_transit: None,
@@ -311,7 +311,7 @@ mod tests {
         )"#;
         let l = crate::load_str("case.ron", ron).unwrap_or_else(|e| panic!("{e}"));
         let (net, dp) = (&l.network, l.dataplane());
-        let subnet = crate::model::SubnetId(
+        let subnet = crate::model::SubnetId::for_test(
             net.subnets
                 .iter()
                 .position(|s| s.name == "spoke/app")

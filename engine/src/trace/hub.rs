@@ -148,7 +148,7 @@ mod tests {
     }
 
     fn vnet(net: &Network, name: &str) -> crate::model::VnetId {
-        crate::model::VnetId(
+        crate::model::VnetId::for_test(
             net.vnets
                 .iter()
                 .position(|v| v.name == name)
@@ -160,7 +160,7 @@ mod tests {
     fn traffic_from_a_connected_vnet_enters_by_that_connection() {
         let l = load();
         let s1 = vnet(&l.network, "s1");
-        let at = NicRef::HubRouter(VirtualHubId(0));
+        let at = NicRef::HubRouter(VirtualHubId::for_test(0));
         assert_eq!(
             ingress(&l.network, at, Some(s1)),
             Ingress::Connection {
@@ -174,10 +174,10 @@ mod tests {
     fn traffic_from_another_hubs_router_enters_from_that_hub() {
         let l = load();
         let h2 = l.network.virtual_hubs.iter().nth(1).map(|h| h.vnet);
-        let at = NicRef::HubRouter(VirtualHubId(0));
+        let at = NicRef::HubRouter(VirtualHubId::for_test(0));
         assert!(matches!(
             ingress(&l.network, at, h2),
-            Ingress::RemoteHub { id, .. } if id == VirtualHubId(1)
+            Ingress::RemoteHub { id, .. } if id == VirtualHubId::for_test(1)
         ));
     }
 
@@ -185,7 +185,7 @@ mod tests {
     fn a_packet_at_the_hub_firewall_is_forwarded_by_the_firewall() {
         let l = load();
         let s1 = vnet(&l.network, "s1");
-        let at = NicRef::Firewall(crate::model::FirewallId(0));
+        let at = NicRef::Firewall(crate::model::FirewallId::for_test(0));
         assert_eq!(ingress(&l.network, at, Some(s1)), Ingress::Firewall);
     }
 }

@@ -168,11 +168,11 @@ mod tests {
 
     #[test]
     fn a_reply_that_bypasses_a_stateful_appliance_is_found_by_its_nic() {
-        let fw = NicRef::Firewall(FirewallId(0));
+        let fw = NicRef::Firewall(FirewallId::for_test(0));
         let stateful = BTreeSet::from([fw]);
-        let reply = BTreeSet::from([NicRef::Workload(WorkloadId(1))]);
+        let reply = BTreeSet::from([NicRef::Workload(WorkloadId::for_test(1))]);
         assert_eq!(first_missed(&stateful, &reply), Some(fw));
-        let through = BTreeSet::from([NicRef::Workload(WorkloadId(1)), fw]);
+        let through = BTreeSet::from([NicRef::Workload(WorkloadId::for_test(1)), fw]);
         assert_eq!(first_missed(&stateful, &through), None);
     }
 

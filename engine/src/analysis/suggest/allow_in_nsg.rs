@@ -43,7 +43,7 @@ pub fn candidates(s: &Scope<'_>) -> Vec<AllowInNsg> {
     else {
         return Vec::new();
     };
-    let Some(id) = s.net.nsgs.iter().position(|n| n.name == *nsg).map(NsgId) else {
+    let Some(id) = s.net.nsgs.position(|n| n.name == *nsg) else {
         return Vec::new();
     };
     let direction = if *nic == c.name {

@@ -25,11 +25,10 @@ pub fn candidates(s: &Scope<'_>) -> Vec<LinkZone> {
     s.net
         .dns
         .zones
-        .iter()
-        .enumerate()
+        .iter_ids()
         .filter(|(_, z)| !z.links.iter().any(|(l, _)| *l == vnet))
         .map(|(i, z)| LinkZone {
-            zone: Named::new(ZoneId(i), z.name.clone()),
+            zone: Named::new(i, z.name.clone()),
             vnet: Named::new(vnet, v.name.clone()),
         })
         .collect()
@@ -74,7 +73,7 @@ mod tests {
         let [fix] = found.as_slice() else {
             panic!("{found:?}")
         };
-        assert_eq!(fix.zone.id, ZoneId(0));
+        assert_eq!(fix.zone.id, ZoneId::for_test(0));
         assert_eq!(fix.zone.name, "privatelink.openai.azure.com");
         assert_eq!(fix.vnet.name, "spoke");
         // Applied to the zone as written (other case, trailing dot), the spoke resolves the

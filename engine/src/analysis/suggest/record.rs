@@ -37,15 +37,14 @@ fn relative(full: &str, zone: &str) -> Option<String> {
 pub fn holding(net: &Network, ip: IpAddr) -> Vec<RecordRef> {
     net.dns
         .zones
-        .iter()
-        .enumerate()
+        .iter_ids()
         .flat_map(|(i, z)| {
             z.records
                 .iter()
                 .filter(move |r| matches!(&r.data, RecordData::A(a) if a.contains(&ip)))
                 .filter_map(move |r| {
                     Some(RecordRef {
-                        zone: Named::new(ZoneId(i), z.name.clone()),
+                        zone: Named::new(i, z.name.clone()),
                         name: relative(&r.name, &z.name)?,
                     })
                 })

@@ -25,12 +25,11 @@ pub fn candidates(s: &Scope<'_>) -> Vec<AlwaysSnat> {
     };
     s.net
         .firewalls
-        .iter()
-        .enumerate()
+        .iter_ids()
         .filter(|(_, f)| f.name == *device)
         .filter(|(_, f)| !f.snat_private_ranges.iter().any(|r| r.prefix_len() == 32))
         .map(|(i, f)| AlwaysSnat {
-            firewall: Named::new(FirewallId(i), f.name.clone()),
+            firewall: Named::new(i, f.name.clone()),
         })
         .take(1)
         .collect()

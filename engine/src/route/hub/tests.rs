@@ -27,7 +27,7 @@ fn load(ron: &str) -> crate::Loaded {
 }
 
 fn hub(net: &Network, name: &str) -> VirtualHubId {
-    VirtualHubId(
+    VirtualHubId::for_test(
         net.virtual_hubs
             .iter()
             .position(|h| h.name == name)
@@ -42,7 +42,7 @@ fn routes_for<'a>(routes: &'a [HubRoute], prefix: &str) -> Vec<&'a HubRoute> {
 
 /// The hub router's decision for a packet from connected VNet `from`, by the compiled table.
 fn route(net: &Network, hub: VirtualHubId, from: &str, dst: IpAddr) -> HubLookup {
-    let id = VnetId(
+    let id = VnetId::for_test(
         net.vnets
             .iter()
             .position(|v| v.name == from)
@@ -299,7 +299,7 @@ fn every_hub_table_is_compiled_once_into_the_data_plane_as_it_would_be_on_demand
     let dp = crate::dataplane::DataPlane::compile(&l.network);
     let mut seen = 0;
     for h in 0..l.network.virtual_hubs.len() {
-        for id in tables_of(&l.network, VirtualHubId(h)) {
+        for id in tables_of(&l.network, VirtualHubId::for_test(h)) {
             assert_eq!(dp.hub_table(id), Some(&compile(&l.network, id)), "{id:?}");
             seen += 1;
         }
