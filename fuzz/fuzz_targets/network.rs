@@ -20,7 +20,7 @@ use arbitrary::{Result, Unstructured};
 use azpath_engine::analysis::flow::FlowSpec;
 use azpath_engine::analysis::reach::{reach, Destinations, ReachRequest};
 use azpath_engine::analysis::whatif::what_if;
-use azpath_engine::model::{FlowProtocol, NicRef, SubnetId, TraceSource, TraceTarget};
+use azpath_engine::model::{FlowProtocol, NicRef, TraceSource, TraceTarget};
 use azpath_engine::route::RouteTableView;
 use azpath_engine::trace::{trace_to, Probe};
 use azpath_engine::load_str;
@@ -288,14 +288,14 @@ fuzz_target!(|data: &[u8]| {
         .map(IpAddr::V4)
         .collect();
     assert!(reference::supported(net), "the generator makes no virtual hubs");
-    for i in 0..net.subnets.len() {
-        let Some(t) = RouteTableView::compile(net, SubnetId(i)) else { continue };
-        let expected = reference::routes(net, SubnetId(i));
-        assert_eq!(reference::rows(&t.routes), expected, "routes at subnet {i}\n{text}");
+    for i in net.subnets.ids() {
+        let Some(t) = RouteTableView::compile(net, i) else { continue };
+        let expected = reference::routes(net, i);
+        assert_eq!(reference::rows(&t.routes), expected, "routes at subnet {}\n{text}", i.index());
         for dst in &probes {
             let mut engine: Vec<_> = t.lookup(*dst).iter().map(|r| r.next_hop).collect();
             engine.sort();
-            assert_eq!(engine, reference::next_hops(&expected, *dst), "{dst} at subnet {i}\n{text}");
+            assert_eq!(engine, reference::next_hops(&expected, *dst), "{dst} at subnet {}\n{text}", i.index());
         }
     }
 

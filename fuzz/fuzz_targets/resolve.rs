@@ -8,7 +8,6 @@ use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr};
 
 use arbitrary::{Result, Unstructured};
-use azpath_engine::model::SubnetId;
 use azpath_engine::{load_str, query};
 use libfuzzer_sys::fuzz_target;
 
@@ -98,8 +97,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(loaded) = load_str("wild.ron", &text) else { return };
     let dp = loaded.dataplane();
     let dst = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 4));
-    for i in 0..loaded.network.subnets.len() {
-        let answer = query::next_hop(&loaded.network, &dp, SubnetId(i), dst);
+    for i in loaded.network.subnets.ids() {
+        let answer = query::next_hop(&loaded.network, &dp, i, dst);
         assert!(answer.route.as_ref().is_none_or(|r| r.prefix.contains(&dst)));
     }
 });

@@ -4,7 +4,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use azpath_engine::model::{RouteState, SubnetId};
+use azpath_engine::model::RouteState;
 use azpath_engine::{load_str, query};
 use libfuzzer_sys::fuzz_target;
 
@@ -14,8 +14,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(loaded) = load_str("fuzz.ron", text) else { return };
     let dp = loaded.dataplane();
     let dst = IpAddr::V4(Ipv4Addr::from(*addr));
-    for i in 0..loaded.network.subnets.len() {
-        let answer = query::next_hop(&loaded.network, &dp, SubnetId(i), dst);
+    for i in loaded.network.subnets.ids() {
+        let answer = query::next_hop(&loaded.network, &dp, i, dst);
         if let Some(route) = &answer.route {
             assert!(route.prefix.contains(&dst) && route.state == RouteState::Active);
             let longest = answer

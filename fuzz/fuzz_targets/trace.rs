@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use azpath_engine::load_str;
 use azpath_engine::dns::{resolve, Resolver, STEP_LIMIT};
-use azpath_engine::model::{FlowProtocol, TraceSource, VnetId, WorkloadId};
+use azpath_engine::model::{FlowProtocol, TraceSource};
 use azpath_engine::trace::{trace, trace_from, trace_name, Source, TraceRequest, Verdict, HOP_LIMIT};
 use libfuzzer_sys::fuzz_target;
 
@@ -29,10 +29,10 @@ fuzz_target!(|data: &[u8]| {
         source_port: 50000,
         host: None,
     };
-    for i in 0..loaded.network.workloads.len().min(8) {
-        let Some(answer) = trace(&loaded.network, &dp, WorkloadId(i), request.clone()) else { continue };
+    for i in loaded.network.workloads.ids().take(8) {
+        let Some(answer) = trace(&loaded.network, &dp, i, request.clone()) else { continue };
         assert!(answer.forward.len() <= HOP_LIMIT + 1 && answer.reply.len() <= HOP_LIMIT + 1);
-        let again = trace(&loaded.network, &dp, WorkloadId(i), request.clone()).expect("answers twice");
+        let again = trace(&loaded.network, &dp, i, request.clone()).expect("answers twice");
         assert_eq!(format!("{answer:?}"), format!("{again:?}"), "not deterministic");
         if answer.verdict == Verdict::Delivered {
             for device in &answer.quality.stateful_devices {
@@ -45,12 +45,12 @@ fuzz_target!(|data: &[u8]| {
     }
     let names: Vec<String> = loaded.network.services.iter().map(|s| s.fqdn.clone()).collect();
     for name in names.iter().take(4) {
-        for v in 0..loaded.network.vnets.len().min(4) {
-            let r = resolve(&loaded.network, Resolver::Vnet(VnetId(v)), name);
+        for v in loaded.network.vnets.ids().take(4) {
+            let r = resolve(&loaded.network, Resolver::Vnet(v), name);
             assert!(r.steps.len() <= STEP_LIMIT * 4 + 2, "resolution of {name} too long");
         }
-        for i in 0..loaded.network.workloads.len().min(4) {
-            let from = TraceSource::Workload(WorkloadId(i));
+        for i in loaded.network.workloads.ids().take(4) {
+            let from = TraceSource::Workload(i);
             let Some(answer) = trace_name(&loaded.network, &dp, from, name, request.clone().probe()) else { continue };
             assert!(answer.forward.len() <= HOP_LIMIT + 1 && answer.reply.len() <= HOP_LIMIT + 1);
         }

@@ -38,10 +38,9 @@ fn ask(l: &crate::Loaded, vnet: &str, name: &str) -> Resolution {
     let v = l
         .network
         .vnets
-        .iter()
         .position(|x| x.name == vnet)
         .unwrap_or_else(|| panic!("{vnet}"));
-    resolve(&l.network, Resolver::Vnet(VnetId::for_test(v)), name)
+    resolve(&l.network, Resolver::Vnet(v), name)
 }
 
 fn addresses(r: &Resolution) -> Vec<String> {

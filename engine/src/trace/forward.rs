@@ -311,12 +311,10 @@ mod tests {
         )"#;
         let l = crate::load_str("case.ron", ron).unwrap_or_else(|e| panic!("{e}"));
         let (net, dp) = (&l.network, l.dataplane());
-        let subnet = crate::model::SubnetId::for_test(
-            net.subnets
-                .iter()
-                .position(|s| s.name == "spoke/app")
-                .unwrap_or_else(|| panic!("no subnet app")),
-        );
+        let subnet = net
+            .subnets
+            .position(|s| s.name == "spoke/app")
+            .unwrap_or_else(|| panic!("no subnet app"));
         for dst in ["10.0.1.4", "10.1.1.9", "10.9.0.1", "8.8.8.8"] {
             let dst = ip(dst);
             let decision = RouteDecision::of(dp.routes(subnet).and_then(|v| v.best(dst)));

@@ -148,12 +148,9 @@ mod tests {
     }
 
     fn vnet(net: &Network, name: &str) -> crate::model::VnetId {
-        crate::model::VnetId::for_test(
-            net.vnets
-                .iter()
-                .position(|v| v.name == name)
-                .unwrap_or_else(|| panic!("no vnet {name}")),
-        )
+        net.vnets
+            .position(|v| v.name == name)
+            .unwrap_or_else(|| panic!("no vnet {name}"))
     }
 
     #[test]

@@ -27,12 +27,9 @@ fn load(ron: &str) -> crate::Loaded {
 }
 
 fn hub(net: &Network, name: &str) -> VirtualHubId {
-    VirtualHubId::for_test(
-        net.virtual_hubs
-            .iter()
-            .position(|h| h.name == name)
-            .unwrap_or_else(|| panic!("no hub {name}")),
-    )
+    net.virtual_hubs
+        .position(|h| h.name == name)
+        .unwrap_or_else(|| panic!("no hub {name}"))
 }
 
 fn routes_for<'a>(routes: &'a [HubRoute], prefix: &str) -> Vec<&'a HubRoute> {
@@ -42,12 +39,10 @@ fn routes_for<'a>(routes: &'a [HubRoute], prefix: &str) -> Vec<&'a HubRoute> {
 
 /// The hub router's decision for a packet from connected VNet `from`, by the compiled table.
 fn route(net: &Network, hub: VirtualHubId, from: &str, dst: IpAddr) -> HubLookup {
-    let id = VnetId::for_test(
-        net.vnets
-            .iter()
-            .position(|v| v.name == from)
-            .unwrap_or_else(|| panic!("no vnet {from}")),
-    );
+    let id = net
+        .vnets
+        .position(|v| v.name == from)
+        .unwrap_or_else(|| panic!("no vnet {from}"));
     let ingress = Ingress::Connection {
         vnet: from.into(),
         id,
@@ -298,8 +293,8 @@ fn every_hub_table_is_compiled_once_into_the_data_plane_as_it_would_be_on_demand
     let l = load(&wan(hub1, ""));
     let dp = crate::dataplane::DataPlane::compile(&l.network);
     let mut seen = 0;
-    for h in 0..l.network.virtual_hubs.len() {
-        for id in tables_of(&l.network, VirtualHubId::for_test(h)) {
+    for h in l.network.virtual_hubs.ids() {
+        for id in tables_of(&l.network, h) {
             assert_eq!(dp.hub_table(id), Some(&compile(&l.network, id)), "{id:?}");
             seen += 1;
         }
