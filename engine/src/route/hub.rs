@@ -35,7 +35,6 @@ pub enum HubNextHop {
         /// The connected VNet.
         vnet: String,
         /// Its id.
-        #[serde(skip)]
         id: VnetId,
     },
     /// To another hub of the virtual WAN.
@@ -43,7 +42,6 @@ pub enum HubNextHop {
         /// The hub.
         hub: String,
         /// Its id.
-        #[serde(skip)]
         id: VirtualHubId,
     },
     /// The hub's Azure Firewall.
@@ -51,7 +49,6 @@ pub enum HubNextHop {
         /// The firewall.
         firewall: String,
         /// Its id.
-        #[serde(skip)]
         id: FirewallId,
     },
     /// An on-premises site behind the hub's gateway.
@@ -83,7 +80,6 @@ pub enum Ingress {
         /// The VNet.
         vnet: String,
         /// Its id.
-        #[serde(skip)]
         id: VnetId,
     },
     /// From another hub: `defaultRouteTable`.
@@ -91,7 +87,6 @@ pub enum Ingress {
         /// The hub.
         hub: String,
         /// Its id.
-        #[serde(skip)]
         id: VirtualHubId,
     },
     /// From the hub's firewall, after it allowed the packet.

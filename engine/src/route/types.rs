@@ -40,7 +40,6 @@ pub enum Origin {
         /// Its subnet, `vnet/subnet`.
         subnet: String,
         /// Its id, for the network-policy rule.
-        #[serde(skip)]
         id: PrivateEndpointId,
     },
     /// A prefix learned by a virtual network gateway.
