@@ -158,40 +158,42 @@ pub fn trace_name(
             name: resolution.name.clone(),
             outcome: resolution.outcome.clone(),
         };
-        return Some(TraceAnswer {
-            source: source_name(net, from)?,
-            request: probe,
-            destination: None,
-            symptom: verdict.symptom(),
-            verdict,
-            forward: Vec::new(),
-            reply: Vec::new(),
-            quality: PathQuality::default(),
-            assumptions: Vec::new(),
-            resolution: Some(resolution),
-        });
+        return unsent(net, from, probe, None, verdict, resolution);
     };
     // A name that resolves to an address no host holds (loopback, multicast, broadcast, this
     // network) is refused at load wherever a record or public IP is written; should one get
     // here all the same, no packet is sent: nobody in Azure holds that address.
     if crate::model::flow_addr::unroutable(address).is_some() {
         let verdict = Verdict::NoDestination { address };
-        return Some(TraceAnswer {
-            source: source_name(net, from)?,
-            request: probe,
-            destination: Some(address),
-            symptom: verdict.symptom(),
-            verdict,
-            forward: Vec::new(),
-            reply: Vec::new(),
-            quality: PathQuality::default(),
-            assumptions: Vec::new(),
-            resolution: Some(resolution),
-        });
+        return unsent(net, from, probe, Some(address), verdict, resolution);
     }
     let mut answer = trace_from(net, dp, from, probe.to(address))?;
     answer.resolution = Some(resolution);
     Some(answer)
+}
+
+/// The answer of a trace that ends before the first packet: the name did not resolve, or
+/// resolved to an address nobody holds.
+fn unsent(
+    net: &Network,
+    from: TraceSource,
+    probe: Probe,
+    destination: Option<IpAddr>,
+    verdict: Verdict,
+    resolution: crate::dns::Resolution,
+) -> Option<TraceAnswer> {
+    Some(TraceAnswer {
+        source: source_name(net, from)?,
+        request: probe,
+        destination,
+        symptom: verdict.symptom(),
+        verdict,
+        forward: Vec::new(),
+        reply: Vec::new(),
+        quality: PathQuality::default(),
+        assumptions: Vec::new(),
+        resolution: Some(resolution),
+    })
 }
 
 /// The source as the answer names it.
