@@ -70,13 +70,15 @@ impl DataPlane {
         let mut index: BTreeMap<TableInputs<'_>, Option<usize>> = BTreeMap::new();
         let mut tables: Vec<RouteTableView> = Vec::new();
         let mut scopes: Vec<TagScope> = Vec::new();
+        // Private-endpoint host routes are held once and overlaid on every table that sees them.
+        let endpoints = std::sync::Arc::new(crate::route::endpoints::EndpointRoutes::of(net));
         let shared = net
             .subnets
             .ids()
             .map(|subnet| {
                 let inputs = TableInputs::of(net, subnet)?;
                 *index.entry(inputs).or_insert_with(|| {
-                    let table = RouteTableView::compile(net, subnet)?;
+                    let table = RouteTableView::compile_with(net, subnet, endpoints.clone())?;
                     scopes.push(TagScope::for_subnet(net, Some(&table), subnet));
                     tables.push(table);
                     Some(tables.len() - 1)

@@ -240,7 +240,7 @@ fn agrees_with_the_reference(loaded: &Loaded, probes: &[IpAddr]) -> Result<(), S
     for (i, subnet) in net.subnets.iter_ids() {
         let t = RouteTableView::compile(net, i).unwrap();
         let expected = reference::routes(net, i);
-        let actual = reference::rows(&t.routes);
+        let actual = reference::rows(&listed(&t));
         if actual != expected {
             let missing: Vec<_> = expected.iter().filter(|r| !actual.contains(r)).collect();
             let extra: Vec<_> = actual.iter().filter(|r| !expected.contains(r)).collect();
@@ -288,6 +288,14 @@ fn bgp_behind_a_system_route(routes: &[EffectiveRoute], r: &EffectiveRoute) -> b
 /// leave a prefix with no Active route, and only they: a BGP route behind a VNet, peering or
 /// service-endpoint system route, and a private endpoint's /32 under its network policy (the
 /// only route at its prefix; the policy has its own property below).
+/// Every route a table lists, owned.
+fn listed(t: &RouteTableView) -> Vec<EffectiveRoute> {
+    t.routes()
+        .into_iter()
+        .map(std::borrow::Cow::into_owned)
+        .collect()
+}
+
 fn one_active_route_per_prefix(routes: &[EffectiveRoute]) -> Result<(), String> {
     let mut by_prefix: BTreeMap<IpNet, Vec<&EffectiveRoute>> = BTreeMap::new();
     for r in routes {
@@ -651,10 +659,10 @@ proptest! {
             for (_, peer) in n.connected_peers(vnet) {
                 spaces.extend(n.vnet(peer).unwrap().address_space.iter().copied());
             }
-            let user_default = t.routes.iter().any(|r| r.source == RouteSource::User && r.prefix.prefix_len() == 0);
+            let user_default = listed(&t).into_iter().any(|r| r.source == RouteSource::User && r.prefix.prefix_len() == 0);
             for reserved in ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] {
                 let p: IpNet = reserved.parse().unwrap();
-                let shown = t.routes.iter().any(|r| r.prefix == p && r.next_hop.next_hop_type == NextHopType::None && r.source == RouteSource::Default);
+                let shown = listed(&t).into_iter().any(|r| r.prefix == p && r.next_hop.next_hop_type == NextHopType::None && r.source == RouteSource::Default);
                 let covered = spaces.iter().any(|s| s.contains(&p));
                 prop_assert_eq!(shown, !user_default && !covered, "{} at {}", reserved, subnet);
             }
@@ -665,7 +673,7 @@ proptest! {
     fn every_prefix_has_exactly_one_active_route_source_in_every_subnet(net in network(), topo in topology()) {
         for loaded in [load(&net), load_topology(&topo)] {
             for (name, t) in tables(&loaded) {
-                if let Err(e) = one_active_route_per_prefix(&t.routes) {
+                if let Err(e) = one_active_route_per_prefix(&listed(&t)) {
                     return Err(TestCaseError::fail(format!("{name}: {e}\n{}\n{}", net.ron, topo.ron)));
                 }
             }
@@ -677,7 +685,7 @@ proptest! {
         let loaded = load(&net);
         let t = table(&loaded, "spoke/app");
         for dst in probes(&net, &extra) {
-            let longest_active = t.routes.iter().filter(|r| r.state == RouteState::Active && r.prefix.contains(&dst)).map(|r| r.prefix.prefix_len()).max();
+            let longest_active = listed(&t).into_iter().filter(|r| r.state == RouteState::Active && r.prefix.contains(&dst)).map(|r| r.prefix.prefix_len()).max();
             prop_assert_eq!(t.lookup(dst).first().map(|r| r.prefix.prefix_len()), longest_active);
         }
     }
@@ -708,7 +716,7 @@ proptest! {
         let loaded = load(&net);
         let t = table(&loaded, "spoke/app");
         let policies_on = matches!(net.hub_policy, "Enabled" | "RouteTableEnabled");
-        let udrs: Vec<_> = t.routes.iter().filter(|r| r.source == RouteSource::User).collect();
+        let udrs: Vec<_> = listed(&t).into_iter().filter(|r| r.source == RouteSource::User).collect();
         for pe in &net.hub_pes {
             let ip = IpAddr::V4(*pe);
             let covering: Vec<_> = udrs.iter().filter(|u| u.prefix.contains(&ip)).collect();
@@ -740,14 +748,14 @@ proptest! {
                 let peered = directly_connected(&loaded, here, there);
                 let expected = if remote.region == n.vnets.as_slice()[here].region { NextHopType::VNetPeering } else { NextHopType::VNetGlobalPeering };
                 for p in &remote.address_space {
-                    let rows: Vec<_> = t.routes.iter()
+                    let rows: Vec<_> = listed(&t).into_iter()
                         .filter(|r| r.prefix == *p && matches!(r.next_hop.next_hop_type, NextHopType::VNetPeering | NextHopType::VNetGlobalPeering))
                         .map(|r| (r.source, r.next_hop.next_hop_type)).collect();
                     let want = if peered { vec![(RouteSource::Default, expected)] } else { vec![] };
                     prop_assert_eq!(rows, want, "{} for {} ({}peered)\n{}", name, p, if peered { "" } else { "not " }, topo.ron);
                 }
                 for pe in n.private_endpoints.iter().filter(|pe| n.subnets.get(pe.subnet).unwrap().vnet.index() == there) {
-                    let shown = t.routes.iter().any(|r| r.prefix == IpNet::from(pe.ip) && r.next_hop.next_hop_type == NextHopType::InterfaceEndpoint);
+                    let shown = listed(&t).into_iter().any(|r| r.prefix == IpNet::from(pe.ip) && r.next_hop.next_hop_type == NextHopType::InterfaceEndpoint);
                     prop_assert_eq!(shown, peered, "{}'s /32 at {}\n{}", pe.name, name, topo.ron);
                 }
             }
@@ -802,7 +810,7 @@ fn every_prefix_has_exactly_one_active_route_source_in_every_bundled_scenario() 
     for file in super::scenarios::all() {
         let loaded = load_file(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         for (name, t) in tables(&loaded) {
-            if let Err(e) = one_active_route_per_prefix(&t.routes) {
+            if let Err(e) = one_active_route_per_prefix(&listed(&t)) {
                 panic!("{} {name}: {e}", file.display());
             }
         }

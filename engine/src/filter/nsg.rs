@@ -64,7 +64,7 @@ impl TagScope {
         });
         let from = |source: RouteSource| {
             table.into_iter().flat_map(move |t| {
-                t.routes
+                t.own_routes()
                     .iter()
                     .filter(move |r| r.source == source)
                     .map(|r| r.prefix)

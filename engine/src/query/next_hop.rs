@@ -81,13 +81,13 @@ pub fn next_hop(
         .covering(destination)
         .into_iter()
         .map(|r| CandidateRoute {
-            route: r.clone(),
             verdict: match (r.state, winning_prefix) {
                 (crate::model::RouteState::Invalid, _) => Verdict::Invalid,
                 (_, Some(w)) if w == r.prefix => Verdict::Selected,
                 (_, Some(w)) => Verdict::ShorterPrefix { than: w },
                 (_, None) => Verdict::Invalid,
             },
+            route: r.into_owned(),
         })
         .collect();
     let first = winners.first().copied();

@@ -30,7 +30,11 @@ pub fn routes(net: &Network, dp: &DataPlane, subnet: SubnetId) -> Option<RoutesA
             .route_table
             .and_then(|t| net.route_table(t))
             .map(|t| t.name.clone()),
-        routes: view.routes.clone(),
+        routes: view
+            .routes()
+            .into_iter()
+            .map(std::borrow::Cow::into_owned)
+            .collect(),
         removed: view.removed.clone(),
     })
 }

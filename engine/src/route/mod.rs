@@ -2,6 +2,7 @@
 //! decides which are `Active` ([`select`]), and compiles them for longest-prefix match
 //! ([`table`], over the [`Lpm`] trait).
 
+pub mod endpoints;
 pub mod hub;
 pub mod lpm;
 pub mod select;
@@ -31,19 +32,23 @@ pub(crate) mod testutil {
     }
 
     /// The routes of `subnet` with `prefix`.
-    pub fn rows<'a>(t: &'a RouteTableView, prefix: &str) -> Vec<&'a EffectiveRoute> {
+    pub fn rows(t: &RouteTableView, prefix: &str) -> Vec<EffectiveRoute> {
         let p = prefix.parse().unwrap_or_else(|e| panic!("{e}"));
-        t.routes.iter().filter(|r| r.prefix == p).collect()
+        t.routes()
+            .into_iter()
+            .filter(|r| r.prefix == p)
+            .map(std::borrow::Cow::into_owned)
+            .collect()
     }
 
     /// The single route with this prefix and source.
-    pub fn row<'a>(t: &'a RouteTableView, prefix: &str, source: RouteSource) -> &'a EffectiveRoute {
+    pub fn row(t: &RouteTableView, prefix: &str, source: RouteSource) -> EffectiveRoute {
         let found: Vec<_> = rows(t, prefix)
             .into_iter()
             .filter(|r| r.source == source)
             .collect();
         assert_eq!(found.len(), 1, "{prefix} {source}: {found:#?}");
-        found[0]
+        found[0].clone()
     }
 
     /// The next hop type for `dst`, or `None` type when nothing matches.

@@ -451,7 +451,7 @@ mod tests {
         // BGP offers three sources at 0/0 and two at 172.30/16; BGP routes behind a VNet or
         // peering system route (10.0.7.0/24, 10.1.0.0/16) are decided across prefixes.
         let t = table(BGP, "hub/app");
-        let mut prefixes: Vec<_> = t.routes.iter().map(|r| r.prefix).collect();
+        let mut prefixes: Vec<_> = t.routes().iter().map(|r| r.prefix).collect();
         prefixes.sort();
         prefixes.dedup();
         assert!(prefixes.len() >= 8, "{prefixes:?}");

@@ -7,7 +7,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use super::types::{Candidate, Origin, Removal, RemovedRoute};
-use crate::model::{Network, NextHop, NextHopType, RouteSource, Subnet, Vnet, VnetId};
+use crate::model::{
+    Network, NextHop, NextHopType, PrivateEndpointId, RouteSource, Subnet, Vnet, VnetId,
+};
 
 fn system(prefix: IpNet, next_hop: NextHop, origin: Origin) -> Candidate {
     Candidate {
@@ -187,21 +189,27 @@ pub fn private_endpoints(net: &Network, vnet: VnetId) -> Vec<Candidate> {
     let peers: Vec<VnetId> = net.connected_peers(vnet).map(|(_, r)| r).collect();
     net.private_endpoints
         .iter_ids()
-        .filter_map(|(id, pe)| {
-            let subnet = net.subnet(pe.subnet)?;
-            (subnet.vnet == vnet || peers.contains(&subnet.vnet)).then(|| {
-                system(
-                    IpNet::from(pe.ip),
-                    NextHop::of(NextHopType::InterfaceEndpoint),
-                    Origin::PrivateEndpoint {
-                        endpoint: pe.name.clone(),
-                        subnet: subnet.name.clone(),
-                        id,
-                    },
-                )
-            })
+        .filter(|(_, pe)| {
+            net.subnet(pe.subnet)
+                .is_some_and(|s| s.vnet == vnet || peers.contains(&s.vnet))
         })
+        .filter_map(|(id, _)| private_endpoint(net, id))
         .collect()
+}
+
+/// The /32 (or /128) `InterfaceEndpoint` route of one private endpoint.
+pub fn private_endpoint(net: &Network, id: PrivateEndpointId) -> Option<Candidate> {
+    let pe = net.private_endpoints.get(id)?;
+    let subnet = net.subnet(pe.subnet)?;
+    Some(system(
+        IpNet::from(pe.ip),
+        NextHop::of(NextHopType::InterfaceEndpoint),
+        Origin::PrivateEndpoint {
+            endpoint: pe.name.clone(),
+            subnet: subnet.name.clone(),
+            id,
+        },
+    ))
 }
 
 /// Routes learned by the VNet's own gateways, or by the gateways of the peered VNet whose

@@ -1,36 +1,66 @@
 //! A subnet's effective route table, compiled for look-ups.
+//!
+//! A table holds its own routes (the VNet's, peerings', service endpoints', gateways', UDRs') and
+//! overlays the private-endpoint host routes of the VNets it sees, which are held once for the
+//! whole network ([`EndpointRoutes`]). Every reader goes through [`RouteTableView::routes`],
+//! [`lookup`](RouteTableView::lookup), [`best`](RouteTableView::best) or
+//! [`covering`](RouteTableView::covering), which show the overlaid routes as if the table held
+//! them.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use ipnet::IpNet;
 use serde::Serialize;
 
+use super::endpoints::{EndpointRoute, EndpointRoutes};
 use super::lpm::{Lpm, TrieLpm};
 use super::select::select;
 use super::system;
-use super::types::{EffectiveRoute, Origin, Removal, RemovedRoute};
-use crate::model::{Network, RouteSource, RouteState, SubnetId};
+use super::types::{EffectiveRoute, Origin, Removal, RemovedRoute, Why};
+use crate::model::{Network, RouteSource, RouteState, SubnetId, VnetId};
 
 /// The effective routes of one subnet, in the order Azure lists them (system routes, gateway
 /// routes, then UDRs), with the reserved routes Azure removed, and LPM indexes over them.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct RouteTableView {
-    /// Every route shown, `Active` or `Invalid`.
-    pub routes: Vec<EffectiveRoute>,
+    /// The routes the table holds itself, `Active` or `Invalid`: all but the overlaid
+    /// private-endpoint routes.
+    own: Vec<EffectiveRoute>,
+    /// Where private-endpoint routes are listed among `own` (after the VNet's and peerings'),
+    /// and how many `own` holds there (those at shadowed addresses).
+    endpoints_at: (usize, usize),
     /// Routes Azure removes from the table, with the reason.
     pub removed: Vec<RemovedRoute>,
+    /// Every private endpoint's host route, shared by all tables.
+    endpoints: Arc<EndpointRoutes>,
+    /// The VNets whose endpoints the table sees (its own and its connected peers), sorted.
+    sees: Vec<VnetId>,
+    /// Endpoint addresses another route of the table (or a second endpoint) also has as a
+    /// prefix: the table decides those endpoints' routes itself and holds them in `own`. Sorted.
+    shadowed: Vec<IpAddr>,
+    /// The UDRs by prefix (index into `own`), for the private-endpoint network policy.
+    udrs: TrieLpm<usize>,
     /// Active routes by prefix: what forwarding uses. Several indexes under one prefix are
     /// equal-cost paths.
-    #[serde(skip)]
     active: TrieLpm<Vec<usize>>,
     /// Every route by prefix, for explaining a look-up.
-    #[serde(skip)]
     all: TrieLpm<Vec<usize>>,
 }
 
 impl RouteTableView {
     /// Computes the effective routes of `subnet`.
     pub fn compile(net: &Network, subnet: SubnetId) -> Option<Self> {
+        Self::compile_with(net, subnet, Arc::new(EndpointRoutes::of(net)))
+    }
+
+    /// Computes the effective routes of `subnet`, overlaying the shared endpoint routes.
+    pub fn compile_with(
+        net: &Network,
+        subnet: SubnetId,
+        endpoints: Arc<EndpointRoutes>,
+    ) -> Option<Self> {
         let s = net.subnet(subnet)?;
         let vnet = net.vnet(s.vnet)?;
         let user = system::user(net, s);
@@ -42,28 +72,63 @@ impl RouteTableView {
             net.assumptions.bgp_default_route_removes_reserved_routes,
         );
         let (reserved, removed) = system::reserved(net, s.vnet, removal);
+        let mut sees: Vec<VnetId> = std::iter::once(s.vnet)
+            .chain(net.connected_peers(s.vnet).map(|(_, r)| r))
+            .collect();
+        sees.sort();
+        sees.dedup();
         let mut candidates = system::vnet_local(vnet);
         candidates.extend(system::peering(net, s.vnet));
-        candidates.extend(system::private_endpoints(net, s.vnet));
-        candidates.extend(system::service_endpoints(net, s));
-        candidates.extend(system::default_internet(vnet));
-        candidates.extend(reserved);
-        candidates.extend(gateway);
-        candidates.extend(user);
+        let mut rest = system::service_endpoints(net, s);
+        rest.extend(system::default_internet(vnet));
+        rest.extend(reserved);
+        rest.extend(gateway);
+        rest.extend(user);
+        let shadowed = shadowed(&endpoints, &sees, candidates.iter().chain(&rest));
+        let mut held: Vec<&EndpointRoute> = shadowed
+            .iter()
+            .flat_map(|ip| endpoints.at(*ip))
+            .filter(|e| sees.binary_search(&e.vnet).is_ok())
+            .collect();
+        held.sort_by_key(|e| e.id);
+        let endpoints_at = (candidates.len(), held.len());
+        candidates.extend(
+            held.iter()
+                .filter_map(|e| system::private_endpoint(net, e.id)),
+        );
+        candidates.extend(rest);
         let routes = select(net, s, candidates);
-        Some(Self::index(routes, removed))
+        Some(Self::index(
+            routes,
+            removed,
+            endpoints_at,
+            endpoints,
+            sees,
+            shadowed,
+        ))
     }
 
-    fn index(routes: Vec<EffectiveRoute>, removed: Vec<RemovedRoute>) -> Self {
+    fn index(
+        own: Vec<EffectiveRoute>,
+        removed: Vec<RemovedRoute>,
+        endpoints_at: (usize, usize),
+        endpoints: Arc<EndpointRoutes>,
+        sees: Vec<VnetId>,
+        shadowed: Vec<IpAddr>,
+    ) -> Self {
         let mut active: TrieLpm<Vec<usize>> = TrieLpm::default();
         let mut all: TrieLpm<Vec<usize>> = TrieLpm::default();
+        let mut udrs: TrieLpm<usize> = TrieLpm::default();
         let mut by_prefix: std::collections::BTreeMap<IpNet, (Vec<usize>, Vec<usize>)> =
             Default::default();
-        for (i, r) in routes.iter().enumerate() {
+        for (i, r) in own.iter().enumerate() {
             let entry = by_prefix.entry(r.prefix).or_default();
             entry.1.push(i);
             if r.state == RouteState::Active {
                 entry.0.push(i);
+            }
+            if r.source == RouteSource::User {
+                udrs.insert(r.prefix, i);
             }
         }
         for (prefix, (act, every)) in by_prefix {
@@ -73,41 +138,204 @@ impl RouteTableView {
             all.insert(prefix, every);
         }
         Self {
-            routes,
+            own,
+            endpoints_at,
             removed,
+            endpoints,
+            sees,
+            shadowed,
+            udrs,
             active,
             all,
         }
     }
 
+    /// Every route shown, `Active` or `Invalid`, in the order Azure lists them: the table's own
+    /// and the private-endpoint routes it sees (by endpoint, after the peerings' routes).
+    pub fn routes(&self) -> Vec<Cow<'_, EffectiveRoute>> {
+        let (at, held) = self.endpoints_at;
+        let mut endpoints: Vec<(_, Cow<'_, EffectiveRoute>)> = self
+            .own
+            .iter()
+            .skip(at)
+            .take(held)
+            .filter_map(|r| match &r.origin {
+                Origin::PrivateEndpoint { id, .. } => Some((*id, Cow::Borrowed(r))),
+                _ => None,
+            })
+            .chain(
+                self.sees
+                    .iter()
+                    .flat_map(|v| self.endpoints.in_vnet(*v))
+                    .filter(|e| !self.is_shadowed(e.route.prefix.addr()))
+                    .map(|e| (e.id, self.overlaid(e))),
+            )
+            .collect();
+        endpoints.sort_by_key(|(id, _)| *id);
+        let own = |range: std::ops::Range<usize>| {
+            self.own
+                .get(range)
+                .unwrap_or_default()
+                .iter()
+                .map(Cow::Borrowed)
+        };
+        own(0..at)
+            .chain(endpoints.into_iter().map(|(_, r)| r))
+            .chain(own(at + held..self.own.len()))
+            .collect()
+    }
+
+    /// The routes shown and the routes removed, as one value (what serialising the table gives).
+    fn listing(&self) -> Listing<'_> {
+        Listing {
+            routes: self.routes(),
+            removed: &self.removed,
+        }
+    }
+
+    /// The routes the table holds itself: every route but the private-endpoint ones it
+    /// overlays, for readers that look at UDRs, gateway routes or prefixes other than endpoint
+    /// addresses.
+    pub fn own_routes(&self) -> &[EffectiveRoute] {
+        &self.own
+    }
+
     /// The Active routes that forward `dst`: the longest matching prefix, with all its
     /// equal-cost paths. Empty when nothing matches (the packet is dropped).
     pub fn lookup(&self, dst: IpAddr) -> Vec<&EffectiveRoute> {
+        if let Some(r) = self.active_endpoint(dst) {
+            return vec![r];
+        }
         self.active
             .longest_match(dst)
-            .map(|(_, idx)| idx.iter().filter_map(|i| self.routes.get(*i)).collect())
+            .map(|(_, idx)| idx.iter().filter_map(|i| self.own.get(*i)).collect())
             .unwrap_or_default()
     }
 
     /// The Active route that forwards `dst` (the first of its equal-cost paths), without
     /// allocating: the hot path of forwarding.
     pub fn best(&self, dst: IpAddr) -> Option<&EffectiveRoute> {
+        if let Some(r) = self.active_endpoint(dst) {
+            return Some(r);
+        }
         let (_, idx) = self.active.longest_match(dst)?;
-        self.routes.get(*idx.first()?)
+        self.own.get(*idx.first()?)
     }
 
     /// Every route whose prefix contains `dst`, longest prefix first, Active before Invalid.
-    pub fn covering(&self, dst: IpAddr) -> Vec<&EffectiveRoute> {
-        let mut out: Vec<&EffectiveRoute> = self
+    pub fn covering(&self, dst: IpAddr) -> Vec<Cow<'_, EffectiveRoute>> {
+        let mut out: Vec<Cow<'_, EffectiveRoute>> = self
             .all
             .covering(dst)
             .into_iter()
             .rev()
-            .flat_map(|(_, idx)| idx.iter().filter_map(|i| self.routes.get(*i)))
+            .flat_map(|(_, idx)| idx.iter().filter_map(|i| self.own.get(*i)))
+            .map(Cow::Borrowed)
             .collect();
+        out.extend(self.seen_endpoint(dst).map(|e| self.overlaid(e)));
         out.sort_by_key(|r| (std::cmp::Reverse(r.prefix.prefix_len()), r.state));
         out
     }
+
+    /// The overlaid endpoint route for `dst`, if the table sees an endpoint there and does not
+    /// decide that address itself.
+    fn seen_endpoint(&self, dst: IpAddr) -> Option<&EndpointRoute> {
+        if self.is_shadowed(dst) {
+            return None;
+        }
+        self.endpoints
+            .at(dst)
+            .find(|e| self.sees.binary_search(&e.vnet).is_ok())
+    }
+
+    /// The overlaid endpoint route for `dst` when it is Active in this table: a host route is
+    /// the longest prefix, so it forwards whenever it is there and valid.
+    fn active_endpoint(&self, dst: IpAddr) -> Option<&EffectiveRoute> {
+        let e = self.seen_endpoint(dst)?;
+        self.policy_udr(e).is_none().then_some(&e.route)
+    }
+
+    fn is_shadowed(&self, ip: IpAddr) -> bool {
+        self.shadowed.binary_search(&ip).is_ok()
+    }
+
+    /// The UDR that invalidates an overlaid endpoint route under the endpoint subnet's network
+    /// policies: the most specific covering the endpoint, if it is at least as long as the
+    /// endpoint VNet's prefix ([`super::select::private_endpoint_network_policy`]).
+    fn policy_udr(&self, e: &EndpointRoute) -> Option<(&EffectiveRoute, Why)> {
+        let (policies, vnet_prefix) = e.policy?;
+        let (prefix, i) = self.udrs.longest_match(e.route.prefix.addr())?;
+        if prefix.prefix_len() < vnet_prefix.prefix_len() {
+            return None;
+        }
+        let udr = self.own.get(*i)?;
+        let Origin::UserRoute { table, route } = &udr.origin else {
+            return None;
+        };
+        let why = Why::PrivateEndpointNetworkPolicy {
+            policies,
+            table: table.clone(),
+            route: route.clone(),
+            route_prefix: udr.prefix,
+            endpoint_vnet_prefix: vnet_prefix,
+        };
+        Some((udr, why))
+    }
+
+    /// An overlaid endpoint route as this table shows it.
+    fn overlaid<'a>(&'a self, e: &'a EndpointRoute) -> Cow<'a, EffectiveRoute> {
+        match self.policy_udr(e) {
+            None => Cow::Borrowed(&e.route),
+            Some((_, why)) => Cow::Owned(EffectiveRoute {
+                state: why.state(),
+                why,
+                ..e.route.clone()
+            }),
+        }
+    }
+}
+
+/// A table as it serialises: its routes in the order shown, and the routes removed.
+#[derive(Serialize)]
+struct Listing<'a> {
+    routes: Vec<Cow<'a, EffectiveRoute>>,
+    removed: &'a [RemovedRoute],
+}
+
+impl Serialize for RouteTableView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.listing().serialize(serializer)
+    }
+}
+
+/// The endpoint addresses, among the VNets a table `sees`, that the table must decide itself:
+/// those another of its routes has as a prefix, and those several seen endpoints hold.
+fn shadowed<'a>(
+    endpoints: &EndpointRoutes,
+    sees: &[VnetId],
+    others: impl Iterator<Item = &'a super::types::Candidate>,
+) -> Vec<IpAddr> {
+    let seen = |ip: IpAddr| {
+        endpoints
+            .at(ip)
+            .filter(|e| sees.binary_search(&e.vnet).is_ok())
+            .count()
+    };
+    let mut out: Vec<IpAddr> = others
+        .filter(|c| c.prefix.prefix_len() == c.prefix.max_prefix_len())
+        .map(|c| c.prefix.addr())
+        .filter(|ip| seen(*ip) > 0)
+        .chain(
+            endpoints
+                .repeated()
+                .iter()
+                .copied()
+                .filter(|ip| seen(*ip) > 1),
+        )
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// A user 0.0.0.0/0 removes the reserved `None` routes (documented). A BGP 0.0.0.0/0 does so
@@ -145,7 +373,150 @@ fn default_route_removal(
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
+    use super::super::select::select;
+    use super::super::system;
     use super::super::testutil::table;
+    use super::super::types::EffectiveRoute;
+    use super::RouteTableView;
+    use crate::model::{NextHopType, RouteState};
+
+    /// The table as it was computed before endpoint routes were overlaid: every endpoint route
+    /// the subnet's VNet sees copied among its candidates, in Azure's listing order.
+    fn copied(net: &crate::model::Network, subnet: crate::model::SubnetId) -> Vec<EffectiveRoute> {
+        let s = net.subnet(subnet).unwrap();
+        let vnet = net.vnet(s.vnet).unwrap();
+        let user = system::user(net, s);
+        let mut gateway = system::gateway(net, s);
+        gateway.extend(super::super::hub::spoke_routes(net, s));
+        let removal = super::default_route_removal(
+            &user,
+            &gateway,
+            net.assumptions.bgp_default_route_removes_reserved_routes,
+        );
+        let (reserved, _) = system::reserved(net, s.vnet, removal);
+        let mut c = system::vnet_local(vnet);
+        c.extend(system::peering(net, s.vnet));
+        c.extend(system::private_endpoints(net, s.vnet));
+        c.extend(system::service_endpoints(net, s));
+        c.extend(system::default_internet(vnet));
+        c.extend(reserved);
+        c.extend(gateway);
+        c.extend(user);
+        select(net, s, c)
+    }
+
+    /// Every subnet's overlaid table lists, forwards and explains exactly what the copied one
+    /// does, at every endpoint address and next to it.
+    fn same_as_copied(ron: &str) {
+        let loaded = crate::load_str("t.ron", ron).unwrap_or_else(|e| panic!("{e}"));
+        let net = &loaded.network;
+        for subnet in net.subnets.ids() {
+            let name = &net.subnet(subnet).unwrap().name;
+            let overlaid = RouteTableView::compile(net, subnet).unwrap();
+            let listed: Vec<EffectiveRoute> =
+                overlaid.routes().into_iter().map(Cow::into_owned).collect();
+            let rows = copied(net, subnet);
+            assert_eq!(listed, rows, "{name}");
+            let reference = RouteTableView::index(
+                rows,
+                Vec::new(),
+                (0, 0),
+                Default::default(),
+                Vec::new(),
+                Vec::new(),
+            );
+            for pe in &net.private_endpoints {
+                let std::net::IpAddr::V4(v4) = pe.ip else {
+                    continue;
+                };
+                let next = std::net::IpAddr::V4(std::net::Ipv4Addr::from(u32::from(v4) + 1));
+                for dst in [pe.ip, next] {
+                    assert_eq!(overlaid.lookup(dst), reference.lookup(dst), "{name} {dst}");
+                    assert_eq!(overlaid.best(dst), reference.best(dst), "{name} {dst}");
+                    assert_eq!(
+                        overlaid.covering(dst),
+                        reference.covering(dst),
+                        "{name} {dst}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// A hub with endpoints under each policy, peered to two spokes, one with a UDR for the
+    /// hub's prefix and a host UDR for one endpoint, and a spoke endpoint of its own.
+    const HUB: &str = r#"Scenario(
+        vnets: [
+            (name: "hub", region: "eastus", address_space: ["10.0.0.0/16"], subnets: [
+                (name: "fw", prefix: "10.0.1.0/24"),
+                (name: "pe", prefix: "10.0.2.0/24", private_endpoint_network_policies: RouteTableEnabled),
+                (name: "open", prefix: "10.0.3.0/24")]),
+            (name: "a", region: "eastus", address_space: ["10.1.0.0/16"], subnets: [(name: "app", prefix: "10.1.1.0/24", route_table: "rt"), (name: "pe", prefix: "10.1.2.0/24")]),
+            (name: "b", region: "westus", address_space: ["10.2.0.0/16"], subnets: [(name: "app", prefix: "10.2.1.0/24")]),
+        ],
+        peerings: [(between: ("hub", "a")), (between: ("hub", "b"))],
+        route_tables: [(name: "rt", routes: [
+            (name: "hub", prefix: "10.0.0.0/16", next_hop: VirtualAppliance("10.0.1.4")),
+            (name: "host", prefix: "10.0.3.5/32", next_hop: VirtualAppliance("10.0.1.4"))])],
+        private_endpoints: [
+            (name: "pe1", subnet: "hub/pe", ip: "10.0.2.4"),
+            (name: "spoke", subnet: "a/pe", ip: "10.1.2.4"),
+            (name: "pe2", subnet: "hub/pe", ip: "10.0.2.5"),
+            (name: "open1", subnet: "hub/open", ip: "10.0.3.4"),
+            (name: "open2", subnet: "hub/open", ip: "10.0.3.5"),
+        ],
+    )"#;
+
+    #[test]
+    fn overlaid_endpoint_routes_list_forward_and_explain_as_copied_ones() {
+        same_as_copied(HUB);
+    }
+
+    #[test]
+    fn endpoint_routes_are_held_once_however_many_tables_see_them() {
+        let loaded = crate::load_str("t.ron", HUB).unwrap();
+        let dp = loaded.dataplane();
+        assert!(dp.distinct_tables() >= 4);
+        for t in dp.tables() {
+            assert!(
+                t.own_routes().iter().all(|r| r.next_hop.next_hop_type
+                    != NextHopType::InterfaceEndpoint
+                    || r.prefix == "10.0.3.5/32".parse().unwrap()),
+                "only a shadowed endpoint route is held by a table"
+            );
+        }
+        let shown = |s: &str| {
+            let id = loaded.network.subnet_by_name(s).unwrap();
+            dp.routes(id)
+                .unwrap()
+                .routes()
+                .iter()
+                .filter(|r| r.next_hop.next_hop_type == NextHopType::InterfaceEndpoint)
+                .map(|r| (r.prefix.to_string(), r.state))
+                .collect::<Vec<_>>()
+        };
+        use RouteState::{Active, Invalid};
+        let hub = [
+            ("10.0.2.4/32", Active),
+            ("10.0.2.5/32", Active),
+            ("10.0.3.4/32", Active),
+            ("10.0.3.5/32", Active),
+        ];
+        assert_eq!(shown("b/app"), hub.map(|(p, s)| (p.to_string(), s)));
+        assert_eq!(
+            shown("a/app"),
+            [
+                ("10.0.2.4/32", Invalid),
+                ("10.1.2.4/32", Active),
+                ("10.0.2.5/32", Invalid),
+                ("10.0.3.4/32", Active),
+                ("10.0.3.5/32", Invalid),
+            ]
+            .map(|(p, s)| (p.to_string(), s))
+        );
+    }
 
     #[test]
     fn best_is_the_first_of_the_longest_active_matches() {

@@ -102,7 +102,7 @@ impl AddressPlan {
 /// removed, and every tag scope.
 fn data_plane_prefixes(dp: &DataPlane, all: &mut BTreeSet<IpNet>) {
     for table in dp.tables() {
-        for r in &table.routes {
+        for r in table.own_routes() {
             if !matches!(r.origin, Origin::PrivateEndpoint { .. }) {
                 all.insert(r.prefix);
             }
