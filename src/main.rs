@@ -20,6 +20,10 @@ use out::{CliError, Outcome};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The most bytes a scenario (with the files it extends), an import's input or a generated
+    /// estate may have; memory grows with the bytes, about ten to one.
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = cmd::DEFAULT_MAX_INPUT_BYTES)]
+    max_input_bytes: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -78,6 +82,7 @@ fn try_main() -> Result<Outcome, CliError> {
         Ok(cli) => cli,
         Err(e) => return usage(&e),
     };
+    cmd::set_max_input_bytes(cli.max_input_bytes);
     match cli.command {
         Command::Routes(args) => cmd::routes::run(args),
         Command::NextHop(args) => cmd::next_hop::run(args),

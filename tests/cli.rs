@@ -1375,3 +1375,31 @@ fn port_0_is_refused_wherever_a_flow_port_is_taken() {
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     assert!(stderr(&o).contains("`0` is not a port"), "{}", stderr(&o));
 }
+
+#[test]
+fn max_input_bytes_bounds_check_generate_and_import_alike() {
+    let small = azpath(&["--max-input-bytes", "100", "check", SHOWCASE]);
+    assert_eq!(small.status.code(), Some(2), "{}", stderr(&small));
+    assert!(
+        stderr(&small).contains("larger than 100 bytes"),
+        "{}",
+        stderr(&small)
+    );
+    assert!(azpath(&["check", SHOWCASE, "--max-input-bytes", "1000000"])
+        .status
+        .success());
+    let generated = azpath(&["generate", "--max-input-bytes", "1000"]);
+    assert!(!generated.status.success());
+    assert!(
+        stderr(&generated).contains("more than 1000 bytes"),
+        "{}",
+        stderr(&generated)
+    );
+    let import = azpath(&["import", "--max-input-bytes", "10", SHOWCASE]);
+    assert!(!import.status.success());
+    assert!(
+        stderr(&import).contains("larger than 10 bytes"),
+        "{}",
+        stderr(&import)
+    );
+}

@@ -23,7 +23,7 @@ pub struct Limit {
 pub const IMPORT_LIMIT: Limit = Limit {
     bytes: 64 * 1024 * 1024,
     what: "the input of one `import` (all its files together)",
-    hint: "import the estate in parts, a resource group or a subscription at a time",
+    hint: "import the estate in parts, a resource group or a subscription at a time, or raise the bound (`--max-input-bytes`)",
 };
 
 /// The bound on the `az` effective routes that `compare-routes` reads.

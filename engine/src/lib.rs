@@ -60,5 +60,6 @@ pub mod trace;
 mod load;
 
 pub use load::{
-    load_bytes, load_document, load_file, load_str, LoadError, Loaded, MAX_EXTENDS_DEPTH,
+    load_bytes, load_document, load_file, load_file_within, load_str, LoadError, Loaded,
+    MAX_EXTENDS_DEPTH,
 };

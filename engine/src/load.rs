@@ -78,11 +78,13 @@ fn render(diags: &[Located]) -> String {
 pub const MAX_EXTENDS_DEPTH: usize = 32;
 
 /// The bound on one scenario file, and on a variant with every file it extends, together.
-const SCENARIO_LIMIT: Limit = Limit {
-    bytes: scenario::MAX_FILE_BYTES as u64,
-    what: "a scenario (a variant and the files it extends, together)",
-    hint: "split the estate into several scenarios",
-};
+fn scenario_limit(bytes: u64) -> Limit {
+    Limit {
+        bytes,
+        what: "a scenario (a variant and the files it extends, together)",
+        hint: "split the estate into several scenarios, or raise the bound (`--max-input-bytes`)",
+    }
+}
 
 /// Reads and loads the scenario at `path`. A variant (`extends: "base.ron"`) is merged onto the
 /// scenario it extends, which may itself be a variant: every file of the chain is read and
@@ -91,6 +93,13 @@ const SCENARIO_LIMIT: Limit = Limit {
 /// base. A chain is at most [`MAX_EXTENDS_DEPTH`] files and, together, at most
 /// [`scenario::MAX_FILE_BYTES`]; a cycle is refused.
 pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
+    load_file_within(path, scenario::MAX_FILE_BYTES as u64)
+}
+
+/// [`load_file`], with the chain's files together bounded by `max_bytes` instead of
+/// [`scenario::MAX_FILE_BYTES`].
+pub fn load_file_within(path: &Path, max_bytes: u64) -> Result<Loaded, LoadError> {
+    let limit = scenario_limit(max_bytes);
     let invalid = |d: Located| LoadError::Invalid(vec![d]);
     let mut source: Option<SourceFile> = None;
     // The documents of the chain, the variant first and the root last.
@@ -100,7 +109,7 @@ pub fn load_file(path: &Path) -> Result<Loaded, LoadError> {
     let mut current = path.to_path_buf();
     loop {
         let name = current.display().to_string();
-        let start = read_part(&current, &name, &mut source)?;
+        let start = read_part(&current, &name, &mut source, limit)?;
         let Some(src) = source.as_ref() else {
             return Err(LoadError::Io {
                 path: name,
@@ -141,11 +150,12 @@ fn read_part(
     current: &Path,
     name: &str,
     source: &mut Option<SourceFile>,
+    whole: Limit,
 ) -> Result<usize, LoadError> {
     let used = source.as_ref().map_or(0, |s| s.text.len() as u64);
     let limit = Limit {
-        bytes: SCENARIO_LIMIT.bytes.saturating_sub(used),
-        ..SCENARIO_LIMIT
+        bytes: whole.bytes.saturating_sub(used),
+        ..whole
     };
     let text = match input::read_text(current, limit) {
         Ok(text) => text,
@@ -153,7 +163,7 @@ fn read_part(
             if used > 0 && d.line == 1 && d.column == 1 {
                 d.message = format!(
                     "with the files it extends, this file makes more than {} bytes, the most a scenario may have",
-                    SCENARIO_LIMIT.bytes
+                    whole.bytes
                 );
             }
             return Err(LoadError::Invalid(vec![d]));

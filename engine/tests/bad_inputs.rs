@@ -7,7 +7,7 @@ use std::path::Path;
 
 use azpath_engine::diag::{Located, Severity};
 use azpath_engine::LoadError;
-use azpath_engine::{load_bytes, load_file, MAX_EXTENDS_DEPTH};
+use azpath_engine::{load_bytes, load_file, load_file_within, MAX_EXTENDS_DEPTH};
 
 /// Every file of a corpus folder: its name, bytes and expected diagnostic. Files are read as
 /// bytes: some are not UTF-8, start with a byte order mark or end lines with `\r` alone, and
@@ -230,7 +230,10 @@ fn a_scenario_that_never_ends_is_refused_as_too_large() {
         ("/dev/zero", 1, 1)
     );
     assert!(
-        d[0].message.contains("larger than 16777216 bytes"),
+        d[0].message.contains(&format!(
+            "larger than {} bytes",
+            azpath_engine::scenario::MAX_FILE_BYTES
+        )),
         "{}",
         d[0]
     );
@@ -241,7 +244,8 @@ fn a_scenario_that_never_ends_is_refused_as_too_large() {
 fn a_variant_and_its_bases_share_one_size_limit() {
     let dir = std::env::temp_dir().join(format!("azpath-chain-size-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    // Two files of 9 MiB: each under the limit, together over it.
+    // Two files of 9 MiB: each under a 16 MiB limit, together over it.
+    let limit = 16 * 1024 * 1024;
     let pad = " ".repeat(9 * 1024 * 1024);
     std::fs::write(dir.join("base.ron"), format!("Scenario(){pad}")).unwrap();
     std::fs::write(
@@ -249,16 +253,33 @@ fn a_variant_and_its_bases_share_one_size_limit() {
         format!("Scenario(extends: \"base.ron\"){pad}"),
     )
     .unwrap();
-    assert!(load_file(&dir.join("base.ron")).is_ok());
-    let Err(LoadError::Invalid(d)) = load_file(&dir.join("variant.ron")) else {
+    assert!(load_file_within(&dir.join("base.ron"), limit).is_ok());
+    let Err(LoadError::Invalid(d)) = load_file_within(&dir.join("variant.ron"), limit) else {
         panic!("18 MiB loaded")
     };
+    assert!(
+        load_file(&dir.join("variant.ron")).is_ok(),
+        "the default bound is larger"
+    );
     assert!(d[0].file.ends_with("base.ron"), "{}", d[0]);
     assert!(
         d[0].message.contains("with the files it extends"),
         "{}",
         d[0]
     );
+}
+
+#[test]
+fn a_scenario_over_the_given_bound_is_refused_and_a_larger_bound_admits_it() {
+    let dir = std::env::temp_dir().join(format!("azpath-bound-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("padded.ron");
+    std::fs::write(&path, format!("Scenario(){}", " ".repeat(4000))).unwrap();
+    let Err(LoadError::Invalid(d)) = load_file_within(&path, 1000) else {
+        panic!("4 kB loaded within 1,000 bytes")
+    };
+    assert!(d[0].message.contains("larger than 1000 bytes"), "{}", d[0]);
+    assert!(load_file_within(&path, 5000).is_ok());
 }
 
 #[cfg(unix)]

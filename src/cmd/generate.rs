@@ -1,6 +1,6 @@
 //! `azpath generate --regions R --spokes-per-region S …`
 
-use azpath_engine::analysis::generate::{estate, EstateSize};
+use azpath_engine::analysis::generate::{estate_within, EstateSize};
 
 use crate::out::{self, CliError, Outcome};
 
@@ -37,7 +37,8 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         nsg_rules: args.nsg_rules,
         seed: args.seed,
     };
-    let text = estate(size)
+    let max = usize::try_from(super::max_input_bytes()).unwrap_or(usize::MAX);
+    let text = estate_within(size, max)
         .map_err(|e| CliError::bad(format!("{e} (hint: see `azpath generate --help`)")))?;
     out::data(&text)?;
     Ok(Outcome::Held)

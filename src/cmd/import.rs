@@ -21,7 +21,13 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     for p in &args.paths {
         super::files_with_extension(p, "json", &mut paths)?;
     }
-    let files = match input::read_all_text(&paths, input::IMPORT_LIMIT) {
+    let files = match input::read_all_text(
+        &paths,
+        input::Limit {
+            bytes: super::max_input_bytes(),
+            ..input::IMPORT_LIMIT
+        },
+    ) {
         Ok(files) => files,
         Err(e) => {
             out::note(&e.to_string())?;

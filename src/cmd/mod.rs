@@ -21,7 +21,7 @@ use std::net::IpAddr;
 use azpath_engine::model::flow_addr::{parse_destination, unroutable};
 use azpath_engine::model::{Network, NicRef, SubnetId, TraceTarget};
 use azpath_engine::scenario::DEFAULT_PORT;
-use azpath_engine::{diag, load_file, Loaded};
+use azpath_engine::{diag, load_file_within, Loaded};
 use clap::ValueEnum;
 
 use crate::out::{self, CliError};
@@ -56,9 +56,28 @@ pub enum TextOrJson {
     Json,
 }
 
+/// The default of `--max-input-bytes`: the engine's bound on a scenario.
+pub const DEFAULT_MAX_INPUT_BYTES: u64 = azpath_engine::scenario::MAX_FILE_BYTES as u64;
+
+/// `--max-input-bytes`, set once from the command line before any command runs.
+static MAX_INPUT_BYTES: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
+/// Records `--max-input-bytes` (the first call wins).
+pub fn set_max_input_bytes(bytes: u64) {
+    let _ = MAX_INPUT_BYTES.set(bytes);
+}
+
+/// The most bytes a scenario, an import's input or a generated estate may have.
+pub fn max_input_bytes() -> u64 {
+    MAX_INPUT_BYTES
+        .get()
+        .copied()
+        .unwrap_or(DEFAULT_MAX_INPUT_BYTES)
+}
+
 /// Loads a scenario, writing its warnings to standard error; on failure, its diagnostics.
 pub fn load(path: &Path) -> Result<Loaded, CliError> {
-    match load_file(path) {
+    match load_file_within(path, max_input_bytes()) {
         Ok(loaded) => {
             for w in &loaded.warnings {
                 out::note(&w.to_string())?;

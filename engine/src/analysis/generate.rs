@@ -87,8 +87,13 @@ const REGIONS: [&str; 16] = [
     "centralindia",
 ];
 
-/// The estate as scenario text.
+/// The estate as scenario text, within the loader's default bound ([`MAX_FILE_BYTES`]).
 pub fn estate(size: EstateSize) -> Result<String, SizeError> {
+    estate_within(size, MAX_FILE_BYTES)
+}
+
+/// The estate as scenario text of at most `max_bytes` (what `check --max-input-bytes` admits).
+pub fn estate_within(size: EstateSize, max_bytes: usize) -> Result<String, SizeError> {
     if !(1..=16).contains(&size.regions) {
         return Err(SizeError(format!(
             "`--regions {}` is outside 1–16",
@@ -118,33 +123,36 @@ pub fn estate(size: EstateSize) -> Result<String, SizeError> {
         return Err(SizeError("Azure allows at most 1,000 rules per NSG".into()));
     }
     let least = least_bytes(size);
-    if least > MAX_FILE_BYTES {
-        return Err(too_big(&format!("at least {least} bytes")));
+    if least > max_bytes {
+        return Err(too_big(&format!("at least {least} bytes"), max_bytes));
     }
-    let mut s = Budget::default();
+    let mut s = Budget {
+        text: String::new(),
+        max: max_bytes,
+    };
     match write_estate(size, &mut s) {
         Ok(()) => Ok(s.text),
-        Err(std::fmt::Error) => Err(too_big(&format!("more than {MAX_FILE_BYTES} bytes"))),
+        Err(std::fmt::Error) => Err(too_big(&format!("more than {max_bytes} bytes"), max_bytes)),
     }
 }
 
 /// The refusal of an estate whose text would pass the loader's size limit.
-fn too_big(size: &str) -> SizeError {
+fn too_big(size: &str, max_bytes: usize) -> SizeError {
     SizeError(format!(
-        "the estate's scenario would be {size}, and `check` refuses a scenario file of more than {MAX_FILE_BYTES} bytes (16 MiB): ask for fewer spokes, subnets, private endpoints or NSG rules"
+        "the estate's scenario would be {size}, and `check` refuses a scenario file of more than {max_bytes} bytes: ask for fewer spokes, subnets, private endpoints or NSG rules, or raise the bound (`--max-input-bytes`)"
     ))
 }
 
 /// Text that refuses to grow past the loader's file size limit, so that generating an estate
 /// too large to load stops there.
-#[derive(Default)]
 struct Budget {
     text: String,
+    max: usize,
 }
 
 impl std::fmt::Write for Budget {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        if self.text.len() + s.len() > MAX_FILE_BYTES {
+        if self.text.len() + s.len() > self.max {
             return Err(std::fmt::Error);
         }
         self.text.push_str(s);
@@ -368,7 +376,10 @@ fn write_endpoints(plan: Plan, s: &mut Budget) -> std::fmt::Result {
         )?;
     }
     s.write_str("    ],\n    private_endpoints: [\n")?;
-    let mut records = Budget::default();
+    let mut records = Budget {
+        text: String::new(),
+        max: s.max,
+    };
     for p in 0..size.private_endpoints {
         let k = p % plan.spokes;
         let n = p / plan.spokes;
@@ -466,6 +477,7 @@ mod tests {
         };
         assert!(least_bytes(huge) > MAX_FILE_BYTES);
         let e = estate(huge).unwrap_err().to_string();
+        assert!(e.contains("--max-input-bytes"), "{e}");
         assert!(
             e.contains(&MAX_FILE_BYTES.to_string()) && e.contains("`check` refuses"),
             "{e}"
@@ -475,27 +487,38 @@ mod tests {
     #[test]
     fn an_estate_just_past_the_limit_is_refused_and_one_within_it_is_not() {
         // No NSG rules or endpoints: the count bound lets it through, the text is what decides.
+        const MAX: usize = 4 * 1024 * 1024;
         let mut size = EstateSize {
-            regions: 16,
+            regions: 4,
             spokes_per_region: 256,
             subnets_per_spoke: 16,
             private_endpoints: 0,
             nsg_rules: 0,
             seed: 1,
         };
-        let within = estate(size).unwrap();
-        assert!(within.len() <= MAX_FILE_BYTES);
+        let within = estate_within(size, MAX).unwrap();
+        assert!(within.len() <= MAX);
         // Each private endpoint adds about 200 bytes: enough of them pass the limit.
-        size.private_endpoints = (MAX_FILE_BYTES - within.len()) / 150 + 1;
-        assert!(
-            least_bytes(size) <= MAX_FILE_BYTES,
-            "the text, not the bound, refuses"
-        );
-        let e = estate(size).unwrap_err().to_string();
-        assert!(
-            e.contains(&format!("more than {MAX_FILE_BYTES} bytes")),
-            "{e}"
-        );
+        size.private_endpoints = (MAX - within.len()) / 150 + 1;
+        assert!(least_bytes(size) <= MAX, "the text, not the bound, refuses");
+        let e = estate_within(size, MAX).unwrap_err().to_string();
+        assert!(e.contains(&format!("more than {MAX} bytes")), "{e}");
+    }
+
+    #[test]
+    fn the_tenant_estate_fits_the_default_bound() {
+        // 16 regions x 250 spokes x 8 subnets (32,008 subnets) and 8,000 private endpoints.
+        let tenant = EstateSize {
+            regions: 16,
+            spokes_per_region: 250,
+            subnets_per_spoke: 8,
+            private_endpoints: 8000,
+            nsg_rules: 10,
+            seed: 1,
+        };
+        let text = estate(tenant).unwrap();
+        assert!(text.len() <= MAX_FILE_BYTES);
+        assert!(estate_within(tenant, text.len() - 1).is_err());
     }
 
     #[test]

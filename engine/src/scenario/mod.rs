@@ -25,8 +25,12 @@ use ron::extensions::Extensions;
 
 use crate::diag::{did_you_mean, Located, Severity};
 
-/// Largest scenario file accepted, so a runaway input fails with a message instead of memory.
-pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+/// Largest scenario accepted by default, so a runaway input fails with a message instead of
+/// memory. It admits a tenant-size estate (16 regions of 250 spokes with 8 subnets each and
+/// 8,000 private endpoints is about 15 MB) with room to spare; loading takes time and memory in
+/// proportion to the bytes (about 10 bytes of memory per byte of scenario), and
+/// [`crate::load_file_within`] takes a larger bound.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 
 /// The RON dialect of scenario files: `Some(..)` may be left out around optional values.
 pub(crate) fn ron_options() -> ron::Options {
