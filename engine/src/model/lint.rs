@@ -21,6 +21,7 @@ pub fn appliance_loops(
     best: impl Fn(SubnetId, IpAddr) -> Option<NextHop>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let forwarders = Forwarders::of(net);
     for (i, subnet) in net.subnets.iter().enumerate() {
         let Some(table) = subnet.route_table.and_then(|t| net.route_table(t)) else {
             continue;
@@ -30,7 +31,7 @@ pub fn appliance_loops(
                 continue;
             }
             let probe = route.prefix.network();
-            if let Some(cycle) = follow(net, &best, SubnetId(i), probe) {
+            if let Some(cycle) = follow(net, &forwarders, &best, SubnetId(i), probe) {
                 let path = cycle.join("` -> `");
                 out.push(
                     Diagnostic::warning(
@@ -51,6 +52,7 @@ pub fn appliance_loops(
 /// Follows `dst` from `subnet` through appliances; the names of the cycle if one closes.
 fn follow(
     net: &Network,
+    forwarders: &Forwarders<'_>,
     best: &impl Fn(SubnetId, IpAddr) -> Option<NextHop>,
     mut subnet: SubnetId,
     dst: IpAddr,
@@ -67,30 +69,57 @@ fn follow(
             return Some(cycle);
         }
         let vnet = net.subnet(subnet)?.vnet;
-        let (name, next) = appliance_at(net, vnet, ip)?;
+        let (name, next) = forwarders.at(net, vnet, ip)?;
         seen.push((ip, name));
         subnet = next;
     }
     None
 }
 
-/// The forwarding NIC (appliance or firewall) holding `ip` in `vnet` or a VNet peered with it.
-fn appliance_at(net: &Network, vnet: VnetId, ip: IpAddr) -> Option<(String, SubnetId)> {
-    let reachable = |s: SubnetId| {
-        net.subnet(s)
-            .is_some_and(|s| s.vnet == vnet || net.connected_peers(vnet).any(|(_, r)| r == s.vnet))
-    };
-    let workload = net
-        .workloads
-        .iter()
-        .find(|w| w.ip == ip && w.forwarding.is_some() && reachable(w.subnet))
-        .map(|w| (w.name.clone(), w.subnet));
-    workload.or_else(|| {
-        net.firewalls
+/// The NICs that forward traffic (workloads with IP forwarding, then firewalls, each in the
+/// order written) by address, so that finding an appliance costs a search, not a scan of every
+/// workload.
+struct Forwarders<'a> {
+    /// `(address, order, name, subnet)`, sorted: workloads before firewalls at one address.
+    by_address: Vec<(IpAddr, usize, &'a str, SubnetId)>,
+}
+
+impl<'a> Forwarders<'a> {
+    fn of(net: &'a Network) -> Self {
+        let workloads = net
+            .workloads
             .iter()
-            .find(|f| f.ip == ip && reachable(f.subnet))
-            .map(|f| (f.name.clone(), f.subnet))
-    })
+            .filter(|w| w.forwarding.is_some())
+            .map(|w| (w.ip, w.name.as_str(), w.subnet));
+        let firewalls = net
+            .firewalls
+            .iter()
+            .map(|f| (f.ip, f.name.as_str(), f.subnet));
+        let mut by_address: Vec<_> = workloads
+            .chain(firewalls)
+            .enumerate()
+            .map(|(order, (ip, name, subnet))| (ip, order, name, subnet))
+            .collect();
+        by_address.sort();
+        Self { by_address }
+    }
+
+    /// The forwarding NIC holding `ip` in `vnet` or a VNet peered with it.
+    fn at(&self, net: &Network, vnet: VnetId, ip: IpAddr) -> Option<(String, SubnetId)> {
+        let reachable = |s: SubnetId| {
+            net.subnet(s).is_some_and(|s| {
+                s.vnet == vnet || net.connected_peers(vnet).any(|(_, r)| r == s.vnet)
+            })
+        };
+        let from = self.by_address.partition_point(|(a, ..)| *a < ip);
+        self.by_address
+            .get(from..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|(a, ..)| *a == ip)
+            .find(|(_, _, _, subnet)| reachable(*subnet))
+            .map(|(_, _, name, subnet)| ((*name).to_string(), *subnet))
+    }
 }
 
 #[cfg(test)]
