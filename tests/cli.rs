@@ -1403,3 +1403,31 @@ fn max_input_bytes_bounds_check_generate_and_import_alike() {
         stderr(&import)
     );
 }
+
+#[test]
+fn reach_summary_counts_by_group_and_only_failing_keeps_the_failing_pairs() {
+    let file = "scenarios/nsg/subnet-and-nic-order.ron";
+    let all = stdout(&azpath(&["reach", file, "--format", "csv"]));
+    let failing_rows: Vec<&str> = all
+        .lines()
+        .skip(1)
+        .filter(|l| !l.contains(",Delivered,"))
+        .collect();
+    assert!(!failing_rows.is_empty());
+    let only = azpath(&["reach", file, "--format", "csv", "--only", "failing"]);
+    assert_eq!(only.status.code(), Some(0), "{}", stderr(&only));
+    let out = stdout(&only);
+    assert_eq!(out.lines().skip(1).collect::<Vec<_>>(), failing_rows);
+    let summary = azpath(&["reach", file, "--summary", "--group-by", "vnet"]);
+    assert_eq!(summary.status.code(), Some(0), "{}", stderr(&summary));
+    let out = stdout(&summary);
+    assert!(out.contains("12 pairs;"), "{out}");
+    assert!(out.contains("SOURCE VNET"), "{out}");
+    assert!(!out.contains("DESTINATION  ADDRESS"), "no pairs: {out}");
+    let json = azpath(&["reach", file, "--summary", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let groups = v["groups"].as_array().unwrap();
+    let total: u64 = groups.iter().map(|g| g["pairs"].as_u64().unwrap()).sum();
+    assert_eq!(v["summary"]["pairs"].as_u64(), Some(total));
+    assert!(stderr(&json).is_empty(), "no progress off a terminal");
+}

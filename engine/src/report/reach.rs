@@ -11,30 +11,23 @@ use std::io::{self, Write};
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
+use crate::analysis::reach::summary::{GroupBy, GroupCount};
 use crate::analysis::reach::{Destinations, Endpoint, ReachAnswer};
 use crate::report::terminal::pad_end;
 use crate::trace::Verdict;
 
 /// The summary and one line per pair, in aligned columns.
 pub fn text(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
-    let s = &answer.summary;
-    let to = match answer.request.destinations {
-        Destinations::Everything => "every workload and private endpoint",
-        Destinations::PrivateEndpoints => "every private endpoint",
-    };
-    writeln!(
-        out,
-        "From every workload to {to}, {:?} port {}.",
-        answer.request.protocol, answer.request.port
-    )?;
-    writeln!(
-        out,
-        "{} pairs; {} source classes x {} destination classes; {} traces ({} pairs one by one).",
-        s.pairs, s.source_classes, s.destination_classes, s.traced, s.traced_one_by_one
-    )?;
-    for (verdict, n) in &s.verdicts {
-        writeln!(out, "  {verdict}: {n}")?;
-    }
+    text_where(answer, |_| true, out)
+}
+
+/// [`text`], with only the pairs whose verdict `keep` accepts.
+pub fn text_where(
+    answer: &ReachAnswer,
+    keep: fn(&Verdict) -> bool,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    summary_head(answer, out)?;
     writeln!(out)?;
     let name = |e: &Endpoint| e.name.chars().count();
     let w_src = widest(&answer.sources, name).max("SOURCE".len());
@@ -54,7 +47,7 @@ pub fn text(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
         "-".repeat(w_dst),
         "-".repeat(w_ip)
     )?;
-    for row in answer.rows() {
+    for row in answer.rows_where(keep) {
         writeln!(
             out,
             "{}  {}  {}  {}",
@@ -67,17 +60,96 @@ pub fn text(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
+/// The summary, then the pairs per source group and destination group, one line each with its
+/// counts per verdict.
+pub fn summary_text(
+    answer: &ReachAnswer,
+    by: GroupBy,
+    groups: &[GroupCount],
+    out: &mut impl Write,
+) -> io::Result<()> {
+    summary_head(answer, out)?;
+    writeln!(out)?;
+    let what = match by {
+        GroupBy::Region => ("SOURCE REGION", "DESTINATION REGION"),
+        GroupBy::Vnet => ("SOURCE VNET", "DESTINATION VNET"),
+    };
+    let w_src = groups
+        .iter()
+        .map(|g| g.source.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(what.0.len());
+    let w_dst = groups
+        .iter()
+        .map(|g| g.destination.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(what.1.len());
+    writeln!(
+        out,
+        "{}  {}  {:>10}  VERDICTS",
+        pad_end(what.0, w_src),
+        pad_end(what.1, w_dst),
+        "PAIRS"
+    )?;
+    for g in groups {
+        let verdicts: Vec<String> = g.verdicts.iter().map(|(v, n)| format!("{v} {n}")).collect();
+        writeln!(
+            out,
+            "{}  {}  {:>10}  {}",
+            pad_end(&g.source, w_src),
+            pad_end(&g.destination, w_dst),
+            g.pairs,
+            verdicts.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
+/// The request and the counts of the whole matrix.
+fn summary_head(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
+    let s = &answer.summary;
+    let to = match answer.request.destinations {
+        Destinations::Everything => "every workload and private endpoint",
+        Destinations::PrivateEndpoints => "every private endpoint",
+    };
+    writeln!(
+        out,
+        "From every workload to {to}, {:?} port {}.",
+        answer.request.protocol, answer.request.port
+    )?;
+    writeln!(
+        out,
+        "{} pairs; {} source classes x {} destination classes; {} traces ({} pairs one by one).",
+        s.pairs, s.source_classes, s.destination_classes, s.traced, s.traced_one_by_one
+    )?;
+    for (verdict, n) in &s.verdicts {
+        writeln!(out, "  {verdict}: {n}")?;
+    }
+    Ok(())
+}
+
 fn widest(list: &[Endpoint], width: impl Fn(&Endpoint) -> usize) -> usize {
     list.iter().map(width).max().unwrap_or(0)
 }
 
 /// One CSV line per pair under the header documented above.
 pub fn csv(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
+    csv_where(answer, |_| true, out)
+}
+
+/// [`csv`], with only the pairs whose verdict `keep` accepts.
+pub fn csv_where(
+    answer: &ReachAnswer,
+    keep: fn(&Verdict) -> bool,
+    out: &mut impl Write,
+) -> io::Result<()> {
     writeln!(out, "source,destination,destination_ip,verdict,detail")?;
     // Pairs of one class share their verdict, so the detail of the previous row is usually the
     // detail of this one: render it once per run of equal verdicts.
     let mut last: Option<(Verdict, String)> = None;
-    for row in answer.rows() {
+    for row in answer.rows_where(keep) {
         let detail = match &last {
             Some((v, text)) if *v == *row.verdict => text,
             _ => {
@@ -110,16 +182,50 @@ fn field(s: &str) -> std::borrow::Cow<'_, str> {
 /// The request, the summary and every pair (`source`, `destination`, `destination_ip`,
 /// `verdict`), as pretty JSON.
 pub fn json(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
+    json_where(answer, |_| true, out)
+}
+
+/// [`json`], with only the pairs whose verdict `keep` accepts.
+pub fn json_where(
+    answer: &ReachAnswer,
+    keep: fn(&Verdict) -> bool,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let mut ser = serde_json::Serializer::pretty(out);
-    Matrix(answer).serialize(&mut ser).map_err(io::Error::other)
+    Matrix(answer, keep)
+        .serialize(&mut ser)
+        .map_err(io::Error::other)
+}
+
+/// The request, the summary and the pairs per source group and destination group, as pretty
+/// JSON.
+pub fn summary_json(
+    answer: &ReachAnswer,
+    groups: &[GroupCount],
+    out: &mut impl Write,
+) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Summary<'a> {
+        request: &'a crate::analysis::reach::ReachRequest,
+        summary: &'a crate::analysis::reach::ReachSummary,
+        groups: &'a [GroupCount],
+    }
+    let mut ser = serde_json::Serializer::pretty(out);
+    Summary {
+        request: &answer.request,
+        summary: &answer.summary,
+        groups,
+    }
+    .serialize(&mut ser)
+    .map_err(io::Error::other)
 }
 
 /// The matrix with its pairs expanded, serialised as it is walked.
-struct Matrix<'a>(&'a ReachAnswer);
+struct Matrix<'a>(&'a ReachAnswer, fn(&Verdict) -> bool);
 
 impl Serialize for Matrix<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let rows = Rows(self.0);
+        let rows = Rows(self.0, self.1);
         let mut m = s.serialize_struct("ReachMatrix", 3)?;
         m.serialize_field("request", &self.0.request)?;
         m.serialize_field("summary", &self.0.summary)?;
@@ -128,10 +234,10 @@ impl Serialize for Matrix<'_> {
     }
 }
 
-struct Rows<'a>(&'a ReachAnswer);
+struct Rows<'a>(&'a ReachAnswer, fn(&Verdict) -> bool);
 
 impl Serialize for Rows<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.rows())
+        s.collect_seq(self.0.rows_where(self.1))
     }
 }

@@ -10,6 +10,7 @@
 
 mod classes;
 mod relabel;
+pub mod summary;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -163,6 +164,15 @@ pub struct ReachRow<'a> {
 impl ReachAnswer {
     /// Every pair with its verdict, by source then destination.
     pub fn rows(&self) -> impl Iterator<Item = ReachRow<'_>> + '_ {
+        self.rows_where(|_| true)
+    }
+
+    /// The pairs whose verdict `keep` accepts, by source then destination. A class pair whose
+    /// verdict is refused is skipped whole, without expanding its pairs.
+    pub fn rows_where<'s>(
+        &'s self,
+        keep: impl Fn(&Verdict) -> bool + Copy + 's,
+    ) -> impl Iterator<Item = ReachRow<'s>> + 's {
         let width = self.summary.destination_classes;
         self.sources.iter().enumerate().flat_map(move |(i, s)| {
             self.destinations
@@ -174,14 +184,22 @@ impl ReachAnswer {
                     let verdict = match *cell {
                         Cell::Empty => return None,
                         Cell::Shared { outcome, relabel } => {
-                            relabel::carry(self.outcomes.get(outcome)?, relabel, s, d)
+                            let shared = self.outcomes.get(outcome)?;
+                            if !keep(shared) {
+                                return None;
+                            }
+                            relabel::carry(shared, relabel, s, d)
                         }
                         Cell::OneByOne => {
                             let at = self
                                 .one_by_one
                                 .binary_search_by_key(&(i, j), |x| (x.source, x.destination))
                                 .ok()?;
-                            Cow::Borrowed(self.outcomes.get(self.one_by_one.get(at)?.outcome)?)
+                            let own = self.outcomes.get(self.one_by_one.get(at)?.outcome)?;
+                            if !keep(own) {
+                                return None;
+                            }
+                            Cow::Borrowed(own)
                         }
                     };
                     Some(ReachRow {
@@ -373,9 +391,14 @@ impl<'a> Matrix<'a> {
         cells: &[(usize, usize)],
         outcomes: &mut Outcomes,
         summary: &mut ReachSummary,
+        progress: &mut dyn FnMut(Progress),
     ) -> Vec<Cell> {
         let mut cell_list = Vec::with_capacity(cells.len());
         for chunk in cells.chunks(CHUNK) {
+            progress(Progress::ClassPairs {
+                done: cell_list.len() as u64,
+                of: cells.len() as u64,
+            });
             let traced: Vec<Traced> = chunk.par_iter().map(|&c| self.trace_cell(c)).collect();
             for (&(a, b), t) in chunk.iter().zip(traced) {
                 let cell = match t {
@@ -408,6 +431,7 @@ impl<'a> Matrix<'a> {
         cell_list: &[Cell],
         outcomes: &mut Outcomes,
         summary: &mut ReachSummary,
+        progress: &mut dyn FnMut(Progress),
     ) -> Vec<Single> {
         let singles: Vec<(usize, usize)> = cells
             .iter()
@@ -416,7 +440,11 @@ impl<'a> Matrix<'a> {
             .flat_map(|(&(a, b), _)| self.pairs_of(a, b))
             .collect();
         let mut one_by_one: Vec<Single> = Vec::with_capacity(singles.len());
-        for chunk in singles.chunks(CHUNK) {
+        for (i, chunk) in singles.chunks(CHUNK).enumerate() {
+            progress(Progress::OneByOne {
+                done: (i * CHUNK) as u64,
+                of: singles.len() as u64,
+            });
             let verdicts: Vec<Option<Verdict>> = chunk
                 .par_iter()
                 .map(|&(s, d)| self.trace_one(s, d))
@@ -440,8 +468,37 @@ impl<'a> Matrix<'a> {
     }
 }
 
+/// How far a matrix has got, reported between chunks of traces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Class pairs traced by their representative.
+    ClassPairs {
+        /// Traced so far.
+        done: u64,
+        /// Of.
+        of: u64,
+    },
+    /// Pairs traced one by one (after every class pair).
+    OneByOne {
+        /// Traced so far.
+        done: u64,
+        /// Of.
+        of: u64,
+    },
+}
+
 /// The reachability matrix of `net` for `request`.
 pub fn reach(net: &Network, dp: &DataPlane, request: &ReachRequest) -> ReachAnswer {
+    reach_with_progress(net, dp, request, &mut |_| {})
+}
+
+/// [`reach`], telling `progress` how far it has got before each chunk of traces.
+pub fn reach_with_progress(
+    net: &Network,
+    dp: &DataPlane,
+    request: &ReachRequest,
+    progress: &mut dyn FnMut(Progress),
+) -> ReachAnswer {
     let matrix = Matrix::new(net, dp, request);
     let (source_classes, destination_classes) = (matrix.source_classes, matrix.destination_classes);
     let cells: Vec<(usize, usize)> = (0..source_classes)
@@ -453,8 +510,8 @@ pub fn reach(net: &Network, dp: &DataPlane, request: &ReachRequest) -> ReachAnsw
         destination_classes,
         ..ReachSummary::default()
     };
-    let cell_list = matrix.class_pairs(&cells, &mut outcomes, &mut summary);
-    let one_by_one = matrix.one_by_one(&cells, &cell_list, &mut outcomes, &mut summary);
+    let cell_list = matrix.class_pairs(&cells, &mut outcomes, &mut summary, progress);
+    let one_by_one = matrix.one_by_one(&cells, &cell_list, &mut outcomes, &mut summary, progress);
     ReachAnswer {
         request: request.clone(),
         summary,
