@@ -8,7 +8,7 @@
 use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr};
 
-use azpath_engine::analysis::generate::{estate, EstateSize};
+use azpath_engine::analysis::generate::{estate, estate_shaped, EstateShape, EstateSize};
 use azpath_engine::analysis::reach::{reach, Destinations, ReachRequest};
 use azpath_engine::model::{FlowProtocol, NicRef, SubnetId, TraceSource};
 use azpath_engine::trace::{trace, trace_name, trace_verdict, Probe, TraceRequest};
@@ -202,6 +202,35 @@ fn loading(c: &mut Criterion) {
     group.finish();
 }
 
+/// Tenant-scale estates: 2, 4, 8 and 16 regions of 250 spokes with 8 subnets each and 500
+/// private endpoints per region, a quarter of them centralised in the hubs (the largest is the
+/// tenant estate: 32,008 subnets and 8,000 endpoints, 2,000 in the hubs). Throughput in subnets.
+fn tenant(c: &mut Criterion) {
+    let mut group = c.benchmark_group("tenant_load_validate_compile");
+    group.sample_size(10);
+    for regions in [2, 4, 8, 16] {
+        let size = EstateSize {
+            regions,
+            spokes_per_region: 250,
+            subnets_per_spoke: 8,
+            private_endpoints: regions * 500,
+            nsg_rules: 10,
+            seed: 1,
+        };
+        let shape = EstateShape {
+            hub_private_endpoints: regions * 125,
+        };
+        let Ok(text) = estate_shaped(size, shape, usize::MAX) else {
+            continue;
+        };
+        group.throughput(Throughput::Elements((regions * (2 + 250 * 8)) as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(regions), &text, |b, text| {
+            b.iter(|| black_box(load_str("tenant.ron", text).map(|l| l.network.subnets.len())))
+        });
+    }
+    group.finish();
+}
+
 /// Every workload to every private endpoint on port 443; throughput in pairs.
 fn matrix(c: &mut Criterion) {
     let mut group = c.benchmark_group("reach_to_private_endpoints");
@@ -223,5 +252,5 @@ fn matrix(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, queries, loading, matrix);
+criterion_group!(benches, queries, loading, matrix, tenant);
 criterion_main!(benches);

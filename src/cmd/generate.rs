@@ -1,6 +1,6 @@
 //! `azpath generate --regions R --spokes-per-region S …`
 
-use azpath_engine::analysis::generate::{estate_within, EstateSize};
+use azpath_engine::analysis::generate::{estate_shaped, EstateShape, EstateSize};
 
 use crate::out::{self, CliError, Outcome};
 
@@ -19,6 +19,10 @@ pub struct Args {
     /// Private endpoints, spread over the spokes.
     #[arg(long, default_value_t = 20)]
     private_endpoints: usize,
+    /// How many of the private endpoints are centralised in the hubs (spread over the regions);
+    /// the rest stay in the spokes.
+    #[arg(long, default_value_t = 0)]
+    hub_private_endpoints: usize,
     /// Custom rules in each spoke's NSG.
     #[arg(long, default_value_t = 10)]
     nsg_rules: usize,
@@ -38,7 +42,10 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         seed: args.seed,
     };
     let max = usize::try_from(super::max_input_bytes()).unwrap_or(usize::MAX);
-    let text = estate_within(size, max)
+    let shape = EstateShape {
+        hub_private_endpoints: args.hub_private_endpoints,
+    };
+    let text = estate_shaped(size, shape, max)
         .map_err(|e| CliError::bad(format!("{e} (hint: see `azpath generate --help`)")))?;
     out::data(&text)?;
     Ok(Outcome::Held)

@@ -40,6 +40,15 @@ pub struct EstateSize {
     pub seed: u64,
 }
 
+/// Where an estate's private endpoints live, beyond [`EstateSize`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EstateShape {
+    /// How many of the private endpoints are centralised in the hubs (spread over the regions,
+    /// in a `pe` subnet of each hub, `172.x.128.0/17`, with route-table network policies); the
+    /// rest stay in the spokes.
+    pub hub_private_endpoints: usize,
+}
+
 /// Why an estate cannot be generated.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
@@ -94,6 +103,16 @@ pub fn estate(size: EstateSize) -> Result<String, SizeError> {
 
 /// The estate as scenario text of at most `max_bytes` (what `check --max-input-bytes` admits).
 pub fn estate_within(size: EstateSize, max_bytes: usize) -> Result<String, SizeError> {
+    estate_shaped(size, EstateShape::default(), max_bytes)
+}
+
+/// The estate as scenario text of at most `max_bytes`, with the endpoints placed as `shape`
+/// says.
+pub fn estate_shaped(
+    size: EstateSize,
+    shape: EstateShape,
+    max_bytes: usize,
+) -> Result<String, SizeError> {
     if !(1..=16).contains(&size.regions) {
         return Err(SizeError(format!(
             "`--regions {}` is outside 1–16",
@@ -113,7 +132,19 @@ pub fn estate_within(size: EstateSize, max_bytes: usize) -> Result<String, SizeE
         )));
     }
     let spokes = size.regions * size.spokes_per_region;
-    if size.private_endpoints > spokes * 250 {
+    if shape.hub_private_endpoints > size.private_endpoints {
+        return Err(SizeError(format!(
+            "{} hub private endpoints are more than the {} private endpoints",
+            shape.hub_private_endpoints, size.private_endpoints
+        )));
+    }
+    if shape.hub_private_endpoints > size.regions * 32_000 {
+        return Err(SizeError(format!(
+            "{} hub private endpoints do not fit {} hubs (32,000 each)",
+            shape.hub_private_endpoints, size.regions
+        )));
+    }
+    if size.private_endpoints - shape.hub_private_endpoints > spokes * 250 {
         return Err(SizeError(format!(
             "{} private endpoints do not fit {spokes} spokes (250 each)",
             size.private_endpoints
@@ -130,7 +161,7 @@ pub fn estate_within(size: EstateSize, max_bytes: usize) -> Result<String, SizeE
         text: String::new(),
         max: max_bytes,
     };
-    match write_estate(size, &mut s) {
+    match write_estate(size, shape, &mut s) {
         Ok(()) => Ok(s.text),
         Err(std::fmt::Error) => Err(too_big(&format!("more than {max_bytes} bytes"), max_bytes)),
     }
@@ -187,6 +218,8 @@ fn priority_step(rules: usize) -> usize {
 struct Plan {
     size: EstateSize,
     spokes: usize,
+    /// Private endpoints in the hubs (the last ones written).
+    in_hubs: usize,
 }
 
 impl Plan {
@@ -204,10 +237,11 @@ impl Plan {
 
 /// The estate's text, section by section in the scenario's field order; the generator's draws
 /// come in that order too (subnet policies, then NSG rules), so a seed gives one estate.
-fn write_estate(size: EstateSize, s: &mut Budget) -> std::fmt::Result {
+fn write_estate(size: EstateSize, shape: EstateShape, s: &mut Budget) -> std::fmt::Result {
     let plan = Plan {
         size,
         spokes: size.regions * size.spokes_per_region,
+        in_hubs: shape.hub_private_endpoints,
     };
     let mut rng = Mix(size.seed);
     writeln!(
@@ -238,8 +272,13 @@ fn write_vnets(plan: Plan, rng: &mut Mix, s: &mut Budget) -> std::fmt::Result {
         let region = REGIONS.get(r).copied().unwrap_or("eastus");
         writeln!(
             s,
-            "        (name: \"hub-{r}\", region: \"{region}\", address_space: [\"172.{}.0.0/16\"], subnets: [(name: \"AzureFirewallSubnet\", prefix: \"172.{0}.1.0/26\", route_table: \"rt-fw-{r}\"), (name: \"shared\", prefix: \"172.{0}.2.0/24\")]),",
-            16 + r
+            "        (name: \"hub-{r}\", region: \"{region}\", address_space: [\"172.{}.0.0/16\"], subnets: [(name: \"AzureFirewallSubnet\", prefix: \"172.{0}.1.0/26\", route_table: \"rt-fw-{r}\"), (name: \"shared\", prefix: \"172.{0}.2.0/24\"){}]),",
+            16 + r,
+            if plan.in_hubs > 0 {
+                format!(", (name: \"pe\", prefix: \"172.{}.128.0/17\", private_endpoint_network_policies: RouteTableEnabled)", 16 + r)
+            } else {
+                String::new()
+            }
         )?;
     }
     for k in 0..plan.spokes {
@@ -380,20 +419,40 @@ fn write_endpoints(plan: Plan, s: &mut Budget) -> std::fmt::Result {
         text: String::new(),
         max: s.max,
     };
+    let in_spokes = size.private_endpoints - plan.in_hubs;
     for p in 0..size.private_endpoints {
-        let k = p % plan.spokes;
-        let n = p / plan.spokes;
-        let (a, b) = plan.base(k);
-        let third = b + size.subnets_per_spoke - 1;
-        let ip = format!("10.{a}.{third}.{}", 4 + n);
-        writeln!(s, "        (name: \"pe-{p}\", subnet: \"spoke-{k}/pe\", ip: \"{ip}\", target: \"svc-{p}\"),")?;
+        let (subnet, ip) = if p < in_spokes {
+            let k = p % plan.spokes;
+            let n = p / plan.spokes;
+            let (a, b) = plan.base(k);
+            let third = b + size.subnets_per_spoke - 1;
+            (format!("spoke-{k}/pe"), format!("10.{a}.{third}.{}", 4 + n))
+        } else {
+            let h = p - in_spokes;
+            let (r, n) = (h % size.regions.max(1), h / size.regions.max(1) + 4);
+            (
+                format!("hub-{r}/pe"),
+                format!("172.{}.{}.{}", 16 + r, 128 + n / 256, n % 256),
+            )
+        };
+        writeln!(
+            s,
+            "        (name: \"pe-{p}\", subnet: \"{subnet}\", ip: \"{ip}\", target: \"svc-{p}\"),"
+        )?;
         write!(records, "(name: \"st{p}\", a: [\"{ip}\"]),")?;
     }
     s.write_str(
         "    ],\n    dns: (zones: [(name: \"privatelink.blob.core.windows.net\", links: [",
     )?;
-    for k in 0..plan.spokes.min(1000) {
+    // A zone has at most 1,000 VNet links: the hubs' come out of the spokes' share.
+    let hub_links = if plan.in_hubs > 0 { size.regions } else { 0 };
+    for k in 0..plan.spokes.min(1000 - hub_links) {
         write!(s, "\"spoke-{k}\",")?;
+    }
+    if plan.in_hubs > 0 {
+        for r in 0..size.regions {
+            write!(s, "\"hub-{r}\",")?;
+        }
     }
     writeln!(s, "], records: [{}])]),", records.text)
 }
@@ -503,6 +562,37 @@ mod tests {
         assert!(least_bytes(size) <= MAX, "the text, not the bound, refuses");
         let e = estate_within(size, MAX).unwrap_err().to_string();
         assert!(e.contains(&format!("more than {MAX} bytes")), "{e}");
+    }
+
+    #[test]
+    fn hub_endpoints_live_in_the_hubs_and_the_rest_in_the_spokes() {
+        let size = EstateSize {
+            private_endpoints: 9,
+            ..small(3)
+        };
+        let shape = EstateShape {
+            hub_private_endpoints: 4,
+        };
+        let text = estate_shaped(size, shape, MAX_FILE_BYTES).unwrap();
+        let loaded = crate::load_str("hubs.ron", &text).unwrap_or_else(|e| panic!("{e}"));
+        let net = &loaded.network;
+        let in_hubs = net
+            .private_endpoints
+            .iter()
+            .filter(|pe| {
+                let vnet = net.subnet(pe.subnet).unwrap().vnet;
+                net.vnet(vnet).unwrap().name.starts_with("hub-")
+            })
+            .count();
+        assert_eq!((net.private_endpoints.len(), in_hubs), (9, 4));
+        assert_eq!(
+            estate(size).unwrap(),
+            estate_shaped(size, EstateShape::default(), MAX_FILE_BYTES).unwrap()
+        );
+        let too_many = EstateShape {
+            hub_private_endpoints: 10,
+        };
+        assert!(estate_shaped(size, too_many, MAX_FILE_BYTES).is_err());
     }
 
     #[test]
