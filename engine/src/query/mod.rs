@@ -4,6 +4,7 @@
 mod compare_routes;
 mod flow_verify;
 mod next_hop;
+mod onprem;
 mod routes;
 
 pub use compare_routes::{
@@ -12,4 +13,7 @@ pub use compare_routes::{
 };
 pub use flow_verify::{flow_verify, nsgs_at, FlowVerifyAnswer, NsgLevel, NsgStage, StageDecision};
 pub use next_hop::{next_hop, CandidateRoute, NextHopAnswer, Verdict};
+pub use onprem::{
+    gateway_routes, onprem_routes, site_routes, GatewayRoutes, LearnedRow, OnPremRoutes, SiteRoutes,
+};
 pub use routes::{routes, RoutesAnswer};

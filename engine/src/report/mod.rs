@@ -14,6 +14,7 @@ pub mod flow_addr;
 pub mod json;
 pub mod lesson;
 pub mod narrative;
+pub mod onprem;
 pub mod reach;
 pub mod reasons;
 pub mod terminal;

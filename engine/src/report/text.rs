@@ -287,6 +287,7 @@ pub fn asked(q: &Asked) -> String {
             let from = match from {
                 Client::Workload { name } => name.clone(),
                 Client::Internet { address } => format!("Internet client {address}"),
+                Client::Site { name, address } => format!("{name}:{address}"),
             };
             format!("trace {protocol:?} from `{from}` to {to} port {port} is {verdict:?}")
         }

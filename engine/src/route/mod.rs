@@ -2,6 +2,7 @@
 //! decides which are `Active` ([`select`]), and compiles them for longest-prefix match
 //! ([`table`], over the [`Lpm`] trait).
 
+pub mod advertise;
 pub mod hub;
 pub mod lpm;
 pub mod select;
