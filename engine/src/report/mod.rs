@@ -11,6 +11,7 @@ pub mod diagnosis;
 pub mod dot;
 pub mod fix;
 pub mod flow_addr;
+pub mod hub_routes;
 pub mod json;
 pub mod lesson;
 pub mod narrative;

@@ -13,7 +13,7 @@ use crate::scenario::SourceFile;
 
 /// Lays out rows under headers with aligned columns and no trailing spaces.
 /// Cells are escaped first (see [`super::terminal::one_line`]), so widths are those shown.
-fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+pub(super) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
