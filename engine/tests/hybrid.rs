@@ -256,3 +256,29 @@ fn with_gateway_propagation_on_in_the_spoke_the_reply_bypasses_the_firewall() {
         }
     );
 }
+
+// ExpressRoute FAQ: a default route advertised from on-premises forces Internet-bound traffic
+// to on-premises; the VPN gateway never passes a default route on to other BGP peers.
+#[test]
+fn a_default_route_from_a_site_forces_internet_traffic_on_premises() {
+    let site = r#"(name: "dc", gateway: "vpngw", address_space: ["192.168.0.0/16", "0.0.0.0/0"])"#;
+    let l = load("rt-gw", site);
+    let subnet = l
+        .network
+        .subnet_by_name("hub/AzureFirewallSubnet")
+        .unwrap_or_else(|| panic!("no subnet"));
+    let dst = "8.8.8.8".parse().unwrap_or_else(|e| panic!("{e}"));
+    let hop = azpath_engine::query::next_hop(&l.network, l.dataplane(), subnet, dst);
+    assert_eq!(
+        hop.next_hop.next_hop_type,
+        azpath_engine::model::NextHopType::VirtualNetworkGateway
+    );
+    assert_eq!(
+        hop.route.map(|r| r.prefix.to_string()),
+        Some("0.0.0.0/0".into())
+    );
+    // A trace from the site starts at a host of its first range, not at 0.0.0.1.
+    let from = parse_source(&l.network, "dc").unwrap_or_else(|e| panic!("{e:?}"));
+    let first: std::net::IpAddr = "192.168.0.1".parse().unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(from, TraceSource::Site(_, a) if a == first));
+}

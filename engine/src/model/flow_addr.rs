@@ -351,10 +351,25 @@ pub fn site_source(net: &Network, text: &str) -> Option<Result<TraceSource, Sour
         site: site.name.clone(),
         given: given.unwrap_or_default().to_string(),
     };
-    let address = match given {
-        None => site.default_address(),
-        Some(g) => g.parse::<IpAddr>().ok().filter(|a| site.holds(*a)),
+    // The first host of the first range a host can be in (a site advertising 0.0.0.0/0 for
+    // forced tunnelling also holds 0.0.0.1, which no host holds).
+    let first_host = || {
+        site.address_space
+            .iter()
+            .filter_map(|r| {
+                let one = crate::model::OnPremSite {
+                    address_space: vec![*r],
+                    ..site.clone()
+                };
+                one.default_address()
+            })
+            .find(|a| unroutable(*a).is_none())
     };
+    let address = match given {
+        None => first_host(),
+        Some(g) => g.parse::<IpAddr>().ok().filter(|a| site.holds(*a)),
+    }
+    .filter(|a| unroutable(*a).is_none());
     Some(
         address
             .map(|a| TraceSource::Site(id, a))
