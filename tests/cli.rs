@@ -1431,3 +1431,57 @@ fn reach_summary_counts_by_group_and_only_failing_keeps_the_failing_pairs() {
     assert_eq!(v["summary"]["pairs"].as_u64(), Some(total));
     assert!(stderr(&json).is_empty(), "no progress off a terminal");
 }
+
+#[test]
+fn routes_at_a_gateway_site_or_hub_and_traces_from_a_site() {
+    let hybrid = "scenarios/hybrid/gateway-transit-and-what-is-advertised.ron";
+    let gw = azpath(&["routes", hybrid, "--at", "vpngw"]);
+    assert!(gw.status.success(), "{}", stderr(&gw));
+    let out = stdout(&gw);
+    assert!(out.contains("Advertised to on-premises"), "{out}");
+    assert!(
+        out.contains("10.1.0.0/16") && !out.contains("10.2.0.0/16"),
+        "{out}"
+    );
+    assert!(!out.contains("10.50.0.0/16"), "{out}");
+    let site = stdout(&azpath(&["routes", hybrid, "--at", "dc"]));
+    assert!(site.contains("172.16.20.0/24"), "{site}");
+    let delivered = azpath(&[
+        "trace",
+        hybrid,
+        "--from",
+        "dc:192.168.1.10",
+        "--to",
+        "10.1.1.4:22",
+    ]);
+    assert_eq!(delivered.status.code(), Some(0), "{}", stdout(&delivered));
+    let unrouted = azpath(&["trace", hybrid, "--from", "dc", "--to", "10.2.1.4:22"]);
+    assert_eq!(unrouted.status.code(), Some(1));
+    assert!(stdout(&unrouted).contains("NotRoutedFromSite"));
+    let outside = azpath(&[
+        "trace",
+        hybrid,
+        "--from",
+        "dc:10.9.9.9",
+        "--to",
+        "10.1.1.4:22",
+    ]);
+    assert_eq!(outside.status.code(), Some(2));
+    assert!(
+        stderr(&outside).contains("not an address of site `dc`"),
+        "{}",
+        stderr(&outside)
+    );
+    let wan = "scenarios/virtual-wan/routing-intent-two-secured-hubs.ron";
+    let hub = stdout(&azpath(&["routes", wan, "--at", "hub-eus"]));
+    assert!(
+        hub.contains("Address Prefixes") && hub.contains("Azure Firewall"),
+        "{hub}"
+    );
+    assert!(hub.contains("_policy_PrivateTraffic"), "{hub}");
+    let fw = stdout(&azpath(&["routes", wan, "--at", "hub-eus/fw-eus"]));
+    assert!(
+        fw.contains("Remote Hub") && fw.contains("65520-65520"),
+        "{fw}"
+    );
+}

@@ -11,6 +11,7 @@ mod azure_refuses;
 mod bad_inputs;
 mod dns_properties;
 mod expectations;
+mod hybrid;
 mod import;
 mod lessons;
 mod nsg_properties;

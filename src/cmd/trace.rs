@@ -14,7 +14,8 @@ use crate::out::{self, CliError, Outcome};
 pub struct Args {
     /// The scenario file.
     file: PathBuf,
-    /// The workload that starts the connection, or a public address: a client on the Internet.
+    /// The workload that starts the connection, a public address (a client on the Internet),
+    /// or an on-premises site as `SITE` or `SITE:ADDRESS`.
     #[arg(long)]
     from: String,
     /// The destination: an address, or a name resolved first as the client resolves it,
@@ -52,7 +53,8 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let from = parse_source(net, &args.from).map_err(|e| match e {
         SourceError::Unknown(ref name) => {
             let workloads = net.workloads.iter().map(|w| w.name.as_str());
-            let hint = diag::unknown_name_hint(name, workloads, "workload");
+            let sites = net.sites.iter().map(|s| s.name.as_str());
+            let hint = diag::unknown_name_hint(name, workloads.chain(sites), "workload or site");
             CliError::bad(format!("--from: {e} (hint: {hint})"))
         }
         e => CliError::bad(format!("--from: {e}")),

@@ -158,6 +158,13 @@ pub enum Client {
         /// Its public address.
         address: IpAddr,
     },
+    /// A client at an on-premises site.
+    Site {
+        /// The site.
+        name: String,
+        /// The client's address there.
+        address: IpAddr,
+    },
 }
 
 /// Whether an expectation held.

@@ -92,6 +92,7 @@ pub(super) fn vnet_of(net: &Network, nic: NicRef) -> Option<VnetId> {
         NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p)?.subnet,
         NicRef::Firewall(f) => net.firewalls.get(f)?.subnet,
         NicRef::HubRouter(h) => return net.hub(h).map(|h| h.vnet),
+        NicRef::Gateway(g) => return net.gateways.get(g).map(|g| g.vnet),
     };
     net.subnet(subnet).map(|s| s.vnet)
 }

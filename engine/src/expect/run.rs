@@ -97,6 +97,10 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                                 .unwrap_or_default(),
                         },
                         TraceSource::Internet(ip) => Client::Internet { address: *ip },
+                        TraceSource::Site(s, ip) => Client::Site {
+                            name: (net.site(*s)).map(|s| s.name.clone()).unwrap_or_default(),
+                            address: *ip,
+                        },
                     };
                     let question = Asked::Trace {
                         from: client,

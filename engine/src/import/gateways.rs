@@ -141,6 +141,7 @@ fn gateway(
         kind,
         instance_ips: instance_ips.into_iter().map(text).collect(),
         learned,
+        summarized_prefixes: Vec::new(),
     }))
 }
 

@@ -299,6 +299,13 @@ pub enum SourceError {
     NotAClient(String),
     /// No workload has this name.
     Unknown(String),
+    /// The address given after a site's name is not one of the site's.
+    SiteAddress {
+        /// The site.
+        site: String,
+        /// The text after the colon.
+        given: String,
+    },
 }
 
 /// Where a flow starts: a workload by name, or a public address (a client on the Internet).
@@ -316,13 +323,58 @@ pub fn parse_source(net: &Network, text: &str) -> Result<TraceSource, SourceErro
         }
         return Ok(TraceSource::Internet(address));
     }
+    if let Some(site) = site_source(net, text) {
+        return site;
+    }
     match net.nic_by_name(text) {
         Some(NicRef::Workload(w)) => Ok(TraceSource::Workload(w)),
-        Some(NicRef::PrivateEndpoint(_) | NicRef::Firewall(_) | NicRef::HubRouter(_)) => {
-            Err(SourceError::NotAClient(text.to_string()))
-        }
+        Some(
+            NicRef::PrivateEndpoint(_)
+            | NicRef::Firewall(_)
+            | NicRef::HubRouter(_)
+            | NicRef::Gateway(_),
+        ) => Err(SourceError::NotAClient(text.to_string())),
         None => Err(SourceError::Unknown(text.to_string())),
     }
+}
+
+/// A trace source naming an on-premises site: `site` (its default address) or
+/// `site:address` with an address inside its ranges. `None` when `text` names no site.
+pub fn site_source(net: &Network, text: &str) -> Option<Result<TraceSource, SourceError>> {
+    let (name, given) = match text.split_once(':') {
+        Some((name, address)) => (name.trim(), Some(address.trim())),
+        None => (text.trim(), None),
+    };
+    let id = net.site_by_name(name)?;
+    let site = net.site(id)?;
+    let refused = || SourceError::SiteAddress {
+        site: site.name.clone(),
+        given: given.unwrap_or_default().to_string(),
+    };
+    // The first host of the first range a host can be in (a site advertising 0.0.0.0/0 for
+    // forced tunnelling also holds 0.0.0.1, which no host holds).
+    let first_host = || {
+        site.address_space
+            .iter()
+            .filter_map(|r| {
+                let one = crate::model::OnPremSite {
+                    address_space: vec![*r],
+                    ..site.clone()
+                };
+                one.default_address()
+            })
+            .find(|a| unroutable(*a).is_none())
+    };
+    let address = match given {
+        None => first_host(),
+        Some(g) => g.parse::<IpAddr>().ok().filter(|a| site.holds(*a)),
+    }
+    .filter(|a| unroutable(*a).is_none());
+    Some(
+        address
+            .map(|a| TraceSource::Site(id, a))
+            .ok_or_else(refused),
+    )
 }
 
 #[cfg(test)]

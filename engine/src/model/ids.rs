@@ -75,6 +75,8 @@ id!(
     ServiceId,
     /// Index of a private DNS zone in [`super::Dns::zones`].
     ZoneId,
+    /// Index of an on-premises site in [`super::Network::sites`].
+    OnPremSiteId,
 );
 
 /// A vector indexed by a typed id `I`. Only `model` adds to it, so the ids it hands out are

@@ -8,6 +8,7 @@ pub mod flow_addr;
 mod ids;
 pub mod lint;
 mod names;
+mod onprem;
 mod questions;
 mod resolve;
 mod resolver;
@@ -22,10 +23,11 @@ use ipnet::IpNet;
 pub use addr::{is_private, reserved_addresses, Refused};
 pub use firewall::*;
 pub use ids::{
-    FirewallId, GatewayId, Id, IdVec, Mint, NsgId, PeeringId, PrivateEndpointId, RouteTableId,
-    ServiceId, SubnetId, VirtualHubId, VnetId, WorkloadId, ZoneId,
+    FirewallId, GatewayId, Id, IdVec, Mint, NsgId, OnPremSiteId, PeeringId, PrivateEndpointId,
+    RouteTableId, ServiceId, SubnetId, VirtualHubId, VnetId, WorkloadId, ZoneId,
 };
 pub use names::*;
+pub use onprem::*;
 pub use questions::{
     DnsPoint, FlowVerifyExpect, ForAllTarget, ForwarderId, InboundEndpointId, NextHopExpect,
     NextHopSpec, PathPoint, Question, QuestionKind, RemoteEnd, ResolveExpect, RouteRowExpect,
@@ -87,6 +89,8 @@ pub struct Network {
     pub workloads: IdVec<WorkloadId, Workload>,
     /// The scenario's questions with their expected answers.
     pub questions: Vec<Question>,
+    /// On-premises sites behind VNet gateways, indexed by [`OnPremSiteId`].
+    pub sites: IdVec<OnPremSiteId, OnPremSite>,
 }
 
 /// A virtual network.
@@ -200,6 +204,11 @@ pub struct Gateway {
     pub instance_ips: Vec<IpAddr>,
     /// What it learned from on-premises.
     pub learned: Vec<LearnedRoute>,
+    /// Its VNet's `GatewaySubnet`, whose effective routes forward what it receives.
+    pub subnet: SubnetId,
+    /// The VNet's `summarizedGatewayPrefixes`, advertised instead of the address spaces they
+    /// cover.
+    pub summarized_prefixes: Vec<IpNet>,
     /// Where it was declared.
     pub span: Span,
 }
@@ -284,6 +293,8 @@ pub enum TraceSource {
     Workload(WorkloadId),
     /// A client on the Internet with this public address.
     Internet(IpAddr),
+    /// A client at an on-premises site with this address, inside the site's ranges.
+    Site(OnPremSiteId, IpAddr),
 }
 
 /// How a network virtual appliance forwards.
@@ -306,6 +317,8 @@ pub enum NicRef {
     Firewall(FirewallId),
     /// A virtual hub's router.
     HubRouter(VirtualHubId),
+    /// A VPN or ExpressRoute gateway's instance in `GatewaySubnet`.
+    Gateway(GatewayId),
 }
 
 /// A place a question starts from: a subnet, or a workload (which means its subnet).
@@ -383,6 +396,7 @@ impl Network {
             NicRef::PrivateEndpoint(p) => self.private_endpoints.get(p).map(|p| p.name.as_str()),
             NicRef::Firewall(f) => self.firewalls.get(f).map(|f| f.name.as_str()),
             NicRef::HubRouter(h) => self.virtual_hubs.get(h).map(|h| h.name.as_str()),
+            NicRef::Gateway(g) => self.gateways.get(g).map(|g| g.name.as_str()),
         }
     }
 

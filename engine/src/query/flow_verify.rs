@@ -86,6 +86,7 @@ pub fn flow_verify(
         NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p)?.ip,
         NicRef::Firewall(f) => net.firewalls.get(f)?.ip,
         NicRef::HubRouter(h) => *net.hub(h)?.router_ips.first()?,
+        NicRef::Gateway(g) => *net.gateways.get(g)?.instance_ips.first()?,
     };
     let flow = match direction {
         Direction::Outbound => Flow {
@@ -129,8 +130,8 @@ pub fn nsgs_at(
             let f = net.firewalls.get(f)?;
             (f.name.clone(), f.subnet, None, false)
         }
-        // A hub router has no NSG.
-        NicRef::HubRouter(_) => return None,
+        // A hub router has no NSG, nor has GatewaySubnet (validation refuses one).
+        NicRef::HubRouter(_) | NicRef::Gateway(_) => return None,
     };
     let subnet = net.subnet(subnet_id)?;
     let fallback = TagScope::default();

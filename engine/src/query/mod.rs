@@ -3,7 +3,9 @@
 
 mod compare_routes;
 mod flow_verify;
+mod hub_routes;
 mod next_hop;
+mod onprem;
 mod routes;
 
 pub use compare_routes::{
@@ -11,5 +13,11 @@ pub use compare_routes::{
     RouteDifference, RouteRow,
 };
 pub use flow_verify::{flow_verify, nsgs_at, FlowVerifyAnswer, NsgLevel, NsgStage, StageDecision};
+pub use hub_routes::{
+    hub_routes, hub_table_by_name, HubEffectiveRoute, HubNextHopType, HubRoutesAnswer,
+};
 pub use next_hop::{next_hop, CandidateRoute, NextHopAnswer, Verdict};
+pub use onprem::{
+    gateway_routes, onprem_routes, site_routes, GatewayRoutes, LearnedRow, OnPremRoutes, SiteRoutes,
+};
 pub use routes::{routes, RoutesAnswer};

@@ -104,7 +104,13 @@ impl fmt::Display for SourceError {
                 "`{}` is a private endpoint or firewall, which never starts a connection (hint: trace from a workload)",
                 name.escape_debug()
             ),
-            SourceError::Unknown(name) => write!(f, "unknown workload `{}`", name.escape_debug()),
+            SourceError::Unknown(name) => write!(f, "unknown workload or site `{}`", name.escape_debug()),
+            SourceError::SiteAddress { site, given } => write!(
+                f,
+                "`{}` is not an address of site `{}` (hint: give an address inside its address ranges, or the site alone)",
+                given.escape_debug(),
+                site.escape_debug()
+            ),
         }
     }
 }

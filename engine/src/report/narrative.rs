@@ -150,6 +150,15 @@ fn step(out: &mut String, s: &Step) {
         } => app_service(out, app, *route_all, *into_vnet),
         Step::FlowSymmetricReply => out
             .push_str("    reply retraces the request's path (flow-symmetric private endpoint)\n"),
+        Step::SiteRoute(r) => {
+            let _ = writeln!(
+                out,
+                "    on-premises route {} -> gateway `{}` ({})",
+                r.prefix,
+                r.gateway,
+                super::onprem::site_route_why(&r.why)
+            );
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use crate::scenario::SourceFile;
 
 /// Lays out rows under headers with aligned columns and no trailing spaces.
 /// Cells are escaped first (see [`super::terminal::one_line`]), so widths are those shown.
-fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+pub(super) fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -287,6 +287,7 @@ pub fn asked(q: &Asked) -> String {
             let from = match from {
                 Client::Workload { name } => name.clone(),
                 Client::Internet { address } => format!("Internet client {address}"),
+                Client::Site { name, address } => format!("{name}:{address}"),
             };
             format!("trace {protocol:?} from `{from}` to {to} port {port} is {verdict:?}")
         }

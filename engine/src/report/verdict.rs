@@ -16,6 +16,7 @@ impl fmt::Display for Source {
         match self {
             Source::Workload { name } => f.write_str(name),
             Source::Internet { client } => write!(f, "Internet client {client}"),
+            Source::Site { site, client } => write!(f, "{site}:{client}"),
         }
     }
 }
@@ -57,6 +58,10 @@ impl fmt::Display for Verdict {
             }
             Verdict::SentToOnPremises { via } => write!(f, "{name} (via {via})"),
             Verdict::Loop { at } => write!(f, "{name} (back at `{at}`)"),
+            Verdict::NotRoutedFromSite { site, destination } => write!(
+                f,
+                "{name} (`{site}` has no route to Azure for {destination}: its gateway does not advertise it)"
+            ),
             Verdict::AsymmetricReturnDropped { device, saw } => {
                 write!(f, "{name} (`{device}`: {saw})")
             }

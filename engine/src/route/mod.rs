@@ -3,6 +3,7 @@
 //! ([`table`], over the [`Lpm`] trait).
 
 pub mod endpoints;
+pub mod advertise;
 pub mod hub;
 pub mod lpm;
 pub mod select;

@@ -232,8 +232,21 @@ pub fn gateway(net: &Network, subnet: &Subnet) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (vnet, transit_from) in sources {
         let Some(v) = net.vnet(vnet) else { continue };
-        for gateway in v.gateways.iter().filter_map(|g| net.gateways.get(*g)) {
+        let gateways: Vec<&crate::model::Gateway> = v
+            .gateways
+            .iter()
+            .filter_map(|g| net.gateways.get(*g))
+            .collect();
+        let er_prefixes: Vec<IpNet> = gateways
+            .iter()
+            .filter(|g| g.kind == crate::model::GatewayKind::ExpressRoute)
+            .flat_map(|g| g.learned.iter().map(|l| l.prefix))
+            .collect();
+        for gateway in gateways {
             for learned in &gateway.learned {
+                if expressroute_preferred(gateway.kind, learned.prefix, &er_prefixes) {
+                    continue;
+                }
                 let ips: Vec<Option<IpAddr>> = if learned.next_hop_ips.is_empty() {
                     vec![None]
                 } else {
@@ -258,6 +271,14 @@ pub fn gateway(net: &Network, subnet: &Subnet) -> Vec<Candidate> {
         }
     }
     out
+}
+
+/// Whether a prefix a VPN gateway learned gives way to the same prefix learned by the
+/// ExpressRoute gateway beside it: longest prefix match runs first across both, and only for
+/// identical prefixes is ExpressRoute preferred over site-to-site VPN (Microsoft Learn,
+/// "Configure ExpressRoute and Site-to-Site coexisting connections").
+fn expressroute_preferred(kind: crate::model::GatewayKind, prefix: IpNet, er: &[IpNet]) -> bool {
+    kind == crate::model::GatewayKind::Vpn && er.contains(&prefix)
 }
 
 /// The UDRs of the subnet's route table.

@@ -87,6 +87,9 @@ pub struct Document {
     /// Questions with the answers Azure gives.
     #[serde(default)]
     pub questions: Vec<QuestionDoc>,
+    /// On-premises sites behind the VPN and ExpressRoute gateways of VNets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<super::OnPremSiteDoc>,
 }
 
 /// Behaviour that Microsoft's documentation leaves open, modelled as explicit switches so that a
@@ -296,6 +299,10 @@ pub struct GatewayDoc {
     /// Prefixes the gateway learns from on-premises.
     #[serde(default)]
     pub learned: Vec<LearnedRouteDoc>,
+    /// The gateway VNet's `summarizedGatewayPrefixes`: advertised to on-premises instead of
+    /// the VNet's own address space and of every peered VNet they cover.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub summarized_prefixes: Vec<Text>,
 }
 
 /// The kind of a virtual network gateway.

@@ -4,6 +4,7 @@
 mod document;
 mod firewall;
 mod names;
+mod onprem;
 mod questions;
 mod security;
 mod span;
@@ -14,6 +15,7 @@ mod vwan;
 pub use document::*;
 pub use firewall::*;
 pub use names::*;
+pub use onprem::*;
 pub use questions::*;
 pub use security::*;
 pub use span::{SourceFile, Span, Spanned, Text};

@@ -41,7 +41,7 @@ keyed_by!(name: VnetDoc, super::SubnetDoc, super::RouteTableDoc, super::GatewayD
     super::PrivateEndpointDoc, super::WorkloadDoc, super::NsgDoc, super::ServiceTagDoc,
     super::FirewallDoc, super::LoadBalancerDoc, super::VirtualHubDoc, super::ServiceDoc,
     super::ZoneDoc, super::InboundEndpointDoc, super::RulesetDoc, super::RecordDoc,
-    super::AppServiceDoc, super::ApiManagementDoc);
+    super::AppServiceDoc, super::ApiManagementDoc, super::OnPremSiteDoc);
 keyed_by!(service: super::ServicePrefixesDoc);
 keyed_by!(workload: super::ForwarderDoc);
 
@@ -135,6 +135,7 @@ pub fn object_keys(doc: &Document) -> Vec<String> {
         .chain(keys(&dns.public_records))
         .chain(keys(&doc.app_services))
         .chain(keys(&doc.api_managements))
+        .chain(keys(&doc.sites))
         .collect()
 }
 
@@ -196,6 +197,7 @@ pub fn merge(mut base: Document, variant: Document) -> Result<Document, Vec<Diag
     overlay(&mut base.dns.public_records, v.dns.public_records);
     overlay(&mut base.app_services, v.app_services);
     overlay(&mut base.api_managements, v.api_managements);
+    overlay(&mut base.sites, v.sites);
     if !v.questions.is_empty() {
         base.questions = v.questions;
     }
@@ -249,6 +251,7 @@ fn remove(doc: &mut Document, gone: &BTreeSet<String>, hit: &mut BTreeSet<String
     drop_named(&mut doc.dns.public_records, gone, hit);
     drop_named(&mut doc.app_services, gone, hit);
     drop_named(&mut doc.api_managements, gone, hit);
+    drop_named(&mut doc.sites, gone, hit);
 }
 
 fn unknown(name: &Text, known: &[String]) -> Diagnostic {

@@ -166,7 +166,8 @@ impl Tracer<'_> {
             to: to.name.clone(),
             global: from.region != to.region,
         });
-        let own_source = from.address_space.iter().any(|s| s.contains(&packet.src));
+        let own_source = from.address_space.iter().any(|s| s.contains(&packet.src))
+            || super::onprem::gateway_transit_carries(at, p);
         let reason = refusal(p, own_source, packet.src, &from.name)?;
         Some(Verdict::PeeringBlocked {
             from: from.name.clone(),

@@ -9,6 +9,7 @@
 mod arrive;
 mod forward;
 mod hub;
+mod onprem;
 mod reply;
 mod service;
 pub mod verdict;
@@ -231,6 +232,8 @@ pub enum Step {
     /// A private endpoint answered along the path the request came (its subnet has no
     /// route-table network policies; an assumption, see the README).
     FlowSymmetricReply,
+    /// On-premises routing sent the packet into the site's connection to Azure.
+    SiteRoute(crate::route::advertise::SiteRoute),
 }
 
 /// Facts about the path that explain slow or flaky connections.
@@ -262,6 +265,13 @@ pub enum Source {
     /// A client on the Internet.
     Internet {
         /// Its public address.
+        client: IpAddr,
+    },
+    /// A client at an on-premises site.
+    Site {
+        /// The site.
+        site: String,
+        /// The client's address.
         client: IpAddr,
     },
 }

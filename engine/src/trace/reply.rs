@@ -46,6 +46,9 @@ impl Tracer<'_> {
             {
                 undo_load_balancer(forward, &mut hops);
             }
+            // A reply to an on-premises client is home once a gateway takes it.
+            End::Stopped(Verdict::SentToOnPremises { .. })
+                if self.reply_home_on_premises(&hops) => {}
             End::Stopped(v) => return (hops, reply_verdict(v)),
             End::Arrived(at) if Some(at) != source => {
                 let nic = self.nic(at).map(|n| n.name).unwrap_or_default();

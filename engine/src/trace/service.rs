@@ -177,6 +177,9 @@ impl Tracer<'_> {
                 .find(|a| a.workload == w)
                 .and_then(|a| a.outbound_ip),
             TraceSource::Internet(ip) => Some(ip),
+            // An on-premises client reaches public endpoints from its own public address,
+            // which azpath does not know.
+            TraceSource::Site(..) => None,
         };
         firewall.or(app)
     }

@@ -142,6 +142,14 @@ pub enum Verdict {
         /// What is blocked.
         reason: ApimBlocked,
     },
+    /// The on-premises site has no route towards Azure for the destination: its gateway never
+    /// advertised a prefix holding it, and no static route covers it.
+    NotRoutedFromSite {
+        /// The site.
+        site: String,
+        /// The destination it has no route for.
+        destination: IpAddr,
+    },
 }
 
 /// A firewall rule by its place in the policy.
@@ -421,6 +429,7 @@ impl Verdict {
             Verdict::DeliveredPublicly { .. } => Symptom::ConnectedPublicly,
             Verdict::HostNotServed { .. } => Symptom::HostNotServed,
             Verdict::ServiceUnhealthy { .. } => Symptom::ServiceUnavailable,
+            Verdict::NotRoutedFromSite { .. } => Symptom::ConnectTimeout,
         }
     }
 
@@ -448,6 +457,7 @@ impl Verdict {
             Verdict::DeliveredPublicly { .. } => VerdictName::DeliveredPublicly,
             Verdict::HostNotServed { .. } => VerdictName::HostNotServed,
             Verdict::ServiceUnhealthy { .. } => VerdictName::ServiceUnhealthy,
+            Verdict::NotRoutedFromSite { .. } => VerdictName::NotRoutedFromSite,
         }
     }
 

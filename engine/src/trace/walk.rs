@@ -89,6 +89,8 @@ pub(super) struct Tracer<'a> {
     pub(super) client: Option<IpAddr>,
     /// Whether to attach the evidence of every route look-up (off when only verdicts matter).
     pub(super) explain: bool,
+    /// The on-premises client that started the flow, if it started at a site.
+    pub(super) site_client: Option<IpAddr>,
 }
 
 /// Traces a packet from workload `from` to the request's destination and its reply back.
@@ -149,6 +151,12 @@ pub fn trace_name(
     let client = match from {
         TraceSource::Workload(w) => crate::dns::Resolver::Workload(w),
         TraceSource::Internet(_) => crate::dns::Resolver::Internet,
+        // On-premises resolvers forward to a VNet's DNS when the site says so, else they
+        // resolve in public DNS.
+        TraceSource::Site(s, _) => net
+            .site(s)
+            .and_then(|s| s.dns_via)
+            .map_or(crate::dns::Resolver::Internet, crate::dns::Resolver::Vnet),
     };
     let resolution = crate::dns::resolve(net, client, name);
     // The client asks for the name it resolved, unless it says otherwise (SNI set by hand).
@@ -203,6 +211,10 @@ fn source_name(net: &Network, from: TraceSource) -> Option<Source> {
             name: w.name.clone(),
         }),
         TraceSource::Internet(client) => Some(Source::Internet { client }),
+        TraceSource::Site(s, client) => net.site(s).map(|s| Source::Site {
+            site: s.name.clone(),
+            client,
+        }),
     }
 }
 
@@ -261,6 +273,7 @@ fn walk_request(
         assumptions: assumed.into_iter().collect(),
         client: None,
         explain,
+        site_client: None,
     };
     let mut records = FlowRecords::default();
     let destination = request.destination;
@@ -278,6 +291,10 @@ fn walk_request(
         TraceSource::Internet(client) => {
             t.client = Some(client);
             t.enter(packet(client), &mut records)
+        }
+        TraceSource::Site(site, client) => {
+            t.site_client = Some(client);
+            t.leave_site(site, packet(client), &mut records)
         }
     };
     let quality = t.quality(&forward, &records);
@@ -340,6 +357,20 @@ impl Tracer<'_> {
                     snat: false,
                 };
                 (f.name.clone(), f.subnet, f.ip, Some(forwarding))
+            }
+            // A VNet gateway forwards without state, by its GatewaySubnet's routes.
+            NicRef::Gateway(g) => {
+                let g = self.net.gateways.get(g)?;
+                let forwarding = Forwarding {
+                    stateful: false,
+                    snat: false,
+                };
+                (
+                    g.name.clone(),
+                    g.subnet,
+                    *g.instance_ips.first()?,
+                    Some(forwarding),
+                )
             }
             // A hub router forwards without state.
             NicRef::HubRouter(h) => {

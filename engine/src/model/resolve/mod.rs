@@ -17,6 +17,7 @@ mod names;
 mod naming;
 mod network;
 mod nics;
+mod onprem;
 mod peering;
 mod questions;
 mod security;
@@ -48,6 +49,7 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.services(&document.services);
     r.nics(&document.private_endpoints, &document.workloads);
     r.pe_targets(&document.private_endpoints);
+    r.onprem_sites(&document.sites);
     r.app_services(&document.app_services);
     r.api_managements(&document.api_managements);
     r.dns(&document.dns);
@@ -56,6 +58,7 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.load_balancers(&document.load_balancers);
     r.questions(&document.questions);
     r.udr_next_hops();
+    r.gateway_subnet_limits();
     let Resolver { net, mut diags, .. } = r;
     diags.sort_by_key(|d| (d.span.start, d.severity));
     if diags.iter().any(|d| d.severity == Severity::Error) {

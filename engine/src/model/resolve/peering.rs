@@ -206,9 +206,8 @@ impl Resolver {
             let gateway_subnet = self
                 .subnet_ids
                 .get(&format!("{vnet_name}/GatewaySubnet"))
-                .and_then(|id| self.net.subnet(*id))
-                .map(|s| s.prefix);
-            let Some(gateway_subnet) = gateway_subnet else {
+                .and_then(|id| self.net.subnet(*id).map(|s| (*id, s.prefix)));
+            let Some((subnet, gateway_subnet)) = gateway_subnet else {
                 self.error(
                     g.vnet.span,
                     format!(
@@ -241,6 +240,11 @@ impl Resolver {
             }
             let instance_ips = self.instance_ips(g, &vnet_name, gateway_subnet);
             let learned = self.learned_routes(g, &instance_ips);
+            let summarized_prefixes = g
+                .summarized_prefixes
+                .iter()
+                .filter_map(|t| self.prefix(t, "summarized gateway prefix"))
+                .collect();
             let id = GatewayId(self.net.gateways.len());
             if let Some(v) = self.net.vnets.get_mut(vnet) {
                 v.gateways.push(id);
@@ -251,6 +255,8 @@ impl Resolver {
                 kind: g.kind,
                 instance_ips,
                 learned,
+                subnet,
+                summarized_prefixes,
                 span: g.name.span,
             });
         }
@@ -418,7 +424,7 @@ impl Resolver {
         }
     }
 
-    /// UDRs on subnets and gateways: Azure's warnings on GatewaySubnet, and a
+    /// UDRs on subnets: a
     /// `VirtualNetworkGateway` next hop needs a route-based VPN gateway (and no ExpressRoute).
     fn gateway_next_hops(&mut self) {
         for subnet in self.net.subnets.clone() {
@@ -429,34 +435,10 @@ impl Resolver {
             else {
                 continue;
             };
-            let gateway_subnet = subnet.name.ends_with("/GatewaySubnet");
-            if gateway_subnet && !table.propagate_gateway_routes {
-                self.warn(
-                    table.span,
-                    format!(
-                        "route table `{}` stops gateway route propagation on `{}`",
-                        table.name, subnet.name
-                    ),
-                    Some("Azure warns never to turn propagation off on GatewaySubnet".into()),
-                );
-            }
             let gateways = self.usable_gateways(subnet.vnet);
             let has_vpn = gateways.contains(&GatewayKind::Vpn);
             let has_er = gateways.contains(&GatewayKind::ExpressRoute);
             for route in &table.routes {
-                if gateway_subnet && route.prefix.prefix_len() == 0 && has_vpn {
-                    self.warn(
-                        route.span,
-                        format!(
-                            "route `{}` puts a default route on `{}`",
-                            route.name, subnet.name
-                        ),
-                        Some(
-                            "Azure warns against a 0.0.0.0/0 UDR on a VPN gateway's GatewaySubnet"
-                                .into(),
-                        ),
-                    );
-                }
                 if route.next_hop.next_hop_type == NextHopType::VirtualNetworkGateway
                     && (!has_vpn || has_er)
                 {

@@ -256,7 +256,18 @@ impl Resolver {
                 );
                 None
             }
-            (None, _) => self.trace_source(from),
+            (None, _) => match crate::model::flow_addr::site_source(&self.net, &from.value) {
+                Some(Ok(source)) => Some(source),
+                Some(Err(_)) => {
+                    self.error(
+                        from.span,
+                        format!("`{}` is not an address of that site", from.value),
+                        Some("write `site:address` with an address inside the site's `address_space`, or the site alone".into()),
+                    );
+                    None
+                }
+                None => self.trace_source(from),
+            },
         }
     }
 
@@ -264,7 +275,12 @@ impl Resolver {
     fn trace_source(&mut self, from: &Text) -> Option<TraceSource> {
         match self.nic_ref(from) {
             Some(NicRef::Workload(w)) => Some(TraceSource::Workload(w)),
-            Some(NicRef::PrivateEndpoint(_) | NicRef::Firewall(_) | NicRef::HubRouter(_)) => {
+            Some(
+                NicRef::PrivateEndpoint(_)
+                | NicRef::Firewall(_)
+                | NicRef::HubRouter(_)
+                | NicRef::Gateway(_),
+            ) => {
                 self.error(
                     from.span,
                     format!("`{}` cannot start a trace", from.value),
