@@ -12,7 +12,7 @@ use crate::out::{self, CliError, Outcome};
 /// Arguments of `azpath check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Scenario files, or folders searched for `*.ron` files.
+    /// Scenario files, or folders searched for `*.ron` files; `-` reads one from standard input.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Output format.
@@ -23,7 +23,8 @@ pub struct Args {
 /// Arguments of `azpath test`.
 #[derive(Debug, clap::Args)]
 pub struct TestArgs {
-    /// Scenario files, or folders searched for `*.ron` files; default `scenarios/`.
+    /// Scenario files, or folders searched for `*.ron` files (`-`: one from standard input);
+    /// default `scenarios/`.
     #[arg(default_value = "scenarios")]
     paths: Vec<PathBuf>,
     /// Output format.
@@ -65,9 +66,12 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         skipped += report.skipped();
         match args.format {
             TextOrJson::Json => {
-                json_files.push(json!({ "file": file.display().to_string(), "report": report }))
+                json_files.push(json!({ "file": super::shown(file), "report": report }))
             }
-            TextOrJson::Text => out::text(&report::text::check(&report, &loaded.source))?,
+            TextOrJson::Text => out::painted(
+                &report::text::check(&report, &loaded.source),
+                &[("pass", out::Tone::Good), ("FAIL", out::Tone::Bad)],
+            )?,
         }
     }
     match args.format {

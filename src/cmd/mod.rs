@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod compare_routes;
+pub mod conventions;
 pub mod diagnose;
 pub mod explain;
 pub mod flow_verify;
@@ -56,9 +57,20 @@ pub enum TextOrJson {
     Json,
 }
 
-/// Loads a scenario, writing its warnings to standard error; on failure, its diagnostics.
+/// Loads a scenario (`-`: from standard input), writing its warnings to standard error; on
+/// failure, its diagnostics.
 pub fn load(path: &Path) -> Result<Loaded, CliError> {
-    match load_file(path) {
+    let loaded = if crate::stdin::is(path) {
+        let limit = azpath_engine::input::Limit {
+            bytes: azpath_engine::scenario::MAX_FILE_BYTES as u64,
+            what: "a scenario",
+            hint: "split the estate into several scenarios",
+        };
+        azpath_engine::load_bytes(crate::stdin::NAME, crate::stdin::bytes(limit)?)
+    } else {
+        load_file(path)
+    };
+    match loaded {
         Ok(loaded) => {
             for w in &loaded.warnings {
                 out::note(&w.to_string())?;
@@ -66,6 +78,15 @@ pub fn load(path: &Path) -> Result<Loaded, CliError> {
             Ok(loaded)
         }
         Err(e) => Err(CliError::BadInput(e.to_string())),
+    }
+}
+
+/// A file as messages name it: its path, or `<stdin>` for `-`.
+pub fn shown(path: &Path) -> String {
+    if crate::stdin::is(path) {
+        crate::stdin::NAME.to_string()
+    } else {
+        path.display().to_string()
     }
 }
 

@@ -10,7 +10,7 @@ use crate::out::{self, CliError, Outcome};
 /// Arguments of `azpath next-hop`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The scenario file.
+    /// The scenario file (`-`: standard input).
     file: PathBuf,
     /// The workload or subnet (`vnet/subnet`) the traffic leaves.
     #[arg(long)]

@@ -10,7 +10,7 @@ use crate::out::{self, CliError, Escape, Outcome};
 /// Arguments of `azpath reach`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The scenario file.
+    /// The scenario file (`-`: standard input).
     file: PathBuf,
     /// Only private endpoints as destinations (default: every workload and private endpoint).
     #[arg(long)]
@@ -34,7 +34,7 @@ pub enum MatrixFormat {
     Csv,
 }
 
-/// Runs the command: exit 0 once the matrix is written, whatever its verdicts.
+/// Runs the command: exit 0 when every pair gets through, 1 when one does not.
 pub fn run(args: Args) -> Result<Outcome, CliError> {
     let loaded = super::load(&args.file)?;
     let request = ReachRequest {
@@ -50,12 +50,20 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let answer = reach(&loaded.network, loaded.dataplane(), &request);
     match args.format {
         MatrixFormat::Text => {
-            out::stream(Escape::Yes, |mut w| report::reach::text(&answer, &mut w))?
+            let words: Vec<(&str, out::Tone)> = answer
+                .outcomes
+                .iter()
+                .map(|v| (v.name(), out::Tone::of(v)))
+                .collect();
+            out::stream_painted(&words, |mut w| report::reach::text(&answer, &mut w))?
         }
         MatrixFormat::Json => out::stream(Escape::No, |mut w| {
             report::reach::json(&answer, &mut w).and_then(|()| writeln!(w))
         })?,
         MatrixFormat::Csv => out::stream(Escape::No, |mut w| report::reach::csv(&answer, &mut w))?,
     }
-    Ok(Outcome::Held)
+    // The outcomes are the distinct verdicts the matrix's pairs point to.
+    Ok(Outcome::held_if(
+        answer.outcomes.iter().all(|v| v.is_success()),
+    ))
 }

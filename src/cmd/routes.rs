@@ -9,7 +9,7 @@ use crate::out::{self, CliError, Outcome};
 /// Arguments of `azpath routes`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The scenario file.
+    /// The scenario file (`-`: standard input).
     file: PathBuf,
     /// The subnet (`vnet/subnet`) or workload whose effective routes to show.
     #[arg(long)]

@@ -455,6 +455,35 @@ impl Verdict {
     pub fn name(&self) -> &'static str {
         self.kind().as_str()
     }
+
+    /// Whether the flow got through: the client connected (privately or over the service's
+    /// public endpoint), or the packet left the VNets where its routes send it (the Internet,
+    /// on-premises, a service endpoint), with nothing on the way dropping it. Every other
+    /// verdict is a failing flow; the command line exits 1 for it.
+    pub fn is_success(&self) -> bool {
+        match self {
+            Verdict::Delivered
+            | Verdict::DeliveredPublicly { .. }
+            | Verdict::SentToInternet
+            | Verdict::SentToOnPremises { .. }
+            | Verdict::SentToServiceEndpoint => true,
+            Verdict::DroppedByNsg { .. }
+            | Verdict::DroppedByFirewall { .. }
+            | Verdict::NoRoute { .. }
+            | Verdict::NoDestination { .. }
+            | Verdict::InvalidNextHop { .. }
+            | Verdict::PeeringBlocked { .. }
+            | Verdict::Loop { .. }
+            | Verdict::AsymmetricReturnDropped { .. }
+            | Verdict::ReplyDropped { .. }
+            | Verdict::NameNotResolved { .. }
+            | Verdict::TlsNameMismatch { .. }
+            | Verdict::PublicAccessDisabled { .. }
+            | Verdict::ServiceFirewallDenied { .. }
+            | Verdict::HostNotServed { .. }
+            | Verdict::ServiceUnhealthy { .. } => false,
+        }
+    }
 }
 
 /// An assumption that decided a trace's answer.
