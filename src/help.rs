@@ -13,8 +13,8 @@ Exit status (every command):
      (Delivered, DeliveredPublicly, SentToInternet, SentToOnPremises, SentToServiceEndpoint);
      the NSGs allow; the name resolves; every `reach` pair got through; the route tables agree;
      `import` wrote a scenario with resources in it; `diagnose` found nothing to fix. Commands
-     that only show something (routes, next-hop, what-if, generate, completions, man) exit 0
-     once they have shown it, and so does any command whose reader closes the pipe.
+     that only show something (routes, next-hop, what-if, generate, completions, man, schema)
+     exit 0 once they have shown it, and so does any command whose reader closes the pipe.
   1  answered, and the answer is a failure: an expectation failed; the flow was dropped or
      refused (any other verdict); an NSG denies; the name does not resolve; a `reach` pair did
      not get through; a route row differs; `import` found nothing to import; `diagnose` found
@@ -129,3 +129,10 @@ pub const MAN: &str = "\
 Examples:
   azpath man | man -l -
   azpath man -o /usr/local/share/man/man1/azpath.1";
+
+/// `azpath schema --help`.
+pub const SCHEMA: &str = "\
+Examples:
+  azpath schema trace
+  azpath schema scenario -o scenario.schema.json
+  azpath schema > azpath.schemas.json";

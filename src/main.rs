@@ -90,6 +90,10 @@ enum Command {
     /// Print the manual page (roff), for `man -l -` or a `man1` folder.
     #[command(after_help = help::MAN)]
     Man,
+    /// Print the JSON Schema of an answer (as `--format json` prints it), of Azure's `az`
+    /// shapes, or of the scenario format; every JSON answer carries its `schema_version`.
+    #[command(after_help = help::SCHEMA)]
+    Schema(cmd::conventions::SchemaArgs),
 }
 
 fn main() -> ExitCode {
@@ -123,6 +127,7 @@ fn try_main() -> Result<Outcome, CliError> {
         Command::Diagnose(args) => cmd::diagnose::run(args),
         Command::Completions(args) => cmd::conventions::completions(args, Cli::command()),
         Command::Man => cmd::conventions::man(Cli::command()),
+        Command::Schema(args) => cmd::conventions::schema(args),
     }
 }
 

@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use azpath_engine::{expect, report};
-use serde_json::json;
 
 use super::TextOrJson;
 use crate::out::{self, CliError, Outcome};
@@ -65,9 +64,10 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         failed += report.failed();
         skipped += report.skipped();
         match args.format {
-            TextOrJson::Json => {
-                json_files.push(json!({ "file": super::shown(file), "report": report }))
-            }
+            TextOrJson::Json => json_files.push(report::json::FileReport {
+                file: super::shown(file),
+                report,
+            }),
             TextOrJson::Text => out::painted(
                 &report::text::check(&report, &loaded.source),
                 &[("pass", out::Tone::Good), ("FAIL", out::Tone::Bad)],
@@ -76,7 +76,13 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     }
     match args.format {
         TextOrJson::Json => {
-            let summary = json!({ "files": json_files, "passed": passed, "failed": failed, "skipped": skipped, "invalid_files": bad });
+            let summary = report::json::TestRun {
+                files: json_files,
+                passed,
+                failed,
+                skipped,
+                invalid_files: bad,
+            };
             out::data(&super::rendered(report::json::render(&summary))?)?;
         }
         TextOrJson::Text => {

@@ -41,7 +41,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     match args.format {
         RoutesFormat::Text => out::text(&report::text::routes(&answer))?,
         RoutesFormat::Json => out::data(&super::rendered(report::json::render(&answer))?)?,
-        RoutesFormat::AzJson => out::data(&super::rendered(report::json::render(
+        RoutesFormat::AzJson => out::data(&super::rendered(report::json::render_foreign(
             &report::az::routes(net, subnet, &answer),
         ))?)?,
     }

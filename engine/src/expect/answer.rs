@@ -17,7 +17,7 @@ use crate::scenario::{ResolveOutcomeName, Span, SymptomName, VerdictName};
 use crate::trace::TraceAnswer;
 
 /// The outcome of every question of a scenario.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct CheckReport {
     /// One result per question, in file order.
     pub results: Vec<QuestionResult>,
@@ -45,7 +45,7 @@ impl CheckReport {
 }
 
 /// One question's result, with the answer it was checked against.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct QuestionResult {
     /// What was asked, with names resolved.
     pub question: Asked,
@@ -58,7 +58,7 @@ pub struct QuestionResult {
 }
 
 /// A question as asked, with its names resolved and what it expects in brief.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "question")]
 pub enum Asked {
     /// A subnet's (or workload's) effective routes.
@@ -145,7 +145,7 @@ pub enum Asked {
 }
 
 /// Who starts a trace.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "client")]
 pub enum Client {
     /// A workload.
@@ -161,7 +161,7 @@ pub enum Client {
 }
 
 /// Whether an expectation held.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 #[serde(tag = "outcome")]
 pub enum Outcome {
     /// The answer matches the expectation.
@@ -179,7 +179,7 @@ pub enum Outcome {
 }
 
 /// Why a question was not evaluated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum SkipReason {
     /// The place resolved but has no answer (no compiled table, or a trace source that is
     /// gone); validation rules this out for loaded scenarios.
@@ -187,7 +187,7 @@ pub enum SkipReason {
 }
 
 /// One case of an estate-wide question.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "case")]
 pub enum Case {
     /// A trace from a workload to a destination.
@@ -205,7 +205,7 @@ pub enum Case {
 }
 
 /// One difference between expectation and answer.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 #[serde(tag = "problem")]
 pub enum Problem {
     /// An expected route is not in the table.
@@ -313,8 +313,10 @@ pub enum Problem {
     /// The winning route has another prefix (or no route wins).
     RoutePrefix {
         /// Expected.
+        #[schemars(with = "String")]
         expected: IpNet,
         /// Computed.
+        #[schemars(with = "Option<String>")]
         actual: Option<IpNet>,
     },
     /// The winning route has another source (or no route wins).
@@ -334,7 +336,7 @@ pub enum Problem {
 }
 
 /// The answer a question was checked against.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind")]
 pub enum Evidence {
     /// Effective routes.

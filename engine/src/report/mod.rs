@@ -16,6 +16,7 @@ pub mod lesson;
 pub mod narrative;
 pub mod reach;
 pub mod reasons;
+pub mod schema;
 pub mod terminal;
 pub mod text;
 pub mod verdict;

@@ -13,7 +13,7 @@ use crate::model::{Network, RouteSource, RouteState, SubnetId};
 
 /// The effective routes of one subnet, in the order Azure lists them (system routes, gateway
 /// routes, then UDRs), with the reserved routes Azure removed, and LPM indexes over them.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct RouteTableView {
     /// Every route shown, `Active` or `Invalid`.
     pub routes: Vec<EffectiveRoute>,

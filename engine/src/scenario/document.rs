@@ -11,7 +11,7 @@ use super::span::Text;
 use super::vocab::NextHopDoc;
 
 /// A whole scenario file: the network, the questions about it and the answers Azure gives.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename = "Scenario", deny_unknown_fields)]
 pub struct Document {
     /// The scenario this one is a variant of (a path relative to this file): its objects are
@@ -91,7 +91,7 @@ pub struct Document {
 
 /// Behaviour that Microsoft's documentation leaves open, modelled as explicit switches so that a
 /// scenario states which reading it relies on.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Assumptions {
     /// Whether a 0.0.0.0/0 learned by BGP removes the reserved `None` routes the way a user
@@ -109,7 +109,7 @@ pub struct Assumptions {
 
 /// The `assumptions` block as written: a switch the file does not mention is `None`, so that a
 /// variant can change one switch and keep the others its base sets (see [`super::merge`]).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AssumptionsDoc {
     /// See [`Assumptions::bgp_default_route_removes_reserved_routes`].
@@ -163,7 +163,7 @@ impl AssumptionsDoc {
 }
 
 /// A virtual network.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VnetDoc {
     /// Unique VNet name.
@@ -181,7 +181,7 @@ pub struct VnetDoc {
 }
 
 /// A subnet of a VNet.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubnetDoc {
     /// Name unique within the VNet.
@@ -203,7 +203,9 @@ pub struct SubnetDoc {
 }
 
 /// The subnet property `privateEndpointNetworkPolicies`, with Azure's values.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema,
+)]
 pub enum PrivateEndpointNetworkPolicies {
     /// Azure's default: neither NSGs nor UDRs apply to the subnet's private endpoints.
     #[default]
@@ -217,7 +219,7 @@ pub enum PrivateEndpointNetworkPolicies {
 }
 
 /// A peering between two VNets: both links, with their flags.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PeeringDoc {
     /// The two VNets.
@@ -243,7 +245,9 @@ fn yes() -> bool {
 }
 
 /// The peering state Azure reports.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema,
+)]
 pub enum PeeringState {
     /// Both links exist; traffic and routes flow.
     #[default]
@@ -255,7 +259,7 @@ pub enum PeeringState {
 }
 
 /// A route table with its user-defined routes.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouteTableDoc {
     /// Unique route table name.
@@ -269,7 +273,7 @@ pub struct RouteTableDoc {
 }
 
 /// A user-defined route.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouteDoc {
     /// Route name, unique in its table.
@@ -281,7 +285,7 @@ pub struct RouteDoc {
 }
 
 /// A VPN or ExpressRoute gateway in a VNet's `GatewaySubnet`.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GatewayDoc {
     /// Unique gateway name.
@@ -299,7 +303,7 @@ pub struct GatewayDoc {
 }
 
 /// The kind of a virtual network gateway.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema)]
 pub enum GatewayKind {
     /// Route-based VPN gateway (may be a UDR next hop).
     Vpn,
@@ -308,7 +312,7 @@ pub enum GatewayKind {
 }
 
 /// A prefix a gateway learned.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LearnedRouteDoc {
     /// The learned prefix.
@@ -322,7 +326,9 @@ pub struct LearnedRouteDoc {
 }
 
 /// How a gateway learned a prefix.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema,
+)]
 pub enum LearnedVia {
     /// Advertised over BGP by on-premises.
     #[default]
@@ -332,7 +338,7 @@ pub enum LearnedVia {
 }
 
 /// The public prefixes of one service, for service-endpoint routes.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServicePrefixesDoc {
     /// The service as named in `service_endpoints`, e.g. `Microsoft.Storage`.
@@ -342,7 +348,7 @@ pub struct ServicePrefixesDoc {
 }
 
 /// A private endpoint.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrivateEndpointDoc {
     /// Unique name.
@@ -357,7 +363,7 @@ pub struct PrivateEndpointDoc {
 }
 
 /// A workload: one NIC with one private IP.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkloadDoc {
     /// Unique name.
@@ -383,7 +389,7 @@ pub struct WorkloadDoc {
 }
 
 /// A public load balancer: a public frontend IP, rules, and workloads in its backend pool.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoadBalancerDoc {
     /// Unique name.
@@ -397,7 +403,7 @@ pub struct LoadBalancerDoc {
 }
 
 /// A load-balancing rule: frontend port to backend port.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoadBalancerRuleDoc {
     /// Its name.
@@ -412,7 +418,9 @@ pub struct LoadBalancerRuleDoc {
 }
 
 /// What a workload is.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema,
+)]
 pub enum WorkloadKind {
     /// A virtual machine.
     #[default]

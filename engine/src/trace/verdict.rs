@@ -14,7 +14,7 @@ use crate::model::{PeeringState, ServiceKind};
 use crate::scenario::{SymptomName, VerdictName};
 
 /// How a trace ends: the closed set of verdicts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "verdict")]
 pub enum Verdict {
     /// The request reached the destination and the reply came back.
@@ -40,6 +40,7 @@ pub enum Verdict {
     /// The winning route's next hop is `None` (or no route matches).
     NoRoute {
         /// The prefix of the `None` route, if one matched.
+        #[schemars(with = "Option<String>")]
         prefix: Option<IpNet>,
     },
     /// The route leads into a network where no NIC holds the destination address.
@@ -145,7 +146,7 @@ pub enum Verdict {
 }
 
 /// A firewall rule by its place in the policy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FirewallRule {
     /// The rule collection group.
     pub group: String,
@@ -156,7 +157,7 @@ pub struct FirewallRule {
 }
 
 /// Why a next hop cannot take the packet.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "fault")]
 pub enum NextHopFault {
     /// The NIC holding the address does not forward: IP forwarding is off.
@@ -178,7 +179,7 @@ pub enum NextHopFault {
 
 /// Why a peering refuses a packet (Microsoft Learn, "Virtual network peering": the peering
 /// settings and states).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "refusal")]
 pub enum PeeringRefusal {
     /// `allowVirtualNetworkAccess` is off.
@@ -199,7 +200,7 @@ pub enum PeeringRefusal {
 }
 
 /// What sent a packet to on-premises.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind")]
 pub enum GatewayPath {
     /// A route the VNet's gateway learned or propagated.
@@ -224,7 +225,7 @@ pub enum GatewayPath {
 }
 
 /// Which direction of a flow a stateful appliance saw.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum OneWay {
     /// It saw the request, but the reply bypassed it: it drops the rest of the flow (the
     /// handshake completes around it, then stalls).
@@ -235,7 +236,7 @@ pub enum OneWay {
 }
 
 /// Why a reply could not get back.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "fault")]
 pub enum ReplyFault {
     /// The walk started at a NIC the network does not hold.
@@ -259,7 +260,7 @@ pub enum ReplyFault {
 
 /// The NSG rule API Management's subnet needs and does not get (Microsoft Learn, "API
 /// Management in a virtual network: network configuration reference").
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ApimBlocked {
     /// The traffic that is blocked.
     pub requirement: ApimRequirement,
@@ -268,7 +269,7 @@ pub struct ApimBlocked {
 }
 
 /// An NSG rule by name.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NsgRule {
     /// The NSG.
     pub nsg: String,
@@ -277,7 +278,7 @@ pub struct NsgRule {
 }
 
 /// Inbound traffic API Management requires in its subnet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum ApimRequirement {
     /// The management endpoint: `ApiManagement` to TCP 3443.
     Management,
@@ -308,7 +309,7 @@ impl ApimRequirement {
 }
 
 /// What the client sees: the closed set of symptoms.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "symptom")]
 pub enum Symptom {
     /// The connection opens.
@@ -487,7 +488,7 @@ impl Verdict {
 }
 
 /// An assumption that decided a trace's answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "assumption")]
 pub enum Assumption {
     /// The client asks for the target FQDN of the private endpoint it connects to (its TLS SNI
@@ -531,7 +532,7 @@ impl Assumption {
 }
 
 /// An assumption with whether it is confirmed, as answers carry it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Assumed {
     /// The assumption.
     #[serde(flatten)]

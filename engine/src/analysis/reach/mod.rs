@@ -26,7 +26,9 @@ use classes::Member;
 pub use relabel::Relabel;
 
 /// Which destinations the matrix covers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum Destinations {
     /// Every workload (but the source itself) and every private endpoint.
     #[default]
@@ -36,7 +38,7 @@ pub enum Destinations {
 }
 
 /// What to compute: one flow from every workload to every destination.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReachRequest {
     /// Protocol.
     pub protocol: FlowProtocol,
@@ -62,7 +64,7 @@ impl ReachRequest {
 }
 
 /// A workload or private endpoint in the matrix.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Endpoint {
     /// Its name.
     pub name: String,
@@ -84,7 +86,7 @@ impl Endpoint {
 }
 
 /// The matrix in numbers.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReachSummary {
     /// Source and destination pairs (a workload is never its own destination).
     pub pairs: u64,
@@ -102,7 +104,7 @@ pub struct ReachSummary {
 }
 
 /// The verdict of one pair of classes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Cell {
     /// No pair (a class whose only member would be its own destination).
     Empty,
@@ -118,7 +120,7 @@ pub enum Cell {
 }
 
 /// A pair traced on its own.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Single {
     /// Index into [`ReachAnswer::sources`].
     pub source: usize,
@@ -129,7 +131,7 @@ pub struct Single {
 }
 
 /// The matrix, held by class: expand it with [`ReachAnswer::rows`].
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReachAnswer {
     /// What was computed.
     pub request: ReachRequest,
@@ -148,7 +150,7 @@ pub struct ReachAnswer {
 }
 
 /// One pair and its verdict.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ReachRow<'a> {
     /// The source workload.
     pub source: &'a str,
