@@ -42,6 +42,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod analysis;
+pub mod build;
 pub mod dataplane;
 pub mod diag;
 pub mod dns;
@@ -55,6 +56,8 @@ pub mod report;
 pub mod route;
 pub mod scenario;
 pub mod span;
+#[cfg(feature = "proptest")]
+pub mod strategy;
 pub mod trace;
 
 mod load;
