@@ -293,6 +293,13 @@ impl Network {
         self
     }
 
+    /// The subnet named `vnet/subnet`, if the network has it.
+    pub fn subnet(&self, path: &str) -> Option<&Subnet> {
+        let (vnet, subnet) = path.split_once('/')?;
+        let v = self.vnets.iter().find(|v| v.name == vnet)?;
+        v.subnets.iter().find(|s| s.name == subnet)
+    }
+
     /// The network as scenario text.
     pub fn to_ron(&self) -> String {
         let mut s = String::from("Scenario(\n    title: \"Built network\",\n    vnets: [\n");
