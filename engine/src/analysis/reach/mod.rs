@@ -3,8 +3,8 @@
 //! asks for by [`host_asked`](crate::trace::host_asked)), computed by tracing one representative pair per class of alike sources and destinations, so
 //! the cost grows with the distinct behaviours of the network, not with its pairs.
 //!
-//! Sources and destinations are grouped by [`classes`] (what a trace reads of a NIC, its name
-//! and address aside); a pair's verdict is its class pair's, carried over by [`relabel`]. The
+//! Sources and destinations are grouped by `classes` (what a trace reads of a NIC, its name
+//! and address aside); a pair's verdict is its class pair's, carried over by `relabel`. The
 //! representatives are traced in parallel; the output order is that of the network's
 //! workloads and private endpoints, whatever the scheduling.
 
