@@ -35,6 +35,7 @@ pub use crate::model::Resolver;
 /// How a resolution ends.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "outcome")]
+#[non_exhaustive]
 pub enum DnsOutcome {
     /// The name has these addresses.
     Resolved {
@@ -115,6 +116,7 @@ pub enum DnsStep {
 
 /// A resolution: the name, every step, and the outcome.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Resolution {
     /// The name asked for.
     pub name: String,

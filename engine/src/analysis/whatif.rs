@@ -18,6 +18,7 @@ use crate::Loaded;
 
 /// Everything that differs between a scenario and its variant.
 #[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct WhatIfAnswer {
     /// The scenario.
     pub base: String,

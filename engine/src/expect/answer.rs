@@ -18,6 +18,7 @@ use crate::trace::TraceAnswer;
 
 /// The outcome of every question of a scenario.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct CheckReport {
     /// One result per question, in file order.
     pub results: Vec<QuestionResult>,

@@ -23,6 +23,7 @@ pub use crate::scenario::{
     Deserialize,
     schemars::JsonSchema,
 )]
+#[non_exhaustive]
 pub enum RouteSource {
     /// A system route.
     Default,
@@ -68,6 +69,7 @@ impl fmt::Display for RouteSource {
     Deserialize,
     schemars::JsonSchema,
 )]
+#[non_exhaustive]
 pub enum RouteState {
     /// Used for forwarding (subject to longest-prefix match).
     Active,
@@ -98,6 +100,7 @@ impl fmt::Display for RouteState {
     Deserialize,
     schemars::JsonSchema,
 )]
+#[non_exhaustive]
 pub enum NextHopType {
     /// Inside the VNet.
     VnetLocal,

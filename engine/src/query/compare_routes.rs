@@ -437,6 +437,7 @@ pub enum RouteDifference {
 
 /// The comparison of one subnet's effective routes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct RouteComparison {
     /// The subnet, `vnet/subnet`.
     pub subnet: String,

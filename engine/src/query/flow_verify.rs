@@ -53,6 +53,7 @@ pub struct NsgStage {
 
 /// The answer: allowed or denied, and each NSG's part in it.
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct FlowVerifyAnswer {
     /// The NIC's name.
     pub nic: String,

@@ -12,6 +12,7 @@ use crate::route::EffectiveRoute;
 
 /// The next hop of a packet, with the evidence.
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct NextHopAnswer {
     /// The source subnet, `vnet/subnet`.
     pub subnet: String,
@@ -31,6 +32,7 @@ pub struct NextHopAnswer {
 
 /// A route that covered the destination, and what became of it.
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct CandidateRoute {
     /// The route.
     pub route: EffectiveRoute,
@@ -41,6 +43,7 @@ pub struct CandidateRoute {
 /// The fate of a covering route in one look-up.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "verdict")]
+#[non_exhaustive]
 pub enum Verdict {
     /// The longest matching Active prefix: this route forwards the packet.
     Selected,

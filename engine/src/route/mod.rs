@@ -1,11 +1,11 @@
-//! Stage 3: effective routes. Computes, per subnet, the routes Azure offers ([`system`]),
-//! decides which are `Active` ([`select`]), and compiles them for longest-prefix match
+//! Stage 3: effective routes. Computes, per subnet, the routes Azure offers (`system`),
+//! decides which are `Active` (`select`), and compiles them for longest-prefix match
 //! ([`table`], over the [`Lpm`] trait).
 
 pub mod hub;
 pub mod lpm;
-pub mod select;
-pub mod system;
+pub(crate) mod select;
+pub(crate) mod system;
 pub mod table;
 mod types;
 

@@ -11,6 +11,7 @@ use crate::model::{
 /// What put a route into a subnet's table: the evidence behind its `Source` column.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind")]
+#[non_exhaustive]
 pub enum Origin {
     /// An address prefix of the subnet's own VNet.
     VnetAddressSpace {
@@ -107,6 +108,7 @@ impl Outranked {
 /// Why a route is `Active` or `Invalid`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "rule")]
+#[non_exhaustive]
 pub enum Why {
     /// Active: no other route has this prefix.
     SoleRouteForPrefix,
@@ -179,6 +181,7 @@ impl Why {
 
 /// One row of a subnet's effective route table, with the reason for its state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct EffectiveRoute {
     /// Default, User or VirtualNetworkGateway.
     pub source: RouteSource,

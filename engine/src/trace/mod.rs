@@ -139,6 +139,7 @@ impl Packet {
 
 /// One NIC the packet passes, and what happened there.
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Hop {
     /// The NIC (workload or private endpoint).
     pub nic: String,
@@ -280,6 +281,7 @@ pub enum Source {
 
 /// A trace: the request path, the reply path, the verdict and its symptom.
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct TraceAnswer {
     /// Where it starts.
     pub source: Source,

@@ -16,6 +16,7 @@ use crate::scenario::{SymptomName, VerdictName};
 /// How a trace ends: the closed set of verdicts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "verdict")]
+#[non_exhaustive]
 pub enum Verdict {
     /// The request reached the destination and the reply came back.
     Delivered,
@@ -159,6 +160,7 @@ pub struct FirewallRule {
 /// Why a next hop cannot take the packet.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "fault")]
+#[non_exhaustive]
 pub enum NextHopFault {
     /// The NIC holding the address does not forward: IP forwarding is off.
     IpForwardingDisabled {
@@ -181,6 +183,7 @@ pub enum NextHopFault {
 /// settings and states).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "refusal")]
+#[non_exhaustive]
 pub enum PeeringRefusal {
     /// `allowVirtualNetworkAccess` is off.
     AccessDisabled,
@@ -202,6 +205,7 @@ pub enum PeeringRefusal {
 /// What sent a packet to on-premises.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind")]
+#[non_exhaustive]
 pub enum GatewayPath {
     /// A route the VNet's gateway learned or propagated.
     Gateway {
@@ -226,6 +230,7 @@ pub enum GatewayPath {
 
 /// Which direction of a flow a stateful appliance saw.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub enum OneWay {
     /// It saw the request, but the reply bypassed it: it drops the rest of the flow (the
     /// handshake completes around it, then stalls).
@@ -238,6 +243,7 @@ pub enum OneWay {
 /// Why a reply could not get back.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "fault")]
+#[non_exhaustive]
 pub enum ReplyFault {
     /// The walk started at a NIC the network does not hold.
     UnknownNic,
@@ -311,6 +317,7 @@ impl ApimRequirement {
 /// What the client sees: the closed set of symptoms.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "symptom")]
+#[non_exhaustive]
 pub enum Symptom {
     /// The connection opens.
     Connected,
@@ -490,6 +497,7 @@ impl Verdict {
 /// An assumption that decided a trace's answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "assumption")]
+#[non_exhaustive]
 pub enum Assumption {
     /// The client asks for the target FQDN of the private endpoint it connects to (its TLS SNI
     /// or HTTP host), since the trace named only an address.

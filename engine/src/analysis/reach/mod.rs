@@ -132,6 +132,7 @@ pub struct Single {
 
 /// The matrix, held by class: expand it with [`ReachAnswer::rows`].
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct ReachAnswer {
     /// What was computed.
     pub request: ReachRequest,

@@ -120,6 +120,7 @@ pub struct Rejected {
 
 /// The suggestion search's result.
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Suggestions {
     /// The diagnosis the search started from.
     pub diagnosis: Diagnosis,
