@@ -1,4 +1,16 @@
 //! One module per subcommand.
+//!
+//! A new subcommand follows the command line's conventions through one helper each:
+//! - exit codes (the table in [`crate::out`]): return `Outcome::held_if(ok)`, or
+//!   `Outcome::of_verdict(&verdict)` for a flow; refuse input with `CliError::bad` (exit 2);
+//! - `-` for standard input: read a scenario with [`load`] (or [`load_at`]), any other file with
+//!   `crate::stdin::text` when `crate::stdin::is(path)`, and name it in messages with [`shown`];
+//! - `-o FILE` is global: write only through `out::text`, `out::data`, `out::stream`;
+//! - colour: text with verdict words goes through `out::painted` (or `out::stream_painted`);
+//! - JSON: `report::json::render` adds `schema_version`; add the answer's type to
+//!   `azpath_engine::report::schema::Kind` so `azpath schema` prints it and the tests check it;
+//! - help: `#[command(after_help = help::NAME)]` on the variant in `main.rs`, with an
+//!   `Examples:` section (a test checks every subcommand has one).
 
 pub mod check;
 pub mod compare_routes;
