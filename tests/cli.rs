@@ -266,7 +266,8 @@ fn flow_verify_names_the_deciding_nsg_and_rule_at_each_level() {
         "--port",
         "443",
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    // A deny is an answered failure: exit 1.
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
         out.starts_with(
@@ -459,8 +460,9 @@ fn generate_writes_a_valid_estate_and_refuses_impossible_sizes() {
 #[test]
 fn reach_prints_the_matrix_as_text_csv_and_json() {
     let file = "scenarios/nsg/subnet-and-nic-order.ron";
+    // The matrix has drops: an answered failure, exit 1.
     let text = azpath(&["reach", file]);
-    assert_eq!(text.status.code(), Some(0), "{}", stderr(&text));
+    assert_eq!(text.status.code(), Some(1), "{}", stderr(&text));
     let out = stdout(&text);
     assert!(out.contains("12 pairs;"), "{out}");
     assert!(
@@ -468,7 +470,7 @@ fn reach_prints_the_matrix_as_text_csv_and_json() {
         "{out}"
     );
     let csv = azpath(&["reach", file, "--format", "csv", "--port", "22"]);
-    assert_eq!(csv.status.code(), Some(0), "{}", stderr(&csv));
+    assert_eq!(csv.status.code(), Some(1), "{}", stderr(&csv));
     let out = stdout(&csv);
     let mut lines = out.lines();
     assert_eq!(
@@ -484,7 +486,7 @@ fn reach_prints_the_matrix_as_text_csv_and_json() {
         "json",
         "--to-private-endpoints",
     ]);
-    assert_eq!(json.status.code(), Some(0), "{}", stderr(&json));
+    assert_eq!(json.status.code(), Some(1), "{}", stderr(&json));
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["request"]["destinations"], "PrivateEndpoints");
     let rows = v["rows"].as_array().unwrap();

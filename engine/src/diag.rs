@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::span::{SourceFile, Span};
 
 /// How bad a diagnostic is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The input is refused.
@@ -21,7 +21,7 @@ pub enum Severity {
 }
 
 /// A problem found in a scenario, located by byte span.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
@@ -79,7 +79,7 @@ impl Diagnostic {
 }
 
 /// A diagnostic placed at `file:line:column`, ready to show.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Located {
     /// The file as named on the command line.
     pub file: String,

@@ -33,8 +33,9 @@ pub const STEP_LIMIT: usize = 16;
 pub use crate::model::Resolver;
 
 /// How a resolution ends.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "outcome")]
+#[non_exhaustive]
 pub enum DnsOutcome {
     /// The name has these addresses.
     Resolved {
@@ -53,7 +54,7 @@ pub enum DnsOutcome {
 }
 
 /// One step of a resolution.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "step")]
 pub enum DnsStep {
     /// A server is asked.
@@ -114,7 +115,8 @@ pub enum DnsStep {
 }
 
 /// A resolution: the name, every step, and the outcome.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Resolution {
     /// The name asked for.
     pub name: String,

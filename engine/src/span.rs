@@ -6,7 +6,19 @@
 use serde::Serialize;
 
 /// A half-open byte range `start..end` in a scenario file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    schemars::JsonSchema,
+)]
 pub struct Span {
     /// Offset of the first byte.
     pub start: usize,

@@ -22,6 +22,7 @@ fn rank(module: &str) -> Option<u32> {
         "dns" => 5,
         "dataplane" => 6,
         "load" | "load_str" | "load_file" | "load_document" | "LoadError" | "Loaded" => 7,
+        "build" | "strategy" => 7,
         "query" => 8,
         "trace" => 9,
         "expect" => 10,

@@ -835,3 +835,47 @@ fn bundled_scenarios_agree_with_the_reference_model() {
     }
     assert!(compared >= 10, "only {compared} scenarios compared");
 }
+
+// ---- networks from the public strategies (`azpath_engine::strategy`) --------------------------
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_networks_agree_with_the_reference_model(
+        net in azpath_engine::strategy::network(azpath_engine::strategy::Knobs::default()),
+        extra in prop::collection::vec(any::<u32>(), 0..10),
+    ) {
+        let loaded = net.load().unwrap_or_else(|e| panic!("{e}\n{}", net.to_ron()));
+        let probes = network_probes(&loaded, &extra);
+        if let Err(e) = agrees_with_the_reference(&loaded, &probes) {
+            return Err(TestCaseError::fail(format!("{e}\n{}", net.to_ron())));
+        }
+        for (name, t) in tables(&loaded) {
+            if let Err(e) = one_active_route_per_prefix(&listed(&t)) {
+                return Err(TestCaseError::fail(format!("{name}: {e}\n{}", net.to_ron())));
+            }
+        }
+    }
+
+    #[test]
+    fn a_generated_flow_always_ends_with_a_verdict_within_the_hop_limit(
+        (net, flow) in azpath_engine::strategy::network_and_flow(azpath_engine::strategy::Knobs::default()),
+    ) {
+        use azpath_engine::model::NicRef;
+        use azpath_engine::trace::{trace, TraceRequest, HOP_LIMIT};
+        let loaded = net.load().unwrap_or_else(|e| panic!("{e}\n{}", net.to_ron()));
+        let Some(NicRef::Workload(w)) = loaded.network.nic_by_name(&flow.from) else {
+            return Err(TestCaseError::fail(format!("no workload {}", flow.from)));
+        };
+        let request = TraceRequest {
+            protocol: azpath_engine::model::FlowProtocol::Tcp,
+            destination: flow.to,
+            port: flow.port,
+            source_port: 50000,
+            host: None,
+        };
+        let a = trace(&loaded.network, loaded.dataplane(), w, request).unwrap();
+        prop_assert!(a.forward.len() <= HOP_LIMIT + 1 && a.reply.len() <= HOP_LIMIT + 1);
+    }
+}

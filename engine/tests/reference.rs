@@ -279,6 +279,7 @@ fn system_order(t: NextHopType) -> u8 {
         NextHopType::None => 4,
         NextHopType::Internet => 5,
         NextHopType::VirtualAppliance | NextHopType::VirtualNetworkGateway => 6,
+        other => panic!("the reference model does not rank next hop type {other:?}"),
     }
 }
 
@@ -288,6 +289,7 @@ fn rank(r: &Offered) -> (u8, u8) {
         RouteSource::User => 3,
         RouteSource::VirtualNetworkGateway => 2,
         RouteSource::Default => 1,
+        other => panic!("the reference model does not rank route source {other:?}"),
     };
     (source, u8::MAX - system_order(r.next_hop.next_hop_type))
 }

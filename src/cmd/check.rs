@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use azpath_engine::{expect, report};
-use serde_json::json;
 
 use super::TextOrJson;
 use crate::out::{self, CliError, Outcome};
@@ -12,7 +11,7 @@ use crate::out::{self, CliError, Outcome};
 /// Arguments of `azpath check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Scenario files, or folders searched for `*.ron` files.
+    /// Scenario files, or folders searched for `*.ron` files; `-` reads one from standard input.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Output format.
@@ -23,7 +22,8 @@ pub struct Args {
 /// Arguments of `azpath test`.
 #[derive(Debug, clap::Args)]
 pub struct TestArgs {
-    /// Scenario files, or folders searched for `*.ron` files; default `scenarios/`.
+    /// Scenario files, or folders searched for `*.ron` files (`-`: one from standard input);
+    /// default `scenarios/`.
     #[arg(default_value = "scenarios")]
     paths: Vec<PathBuf>,
     /// Output format.
@@ -64,15 +64,25 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         failed += report.failed();
         skipped += report.skipped();
         match args.format {
-            TextOrJson::Json => {
-                json_files.push(json!({ "file": file.display().to_string(), "report": report }))
-            }
-            TextOrJson::Text => out::text(&report::text::check(&report, &loaded.source))?,
+            TextOrJson::Json => json_files.push(report::json::FileReport {
+                file: super::shown(file),
+                report,
+            }),
+            TextOrJson::Text => out::painted(
+                &report::text::check(&report, &loaded.source),
+                &[("pass", out::Tone::Good), ("FAIL", out::Tone::Bad)],
+            )?,
         }
     }
     match args.format {
         TextOrJson::Json => {
-            let summary = json!({ "files": json_files, "passed": passed, "failed": failed, "skipped": skipped, "invalid_files": bad });
+            let summary = report::json::TestRun {
+                files: json_files,
+                passed,
+                failed,
+                skipped,
+                invalid_files: bad,
+            };
             out::data(&super::rendered(report::json::render(&summary))?)?;
         }
         TextOrJson::Text => {

@@ -10,12 +10,13 @@ use crate::out::{self, CliError, Outcome};
 /// Arguments of `azpath compare-routes`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The scenario file.
+    /// The scenario file (`-`: standard input).
     file: PathBuf,
     /// The subnet (`vnet/subnet`) or workload whose effective routes to compare.
     #[arg(long)]
     at: String,
-    /// What Azure shows: the output of `az network nic show-effective-route-table`.
+    /// What Azure shows: the output of `az network nic show-effective-route-table` (`-`: standard
+    /// input).
     #[arg(long)]
     actual: PathBuf,
     /// Output format.
@@ -26,11 +27,16 @@ pub struct Args {
 /// Runs the command: exit 0 when the tables agree, 1 when a row differs.
 pub fn run(args: Args) -> Result<Outcome, CliError> {
     let (loaded, subnet) = super::load_at(&args.file, &args.at, "--at")?;
-    let actual = match input::read_text(&args.actual, input::COMPARE_ROUTES_LIMIT) {
+    let read = if crate::stdin::is(&args.actual) {
+        Ok(crate::stdin::text(input::COMPARE_ROUTES_LIMIT)?)
+    } else {
+        input::read_text(&args.actual, input::COMPARE_ROUTES_LIMIT)
+    };
+    let actual = match read {
         Ok(text) => match query::parse_az_routes(&text) {
             Ok(rows) => rows,
             Err(e) => {
-                out::note(&e.located(&args.actual.display().to_string()).to_string())?;
+                out::note(&e.located(&super::shown(&args.actual)).to_string())?;
                 return Err(CliError::AlreadyReported);
             }
         },
@@ -48,7 +54,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         TextOrJson::Json => out::data(&super::rendered(report::json::render(&comparison))?)?,
         TextOrJson::Text => out::text(&report::compare::text(
             &comparison,
-            &args.actual.display().to_string(),
+            &super::shown(&args.actual),
         ))?,
     }
     Ok(Outcome::held_if(comparison.differences.is_empty()))

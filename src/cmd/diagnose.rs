@@ -14,7 +14,7 @@ use crate::out::{self, CliError, Outcome};
 /// Arguments of `azpath diagnose`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The scenario file.
+    /// The scenario file (`-`: standard input).
     file: PathBuf,
     /// The client workload (or App Service app).
     #[arg(long)]
@@ -60,6 +60,9 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         ))
     })?;
     if let Some(dir) = &args.emit_variant {
+        if crate::stdin::is(&args.file) {
+            return Err(CliError::bad("--emit-variant: a variant extends its scenario by file name, and this one came from standard input (hint: give the scenario's file)"));
+        }
         let files = variant_files(&args.file, &loaded.document, &found.kept)?;
         write_fixes(dir, &files, args.force)?;
     }

@@ -9,7 +9,7 @@ use crate::out::{self, CliError, Outcome};
 /// Arguments of `azpath explain`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The scenario file.
+    /// The scenario file (`-`: standard input).
     file: PathBuf,
 }
 

@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use azpath_engine::model::{Direction, RemoteEnd};
+use azpath_engine::model::{Access, Direction, RemoteEnd};
 use azpath_engine::{query, report};
 use clap::ValueEnum;
 
@@ -22,7 +22,7 @@ enum Way {
 /// Arguments of `azpath flow-verify`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The scenario file.
+    /// The scenario file (`-`: standard input).
     file: PathBuf,
     /// The workload or private endpoint whose NSGs to check.
     #[arg(long)]
@@ -40,7 +40,7 @@ pub struct Args {
     format: TextOrJson,
 }
 
-/// Runs the command.
+/// Runs the command: exit 0 when the NSGs allow the flow, 1 when one denies it.
 pub fn run(args: Args) -> Result<Outcome, CliError> {
     let address = super::routable(args.remote, "--remote")?;
     let loaded = super::load(&args.file)?;
@@ -60,8 +60,11 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let answer = query::flow_verify(net, dp, nic, direction, remote)
         .ok_or_else(|| CliError::bad(format!("no answer for `{}`", args.at)))?;
     match args.format {
-        TextOrJson::Text => out::text(&report::text::flow_verify(&answer))?,
+        TextOrJson::Text => out::painted(
+            &report::text::flow_verify(&answer),
+            &[("Allow", out::Tone::Good), ("Deny", out::Tone::Bad)],
+        )?,
         TextOrJson::Json => out::data(&super::rendered(report::json::render(&answer))?)?,
     }
-    Ok(Outcome::Held)
+    Ok(Outcome::held_if(answer.access == Access::Allow))
 }

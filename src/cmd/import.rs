@@ -1,4 +1,5 @@
-//! `azpath import DIR_OR_FILES… > estate.ron`
+//! `azpath import DIR_OR_FILES… > estate.ron`: exit 0 with a scenario, 1 when nothing was
+//! imported, 2 when the input is unreadable or holds values Azure does not accept.
 
 use std::path::PathBuf;
 
@@ -10,16 +11,22 @@ use crate::out::{self, CliError, Outcome};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// JSON files as `az … list/show`, Resource Graph or an ARM template export give them, or
-    /// folders searched for `*.json` files.
+    /// folders searched for `*.json` files; `-` reads standard input.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
 }
 
-/// Runs the command: the scenario on standard output, the summary on standard error.
+/// Runs the command: the scenario on standard output, the summary on standard error; exit 1
+/// when the input holds nothing to import.
 pub fn run(args: Args) -> Result<Outcome, CliError> {
     let mut paths = Vec::new();
+    let mut piped = None;
     for p in &args.paths {
-        super::files_with_extension(p, "json", &mut paths)?;
+        if crate::stdin::is(p) {
+            piped = Some(crate::stdin::text(input::IMPORT_LIMIT)?);
+        } else {
+            super::files_with_extension(p, "json", &mut paths)?;
+        }
     }
     let files = match input::read_all_text(
         &paths,
@@ -28,7 +35,10 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             ..input::IMPORT_LIMIT
         },
     ) {
-        Ok(files) => files,
+        Ok(mut files) => {
+            files.extend(piped.map(|text| (crate::stdin::NAME.to_string(), text)));
+            files
+        }
         Err(e) => {
             out::note(&e.to_string())?;
             return Err(CliError::AlreadyReported);
@@ -51,6 +61,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     };
     out::data(&ron)?;
     out::note(&import::summary(&imported))?;
+    let read = resources(&imported.document);
     // The scenario must load as it stands; say so when the estate breaks a rule azpath checks.
     let invalid = imported.notes.invalid();
     match load_str("imported.ron", &ron) {
@@ -61,11 +72,36 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             if invalid > 0 {
                 return Err(CliError::bad(format!("{invalid} object(s) hold values Azure does not accept and are left out of the scenario (hint: fix them at the JSON paths listed above)")));
             }
-            Ok(Outcome::Held)
+            if read == 0 {
+                out::note("nothing imported: the input holds no resource azpath reads (hint: give the JSON of VNets, route tables, NSGs, NICs, private endpoints or firewalls)")?;
+            }
+            Ok(Outcome::held_if(read > 0))
         }
         Err(e) => {
             out::note(&e.to_string())?;
             Err(CliError::bad("the imported scenario does not load (hint: the input lacks resources it refers to, or breaks a rule above)"))
         }
     }
+}
+
+/// How many resources the scenario holds: 0 when nothing was imported.
+fn resources(doc: &azpath_engine::scenario::Document) -> usize {
+    [
+        doc.vnets.len(),
+        doc.peerings.len(),
+        doc.route_tables.len(),
+        doc.gateways.len(),
+        doc.private_endpoints.len(),
+        doc.workloads.len(),
+        doc.nsgs.len(),
+        doc.firewalls.len(),
+        doc.load_balancers.len(),
+        doc.virtual_hubs.len(),
+        doc.services.len(),
+        doc.dns.zones.len(),
+        doc.app_services.len(),
+        doc.api_managements.len(),
+    ]
+    .iter()
+    .sum()
 }

@@ -1,7 +1,20 @@
 //! One module per subcommand.
+//!
+//! A new subcommand follows the command line's conventions through one helper each:
+//! - exit codes (the table in [`crate::out`]): return `Outcome::held_if(ok)`, or
+//!   `Outcome::of_verdict(&verdict)` for a flow; refuse input with `CliError::bad` (exit 2);
+//! - `-` for standard input: read a scenario with [`load`] (or [`load_at`]), any other file with
+//!   `crate::stdin::text` when `crate::stdin::is(path)`, and name it in messages with [`shown`];
+//! - `-o FILE` is global: write only through `out::text`, `out::data`, `out::stream`;
+//! - colour: text with verdict words goes through `out::painted` (or `out::stream_painted`);
+//! - JSON: `report::json::render` adds `schema_version`; add the answer's type to
+//!   `azpath_engine::report::schema::Kind` so `azpath schema` prints it and the tests check it;
+//! - help: `#[command(after_help = help::NAME)]` on the variant in `main.rs`, with an
+//!   `Examples:` section (a test checks every subcommand has one).
 
 pub mod check;
 pub mod compare_routes;
+pub mod conventions;
 pub mod diagnose;
 pub mod explain;
 pub mod flow_verify;
@@ -75,9 +88,20 @@ pub fn max_input_bytes() -> u64 {
         .unwrap_or(DEFAULT_MAX_INPUT_BYTES)
 }
 
-/// Loads a scenario, writing its warnings to standard error; on failure, its diagnostics.
+/// Loads a scenario (`-`: from standard input), writing its warnings to standard error; on
+/// failure, its diagnostics.
 pub fn load(path: &Path) -> Result<Loaded, CliError> {
-    match load_file_within(path, max_input_bytes()) {
+    let loaded = if crate::stdin::is(path) {
+        let limit = azpath_engine::input::Limit {
+            bytes: max_input_bytes(),
+            what: "a scenario",
+            hint: "split the estate into several scenarios, or raise --max-input-bytes",
+        };
+        azpath_engine::load_bytes(crate::stdin::NAME, crate::stdin::bytes(limit)?)
+    } else {
+        load_file_within(path, max_input_bytes())
+    };
+    match loaded {
         Ok(loaded) => {
             for w in &loaded.warnings {
                 out::note(&w.to_string())?;
@@ -85,6 +109,15 @@ pub fn load(path: &Path) -> Result<Loaded, CliError> {
             Ok(loaded)
         }
         Err(e) => Err(CliError::BadInput(e.to_string())),
+    }
+}
+
+/// A file as messages name it: its path, or `<stdin>` for `-`.
+pub fn shown(path: &Path) -> String {
+    if crate::stdin::is(path) {
+        crate::stdin::NAME.to_string()
+    } else {
+        path.display().to_string()
     }
 }
 

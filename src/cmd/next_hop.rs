@@ -10,7 +10,7 @@ use crate::out::{self, CliError, Outcome};
 /// Arguments of `azpath next-hop`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The scenario file.
+    /// The scenario file (`-`: standard input).
     file: PathBuf,
     /// The workload or subnet (`vnet/subnet`) the traffic leaves.
     #[arg(long)]
@@ -48,7 +48,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         NextHopFormat::Text => out::text(&report::text::next_hop(&answer))?,
         NextHopFormat::Json => out::data(&super::rendered(report::json::render(&answer))?)?,
         NextHopFormat::Dot => out::data(&report::dot::next_hop(&answer))?,
-        NextHopFormat::AzJson => out::data(&super::rendered(report::json::render(
+        NextHopFormat::AzJson => out::data(&super::rendered(report::json::render_foreign(
             &report::az::next_hop(&answer),
         ))?)?,
     }

@@ -13,7 +13,7 @@ use crate::out::{self, CliError, Escape, Outcome};
 /// Arguments of `azpath reach`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The scenario file.
+    /// The scenario file (`-`: standard input).
     file: PathBuf,
     /// Only private endpoints as destinations (default: every workload and private endpoint).
     #[arg(long)]
@@ -64,7 +64,7 @@ pub enum MatrixFormat {
     Csv,
 }
 
-/// Runs the command: exit 0 once the matrix is written, whatever its verdicts.
+/// Runs the command: exit 0 when every pair gets through, 1 when one does not.
 pub fn run(args: Args) -> Result<Outcome, CliError> {
     let loaded = super::load(&args.file)?;
     let request = ReachRequest {
@@ -96,16 +96,23 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
                 report::reach::summary_json(&answer, &groups, &mut w).and_then(|()| writeln!(w))
             }),
         }
-        .map(|()| Outcome::Held);
+        .map(|()| Outcome::held_if(answer.outcomes.iter().all(|v| v.is_success())));
     }
     let keep: fn(&Verdict) -> bool = match args.only {
         Some(Only::Failing) => failing,
         None => |_| true,
     };
     match args.format {
-        MatrixFormat::Text => out::stream(Escape::Yes, |mut w| {
-            report::reach::text_where(&answer, keep, &mut w)
-        })?,
+        MatrixFormat::Text => {
+            let words: Vec<(&str, out::Tone)> = answer
+                .outcomes
+                .iter()
+                .map(|v| (v.name(), out::Tone::of(v)))
+                .collect();
+            out::stream_painted(&words, |mut w| {
+                report::reach::text_where(&answer, keep, &mut w)
+            })?
+        }
         MatrixFormat::Json => out::stream(Escape::No, |mut w| {
             report::reach::json_where(&answer, keep, &mut w).and_then(|()| writeln!(w))
         })?,
@@ -113,7 +120,10 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             report::reach::csv_where(&answer, keep, &mut w)
         })?,
     }
-    Ok(Outcome::Held)
+    // The outcomes are the distinct verdicts the matrix's pairs point to.
+    Ok(Outcome::held_if(
+        answer.outcomes.iter().all(|v| v.is_success()),
+    ))
 }
 
 /// Progress on standard error, shown once a matrix has taken a second and only on a terminal

@@ -12,7 +12,7 @@ use crate::out::{self, CliError, Outcome};
 /// Arguments of `azpath resolve`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The scenario file.
+    /// The scenario file (`-`: standard input).
     file: PathBuf,
     /// Who resolves: a workload (an App Service app uses its own DNS servers if set) or a VNet.
     #[arg(long)]

@@ -9,7 +9,7 @@ use crate::out::{self, CliError, Outcome};
 /// Arguments of `azpath routes`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The scenario file.
+    /// The scenario file (`-`: standard input).
     file: PathBuf,
     /// The subnet (`vnet/subnet`) or workload whose effective routes to show, or a VNet
     /// gateway or on-premises site whose learned and advertised routes to show, or a virtual
@@ -70,7 +70,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     match args.format {
         RoutesFormat::Text => out::text(&report::text::routes(&answer))?,
         RoutesFormat::Json => out::data(&super::rendered(report::json::render(&answer))?)?,
-        RoutesFormat::AzJson => out::data(&super::rendered(report::json::render(
+        RoutesFormat::AzJson => out::data(&super::rendered(report::json::render_foreign(
             &report::az::routes(net, subnet, &answer),
         ))?)?,
     }

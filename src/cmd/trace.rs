@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use azpath_engine::analysis::flow::{self, Connection};
 use azpath_engine::model::flow_addr::{parse_source, SourceError};
-use azpath_engine::trace::Verdict;
 use azpath_engine::{diag, report};
 
 use crate::out::{self, CliError, Outcome};
@@ -12,7 +11,7 @@ use crate::out::{self, CliError, Outcome};
 /// Arguments of `azpath trace`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The scenario file.
+    /// The scenario file (`-`: standard input).
     file: PathBuf,
     /// The workload that starts the connection, a public address (a client on the Internet),
     /// or an on-premises site as `SITE` or `SITE:ADDRESS`.
@@ -45,7 +44,8 @@ pub enum TraceFormat {
     Dot,
 }
 
-/// Runs the command: exit 0 when delivered, 1 when not.
+/// Runs the command: exit 0 when the flow gets through (delivered, or sent on to the Internet,
+/// on-premises or a service endpoint), 1 when it does not.
 pub fn run(args: Args) -> Result<Outcome, CliError> {
     let (to, port) = super::destination(&args.to, "--to", args.flow.port)?;
     let loaded = super::load(&args.file)?;
@@ -70,12 +70,12 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let answer = flow::trace_connection(net, dp, from, &to, &connection)
         .ok_or_else(|| CliError::bad(format!("could not trace from `{}`", args.from)))?;
     match args.format {
-        TraceFormat::Text => out::text(&report::narrative::trace(&answer))?,
+        TraceFormat::Text => out::painted(
+            &report::narrative::trace(&answer),
+            &[(answer.verdict.name(), out::Tone::of(&answer.verdict))],
+        )?,
         TraceFormat::Json => out::data(&super::rendered(report::json::render(&answer))?)?,
         TraceFormat::Dot => out::data(&report::dot::trace(&answer, net))?,
     }
-    Ok(Outcome::held_if(matches!(
-        answer.verdict,
-        Verdict::Delivered
-    )))
+    Ok(Outcome::of_verdict(&answer.verdict))
 }

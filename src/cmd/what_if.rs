@@ -13,9 +13,9 @@ use crate::out::{self, CliError, Outcome};
 /// Arguments of `azpath what-if`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The scenario.
+    /// The scenario (`-`: standard input).
     base: PathBuf,
-    /// The changed scenario (usually a variant that `extends` it).
+    /// The changed scenario (usually a variant that `extends` it; `-`: standard input).
     variant: PathBuf,
     /// Compare only this flow's client (with `--to`).
     #[arg(long, requires = "to")]

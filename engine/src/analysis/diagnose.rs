@@ -21,7 +21,7 @@ use crate::scenario::PrivateEndpointNetworkPolicies;
 use crate::trace::{Step, TraceAnswer, Verdict};
 
 /// The checklist's steps, in the order they are checked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub enum CheckStep {
     /// What the name resolves to from the client's network, and why.
     NameResolution,
@@ -44,7 +44,7 @@ pub enum CheckStep {
 }
 
 /// How a step came out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum Status {
     /// As it should be.
     Pass,
@@ -57,7 +57,7 @@ pub enum Status {
 }
 
 /// What the trace shows at one step, in Azure's terms; `report::diagnosis` says it in words.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "evidence")]
 pub enum Evidence {
     /// The client connects to an address, not a name.
@@ -207,7 +207,7 @@ pub enum Evidence {
 }
 
 /// A private endpoint's subnet and its network policies.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct EndpointSubnet {
     /// The subnet.
     pub subnet: Named<SubnetId>,
@@ -216,7 +216,7 @@ pub struct EndpointSubnet {
 }
 
 /// A source address translation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Translation {
     /// Before.
     pub from: IpAddr,
@@ -225,7 +225,7 @@ pub struct Translation {
 }
 
 /// One step's outcome with its evidence.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     /// The step.
     pub step: CheckStep,
@@ -236,7 +236,7 @@ pub struct Finding {
 }
 
 /// The checklist run on one flow.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Diagnosis {
     /// The flow.
     pub flow: FlowSpec,

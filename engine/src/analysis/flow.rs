@@ -17,7 +17,7 @@ use crate::trace::{trace_to, trace_verdict, Probe, TraceAnswer, Verdict};
 /// What a client sends and asks for, wherever it sends it: one definition of a flow for
 /// `trace`, `reach` and `diagnose`. The name it asks for, when it does not say, is
 /// [`crate::trace::host_asked`]'s.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Connection {
     /// Protocol.
     pub protocol: FlowProtocol,
@@ -76,7 +76,9 @@ pub fn verdict_to(
 }
 
 /// One flow by names: from a workload (or a public address), to a name or an address.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct FlowSpec {
     /// The client workload, or a public address (an Internet client).
     pub from: String,

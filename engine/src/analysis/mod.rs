@@ -10,7 +10,7 @@ pub mod whatif;
 
 /// An object of the model: its id, and the name it resolved to (for the scenario file and the
 /// `az` commands).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema)]
 pub struct Named<I> {
     /// The model's id.
     pub id: I,

@@ -17,7 +17,8 @@ use crate::trace::{TraceAnswer, Verdict};
 use crate::Loaded;
 
 /// Everything that differs between a scenario and its variant.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct WhatIfAnswer {
     /// The scenario.
     pub base: String,
@@ -43,9 +44,10 @@ impl WhatIfAnswer {
 }
 
 /// An effective route as both networks can name it (their ids differ).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct RouteKey {
     /// Destination prefix.
+    #[schemars(with = "String")]
     pub prefix: IpNet,
     /// Who offers it.
     pub source: RouteSource,
@@ -54,7 +56,7 @@ pub struct RouteKey {
 }
 
 /// A route with its state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RouteRow {
     /// The route.
     pub route: RouteKey,
@@ -63,7 +65,7 @@ pub struct RouteRow {
 }
 
 /// A route in both whose state changed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StateChange {
     /// The route.
     pub route: RouteKey,
@@ -74,7 +76,7 @@ pub struct StateChange {
 }
 
 /// One subnet's effective routes before and after.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct RoutesChange {
     /// `vnet/subnet` (the name both networks know it by).
     pub subnet: String,
@@ -87,7 +89,7 @@ pub struct RoutesChange {
 }
 
 /// A flow's path in a few facts, enough to see what a change did to it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PathFacts {
     /// The verdict.
     pub verdict: Verdict,
@@ -124,7 +126,7 @@ impl PathFacts {
 }
 
 /// A flow whose verdict or path changed.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct FlowChange {
     /// The flow.
     pub flow: FlowSpec,
@@ -141,7 +143,7 @@ pub struct FlowChange {
 }
 
 /// A resolution whose answer changed.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ResolutionChange {
     /// The workload or VNet that resolves.
     pub from: String,

@@ -17,7 +17,8 @@ use crate::scenario::{ResolveOutcomeName, Span, SymptomName, VerdictName};
 use crate::trace::TraceAnswer;
 
 /// The outcome of every question of a scenario.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct CheckReport {
     /// One result per question, in file order.
     pub results: Vec<QuestionResult>,
@@ -45,7 +46,7 @@ impl CheckReport {
 }
 
 /// One question's result, with the answer it was checked against.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct QuestionResult {
     /// What was asked, with names resolved.
     pub question: Asked,
@@ -58,7 +59,7 @@ pub struct QuestionResult {
 }
 
 /// A question as asked, with its names resolved and what it expects in brief.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "question")]
 pub enum Asked {
     /// A subnet's (or workload's) effective routes.
@@ -145,7 +146,7 @@ pub enum Asked {
 }
 
 /// Who starts a trace.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "client")]
 pub enum Client {
     /// A workload.
@@ -168,7 +169,7 @@ pub enum Client {
 }
 
 /// Whether an expectation held.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 #[serde(tag = "outcome")]
 pub enum Outcome {
     /// The answer matches the expectation.
@@ -186,7 +187,7 @@ pub enum Outcome {
 }
 
 /// Why a question was not evaluated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum SkipReason {
     /// The place resolved but has no answer (no compiled table, or a trace source that is
     /// gone); validation rules this out for loaded scenarios.
@@ -194,7 +195,7 @@ pub enum SkipReason {
 }
 
 /// One case of an estate-wide question.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "case")]
 pub enum Case {
     /// A trace from a workload to a destination.
@@ -212,7 +213,7 @@ pub enum Case {
 }
 
 /// One difference between expectation and answer.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 #[serde(tag = "problem")]
 pub enum Problem {
     /// An expected route is not in the table.
@@ -320,8 +321,10 @@ pub enum Problem {
     /// The winning route has another prefix (or no route wins).
     RoutePrefix {
         /// Expected.
+        #[schemars(with = "String")]
         expected: IpNet,
         /// Computed.
+        #[schemars(with = "Option<String>")]
         actual: Option<IpNet>,
     },
     /// The winning route has another source (or no route wins).
@@ -341,7 +344,7 @@ pub enum Problem {
 }
 
 /// The answer a question was checked against.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind")]
 pub enum Evidence {
     /// Effective routes.

@@ -7,7 +7,7 @@ use super::nsg::{Flow, TagScope};
 use crate::model::{Access, AddressMatch, Firewall, FlowProtocol, PortRange, Protocol, RulePlace};
 
 /// Which stage of the firewall decided.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum FirewallStage {
     /// A DNAT rule matched (traffic to a public IP of the firewall).
     Dnat,
@@ -20,7 +20,7 @@ pub enum FirewallStage {
 }
 
 /// How the client learns of a firewall deny.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum DenyFeel {
     /// Packets vanish: connect timeout.
     Silent,
@@ -31,7 +31,7 @@ pub enum DenyFeel {
 }
 
 /// The firewall's decision on one flow.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FirewallDecision {
     /// The firewall.
     pub firewall: String,

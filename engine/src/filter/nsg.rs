@@ -15,7 +15,7 @@ use crate::route::RouteTableView;
 pub const AZURE_HOST_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(168, 63, 129, 16));
 
 /// A flow's five-tuple, as the NSG at one NIC sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Flow {
     /// Protocol.
     pub protocol: FlowProtocol,
@@ -30,15 +30,18 @@ pub struct Flow {
 }
 
 /// What the service tags cover where an NSG is evaluated.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TagScope {
     /// The prefixes of `VirtualNetwork` here.
+    #[schemars(with = "Vec<String>")]
     pub virtual_network: Vec<IpNet>,
     /// The part of `VirtualNetwork` that does not come from UDR prefixes, to tell when a match
     /// relies on them.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub virtual_network_without_udrs: Vec<IpNet>,
     /// The declared tags and their prefixes.
+    #[schemars(with = "Vec<(String, Vec<String>)>")]
     pub declared: Vec<(String, Vec<IpNet>)>,
 }
 
@@ -122,7 +125,7 @@ fn is_public(ip: IpAddr) -> bool {
 }
 
 /// The rule that decided a flow at one NSG.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RuleMatch {
     /// The NSG.
     pub nsg: String,
@@ -140,7 +143,7 @@ pub struct RuleMatch {
 }
 
 /// Why a rule's match needs a second look.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind")]
 pub enum MatchNote {
     /// `VirtualNetwork` covers `address` only through the subnet's UDR prefixes: documented by

@@ -2,7 +2,7 @@
 //! template `resources`) into a scenario [`Document`], so a design session starts from the
 //! network people already run.
 //!
-//! Each resource kind has its own module; they share a [`context::Context`] that maps resource
+//! Each resource kind has its own module; they share a `context::Context` that maps resource
 //! ids to scenario names (the resource's name, `vnet/subnet` for subnets). Whatever azpath does
 //! not model is never dropped silently: it is recorded in [`Notes`], which the RON output carries
 //! as comments and the command line prints as a summary.

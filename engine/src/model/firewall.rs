@@ -9,7 +9,7 @@ use super::{Access, AddressMatch, PortRange, Protocol, SubnetId};
 use crate::scenario::Span;
 
 /// Where a firewall rule sits in the policy, which decides its order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RulePlace {
     /// The rule collection group.
     pub group: String,
@@ -26,7 +26,7 @@ pub struct RulePlace {
 }
 
 /// A network rule: protocol, addresses and destination ports.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NetworkRule {
     /// Where it sits.
     pub place: RulePlace,
@@ -41,7 +41,7 @@ pub struct NetworkRule {
 }
 
 /// An application rule: sources, FQDNs (TLS SNI or HTTP host) and ports.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ApplicationRule {
     /// Where it sits.
     pub place: RulePlace,
@@ -54,7 +54,7 @@ pub struct ApplicationRule {
 }
 
 /// A DNAT rule: a public IP and port of the firewall translated to a private address.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DnatRule {
     /// Where it sits.
     pub place: RulePlace,

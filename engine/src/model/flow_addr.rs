@@ -14,7 +14,7 @@ use ipnet::{IpNet, Ipv6Net};
 use super::{addr, is_private, Network, NicRef, TraceSource, TraceTarget};
 
 /// Why an address cannot be either end of a flow in Azure.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub enum Unroutable {
     /// `0.0.0.0/8` or `::`: "this host on this network", only a source while a host boots.
     Unspecified,

@@ -274,7 +274,9 @@ pub struct LoadBalancer {
 }
 
 /// A load-balancing rule.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct LoadBalancerRule {
     /// Its name.
     pub name: String,
@@ -298,7 +300,9 @@ pub enum TraceSource {
 }
 
 /// How a network virtual appliance forwards.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Forwarding {
     /// Drops packets of flows it did not see start.
     pub stateful: bool,

@@ -172,7 +172,16 @@ pub struct Zone {
 
 /// `resolutionPolicy` of a virtual network link.
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
 )]
 pub enum ResolutionPolicy {
     /// The zone's answer is final, NXDOMAIN included.

@@ -103,7 +103,7 @@ pub enum QuestionKind {
 }
 
 /// What kind of objects a set of an estate-wide question selects.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum SetKind {
     /// Workloads (App Service and API Management instances included).
     Workloads,
@@ -116,7 +116,7 @@ pub enum SetKind {
 }
 
 /// A set of an estate-wide question as written: a kind with its `vnet` and `name` patterns.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SetPattern {
     /// What it selects.
     pub kind: SetKind,
@@ -127,7 +127,7 @@ pub struct SetPattern {
 }
 
 /// How expected route rows relate to the effective route table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum RoutesMode {
     /// Every expected row matches some route.
     Contains,
@@ -138,7 +138,7 @@ pub enum RoutesMode {
 }
 
 /// Expected effective routes.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct RoutesExpect {
     /// How the rows are compared.
     pub mode: RoutesMode,
@@ -148,9 +148,10 @@ pub struct RoutesExpect {
 
 /// One expected route; a field that is `None` was not written and is not checked (the next hop
 /// type `None` is `Some(NextHopSpec { next_hop_type: NextHopType::None, .. })`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RouteRowExpect {
     /// The prefix.
+    #[schemars(with = "Option<String>")]
     pub prefix: Option<IpNet>,
     /// The source.
     pub source: Option<RouteSource>,
@@ -161,7 +162,7 @@ pub struct RouteRowExpect {
 }
 
 /// An expected next hop: a type and, for `VirtualAppliance`, the IP.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct NextHopSpec {
     /// The type.
     #[serde(rename = "type")]
@@ -187,11 +188,12 @@ impl std::fmt::Display for NextHopSpec {
 }
 
 /// The expected next-hop answer; a field that is `None` was not written and is not checked.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct NextHopExpect {
     /// The next hop.
     pub next_hop: NextHopSpec,
     /// The winning route's prefix.
+    #[schemars(with = "Option<String>")]
     pub prefix: Option<IpNet>,
     /// The winning route's source.
     pub source: Option<RouteSource>,
@@ -203,7 +205,7 @@ pub struct NextHopExpect {
 pub const SYSTEM_ROUTE: &str = "System Route";
 
 /// The route table a winning route comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum RouteTableRef {
     /// A system route (Azure prints `System Route`).
     System,
@@ -212,7 +214,7 @@ pub enum RouteTableRef {
 }
 
 /// The other end of a flow checked at a NIC.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RemoteEnd {
     /// Protocol.
     pub protocol: FlowProtocol,
@@ -226,7 +228,7 @@ pub struct RemoteEnd {
 }
 
 /// The expected flow-verify answer; a field that is `None` was not written and is not checked.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FlowVerifyExpect {
     /// Allow or deny.
     pub access: Access,
@@ -237,7 +239,7 @@ pub struct FlowVerifyExpect {
 }
 
 /// Where a trace goes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum TraceTarget {
     /// An address.
     Address(IpAddr),
@@ -282,7 +284,7 @@ pub struct ResolveExpect {
 macro_rules! dns_id {
     ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
         #[$doc]
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
         pub struct $name(pub usize);
     )*};
 }
@@ -297,7 +299,9 @@ dns_id!(
 );
 
 /// A DNS object a resolution can pass.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 pub enum DnsPoint {
     /// A private DNS zone answered (or fell back to the Internet).
     Zone(ZoneId),

@@ -10,7 +10,19 @@ pub use crate::scenario::{Access, Direction, FlowProtocol, Protocol};
 
 /// An NSG rule priority. Custom rules take 100..=4096 (checked when built); Azure's default
 /// rules sit at 65000 and above, after every custom rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub struct NsgPriority(u16);
 
 impl NsgPriority {
@@ -42,7 +54,7 @@ impl fmt::Display for NsgPriority {
 }
 
 /// A service tag an NSG rule can name.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum ServiceTag {
     /// The VNet's address space, peered VNets, gateway-learned prefixes, the host address
     /// 168.63.129.16 and, as Azure documents, the prefixes of the subnet's UDRs.
@@ -56,18 +68,18 @@ pub enum ServiceTag {
 }
 
 /// One source or destination of a rule.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum AddressMatch {
     /// `*`: any address.
     Any,
     /// An address or prefix.
-    Prefix(IpNet),
+    Prefix(#[schemars(with = "String")] IpNet),
     /// A service tag.
     Tag(ServiceTag),
 }
 
 /// An inclusive port range; `*` is 0..=65535.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PortRange {
     /// First port.
     pub first: u16,
@@ -89,7 +101,7 @@ impl PortRange {
 }
 
 /// A security rule, custom or default.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NsgRule {
     /// Its name.
     pub name: String,

@@ -10,7 +10,20 @@ pub use crate::scenario::{
 };
 
 /// Where a route came from, as the `Source` column of effective routes prints it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[non_exhaustive]
 pub enum RouteSource {
     /// A system route.
     Default,
@@ -43,7 +56,20 @@ impl fmt::Display for RouteSource {
 }
 
 /// Whether a route is used for forwarding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[non_exhaustive]
 pub enum RouteState {
     /// Used for forwarding (subject to longest-prefix match).
     Active,
@@ -61,7 +87,20 @@ impl fmt::Display for RouteState {
 }
 
 /// Next hop types, with the names `az network nic show-effective-route-table` prints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[non_exhaustive]
 pub enum NextHopType {
     /// Inside the VNet.
     VnetLocal,
@@ -114,7 +153,19 @@ impl fmt::Display for NextHopType {
 }
 
 /// A next hop: its type and, where Azure shows one, an IP.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub struct NextHop {
     /// The next hop type.
     #[serde(rename = "type")]

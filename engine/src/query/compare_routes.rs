@@ -12,7 +12,7 @@ use crate::scenario::SourceFile;
 /// One row of `az network nic show-effective-route-table`, with the REST API's field names.
 /// Read strictly: a field of the wrong type, a prefix or an address that is not one is an
 /// error at its position, never a difference.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AzEffectiveRoute {
     /// The prefixes (Azure prints one per row, as a list).
@@ -39,7 +39,7 @@ pub struct AzEffectiveRoute {
 }
 
 /// The whole list, as `az` prints it (`{"value": [...]}`).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AzEffectiveRouteList {
     /// The rows.
     #[serde(deserialize_with = "az::rows")]
@@ -337,7 +337,9 @@ mod az {
 }
 
 /// A row as compared: order and case of what Azure prints do not matter.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct RouteRow {
     /// The route source.
     pub source: String,
@@ -408,7 +410,7 @@ struct RowKey {
 }
 
 /// One difference between azpath's table and Azure's.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "difference")]
 pub enum RouteDifference {
     /// azpath computes the row; Azure does not show it.
@@ -434,7 +436,8 @@ pub enum RouteDifference {
 }
 
 /// The comparison of one subnet's effective routes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct RouteComparison {
     /// The subnet, `vnet/subnet`.
     pub subnet: String,

@@ -11,7 +11,7 @@ use crate::model::{
 };
 
 /// Where an NSG sits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum NsgLevel {
     /// On the NIC.
     Nic,
@@ -20,7 +20,7 @@ pub enum NsgLevel {
 }
 
 /// What one level decided.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "decision")]
 pub enum StageDecision {
     /// No NSG at this level: allowed here.
@@ -43,7 +43,7 @@ pub enum StageDecision {
 }
 
 /// One level's NSG and its decision.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NsgStage {
     /// NIC or subnet.
     pub level: NsgLevel,
@@ -52,7 +52,8 @@ pub struct NsgStage {
 }
 
 /// The answer: allowed or denied, and each NSG's part in it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct FlowVerifyAnswer {
     /// The NIC's name.
     pub nic: String,

@@ -11,7 +11,8 @@ use crate::model::{Network, NextHop, NextHopType, SubnetId};
 use crate::route::EffectiveRoute;
 
 /// The next hop of a packet, with the evidence.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct NextHopAnswer {
     /// The source subnet, `vnet/subnet`.
     pub subnet: String,
@@ -30,7 +31,8 @@ pub struct NextHopAnswer {
 }
 
 /// A route that covered the destination, and what became of it.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct CandidateRoute {
     /// The route.
     pub route: EffectiveRoute,
@@ -39,14 +41,16 @@ pub struct CandidateRoute {
 }
 
 /// The fate of a covering route in one look-up.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "verdict")]
+#[non_exhaustive]
 pub enum Verdict {
     /// The longest matching Active prefix: this route forwards the packet.
     Selected,
     /// Active, but a longer Active prefix also matches and wins.
     ShorterPrefix {
         /// The winning prefix.
+        #[schemars(with = "String")]
         than: IpNet,
     },
     /// Invalid, so never used; the route's `why` says which rule.

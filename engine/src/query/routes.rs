@@ -8,7 +8,8 @@ use crate::route::{EffectiveRoute, RemovedRoute};
 
 /// A subnet's effective route table, as `az network nic show-effective-route-table` shows it for
 /// any NIC in the subnet, plus the removed routes and every route's reason.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct RoutesAnswer {
     /// The subnet, `vnet/subnet`.
     pub subnet: String,

@@ -9,7 +9,7 @@ use crate::query::{AzEffectiveRoute, AzEffectiveRouteList, NextHopAnswer, Routes
 use crate::route::EffectiveRoute;
 
 /// `az network watcher show-next-hop` output.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AzNextHop {
     /// The next hop address, if the type has one.

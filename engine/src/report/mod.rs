@@ -18,6 +18,7 @@ pub mod narrative;
 pub mod onprem;
 pub mod reach;
 pub mod reasons;
+pub mod schema;
 pub mod terminal;
 pub mod text;
 pub mod verdict;

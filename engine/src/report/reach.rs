@@ -179,8 +179,8 @@ fn field(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The request, the summary and every pair (`source`, `destination`, `destination_ip`,
-/// `verdict`), as pretty JSON.
+/// The schema version, the request, the summary and every pair (`source`, `destination`,
+/// `destination_ip`, `verdict`), as pretty JSON (its schema: [`ReachMatrix`]).
 pub fn json(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
     json_where(answer, |_| true, out)
 }
@@ -206,12 +206,14 @@ pub fn summary_json(
 ) -> io::Result<()> {
     #[derive(Serialize)]
     struct Summary<'a> {
+        schema_version: u32,
         request: &'a crate::analysis::reach::ReachRequest,
         summary: &'a crate::analysis::reach::ReachSummary,
         groups: &'a [GroupCount],
     }
     let mut ser = serde_json::Serializer::pretty(out);
     Summary {
+        schema_version: crate::report::json::SCHEMA_VERSION,
         request: &answer.request,
         summary: &answer.summary,
         groups,
@@ -220,13 +222,27 @@ pub fn summary_json(
     .map_err(io::Error::other)
 }
 
+/// The shape [`json`] writes, for its schema: the matrix is streamed, never built as this.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ReachMatrix {
+    /// [`crate::report::json::SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// What was computed.
+    pub request: crate::analysis::reach::ReachRequest,
+    /// The numbers.
+    pub summary: crate::analysis::reach::ReachSummary,
+    /// Every pair.
+    pub rows: Vec<crate::analysis::reach::ReachRow<'static>>,
+}
+
 /// The matrix with its pairs expanded, serialised as it is walked.
 struct Matrix<'a>(&'a ReachAnswer, fn(&Verdict) -> bool);
 
 impl Serialize for Matrix<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let rows = Rows(self.0, self.1);
-        let mut m = s.serialize_struct("ReachMatrix", 3)?;
+        let mut m = s.serialize_struct("ReachMatrix", 4)?;
+        m.serialize_field("schema_version", &crate::report::json::SCHEMA_VERSION)?;
         m.serialize_field("request", &self.0.request)?;
         m.serialize_field("summary", &self.0.summary)?;
         m.serialize_field("rows", &rows)?;

@@ -27,7 +27,7 @@ use crate::model::{
 };
 
 /// Where a hub sends a packet.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind")]
 pub enum HubNextHop {
     /// Into a VNet connection of this hub.
@@ -61,9 +61,10 @@ pub enum HubNextHop {
 }
 
 /// One route of a hub route table.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HubRoute {
     /// Destination prefix.
+    #[schemars(with = "String")]
     pub prefix: IpNet,
     /// Where it sends traffic.
     pub next_hop: HubNextHop,
@@ -72,7 +73,7 @@ pub struct HubRoute {
 }
 
 /// Which traffic a hub router is routing: where the packet came from decides the table.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "from")]
 pub enum Ingress {
     /// From a connected VNet: its associated table.
@@ -94,7 +95,7 @@ pub enum Ingress {
 }
 
 /// A hub's routing decision, with every route that covered the destination.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HubLookup {
     /// The hub.
     pub hub: String,
@@ -112,7 +113,19 @@ pub struct HubLookup {
 
 /// Which routes a hub router uses: one of its route tables, or how its firewall forwards what it
 /// allowed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub enum HubTableId {
     /// Route table `index` of the hub (0 is `defaultRouteTable`).
     Table {

@@ -1,13 +1,13 @@
-//! Stage 3: effective routes. Computes, per subnet, the routes Azure offers ([`system`]),
-//! decides which are `Active` ([`select`]), and compiles them for longest-prefix match
+//! Stage 3: effective routes. Computes, per subnet, the routes Azure offers (`system`),
+//! decides which are `Active` (`select`), and compiles them for longest-prefix match
 //! ([`table`], over the [`Lpm`] trait).
 
 pub mod endpoints;
 pub mod advertise;
 pub mod hub;
 pub mod lpm;
-pub mod select;
-pub mod system;
+pub(crate) mod select;
+pub(crate) mod system;
 pub mod table;
 mod types;
 

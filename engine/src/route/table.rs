@@ -302,6 +302,27 @@ struct Listing<'a> {
     removed: &'a [RemovedRoute],
 }
 
+/// The shape a table serialises to, for its schema.
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct ListingSchema {
+    /// Every route shown, `Active` or `Invalid`, private-endpoint routes included.
+    routes: Vec<EffectiveRoute>,
+    /// Routes Azure removes from the table, with the reason.
+    removed: Vec<RemovedRoute>,
+}
+
+/// A table's schema is its listing's: what serialising it writes.
+impl schemars::JsonSchema for RouteTableView {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RouteTableView".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        ListingSchema::json_schema(generator)
+    }
+}
+
 impl Serialize for RouteTableView {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.listing().serialize(serializer)

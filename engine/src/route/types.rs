@@ -9,8 +9,9 @@ use crate::model::{
 };
 
 /// What put a route into a subnet's table: the evidence behind its `Source` column.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind")]
+#[non_exhaustive]
 pub enum Origin {
     /// An address prefix of the subnet's own VNet.
     VnetAddressSpace {
@@ -70,11 +71,12 @@ pub enum Origin {
 }
 
 /// A route offered to a subnet before Azure's selection rules run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Candidate {
     /// Who offers it.
     pub source: RouteSource,
     /// Destination prefix.
+    #[schemars(with = "String")]
     pub prefix: IpNet,
     /// Where it sends traffic.
     pub next_hop: NextHop,
@@ -83,7 +85,9 @@ pub struct Candidate {
 }
 
 /// A route that lost to another with the same prefix.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Outranked {
     /// Its source.
     pub source: RouteSource,
@@ -102,8 +106,9 @@ impl Outranked {
 }
 
 /// Why a route is `Active` or `Invalid`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "rule")]
+#[non_exhaustive]
 pub enum Why {
     /// Active: no other route has this prefix.
     SoleRouteForPrefix,
@@ -136,6 +141,7 @@ pub enum Why {
     /// BGP routes, even more specific ones.
     SystemRoutePreferredOverBgp {
         /// The system route's prefix that contains this route.
+        #[schemars(with = "String")]
         system_prefix: IpNet,
         /// The system route's next hop type.
         system_next_hop: NextHopType,
@@ -153,8 +159,10 @@ pub enum Why {
         /// The UDR.
         route: String,
         /// The UDR's prefix.
+        #[schemars(with = "String")]
         route_prefix: IpNet,
         /// The endpoint VNet's address prefix the UDR was compared with.
+        #[schemars(with = "String")]
         endpoint_vnet_prefix: IpNet,
     },
 }
@@ -172,13 +180,15 @@ impl Why {
 }
 
 /// One row of a subnet's effective route table, with the reason for its state.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct EffectiveRoute {
     /// Default, User or VirtualNetworkGateway.
     pub source: RouteSource,
     /// Active or Invalid (derived from `why`).
     pub state: RouteState,
     /// Destination prefix.
+    #[schemars(with = "String")]
     pub prefix: IpNet,
     /// Next hop type and IP.
     pub next_hop: NextHop,
@@ -207,7 +217,7 @@ impl EffectiveRoute {
 }
 
 /// A system route that Azure removes from the table (it is not shown at all), and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RemovedRoute {
     /// The route that would have been there.
     pub route: Candidate,
@@ -216,7 +226,7 @@ pub struct RemovedRoute {
 }
 
 /// Why Azure removes a reserved-prefix route.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "rule")]
 pub enum Removal {
     /// A VNet address prefix equals or contains the reserved prefix: the VNet's own route
@@ -225,6 +235,7 @@ pub enum Removal {
         /// The VNet.
         vnet: String,
         /// Its prefix.
+        #[schemars(with = "String")]
         vnet_prefix: IpNet,
         /// Whether the prefixes are equal (else the VNet's contains the reserved one).
         equal: bool,
@@ -247,7 +258,7 @@ pub enum Removal {
 }
 
 /// What put a route into a hub route table.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind")]
 pub enum HubRouteOrigin {
     /// A static route of the table.

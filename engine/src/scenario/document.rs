@@ -11,7 +11,7 @@ use super::span::Text;
 use super::vocab::NextHopDoc;
 
 /// A whole scenario file: the network, the questions about it and the answers Azure gives.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(rename = "Scenario", deny_unknown_fields)]
 pub struct Document {
     /// The scenario this one is a variant of (a path relative to this file): its objects are
@@ -94,7 +94,7 @@ pub struct Document {
 
 /// Behaviour that Microsoft's documentation leaves open, modelled as explicit switches so that a
 /// scenario states which reading it relies on.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Assumptions {
     /// Whether a 0.0.0.0/0 learned by BGP removes the reserved `None` routes the way a user
@@ -112,7 +112,7 @@ pub struct Assumptions {
 
 /// The `assumptions` block as written: a switch the file does not mention is `None`, so that a
 /// variant can change one switch and keep the others its base sets (see [`super::merge`]).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AssumptionsDoc {
     /// See [`Assumptions::bgp_default_route_removes_reserved_routes`].
@@ -166,7 +166,7 @@ impl AssumptionsDoc {
 }
 
 /// A virtual network.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VnetDoc {
     /// Unique VNet name.
@@ -184,7 +184,7 @@ pub struct VnetDoc {
 }
 
 /// A subnet of a VNet.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubnetDoc {
     /// Name unique within the VNet.
@@ -206,7 +206,9 @@ pub struct SubnetDoc {
 }
 
 /// The subnet property `privateEndpointNetworkPolicies`, with Azure's values.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema,
+)]
 pub enum PrivateEndpointNetworkPolicies {
     /// Azure's default: neither NSGs nor UDRs apply to the subnet's private endpoints.
     #[default]
@@ -220,7 +222,7 @@ pub enum PrivateEndpointNetworkPolicies {
 }
 
 /// A peering between two VNets: both links, with their flags.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PeeringDoc {
     /// The two VNets.
@@ -246,7 +248,9 @@ fn yes() -> bool {
 }
 
 /// The peering state Azure reports.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema,
+)]
 pub enum PeeringState {
     /// Both links exist; traffic and routes flow.
     #[default]
@@ -258,7 +262,7 @@ pub enum PeeringState {
 }
 
 /// A route table with its user-defined routes.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouteTableDoc {
     /// Unique route table name.
@@ -272,7 +276,7 @@ pub struct RouteTableDoc {
 }
 
 /// A user-defined route.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouteDoc {
     /// Route name, unique in its table.
@@ -284,7 +288,7 @@ pub struct RouteDoc {
 }
 
 /// A VPN or ExpressRoute gateway in a VNet's `GatewaySubnet`.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GatewayDoc {
     /// Unique gateway name.
@@ -306,7 +310,7 @@ pub struct GatewayDoc {
 }
 
 /// The kind of a virtual network gateway.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema)]
 pub enum GatewayKind {
     /// Route-based VPN gateway (may be a UDR next hop).
     Vpn,
@@ -315,7 +319,7 @@ pub enum GatewayKind {
 }
 
 /// A prefix a gateway learned.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LearnedRouteDoc {
     /// The learned prefix.
@@ -329,7 +333,9 @@ pub struct LearnedRouteDoc {
 }
 
 /// How a gateway learned a prefix.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema,
+)]
 pub enum LearnedVia {
     /// Advertised over BGP by on-premises.
     #[default]
@@ -339,7 +345,7 @@ pub enum LearnedVia {
 }
 
 /// The public prefixes of one service, for service-endpoint routes.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServicePrefixesDoc {
     /// The service as named in `service_endpoints`, e.g. `Microsoft.Storage`.
@@ -349,7 +355,7 @@ pub struct ServicePrefixesDoc {
 }
 
 /// A private endpoint.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PrivateEndpointDoc {
     /// Unique name.
@@ -364,7 +370,7 @@ pub struct PrivateEndpointDoc {
 }
 
 /// A workload: one NIC with one private IP.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkloadDoc {
     /// Unique name.
@@ -390,7 +396,7 @@ pub struct WorkloadDoc {
 }
 
 /// A public load balancer: a public frontend IP, rules, and workloads in its backend pool.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoadBalancerDoc {
     /// Unique name.
@@ -404,7 +410,7 @@ pub struct LoadBalancerDoc {
 }
 
 /// A load-balancing rule: frontend port to backend port.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoadBalancerRuleDoc {
     /// Its name.
@@ -419,7 +425,9 @@ pub struct LoadBalancerRuleDoc {
 }
 
 /// What a workload is.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema,
+)]
 pub enum WorkloadKind {
     /// A virtual machine.
     #[default]

@@ -6,7 +6,7 @@ use super::span::Spanned;
 use super::span::Text;
 
 /// An Azure Firewall in a VNet's `AzureFirewallSubnet`.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FirewallDoc {
     /// Unique name (shared with workloads and private endpoints).
@@ -36,7 +36,7 @@ pub struct FirewallDoc {
 }
 
 /// The firewall's SNAT private ranges setting.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 pub enum SnatRangesDoc {
     /// Azure's default `IANAPrivateRanges`: RFC 1918 and 100.64.0.0/10 are not SNATed.
     #[default]
@@ -50,7 +50,7 @@ pub enum SnatRangesDoc {
 }
 
 /// A rule collection group.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleCollectionGroupDoc {
     /// Its name.
@@ -62,7 +62,7 @@ pub struct RuleCollectionGroupDoc {
 }
 
 /// A rule collection: one kind of rules, one action.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleCollectionDoc {
     /// Its name.
@@ -80,7 +80,7 @@ pub struct RuleCollectionDoc {
 }
 
 /// A network rule: addresses, ports and protocol.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkRuleDoc {
     /// Its name.
@@ -100,7 +100,7 @@ pub struct NetworkRuleDoc {
 }
 
 /// A DNAT rule: traffic to a public IP and port of the firewall goes to a private address.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DnatRuleDoc {
     /// Its name.
@@ -122,7 +122,7 @@ pub struct DnatRuleDoc {
 }
 
 /// An application rule: the FQDNs a client may reach (TLS SNI or HTTP host).
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationRuleDoc {
     /// Its name.

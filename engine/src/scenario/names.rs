@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::span::Text;
 
 /// A PaaS service with a public endpoint (and perhaps private endpoints).
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceDoc {
     /// Unique name; private endpoints name it in `target`.
@@ -32,7 +32,7 @@ pub struct ServiceDoc {
 }
 
 /// Service kinds azpath knows the DNS zones and error texts of.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema)]
 pub enum ServiceKind {
     /// Azure OpenAI (`openai.azure.com`).
     #[serde(alias = "OpenAi")]
@@ -56,7 +56,7 @@ pub enum ServiceKind {
 }
 
 /// `publicNetworkAccess` and the service firewall.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 pub enum PublicAccessDoc {
     /// Open to all networks (Azure's default).
     #[default]
@@ -68,7 +68,7 @@ pub enum PublicAccessDoc {
 }
 
 /// Private DNS and the servers that resolve names.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DnsDoc {
     /// Private DNS zones.
@@ -89,7 +89,7 @@ pub struct DnsDoc {
 }
 
 /// A private DNS zone.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ZoneDoc {
     /// The zone, e.g. `privatelink.openai.azure.com`.
@@ -107,7 +107,7 @@ pub struct ZoneDoc {
 }
 
 /// A record set: A addresses or one CNAME.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordDoc {
     /// Relative name in a zone (`@` for the apex), or a full name among public records.
@@ -121,7 +121,7 @@ pub struct RecordDoc {
 }
 
 /// A DNS server on a workload, with conditional forwarders.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForwarderDoc {
     /// The workload it runs on (its IP is the server's address).
@@ -136,7 +136,7 @@ pub struct ForwarderDoc {
 }
 
 /// A conditional forwarding rule.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForwardRuleDoc {
     /// The domain, e.g. `openai.azure.com` (a trailing dot is allowed; `.` matches all).
@@ -146,7 +146,7 @@ pub struct ForwardRuleDoc {
 }
 
 /// What a forwarder does with names no rule matches.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 pub enum OtherwiseDoc {
     /// Resolves them on the Internet (root hints): no private zones.
     #[default]
@@ -157,7 +157,7 @@ pub enum OtherwiseDoc {
 
 /// A DNS Private Resolver inbound endpoint: an address that resolves with Azure DNS in the
 /// context of its VNet.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InboundEndpointDoc {
     /// Unique name.
@@ -169,7 +169,7 @@ pub struct InboundEndpointDoc {
 }
 
 /// A DNS forwarding ruleset.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RulesetDoc {
     /// Unique name.
@@ -181,7 +181,7 @@ pub struct RulesetDoc {
 }
 
 /// An App Service app with regional VNet integration.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AppServiceDoc {
     /// Unique name (shared with workloads: traces start from it).
@@ -204,7 +204,7 @@ pub struct AppServiceDoc {
 }
 
 /// API Management in a VNet (classic tiers).
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiManagementDoc {
     /// Unique name; the default host names derive from it.
@@ -223,7 +223,9 @@ pub struct ApiManagementDoc {
 }
 
 /// API Management's VNet mode.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema,
+)]
 pub enum ApimMode {
     /// Reachable only inside the VNet, on its private VIP.
     #[default]

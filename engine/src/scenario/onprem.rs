@@ -7,7 +7,7 @@ use super::span::Text;
 
 /// An on-premises site connected to a VPN or ExpressRoute gateway of a VNet (a local network
 /// gateway and its connection, or an ExpressRoute circuit and its connection).
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OnPremSiteDoc {
     /// Unique site name; a trace starts at it as `site` or `site:address`.

@@ -50,7 +50,7 @@ fn flow_port<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
 }
 
 /// A question about the network with the answer Azure gives.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub enum QuestionDoc {
     /// The effective routes of a subnet (or of a workload's NIC).
@@ -148,7 +148,7 @@ pub enum QuestionDoc {
 
 /// A named set of objects for an estate-wide question; `vnet` and `name` are patterns where `*`
 /// matches any run of characters (absent: everything).
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub enum SetDoc {
     /// Workloads (App Service and API Management instances included).
@@ -216,7 +216,7 @@ pub enum SetDoc {
 
 /// The expected outcome of a resolution. `outcome` defaults to `Resolved`; `addresses` left out
 /// is not checked, and written (even `[]`) is the exact list.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveExpectDoc {
     /// `Resolved`, `NxDomain`, `Loop` or `NoServer`; default `Resolved`.
@@ -236,7 +236,9 @@ pub struct ResolveExpectDoc {
 }
 
 /// How a resolution ends, by name.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema,
+)]
 pub enum ResolveOutcomeName {
     /// Addresses came back.
     #[default]
@@ -250,7 +252,7 @@ pub enum ResolveOutcomeName {
 }
 
 /// The expected outcome of a trace.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TraceExpectDoc {
     /// How the trace ends.
@@ -280,7 +282,19 @@ pub struct TraceExpectDoc {
 
 /// What the client of a trace sees, by kind (the details, such as the service's wording of a
 /// refusal, are the trace's).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    Serialize,
+    schemars::JsonSchema,
+)]
 pub enum SymptomName {
     /// The connection opens.
     Connected,
@@ -321,7 +335,19 @@ pub enum SymptomName {
 }
 
 /// Trace verdicts, by name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    Serialize,
+    schemars::JsonSchema,
+)]
 pub enum VerdictName {
     /// Request and reply got through.
     Delivered,
@@ -422,7 +448,7 @@ impl VerdictName {
 }
 
 /// The expected flow-verify answer; fields left out are not checked.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FlowVerifyExpectDoc {
     /// `Allow` or `Deny`.
@@ -444,7 +470,7 @@ pub struct FlowVerifyExpectDoc {
 }
 
 /// Expected rows of an effective route table.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 pub enum RoutesExpectDoc {
     /// Each row matches some route.
     Contains(Vec<RouteRowDoc>),
@@ -456,7 +482,7 @@ pub enum RoutesExpectDoc {
 
 /// One expected effective route; fields left out are not checked, and `next_hop: None` is the
 /// next hop type `None` (a drop).
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouteRowDoc {
     /// The address prefix.
@@ -497,7 +523,7 @@ pub struct RouteRowDoc {
 }
 
 /// Route source as Azure prints it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema)]
 pub enum RouteSourceDoc {
     /// A system route.
     Default,
@@ -508,7 +534,7 @@ pub enum RouteSourceDoc {
 }
 
 /// Route state as Azure prints it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema)]
 pub enum RouteStateDoc {
     /// In use for forwarding.
     Active,
@@ -517,7 +543,7 @@ pub enum RouteStateDoc {
 }
 
 /// The expected next hop; fields left out are not checked.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NextHopExpectDoc {
     /// Next hop type (with the IP for `VirtualAppliance`).

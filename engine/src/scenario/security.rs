@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::span::Text;
 
 /// A network security group: custom rules; Azure's default rules are added by the model.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NsgDoc {
     /// Unique name.
@@ -16,7 +16,7 @@ pub struct NsgDoc {
 }
 
 /// A custom security rule.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NsgRuleDoc {
     /// Rule name, unique in its NSG.
@@ -51,7 +51,19 @@ fn any() -> Vec<Text> {
 use super::span::Spanned;
 
 /// Traffic direction as seen by the NIC or subnet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    Serialize,
+    schemars::JsonSchema,
+)]
 pub enum Direction {
     /// Towards the NIC.
     Inbound,
@@ -60,7 +72,7 @@ pub enum Direction {
 }
 
 /// What a matching rule does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema)]
 pub enum Access {
     /// Let the flow through.
     Allow,
@@ -69,7 +81,9 @@ pub enum Access {
 }
 
 /// IP protocols an NSG rule can name.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema,
+)]
 pub enum Protocol {
     /// TCP, UDP and ICMP (and the rest).
     #[default]
@@ -87,7 +101,9 @@ pub enum Protocol {
 }
 
 /// The protocol of a flow.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema,
+)]
 pub enum FlowProtocol {
     /// TCP.
     #[default]
@@ -100,7 +116,7 @@ pub enum FlowProtocol {
 
 /// The prefixes behind a service tag that azpath cannot know by itself (`AzureCloud`,
 /// `ApiManagement`, `Storage`, regional variants…).
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceTagDoc {
     /// The tag as Azure names it, e.g. `ApiManagement` or `Storage.WestEurope`.

@@ -66,6 +66,25 @@ impl<T: fmt::Display> fmt::Display for Spanned<T> {
     }
 }
 
+/// A spanned value's schema is its value's: the span is not written.
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Spanned<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        T::schema_id()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
 impl<T: Serialize> Serialize for Spanned<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.value.serialize(serializer)
@@ -118,7 +137,7 @@ mod tests {
     #[test]
     fn spanned_values_record_their_offsets() {
         let text = r#"( a: "hub", b: [ "x" ,"yz"] )"#;
-        #[derive(Deserialize)]
+        #[derive(Deserialize, schemars::JsonSchema)]
         struct Doc {
             a: Spanned<String>,
             b: Vec<Spanned<String>>,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::span::Text;
 
 /// A next hop as written in a UDR or an expectation.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 pub enum NextHopDoc {
     /// An NVA or firewall private IP (or an internal load balancer frontend).
     VirtualAppliance(Text),

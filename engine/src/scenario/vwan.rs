@@ -8,7 +8,7 @@ use super::span::Text;
 
 /// A virtual hub: a Microsoft-managed VNet with a router, in one region of a virtual WAN. All
 /// hubs of a scenario belong to one virtual WAN and are connected to each other (hub-to-hub).
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VirtualHubDoc {
     /// Unique name, shared with VNets: a secured hub's firewall sits in `name/AzureFirewallSubnet`.
@@ -40,7 +40,7 @@ pub struct VirtualHubDoc {
 }
 
 /// Routing intent (routing policies) of a hub; both send traffic to the hub's Azure Firewall.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct RoutingIntentDoc {
     /// Private traffic policy: RFC 1918 and `private_prefixes` go through the firewall.
@@ -53,7 +53,7 @@ pub struct RoutingIntentDoc {
 }
 
 /// A custom hub route table.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HubRouteTableDoc {
     /// Name, unique in the hub.
@@ -67,7 +67,7 @@ pub struct HubRouteTableDoc {
 }
 
 /// A static route in a hub route table.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HubRouteDoc {
     /// Route name.
@@ -79,7 +79,7 @@ pub struct HubRouteDoc {
 }
 
 /// The next hop of a static hub route.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 pub enum HubNextHopDoc {
     /// The hub's Azure Firewall.
     Firewall,
@@ -89,7 +89,7 @@ pub enum HubNextHopDoc {
 }
 
 /// A hub virtual network connection.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HubConnectionDoc {
     /// The connected VNet (a VNet connects to one hub).
@@ -118,7 +118,7 @@ fn yes() -> bool {
 }
 
 /// A static route on a VNet connection.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConnectionRouteDoc {
     /// Route name.
@@ -130,7 +130,7 @@ pub struct ConnectionRouteDoc {
 }
 
 /// An on-premises site connected to a hub.
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SiteDoc {
     /// Unique site name.

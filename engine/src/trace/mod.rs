@@ -35,7 +35,7 @@ pub use walk::{host_asked, trace, trace_from, trace_name, trace_to, trace_verdic
 pub const HOP_LIMIT: usize = 32;
 
 /// What to trace to an address.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct TraceRequest {
     /// Protocol.
     pub protocol: FlowProtocol,
@@ -52,7 +52,7 @@ pub struct TraceRequest {
 
 /// What the client sends, wherever it goes: a [`TraceRequest`] before its destination address
 /// is known (a trace to a name resolves it first).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Probe {
     /// Protocol.
     pub protocol: FlowProtocol,
@@ -91,7 +91,19 @@ impl TraceRequest {
 }
 
 /// A packet's addresses and ports at one point of its path.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 pub struct Packet {
     /// Source address.
     pub src: IpAddr,
@@ -127,7 +139,8 @@ impl Packet {
 }
 
 /// One NIC the packet passes, and what happened there.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Hop {
     /// The NIC (workload or private endpoint).
     pub nic: String,
@@ -147,7 +160,7 @@ pub struct Hop {
 }
 
 /// One decision at a hop.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "step")]
 pub enum Step {
     /// The NSGs for traffic arriving at the NIC.
@@ -237,7 +250,7 @@ pub enum Step {
 }
 
 /// Facts about the path that explain slow or flaky connections.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PathQuality {
     /// NICs the request passed, the source included.
     pub hops: usize,
@@ -254,7 +267,7 @@ pub struct PathQuality {
 }
 
 /// Where a trace starts, by name.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind")]
 pub enum Source {
     /// A workload.
@@ -277,7 +290,8 @@ pub enum Source {
 }
 
 /// A trace: the request path, the reply path, the verdict and its symptom.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct TraceAnswer {
     /// Where it starts.
     pub source: Source,

@@ -14,8 +14,9 @@ use crate::model::{PeeringState, ServiceKind};
 use crate::scenario::{SymptomName, VerdictName};
 
 /// How a trace ends: the closed set of verdicts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "verdict")]
+#[non_exhaustive]
 pub enum Verdict {
     /// The request reached the destination and the reply came back.
     Delivered,
@@ -40,6 +41,7 @@ pub enum Verdict {
     /// The winning route's next hop is `None` (or no route matches).
     NoRoute {
         /// The prefix of the `None` route, if one matched.
+        #[schemars(with = "Option<String>")]
         prefix: Option<IpNet>,
     },
     /// The route leads into a network where no NIC holds the destination address.
@@ -153,7 +155,7 @@ pub enum Verdict {
 }
 
 /// A firewall rule by its place in the policy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FirewallRule {
     /// The rule collection group.
     pub group: String,
@@ -164,8 +166,9 @@ pub struct FirewallRule {
 }
 
 /// Why a next hop cannot take the packet.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "fault")]
+#[non_exhaustive]
 pub enum NextHopFault {
     /// The NIC holding the address does not forward: IP forwarding is off.
     IpForwardingDisabled {
@@ -186,8 +189,9 @@ pub enum NextHopFault {
 
 /// Why a peering refuses a packet (Microsoft Learn, "Virtual network peering": the peering
 /// settings and states).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "refusal")]
+#[non_exhaustive]
 pub enum PeeringRefusal {
     /// `allowVirtualNetworkAccess` is off.
     AccessDisabled,
@@ -207,8 +211,9 @@ pub enum PeeringRefusal {
 }
 
 /// What sent a packet to on-premises.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind")]
+#[non_exhaustive]
 pub enum GatewayPath {
     /// A route the VNet's gateway learned or propagated.
     Gateway {
@@ -232,7 +237,8 @@ pub enum GatewayPath {
 }
 
 /// Which direction of a flow a stateful appliance saw.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub enum OneWay {
     /// It saw the request, but the reply bypassed it: it drops the rest of the flow (the
     /// handshake completes around it, then stalls).
@@ -243,8 +249,9 @@ pub enum OneWay {
 }
 
 /// Why a reply could not get back.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "fault")]
+#[non_exhaustive]
 pub enum ReplyFault {
     /// The walk started at a NIC the network does not hold.
     UnknownNic,
@@ -267,7 +274,7 @@ pub enum ReplyFault {
 
 /// The NSG rule API Management's subnet needs and does not get (Microsoft Learn, "API
 /// Management in a virtual network: network configuration reference").
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ApimBlocked {
     /// The traffic that is blocked.
     pub requirement: ApimRequirement,
@@ -276,7 +283,7 @@ pub struct ApimBlocked {
 }
 
 /// An NSG rule by name.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NsgRule {
     /// The NSG.
     pub nsg: String,
@@ -285,7 +292,7 @@ pub struct NsgRule {
 }
 
 /// Inbound traffic API Management requires in its subnet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum ApimRequirement {
     /// The management endpoint: `ApiManagement` to TCP 3443.
     Management,
@@ -316,8 +323,9 @@ impl ApimRequirement {
 }
 
 /// What the client sees: the closed set of symptoms.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "symptom")]
+#[non_exhaustive]
 pub enum Symptom {
     /// The connection opens.
     Connected,
@@ -465,11 +473,42 @@ impl Verdict {
     pub fn name(&self) -> &'static str {
         self.kind().as_str()
     }
+
+    /// Whether the flow got through: the client connected (privately or over the service's
+    /// public endpoint), or the packet left the VNets where its routes send it (the Internet,
+    /// on-premises, a service endpoint), with nothing on the way dropping it. Every other
+    /// verdict is a failing flow; the command line exits 1 for it.
+    pub fn is_success(&self) -> bool {
+        match self {
+            Verdict::Delivered
+            | Verdict::DeliveredPublicly { .. }
+            | Verdict::SentToInternet
+            | Verdict::SentToOnPremises { .. }
+            | Verdict::SentToServiceEndpoint => true,
+            Verdict::DroppedByNsg { .. }
+            | Verdict::DroppedByFirewall { .. }
+            | Verdict::NoRoute { .. }
+            | Verdict::NoDestination { .. }
+            | Verdict::InvalidNextHop { .. }
+            | Verdict::PeeringBlocked { .. }
+            | Verdict::Loop { .. }
+            | Verdict::AsymmetricReturnDropped { .. }
+            | Verdict::ReplyDropped { .. }
+            | Verdict::NameNotResolved { .. }
+            | Verdict::TlsNameMismatch { .. }
+            | Verdict::PublicAccessDisabled { .. }
+            | Verdict::NotRoutedFromSite { .. }
+            | Verdict::ServiceFirewallDenied { .. }
+            | Verdict::HostNotServed { .. }
+            | Verdict::ServiceUnhealthy { .. } => false,
+        }
+    }
 }
 
 /// An assumption that decided a trace's answer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "assumption")]
+#[non_exhaustive]
 pub enum Assumption {
     /// The client asks for the target FQDN of the private endpoint it connects to (its TLS SNI
     /// or HTTP host), since the trace named only an address.
@@ -512,7 +551,7 @@ impl Assumption {
 }
 
 /// An assumption with whether it is confirmed, as answers carry it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Assumed {
     /// The assumption.
     #[serde(flatten)]

@@ -3,8 +3,8 @@
 //! asks for by [`host_asked`](crate::trace::host_asked)), computed by tracing one representative pair per class of alike sources and destinations, so
 //! the cost grows with the distinct behaviours of the network, not with its pairs.
 //!
-//! Sources and destinations are grouped by [`classes`] (what a trace reads of a NIC, its name
-//! and address aside); a pair's verdict is its class pair's, carried over by [`relabel`]. The
+//! Sources and destinations are grouped by `classes` (what a trace reads of a NIC, its name
+//! and address aside); a pair's verdict is its class pair's, carried over by `relabel`. The
 //! representatives are traced in parallel; the output order is that of the network's
 //! workloads and private endpoints, whatever the scheduling.
 
@@ -27,7 +27,9 @@ use classes::Member;
 pub use relabel::Relabel;
 
 /// Which destinations the matrix covers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum Destinations {
     /// Every workload (but the source itself) and every private endpoint.
     #[default]
@@ -37,7 +39,7 @@ pub enum Destinations {
 }
 
 /// What to compute: one flow from every workload to every destination.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReachRequest {
     /// Protocol.
     pub protocol: FlowProtocol,
@@ -63,7 +65,7 @@ impl ReachRequest {
 }
 
 /// A workload or private endpoint in the matrix.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Endpoint {
     /// Its name.
     pub name: String,
@@ -85,7 +87,7 @@ impl Endpoint {
 }
 
 /// The matrix in numbers.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReachSummary {
     /// Source and destination pairs (a workload is never its own destination).
     pub pairs: u64,
@@ -103,7 +105,7 @@ pub struct ReachSummary {
 }
 
 /// The verdict of one pair of classes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Cell {
     /// No pair (a class whose only member would be its own destination).
     Empty,
@@ -119,7 +121,7 @@ pub enum Cell {
 }
 
 /// A pair traced on its own.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Single {
     /// Index into [`ReachAnswer::sources`].
     pub source: usize,
@@ -130,7 +132,8 @@ pub struct Single {
 }
 
 /// The matrix, held by class: expand it with [`ReachAnswer::rows`].
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct ReachAnswer {
     /// What was computed.
     pub request: ReachRequest,
@@ -149,7 +152,7 @@ pub struct ReachAnswer {
 }
 
 /// One pair and its verdict.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct ReachRow<'a> {
     /// The source workload.
     pub source: &'a str,

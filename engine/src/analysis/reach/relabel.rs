@@ -20,7 +20,7 @@ use super::Endpoint;
 use crate::trace::Verdict;
 
 /// Which field of a class's verdict is each pair's own.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Relabel {
     /// None: the verdict names neither endpoint.
     Nothing,

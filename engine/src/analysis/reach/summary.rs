@@ -33,10 +33,10 @@ pub struct GroupCount {
     pub verdicts: BTreeMap<String, u64>,
 }
 
-/// Whether a connection with this verdict fails: anything but delivered (privately or over a
-/// public endpoint).
+/// Whether a connection with this verdict fails: the verdicts [`Verdict::is_success`] does not
+/// accept, so the filter, the exit code and the summary agree.
 pub fn failing(v: &Verdict) -> bool {
-    !matches!(v, Verdict::Delivered | Verdict::DeliveredPublicly { .. })
+    !v.is_success()
 }
 
 /// The groups of a network's endpoints, numbered, with their names.

@@ -17,7 +17,7 @@ use crate::trace::Verdict;
 const CUSTOM_PRIORITIES: std::ops::RangeInclusive<u32> = 100..=4096;
 
 /// Add an NSG rule allowing the flow.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AllowInNsg {
     /// The NSG.
     pub nsg: Named<NsgId>,
@@ -28,8 +28,10 @@ pub struct AllowInNsg {
     /// Inbound or outbound.
     pub direction: Direction,
     /// The client's address.
+    #[schemars(with = "String")]
     pub source: IpNet,
     /// The destination's address.
+    #[schemars(with = "String")]
     pub destination: IpNet,
     /// The TCP port.
     pub port: u16,

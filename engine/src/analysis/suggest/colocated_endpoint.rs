@@ -18,7 +18,7 @@ const RESERVED_AFTER_NETWORK: usize = 3;
 
 /// Create a private endpoint for the same service in the client's VNet (and point the DNS
 /// records at it).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ColocateEndpoint {
     /// The new endpoint's name.
     pub endpoint: String,

@@ -12,7 +12,7 @@ use crate::model::{NicRef, SubnetId};
 use crate::scenario::{Document, PrivateEndpointNetworkPolicies};
 
 /// Set a subnet's `privateEndpointNetworkPolicies`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct EndpointPolicies {
     /// The subnet.
     pub subnet: Named<SubnetId>,

@@ -10,7 +10,7 @@ use crate::scenario::{Document, ForwardRuleDoc};
 
 /// Add a conditional forwarder to the client's DNS server: the service's public zone to Azure
 /// DNS, answered in the server's VNet.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ForwardZone {
     /// The DNS server (its workload).
     pub server: Named<WorkloadId>,

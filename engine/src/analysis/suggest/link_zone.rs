@@ -9,7 +9,7 @@ use crate::model::{VnetId, ZoneId};
 use crate::scenario::Document;
 
 /// Link a private DNS zone to a VNet.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct LinkZone {
     /// The zone.
     pub zone: Named<ZoneId>,

@@ -43,7 +43,7 @@ use crate::trace::Verdict;
 use crate::{load_document, Loaded};
 
 /// One configuration change (or, for the name, a client-side change).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "fix")]
 pub enum Fix {
     /// Link a private DNS zone to a VNet.
@@ -93,7 +93,7 @@ impl Fix {
 }
 
 /// A fix that made the flow work, with what it changed.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Suggestion {
     /// The change.
     pub fix: Fix,
@@ -110,7 +110,7 @@ pub struct Suggestion {
 }
 
 /// A fix that made the flow work but changed the answer of another question.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Rejected {
     /// The change.
     pub fix: Fix,
@@ -119,7 +119,8 @@ pub struct Rejected {
 }
 
 /// The suggestion search's result.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
 pub struct Suggestions {
     /// The diagnosis the search started from.
     pub diagnosis: Diagnosis,

@@ -11,7 +11,7 @@ use crate::model::{Network, RecordData, ZoneId};
 use crate::scenario::{Document, ZoneDoc};
 
 /// A record set of a private DNS zone.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct RecordRef {
     /// The zone.
     pub zone: Named<ZoneId>,

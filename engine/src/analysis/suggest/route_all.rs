@@ -9,7 +9,7 @@ use crate::model::WorkloadId;
 use crate::scenario::Document;
 
 /// Turn on `vnetRouteAllEnabled` for an App Service app.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RouteAll {
     /// The app (the workload standing for its instance).
     pub app: Named<WorkloadId>,

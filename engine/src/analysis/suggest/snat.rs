@@ -12,7 +12,7 @@ use crate::trace::Verdict;
 
 /// Make an Azure Firewall SNAT what its network rules allow (private ranges
 /// `255.255.255.255/32`), so replies come back to it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AlwaysSnat {
     /// The firewall.
     pub firewall: Named<FirewallId>,

@@ -12,7 +12,7 @@ use crate::scenario::{Document, NextHopDoc, RouteDoc, RouteTableDoc};
 use crate::trace::Verdict;
 
 /// The route table a UDR goes into.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "table")]
 pub enum Table {
     /// The subnet's route table.
@@ -35,7 +35,7 @@ impl Table {
 }
 
 /// Add a UDR in the client's subnet sending the destination's range to an appliance.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct AddUdr {
     /// The client's subnet.
     pub subnet: Named<SubnetId>,
@@ -44,6 +44,7 @@ pub struct AddUdr {
     /// The route's name.
     pub route: String,
     /// The destination range.
+    #[schemars(with = "String")]
     pub prefix: IpNet,
     /// The appliance's address.
     pub appliance: std::net::IpAddr,

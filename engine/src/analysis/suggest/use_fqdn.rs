@@ -8,7 +8,7 @@ use super::Scope;
 use crate::analysis::flow::FlowSpec;
 
 /// Call the service by its own FQDN.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct UseFqdn {
     /// The name to use.
     pub fqdn: String,
