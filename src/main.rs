@@ -65,6 +65,9 @@ enum Command {
     /// public access, certificate), name the root cause, and list the single changes verified to
     /// fix it (exit 1 when the flow needs fixing).
     Diagnose(cmd::diagnose::Args),
+    /// Serve the scenario library in a browser on this machine: lessons in quiz mode, diagrams
+    /// with traces drawn hop by hop, what-if and an editor.
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -93,6 +96,7 @@ fn try_main() -> Result<Outcome, CliError> {
         Command::CompareRoutes(args) => cmd::compare_routes::run(args),
         Command::WhatIf(args) => cmd::what_if::run(args),
         Command::Diagnose(args) => cmd::diagnose::run(args),
+        Command::Serve(args) => cmd::serve::run(args),
     }
 }
 

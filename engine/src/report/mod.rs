@@ -8,6 +8,7 @@
 pub mod az;
 pub mod compare;
 pub mod diagnosis;
+pub mod diagram;
 pub mod dot;
 pub mod fix;
 pub mod flow_addr;
@@ -16,6 +17,7 @@ pub mod lesson;
 pub mod narrative;
 pub mod reach;
 pub mod reasons;
+pub mod svg;
 pub mod terminal;
 pub mod text;
 pub mod verdict;
