@@ -1375,3 +1375,83 @@ fn port_0_is_refused_wherever_a_flow_port_is_taken() {
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     assert!(stderr(&o).contains("`0` is not a port"), "{}", stderr(&o));
 }
+
+#[test]
+fn trace_dot_clusters_by_region_and_vnet_and_labels_each_step_with_what_decided_it() {
+    let dot = stdout(&azpath(&[
+        "trace",
+        "scenarios/virtual-wan/cross-region-private-endpoint.ron",
+        "--from",
+        "app-dev",
+        "--to",
+        "aoai-dev.openai.azure.com",
+        "--format",
+        "dot",
+    ]));
+    assert!(
+        dot.contains("subgraph cluster_r0 {") && dot.contains("label=\"westus\""),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("label=\"virtual hub hub-eus\\n10.200.0.0/23\""),
+        "{dot}"
+    );
+    // The West US firewall's application rule, with its SNAT, on the step it decided.
+    assert!(
+        dot.contains("fw-wus: apps-to-openai Allow\\nSNAT to 10.100.0.132"),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("route 10.0.0.0/8 (VirtualNetworkGateway)"),
+        "{dot}"
+    );
+    assert!(dot.contains("DNS: aoai-dev.openai.azure.com"), "{dot}");
+    // The verdict hangs off the hop where the trace ended: the reply's last, the client.
+    let app = dot
+        .lines()
+        .find(|l| l.contains("[label=\"app-dev\\n10.1.1.4\""))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap();
+    assert!(dot.contains(&format!("{app} -> verdict")), "{dot}");
+    let refused = stdout(&azpath(&[
+        "trace",
+        "scenarios/virtual-wan/cross-region-private-endpoint.ron",
+        "--from",
+        "app-dev",
+        "--to",
+        "10.3.2.4",
+        "--host",
+        "aoai-dev.cognitiveservices.azure.com",
+        "--format",
+        "dot",
+    ]));
+    let fw = refused
+        .lines()
+        .find(|l| l.contains("[label=\"fw-wus\\n10.100.0.132\""))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap();
+    assert!(refused.contains(&format!("{fw} -> verdict")), "{refused}");
+    assert!(refused.contains("label=\"DroppedByFirewall\""), "{refused}");
+}
+
+#[test]
+fn trace_svg_draws_the_topology_and_the_path_without_graphviz() {
+    let o = azpath(&[
+        "trace",
+        "scenarios/virtual-wan/cross-region-private-endpoint.ron",
+        "--from",
+        "app-dev",
+        "--to",
+        "10.3.2.4",
+        "--format",
+        "svg",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let svg = stdout(&o);
+    assert!(
+        svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+        "{svg}"
+    );
+    assert!(svg.contains("data-id=\"nic:fw-eus\"") && svg.contains("class=\"seg rep\""));
+    assert!(svg.contains("<g class=\"verdict ok\""));
+}

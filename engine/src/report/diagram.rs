@@ -371,6 +371,21 @@ fn nodes(net: &Network) -> Vec<Pending> {
             place: Place::Services,
         });
     }
+    // A private endpoint's target that names no modelled service still has a place to point.
+    for pe in net.private_endpoints.iter() {
+        if let (None, Some(t)) = (endpoint_service(net, pe), &pe.target) {
+            let id = format!("svc:{t}");
+            if !out.iter().any(|p| p.id == id) {
+                out.push(Pending {
+                    id,
+                    kind: NodeKind::Service,
+                    name: t.clone(),
+                    detail: "private link target".into(),
+                    place: Place::Services,
+                });
+            }
+        }
+    }
     for z in net.dns.zones.iter() {
         out.push(Pending {
             id: format!("zone:{}", z.name),
@@ -628,6 +643,17 @@ fn layout(net: &Network, pending: &[Pending]) -> Diagram {
     d
 }
 
+/// The service a private endpoint serves: the one it names, or the one whose FQDN its target is.
+fn endpoint_service<'n>(
+    net: &'n Network,
+    pe: &crate::model::PrivateEndpoint,
+) -> Option<&'n crate::model::Service> {
+    pe.service.and_then(|s| net.services.get(s)).or_else(|| {
+        let t = pe.target.as_deref()?;
+        net.services.iter().find(|s| s.fqdn.eq_ignore_ascii_case(t))
+    })
+}
+
 fn links(net: &Network) -> Vec<Link> {
     let mut out = Vec::new();
     let name = |id: VnetId| net.vnet(id).map(|v| (v.name.clone(), v.region.clone()));
@@ -681,10 +707,15 @@ fn links(net: &Network) -> Vec<Link> {
         }
     }
     for pe in net.private_endpoints.iter() {
-        if let Some(s) = pe.service.and_then(|s| net.services.get(s)) {
+        let to = match (endpoint_service(net, pe), &pe.target) {
+            (Some(s), _) => Some(s.name.clone()),
+            (None, Some(t)) => Some(t.clone()),
+            (None, None) => None,
+        };
+        if let Some(to) = to {
             out.push(Link {
                 from: format!("nic:{}", pe.name),
-                to: format!("svc:{}", s.name),
+                to: format!("svc:{to}"),
                 kind: LinkKind::PrivateLink,
             });
         }
@@ -711,5 +742,170 @@ impl Diagram {
             .find(|n| n.id == id)
             .map(|n| n.rect)
             .or_else(|| self.vnets.iter().find(|v| v.id == id).map(|v| v.rect))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{build, Diagram, LinkKind, NodeKind, Rect};
+    use crate::expect::{check, Evidence};
+    use crate::trace::TraceAnswer;
+    use crate::Loaded;
+
+    fn lesson(path: &str) -> Loaded {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scenarios")
+            .join(path);
+        crate::load_file(&file).unwrap()
+    }
+
+    fn traces(l: &Loaded) -> Vec<TraceAnswer> {
+        check(&l.network, l.dataplane())
+            .results
+            .into_iter()
+            .filter_map(|r| match r.evidence {
+                Some(Evidence::Trace(t)) => Some(*t),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn inside(inner: &Rect, outer: &Rect) -> bool {
+        inner.x >= outer.x
+            && inner.y >= outer.y
+            && inner.x + inner.w <= outer.x + outer.w
+            && inner.y + inner.h <= outer.y + outer.h
+    }
+
+    fn overlap(a: &Rect, b: &Rect) -> bool {
+        a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h
+    }
+
+    const CROSS_REGION: &str = "virtual-wan/cross-region-private-endpoint.ron";
+
+    fn cross_region() -> (Loaded, Diagram) {
+        let l = lesson(CROSS_REGION);
+        let t = traces(&l);
+        let refs: Vec<&TraceAnswer> = t.iter().collect();
+        let d = build(&l.network, &refs);
+        (l, d)
+    }
+
+    #[test]
+    fn vnets_sit_inside_their_regions_column_and_nodes_inside_their_vnet() {
+        let (_, d) = cross_region();
+        for v in &d.vnets {
+            let col = d.columns.iter().find(|c| c.name == v.region).unwrap();
+            assert!(inside(&v.rect, &col.rect), "{}", v.name);
+        }
+        for n in d.nodes.iter().filter(|n| n.vnet.is_some()) {
+            let v = d
+                .vnets
+                .iter()
+                .find(|v| Some(&v.name) == n.vnet.as_ref())
+                .unwrap();
+            assert!(inside(&n.rect, &v.rect), "{}", n.name);
+        }
+        let regions: Vec<&str> = d.columns.iter().map(|c| c.name.as_str()).collect();
+        assert!(
+            regions.contains(&"westus") && regions.contains(&"eastus"),
+            "{regions:?}"
+        );
+    }
+
+    #[test]
+    fn nothing_overlaps_in_any_bundled_lesson() {
+        for path in [
+            CROSS_REGION,
+            "dns/private-resolver-for-spokes.ron",
+            "firewall/hub-inspects-every-private-endpoint-flow.ron",
+            "routing/gateway-transit-propagation-off.ron",
+            "ai-foundry/network-secured-agents.ron",
+        ] {
+            let l = lesson(path);
+            let d = build(&l.network, &[]);
+            for (i, a) in d.nodes.iter().enumerate() {
+                for b in d.nodes.iter().skip(i + 1) {
+                    assert!(!overlap(&a.rect, &b.rect), "{path}: {} and {}", a.id, b.id);
+                }
+            }
+            for (i, a) in d.vnets.iter().enumerate() {
+                for b in d.vnets.iter().skip(i + 1) {
+                    assert!(!overlap(&a.rect, &b.rect), "{path}: {} and {}", a.id, b.id);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hubs_their_connections_and_the_hub_to_hub_link_are_drawn_and_marked_inter_region() {
+        let (_, d) = cross_region();
+        assert!(d.vnets.iter().any(|v| v.hub.as_deref() == Some("hub-wus")));
+        let conn = |hub: &str, vnet: &str| {
+            d.links.iter().any(|l| {
+                l.kind == LinkKind::HubConnection
+                    && l.from == format!("nic:{hub} router")
+                    && l.to == format!("vnet:{vnet}")
+            })
+        };
+        assert!(conn("hub-wus", "spoke-dev-wus") && conn("hub-eus", "spoke-ai-eus"));
+        // A hub connection is a peering underneath; it is drawn once, as the connection.
+        assert!(!d
+            .links
+            .iter()
+            .any(|l| matches!(l.kind, LinkKind::Peering { .. })));
+        assert!(d
+            .links
+            .iter()
+            .any(|l| l.kind == LinkKind::HubToHub { global: true }));
+    }
+
+    #[test]
+    fn a_peering_across_regions_is_global_and_one_not_connected_is_marked() {
+        let l = lesson("routing/peering-states-and-access.ron");
+        let d = build(&l.network, &[]);
+        assert!(d.links.iter().any(|l| matches!(
+            l.kind,
+            LinkKind::Peering {
+                connected: false,
+                ..
+            }
+        )));
+        let (_, wan) = cross_region();
+        assert!(wan
+            .links
+            .iter()
+            .all(|l| !matches!(l.kind, LinkKind::Peering { .. })));
+    }
+
+    #[test]
+    fn private_endpoints_link_to_their_service_and_zones_to_their_vnets() {
+        let (_, d) = cross_region();
+        assert!(d.links.iter().any(|l| l.kind == LinkKind::PrivateLink
+            && l.from == "nic:pe-aoai-dev"
+            && l.to == "svc:aoai-dev"));
+        assert!(d.nodes.iter().any(|n| n.kind == NodeKind::Zone));
+        assert!(d.links.iter().any(|l| l.kind == LinkKind::ZoneLink));
+    }
+
+    #[test]
+    fn every_hop_of_every_trace_has_a_node() {
+        let (l, d) = cross_region();
+        for t in traces(&l) {
+            for h in t.forward.iter().chain(&t.reply) {
+                assert!(d.rect_of(&format!("nic:{}", h.nic)).is_some(), "{}", h.nic);
+            }
+        }
+    }
+
+    #[test]
+    fn the_topology_draws_the_same_whichever_trace_is_shown() {
+        let l = lesson(CROSS_REGION);
+        let t = traces(&l);
+        let a = build(&l.network, &[]);
+        let b = build(&l.network, &t.iter().collect::<Vec<_>>());
+        for n in &a.nodes {
+            assert_eq!(Some(n.rect), b.rect_of(&n.id), "{}", n.id);
+        }
     }
 }

@@ -370,3 +370,63 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod drawing {
+    use crate::expect::{check, Evidence};
+    use crate::report::diagram::build;
+
+    fn traces(path: &str) -> (crate::Loaded, Vec<crate::trace::TraceAnswer>) {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scenarios")
+            .join(path);
+        let l = crate::load_file(&file).unwrap();
+        let t = check(&l.network, l.dataplane())
+            .results
+            .into_iter()
+            .filter_map(|r| match r.evidence {
+                Some(Evidence::Trace(t)) => Some(*t),
+                _ => None,
+            })
+            .collect();
+        (l, t)
+    }
+
+    #[test]
+    fn the_request_is_numbered_the_reply_dashed_and_the_verdict_at_the_last_hop() {
+        let (l, t) = traces("virtual-wan/cross-region-private-endpoint.ron");
+        let delivered = t.iter().find(|t| t.reply.len() == 5).unwrap();
+        let d = build(&l.network, &[delivered]);
+        let svg = super::render(&d, Some(delivered));
+        assert_eq!(svg.matches("class=\"seg req\"").count(), 4);
+        assert_eq!(svg.matches("class=\"seg rep\"").count(), 4);
+        assert!(svg.contains("<g class=\"verdict ok\" data-seq=\"9\">"));
+        // Refused by the West US firewall's application rules: the verdict at hop 2, fw-wus.
+        let refused = t
+            .iter()
+            .find(|t| t.verdict.name() == "DroppedByFirewall")
+            .unwrap();
+        let svg = super::render(&d, Some(refused));
+        let fw = d.rect_of("nic:fw-wus").unwrap();
+        let at = "<g class=\"verdict\" data-seq=\"1\"><rect x=\"";
+        let x: f64 = svg
+            .split(at)
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(x >= fw.x - 60.0 && x <= fw.x + fw.w, "{x} vs {fw:?}");
+    }
+
+    #[test]
+    fn a_global_peering_is_drawn_dashed_and_labelled() {
+        let (l, _) = traces("nsg/reply-meets-an-nsg-without-the-flow.ron");
+        let svg = super::render(&build(&l.network, &[]), None);
+        assert!(svg.contains("<svg") && svg.ends_with("</svg>\n"));
+        let (l, _) = traces("virtual-wan/cross-region-private-endpoint.ron");
+        let svg = super::render(&build(&l.network, &[]), None);
+        assert!(svg.contains("class=\"link HubToHub global\""));
+        assert!(svg.contains(">hub-to-hub (inter-region)</text>"));
+    }
+}
