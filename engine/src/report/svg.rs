@@ -80,8 +80,8 @@ pub fn render(d: &Diagram, trace: Option<&TraceAnswer>) -> String {
     );
     let _ = writeln!(out, "<style>{STYLE}</style>");
     out += "<defs>\
-<marker id=\"arrow-req\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"6\" markerHeight=\"6\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"#0550ae\"/></marker>\
-<marker id=\"arrow-rep\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"6\" markerHeight=\"6\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"#1a7f37\"/></marker>\
+<marker id=\"arrow-req\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"12\" markerHeight=\"12\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"#0550ae\"/></marker>\
+<marker id=\"arrow-rep\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"12\" markerHeight=\"12\" orient=\"auto\"><path d=\"M0,0L10,5L0,10z\" fill=\"#1a7f37\"/></marker>\
 </defs>\n";
     out += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n";
     for c in &d.columns {
