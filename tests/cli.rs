@@ -1455,3 +1455,49 @@ fn trace_svg_draws_the_topology_and_the_path_without_graphviz() {
     assert!(svg.contains("data-id=\"nic:fw-eus\"") && svg.contains("class=\"seg rep\""));
     assert!(svg.contains("<g class=\"verdict ok\""));
 }
+
+/// Starts `azpath serve` with `args` and returns what it says on standard error before it
+/// serves (up to its "serving" line), then stops it.
+fn serve_announcement(args: &[&str]) -> String {
+    use std::io::BufRead as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_azpath"))
+        .current_dir(root())
+        .arg("serve")
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = String::new();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        said += &line;
+        said.push('\n');
+        if line.contains("serving") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    said
+}
+
+#[test]
+fn serve_listens_on_the_loopback_only_unless_told_and_then_warns() {
+    let said = serve_announcement(&["scenarios", "--port", "0"]);
+    assert!(
+        said.contains("serving the scenario library on http://127.0.0.1:")
+            && !said.contains("warning"),
+        "{said}"
+    );
+    let said = serve_announcement(&["scenarios", "--port", "0", "--listen", "0.0.0.0"]);
+    assert!(said.starts_with("warning: listening on 0.0.0.0"), "{said}");
+    let missing = azpath(&["serve", "no-such-folder", "--port", "0"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("no-such-folder: cannot serve"),
+        "{}",
+        stderr(&missing)
+    );
+}

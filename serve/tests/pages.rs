@@ -332,3 +332,59 @@ async fn an_unknown_page_is_not_found() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(html.contains("href=\"/\""));
 }
+
+#[tokio::test]
+async fn markup_in_a_scenario_is_shown_as_text_never_run() {
+    let dir = scratch("markup");
+    let text = std::fs::read_to_string(dir.join("nsg/lesson.ron")).unwrap();
+    let evil = "<script>alert(1)</script>";
+    // In the title (accepted as text) and in a workload's name (refused, and the refusal names it).
+    let titled = text.replacen("title: \"", &format!("title: \"{evil} "), 1);
+    assert_ne!(titled, text, "the lesson has a title to change");
+    std::fs::write(dir.join("nsg/lesson.ron"), &titled).unwrap();
+    let named = text.replacen("name: \"vm-", &format!("name: \"{evil}vm-"), 1);
+    std::fs::write(dir.join("nsg/named.ron"), &named).unwrap();
+    let router = app(Roots::new(std::slice::from_ref(&dir)).unwrap());
+    for uri in [
+        "/",
+        "/lesson/0/nsg/lesson.ron",
+        "/lesson/0/nsg/named.ron",
+        "/edit/0/nsg/named.ron",
+    ] {
+        let (_, _, html) = get(router.clone(), uri).await;
+        assert!(!html.contains(evil), "{uri}");
+        assert!(
+            html.contains("&lt;script&gt;") || html.contains("&#60;script&#62;"),
+            "{uri}: {html}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Every lesson page is rendered in well under 200 ms on the server (the browser test measures
+/// the whole page load); the slowest is reported.
+#[tokio::test]
+async fn every_lesson_page_renders_in_under_200_ms() {
+    let roots = Roots::new(&[scenarios()]).unwrap();
+    let mut slowest = (std::time::Duration::ZERO, String::new(), 0);
+    for e in roots.entries() {
+        let uri = format!("/lesson/{}", e.key);
+        let started = std::time::Instant::now();
+        let (status, _, html) = get(library(), &uri).await;
+        let took = started.elapsed();
+        assert_eq!(status, StatusCode::OK, "{uri}");
+        if took > slowest.0 {
+            slowest = (took, uri, html.len());
+        }
+    }
+    eprintln!(
+        "slowest lesson page: {} in {:?} ({} bytes)",
+        slowest.1, slowest.0, slowest.2
+    );
+    assert!(
+        slowest.0.as_millis() < 200,
+        "{} took {:?}",
+        slowest.1,
+        slowest.0
+    );
+}
