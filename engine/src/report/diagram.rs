@@ -196,7 +196,10 @@ pub enum LinkKind {
     },
     /// A virtual hub's connection to a VNet.
     HubConnection,
-    /// Two virtual hubs of the same WAN.
+    /// Two virtual hubs: the hubs of a Virtual WAN are connected to each other in a full mesh
+    /// ("Virtual WAN overview", hub-to-hub connections,
+    /// <https://learn.microsoft.com/azure/virtual-wan/virtual-wan-about>); a scenario holds one
+    /// WAN, so every pair of its hubs is linked.
     HubToHub {
         /// Across regions.
         global: bool,
@@ -325,6 +328,21 @@ fn nodes(net: &Network) -> Vec<Pending> {
             detail: what.to_string(),
             place,
         });
+        // The on-premises networks the gateway learns, as one site beside it.
+        if !gw.learned.is_empty() {
+            out.push(Pending {
+                id: format!("onprem:{}", gw.name),
+                kind: NodeKind::Site,
+                name: format!("on-premises via {}", gw.name),
+                detail: gw
+                    .learned
+                    .iter()
+                    .map(|l| l.prefix.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                place: Place::Outside,
+            });
+        }
     }
     for hub in net.virtual_hubs.iter() {
         let detail = hub
@@ -706,6 +724,13 @@ fn links(net: &Network) -> Vec<Link> {
             });
         }
     }
+    for gw in net.gateways.iter().filter(|g| !g.learned.is_empty()) {
+        out.push(Link {
+            from: format!("onprem:{}", gw.name),
+            to: format!("gw:{}", gw.name),
+            kind: LinkKind::SiteConnection,
+        });
+    }
     for pe in net.private_endpoints.iter() {
         let to = match (endpoint_service(net, pe), &pe.target) {
             (Some(s), _) => Some(s.name.clone()),
@@ -886,6 +911,29 @@ mod tests {
             && l.to == "svc:aoai-dev"));
         assert!(d.nodes.iter().any(|n| n.kind == NodeKind::Zone));
         assert!(d.links.iter().any(|l| l.kind == LinkKind::ZoneLink));
+    }
+
+    #[test]
+    fn a_gateway_is_drawn_in_its_gateway_subnet_with_the_on_premises_networks_it_learns() {
+        let l = lesson("routing/gateway-transit-propagation-off.ron");
+        let d = build(&l.network, &[]);
+        let gw = d
+            .nodes
+            .iter()
+            .find(|n| matches!(n.kind, NodeKind::VpnGateway | NodeKind::ExpressRouteGateway))
+            .unwrap();
+        let row = d
+            .subnets
+            .iter()
+            .find(|s| s.name.ends_with("/GatewaySubnet"))
+            .unwrap();
+        assert!(inside(&gw.rect, &row.rect), "{gw:?} in {row:?}");
+        let site = d.nodes.iter().find(|n| n.kind == NodeKind::Site).unwrap();
+        assert!(site.detail.contains("192.168."), "{site:?}");
+        assert!(d
+            .links
+            .iter()
+            .any(|l| l.kind == LinkKind::SiteConnection && l.from == site.id && l.to == gw.id));
     }
 
     #[test]
