@@ -117,6 +117,12 @@ Examples:
   azpath diagnose scenarios/virtual-wan/cross-region-private-endpoint.ron --from app-dev --to aoai-dev.openai.azure.com
   azpath diagnose estate.ron --from app-dev --to aoai-dev.openai.azure.com --emit-variant fixes/";
 
+/// `azpath serve --help`.
+pub const SERVE: &str = "\
+Examples:
+  azpath serve scenarios
+  azpath serve scenarios/private-endpoint --port 8080";
+
 /// `azpath completions --help`.
 pub const COMPLETIONS: &str = "\
 Examples:

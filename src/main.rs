@@ -98,6 +98,10 @@ enum Command {
     /// shapes, or of the scenario format; every JSON answer carries its `schema_version`.
     #[command(after_help = help::SCHEMA)]
     Schema(cmd::conventions::SchemaArgs),
+    /// Serve the scenario library in a browser on this machine: lessons in quiz mode, diagrams
+    /// with traces drawn hop by hop, what-if and an editor.
+    #[command(after_help = help::SERVE)]
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -133,6 +137,7 @@ fn try_main() -> Result<Outcome, CliError> {
         Command::Completions(args) => cmd::conventions::completions(args, Cli::command()),
         Command::Man => cmd::conventions::man(Cli::command()),
         Command::Schema(args) => cmd::conventions::schema(args),
+        Command::Serve(args) => cmd::serve::run(args),
     }
 }
 

@@ -1487,3 +1487,129 @@ fn routes_at_a_gateway_site_or_hub_and_traces_from_a_site() {
         "{fw}"
     );
 }
+
+#[test]
+fn trace_dot_clusters_by_region_and_vnet_and_labels_each_step_with_what_decided_it() {
+    let dot = stdout(&azpath(&[
+        "trace",
+        "scenarios/virtual-wan/cross-region-private-endpoint.ron",
+        "--from",
+        "app-dev",
+        "--to",
+        "aoai-dev.openai.azure.com",
+        "--format",
+        "dot",
+    ]));
+    assert!(
+        dot.contains("subgraph cluster_r0 {") && dot.contains("label=\"westus\""),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("label=\"virtual hub hub-eus\\n10.200.0.0/23\""),
+        "{dot}"
+    );
+    // The West US firewall's application rule, with its SNAT, on the step it decided.
+    assert!(
+        dot.contains("fw-wus: apps-to-openai Allow\\nSNAT to 10.100.0.132"),
+        "{dot}"
+    );
+    assert!(
+        dot.contains("route 10.0.0.0/8 (VirtualNetworkGateway)"),
+        "{dot}"
+    );
+    assert!(dot.contains("DNS: aoai-dev.openai.azure.com"), "{dot}");
+    // The verdict hangs off the hop where the trace ended: the reply's last, the client.
+    let app = dot
+        .lines()
+        .find(|l| l.contains("[label=\"app-dev\\n10.1.1.4\""))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap();
+    assert!(dot.contains(&format!("{app} -> verdict")), "{dot}");
+    let refused = stdout(&azpath(&[
+        "trace",
+        "scenarios/virtual-wan/cross-region-private-endpoint.ron",
+        "--from",
+        "app-dev",
+        "--to",
+        "10.3.2.4",
+        "--host",
+        "aoai-dev.cognitiveservices.azure.com",
+        "--format",
+        "dot",
+    ]));
+    let fw = refused
+        .lines()
+        .find(|l| l.contains("[label=\"fw-wus\\n10.100.0.132\""))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap();
+    assert!(refused.contains(&format!("{fw} -> verdict")), "{refused}");
+    assert!(refused.contains("label=\"DroppedByFirewall\""), "{refused}");
+}
+
+#[test]
+fn trace_svg_draws_the_topology_and_the_path_without_graphviz() {
+    let o = azpath(&[
+        "trace",
+        "scenarios/virtual-wan/cross-region-private-endpoint.ron",
+        "--from",
+        "app-dev",
+        "--to",
+        "10.3.2.4",
+        "--format",
+        "svg",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let svg = stdout(&o);
+    assert!(
+        svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+        "{svg}"
+    );
+    assert!(svg.contains("data-id=\"nic:fw-eus\"") && svg.contains("class=\"seg rep\""));
+    assert!(svg.contains("<g class=\"verdict ok\""));
+}
+
+/// Starts `azpath serve` with `args` and returns what it says on standard error before it
+/// serves (up to its "serving" line), then stops it.
+fn serve_announcement(args: &[&str]) -> String {
+    use std::io::BufRead as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_azpath"))
+        .current_dir(root())
+        .arg("serve")
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = String::new();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        said += &line;
+        said.push('\n');
+        if line.contains("serving") {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    said
+}
+
+#[test]
+fn serve_listens_on_the_loopback_only_unless_told_and_then_warns() {
+    let said = serve_announcement(&["scenarios", "--port", "0"]);
+    assert!(
+        said.contains("serving the scenario library on http://127.0.0.1:")
+            && !said.contains("warning"),
+        "{said}"
+    );
+    let said = serve_announcement(&["scenarios", "--port", "0", "--listen", "0.0.0.0"]);
+    assert!(said.starts_with("warning: listening on 0.0.0.0"), "{said}");
+    let missing = azpath(&["serve", "no-such-folder", "--port", "0"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        stderr(&missing).contains("no-such-folder: cannot serve"),
+        "{}",
+        stderr(&missing)
+    );
+}

@@ -238,6 +238,9 @@ fn scenario_runs(file: &str, text: &str) -> Vec<Vec<String>> {
             "dot",
         ],
         vec![
+            "trace", file, "--from", &who, "--to", "10.0.2.4", "--format", "svg",
+        ],
+        vec![
             "resolve",
             file,
             "--from",

@@ -24,6 +24,7 @@ pub mod next_hop;
 pub mod reach;
 pub mod resolve;
 pub mod routes;
+pub mod serve;
 pub mod trace;
 pub mod what_if;
 

@@ -40,8 +40,11 @@ pub enum TraceFormat {
     Text,
     /// The answer as JSON, for scripts.
     Json,
-    /// A Graphviz picture of the path over the VNets it crosses.
+    /// A Graphviz picture of the path over the VNets it crosses, clustered by region and VNet.
     Dot,
+    /// The topology as an SVG picture (regions, VNets, hubs, endpoints, zones) with the path
+    /// drawn on it; needs no Graphviz.
+    Svg,
 }
 
 /// Runs the command: exit 0 when the flow gets through (delivered, or sent on to the Internet,
@@ -76,6 +79,10 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         )?,
         TraceFormat::Json => out::data(&super::rendered(report::json::render(&answer))?)?,
         TraceFormat::Dot => out::data(&report::dot::trace(&answer, net))?,
+        TraceFormat::Svg => {
+            let d = report::diagram::build(net, &[&answer]);
+            out::data(&report::svg::render(&d, Some(&answer)))?;
+        }
     }
     Ok(Outcome::of_verdict(&answer.verdict))
 }

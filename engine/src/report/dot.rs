@@ -70,132 +70,239 @@ pub fn label(lines: &[&str]) -> String {
     out
 }
 
-/// What a node of the trace picture stands for.
-#[derive(Debug)]
-enum Node {
-    Vnet { name: String, region: String },
-    Nic { name: String, subnet: String },
-    Verdict(String),
-}
-
-/// What an edge of the trace picture stands for.
-#[derive(Debug)]
-enum Edge {
-    /// A peering between two VNets on the path.
-    Peering { global: bool },
-    /// A NIC sits in a VNet.
-    Member,
-    /// A step of the request.
-    Request(usize),
-    /// A step of the reply.
-    Reply(usize),
-    /// Where the trace ended.
-    End,
-}
-
-/// A trace over the topology it crosses: the VNets on the path with their peerings, the NICs in
-/// them, the request in bold, the reply dashed, and the verdict. Built as a `petgraph` graph and
-/// written with its DOT writer.
+/// A trace over the topology it crosses, as Graphviz clusters: one per region, inside it one per
+/// VNet (a virtual hub's managed VNet marked) holding the NICs, firewalls, hub routers and
+/// endpoints in it; peerings (global ones marked) and hub-to-hub links between the VNets on the
+/// path; the request as bold numbered edges labelled with what decided each step (the route that
+/// won, the firewall rule, SNAT), the reply dashed, the name resolution the trace started
+/// with, and the verdict attached to the hop where the trace ended.
 pub fn trace(answer: &crate::trace::TraceAnswer, net: &crate::model::Network) -> String {
-    use petgraph::dot::{Config, Dot};
-    use petgraph::graph::{DiGraph, NodeIndex};
-    use std::collections::BTreeMap;
-
-    let mut g: DiGraph<Node, Edge> = DiGraph::new();
-    let mut vnets: BTreeMap<String, NodeIndex> = BTreeMap::new();
-    let mut nics: BTreeMap<String, NodeIndex> = BTreeMap::new();
-    for h in answer.forward.iter().chain(&answer.reply) {
-        let v = *vnets.entry(h.vnet.clone()).or_insert_with(|| {
-            g.add_node(Node::Vnet {
-                name: h.vnet.clone(),
-                region: h.region.clone(),
-            })
-        });
-        if !nics.contains_key(&h.nic) {
-            let n = g.add_node(Node::Nic {
-                name: h.nic.clone(),
-                subnet: h.subnet.clone(),
-            });
-            g.add_edge(n, v, Edge::Member);
-            nics.insert(h.nic.clone(), n);
+    use super::diagram::{self, LinkKind};
+    let d = diagram::build(net, &[answer]);
+    let hops: Vec<&crate::trace::Hop> = answer.forward.iter().chain(&answer.reply).collect();
+    let on_path = |vnet: &str| hops.iter().any(|h| h.vnet == vnet);
+    let node_id = |id: &str| {
+        d.nodes
+            .iter()
+            .position(|n| n.id == id)
+            .map(|i| format!("n{i}"))
+    };
+    let mut out = String::from(
+        "digraph {\n  compound=true;\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n",
+    );
+    // An anchor per VNet on the path, for edges between clusters.
+    let mut anchors: Vec<(String, String, usize)> = Vec::new();
+    let mut regions: Vec<&str> = Vec::new();
+    for v in &d.vnets {
+        if on_path(&v.name) && !regions.contains(&v.region.as_str()) {
+            regions.push(&v.region);
         }
     }
-    for p in &net.peerings {
-        let [a, b] = p
-            .vnets
-            .map(|id| net.vnet(id).map(|v| (v.name.clone(), v.region.clone())));
-        if let (Some((a, ra)), Some((b, rb))) = (a, b) {
-            if let (Some(x), Some(y)) = (vnets.get(&a), vnets.get(&b)) {
-                g.add_edge(*x, *y, Edge::Peering { global: ra != rb });
+    for (ri, region) in regions.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  subgraph cluster_r{ri} {{\n    label={};\n    style=rounded;\n    color=gray60;",
+            label(&[region])
+        );
+        for (vi, v) in d.vnets.iter().enumerate() {
+            if v.region != *region || !on_path(&v.name) {
+                continue;
             }
+            let title = match &v.hub {
+                Some(h) => format!("virtual hub {h}"),
+                None => v.name.clone(),
+            };
+            let space = v.address_space.join(" ");
+            let _ = writeln!(
+                out,
+                "    subgraph cluster_v{vi} {{\n      label={};\n      style=filled;\n      fillcolor=\"{}\";\n      color=gray40;",
+                label(&[&title, &space]),
+                if v.hub.is_some() { "#eef6ff" } else { "#f6f8fa" }
+            );
+            let mut first = None;
+            for (ni, n) in d.nodes.iter().enumerate() {
+                if n.vnet.as_deref() != Some(v.name.as_str()) {
+                    continue;
+                }
+                let on = hops.iter().any(|h| format!("nic:{}", h.nic) == n.id);
+                if !on {
+                    continue;
+                }
+                first.get_or_insert(ni);
+                let _ = writeln!(
+                    out,
+                    "      n{ni} [label={}, style=filled, fillcolor=white{}];",
+                    label(&[&n.name, &n.detail]),
+                    node_shape(n.kind)
+                );
+            }
+            match first {
+                Some(ni) => anchors.push((v.name.clone(), format!("n{ni}"), vi)),
+                None => {
+                    let _ = writeln!(out, "      v{vi} [shape=point, style=invis];");
+                    anchors.push((v.name.clone(), format!("v{vi}"), vi));
+                }
+            }
+            out.push_str("    }\n");
+        }
+        out.push_str("  }\n");
+    }
+    // Hops outside any VNet (the Internet client).
+    for (ni, n) in d.nodes.iter().enumerate() {
+        if n.vnet.is_none() && hops.iter().any(|h| format!("nic:{}", h.nic) == n.id) {
+            let _ = writeln!(
+                out,
+                "  n{ni} [label={}, shape=oval, style=dashed];",
+                label(&[&n.name])
+            );
         }
     }
-    for (path, reply) in [(&answer.forward, false), (&answer.reply, true)] {
-        for (i, pair) in path.windows(2).enumerate() {
-            if let [a, b] = pair {
-                if let (Some(x), Some(y)) = (nics.get(&a.nic), nics.get(&b.nic)) {
-                    g.add_edge(
-                        *x,
-                        *y,
-                        if reply {
-                            Edge::Reply(i + 1)
-                        } else {
-                            Edge::Request(i + 1)
-                        },
+    let anchor = |name: &str| anchors.iter().find(|(v, _, _)| v == name);
+    for l in &d.links {
+        let text = match l.kind {
+            LinkKind::Peering { global: true, .. } => "global peering",
+            LinkKind::Peering { .. } => "peering",
+            LinkKind::HubConnection => "hub connection",
+            _ => continue,
+        };
+        let from = l
+            .from
+            .strip_prefix("vnet:")
+            .map(str::to_string)
+            .or_else(|| {
+                d.nodes
+                    .iter()
+                    .find(|n| n.id == l.from)
+                    .and_then(|n| n.vnet.clone())
+            });
+        let to = l.to.strip_prefix("vnet:");
+        if let (Some(a), Some(b)) = (from.as_deref().and_then(anchor), to.and_then(anchor)) {
+            let _ = writeln!(
+                out,
+                "  {} -> {} [label={}, dir=none, color=gray60, ltail=cluster_v{}, lhead=cluster_v{}];",
+                a.1,
+                b.1,
+                label(&[text]),
+                a.2,
+                b.2
+            );
+        }
+    }
+    for l in &d.links {
+        if let LinkKind::HubToHub { global } = l.kind {
+            if let (Some(a), Some(b)) = (node_id(&l.from), node_id(&l.to)) {
+                let on = |id: &str| hops.iter().any(|h| format!("nic:{}", h.nic) == id);
+                if on(&l.from) && on(&l.to) {
+                    let text = if global {
+                        "hub-to-hub (inter-region)"
+                    } else {
+                        "hub-to-hub"
+                    };
+                    let _ = writeln!(
+                        out,
+                        "  {a} -> {b} [label={}, dir=none, color=\"#0969da\", penwidth=2];",
+                        label(&[text])
                     );
                 }
             }
         }
     }
-    let verdict = g.add_node(Node::Verdict(answer.verdict.name().to_string()));
-    if let Some(last) = answer
-        .reply
-        .last()
-        .or(answer.forward.last())
-        .and_then(|h| nics.get(&h.nic))
-    {
-        g.add_edge(*last, verdict, Edge::End);
+    if let (Some(res), Some(first)) = (&answer.resolution, answer.forward.first()) {
+        if let Some(n) = node_id(&format!("nic:{}", first.nic)) {
+            let to = answer
+                .destination
+                .map_or_else(|| "no address".to_string(), |a| a.to_string());
+            let _ = writeln!(
+                out,
+                "  dns [label={}, shape=note, style=filled, fillcolor=\"#dafbe1\"];\n  {n} -> dns [label=\"resolves\", style=dotted];",
+                label(&[&format!("DNS: {}", res.name), &to])
+            );
+        }
     }
-    let node = |_, (_, n): (NodeIndex, &Node)| node_attributes(n);
-    let edge = |_, e: petgraph::graph::EdgeReference<'_, Edge>| edge_attributes(e.weight());
-    let dot = Dot::with_attr_getters(
-        &g,
-        &[Config::EdgeNoLabel, Config::NodeNoLabel],
-        &edge,
-        &node,
+    for (path, reply) in [(&answer.forward, false), (&answer.reply, true)] {
+        for (i, pair) in path.windows(2).enumerate() {
+            let [a, b] = pair else { continue };
+            let (Some(x), Some(y)) = (
+                node_id(&format!("nic:{}", a.nic)),
+                node_id(&format!("nic:{}", b.nic)),
+            ) else {
+                continue;
+            };
+            let step = if reply {
+                format!("r{}", i + 1)
+            } else {
+                format!("{}", i + 1)
+            };
+            let mut lines = vec![step];
+            lines.extend(deciding(a));
+            let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let style = if reply {
+                "style=dashed, color=darkgreen, fontcolor=darkgreen"
+            } else {
+                "style=bold, color=blue, fontcolor=blue"
+            };
+            let _ = writeln!(out, "  {x} -> {y} [label={}, {style}];", label(&refs));
+        }
+    }
+    // The verdict where the trace ended: the last hop walked.
+    let last = answer.reply.last().or(answer.forward.last());
+    let name = answer.verdict.name();
+    let delivered = matches!(answer.verdict, crate::trace::Verdict::Delivered);
+    let _ = writeln!(
+        out,
+        "  verdict [label={}, shape=ellipse, style=filled, fillcolor=\"{}\"];",
+        label(&[name]),
+        if delivered { "#dafbe1" } else { "#ffebe9" }
     );
-    format!("{dot:?}")
+    if let Some(n) = last.and_then(|h| node_id(&format!("nic:{}", h.nic))) {
+        let _ = writeln!(out, "  {n} -> verdict [style=dotted, arrowhead=none];");
+    }
+    out.push_str("}\n");
+    out
 }
 
-/// A node's DOT attributes: VNets as gray folders, NICs as boxes, the verdict filled.
-fn node_attributes(n: &Node) -> String {
-    match n {
-        Node::Vnet { name, region } => format!(
-            "label={}, shape=folder, color=gray40",
-            label(&[name, region])
-        ),
-        Node::Nic { name, subnet } => {
-            format!("label={}, shape=box", label(&[name, subnet]))
-        }
-        Node::Verdict(v) => format!(
-            "label={}, shape=ellipse, style=filled, fillcolor=lightyellow",
-            label(&[v])
-        ),
+/// A node kind's Graphviz shape.
+fn node_shape(kind: super::diagram::NodeKind) -> &'static str {
+    use super::diagram::NodeKind;
+    match kind {
+        NodeKind::Firewall => ", shape=box3d, fillcolor=\"#fff1e5\"",
+        NodeKind::Nva => ", shape=box3d, fillcolor=\"#fff8c5\"",
+        NodeKind::PrivateEndpoint => ", shape=cds, fillcolor=\"#ddf4ff\"",
+        NodeKind::HubRouter => ", shape=hexagon, fillcolor=\"#eef6ff\"",
+        _ => "",
     }
 }
 
-/// An edge's DOT attributes: the request bold, the reply dashed, peerings and membership pale.
-fn edge_attributes(e: &Edge) -> String {
-    match e {
-        Edge::Peering { global } => {
-            let text = if *global { "global peering" } else { "peering" };
-            format!("label={}, dir=none, color=gray60", label(&[text]))
+/// What decided where the packet went from this hop, a line each: the route that won, the
+/// firewall rule (with SNAT), address translation, the hub's route.
+fn deciding(h: &crate::trace::Hop) -> Vec<String> {
+    use crate::trace::Step;
+    let mut out = Vec::new();
+    for s in &h.steps {
+        match s {
+            Step::Route(a) => {
+                if let Some(r) = &a.route {
+                    out.push(format!("route {} ({})", r.prefix, r.source));
+                }
+            }
+            Step::Firewall(f) => {
+                let rule = f
+                    .rule
+                    .as_ref()
+                    .map_or_else(|| "default deny".to_string(), |r| r.rule.clone());
+                out.push(format!("{}: {rule} {}", f.firewall, f.access));
+            }
+            Step::Snat { to, .. } => out.push(format!("SNAT to {to}")),
+            Step::Dnat { to, .. } => out.push(format!("DNAT to {to}")),
+            Step::HubRoute(l) => {
+                if let Some(r) = &l.chosen {
+                    out.push(format!("hub route {}", r.prefix));
+                }
+            }
+            _ => {}
         }
-        Edge::Member => "dir=none, style=dotted, color=gray70".to_string(),
-        Edge::Request(i) => format!("label=\"{i}\", style=bold, color=blue"),
-        Edge::Reply(i) => format!("label=\"r{i}\", style=dashed, color=darkgreen"),
-        Edge::End => "style=dotted".to_string(),
     }
+    out
 }
 
 #[cfg(test)]

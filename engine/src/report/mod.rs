@@ -8,6 +8,7 @@
 pub mod az;
 pub mod compare;
 pub mod diagnosis;
+pub mod diagram;
 pub mod dot;
 pub mod fix;
 pub mod flow_addr;
@@ -19,6 +20,7 @@ pub mod onprem;
 pub mod reach;
 pub mod reasons;
 pub mod schema;
+pub mod svg;
 pub mod terminal;
 pub mod text;
 pub mod verdict;

@@ -75,6 +75,16 @@ pub fn verdict(v: &Verdict) -> String {
     v.to_string()
 }
 
+/// What happened at one hop, a line per decision (NSGs, the route look-up and the routes that
+/// competed, the firewall rule, address translation, peerings), as the trace's narrative says it.
+pub fn hop_steps(h: &Hop) -> String {
+    let mut out = String::new();
+    for s in &h.steps {
+        step(&mut out, s);
+    }
+    out
+}
+
 fn hops(out: &mut String, hops: &[Hop]) {
     for (i, h) in hops.iter().enumerate() {
         let p = &h.packet;

@@ -316,6 +316,65 @@ pub fn asked(q: &Asked) -> String {
     }
 }
 
+/// A question as a quiz asks it: what is asked, without the answer the scenario expects (which
+/// [`asked`] includes).
+pub fn asked_open(q: &Asked) -> String {
+    match q {
+        Asked::Routes { at, .. } => format!("Which effective routes does `{at}` have?"),
+        Asked::NextHop { from, to, .. } => format!("What is the next hop from `{from}` to {to}?"),
+        Asked::FlowVerify {
+            at,
+            direction,
+            protocol,
+            remote,
+            port,
+            ..
+        } => {
+            let way = match direction {
+                Direction::Inbound => "from",
+                Direction::Outbound => "to",
+            };
+            format!(
+                "Do the NSGs at `{at}` allow {direction} {protocol:?} {way} {remote} port {port}?"
+            )
+        }
+        Asked::Resolve { client, name, .. } => {
+            format!("What does `{client}` get when it resolves `{name}`?")
+        }
+        Asked::Trace {
+            from,
+            to,
+            protocol,
+            port,
+            ..
+        } => {
+            let from = match from {
+                Client::Workload { name } => format!("`{name}`"),
+                Client::Internet { address } => format!("an Internet client at {address}"),
+                Client::Site { name, address } => {
+                    format!("on-premises site `{name}` at {address}")
+                }
+            };
+            format!("{protocol:?} from {from} to {to} port {port}: how does it end?")
+        }
+        Asked::ForAllTraces {
+            from,
+            to,
+            protocol,
+            port,
+            cases,
+            ..
+        } => format!(
+            "{protocol:?} port {port} from {} to {} ({cases} case(s)): how does every one end?",
+            set(from),
+            set(to)
+        ),
+        Asked::ForAllRoutes { at, cases, .. } => {
+            format!("Which routes do {} have ({cases} case(s))?", set(at))
+        }
+    }
+}
+
 fn rows_expected(mode: RoutesMode, rows: usize) -> String {
     let verb = match mode {
         RoutesMode::Contains => "contain",
@@ -442,7 +501,8 @@ fn problem(p: &Problem) -> String {
     }
 }
 
-pub(crate) fn evidence(e: &Evidence) -> String {
+/// The answer a question was checked against, as text (indented under its question).
+pub fn evidence(e: &Evidence) -> String {
     let indent = |s: String| {
         s.lines()
             .map(|l| format!("        {l}\n"))
