@@ -14,6 +14,7 @@ mod expectations;
 mod import;
 mod lessons;
 mod nsg_properties;
+mod platform;
 mod properties;
 mod reach;
 mod reach_properties;

@@ -363,11 +363,13 @@ pub enum VerdictName {
     HostNotServed,
     /// API Management is cut off by its NSG.
     ServiceUnhealthy,
+    /// Answered by the host: Azure DNS, IMDS or WireServer.
+    AnsweredByPlatform,
 }
 
 impl VerdictName {
     /// Every verdict, in the order of the README's table.
-    pub const ALL: [VerdictName; 20] = [
+    pub const ALL: [VerdictName; 21] = [
         VerdictName::Delivered,
         VerdictName::DroppedByNsg,
         VerdictName::DroppedByFirewall,
@@ -388,6 +390,7 @@ impl VerdictName {
         VerdictName::DeliveredPublicly,
         VerdictName::HostNotServed,
         VerdictName::ServiceUnhealthy,
+        VerdictName::AnsweredByPlatform,
     ];
 
     /// The name as scenario files write it (and as every answer prints it).
@@ -413,6 +416,7 @@ impl VerdictName {
             VerdictName::DeliveredPublicly => "DeliveredPublicly",
             VerdictName::HostNotServed => "HostNotServed",
             VerdictName::ServiceUnhealthy => "ServiceUnhealthy",
+            VerdictName::AnsweredByPlatform => "AnsweredByPlatform",
         }
     }
 }

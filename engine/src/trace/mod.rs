@@ -9,6 +9,7 @@
 mod arrive;
 mod forward;
 mod hub;
+mod platform;
 mod reply;
 mod service;
 pub mod verdict;

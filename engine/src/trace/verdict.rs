@@ -142,6 +142,13 @@ pub enum Verdict {
         /// What is blocked.
         reason: ApimBlocked,
     },
+    /// The host answered: Azure DNS, the instance metadata service or the VM agent's
+    /// WireServer, which are not subject to UDRs (and to NSGs only through their
+    /// `AzurePlatform*` tags).
+    AnsweredByPlatform {
+        /// The service.
+        service: crate::filter::platform::PlatformService,
+    },
 }
 
 /// A firewall rule by its place in the policy.
@@ -421,6 +428,7 @@ impl Verdict {
             Verdict::DeliveredPublicly { .. } => Symptom::ConnectedPublicly,
             Verdict::HostNotServed { .. } => Symptom::HostNotServed,
             Verdict::ServiceUnhealthy { .. } => Symptom::ServiceUnavailable,
+            Verdict::AnsweredByPlatform { .. } => Symptom::Connected,
         }
     }
 
@@ -448,6 +456,7 @@ impl Verdict {
             Verdict::DeliveredPublicly { .. } => VerdictName::DeliveredPublicly,
             Verdict::HostNotServed { .. } => VerdictName::HostNotServed,
             Verdict::ServiceUnhealthy { .. } => VerdictName::ServiceUnhealthy,
+            Verdict::AnsweredByPlatform { .. } => VerdictName::AnsweredByPlatform,
         }
     }
 

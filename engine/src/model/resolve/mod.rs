@@ -11,6 +11,7 @@ use crate::diag::{unknown_name_hint, Diagnostic, Severity};
 use crate::model::flow_addr::unroutable;
 use crate::scenario::{self as doc, Document, Text};
 
+mod asg;
 mod firewall;
 mod forall;
 mod names;
@@ -38,6 +39,7 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.service_prefixes(&document.service_endpoint_prefixes);
     r.route_tables(&document.route_tables);
     r.service_tags(&document.service_tags);
+    r.asg_names(&document.application_security_groups);
     r.nsgs(&document.nsgs);
     r.vnets(&document.vnets);
     r.virtual_hubs(&document.virtual_hubs);
@@ -48,6 +50,7 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.services(&document.services);
     r.nics(&document.private_endpoints, &document.workloads);
     r.pe_targets(&document.private_endpoints);
+    r.asg_members(&document.application_security_groups);
     r.app_services(&document.app_services);
     r.api_managements(&document.api_managements);
     r.dns(&document.dns);
@@ -82,6 +85,8 @@ struct Resolver {
     site_names: naming::Seen,
     /// Declared service tags by name, for NSG and firewall rules.
     tag_ids: BTreeMap<String, usize>,
+    /// Application security groups by name, for NSG rules.
+    asg_ids: BTreeMap<String, usize>,
     /// Services with declared endpoint prefixes.
     endpoint_services: std::collections::BTreeSet<String>,
     /// Cases the estate-wide questions resolved so far check (bounded by
