@@ -11,6 +11,7 @@ mod azure_refuses;
 mod bad_inputs;
 mod dns_properties;
 mod expectations;
+mod firewall_egress;
 mod import;
 mod lessons;
 mod nsg_properties;

@@ -23,6 +23,8 @@ pub(super) enum Ns {
     Gateway,
     /// Application security groups.
     Asg,
+    /// IP groups.
+    IpGroup,
 }
 
 /// The state of one import.
@@ -291,6 +293,7 @@ impl<'a> Context<'a> {
             (Ns::Nic, "Microsoft.Network/azureFirewalls"),
             (Ns::Nic, "Microsoft.Network/privateEndpoints"),
             (Ns::Asg, "Microsoft.Network/applicationSecurityGroups"),
+            (Ns::IpGroup, "Microsoft.Network/ipGroups"),
         ];
         for (ns, kind) in kinds {
             for i in self.of_kind(kind) {

@@ -69,6 +69,7 @@ pub fn to_ron(imported: &Imported) -> Result<String, ron::Error> {
         &doc.application_security_groups,
         |_| None,
     )?;
+    w.list(1, "ip_groups", &doc.ip_groups, |_| None)?;
     w.list(1, "firewalls", &doc.firewalls, |f| {
         Some((Section::Firewall, f.name.value.clone()))
     })?;

@@ -7,6 +7,7 @@
 //! named as the scenario names them, and `report` writes the sentences.
 
 mod arrive;
+mod firewall_snat;
 mod forward;
 mod hub;
 mod platform;

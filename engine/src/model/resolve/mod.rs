@@ -13,6 +13,8 @@ use crate::scenario::{self as doc, Document, Text};
 
 mod asg;
 mod firewall;
+mod firewall_addr;
+mod firewall_tunnel;
 mod forall;
 mod names;
 mod naming;
@@ -54,6 +56,7 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.app_services(&document.app_services);
     r.api_managements(&document.api_managements);
     r.dns(&document.dns);
+    r.ip_groups(&document.ip_groups);
     r.firewalls(&document.firewalls);
     r.hub_firewalls(&document.virtual_hubs);
     r.load_balancers(&document.load_balancers);
@@ -87,6 +90,8 @@ struct Resolver {
     tag_ids: BTreeMap<String, usize>,
     /// Application security groups by name, for NSG rules.
     asg_ids: BTreeMap<String, usize>,
+    /// IP groups by name, expanded to prefixes, for firewall rules.
+    ip_group_ids: BTreeMap<String, Vec<IpNet>>,
     /// Services with declared endpoint prefixes.
     endpoint_services: std::collections::BTreeSet<String>,
     /// Cases the estate-wide questions resolved so far check (bounded by

@@ -210,7 +210,7 @@ impl Resolver {
         false
     }
 
-    fn address(&mut self, text: &Text) -> Option<AddressMatch> {
+    pub(super) fn address(&mut self, text: &Text) -> Option<AddressMatch> {
         let raw = text.value.trim();
         if raw == "*" || raw.eq_ignore_ascii_case("any") {
             return Some(AddressMatch::Any);
