@@ -282,3 +282,70 @@ fn import_keeps_application_security_groups_their_members_and_the_rules_naming_t
     let db = run(&loaded, "web-nic", "10.0.1.5", FlowProtocol::Tcp, 443);
     assert!(matches!(db.verdict, Verdict::DroppedByNsg { ref rule, .. } if rule == "deny-rest"));
 }
+
+#[test]
+fn a_private_dns_zone_cannot_be_linked_to_a_virtual_wan_hub() {
+    let text = r#"Scenario(
+    vnets: [(name: "spoke", region: "eastus", address_space: ["10.1.0.0/16"], subnets: [(name: "app", prefix: "10.1.1.0/24")])],
+    virtual_hubs: [(name: "vhub", region: "eastus", address_prefix: "10.100.0.0/23", connections: [(vnet: "spoke")])],
+    dns: (zones: [(name: "privatelink.openai.azure.com", links: ["vhub"], records: [(name: "aoai", a: ["10.1.1.9"])])]),
+)"#;
+    let e = errors(text);
+    has(
+        &e,
+        "private DNS zone `privatelink.openai.azure.com` cannot be linked to virtual hub `vhub`",
+    );
+    // Linked to the spoke instead, it loads.
+    load(&text.replace(r#"links: ["vhub"]"#, r#"links: ["spoke"]"#));
+}
+
+#[test]
+fn an_internet_client_calling_a_service_with_public_access_disabled_gets_403_from_the_service() {
+    use azpath_engine::model::TraceSource;
+    use azpath_engine::trace::{trace_name, Probe, Symptom};
+    let text = r#"Scenario(
+    vnets: [(name: "core", region: "eastus", address_space: ["10.0.0.0/16"], subnets: [(name: "pe", prefix: "10.0.2.0/24")])],
+    services: [
+        (name: "aoai", kind: OpenAI, fqdn: "contoso-aoai.openai.azure.com", public_ip: "20.42.0.10", public_network_access: Disabled),
+        (name: "kv", kind: KeyVault, fqdn: "contoso-kv.vault.azure.net", public_ip: "20.42.0.11"),
+    ],
+    private_endpoints: [(name: "pe-aoai", subnet: "core/pe", ip: "10.0.2.4", target: "aoai")],
+    dns: (zones: [(name: "privatelink.openai.azure.com", links: ["core"], records: [(name: "contoso-aoai", a: ["10.0.2.4"])])]),
+)"#;
+    let loaded = load(text);
+    let client = TraceSource::Internet("198.51.100.77".parse().unwrap());
+    let probe = || Probe {
+        protocol: FlowProtocol::Tcp,
+        port: 443,
+        source_port: 50000,
+        host: None,
+    };
+    let t = trace_name(
+        &loaded.network,
+        loaded.dataplane(),
+        client,
+        "contoso-aoai.openai.azure.com",
+        probe(),
+    )
+    .unwrap();
+    assert!(
+        matches!(t.verdict, Verdict::PublicAccessDisabled { ref service, .. } if service == "aoai"),
+        "{:?}",
+        t.verdict
+    );
+    assert!(matches!(t.symptom, Symptom::PublicAccessDisabled { .. }));
+    // With public access on, the Internet client is served publicly.
+    let kv = trace_name(
+        &loaded.network,
+        loaded.dataplane(),
+        client,
+        "contoso-kv.vault.azure.net",
+        probe(),
+    )
+    .unwrap();
+    assert!(
+        matches!(kv.verdict, Verdict::DeliveredPublicly { .. }),
+        "{:?}",
+        kv.verdict
+    );
+}

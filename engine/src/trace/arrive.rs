@@ -60,6 +60,12 @@ impl Tracer<'_> {
             let (entry, leg) = (Entry::Arrives, Leg::Request);
             return self.walk_from(vec![hop], backend.id, inside, entry, leg, records);
         }
+        // A PaaS service's public endpoint answers from outside any VNet: how it answers
+        // (served, 403 with public access disabled, refused by its firewall) is decided when
+        // the trace concludes, as for a request leaving a VNet for it.
+        if self.net.services.iter().any(|s| s.public_ip == packet.dst) {
+            return stop(Vec::new(), hop, Verdict::SentToInternet);
+        }
         let firewall = self
             .net
             .firewalls

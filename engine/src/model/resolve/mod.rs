@@ -12,6 +12,7 @@ use crate::model::flow_addr::unroutable;
 use crate::scenario::{self as doc, Document, Text};
 
 mod asg;
+mod dns_links;
 mod firewall;
 mod firewall_addr;
 mod firewall_tunnel;
