@@ -97,6 +97,7 @@ fn reference_matches(r: &NsgRule, f: &Flow, scope: &TagScope) -> bool {
             AddressMatch::Any => true,
             AddressMatch::Prefix(p) => p.contains(&ip),
             AddressMatch::Tag(t) => scope.contains(t, ip),
+            AddressMatch::Asg(g) => scope.in_asg(*g, ip),
         })
     };
     let port = |rs: &[PortRange], p: u16| {
@@ -140,7 +141,7 @@ proptest! {
         let rules: Vec<NsgRule> = rules.into_iter().filter(|r| seen.insert((r.direction, r.priority))).collect();
         let nsg = Nsg::new("n".into(), rules.clone(), Span::default());
         let vnet: Vec<IpNet> = vec!["10.0.0.0/16".parse().unwrap(), "10.1.0.0/16".parse().unwrap(), "168.63.129.16/32".parse().unwrap()];
-        let scope = TagScope { virtual_network: vnet.clone(), virtual_network_without_udrs: vnet, declared: vec![] };
+        let scope = TagScope { virtual_network: vnet.clone(), virtual_network_without_udrs: vnet, declared: vec![], asg_members: vec![] };
         for f in &flows {
             for direction in [Direction::Inbound, Direction::Outbound] {
                 let m = evaluate(&nsg, direction, f, &scope);

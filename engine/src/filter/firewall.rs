@@ -56,6 +56,8 @@ fn addresses_match(ms: &[AddressMatch], ip: std::net::IpAddr, scope: &TagScope) 
         AddressMatch::Any => true,
         AddressMatch::Prefix(p) => p.contains(&ip),
         AddressMatch::Tag(t) => scope.contains(t, ip),
+        // Azure Firewall rules take no application security groups (refused at load).
+        AddressMatch::Asg(_) => false,
     })
 }
 

@@ -2,5 +2,6 @@
 
 pub mod firewall;
 pub mod nsg;
+pub mod platform;
 
 pub use nsg::{evaluate, Flow, MatchNote, RuleMatch, TagScope};

@@ -14,6 +14,9 @@ use crate::route::RouteTableView;
 /// The host address behind `AzureLoadBalancer` (and DNS, DHCP and health probes).
 pub const AZURE_HOST_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(168, 63, 129, 16));
 
+/// The instance metadata service's address (link-local, answered by the host).
+pub const IMDS_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(169, 254, 169, 254));
+
 /// A flow's five-tuple, as the NSG at one NIC sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Flow {
@@ -43,6 +46,10 @@ pub struct TagScope {
     /// The declared tags and their prefixes.
     #[schemars(with = "Vec<(String, Vec<String>)>")]
     pub declared: Vec<(String, Vec<IpNet>)>,
+    /// The addresses of each application security group's members (indexed as
+    /// [`Network::application_security_groups`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub asg_members: Vec<Vec<IpAddr>>,
 }
 
 impl TagScope {
@@ -91,6 +98,7 @@ impl TagScope {
             virtual_network,
             virtual_network_without_udrs: base,
             declared: net.service_tags.clone(),
+            asg_members: asg_members(net),
         }
     }
 
@@ -104,8 +112,32 @@ impl TagScope {
                 .declared
                 .get(*i)
                 .is_some_and(|(_, prefixes)| prefixes.iter().any(|p| p.contains(&ip))),
+            ServiceTag::AzurePlatformDns => ip == AZURE_HOST_IP,
+            ServiceTag::AzurePlatformImds => ip == IMDS_IP,
         }
     }
+
+    /// Whether `ip` is a member of application security group `asg`. A group matches the
+    /// addresses of its member NICs only: a non-member in the same subnet does not match.
+    pub fn in_asg(&self, asg: usize, ip: IpAddr) -> bool {
+        self.asg_members
+            .get(asg)
+            .is_some_and(|members| members.contains(&ip))
+    }
+}
+
+/// Each application security group's member addresses.
+fn asg_members(net: &Network) -> Vec<Vec<IpAddr>> {
+    net.application_security_groups
+        .iter()
+        .map(|g| {
+            g.members
+                .iter()
+                .filter_map(|w| net.workloads.get(*w))
+                .map(|w| w.ip)
+                .collect()
+        })
+        .collect()
 }
 
 /// Public Internet space: not private, loopback, link-local, unspecified or the Azure host
@@ -172,6 +204,7 @@ fn udr_widened_tag(
                     .iter()
                     .any(|p| p.contains(&ip)),
                 AddressMatch::Tag(t) => scope.contains(t, ip),
+                AddressMatch::Asg(g) => scope.in_asg(*g, ip),
             })
     };
     [
@@ -198,6 +231,7 @@ fn address_matches(m: &AddressMatch, ip: IpAddr, scope: &TagScope) -> bool {
         AddressMatch::Any => true,
         AddressMatch::Prefix(p) => p.contains(&ip),
         AddressMatch::Tag(t) => scope.contains(t, ip),
+        AddressMatch::Asg(g) => scope.in_asg(*g, ip),
     }
 }
 
@@ -221,24 +255,11 @@ pub fn evaluate_with(
     scope: &TagScope,
     any_source_port: bool,
 ) -> RuleMatch {
-    let hit = nsg.rules(direction).find(|r| {
-        protocol_matches(r.protocol, flow.protocol)
-            && r.source.iter().any(|m| address_matches(m, flow.src, scope))
-            && r.destination
-                .iter()
-                .any(|m| address_matches(m, flow.dst, scope))
-            && (any_source_port || ports_match(&r.source_ports, flow.src_port, flow.protocol))
-            && ports_match(&r.destination_ports, flow.dst_port, flow.protocol)
-    });
+    let hit = nsg
+        .rules(direction)
+        .find(|r| rule_matches(r, flow, scope, any_source_port));
     match hit {
-        Some(r) => RuleMatch {
-            nsg: nsg.name.clone(),
-            rule: r.name.clone(),
-            priority: r.priority.get(),
-            access: r.access,
-            default_rule: r.default_rule,
-            note: udr_widened_tag(r, flow, scope),
-        },
+        Some(r) => matched(nsg, r, flow, scope),
         None => RuleMatch {
             nsg: nsg.name.clone(),
             rule: "DenyAll".into(),
@@ -247,6 +268,39 @@ pub fn evaluate_with(
             default_rule: true,
             note: None,
         },
+    }
+}
+
+/// Whether `r` matches `flow`: protocol, both addresses and both ports.
+pub(super) fn rule_matches(
+    r: &crate::model::NsgRule,
+    flow: &Flow,
+    scope: &TagScope,
+    any_source_port: bool,
+) -> bool {
+    protocol_matches(r.protocol, flow.protocol)
+        && r.source.iter().any(|m| address_matches(m, flow.src, scope))
+        && r.destination
+            .iter()
+            .any(|m| address_matches(m, flow.dst, scope))
+        && (any_source_port || ports_match(&r.source_ports, flow.src_port, flow.protocol))
+        && ports_match(&r.destination_ports, flow.dst_port, flow.protocol)
+}
+
+/// The answer when `r` of `nsg` decided `flow`.
+pub(super) fn matched(
+    nsg: &Nsg,
+    r: &crate::model::NsgRule,
+    flow: &Flow,
+    scope: &TagScope,
+) -> RuleMatch {
+    RuleMatch {
+        nsg: nsg.name.clone(),
+        rule: r.name.clone(),
+        priority: r.priority.get(),
+        access: r.access,
+        default_rule: r.default_rule,
+        note: udr_widened_tag(r, flow, scope),
     }
 }
 
@@ -296,6 +350,7 @@ mod tests {
             virtual_network: vnet.clone(),
             virtual_network_without_udrs: vnet,
             declared: vec![],
+            asg_members: vec![],
         }
     }
 

@@ -21,6 +21,10 @@ pub(super) enum Ns {
     Nic,
     /// Virtual network gateways.
     Gateway,
+    /// Application security groups.
+    Asg,
+    /// IP groups.
+    IpGroup,
 }
 
 /// The state of one import.
@@ -260,7 +264,14 @@ impl<'a> Context<'a> {
     /// Records an address list entry that is a service tag, so that it gets declared.
     pub fn address(&mut self, a: &str) -> String {
         let a = a.trim();
-        let builtin = ["*", "VirtualNetwork", "Internet", "AzureLoadBalancer"];
+        let builtin = [
+            "*",
+            "VirtualNetwork",
+            "Internet",
+            "AzureLoadBalancer",
+            "AzurePlatformDNS",
+            "AzurePlatformIMDS",
+        ];
         let is_tag = !a.starts_with(|c: char| c.is_ascii_digit()) && !a.contains(':');
         if a.eq_ignore_ascii_case("any") {
             return "*".into();
@@ -281,6 +292,8 @@ impl<'a> Context<'a> {
             (Ns::Gateway, "Microsoft.Network/virtualNetworkGateways"),
             (Ns::Nic, "Microsoft.Network/azureFirewalls"),
             (Ns::Nic, "Microsoft.Network/privateEndpoints"),
+            (Ns::Asg, "Microsoft.Network/applicationSecurityGroups"),
+            (Ns::IpGroup, "Microsoft.Network/ipGroups"),
         ];
         for (ns, kind) in kinds {
             for i in self.of_kind(kind) {

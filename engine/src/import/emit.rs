@@ -63,6 +63,13 @@ pub fn to_ron(imported: &Imported) -> Result<String, ron::Error> {
     w.list(1, "service_tags", &doc.service_tags, |t| {
         Some((Section::ServiceTag, t.name.value.clone()))
     })?;
+    w.list(
+        1,
+        "application_security_groups",
+        &doc.application_security_groups,
+        |_| None,
+    )?;
+    w.list(1, "ip_groups", &doc.ip_groups, |_| None)?;
     w.list(1, "firewalls", &doc.firewalls, |f| {
         Some((Section::Firewall, f.name.value.clone()))
     })?;

@@ -8,6 +8,7 @@
 //! as comments and the command line prints as a summary.
 
 mod apps;
+mod asg;
 mod context;
 mod dns;
 mod emit;
@@ -168,6 +169,7 @@ pub fn import(resources: &[Resource]) -> Imported {
     network::peerings(&mut cx);
     gateways::import(&mut cx);
     nics::import(&mut cx);
+    asg::import(&mut cx);
     endpoints::import(&mut cx);
     dns::import(&mut cx);
     firewall::import(&mut cx);

@@ -93,9 +93,10 @@ fn security_rule(cx: &mut Context<'_>, nsg: &str, rule: &Node<'_>) -> Option<Nsg
     }
 }
 
-/// The rule as azpath writes it; `Ok(Err(reason))` when it is left out: it uses application
-/// security groups, or one of its sides names IPv6 prefixes only (it never matches an IPv4
-/// flow). IPv6 prefixes beside IPv4 ones are listed as skipped.
+/// The rule as azpath writes it; `Ok(Err(reason))` when it is left out: it names an
+/// application security group that is not in the input, or one of its sides names IPv6
+/// prefixes only (it never matches an IPv4 flow). IPv6 prefixes beside IPv4 ones are listed
+/// as skipped.
 fn read_rule(
     cx: &mut Context<'_>,
     rule: &Node<'_>,
@@ -108,20 +109,42 @@ fn read_rule(
     let direction = rule.vocab::<Direction>("/direction")?;
     let access = rule.vocab::<Access>("/access")?;
     let protocol = rule.vocab::<Protocol>("/protocol")?;
-    let mut asgs = false;
+    let mut groups = Vec::new();
     for p in [
         "/sourceApplicationSecurityGroups",
         "/destinationApplicationSecurityGroups",
     ] {
-        asgs |= !rule.items(p)?.is_empty();
+        let mut names = Vec::new();
+        for g in rule.items(p)? {
+            let id = g.str("/id")?;
+            match cx.name_of(Ns::Asg, id) {
+                Some(n) => names.push(text(n)),
+                None => {
+                    return Ok(Err(format!(
+                        "its application security group {id} is not in the input"
+                    )))
+                }
+            }
+        }
+        groups.push(names);
     }
-    let source = endpoints(rule, "/sourceAddressPrefix", "/sourceAddressPrefixes", asgs)?;
+    let mut groups = groups.into_iter();
+    let (source_asgs, destination_asgs) = (
+        groups.next().unwrap_or_default(),
+        groups.next().unwrap_or_default(),
+    );
+    let source = endpoints(
+        rule,
+        "/sourceAddressPrefix",
+        "/sourceAddressPrefixes",
+        !source_asgs.is_empty(),
+    )?;
     let source_ports = endpoints(rule, "/sourcePortRange", "/sourcePortRanges", false)?;
     let destination = endpoints(
         rule,
         "/destinationAddressPrefix",
         "/destinationAddressPrefixes",
-        asgs,
+        !destination_asgs.is_empty(),
     )?;
     let destination_ports = endpoints(
         rule,
@@ -129,9 +152,6 @@ fn read_rule(
         "/destinationPortRanges",
         false,
     )?;
-    if asgs {
-        return Ok(Err("application security groups are not modelled".into()));
-    }
     let mut sides = Vec::new();
     for (all, single, plural) in [
         (source, "/sourceAddressPrefix", "/sourceAddressPrefixes"),
@@ -166,8 +186,10 @@ fn read_rule(
     let addresses = |cx: &mut Context<'_>, all: Vec<String>| -> Vec<Text> {
         all.iter().map(|a| text(cx.address(a))).collect()
     };
-    let source = addresses(cx, source);
-    let destination = addresses(cx, destination);
+    // A side naming groups has no addresses: azpath writes it `*` with the groups beside it.
+    let any = |all: Vec<Text>| if all.is_empty() { vec![text("*")] } else { all };
+    let source = any(addresses(cx, source));
+    let destination = any(addresses(cx, destination));
     Ok(Ok(NsgRuleDoc {
         name: text(name),
         priority: Spanned::new(u32::try_from(priority).unwrap_or(u32::MAX)),
@@ -178,6 +200,8 @@ fn read_rule(
         source_ports: source_ports.into_iter().map(text).collect(),
         destination,
         destination_ports: destination_ports.into_iter().map(text).collect(),
+        source_asgs,
+        destination_asgs,
     }))
 }
 

@@ -83,6 +83,8 @@ pub struct Firewall {
     pub ip: IpAddr,
     /// Its public IPs.
     pub public_ips: Vec<IpAddr>,
+    /// Its Management NIC's subnet (`AzureFirewallManagementSubnet`): forced tunnelling mode.
+    pub management_subnet: Option<SubnetId>,
     /// DNAT rules in processing order.
     pub dnat: Vec<DnatRule>,
     /// Destinations network rules do not SNAT to.

@@ -83,6 +83,8 @@ pub struct Network {
     pub virtual_hubs: IdVec<VirtualHubId, VirtualHub>,
     /// Declared service tags and their prefixes ([`ServiceTag::Declared`] indexes this).
     pub service_tags: Vec<(String, Vec<IpNet>)>,
+    /// Application security groups ([`AddressMatch::Asg`] indexes this).
+    pub application_security_groups: Vec<ApplicationSecurityGroup>,
     /// Private endpoints, indexed by [`PrivateEndpointId`].
     pub private_endpoints: IdVec<PrivateEndpointId, PrivateEndpoint>,
     /// Workloads, indexed by [`WorkloadId`].

@@ -65,6 +65,26 @@ pub enum ServiceTag {
     AzureLoadBalancer,
     /// A tag whose prefixes the scenario declares (index into [`super::Network::service_tags`]).
     Declared(usize),
+    /// `AzurePlatformDNS`: Azure DNS at the host address 168.63.129.16 (port 53). Outbound
+    /// only; naming it in an outbound rule makes that NSG filter the platform's DNS traffic,
+    /// which is otherwise exempt from NSGs.
+    AzurePlatformDns,
+    /// `AzurePlatformIMDS`: the instance metadata service at 169.254.169.254. Outbound only;
+    /// as for `AzurePlatformDNS`.
+    AzurePlatformImds,
+}
+
+/// An application security group: NICs grouped by role, named by NSG rules instead of
+/// addresses. A rule naming one applies only to packets from (or to) its members
+/// (https://learn.microsoft.com/azure/virtual-network/application-security-groups).
+#[derive(Clone, Debug)]
+pub struct ApplicationSecurityGroup {
+    /// Its name.
+    pub name: String,
+    /// Its member workloads, all in one VNet.
+    pub members: Vec<super::WorkloadId>,
+    /// Where it was declared.
+    pub span: crate::scenario::Span,
 }
 
 /// One source or destination of a rule.
@@ -76,6 +96,9 @@ pub enum AddressMatch {
     Prefix(#[schemars(with = "String")] IpNet),
     /// A service tag.
     Tag(ServiceTag),
+    /// An application security group (index into
+    /// [`super::Network::application_security_groups`]).
+    Asg(usize),
 }
 
 /// An inclusive port range; `*` is 0..=65535.

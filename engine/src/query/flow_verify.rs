@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::dataplane::DataPlane;
 use crate::filter::nsg::evaluate_with;
+use crate::filter::platform::{
+    platform_decision, platform_service, PlatformDecision, PlatformService,
+};
 use crate::filter::{Flow, RuleMatch, TagScope};
 use crate::model::{
     Access, Direction, Network, NicRef, NsgId, PrivateEndpointNetworkPolicies, RemoteEnd, SubnetId,
@@ -39,6 +42,14 @@ pub enum StageDecision {
         nsg: String,
         /// The subnet's `privateEndpointNetworkPolicies`.
         policies: PrivateEndpointNetworkPolicies,
+    },
+    /// The flow goes to a platform service (Azure DNS, IMDS, WireServer), which the NSG does
+    /// not filter: no rule names the service's tag.
+    PlatformExempt {
+        /// The NSG that does not apply.
+        nsg: String,
+        /// The service.
+        service: PlatformService,
     },
 }
 
@@ -221,6 +232,15 @@ impl At<'_> {
         if already_denied {
             return StageDecision::NotEvaluated {
                 nsg: nsg.name.clone(),
+            };
+        }
+        if let Some(service) = platform_service(self.flow) {
+            return match platform_decision(nsg, self.direction, self.flow, self.scope, service) {
+                PlatformDecision::Exempt => StageDecision::PlatformExempt {
+                    nsg: nsg.name.clone(),
+                    service,
+                },
+                PlatformDecision::Filtered(m) => StageDecision::Matched(m),
             };
         }
         // Azure treats source-port filters as `*` for traffic to private endpoints.

@@ -13,7 +13,7 @@ use crate::route::hub::{self, HubNextHop, HubRoute, HubTableId};
 use crate::route::HubRouteOrigin;
 
 /// The `nextHopType` strings of hub effective routes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum HubNextHopType {
     /// A hub virtual network connection.
     #[serde(rename = "Virtual Network Connection")]
@@ -35,9 +35,10 @@ pub enum HubNextHopType {
 }
 
 /// One row of a hub's effective routes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HubEffectiveRoute {
     /// `addressPrefixes`.
+    #[schemars(with = "Vec<String>")]
     pub address_prefixes: Vec<IpNet>,
     /// `nextHopType`.
     pub next_hop_type: HubNextHopType,
@@ -53,7 +54,7 @@ pub struct HubEffectiveRoute {
 }
 
 /// A hub route table's effective routes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct HubRoutesAnswer {
     /// The hub.
     pub hub: String,

@@ -11,7 +11,7 @@ use crate::model::{GatewayId, GatewayKind, LearnedVia, Network, OnPremSiteId};
 use crate::route::advertise::{self, Advertised, SiteRoute};
 
 /// The routes of a gateway or a site.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "at")]
 pub enum OnPremRoutes {
     /// A VNet gateway.
@@ -21,7 +21,7 @@ pub enum OnPremRoutes {
 }
 
 /// A gateway's two directions.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GatewayRoutes {
     /// The gateway.
     pub gateway: String,
@@ -36,9 +36,10 @@ pub struct GatewayRoutes {
 }
 
 /// A prefix a gateway learned.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LearnedRow {
     /// The prefix.
+    #[schemars(with = "String")]
     pub prefix: IpNet,
     /// Over BGP or from a local network gateway.
     pub via: LearnedVia,
@@ -49,7 +50,7 @@ pub struct LearnedRow {
 }
 
 /// A site's two directions.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SiteRoutes {
     /// The site.
     pub site: String,
@@ -58,8 +59,10 @@ pub struct SiteRoutes {
     /// Whether its connection runs BGP.
     pub bgp: bool,
     /// Its ranges the gateway learned.
+    #[schemars(with = "Vec<String>")]
     pub learned_by_azure: Vec<IpNet>,
     /// Its ranges the gateway filtered (inside the gateway VNet's address space).
+    #[schemars(with = "Vec<String>")]
     pub filtered: Vec<IpNet>,
     /// Its routes towards Azure.
     pub to_azure: Vec<SiteRoute>,

@@ -30,7 +30,7 @@ const COLUMN_W: f64 = VNET_W + PAD * 2.0;
 const MARGIN: f64 = 20.0;
 
 /// A rectangle in diagram coordinates (pixels, origin top left).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Rect {
     /// Left.
     pub x: f64,
@@ -50,7 +50,7 @@ impl Rect {
 }
 
 /// The whole picture.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct Diagram {
     /// Canvas width.
     pub width: f64,
@@ -69,7 +69,7 @@ pub struct Diagram {
 }
 
 /// A column of the picture.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Column {
     /// Its heading: a region's name, or what the outside column holds.
     pub name: String,
@@ -80,7 +80,7 @@ pub struct Column {
 }
 
 /// What a column holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum ColumnKind {
     /// An Azure region's VNets and hubs.
     Region,
@@ -93,7 +93,7 @@ pub enum ColumnKind {
 }
 
 /// A VNet.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct VnetBox {
     /// `vnet:NAME`.
     pub id: String,
@@ -110,7 +110,7 @@ pub struct VnetBox {
 }
 
 /// A subnet row inside its VNet.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct SubnetRow {
     /// `vnet/subnet`.
     pub name: String,
@@ -121,7 +121,7 @@ pub struct SubnetRow {
 }
 
 /// Something a packet can pass or a lesson can name.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct NodeBox {
     /// `nic:NAME` for what a trace hop names (workloads, appliances, private endpoints,
     /// firewalls, hub routers, the Internet), `gw:`, `svc:`, `zone:`, `site:`, `dns:` otherwise.
@@ -139,7 +139,7 @@ pub struct NodeBox {
 }
 
 /// What a node is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum NodeKind {
     /// A virtual machine.
     Vm,
@@ -172,7 +172,7 @@ pub enum NodeKind {
 }
 
 /// A link between two VNets or nodes (ids as in [`VnetBox::id`] and [`NodeBox::id`]).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub struct Link {
     /// One end.
     pub from: String,
@@ -183,7 +183,7 @@ pub struct Link {
 }
 
 /// What a link is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "link")]
 pub enum LinkKind {
     /// A VNet peering; `global` across regions; `connected` false when either side is not

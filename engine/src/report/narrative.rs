@@ -345,6 +345,10 @@ fn nsgs(a: &FlowVerifyAnswer) -> String {
                 StageDecision::IgnoredForPrivateEndpoint { nsg, policies } => {
                     format!("{level} `{nsg}` ignored for the private endpoint ({policies:?})")
                 }
+                StageDecision::PlatformExempt { nsg, service } => format!(
+                    "{level} `{nsg}` exempt: platform traffic to {}",
+                    super::reasons::platform_service(*service)
+                ),
             }
         })
         .collect();

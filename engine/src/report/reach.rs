@@ -204,7 +204,7 @@ pub fn summary_json(
     groups: &[GroupCount],
     out: &mut impl Write,
 ) -> io::Result<()> {
-    #[derive(Serialize)]
+    #[derive(Serialize, schemars::JsonSchema)]
     struct Summary<'a> {
         schema_version: u32,
         request: &'a crate::analysis::reach::ReachRequest,

@@ -108,3 +108,13 @@ pub fn match_note(note: &crate::filter::MatchNote) -> String {
         ),
     }
 }
+
+/// A platform service the host answers, in words.
+pub fn platform_service(service: crate::filter::platform::PlatformService) -> &'static str {
+    use crate::filter::platform::PlatformService;
+    match service {
+        PlatformService::AzureDns => "Azure DNS at 168.63.129.16",
+        PlatformService::Imds => "the instance metadata service at 169.254.169.254",
+        PlatformService::WireServer => "the VM agent's WireServer at 168.63.129.16",
+    }
+}

@@ -213,6 +213,10 @@ pub fn flow_verify(answer: &FlowVerifyAnswer) -> String {
             StageDecision::IgnoredForPrivateEndpoint { nsg, policies } => format!(
                 "{level} NSG `{nsg}`: does not apply to the private endpoint (network policies {policies:?} leave NSGs out)"
             ),
+            StageDecision::PlatformExempt { nsg, service } => format!(
+                "{level} NSG `{nsg}`: does not apply to platform traffic to {} (no rule names its AzurePlatform tag)",
+                super::reasons::platform_service(*service)
+            ),
         };
         out += &format!("  {}. {what}\n", i + 1);
     }

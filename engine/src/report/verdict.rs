@@ -57,6 +57,9 @@ impl fmt::Display for Verdict {
                 write!(f, "{name} (`{from}` -> `{to}`: {reason})")
             }
             Verdict::SentToOnPremises { via } => write!(f, "{name} (via {via})"),
+            Verdict::AnsweredByPlatform { service } => {
+                write!(f, "{name} ({})", super::reasons::platform_service(*service))
+            }
             Verdict::Loop { at } => write!(f, "{name} (back at `{at}`)"),
             Verdict::NotRoutedFromSite { site, destination } => write!(
                 f,

@@ -296,7 +296,7 @@ impl RouteTableView {
 }
 
 /// A table as it serialises: its routes in the order shown, and the routes removed.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct Listing<'a> {
     routes: Vec<Cow<'a, EffectiveRoute>>,
     removed: &'a [RemovedRoute],

@@ -63,6 +63,12 @@ pub struct Document {
     /// `AzureLoadBalancer`.
     #[serde(default)]
     pub service_tags: Vec<ServiceTagDoc>,
+    /// Application security groups NSG rules can name (`source_asgs`, `destination_asgs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub application_security_groups: Vec<super::ApplicationSecurityGroupDoc>,
+    /// IP groups firewall rules name (`source_ip_groups`, `destination_ip_groups`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ip_groups: Vec<super::IpGroupDoc>,
     /// Azure Firewalls.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub firewalls: Vec<super::FirewallDoc>,

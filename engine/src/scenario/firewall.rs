@@ -18,6 +18,11 @@ pub struct FirewallDoc {
     /// Its public IPs, which DNAT rules translate.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub public_ips: Vec<Text>,
+    /// Its management subnet (`vnet/AzureFirewallManagementSubnet`, the Management NIC), which
+    /// forced tunnelling requires: `AzureFirewallSubnet` may then send `0.0.0.0/0` elsewhere
+    /// than the Internet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub management_subnet: Option<Text>,
     /// Destinations network rules do not SNAT to (`snat.privateRanges`).
     #[serde(default)]
     pub snat_private_ranges: SnatRangesDoc,
@@ -91,6 +96,12 @@ pub struct NetworkRuleDoc {
     /// Destination addresses or prefixes.
     #[serde(default = "any")]
     pub destination: Vec<Text>,
+    /// IP groups as sources (`sourceIpGroups`); with them, `source` is left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_ip_groups: Vec<Text>,
+    /// IP groups as destinations (`destinationIpGroups`); with them, `destination` is left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub destination_ip_groups: Vec<Text>,
     /// Destination ports (`*`, `443`, `1000-2000`; default any).
     #[serde(default = "any")]
     pub ports: Vec<Text>,
@@ -130,6 +141,9 @@ pub struct ApplicationRuleDoc {
     /// Source addresses or prefixes (default any).
     #[serde(default = "any")]
     pub source: Vec<Text>,
+    /// IP groups as sources (`sourceIpGroups`); with them, `source` is left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_ip_groups: Vec<Text>,
     /// Target FQDNs; `*.example.com` matches any name under it, `*` any name.
     pub fqdns: Vec<Text>,
     /// Ports of the protocols (HTTP, HTTPS, MSSQL); default `80` and `443`.
@@ -143,4 +157,17 @@ fn any() -> Vec<Text> {
 
 fn web() -> Vec<Text> {
     vec![Text::new("80".into()), Text::new("443".into())]
+}
+
+/// An IP group: addresses (`10.0.0.4`), prefixes (`10.1.0.0/16`) and inclusive ranges
+/// (`10.2.0.0-10.2.0.31`) that firewall rules name as a whole
+/// (https://learn.microsoft.com/azure/firewall/ip-groups).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IpGroupDoc {
+    /// Unique name.
+    pub name: Text,
+    /// Its addresses, prefixes and ranges; an empty group matches nothing.
+    #[serde(default)]
+    pub addresses: Vec<Text>,
 }

@@ -391,11 +391,13 @@ pub enum VerdictName {
     ServiceUnhealthy,
     /// The on-premises site has no route to Azure for the destination.
     NotRoutedFromSite,
+    /// Answered by the host: Azure DNS, IMDS or WireServer.
+    AnsweredByPlatform,
 }
 
 impl VerdictName {
     /// Every verdict, in the order of the README's table.
-    pub const ALL: [VerdictName; 21] = [
+    pub const ALL: [VerdictName; 22] = [
         VerdictName::Delivered,
         VerdictName::DroppedByNsg,
         VerdictName::DroppedByFirewall,
@@ -417,6 +419,7 @@ impl VerdictName {
         VerdictName::HostNotServed,
         VerdictName::ServiceUnhealthy,
         VerdictName::NotRoutedFromSite,
+        VerdictName::AnsweredByPlatform,
     ];
 
     /// The name as scenario files write it (and as every answer prints it).
@@ -443,6 +446,7 @@ impl VerdictName {
             VerdictName::HostNotServed => "HostNotServed",
             VerdictName::ServiceUnhealthy => "ServiceUnhealthy",
             VerdictName::NotRoutedFromSite => "NotRoutedFromSite",
+            VerdictName::AnsweredByPlatform => "AnsweredByPlatform",
         }
     }
 }

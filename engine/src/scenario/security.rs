@@ -42,6 +42,26 @@ pub struct NsgRuleDoc {
     /// Destination ports, as for source ports (default `*`).
     #[serde(default = "any")]
     pub destination_ports: Vec<Text>,
+    /// Application security groups as sources (`sourceApplicationSecurityGroups`): the rule
+    /// matches packets from their members only; `source` is then left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_asgs: Vec<Text>,
+    /// Application security groups as destinations (`destinationApplicationSecurityGroups`);
+    /// `destination` is then left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub destination_asgs: Vec<Text>,
+}
+
+/// An application security group: a named set of NICs that NSG rules can name instead of
+/// addresses (https://learn.microsoft.com/azure/virtual-network/application-security-groups).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationSecurityGroupDoc {
+    /// Unique name.
+    pub name: Text,
+    /// The workloads whose NICs are members; all must be in one VNet.
+    #[serde(default)]
+    pub members: Vec<Text>,
 }
 
 fn any() -> Vec<Text> {

@@ -43,6 +43,7 @@ keyed_by!(name: VnetDoc, super::SubnetDoc, super::RouteTableDoc, super::GatewayD
     super::ZoneDoc, super::InboundEndpointDoc, super::RulesetDoc, super::RecordDoc,
     super::AppServiceDoc, super::ApiManagementDoc, super::OnPremSiteDoc);
 keyed_by!(service: super::ServicePrefixesDoc);
+keyed_by!(name: super::ApplicationSecurityGroupDoc, super::IpGroupDoc);
 keyed_by!(workload: super::ForwarderDoc);
 
 impl Keyed for PeeringDoc {
@@ -124,6 +125,8 @@ pub fn object_keys(doc: &Document) -> Vec<String> {
         .chain(keys(&doc.workloads))
         .chain(keys(&doc.nsgs))
         .chain(keys(&doc.service_tags))
+        .chain(keys(&doc.application_security_groups))
+        .chain(keys(&doc.ip_groups))
         .chain(keys(&doc.firewalls))
         .chain(keys(&doc.load_balancers))
         .chain(keys(&doc.virtual_hubs))
@@ -186,6 +189,11 @@ pub fn merge(mut base: Document, variant: Document) -> Result<Document, Vec<Diag
     overlay(&mut base.workloads, v.workloads);
     overlay(&mut base.nsgs, v.nsgs);
     overlay(&mut base.service_tags, v.service_tags);
+    overlay(
+        &mut base.application_security_groups,
+        v.application_security_groups,
+    );
+    overlay(&mut base.ip_groups, v.ip_groups);
     overlay(&mut base.firewalls, v.firewalls);
     overlay(&mut base.load_balancers, v.load_balancers);
     overlay(&mut base.virtual_hubs, v.virtual_hubs);
@@ -240,6 +248,8 @@ fn remove(doc: &mut Document, gone: &BTreeSet<String>, hit: &mut BTreeSet<String
     drop_named(&mut doc.workloads, gone, hit);
     drop_named(&mut doc.nsgs, gone, hit);
     drop_named(&mut doc.service_tags, gone, hit);
+    drop_named(&mut doc.application_security_groups, gone, hit);
+    drop_named(&mut doc.ip_groups, gone, hit);
     drop_named(&mut doc.firewalls, gone, hit);
     drop_named(&mut doc.load_balancers, gone, hit);
     drop_named(&mut doc.virtual_hubs, gone, hit);

@@ -60,6 +60,12 @@ impl Tracer<'_> {
             let (entry, leg) = (Entry::Arrives, Leg::Request);
             return self.walk_from(vec![hop], backend.id, inside, entry, leg, records);
         }
+        // A PaaS service's public endpoint answers from outside any VNet: how it answers
+        // (served, 403 with public access disabled, refused by its firewall) is decided when
+        // the trace concludes, as for a request leaving a VNet for it.
+        if self.net.services.iter().any(|s| s.public_ip == packet.dst) {
+            return stop(Vec::new(), hop, Verdict::SentToInternet);
+        }
         let firewall = self
             .net
             .firewalls
@@ -215,18 +221,13 @@ impl Tracer<'_> {
         Ok(snat)
     }
 
-    /// The appliance rewrites the request's source. Towards the Internet an Azure Firewall uses
-    /// its public address; elsewhere a private one (azpath shows the firewall's own).
+    /// The appliance rewrites the request's source: an Azure Firewall to the address its route
+    /// to the destination calls for ([`Tracer::firewall_snat`]), any other appliance to its own.
     fn snat(&self, next: &Nic, packet: &mut Packet, records: &mut FlowRecords, hop: &mut Hop) {
-        let public = match next.id {
-            NicRef::Firewall(f) if !crate::model::is_private(packet.dst) => self
-                .net
-                .firewalls
-                .get(f)
-                .and_then(|fw| fw.public_ips.first().copied()),
-            _ => None,
+        let to: IpAddr = match next.id {
+            NicRef::Firewall(f) => self.firewall_snat(next, f, packet.dst).address(),
+            _ => next.ip,
         };
-        let to: IpAddr = public.unwrap_or(next.ip);
         hop.steps.push(Step::Snat {
             from: packet.src,
             to,

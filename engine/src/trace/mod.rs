@@ -7,9 +7,11 @@
 //! named as the scenario names them, and `report` writes the sentences.
 
 mod arrive;
+mod firewall_snat;
 mod forward;
 mod hub;
 mod onprem;
+mod platform;
 mod reply;
 mod service;
 pub mod verdict;

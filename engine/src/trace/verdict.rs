@@ -152,6 +152,13 @@ pub enum Verdict {
         /// The destination it has no route for.
         destination: IpAddr,
     },
+    /// The host answered: Azure DNS, the instance metadata service or the VM agent's
+    /// WireServer, which are not subject to UDRs (and to NSGs only through their
+    /// `AzurePlatform*` tags).
+    AnsweredByPlatform {
+        /// The service.
+        service: crate::filter::platform::PlatformService,
+    },
 }
 
 /// A firewall rule by its place in the policy.
@@ -438,6 +445,7 @@ impl Verdict {
             Verdict::HostNotServed { .. } => Symptom::HostNotServed,
             Verdict::ServiceUnhealthy { .. } => Symptom::ServiceUnavailable,
             Verdict::NotRoutedFromSite { .. } => Symptom::ConnectTimeout,
+            Verdict::AnsweredByPlatform { .. } => Symptom::Connected,
         }
     }
 
@@ -466,6 +474,7 @@ impl Verdict {
             Verdict::HostNotServed { .. } => VerdictName::HostNotServed,
             Verdict::ServiceUnhealthy { .. } => VerdictName::ServiceUnhealthy,
             Verdict::NotRoutedFromSite { .. } => VerdictName::NotRoutedFromSite,
+            Verdict::AnsweredByPlatform { .. } => VerdictName::AnsweredByPlatform,
         }
     }
 
@@ -484,7 +493,8 @@ impl Verdict {
             | Verdict::DeliveredPublicly { .. }
             | Verdict::SentToInternet
             | Verdict::SentToOnPremises { .. }
-            | Verdict::SentToServiceEndpoint => true,
+            | Verdict::SentToServiceEndpoint
+            | Verdict::AnsweredByPlatform { .. } => true,
             Verdict::DroppedByNsg { .. }
             | Verdict::DroppedByFirewall { .. }
             | Verdict::NoRoute { .. }

@@ -479,6 +479,10 @@ impl Tracer<'_> {
             if let Some(verdict) = self.nsgs(&at, Direction::Outbound, flow, records, &mut hop) {
                 return stop(hops, hop, verdict);
             }
+            // The host's own addresses are answered by the host, past any route.
+            if let Some(verdict) = self.platform(packet).filter(|_| leg == Leg::Request) {
+                return stop(hops, hop, verdict);
+            }
             let target = match self.forward(&at, hops.last(), packet, leg, &mut hop) {
                 Ok(target) => target,
                 Err(verdict) => return stop(hops, hop, verdict),

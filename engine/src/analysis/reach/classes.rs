@@ -146,8 +146,13 @@ fn network_prefixes(net: &Network, all: &mut BTreeSet<IpNet>) {
 fn rule_prefixes(net: &Network, all: &mut BTreeSet<IpNet>) {
     let prefix = |m: &AddressMatch| match m {
         AddressMatch::Prefix(p) => Some(*p),
-        AddressMatch::Any | AddressMatch::Tag(_) => None,
+        AddressMatch::Any | AddressMatch::Tag(_) | AddressMatch::Asg(_) => None,
     };
+    // A member of an application security group matches rules its neighbours do not.
+    for g in &net.application_security_groups {
+        let ips = g.members.iter().filter_map(|w| net.workloads.get(*w));
+        all.extend(ips.map(|w| IpNet::from(w.ip)));
+    }
     for nsg in &net.nsgs {
         for r in &nsg.rules {
             all.extend(r.source.iter().chain(&r.destination).filter_map(prefix));

@@ -11,7 +11,7 @@ use crate::model::Network;
 use crate::trace::Verdict;
 
 /// What groups sources and destinations in [`by_group`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum GroupBy {
     /// The region of the endpoint's VNet.
     #[default]
@@ -21,7 +21,7 @@ pub enum GroupBy {
 }
 
 /// The pairs from one source group to one destination group, per verdict.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct GroupCount {
     /// The sources' group (a region or VNet name).
     pub source: String,

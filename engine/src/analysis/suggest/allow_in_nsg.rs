@@ -101,6 +101,8 @@ impl AllowInNsg {
             source_ports: vec![text("*")],
             destination: vec![text(&self.destination.to_string())],
             destination_ports: vec![text(&self.port.to_string())],
+            source_asgs: Vec::new(),
+            destination_asgs: Vec::new(),
         });
         Some(())
     }

@@ -15,6 +15,7 @@ use super::Section;
 use crate::scenario::{FirewallDoc, SnatRangesDoc};
 
 pub(super) fn import(cx: &mut Context<'_>) {
+    ip_groups(cx);
     for i in cx.of_kind("Microsoft.Network/azureFirewalls") {
         let Some(r) = cx.res(i) else { continue };
         cx.take(i);
@@ -67,6 +68,7 @@ fn firewall(
         subnet: text(subnet),
         private_ip: text(private_ip),
         public_ips: public_ips.into_iter().map(text).collect(),
+        management_subnet: management_subnet(cx, &props)?,
         snat_private_ranges: SnatRangesDoc::IanaPrivate,
         dnat_rules: Vec::new(),
         network_rules: Vec::new(),
@@ -157,5 +159,35 @@ fn snat(ranges: Vec<String>) -> SnatRangesDoc {
                 .map(text)
                 .collect(),
         ),
+    }
+}
+
+/// The Management NIC's subnet (`managementIpConfiguration`), when the firewall has one.
+fn management_subnet(
+    cx: &Context<'_>,
+    props: &super::field::Node<'_>,
+) -> Result<Option<crate::scenario::Text>, super::field::Invalid> {
+    let id = props.opt_str("/managementIpConfiguration/properties/subnet/id")?;
+    Ok(id.and_then(|id| cx.subnet_name(id)).map(text))
+}
+
+/// IP groups (`Microsoft.Network/ipGroups`): their addresses, prefixes and ranges as written.
+fn ip_groups(cx: &mut Context<'_>) {
+    for i in cx.of_kind("Microsoft.Network/ipGroups") {
+        let Some(r) = cx.res(i) else { continue };
+        cx.take(i);
+        match r.props().strings("/ipAddresses") {
+            Ok(addresses) => {
+                let name = cx.name(Ns::IpGroup, &r.id, &r.name);
+                cx.doc.ip_groups.push(crate::scenario::IpGroupDoc {
+                    name: text(name),
+                    addresses: addresses.into_iter().map(text).collect(),
+                });
+            }
+            Err(e) => {
+                cx.forget(Ns::IpGroup, &r.id);
+                cx.invalid(None, format!("IP group {}", r.id), &e);
+            }
+        }
     }
 }

@@ -88,6 +88,29 @@ pub(super) fn name_of<'v>(node: &Node<'v>, what: &str) -> Result<&'v str, Invali
 }
 
 /// A rule left out, noted on the firewall and in the summary.
+/// The names of the IP groups a rule lists under `key`; `None` (the rule left out, with a note)
+/// when one is not in the input.
+fn ip_groups(
+    cx: &mut Context<'_>,
+    fw: &str,
+    where_: &str,
+    rule: &Node<'_>,
+    key: &str,
+) -> Result<Option<Vec<crate::scenario::Text>>, Invalid> {
+    let mut names = Vec::new();
+    for id in rule.strings(key)? {
+        match cx.name_of(super::Ns::IpGroup, &id) {
+            Some(n) => names.push(text(n)),
+            None => {
+                let reason = format!("its IP group {id} is not in the input");
+                leave_out(cx, fw, where_, written_name(rule), &reason);
+                return Ok(None);
+            }
+        }
+    }
+    Ok(Some(names))
+}
+
 fn leave_out(cx: &mut Context<'_>, fw: &str, where_: &str, rule: &str, reason: &str) {
     let what = format!("rule `{where_}/{rule}` of firewall `{fw}`");
     cx.comment(Section::Firewall, fw, format!("left out {what}: {reason}"));
@@ -183,18 +206,20 @@ pub(super) fn network_rule(
         fw,
         where_,
         rule,
-        &[
-            ("/sourceIpGroups", "IP groups are not modelled"),
-            ("/destinationIpGroups", "IP groups are not modelled"),
-            (
-                "/destinationFqdns",
-                "FQDNs in network rules need the DNS proxy, which is not modelled",
-            ),
-        ],
+        &[(
+            "/destinationFqdns",
+            "FQDNs in network rules need the DNS proxy, which is not modelled",
+        )],
     )?;
     if unmodelled {
         return Ok(Vec::new());
     }
+    let (Some(source_ip_groups), Some(destination_ip_groups)) = (
+        ip_groups(cx, fw, where_, rule, "/sourceIpGroups")?,
+        ip_groups(cx, fw, where_, rule, "/destinationIpGroups")?,
+    ) else {
+        return Ok(Vec::new());
+    };
     let source = addresses(cx, rule, "/sourceAddresses")?;
     let destination = addresses(cx, rule, "/destinationAddresses")?;
     let ports = ports(rule, "/destinationPorts")?;
@@ -204,6 +229,8 @@ pub(super) fn network_rule(
             name: text(name),
             source: source.clone(),
             destination: destination.clone(),
+            source_ip_groups: source_ip_groups.clone(),
+            destination_ip_groups: destination_ip_groups.clone(),
             ports: ports.clone(),
             protocol,
         })
@@ -231,15 +258,9 @@ pub(super) fn app_rule(
             "an application rule names its protocols and ports",
         ));
     }
-    if unmodelled(
-        cx,
-        fw,
-        where_,
-        rule,
-        &[("/sourceIpGroups", "IP groups are not modelled")],
-    )? {
+    let Some(source_ip_groups) = ip_groups(cx, fw, where_, rule, "/sourceIpGroups")? else {
         return Ok(None);
-    }
+    };
     let fqdns = rule.strings("/targetFqdns")?;
     let mut others = false;
     for k in ["/fqdnTags", "/webCategories", "/targetUrls"] {
@@ -265,6 +286,7 @@ pub(super) fn app_rule(
     Ok(Some(ApplicationRuleDoc {
         name: text(name),
         source: addresses(cx, rule, "/sourceAddresses")?,
+        source_ip_groups,
         fqdns: fqdns.into_iter().map(text).collect(),
         ports: ports.into_iter().map(text).collect(),
     }))
@@ -323,7 +345,10 @@ fn read_dnat(
         &fw_name,
         where_,
         rule,
-        &[("/sourceIpGroups", "IP groups are not modelled")],
+        &[(
+            "/sourceIpGroups",
+            "IP groups as DNAT rule sources are not modelled",
+        )],
     )? {
         return Ok(());
     }

@@ -58,12 +58,14 @@ impl Resolver {
         }
         let public_ips = self.public_ips(&f.public_ips, "firewall public IP");
         let dnat = self.dnat_rules(&f.dnat_rules, &public_ips);
+        let management_subnet = self.forced_tunnelling(f, placed.map(|(s, _)| s));
         if let (Some((subnet, ip)), Some(snat_private_ranges)) = (placed, snat_private_ranges) {
             self.net.firewalls.push(Firewall {
                 name: f.name.value.clone(),
                 subnet,
                 ip,
                 public_ips,
+                management_subnet,
                 dnat,
                 snat_private_ranges,
                 network,
@@ -167,8 +169,12 @@ impl Resolver {
                 continue;
             }
             let (source, destination, ports) = (
-                self.addresses(&r.source, ("source", &r.name)),
-                self.addresses(&r.destination, ("destination", &r.name)),
+                self.fw_side(&r.source, &r.source_ip_groups, ("source", &r.name)),
+                self.fw_side(
+                    &r.destination,
+                    &r.destination_ip_groups,
+                    ("destination", &r.name),
+                ),
                 self.ports(&r.ports, ("ports", &r.name)),
             );
             if let (Some(source), Some(destination), Some(ports)) = (source, destination, ports) {
@@ -204,7 +210,7 @@ impl Resolver {
                 .map(|t| t.value.trim().trim_end_matches('.').to_lowercase())
                 .collect();
             if let (Some(source), Some(ports)) = (
-                self.addresses(&r.source, ("source", &r.name)),
+                self.fw_side(&r.source, &r.source_ip_groups, ("source", &r.name)),
                 self.ports(&r.ports, ("ports", &r.name)),
             ) {
                 application.push(ApplicationRule {
@@ -273,7 +279,7 @@ impl Resolver {
             }
             let translated = self.ip(&r.translated_address, "DNAT translated address");
             let (source, ports) = (
-                self.addresses(&r.source, ("source", &r.name)),
+                self.fw_addresses(&r.source, ("source", &r.name)),
                 self.ports(&r.ports, ("ports", &r.name)),
             );
             if let (Some(destination), Some(translated_address), Some(source), Some(ports)) =

@@ -11,7 +11,11 @@ use crate::diag::{unknown_name_hint, Diagnostic, Severity};
 use crate::model::flow_addr::unroutable;
 use crate::scenario::{self as doc, Document, Text};
 
+mod asg;
+mod dns_links;
 mod firewall;
+mod firewall_addr;
+mod firewall_tunnel;
 mod forall;
 mod names;
 mod naming;
@@ -39,6 +43,7 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.service_prefixes(&document.service_endpoint_prefixes);
     r.route_tables(&document.route_tables);
     r.service_tags(&document.service_tags);
+    r.asg_names(&document.application_security_groups);
     r.nsgs(&document.nsgs);
     r.vnets(&document.vnets);
     r.virtual_hubs(&document.virtual_hubs);
@@ -50,9 +55,11 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.nics(&document.private_endpoints, &document.workloads);
     r.pe_targets(&document.private_endpoints);
     r.onprem_sites(&document.sites);
+    r.asg_members(&document.application_security_groups);
     r.app_services(&document.app_services);
     r.api_managements(&document.api_managements);
     r.dns(&document.dns);
+    r.ip_groups(&document.ip_groups);
     r.firewalls(&document.firewalls);
     r.hub_firewalls(&document.virtual_hubs);
     r.load_balancers(&document.load_balancers);
@@ -85,6 +92,10 @@ struct Resolver {
     site_names: naming::Seen,
     /// Declared service tags by name, for NSG and firewall rules.
     tag_ids: BTreeMap<String, usize>,
+    /// Application security groups by name, for NSG rules.
+    asg_ids: BTreeMap<String, usize>,
+    /// IP groups by name, expanded to prefixes, for firewall rules.
+    ip_group_ids: BTreeMap<String, Vec<IpNet>>,
     /// Services with declared endpoint prefixes.
     endpoint_services: std::collections::BTreeSet<String>,
     /// Cases the estate-wide questions resolved so far check (bounded by

@@ -391,6 +391,9 @@ impl Resolver {
                 let Some(v) = self.found(find(&self.vnet_ids, t, "vnet")) else {
                     continue;
                 };
+                if self.refuse_hub_link(t, v, &name) {
+                    continue;
+                }
                 if linked.contains_key(&v) {
                     self.error(
                         t.span,

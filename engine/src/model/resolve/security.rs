@@ -9,7 +9,13 @@ use crate::model::*;
 use crate::scenario::{self as doc, Text};
 
 /// The tags azpath knows by itself; any other must be declared in `service_tags`.
-const BUILT_IN_TAGS: [&str; 3] = ["VirtualNetwork", "Internet", "AzureLoadBalancer"];
+const BUILT_IN_TAGS: [&str; 5] = [
+    "VirtualNetwork",
+    "Internet",
+    "AzureLoadBalancer",
+    "AzurePlatformDNS",
+    "AzurePlatformIMDS",
+];
 
 impl Resolver {
     pub(super) fn service_tags(&mut self, tags: &[doc::ServiceTagDoc]) {
@@ -75,8 +81,9 @@ impl Resolver {
                     );
                 }
                 let at = |field: &'static str| (field, &r.name);
-                let source = self.addresses(&r.source, at("source"));
-                let destination = self.addresses(&r.destination, at("destination"));
+                let source = self.side(&r.source, &r.source_asgs, at("source"));
+                let destination = self.side(&r.destination, &r.destination_asgs, at("destination"));
+                self.platform_tags_outbound_only(r, [&source, &destination]);
                 let source_ports = self.ports(&r.source_ports, at("source_ports"));
                 let destination_ports = self.ports(&r.destination_ports, at("destination_ports"));
                 if let (
@@ -130,6 +137,64 @@ impl Resolver {
         parsed.into_iter().collect()
     }
 
+    /// One side of a rule: addresses and tags, or application security groups. Azure takes one
+    /// or the other on a side; with groups, the address list is left out (`*`).
+    fn side(
+        &mut self,
+        texts: &[Text],
+        asgs: &[Text],
+        field: (&str, &Text),
+    ) -> Option<Vec<AddressMatch>> {
+        if asgs.is_empty() {
+            return self.addresses(texts, field);
+        }
+        let (name, rule) = field;
+        let only_any = matches!(texts, [t] if t.value.trim() == "*");
+        if !only_any {
+            self.error(
+                rule.span,
+                format!("rule `{}` names both `{name}` addresses and `{name}_asgs`", rule.value),
+                Some(format!(
+                    "a rule side takes addresses or application security groups, not both; leave `{name}` out"
+                )),
+            );
+            return None;
+        }
+        self.asg_side(asgs)
+    }
+
+    /// `AzurePlatformDNS` and `AzurePlatformIMDS` are outbound-only tags (Learn, "Virtual
+    /// network service tags", available service tags table): an inbound rule naming one is
+    /// refused.
+    fn platform_tags_outbound_only(
+        &mut self,
+        rule: &doc::NsgRuleDoc,
+        sides: [&Option<Vec<AddressMatch>>; 2],
+    ) {
+        if rule.direction != Direction::Inbound {
+            return;
+        }
+        let platform = sides.iter().filter_map(|s| s.as_ref()).flatten().find(|m| {
+            matches!(
+                m,
+                AddressMatch::Tag(ServiceTag::AzurePlatformDns | ServiceTag::AzurePlatformImds)
+            )
+        });
+        if platform.is_some() {
+            self.error(
+                rule.name.span,
+                format!(
+                    "inbound rule `{}` names an outbound-only platform tag",
+                    rule.name.value
+                ),
+                Some(
+                    "`AzurePlatformDNS` and `AzurePlatformIMDS` can be used in outbound rules only"
+                        .into(),
+                ),
+            );
+        }
+    }
+
     /// Whether a rule's list has a value; an empty one is an error at the rule's name.
     fn listed(&mut self, texts: &[Text], (field, rule): (&str, &Text)) -> bool {
         if !texts.is_empty() {
@@ -145,7 +210,7 @@ impl Resolver {
         false
     }
 
-    fn address(&mut self, text: &Text) -> Option<AddressMatch> {
+    pub(super) fn address(&mut self, text: &Text) -> Option<AddressMatch> {
         let raw = text.value.trim();
         if raw == "*" || raw.eq_ignore_ascii_case("any") {
             return Some(AddressMatch::Any);
@@ -164,6 +229,8 @@ impl Resolver {
             "VirtualNetwork" => Some(ServiceTag::VirtualNetwork),
             "Internet" => Some(ServiceTag::Internet),
             "AzureLoadBalancer" => Some(ServiceTag::AzureLoadBalancer),
+            "AzurePlatformDNS" => Some(ServiceTag::AzurePlatformDns),
+            "AzurePlatformIMDS" => Some(ServiceTag::AzurePlatformImds),
             _ => self.tag_ids.get(raw).copied().map(ServiceTag::Declared),
         };
         if tag.is_none() {
