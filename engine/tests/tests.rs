@@ -13,6 +13,7 @@ mod dns_properties;
 mod expectations;
 mod import;
 mod lessons;
+mod load_balancers;
 mod nsg_properties;
 mod properties;
 mod reach;

@@ -92,6 +92,7 @@ pub(super) fn vnet_of(net: &Network, nic: NicRef) -> Option<VnetId> {
         NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p)?.subnet,
         NicRef::Firewall(f) => net.firewalls.get(f)?.subnet,
         NicRef::HubRouter(h) => return net.hub(h).map(|h| h.vnet),
+        NicRef::LoadBalancer(l) => net.load_balancer(l)?.frontend_subnet?,
     };
     net.subnet(subnet).map(|s| s.vnet)
 }
@@ -159,6 +160,15 @@ pub(super) fn trace_problems(
             expected: regions.clone(),
             actual: actual.quality.regions.clone(),
         });
+    }
+    if let Some(expected) = expect.source_seen {
+        let seen = actual.source_seen.as_ref().and_then(|s| s.address);
+        if seen != Some(expected) {
+            problems.push(Problem::SourceSeen {
+                expected,
+                actual: seen,
+            });
+        }
     }
     problems
 }

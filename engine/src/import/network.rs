@@ -226,6 +226,8 @@ fn read_subnet(
         private_endpoint_network_policies: policies,
         service_endpoints,
         nsg: nsg.map(text),
+        nat_gateway: None,
+        default_outbound_access: None,
     }))
 }
 

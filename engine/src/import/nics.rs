@@ -123,6 +123,7 @@ fn nic(cx: &mut Context<'_>, r: &Resource) -> Result<(), Invalid> {
         nsg: nsg.map(text),
         stateful: None,
         snat: false,
+        public_ip: None,
     });
     Ok(())
 }

@@ -318,9 +318,12 @@ pub fn parse_source(net: &Network, text: &str) -> Result<TraceSource, SourceErro
     }
     match net.nic_by_name(text) {
         Some(NicRef::Workload(w)) => Ok(TraceSource::Workload(w)),
-        Some(NicRef::PrivateEndpoint(_) | NicRef::Firewall(_) | NicRef::HubRouter(_)) => {
-            Err(SourceError::NotAClient(text.to_string()))
-        }
+        Some(
+            NicRef::PrivateEndpoint(_)
+            | NicRef::Firewall(_)
+            | NicRef::HubRouter(_)
+            | NicRef::LoadBalancer(_),
+        ) => Err(SourceError::NotAClient(text.to_string())),
         None => Err(SourceError::Unknown(text.to_string())),
     }
 }

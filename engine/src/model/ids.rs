@@ -75,6 +75,10 @@ id!(
     ServiceId,
     /// Index of a private DNS zone in [`super::Dns::zones`].
     ZoneId,
+    /// Index of a load balancer in [`super::Network::load_balancers`].
+    LoadBalancerId,
+    /// Index of a NAT gateway in [`super::Network::nat_gateways`].
+    NatGatewayId,
 );
 
 /// A vector indexed by a typed id `I`. Only `model` adds to it, so the ids it hands out are

@@ -86,6 +86,7 @@ pub fn flow_verify(
         NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p)?.ip,
         NicRef::Firewall(f) => net.firewalls.get(f)?.ip,
         NicRef::HubRouter(h) => *net.hub(h)?.router_ips.first()?,
+        NicRef::LoadBalancer(l) => net.load_balancer(l)?.frontend_ip,
     };
     let flow = match direction {
         Direction::Outbound => Flow {
@@ -130,7 +131,8 @@ pub fn nsgs_at(
             (f.name.clone(), f.subnet, None, false)
         }
         // A hub router has no NSG.
-        NicRef::HubRouter(_) => return None,
+        // A hub router has no NSG, nor has a load balancer's frontend.
+        NicRef::HubRouter(_) | NicRef::LoadBalancer(_) => return None,
     };
     let subnet = net.subnet(subnet_id)?;
     let fallback = TagScope::default();

@@ -3,6 +3,7 @@
 
 mod document;
 mod firewall;
+mod load_balancer;
 mod names;
 mod questions;
 mod security;
@@ -13,6 +14,7 @@ mod vwan;
 
 pub use document::*;
 pub use firewall::*;
+pub use load_balancer::*;
 pub use names::*;
 pub use questions::*;
 pub use security::*;

@@ -7,8 +7,11 @@
 //! named as the scenario names them, and `report` writes the sentences.
 
 mod arrive;
+pub mod balance;
+pub mod egress;
 mod forward;
 mod hub;
+mod outbound;
 mod reply;
 mod service;
 pub mod verdict;
@@ -191,7 +194,8 @@ pub enum Step {
         rule: String,
         /// The backend chosen.
         backend: String,
-        /// Backends in the pool; Azure spreads flows by a hash, azpath follows the first.
+        /// Healthy backends in the pool; Azure spreads flows by a hash, azpath models a stable
+        /// one (see [`balance`]).
         pool: usize,
     },
     /// The route look-up that chose where the packet goes next.
@@ -231,6 +235,35 @@ pub enum Step {
     /// A private endpoint answered along the path the request came (its subnet has no
     /// route-table network policies; an assumption, see the README).
     FlowSymmetricReply,
+    /// Backends of a load balancer that take no new flows, and why.
+    BackendsDown {
+        /// The load balancer.
+        load_balancer: String,
+        /// The backends out of rotation.
+        down: Vec<balance::DownBackend>,
+    },
+    /// How the packet leaves for the Internet, and the source address it leaves with.
+    Egress {
+        /// The outbound method, chosen in Azure's order of precedence.
+        method: egress::EgressMethod,
+        /// The public source address (`None`: a Microsoft-owned address azpath cannot know).
+        source: Option<IpAddr>,
+    },
+    /// A public load balancer's inbound NAT rule forwarded the flow to one backend.
+    InboundNat {
+        /// The load balancer.
+        load_balancer: String,
+        /// The rule.
+        rule: String,
+    },
+    /// A client on the Internet reached a NIC's instance public IP (1:1 NAT to its private
+    /// address).
+    InstancePublicIp {
+        /// The public address.
+        public: IpAddr,
+        /// The NIC's private address.
+        private: IpAddr,
+    },
 }
 
 /// Facts about the path that explain slow or flaky connections.
@@ -290,6 +323,10 @@ pub struct TraceAnswer {
     /// How the destination name resolved, when the trace started from a name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<crate::dns::Resolution>,
+    /// The source address the destination sees (or the Internet, for a flow that leaves
+    /// Azure), when the request got there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_seen: Option<egress::SourceSeen>,
 }
 
 impl TraceAnswer {

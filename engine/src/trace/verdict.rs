@@ -142,6 +142,42 @@ pub enum Verdict {
         /// What is blocked.
         reason: ApimBlocked,
     },
+    /// No rule of the load balancer carries the flow (another port or protocol; ICMP never).
+    NoLoadBalancingRule {
+        /// The load balancer.
+        load_balancer: String,
+        /// The destination port.
+        port: u16,
+    },
+    /// Every backend of the load balancer is down: it sends no new flows.
+    NoHealthyBackend {
+        /// The load balancer.
+        load_balancer: String,
+    },
+    /// A backend's flow to its own load balancer's frontend hashed back to itself: the two
+    /// legs of the flow do not match and it fails.
+    LoadBalancerHairpin {
+        /// The load balancer.
+        load_balancer: String,
+        /// The backend that called it.
+        backend: String,
+    },
+    /// The NIC is in a private subnet (`defaultOutboundAccess: false`) and has no explicit
+    /// outbound method: no way to the Internet.
+    NoOutboundAccess {
+        /// The NIC.
+        nic: String,
+        /// Its subnet.
+        subnet: String,
+    },
+    /// A Standard public IP (or load balancer frontend) is closed to inbound traffic unless an
+    /// NSG allows it, and neither the NIC nor its subnet has an NSG.
+    PublicIpClosed {
+        /// The public address.
+        address: IpAddr,
+        /// The NIC behind it.
+        nic: String,
+    },
 }
 
 /// A firewall rule by its place in the policy.
@@ -393,7 +429,12 @@ impl Verdict {
             | Verdict::InvalidNextHop { .. }
             | Verdict::PeeringBlocked { .. }
             | Verdict::Loop { .. }
-            | Verdict::ReplyDropped { .. } => Symptom::ConnectTimeout,
+            | Verdict::ReplyDropped { .. }
+            | Verdict::NoLoadBalancingRule { .. }
+            | Verdict::NoHealthyBackend { .. }
+            | Verdict::LoadBalancerHairpin { .. }
+            | Verdict::NoOutboundAccess { .. }
+            | Verdict::PublicIpClosed { .. } => Symptom::ConnectTimeout,
             Verdict::DroppedByFirewall { feel, .. } => match feel {
                 DenyFeel::Silent => Symptom::ConnectTimeout,
                 DenyFeel::Http470 => Symptom::FirewallHttp470,
@@ -448,6 +489,11 @@ impl Verdict {
             Verdict::DeliveredPublicly { .. } => VerdictName::DeliveredPublicly,
             Verdict::HostNotServed { .. } => VerdictName::HostNotServed,
             Verdict::ServiceUnhealthy { .. } => VerdictName::ServiceUnhealthy,
+            Verdict::NoLoadBalancingRule { .. } => VerdictName::NoLoadBalancingRule,
+            Verdict::NoHealthyBackend { .. } => VerdictName::NoHealthyBackend,
+            Verdict::LoadBalancerHairpin { .. } => VerdictName::LoadBalancerHairpin,
+            Verdict::NoOutboundAccess { .. } => VerdictName::NoOutboundAccess,
+            Verdict::PublicIpClosed { .. } => VerdictName::PublicIpClosed,
         }
     }
 

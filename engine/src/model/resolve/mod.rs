@@ -11,6 +11,7 @@ use crate::diag::{unknown_name_hint, Diagnostic, Severity};
 use crate::model::flow_addr::unroutable;
 use crate::scenario::{self as doc, Document, Text};
 
+mod balance;
 mod firewall;
 mod forall;
 mod names;
@@ -53,6 +54,8 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.dns(&document.dns);
     r.firewalls(&document.firewalls);
     r.hub_firewalls(&document.virtual_hubs);
+    r.nat_gateways(&document.nat_gateways);
+    r.egress(&document.vnets, &document.workloads);
     r.load_balancers(&document.load_balancers);
     r.questions(&document.questions);
     r.udr_next_hops();
