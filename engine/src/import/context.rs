@@ -21,6 +21,8 @@ pub(super) enum Ns {
     Nic,
     /// Virtual network gateways.
     Gateway,
+    /// NAT gateways.
+    NatGateway,
 }
 
 /// The state of one import.
@@ -281,6 +283,7 @@ impl<'a> Context<'a> {
             (Ns::Gateway, "Microsoft.Network/virtualNetworkGateways"),
             (Ns::Nic, "Microsoft.Network/azureFirewalls"),
             (Ns::Nic, "Microsoft.Network/privateEndpoints"),
+            (Ns::NatGateway, "Microsoft.Network/natGateways"),
         ];
         for (ns, kind) in kinds {
             for i in self.of_kind(kind) {

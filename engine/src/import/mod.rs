@@ -10,6 +10,7 @@
 mod apps;
 mod context;
 mod dns;
+mod egress;
 mod emit;
 mod endpoints;
 mod field;
@@ -163,6 +164,7 @@ pub fn import(resources: &[Resource]) -> Imported {
     cx.assign_names();
     security::import(&mut cx);
     routes::import(&mut cx);
+    egress::import(&mut cx);
     network::import(&mut cx);
     vwan::import(&mut cx);
     network::peerings(&mut cx);
