@@ -385,3 +385,44 @@ fn an_inbound_nat_rule_forwards_one_frontend_port_to_one_backend() {
     assert_eq!(a.forward.last().unwrap().nic, "lbvm");
     assert_eq!(a.forward.last().unwrap().packet.dst_port, 22);
 }
+
+#[test]
+fn a_service_firewall_meets_the_nat_gateway_address_not_the_instance_public_ip() {
+    let ron = EGRESS.replace(
+        "    workloads: [",
+        r#"    services: [
+        (name: "kv-nat", kind: KeyVault, fqdn: "kv-nat.vault.azure.net", public_ip: "20.50.0.10", public_network_access: SelectedNetworks(["20.1.1.1/32"])),
+        (name: "kv-pip", kind: KeyVault, fqdn: "kv-pip.vault.azure.net", public_ip: "20.50.0.11", public_network_access: SelectedNetworks(["20.2.2.2/32"])),
+    ],
+    workloads: ["#,
+    );
+    let l = load(&ron);
+    let Some(NicRef::Workload(w)) = l.network.nic_by_name("natvm") else {
+        panic!("natvm")
+    };
+    let to = |ip: &str, host: &str| {
+        let request = TraceRequest {
+            protocol: FlowProtocol::Tcp,
+            destination: ip.parse().unwrap(),
+            port: 443,
+            source_port: 50000,
+            host: Some(host.into()),
+        };
+        trace_from(&l.network, l.dataplane(), TraceSource::Workload(w), request).unwrap()
+    };
+    let allowed = to("20.50.0.10", "kv-nat.vault.azure.net");
+    assert!(
+        matches!(allowed.verdict, Verdict::DeliveredPublicly { .. }),
+        "{:?}",
+        allowed.verdict
+    );
+    let refused = to("20.50.0.11", "kv-pip.vault.azure.net");
+    assert_eq!(
+        refused.verdict,
+        Verdict::ServiceFirewallDenied {
+            service: "kv-pip".into(),
+            kind: azpath_engine::model::ServiceKind::KeyVault,
+            caller: Some("20.1.1.1".parse().unwrap()),
+        }
+    );
+}

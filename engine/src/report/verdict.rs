@@ -332,7 +332,7 @@ impl fmt::Display for Assumption {
                 "a private endpoint whose subnet has route-table network policies answers by its subnet's effective routes",
             ),
             Assumption::CallerAddressUnknown => f.write_str(
-                "the caller's public address is unknown (default outbound access is not modelled), so no allowed network can match it",
+                "the caller's public address is unknown (default outbound access uses a Microsoft-owned address that can change), so no allowed network can match it",
             ),
             Assumption::ApiManagementTagUndeclared { probe } => write!(
                 f,

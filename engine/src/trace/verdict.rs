@@ -522,8 +522,8 @@ pub enum Assumption {
     /// A private endpoint whose subnet has route-table network policies answers by its
     /// subnet's effective routes.
     EndpointRepliesByItsRoutes,
-    /// The caller's public address is unknown (default outbound access is not modelled), so
-    /// no allowed network of the service can match it.
+    /// The caller's public address is unknown (default outbound access uses a Microsoft-owned
+    /// address), so no allowed network of the service can match it.
     CallerAddressUnknown,
     /// The `ApiManagement` service tag's prefixes are not declared; azpath checks the
     /// management rule with this address.
