@@ -426,3 +426,43 @@ fn a_service_firewall_meets_the_nat_gateway_address_not_the_instance_public_ip()
         }
     );
 }
+
+const GWLB: &str = r#"Scenario(
+    vnets: [
+        (name: "app", region: "r", address_space: ["10.8.0.0/16"], subnets: [(name: "web", prefix: "10.8.1.0/24", nsg: "nsg-web")]),
+        (name: "sec", region: "r", address_space: ["10.9.0.0/16"], subnets: [(name: "nva", prefix: "10.9.1.0/24")]),
+    ],
+    nsgs: [(name: "nsg-web", rules: [(name: "https", priority: 100, direction: Inbound, access: Allow, protocol: Tcp, source: ["Internet"], destination: ["*"], destination_ports: ["443"])])],
+    load_balancers: [
+        (name: "gwlb", gateway: true, frontend_ip: "10.9.1.100", subnet: "sec/nva", rules: [(name: "ha", ha_ports: true)], backends: ["nva1", "nva2"]),
+        (name: "lb-web", frontend_ip: "20.8.0.10", chain: CHAIN, rules: [(name: "https", frontend_port: 443, backend_port: 443)], backends: ["web1"]),
+    ],
+    workloads: [
+        (name: "nva1", kind: Nva, subnet: "sec/nva", ip: "10.9.1.4"),
+        (name: "nva2", kind: Nva, subnet: "sec/nva", ip: "10.9.1.5"),
+        (name: "web1", subnet: "app/web", ip: "10.8.1.4"),
+    ],
+)"#;
+
+#[test]
+fn a_public_frontend_chained_to_a_gateway_load_balancer_detours_through_one_of_its_appliances() {
+    let l = load(&GWLB.replace("CHAIN", "\"gwlb\""));
+    let a = tcp(&l, "203.0.113.7", "20.8.0.10", 443);
+    assert_eq!(a.verdict, Verdict::Delivered);
+    assert!(a.passes("nva1") || a.passes("nva2"), "{:?}", nics(&a.forward));
+    assert!(a
+        .forward
+        .iter()
+        .flat_map(|h| &h.steps)
+        .any(|s| matches!(s, Step::GatewayChain { .. })));
+}
+
+#[test]
+fn a_chain_must_name_a_gateway_load_balancer() {
+    let err = load_str("case.ron", &GWLB.replace("CHAIN", "\"gwbl\""))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("unknown Gateway Load Balancer `gwbl`"), "{err}");
+    assert!(err.contains("gwlb"), "{err}");
+}

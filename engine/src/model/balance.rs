@@ -31,6 +31,10 @@ pub struct LoadBalancer {
     pub inbound_nat_rules: Vec<InboundNatRule>,
     /// Its outbound rules (public only).
     pub outbound_rules: Vec<OutboundRule>,
+    /// Whether it is a Gateway Load Balancer.
+    pub gateway: bool,
+    /// The Gateway Load Balancer its frontend is chained to (public only).
+    pub chain: Option<LoadBalancerId>,
     /// Where it was declared.
     pub span: Span,
 }

@@ -161,6 +161,12 @@ fn step(out: &mut String, s: &Step) {
         Step::InstancePublicIp { public, private } => {
             let _ = writeln!(out, "    instance public IP {public} -> {private}");
         }
+        Step::GatewayChain { gateway } => {
+            let _ = writeln!(
+                out,
+                "    chained Gateway Load Balancer `{gateway}`: the flow is detoured through this appliance unchanged (VXLAN), both directions"
+            );
+        }
         Step::InboundNat {
             load_balancer,
             rule,

@@ -426,6 +426,13 @@ pub struct LoadBalancerDoc {
     /// Outbound rules (public load balancer).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub outbound_rules: Vec<super::OutboundRuleDoc>,
+    /// A Gateway Load Balancer: internal frontend, HA-ports rules, NVAs as backends; public
+    /// load balancers chain to it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub gateway: bool,
+    /// For a public load balancer: the Gateway Load Balancer its frontend is chained to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<Text>,
 }
 
 /// A load-balancing rule: frontend port to backend port, or HA ports (every port).

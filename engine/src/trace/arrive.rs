@@ -44,7 +44,7 @@ impl Tracer<'_> {
                     load_balancer: lb.name.clone(),
                     rule: nat.name.clone(),
                 });
-                return self.inbound(hop, nat.backend, nat.backend_port, records);
+                return self.inbound(vec![hop], nat.backend, nat.backend_port, records);
             }
             let (rule, backend) = match self.pick(lb, packet, &mut hop) {
                 Ok(choice) => choice,
@@ -55,11 +55,18 @@ impl Tracer<'_> {
             } else {
                 rule.backend_port
             };
+            let mut hops = vec![hop];
+            if let Some(gateway) = lb.chain.and_then(|g| self.net.load_balancer(g)) {
+                match self.gateway_chain(gateway, packet) {
+                    Ok(h) => hops.push(h),
+                    Err(verdict) => return (hops, End::Stopped(verdict)),
+                }
+            }
             if rule.floating_ip {
                 // Floating IP: the backend receives the frontend address as destination.
-                return self.inbound_to(hop, backend, packet, records);
+                return self.inbound_to(hops, backend, packet, records);
             }
-            return self.inbound(hop, backend, port, records);
+            return self.inbound(hops, backend, port, records);
         }
         // An instance public IP: 1:1 NAT to the NIC's private address.
         if let Some(w) = self.net.workload_with_public_ip(packet.dst) {
@@ -70,7 +77,7 @@ impl Tracer<'_> {
                     private,
                 });
             }
-            return self.inbound(hop, w, packet.dst_port, records);
+            return self.inbound(vec![hop], w, packet.dst_port, records);
         }
         let firewall = self
             .net
@@ -90,23 +97,29 @@ impl Tracer<'_> {
     /// the workload's private address (the client's address is kept).
     fn inbound(
         &mut self,
-        hop: Hop,
+        hops: Vec<Hop>,
         w: WorkloadId,
         port: u16,
         records: &mut FlowRecords,
     ) -> (Vec<Hop>, End) {
+        let Some(entry) = hops.first().map(|h| h.packet) else {
+            return (
+                hops,
+                End::Stopped(Verdict::ReplyDropped {
+                    reason: super::ReplyFault::UnknownNic,
+                }),
+            );
+        };
         let Some(ip) = self.net.workloads.get(w).map(|x| x.ip) else {
-            let verdict = Verdict::NoDestination {
-                address: hop.packet.dst,
-            };
-            return stop(Vec::new(), hop, verdict);
+            let verdict = Verdict::NoDestination { address: entry.dst };
+            return (hops, End::Stopped(verdict));
         };
         let inside = Packet {
             dst: ip,
             dst_port: port,
-            ..hop.packet
+            ..entry
         };
-        self.inbound_to(hop, w, inside, records)
+        self.inbound_to(hops, w, inside, records)
     }
 
     /// A flow from the Internet arrives at workload `w` as `inside`. A Standard public IP is
@@ -114,27 +127,25 @@ impl Tracer<'_> {
     /// dropped (Learn, "Public IP addresses": SKU comparison).
     fn inbound_to(
         &mut self,
-        hop: Hop,
+        hops: Vec<Hop>,
         w: WorkloadId,
         inside: Packet,
         records: &mut FlowRecords,
     ) -> (Vec<Hop>, End) {
+        let address = hops.first().map_or(inside.dst, |h| h.packet.dst);
         let Some(workload) = self.net.workloads.get(w) else {
-            let verdict = Verdict::NoDestination {
-                address: hop.packet.dst,
-            };
-            return stop(Vec::new(), hop, verdict);
+            return (hops, End::Stopped(Verdict::NoDestination { address }));
         };
         let subnet_nsg = self.net.subnet(workload.subnet).and_then(|s| s.nsg);
         if workload.nsg.is_none() && subnet_nsg.is_none() {
             let verdict = Verdict::PublicIpClosed {
-                address: hop.packet.dst,
+                address,
                 nic: workload.name.clone(),
             };
-            return stop(Vec::new(), hop, verdict);
+            return (hops, End::Stopped(verdict));
         }
         let (entry, leg) = (Entry::Arrives, Leg::Request);
-        self.walk_from(vec![hop], NicRef::Workload(w), inside, entry, leg, records)
+        self.walk_from(hops, NicRef::Workload(w), inside, entry, leg, records)
     }
 
     /// The NSGs of `nic` in `direction`, recorded on `hop`; the verdict if they deny. NSGs keep a

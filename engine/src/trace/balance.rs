@@ -210,6 +210,37 @@ impl Tracer<'_> {
         Ok((rule.clone(), backend))
     }
 
+    /// The detour of a flow through a Gateway Load Balancer chained to a public frontend: the
+    /// appliance its hash picks, as a hop (the packet is carried unchanged over VXLAN, and the
+    /// reply takes the same appliance: GWLB guarantees symmetry without SNAT).
+    pub(super) fn gateway_chain(
+        &self,
+        gateway: &LoadBalancer,
+        packet: Packet,
+    ) -> Result<Hop, Verdict> {
+        let mut steps = Hop {
+            nic: gateway.name.clone(),
+            subnet: String::new(),
+            vnet: String::new(),
+            region: String::new(),
+            packet,
+            steps: Vec::new(),
+            at: None,
+        };
+        let (_, appliance) = self.pick(gateway, packet, &mut steps)?;
+        let Some(nic) = self.nic(NicRef::Workload(appliance)) else {
+            return Err(Verdict::NoDestination {
+                address: packet.dst,
+            });
+        };
+        let mut hop = self.hop(&nic, packet);
+        hop.steps.push(Step::GatewayChain {
+            gateway: gateway.name.clone(),
+        });
+        hop.steps.extend(steps.steps);
+        Ok(hop)
+    }
+
     /// Whether `nic` is a backend of a floating-IP rule whose frontend is `address`: the guest
     /// holds the frontend on a loopback, so a packet addressed to it has arrived.
     pub(super) fn holds_frontend(&self, nic: NicRef, address: IpAddr) -> bool {

@@ -249,6 +249,13 @@ pub enum Step {
         /// The public source address (`None`: a Microsoft-owned address azpath cannot know).
         source: Option<IpAddr>,
     },
+    /// A public load balancer's frontend is chained to a Gateway Load Balancer: the flow is
+    /// detoured (VXLAN-encapsulated, unchanged) through one of its appliances, the same for
+    /// both directions.
+    GatewayChain {
+        /// The Gateway Load Balancer.
+        gateway: String,
+    },
     /// A public load balancer's inbound NAT rule forwarded the flow to one backend.
     InboundNat {
         /// The load balancer.

@@ -167,8 +167,76 @@ impl Resolver {
                 unhealthy,
                 inbound_nat_rules,
                 outbound_rules,
+                gateway: lb.gateway,
+                chain: None,
                 span: lb.name.span,
             });
+        }
+        self.chains(lbs);
+    }
+
+    /// Gateway Load Balancers: internal, HA-ports rules only; a public load balancer's `chain`
+    /// names one (Learn, "Gateway Load Balancer",
+    /// <https://learn.microsoft.com/azure/load-balancer/gateway-overview>).
+    fn chains(&mut self, lbs: &[doc::LoadBalancerDoc]) {
+        for lb in lbs {
+            if lb.gateway && (lb.subnet.is_none() || lb.rules.iter().any(|r| !r.ha_ports)) {
+                self.error(
+                    lb.name.span,
+                    format!(
+                        "Gateway Load Balancer `{}` is not internal with HA-ports rules",
+                        lb.name.value
+                    ),
+                    Some(
+                        "a Gateway Load Balancer has a private frontend and HA-ports rules only"
+                            .into(),
+                    ),
+                );
+            }
+            let Some(chain) = &lb.chain else { continue };
+            let target = self
+                .net
+                .load_balancers
+                .position(|l| l.gateway && l.name == chain.value);
+            let this = self
+                .net
+                .load_balancers
+                .position(|l| l.name == lb.name.value);
+            let public = this
+                .and_then(|t| self.net.load_balancers.get(t))
+                .is_some_and(|l| !l.is_internal());
+            match (target, this) {
+                (Some(target), Some(this)) if public => {
+                    if let Some(l) = self.net.load_balancers.get_mut(this) {
+                        l.chain = Some(target);
+                    }
+                }
+                (Some(_), Some(_)) => self.error(
+                    chain.span,
+                    format!(
+                        "`{}` chains to a Gateway Load Balancer but is not public",
+                        lb.name.value
+                    ),
+                    Some(
+                        "a Gateway Load Balancer is chained from a public Standard frontend".into(),
+                    ),
+                ),
+                _ => {
+                    let names: Vec<&str> = self
+                        .net
+                        .load_balancers
+                        .iter()
+                        .filter(|l| l.gateway)
+                        .map(|l| l.name.as_str())
+                        .collect();
+                    let hint = unknown_name_hint(&chain.value, names, "Gateway Load Balancer");
+                    self.error(
+                        chain.span,
+                        format!("unknown Gateway Load Balancer `{}`", chain.value),
+                        Some(hint),
+                    );
+                }
+            }
         }
     }
 
