@@ -98,6 +98,11 @@ impl DataPlane {
             .firewalls
             .iter_ids()
             .map(|(i, f)| (f.subnet, f.ip, NicRef::Firewall(i)));
+        // An internal load balancer's frontend takes packets sent to its address.
+        let frontends = net.load_balancers.iter_ids().filter_map(|(i, l)| {
+            l.frontend_subnet
+                .map(|s| (s, l.frontend_ip, NicRef::LoadBalancer(i)))
+        });
         // A hub router answers on each of its IPs in the hub's managed VNet.
         let routers = net.virtual_hubs.iter_ids().flat_map(|(i, h)| {
             h.router_ips
@@ -108,6 +113,7 @@ impl DataPlane {
         let mut all: Vec<(VnetId, IpAddr, NicRef)> = workloads
             .chain(endpoints)
             .chain(firewalls)
+            .chain(frontends)
             .filter_map(|(subnet, ip, nic)| vnet(subnet).map(|v| (v, ip, nic)))
             .chain(routers)
             .collect();

@@ -15,6 +15,7 @@ mod hybrid;
 mod firewall_egress;
 mod import;
 mod lessons;
+mod load_balancers;
 mod nsg_properties;
 mod platform;
 mod properties;

@@ -264,6 +264,13 @@ pub enum Problem {
         /// Computed.
         actual: SymptomName,
     },
+    /// The destination sees another source address (`None`: none azpath can know).
+    SourceSeen {
+        /// Expected.
+        expected: std::net::IpAddr,
+        /// Computed.
+        actual: Option<std::net::IpAddr>,
+    },
     /// The request passes other regions.
     Regions {
         /// Expected, in order.

@@ -93,6 +93,7 @@ pub(super) fn vnet_of(net: &Network, nic: NicRef) -> Option<VnetId> {
         NicRef::Firewall(f) => net.firewalls.get(f)?.subnet,
         NicRef::HubRouter(h) => return net.hub(h).map(|h| h.vnet),
         NicRef::Gateway(g) => return net.gateways.get(g).map(|g| g.vnet),
+        NicRef::LoadBalancer(l) => net.load_balancer(l)?.frontend_subnet?,
     };
     net.subnet(subnet).map(|s| s.vnet)
 }
@@ -160,6 +161,15 @@ pub(super) fn trace_problems(
             expected: regions.clone(),
             actual: actual.quality.regions.clone(),
         });
+    }
+    if let Some(expected) = expect.source_seen {
+        let seen = actual.source_seen.as_ref().and_then(|s| s.address);
+        if seen != Some(expected) {
+            problems.push(Problem::SourceSeen {
+                expected,
+                actual: seen,
+            });
+        }
     }
     problems
 }

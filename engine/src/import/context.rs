@@ -25,6 +25,8 @@ pub(super) enum Ns {
     Asg,
     /// IP groups.
     IpGroup,
+    /// NAT gateways.
+    NatGateway,
 }
 
 /// The state of one import.
@@ -294,6 +296,7 @@ impl<'a> Context<'a> {
             (Ns::Nic, "Microsoft.Network/privateEndpoints"),
             (Ns::Asg, "Microsoft.Network/applicationSecurityGroups"),
             (Ns::IpGroup, "Microsoft.Network/ipGroups"),
+            (Ns::NatGateway, "Microsoft.Network/natGateways"),
         ];
         for (ns, kind) in kinds {
             for i in self.of_kind(kind) {

@@ -11,6 +11,7 @@ mod apps;
 mod asg;
 mod context;
 mod dns;
+mod egress;
 mod emit;
 mod endpoints;
 mod field;
@@ -164,6 +165,7 @@ pub fn import(resources: &[Resource]) -> Imported {
     cx.assign_names();
     security::import(&mut cx);
     routes::import(&mut cx);
+    egress::import(&mut cx);
     network::import(&mut cx);
     vwan::import(&mut cx);
     network::peerings(&mut cx);

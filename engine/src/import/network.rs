@@ -196,22 +196,7 @@ fn read_subnet(
     };
     let route_table = reference(cx, route_table_id, Ns::RouteTable, "route table");
     let nsg = reference(cx, nsg_id, Ns::Nsg, "NSG");
-    if let Some(id) = nat_gateway {
-        cx.unmodelled(
-            Section::Vnet,
-            vnet,
-            format!("NAT gateway {id} of subnet `{vnet}/{name}`"),
-            "not modelled: outbound Internet traffic is traced as if the subnet had none",
-        );
-    }
-    if default_outbound == Some(false) {
-        cx.unmodelled(
-            Section::Vnet,
-            vnet,
-            format!("`defaultOutboundAccess: false` of subnet `{vnet}/{name}`"),
-            "not modelled: the subnet is traced with default outbound access",
-        );
-    }
+    let nat_gateway = reference(cx, nat_gateway, Ns::NatGateway, "NAT gateway");
     for service in delegations {
         cx.comment(
             Section::Vnet,
@@ -226,6 +211,8 @@ fn read_subnet(
         private_endpoint_network_policies: policies,
         service_endpoints,
         nsg: nsg.map(text),
+        nat_gateway: nat_gateway.map(text),
+        default_outbound_access: default_outbound,
     }))
 }
 

@@ -96,13 +96,17 @@ fn nic(cx: &mut Context<'_>, r: &Resource) -> Result<(), Invalid> {
         }
         None => None,
     };
+    let mut public_address = None;
     if let Some(id) = public_ip {
-        cx.unmodelled(
-            Section::Workload,
-            &name,
-            format!("public IP {id} of workload `{name}`"),
-            "not modelled: traffic from the Internet to it, and outbound through it, is not traced",
-        );
+        public_address = super::egress::public_ip_address(cx, id)?;
+        if public_address.is_none() {
+            cx.unmodelled(
+                Section::Workload,
+                &name,
+                format!("public IP {id} of workload `{name}`"),
+                "its address is not in the input (allocated on deployment): imported without it",
+            );
+        }
     }
     if forwards {
         cx.comment(
@@ -123,6 +127,7 @@ fn nic(cx: &mut Context<'_>, r: &Resource) -> Result<(), Invalid> {
         nsg: nsg.map(text),
         stateful: None,
         snat: false,
+        public_ip: public_address.map(text),
     });
     Ok(())
 }

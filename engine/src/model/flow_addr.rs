@@ -332,7 +332,8 @@ pub fn parse_source(net: &Network, text: &str) -> Result<TraceSource, SourceErro
             NicRef::PrivateEndpoint(_)
             | NicRef::Firewall(_)
             | NicRef::HubRouter(_)
-            | NicRef::Gateway(_),
+            | NicRef::Gateway(_)
+            | NicRef::LoadBalancer(_),
         ) => Err(SourceError::NotAClient(text.to_string())),
         None => Err(SourceError::Unknown(text.to_string())),
     }

@@ -77,6 +77,10 @@ id!(
     ZoneId,
     /// Index of an on-premises site in [`super::Network::sites`].
     OnPremSiteId,
+    /// Index of a load balancer in [`super::Network::load_balancers`].
+    LoadBalancerId,
+    /// Index of a NAT gateway in [`super::Network::nat_gateways`].
+    NatGatewayId,
 );
 
 /// A vector indexed by a typed id `I`. Only `model` adds to it, so the ids it hands out are

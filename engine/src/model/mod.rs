@@ -3,6 +3,7 @@
 //! problem of a document at once.
 
 mod addr;
+mod balance;
 mod firewall;
 pub mod flow_addr;
 mod ids;
@@ -21,10 +22,12 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 pub use addr::{is_private, reserved_addresses, Refused};
+pub use balance::*;
 pub use firewall::*;
 pub use ids::{
-    FirewallId, GatewayId, Id, IdVec, Mint, NsgId, OnPremSiteId, PeeringId, PrivateEndpointId,
-    RouteTableId, ServiceId, SubnetId, VirtualHubId, VnetId, WorkloadId, ZoneId,
+    FirewallId, GatewayId, Id, IdVec, LoadBalancerId, Mint, NatGatewayId, NsgId, OnPremSiteId,
+    PeeringId,
+    PrivateEndpointId, RouteTableId, ServiceId, SubnetId, VirtualHubId, VnetId, WorkloadId, ZoneId,
 };
 pub use names::*;
 pub use onprem::*;
@@ -69,8 +72,8 @@ pub struct Network {
     pub firewalls: IdVec<FirewallId, Firewall>,
     /// Network security groups, indexed by [`NsgId`].
     pub nsgs: IdVec<NsgId, Nsg>,
-    /// Public load balancers.
-    pub load_balancers: Vec<LoadBalancer>,
+    /// Load balancers, indexed by [`LoadBalancerId`].
+    pub load_balancers: IdVec<LoadBalancerId, LoadBalancer>,
     /// PaaS services, indexed by [`ServiceId`].
     pub services: IdVec<ServiceId, Service>,
     /// Private DNS, DNS servers and resolvers.
@@ -93,6 +96,10 @@ pub struct Network {
     pub questions: Vec<Question>,
     /// On-premises sites behind VNet gateways, indexed by [`OnPremSiteId`].
     pub sites: IdVec<OnPremSiteId, OnPremSite>,
+    /// NAT gateways, indexed by [`NatGatewayId`].
+    pub nat_gateways: IdVec<NatGatewayId, NatGateway>,
+    /// NAT gateways of subnets, private subnets and instance public IPs.
+    pub egress: Egress,
 }
 
 /// A virtual network.
@@ -262,34 +269,6 @@ pub struct Workload {
     pub span: Span,
 }
 
-/// A public load balancer.
-#[derive(Clone, Debug)]
-pub struct LoadBalancer {
-    /// Its name.
-    pub name: String,
-    /// Its public frontend IP.
-    pub frontend_ip: IpAddr,
-    /// Its rules.
-    pub rules: Vec<LoadBalancerRule>,
-    /// Its backend pool.
-    pub backends: Vec<WorkloadId>,
-}
-
-/// A load-balancing rule.
-#[derive(
-    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
-pub struct LoadBalancerRule {
-    /// Its name.
-    pub name: String,
-    /// TCP or UDP.
-    pub protocol: FlowProtocol,
-    /// Frontend port.
-    pub frontend_port: u16,
-    /// Backend port.
-    pub backend_port: u16,
-}
-
 /// Where a trace starts: a workload, or a client on the Internet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TraceSource {
@@ -325,6 +304,8 @@ pub enum NicRef {
     HubRouter(VirtualHubId),
     /// A VPN or ExpressRoute gateway's instance in `GatewaySubnet`.
     Gateway(GatewayId),
+    /// An internal load balancer's frontend.
+    LoadBalancer(LoadBalancerId),
 }
 
 /// A place a question starts from: a subnet, or a workload (which means its subnet).
@@ -380,10 +361,15 @@ impl Network {
         let workload = self.workloads.iter().position(|w| w.name == name);
         let endpoint = || self.private_endpoints.iter().position(|p| p.name == name);
         let firewall = || self.firewalls.iter().position(|f| f.name == name);
+        let balancer = || {
+            self.load_balancers
+                .position(|l| l.is_internal() && l.name == name)
+        };
         workload
             .map(|i| NicRef::Workload(WorkloadId(i)))
             .or_else(|| endpoint().map(|i| NicRef::PrivateEndpoint(PrivateEndpointId(i))))
             .or_else(|| firewall().map(|i| NicRef::Firewall(FirewallId(i))))
+            .or_else(|| balancer().map(NicRef::LoadBalancer))
     }
 
     /// Every name a NIC can be given by, for did-you-mean hints.
@@ -393,6 +379,12 @@ impl Network {
             .map(|w| w.name.as_str())
             .chain(self.private_endpoints.iter().map(|p| p.name.as_str()))
             .chain(self.firewalls.iter().map(|f| f.name.as_str()))
+            .chain(
+                self.load_balancers
+                    .iter()
+                    .filter(|l| l.is_internal())
+                    .map(|l| l.name.as_str()),
+            )
     }
 
     /// A NIC's name.
@@ -403,6 +395,7 @@ impl Network {
             NicRef::Firewall(f) => self.firewalls.get(f).map(|f| f.name.as_str()),
             NicRef::HubRouter(h) => self.virtual_hubs.get(h).map(|h| h.name.as_str()),
             NicRef::Gateway(g) => self.gateways.get(g).map(|g| g.name.as_str()),
+            NicRef::LoadBalancer(l) => self.load_balancers.get(l).map(|l| l.name.as_str()),
         }
     }
 

@@ -335,4 +335,6 @@ pub struct TraceExpect {
     pub symptom: Option<SymptomName>,
     /// The regions the request passes, in order.
     pub regions: Option<Vec<String>>,
+    /// The source address the destination sees.
+    pub source_seen: Option<IpAddr>,
 }

@@ -99,6 +99,7 @@ pub fn flow_verify(
         NicRef::Firewall(f) => net.firewalls.get(f)?.ip,
         NicRef::HubRouter(h) => *net.hub(h)?.router_ips.first()?,
         NicRef::Gateway(g) => *net.gateways.get(g)?.instance_ips.first()?,
+        NicRef::LoadBalancer(l) => net.load_balancer(l)?.frontend_ip,
     };
     let flow = match direction {
         Direction::Outbound => Flow {
@@ -142,8 +143,9 @@ pub fn nsgs_at(
             let f = net.firewalls.get(f)?;
             (f.name.clone(), f.subnet, None, false)
         }
-        // A hub router has no NSG, nor has GatewaySubnet (validation refuses one).
-        NicRef::HubRouter(_) | NicRef::Gateway(_) => return None,
+        // A hub router has no NSG, nor has GatewaySubnet (validation refuses one), nor has a
+        // load balancer's frontend.
+        NicRef::HubRouter(_) | NicRef::Gateway(_) | NicRef::LoadBalancer(_) => return None,
     };
     let subnet = net.subnet(subnet_id)?;
     let fallback = TagScope::default();

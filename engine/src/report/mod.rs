@@ -10,6 +10,7 @@ pub mod compare;
 pub mod diagnosis;
 pub mod diagram;
 pub mod dot;
+pub mod egress;
 pub mod fix;
 pub mod flow_addr;
 pub mod hub_routes;

@@ -29,6 +29,9 @@ pub fn trace(answer: &TraceAnswer) -> String {
         verdict(&answer.verdict)
     );
     let _ = writeln!(out, "client sees: {}", answer.symptom);
+    if let Some(seen) = &answer.source_seen {
+        let _ = writeln!(out, "{}", super::egress::source_seen(seen));
+    }
     if let Some(res) = &answer.resolution {
         out += "\nName resolution:\n";
         resolution_steps(&mut out, res);
@@ -139,7 +142,7 @@ fn step(out: &mut String, s: &Step) {
         } => {
             let _ = writeln!(
                 out,
-                "    load balancer `{load_balancer}` rule `{rule}`: to `{backend}` (1 of {pool} backends; the client's address is kept)"
+                "    load balancer `{load_balancer}` rule `{rule}`: to `{backend}` (1 of {pool} healthy backends by the flow's hash; the client's address is kept)"
             );
         }
         Step::Route(a) => route(out, a),
@@ -167,6 +170,29 @@ fn step(out: &mut String, s: &Step) {
                 r.prefix,
                 r.gateway,
                 super::onprem::site_route_why(&r.why)
+            );
+        }
+        Step::BackendsDown {
+            load_balancer,
+            down,
+        } => super::egress::backends_down(out, load_balancer, down),
+        Step::Egress { method, source } => super::egress::egress(out, method, *source),
+        Step::InstancePublicIp { public, private } => {
+            let _ = writeln!(out, "    instance public IP {public} -> {private}");
+        }
+        Step::GatewayChain { gateway } => {
+            let _ = writeln!(
+                out,
+                "    chained Gateway Load Balancer `{gateway}`: the flow is detoured through this appliance unchanged (VXLAN), both directions"
+            );
+        }
+        Step::InboundNat {
+            load_balancer,
+            rule,
+        } => {
+            let _ = writeln!(
+                out,
+                "    load balancer `{load_balancer}` inbound NAT rule `{rule}` (the client's address is kept)"
             );
         }
     }

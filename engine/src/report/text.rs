@@ -477,6 +477,11 @@ fn problem(p: &Problem) -> String {
         Problem::Symptom { expected, actual } => {
             differs("symptom", format!("{expected:?}"), format!("{actual:?}"))
         }
+        Problem::SourceSeen { expected, actual } => differs(
+            "source_seen",
+            expected.to_string(),
+            actual.map_or("an unknown address".to_string(), |a| a.to_string()),
+        ),
         Problem::Regions { expected, actual } => {
             differs("regions", expected.join(" -> "), actual.join(" -> "))
         }

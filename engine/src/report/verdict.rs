@@ -101,6 +101,32 @@ impl fmt::Display for Verdict {
             Verdict::ServiceUnhealthy { service, reason } => {
                 write!(f, "{name} (`{service}`: {reason})")
             }
+            Verdict::NoLoadBalancingRule {
+                load_balancer,
+                port,
+            } => write!(
+                f,
+                "{name} (no rule of `{load_balancer}` carries this flow to port {port}; load balancers carry TCP and UDP only)"
+            ),
+            Verdict::NoHealthyBackend { load_balancer } => write!(
+                f,
+                "{name} (every backend of `{load_balancer}` is down: no new flows)"
+            ),
+            Verdict::LoadBalancerHairpin {
+                load_balancer,
+                backend,
+            } => write!(
+                f,
+                "{name} (`{backend}` called `{load_balancer}`'s frontend and was chosen itself: the two legs of the flow do not match)"
+            ),
+            Verdict::NoOutboundAccess { nic, subnet } => write!(
+                f,
+                "{name} (`{nic}` is in private subnet `{subnet}` with no NAT gateway, public IP or load balancer outbound rule)"
+            ),
+            Verdict::PublicIpClosed { address, nic } => write!(
+                f,
+                "{name} ({address} is a Standard public IP: closed to inbound until an NSG on `{nic}` or its subnet allows it)"
+            ),
         }
     }
 }
@@ -314,7 +340,7 @@ impl fmt::Display for Assumption {
                 "a private endpoint whose subnet has route-table network policies answers by its subnet's effective routes",
             ),
             Assumption::CallerAddressUnknown => f.write_str(
-                "the caller's public address is unknown (default outbound access is not modelled), so no allowed network can match it",
+                "the caller's public address is unknown (default outbound access uses a Microsoft-owned address that can change), so no allowed network can match it",
             ),
             Assumption::ApiManagementTagUndeclared { probe } => write!(
                 f,

@@ -72,7 +72,8 @@ pub struct Document {
     /// Azure Firewalls.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub firewalls: Vec<super::FirewallDoc>,
-    /// Public load balancers in front of workloads.
+    /// Load balancers: public ones in front of workloads, internal ones with a frontend in a
+    /// subnet.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub load_balancers: Vec<LoadBalancerDoc>,
     /// Virtual WAN hubs with their connections, route tables and sites.
@@ -96,6 +97,9 @@ pub struct Document {
     /// On-premises sites behind the VPN and ExpressRoute gateways of VNets.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sites: Vec<super::OnPremSiteDoc>,
+    /// NAT gateways that subnets name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nat_gateways: Vec<super::NatGatewayDoc>,
 }
 
 /// Behaviour that Microsoft's documentation leaves open, modelled as explicit switches so that a
@@ -209,6 +213,14 @@ pub struct SubnetDoc {
     /// The subnet's network security group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nsg: Option<Text>,
+    /// The NAT gateway the subnet's Internet-bound flows leave through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nat_gateway: Option<Text>,
+    /// `defaultOutboundAccess`: `false` makes a private subnet, whose VMs have no way to the
+    /// Internet without an explicit method. Left out: `true`, as Azure shows it for subnets of
+    /// VNets created before API version 2025-07-01.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_outbound_access: Option<bool>,
 }
 
 /// The subnet property `privateEndpointNetworkPolicies`, with Azure's values.
@@ -399,35 +411,78 @@ pub struct WorkloadDoc {
     /// (default `false`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub snat: bool,
+    /// The NIC's instance-level (Standard) public IP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<Text>,
 }
 
-/// A public load balancer: a public frontend IP, rules, and workloads in its backend pool.
+/// A Standard load balancer: a frontend IP (public; or private in `subnet` for an internal
+/// one), rules, and workloads in its backend pool.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoadBalancerDoc {
     /// Unique name.
     pub name: Text,
-    /// The frontend's public IP.
+    /// The frontend's IP: public, or for an internal load balancer private in `subnet`.
     pub frontend_ip: Text,
+    /// For an internal load balancer: the subnet (`vnet/subnet`) its frontend is in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet: Option<Text>,
     /// Load-balancing rules.
     pub rules: Vec<LoadBalancerRuleDoc>,
     /// The backend pool: workload names, all in one VNet.
     pub backends: Vec<Text>,
+    /// Health probes that rules name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub probes: Vec<super::ProbeDoc>,
+    /// Backends whose probe fails in the guest (stopped, or nothing answering): Azure sends
+    /// them no new flows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unhealthy: Vec<Text>,
+    /// Inbound NAT rules (public load balancer).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inbound_nat_rules: Vec<super::InboundNatRuleDoc>,
+    /// Outbound rules (public load balancer).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outbound_rules: Vec<super::OutboundRuleDoc>,
+    /// A Gateway Load Balancer: internal frontend, HA-ports rules, NVAs as backends; public
+    /// load balancers chain to it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub gateway: bool,
+    /// For a public load balancer: the Gateway Load Balancer its frontend is chained to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chain: Option<Text>,
 }
 
-/// A load-balancing rule: frontend port to backend port.
+/// A load-balancing rule: frontend port to backend port, or HA ports (every port).
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoadBalancerRuleDoc {
     /// Its name.
     pub name: Text,
-    /// `Tcp` (default) or `Udp`.
+    /// `Tcp` (default) or `Udp`; an HA-ports rule carries both.
     #[serde(default)]
     pub protocol: FlowProtocol,
-    /// The frontend port.
+    /// The frontend port; `0` (or left out) only on an HA-ports rule.
+    #[serde(default)]
     pub frontend_port: u16,
-    /// The backend port.
+    /// The backend port; `0` (or left out) only on an HA-ports rule.
+    #[serde(default)]
     pub backend_port: u16,
+    /// An HA-ports rule (protocol All, ports 0): every TCP and UDP flow, internal load
+    /// balancers only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ha_ports: bool,
+    /// Floating IP (direct server return): the backend receives the packet addressed to the
+    /// frontend IP.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub floating_ip: bool,
+    /// The health probe that decides which backends take new flows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<Text>,
+    /// `disableOutboundSnat`: the rule gives its backends no outbound SNAT.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disable_outbound_snat: bool,
 }
 
 /// What a workload is.

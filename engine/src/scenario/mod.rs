@@ -3,6 +3,7 @@
 
 mod document;
 mod firewall;
+mod load_balancer;
 mod names;
 mod onprem;
 mod questions;
@@ -14,6 +15,7 @@ mod vwan;
 
 pub use document::*;
 pub use firewall::*;
+pub use load_balancer::*;
 pub use names::*;
 pub use onprem::*;
 pub use questions::*;

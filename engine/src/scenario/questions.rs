@@ -278,6 +278,13 @@ pub struct TraceExpectDoc {
         skip_serializing_if = "Option::is_none"
     )]
     pub regions: Option<Vec<Text>>,
+    /// The source address the destination sees (after NAT gateway, public IP, SNAT...).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub source_seen: Option<Text>,
 }
 
 /// What the client of a trace sees, by kind (the details, such as the service's wording of a
@@ -393,11 +400,21 @@ pub enum VerdictName {
     NotRoutedFromSite,
     /// Answered by the host: Azure DNS, IMDS or WireServer.
     AnsweredByPlatform,
+    /// No load-balancing rule carries the flow.
+    NoLoadBalancingRule,
+    /// Every backend of the load balancer is down.
+    NoHealthyBackend,
+    /// A backend called its own load balancer's frontend and hashed back to itself.
+    LoadBalancerHairpin,
+    /// A private subnet's NIC with no explicit outbound method.
+    NoOutboundAccess,
+    /// A Standard public IP with no NSG to allow inbound.
+    PublicIpClosed,
 }
 
 impl VerdictName {
     /// Every verdict, in the order of the README's table.
-    pub const ALL: [VerdictName; 22] = [
+    pub const ALL: [VerdictName; 27] = [
         VerdictName::Delivered,
         VerdictName::DroppedByNsg,
         VerdictName::DroppedByFirewall,
@@ -420,6 +437,11 @@ impl VerdictName {
         VerdictName::ServiceUnhealthy,
         VerdictName::NotRoutedFromSite,
         VerdictName::AnsweredByPlatform,
+        VerdictName::NoLoadBalancingRule,
+        VerdictName::NoHealthyBackend,
+        VerdictName::LoadBalancerHairpin,
+        VerdictName::NoOutboundAccess,
+        VerdictName::PublicIpClosed,
     ];
 
     /// The name as scenario files write it (and as every answer prints it).
@@ -447,6 +469,11 @@ impl VerdictName {
             VerdictName::ServiceUnhealthy => "ServiceUnhealthy",
             VerdictName::NotRoutedFromSite => "NotRoutedFromSite",
             VerdictName::AnsweredByPlatform => "AnsweredByPlatform",
+            VerdictName::NoLoadBalancingRule => "NoLoadBalancingRule",
+            VerdictName::NoHealthyBackend => "NoHealthyBackend",
+            VerdictName::LoadBalancerHairpin => "LoadBalancerHairpin",
+            VerdictName::NoOutboundAccess => "NoOutboundAccess",
+            VerdictName::PublicIpClosed => "PublicIpClosed",
         }
     }
 }

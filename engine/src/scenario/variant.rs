@@ -41,7 +41,7 @@ keyed_by!(name: VnetDoc, super::SubnetDoc, super::RouteTableDoc, super::GatewayD
     super::PrivateEndpointDoc, super::WorkloadDoc, super::NsgDoc, super::ServiceTagDoc,
     super::FirewallDoc, super::LoadBalancerDoc, super::VirtualHubDoc, super::ServiceDoc,
     super::ZoneDoc, super::InboundEndpointDoc, super::RulesetDoc, super::RecordDoc,
-    super::AppServiceDoc, super::ApiManagementDoc, super::OnPremSiteDoc);
+    super::AppServiceDoc, super::ApiManagementDoc, super::OnPremSiteDoc, super::NatGatewayDoc);
 keyed_by!(service: super::ServicePrefixesDoc);
 keyed_by!(name: super::ApplicationSecurityGroupDoc, super::IpGroupDoc);
 keyed_by!(workload: super::ForwarderDoc);
@@ -129,6 +129,7 @@ pub fn object_keys(doc: &Document) -> Vec<String> {
         .chain(keys(&doc.ip_groups))
         .chain(keys(&doc.firewalls))
         .chain(keys(&doc.load_balancers))
+        .chain(keys(&doc.nat_gateways))
         .chain(keys(&doc.virtual_hubs))
         .chain(keys(&doc.services))
         .chain(keys(&dns.zones))
@@ -196,6 +197,7 @@ pub fn merge(mut base: Document, variant: Document) -> Result<Document, Vec<Diag
     overlay(&mut base.ip_groups, v.ip_groups);
     overlay(&mut base.firewalls, v.firewalls);
     overlay(&mut base.load_balancers, v.load_balancers);
+    overlay(&mut base.nat_gateways, v.nat_gateways);
     overlay(&mut base.virtual_hubs, v.virtual_hubs);
     overlay(&mut base.services, v.services);
     overlay(&mut base.dns.zones, v.dns.zones);
@@ -252,6 +254,7 @@ fn remove(doc: &mut Document, gone: &BTreeSet<String>, hit: &mut BTreeSet<String
     drop_named(&mut doc.ip_groups, gone, hit);
     drop_named(&mut doc.firewalls, gone, hit);
     drop_named(&mut doc.load_balancers, gone, hit);
+    drop_named(&mut doc.nat_gateways, gone, hit);
     drop_named(&mut doc.virtual_hubs, gone, hit);
     drop_named(&mut doc.services, gone, hit);
     drop_named(&mut doc.dns.zones, gone, hit);

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use super::walk::{stop, Arrival, End, Entry, FlowRecords, Leg, Nic, Tracer};
 use super::{FirewallRule, Hop, NextHopFault, OneWay, Packet, Step, Verdict};
 use crate::filter::{firewall, TagScope};
-use crate::model::{Access, Direction, FirewallId, NicRef};
+use crate::model::{Access, Direction, FirewallId, NicRef, WorkloadId};
 use crate::query::nsgs_at;
 
 impl Tracer<'_> {
@@ -35,30 +35,49 @@ impl Tracer<'_> {
             .iter()
             .find(|lb| lb.frontend_ip == packet.dst)
         {
-            let rule = lb
-                .rules
+            if let Some(nat) = lb
+                .inbound_nat_rules
                 .iter()
-                .find(|r| r.protocol == self.protocol && r.frontend_port == packet.dst_port);
-            let backend = lb
-                .backends
-                .first()
-                .and_then(|w| self.nic(NicRef::Workload(*w)));
-            let (Some(rule), Some(backend)) = (rule, backend) else {
-                return stop(Vec::new(), hop, nobody);
+                .find(|r| r.protocol == self.protocol && r.frontend_port == packet.dst_port)
+            {
+                hop.steps.push(Step::InboundNat {
+                    load_balancer: lb.name.clone(),
+                    rule: nat.name.clone(),
+                });
+                return self.inbound(vec![hop], nat.backend, nat.backend_port, records);
+            }
+            let (rule, backend) = match self.pick(lb, packet, &mut hop) {
+                Ok(choice) => choice,
+                Err(verdict) => return stop(Vec::new(), hop, verdict),
             };
-            hop.steps.push(Step::LoadBalancer {
-                load_balancer: lb.name.clone(),
-                rule: rule.name.clone(),
-                backend: backend.name.clone(),
-                pool: lb.backends.len(),
-            });
-            let inside = Packet {
-                dst: backend.ip,
-                dst_port: rule.backend_port,
-                ..packet
+            let port = if rule.floating_ip {
+                packet.dst_port
+            } else {
+                rule.backend_port
             };
-            let (entry, leg) = (Entry::Arrives, Leg::Request);
-            return self.walk_from(vec![hop], backend.id, inside, entry, leg, records);
+            let mut hops = vec![hop];
+            if let Some(gateway) = lb.chain.and_then(|g| self.net.load_balancer(g)) {
+                match self.gateway_chain(gateway, packet) {
+                    Ok(h) => hops.push(h),
+                    Err(verdict) => return (hops, End::Stopped(verdict)),
+                }
+            }
+            if rule.floating_ip {
+                // Floating IP: the backend receives the frontend address as destination.
+                return self.inbound_to(hops, backend, packet, records);
+            }
+            return self.inbound(hops, backend, port, records);
+        }
+        // An instance public IP: 1:1 NAT to the NIC's private address.
+        if let Some(w) = self.net.workload_with_public_ip(packet.dst) {
+            let private = self.net.workloads.get(w).map(|x| x.ip);
+            if let Some(private) = private {
+                hop.steps.push(Step::InstancePublicIp {
+                    public: packet.dst,
+                    private,
+                });
+            }
+            return self.inbound(vec![hop], w, packet.dst_port, records);
         }
         // A PaaS service's public endpoint answers from outside any VNet: how it answers
         // (served, 403 with public access disabled, refused by its firewall) is decided when
@@ -78,6 +97,61 @@ impl Tracer<'_> {
             }
             None => stop(Vec::new(), hop, nobody),
         }
+    }
+
+    /// A flow from the Internet handed to workload `w` on `port`, its destination rewritten to
+    /// the workload's private address (the client's address is kept).
+    fn inbound(
+        &mut self,
+        hops: Vec<Hop>,
+        w: WorkloadId,
+        port: u16,
+        records: &mut FlowRecords,
+    ) -> (Vec<Hop>, End) {
+        let Some(entry) = hops.first().map(|h| h.packet) else {
+            return (
+                hops,
+                End::Stopped(Verdict::ReplyDropped {
+                    reason: super::ReplyFault::UnknownNic,
+                }),
+            );
+        };
+        let Some(ip) = self.net.workloads.get(w).map(|x| x.ip) else {
+            let verdict = Verdict::NoDestination { address: entry.dst };
+            return (hops, End::Stopped(verdict));
+        };
+        let inside = Packet {
+            dst: ip,
+            dst_port: port,
+            ..entry
+        };
+        self.inbound_to(hops, w, inside, records)
+    }
+
+    /// A flow from the Internet arrives at workload `w` as `inside`. A Standard public IP is
+    /// closed to inbound until an NSG allows it: with no NSG on the NIC or its subnet, it is
+    /// dropped (Learn, "Public IP addresses": SKU comparison).
+    fn inbound_to(
+        &mut self,
+        hops: Vec<Hop>,
+        w: WorkloadId,
+        inside: Packet,
+        records: &mut FlowRecords,
+    ) -> (Vec<Hop>, End) {
+        let address = hops.first().map_or(inside.dst, |h| h.packet.dst);
+        let Some(workload) = self.net.workloads.get(w) else {
+            return (hops, End::Stopped(Verdict::NoDestination { address }));
+        };
+        let subnet_nsg = self.net.subnet(workload.subnet).and_then(|s| s.nsg);
+        if workload.nsg.is_none() && subnet_nsg.is_none() {
+            let verdict = Verdict::PublicIpClosed {
+                address,
+                nic: workload.name.clone(),
+            };
+            return (hops, End::Stopped(verdict));
+        }
+        let (entry, leg) = (Entry::Arrives, Leg::Request);
+        self.walk_from(hops, NicRef::Workload(w), inside, entry, leg, records)
     }
 
     /// The NSGs of `nic` in `direction`, recorded on `hop`; the verdict if they deny. NSGs keep a
@@ -138,12 +212,16 @@ impl Tracer<'_> {
         records: &mut FlowRecords,
         hop: &mut Hop,
     ) -> Arrival {
+        // An internal load balancer's frontend has no NSG: it hands the flow to a backend.
+        if let NicRef::LoadBalancer(l) = next.id {
+            return self.balance(l, next, packet, leg, records, hop);
+        }
         // Arriving: the subnet's NSG then the NIC's.
         let flow = (*packet, leg);
         if let Some(verdict) = self.nsgs(next, Direction::Inbound, flow, records, hop) {
             return Arrival::Stop(verdict);
         }
-        if packet.dst == next.ip {
+        if packet.dst == next.ip || self.holds_frontend(next.id, packet.dst) {
             return match leg {
                 Leg::Reply if translate_back(next.id, packet, records, hop) => Arrival::Forward,
                 _ => Arrival::Arrived,

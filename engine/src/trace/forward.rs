@@ -108,7 +108,13 @@ impl Tracer<'_> {
             let evidence = next_hop(self.net, self.dp, at.subnet, packet.dst);
             hop.steps.push(Step::Route(Box::new(evidence)));
         }
-        let target_ip = decision.target(packet.dst)?;
+        let target_ip = match decision.target(packet.dst) {
+            // Leaving for the Internet: the way out (NAT gateway, public IP...) decides.
+            Err(Verdict::SentToInternet) if leg == Leg::Request => {
+                return Err(self.egress(at, hop));
+            }
+            other => other?,
+        };
         let Some((target, peering)) = self.find(at.vnet, target_ip) else {
             return Err(self.unreachable(at.vnet, target_ip, kind_of(best), leg));
         };

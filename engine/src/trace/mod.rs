@@ -7,10 +7,13 @@
 //! named as the scenario names them, and `report` writes the sentences.
 
 mod arrive;
+pub mod balance;
+pub mod egress;
 mod firewall_snat;
 mod forward;
 mod hub;
 mod onprem;
+mod outbound;
 mod platform;
 mod reply;
 mod service;
@@ -207,7 +210,8 @@ pub enum Step {
         rule: String,
         /// The backend chosen.
         backend: String,
-        /// Backends in the pool; Azure spreads flows by a hash, azpath follows the first.
+        /// Healthy backends in the pool; Azure spreads flows by a hash, azpath models a stable
+        /// one (see [`balance`]).
         pool: usize,
     },
     /// The route look-up that chose where the packet goes next.
@@ -249,6 +253,42 @@ pub enum Step {
     FlowSymmetricReply,
     /// On-premises routing sent the packet into the site's connection to Azure.
     SiteRoute(crate::route::advertise::SiteRoute),
+    /// Backends of a load balancer that take no new flows, and why.
+    BackendsDown {
+        /// The load balancer.
+        load_balancer: String,
+        /// The backends out of rotation.
+        down: Vec<balance::DownBackend>,
+    },
+    /// How the packet leaves for the Internet, and the source address it leaves with.
+    Egress {
+        /// The outbound method, chosen in Azure's order of precedence.
+        method: egress::EgressMethod,
+        /// The public source address (`None`: a Microsoft-owned address azpath cannot know).
+        source: Option<IpAddr>,
+    },
+    /// A public load balancer's frontend is chained to a Gateway Load Balancer: the flow is
+    /// detoured (VXLAN-encapsulated, unchanged) through one of its appliances, the same for
+    /// both directions.
+    GatewayChain {
+        /// The Gateway Load Balancer.
+        gateway: String,
+    },
+    /// A public load balancer's inbound NAT rule forwarded the flow to one backend.
+    InboundNat {
+        /// The load balancer.
+        load_balancer: String,
+        /// The rule.
+        rule: String,
+    },
+    /// A client on the Internet reached a NIC's instance public IP (1:1 NAT to its private
+    /// address).
+    InstancePublicIp {
+        /// The public address.
+        public: IpAddr,
+        /// The NIC's private address.
+        private: IpAddr,
+    },
 }
 
 /// Facts about the path that explain slow or flaky connections.
@@ -316,6 +356,10 @@ pub struct TraceAnswer {
     /// How the destination name resolved, when the trace started from a name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<crate::dns::Resolution>,
+    /// The source address the destination sees (or the Internet, for a flow that leaves
+    /// Azure), when the request got there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_seen: Option<egress::SourceSeen>,
 }
 
 impl TraceAnswer {

@@ -37,7 +37,24 @@ impl Tracer<'_> {
                 .push(Assumption::EndpointRepliesByItsRoutes);
         }
         let source = forward.first().and_then(|h| h.at);
-        let (mut hops, end) = self.walk(target, arrived.packet.reply(), Leg::Reply, records);
+        // A backend's reply to a flow an internal load balancer rewrote leaves with the
+        // frontend's address: the load balancer's translation is undone at the backend's host.
+        let mut start = arrived.packet.reply();
+        let undo = records.lb_dnat.get(&target).copied();
+        if let Some((frontend, port)) = undo {
+            start.src = frontend;
+            start.src_port = port;
+        }
+        let (mut hops, end) = self.walk(target, start, Leg::Reply, records);
+        if let (Some((frontend, _)), Some(first)) = (undo, hops.first_mut()) {
+            first.steps.insert(
+                0,
+                Step::UnDnat {
+                    from: arrived.packet.dst,
+                    to: frontend,
+                },
+            );
+        }
         match end {
             // A reply to an Internet client is home once it leaves for the Internet addressed
             // to that client.

@@ -181,7 +181,16 @@ impl Tracer<'_> {
             // which azpath does not know.
             TraceSource::Site(..) => None,
         };
-        firewall.or(app)
+        // The way out of Azure (NAT gateway, public IP, outbound rule) decides first.
+        let egress = forward
+            .iter()
+            .rev()
+            .flat_map(|h| h.steps.iter())
+            .find_map(|s| match s {
+                Step::Egress { source, .. } => *source,
+                _ => None,
+            });
+        egress.or(firewall).or(app)
     }
 
     /// API Management answers only when its subnet's NSG lets its management plane (ApiManagement

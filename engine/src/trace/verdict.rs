@@ -159,6 +159,42 @@ pub enum Verdict {
         /// The service.
         service: crate::filter::platform::PlatformService,
     },
+    /// No rule of the load balancer carries the flow (another port or protocol; ICMP never).
+    NoLoadBalancingRule {
+        /// The load balancer.
+        load_balancer: String,
+        /// The destination port.
+        port: u16,
+    },
+    /// Every backend of the load balancer is down: it sends no new flows.
+    NoHealthyBackend {
+        /// The load balancer.
+        load_balancer: String,
+    },
+    /// A backend's flow to its own load balancer's frontend hashed back to itself: the two
+    /// legs of the flow do not match and it fails.
+    LoadBalancerHairpin {
+        /// The load balancer.
+        load_balancer: String,
+        /// The backend that called it.
+        backend: String,
+    },
+    /// The NIC is in a private subnet (`defaultOutboundAccess: false`) and has no explicit
+    /// outbound method: no way to the Internet.
+    NoOutboundAccess {
+        /// The NIC.
+        nic: String,
+        /// Its subnet.
+        subnet: String,
+    },
+    /// A Standard public IP (or load balancer frontend) is closed to inbound traffic unless an
+    /// NSG allows it, and neither the NIC nor its subnet has an NSG.
+    PublicIpClosed {
+        /// The public address.
+        address: IpAddr,
+        /// The NIC behind it.
+        nic: String,
+    },
 }
 
 /// A firewall rule by its place in the policy.
@@ -416,7 +452,12 @@ impl Verdict {
             | Verdict::InvalidNextHop { .. }
             | Verdict::PeeringBlocked { .. }
             | Verdict::Loop { .. }
-            | Verdict::ReplyDropped { .. } => Symptom::ConnectTimeout,
+            | Verdict::ReplyDropped { .. }
+            | Verdict::NoLoadBalancingRule { .. }
+            | Verdict::NoHealthyBackend { .. }
+            | Verdict::LoadBalancerHairpin { .. }
+            | Verdict::NoOutboundAccess { .. }
+            | Verdict::PublicIpClosed { .. } => Symptom::ConnectTimeout,
             Verdict::DroppedByFirewall { feel, .. } => match feel {
                 DenyFeel::Silent => Symptom::ConnectTimeout,
                 DenyFeel::Http470 => Symptom::FirewallHttp470,
@@ -475,6 +516,11 @@ impl Verdict {
             Verdict::ServiceUnhealthy { .. } => VerdictName::ServiceUnhealthy,
             Verdict::NotRoutedFromSite { .. } => VerdictName::NotRoutedFromSite,
             Verdict::AnsweredByPlatform { .. } => VerdictName::AnsweredByPlatform,
+            Verdict::NoLoadBalancingRule { .. } => VerdictName::NoLoadBalancingRule,
+            Verdict::NoHealthyBackend { .. } => VerdictName::NoHealthyBackend,
+            Verdict::LoadBalancerHairpin { .. } => VerdictName::LoadBalancerHairpin,
+            Verdict::NoOutboundAccess { .. } => VerdictName::NoOutboundAccess,
+            Verdict::PublicIpClosed { .. } => VerdictName::PublicIpClosed,
         }
     }
 
@@ -508,6 +554,11 @@ impl Verdict {
             | Verdict::TlsNameMismatch { .. }
             | Verdict::PublicAccessDisabled { .. }
             | Verdict::NotRoutedFromSite { .. }
+            | Verdict::NoLoadBalancingRule { .. }
+            | Verdict::NoHealthyBackend { .. }
+            | Verdict::LoadBalancerHairpin { .. }
+            | Verdict::NoOutboundAccess { .. }
+            | Verdict::PublicIpClosed { .. }
             | Verdict::ServiceFirewallDenied { .. }
             | Verdict::HostNotServed { .. }
             | Verdict::ServiceUnhealthy { .. } => false,
@@ -535,8 +586,8 @@ pub enum Assumption {
     /// A private endpoint whose subnet has route-table network policies answers by its
     /// subnet's effective routes.
     EndpointRepliesByItsRoutes,
-    /// The caller's public address is unknown (default outbound access is not modelled), so
-    /// no allowed network of the service can match it.
+    /// The caller's public address is unknown (default outbound access uses a Microsoft-owned
+    /// address), so no allowed network of the service can match it.
     CallerAddressUnknown,
     /// The `ApiManagement` service tag's prefixes are not declared; azpath checks the
     /// management rule with this address.

@@ -58,6 +58,9 @@ pub(super) struct FlowRecords {
     pub(super) nsg_flows: BTreeSet<NicRef>,
     /// Firewalls that translated the request's destination, with the public address and port.
     pub(super) dnat: BTreeMap<NicRef, (IpAddr, u16)>,
+    /// Backends an internal load balancer handed the request to with its destination
+    /// rewritten, with the frontend address and port their reply leaves from.
+    pub(super) lb_dnat: BTreeMap<NicRef, (IpAddr, u16)>,
 }
 
 /// How a walk ends.
@@ -76,6 +79,8 @@ pub(super) enum Arrival {
     Forward,
     /// It ends here.
     Stop(Verdict),
+    /// A load balancer's frontend hands it to this backend, which it arrives at next.
+    Handoff(NicRef),
 }
 
 pub(super) struct Tracer<'a> {
@@ -201,6 +206,7 @@ fn unsent(
         quality: PathQuality::default(),
         assumptions: Vec::new(),
         resolution: Some(resolution),
+        source_seen: None,
     })
 }
 
@@ -298,6 +304,11 @@ fn walk_request(
         }
     };
     let quality = t.quality(&forward, &records);
+    let got_there = matches!(
+        end,
+        End::Arrived(_) | End::Stopped(Verdict::SentToInternet | Verdict::SentToOnPremises { .. })
+    );
+    let source_seen = super::egress::source_seen(&forward, got_there);
     let (reply, verdict) = match end {
         End::Stopped(v) => (Vec::new(), v),
         End::Arrived(target) => t.reply(&forward, target, &mut records),
@@ -314,6 +325,7 @@ fn walk_request(
         quality,
         assumptions: t.assumptions.into_iter().map(Assumed::from).collect(),
         resolution: None,
+        source_seen,
     })
 }
 
@@ -382,6 +394,21 @@ impl Tracer<'_> {
                     snat: false,
                 };
                 (format!("{} router", hub.name), subnet, ip, Some(forwarding))
+            }
+            // An internal load balancer's frontend hands the flow to a backend, keeping no
+            // state of its own beyond the hash (see `balance`).
+            NicRef::LoadBalancer(l) => {
+                let lb = self.net.load_balancer(l)?;
+                let forwarding = Forwarding {
+                    stateful: false,
+                    snat: false,
+                };
+                (
+                    lb.name.clone(),
+                    lb.frontend_subnet?,
+                    lb.frontend_ip,
+                    Some(forwarding),
+                )
             }
         };
         let vnet = self.net.subnet(subnet)?.vnet;
@@ -465,6 +492,18 @@ impl Tracer<'_> {
                         return (hops, End::Arrived(at.id));
                     }
                     Arrival::Stop(verdict) => return stop(hops, hop, verdict),
+                    Arrival::Handoff(backend) => {
+                        hops.push(hop);
+                        let Some(next) = self.nic(backend) else {
+                            let verdict = Verdict::NoDestination {
+                                address: packet.dst,
+                            };
+                            return (hops, End::Stopped(verdict));
+                        };
+                        hop = self.hop(&next, packet);
+                        at = next;
+                        continue;
+                    }
                 }
             }
             arriving = true;

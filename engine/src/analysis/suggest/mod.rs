@@ -368,6 +368,7 @@ pub fn variant(base: &str, original: &Document, s: &Suggestion) -> Document {
             not_via: Vec::new(),
             symptom: None,
             regions: None,
+            source_seen: None,
         },
     }];
     v

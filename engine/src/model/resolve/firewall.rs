@@ -1,11 +1,10 @@
 //! Azure Firewalls: placement, SNAT ranges, and rules sorted into Azure's processing order.
 
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::{unknown_name_hint, Resolver};
+use super::Resolver;
 use crate::model::*;
 use crate::scenario::{self as doc, SnatRangesDoc, Text};
 
@@ -304,83 +303,6 @@ impl Resolver {
             }
         }
         out
-    }
-
-    /// Public load balancers: a public frontend, and backends that are workloads of one VNet.
-    pub(super) fn load_balancers(&mut self, lbs: &[doc::LoadBalancerDoc]) {
-        let mut seen = BTreeMap::new();
-        for lb in lbs {
-            if !self.unique(&mut seen, &lb.name, "load balancer") {
-                continue;
-            }
-            let Some(frontend_ip) = self.ip(&lb.frontend_ip, "load balancer frontend") else {
-                continue;
-            };
-            if is_private(frontend_ip) {
-                self.error(
-                    lb.frontend_ip.span,
-                    format!("load balancer frontend `{frontend_ip}` is a private address"),
-                    Some(
-                        "azpath models public load balancers; internal ones are not modelled yet"
-                            .into(),
-                    ),
-                );
-                continue;
-            }
-            let mut backends = Vec::new();
-            let mut vnet = None;
-            for b in &lb.backends {
-                match self.net.nic_by_name(&b.value) {
-                    Some(NicRef::Workload(w)) => {
-                        let here = self
-                            .net
-                            .workloads
-                            .get(w)
-                            .and_then(|w| self.net.subnet(w.subnet))
-                            .map(|s| s.vnet);
-                        if vnet.is_some() && here != vnet {
-                            self.error(
-                                b.span,
-                                format!(
-                                    "backend `{}` of `{}` is in another vnet",
-                                    b.value, lb.name.value
-                                ),
-                                Some("a load balancer's backend pool lies in one vnet".into()),
-                            );
-                            continue;
-                        }
-                        vnet = here;
-                        backends.push(w);
-                    }
-                    _ => {
-                        let names: Vec<&str> =
-                            self.net.workloads.iter().map(|w| w.name.as_str()).collect();
-                        let hint = unknown_name_hint(&b.value, names, "workload");
-                        self.error(
-                            b.span,
-                            format!("unknown workload `{}`", b.value),
-                            Some(hint),
-                        );
-                    }
-                }
-            }
-            let rules = lb
-                .rules
-                .iter()
-                .map(|r| LoadBalancerRule {
-                    name: r.name.value.clone(),
-                    protocol: r.protocol,
-                    frontend_port: r.frontend_port,
-                    backend_port: r.backend_port,
-                })
-                .collect();
-            self.net.load_balancers.push(LoadBalancer {
-                name: lb.name.value.clone(),
-                frontend_ip,
-                rules,
-                backends,
-            });
-        }
     }
 
     fn priority(&mut self, p: &crate::scenario::Spanned<u32>, what: &str, name: &Text) {

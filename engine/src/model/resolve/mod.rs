@@ -13,6 +13,7 @@ use crate::scenario::{self as doc, Document, Text};
 
 mod asg;
 mod dns_links;
+mod balance;
 mod firewall;
 mod firewall_addr;
 mod firewall_tunnel;
@@ -62,6 +63,8 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.ip_groups(&document.ip_groups);
     r.firewalls(&document.firewalls);
     r.hub_firewalls(&document.virtual_hubs);
+    r.nat_gateways(&document.nat_gateways);
+    r.egress(&document.vnets, &document.workloads);
     r.load_balancers(&document.load_balancers);
     r.questions(&document.questions);
     r.udr_next_hops();

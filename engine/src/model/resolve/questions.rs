@@ -279,7 +279,8 @@ impl Resolver {
                 NicRef::PrivateEndpoint(_)
                 | NicRef::Firewall(_)
                 | NicRef::HubRouter(_)
-                | NicRef::Gateway(_),
+                | NicRef::Gateway(_)
+                | NicRef::LoadBalancer(_),
             ) => {
                 self.error(
                     from.span,
@@ -428,7 +429,12 @@ impl Resolver {
         let via: Vec<Option<PathPoint>> = expect.via.iter().map(|t| self.path_point(t)).collect();
         let not_via: Vec<Option<PathPoint>> =
             expect.not_via.iter().map(|t| self.path_point(t)).collect();
+        let source_seen = match &expect.source_seen {
+            Some(t) => Some(self.ip(t, "expected source")?),
+            None => None,
+        };
         Some(TraceExpect {
+            source_seen,
             verdict: expect.verdict,
             via: via.into_iter().collect::<Option<Vec<_>>>()?,
             not_via: not_via.into_iter().collect::<Option<Vec<_>>>()?,

@@ -1,0 +1,166 @@
+//! Leaving for the Internet: which outbound method a NIC uses, in Azure's documented order, and
+//! the source address the destination sees (Microsoft Learn, "What is Azure NAT Gateway?",
+//! <https://learn.microsoft.com/azure/nat-gateway/nat-overview>; "Outbound rules",
+//! <https://learn.microsoft.com/azure/load-balancer/outbound-rules>; "Default outbound access",
+//! <https://learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access>).
+//!
+//! A UDR `0.0.0.0/0` to an appliance or gateway comes first: the route look-up sends the
+//! packet there before any of these applies. Then, for a subnet's Internet-bound flows: NAT
+//! gateway > instance-level public IP > load balancer outbound rules (or a load-balancing
+//! rule's implicit SNAT) > default outbound access; a private subnet
+//! (`defaultOutboundAccess: false`) has no default, so with none of the others its flows have
+//! no way out.
+
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Hop, Step};
+use crate::model::{Network, NicRef, WorkloadId};
+
+/// How a packet leaves for the Internet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(tag = "method")]
+pub enum EgressMethod {
+    /// The subnet's NAT gateway.
+    NatGateway {
+        /// The NAT gateway.
+        name: String,
+    },
+    /// The NIC's instance-level public IP (1:1 NAT).
+    InstancePublicIp,
+    /// An outbound rule of a public load balancer whose pool holds the NIC.
+    LoadBalancerOutboundRule {
+        /// The load balancer.
+        load_balancer: String,
+        /// The rule.
+        rule: String,
+    },
+    /// A load-balancing rule's implicit outbound SNAT (no `disableOutboundSnat`).
+    LoadBalancerRuleSnat {
+        /// The load balancer.
+        load_balancer: String,
+        /// The rule.
+        rule: String,
+    },
+    /// An Azure Firewall's own public IP.
+    FirewallPublicIp,
+    /// Default outbound access: a Microsoft-owned address that can change.
+    DefaultOutboundAccess,
+}
+
+/// Who changed the source on the way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(tag = "by")]
+pub enum Translation {
+    /// An appliance or firewall rewrote it (SNAT).
+    Appliance {
+        /// The device.
+        device: String,
+    },
+    /// The way out of Azure rewrote it.
+    Egress {
+        /// The method.
+        method: EgressMethod,
+    },
+}
+
+/// The source address the destination sees.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct SourceSeen {
+    /// The address; `None` under default outbound access (Microsoft-owned, unknown).
+    pub address: Option<IpAddr>,
+    /// The last translation on the way, if any (`None`: the client's own address).
+    pub translated_by: Option<Translation>,
+}
+
+/// The outbound method of `nic` in Azure's order of precedence, with the address it leaves
+/// from; `None` when it has no explicit method (default outbound access decides).
+pub fn explicit_method(net: &Network, nic: NicRef) -> Option<(EgressMethod, Option<IpAddr>)> {
+    let subnet = match nic {
+        NicRef::Workload(w) => net.workloads.get(w)?.subnet,
+        NicRef::Firewall(f) => net.firewalls.get(f)?.subnet,
+        _ => return None,
+    };
+    if let Some(id) = net.egress.nat_gateway.get(&subnet) {
+        let g = net.nat_gateway(*id)?;
+        let method = EgressMethod::NatGateway {
+            name: g.name.clone(),
+        };
+        return Some((method, g.public_ips.first().copied()));
+    }
+    match nic {
+        NicRef::Workload(w) => workload_method(net, w),
+        NicRef::Firewall(f) => {
+            let ip = net.firewalls.get(f)?.public_ips.first().copied();
+            ip.map(|ip| (EgressMethod::FirewallPublicIp, Some(ip)))
+        }
+        _ => None,
+    }
+}
+
+/// After the NAT gateway: the instance public IP, then a public load balancer's outbound
+/// rule, then a load-balancing rule's implicit SNAT (outbound rules and LB SNAT serve only
+/// backends without an instance public IP).
+fn workload_method(net: &Network, w: WorkloadId) -> Option<(EgressMethod, Option<IpAddr>)> {
+    if let Some(ip) = net.egress.public_ips.get(&w) {
+        return Some((EgressMethod::InstancePublicIp, Some(*ip)));
+    }
+    let pools = net
+        .load_balancers
+        .iter()
+        .filter(|lb| !lb.is_internal() && lb.backends.contains(&w));
+    for lb in pools.clone() {
+        if let Some(rule) = lb.outbound_rules.first() {
+            let method = EgressMethod::LoadBalancerOutboundRule {
+                load_balancer: lb.name.clone(),
+                rule: rule.name.clone(),
+            };
+            return Some((method, rule.frontend_ips.first().copied()));
+        }
+    }
+    for lb in pools {
+        if let Some(rule) = lb.rules.iter().find(|r| !r.disable_outbound_snat) {
+            let method = EgressMethod::LoadBalancerRuleSnat {
+                load_balancer: lb.name.clone(),
+                rule: rule.name.clone(),
+            };
+            return Some((method, Some(lb.frontend_ip)));
+        }
+    }
+    None
+}
+
+/// The source the destination sees: the way out's address for a flow that left for the
+/// Internet, else the address the request arrived with; `None` when it got nowhere.
+pub(super) fn source_seen(forward: &[Hop], arrived: bool) -> Option<SourceSeen> {
+    let mut translated_by = None;
+    for hop in forward {
+        for step in &hop.steps {
+            match step {
+                Step::Snat { .. } => {
+                    translated_by = Some(Translation::Appliance {
+                        device: hop.nic.clone(),
+                    });
+                }
+                Step::Egress { method, source } => {
+                    return Some(SourceSeen {
+                        address: *source,
+                        translated_by: Some(Translation::Egress {
+                            method: method.clone(),
+                        }),
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+    if !arrived {
+        return None;
+    }
+    let last = forward.last()?;
+    Some(SourceSeen {
+        address: Some(last.packet.src),
+        translated_by,
+    })
+}
