@@ -132,6 +132,17 @@ pub fn evidence(e: &Evidence) -> String {
             stateful_devices.len(),
             stateful_devices.join(", ")
         ),
+        Evidence::ApimCutOff { service, blocked } => format!(
+            "API Management `{service}` cannot work: {blocked}; clients reach its VIP and get errors though their own path is open"
+        ),
+        Evidence::HostNotServed { service, name } => format!(
+            "API Management `{service}` does not serve `{name}`: it answers only its configured host names, so call it by one of them"
+        ),
+        Evidence::LeftTheModel { verdict, hops } => format!(
+            "{} after {}: the flow does not reach its destination in the network",
+            verdict.describe(),
+            names(hops.iter().map(String::as_str), " -> ")
+        ),
         Evidence::CleanPath { hops, regions } => {
             format!("{hops} hop(s) in {}", regions.join(", "))
         }

@@ -110,6 +110,20 @@ pub fn summary(fix: &Fix) -> String {
             n(&f.firewall.name)
         ),
         Fix::UseFqdn(f) => format!("call the service by its FQDN `{}`", n(&f.fqdn)),
+        Fix::ApimRules(f) => format!(
+            "allow API Management's required inbound traffic in `{}` ({}), keeping every other rule",
+            n(&f.nsg.name),
+            f.rules
+                .iter()
+                .map(|r| format!(
+                    "{} -> {} (priority {})",
+                    r.requirement.tag(),
+                    r.requirement.port(),
+                    r.priority
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
@@ -161,6 +175,18 @@ pub fn az(fix: &Fix) -> Vec<String> {
             "# no Azure change: configure the client to call https://{}/",
             one_line(&f.fqdn)
         )],
+        Fix::ApimRules(f) => f
+            .rules
+            .iter()
+            .map(|r| format!(
+                "az network nsg rule create --resource-group <rg> --nsg-name {} --name {} --priority {} --direction Inbound --access Allow --protocol Tcp --source-address-prefixes {} --destination-address-prefixes VirtualNetwork --destination-port-ranges {}",
+                q(&f.nsg.name),
+                q(&r.rule),
+                r.priority,
+                r.requirement.tag(),
+                r.requirement.port()
+            ))
+            .collect(),
     }
 }
 

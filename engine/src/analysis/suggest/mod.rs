@@ -16,6 +16,7 @@
 //! ([`Named`]); its sentence and `az` commands are rendered in `report::fix`.
 
 pub mod allow_in_nsg;
+pub mod apim_rules;
 pub mod colocated_endpoint;
 pub mod endpoint_policies;
 pub mod forward_zone;
@@ -65,6 +66,8 @@ pub enum Fix {
     AlwaysSnat(snat::AlwaysSnat),
     /// Call the service by its own FQDN.
     UseFqdn(use_fqdn::UseFqdn),
+    /// Add API Management's required inbound rules to its subnet's NSG.
+    ApimRules(apim_rules::ApimRules),
 }
 
 impl Fix {
@@ -79,7 +82,7 @@ impl Fix {
             ) | (Fix::RouteAll(_), CheckStep::EntersVnet)
                 | (Fix::AddUdr(_), CheckStep::Path)
                 | (
-                    Fix::AllowInNsg(_) | Fix::EndpointPolicies(_),
+                    Fix::AllowInNsg(_) | Fix::EndpointPolicies(_) | Fix::ApimRules(_),
                     CheckStep::Nsgs
                 )
                 | (
@@ -286,6 +289,11 @@ pub fn candidates(loaded: &Loaded, flow: &FlowSpec, d: &Diagnosis) -> Vec<Fix> {
     out.extend(udr::candidates(&scope).into_iter().map(Fix::AddUdr));
     out.extend(snat::candidates(&scope).into_iter().map(Fix::AlwaysSnat));
     out.extend(use_fqdn::candidates(&scope).into_iter().map(Fix::UseFqdn));
+    out.extend(
+        apim_rules::candidates(&scope)
+            .into_iter()
+            .map(Fix::ApimRules),
+    );
     out
 }
 
@@ -303,6 +311,7 @@ pub fn apply(doc: &Document, flow: &FlowSpec, fix: &Fix) -> Option<(Document, Fl
         Fix::AddUdr(f) => f.apply(&mut doc)?,
         Fix::AlwaysSnat(f) => f.apply(&mut doc)?,
         Fix::UseFqdn(f) => f.apply(&mut flow),
+        Fix::ApimRules(f) => f.apply(&mut doc)?,
     }
     Some((doc, flow))
 }
@@ -393,6 +402,14 @@ pub(crate) mod testing {
             port: 443,
             host: None,
         }
+    }
+
+    /// The bundled lesson at `rel` (under `scenarios/`).
+    pub fn lesson(rel: &str) -> Loaded {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scenarios")
+            .join(rel);
+        crate::load_file(&path).unwrap()
     }
 
     /// The diagnosis of `flow` in `loaded`.
