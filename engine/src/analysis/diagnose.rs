@@ -155,6 +155,13 @@ pub enum Evidence {
     },
     /// No firewall on the path.
     NoFirewall,
+    /// A firewall denies the flow: the rules that nearly matched and the row it logs.
+    FirewallDenies {
+        /// The trace's verdict.
+        verdict: Verdict,
+        /// Why no allow rule matched.
+        explanation: Box<super::firewall_deny::DenyExplanation>,
+    },
     /// Every firewall decision allows.
     FirewallsAllow {
         /// How many decisions.
@@ -283,7 +290,7 @@ impl Diagnosis {
 /// Runs the checklist on `flow`; `None` when its client is not in `net`.
 pub fn diagnose(net: &Network, dp: &DataPlane, flow: &FlowSpec) -> Option<Diagnosis> {
     let trace = flow::trace(net, dp, flow)?;
-    let findings = ensure_failure(checklist(net, &trace), &trace);
+    let findings = ensure_failure(checklist(net, dp, &trace), &trace);
     let root_cause = findings
         .iter()
         .find(|f| f.status == Status::Fail)
@@ -299,13 +306,13 @@ pub fn diagnose(net: &Network, dp: &DataPlane, flow: &FlowSpec) -> Option<Diagno
 }
 
 /// Every step of the checklist read from `trace`.
-fn checklist(net: &Network, trace: &TraceAnswer) -> Vec<Finding> {
+fn checklist(net: &Network, dp: &DataPlane, trace: &TraceAnswer) -> Vec<Finding> {
     vec![
         name_resolution(net, trace),
         enters_vnet(trace),
         path(trace),
         nsgs(net, trace),
-        firewall(trace),
+        firewall(net, dp, trace),
         return_path(trace),
         public_access(trace),
         certificate(trace),
@@ -560,11 +567,21 @@ fn nsgs(net: &Network, t: &TraceAnswer) -> Finding {
     }
 }
 
-/// The firewall's decision and SNAT.
-fn firewall(t: &TraceAnswer) -> Finding {
+/// The firewall's decision and SNAT; a deny with the rules that nearly matched and the log row.
+fn firewall(net: &Network, dp: &DataPlane, t: &TraceAnswer) -> Finding {
     let step = CheckStep::Firewall;
     if let Verdict::DroppedByFirewall { .. } = &t.verdict {
-        return finding(step, Status::Fail, trace_verdict(t));
+        return match super::firewall_deny::explain(net, dp, t) {
+            Some(explanation) => finding(
+                step,
+                Status::Fail,
+                Evidence::FirewallDenies {
+                    verdict: t.verdict.clone(),
+                    explanation: Box::new(explanation),
+                },
+            ),
+            None => finding(step, Status::Fail, trace_verdict(t)),
+        };
     }
     let steps = || t.forward.iter().flat_map(|h| &h.steps);
     let decisions = steps().filter(|s| matches!(s, Step::Firewall(_))).count();
@@ -759,7 +776,7 @@ mod tests {
                 continue;
             };
             // The step functions read the verdict themselves, without the guard.
-            let raw = checklist(&loaded.network, &d.trace);
+            let raw = checklist(&loaded.network, loaded.dataplane(), &d.trace);
             assert!(
                 raw.iter().any(|x| x.status == status),
                 "{file}: {f}: {:?} read by no step (expected {step:?})",

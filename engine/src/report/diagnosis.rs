@@ -99,6 +99,14 @@ pub fn evidence(e: &Evidence) -> String {
         }
         Evidence::TraceVerdict { verdict } => verdict.describe(),
         Evidence::NoFirewall => "no firewall on the path".into(),
+        Evidence::FirewallDenies {
+            verdict,
+            explanation,
+        } => format!(
+            "{}: {}",
+            verdict.describe(),
+            super::firewall_deny::sentence(explanation)
+        ),
         Evidence::FirewallsAllow { decisions, snat } if snat.is_empty() => {
             format!("{decisions} firewall decision(s) allow, no SNAT")
         }
@@ -182,6 +190,9 @@ pub fn diagnosis(d: &Diagnosis) -> String {
                 title(f.step),
                 evidence(&f.evidence)
             );
+            if let Evidence::FirewallDenies { explanation, .. } = &f.evidence {
+                out += &super::firewall_deny::details(explanation);
+            }
         }
         None => out += "\nNo step fails: the flow works.\n",
     }

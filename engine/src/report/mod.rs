@@ -9,6 +9,7 @@ pub mod az;
 pub mod compare;
 pub mod diagnosis;
 pub mod dot;
+pub mod firewall_deny;
 pub mod fix;
 pub mod flow_addr;
 pub mod json;

@@ -90,7 +90,10 @@ impl Fix {
                     CheckStep::Firewall | CheckStep::ReturnPath
                 )
                 | (Fix::UseFqdn(_), CheckStep::Certificate)
-                | (Fix::ColocateEndpoint(_), CheckStep::PathQuality)
+                | (
+                    Fix::ColocateEndpoint(_),
+                    CheckStep::PathQuality | CheckStep::Firewall
+                )
         )
     }
 }
@@ -220,7 +223,7 @@ pub struct Scope<'a> {
     pub client_subnet: Option<(SubnetId, &'a Subnet)>,
     /// Its VNet.
     pub client_vnet: Option<(VnetId, &'a Vnet)>,
-    /// The last private endpoint the request reached.
+    /// The last private endpoint the request reached (or was going to).
     pub reached: Option<(PrivateEndpointId, &'a PrivateEndpoint)>,
 }
 
@@ -243,10 +246,21 @@ impl<'a> Scope<'a> {
         };
         let client_subnet = client.and_then(|(_, w)| net.subnet(w.subnet).map(|s| (w.subnet, s)));
         let client_vnet = client_subnet.and_then(|(_, s)| net.vnet(s.vnet).map(|v| (s.vnet, v)));
-        let reached = d.trace.forward.iter().rev().find_map(|h| match h.at {
-            Some(NicRef::PrivateEndpoint(p)) => net.private_endpoints.get(p).map(|x| (p, x)),
-            _ => None,
-        });
+        // The endpoint the request reached or, when a device stopped it on the way, the
+        // endpoint holding the address it was going to.
+        let reached = d
+            .trace
+            .forward
+            .iter()
+            .rev()
+            .find_map(|h| match h.at {
+                Some(NicRef::PrivateEndpoint(p)) => net.private_endpoints.get(p).map(|x| (p, x)),
+                _ => None,
+            })
+            .or_else(|| {
+                let to = d.trace.destination?;
+                net.private_endpoints.iter_ids().find(|(_, p)| p.ip == to)
+            });
         Scope {
             net,
             doc: &loaded.document,
