@@ -212,7 +212,7 @@ fn read_subnet(
             "not modelled: the subnet is traced with default outbound access",
         );
     }
-    for service in delegations {
+    for service in &delegations {
         cx.comment(
             Section::Vnet,
             vnet,
@@ -226,6 +226,7 @@ fn read_subnet(
         private_endpoint_network_policies: policies,
         service_endpoints,
         nsg: nsg.map(text),
+        delegations: delegations.iter().map(text).collect(),
     }))
 }
 

@@ -12,6 +12,7 @@ mod questions;
 mod resolve;
 mod resolver;
 mod security;
+pub mod subnet_use;
 mod vocab;
 mod vwan;
 
@@ -129,6 +130,8 @@ pub struct Subnet {
     pub service_endpoints: Vec<String>,
     /// Its network security group.
     pub nsg: Option<NsgId>,
+    /// Services the subnet is delegated to (`Microsoft.Web/serverFarms`, ...).
+    pub delegations: Vec<String>,
     /// Where it was declared.
     pub span: Span,
 }

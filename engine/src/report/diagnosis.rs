@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::fix::{az, one_line, summary};
 use crate::analysis::diagnose::{CheckStep, Diagnosis, Evidence, Status};
+use crate::analysis::suggest::rank::Weakening;
 use crate::analysis::suggest::{variant, Suggestion, Suggestions};
 use crate::scenario::{self, Document};
 
@@ -199,6 +200,28 @@ pub fn diagnosis(d: &Diagnosis) -> String {
     out
 }
 
+/// What a fix weakens, and so why it ranks where it does.
+pub fn weakening(w: &Weakening) -> String {
+    match w {
+        Weakening::Nothing => "nothing: every NSG, firewall rule and policy stays as strict (ranked first)".into(),
+        Weakening::WidensNsg { nsg, source } => format!(
+            "`{nsg}` now allows {source} (ranked after fixes that weaken nothing)"
+        ),
+        Weakening::LeavesInspection { devices } => format!(
+            "the flow no longer passes {} (their rules and logs no longer see it; ranked after fixes that weaken nothing)",
+            devices.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
+        ),
+        Weakening::RemovesProtection { subnet, nsg, route_table } => format!(
+            "{} of `{subnet}` stop applying to its private endpoints: a protection removed (ranked last)",
+            match (nsg, route_table) {
+                (true, true) => "the NSG and the route table",
+                (true, false) => "the NSG",
+                _ => "the route table",
+            }
+        ),
+    }
+}
+
 /// Renders the diagnosis followed by the fixes that were verified.
 pub fn suggestions(s: &Suggestions) -> String {
     let mut out = diagnosis(&s.diagnosis);
@@ -215,6 +238,8 @@ pub fn suggestions(s: &Suggestions) -> String {
     for (i, k) in s.kept.iter().enumerate() {
         let _ = writeln!(out, "\n{}. {}", i + 1, summary(&k.fix));
         let _ = writeln!(out, "   after: {} -> {}", k.flow, k.verdict.describe());
+        let _ = writeln!(out, "   weakens: {}", weakening(&k.weakens));
+        out += &super::whatif::blast_radius(k.blast_radius.as_ref());
         for cmd in az(&k.fix) {
             let _ = writeln!(out, "   $ {cmd}");
         }

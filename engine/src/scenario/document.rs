@@ -200,6 +200,10 @@ pub struct SubnetDoc {
     /// The subnet's network security group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nsg: Option<Text>,
+    /// Services the subnet is delegated to (`serviceName`, e.g. `Microsoft.Web/serverFarms`):
+    /// a delegated subnet holds only that service's resources, never a private endpoint.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delegations: Vec<Text>,
 }
 
 /// The subnet property `privateEndpointNetworkPolicies`, with Azure's values.

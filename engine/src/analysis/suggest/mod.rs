@@ -22,6 +22,7 @@ pub mod endpoint_policies;
 pub mod forward_zone;
 mod guard;
 pub mod link_zone;
+pub mod rank;
 pub mod record;
 pub mod route_all;
 pub mod snat;
@@ -110,6 +111,11 @@ pub struct Suggestion {
     pub verdict: Verdict,
     /// Questions of the scenario that expected this failure and now pass differently.
     pub also_changes: Vec<Asked>,
+    /// What the fix weakens, which ranks it.
+    pub weakens: rank::Weakening,
+    /// Every other flow and resolution the fix changes, for every client (`None`: the estate
+    /// is too large to compare in full; see [`super::whatif::BLAST_RADIUS_LIMIT`]).
+    pub blast_radius: Option<super::whatif::WhatIfAnswer>,
     /// The changed scenario (applied to the base document).
     #[serde(skip)]
     pub document: Document,
@@ -191,7 +197,15 @@ pub fn suggest(loaded: &Loaded, flow: &FlowSpec) -> Option<Suggestions> {
                 .push(Rejected { fix, breaks: q });
             continue;
         }
+        let left: Vec<String> = before_quality
+            .stateful_devices
+            .iter()
+            .filter(|d| !answer.quality.stateful_devices.contains(d))
+            .cloned()
+            .collect();
         out.kept.push(Suggestion {
+            blast_radius: super::whatif::blast_radius(loaded, &candidate, flow),
+            weakens: rank::weakening(net, &fix, left),
             verdict: answer.verdict,
             flow: fixed_flow,
             also_changes: also,
@@ -199,10 +213,11 @@ pub fn suggest(loaded: &Loaded, flow: &FlowSpec) -> Option<Suggestions> {
             document,
         });
     }
-    // Fixes of the root cause itself come first (stable: the checklist's order within each).
-    if let Some(cause) = cause {
-        out.kept.sort_by_key(|s| !s.fix.addresses(cause));
-    }
+    // What a fix weakens ranks it first (never a protection-removing fix above one that keeps
+    // it); within a rank, fixes of the root cause itself come first (stable: the checklist's
+    // order within each).
+    out.kept
+        .sort_by_key(|s| (s.weakens.rank(), cause.is_some_and(|c| !s.fix.addresses(c))));
     Some(out)
 }
 

@@ -11,6 +11,7 @@ use crate::diag::{unknown_name_hint, Diagnostic, Severity};
 use crate::model::flow_addr::unroutable;
 use crate::scenario::{self as doc, Document, Text};
 
+mod delegation;
 mod firewall;
 mod forall;
 mod names;
@@ -49,6 +50,7 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.nics(&document.private_endpoints, &document.workloads);
     r.pe_targets(&document.private_endpoints);
     r.app_services(&document.app_services);
+    r.endpoints_outside_dedicated_subnets(&document.app_services);
     r.api_managements(&document.api_managements);
     r.dns(&document.dns);
     r.firewalls(&document.firewalls);
