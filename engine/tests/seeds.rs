@@ -61,3 +61,56 @@ fn seed_dev_app_denied_by_the_second_hub_firewall_is_fixed_by_co_locating_the_en
     );
     assert_eq!(first.verdict, azpath_engine::trace::Verdict::Delivered);
 }
+
+/// Seed 2, gotcha 1: the privatelink zone is linked to the hub only, so the spoke resolves the
+/// public address and the service (public access disabled) answers 403; the author's fix is a
+/// link to every VNet that resolves with Azure DNS.
+#[test]
+fn seed_zone_linked_to_the_hub_only_is_fixed_by_linking_the_spoke() {
+    let s = diagnose(
+        "dns/zone-linked-to-the-hub-only.ron",
+        "vm-app",
+        "contoso-aoai.openai.azure.com",
+    );
+    let cause = s.diagnosis.root_cause.as_ref().unwrap();
+    assert_eq!(
+        (cause.step, cause.status),
+        (CheckStep::NameResolution, Status::Fail)
+    );
+    let first = s.kept.first().expect("a verified fix");
+    let Fix::LinkZone(f) = &first.fix else {
+        panic!("the first fix is {:?}", first.fix)
+    };
+    assert_eq!(f.zone.name, "privatelink.openai.azure.com");
+    assert!(first.blast_radius.is_some(), "its blast radius is computed");
+}
+
+/// Seed 3: API Management in internal mode whose subnet NSG does not let ApiManagement → 3443
+/// and AzureLoadBalancer → 6390 in; "VirtualNetwork to VirtualNetwork is not sufficient". The
+/// fix is the two rules, keeping every other rule of the security team's NSG.
+#[test]
+fn seed_apim_cut_off_by_its_nsg_is_fixed_by_its_two_required_inbound_rules() {
+    let s = diagnose(
+        "apim/internal-mode-nsg-rules.ron",
+        "vm-app",
+        "contoso-apim-old.azure-api.net",
+    );
+    let cause = s.diagnosis.root_cause.as_ref().unwrap();
+    assert_eq!((cause.step, cause.status), (CheckStep::Nsgs, Status::Fail));
+    assert!(matches!(cause.evidence, Evidence::ApimCutOff { .. }));
+    let first = s.kept.first().expect("a verified fix");
+    let Fix::ApimRules(f) = &first.fix else {
+        panic!("the first fix is {:?}", first.fix)
+    };
+    assert_eq!(f.nsg.name, "nsg-locked");
+    assert_eq!(f.rules.len(), 2);
+    let radius = first.blast_radius.as_ref().expect("computed");
+    assert!(
+        radius
+            .flows
+            .iter()
+            .all(|c| c.flow.to.contains("apim-old") || c.flow.to == "10.0.6.4"),
+        "only the instance's own flows change: {:?}",
+        radius.flows
+    );
+}

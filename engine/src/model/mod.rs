@@ -13,6 +13,7 @@ mod resolve;
 mod resolver;
 mod security;
 pub mod subnet_use;
+pub mod target_url;
 mod vocab;
 mod vwan;
 
