@@ -1610,3 +1610,48 @@ fn serve_listens_on_the_loopback_only_unless_told_and_then_warns() {
         stderr(&missing)
     );
 }
+
+#[test]
+fn a_url_is_traced_to_its_host_and_port_with_the_path_as_a_note() {
+    let file = root().join("scenarios/virtual-wan/cross-region-private-endpoint.ron");
+    let o = azpath(&[
+        "trace",
+        file.to_str().unwrap(),
+        "--from",
+        "app-dev",
+        "--to",
+        "https://aoai-dev.openai.azure.com/openai/deployments/x",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).starts_with(
+        "Trace Tcp from `app-dev` to `aoai-dev.openai.azure.com` port 443: Delivered"
+    ));
+    assert!(stderr(&o).contains("the path `/openai/deployments/x` is part of the request"));
+}
+
+#[test]
+fn resolve_and_diagnose_take_a_url_or_host_port_too() {
+    let file = root().join("scenarios/virtual-wan/cross-region-private-endpoint.ron");
+    let f = file.to_str().unwrap();
+    for name in [
+        "https://aoai-dev.openai.azure.com/openai",
+        "aoai-dev.openai.azure.com:443",
+    ] {
+        let o = azpath(&["resolve", f, "--from", "app-dev", "--name", name]);
+        assert_eq!(o.status.code(), Some(0), "{name}: {}", stderr(&o));
+        assert!(stdout(&o).contains("=> resolved to 10.3.2.4"), "{name}");
+    }
+    let o = azpath(&[
+        "diagnose",
+        f,
+        "--from",
+        "app-dev",
+        "--to",
+        "http://aoai-dev.openai.azure.com:443/x",
+    ]);
+    assert!(
+        stdout(&o).starts_with("Diagnosis of app-dev -> aoai-dev.openai.azure.com:443"),
+        "{}",
+        stdout(&o)
+    );
+}

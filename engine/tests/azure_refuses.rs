@@ -430,3 +430,56 @@ fn a_learned_route_to_a_next_hop_no_host_holds_is_refused() {
         "{e}"
     );
 }
+
+// "Add or remove a subnet delegation": a delegated subnet holds only the delegated service's
+// resources, so a private endpoint cannot go into it.
+#[test]
+fn a_private_endpoint_in_a_delegated_subnet_is_refused() {
+    let e = errors(
+        r#"(name: "pe", prefix: "10.0.2.0/24"),"#,
+        r#"(name: "pe", prefix: "10.0.2.0/24", delegations: ["Microsoft.Web/serverFarms"]),"#,
+    );
+    has(
+        &e,
+        "private endpoint `pe1` cannot be placed in `hub/pe`: the subnet is delegated to `Microsoft.Web/serverFarms`",
+    );
+}
+
+// "Integrate your app with an Azure virtual network": the integration subnet is delegated to
+// Microsoft.Web/serverFarms whether or not the scenario writes the delegation.
+#[test]
+fn a_private_endpoint_in_an_app_service_integration_subnet_is_refused() {
+    let e = errors(
+        r#"    workloads: ["#,
+        r#"    app_services: [(name: "web", integration_subnet: "hub/pe", instance_ip: "10.0.2.9")],
+    workloads: ["#,
+    );
+    has(
+        &e,
+        "private endpoint `pe1` cannot be placed in `hub/pe`: it is an App Service integration subnet, delegated to `Microsoft.Web/serverFarms`",
+    );
+}
+
+// Azure Route Server lives alone in `RouteServerSubnet`.
+#[test]
+fn a_private_endpoint_in_the_route_server_subnet_is_refused() {
+    let text = BASE
+        .replacen(
+            r#"(name: "pe", prefix: "10.0.2.0/24"),"#,
+            r#"(name: "pe", prefix: "10.0.2.0/24"), (name: "RouteServerSubnet", prefix: "10.0.3.0/27"),"#,
+            1,
+        )
+        .replacen(
+            r#"subnet: "hub/pe", ip: "10.0.2.4""#,
+            r#"subnet: "hub/RouteServerSubnet", ip: "10.0.3.4""#,
+            1,
+        );
+    let e: Vec<String> = match load_str("bad.ron", &text) {
+        Ok(_) => panic!("accepted"),
+        Err(e) => e.diagnostics().iter().map(ToString::to_string).collect(),
+    };
+    has(
+        &e,
+        "private endpoint `pe1` cannot be placed in `hub/RouteServerSubnet`: Azure keeps `RouteServerSubnet` for its own resource",
+    );
+}

@@ -23,6 +23,7 @@ mod reach;
 mod reach_properties;
 mod reference;
 mod scenarios;
+mod seeds;
 mod trace_cases;
 mod validation;
 mod wan_properties;

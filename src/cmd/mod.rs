@@ -163,6 +163,21 @@ pub fn destination(
     flag: &str,
     port: Option<u16>,
 ) -> Result<(TraceTarget, u16), CliError> {
+    // A URL is its host and port; its path is part of the request, not of the flow.
+    let from_url = match azpath_engine::model::target_url::parse_url_target(text) {
+        Some(Ok(u)) => {
+            if let Some(path) = &u.path {
+                crate::out::note(&format!(
+                    "note: {flag}: the path `{path}` is part of the request, not of the network flow; tracing {}",
+                    u.destination()
+                ))?;
+            }
+            Some(u.destination())
+        }
+        Some(Err(e)) => return Err(CliError::bad(format!("{flag}: {e}"))),
+        None => None,
+    };
+    let text = from_url.as_deref().unwrap_or(text);
     let parsed = parse_destination(text).map_err(|e| CliError::bad(format!("{flag}: {e}")))?;
     let port = match (parsed.port, port) {
         (Some(a), Some(b)) if a != b => {

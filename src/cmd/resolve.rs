@@ -26,7 +26,19 @@ pub struct Args {
 }
 
 /// Runs the command: exit 0 when the name resolves, 1 when it does not.
-pub fn run(args: Args) -> Result<Outcome, CliError> {
+pub fn run(mut args: Args) -> Result<Outcome, CliError> {
+    // A URL (or `name:port`) names the host to resolve; the rest is not DNS.
+    match azpath_engine::model::target_url::parse_url_target(&args.name) {
+        Some(Ok(u)) => args.name = u.host,
+        Some(Err(e)) => return Err(CliError::bad(format!("--name: {e}"))),
+        None => {
+            if let Some((host, port)) = args.name.rsplit_once(':') {
+                if !host.contains(':') && port.parse::<u16>().is_ok() {
+                    args.name = host.to_string();
+                }
+            }
+        }
+    }
     if let Some(problem) = host_name_problem(&args.name) {
         return Err(CliError::bad(format!(
             "--name: `{}` is not a host name: {problem} (hint: give a name such as `app.contoso.com`)",

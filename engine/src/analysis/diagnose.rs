@@ -18,7 +18,7 @@ use crate::dataplane::DataPlane;
 use crate::dns::DnsOutcome;
 use crate::model::{is_private, Network, NicRef, PrivateEndpointId, SubnetId};
 use crate::scenario::PrivateEndpointNetworkPolicies;
-use crate::trace::{Step, TraceAnswer, Verdict};
+use crate::trace::{ApimBlocked, Step, TraceAnswer, Verdict};
 
 /// The checklist's steps, in the order they are checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
@@ -155,6 +155,13 @@ pub enum Evidence {
     },
     /// No firewall on the path.
     NoFirewall,
+    /// A firewall denies the flow: the rules that nearly matched and the row it logs.
+    FirewallDenies {
+        /// The trace's verdict.
+        verdict: Verdict,
+        /// Why no allow rule matched.
+        explanation: Box<super::firewall_deny::DenyExplanation>,
+    },
     /// Every firewall decision allows.
     FirewallsAllow {
         /// How many decisions.
@@ -196,6 +203,28 @@ pub enum Evidence {
         regions: Vec<String>,
         /// Stateful devices, in order.
         stateful_devices: Vec<String>,
+    },
+    /// API Management's subnet NSG denies the inbound traffic the service needs to work.
+    ApimCutOff {
+        /// The API Management instance.
+        service: String,
+        /// What is blocked, and by which rule.
+        blocked: ApimBlocked,
+    },
+    /// API Management does not serve the host name the client asks for.
+    HostNotServed {
+        /// The API Management instance.
+        service: String,
+        /// The host asked for, or the address.
+        name: String,
+    },
+    /// The packet left for a place azpath does not follow (the Internet, a service endpoint):
+    /// the flow is not delivered to the destination it was meant for.
+    LeftTheModel {
+        /// How it ended.
+        verdict: Verdict,
+        /// The NICs passed.
+        hops: Vec<String>,
     },
     /// Delivered in one region without stateful devices.
     CleanPath {
@@ -261,17 +290,7 @@ impl Diagnosis {
 /// Runs the checklist on `flow`; `None` when its client is not in `net`.
 pub fn diagnose(net: &Network, dp: &DataPlane, flow: &FlowSpec) -> Option<Diagnosis> {
     let trace = flow::trace(net, dp, flow)?;
-    let findings = vec![
-        name_resolution(net, &trace),
-        enters_vnet(&trace),
-        path(&trace),
-        nsgs(net, &trace),
-        firewall(&trace),
-        return_path(&trace),
-        public_access(&trace),
-        certificate(&trace),
-        quality(&trace),
-    ];
+    let findings = ensure_failure(checklist(net, dp, &trace), &trace);
     let root_cause = findings
         .iter()
         .find(|f| f.status == Status::Fail)
@@ -284,6 +303,75 @@ pub fn diagnose(net: &Network, dp: &DataPlane, flow: &FlowSpec) -> Option<Diagno
         root_cause,
         trace,
     })
+}
+
+/// Every step of the checklist read from `trace`.
+fn checklist(net: &Network, dp: &DataPlane, trace: &TraceAnswer) -> Vec<Finding> {
+    vec![
+        name_resolution(net, trace),
+        enters_vnet(trace),
+        path(trace),
+        nsgs(net, trace),
+        firewall(net, dp, trace),
+        return_path(trace),
+        public_access(trace),
+        certificate(trace),
+        quality(trace),
+    ]
+}
+
+/// The checklist step at which a verdict shows, and how: every verdict but `Delivered` is a
+/// failure somewhere (served publicly is a warning: it works, but not privately). One arm per
+/// verdict and no catch-all, so a new verdict cannot be diagnosed as a working flow.
+pub fn step_of(v: &Verdict) -> Option<(CheckStep, Status)> {
+    let fail = |step| Some((step, Status::Fail));
+    match v {
+        Verdict::Delivered | Verdict::AnsweredByPlatform { .. } => None,
+        Verdict::NameNotResolved { .. } => fail(CheckStep::NameResolution),
+        Verdict::NoRoute { .. }
+        | Verdict::NoDestination { .. }
+        | Verdict::InvalidNextHop { .. }
+        | Verdict::PeeringBlocked { .. }
+        | Verdict::Loop { .. }
+        | Verdict::SentToOnPremises { .. }
+        | Verdict::SentToInternet
+        | Verdict::SentToServiceEndpoint
+        | Verdict::NotRoutedFromSite { .. }
+        | Verdict::NoLoadBalancingRule { .. }
+        | Verdict::NoHealthyBackend { .. }
+        | Verdict::LoadBalancerHairpin { .. }
+        | Verdict::NoOutboundAccess { .. } => fail(CheckStep::Path),
+        Verdict::DroppedByNsg { .. }
+        | Verdict::ServiceUnhealthy { .. }
+        | Verdict::PublicIpClosed { .. } => fail(CheckStep::Nsgs),
+        Verdict::DroppedByFirewall { .. } => fail(CheckStep::Firewall),
+        Verdict::AsymmetricReturnDropped { .. } | Verdict::ReplyDropped { .. } => {
+            fail(CheckStep::ReturnPath)
+        }
+        Verdict::PublicAccessDisabled { .. } | Verdict::ServiceFirewallDenied { .. } => {
+            fail(CheckStep::PublicAccess)
+        }
+        Verdict::DeliveredPublicly { .. } => Some((CheckStep::PublicAccess, Status::Warn)),
+        Verdict::TlsNameMismatch { .. } | Verdict::HostNotServed { .. } => {
+            fail(CheckStep::Certificate)
+        }
+    }
+}
+
+/// The findings with the verdict's own step failed when no step reads the failure (a guard:
+/// every step function reads its verdicts, and a test checks they agree with [`step_of`]).
+fn ensure_failure(mut findings: Vec<Finding>, t: &TraceAnswer) -> Vec<Finding> {
+    let Some((step, status)) = step_of(&t.verdict) else {
+        return findings;
+    };
+    if findings.iter().any(|f| f.status == status) {
+        return findings;
+    }
+    if let Some(f) = findings.iter_mut().find(|f| f.step == step) {
+        f.status = status;
+        f.evidence = trace_verdict(t);
+    }
+    findings
 }
 
 fn finding(step: CheckStep, status: Status, evidence: Evidence) -> Finding {
@@ -405,6 +493,10 @@ fn path(t: &TraceAnswer) -> Finding {
         Verdict::SentToInternet => t.destination.is_some_and(is_private),
         _ => false,
     };
+    let left = matches!(
+        t.verdict,
+        Verdict::SentToInternet | Verdict::SentToServiceEndpoint
+    ) && !broken;
     if t.forward.is_empty() {
         return finding(step, Status::NotApplicable, Evidence::NoPacketSent);
     }
@@ -413,6 +505,16 @@ fn path(t: &TraceAnswer) -> Finding {
             step,
             Status::Fail,
             Evidence::PathBroken {
+                verdict: t.verdict.clone(),
+                hops,
+            },
+        );
+    }
+    if left {
+        return finding(
+            step,
+            Status::Fail,
+            Evidence::LeftTheModel {
                 verdict: t.verdict.clone(),
                 hops,
             },
@@ -448,6 +550,16 @@ fn nsgs(net: &Network, t: &TraceAnswer) -> Finding {
             },
         );
     }
+    if let Verdict::ServiceUnhealthy { service, reason } = &t.verdict {
+        return finding(
+            step,
+            Status::Fail,
+            Evidence::ApimCutOff {
+                service: service.clone(),
+                blocked: reason.clone(),
+            },
+        );
+    }
     let evaluations = t
         .forward
         .iter()
@@ -462,11 +574,21 @@ fn nsgs(net: &Network, t: &TraceAnswer) -> Finding {
     }
 }
 
-/// The firewall's decision and SNAT.
-fn firewall(t: &TraceAnswer) -> Finding {
+/// The firewall's decision and SNAT; a deny with the rules that nearly matched and the log row.
+fn firewall(net: &Network, dp: &DataPlane, t: &TraceAnswer) -> Finding {
     let step = CheckStep::Firewall;
     if let Verdict::DroppedByFirewall { .. } = &t.verdict {
-        return finding(step, Status::Fail, trace_verdict(t));
+        return match super::firewall_deny::explain(net, dp, t) {
+            Some(explanation) => finding(
+                step,
+                Status::Fail,
+                Evidence::FirewallDenies {
+                    verdict: t.verdict.clone(),
+                    explanation: Box::new(explanation),
+                },
+            ),
+            None => finding(step, Status::Fail, trace_verdict(t)),
+        };
     }
     let steps = || t.forward.iter().flat_map(|h| &h.steps);
     let decisions = steps().filter(|s| matches!(s, Step::Firewall(_))).count();
@@ -547,6 +669,14 @@ fn certificate(t: &TraceAnswer) -> Finding {
                 certificate: certificate.clone(),
             },
         ),
+        Verdict::HostNotServed { service, name } => finding(
+            step,
+            Status::Fail,
+            Evidence::HostNotServed {
+                service: service.clone(),
+                name: name.clone(),
+            },
+        ),
         _ => finding(step, Status::Pass, Evidence::NameInCertificate),
     }
 }
@@ -596,6 +726,144 @@ mod tests {
         dns: (zones: [(name: "privatelink.openai.azure.com", links: ["hub"], records: [(name: "contoso", a: ["10.0.2.4"])])]),
         workloads: [(name: "vm", subnet: "spoke/app", ip: "10.1.1.4")],
     )"#;
+
+    fn every_lesson_trace() -> Vec<(String, std::rc::Rc<crate::Loaded>, FlowSpec)> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "ron") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios"),
+            &mut files,
+        );
+        files.sort();
+        let mut out = Vec::new();
+        for file in files {
+            let loaded = std::rc::Rc::new(crate::load_file(&file).unwrap());
+            for q in &loaded.document.questions {
+                if let crate::scenario::QuestionDoc::Trace {
+                    from,
+                    to,
+                    port,
+                    host,
+                    ..
+                } = q
+                {
+                    let f = FlowSpec {
+                        from: from.value.clone(),
+                        to: to.value.clone(),
+                        port: *port,
+                        host: host.as_ref().map(|h| h.value.clone()),
+                    };
+                    out.push((file.display().to_string(), loaded.clone(), f));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_verdict_but_delivered_is_a_failing_flow_read_by_its_own_step() {
+        let mut seen = std::collections::BTreeSet::new();
+        for (file, loaded, f) in every_lesson_trace() {
+            let d = diagnosis(&loaded, &f);
+            seen.insert(d.verdict.name());
+            let Some((step, status)) = step_of(&d.verdict) else {
+                assert!(
+                    d.root_cause.is_none() || d.root_cause.as_ref().unwrap().status == Status::Warn,
+                    "{file}: {f}"
+                );
+                continue;
+            };
+            // The step functions read the verdict themselves, without the guard.
+            let raw = checklist(&loaded.network, loaded.dataplane(), &d.trace);
+            assert!(
+                raw.iter().any(|x| x.status == status),
+                "{file}: {f}: {:?} read by no step (expected {step:?})",
+                d.verdict
+            );
+            let cause = d.root_cause.as_ref().unwrap();
+            assert_eq!(cause.status, status, "{file}: {f}");
+            assert!(cause.step <= step, "{file}: {f}: {cause:?} after {step:?}");
+        }
+        assert!(seen.len() >= 15, "{seen:?}");
+    }
+
+    /// A trace of `flow` in `ron`, diagnosed: the root cause's step, status and evidence.
+    fn cause_of(ron: &str, from: &str, to: &str) -> Finding {
+        let loaded = load(ron);
+        let d = diagnosis(&loaded, &flow(from, to));
+        assert!(d.needs_fix(), "{:?}", d.verdict);
+        d.root_cause.unwrap()
+    }
+
+    #[test]
+    fn an_api_management_cut_off_by_its_nsg_is_a_failing_flow_at_the_nsg_step() {
+        let loaded = crate::analysis::suggest::testing::lesson("apim/internal-mode-nsg-rules.ron");
+        let d = diagnosis(&loaded, &flow("vm-app", "contoso-apim-old.azure-api.net"));
+        assert!(matches!(d.verdict, Verdict::ServiceUnhealthy { .. }));
+        let cause = d.root_cause.unwrap();
+        assert_eq!((cause.step, cause.status), (CheckStep::Nsgs, Status::Fail));
+        let Evidence::ApimCutOff { service, blocked } = cause.evidence else {
+            panic!("{:?}", cause.evidence)
+        };
+        assert_eq!(service, "contoso-apim-old");
+        assert_eq!(blocked.rule.unwrap().rule, "deny-all-in");
+    }
+
+    #[test]
+    fn a_host_api_management_does_not_serve_is_a_failing_flow_at_the_name_used() {
+        let loaded = crate::analysis::suggest::testing::lesson("apim/internal-mode-nsg-rules.ron");
+        let d = diagnosis(&loaded, &flow("vm-app", "10.0.7.4"));
+        let cause = d.root_cause.unwrap();
+        assert_eq!(
+            (cause.step, cause.status),
+            (CheckStep::Certificate, Status::Fail)
+        );
+        assert!(matches!(cause.evidence, Evidence::HostNotServed { .. }));
+    }
+
+    const TWO_SUBNETS: &str = r#"Scenario(
+        vnets: [(name: "v", region: "eastus", address_space: ["10.0.0.0/16"], subnets: [
+            (name: "a", prefix: "10.0.1.0/24", route_table: "rt"),
+            (name: "b", prefix: "10.0.2.0/24")])],
+        route_tables: [(name: "rt", routes: [
+            (name: "none", prefix: "10.0.2.0/24", next_hop: None),
+            (name: "loop", prefix: "10.0.3.0/24", next_hop: VirtualAppliance("10.0.9.9"))])],
+        workloads: [(name: "vm", subnet: "v/a", ip: "10.0.1.4")],
+    )"#;
+
+    #[test]
+    fn a_flow_sent_to_the_internet_is_a_failing_flow_at_the_path_step() {
+        let cause = cause_of(TWO_SUBNETS, "vm", "8.8.8.8");
+        assert_eq!((cause.step, cause.status), (CheckStep::Path, Status::Fail));
+        assert!(matches!(
+            cause.evidence,
+            Evidence::LeftTheModel {
+                verdict: Verdict::SentToInternet,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_flow_with_a_none_next_hop_is_a_failing_flow_at_the_path_step() {
+        let cause = cause_of(TWO_SUBNETS, "vm", "10.0.2.4");
+        assert_eq!((cause.step, cause.status), (CheckStep::Path, Status::Fail));
+    }
+
+    #[test]
+    fn a_flow_to_an_appliance_nobody_holds_is_a_failing_flow_at_the_path_step() {
+        let cause = cause_of(TWO_SUBNETS, "vm", "10.0.3.4");
+        assert_eq!((cause.step, cause.status), (CheckStep::Path, Status::Fail));
+    }
 
     #[test]
     fn a_public_answer_for_a_service_with_a_private_endpoint_is_the_root_cause() {

@@ -2,6 +2,7 @@
 //! matrix, and the scale generator.
 
 pub mod diagnose;
+pub mod firewall_deny;
 pub mod flow;
 pub mod generate;
 pub mod reach;

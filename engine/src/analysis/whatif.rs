@@ -156,7 +156,9 @@ pub struct ResolutionChange {
 }
 
 /// Compares `base` and `variant`: over `flows` when given, else over the flows and resolutions
-/// of both files' questions, else over every workload to every private endpoint and service.
+/// of both files' questions and every workload to every private endpoint and service (by
+/// name, resolved as it resolves it), so a change to a shared zone or route shows for every
+/// client it moves, asked about or not.
 pub fn what_if(base: &Loaded, variant: &Loaded, flows: &[FlowSpec]) -> WhatIfAnswer {
     let (bn, bd) = (&base.network, base.dataplane());
     let (vn, vd) = (&variant.network, variant.dataplane());
@@ -178,10 +180,10 @@ pub fn what_if(base: &Loaded, variant: &Loaded, flows: &[FlowSpec]) -> WhatIfAns
         f.extend(question_flows(&variant.document));
         let mut r = question_resolutions(&base.document);
         r.extend(question_resolutions(&variant.document));
-        if f.is_empty() && r.is_empty() {
-            f = every_flow(bn);
-            f.extend(every_flow(vn));
-        }
+        f.extend(every_flow(bn));
+        f.extend(every_flow(vn));
+        r.extend(every_resolution(bn));
+        r.extend(every_resolution(vn));
         (f, r)
     } else {
         (flows.iter().cloned().collect(), BTreeSet::new())
@@ -341,6 +343,43 @@ fn every_flow(net: &Network) -> BTreeSet<FlowSpec> {
             })
         })
         .collect()
+}
+
+/// Every workload resolving every service's name.
+fn every_resolution(net: &Network) -> BTreeSet<(String, String)> {
+    net.workloads
+        .iter()
+        .flat_map(|w| {
+            net.services
+                .iter()
+                .map(|s| (w.name.clone(), s.fqdn.clone()))
+        })
+        .collect()
+}
+
+/// How many traces a blast radius may take before it is left out (and said to be).
+pub const BLAST_RADIUS_LIMIT: usize = 20_000;
+
+/// What a change moves besides `except` (the flow it was made for): every flow and resolution
+/// of every client, as [`what_if`] compares them with no flow given; `None` when that is more
+/// than [`BLAST_RADIUS_LIMIT`] traces.
+pub fn blast_radius(base: &Loaded, variant: &Loaded, except: &FlowSpec) -> Option<WhatIfAnswer> {
+    let size = |n: &Network| n.workloads.len() * (n.private_endpoints.len() + n.services.len());
+    if size(&base.network).max(size(&variant.network)) > BLAST_RADIUS_LIMIT {
+        return None;
+    }
+    let mut answer = what_if(base, variant, &[]);
+    let same = |a: &str, b: &str| {
+        a.trim_end_matches('.')
+            .eq_ignore_ascii_case(b.trim_end_matches('.'))
+    };
+    answer
+        .flows
+        .retain(|c| !(c.flow.from == except.from && same(&c.flow.to, &except.to)));
+    answer
+        .resolutions
+        .retain(|r| !(r.from == except.from && same(&r.name, &except.to)));
+    Some(answer)
 }
 
 /// A resolution's answer from a workload or a VNet; `None` when `from` is not in `net`.

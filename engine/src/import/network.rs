@@ -197,7 +197,7 @@ fn read_subnet(
     let route_table = reference(cx, route_table_id, Ns::RouteTable, "route table");
     let nsg = reference(cx, nsg_id, Ns::Nsg, "NSG");
     let nat_gateway = reference(cx, nat_gateway, Ns::NatGateway, "NAT gateway");
-    for service in delegations {
+    for service in &delegations {
         cx.comment(
             Section::Vnet,
             vnet,
@@ -213,6 +213,7 @@ fn read_subnet(
         nsg: nsg.map(text),
         nat_gateway: nat_gateway.map(text),
         default_outbound_access: default_outbound,
+        delegations: delegations.iter().map(text).collect(),
     }))
 }
 

@@ -14,6 +14,8 @@ mod questions;
 mod resolve;
 mod resolver;
 mod security;
+pub mod subnet_use;
+pub mod target_url;
 mod vocab;
 mod vwan;
 
@@ -142,6 +144,8 @@ pub struct Subnet {
     pub service_endpoints: Vec<String>,
     /// Its network security group.
     pub nsg: Option<NsgId>,
+    /// Services the subnet is delegated to (`Microsoft.Web/serverFarms`, ...).
+    pub delegations: Vec<String>,
     /// Where it was declared.
     pub span: Span,
 }

@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::fix::{az, one_line, summary};
 use crate::analysis::diagnose::{CheckStep, Diagnosis, Evidence, Status};
+use crate::analysis::suggest::rank::Weakening;
 use crate::analysis::suggest::{variant, Suggestion, Suggestions};
 use crate::scenario::{self, Document};
 
@@ -99,6 +100,14 @@ pub fn evidence(e: &Evidence) -> String {
         }
         Evidence::TraceVerdict { verdict } => verdict.describe(),
         Evidence::NoFirewall => "no firewall on the path".into(),
+        Evidence::FirewallDenies {
+            verdict,
+            explanation,
+        } => format!(
+            "{}: {}",
+            verdict.describe(),
+            super::firewall_deny::sentence(explanation)
+        ),
         Evidence::FirewallsAllow { decisions, snat } if snat.is_empty() => {
             format!("{decisions} firewall decision(s) allow, no SNAT")
         }
@@ -131,6 +140,17 @@ pub fn evidence(e: &Evidence) -> String {
             regions.join(" -> "),
             stateful_devices.len(),
             stateful_devices.join(", ")
+        ),
+        Evidence::ApimCutOff { service, blocked } => format!(
+            "API Management `{service}` cannot work: {blocked}; clients reach its VIP and get errors though their own path is open"
+        ),
+        Evidence::HostNotServed { service, name } => format!(
+            "API Management `{service}` does not serve `{name}`: it answers only its configured host names, so call it by one of them"
+        ),
+        Evidence::LeftTheModel { verdict, hops } => format!(
+            "{} after {}: the flow does not reach its destination in the network",
+            verdict.describe(),
+            names(hops.iter().map(String::as_str), " -> ")
         ),
         Evidence::CleanPath { hops, regions } => {
             format!("{hops} hop(s) in {}", regions.join(", "))
@@ -171,10 +191,35 @@ pub fn diagnosis(d: &Diagnosis) -> String {
                 title(f.step),
                 evidence(&f.evidence)
             );
+            if let Evidence::FirewallDenies { explanation, .. } = &f.evidence {
+                out += &super::firewall_deny::details(explanation);
+            }
         }
         None => out += "\nNo step fails: the flow works.\n",
     }
     out
+}
+
+/// What a fix weakens, and so why it ranks where it does.
+pub fn weakening(w: &Weakening) -> String {
+    match w {
+        Weakening::Nothing => "nothing: every NSG, firewall rule and policy stays as strict (ranked first)".into(),
+        Weakening::WidensNsg { nsg, source } => format!(
+            "`{nsg}` now allows {source} (ranked after fixes that weaken nothing)"
+        ),
+        Weakening::LeavesInspection { devices } => format!(
+            "the flow no longer passes {} (their rules and logs no longer see it; ranked after fixes that weaken nothing)",
+            devices.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
+        ),
+        Weakening::RemovesProtection { subnet, nsg, route_table } => format!(
+            "{} of `{subnet}` stop applying to its private endpoints: a protection removed (ranked last)",
+            match (nsg, route_table) {
+                (true, true) => "the NSG and the route table",
+                (true, false) => "the NSG",
+                _ => "the route table",
+            }
+        ),
+    }
 }
 
 /// Renders the diagnosis followed by the fixes that were verified.
@@ -193,6 +238,8 @@ pub fn suggestions(s: &Suggestions) -> String {
     for (i, k) in s.kept.iter().enumerate() {
         let _ = writeln!(out, "\n{}. {}", i + 1, summary(&k.fix));
         let _ = writeln!(out, "   after: {} -> {}", k.flow, k.verdict.describe());
+        let _ = writeln!(out, "   weakens: {}", weakening(&k.weakens));
+        out += &super::whatif::blast_radius(k.blast_radius.as_ref());
         for cmd in az(&k.fix) {
             let _ = writeln!(out, "   $ {cmd}");
         }

@@ -87,9 +87,11 @@ pub fn summary(fix: &Fix) -> String {
             f.port
         ),
         Fix::ColocateEndpoint(f) => format!(
-            "create private endpoint `{}` at {} in `{}`, for the service of `{}`, and use it",
+            "create private endpoint `{}` at {} in {}`{}`, for the service of `{}`, and use it",
             n(&f.endpoint),
             f.ip,
+            f.new_prefix
+                .map_or(String::new(), |p| format!("a new dedicated subnet ({p}) ")),
             n(&f.subnet.name),
             n(&f.copies.name)
         ),
@@ -110,6 +112,20 @@ pub fn summary(fix: &Fix) -> String {
             n(&f.firewall.name)
         ),
         Fix::UseFqdn(f) => format!("call the service by its FQDN `{}`", n(&f.fqdn)),
+        Fix::ApimRules(f) => format!(
+            "allow API Management's required inbound traffic in `{}` ({}), keeping every other rule",
+            n(&f.nsg.name),
+            f.rules
+                .iter()
+                .map(|r| format!(
+                    "{} -> {} (priority {})",
+                    r.requirement.tag(),
+                    r.requirement.port(),
+                    r.priority
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 
@@ -161,6 +177,18 @@ pub fn az(fix: &Fix) -> Vec<String> {
             "# no Azure change: configure the client to call https://{}/",
             one_line(&f.fqdn)
         )],
+        Fix::ApimRules(f) => f
+            .rules
+            .iter()
+            .map(|r| format!(
+                "az network nsg rule create --resource-group <rg> --nsg-name {} --name {} --priority {} --direction Inbound --access Allow --protocol Tcp --source-address-prefixes {} --destination-address-prefixes VirtualNetwork --destination-port-ranges {}",
+                q(&f.nsg.name),
+                q(&r.rule),
+                r.priority,
+                r.requirement.tag(),
+                r.requirement.port()
+            ))
+            .collect(),
     }
 }
 
@@ -179,14 +207,22 @@ fn colocate(f: &ColocateEndpoint) -> Vec<String> {
         .name
         .split_once('/')
         .unwrap_or((&f.subnet.name, ""));
-    let mut cmds = vec![format!(
+    let mut cmds = Vec::new();
+    if let Some(prefix) = f.new_prefix {
+        cmds.push(format!(
+            "az network vnet subnet create --resource-group <rg> {} --address-prefixes {}",
+            subnet_args(&f.subnet.name),
+            quote(&prefix.to_string())
+        ));
+    }
+    cmds.push(format!(
         "az network private-endpoint create --resource-group <rg> --name {} --vnet-name {} --subnet {} --private-connection-resource-id <service-id> --group-id {group} --connection-name {} --ip-config name=ipconfig1 private-ip-address={}",
         q(&f.endpoint),
         q(v),
         q(s),
         q(&f.endpoint),
         f.ip
-    )];
+    ));
     for r in &f.records {
         let record = format!(
             "--resource-group <rg> --zone-name {} --record-set-name {}",
@@ -272,7 +308,8 @@ mod tests {
         let name = "$(reboot) x";
         let fix = Fix::ColocateEndpoint(ColocateEndpoint {
             endpoint: format!("pe-{name}"),
-            subnet: Named::new(SubnetId::for_test(0), format!("v'1/{name}")),
+            subnet: Named::new(Some(SubnetId::for_test(0)), format!("v'1/{name}")),
+            new_prefix: None,
             ip: "10.1.2.5".parse().unwrap(),
             copies: Named::new(PrivateEndpointId::for_test(0), "pe"),
             replaces: "10.0.2.4".parse().unwrap(),

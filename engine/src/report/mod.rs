@@ -11,6 +11,7 @@ pub mod diagnosis;
 pub mod diagram;
 pub mod dot;
 pub mod egress;
+pub mod firewall_deny;
 pub mod fix;
 pub mod flow_addr;
 pub mod hub_routes;

@@ -34,6 +34,58 @@ pub fn what_if(a: &WhatIfAnswer) -> String {
     out
 }
 
+/// A fix's blast radius under its entry: one line per other flow and resolution it changes.
+pub fn blast_radius(a: Option<&WhatIfAnswer>) -> String {
+    let Some(a) = a else {
+        return format!(
+            "   blast radius: not computed, the estate has more than {} client/destination pairs\n",
+            crate::analysis::whatif::BLAST_RADIUS_LIMIT
+        );
+    };
+    if a.flows.is_empty() && a.resolutions.is_empty() {
+        return format!(
+            "   blast radius: no other flow or resolution changes ({} flow(s) of every client compared)\n",
+            a.flows_compared
+        );
+    }
+    let mut out = format!(
+        "   blast radius: {} other flow(s) and {} resolution(s) change:\n",
+        a.flows.len(),
+        a.resolutions.len()
+    );
+    let side = |p: &Option<PathFacts>| -> String {
+        p.as_ref().map_or("(client not there)".into(), |p| {
+            let via = if p.stateful_devices.is_empty() {
+                String::new()
+            } else {
+                format!(" via {}", p.stateful_devices.join(", "))
+            };
+            format!("{}{via} [{}]", p.verdict.name(), p.regions.join(" -> "))
+        })
+    };
+    for f in &a.flows {
+        let _ = writeln!(
+            out,
+            "     - {}: {} => {}",
+            f.flow,
+            side(&f.before),
+            side(&f.after)
+        );
+    }
+    for r in &a.resolutions {
+        let answer = |o: &Option<DnsOutcome>| o.as_ref().map_or("-".into(), outcome);
+        let _ = writeln!(
+            out,
+            "     - resolve `{}` from {}: {} => {}",
+            r.name,
+            r.from,
+            answer(&r.before),
+            answer(&r.after)
+        );
+    }
+    out
+}
+
 /// A subnet's effective routes: added, removed, and changed in state.
 fn routes_change(out: &mut String, r: &RoutesChange) {
     let _ = writeln!(out, "\nRoutes of {}:", r.subnet);

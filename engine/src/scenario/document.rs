@@ -221,6 +221,10 @@ pub struct SubnetDoc {
     /// VNets created before API version 2025-07-01.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_outbound_access: Option<bool>,
+    /// Services the subnet is delegated to (`serviceName`, e.g. `Microsoft.Web/serverFarms`):
+    /// a delegated subnet holds only that service's resources, never a private endpoint.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub delegations: Vec<Text>,
 }
 
 /// The subnet property `privateEndpointNetworkPolicies`, with Azure's values.

@@ -1,5 +1,6 @@
-//! Allow the flow in the NSG that denied it: a rule for the client's address to the address
-//! the packet had when it was dropped, on the flow's port, at the lowest free priority (custom
+//! Allow the flow in the NSG that denied it: a rule for the client's subnet prefix (every
+//! instance of the client — an App Service app's instances, a scale set — sends from it, so one
+//! instance's /32 would fix one instance) to the address the packet had when it was dropped, on the flow's port, at the lowest free priority (custom
 //! rules take 100–4096; the lowest number is evaluated first, "Network security groups: security
 //! rules").
 
@@ -27,7 +28,7 @@ pub struct AllowInNsg {
     pub priority: u32,
     /// Inbound or outbound.
     pub direction: Direction,
-    /// The client's address.
+    /// The client's subnet prefix.
     #[schemars(with = "String")]
     pub source: IpNet,
     /// The destination's address.
@@ -41,7 +42,8 @@ pub struct AllowInNsg {
 /// inbound anywhere else.
 pub fn candidates(s: &Scope<'_>) -> Vec<AllowInNsg> {
     let d = s.diagnosis;
-    let (Verdict::DroppedByNsg { nsg, nic, .. }, Some((_, c))) = (&d.trace.verdict, s.client)
+    let (Verdict::DroppedByNsg { nsg, nic, .. }, Some((_, c)), Some((_, subnet))) =
+        (&d.trace.verdict, s.client, s.client_subnet)
     else {
         return Vec::new();
     };
@@ -77,7 +79,7 @@ pub fn candidates(s: &Scope<'_>) -> Vec<AllowInNsg> {
         rule: format!("allow-{}-{}", c.name, s.flow.port),
         priority,
         direction,
-        source: IpNet::from(c.ip),
+        source: subnet.prefix,
         destination: IpNet::from(hop),
         port: s.flow.port,
     }]
@@ -140,7 +142,7 @@ mod tests {
         };
         assert_eq!(fix.direction, Direction::Inbound);
         assert_eq!(fix.priority, 102, "100 and 101 are taken");
-        assert_eq!(fix.source.to_string(), "10.0.1.4/32");
+        assert_eq!(fix.source.to_string(), "10.0.1.0/24", "the client's subnet");
         assert_eq!(fix.destination.to_string(), "10.0.2.4/32");
         assert_eq!(fix.nsg.name, "nsg");
     }

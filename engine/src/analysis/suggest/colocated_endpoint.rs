@@ -5,13 +5,15 @@
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
+use ipnet::IpNet;
 use serde::Serialize;
 
 use super::record::{self, RecordRef};
 use super::{Named, Scope};
 use crate::analysis::flow::FlowSpec;
+use crate::model::subnet_use::refuses_endpoint;
 use crate::model::{PrivateEndpointId, ServiceKind, SubnetId};
-use crate::scenario::{Document, PrivateEndpointDoc};
+use crate::scenario::{Document, PrivateEndpointDoc, PrivateEndpointNetworkPolicies, SubnetDoc};
 
 /// The first addresses of a subnet Azure reserves after the network address (gateway and DNS).
 const RESERVED_AFTER_NETWORK: usize = 3;
@@ -22,8 +24,11 @@ const RESERVED_AFTER_NETWORK: usize = 3;
 pub struct ColocateEndpoint {
     /// The new endpoint's name.
     pub endpoint: String,
-    /// Its subnet.
-    pub subnet: Named<SubnetId>,
+    /// Its subnet (`id` `None`: a new subnet, created by the fix at `new_prefix`).
+    pub subnet: Named<Option<SubnetId>>,
+    /// The new dedicated subnet's prefix, when no subnet of the VNet can hold the endpoint.
+    #[schemars(with = "Option<String>")]
+    pub new_prefix: Option<IpNet>,
     /// Its address.
     pub ip: IpAddr,
     /// The endpoint it copies.
@@ -38,8 +43,10 @@ pub struct ColocateEndpoint {
 }
 
 /// The private endpoint the request reached, re-created in the client's VNet when it is in
-/// another: in a subnet that already holds private endpoints, else in any subnet but an App
-/// Service integration subnet (delegated, so it cannot hold one).
+/// another: in a subnet that already holds private endpoints, else in any subnet that can hold
+/// one (not delegated — an App Service integration subnet is — and not a subnet Azure keeps for a
+/// gateway, firewall or route server), else in a new dedicated subnet from the VNet's free
+/// address space.
 pub fn candidates(s: &Scope<'_>) -> Vec<ColocateEndpoint> {
     let net = s.net;
     let (Some((pe_id, pe)), Some((_, v)), Some((_, cs))) = (
@@ -58,24 +65,55 @@ pub fn candidates(s: &Scope<'_>) -> Vec<ColocateEndpoint> {
         .filter_map(|a| net.workloads.get(a.workload))
         .map(|w| w.subnet)
         .collect();
-    let subnet = v
+    let fits = |id: &SubnetId| {
+        net.subnet(*id)
+            .is_some_and(|x| refuses_endpoint(x, integration.contains(id)).is_none())
+    };
+    let existing = v
         .subnets
         .iter()
+        .filter(|x| fits(x))
         .find(|x| net.private_endpoints.iter().any(|p| p.subnet == **x))
-        .or_else(|| v.subnets.iter().find(|x| !integration.contains(x)))
-        .and_then(|id| net.subnet(*id).map(|x| (*id, x)))
-        .or(s.client_subnet);
-    let Some((subnet_id, subnet)) = subnet else {
-        return Vec::new();
-    };
+        .or_else(|| v.subnets.iter().find(|x| fits(x)))
+        .and_then(|id| net.subnet(*id).map(|x| (*id, x)));
     let taken: BTreeSet<IpAddr> = net
         .workloads
         .iter()
         .map(|w| w.ip)
         .chain(net.private_endpoints.iter().map(|p| p.ip))
         .collect();
-    let Some(ip) = subnet
-        .prefix
+    let (subnet, prefix, new_prefix) = match existing {
+        Some((id, x)) => (Named::new(Some(id), x.name.clone()), x.prefix, None),
+        None => {
+            let used: Vec<IpNet> = v
+                .subnets
+                .iter()
+                .filter_map(|id| net.subnet(*id).map(|x| x.prefix))
+                .collect();
+            let Some(prefix) = free_prefix(&v.address_space, &used) else {
+                return Vec::new();
+            };
+            let taken_names: BTreeSet<&str> = v
+                .subnets
+                .iter()
+                .filter_map(|id| net.subnet(*id))
+                .filter_map(|x| x.name.rsplit('/').next())
+                .collect();
+            let name = (0..)
+                .map(|i| match i {
+                    0 => "snet-private-endpoints".to_string(),
+                    n => format!("snet-private-endpoints-{n}"),
+                })
+                .find(|n| !taken_names.contains(n.as_str()))
+                .unwrap_or_default();
+            (
+                Named::new(None, format!("{}/{name}", v.name)),
+                prefix,
+                Some(prefix),
+            )
+        }
+    };
+    let Some(ip) = prefix
         .hosts()
         .skip(RESERVED_AFTER_NETWORK)
         .find(|a| !taken.contains(a))
@@ -84,7 +122,8 @@ pub fn candidates(s: &Scope<'_>) -> Vec<ColocateEndpoint> {
     };
     vec![ColocateEndpoint {
         endpoint: format!("{}-{}", pe.name, v.name),
-        subnet: Named::new(subnet_id, subnet.name.clone()),
+        subnet,
+        new_prefix,
         ip,
         copies: Named::new(pe_id, pe.name.clone()),
         replaces: pe.ip,
@@ -113,6 +152,22 @@ impl ColocateEndpoint {
             .find(|p| p.name.value == self.copies.name)?
             .clone();
         let old_ip = self.replaces;
+        if let (Some(prefix), Some((v, name))) =
+            (self.new_prefix, super::split_subnet(&self.subnet.name))
+        {
+            let vnet = doc.vnets.iter_mut().find(|x| x.name.value == v)?;
+            vnet.subnets.push(SubnetDoc {
+                name: super::text(name),
+                prefix: super::text(&prefix.to_string()),
+                route_table: None,
+                private_endpoint_network_policies: PrivateEndpointNetworkPolicies::Disabled,
+                service_endpoints: Vec::new(),
+                nsg: None,
+                delegations: Vec::new(),
+                nat_gateway: None,
+                default_outbound_access: None,
+            });
+        }
         doc.private_endpoints.push(PrivateEndpointDoc {
             name: super::text(&self.endpoint),
             subnet: super::text(&self.subnet.name),
@@ -125,6 +180,25 @@ impl ColocateEndpoint {
         }
         Some(())
     }
+}
+
+/// The first free /27 (else /28) of the VNet's address space that overlaps no subnet: Azure's
+/// smallest subnets are /29, and a dedicated private-endpoint subnet of /27 leaves room for more.
+pub fn free_prefix(space: &[IpNet], used: &[IpNet]) -> Option<IpNet> {
+    for len in [27u8, 28] {
+        for block in space {
+            let Ok(subnets) = block.subnets(len.max(block.prefix_len())) else {
+                continue;
+            };
+            if let Some(free) = subnets
+                .into_iter()
+                .find(|c| !used.iter().any(|u| u.contains(c) || c.contains(u)))
+            {
+                return Some(free);
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]

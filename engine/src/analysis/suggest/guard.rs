@@ -24,6 +24,9 @@ pub(super) struct Context {
     target: TraceTarget,
     destination: Option<IpAddr>,
     destination_nic: Option<NicRef>,
+    /// The ports of API Management's required inbound traffic, when its NSG cuts it off (a
+    /// question about that traffic at the instance states the diagnosed failure).
+    apim_ports: Vec<u16>,
 }
 
 impl Context {
@@ -43,6 +46,13 @@ impl Context {
             target: TraceTarget::parse(&flow.to),
             destination: d.trace.destination,
             destination_nic: d.trace.forward.last().and_then(|h| h.at),
+            apim_ports: match &d.trace.verdict {
+                Verdict::ServiceUnhealthy { .. } => crate::trace::ApimRequirement::ALL
+                    .iter()
+                    .map(|r| r.port())
+                    .collect(),
+                _ => Vec::new(),
+            },
         }
     }
 
@@ -72,7 +82,9 @@ impl Context {
                 client && matches!(&self.target, TraceTarget::Name(n) if same_name(n, name))
             }
             QuestionKind::FlowVerify { nic, remote, .. } => {
-                Some(*nic) == self.destination_nic && Some(remote.address) == self.client_ip
+                Some(*nic) == self.destination_nic
+                    && (Some(remote.address) == self.client_ip
+                        || self.apim_ports.contains(&remote.port))
             }
             QuestionKind::NextHop { from, to, .. } => {
                 self.client.map(Place::Workload) == Some(*from) && Some(*to) == self.destination

@@ -16,11 +16,13 @@
 //! ([`Named`]); its sentence and `az` commands are rendered in `report::fix`.
 
 pub mod allow_in_nsg;
+pub mod apim_rules;
 pub mod colocated_endpoint;
 pub mod endpoint_policies;
 pub mod forward_zone;
 mod guard;
 pub mod link_zone;
+pub mod rank;
 pub mod record;
 pub mod route_all;
 pub mod snat;
@@ -65,6 +67,8 @@ pub enum Fix {
     AlwaysSnat(snat::AlwaysSnat),
     /// Call the service by its own FQDN.
     UseFqdn(use_fqdn::UseFqdn),
+    /// Add API Management's required inbound rules to its subnet's NSG.
+    ApimRules(apim_rules::ApimRules),
 }
 
 impl Fix {
@@ -79,7 +83,7 @@ impl Fix {
             ) | (Fix::RouteAll(_), CheckStep::EntersVnet)
                 | (Fix::AddUdr(_), CheckStep::Path)
                 | (
-                    Fix::AllowInNsg(_) | Fix::EndpointPolicies(_),
+                    Fix::AllowInNsg(_) | Fix::EndpointPolicies(_) | Fix::ApimRules(_),
                     CheckStep::Nsgs
                 )
                 | (
@@ -87,7 +91,10 @@ impl Fix {
                     CheckStep::Firewall | CheckStep::ReturnPath
                 )
                 | (Fix::UseFqdn(_), CheckStep::Certificate)
-                | (Fix::ColocateEndpoint(_), CheckStep::PathQuality)
+                | (
+                    Fix::ColocateEndpoint(_),
+                    CheckStep::PathQuality | CheckStep::Firewall
+                )
         )
     }
 }
@@ -104,6 +111,11 @@ pub struct Suggestion {
     pub verdict: Verdict,
     /// Questions of the scenario that expected this failure and now pass differently.
     pub also_changes: Vec<Asked>,
+    /// What the fix weakens, which ranks it.
+    pub weakens: rank::Weakening,
+    /// Every other flow and resolution the fix changes, for every client (`None`: the estate
+    /// is too large to compare in full; see [`super::whatif::BLAST_RADIUS_LIMIT`]).
+    pub blast_radius: Option<super::whatif::WhatIfAnswer>,
     /// The changed scenario (applied to the base document).
     #[serde(skip)]
     pub document: Document,
@@ -186,7 +198,15 @@ pub fn suggest(loaded: &Loaded, flow: &FlowSpec) -> Option<Suggestions> {
                 .push(Rejected { fix, breaks: q });
             continue;
         }
+        let left: Vec<String> = before_quality
+            .stateful_devices
+            .iter()
+            .filter(|d| !answer.quality.stateful_devices.contains(d))
+            .cloned()
+            .collect();
         out.kept.push(Suggestion {
+            blast_radius: super::whatif::blast_radius(loaded, &candidate, flow),
+            weakens: rank::weakening(net, &fix, left),
             verdict: answer.verdict,
             flow: fixed_flow,
             also_changes: also,
@@ -194,10 +214,11 @@ pub fn suggest(loaded: &Loaded, flow: &FlowSpec) -> Option<Suggestions> {
             document,
         });
     }
-    // Fixes of the root cause itself come first (stable: the checklist's order within each).
-    if let Some(cause) = cause {
-        out.kept.sort_by_key(|s| !s.fix.addresses(cause));
-    }
+    // What a fix weakens ranks it first (never a protection-removing fix above one that keeps
+    // it); within a rank, fixes of the root cause itself come first (stable: the checklist's
+    // order within each).
+    out.kept
+        .sort_by_key(|s| (s.weakens.rank(), cause.is_some_and(|c| !s.fix.addresses(c))));
     Some(out)
 }
 
@@ -218,7 +239,7 @@ pub struct Scope<'a> {
     pub client_subnet: Option<(SubnetId, &'a Subnet)>,
     /// Its VNet.
     pub client_vnet: Option<(VnetId, &'a Vnet)>,
-    /// The last private endpoint the request reached.
+    /// The last private endpoint the request reached (or was going to).
     pub reached: Option<(PrivateEndpointId, &'a PrivateEndpoint)>,
 }
 
@@ -241,10 +262,21 @@ impl<'a> Scope<'a> {
         };
         let client_subnet = client.and_then(|(_, w)| net.subnet(w.subnet).map(|s| (w.subnet, s)));
         let client_vnet = client_subnet.and_then(|(_, s)| net.vnet(s.vnet).map(|v| (s.vnet, v)));
-        let reached = d.trace.forward.iter().rev().find_map(|h| match h.at {
-            Some(NicRef::PrivateEndpoint(p)) => net.private_endpoints.get(p).map(|x| (p, x)),
-            _ => None,
-        });
+        // The endpoint the request reached or, when a device stopped it on the way, the
+        // endpoint holding the address it was going to.
+        let reached = d
+            .trace
+            .forward
+            .iter()
+            .rev()
+            .find_map(|h| match h.at {
+                Some(NicRef::PrivateEndpoint(p)) => net.private_endpoints.get(p).map(|x| (p, x)),
+                _ => None,
+            })
+            .or_else(|| {
+                let to = d.trace.destination?;
+                net.private_endpoints.iter_ids().find(|(_, p)| p.ip == to)
+            });
         Scope {
             net,
             doc: &loaded.document,
@@ -287,6 +319,11 @@ pub fn candidates(loaded: &Loaded, flow: &FlowSpec, d: &Diagnosis) -> Vec<Fix> {
     out.extend(udr::candidates(&scope).into_iter().map(Fix::AddUdr));
     out.extend(snat::candidates(&scope).into_iter().map(Fix::AlwaysSnat));
     out.extend(use_fqdn::candidates(&scope).into_iter().map(Fix::UseFqdn));
+    out.extend(
+        apim_rules::candidates(&scope)
+            .into_iter()
+            .map(Fix::ApimRules),
+    );
     out
 }
 
@@ -304,6 +341,7 @@ pub fn apply(doc: &Document, flow: &FlowSpec, fix: &Fix) -> Option<(Document, Fl
         Fix::AddUdr(f) => f.apply(&mut doc)?,
         Fix::AlwaysSnat(f) => f.apply(&mut doc)?,
         Fix::UseFqdn(f) => f.apply(&mut flow),
+        Fix::ApimRules(f) => f.apply(&mut doc)?,
     }
     Some((doc, flow))
 }
@@ -395,6 +433,14 @@ pub(crate) mod testing {
             port: 443,
             host: None,
         }
+    }
+
+    /// The bundled lesson at `rel` (under `scenarios/`).
+    pub fn lesson(rel: &str) -> Loaded {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scenarios")
+            .join(rel);
+        crate::load_file(&path).unwrap()
     }
 
     /// The diagnosis of `flow` in `loaded`.

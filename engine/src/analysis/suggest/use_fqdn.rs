@@ -15,9 +15,21 @@ pub struct UseFqdn {
 }
 
 /// The FQDN of the service behind the endpoint the request reached (or of the service whose
-/// public address was called), when the client used another name.
+/// public address was called, or the first host name of an API Management instance that does
+/// not serve the name used), when the client used another name.
 pub fn candidates(s: &Scope<'_>) -> Vec<UseFqdn> {
     let net = s.net;
+    if let crate::trace::Verdict::HostNotServed { service, .. } = &s.diagnosis.trace.verdict {
+        return net
+            .api_managements
+            .iter()
+            .find(|a| a.name == *service)
+            .and_then(|a| a.hostnames.first())
+            .filter(|h| **h != s.flow.to)
+            .map(|h| UseFqdn { fqdn: h.clone() })
+            .into_iter()
+            .collect();
+    }
     let fqdn = s
         .reached
         .and_then(|(_, pe)| {
@@ -74,6 +86,20 @@ mod tests {
         let mut f2 = f.clone();
         found[0].apply(&mut f2);
         assert_eq!(f2.to, "contoso.openai.azure.com");
+    }
+
+    #[test]
+    fn a_client_calling_api_managements_address_is_told_its_host_name_and_it_is_verified() {
+        let loaded = super::super::testing::lesson("apim/internal-mode-nsg-rules.ron");
+        let s = super::super::suggest(&loaded, &flow("vm-app", "10.0.7.4")).unwrap();
+        let first = s.kept.first().expect("a verified fix");
+        assert_eq!(
+            first.fix,
+            super::super::Fix::UseFqdn(UseFqdn {
+                fqdn: "contoso-apim.azure-api.net".into()
+            })
+        );
+        assert_eq!(first.verdict, crate::trace::Verdict::Delivered);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::scenario::{self as doc, Document, Text};
 mod asg;
 mod dns_links;
 mod balance;
+mod delegation;
 mod firewall;
 mod firewall_addr;
 mod firewall_tunnel;
@@ -58,6 +59,7 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.onprem_sites(&document.sites);
     r.asg_members(&document.application_security_groups);
     r.app_services(&document.app_services);
+    r.endpoints_outside_dedicated_subnets(&document.app_services);
     r.api_managements(&document.api_managements);
     r.dns(&document.dns);
     r.ip_groups(&document.ip_groups);

@@ -372,6 +372,7 @@ impl Resolver {
                 .iter()
                 .map(|t| t.value.clone())
                 .collect(),
+            delegations: s.delegations.iter().map(|t| t.value.clone()).collect(),
             span: s.name.span,
         });
         id

@@ -132,6 +132,7 @@ impl Resolver {
                 prefix,
                 route_table: None,
                 private_endpoint_network_policies: Default::default(),
+                delegations: Vec::new(),
                 service_endpoints: Vec::new(),
                 nsg: None,
                 span: h.name.span,
