@@ -12,6 +12,7 @@ mod bad_inputs;
 mod dns_properties;
 mod expectations;
 mod import;
+mod import_arm;
 mod lessons;
 mod nsg_properties;
 mod properties;

@@ -9,12 +9,14 @@
 
 mod apps;
 mod context;
+mod dedupe;
 mod dns;
 mod emit;
 mod endpoints;
 mod field;
 mod firewall;
 mod gateways;
+mod jsonc;
 mod network;
 mod nics;
 mod resource;
@@ -148,7 +150,14 @@ pub fn import_files(files: &[(String, String)]) -> Result<Imported, ReadError> {
         resources.extend(scan.resources);
         ignored.extend(scan.ignored);
     }
+    let (resources, merged) = dedupe::merge_duplicates(resources);
     let mut imported = import(&resources);
+    for (copy, first) in merged {
+        imported.notes.skip(
+            format!("second copy of {copy}"),
+            format!("the same resource id as {first}: merged into it"),
+        );
+    }
     for (what, why) in ignored {
         imported.notes.add(SkipKind::Invalid, what, why);
     }

@@ -103,21 +103,7 @@ pub fn read(file: &str, text: &str) -> Result<Vec<Resource>, ReadError> {
 
 /// [`read`], with the objects that are not resources listed.
 pub(super) fn scan(file: &str, text: &str) -> Result<Scan, ReadError> {
-    let json: Value = serde_json::from_str(text).map_err(|e| {
-        let offset = crate::input::json_error_offset(text, &e);
-        let (line, column) = crate::scenario::SourceFile::new(file, text).line_col(offset);
-        // serde_json ends its message with its own (byte) position; the location leads instead.
-        let message = e.to_string();
-        let message = message
-            .rsplit_once(" at line ")
-            .map_or(message.as_str(), |(m, _)| m);
-        ReadError {
-            file: file.to_string(),
-            line,
-            column,
-            message: format!("not JSON: {message}"),
-        }
-    })?;
+    let json = super::jsonc::parse(file, text)?;
     let mut out = Scan::default();
     collect(file, &json, "", None, &mut out);
     if out.resources.is_empty() && out.ignored.is_empty() {
