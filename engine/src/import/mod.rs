@@ -8,6 +8,7 @@
 //! as comments and the command line prints as a summary.
 
 mod apps;
+mod arm;
 mod context;
 mod dedupe;
 mod dns;
@@ -22,10 +23,12 @@ mod nics;
 mod resource;
 mod routes;
 mod security;
+mod shape;
 mod vwan;
 
 use std::collections::BTreeMap;
 
+pub use arm::ArmOptions;
 pub use emit::{summary, to_ron};
 pub use resource::{read, ReadError, Resource};
 
@@ -98,6 +101,9 @@ pub struct Notes {
     pub default_rules: usize,
     /// The input files.
     pub files: Vec<String>,
+    /// Values azpath chose where Azure decides at deployment (template defaults, addresses
+    /// Azure allocates), each stated in the output.
+    pub assumptions: Vec<String>,
 }
 
 impl Notes {
@@ -143,12 +149,28 @@ pub struct Imported {
 
 /// Reads the resources of several files (name, text) and builds one scenario from them.
 pub fn import_files(files: &[(String, String)]) -> Result<Imported, ReadError> {
+    import_files_with(files, &ArmOptions::default())
+}
+
+/// [`import_files`], deploying templates with the given parameters and target.
+pub fn import_files_with(
+    files: &[(String, String)],
+    options: &ArmOptions,
+) -> Result<Imported, ReadError> {
     let mut resources = Vec::new();
     let mut ignored = Vec::new();
+    let mut left_out = Vec::new();
+    let mut assumptions = Vec::new();
     for (name, text) in files {
-        let scan = resource::scan(name, text)?;
+        let scan = resource::scan(name, text, options)?;
         resources.extend(scan.resources);
         ignored.extend(scan.ignored);
+        left_out.extend(scan.left_out);
+        for a in scan.assumptions {
+            if !assumptions.contains(&a) {
+                assumptions.push(a);
+            }
+        }
     }
     let (resources, merged) = dedupe::merge_duplicates(resources);
     let mut imported = import(&resources);
@@ -161,9 +183,28 @@ pub fn import_files(files: &[(String, String)]) -> Result<Imported, ReadError> {
     for (what, why) in ignored {
         imported.notes.add(SkipKind::Invalid, what, why);
     }
+    for l in left_out {
+        let kind = match l.failure {
+            arm::Failure::Invalid(_) => SkipKind::Invalid,
+            _ => SkipKind::Unsupported,
+        };
+        imported
+            .notes
+            .add(kind, format!("`{}`", l.at), l.failure.to_string());
+    }
+    imported.notes.assumptions.splice(0..0, assumptions);
     imported.notes.skipped.sort();
     imported.notes.files = files.iter().map(|(n, _)| n.clone()).collect();
     Ok(imported)
+}
+
+/// The values of an ARM parameter file (comments allowed, as ARM allows them).
+pub fn read_parameter_file(
+    file: &str,
+    text: &str,
+) -> Result<BTreeMap<String, serde_json::Value>, String> {
+    let json = jsonc::parse(file, text).map_err(|e| e.to_string())?;
+    arm::parameter_file(&json)
 }
 
 /// Builds a scenario from resources.

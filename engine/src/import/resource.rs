@@ -92,20 +92,44 @@ pub(super) struct Scan {
     pub resources: Vec<Resource>,
     /// `(file#/pointer, why)` of each object left out.
     pub ignored: Vec<(String, String)>,
+    /// Template values that were not evaluated, with where they are.
+    pub left_out: Vec<super::arm::LeftOut>,
+    /// Values azpath chose where Azure would know them.
+    pub assumptions: Vec<String>,
 }
 
 /// Reads every resource in one file's text: a JSON array of resources, a single resource,
 /// `{"value": […]}` (REST list), `{"data": […]}` (Resource Graph) or an ARM template with
 /// `resources` (nested child resources included).
 pub fn read(file: &str, text: &str) -> Result<Vec<Resource>, ReadError> {
-    scan(file, text).map(|s| s.resources)
+    scan(file, text, &super::arm::ArmOptions::default()).map(|s| s.resources)
 }
 
 /// [`read`], with the objects that are not resources listed.
-pub(super) fn scan(file: &str, text: &str) -> Result<Scan, ReadError> {
+pub(super) fn scan(
+    file: &str,
+    text: &str,
+    options: &super::arm::ArmOptions,
+) -> Result<Scan, ReadError> {
     let json = super::jsonc::parse(file, text)?;
     let mut out = Scan::default();
-    collect(file, &json, "", None, &mut out);
+    if super::arm::is_template(&json) {
+        // A template is deployed offline first: its resources as Azure would create them.
+        let expanded = super::arm::expand(file, &json, options);
+        for (pointer, r) in &expanded.resources {
+            resource(file, r, pointer, None, &mut out);
+        }
+        out.left_out = expanded.left_out;
+        out.assumptions = expanded.assumptions;
+    } else if let Some(shape) = super::shape::not_resources(&json) {
+        out.ignored.push((format!("{file}#"), shape));
+        return Ok(out);
+    } else if let Some((at, body)) = super::shape::rest_example_body(&json) {
+        // A REST API example: the resource is the body of the response.
+        collect(file, body, at, None, &mut out);
+    } else {
+        collect(file, &json, "", None, &mut out);
+    }
     if out.resources.is_empty() && out.ignored.is_empty() {
         out.ignored.push((
             format!("{file}#"),
