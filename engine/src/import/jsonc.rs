@@ -8,7 +8,19 @@
 
 use serde_json::Value;
 
-use super::resource::ReadError;
+/// A file that is not JSON, located where the parser stopped, as an editor counts lines.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}:{column}: error: {message}")]
+pub struct ReadError {
+    /// The file.
+    pub file: String,
+    /// The line (1-based).
+    pub line: usize,
+    /// The column (1-based, in characters).
+    pub column: usize,
+    /// What is wrong, on one line.
+    pub message: String,
+}
 
 /// The options ARM's reader matches.
 fn options() -> jsonc_parser::ParseOptions {

@@ -72,19 +72,7 @@ impl Resource {
     }
 }
 
-/// A file that is not JSON, located where the parser stopped, as an editor counts lines.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column}: error: {message}")]
-pub struct ReadError {
-    /// The file.
-    pub file: String,
-    /// The line (1-based).
-    pub line: usize,
-    /// The column (1-based, in characters).
-    pub column: usize,
-    /// What is wrong, on one line.
-    pub message: String,
-}
+pub use super::jsonc::ReadError;
 
 /// The resources of one file, and the JSON objects in it that are not resources.
 #[derive(Clone, Debug, Default)]

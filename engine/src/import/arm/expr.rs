@@ -153,10 +153,7 @@ impl Parser {
                 let mut name = self.ident();
                 // A user-defined function: `namespace.name(…)`.
                 while self.peek() == Some('.')
-                    && self
-                        .chars
-                        .get(self.at + 1..)
-                        .is_some_and(is_call_ahead)
+                    && self.chars.get(self.at + 1..).is_some_and(is_call_ahead)
                 {
                     self.at += 1;
                     name.push('.');
