@@ -120,7 +120,12 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             Ok(Outcome::Held)
         }
         Err(e) => {
-            out::note(&e.to_string())?;
+            out::note(&import::relocate(
+                &imported,
+                "imported.ron",
+                &ron,
+                &e.to_string(),
+            ))?;
             Err(CliError::bad("the imported scenario does not load (hint: the input lacks resources it refers to, or breaks a rule above)"))
         }
     }

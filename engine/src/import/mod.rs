@@ -7,6 +7,7 @@
 //! not model is never dropped silently: it is recorded in [`Notes`], which the RON output carries
 //! as comments and the command line prints as a summary.
 
+mod allocate;
 mod apps;
 mod arm;
 mod context;
@@ -25,6 +26,7 @@ mod routes;
 mod security;
 mod shape;
 mod vwan;
+mod zone_groups;
 
 use std::collections::BTreeMap;
 
@@ -101,6 +103,8 @@ pub struct Notes {
     pub default_rules: usize,
     /// The input files.
     pub files: Vec<String>,
+    /// Where each resource came from, `file#/json/pointer`, by lower-case resource id.
+    pub origins: BTreeMap<String, String>,
     /// Values azpath chose where Azure decides at deployment (template defaults, addresses
     /// Azure allocates), each stated in the output.
     pub assumptions: Vec<String>,
@@ -161,11 +165,13 @@ pub fn import_files_with(
     let mut ignored = Vec::new();
     let mut left_out = Vec::new();
     let mut assumptions = Vec::new();
+    let mut not_deployed = Vec::new();
     for (name, text) in files {
         let scan = resource::scan(name, text, options)?;
         resources.extend(scan.resources);
         ignored.extend(scan.ignored);
         left_out.extend(scan.left_out);
+        not_deployed.extend(scan.not_deployed);
         for a in scan.assumptions {
             if !assumptions.contains(&a) {
                 assumptions.push(a);
@@ -174,6 +180,10 @@ pub fn import_files_with(
     }
     let (resources, merged) = dedupe::merge_duplicates(resources);
     let mut imported = import(&resources);
+    imported.notes.origins = resources
+        .iter()
+        .map(|r| (r.id.to_lowercase(), format!("{}#{}", r.file, r.pointer)))
+        .collect();
     for (copy, first) in merged {
         imported.notes.skip(
             format!("second copy of {copy}"),
@@ -191,6 +201,12 @@ pub fn import_files_with(
         imported
             .notes
             .add(kind, format!("`{}`", l.at), l.failure.to_string());
+    }
+    for at in not_deployed {
+        imported.notes.skip(
+            format!("`{at}`"),
+            "not deployed: its `condition` is false with these parameters",
+        );
     }
     imported.notes.assumptions.splice(0..0, assumptions);
     imported.notes.skipped.sort();
@@ -217,10 +233,46 @@ pub fn import(resources: &[Resource]) -> Imported {
     vwan::import(&mut cx);
     network::peerings(&mut cx);
     gateways::import(&mut cx);
+    nics::reserve_static(&mut cx);
     nics::import(&mut cx);
     endpoints::import(&mut cx);
     dns::import(&mut cx);
     firewall::import(&mut cx);
+    zone_groups::import(&mut cx);
     apps::import(&mut cx);
     cx.finish()
+}
+
+/// The diagnostics of loading the imported scenario (`ron`, read as `name`), each line that
+/// points into it (`name:LINE:COL: …`) pointed instead at the input the object came from:
+/// `file#/json/pointer (resource id): …`. The scenario is generated; its lines mean nothing to
+/// the person who gave the JSON.
+pub fn relocate(imported: &Imported, name: &str, ron: &str, diagnostics: &str) -> String {
+    let lines: Vec<&str> = ron.lines().collect();
+    let origin_of = |line: usize| -> Option<String> {
+        lines
+            .get(..line.min(lines.len()))?
+            .iter()
+            .rev()
+            .filter_map(|l| l.trim().strip_prefix("// "))
+            .find_map(|c| {
+                let origin = imported.notes.origins.get(&c.trim().to_lowercase())?;
+                Some(format!("{origin} ({})", c.trim()))
+            })
+    };
+    let mut out = Vec::new();
+    for d in diagnostics.lines() {
+        let relocated = d
+            .strip_prefix(name)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .and_then(|rest| {
+                let mut parts = rest.splitn(3, ':');
+                let line: usize = parts.next()?.parse().ok()?;
+                parts.next()?;
+                let message = parts.next()?;
+                Some(format!("{}:{message}", origin_of(line)?))
+            });
+        out.push(relocated.unwrap_or_else(|| d.to_string()));
+    }
+    out.join("\n")
 }

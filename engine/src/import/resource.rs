@@ -84,6 +84,8 @@ pub(super) struct Scan {
     pub left_out: Vec<super::arm::LeftOut>,
     /// Values azpath chose where Azure would know them.
     pub assumptions: Vec<String>,
+    /// Template resources not deployed (a false `condition`), by `file#/pointer`.
+    pub not_deployed: Vec<String>,
 }
 
 /// Reads every resource in one file's text: a JSON array of resources, a single resource,
@@ -109,6 +111,18 @@ pub(super) fn scan(
         }
         out.left_out = expanded.left_out;
         out.assumptions = expanded.assumptions;
+        for at in &expanded.not_deployed {
+            out.not_deployed.push(at.clone());
+        }
+        if out.resources.is_empty() {
+            out.ignored.push((
+                format!("{file}#/resources"),
+                format!(
+                    "the template deploys no resource with these parameters ({} left out by a false `condition`; values that could not be evaluated are listed)",
+                    expanded.not_deployed.len()
+                ),
+            ));
+        }
     } else if let Some(shape) = super::shape::not_resources(&json) {
         out.ignored.push((format!("{file}#"), shape));
         return Ok(out);

@@ -16,7 +16,9 @@ pub(crate) enum Failure {
     DeployTime(String),
     /// A function or form azpath's evaluator does not have.
     Unsupported(String),
-    /// The template is wrong: a parameter with no value, a type mismatch, a syntax error.
+    /// A parameter without a value: neither given nor defaulted.
+    NoValue(String),
+    /// The template is wrong: a type mismatch, a syntax error.
     Invalid(String),
 }
 
@@ -25,6 +27,7 @@ impl std::fmt::Display for Failure {
         match self {
             Failure::DeployTime(s) => write!(f, "{s}: a value Azure knows only at deployment"),
             Failure::Unsupported(s) => write!(f, "{s}: not evaluated by azpath"),
+            Failure::NoValue(p) => write!(f, "the parameter `{p}` has no value: give it with `-p {p}=VALUE` or `--parameters FILE`"),
             Failure::Invalid(s) => write!(f, "{s}"),
         }
     }

@@ -53,6 +53,8 @@ pub(crate) struct Expanded {
     pub left_out: Vec<LeftOut>,
     /// Values azpath chose where Azure would know them (stated in the output).
     pub assumptions: Vec<String>,
+    /// `file#/json/pointer` of each resource whose `condition` is false: not deployed.
+    pub not_deployed: Vec<String>,
 }
 
 /// Whether a JSON document is a deployment template (rather than `az` output that happens
@@ -211,7 +213,8 @@ impl Walk<'_> {
         let mut pending: Vec<(String, Value)> = Vec::new();
         for (name, decl) in &declared {
             let key = name.to_lowercase();
-            match given.get(&key) {
+            // A value of null is no value: the default applies.
+            match given.get(&key).filter(|v| !v.is_null()) {
                 Some(v) => {
                     let v = coerce(v, decl.get("type").and_then(Value::as_str));
                     scope.parameters.insert(key, v);
@@ -330,7 +333,13 @@ impl Walk<'_> {
     fn instance(&mut self, r: &Value, at: &str, scope: &mut Scope, parent: Option<&Parent>) {
         if let Some(c) = r.get("condition") {
             match scope.value(c) {
-                Ok(Value::Bool(false)) => return,
+                Ok(Value::Bool(false)) => {
+                    let at = format!("{}#{at}", self.file);
+                    if !self.out.not_deployed.contains(&at) {
+                        self.out.not_deployed.push(at);
+                    }
+                    return;
+                }
                 Ok(Value::Bool(true)) => {}
                 Ok(other) => {
                     self.left_out(
@@ -525,11 +534,29 @@ impl Walk<'_> {
             let child = self.scope(tpl, &here, Scope::new(target), &given);
             self.template(tpl, &here, child);
         } else {
+            // The parent evaluates an outer-scope template first, which turns each `[[` into
+            // `[`: what it escaped is evaluated when the nested deployment runs.
+            let tpl = unescape(tpl);
             let mut child = scope.clone();
             child.target = target;
-            self.template(tpl, &here, child);
+            self.template(&tpl, &here, child);
         }
         self.depth -= 1;
+    }
+}
+
+/// The value with one level of `[[` escapes removed from its strings.
+fn unescape(v: &Value) -> Value {
+    match v {
+        Value::String(s) => match s.strip_prefix("[[") {
+            Some(rest) => Value::String(format!("[{rest}")),
+            None => v.clone(),
+        },
+        Value::Array(items) => Value::Array(items.iter().map(unescape).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), unescape(v))).collect())
+        }
+        other => other.clone(),
     }
 }
 

@@ -220,3 +220,21 @@ fn lambdas_map_and_filter_as_bicep_compiles_them() {
         serde_json::json!([{"name": "a", "properties": {"addressPrefix": "10.0.0.0/24"}}])
     );
 }
+
+#[test]
+fn an_escaped_expression_in_an_outer_scope_template_is_evaluated_by_the_inner_deployment() {
+    let inner = serde_json::json!({"type": "Microsoft.Resources/deployments", "name": "inner",
+        "properties": {"expressionEvaluationOptions": {"scope": "inner"},
+            "parameters": {"hub": {"value": "[[parameters('outerHub')]"}},
+            "template": {"contentVersion": "1.0.0.0", "parameters": {"hub": {"type": "string"}},
+                "resources": [{"type": "Microsoft.Network/routeTables",
+                    "name": "[[concat(parameters('hub'), '-rt')]", "properties": {}}]}}});
+    let tpl = serde_json::json!({
+        "contentVersion": "1.0.0.0",
+        "parameters": {"outerHub": {"type": "string", "defaultValue": "hub"}},
+        "resources": [{"type": "Microsoft.Resources/deployments", "name": "outer",
+            "properties": {"template": {"contentVersion": "1.0.0.0", "resources": [inner]}}}]
+    });
+    let e = deploy(tpl, &ArmOptions::default());
+    assert_eq!(only(&e)["name"], "hub-rt", "{:?}", e.left_out);
+}

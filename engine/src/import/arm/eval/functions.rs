@@ -15,7 +15,7 @@ pub(super) fn call(scope: &mut Scope, lower: &str, name: &str, a: &[Value]) -> R
                 .parameters
                 .get(&p.to_lowercase())
                 .cloned()
-                .ok_or_else(|| Failure::Invalid(format!("the parameter `{p}` has no value: give it with `-p {p}=VALUE` or `--parameters FILE`")));
+                .ok_or_else(|| Failure::NoValue(p.clone()));
         }
         ("variables", [Value::String(v)]) => return scope.variable(v),
         ("copyindex", _) => return scope.copy_index(a),
