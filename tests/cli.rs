@@ -1427,3 +1427,32 @@ fn import_deploys_a_template_with_a_parameter_file_and_p_values() {
         stderr(&alone)
     );
 }
+
+#[test]
+fn what_if_of_a_terraform_plan_shows_the_routes_it_changes() {
+    let o = azpath(&[
+        "what-if",
+        "--terraform-plan",
+        "engine/tests/import/terraform/plan.json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    // The plan adds a default route to the firewall on the spoke's route table, and peers
+    // the spoke with the hub (the peerings' ids are known only after apply).
+    assert!(out.contains("Routes of vnet-spoke/snet-app:"), "{out}");
+    assert!(
+        out.contains("+ 0.0.0.0/0 User VirtualAppliance 10.0.1.4 Active"),
+        "{out}"
+    );
+    assert!(
+        out.contains("+ 10.0.0.0/16 Default VNetPeering Active"),
+        "{out}"
+    );
+    assert!(
+        stderr(&o).contains("spoke_to_hub.id is known after apply"),
+        "{}",
+        stderr(&o)
+    );
+    let both = azpath(&["what-if", "a.ron", "b.ron", "--terraform-plan", "p.json"]);
+    assert_eq!(both.status.code(), Some(2));
+}

@@ -253,3 +253,16 @@ fn a_load_error_names_the_source_file_and_json_pointer_not_the_generated_scenari
     assert!(relocated.contains("vnets.json#/0 (/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v):"), "{relocated}");
     assert!(!relocated.contains("imported.ron:"), "{relocated}");
 }
+
+#[test]
+fn a_terraform_plan_imports_its_planned_values_with_routes_peerings_and_workloads() {
+    let imported = import_files(&[file("terraform/plan.json")]).unwrap();
+    let loaded = load(&imported);
+    assert_eq!(
+        user_routes(&loaded, "vnet-spoke/snet-app"),
+        [("0.0.0.0/0".to_string(), "10.0.1.4".to_string())]
+    );
+    let doc = &imported.document;
+    assert_eq!(doc.peerings.len(), 1, "the two links are one peering");
+    assert_eq!(doc.workloads[0].ip.value, "10.1.1.4");
+}

@@ -11,6 +11,7 @@ pub mod next_hop;
 pub mod reach;
 pub mod resolve;
 pub mod routes;
+pub mod terraform_plan;
 pub mod trace;
 pub mod what_if;
 

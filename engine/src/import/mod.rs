@@ -25,6 +25,7 @@ mod resource;
 mod routes;
 mod security;
 mod shape;
+pub mod terraform;
 mod vwan;
 mod zone_groups;
 
@@ -166,12 +167,14 @@ pub fn import_files_with(
     let mut left_out = Vec::new();
     let mut assumptions = Vec::new();
     let mut not_deployed = Vec::new();
+    let mut unread = Vec::new();
     for (name, text) in files {
         let scan = resource::scan(name, text, options)?;
         resources.extend(scan.resources);
         ignored.extend(scan.ignored);
         left_out.extend(scan.left_out);
         not_deployed.extend(scan.not_deployed);
+        unread.extend(scan.unread);
         for a in scan.assumptions {
             if !assumptions.contains(&a) {
                 assumptions.push(a);
@@ -201,6 +204,9 @@ pub fn import_files_with(
         imported
             .notes
             .add(kind, format!("`{}`", l.at), l.failure.to_string());
+    }
+    for (at, why) in unread {
+        imported.notes.skip(format!("`{at}`"), why);
     }
     for at in not_deployed {
         imported.notes.skip(

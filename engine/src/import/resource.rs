@@ -86,6 +86,8 @@ pub(super) struct Scan {
     pub assumptions: Vec<String>,
     /// Template resources not deployed (a false `condition`), by `file#/pointer`.
     pub not_deployed: Vec<String>,
+    /// `(file#/pointer, why)` of resources read but of a kind not converted.
+    pub unread: Vec<(String, String)>,
 }
 
 /// Reads every resource in one file's text: a JSON array of resources, a single resource,
@@ -123,6 +125,16 @@ pub(super) fn scan(
                 ),
             ));
         }
+    } else if super::terraform::is_terraform(&json) {
+        // `terraform show -json`: the azurerm resources of one side, as Azure holds them.
+        let tf = super::terraform::read(&json, options.terraform_side);
+        for (pointer, r) in &tf.resources {
+            resource(file, r, pointer, None, &mut out);
+        }
+        for (pointer, why) in tf.left_out {
+            out.unread.push((format!("{file}#{pointer}"), why));
+        }
+        out.assumptions = tf.assumptions;
     } else if let Some(shape) = super::shape::not_resources(&json) {
         out.ignored.push((format!("{file}#"), shape));
         return Ok(out);

@@ -28,6 +28,8 @@ pub struct ArmOptions {
     pub resource_group: Option<String>,
     /// `--location`: the resource group's region.
     pub location: Option<String>,
+    /// Which side of a Terraform plan to read (the planned values unless told).
+    pub terraform_side: super::terraform::Side,
 }
 
 /// The placeholders used when the command line does not say.
