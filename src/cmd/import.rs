@@ -113,9 +113,18 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
                 return Err(CliError::bad(format!("{invalid} object(s) hold values Azure does not accept and are left out of the scenario (hint: fix them at the JSON paths listed above, or import without --strict)")));
             }
             if imported.notes.read.is_empty() {
-                return Err(CliError::bad(
-                    "no resources were read (hint: the files above are not resources; each says what it looks like)",
-                ));
+                let first = files.first().map_or_else(
+                    || {
+                        args.paths
+                            .first()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default()
+                    },
+                    |(n, _)| n.clone(),
+                );
+                return Err(CliError::bad(format!(
+                    "{first}:1:1: no resources were read (hint: the files above are not resources; each says what it looks like)"
+                )));
             }
             Ok(Outcome::Held)
         }
