@@ -510,8 +510,12 @@ fn import_writes_a_scenario_that_check_accepts_and_lists_what_it_left_out() {
     std::fs::write(&path, stdout(&o)).unwrap();
     let checked = azpath(&["check", path.to_str().unwrap()]);
     assert!(checked.status.success(), "{}", stderr(&checked));
-    // Values Azure does not accept: the rest is written, each refusal listed, exit 2.
-    let invalid = azpath(&["import", "engine/tests/import/invalid"]);
+    // Values Azure does not accept: the rest is written, each refusal listed; exit 0, and 2
+    // with --strict.
+    let lenient = azpath(&["import", "engine/tests/import/invalid"]);
+    assert_eq!(lenient.status.code(), Some(0), "{}", stderr(&lenient));
+    assert!(stderr(&lenient).contains("nsgs.json#/0/properties/securityRules/0/properties/access"));
+    let invalid = azpath(&["import", "--strict", "engine/tests/import/invalid"]);
     assert_eq!(invalid.status.code(), Some(2), "{}", stderr(&invalid));
     assert!(stdout(&invalid).contains("Scenario("));
     assert!(
@@ -1404,6 +1408,54 @@ fn max_input_bytes_bounds_check_generate_and_import_alike() {
 }
 
 #[test]
+fn import_deploys_a_template_with_a_parameter_file_and_p_values() {
+    let dir = scratch("import-arm");
+    let tpl = dir.join("azuredeploy.json");
+    std::fs::write(
+        &tpl,
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  // a comment, as ARM allows
+  "parameters": {"vnetName": {"type": "string"}, "prefix": {"type": "string", "defaultValue": "10.9.0.0/16"}},
+  "resources": [{"type": "Microsoft.Network/virtualNetworks", "name": "[parameters('vnetName')]",
+    "location": "[resourceGroup().location]",
+    "properties": {"addressSpace": {"addressPrefixes": ["[parameters('prefix')]"]},
+      "subnets": [{"name": "app", "properties": {"addressPrefix": "[cidrSubnet(parameters('prefix'), 24, 1)]"}}]}}]}"#,
+    )
+    .unwrap();
+    let params = dir.join("params.json");
+    std::fs::write(
+        &params,
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+  "parameters": {"vnetName": {"value": "vnet-file"}}}"#,
+    )
+    .unwrap();
+    let o = azpath(&[
+        "import",
+        tpl.to_str().unwrap(),
+        "--parameters",
+        params.to_str().unwrap(),
+        "-p",
+        "prefix=10.8.0.0/16",
+        "--location",
+        "northeurope",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ron = stdout(&o);
+    assert!(ron.contains("name: \"vnet-file\""), "{ron}");
+    assert!(ron.contains("\"10.8.1.0/24\""), "{ron}");
+    assert!(ron.contains("region: \"northeurope\""), "{ron}");
+    assert!(!ron.contains("[parameters("), "{ron}");
+    // The parameter file alone holds no resources: it says what it is, and exits 2.
+    let alone = azpath(&["import", params.to_str().unwrap()]);
+    assert_eq!(alone.status.code(), Some(2), "{}", stderr(&alone));
+    assert!(
+        stderr(&alone).contains("--parameters FILE"),
+        "{}",
+        stderr(&alone)
+    );
+}
+
+#[test]
 fn reach_summary_counts_by_group_and_only_failing_keeps_the_failing_pairs() {
     let file = "scenarios/nsg/subnet-and-nic-order.ron";
     let all = stdout(&azpath(&["reach", file, "--format", "csv"]));
@@ -1654,4 +1706,33 @@ fn resolve_and_diagnose_take_a_url_or_host_port_too() {
         "{}",
         stdout(&o)
     );
+}
+
+#[test]
+fn what_if_of_a_terraform_plan_shows_the_routes_it_changes() {
+    let o = azpath(&[
+        "what-if",
+        "--terraform-plan",
+        "engine/tests/import/terraform/plan.json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    // The plan adds a default route to the firewall on the spoke's route table, and peers
+    // the spoke with the hub (the peerings' ids are known only after apply).
+    assert!(out.contains("Routes of vnet-spoke/snet-app:"), "{out}");
+    assert!(
+        out.contains("+ 0.0.0.0/0 User VirtualAppliance 10.0.1.4 Active"),
+        "{out}"
+    );
+    assert!(
+        out.contains("+ 10.0.0.0/16 Default VNetPeering Active"),
+        "{out}"
+    );
+    assert!(
+        stderr(&o).contains("spoke_to_hub.id is known after apply"),
+        "{}",
+        stderr(&o)
+    );
+    let both = azpath(&["what-if", "a.ron", "b.ron", "--terraform-plan", "p.json"]);
+    assert_eq!(both.status.code(), Some(2));
 }

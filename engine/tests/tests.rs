@@ -14,6 +14,7 @@ mod expectations;
 mod hybrid;
 mod firewall_egress;
 mod import;
+mod import_arm;
 mod lessons;
 mod load_balancers;
 mod nsg_properties;

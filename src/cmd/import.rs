@@ -14,6 +14,62 @@ pub struct Args {
     /// folders searched for `*.json` files; `-` reads standard input.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
+    /// An ARM parameter file (`{"parameters": {"name": {"value": …}}}`) for the templates.
+    #[arg(long = "parameters", value_name = "FILE")]
+    parameter_files: Vec<PathBuf>,
+    /// A template parameter value, `name=value` (after the parameter files; text is read as
+    /// the parameter's declared type).
+    #[arg(short = 'p', long = "parameter", value_name = "NAME=VALUE")]
+    parameter: Vec<String>,
+    /// The subscription id templates deploy to (`subscription()`).
+    #[arg(long)]
+    subscription: Option<String>,
+    /// The resource group templates deploy to (`resourceGroup().name`).
+    #[arg(long)]
+    resource_group: Option<String>,
+    /// The resource group's region (`resourceGroup().location`).
+    #[arg(long)]
+    location: Option<String>,
+    /// Fail (exit 2) when any object holds a value Azure does not accept; by default such
+    /// objects are left out, listed with their file and JSON pointer, and the rest imports.
+    #[arg(long)]
+    strict: bool,
+}
+
+/// The template deployment options from the command line.
+fn arm_options(args: &Args) -> Result<import::ArmOptions, CliError> {
+    let mut options = import::ArmOptions {
+        subscription: args.subscription.clone(),
+        resource_group: args.resource_group.clone(),
+        location: args.location.clone(),
+        ..import::ArmOptions::default()
+    };
+    if !args.parameter_files.is_empty() {
+        let files = match input::read_all_text(&args.parameter_files, input::IMPORT_LIMIT) {
+            Ok(files) => files,
+            Err(e) => {
+                out::note(&e.to_string())?;
+                return Err(CliError::AlreadyReported);
+            }
+        };
+        for (name, text) in &files {
+            let values = import::read_parameter_file(name, text)
+                .map_err(|e| CliError::bad(format!("{name}: {e}")))?;
+            options.parameters.extend(values);
+        }
+    }
+    for p in &args.parameter {
+        let Some((name, value)) = p.split_once('=') else {
+            return Err(CliError::bad(format!(
+                "`-p {p}` is not `name=value` (hint: `-p vnetName=vnet-hub`)"
+            )));
+        };
+        options.parameters.insert(
+            name.trim().to_string(),
+            serde_json::Value::String(value.to_string()),
+        );
+    }
+    Ok(options)
 }
 
 /// Runs the command: the scenario on standard output, the summary on standard error; exit 1
@@ -44,7 +100,8 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             return Err(CliError::AlreadyReported);
         }
     };
-    let imported = match import::import_files(&files) {
+    let options = arm_options(&args)?;
+    let imported = match import::import_files_with(&files, &options) {
         Ok(i) => i,
         Err(e) => {
             out::note(&format!(
@@ -69,8 +126,22 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             for w in &loaded.warnings {
                 out::note(&w.to_string())?;
             }
-            if invalid > 0 {
-                return Err(CliError::bad(format!("{invalid} object(s) hold values Azure does not accept and are left out of the scenario (hint: fix them at the JSON paths listed above)")));
+            if invalid > 0 && args.strict {
+                return Err(CliError::bad(format!("{invalid} object(s) hold values Azure does not accept and are left out of the scenario (hint: fix them at the JSON paths listed above, or import without --strict)")));
+            }
+            if imported.notes.read.is_empty() {
+                let first = files.first().map_or_else(
+                    || {
+                        args.paths
+                            .first()
+                            .map(|p| p.display().to_string())
+                            .unwrap_or_default()
+                    },
+                    |(n, _)| n.clone(),
+                );
+                return Err(CliError::bad(format!(
+                    "{first}:1:1: no resources were read (hint: the files above are not resources; each says what it looks like)"
+                )));
             }
             if read == 0 {
                 out::note("nothing imported: the input holds no resource azpath reads (hint: give the JSON of VNets, route tables, NSGs, NICs, private endpoints or firewalls)")?;
@@ -78,7 +149,12 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             Ok(Outcome::held_if(read > 0))
         }
         Err(e) => {
-            out::note(&e.to_string())?;
+            out::note(&import::relocate(
+                &imported,
+                "imported.ron",
+                &ron,
+                &e.to_string(),
+            ))?;
             Err(CliError::bad("the imported scenario does not load (hint: the input lacks resources it refers to, or breaks a rule above)"))
         }
     }

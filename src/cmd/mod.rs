@@ -25,6 +25,7 @@ pub mod reach;
 pub mod resolve;
 pub mod routes;
 pub mod serve;
+pub mod terraform_plan;
 pub mod trace;
 pub mod what_if;
 

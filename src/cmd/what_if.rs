@@ -14,9 +14,15 @@ use crate::out::{self, CliError, Outcome};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The scenario (`-`: standard input).
-    base: PathBuf,
+    #[arg(required_unless_present = "terraform_plan")]
+    base: Option<PathBuf>,
     /// The changed scenario (usually a variant that `extends` it; `-`: standard input).
-    variant: PathBuf,
+    #[arg(required_unless_present = "terraform_plan")]
+    variant: Option<PathBuf>,
+    /// Instead of two scenarios: a Terraform plan (`terraform show -json plan.out`), whose
+    /// prior state and planned values are imported and compared.
+    #[arg(long, value_name = "PLAN.json", conflicts_with_all = ["base", "variant"])]
+    terraform_plan: Option<PathBuf>,
     /// Compare only this flow's client (with `--to`).
     #[arg(long, requires = "to")]
     from: Option<String>,
@@ -45,8 +51,15 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         }
         _ => Vec::new(),
     };
-    let base = super::load(&args.base)?;
-    let variant = super::load(&args.variant)?;
+    let (base, variant) = match (&args.terraform_plan, &args.base, &args.variant) {
+        (Some(plan), _, _) => super::terraform_plan::sides(plan)?,
+        (None, Some(base), Some(variant)) => (super::load(base)?, super::load(variant)?),
+        _ => {
+            return Err(CliError::bad(
+                "give BASE and VARIANT, or --terraform-plan PLAN.json",
+            ))
+        }
+    };
     for flow in &flows {
         // The client may exist in either file (a change can add or remove it), not in neither.
         if let Err(e) = parse_source(&base.network, &flow.from) {

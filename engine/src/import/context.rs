@@ -52,6 +52,8 @@ pub(super) struct Context<'a> {
     pub service_tags: BTreeSet<String>,
     pub doc: Document,
     pub notes: Notes,
+    /// Private addresses taken, for those Azure allocates on deployment.
+    pub allocator: super::allocate::Allocator,
 }
 
 /// A scenario string without a position.
@@ -97,6 +99,7 @@ impl<'a> Context<'a> {
                 ..Document::default()
             },
             notes,
+            allocator: super::allocate::Allocator::default(),
         }
     }
 
@@ -207,6 +210,27 @@ impl<'a> Context<'a> {
     pub fn subnet_name(&self, id: &str) -> Option<String> {
         let name = format!("{}/{}", self.vnet_of_subnet(id)?, last_segment(id));
         self.subnets.contains(&name).then_some(name)
+    }
+
+    /// The prefix of an imported subnet (`vnet/subnet`).
+    pub fn subnet_prefix(&self, subnet: &str) -> Option<String> {
+        let (vnet, name) = subnet.split_once('/')?;
+        let v = self.doc.vnets.iter().find(|v| v.name.value == vnet)?;
+        let s = v.subnets.iter().find(|s| s.name.value == name)?;
+        Some(s.prefix.value.clone())
+    }
+
+    /// The address Azure allocates to the next dynamic configuration in an imported subnet,
+    /// stated as an assumption on the object (`section`, `name`) that gets it.
+    pub fn allocate(&mut self, subnet: &str, section: Section, name: &str) -> Option<String> {
+        let prefix = self.subnet_prefix(subnet)?;
+        let ip = self.allocator.next(subnet, &prefix)?;
+        let line = format!(
+            "{name}: private IP `{ip}` assumed: the first free address from the fifth of `{subnet}` ({prefix}), as Azure allocates a dynamic address, in input order"
+        );
+        self.comment(section, name, line.clone());
+        self.notes.assumptions.push(line);
+        Some(ip)
     }
 
     /// Whether a service of that name is declared.

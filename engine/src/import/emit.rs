@@ -156,6 +156,12 @@ impl Writer<'_> {
                 ),
             );
         }
+        if !n.assumptions.is_empty() {
+            self.comment(0, &format!("Assumed ({}):", n.assumptions.len()));
+            for a in &n.assumptions {
+                self.comment(0, &format!("  - {a}"));
+            }
+        }
         if n.skipped.is_empty() {
             self.comment(0, "Nothing was left out.");
         }
@@ -262,6 +268,12 @@ pub fn summary(imported: &Imported) -> String {
             "{} NSG default rule(s) left out: azpath builds them in",
             n.default_rules
         );
+    }
+    if !n.assumptions.is_empty() {
+        let _ = writeln!(out, "assumed ({}):", n.assumptions.len());
+        for a in &n.assumptions {
+            let _ = writeln!(out, "  - {a}");
+        }
     }
     for (kind, _, heading) in HEADINGS {
         let listed: Vec<&super::Skipped> = n.skipped.iter().filter(|s| s.kind == kind).collect();

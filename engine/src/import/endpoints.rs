@@ -119,10 +119,15 @@ fn endpoint(
         );
         return Ok(None);
     };
-    let Some(ip) = from_dns.or(from_configs).or_else(|| nic_address(cx, r)) else {
+    let found = from_dns
+        .or(from_configs)
+        .or_else(|| nic_address(cx, r))
+        .filter(|ip| !ip.is_empty());
+    // No address in the input: Azure allocates one on deployment.
+    let Some(ip) = found.or_else(|| cx.allocate(&subnet, Section::PrivateEndpoint, name)) else {
         cx.skip(
             r.id.clone(),
-            "no private IP in `customDnsConfigs`, `ipConfigurations` or its NIC (allocated on deployment)",
+            format!("no private IP in `customDnsConfigs`, `ipConfigurations` or its NIC, and subnet `{subnet}` has no free address to allocate"),
         );
         return Ok(None);
     };

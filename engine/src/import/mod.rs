@@ -7,9 +7,12 @@
 //! not model is never dropped silently: it is recorded in [`Notes`], which the RON output carries
 //! as comments and the command line prints as a summary.
 
+mod allocate;
 mod apps;
 mod asg;
+mod arm;
 mod context;
+mod dedupe;
 mod dns;
 mod egress;
 mod emit;
@@ -17,15 +20,20 @@ mod endpoints;
 mod field;
 mod firewall;
 mod gateways;
+mod jsonc;
 mod network;
 mod nics;
 mod resource;
 mod routes;
 mod security;
+mod shape;
+pub mod terraform;
 mod vwan;
+mod zone_groups;
 
 use std::collections::BTreeMap;
 
+pub use arm::ArmOptions;
 pub use emit::{summary, to_ron};
 pub use resource::{read, ReadError, Resource};
 
@@ -98,6 +106,11 @@ pub struct Notes {
     pub default_rules: usize,
     /// The input files.
     pub files: Vec<String>,
+    /// Where each resource came from, `file#/json/pointer`, by lower-case resource id.
+    pub origins: BTreeMap<String, String>,
+    /// Values azpath chose where Azure decides at deployment (template defaults, addresses
+    /// Azure allocates), each stated in the output.
+    pub assumptions: Vec<String>,
 }
 
 impl Notes {
@@ -143,20 +156,79 @@ pub struct Imported {
 
 /// Reads the resources of several files (name, text) and builds one scenario from them.
 pub fn import_files(files: &[(String, String)]) -> Result<Imported, ReadError> {
+    import_files_with(files, &ArmOptions::default())
+}
+
+/// [`import_files`], deploying templates with the given parameters and target.
+pub fn import_files_with(
+    files: &[(String, String)],
+    options: &ArmOptions,
+) -> Result<Imported, ReadError> {
     let mut resources = Vec::new();
     let mut ignored = Vec::new();
+    let mut left_out = Vec::new();
+    let mut assumptions = Vec::new();
+    let mut not_deployed = Vec::new();
+    let mut unread = Vec::new();
     for (name, text) in files {
-        let scan = resource::scan(name, text)?;
+        let scan = resource::scan(name, text, options)?;
         resources.extend(scan.resources);
         ignored.extend(scan.ignored);
+        left_out.extend(scan.left_out);
+        not_deployed.extend(scan.not_deployed);
+        unread.extend(scan.unread);
+        for a in scan.assumptions {
+            if !assumptions.contains(&a) {
+                assumptions.push(a);
+            }
+        }
     }
+    let (resources, merged) = dedupe::merge_duplicates(resources);
     let mut imported = import(&resources);
+    imported.notes.origins = resources
+        .iter()
+        .map(|r| (r.id.to_lowercase(), format!("{}#{}", r.file, r.pointer)))
+        .collect();
+    for (copy, first) in merged {
+        imported.notes.skip(
+            format!("second copy of {copy}"),
+            format!("the same resource id as {first}: merged into it"),
+        );
+    }
     for (what, why) in ignored {
         imported.notes.add(SkipKind::Invalid, what, why);
     }
+    for l in left_out {
+        let kind = match l.failure {
+            arm::Failure::Invalid(_) => SkipKind::Invalid,
+            _ => SkipKind::Unsupported,
+        };
+        imported
+            .notes
+            .add(kind, format!("`{}`", l.at), l.failure.to_string());
+    }
+    for (at, why) in unread {
+        imported.notes.skip(format!("`{at}`"), why);
+    }
+    for at in not_deployed {
+        imported.notes.skip(
+            format!("`{at}`"),
+            "not deployed: its `condition` is false with these parameters",
+        );
+    }
+    imported.notes.assumptions.splice(0..0, assumptions);
     imported.notes.skipped.sort();
     imported.notes.files = files.iter().map(|(n, _)| n.clone()).collect();
     Ok(imported)
+}
+
+/// The values of an ARM parameter file (comments allowed, as ARM allows them).
+pub fn read_parameter_file(
+    file: &str,
+    text: &str,
+) -> Result<BTreeMap<String, serde_json::Value>, String> {
+    let json = jsonc::parse(file, text).map_err(|e| e.to_string())?;
+    arm::parameter_file(&json)
 }
 
 /// Builds a scenario from resources.
@@ -170,11 +242,47 @@ pub fn import(resources: &[Resource]) -> Imported {
     vwan::import(&mut cx);
     network::peerings(&mut cx);
     gateways::import(&mut cx);
+    nics::reserve_static(&mut cx);
     nics::import(&mut cx);
     asg::import(&mut cx);
     endpoints::import(&mut cx);
     dns::import(&mut cx);
     firewall::import(&mut cx);
+    zone_groups::import(&mut cx);
     apps::import(&mut cx);
     cx.finish()
+}
+
+/// The diagnostics of loading the imported scenario (`ron`, read as `name`), each line that
+/// points into it (`name:LINE:COL: …`) pointed instead at the input the object came from:
+/// `file#/json/pointer (resource id): …`. The scenario is generated; its lines mean nothing to
+/// the person who gave the JSON.
+pub fn relocate(imported: &Imported, name: &str, ron: &str, diagnostics: &str) -> String {
+    let lines: Vec<&str> = ron.lines().collect();
+    let origin_of = |line: usize| -> Option<String> {
+        lines
+            .get(..line.min(lines.len()))?
+            .iter()
+            .rev()
+            .filter_map(|l| l.trim().strip_prefix("// "))
+            .find_map(|c| {
+                let origin = imported.notes.origins.get(&c.trim().to_lowercase())?;
+                Some(format!("{origin} ({})", c.trim()))
+            })
+    };
+    let mut out = Vec::new();
+    for d in diagnostics.lines() {
+        let relocated = d
+            .strip_prefix(name)
+            .and_then(|rest| rest.strip_prefix(':'))
+            .and_then(|rest| {
+                let mut parts = rest.splitn(3, ':');
+                let line: usize = parts.next()?.parse().ok()?;
+                parts.next()?;
+                let message = parts.next()?;
+                Some(format!("{}:{message}", origin_of(line)?))
+            });
+        out.push(relocated.unwrap_or_else(|| d.to_string()));
+    }
+    out.join("\n")
 }

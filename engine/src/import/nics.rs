@@ -56,12 +56,6 @@ fn nic(cx: &mut Context<'_>, r: &Resource) -> Result<(), Invalid> {
         );
         return Ok(());
     }
-    if ip.is_empty() {
-        let reason =
-            "its private IP is not in the input (a dynamic address is allocated on deployment)";
-        cx.skip(r.id.clone(), reason);
-        return Ok(());
-    }
     let Some(subnet) = cx.subnet_name(subnet_id) else {
         cx.skip(
             r.id.clone(),
@@ -71,6 +65,49 @@ fn nic(cx: &mut Context<'_>, r: &Resource) -> Result<(), Invalid> {
     };
     let preferred = vm.map(last_segment).unwrap_or(&r.name).to_string();
     let name = cx.name(Ns::Nic, &r.id, &preferred);
+    let dynamic = config
+        .opt_str("/privateIPAllocationMethod")?
+        .is_some_and(|m| m.eq_ignore_ascii_case("Dynamic"));
+    let net = cx
+        .subnet_prefix(&subnet)
+        .and_then(|p| p.parse::<ipnet::Ipv4Net>().ok());
+    let inside = |ip: &str| match (ip.parse::<std::net::Ipv4Addr>(), net) {
+        (Ok(ip), Some(net)) => net.contains(&ip),
+        _ => true,
+    };
+    if !ip.is_empty() && !inside(ip) {
+        if dynamic {
+            // A template exported from one deployment and deployed again: Azure allocates a
+            // dynamic address anew, whatever address the template still holds.
+            cx.comment(
+                Section::Workload,
+                &name,
+                format!("the written address `{ip}` is outside its subnet `{subnet}` and the allocation is Dynamic: Azure allocates a new one"),
+            );
+        } else {
+            cx.forget(Ns::Nic, &r.id);
+            return Err(config.prop("/privateIPAddress").map_or_else(
+                || config.missing("/privateIPAddress", "an address in the subnet"),
+                |n| n.invalid(format!("is `{ip}`, outside its subnet `{subnet}`")),
+            ));
+        }
+    }
+    let ip = if ip.is_empty() || !inside(ip) {
+        // A dynamic address: Azure allocates it on deployment.
+        match cx.allocate(&subnet, Section::Workload, &name) {
+            Some(ip) => ip,
+            None => {
+                cx.forget(Ns::Nic, &r.id);
+                cx.skip(
+                    r.id.clone(),
+                    format!("its private IP is not in the input and subnet `{subnet}` has no free address to allocate"),
+                );
+                return Ok(());
+            }
+        }
+    } else {
+        ip.to_string()
+    };
     cx.comment(Section::Workload, &name, r.id.clone());
     if configs.len() > 1 {
         cx.comment(
@@ -130,4 +167,39 @@ fn nic(cx: &mut Context<'_>, r: &Resource) -> Result<(), Invalid> {
         public_ip: public_address.map(text),
     });
     Ok(())
+}
+
+/// Takes the private addresses written in the input (NICs, private endpoints), so that the
+/// dynamic ones Azure would allocate skip them.
+pub(super) fn reserve_static(cx: &mut Context<'_>) {
+    let mut found = Vec::new();
+    for kind in [
+        "Microsoft.Network/networkInterfaces",
+        "Microsoft.Network/privateEndpoints",
+    ] {
+        for i in cx.of_kind(kind) {
+            let Some(r) = cx.res(i) else { continue };
+            let props = r.props();
+            let endpoint_subnet = props.opt_str("/subnet/id").ok().flatten();
+            for c in props.items("/ipConfigurations").unwrap_or_default() {
+                let subnet = c.opt_str("/subnet/id").ok().flatten().or(endpoint_subnet);
+                let ip = c.opt_str("/privateIPAddress").ok().flatten();
+                if let (Some(subnet), Some(ip)) = (subnet, ip) {
+                    found.push((subnet.to_string(), ip.to_string()));
+                }
+            }
+            for c in props.items("/customDnsConfigs").unwrap_or_default() {
+                for ip in c.strings("/ipAddresses").unwrap_or_default() {
+                    if let Some(subnet) = endpoint_subnet {
+                        found.push((subnet.to_string(), ip));
+                    }
+                }
+            }
+        }
+    }
+    for (subnet_id, ip) in found {
+        if let Some(subnet) = cx.subnet_name(&subnet_id) {
+            cx.allocator.reserve(&subnet, &ip);
+        }
+    }
 }

@@ -72,19 +72,7 @@ impl Resource {
     }
 }
 
-/// A file that is not JSON, located where the parser stopped, as an editor counts lines.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column}: error: {message}")]
-pub struct ReadError {
-    /// The file.
-    pub file: String,
-    /// The line (1-based).
-    pub line: usize,
-    /// The column (1-based, in characters).
-    pub column: usize,
-    /// What is wrong, on one line.
-    pub message: String,
-}
+pub use super::jsonc::ReadError;
 
 /// The resources of one file, and the JSON objects in it that are not resources.
 #[derive(Clone, Debug, Default)]
@@ -92,34 +80,70 @@ pub(super) struct Scan {
     pub resources: Vec<Resource>,
     /// `(file#/pointer, why)` of each object left out.
     pub ignored: Vec<(String, String)>,
+    /// Template values that were not evaluated, with where they are.
+    pub left_out: Vec<super::arm::LeftOut>,
+    /// Values azpath chose where Azure would know them.
+    pub assumptions: Vec<String>,
+    /// Template resources not deployed (a false `condition`), by `file#/pointer`.
+    pub not_deployed: Vec<String>,
+    /// `(file#/pointer, why)` of resources read but of a kind not converted.
+    pub unread: Vec<(String, String)>,
 }
 
 /// Reads every resource in one file's text: a JSON array of resources, a single resource,
 /// `{"value": […]}` (REST list), `{"data": […]}` (Resource Graph) or an ARM template with
 /// `resources` (nested child resources included).
 pub fn read(file: &str, text: &str) -> Result<Vec<Resource>, ReadError> {
-    scan(file, text).map(|s| s.resources)
+    scan(file, text, &super::arm::ArmOptions::default()).map(|s| s.resources)
 }
 
 /// [`read`], with the objects that are not resources listed.
-pub(super) fn scan(file: &str, text: &str) -> Result<Scan, ReadError> {
-    let json: Value = serde_json::from_str(text).map_err(|e| {
-        let offset = crate::input::json_error_offset(text, &e);
-        let (line, column) = crate::scenario::SourceFile::new(file, text).line_col(offset);
-        // serde_json ends its message with its own (byte) position; the location leads instead.
-        let message = e.to_string();
-        let message = message
-            .rsplit_once(" at line ")
-            .map_or(message.as_str(), |(m, _)| m);
-        ReadError {
-            file: file.to_string(),
-            line,
-            column,
-            message: format!("not JSON: {message}"),
-        }
-    })?;
+pub(super) fn scan(
+    file: &str,
+    text: &str,
+    options: &super::arm::ArmOptions,
+) -> Result<Scan, ReadError> {
+    let json = super::jsonc::parse(file, text)?;
     let mut out = Scan::default();
-    collect(file, &json, "", None, &mut out);
+    if super::arm::is_template(&json) {
+        // A template is deployed offline first: its resources as Azure would create them.
+        let expanded = super::arm::expand(file, &json, options);
+        for (pointer, r) in &expanded.resources {
+            resource(file, r, pointer, None, &mut out);
+        }
+        out.left_out = expanded.left_out;
+        out.assumptions = expanded.assumptions;
+        for at in &expanded.not_deployed {
+            out.not_deployed.push(at.clone());
+        }
+        if out.resources.is_empty() {
+            out.ignored.push((
+                format!("{file}#/resources"),
+                format!(
+                    "the template deploys no resource with these parameters ({} left out by a false `condition`; values that could not be evaluated are listed)",
+                    expanded.not_deployed.len()
+                ),
+            ));
+        }
+    } else if super::terraform::is_terraform(&json) {
+        // `terraform show -json`: the azurerm resources of one side, as Azure holds them.
+        let tf = super::terraform::read(&json, options.terraform_side);
+        for (pointer, r) in &tf.resources {
+            resource(file, r, pointer, None, &mut out);
+        }
+        for (pointer, why) in tf.left_out {
+            out.unread.push((format!("{file}#{pointer}"), why));
+        }
+        out.assumptions = tf.assumptions;
+    } else if let Some(shape) = super::shape::not_resources(&json) {
+        out.ignored.push((format!("{file}#"), shape));
+        return Ok(out);
+    } else if let Some((at, body)) = super::shape::rest_example_body(&json) {
+        // A REST API example: the resource is the body of the response.
+        collect(file, body, at, None, &mut out);
+    } else {
+        collect(file, &json, "", None, &mut out);
+    }
     if out.resources.is_empty() && out.ignored.is_empty() {
         out.ignored.push((
             format!("{file}#"),

@@ -47,14 +47,24 @@ pub(super) fn import(cx: &mut Context<'_>) {
         };
         let name = cx.name(Ns::RouteTable, &r.id, &r.name);
         cx.comment(Section::RouteTable, &name, r.id.clone());
-        let mut routes = Vec::new();
-        for route in embedded {
-            routes.extend(route_doc(cx, &name, &route));
-        }
+        let mut routes: Vec<RouteDoc> = Vec::new();
+        let mut all = embedded;
         for j in cx.children_of(&r.id, ROUTES) {
             let Some(child) = cx.res(j) else { continue };
             cx.take(j);
-            routes.extend(route_doc(cx, &name, &child.node()));
+            all.push(child.node());
+        }
+        for route in all {
+            // A portal export holds each route twice: inside the table and as a child
+            // resource. The first copy is kept.
+            if let Some(doc) = route_doc(cx, &name, &route) {
+                if !routes
+                    .iter()
+                    .any(|d| d.name.value.eq_ignore_ascii_case(&doc.name.value))
+                {
+                    routes.push(doc);
+                }
+            }
         }
         cx.doc.route_tables.push(RouteTableDoc {
             name: text(name),
@@ -70,6 +80,8 @@ fn route_doc(cx: &mut Context<'_>, table: &str, route: &Node<'_>) -> Option<Rout
         .get("name")
         .and_then(|n| n.as_str())
         .unwrap_or("");
+    // A child resource at the top of a template is named `parent/child`.
+    let name = name.rsplit('/').next().unwrap_or(name);
     let what = format!("route `{name}` of route table `{table}`");
     match read_route(cx, table, &what, route, name) {
         Ok(doc) => doc,

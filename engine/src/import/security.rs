@@ -53,15 +53,24 @@ pub(super) fn import(cx: &mut Context<'_>) {
             }
         };
         cx.notes.default_rules += defaults;
-        let mut rules = Vec::new();
-        for rule in embedded {
-            rules.extend(security_rule(cx, &name, &rule));
-        }
+        let mut rules: Vec<NsgRuleDoc> = Vec::new();
+        let mut all = embedded;
         // Rules exported as child resources (ARM templates) belong here too.
         for j in cx.children_of(&r.id, RULES) {
             let Some(child) = cx.res(j) else { continue };
             cx.take(j);
-            rules.extend(security_rule(cx, &name, &child.node()));
+            all.push(child.node());
+        }
+        for rule in all {
+            // A portal export holds each rule twice: inside the NSG and as a child resource.
+            if let Some(doc) = security_rule(cx, &name, &rule) {
+                if !rules
+                    .iter()
+                    .any(|d| d.name.value.eq_ignore_ascii_case(&doc.name.value))
+                {
+                    rules.push(doc);
+                }
+            }
         }
         cx.doc.nsgs.push(NsgDoc {
             name: text(name),
@@ -78,6 +87,8 @@ fn security_rule(cx: &mut Context<'_>, nsg: &str, rule: &Node<'_>) -> Option<Nsg
         .get("name")
         .and_then(|n| n.as_str())
         .unwrap_or("");
+    // A child resource at the top of a template is named `parent/child`.
+    let name = name.rsplit('/').next().unwrap_or(name);
     let what = format!("rule `{name}` of NSG `{nsg}`");
     match read_rule(cx, rule, name) {
         Ok(Ok(doc)) => Some(doc),

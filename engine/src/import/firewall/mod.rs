@@ -54,7 +54,14 @@ fn firewall(
             None => (None, None),
         },
     };
-    let (Some(subnet), Some(private_ip)) = (subnet, private_ip.filter(|ip| !ip.is_empty())) else {
+    // A firewall in a VNet whose address the input lacks: Azure gives it the first address
+    // of its subnet that is not reserved.
+    let private_ip = match (&subnet, private_ip.filter(|ip| !ip.is_empty())) {
+        (_, Some(ip)) => Some(ip.to_string()),
+        (Some(s), None) if hub.is_none() => cx.allocate(s, Section::Firewall, name),
+        _ => None,
+    };
+    let (Some(subnet), Some(private_ip)) = (subnet, private_ip) else {
         cx.skip(
             r.id.clone(),
             "no private IP in an imported VNet or virtual hub",

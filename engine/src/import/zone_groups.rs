@@ -1,0 +1,91 @@
+//! Private DNS zone groups: Azure creates, in each zone of the group, an A record for the
+//! private endpoint's target, named after it, holding the endpoint's address
+//! (<https://learn.microsoft.com/azure/private-link/private-endpoint-dns#private-dns-zone-group>).
+//! A record set the input already has is kept; a missing one is added as an assumption.
+
+use super::context::{text, Context, Ns};
+use super::resource::{last_segment, segment_after};
+use super::Section;
+use crate::scenario::RecordDoc;
+
+const GROUPS: &str = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups";
+
+pub(super) fn import(cx: &mut Context<'_>) {
+    for i in cx.of_kind(GROUPS) {
+        let Some(r) = cx.res(i) else { continue };
+        cx.take(i);
+        let Some(endpoint_id) =
+            r.id.to_lowercase()
+                .find("/privatednszonegroups/")
+                .and_then(|at| r.id.get(..at))
+        else {
+            continue;
+        };
+        let Some(endpoint) = cx.name_of(Ns::Nic, endpoint_id) else {
+            cx.skip(
+                r.id.clone(),
+                "its private endpoint is not in the input or was left out",
+            );
+            continue;
+        };
+        let Some(pe) = cx
+            .doc
+            .private_endpoints
+            .iter()
+            .find(|p| p.name.value == endpoint)
+        else {
+            continue;
+        };
+        let ip = pe.ip.value.clone();
+        let record = pe.target.as_ref().and_then(|t| {
+            let t = &t.value;
+            match cx.doc.services.iter().find(|s| s.name.value == *t) {
+                Some(s) => s.fqdn.value.split('.').next().map(str::to_string),
+                None => t.split('.').next().map(str::to_string),
+            }
+        });
+        let Some(record) = record.filter(|n| !n.is_empty()) else {
+            cx.skip(
+                r.id.clone(),
+                "its private endpoint has no target to name a record after",
+            );
+            continue;
+        };
+        let configs = r
+            .props()
+            .items("/privateDnsZoneConfigs")
+            .unwrap_or_default();
+        for c in configs {
+            let Ok(Some(zone_id)) = c.opt_str("/privateDnsZoneId") else {
+                continue;
+            };
+            let zone = segment_after(zone_id, "privateDnsZones")
+                .unwrap_or_else(|| last_segment(zone_id))
+                .trim_end_matches('.')
+                .to_lowercase();
+            let Some(z) = cx.doc.dns.zones.iter_mut().find(|z| z.name.value == zone) else {
+                cx.skip(
+                    format!("record `{record}` of zone group {}", r.id),
+                    format!("its zone `{zone}` is not in the input"),
+                );
+                continue;
+            };
+            if z.records
+                .iter()
+                .any(|x| x.name.value.eq_ignore_ascii_case(&record))
+            {
+                continue;
+            }
+            z.records.push(RecordDoc {
+                name: text(record.clone()),
+                a: vec![text(ip.clone())],
+                cname: None,
+            });
+            let line = format!(
+                "record `{record}.{zone}` → {ip} assumed: created by the zone group of private endpoint `{endpoint}`"
+            );
+            cx.comment(Section::Zone, &zone, line.clone());
+            cx.notes.assumptions.push(line);
+        }
+    }
+}
