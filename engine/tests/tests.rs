@@ -17,6 +17,7 @@ mod nsg_properties;
 mod properties;
 mod reach;
 mod reach_properties;
+mod reach_summary;
 mod reference;
 mod scenarios;
 mod trace_cases;

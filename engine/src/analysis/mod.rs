@@ -5,6 +5,7 @@ pub mod diagnose;
 pub mod flow;
 pub mod generate;
 pub mod reach;
+pub mod resolutions;
 pub mod suggest;
 pub mod whatif;
 

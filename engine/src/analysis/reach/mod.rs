@@ -295,6 +295,8 @@ struct Matrix<'a> {
     by_destination: Vec<Vec<usize>>,
     source_classes: usize,
     destination_classes: usize,
+    source_marks: Vec<relabel::Marks>,
+    destination_marks: Vec<relabel::Marks>,
 }
 
 impl<'a> Matrix<'a> {
@@ -325,6 +327,8 @@ impl<'a> Matrix<'a> {
             connection: request.connection(),
             source_nics: source_list.iter().map(|(m, _)| *m).collect(),
             destination_nics: destination_list.iter().map(|(m, _)| *m).collect(),
+            source_marks: sources.iter().map(relabel::Marks::of).collect(),
+            destination_marks: destinations.iter().map(relabel::Marks::of).collect(),
             by_source: members(&sources, source_classes),
             by_destination: members(&destinations, destination_classes),
             sources,
@@ -371,14 +375,16 @@ impl<'a> Matrix<'a> {
         let Some((s, d)) = self.pairs_of(a, b).next() else {
             return Traced::Empty;
         };
-        let (Some(verdict), Some(se), Some(de)) = (
+        let (Some(verdict), Some(se), Some(de), Some(sm), Some(dm)) = (
             self.trace_one(s, d),
             self.sources.get(s),
             self.destinations.get(d),
+            self.source_marks.get(s),
+            self.destination_marks.get(d),
         ) else {
             return Traced::Empty;
         };
-        match relabel::relabel_for(&verdict, se, de) {
+        match relabel::relabel_for(&verdict, se, de, (sm, dm)) {
             Some((r, key)) => Traced::Shared(verdict, key, r),
             None => Traced::OneByOne,
         }
