@@ -297,6 +297,8 @@ struct Matrix<'a> {
     destination_classes: usize,
     source_marks: Vec<relabel::Marks>,
     destination_marks: Vec<relabel::Marks>,
+    /// Whether a source can be its own destination.
+    destinations_with_workloads: bool,
 }
 
 impl<'a> Matrix<'a> {
@@ -327,6 +329,9 @@ impl<'a> Matrix<'a> {
             connection: request.connection(),
             source_nics: source_list.iter().map(|(m, _)| *m).collect(),
             destination_nics: destination_list.iter().map(|(m, _)| *m).collect(),
+            destinations_with_workloads: destination_list
+                .iter()
+                .any(|(m, _)| matches!(m, Member::Workload(_))),
             source_marks: sources.iter().map(relabel::Marks::of).collect(),
             destination_marks: destinations.iter().map(relabel::Marks::of).collect(),
             by_source: members(&sources, source_classes),
@@ -367,6 +372,16 @@ impl<'a> Matrix<'a> {
                 .filter(move |d| self.source_nics.get(*s) != self.destination_nics.get(**d))
                 .map(move |d| (*s, *d))
         })
+    }
+
+    /// How many pairs class pair `(a, b)` holds: every source with every destination, less the
+    /// source itself where the destinations include workloads.
+    fn pair_count(&self, a: usize, b: usize) -> u64 {
+        if self.destinations_with_workloads {
+            return self.pairs_of(a, b).count() as u64;
+        }
+        let len = |x: &Vec<Vec<usize>>, i: usize| x.get(i).map_or(0, Vec::len) as u64;
+        len(&self.by_source, a) * len(&self.by_destination, b)
     }
 
     /// Traces class pair `(a, b)`'s representative: whether its verdict carries over to the
@@ -415,7 +430,7 @@ impl<'a> Matrix<'a> {
                     }
                     Traced::Shared(v, key, relabel) => {
                         summary.traced += 1;
-                        let n = self.pairs_of(a, b).count() as u64;
+                        let n = self.pair_count(a, b);
                         summary.pairs += n;
                         *summary.verdicts.entry(v.name().to_string()).or_default() += n;
                         Cell::Shared {
