@@ -22,6 +22,7 @@ mod platform;
 mod properties;
 mod reach;
 mod reach_properties;
+mod reach_summary;
 mod reference;
 mod scenarios;
 mod seeds;

@@ -6,6 +6,7 @@ pub mod firewall_deny;
 pub mod flow;
 pub mod generate;
 pub mod reach;
+pub mod resolutions;
 pub mod suggest;
 pub mod whatif;
 

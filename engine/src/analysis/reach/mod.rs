@@ -298,6 +298,10 @@ struct Matrix<'a> {
     by_destination: Vec<Vec<usize>>,
     source_classes: usize,
     destination_classes: usize,
+    source_marks: Vec<relabel::Marks>,
+    destination_marks: Vec<relabel::Marks>,
+    /// Whether a source can be its own destination.
+    destinations_with_workloads: bool,
 }
 
 impl<'a> Matrix<'a> {
@@ -328,6 +332,11 @@ impl<'a> Matrix<'a> {
             connection: request.connection(),
             source_nics: source_list.iter().map(|(m, _)| *m).collect(),
             destination_nics: destination_list.iter().map(|(m, _)| *m).collect(),
+            destinations_with_workloads: destination_list
+                .iter()
+                .any(|(m, _)| matches!(m, Member::Workload(_))),
+            source_marks: sources.iter().map(relabel::Marks::of).collect(),
+            destination_marks: destinations.iter().map(relabel::Marks::of).collect(),
             by_source: members(&sources, source_classes),
             by_destination: members(&destinations, destination_classes),
             sources,
@@ -368,20 +377,32 @@ impl<'a> Matrix<'a> {
         })
     }
 
+    /// How many pairs class pair `(a, b)` holds: every source with every destination, less the
+    /// source itself where the destinations include workloads.
+    fn pair_count(&self, a: usize, b: usize) -> u64 {
+        if self.destinations_with_workloads {
+            return self.pairs_of(a, b).count() as u64;
+        }
+        let len = |x: &Vec<Vec<usize>>, i: usize| x.get(i).map_or(0, Vec::len) as u64;
+        len(&self.by_source, a) * len(&self.by_destination, b)
+    }
+
     /// Traces class pair `(a, b)`'s representative: whether its verdict carries over to the
     /// class pair's other pairs.
     fn trace_cell(&self, (a, b): (usize, usize)) -> Traced {
         let Some((s, d)) = self.pairs_of(a, b).next() else {
             return Traced::Empty;
         };
-        let (Some(verdict), Some(se), Some(de)) = (
+        let (Some(verdict), Some(se), Some(de), Some(sm), Some(dm)) = (
             self.trace_one(s, d),
             self.sources.get(s),
             self.destinations.get(d),
+            self.source_marks.get(s),
+            self.destination_marks.get(d),
         ) else {
             return Traced::Empty;
         };
-        match relabel::relabel_for(&verdict, se, de) {
+        match relabel::relabel_for(&verdict, se, de, (sm, dm)) {
             Some((r, key)) => Traced::Shared(verdict, key, r),
             None => Traced::OneByOne,
         }
@@ -412,7 +433,7 @@ impl<'a> Matrix<'a> {
                     }
                     Traced::Shared(v, key, relabel) => {
                         summary.traced += 1;
-                        let n = self.pairs_of(a, b).count() as u64;
+                        let n = self.pair_count(a, b);
                         summary.pairs += n;
                         *summary.verdicts.entry(v.name().to_string()).or_default() += n;
                         Cell::Shared {

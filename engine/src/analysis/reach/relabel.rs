@@ -40,26 +40,43 @@ pub(super) fn fingerprint(v: &Verdict) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
+/// How an endpoint's name and address are written in a verdict's JSON: what [`relabel_for`]
+/// looks for. Computed once per endpoint of a matrix, not once per trace.
+#[derive(Clone, Debug)]
+pub(super) struct Marks {
+    /// The name as JSON writes it inside a string (escaped).
+    name: String,
+    /// The address as text.
+    ip: String,
+}
+
+impl Marks {
+    pub(super) fn of(e: &Endpoint) -> Self {
+        let json = serde_json::to_string(&e.name).unwrap_or_default();
+        Marks {
+            name: json.trim_matches('"').to_string(),
+            ip: e.ip.to_string(),
+        }
+    }
+}
+
 /// How the representative pair's verdict `v` carries over to the other pairs of its class, with
 /// its fingerprint; or `None` when it cannot (it mentions an endpoint where no field can be
-/// rewritten).
+/// rewritten). `marks` are the source's and the destination's [`Marks`].
 pub(super) fn relabel_for(
     v: &Verdict,
     source: &Endpoint,
     destination: &Endpoint,
+    (source_marks, destination_marks): (&Marks, &Marks),
 ) -> Option<(Relabel, String)> {
     // Names as JSON writes them (escaped), so a mention inside any string is found.
-    let quoted = |s: &str| {
-        let json = serde_json::to_string(s).unwrap_or_default();
-        json.trim_matches('"').to_string()
-    };
     let marks = [
-        quoted(&source.name),
-        quoted(&destination.name),
-        source.ip.to_string(),
-        destination.ip.to_string(),
+        source_marks.name.as_str(),
+        destination_marks.name.as_str(),
+        source_marks.ip.as_str(),
+        destination_marks.ip.as_str(),
     ];
-    let silent = |text: &str| !marks.iter().any(|m| text.contains(m.as_str()));
+    let silent = |text: &str| !marks.iter().any(|m| text.contains(m));
     let field = match v {
         Verdict::DroppedByNsg { nic, .. } | Verdict::Loop { at: nic } if *nic == source.name => {
             Relabel::SourceNic
@@ -72,7 +89,7 @@ pub(super) fn relabel_for(
         Verdict::NoDestination { address } if *address == destination.ip => {
             Relabel::DestinationAddress
         }
-        Verdict::TlsNameMismatch { name, .. } if *name == destination.ip.to_string() => {
+        Verdict::TlsNameMismatch { name, .. } if *name == destination_marks.ip => {
             Relabel::DestinationAddressAsName
         }
         _ => Relabel::Nothing,
