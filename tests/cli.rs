@@ -1466,11 +1466,16 @@ fn reach_summary_counts_by_group_and_only_failing_keeps_the_failing_pairs() {
         .collect();
     assert!(!failing_rows.is_empty());
     let only = azpath(&["reach", file, "--format", "csv", "--only", "failing"]);
-    assert_eq!(only.status.code(), Some(0), "{}", stderr(&only));
+    assert_eq!(only.status.code(), Some(1), "pairs fail: {}", stderr(&only));
     let out = stdout(&only);
     assert_eq!(out.lines().skip(1).collect::<Vec<_>>(), failing_rows);
     let summary = azpath(&["reach", file, "--summary", "--group-by", "vnet"]);
-    assert_eq!(summary.status.code(), Some(0), "{}", stderr(&summary));
+    assert_eq!(
+        summary.status.code(),
+        Some(1),
+        "pairs fail: {}",
+        stderr(&summary)
+    );
     let out = stdout(&summary);
     assert!(out.contains("12 pairs;"), "{out}");
     assert!(out.contains("SOURCE VNET"), "{out}");

@@ -449,7 +449,11 @@ fn a_public_frontend_chained_to_a_gateway_load_balancer_detours_through_one_of_i
     let l = load(&GWLB.replace("CHAIN", "\"gwlb\""));
     let a = tcp(&l, "203.0.113.7", "20.8.0.10", 443);
     assert_eq!(a.verdict, Verdict::Delivered);
-    assert!(a.passes("nva1") || a.passes("nva2"), "{:?}", nics(&a.forward));
+    assert!(
+        a.passes("nva1") || a.passes("nva2"),
+        "{:?}",
+        nics(&a.forward)
+    );
     assert!(a
         .forward
         .iter()
@@ -463,6 +467,9 @@ fn a_chain_must_name_a_gateway_load_balancer() {
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
-    assert!(err.contains("unknown Gateway Load Balancer `gwbl`"), "{err}");
+    assert!(
+        err.contains("unknown Gateway Load Balancer `gwbl`"),
+        "{err}"
+    );
     assert!(err.contains("gwlb"), "{err}");
 }

@@ -340,10 +340,9 @@ pub fn step_of(v: &Verdict) -> Option<(CheckStep, Status)> {
         | Verdict::NoLoadBalancingRule { .. }
         | Verdict::NoHealthyBackend { .. }
         | Verdict::LoadBalancerHairpin { .. }
-        | Verdict::NoOutboundAccess { .. } => fail(CheckStep::Path),
-        Verdict::DroppedByNsg { .. }
-        | Verdict::ServiceUnhealthy { .. }
-        | Verdict::PublicIpClosed { .. } => fail(CheckStep::Nsgs),
+        | Verdict::NoOutboundAccess { .. }
+        | Verdict::PublicIpClosed { .. } => fail(CheckStep::Path),
+        Verdict::DroppedByNsg { .. } | Verdict::ServiceUnhealthy { .. } => fail(CheckStep::Nsgs),
         Verdict::DroppedByFirewall { .. } => fail(CheckStep::Firewall),
         Verdict::AsymmetricReturnDropped { .. } | Verdict::ReplyDropped { .. } => {
             fail(CheckStep::ReturnPath)
@@ -489,7 +488,13 @@ fn path(t: &TraceAnswer) -> Finding {
         | Verdict::InvalidNextHop { .. }
         | Verdict::PeeringBlocked { .. }
         | Verdict::Loop { .. }
-        | Verdict::SentToOnPremises { .. } => true,
+        | Verdict::SentToOnPremises { .. }
+        | Verdict::NotRoutedFromSite { .. }
+        | Verdict::NoLoadBalancingRule { .. }
+        | Verdict::NoHealthyBackend { .. }
+        | Verdict::LoadBalancerHairpin { .. }
+        | Verdict::NoOutboundAccess { .. }
+        | Verdict::PublicIpClosed { .. } => true,
         Verdict::SentToInternet => t.destination.is_some_and(is_private),
         _ => false,
     };

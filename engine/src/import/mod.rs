@@ -9,8 +9,8 @@
 
 mod allocate;
 mod apps;
-mod asg;
 mod arm;
+mod asg;
 mod context;
 mod dedupe;
 mod dns;

@@ -47,7 +47,9 @@ impl LoadBalancer {
 }
 
 /// A load-balancing rule.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct LoadBalancerRule {
     /// Its name.
     pub name: String,

@@ -28,8 +28,8 @@ pub use balance::*;
 pub use firewall::*;
 pub use ids::{
     FirewallId, GatewayId, Id, IdVec, LoadBalancerId, Mint, NatGatewayId, NsgId, OnPremSiteId,
-    PeeringId,
-    PrivateEndpointId, RouteTableId, ServiceId, SubnetId, VirtualHubId, VnetId, WorkloadId, ZoneId,
+    PeeringId, PrivateEndpointId, RouteTableId, ServiceId, SubnetId, VirtualHubId, VnetId,
+    WorkloadId, ZoneId,
 };
 pub use names::*;
 pub use onprem::*;

@@ -13,7 +13,9 @@ use crate::route::hub::{self, HubNextHop, HubRoute, HubTableId};
 use crate::route::HubRouteOrigin;
 
 /// The `nextHopType` strings of hub effective routes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum HubNextHopType {
     /// A hub virtual network connection.
     #[serde(rename = "Virtual Network Connection")]

@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 use crate::model::{GatewayId, GatewayKind, Network, OnPremSiteId};
 
 /// Why a gateway advertises a prefix to on-premises.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(tag = "reason")]
 pub enum AdvertisedWhy {
     /// An address prefix of the gateway's own VNet.
@@ -41,7 +43,9 @@ pub enum AdvertisedWhy {
 }
 
 /// A prefix a gateway advertises.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct Advertised {
     /// The prefix.
     #[schemars(with = "String")]
@@ -51,7 +55,9 @@ pub struct Advertised {
 }
 
 /// How an on-premises site routes a prefix to Azure.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(tag = "kind")]
 pub enum SiteRouteWhy {
     /// A static route (or traffic selector) written on the site (`routes_to_azure`).
@@ -64,7 +70,9 @@ pub enum SiteRouteWhy {
 }
 
 /// A route an on-premises site has towards Azure.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct SiteRoute {
     /// The prefix.
     #[schemars(with = "String")]

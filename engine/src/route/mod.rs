@@ -2,8 +2,8 @@
 //! decides which are `Active` (`select`), and compiles them for longest-prefix match
 //! ([`table`], over the [`Lpm`] trait).
 
-pub mod endpoints;
 pub mod advertise;
+pub mod endpoints;
 pub mod hub;
 pub mod lpm;
 pub(crate) mod select;

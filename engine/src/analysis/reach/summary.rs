@@ -11,7 +11,9 @@ use crate::model::Network;
 use crate::trace::Verdict;
 
 /// What groups sources and destinations in [`by_group`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub enum GroupBy {
     /// The region of the endpoint's VNet.
     #[default]

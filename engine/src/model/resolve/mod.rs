@@ -12,9 +12,9 @@ use crate::model::flow_addr::unroutable;
 use crate::scenario::{self as doc, Document, Text};
 
 mod asg;
-mod dns_links;
 mod balance;
 mod delegation;
+mod dns_links;
 mod firewall;
 mod firewall_addr;
 mod firewall_tunnel;
