@@ -3,9 +3,9 @@
 //! traffic is not subject to NSGs unless a rule targets it with the service's own tag
 //! (`AzurePlatformDNS`, `AzurePlatformIMDS`): a deny-all outbound rule does not block it.
 //! Microsoft Learn: "Network security groups" (Azure platform considerations,
-//! https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#azure-platform-considerations)
+//! <https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#azure-platform-considerations>)
 //! and "What is IP address 168.63.129.16?"
-//! (https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16).
+//! (<https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16>).
 //!
 //! Health probes from 168.63.129.16 are the documented exception: they are filtered (the
 //! `AzureLoadBalancer` tag), and are inbound, so nothing here touches them.

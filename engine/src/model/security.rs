@@ -76,7 +76,7 @@ pub enum ServiceTag {
 
 /// An application security group: NICs grouped by role, named by NSG rules instead of
 /// addresses. A rule naming one applies only to packets from (or to) its members
-/// (https://learn.microsoft.com/azure/virtual-network/application-security-groups).
+/// (<https://learn.microsoft.com/azure/virtual-network/application-security-groups>).
 #[derive(Clone, Debug)]
 pub struct ApplicationSecurityGroup {
     /// Its name.

@@ -13,7 +13,7 @@
 //!   addresses *shadowed*);
 //! - the endpoint's subnet lets route tables apply (`privateEndpointNetworkPolicies`) and the
 //!   table has a UDR covering the endpoint at least as long as the endpoint VNet's prefix
-//!   ([`super::select::private_endpoint_network_policy`]): decided per look-up from the table's
+//!   (`select::private_endpoint_network_policy`): decided per look-up from the table's
 //!   UDRs, see [`EndpointRoute::policy`].
 
 use std::net::IpAddr;

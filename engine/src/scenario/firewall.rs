@@ -161,7 +161,7 @@ fn web() -> Vec<Text> {
 
 /// An IP group: addresses (`10.0.0.4`), prefixes (`10.1.0.0/16`) and inclusive ranges
 /// (`10.2.0.0-10.2.0.31`) that firewall rules name as a whole
-/// (https://learn.microsoft.com/azure/firewall/ip-groups).
+/// (<https://learn.microsoft.com/azure/firewall/ip-groups>).
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IpGroupDoc {

@@ -53,7 +53,7 @@ pub struct NsgRuleDoc {
 }
 
 /// An application security group: a named set of NICs that NSG rules can name instead of
-/// addresses (https://learn.microsoft.com/azure/virtual-network/application-security-groups).
+/// addresses (<https://learn.microsoft.com/azure/virtual-network/application-security-groups>).
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplicationSecurityGroupDoc {

@@ -1,8 +1,8 @@
 //! The source address an Azure Firewall gives a flow it SNATs. Microsoft Learn, "Azure Firewall
-//! SNAT private IP address ranges" (https://learn.microsoft.com/azure/firewall/snat-private-range):
+//! SNAT private IP address ranges" (<https://learn.microsoft.com/azure/firewall/snat-private-range>):
 //! traffic to a public range used privately (say, a peered VNet's `52.10.0.0/16`) is SNATed to
 //! one of the firewall's private addresses in `AzureFirewallSubnet`; "Azure Firewall forced
-//! tunneling" (https://learn.microsoft.com/azure/firewall/forced-tunneling): with forced
+//! tunneling" (<https://learn.microsoft.com/azure/firewall/forced-tunneling>): with forced
 //! tunnelling, Internet-bound traffic is SNATed to a private address too. Only traffic the
 //! firewall sends to the Internet itself leaves with one of its public IPs.
 

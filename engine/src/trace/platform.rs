@@ -1,7 +1,7 @@
 //! A packet for the host's own addresses (168.63.129.16, 169.254.169.254) never enters the
 //! routed network: the host answers Azure DNS, IMDS and the VM agent's WireServer itself, and
 //! 168.63.129.16 is not subject to UDRs (Learn, "What is IP address 168.63.129.16?",
-//! https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16).
+//! <https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16>).
 
 use super::walk::Tracer;
 use super::{Packet, Verdict};

@@ -81,8 +81,22 @@ pub fn weakening(net: &Network, fix: &Fix, left: Vec<String>) -> Weakening {
             nsg: f.nsg.name.clone(),
             source: f.source.to_string(),
         },
-        _ if !left.is_empty() => Weakening::LeavesInspection { devices: left },
-        _ => Weakening::Nothing,
+        // The rules Azure requires API Management to have: the NSG is as strict as a working
+        // instance's can be, so the fix weakens only what the path change (if any) leaves.
+        Fix::ApimRules(_)
+        | Fix::LinkZone(_)
+        | Fix::RouteAll(_)
+        | Fix::ColocateEndpoint(_)
+        | Fix::ForwardZone(_)
+        | Fix::AddUdr(_)
+        | Fix::AlwaysSnat(_)
+        | Fix::UseFqdn(_) => {
+            if left.is_empty() {
+                Weakening::Nothing
+            } else {
+                Weakening::LeavesInspection { devices: left }
+            }
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Application security groups: names declared before the NSG rules that use them, members
 //! resolved once the workloads are, and the rules Azure puts on where members may live
-//! (https://learn.microsoft.com/azure/virtual-network/application-security-groups).
+//! (<https://learn.microsoft.com/azure/virtual-network/application-security-groups>).
 
 use std::collections::BTreeMap;
 

@@ -2,7 +2,7 @@
 //! managed VNet). Link the zones to a shared-services VNet holding a DNS forwarder or a DNS
 //! Private Resolver (the virtual hub extension pattern), or to each spoke. Microsoft Learn,
 //! "Guide to private link and DNS in Azure Virtual WAN"
-//! (https://learn.microsoft.com/azure/architecture/networking/guide/private-link-virtual-wan-dns-guide).
+//! (<https://learn.microsoft.com/azure/architecture/networking/guide/private-link-virtual-wan-dns-guide>).
 
 use super::Resolver;
 use crate::model::VnetId;

@@ -1,6 +1,6 @@
 //! Addresses in Azure Firewall rules: what NSG rules take (addresses, prefixes, `*`, declared
 //! service tags), plus inclusive ranges (`10.2.0.0-10.2.0.31`) and IP groups
-//! (https://learn.microsoft.com/azure/firewall/ip-groups); the `AzurePlatform*` tags are refused,
+//! (<https://learn.microsoft.com/azure/firewall/ip-groups>); the `AzurePlatform*` tags are refused,
 //! as Azure Firewall does not take them (Learn, "Virtual network service tags").
 
 use std::collections::BTreeMap;

@@ -1,7 +1,7 @@
 //! Azure Firewall forced tunnelling: the Management NIC in `AzureFirewallManagementSubnet`
 //! that it requires, and the routes Azure accepts around it. Microsoft Learn, "Azure Firewall
-//! forced tunneling" (https://learn.microsoft.com/azure/firewall/forced-tunneling) and "Azure
-//! Firewall Management NIC" (https://learn.microsoft.com/azure/firewall/management-nic).
+//! forced tunneling" (<https://learn.microsoft.com/azure/firewall/forced-tunneling>) and "Azure
+//! Firewall Management NIC" (<https://learn.microsoft.com/azure/firewall/management-nic>).
 
 use ipnet::IpNet;
 
