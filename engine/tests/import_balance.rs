@@ -274,3 +274,41 @@ fn an_invalid_rule_protocol_leaves_the_load_balancer_out_as_invalid_with_its_jso
     );
     assert!(s.reason.contains("Tpc"), "{}", s.reason);
 }
+
+#[test]
+fn a_public_frontend_chained_to_a_gateway_load_balancer_names_it_as_its_chain() {
+    let sub = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network";
+    let subnet = format!("{sub}/virtualNetworks/v/subnets/app");
+    let gw = format!("{sub}/loadBalancers/gwlb");
+    let pub_lb = format!("{sub}/loadBalancers/lb-pub");
+    let json = serde_json::json!([
+        {"id": format!("{sub}/virtualNetworks/v"), "name": "v", "type": "Microsoft.Network/virtualNetworks",
+         "location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.7.0.0/16"]},
+           "subnets": [{"id": subnet, "name": "app", "properties": {"addressPrefix": "10.7.1.0/24"}}]}},
+        {"id": format!("{sub}/publicIPAddresses/pip"), "name": "pip", "type": "Microsoft.Network/publicIPAddresses",
+         "location": "westeurope", "properties": {"ipAddress": "20.9.9.9"}},
+        {"id": gw, "name": "gwlb", "type": "Microsoft.Network/loadBalancers", "location": "westeurope",
+         "sku": {"name": "Gateway"}, "properties": {
+           "frontendIPConfigurations": [{"id": format!("{gw}/frontendIPConfigurations/fe"), "name": "fe",
+             "properties": {"privateIPAddress": "10.7.1.50", "subnet": {"id": subnet}}}],
+           "loadBalancingRules": [{"name": "all", "properties": {
+             "frontendIPConfiguration": {"id": format!("{gw}/frontendIPConfigurations/fe")},
+             "protocol": "All", "frontendPort": 0, "backendPort": 0}}]}},
+        {"id": pub_lb, "name": "lb-pub", "type": "Microsoft.Network/loadBalancers", "location": "westeurope",
+         "sku": {"name": "Standard"}, "properties": {
+           "frontendIPConfigurations": [{"id": format!("{pub_lb}/frontendIPConfigurations/fe"), "name": "fe",
+             "properties": {"publicIPAddress": {"id": format!("{sub}/publicIPAddresses/pip")},
+               "gatewayLoadBalancer": {"id": format!("{gw}/frontendIPConfigurations/fe")}}}],
+           "loadBalancingRules": [{"name": "web", "properties": {
+             "frontendIPConfiguration": {"id": format!("{pub_lb}/frontendIPConfigurations/fe")},
+             "protocol": "Tcp", "frontendPort": 443, "backendPort": 443}}]}},
+    ]);
+    let i = import_files(&[("estate.json".into(), json.to_string())]).unwrap();
+    let g = lb(&i, "gwlb");
+    assert!(g.gateway);
+    assert!(g.rules[0].ha_ports);
+    let p = lb(&i, "lb-pub");
+    assert_eq!(p.frontend_ip.value, "20.9.9.9");
+    assert_eq!(p.chain.as_ref().map(|c| c.value.as_str()), Some("gwlb"));
+    load(&i);
+}

@@ -383,7 +383,9 @@ fn parent_id(id: &str) -> Option<&str> {
 fn unsupported(kind: &str) -> &'static str {
     let kind = kind.to_lowercase();
     match kind.as_str() {
-        "microsoft.network/publicipaddresses" => "not used by an imported firewall",
+        "microsoft.network/publicipaddresses" => {
+            "not used by an imported firewall, NAT gateway, NIC or load balancer"
+        },
         "microsoft.network/privateendpoints/privatednszonegroups" => {
             "zone groups create the record sets, which are imported themselves"
         }
@@ -396,7 +398,6 @@ fn unsupported(kind: &str) -> &'static str {
         "microsoft.network/applicationsecuritygroups" => {
             "application security groups are not modelled"
         }
-        "microsoft.network/loadbalancers" => "left out: see the reasons listed for it",
         "microsoft.network/networkwatchers" => "not part of the data plane",
         _ if kind.starts_with("microsoft.compute/") => {
             "virtual machines are imported through their network interfaces"
