@@ -15,6 +15,7 @@ mod firewall_egress;
 mod hybrid;
 mod import;
 mod import_arm;
+mod import_balance;
 mod lessons;
 mod load_balancers;
 mod nsg_properties;

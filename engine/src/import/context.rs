@@ -27,6 +27,8 @@ pub(super) enum Ns {
     IpGroup,
     /// NAT gateways.
     NatGateway,
+    /// Load balancers.
+    LoadBalancer,
 }
 
 /// The state of one import.
@@ -321,6 +323,7 @@ impl<'a> Context<'a> {
             (Ns::Asg, "Microsoft.Network/applicationSecurityGroups"),
             (Ns::IpGroup, "Microsoft.Network/ipGroups"),
             (Ns::NatGateway, "Microsoft.Network/natGateways"),
+            (Ns::LoadBalancer, "Microsoft.Network/loadBalancers"),
         ];
         for (ns, kind) in kinds {
             for i in self.of_kind(kind) {
@@ -380,7 +383,9 @@ fn parent_id(id: &str) -> Option<&str> {
 fn unsupported(kind: &str) -> &'static str {
     let kind = kind.to_lowercase();
     match kind.as_str() {
-        "microsoft.network/publicipaddresses" => "not used by an imported firewall",
+        "microsoft.network/publicipaddresses" => {
+            "not used by an imported firewall, NAT gateway, NIC or load balancer"
+        },
         "microsoft.network/privateendpoints/privatednszonegroups" => {
             "zone groups create the record sets, which are imported themselves"
         }
@@ -393,7 +398,6 @@ fn unsupported(kind: &str) -> &'static str {
         "microsoft.network/applicationsecuritygroups" => {
             "application security groups are not modelled"
         }
-        "microsoft.network/loadbalancers" => "load balancers are not imported",
         "microsoft.network/networkwatchers" => "not part of the data plane",
         _ if kind.starts_with("microsoft.compute/") => {
             "virtual machines are imported through their network interfaces"

@@ -11,6 +11,7 @@ mod allocate;
 mod apps;
 mod arm;
 mod asg;
+mod balance;
 mod context;
 mod dedupe;
 mod dns;
@@ -68,6 +69,8 @@ pub enum Section {
     Zone,
     /// `app_services`.
     AppService,
+    /// `load_balancers`.
+    LoadBalancer,
 }
 
 /// Why something was left out.
@@ -244,6 +247,7 @@ pub fn import(resources: &[Resource]) -> Imported {
     gateways::import(&mut cx);
     nics::reserve_static(&mut cx);
     nics::import(&mut cx);
+    balance::import(&mut cx);
     asg::import(&mut cx);
     endpoints::import(&mut cx);
     dns::import(&mut cx);
