@@ -197,7 +197,7 @@ impl Tracer<'_> {
         denied.map(|rule| Verdict::DroppedByNsg {
             nsg: rule.nsg,
             rule: rule.rule,
-            nic: nic.name.clone(),
+            nic: nic.name.to_string(),
         })
     }
 
@@ -231,7 +231,7 @@ impl Tracer<'_> {
             let verdict = Verdict::InvalidNextHop {
                 address: next.ip,
                 reason: NextHopFault::IpForwardingDisabled {
-                    nic: next.name.clone(),
+                    nic: next.name.to_string(),
                 },
             };
             return Arrival::Stop(verdict);
@@ -291,7 +291,7 @@ impl Tracer<'_> {
         }
         if access == Access::Deny {
             return Err(Verdict::DroppedByFirewall {
-                firewall: next.name.clone(),
+                firewall: next.name.to_string(),
                 rule,
                 feel,
             });
@@ -346,7 +346,7 @@ fn stateful(next: &Nic, leg: Leg, records: &mut FlowRecords) -> Option<Verdict> 
     match leg {
         Leg::Reply if !records.stateful.contains(&next.id) => {
             Some(Verdict::AsymmetricReturnDropped {
-                device: next.name.clone(),
+                device: next.name.to_string(),
                 saw: OneWay::ReplyOnly,
             })
         }
@@ -362,7 +362,7 @@ mod tests {
     use super::*;
     use crate::model::WorkloadId;
 
-    fn nic(id: NicRef) -> Nic {
+    fn nic(id: NicRef) -> Nic<'static> {
         Nic {
             id,
             name: "nva".into(),

@@ -24,7 +24,7 @@ impl Tracer<'_> {
                 .map(|s| s.name.clone())
                 .unwrap_or_default();
             return Verdict::NoOutboundAccess {
-                nic: at.name.clone(),
+                nic: at.name.to_string(),
                 subnet,
             };
         }

@@ -68,7 +68,10 @@ impl Tracer<'_> {
                 if self.reply_home_on_premises(&hops) => {}
             End::Stopped(v) => return (hops, reply_verdict(v)),
             End::Arrived(at) if Some(at) != source => {
-                let nic = self.nic(at).map(|n| n.name).unwrap_or_default();
+                let nic = self
+                    .nic(at)
+                    .map(|n| n.name.into_owned())
+                    .unwrap_or_default();
                 let verdict = Verdict::ReplyDropped {
                     reason: ReplyFault::ReachedOther { nic },
                 };
@@ -90,7 +93,7 @@ impl Tracer<'_> {
     fn missed(&self, records: &FlowRecords, reply: &[Hop]) -> Option<String> {
         let passed: BTreeSet<NicRef> = reply.iter().filter_map(|h| h.at).collect();
         let device = first_missed(&records.stateful, &passed)?;
-        self.nic(device).map(|n| n.name)
+        self.nic(device).map(|n| n.name.into_owned())
     }
 
     /// The reply along the request's path in reverse (a flow-symmetric private endpoint). The

@@ -4,6 +4,7 @@
 //! peerings), [`hub`](super::hub) (virtual hubs) and [`reply`](super::reply). The request and
 //! its reply take the same code; the [`Leg`] says which one is walking.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
@@ -38,9 +39,11 @@ pub(super) enum Entry {
 
 /// A NIC's facts, looked up once.
 #[derive(Clone, Debug)]
-pub(super) struct Nic {
+pub(super) struct Nic<'a> {
     pub(super) id: NicRef,
-    pub(super) name: String,
+    /// Borrowed from the model: a NIC is looked up at every hop, and only the answer's
+    /// evidence keeps its name.
+    pub(super) name: Cow<'a, str>,
     pub(super) subnet: SubnetId,
     pub(super) vnet: VnetId,
     pub(super) ip: IpAddr,
@@ -303,12 +306,22 @@ fn walk_request(
             t.leave_site(site, packet(client), &mut records)
         }
     };
-    let quality = t.quality(&forward, &records);
+    // The path's summary and the source the destination sees are evidence: a verdict-only
+    // walk leaves them out.
+    let quality = if explain {
+        t.quality(&forward, &records)
+    } else {
+        PathQuality::default()
+    };
     let got_there = matches!(
         end,
         End::Arrived(_) | End::Stopped(Verdict::SentToInternet | Verdict::SentToOnPremises { .. })
     );
-    let source_seen = super::egress::source_seen(&forward, got_there);
+    let source_seen = if explain {
+        super::egress::source_seen(&forward, got_there)
+    } else {
+        None
+    };
     let (reply, verdict) = match end {
         End::Stopped(v) => (Vec::new(), v),
         End::Arrived(target) => t.reply(&forward, target, &mut records),
@@ -329,7 +342,7 @@ fn walk_request(
     })
 }
 
-impl Tracer<'_> {
+impl<'a> Tracer<'a> {
     /// The request leaves a workload: an App Service app first decides whether it enters the
     /// VNet at all.
     fn depart(
@@ -351,15 +364,15 @@ impl Tracer<'_> {
         }
     }
 
-    pub(super) fn nic(&self, id: NicRef) -> Option<Nic> {
+    pub(super) fn nic(&self, id: NicRef) -> Option<Nic<'a>> {
         let (name, subnet, ip, forwarding) = match id {
             NicRef::Workload(w) => {
                 let w = self.net.workloads.get(w)?;
-                (w.name.clone(), w.subnet, w.ip, w.forwarding)
+                (Cow::Borrowed(w.name.as_str()), w.subnet, w.ip, w.forwarding)
             }
             NicRef::PrivateEndpoint(p) => {
                 let p = self.net.private_endpoints.get(p)?;
-                (p.name.clone(), p.subnet, p.ip, None)
+                (Cow::Borrowed(p.name.as_str()), p.subnet, p.ip, None)
             }
             // An Azure Firewall is stateful; whether it SNATs depends on the rule that allows.
             NicRef::Firewall(f) => {
@@ -368,7 +381,12 @@ impl Tracer<'_> {
                     stateful: true,
                     snat: false,
                 };
-                (f.name.clone(), f.subnet, f.ip, Some(forwarding))
+                (
+                    Cow::Borrowed(f.name.as_str()),
+                    f.subnet,
+                    f.ip,
+                    Some(forwarding),
+                )
             }
             // A VNet gateway forwards without state, by its GatewaySubnet's routes.
             NicRef::Gateway(g) => {
@@ -378,7 +396,7 @@ impl Tracer<'_> {
                     snat: false,
                 };
                 (
-                    g.name.clone(),
+                    Cow::Borrowed(g.name.as_str()),
                     g.subnet,
                     *g.instance_ips.first()?,
                     Some(forwarding),
@@ -393,7 +411,12 @@ impl Tracer<'_> {
                     stateful: false,
                     snat: false,
                 };
-                (format!("{} router", hub.name), subnet, ip, Some(forwarding))
+                (
+                    Cow::Owned(format!("{} router", hub.name)),
+                    subnet,
+                    ip,
+                    Some(forwarding),
+                )
             }
             // An internal load balancer's frontend hands the flow to a backend, keeping no
             // state of its own beyond the hash (see `balance`).
@@ -404,7 +427,7 @@ impl Tracer<'_> {
                     snat: false,
                 };
                 (
-                    lb.name.clone(),
+                    Cow::Borrowed(lb.name.as_str()),
                     lb.frontend_subnet?,
                     lb.frontend_ip,
                     Some(forwarding),
@@ -422,11 +445,25 @@ impl Tracer<'_> {
         })
     }
 
+    /// The record of the packet at `nic`. When only the verdict matters the names are left
+    /// empty: no decision reads them, and copying four names per hop dominated the cost of a
+    /// verdict-only walk.
     pub(super) fn hop(&self, nic: &Nic, packet: Packet) -> Hop {
+        if !self.explain {
+            return Hop {
+                nic: String::new(),
+                subnet: String::new(),
+                vnet: String::new(),
+                region: String::new(),
+                packet,
+                steps: Vec::new(),
+                at: Some(nic.id),
+            };
+        }
         let subnet = self.net.subnet(nic.subnet);
         let vnet = self.net.vnet(nic.vnet);
         Hop {
-            nic: nic.name.clone(),
+            nic: nic.name.to_string(),
             subnet: subnet.map(|s| s.name.clone()).unwrap_or_default(),
             vnet: vnet.map(|v| v.name.clone()).unwrap_or_default(),
             region: vnet.map(|v| v.region.clone()).unwrap_or_default(),
@@ -509,7 +546,7 @@ impl Tracer<'_> {
             arriving = true;
             if hops.len() >= HOP_LIMIT || !seen.insert((at.id, packet)) {
                 let verdict = Verdict::Loop {
-                    at: at.name.clone(),
+                    at: at.name.to_string(),
                 };
                 return stop(hops, hop, verdict);
             }
@@ -573,7 +610,7 @@ impl Tracer<'_> {
                 .stateful
                 .iter()
                 .filter_map(|id| self.nic(*id))
-                .map(|n| n.name)
+                .map(|n| n.name.into_owned())
                 .collect(),
         }
     }
