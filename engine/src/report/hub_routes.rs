@@ -1,8 +1,7 @@
 //! A hub's effective routes as text, in the columns of `az network vhub get-effective-routes`.
 
 use super::reasons::hub_origin;
-use crate::model::{HubHopType, HubRowExpect};
-use crate::query::{HubEffectiveRoute, HubNextHopType, HubRoutesAnswer};
+use crate::query::{HubNextHopType, HubRoutesAnswer};
 
 /// The `nextHopType` string Azure prints.
 pub fn next_hop_type(t: HubNextHopType) -> &'static str {
@@ -56,37 +55,4 @@ pub fn routes(answer: &HubRoutesAnswer) -> String {
         &rows,
     );
     out
-}
-
-/// An expected hub row in words (the columns written; others are "any").
-pub fn expected_row(row: &HubRowExpect) -> String {
-    let mut out = row
-        .prefix
-        .map_or("any prefix".to_string(), |p| p.to_string());
-    if let Some(t) = row.next_hop_type {
-        let name = HubHopType::ALL
-            .iter()
-            .find(|(_, x)| *x == t)
-            .map_or("?", |(n, _)| *n);
-        out += &format!(" {name}");
-    }
-    if let Some(h) = &row.next_hop {
-        out += &format!(" via `{h}`");
-    }
-    if let Some(o) = &row.origin {
-        out += &format!(" origin `{o}`");
-    }
-    out
-}
-
-/// One actual hub route in a line.
-pub fn actual_row(r: &HubEffectiveRoute) -> String {
-    let prefixes: Vec<String> = r.address_prefixes.iter().map(ToString::to_string).collect();
-    format!(
-        "{} {} via `{}` origin `{}`",
-        prefixes.join(", "),
-        next_hop_type(r.next_hop_type),
-        r.next_hops.join(", "),
-        r.route_origin
-    )
 }
