@@ -12,6 +12,7 @@ mod bad_inputs;
 mod dns_properties;
 mod expectations;
 mod firewall_egress;
+mod hub_questions;
 mod hybrid;
 mod import;
 mod import_arm;

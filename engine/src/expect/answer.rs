@@ -233,6 +233,23 @@ pub enum Problem {
         /// The route.
         actual: EffectiveRoute,
     },
+    /// An expected hub route is not in the hub's table.
+    MissingHubRoute {
+        /// The expected row.
+        expected: crate::model::HubRowExpect,
+    },
+    /// A hub route that should be absent is present.
+    ExcludedHubRoutePresent {
+        /// The row that should match nothing.
+        expected: crate::model::HubRowExpect,
+        /// The route that matched it.
+        actual: crate::query::HubEffectiveRoute,
+    },
+    /// A hub route no expected row accounts for (with `Exactly`).
+    UnexpectedHubRoute {
+        /// The route.
+        actual: crate::query::HubEffectiveRoute,
+    },
     /// One case of an estate-wide question does not hold.
     Counterexample {
         /// The case.
@@ -356,6 +373,8 @@ pub enum Problem {
 pub enum Evidence {
     /// Effective routes.
     Routes(RoutesAnswer),
+    /// A virtual hub's effective routes.
+    HubRoutes(crate::query::HubRoutesAnswer),
     /// A next hop.
     NextHop(Box<NextHopAnswer>),
     /// NSG decisions at a NIC.

@@ -6,6 +6,7 @@
 mod answer;
 mod check;
 mod forall;
+mod hub;
 mod run;
 mod verdict;
 

@@ -31,6 +31,7 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                     let problems = answer.as_ref().map(|a| routes_problems(expect, &a.routes));
                     result(question, q.span, problems, answer.map(Evidence::Routes))
                 }
+                QuestionKind::HubRoutes { at, expect } => super::hub::check(net, q, *at, expect),
                 QuestionKind::NextHop { from, to, expect } => {
                     let question = Asked::NextHop {
                         from: place_name(net, *from),

@@ -6,6 +6,7 @@ mod addr;
 mod balance;
 mod firewall;
 pub mod flow_addr;
+mod hub_question;
 mod ids;
 pub mod lint;
 mod names;
@@ -26,6 +27,7 @@ use ipnet::IpNet;
 pub use addr::{is_private, reserved_addresses, Refused};
 pub use balance::*;
 pub use firewall::*;
+pub use hub_question::*;
 pub use ids::{
     FirewallId, GatewayId, Id, IdVec, LoadBalancerId, Mint, NatGatewayId, NsgId, OnPremSiteId,
     PeeringId, PrivateEndpointId, RouteTableId, ServiceId, SubnetId, VirtualHubId, VnetId,

@@ -85,6 +85,13 @@ pub enum QuestionKind {
         /// The expected answer.
         expect: ResolveExpect,
     },
+    /// What a virtual hub's route table (or its firewall's) shows.
+    HubRoutes {
+        /// The table asked about.
+        at: super::HubTableRef,
+        /// What the table must show.
+        expect: super::HubRoutesExpect,
+    },
     /// A hop-by-hop trace of a request and its reply.
     Trace {
         /// The workload (or Internet client) that starts the connection.

@@ -15,6 +15,7 @@ pub mod firewall_deny;
 pub mod fix;
 pub mod flow_addr;
 pub mod hub_routes;
+mod hub_rows;
 pub mod json;
 pub mod lesson;
 pub mod narrative;

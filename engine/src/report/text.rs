@@ -467,6 +467,21 @@ fn problem(p: &Problem) -> String {
             "unexpected route: {} {} {} {}",
             actual.prefix, actual.source, actual.state, actual.next_hop
         ),
+        Problem::MissingHubRoute { expected } => {
+            format!(
+                "missing hub route: {}",
+                super::hub_rows::expected_row(expected)
+            )
+        }
+        Problem::ExcludedHubRoutePresent { expected, actual } => format!(
+            "hub route {} should be absent, found {}",
+            super::hub_rows::expected_row(expected),
+            super::hub_rows::actual_row(actual)
+        ),
+        Problem::UnexpectedHubRoute { actual } => format!(
+            "unexpected hub route: {}",
+            super::hub_rows::actual_row(actual)
+        ),
         Problem::Verdict { expected, actual } => {
             differs("verdict", format!("{expected:?}"), format!("{actual:?}"))
         }
@@ -523,6 +538,7 @@ pub fn evidence(e: &Evidence) -> String {
             a.subnet,
             route_table(&a.routes)
         )),
+        Evidence::HubRoutes(a) => indent(super::hub_rows::routes(a)),
         Evidence::NextHop(a) => indent(next_hop(a)),
         Evidence::FlowVerify(a) => indent(flow_verify(a)),
         Evidence::Trace(a) => indent(super::narrative::trace(a)),

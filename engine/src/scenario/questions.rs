@@ -53,9 +53,10 @@ fn flow_port<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub enum QuestionDoc {
-    /// The effective routes of a subnet (or of a workload's NIC).
+    /// The effective routes of a subnet (or of a workload's NIC), or of a virtual hub's route
+    /// table (`hub`, `hub/<route table>` or `hub/<firewall>`).
     Routes {
-        /// `vnet/subnet` or a workload name.
+        /// `vnet/subnet`, a workload name, or `hub[/<route table>|/<firewall>]`.
         at: Text,
         /// What the effective route table must show.
         expect: RoutesExpectDoc,
@@ -551,6 +552,29 @@ pub struct RouteRowDoc {
         skip_serializing_if = "Option::is_none"
     )]
     pub next_hop_ip: Option<Text>,
+    /// A virtual hub's `nextHopType` as `az network vhub get-effective-routes` prints it
+    /// (`Virtual Network Connection`, `VPN_S2S_Gateway`, `ExpressRouteGateway`, `Remote Hub`,
+    /// `Azure Firewall`, `Internet`); only in rows of a hub's routes.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_hop_type: Option<Text>,
+    /// One of a hub route's `nextHops`, by name; only in rows of a hub's routes.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_hop_name: Option<Text>,
+    /// A hub route's `routeOrigin`, by name; only in rows of a hub's routes.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub origin: Option<Text>,
 }
 
 /// Route source as Azure prints it.

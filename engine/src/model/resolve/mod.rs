@@ -19,6 +19,7 @@ mod firewall;
 mod firewall_addr;
 mod firewall_tunnel;
 mod forall;
+mod hub_question;
 mod names;
 mod naming;
 mod network;

@@ -86,6 +86,10 @@ impl Resolver {
                 doc::QuestionDoc::ForAllTraces { .. } | doc::QuestionDoc::ForAllRoutes { .. } => {
                     self.for_all(q, at_span(q))
                 }
+                doc::QuestionDoc::Routes { at, expect } if self.names_hub(at) => self
+                    .question_hub_table(at)
+                    .flatten()
+                    .and_then(|hub| self.hub_routes_question(hub, expect, at_span(q))),
                 doc::QuestionDoc::Routes { at, expect } => {
                     let place = self.place(at);
                     let expect = self.routes_expect(expect, at.span);
@@ -447,6 +451,9 @@ impl Resolver {
     }
 
     fn row(&mut self, row: &doc::RouteRowDoc) -> Option<RouteRowExpect> {
+        if !self.no_hub_columns(row) {
+            return None;
+        }
         let prefix = match &row.prefix {
             Some(p) => Some(Some(self.prefix(p, "expected prefix")?)),
             None => Some(None),
