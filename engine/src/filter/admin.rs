@@ -78,7 +78,12 @@ pub fn admin_decision(
         .filter(|r| r.applies_to.contains(&subnet.vnet))
         .peekable();
     rules.peek()?;
-    if EXEMPT_SUBNETS.contains(&subnet.name.as_str()) {
+    let own_name = subnet
+        .name
+        .rsplit('/')
+        .next()
+        .unwrap_or(subnet.name.as_str());
+    if EXEMPT_SUBNETS.contains(&own_name) {
         return Some(AdminDecision::NotApplied {
             subnet: subnet.name.clone(),
         });
