@@ -27,6 +27,7 @@ mod reach_properties;
 mod reach_summary;
 mod reference;
 mod scenarios;
+mod security_admin;
 mod seeds;
 mod trace_cases;
 mod validation;

@@ -342,7 +342,9 @@ pub fn step_of(v: &Verdict) -> Option<(CheckStep, Status)> {
         | Verdict::LoadBalancerHairpin { .. }
         | Verdict::NoOutboundAccess { .. }
         | Verdict::PublicIpClosed { .. } => fail(CheckStep::Path),
-        Verdict::DroppedByNsg { .. } | Verdict::ServiceUnhealthy { .. } => fail(CheckStep::Nsgs),
+        Verdict::DroppedByNsg { .. }
+        | Verdict::DroppedBySecurityAdminRule { .. }
+        | Verdict::ServiceUnhealthy { .. } => fail(CheckStep::Nsgs),
         Verdict::DroppedByFirewall { .. } => fail(CheckStep::Firewall),
         Verdict::AsymmetricReturnDropped { .. } | Verdict::ReplyDropped { .. } => {
             fail(CheckStep::ReturnPath)

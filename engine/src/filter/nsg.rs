@@ -216,7 +216,7 @@ fn udr_widened_tag(
     .map(|(_, address)| MatchNote::VirtualNetworkTagWidenedByUdr { address })
 }
 
-fn protocol_matches(rule: Protocol, flow: FlowProtocol) -> bool {
+pub(super) fn protocol_matches(rule: Protocol, flow: FlowProtocol) -> bool {
     matches!(
         (rule, flow),
         (Protocol::Any, _)
@@ -226,7 +226,7 @@ fn protocol_matches(rule: Protocol, flow: FlowProtocol) -> bool {
     )
 }
 
-fn address_matches(m: &AddressMatch, ip: IpAddr, scope: &TagScope) -> bool {
+pub(super) fn address_matches(m: &AddressMatch, ip: IpAddr, scope: &TagScope) -> bool {
     match m {
         AddressMatch::Any => true,
         AddressMatch::Prefix(p) => p.contains(&ip),
@@ -235,7 +235,7 @@ fn address_matches(m: &AddressMatch, ip: IpAddr, scope: &TagScope) -> bool {
     }
 }
 
-fn ports_match(ranges: &[PortRange], port: u16, protocol: FlowProtocol) -> bool {
+pub(super) fn ports_match(ranges: &[PortRange], port: u16, protocol: FlowProtocol) -> bool {
     protocol == FlowProtocol::Icmp || ranges.iter().any(|r| r.contains(port))
 }
 

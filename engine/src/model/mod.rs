@@ -3,6 +3,7 @@
 //! problem of a document at once.
 
 mod addr;
+mod admin;
 mod balance;
 mod firewall;
 pub mod flow_addr;
@@ -25,6 +26,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 pub use addr::{is_private, reserved_addresses, Refused};
+pub use admin::*;
 pub use balance::*;
 pub use firewall::*;
 pub use hub_question::*;
@@ -90,6 +92,8 @@ pub struct Network {
     pub virtual_hubs: IdVec<VirtualHubId, VirtualHub>,
     /// Declared service tags and their prefixes ([`ServiceTag::Declared`] indexes this).
     pub service_tags: Vec<(String, Vec<IpNet>)>,
+    /// AVNM security admin rules, sorted by priority within each direction.
+    pub security_admin_rules: Vec<AdminRule>,
     /// Application security groups ([`AddressMatch::Asg`] indexes this).
     pub application_security_groups: Vec<ApplicationSecurityGroup>,
     /// Private endpoints, indexed by [`PrivateEndpointId`].

@@ -4,13 +4,15 @@
 use serde::{Deserialize, Serialize};
 
 use crate::dataplane::DataPlane;
+use crate::filter::admin::{admin_decision, AdminDecision};
 use crate::filter::nsg::evaluate_with;
 use crate::filter::platform::{
     platform_decision, platform_service, PlatformDecision, PlatformService,
 };
 use crate::filter::{Flow, RuleMatch, TagScope};
 use crate::model::{
-    Access, Direction, Network, NicRef, NsgId, PrivateEndpointNetworkPolicies, RemoteEnd, SubnetId,
+    Access, AdminAccess, Direction, Network, NicRef, NsgId, PrivateEndpointNetworkPolicies,
+    RemoteEnd, SubnetId,
 };
 
 /// Where an NSG sits.
@@ -80,6 +82,10 @@ pub struct FlowVerifyAnswer {
     pub rule: Option<RuleMatch>,
     /// Every level in evaluation order: outbound NIC then subnet, inbound subnet then NIC.
     pub stages: Vec<NsgStage>,
+    /// The Virtual Network Manager security admin rules' decision, taken before the NSGs; absent
+    /// when none applies to the VNet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin: Option<AdminDecision>,
 }
 
 /// Checks the NSGs of `nic` for a flow in `direction`. Outbound: the NIC's NSG, then the
@@ -162,6 +168,18 @@ pub fn nsgs_at(
         flow: &flow,
         scope,
     };
+    let admin = admin_decision(net, subnet, direction, &flow, scope);
+    if let Some(decided) = admin.as_ref().filter(|a| !a.consults_nsgs()) {
+        return Some(admin_decided(
+            name,
+            subnet.name.clone(),
+            direction,
+            flow,
+            decided,
+            levels,
+            net,
+        ));
+    }
     let mut stages = Vec::new();
     let mut denied_by: Option<RuleMatch> = None;
     let mut last_rule: Option<RuleMatch> = None;
@@ -187,7 +205,47 @@ pub fn nsgs_at(
         },
         rule: denied_by.or(last_rule),
         stages,
+        admin,
     })
+}
+
+/// The answer when a security admin rule `Deny` or `AlwaysAllow` decided: the NSGs are not
+/// evaluated (https://learn.microsoft.com/azure/virtual-network-manager/concept-security-admins).
+fn admin_decided(
+    nic: String,
+    subnet: String,
+    direction: Direction,
+    flow: Flow,
+    decided: &AdminDecision,
+    levels: [(NsgLevel, Option<NsgId>); 2],
+    net: &Network,
+) -> FlowVerifyAnswer {
+    let denied = matches!(
+        decided,
+        AdminDecision::Matched(m) if m.access == AdminAccess::Deny
+    );
+    let stages = levels
+        .into_iter()
+        .map(|(level, nsg)| NsgStage {
+            level,
+            decision: match nsg.and_then(|n| net.nsg(n)) {
+                Some(n) => StageDecision::NotEvaluated {
+                    nsg: n.name.clone(),
+                },
+                None => StageDecision::NoNsg,
+            },
+        })
+        .collect();
+    FlowVerifyAnswer {
+        nic,
+        subnet,
+        direction,
+        flow,
+        access: if denied { Access::Deny } else { Access::Allow },
+        rule: None,
+        stages,
+        admin: Some(decided.clone()),
+    }
 }
 
 /// Where and what is being checked.

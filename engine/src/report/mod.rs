@@ -5,6 +5,7 @@
 //! change moves and what the checklist finds; [`fix`] says a suggested fix in a sentence and as
 //! the `az` commands that apply it.
 
+pub mod admin;
 pub mod az;
 pub mod compare;
 pub mod diagnosis;

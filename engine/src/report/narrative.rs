@@ -116,9 +116,15 @@ fn hops(out: &mut String, hops: &[Hop]) {
 fn step(out: &mut String, s: &Step) {
     match s {
         Step::InboundNsgs(a) => {
+            if let Some(admin) = &a.admin {
+                let _ = writeln!(out, "    {}", super::admin::admin_decision(admin));
+            }
             let _ = writeln!(out, "    inbound NSGs: {}", nsgs(a));
         }
         Step::OutboundNsgs(a) => {
+            if let Some(admin) = &a.admin {
+                let _ = writeln!(out, "    {}", super::admin::admin_decision(admin));
+            }
             let _ = writeln!(out, "    outbound NSGs: {}", nsgs(a));
         }
         Step::StatefulReply => out.push_str("    NSGs: reply of an allowed flow (stateful)\n"),

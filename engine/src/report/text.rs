@@ -191,6 +191,9 @@ pub fn flow_verify(answer: &FlowVerifyAnswer) -> String {
         answer.subnet,
         answer.access
     );
+    if let Some(admin) = &answer.admin {
+        out.push_str(&format!("  {}\n", super::admin::admin_decision(admin)));
+    }
     for (i, stage) in answer.stages.iter().enumerate() {
         let level = match stage.level {
             NsgLevel::Nic => "NIC",
@@ -208,7 +211,11 @@ pub fn flow_verify(answer: &FlowVerifyAnswer) -> String {
                 format!("{level} NSG `{}`: rule `{}` priority {}{default}: {}{note}", m.nsg, m.rule, m.priority, m.access)
             }
             StageDecision::NotEvaluated { nsg } => {
-                format!("{level} NSG `{nsg}`: not evaluated, the flow was already denied")
+                let why = match &answer.admin {
+                    Some(a) if !a.consults_nsgs() => "a security admin rule decided",
+                    _ => "the flow was already denied",
+                };
+                format!("{level} NSG `{nsg}`: not evaluated, {why}")
             }
             StageDecision::IgnoredForPrivateEndpoint { nsg, policies } => format!(
                 "{level} NSG `{nsg}`: does not apply to the private endpoint (network policies {policies:?} leave NSGs out)"

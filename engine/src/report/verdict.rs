@@ -127,6 +127,14 @@ impl fmt::Display for Verdict {
                 f,
                 "{name} ({address} is a Standard public IP: closed to inbound until an NSG on `{nic}` or its subnet allows it)"
             ),
+            Verdict::DroppedBySecurityAdminRule {
+                collection,
+                rule,
+                nic,
+            } => write!(
+                f,
+                "{name} (security admin rule `{rule}` of `{collection}` at `{nic}`, before any NSG)"
+            ),
         }
     }
 }

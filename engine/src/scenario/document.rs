@@ -63,6 +63,9 @@ pub struct Document {
     /// `AzureLoadBalancer`.
     #[serde(default)]
     pub service_tags: Vec<ServiceTagDoc>,
+    /// Azure Virtual Network Manager security admin rule collections, evaluated before NSGs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_admin_rules: Vec<super::AdminRuleCollectionDoc>,
     /// Application security groups NSG rules can name (`source_asgs`, `destination_asgs`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub application_security_groups: Vec<super::ApplicationSecurityGroupDoc>,

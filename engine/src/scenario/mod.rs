@@ -1,6 +1,7 @@
 //! Stage 1: the scenario file format. Reads RON text into a [`Document`] with source spans,
 //! and nothing more: names are not resolved and addresses not parsed (that is [`crate::model`]).
 
+mod admin;
 mod document;
 mod firewall;
 mod load_balancer;
@@ -13,6 +14,7 @@ mod variant;
 mod vocab;
 mod vwan;
 
+pub use admin::*;
 pub use document::*;
 pub use firewall::*;
 pub use load_balancer::*;

@@ -411,11 +411,13 @@ pub enum VerdictName {
     NoOutboundAccess,
     /// A Standard public IP with no NSG to allow inbound.
     PublicIpClosed,
+    /// A Virtual Network Manager security admin rule denied the flow before the NSGs.
+    DroppedBySecurityAdminRule,
 }
 
 impl VerdictName {
     /// Every verdict, in the order of the README's table.
-    pub const ALL: [VerdictName; 27] = [
+    pub const ALL: [VerdictName; 28] = [
         VerdictName::Delivered,
         VerdictName::DroppedByNsg,
         VerdictName::DroppedByFirewall,
@@ -443,6 +445,7 @@ impl VerdictName {
         VerdictName::LoadBalancerHairpin,
         VerdictName::NoOutboundAccess,
         VerdictName::PublicIpClosed,
+        VerdictName::DroppedBySecurityAdminRule,
     ];
 
     /// The name as scenario files write it (and as every answer prints it).
@@ -475,6 +478,7 @@ impl VerdictName {
             VerdictName::LoadBalancerHairpin => "LoadBalancerHairpin",
             VerdictName::NoOutboundAccess => "NoOutboundAccess",
             VerdictName::PublicIpClosed => "PublicIpClosed",
+            VerdictName::DroppedBySecurityAdminRule => "DroppedBySecurityAdminRule",
         }
     }
 }

@@ -187,6 +187,18 @@ impl Tracer<'_> {
             direction,
             packet.flow(self.protocol),
         )?;
+        let admin_deny = match &nsgs.admin {
+            Some(crate::filter::admin::AdminDecision::Matched(m))
+                if m.access == crate::model::AdminAccess::Deny =>
+            {
+                Some(Verdict::DroppedBySecurityAdminRule {
+                    collection: m.collection.clone(),
+                    rule: m.rule.clone(),
+                    nic: nic.name.clone(),
+                })
+            }
+            _ => None,
+        };
         let denied = (nsgs.access == Access::Deny)
             .then(|| nsgs.rule.clone())
             .flatten();
@@ -194,6 +206,9 @@ impl Tracer<'_> {
             Direction::Outbound => Step::OutboundNsgs(nsgs),
             Direction::Inbound => Step::InboundNsgs(nsgs),
         });
+        if admin_deny.is_some() {
+            return admin_deny;
+        }
         denied.map(|rule| Verdict::DroppedByNsg {
             nsg: rule.nsg,
             rule: rule.rule,

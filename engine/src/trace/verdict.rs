@@ -195,6 +195,16 @@ pub enum Verdict {
         /// The NIC behind it.
         nic: String,
     },
+    /// A Virtual Network Manager security admin rule with access `Deny` dropped the flow before
+    /// any NSG was consulted.
+    DroppedBySecurityAdminRule {
+        /// The rule collection.
+        collection: String,
+        /// The admin rule's name.
+        rule: String,
+        /// Where.
+        nic: String,
+    },
 }
 
 /// A firewall rule by its place in the policy.
@@ -457,7 +467,8 @@ impl Verdict {
             | Verdict::NoHealthyBackend { .. }
             | Verdict::LoadBalancerHairpin { .. }
             | Verdict::NoOutboundAccess { .. }
-            | Verdict::PublicIpClosed { .. } => Symptom::ConnectTimeout,
+            | Verdict::PublicIpClosed { .. }
+            | Verdict::DroppedBySecurityAdminRule { .. } => Symptom::ConnectTimeout,
             Verdict::DroppedByFirewall { feel, .. } => match feel {
                 DenyFeel::Silent => Symptom::ConnectTimeout,
                 DenyFeel::Http470 => Symptom::FirewallHttp470,
@@ -521,6 +532,7 @@ impl Verdict {
             Verdict::LoadBalancerHairpin { .. } => VerdictName::LoadBalancerHairpin,
             Verdict::NoOutboundAccess { .. } => VerdictName::NoOutboundAccess,
             Verdict::PublicIpClosed { .. } => VerdictName::PublicIpClosed,
+            Verdict::DroppedBySecurityAdminRule { .. } => VerdictName::DroppedBySecurityAdminRule,
         }
     }
 
@@ -542,6 +554,7 @@ impl Verdict {
             | Verdict::SentToServiceEndpoint
             | Verdict::AnsweredByPlatform { .. } => true,
             Verdict::DroppedByNsg { .. }
+            | Verdict::DroppedBySecurityAdminRule { .. }
             | Verdict::DroppedByFirewall { .. }
             | Verdict::NoRoute { .. }
             | Verdict::NoDestination { .. }

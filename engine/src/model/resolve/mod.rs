@@ -11,6 +11,7 @@ use crate::diag::{unknown_name_hint, Diagnostic, Severity};
 use crate::model::flow_addr::unroutable;
 use crate::scenario::{self as doc, Document, Text};
 
+mod admin;
 mod asg;
 mod balance;
 mod delegation;
@@ -49,6 +50,7 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.asg_names(&document.application_security_groups);
     r.nsgs(&document.nsgs);
     r.vnets(&document.vnets);
+    r.security_admin_rules(&document.security_admin_rules);
     r.virtual_hubs(&document.virtual_hubs);
     r.peerings(&document.peerings);
     r.peering_limits();

@@ -1,0 +1,213 @@
+//! Azure Virtual Network Manager security admin rules: evaluated before the NSGs, on every
+//! subnet of the VNets they apply to
+//! (https://learn.microsoft.com/azure/virtual-network-manager/concept-security-admins,
+//! https://learn.microsoft.com/azure/virtual-network-manager/concept-enforcement).
+
+use serde::{Deserialize, Serialize};
+
+use super::nsg::{address_matches, ports_match, protocol_matches};
+use super::{Flow, TagScope};
+use crate::model::{AdminAccess, AdminRule, Direction, Network, Subnet};
+
+/// The subnets security admin rules do not apply to, named as Azure requires them: Azure
+/// Firewall, VPN and ExpressRoute gateways, Azure Bastion and Route Server
+/// (https://learn.microsoft.com/azure/virtual-network-manager/concept-security-admins,
+/// "Nonapplication of security admin rules").
+pub const EXEMPT_SUBNETS: [&str; 5] = [
+    "AzureFirewallSubnet",
+    "AzureFirewallManagementSubnet",
+    "GatewaySubnet",
+    "AzureBastionSubnet",
+    "RouteServerSubnet",
+];
+
+/// The security admin rule that decided a flow.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct AdminRuleMatch {
+    /// Its collection.
+    pub collection: String,
+    /// The rule.
+    pub rule: String,
+    /// Its priority.
+    pub priority: u16,
+    /// Allow, AlwaysAllow or Deny.
+    pub access: AdminAccess,
+}
+
+/// What the security admin rules decided before the NSGs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(tag = "decision")]
+pub enum AdminDecision {
+    /// A rule matched: `Deny` drops the flow and `AlwaysAllow` lets it through, the NSGs not
+    /// consulted; `Allow` hands it to the NSGs.
+    Matched(AdminRuleMatch),
+    /// Admin rules apply to this VNet but none matched: the NSGs decide.
+    NoMatch,
+    /// The subnet is one Azure leaves out of security admin rules.
+    NotApplied {
+        /// The subnet's name.
+        subnet: String,
+    },
+}
+
+impl AdminDecision {
+    /// Whether the NSGs are consulted after this decision.
+    pub fn consults_nsgs(&self) -> bool {
+        !matches!(
+            self,
+            AdminDecision::Matched(AdminRuleMatch {
+                access: AdminAccess::Deny | AdminAccess::AlwaysAllow,
+                ..
+            })
+        )
+    }
+}
+
+/// The admin decision at `subnet` for `flow` in `direction`; `None` when no admin rule applies
+/// to the subnet's VNet (the NSGs alone decide, as without Virtual Network Manager).
+pub fn admin_decision(
+    net: &Network,
+    subnet: &Subnet,
+    direction: Direction,
+    flow: &Flow,
+    scope: &TagScope,
+) -> Option<AdminDecision> {
+    let mut rules = net
+        .security_admin_rules
+        .iter()
+        .filter(|r| r.applies_to.contains(&subnet.vnet))
+        .peekable();
+    rules.peek()?;
+    let own_name = subnet
+        .name
+        .rsplit('/')
+        .next()
+        .unwrap_or(subnet.name.as_str());
+    if EXEMPT_SUBNETS.contains(&own_name) {
+        return Some(AdminDecision::NotApplied {
+            subnet: subnet.name.clone(),
+        });
+    }
+    Some(first_match(rules, direction, flow, scope))
+}
+
+/// Among the rules of `direction`, the lowest priority number that matches wins.
+fn first_match<'a>(
+    rules: impl Iterator<Item = &'a AdminRule>,
+    direction: Direction,
+    flow: &Flow,
+    scope: &TagScope,
+) -> AdminDecision {
+    let mut hits: Vec<&AdminRule> = rules
+        .filter(|r| r.direction == direction && admin_rule_matches(r, flow, scope))
+        .collect();
+    hits.sort_by_key(|r| r.priority);
+    match hits.first() {
+        Some(r) => AdminDecision::Matched(AdminRuleMatch {
+            collection: r.collection.clone(),
+            rule: r.name.clone(),
+            priority: r.priority,
+            access: r.access,
+        }),
+        None => AdminDecision::NoMatch,
+    }
+}
+
+/// Whether `r` matches `flow`: protocol, both addresses and both ports, as for NSG rules.
+fn admin_rule_matches(r: &AdminRule, flow: &Flow, scope: &TagScope) -> bool {
+    protocol_matches(r.protocol, flow.protocol)
+        && r.source.iter().any(|m| address_matches(m, flow.src, scope))
+        && r.destination
+            .iter()
+            .any(|m| address_matches(m, flow.dst, scope))
+        && ports_match(&r.source_ports, flow.src_port, flow.protocol)
+        && ports_match(&r.destination_ports, flow.dst_port, flow.protocol)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AddressMatch, FlowProtocol, PortRange, Protocol, VnetId};
+
+    fn rule(name: &str, priority: u16, access: AdminAccess, port: u16) -> AdminRule {
+        AdminRule {
+            collection: "c".into(),
+            name: name.into(),
+            priority,
+            direction: Direction::Inbound,
+            access,
+            protocol: Protocol::Tcp,
+            source: vec![AddressMatch::Any],
+            source_ports: vec![PortRange::ANY],
+            destination: vec![AddressMatch::Any],
+            destination_ports: vec![PortRange {
+                first: port,
+                last: port,
+            }],
+            applies_to: vec![VnetId::for_test(0)],
+        }
+    }
+
+    fn flow(port: u16) -> Flow {
+        Flow {
+            protocol: FlowProtocol::Tcp,
+            src: "10.1.0.4".parse().unwrap(),
+            src_port: 50000,
+            dst: "10.0.1.4".parse().unwrap(),
+            dst_port: port,
+        }
+    }
+
+    fn decide(rules: &[AdminRule], port: u16) -> AdminDecision {
+        first_match(
+            rules.iter(),
+            Direction::Inbound,
+            &flow(port),
+            &TagScope::default(),
+        )
+    }
+
+    #[test]
+    fn among_admin_rules_the_lower_priority_number_wins() {
+        let rules = [
+            rule("deny-late", 20, AdminAccess::Deny, 22),
+            rule("allow-early", 10, AdminAccess::Allow, 22),
+        ];
+        let AdminDecision::Matched(m) = decide(&rules, 22) else {
+            panic!("a rule matches");
+        };
+        assert_eq!(m.rule, "allow-early");
+    }
+
+    #[test]
+    fn admin_deny_and_always_allow_skip_the_nsgs_and_allow_hands_over_to_them() {
+        let at = |access| decide(&[rule("r", 1, access, 22)], 22);
+        assert!(!at(AdminAccess::Deny).consults_nsgs());
+        assert!(!at(AdminAccess::AlwaysAllow).consults_nsgs());
+        assert!(at(AdminAccess::Allow).consults_nsgs());
+        assert!(decide(&[rule("r", 1, AdminAccess::Deny, 22)], 443).consults_nsgs());
+        assert_eq!(
+            decide(&[rule("r", 1, AdminAccess::Deny, 22)], 443),
+            AdminDecision::NoMatch
+        );
+    }
+
+    #[test]
+    fn admin_rules_of_the_other_direction_are_ignored() {
+        let mut r = rule("out", 1, AdminAccess::Deny, 22);
+        r.direction = Direction::Outbound;
+        assert_eq!(decide(&[r], 22), AdminDecision::NoMatch);
+    }
+
+    #[test]
+    fn admin_rules_do_not_apply_in_firewall_gateway_bastion_and_route_server_subnets() {
+        for s in [
+            "AzureFirewallSubnet",
+            "GatewaySubnet",
+            "AzureBastionSubnet",
+            "RouteServerSubnet",
+        ] {
+            assert!(EXEMPT_SUBNETS.contains(&s), "{s}");
+        }
+    }
+}
