@@ -557,6 +557,10 @@ fn nsgs(net: &Network, t: &TraceAnswer) -> Finding {
             },
         );
     }
+    if let Verdict::DroppedBySecurityAdminRule { .. } = &t.verdict {
+        // A network manager's rule decided before any NSG: the verdict names it.
+        return finding(step, Status::Fail, trace_verdict(t));
+    }
     if let Verdict::ServiceUnhealthy { service, reason } = &t.verdict {
         return finding(
             step,

@@ -194,7 +194,7 @@ impl Tracer<'_> {
                 Some(Verdict::DroppedBySecurityAdminRule {
                     collection: m.collection.clone(),
                     rule: m.rule.clone(),
-                    nic: nic.name.clone(),
+                    nic: nic.name.to_string(),
                 })
             }
             _ => None,
