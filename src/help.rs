@@ -54,7 +54,8 @@ pub const TRACE: &str = "\
 Examples:
   azpath trace scenarios/private-endpoint/route-table-policy-forces-firewall.ron --from vm-app --to 10.0.2.4 --port 443
   azpath trace scenarios/dns/zone-linked-to-the-hub-only.ron --from vm-app --to contoso-aoai.openai.azure.com
-  azpath trace estate.ron --from vm-app --to 10.0.2.4:443 --format dot | dot -Tsvg -o trace.svg";
+  azpath trace estate.ron --from vm-app --to 10.0.2.4:443 --format dot | dot -Tsvg -o trace.svg
+  azpath trace scenarios/private-endpoint/route-table-policy-forces-firewall.ron --from vm-app --to 10.0.2.4 --port 443 --permit-all";
 
 /// `azpath resolve --help`.
 pub const RESOLVE: &str = "\

@@ -1741,3 +1741,27 @@ fn what_if_of_a_terraform_plan_shows_the_routes_it_changes() {
     let both = azpath(&["what-if", "a.ron", "b.ron", "--terraform-plan", "p.json"]);
     assert_eq!(both.status.code(), Some(2));
 }
+
+#[test]
+fn trace_permit_all_lists_the_blocking_nsg_rule_and_exits_0_when_routing_alone_delivers() {
+    let file = root().join("scenarios/nsg/subnet-and-nic-order.ron");
+    let file = file.to_str().unwrap();
+    let plain = azpath(&["trace", file, "--from", "vm-web", "--to", "10.10.2.4:1433"]);
+    assert_eq!(plain.status.code(), Some(1), "{}", stderr(&plain));
+    let o = azpath(&[
+        "trace",
+        file,
+        "--from",
+        "vm-web",
+        "--to",
+        "10.10.2.4:1433",
+        "--permit-all",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("NSG `nsg-web-nic` rule `deny-sql-out` (Outbound, at `vm-web`)"),
+        "{text}"
+    );
+    assert!(text.contains("Routing alone delivers it"), "{text}");
+}

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use azpath_engine::analysis::flow::{self, Connection};
+use azpath_engine::analysis::permit;
 use azpath_engine::model::flow_addr::{parse_source, SourceError};
 use azpath_engine::{diag, report};
 
@@ -27,6 +28,10 @@ pub struct Args {
     /// rules; default: the FQDN a private endpoint at the destination serves.
     #[arg(long)]
     host: Option<String>,
+    /// Routing only: trace as if every NSG and firewall allowed the flow, and list every rule
+    /// along the path that would have blocked it (exit 0 when routing alone delivers it).
+    #[arg(long)]
+    permit_all: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: TraceFormat,
@@ -70,6 +75,9 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         host: args.host.clone(),
     };
     let dp = loaded.dataplane();
+    if args.permit_all {
+        return permit_all(&args, net, dp, from, &to, &connection);
+    }
     let answer = flow::trace_connection(net, dp, from, &to, &connection)
         .ok_or_else(|| CliError::bad(format!("could not trace from `{}`", args.from)))?;
     match args.format {
@@ -85,4 +93,35 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         }
     }
     Ok(Outcome::of_verdict(&answer.verdict))
+}
+
+/// `--permit-all`: the path with every blocking NSG and firewall rule lifted, and those rules.
+fn permit_all(
+    args: &Args,
+    net: &azpath_engine::model::Network,
+    dp: &azpath_engine::dataplane::DataPlane,
+    from: azpath_engine::model::TraceSource,
+    to: &azpath_engine::model::TraceTarget,
+    connection: &Connection,
+) -> Result<Outcome, CliError> {
+    let answer = permit::permit_all_with(net, dp, |n, d| {
+        flow::trace_connection(n, d, from, to, connection)
+    })
+    .ok_or_else(|| CliError::bad(format!("could not trace from `{}`", args.from)))?;
+    match args.format {
+        TraceFormat::Text => out::painted(
+            &report::permit::permit_all(&answer),
+            &[(
+                answer.trace.verdict.name(),
+                out::Tone::of(&answer.trace.verdict),
+            )],
+        )?,
+        TraceFormat::Json => out::data(&super::rendered(report::json::render(&answer))?)?,
+        TraceFormat::Dot => out::data(&report::dot::trace(&answer.trace, net))?,
+        TraceFormat::Svg => {
+            let d = report::diagram::build(net, &[&answer.trace]);
+            out::data(&report::svg::render(&d, Some(&answer.trace)))?;
+        }
+    }
+    Ok(Outcome::held_if(answer.routing_delivers))
 }

@@ -5,6 +5,7 @@ pub mod diagnose;
 pub mod firewall_deny;
 pub mod flow;
 pub mod generate;
+pub mod permit;
 pub mod reach;
 pub mod resolutions;
 pub mod suggest;

@@ -21,6 +21,7 @@ pub mod json;
 pub mod lesson;
 pub mod narrative;
 pub mod onprem;
+pub mod permit;
 pub mod reach;
 pub mod reasons;
 pub mod schema;
