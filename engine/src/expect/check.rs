@@ -229,41 +229,69 @@ pub fn row_matches(row: &RouteRowExpect, route: &EffectiveRoute) -> bool {
             .is_none_or(|h| h.matches(route.next_hop.next_hop_type, route.next_hop.ip))
 }
 
+/// How expected rows and listed routes disagree, whatever the table.
+pub(super) enum RowMismatch<'a, R, A> {
+    /// `Excludes`: the row matches this route.
+    Present(&'a R, &'a A),
+    /// No route is left for the row.
+    Missing(&'a R),
+    /// `Exactly`: no row took this route.
+    Unexpected(&'a A),
+}
+
 /// Compares rows with routes. For `Contains` and `Exactly` each expected row takes its own
 /// route (so two rows can assert two equal-cost paths), greedily in file order; with `Exactly`
-/// any route left over is unexpected. With `Excludes` no row may match any route.
-pub(super) fn routes_problems(expect: &RoutesExpect, actual: &[EffectiveRoute]) -> Vec<Problem> {
-    let mut problems = Vec::new();
+/// any route left over is unexpected. With `Excludes` no row may match any route. Subnet and
+/// hub tables share it, each with its own row match.
+pub(super) fn compare_rows<'a, R, A>(
+    mode: RoutesMode,
+    rows: &'a [R],
+    actual: &'a [A],
+    matches: impl Fn(&R, &A) -> bool,
+) -> Vec<RowMismatch<'a, R, A>> {
+    let mut out = Vec::new();
     let mut used = vec![false; actual.len()];
-    for row in &expect.rows {
-        if expect.mode == RoutesMode::Excludes {
-            if let Some(r) = actual.iter().find(|r| row_matches(row, r)) {
-                problems.push(Problem::ExcludedRoutePresent {
-                    expected: row.clone(),
-                    actual: r.clone(),
-                });
+    for row in rows {
+        if mode == RoutesMode::Excludes {
+            if let Some(r) = actual.iter().find(|r| matches(row, r)) {
+                out.push(RowMismatch::Present(row, r));
             }
             continue;
         }
         let free = actual
             .iter()
             .zip(used.iter_mut())
-            .find(|(r, taken)| !**taken && row_matches(row, r));
+            .find(|(r, taken)| !**taken && matches(row, r));
         match free {
             Some((_, taken)) => *taken = true,
-            None => problems.push(Problem::MissingRoute {
-                expected: row.clone(),
-            }),
+            None => out.push(RowMismatch::Missing(row)),
         }
     }
-    if expect.mode == RoutesMode::Exactly {
+    if mode == RoutesMode::Exactly {
         for (r, taken) in actual.iter().zip(&used) {
             if !taken {
-                problems.push(Problem::UnexpectedRoute { actual: r.clone() });
+                out.push(RowMismatch::Unexpected(r));
             }
         }
     }
-    problems
+    out
+}
+
+/// A subnet's rows compared with its effective routes ([`compare_rows`]).
+pub(super) fn routes_problems(expect: &RoutesExpect, actual: &[EffectiveRoute]) -> Vec<Problem> {
+    compare_rows(expect.mode, &expect.rows, actual, row_matches)
+        .into_iter()
+        .map(|m| match m {
+            RowMismatch::Present(row, r) => Problem::ExcludedRoutePresent {
+                expected: row.clone(),
+                actual: r.clone(),
+            },
+            RowMismatch::Missing(row) => Problem::MissingRoute {
+                expected: row.clone(),
+            },
+            RowMismatch::Unexpected(r) => Problem::UnexpectedRoute { actual: r.clone() },
+        })
+        .collect()
 }
 
 /// The name Azure prints for a winning route's table.

@@ -2,10 +2,8 @@
 //! prints them, compared with the expected rows (one route per row, as for a subnet's routes).
 
 use super::answer::{Asked, Evidence, Problem, QuestionResult};
-use super::check::result;
-use crate::model::{
-    HubHopType, HubRoutesExpect, HubRowExpect, HubTableRef, Network, Question, RoutesMode,
-};
+use super::check::{result, RowMismatch};
+use crate::model::{HubHopType, HubRoutesExpect, HubRowExpect, HubTableRef, Network, Question};
 use crate::query::{hub_routes, HubEffectiveRoute, HubNextHopType};
 use crate::route::hub::HubTableId;
 
@@ -58,37 +56,19 @@ pub(super) fn hub_row_matches(row: &HubRowExpect, route: &HubEffectiveRoute) -> 
         && row.origin.as_ref().is_none_or(|o| *o == route.route_origin)
 }
 
-/// Compares rows with routes, as [`super::check::routes_problems`] does for a subnet.
+/// A hub table's rows compared with its routes ([`super::check::compare_rows`]).
 fn problems(expect: &HubRoutesExpect, actual: &[HubEffectiveRoute]) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    let mut used = vec![false; actual.len()];
-    for row in &expect.rows {
-        if expect.mode == RoutesMode::Excludes {
-            if let Some(r) = actual.iter().find(|r| hub_row_matches(row, r)) {
-                problems.push(Problem::ExcludedHubRoutePresent {
-                    expected: row.clone(),
-                    actual: r.clone(),
-                });
-            }
-            continue;
-        }
-        let free = actual
-            .iter()
-            .zip(used.iter_mut())
-            .find(|(r, taken)| !**taken && hub_row_matches(row, r));
-        match free {
-            Some((_, taken)) => *taken = true,
-            None => problems.push(Problem::MissingHubRoute {
+    super::check::compare_rows(expect.mode, &expect.rows, actual, hub_row_matches)
+        .into_iter()
+        .map(|m| match m {
+            RowMismatch::Present(row, r) => Problem::ExcludedHubRoutePresent {
                 expected: row.clone(),
-            }),
-        }
-    }
-    if expect.mode == RoutesMode::Exactly {
-        for (r, taken) in actual.iter().zip(&used) {
-            if !taken {
-                problems.push(Problem::UnexpectedHubRoute { actual: r.clone() });
-            }
-        }
-    }
-    problems
+                actual: r.clone(),
+            },
+            RowMismatch::Missing(row) => Problem::MissingHubRoute {
+                expected: row.clone(),
+            },
+            RowMismatch::Unexpected(r) => Problem::UnexpectedHubRoute { actual: r.clone() },
+        })
+        .collect()
 }
