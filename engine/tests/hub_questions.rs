@@ -1,6 +1,6 @@
 //! `Routes(at: "<hub>[/<table>|/<firewall>]")` questions: rows in the columns of
 //! `az network vhub get-effective-routes` (Learn, "View virtual hub effective routes",
-//! https://learn.microsoft.com/azure/virtual-wan/effective-routes-virtual-hub), checked and refused
+//! <https://learn.microsoft.com/azure/virtual-wan/effective-routes-virtual-hub>), checked and refused
 //! like a subnet's rows.
 
 use azpath_engine::expect::{check, Outcome};

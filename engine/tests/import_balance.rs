@@ -1,5 +1,5 @@
 //! Importing load balancers from Azure's JSON (`az network lb show`, REST "Load Balancers -
-//! Get", https://learn.microsoft.com/rest/api/load-balancer/load-balancers/get): the fixture
+//! Get", <https://learn.microsoft.com/rest/api/load-balancer/load-balancers/get>): the fixture
 //! under `tests/import/load-balancers/` is the lesson
 //! `load-balancer/ha-nva-pair-behind-an-internal-load-balancer.ron` as Azure prints it, plus a
 //! public load balancer with an outbound rule and a Basic one.

@@ -1,6 +1,6 @@
 //! Virtual Network Manager security admin rules over NSGs, each test named after the documented
 //! behaviour (Learn, "Security admin rules in Azure Virtual Network Manager",
-//! https://learn.microsoft.com/azure/virtual-network-manager/concept-security-admins).
+//! <https://learn.microsoft.com/azure/virtual-network-manager/concept-security-admins>).
 
 use azpath_engine::filter::admin::AdminDecision;
 use azpath_engine::model::{Access, Direction, FlowProtocol, NicRef, RemoteEnd};

@@ -1,7 +1,7 @@
 //! Azure Virtual Network Manager security admin rules: evaluated before the NSGs, on every
 //! subnet of the VNets they apply to
-//! (https://learn.microsoft.com/azure/virtual-network-manager/concept-security-admins,
-//! https://learn.microsoft.com/azure/virtual-network-manager/concept-enforcement).
+//! (<https://learn.microsoft.com/azure/virtual-network-manager/concept-security-admins>,
+//! <https://learn.microsoft.com/azure/virtual-network-manager/concept-enforcement>).
 
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +11,7 @@ use crate::model::{AdminAccess, AdminRule, Direction, Network, Subnet};
 
 /// The subnets security admin rules do not apply to, named as Azure requires them: Azure
 /// Firewall, VPN and ExpressRoute gateways, Azure Bastion and Route Server
-/// (https://learn.microsoft.com/azure/virtual-network-manager/concept-security-admins,
+/// (<https://learn.microsoft.com/azure/virtual-network-manager/concept-security-admins>,
 /// "Nonapplication of security admin rules").
 pub const EXEMPT_SUBNETS: [&str; 5] = [
     "AzureFirewallSubnet",

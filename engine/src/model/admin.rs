@@ -1,5 +1,5 @@
 //! Azure Virtual Network Manager security admin rules in resolved form
-//! (https://learn.microsoft.com/azure/virtual-network-manager/concept-security-admins).
+//! (<https://learn.microsoft.com/azure/virtual-network-manager/concept-security-admins>).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,6 +1,6 @@
 //! A question about a virtual hub's route table, in resolved form: which table, and the rows
 //! `az network vhub get-effective-routes` must show (Microsoft Learn, "View virtual hub effective
-//! routes", https://learn.microsoft.com/azure/virtual-wan/effective-routes-virtual-hub).
+//! routes", <https://learn.microsoft.com/azure/virtual-wan/effective-routes-virtual-hub>).
 
 use ipnet::IpNet;
 use serde::Serialize;

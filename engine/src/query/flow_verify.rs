@@ -210,7 +210,7 @@ pub fn nsgs_at(
 }
 
 /// The answer when a security admin rule `Deny` or `AlwaysAllow` decided: the NSGs are not
-/// evaluated (https://learn.microsoft.com/azure/virtual-network-manager/concept-security-admins).
+/// evaluated (<https://learn.microsoft.com/azure/virtual-network-manager/concept-security-admins>).
 fn admin_decided(
     nic: String,
     subnet: String,
