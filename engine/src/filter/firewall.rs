@@ -96,21 +96,63 @@ pub fn evaluate(
     host: Option<&str>,
     scope: &TagScope,
 ) -> FirewallDecision {
+    decide(fw, flow, host, scope).named(fw, host)
+}
+
+/// What [`evaluate`] decides, the rule by reference into the firewall's policy: for walks that
+/// keep no evidence, so deciding copies no name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FirewallVerdict<'a> {
+    /// Which stage decided.
+    pub stage: FirewallStage,
+    /// The matching rule (none for the default deny).
+    pub rule: Option<&'a RulePlace>,
+    /// Allow or deny.
+    pub access: Access,
+    /// Whether the allowed flow leaves with the firewall's address as its source.
+    pub snat: bool,
+    /// How a deny shows.
+    pub feel: DenyFeel,
+    /// For a DNAT rule: the translated address and port.
+    pub dnat: Option<(std::net::IpAddr, u16)>,
+}
+
+impl FirewallVerdict<'_> {
+    /// The decision as evidence, with the firewall's name and the name matched.
+    pub fn named(self, fw: &Firewall, host: Option<&str>) -> FirewallDecision {
+        FirewallDecision {
+            firewall: fw.name.clone(),
+            stage: self.stage,
+            rule: self.rule.cloned(),
+            access: self.access,
+            snat: self.snat,
+            host: host.map(str::to_string),
+            feel: self.feel,
+            dnat: self.dnat,
+        }
+    }
+}
+
+/// [`evaluate`]'s decision by reference ([`FirewallVerdict`]).
+pub fn decide<'a>(
+    fw: &'a Firewall,
+    flow: &Flow,
+    host: Option<&str>,
+    scope: &TagScope,
+) -> FirewallVerdict<'a> {
     let web = flow.protocol == FlowProtocol::Tcp;
     let feel = match (web, flow.dst_port) {
         (true, 80) => DenyFeel::Http470,
         (true, 443) => DenyFeel::TlsReset,
         _ => DenyFeel::Silent,
     };
-    let decision = |stage, rule: Option<&RulePlace>, snat: bool, feel| {
+    let decision = |stage, rule: Option<&'a RulePlace>, snat: bool, feel| {
         let access = rule.map_or(Access::Deny, |r| r.action);
-        FirewallDecision {
-            firewall: fw.name.clone(),
+        FirewallVerdict {
             stage,
-            rule: rule.cloned(),
+            rule,
             access,
             snat: snat && access == Access::Allow,
-            host: host.map(str::to_string),
             feel,
             dnat: None,
         }
@@ -125,7 +167,7 @@ pub fn evaluate(
                 && port_match(&r.ports, flow.dst_port)
         });
         return match rule {
-            Some(r) => FirewallDecision {
+            Some(r) => FirewallVerdict {
                 dnat: Some((r.translated_address, r.translated_port)),
                 ..decision(FirewallStage::Dnat, Some(&r.place), true, DenyFeel::Silent)
             },

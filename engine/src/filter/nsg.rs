@@ -255,9 +255,35 @@ pub fn evaluate_with(
     scope: &TagScope,
     any_source_port: bool,
 ) -> RuleMatch {
-    let hit = nsg
-        .rules(direction)
-        .find(|r| rule_matches(r, flow, scope, any_source_port));
+    rule_match(
+        nsg,
+        first_match(nsg, direction, flow, scope, any_source_port),
+        flow,
+        scope,
+    )
+}
+
+/// The rule of `nsg` that decides a flow in `direction` (the first match by priority), by
+/// reference into the network: what [`evaluate_with`] names, for walks that keep no evidence.
+/// `None` only when no rule matches, which Azure's final default deny rules out.
+pub fn first_match<'a>(
+    nsg: &'a Nsg,
+    direction: Direction,
+    flow: &Flow,
+    scope: &TagScope,
+    any_source_port: bool,
+) -> Option<&'a crate::model::NsgRule> {
+    nsg.rules(direction)
+        .find(|r| rule_matches(r, flow, scope, any_source_port))
+}
+
+/// The answer for `hit`, the rule [`first_match`] found (`None`: the final deny).
+pub fn rule_match(
+    nsg: &Nsg,
+    hit: Option<&crate::model::NsgRule>,
+    flow: &Flow,
+    scope: &TagScope,
+) -> RuleMatch {
     match hit {
         Some(r) => matched(nsg, r, flow, scope),
         None => RuleMatch {

@@ -82,9 +82,20 @@ pub fn platform_decision(
     scope: &TagScope,
     service: PlatformService,
 ) -> PlatformDecision {
-    let Some(tag) = service.tag().filter(|_| direction == Direction::Outbound) else {
-        return PlatformDecision::Exempt;
-    };
+    platform_rule(nsg, direction, flow, scope, service).map_or(PlatformDecision::Exempt, |r| {
+        PlatformDecision::Filtered(matched(nsg, r, flow, scope))
+    })
+}
+
+/// The rule [`platform_decision`] names, by reference into the network; `None`: exempt.
+pub fn platform_rule<'a>(
+    nsg: &'a Nsg,
+    direction: Direction,
+    flow: &Flow,
+    scope: &TagScope,
+    service: PlatformService,
+) -> Option<&'a crate::model::NsgRule> {
+    let tag = service.tag().filter(|_| direction == Direction::Outbound)?;
     let names_tag = |r: &&crate::model::NsgRule| {
         r.source
             .iter()
@@ -94,9 +105,6 @@ pub fn platform_decision(
     nsg.rules(direction)
         .filter(names_tag)
         .find(|r| rule_matches(r, flow, scope, false))
-        .map_or(PlatformDecision::Exempt, |r| {
-            PlatformDecision::Filtered(matched(nsg, r, flow, scope))
-        })
 }
 
 #[cfg(test)]

@@ -5,14 +5,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::dataplane::DataPlane;
 use crate::filter::admin::{admin_decision, AdminDecision};
-use crate::filter::nsg::evaluate_with;
-use crate::filter::platform::{
-    platform_decision, platform_service, PlatformDecision, PlatformService,
-};
+use crate::filter::nsg::{first_match, rule_match};
+use crate::filter::platform::{platform_rule, platform_service, PlatformService};
 use crate::filter::{Flow, RuleMatch, TagScope};
 use crate::model::{
-    Access, AdminAccess, Direction, Network, NicRef, NsgId, PrivateEndpointNetworkPolicies,
-    RemoteEnd, SubnetId,
+    Access, AdminAccess, Direction, Network, NicRef, Nsg, NsgId, NsgRule,
+    PrivateEndpointNetworkPolicies, RemoteEnd, Subnet,
 };
 
 /// Where an NSG sits.
@@ -135,77 +133,205 @@ pub fn nsgs_at(
     direction: Direction,
     flow: Flow,
 ) -> Option<FlowVerifyAnswer> {
-    let (name, subnet_id, nic_nsg, pe) = match nic {
-        NicRef::Workload(w) => {
-            let w = net.workloads.get(w)?;
-            (w.name.clone(), w.subnet, w.nsg, false)
-        }
-        NicRef::PrivateEndpoint(p) => {
-            let p = net.private_endpoints.get(p)?;
-            (p.name.clone(), p.subnet, None, true)
-        }
-        // Azure allows no NSG on AzureFirewallSubnet (validation refuses one).
-        NicRef::Firewall(f) => {
-            let f = net.firewalls.get(f)?;
-            (f.name.clone(), f.subnet, None, false)
-        }
-        // A hub router has no NSG, nor has GatewaySubnet (validation refuses one), nor has a
-        // load balancer's frontend.
-        NicRef::HubRouter(_) | NicRef::Gateway(_) | NicRef::LoadBalancer(_) => return None,
-    };
-    let subnet = net.subnet(subnet_id)?;
-    let fallback = TagScope::default();
-    let scope = dp.tag_scope(subnet_id).unwrap_or(&fallback);
-    let levels = match direction {
-        Direction::Outbound => [(NsgLevel::Nic, nic_nsg), (NsgLevel::Subnet, subnet.nsg)],
-        Direction::Inbound => [(NsgLevel::Subnet, subnet.nsg), (NsgLevel::Nic, nic_nsg)],
-    };
-    let at = At {
-        net,
-        subnet: subnet_id,
-        private_endpoint: pe,
-        direction,
-        flow: &flow,
-        scope,
-    };
-    let admin = admin_decision(net, subnet, direction, &flow, scope);
-    if let Some(decided) = admin.as_ref().filter(|a| !a.consults_nsgs()) {
+    let d = decide(net, dp, nic, direction, &flow)?;
+    let (name, subnet) = (d.nic.to_string(), d.subnet.name.clone());
+    let Some(stages) = d.stages else {
+        // A security admin rule decided: the NSGs are not evaluated.
+        let decided = d.admin.as_ref()?;
         return Some(admin_decided(
-            name,
-            subnet.name.clone(),
-            direction,
-            flow,
-            decided,
-            levels,
-            net,
+            name, subnet, direction, flow, decided, d.levels, net,
         ));
-    }
-    let mut stages = Vec::new();
+    };
+    let mut named = Vec::with_capacity(stages.len());
     let mut denied_by: Option<RuleMatch> = None;
     let mut last_rule: Option<RuleMatch> = None;
-    for (level, nsg) in levels {
-        let decision = at.stage(nsg, level, denied_by.is_some());
+    for (level, stage) in stages {
+        let decision = stage.named(&flow, d.scope);
         if let StageDecision::Matched(m) = &decision {
             if m.access == Access::Deny && denied_by.is_none() {
                 denied_by = Some(m.clone());
             }
             last_rule = Some(m.clone());
         }
-        stages.push(NsgStage { level, decision });
+        named.push(NsgStage { level, decision });
     }
     Some(FlowVerifyAnswer {
         nic: name,
-        subnet: subnet.name.clone(),
+        subnet,
         direction,
         flow,
-        access: if denied_by.is_some() {
-            Access::Deny
-        } else {
-            Access::Allow
-        },
+        access: d.access,
         rule: denied_by.or(last_rule),
-        stages,
+        stages: named,
+        admin: d.admin,
+    })
+}
+
+/// The NSG decision at `nic`, with the deciding rules by reference into the network: what
+/// [`nsgs_at`] decides, before any name is copied. The tracer's verdict-only walk reads it as it
+/// is; [`nsgs_at`] names it for the evidence.
+#[derive(Debug)]
+pub struct NsgDecision<'a> {
+    /// The NIC's name.
+    pub nic: &'a str,
+    /// Its subnet.
+    pub subnet: &'a Subnet,
+    /// Allow or deny.
+    pub access: Access,
+    /// The Virtual Network Manager security admin rules' decision, if any applies.
+    pub admin: Option<AdminDecision>,
+    /// Each level's decision in evaluation order; `None` when a security admin rule decided and
+    /// the NSGs were not evaluated.
+    pub stages: Option<[(NsgLevel, StageRef<'a>); 2]>,
+    levels: [(NsgLevel, Option<NsgId>); 2],
+    scope: &'a TagScope,
+}
+
+impl<'a> NsgDecision<'a> {
+    /// The NSG and rule that denied the flow (`None` for the rule: the final deny), if an NSG
+    /// did.
+    pub fn denied_by(&self) -> Option<(&'a Nsg, Option<&'a NsgRule>)> {
+        self.stages.as_ref()?.iter().find_map(|(_, s)| s.denies())
+    }
+}
+
+/// What one level decided, the rule by reference: [`StageDecision`] before names are copied.
+#[derive(Clone, Copy, Debug)]
+pub enum StageRef<'a> {
+    /// No NSG at this level.
+    NoNsg,
+    /// A rule of the NSG decided (`None`: no rule matched, the final deny).
+    Matched(&'a Nsg, Option<&'a NsgRule>),
+    /// Not reached: an earlier level denied the flow.
+    NotEvaluated(&'a Nsg),
+    /// The subnet NSG does not apply to a private endpoint.
+    IgnoredForPrivateEndpoint(&'a Nsg, PrivateEndpointNetworkPolicies),
+    /// The flow goes to a platform service that no rule of the NSG names.
+    PlatformExempt(&'a Nsg, PlatformService),
+    /// The flow goes to a platform service, and a rule naming its tag decided.
+    PlatformFiltered(&'a Nsg, &'a NsgRule),
+}
+
+impl<'a> StageRef<'a> {
+    /// The access of the rule that decided here, if one did.
+    fn access(self) -> Option<Access> {
+        match self {
+            StageRef::Matched(_, Some(r)) | StageRef::PlatformFiltered(_, r) => Some(r.access),
+            StageRef::Matched(_, None) => Some(Access::Deny),
+            _ => None,
+        }
+    }
+
+    /// The NSG and rule, when this level denied.
+    fn denies(self) -> Option<(&'a Nsg, Option<&'a NsgRule>)> {
+        match self {
+            StageRef::Matched(n, r) if self.access() == Some(Access::Deny) => Some((n, r)),
+            StageRef::PlatformFiltered(n, r) if r.access == Access::Deny => Some((n, Some(r))),
+            _ => None,
+        }
+    }
+
+    /// The decision with its names, as the answer shows it.
+    fn named(self, flow: &Flow, scope: &TagScope) -> StageDecision {
+        match self {
+            StageRef::NoNsg => StageDecision::NoNsg,
+            StageRef::Matched(nsg, hit) => {
+                StageDecision::Matched(rule_match(nsg, hit, flow, scope))
+            }
+            StageRef::NotEvaluated(nsg) => StageDecision::NotEvaluated {
+                nsg: nsg.name.clone(),
+            },
+            StageRef::IgnoredForPrivateEndpoint(nsg, policies) => {
+                StageDecision::IgnoredForPrivateEndpoint {
+                    nsg: nsg.name.clone(),
+                    policies,
+                }
+            }
+            StageRef::PlatformExempt(nsg, service) => StageDecision::PlatformExempt {
+                nsg: nsg.name.clone(),
+                service,
+            },
+            StageRef::PlatformFiltered(nsg, r) => {
+                StageDecision::Matched(rule_match(nsg, Some(r), flow, scope))
+            }
+        }
+    }
+}
+
+/// The NSG decision at `nic` for `flow` in `direction`, by reference ([`NsgDecision`]); `None`
+/// for NICs that carry no NSG (hub routers, gateways, load balancer frontends).
+pub fn decide<'a>(
+    net: &'a Network,
+    dp: &'a DataPlane,
+    nic: NicRef,
+    direction: Direction,
+    flow: &Flow,
+) -> Option<NsgDecision<'a>> {
+    let (name, subnet_id, nic_nsg, pe) = match nic {
+        NicRef::Workload(w) => {
+            let w = net.workloads.get(w)?;
+            (w.name.as_str(), w.subnet, w.nsg, false)
+        }
+        NicRef::PrivateEndpoint(p) => {
+            let p = net.private_endpoints.get(p)?;
+            (p.name.as_str(), p.subnet, None, true)
+        }
+        // Azure allows no NSG on AzureFirewallSubnet (validation refuses one).
+        NicRef::Firewall(f) => {
+            let f = net.firewalls.get(f)?;
+            (f.name.as_str(), f.subnet, None, false)
+        }
+        // A hub router has no NSG, nor has GatewaySubnet (validation refuses one), nor has a
+        // load balancer's frontend.
+        NicRef::HubRouter(_) | NicRef::Gateway(_) | NicRef::LoadBalancer(_) => return None,
+    };
+    let subnet = net.subnet(subnet_id)?;
+    static FALLBACK: std::sync::OnceLock<TagScope> = std::sync::OnceLock::new();
+    let scope = match dp.tag_scope(subnet_id) {
+        Some(s) => s,
+        None => FALLBACK.get_or_init(TagScope::default),
+    };
+    let levels = match direction {
+        Direction::Outbound => [(NsgLevel::Nic, nic_nsg), (NsgLevel::Subnet, subnet.nsg)],
+        Direction::Inbound => [(NsgLevel::Subnet, subnet.nsg), (NsgLevel::Nic, nic_nsg)],
+    };
+    let at = At {
+        net,
+        subnet,
+        private_endpoint: pe,
+        direction,
+        flow,
+        scope,
+    };
+    let admin = admin_decision(net, subnet, direction, flow, scope);
+    if let Some(decided) = admin.as_ref().filter(|a| !a.consults_nsgs()) {
+        let denied = matches!(
+            decided,
+            AdminDecision::Matched(m) if m.access == AdminAccess::Deny
+        );
+        return Some(NsgDecision {
+            nic: name,
+            subnet,
+            access: if denied { Access::Deny } else { Access::Allow },
+            admin,
+            stages: None,
+            levels,
+            scope,
+        });
+    }
+    let [(first_level, first_nsg), (second_level, second_nsg)] = levels;
+    let first = at.stage(first_nsg, first_level, false);
+    let first_denied = first.denies().is_some();
+    let second = at.stage(second_nsg, second_level, first_denied);
+    let denied = first_denied || second.denies().is_some();
+    Some(NsgDecision {
+        nic: name,
+        subnet,
+        access: if denied { Access::Deny } else { Access::Allow },
         admin,
+        stages: Some([(first_level, first), (second_level, second)]),
+        levels,
+        scope,
     })
 }
 
@@ -249,67 +375,46 @@ fn admin_decided(
 }
 
 /// Where and what is being checked.
-struct At<'a> {
+struct At<'a, 'f> {
     net: &'a Network,
-    subnet: SubnetId,
+    subnet: &'a Subnet,
     private_endpoint: bool,
     direction: Direction,
-    flow: &'a Flow,
+    flow: &'f Flow,
     scope: &'a TagScope,
 }
 
-impl At<'_> {
+impl<'a> At<'a, '_> {
     /// One level's decision.
-    fn stage(&self, nsg: Option<NsgId>, level: NsgLevel, already_denied: bool) -> StageDecision {
+    fn stage(&self, nsg: Option<NsgId>, level: NsgLevel, already_denied: bool) -> StageRef<'a> {
         let Some(nsg) = nsg.and_then(|n| self.net.nsg(n)) else {
-            return StageDecision::NoNsg;
+            return StageRef::NoNsg;
         };
+        let policies = self.subnet.private_endpoint_network_policies;
         if self.private_endpoint && self.direction == Direction::Outbound {
             // A private endpoint never starts a flow: outbound rules have nothing to filter.
-            let policies = self
-                .net
-                .subnet(self.subnet)
-                .map(|s| s.private_endpoint_network_policies)
-                .unwrap_or_default();
-            return StageDecision::IgnoredForPrivateEndpoint {
-                nsg: nsg.name.clone(),
-                policies,
-            };
+            return StageRef::IgnoredForPrivateEndpoint(nsg, policies);
         }
-        if self.private_endpoint && level == NsgLevel::Subnet {
-            let policies = self
-                .net
-                .subnet(self.subnet)
-                .map(|s| s.private_endpoint_network_policies)
-                .unwrap_or_default();
-            if !policies.nsgs_apply() {
-                return StageDecision::IgnoredForPrivateEndpoint {
-                    nsg: nsg.name.clone(),
-                    policies,
-                };
-            }
+        if self.private_endpoint && level == NsgLevel::Subnet && !policies.nsgs_apply() {
+            return StageRef::IgnoredForPrivateEndpoint(nsg, policies);
         }
         if already_denied {
-            return StageDecision::NotEvaluated {
-                nsg: nsg.name.clone(),
-            };
+            return StageRef::NotEvaluated(nsg);
         }
         if let Some(service) = platform_service(self.flow) {
-            return match platform_decision(nsg, self.direction, self.flow, self.scope, service) {
-                PlatformDecision::Exempt => StageDecision::PlatformExempt {
-                    nsg: nsg.name.clone(),
-                    service,
-                },
-                PlatformDecision::Filtered(m) => StageDecision::Matched(m),
+            return match platform_rule(nsg, self.direction, self.flow, self.scope, service) {
+                None => StageRef::PlatformExempt(nsg, service),
+                Some(r) => StageRef::PlatformFiltered(nsg, r),
             };
         }
         // Azure treats source-port filters as `*` for traffic to private endpoints.
-        StageDecision::Matched(evaluate_with(
+        let hit = first_match(
             nsg,
             self.direction,
             self.flow,
             self.scope,
             self.private_endpoint,
-        ))
+        );
+        StageRef::Matched(nsg, hit)
     }
 }

@@ -12,7 +12,10 @@ pub use compare_routes::{
     compare_routes, parse_az_routes, AzEffectiveRoute, AzEffectiveRouteList, RouteComparison,
     RouteDifference, RouteRow,
 };
-pub use flow_verify::{flow_verify, nsgs_at, FlowVerifyAnswer, NsgLevel, NsgStage, StageDecision};
+pub use flow_verify::{
+    decide as decide_nsgs, flow_verify, nsgs_at, FlowVerifyAnswer, NsgDecision, NsgLevel, NsgStage,
+    StageDecision, StageRef,
+};
 pub use hub_routes::{
     hub_routes, hub_table_by_name, HubEffectiveRoute, HubNextHopType, HubRoutesAnswer,
 };

@@ -10,7 +10,7 @@ use super::walk::{stop, Arrival, End, Entry, FlowRecords, Leg, Nic, Tracer};
 use super::{FirewallRule, Hop, NextHopFault, OneWay, Packet, Step, Verdict};
 use crate::filter::{firewall, TagScope};
 use crate::model::{Access, Direction, FirewallId, NicRef, WorkloadId};
-use crate::query::nsgs_at;
+use crate::query::{decide_nsgs, nsgs_at};
 
 impl Tracer<'_> {
     /// A packet from the Internet reaches a public address: a load balancer frontend (which
@@ -180,6 +180,9 @@ impl Tracer<'_> {
             }
             Leg::Reply => {}
         }
+        if !self.explain {
+            return self.nsg_verdict(nic, direction, packet);
+        }
         let nsgs = nsgs_at(
             self.net,
             self.dp,
@@ -212,6 +215,28 @@ impl Tracer<'_> {
         denied.map(|rule| Verdict::DroppedByNsg {
             nsg: rule.nsg,
             rule: rule.rule,
+            nic: nic.name.to_string(),
+        })
+    }
+
+    /// [`Tracer::nsgs`] for a walk that keeps no evidence: the same decision, the rules by
+    /// reference, names copied only into a deny's verdict.
+    fn nsg_verdict(&self, nic: &Nic, direction: Direction, packet: Packet) -> Option<Verdict> {
+        let flow = packet.flow(self.protocol);
+        let d = decide_nsgs(self.net, self.dp, nic.id, direction, &flow)?;
+        if let Some(crate::filter::admin::AdminDecision::Matched(m)) = &d.admin {
+            if m.access == crate::model::AdminAccess::Deny {
+                return Some(Verdict::DroppedBySecurityAdminRule {
+                    collection: m.collection.clone(),
+                    rule: m.rule.clone(),
+                    nic: nic.name.to_string(),
+                });
+            }
+        }
+        let (nsg, rule) = d.denied_by()?;
+        Some(Verdict::DroppedByNsg {
+            nsg: nsg.name.clone(),
+            rule: rule.map_or_else(|| "DenyAll".to_string(), |r| r.name.clone()),
             nic: nic.name.to_string(),
         })
     }
@@ -286,15 +311,13 @@ impl Tracer<'_> {
         let fallback = TagScope::default();
         let scope = self.dp.tag_scope(next.subnet).unwrap_or(&fallback);
         let decision =
-            firewall::evaluate(fw, &packet.flow(self.protocol), self.host.as_deref(), scope);
+            firewall::decide(fw, &packet.flow(self.protocol), self.host.as_deref(), scope);
         let (access, feel, snat, dnat) =
             (decision.access, decision.feel, decision.snat, decision.dnat);
-        let rule = decision.rule.as_ref().map(|r| FirewallRule {
-            group: r.group.clone(),
-            collection: r.collection.clone(),
-            rule: r.rule.clone(),
-        });
-        hop.steps.push(Step::Firewall(decision));
+        if self.explain {
+            hop.steps
+                .push(Step::Firewall(decision.named(fw, self.host.as_deref())));
+        }
         if let (Some((to, port)), Access::Allow) = (dnat, access) {
             hop.steps.push(Step::Dnat {
                 from: packet.dst,
@@ -307,7 +330,11 @@ impl Tracer<'_> {
         if access == Access::Deny {
             return Err(Verdict::DroppedByFirewall {
                 firewall: next.name.to_string(),
-                rule,
+                rule: decision.rule.map(|r| FirewallRule {
+                    group: r.group.clone(),
+                    collection: r.collection.clone(),
+                    rule: r.rule.clone(),
+                }),
                 feel,
             });
         }

@@ -167,11 +167,13 @@ impl Tracer<'_> {
     ) -> Option<Verdict> {
         let remote = p.remote_of(at.vnet)?;
         let (from, to) = (self.net.vnet(at.vnet)?, self.net.vnet(remote)?);
-        hop.steps.push(Step::Peering {
-            from: from.name.clone(),
-            to: to.name.clone(),
-            global: from.region != to.region,
-        });
+        if self.explain {
+            hop.steps.push(Step::Peering {
+                from: from.name.clone(),
+                to: to.name.clone(),
+                global: from.region != to.region,
+            });
+        }
         let own_source = from.address_space.iter().any(|s| s.contains(&packet.src))
             || super::onprem::gateway_transit_carries(at, p);
         let reason = refusal(p, own_source, packet.src, &from.name)?;

@@ -130,7 +130,16 @@ pub fn trace_verdict(
     from: TraceSource,
     request: TraceRequest,
 ) -> Option<Verdict> {
-    walk_request(net, dp, from, request, false).map(|a| a.verdict)
+    // The answer names its source: a source the network does not hold has no answer.
+    let known = match from {
+        TraceSource::Workload(w) => net.workloads.get(w).is_some(),
+        TraceSource::Internet(_) => true,
+        TraceSource::Site(s, _) => net.site(s).is_some(),
+    };
+    if !known {
+        return None;
+    }
+    walk_parts(net, dp, from, &request, false).map(|w| w.verdict)
 }
 
 /// Traces to an address, or resolves a name first ([`trace_name`]).
@@ -267,6 +276,40 @@ fn walk_request(
     request: TraceRequest,
     explain: bool,
 ) -> Option<TraceAnswer> {
+    let w = walk_parts(net, dp, from, &request, explain)?;
+    Some(TraceAnswer {
+        source: source_name(net, from)?,
+        request: request.probe(),
+        destination: Some(w.destination),
+        symptom: w.verdict.symptom(),
+        verdict: w.verdict,
+        forward: w.forward,
+        reply: w.reply,
+        quality: w.quality,
+        assumptions: w.assumptions.into_iter().map(Assumed::from).collect(),
+        resolution: None,
+        source_seen: w.source_seen,
+    })
+}
+
+/// What a walk found, before the answer names its source and request.
+struct Walked {
+    destination: IpAddr,
+    verdict: Verdict,
+    forward: Vec<Hop>,
+    reply: Vec<Hop>,
+    quality: PathQuality,
+    assumptions: Vec<Assumption>,
+    source_seen: Option<super::egress::SourceSeen>,
+}
+
+fn walk_parts(
+    net: &Network,
+    dp: &DataPlane,
+    from: TraceSource,
+    request: &TraceRequest,
+    explain: bool,
+) -> Option<Walked> {
     let (host, assumed) = host_asked(
         net,
         dp,
@@ -326,18 +369,14 @@ fn walk_request(
         End::Stopped(v) => (Vec::new(), v),
         End::Arrived(target) => t.reply(&forward, target, &mut records),
     };
-    let verdict = t.conclude(verdict, &forward, &request, from);
-    Some(TraceAnswer {
-        source: source_name(net, from)?,
-        request: request.probe(),
-        destination: Some(destination),
-        symptom: verdict.symptom(),
+    let verdict = t.conclude(verdict, &forward, request, from);
+    Some(Walked {
+        destination,
         verdict,
         forward,
         reply,
         quality,
-        assumptions: t.assumptions.into_iter().map(Assumed::from).collect(),
-        resolution: None,
+        assumptions: t.assumptions,
         source_seen,
     })
 }
@@ -511,7 +550,9 @@ impl<'a> Tracer<'a> {
         leg: Leg,
         records: &mut FlowRecords,
     ) -> (Vec<Hop>, End) {
-        let mut seen: BTreeSet<(NicRef, Packet)> = BTreeSet::new();
+        // At most HOP_LIMIT entries: a short list searched in order allocates once, where a
+        // tree allocates per node.
+        let mut seen: Vec<(NicRef, Packet)> = Vec::new();
         let Some(mut at) = self.nic(start) else {
             let verdict = Verdict::ReplyDropped {
                 reason: super::ReplyFault::UnknownNic,
@@ -544,12 +585,13 @@ impl<'a> Tracer<'a> {
                 }
             }
             arriving = true;
-            if hops.len() >= HOP_LIMIT || !seen.insert((at.id, packet)) {
+            if hops.len() >= HOP_LIMIT || seen.contains(&(at.id, packet)) {
                 let verdict = Verdict::Loop {
                     at: at.name.to_string(),
                 };
                 return stop(hops, hop, verdict);
             }
+            seen.push((at.id, packet));
             // Leaving the NIC: its NSGs (NIC then subnet).
             let flow = (packet, leg);
             if let Some(verdict) = self.nsgs(&at, Direction::Outbound, flow, records, &mut hop) {
