@@ -219,6 +219,7 @@ fn tenant(c: &mut Criterion) {
         };
         let shape = EstateShape {
             hub_private_endpoints: regions * 125,
+            ..EstateShape::default()
         };
         let Ok(text) = estate_shaped(size, shape, usize::MAX) else {
             continue;

@@ -36,6 +36,7 @@ fn the_summary_equals_counting_every_pair_traced_with_its_evidence() {
         },
         EstateShape {
             hub_private_endpoints: 4,
+            ..EstateShape::default()
         },
         MAX_FILE_BYTES,
     )

@@ -23,6 +23,11 @@ pub struct Args {
     /// the rest stay in the spokes.
     #[arg(long, default_value_t = 0)]
     hub_private_endpoints: usize,
+    /// Landing zones side by side, each a hub-and-spoke estate of `--regions` regions with its
+    /// own hubs and firewalls, peered and routed only within itself (at most 16 hubs in all);
+    /// the privatelink zone is shared.
+    #[arg(long, default_value_t = 1)]
+    landing_zones: usize,
     /// Custom rules in each spoke's NSG.
     #[arg(long, default_value_t = 10)]
     nsg_rules: usize,
@@ -44,6 +49,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let max = usize::try_from(super::max_input_bytes()).unwrap_or(usize::MAX);
     let shape = EstateShape {
         hub_private_endpoints: args.hub_private_endpoints,
+        landing_zones: args.landing_zones,
     };
     let text = estate_shaped(size, shape, max)
         .map_err(|e| CliError::bad(format!("{e} (hint: see `azpath generate --help`)")))?;
