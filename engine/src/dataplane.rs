@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use crate::filter::TagScope;
-use crate::model::{Network, NicRef, RouteTableId, SubnetId, VnetId};
+use crate::model::{Network, NicRef, PeeringId, RouteTableId, SubnetId, VnetId};
 use crate::route::hub::{HubTable, HubTableId};
 use crate::route::RouteTableView;
 
@@ -36,6 +36,10 @@ pub struct DataPlane {
     /// Per virtual hub ([`VirtualHubId`] index): its route tables in order, then its firewall's
     /// forwarding, compiled once rather than on every packet that crosses the hub.
     hub_tables: Vec<Vec<HubTable>>,
+    /// Every connected peering by (VNet, remote VNet), sorted: the first in the VNet's own
+    /// order where two join the same pair. A hub has hundreds of peers, and a packet leaving it
+    /// looks one up per hop.
+    peers: Vec<(VnetId, VnetId, PeeringId)>,
 }
 
 /// Everything [`RouteTableView::compile`] reads of a subnet: its VNet (address space, peerings,
@@ -135,6 +139,20 @@ impl DataPlane {
                     .collect()
             })
             .collect();
+        let mut peers: Vec<(VnetId, VnetId, PeeringId)> = net
+            .vnets
+            .iter_ids()
+            .flat_map(|(v, vnet)| {
+                vnet.peerings.iter().filter_map(move |id| {
+                    let p = net.peerings.get(*id)?;
+                    let remote = p.remote_of(v)?;
+                    (p.state == crate::model::PeeringState::Connected).then_some((v, remote, *id))
+                })
+            })
+            .collect();
+        // Stable: of the peerings joining one pair, the first in the VNet's order stays.
+        peers.sort_by_key(|(v, remote, _)| (*v, *remote));
+        peers.dedup_by_key(|(v, remote, _)| (*v, *remote));
         Self {
             tables,
             scopes,
@@ -143,6 +161,7 @@ impl DataPlane {
             nics_from,
             by_address,
             hub_tables,
+            peers,
         }
     }
 
@@ -171,6 +190,16 @@ impl DataPlane {
         let list = self.nics.get(from..to)?;
         let at = list.binary_search_by_key(&ip, |(a, _)| *a).ok()?;
         list.get(at).map(|(_, nic)| *nic)
+    }
+
+    /// The connected peering between `vnet` and `remote`: the first of [`Network::connected_peers`]
+    /// of `vnet` whose remote is `remote`, found by one search.
+    pub fn connected_peering(&self, vnet: VnetId, remote: VnetId) -> Option<PeeringId> {
+        let at = self
+            .peers
+            .binary_search_by_key(&(vnet, remote), |(v, r, _)| (*v, *r))
+            .ok()?;
+        self.peers.get(at).map(|(_, _, p)| *p)
     }
 
     /// Every NIC holding `ip`, with its VNet.
@@ -208,5 +237,46 @@ impl DataPlane {
     /// Every distinct tag scope, in the same order as [`tables`](Self::tables).
     pub fn tag_scopes(&self) -> &[TagScope] {
         &self.scopes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::generate::{estate_shaped, EstateShape, EstateSize};
+
+    #[test]
+    fn a_connected_peering_is_found_by_one_search_as_the_vnets_own_list_finds_it() {
+        let size = EstateSize {
+            regions: 2,
+            spokes_per_region: 3,
+            subnets_per_spoke: 2,
+            private_endpoints: 0,
+            nsg_rules: 0,
+            seed: 1,
+        };
+        let shape = EstateShape {
+            landing_zones: 2,
+            ..EstateShape::default()
+        };
+        let text = estate_shaped(size, shape, usize::MAX).unwrap_or_default();
+        let loaded = crate::load_str("peers.ron", &text).unwrap_or_else(|e| panic!("{e}"));
+        let (net, dp) = (&loaded.network, loaded.dataplane());
+        let mut found = 0;
+        for a in net.vnets.ids() {
+            for b in net.vnets.ids() {
+                let listed = net
+                    .connected_peers(a)
+                    .find(|(_, remote)| *remote == b)
+                    .map(|(p, _)| p as *const _);
+                let searched = dp
+                    .connected_peering(a, b)
+                    .and_then(|p| net.peerings.get(p))
+                    .map(|p| p as *const _);
+                assert_eq!(listed, searched, "{a:?} {b:?}");
+                found += usize::from(searched.is_some());
+            }
+        }
+        // 12 spoke peerings and one hub peering per landing zone, each seen from both ends.
+        assert_eq!(found, 2 * (12 + 2));
     }
 }

@@ -521,10 +521,8 @@ impl<'a> Tracer<'a> {
         // The VNets holding the address (one, usually), then whether one is a direct peer: a
         // hub has hundreds of peers, so this is cheaper than searching each of them.
         self.dp.nics_holding(ip).find_map(|(holder, nic)| {
-            self.net
-                .connected_peers(vnet)
-                .find(|(_, remote)| *remote == holder)
-                .map(|(p, _)| (nic, Some(p)))
+            let p = self.dp.connected_peering(vnet, holder)?;
+            self.net.peerings.get(p).map(|p| (nic, Some(p)))
         })
     }
 
