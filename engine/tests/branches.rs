@@ -273,3 +273,32 @@ fn hub_routing_preference_weighs_local_branches_against_branches_of_remote_hubs(
     assert_eq!(a.verdict, to_site("er-remote"));
     assert!(a.passes("h2"));
 }
+
+// About virtual hub routing: all branch connections propagate to the same set of route tables,
+// defaultRouteTable unless set otherwise; a VNet associated with a custom table learns the
+// branches only when the branches propagate to that table.
+#[test]
+fn a_vnet_on_a_custom_route_table_reaches_branches_only_when_they_propagate_to_it() {
+    let isolated =
+        |branches: &str| format!(r#"route_tables: [(name: "rt-isolated")], {branches} {NYC}"#);
+    let text = |branches: &str| {
+        wan(&isolated(branches), "", "").replace(
+            r#"connections: [(vnet: "s1")], route_tables"#,
+            r#"connections: [(vnet: "s1", associated: "rt-isolated")], route_tables"#,
+        )
+    };
+    let l = load(&text(""));
+    assert!(matches!(
+        verdict(&l, "vm1", "192.168.10.5"),
+        Verdict::NoRoute { .. }
+    ));
+    assert!(matches!(
+        verdict(&l, "nyc", "10.1.1.4"),
+        Verdict::ReplyDropped { .. }
+    ));
+    let l = load(&text(
+        r#"branch_propagate_to: ["defaultRouteTable", "rt-isolated"],"#,
+    ));
+    assert_eq!(verdict(&l, "vm1", "192.168.10.5"), to_site("nyc"));
+    assert_eq!(verdict(&l, "nyc", "10.1.1.4"), Verdict::Delivered);
+}

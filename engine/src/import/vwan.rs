@@ -103,6 +103,8 @@ fn hub(
             Some(n) => Some(super::field::parse::<HubRoutingPreference>(&n)?),
             None => None,
         },
+        branch_propagate_to: None,
+        branch_labels: None,
     };
     let wan = props.opt_str("/virtualWan/id")?.map(str::to_lowercase);
     let gateways =

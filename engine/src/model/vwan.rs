@@ -44,6 +44,10 @@ pub struct VirtualHub {
     pub sites: Vec<Site>,
     /// How it chooses among routes to the same branch prefix.
     pub routing_preference: HubRoutingPreference,
+    /// Indexes of its route tables its branches propagate to (all branches alike).
+    pub branch_propagate_to: Vec<usize>,
+    /// Labels its branches propagate to.
+    pub branch_labels: Vec<String>,
     /// Where it was declared.
     pub span: Span,
 }

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::types::{Candidate, HubRouteOrigin, Origin};
 use crate::model::{
     FirewallId, HubConnection, HubStaticNextHop, Network, NextHop, NextHopType, RouteSource, Site,
-    Subnet, VirtualHub, VirtualHubId, VnetId, DEFAULT_LABEL,
+    Subnet, VirtualHub, VirtualHubId, VnetId,
 };
 
 /// Where a hub sends a packet.
@@ -338,11 +338,14 @@ pub fn hub_table(net: &Network, hub: VirtualHubId, table: usize) -> Vec<HubRoute
     if table == 0 {
         out.extend(intent_routes(net, h));
     }
-    let branch_labels = [DEFAULT_LABEL.to_string()];
     for a in announcements(net, hub) {
         let (labels, propagate_to, connection_routes): (&[String], &[usize], _) = match a.what {
             Announcer::Connection(c) => (&c.labels, &c.propagate_to, c.static_routes.as_slice()),
-            Announcer::Site(_) => (&branch_labels, &[0], [].as_slice()),
+            Announcer::Site(_) => (
+                &a.src.branch_labels,
+                &a.src.branch_propagate_to,
+                [].as_slice(),
+            ),
         };
         if !propagates(net, a.from, labels, propagate_to, hub, table) {
             continue;

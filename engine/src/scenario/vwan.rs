@@ -41,6 +41,13 @@ pub struct VirtualHubDoc {
     /// prefix; Azure's default `ExpressRoute`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routing_preference: Option<HubRoutingPreference>,
+    /// Route tables of this hub its branches' prefixes propagate to (every branch connection
+    /// propagates alike); default `defaultRouteTable`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch_propagate_to: Option<Vec<Text>>,
+    /// Labels its branches' prefixes propagate to, in every hub; default `default`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch_labels: Option<Vec<Text>>,
 }
 
 /// Hub routing preference (`hubRoutingPreference`), which decides among routes to the same

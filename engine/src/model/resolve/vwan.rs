@@ -67,8 +67,19 @@ impl Resolver {
                 connections: Vec::new(),
                 sites: Vec::new(),
                 routing_preference: h.routing_preference.unwrap_or_default(),
+                branch_propagate_to: vec![0],
+                branch_labels: vec![DEFAULT_LABEL.to_string()],
                 span: h.name.span,
             };
+            if let Some(list) = &h.branch_propagate_to {
+                hub.branch_propagate_to = list
+                    .iter()
+                    .filter_map(|t| self.hub_table(&hub, t))
+                    .collect();
+            }
+            if let Some(list) = &h.branch_labels {
+                hub.branch_labels = list.iter().map(|l| l.value.clone()).collect();
+            }
             for c in &h.connections {
                 if let Some(conn) = self.connection(&hub, c) {
                     self.hub_connected.insert(conn.vnet);

@@ -24,7 +24,7 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 use super::{announcements, hub_table, intent_routes, propagates, HubRoute};
-use crate::model::{BranchId, GatewayKind, Network, VirtualWan, DEFAULT_LABEL};
+use crate::model::{BranchId, GatewayKind, Network, VirtualWan};
 use crate::route::types::HubRouteOrigin;
 
 /// A route a branch has towards Azure: a prefix its hub advertises to it over BGP.
@@ -116,7 +116,6 @@ fn intent_advertised(net: &Network, id: BranchId) -> Vec<HubRoute> {
     let Some(h) = net.hub(id.hub) else {
         return Vec::new();
     };
-    let branch_labels = [DEFAULT_LABEL.to_string()];
     let mut out: Vec<HubRoute> = intent_routes(net, h)
         .into_iter()
         .filter(|r| r.prefix.prefix_len() == 0)
@@ -124,7 +123,7 @@ fn intent_advertised(net: &Network, id: BranchId) -> Vec<HubRoute> {
     for a in announcements(net, id.hub) {
         let (labels, propagate_to): (&[String], &[usize]) = match a.what {
             super::Announcer::Connection(c) => (&c.labels, &c.propagate_to),
-            super::Announcer::Site(_) => (&branch_labels, &[0]),
+            super::Announcer::Site(_) => (&a.src.branch_labels, &a.src.branch_propagate_to),
         };
         let advertised = a.from == id.hub
             || a.src.routing_intent.private
