@@ -144,3 +144,30 @@ fn intent_advertised(net: &Network, id: BranchId) -> Vec<HubRoute> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ER: GatewayKind = GatewayKind::ExpressRoute;
+    const VPN: GatewayKind = GatewayKind::Vpn;
+
+    // Global transit network architecture: disabling branch-to-branch blocks propagation
+    // between VPN and ExpressRoute sites; ExpressRoute circuits need Global Reach.
+    #[test]
+    fn branch_to_branch_follows_the_virtual_wan_switch_and_never_joins_two_expressroute_circuits() {
+        let on = VirtualWan {
+            allow_branch_to_branch: true,
+        };
+        let off = VirtualWan {
+            allow_branch_to_branch: false,
+        };
+        assert!(branch_to_branch(on, VPN, VPN));
+        assert!(branch_to_branch(on, VPN, ER));
+        assert!(branch_to_branch(on, ER, VPN));
+        assert!(!branch_to_branch(on, ER, ER));
+        for (a, b) in [(VPN, VPN), (VPN, ER), (ER, VPN), (ER, ER)] {
+            assert!(!branch_to_branch(off, a, b));
+        }
+    }
+}
