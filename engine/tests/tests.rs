@@ -9,6 +9,7 @@
 mod architecture;
 mod azure_refuses;
 mod bad_inputs;
+mod branches;
 mod dns_properties;
 mod expectations;
 mod firewall_egress;

@@ -61,7 +61,9 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let from = parse_source(net, &args.from).map_err(|e| match e {
         SourceError::Unknown(ref name) => {
             let workloads = net.workloads.iter().map(|w| w.name.as_str());
-            let sites = net.sites.iter().map(|s| s.name.as_str());
+            let branches = net.virtual_hubs.iter().flat_map(|h| &h.sites);
+            let sites = (net.sites.iter().map(|s| s.name.as_str()))
+                .chain(branches.map(|s| s.name.as_str()));
             let hint = diag::unknown_name_hint(name, workloads.chain(sites), "workload or site");
             CliError::bad(format!("--from: {e} (hint: {hint})"))
         }

@@ -102,6 +102,12 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                             name: (net.site(*s)).map(|s| s.name.clone()).unwrap_or_default(),
                             address: *ip,
                         },
+                        TraceSource::Branch(b, ip) => Client::Site {
+                            name: (net.branch(*b))
+                                .map(|(_, s)| s.name.clone())
+                                .unwrap_or_default(),
+                            address: *ip,
+                        },
                     };
                     let question = Asked::Trace {
                         from: client,

@@ -8,7 +8,7 @@ use super::resource::{last_segment, Resource};
 use super::Section;
 use crate::scenario::{
     ConnectionRouteDoc, HubConnectionDoc, HubNextHopDoc, HubRouteDoc, HubRouteTableDoc,
-    RoutingIntentDoc, VirtualHubDoc,
+    HubRoutingPreference, RoutingIntentDoc, VirtualHubDoc,
 };
 
 const TABLES: &str = "Microsoft.Network/virtualHubs/hubRouteTables";
@@ -99,6 +99,12 @@ fn hub(
         default_routes: Vec::new(),
         connections: Vec::new(),
         sites: Vec::new(),
+        routing_preference: match props.prop("/hubRoutingPreference") {
+            Some(n) => Some(super::field::parse::<HubRoutingPreference>(&n)?),
+            None => None,
+        },
+        branch_propagate_to: None,
+        branch_labels: None,
     };
     let wan = props.opt_str("/virtualWan/id")?.map(str::to_lowercase);
     let gateways =
@@ -382,4 +388,12 @@ fn read_hub_route(
         prefixes: prefixes.into_iter().map(text).collect(),
         next_hop,
     }))
+}
+
+impl Vocabulary for HubRoutingPreference {
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("ExpressRoute", HubRoutingPreference::ExpressRoute),
+        ("VpnGateway", HubRoutingPreference::VpnGateway),
+        ("ASPath", HubRoutingPreference::AsPath),
+    ];
 }

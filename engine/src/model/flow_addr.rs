@@ -339,43 +339,46 @@ pub fn parse_source(net: &Network, text: &str) -> Result<TraceSource, SourceErro
     }
 }
 
-/// A trace source naming an on-premises site: `site` (its default address) or
-/// `site:address` with an address inside its ranges. `None` when `text` names no site.
+/// A trace source naming an on-premises site behind a VNet gateway or a branch of a virtual
+/// hub (one namespace): `site` (its default address) or `site:address` with an address inside
+/// its ranges. `None` when `text` names no site.
 pub fn site_source(net: &Network, text: &str) -> Option<Result<TraceSource, SourceError>> {
     let (name, given) = match text.split_once(':') {
         Some((name, address)) => (name.trim(), Some(address.trim())),
         None => (text.trim(), None),
     };
-    let id = net.site_by_name(name)?;
-    let site = net.site(id)?;
+    let (site, ranges, start): (&str, &[IpNet], &dyn Fn(IpAddr) -> TraceSource) =
+        match (net.site_by_name(name), net.branch_by_name(name)) {
+            (Some(id), _) => {
+                let s = net.site(id)?;
+                (&s.name, &s.address_space, &move |a| {
+                    TraceSource::Site(id, a)
+                })
+            }
+            (None, Some(id)) => {
+                let (_, s) = net.branch(id)?;
+                (&s.name, &s.prefixes, &move |a| TraceSource::Branch(id, a))
+            }
+            (None, None) => return None,
+        };
     let refused = || SourceError::SiteAddress {
-        site: site.name.clone(),
+        site: site.to_string(),
         given: given.unwrap_or_default().to_string(),
     };
     // The first host of the first range a host can be in (a site advertising 0.0.0.0/0 for
     // forced tunnelling also holds 0.0.0.1, which no host holds).
-    let first_host = || {
-        site.address_space
-            .iter()
-            .filter_map(|r| {
-                let one = crate::model::OnPremSite {
-                    address_space: vec![*r],
-                    ..site.clone()
-                };
-                one.default_address()
-            })
-            .find(|a| unroutable(*a).is_none())
-    };
     let address = match given {
-        None => first_host(),
-        Some(g) => g.parse::<IpAddr>().ok().filter(|a| site.holds(*a)),
+        None => ranges
+            .iter()
+            .map(super::onprem::first_host)
+            .find(|a| unroutable(*a).is_none()),
+        Some(g) => g
+            .parse::<IpAddr>()
+            .ok()
+            .filter(|a| ranges.iter().any(|r| r.contains(a))),
     }
     .filter(|a| unroutable(*a).is_none());
-    Some(
-        address
-            .map(|a| TraceSource::Site(id, a))
-            .ok_or_else(refused),
-    )
+    Some(address.map(start).ok_or_else(refused))
 }
 
 #[cfg(test)]

@@ -108,6 +108,8 @@ pub struct Network {
     pub nat_gateways: IdVec<NatGatewayId, NatGateway>,
     /// NAT gateways of subnets, private subnets and instance public IPs.
     pub egress: Egress,
+    /// The virtual WAN the hubs belong to.
+    pub virtual_wan: VirtualWan,
 }
 
 /// A virtual network.
@@ -288,6 +290,9 @@ pub enum TraceSource {
     Internet(IpAddr),
     /// A client at an on-premises site with this address, inside the site's ranges.
     Site(OnPremSiteId, IpAddr),
+    /// A client at a branch of a virtual hub (a VPN site or ExpressRoute circuit) with this
+    /// address, inside the branch's prefixes.
+    Branch(BranchId, IpAddr),
 }
 
 /// How a network virtual appliance forwards.

@@ -32,18 +32,23 @@ impl OnPremSite {
     /// The address a trace from the site starts at when none is given: the first host of its
     /// first range (the range's own address when it is a single host).
     pub fn default_address(&self) -> Option<IpAddr> {
-        let first = self.address_space.first()?;
-        match first {
-            IpNet::V4(n) if n.prefix_len() < 31 => Some(IpAddr::V4(std::net::Ipv4Addr::from(
-                u32::from(n.network()).saturating_add(1),
-            ))),
-            other => Some(other.network()),
-        }
+        self.address_space.first().map(first_host)
     }
 
     /// Whether `address` is inside the site's ranges.
     pub fn holds(&self, address: IpAddr) -> bool {
         self.address_space.iter().any(|p| p.contains(&address))
+    }
+}
+
+/// The first host of an address range: the address after the network's own, or the range's
+/// own address when it is a single host or a point-to-point pair.
+pub fn first_host(range: &IpNet) -> IpAddr {
+    match range {
+        IpNet::V4(n) if n.prefix_len() < 31 => IpAddr::V4(std::net::Ipv4Addr::from(
+            u32::from(n.network()).saturating_add(1),
+        )),
+        other => other.network(),
     }
 }
 

@@ -8,7 +8,8 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::{FirewallId, GatewayKind, PeeringId, VnetId};
+use super::{FirewallId, GatewayKind, Network, PeeringId, VirtualHubId, VnetId};
+pub use crate::scenario::HubRoutingPreference;
 use crate::scenario::Span;
 
 /// The name of the route table every hub has, carrying the label `default`.
@@ -41,6 +42,12 @@ pub struct VirtualHub {
     pub connections: Vec<HubConnection>,
     /// Branch sites.
     pub sites: Vec<Site>,
+    /// How it chooses among routes to the same branch prefix.
+    pub routing_preference: HubRoutingPreference,
+    /// Indexes of its route tables its branches propagate to (all branches alike).
+    pub branch_propagate_to: Vec<usize>,
+    /// Labels its branches propagate to.
+    pub branch_labels: Vec<String>,
     /// Where it was declared.
     pub span: Span,
 }
@@ -133,4 +140,63 @@ pub struct Site {
     pub kind: GatewayKind,
     /// The prefixes it advertises.
     pub prefixes: Vec<IpNet>,
+    /// Whether its connection propagates the hub's default route to it.
+    pub internet_security: bool,
+    /// The AS path of its routes as the hub receives them (without Microsoft's ASNs).
+    pub as_path: Vec<u32>,
+}
+
+impl Site {
+    /// The length of the AS path a hub compares for this branch's routes: Microsoft's
+    /// `12076-12076` in front of an ExpressRoute circuit's own path (Microsoft Learn,
+    /// "View virtual hub effective routes": ExpressRoute rows show AS path
+    /// `12076-12076-<on-premises ASN>`).
+    pub fn as_path_length(&self) -> usize {
+        let microsoft = match self.kind {
+            GatewayKind::ExpressRoute => 2,
+            GatewayKind::Vpn => 0,
+        };
+        self.as_path.len() + microsoft
+    }
+}
+
+/// A branch of a virtual hub: a VPN site or ExpressRoute circuit connected to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BranchId {
+    /// The hub.
+    pub hub: VirtualHubId,
+    /// The site's index in the hub's `sites`.
+    pub index: usize,
+}
+
+/// The virtual WAN every hub of the network belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VirtualWan {
+    /// `allowBranchToBranchTraffic`: routes propagate between VPN and ExpressRoute branches.
+    pub allow_branch_to_branch: bool,
+}
+
+impl Default for VirtualWan {
+    /// The portal's default: branch-to-branch on.
+    fn default() -> Self {
+        VirtualWan {
+            allow_branch_to_branch: true,
+        }
+    }
+}
+
+impl Network {
+    /// The hub branch named `name`.
+    pub fn branch_by_name(&self, name: &str) -> Option<BranchId> {
+        self.virtual_hubs.iter_ids().find_map(|(hub, h)| {
+            let index = h.sites.iter().position(|s| s.name == name)?;
+            Some(BranchId { hub, index })
+        })
+    }
+
+    /// The hub and site of branch `id`.
+    pub fn branch(&self, id: BranchId) -> Option<(&VirtualHub, &Site)> {
+        let hub = self.hub(id.hub)?;
+        Some((hub, hub.sites.get(id.index)?))
+    }
 }

@@ -142,15 +142,14 @@ fn row(net: &Network, hub: VirtualHubId, r: &HubRoute) -> HubEffectiveRoute {
             Some(String::new()),
         ),
         HubNextHop::Site { site } => {
-            let kind = net
+            let found = net
                 .hub(hub)
-                .and_then(|h| h.sites.iter().find(|s| &s.name == site))
-                .map(|s| s.kind);
-            let t = match kind {
+                .and_then(|h| h.sites.iter().find(|s| &s.name == site));
+            let t = match found.map(|s| s.kind) {
                 Some(GatewayKind::ExpressRoute) => HubNextHopType::ExpressRouteGateway,
                 _ => HubNextHopType::VpnS2sGateway,
             };
-            (t, site.clone(), None)
+            (t, site.clone(), found.and_then(branch_as_path))
         }
         HubNextHop::Internet => (HubNextHopType::Internet, String::new(), Some(String::new())),
     };
@@ -176,6 +175,24 @@ fn row(net: &Network, hub: VirtualHubId, r: &HubRoute) -> HubEffectiveRoute {
     }
 }
 
+/// The AS path of a branch's routes as its hub shows them: Microsoft's `12076-12076` before an
+/// ExpressRoute circuit's own path ("View virtual hub effective routes"); `None` when the
+/// scenario does not give the branch's path.
+fn branch_as_path(site: &crate::model::Site) -> Option<String> {
+    if site.as_path.is_empty() {
+        return None;
+    }
+    let own = site.as_path.iter().map(u32::to_string);
+    let path: Vec<String> = match site.kind {
+        GatewayKind::ExpressRoute => ["12076".to_string(), "12076".to_string()]
+            .into_iter()
+            .chain(own)
+            .collect(),
+        GatewayKind::Vpn => own.collect(),
+    };
+    Some(path.join("-"))
+}
+
 /// The AS path of a route learned from another hub: the hub routers' ASN twice (Microsoft's
 /// examples and field outputs show `65520-65520`), then the path the route had there, which is
 /// empty for a VNet connection of that hub.
@@ -189,8 +206,15 @@ fn remote_as_path(origin: &HubRouteOrigin, net: &Network) -> String {
         _ => false,
     };
     if from_branch {
-        // The branch's own ASN would follow; the scenario does not give it.
-        "65520-65520-…".to_string()
+        // The branch's own path follows, when the scenario gives it.
+        let branch = match origin {
+            HubRouteOrigin::Propagated { from, .. } => net
+                .branch_by_name(from)
+                .and_then(|b| net.branch(b))
+                .and_then(|(_, s)| branch_as_path(s)),
+            _ => None,
+        };
+        format!("65520-65520-{}", branch.as_deref().unwrap_or("…"))
     } else {
         "65520-65520".to_string()
     }
@@ -247,6 +271,36 @@ mod tests {
                 (p.unwrap_or_default(), r.next_hop_type, r.as_path.clone())
             })
             .collect()
+    }
+
+    // View virtual hub effective routes: an ExpressRoute branch's rows carry 12076-12076 and
+    // the on-premises ASN, a VPN branch's its own ASN, and another hub's 65520-65520 in front.
+    #[test]
+    fn a_branch_route_shows_its_as_path_with_microsofts_asns_and_the_inter_hub_prefix() {
+        let text = WAN
+            .replace(
+                r#"sites: [(name: "branch", kind: Vpn, prefixes: ["192.168.1.0/24"])] INTENT"#,
+                r#"sites: [(name: "branch", kind: Vpn, prefixes: ["192.168.1.0/24"], as_path: [65001]), (name: "er", kind: ExpressRoute, prefixes: ["192.168.2.0/24"], as_path: [65002])]"#,
+            )
+            .replace("FIREWALL", "");
+        let l = crate::load_str("wan.ron", &text).unwrap_or_else(|e| panic!("{e}"));
+        let local = rows(&l, "hub1");
+        assert!(local.contains(&(
+            "192.168.1.0/24".into(),
+            HubNextHopType::VpnS2sGateway,
+            Some("65001".into())
+        )));
+        assert!(local.contains(&(
+            "192.168.2.0/24".into(),
+            HubNextHopType::ExpressRouteGateway,
+            Some("12076-12076-65002".into())
+        )));
+        let remote = rows(&l, "hub2");
+        assert!(remote.contains(&(
+            "192.168.2.0/24".into(),
+            HubNextHopType::RemoteHub,
+            Some("65520-65520-12076-12076-65002".into())
+        )));
     }
 
     #[test]

@@ -178,6 +178,15 @@ fn step(out: &mut String, s: &Step) {
                 super::onprem::site_route_why(&r.why)
             );
         }
+        Step::BranchRoute(r) => {
+            let _ = writeln!(
+                out,
+                "    branch route {} -> hub `{}` (advertised by the hub: {})",
+                r.prefix,
+                r.hub,
+                hub_origin(&r.origin)
+            );
+        }
         Step::BackendsDown {
             load_balancer,
             down,
@@ -266,6 +275,7 @@ fn hub_route(out: &mut String, l: &HubLookup) {
         Ingress::Connection { vnet, .. } => format!("from connection `{vnet}`"),
         Ingress::RemoteHub { hub, .. } => format!("from hub `{hub}`"),
         Ingress::Firewall => "after the firewall".into(),
+        Ingress::Branch { site } => format!("from branch `{site}`"),
     };
     match &l.chosen {
         Some(r) => {

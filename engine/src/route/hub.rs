@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::types::{Candidate, HubRouteOrigin, Origin};
 use crate::model::{
     FirewallId, HubConnection, HubStaticNextHop, Network, NextHop, NextHopType, RouteSource, Site,
-    Subnet, VirtualHub, VirtualHubId, VnetId, DEFAULT_LABEL,
+    Subnet, VirtualHub, VirtualHubId, VnetId,
 };
 
 /// Where a hub sends a packet.
@@ -92,6 +92,12 @@ pub enum Ingress {
     },
     /// From the hub's firewall, after it allowed the packet.
     Firewall,
+    /// From a branch (VPN site or ExpressRoute circuit) of the hub: `defaultRouteTable`,
+    /// which every branch connection is associated with.
+    Branch {
+        /// The branch.
+        site: String,
+    },
 }
 
 /// A hub's routing decision, with every route that covered the destination.
@@ -174,7 +180,7 @@ pub fn table_for(net: &Network, hub: VirtualHubId, ingress: &Ingress) -> HubTabl
                 .and_then(|h| h.connection(*id))
                 .map_or(0, |c| c.associated),
         },
-        Ingress::RemoteHub { .. } => HubTableId::Table { hub, index: 0 },
+        Ingress::RemoteHub { .. } | Ingress::Branch { .. } => HubTableId::Table { hub, index: 0 },
         Ingress::Firewall => HubTableId::FirewallForwarding { hub },
     }
 }
@@ -222,7 +228,7 @@ fn vnet_name(net: &Network, id: VnetId) -> String {
 }
 
 /// Whether connection `c` of hub `from` propagates into table `table` of hub `at`.
-fn propagates(
+pub(super) fn propagates(
     net: &Network,
     from: VirtualHubId,
     labels: &[String],
@@ -248,27 +254,27 @@ fn propagates(
 
 /// A connection or branch site of some hub of the virtual WAN.
 #[derive(Clone, Copy)]
-enum Announcer<'a> {
+pub(super) enum Announcer<'a> {
     Connection(&'a HubConnection),
     Site(&'a Site),
 }
 
 /// What a hub can learn of one connection or site, and the next hop it would use to reach it.
-struct Announcement<'a> {
+pub(super) struct Announcement<'a> {
     /// The hub the connection or site belongs to.
-    from: VirtualHubId,
+    pub(super) from: VirtualHubId,
     /// That hub.
-    src: &'a VirtualHub,
+    pub(super) src: &'a VirtualHub,
     /// The connection or site.
-    what: Announcer<'a>,
+    pub(super) what: Announcer<'a>,
     /// Where hub `at` sends traffic to it: the connection or site when local, else the hub
     /// holding it.
-    next_hop: HubNextHop,
+    pub(super) next_hop: HubNextHop,
 }
 
 impl Announcement<'_> {
     /// The prefixes it announces: a VNet's address space, or a site's prefixes.
-    fn prefixes(&self, net: &Network) -> Vec<IpNet> {
+    pub(super) fn prefixes(&self, net: &Network) -> Vec<IpNet> {
         match self.what {
             Announcer::Connection(c) => net
                 .vnet(c.vnet)
@@ -279,7 +285,7 @@ impl Announcement<'_> {
     }
 
     /// Its name: the VNet's or the site's.
-    fn name(&self, net: &Network) -> String {
+    pub(super) fn name(&self, net: &Network) -> String {
         match self.what {
             Announcer::Connection(c) => vnet_name(net, c.vnet),
             Announcer::Site(s) => s.name.clone(),
@@ -289,7 +295,10 @@ impl Announcement<'_> {
 
 /// Every connection and site of every hub, as hub `at` would reach it. The loop that both a
 /// hub's route tables and its firewall's forwarding are built from.
-fn announcements(net: &Network, at: VirtualHubId) -> impl Iterator<Item = Announcement<'_>> {
+pub(super) fn announcements(
+    net: &Network,
+    at: VirtualHubId,
+) -> impl Iterator<Item = Announcement<'_>> {
     net.virtual_hubs.iter_ids().flat_map(move |(g, src)| {
         let from = g;
         let local = from == at;
@@ -329,11 +338,14 @@ pub fn hub_table(net: &Network, hub: VirtualHubId, table: usize) -> Vec<HubRoute
     if table == 0 {
         out.extend(intent_routes(net, h));
     }
-    let branch_labels = [DEFAULT_LABEL.to_string()];
     for a in announcements(net, hub) {
         let (labels, propagate_to, connection_routes): (&[String], &[usize], _) = match a.what {
             Announcer::Connection(c) => (&c.labels, &c.propagate_to, c.static_routes.as_slice()),
-            Announcer::Site(_) => (&branch_labels, &[0], [].as_slice()),
+            Announcer::Site(_) => (
+                &a.src.branch_labels,
+                &a.src.branch_propagate_to,
+                [].as_slice(),
+            ),
         };
         if !propagates(net, a.from, labels, propagate_to, hub, table) {
             continue;
@@ -367,7 +379,7 @@ pub fn hub_table(net: &Network, hub: VirtualHubId, table: usize) -> Vec<HubRoute
                 || !private.iter().any(|p| p.contains(&r.prefix))
         });
     }
-    sort(&mut out);
+    sort(net, h, &mut out);
     out
 }
 
@@ -398,7 +410,7 @@ fn static_routes(net: &Network, h: &VirtualHub, table: usize) -> Vec<HubRoute> {
 }
 
 /// Routing intent's policy routes in `defaultRouteTable`, next hop the hub firewall.
-fn intent_routes(net: &Network, h: &VirtualHub) -> Vec<HubRoute> {
+pub(super) fn intent_routes(net: &Network, h: &VirtualHub) -> Vec<HubRoute> {
     let mut out = Vec::new();
     let Some(fw) = firewall_hop(net, h) else {
         return out;
@@ -424,18 +436,14 @@ fn intent_routes(net: &Network, h: &VirtualHub) -> Vec<HubRoute> {
     out
 }
 
-/// Longest prefix first, then static over learned, then local over remote; stable otherwise.
-fn sort(routes: &mut [HubRoute]) {
-    let locality = |h: &HubNextHop| match h {
-        HubNextHop::Firewall { .. } | HubNextHop::Connection { .. } => 0,
-        HubNextHop::Site { .. } => 1,
-        HubNextHop::RemoteHub { .. } | HubNextHop::Internet => 2,
-    };
+/// Longest prefix first, then static over learned, then the hub's routing preference
+/// ([`preference::key`]); stable otherwise (equal routes share the traffic, ECMP).
+pub(super) fn sort(net: &Network, hub: &VirtualHub, routes: &mut [HubRoute]) {
     routes.sort_by_key(|r| {
         (
             std::cmp::Reverse(r.prefix.prefix_len()),
             std::cmp::Reverse(r.origin.rank()),
-            locality(&r.next_hop),
+            preference::key(net, hub.routing_preference, r),
         )
     });
 }
@@ -465,6 +473,9 @@ pub fn lookup(table: &HubTable, ingress: Ingress, dst: IpAddr) -> HubLookup {
 /// the destination.
 fn firewall_forwarding(net: &Network, hub: VirtualHubId) -> Vec<HubRoute> {
     let mut out = Vec::new();
+    let Some(h) = net.hub(hub) else {
+        return out;
+    };
     for a in announcements(net, hub) {
         out.extend(a.prefixes(net).into_iter().map(|p| HubRoute {
             prefix: p,
@@ -477,7 +488,7 @@ fn firewall_forwarding(net: &Network, hub: VirtualHubId) -> Vec<HubRoute> {
         next_hop: HubNextHop::Internet,
         origin: HubRouteOrigin::FirewallForwarding,
     });
-    sort(&mut out);
+    sort(net, h, &mut out);
     out
 }
 
@@ -548,6 +559,12 @@ fn learnable(hub: &VirtualHub, c: &HubConnection, space: &[IpNet], r: &HubRoute)
     }
     !space.iter().any(|s| s.contains(&r.prefix))
 }
+
+mod branch;
+mod preference;
+
+pub use branch::{branch_route_for, branch_routes, branch_to_branch, BranchRoute};
+pub use preference::{preferred_branch, BranchCandidate};
 
 #[cfg(test)]
 mod tests;

@@ -103,6 +103,9 @@ pub struct Document {
     /// NAT gateways that subnets name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nat_gateways: Vec<super::NatGatewayDoc>,
+    /// The virtual WAN the hubs belong to: its branch-to-branch switch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtual_wan: Option<super::VirtualWanDoc>,
 }
 
 /// Behaviour that Microsoft's documentation leaves open, modelled as explicit switches so that a

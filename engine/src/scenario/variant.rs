@@ -208,6 +208,9 @@ pub fn merge(mut base: Document, variant: Document) -> Result<Document, Vec<Diag
     overlay(&mut base.app_services, v.app_services);
     overlay(&mut base.api_managements, v.api_managements);
     overlay(&mut base.sites, v.sites);
+    if v.virtual_wan.is_some() {
+        base.virtual_wan = v.virtual_wan;
+    }
     if !v.questions.is_empty() {
         base.questions = v.questions;
     }

@@ -37,6 +37,47 @@ pub struct VirtualHubDoc {
     /// On-premises sites behind the hub's VPN or ExpressRoute gateway (branches).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sites: Vec<SiteDoc>,
+    /// Hub routing preference: how the hub chooses among routes to the same on-premises
+    /// prefix; Azure's default `ExpressRoute`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing_preference: Option<HubRoutingPreference>,
+    /// Route tables of this hub its branches' prefixes propagate to (every branch connection
+    /// propagates alike); default `defaultRouteTable`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch_propagate_to: Option<Vec<Text>>,
+    /// Labels its branches' prefixes propagate to, in every hub; default `default`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch_labels: Option<Vec<Text>>,
+}
+
+/// Hub routing preference (`hubRoutingPreference`), which decides among routes to the same
+/// prefix learned from branches, local or through other hubs (Microsoft Learn, "About virtual
+/// hub routing preference",
+/// <https://learn.microsoft.com/azure/virtual-wan/about-virtual-hub-routing-preference>).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema,
+)]
+pub enum HubRoutingPreference {
+    /// Local over remote, then ExpressRoute over VPN (VPN over ExpressRoute when every route
+    /// comes through other hubs), then the shortest AS path. Azure's default.
+    #[default]
+    ExpressRoute,
+    /// Local over remote, then VPN over ExpressRoute, then the shortest AS path.
+    VpnGateway,
+    /// The shortest AS path first, then local over remote, then ExpressRoute over VPN for
+    /// local routes and VPN over ExpressRoute for remote ones.
+    AsPath,
+}
+
+/// Properties of the virtual WAN all hubs of the scenario belong to.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VirtualWanDoc {
+    /// `allowBranchToBranchTraffic` (portal: "Branch-to-branch"): whether routes propagate
+    /// between VPN and ExpressRoute branches, so branches reach each other through the hubs.
+    /// Azure documents no API default; azpath's default `true` is the portal's.
+    #[serde(default = "yes")]
+    pub allow_branch_to_branch: bool,
 }
 
 /// Routing intent (routing policies) of a hub; both send traffic to the hub's Azure Firewall.
@@ -139,4 +180,14 @@ pub struct SiteDoc {
     pub kind: GatewayKind,
     /// The prefixes it advertises.
     pub prefixes: Vec<Text>,
+    /// "Propagate default route" (`enableInternetSecurity`) on the branch's connection: whether
+    /// the branch learns the hub's 0.0.0.0/0; Azure's default `false` for VPN and ExpressRoute
+    /// connections.
+    #[serde(default)]
+    pub internet_security: bool,
+    /// The AS path of its routes as the hub receives them (the branch's ASN, and any it
+    /// prepends); for an ExpressRoute circuit leave out Microsoft's `12076 12076`, which azpath
+    /// adds. Used by hub routing preference `AsPath`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub as_path: Vec<u32>,
 }

@@ -47,7 +47,9 @@ impl Tracer<'_> {
             .and_then(|h| h.at)
             .and_then(|n| self.nic(n))
             .map(|n| n.vnet);
-        let ingress = ingress(self.net, at.id, came_from);
+        let ingress = self
+            .branch_ingress(prev)
+            .unwrap_or_else(|| ingress(self.net, at.id, came_from));
         let id = hub::table_for(self.net, hub, &ingress);
         let table = match self.dp.hub_table(id) {
             Some(t) => Cow::Borrowed(t),

@@ -8,6 +8,7 @@
 
 mod arrive;
 pub mod balance;
+mod branch;
 pub mod egress;
 mod firewall_snat;
 mod forward;
@@ -253,6 +254,9 @@ pub enum Step {
     FlowSymmetricReply,
     /// On-premises routing sent the packet into the site's connection to Azure.
     SiteRoute(crate::route::advertise::SiteRoute),
+    /// The branch's route towards Azure, learned from its virtual hub, sent the packet into
+    /// its connection.
+    BranchRoute(crate::route::hub::BranchRoute),
     /// Backends of a load balancer that take no new flows, and why.
     BackendsDown {
         /// The load balancer.

@@ -179,7 +179,7 @@ impl Tracer<'_> {
             TraceSource::Internet(ip) => Some(ip),
             // An on-premises client reaches public endpoints from its own public address,
             // which azpath does not know.
-            TraceSource::Site(..) => None,
+            TraceSource::Site(..) | TraceSource::Branch(..) => None,
         };
         // The way out of Azure (NAT gateway, public IP, outbound rule) decides first.
         let egress = forward

@@ -99,6 +99,8 @@ pub(super) struct Tracer<'a> {
     pub(super) explain: bool,
     /// The on-premises client that started the flow, if it started at a site.
     pub(super) site_client: Option<IpAddr>,
+    /// The virtual WAN branch that started the flow, if it started at one.
+    pub(super) branch: Option<crate::model::BranchId>,
 }
 
 /// Traces a packet from workload `from` to the request's destination and its reply back.
@@ -174,6 +176,8 @@ pub fn trace_name(
             .site(s)
             .and_then(|s| s.dns_via)
             .map_or(crate::dns::Resolver::Internet, crate::dns::Resolver::Vnet),
+        // A branch's resolvers are not modelled: public DNS.
+        TraceSource::Branch(..) => crate::dns::Resolver::Internet,
     };
     let resolution = crate::dns::resolve(net, client, name);
     // The client asks for the name it resolved, unless it says otherwise (SNI set by hand).
@@ -230,6 +234,10 @@ fn source_name(net: &Network, from: TraceSource) -> Option<Source> {
         }),
         TraceSource::Internet(client) => Some(Source::Internet { client }),
         TraceSource::Site(s, client) => net.site(s).map(|s| Source::Site {
+            site: s.name.clone(),
+            client,
+        }),
+        TraceSource::Branch(b, client) => net.branch(b).map(|(_, s)| Source::Site {
             site: s.name.clone(),
             client,
         }),
@@ -326,6 +334,7 @@ fn walk_parts(
         client: None,
         explain,
         site_client: None,
+        branch: None,
     };
     let mut records = FlowRecords::default();
     let destination = request.destination;
@@ -347,6 +356,11 @@ fn walk_parts(
         TraceSource::Site(site, client) => {
             t.site_client = Some(client);
             t.leave_site(site, packet(client), &mut records)
+        }
+        TraceSource::Branch(branch, client) => {
+            t.site_client = Some(client);
+            t.branch = Some(branch);
+            t.leave_branch(branch, packet(client), &mut records)
         }
     };
     // The path's summary and the source the destination sees are evidence: a verdict-only

@@ -60,6 +60,7 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.nics(&document.private_endpoints, &document.workloads);
     r.pe_targets(&document.private_endpoints);
     r.onprem_sites(&document.sites);
+    r.branches(&document.virtual_hubs, document.virtual_wan.as_ref());
     r.asg_members(&document.application_security_groups);
     r.app_services(&document.app_services);
     r.endpoints_outside_dedicated_subnets(&document.app_services);

@@ -66,8 +66,20 @@ impl Resolver {
                 tables,
                 connections: Vec::new(),
                 sites: Vec::new(),
+                routing_preference: h.routing_preference.unwrap_or_default(),
+                branch_propagate_to: vec![0],
+                branch_labels: vec![DEFAULT_LABEL.to_string()],
                 span: h.name.span,
             };
+            if let Some(list) = &h.branch_propagate_to {
+                hub.branch_propagate_to = list
+                    .iter()
+                    .filter_map(|t| self.hub_table(&hub, t))
+                    .collect();
+            }
+            if let Some(list) = &h.branch_labels {
+                hub.branch_labels = list.iter().map(|l| l.value.clone()).collect();
+            }
             for c in &h.connections {
                 if let Some(conn) = self.connection(&hub, c) {
                     self.hub_connected.insert(conn.vnet);
@@ -406,6 +418,8 @@ impl Resolver {
                 name: s.name.value.clone(),
                 kind: s.kind,
                 prefixes,
+                internet_security: s.internet_security,
+                as_path: s.as_path.clone(),
             });
         }
         out
@@ -483,6 +497,28 @@ impl Resolver {
                     });
                 }
             }
+        }
+    }
+
+    /// After the NICs: a branch's name must not be a workload's, since a trace's `from` names
+    /// either; and the virtual WAN's own properties.
+    pub(super) fn branches(
+        &mut self,
+        hubs: &[doc::VirtualHubDoc],
+        wan: Option<&doc::VirtualWanDoc>,
+    ) {
+        for s in hubs.iter().flat_map(|h| &h.sites) {
+            if let Some(other) = Self::taken(&self.nic_names, &s.name.value) {
+                let message = format!(
+                    "site name `{}` is already the name of `{other}`",
+                    s.name.value
+                );
+                let hint = "a trace's `from` names a workload or a site; give them different names";
+                self.error(s.name.span, message, Some(hint.into()));
+            }
+        }
+        if let Some(w) = wan {
+            self.net.virtual_wan.allow_branch_to_branch = w.allow_branch_to_branch;
         }
     }
 
