@@ -17,6 +17,7 @@ mod hybrid;
 mod import;
 mod import_arm;
 mod import_balance;
+mod import_service_names;
 mod lessons;
 mod load_balancers;
 mod nsg_properties;

@@ -133,9 +133,7 @@ pub fn candidates(s: &Scope<'_>) -> Vec<ColocateEndpoint> {
             .or_else(|| {
                 // A target written as the service's FQDN names the same service.
                 let target = pe.target.as_deref()?;
-                net.services
-                    .iter()
-                    .find(|x| x.fqdn.eq_ignore_ascii_case(target.trim_end_matches('.')))
+                net.services.iter().find(|x| x.answers(target))
             })
             .map(|x| x.kind),
         records: record::holding(net, pe.ip),
