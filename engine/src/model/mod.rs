@@ -152,6 +152,8 @@ pub struct Subnet {
     pub nsg: Option<NsgId>,
     /// Services the subnet is delegated to (`Microsoft.Web/serverFarms`, ...).
     pub delegations: Vec<String>,
+    /// Whether it holds an Application Gateway.
+    pub application_gateway: bool,
     /// Where it was declared.
     pub span: Span,
 }

@@ -162,6 +162,7 @@ impl ColocateEndpoint {
                 service_endpoints: Vec::new(),
                 nsg: None,
                 delegations: Vec::new(),
+                application_gateway: false,
                 nat_gateway: None,
                 default_outbound_access: None,
             });

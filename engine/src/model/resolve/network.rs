@@ -379,6 +379,7 @@ impl Resolver {
                 .map(|t| t.value.clone())
                 .collect(),
             delegations: s.delegations.iter().map(|t| t.value.clone()).collect(),
+            application_gateway: s.application_gateway,
             span: s.name.span,
         });
         id
