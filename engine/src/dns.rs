@@ -465,6 +465,3 @@ impl Walk<'_> {
 
 #[cfg(test)]
 mod tests;
-
-#[cfg(test)]
-mod service_names;

@@ -6,7 +6,7 @@
 //! endpoints for Azure Storage",
 //! <https://learn.microsoft.com/azure/storage/common/storage-private-endpoints>).
 
-use super::*;
+use super::super::*;
 
 /// One VNet with an AI services account and a storage account's blob and file endpoints, each
 /// behind a private endpoint; `zones` inside `dns: (zones: [...])`.
