@@ -400,7 +400,9 @@ impl Walk<'_> {
                     return DnsOutcome::NxDomain;
                 };
                 if private_link {
-                    let to = s.privatelink_name();
+                    let to = s
+                        .privatelink_name_for(name)
+                        .unwrap_or_else(|| s.privatelink_name());
                     self.alias(name, &to, source);
                     return self.follow(vnet, &to, depth + 1);
                 }

@@ -95,6 +95,10 @@ struct Offered {
     source: RouteSource,
     next_hop: NextHop,
     endpoint: Option<usize>,
+    /// Among user routes with one prefix: 4 an explicit prefix, 3 a regional service tag, 2 a
+    /// top-level tag, 1 `AzureCloud.<region>`, 0 `AzureCloud` ("Service tags for user-defined
+    /// routes").
+    tag_rank: u8,
 }
 
 fn system(prefix: IpNet, t: NextHopType) -> Offered {
@@ -106,6 +110,7 @@ fn system(prefix: IpNet, t: NextHopType) -> Offered {
             ip: None,
         },
         endpoint: None,
+        tag_rank: 4,
     }
 }
 
@@ -211,6 +216,7 @@ fn offered(net: &Network, subnet_id: SubnetId) -> Vec<Offered> {
                             ip,
                         },
                         endpoint: None,
+                        tag_rank: 4,
                     });
                 }
             }
@@ -225,6 +231,13 @@ fn offered(net: &Network, subnet_id: SubnetId) -> Vec<Offered> {
                     source: RouteSource::User,
                     next_hop: r.next_hop,
                     endpoint: None,
+                    tag_rank: match r.service_tag.as_deref() {
+                        None => 4,
+                        Some(t) if t.starts_with("AzureCloud.") => 1,
+                        Some("AzureCloud") => 0,
+                        Some(t) if t.contains('.') => 3,
+                        Some(_) => 2,
+                    },
                 })
                 .collect()
         })
@@ -284,14 +297,18 @@ fn system_order(t: NextHopType) -> u8 {
 }
 
 /// Same prefix: User > VirtualNetworkGateway (BGP) > Default.
-fn rank(r: &Offered) -> (u8, u8) {
+fn rank(r: &Offered) -> (u8, u8, u8) {
     let source = match r.source {
         RouteSource::User => 3,
         RouteSource::VirtualNetworkGateway => 2,
         RouteSource::Default => 1,
         other => panic!("the reference model does not rank route source {other:?}"),
     };
-    (source, u8::MAX - system_order(r.next_hop.next_hop_type))
+    (
+        source,
+        r.tag_rank,
+        u8::MAX - system_order(r.next_hop.next_hop_type),
+    )
 }
 
 /// "System routes for traffic related to the virtual network, virtual network peerings, or

@@ -6,6 +6,7 @@
     clippy::indexing_slicing
 )]
 
+mod admin_exemptions;
 mod architecture;
 mod azure_refuses;
 mod bad_inputs;
@@ -18,6 +19,7 @@ mod hybrid;
 mod import;
 mod import_arm;
 mod import_balance;
+mod import_service_names;
 mod lessons;
 mod load_balancers;
 mod nsg_properties;

@@ -410,7 +410,7 @@ fn name_resolution(net: &Network, t: &TraceAnswer) -> Finding {
             },
         );
     };
-    let service = net.services.position(|s| s.fqdn == r.name);
+    let service = net.services.position(|s| s.answers(&r.name));
     let endpoints: Vec<Named<PrivateEndpointId>> = net
         .private_endpoints
         .iter_ids()

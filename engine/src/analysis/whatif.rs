@@ -330,7 +330,7 @@ fn every_flow(net: &Network) -> BTreeSet<FlowSpec> {
         .private_endpoints
         .iter()
         .map(|p| p.ip.to_string())
-        .chain(net.services.iter().map(|s| s.fqdn.clone()))
+        .chain(net.services.iter().flat_map(|s| s.fqdns.iter().cloned()))
         .collect();
     net.workloads
         .iter()
@@ -352,7 +352,7 @@ fn every_resolution(net: &Network) -> BTreeSet<(String, String)> {
         .flat_map(|w| {
             net.services
                 .iter()
-                .map(|s| (w.name.clone(), s.fqdn.clone()))
+                .flat_map(|s| s.fqdns.iter().map(|f| (w.name.clone(), f.clone())))
         })
         .collect()
 }

@@ -203,3 +203,5 @@ fn an_app_service_uses_its_own_dns_servers_before_the_vnets() {
         ["10.0.2.4"]
     );
 }
+
+mod service_names;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::nsg::{address_matches, ports_match, protocol_matches};
 use super::{Flow, TagScope};
-use crate::model::{AdminAccess, AdminRule, Direction, Network, Subnet};
+use crate::model::{AdminAccess, AdminRule, Direction, IntentPolicyServices, Network, Subnet};
 
 /// The subnets security admin rules do not apply to, named as Azure requires them: Azure
 /// Firewall, VPN and ExpressRoute gateways, Azure Bastion and Route Server
@@ -48,6 +48,14 @@ pub enum AdminDecision {
         /// The subnet's name.
         subnet: String,
     },
+    /// The subnet's VNet holds SQL Managed Instance or Azure Databricks, and no configuration
+    /// applies its allow rules there (`applyOnNetworkIntentPolicyBasedServices`).
+    NotAppliedToIntentPolicyService {
+        /// The subnet's name.
+        subnet: String,
+        /// The delegation that marks the service.
+        service: String,
+    },
 }
 
 impl AdminDecision {
@@ -83,12 +91,62 @@ pub fn admin_decision(
         .rsplit('/')
         .next()
         .unwrap_or(subnet.name.as_str());
-    if EXEMPT_SUBNETS.contains(&own_name) {
+    if EXEMPT_SUBNETS.contains(&own_name) || application_gateway_left_out(subnet) {
         return Some(AdminDecision::NotApplied {
             subnet: subnet.name.clone(),
         });
     }
+    if let Some(service) = intent_policy_service(net, subnet) {
+        // In a VNet with SQL Managed Instance or Databricks only the rules of configurations
+        // set to `AllowRulesOnly` apply, and of those only the allow rules.
+        let kept: Vec<&AdminRule> = rules
+            .filter(|r| {
+                r.intent_services == IntentPolicyServices::AllowRulesOnly
+                    && r.access != AdminAccess::Deny
+            })
+            .collect();
+        if kept.is_empty() {
+            return Some(AdminDecision::NotAppliedToIntentPolicyService {
+                subnet: subnet.name.clone(),
+                service: service.to_string(),
+            });
+        }
+        return Some(first_match(kept.into_iter(), direction, flow, scope));
+    }
     Some(first_match(rules, direction, flow, scope))
+}
+
+/// The delegations of services that manage their subnets with network intent policies: SQL
+/// Managed Instance and Azure Databricks. Security admin rules are not applied in a VNet holding
+/// one unless the configuration says `AllowRulesOnly`
+/// (<https://learn.microsoft.com/azure/virtual-network-manager/concept-security-admins>).
+pub const INTENT_POLICY_DELEGATIONS: [&str; 2] = [
+    "Microsoft.Sql/managedInstances",
+    "Microsoft.Databricks/workspaces",
+];
+
+/// The intent-policy service (by delegation) some subnet of `subnet`'s VNet is delegated to.
+pub fn intent_policy_service<'n>(net: &'n Network, subnet: &Subnet) -> Option<&'n str> {
+    net.subnets
+        .iter()
+        .filter(|s| s.vnet == subnet.vnet)
+        .flat_map(|s| s.delegations.iter())
+        .find(|d| {
+            INTENT_POLICY_DELEGATIONS
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(d))
+        })
+        .map(String::as_str)
+}
+
+/// Security admin rules leave out a subnet holding an Application Gateway, unless the gateway is
+/// network-isolated (its subnet delegated to `Microsoft.Network/applicationGateways`).
+pub fn application_gateway_left_out(subnet: &Subnet) -> bool {
+    subnet.application_gateway
+        && !subnet
+            .delegations
+            .iter()
+            .any(|d| d.eq_ignore_ascii_case("Microsoft.Network/applicationGateways"))
 }
 
 /// Among the rules of `direction`, the lowest priority number that matches wins.
@@ -145,6 +203,7 @@ mod tests {
                 last: port,
             }],
             applies_to: vec![VnetId::for_test(0)],
+            intent_services: IntentPolicyServices::None,
         }
     }
 

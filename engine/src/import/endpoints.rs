@@ -196,6 +196,11 @@ fn kind(
     let group = group.to_lowercase();
     Some(match (resource_type, group.as_str()) {
         ("storageaccounts", "blob") => ServiceKind::StorageBlob,
+        ("storageaccounts", "file") => ServiceKind::StorageFile,
+        ("storageaccounts", "queue") => ServiceKind::StorageQueue,
+        ("storageaccounts", "table") => ServiceKind::StorageTable,
+        ("storageaccounts", "web") => ServiceKind::StorageWeb,
+        ("storageaccounts", "dfs") => ServiceKind::StorageDfs,
         ("vaults", _) => ServiceKind::KeyVault,
         ("servers", "sqlserver") => ServiceKind::Sql,
         ("searchservices", _) => ServiceKind::AiSearch,
@@ -203,12 +208,18 @@ fn kind(
         ("sites", _) => ServiceKind::WebApp,
         ("service", "gateway") => ServiceKind::ApiManagement,
         ("accounts", _) => {
+            let account_kind = target
+                .and_then(|t| t.json.get("kind"))
+                .and_then(|k| k.as_str());
+            // An AI Foundry / AI services account answers on three names, and its endpoint's
+            // `customDnsConfigs` lists one FQDN per zone.
+            let ai_services = account_kind.is_some_and(|k| k.eq_ignore_ascii_case("AIServices"))
+                || fqdns.iter().any(|f| f.ends_with(".services.ai.azure.com"));
             let openai = fqdns.iter().any(|f| f.ends_with(".openai.azure.com"))
-                || target
-                    .and_then(|t| t.json.get("kind"))
-                    .and_then(|k| k.as_str())
-                    .is_some_and(|k| k.eq_ignore_ascii_case("OpenAI"));
-            if openai {
+                || account_kind.is_some_and(|k| k.eq_ignore_ascii_case("OpenAI"));
+            if ai_services {
+                ServiceKind::AiServices
+            } else if openai {
                 ServiceKind::OpenAI
             } else {
                 ServiceKind::CognitiveServices
@@ -287,9 +298,11 @@ fn service(
         }
     };
     let zone = kind.public_zone();
+    // The first of the endpoint's FQDNs in one of the kind's zones; the service answers on the
+    // kind's other zones too, so none of the others is lost.
     let fqdn = fqdns
         .iter()
-        .find(|f| f.ends_with(&format!(".{zone}")))
+        .find(|f| kind.zone_of(f).is_some())
         .cloned()
         .unwrap_or_else(|| format!("{}.{zone}", name.to_lowercase()));
     cx.comment(Section::Service, &name, id.to_string());

@@ -152,6 +152,8 @@ fn read_subnet(
     for d in s.items("/delegations")? {
         delegations.push(d.str("/serviceName")?.to_string());
     }
+    // Azure lists the Application Gateway IP configurations a subnet holds on the subnet.
+    let application_gateway = !s.items("/applicationGatewayIPConfigurations")?.is_empty();
     let route_table_id = s.opt_str("/routeTable/id")?;
     let nat_gateway = s.opt_str("/natGateway/id")?;
     let default_outbound = s.opt_bool("/defaultOutboundAccess")?;
@@ -214,6 +216,7 @@ fn read_subnet(
         nat_gateway: nat_gateway.map(text),
         default_outbound_access: default_outbound,
         delegations: delegations.iter().map(text).collect(),
+        application_gateway,
     }))
 }
 

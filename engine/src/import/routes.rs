@@ -137,7 +137,7 @@ fn read_route(
     }
     if !prefix.contains('/') {
         let reason =
-            format!("its prefix `{prefix}` is a service tag, which azpath does not take in UDRs");
+            format!("its prefix `{prefix}` is a service tag whose address ranges the input does not hold; declare them in `service_tags` (from a dated Service Tags download) and add the route with `prefix: \"{prefix}\"`");
         cx.comment(
             Section::RouteTable,
             table,

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::scenario::AdminAccess;
+pub use crate::scenario::IntentPolicyServices;
 
 use super::{AddressMatch, Direction, PortRange, Protocol, VnetId};
 
@@ -32,6 +33,8 @@ pub struct AdminRule {
     pub destination_ports: Vec<PortRange>,
     /// The VNets it applies to.
     pub applies_to: Vec<VnetId>,
+    /// Its configuration's `applyOnNetworkIntentPolicyBasedServices`.
+    pub intent_services: IntentPolicyServices,
 }
 
 /// The priorities Azure accepts for security admin rules.

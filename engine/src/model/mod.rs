@@ -154,6 +154,8 @@ pub struct Subnet {
     pub nsg: Option<NsgId>,
     /// Services the subnet is delegated to (`Microsoft.Web/serverFarms`, ...).
     pub delegations: Vec<String>,
+    /// Whether it holds an Application Gateway.
+    pub application_gateway: bool,
     /// Where it was declared.
     pub span: Span,
 }
@@ -180,6 +182,9 @@ pub struct UserRoute {
     pub prefix: IpNet,
     /// Next hop: one of the five types Azure allows in a UDR.
     pub next_hop: NextHop,
+    /// The service tag its `addressPrefix` names, when it names one: the route is then one of
+    /// several rows, one per prefix of the tag.
+    pub service_tag: Option<String>,
     /// Where it was declared.
     pub span: Span,
 }

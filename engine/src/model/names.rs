@@ -13,35 +13,73 @@ pub use crate::scenario::{ApimMode, ServiceKind};
 pub const AZURE_DNS: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(168, 63, 129, 16));
 
 impl ServiceKind {
-    /// The public DNS zone the service's FQDNs live in.
-    pub fn public_zone(self) -> &'static str {
+    /// Every public DNS zone the service answers in, each with the privatelink zone Microsoft
+    /// recommends for its private endpoints, primary first ("Azure Private Endpoint private DNS
+    /// zone values", <https://learn.microsoft.com/azure/private-link/private-endpoint-dns>;
+    /// an AI Foundry / AI services account needs all three of its zones, "Set up private
+    /// networking for Foundry Agent Service",
+    /// <https://learn.microsoft.com/azure/ai-foundry/agents/how-to/virtual-networks>).
+    pub fn zones(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            ServiceKind::OpenAI => "openai.azure.com",
-            ServiceKind::CognitiveServices => "cognitiveservices.azure.com",
-            ServiceKind::StorageBlob => "blob.core.windows.net",
-            ServiceKind::KeyVault => "vault.azure.net",
-            ServiceKind::Sql => "database.windows.net",
-            ServiceKind::AiSearch => "search.windows.net",
-            ServiceKind::CosmosDb => "documents.azure.com",
-            ServiceKind::WebApp => "azurewebsites.net",
-            ServiceKind::ApiManagement => "azure-api.net",
+            ServiceKind::OpenAI => &[("openai.azure.com", "privatelink.openai.azure.com")],
+            ServiceKind::CognitiveServices => &[(
+                "cognitiveservices.azure.com",
+                "privatelink.cognitiveservices.azure.com",
+            )],
+            ServiceKind::StorageBlob => {
+                &[("blob.core.windows.net", "privatelink.blob.core.windows.net")]
+            }
+            ServiceKind::KeyVault => &[("vault.azure.net", "privatelink.vaultcore.azure.net")],
+            ServiceKind::Sql => &[("database.windows.net", "privatelink.database.windows.net")],
+            ServiceKind::AiSearch => &[("search.windows.net", "privatelink.search.windows.net")],
+            ServiceKind::CosmosDb => &[("documents.azure.com", "privatelink.documents.azure.com")],
+            ServiceKind::WebApp => &[("azurewebsites.net", "privatelink.azurewebsites.net")],
+            ServiceKind::ApiManagement => &[("azure-api.net", "privatelink.azure-api.net")],
+            ServiceKind::AiServices => &[
+                (
+                    "cognitiveservices.azure.com",
+                    "privatelink.cognitiveservices.azure.com",
+                ),
+                ("openai.azure.com", "privatelink.openai.azure.com"),
+                ("services.ai.azure.com", "privatelink.services.ai.azure.com"),
+            ],
+            ServiceKind::StorageFile => {
+                &[("file.core.windows.net", "privatelink.file.core.windows.net")]
+            }
+            ServiceKind::StorageQueue => &[(
+                "queue.core.windows.net",
+                "privatelink.queue.core.windows.net",
+            )],
+            ServiceKind::StorageTable => &[(
+                "table.core.windows.net",
+                "privatelink.table.core.windows.net",
+            )],
+            ServiceKind::StorageWeb => {
+                &[("web.core.windows.net", "privatelink.web.core.windows.net")]
+            }
+            ServiceKind::StorageDfs => {
+                &[("dfs.core.windows.net", "privatelink.dfs.core.windows.net")]
+            }
         }
     }
 
-    /// The private DNS zone Microsoft recommends for its private endpoints ("Azure Private
-    /// Endpoint private DNS zone values").
+    /// The public DNS zone the service's primary FQDN lives in.
+    pub fn public_zone(self) -> &'static str {
+        self.zones().first().map_or("", |z| z.0)
+    }
+
+    /// The private DNS zone Microsoft recommends for its private endpoints, for the primary
+    /// FQDN ("Azure Private Endpoint private DNS zone values").
     pub fn private_zone(self) -> &'static str {
-        match self {
-            ServiceKind::OpenAI => "privatelink.openai.azure.com",
-            ServiceKind::CognitiveServices => "privatelink.cognitiveservices.azure.com",
-            ServiceKind::StorageBlob => "privatelink.blob.core.windows.net",
-            ServiceKind::KeyVault => "privatelink.vaultcore.azure.net",
-            ServiceKind::Sql => "privatelink.database.windows.net",
-            ServiceKind::AiSearch => "privatelink.search.windows.net",
-            ServiceKind::CosmosDb => "privatelink.documents.azure.com",
-            ServiceKind::WebApp => "privatelink.azurewebsites.net",
-            ServiceKind::ApiManagement => "privatelink.azure-api.net",
-        }
+        self.zones().first().map_or("", |z| z.1)
+    }
+
+    /// The public zone of the kind that `name` lives in (`None`: none of them).
+    pub fn zone_of(self, name: &str) -> Option<(&'static str, &'static str)> {
+        self.zones()
+            .iter()
+            .copied()
+            .find(|(public, _)| name != *public && under(name, public))
     }
 }
 
@@ -54,6 +92,9 @@ pub struct Service {
     pub kind: ServiceKind,
     /// Its public FQDN, lower case.
     pub fqdn: String,
+    /// Every public name it answers on, lower case, `fqdn` first: one per zone of its kind
+    /// (an AI services account answers on three).
+    pub fqdns: Vec<String>,
     /// Its public endpoint's address.
     pub public_ip: IpAddr,
     /// `publicNetworkAccess`.
@@ -85,6 +126,32 @@ impl Service {
     pub fn privatelink_name(&self) -> String {
         let label = self.fqdn.split('.').next().unwrap_or_default();
         format!("{label}.{}", self.kind.private_zone())
+    }
+
+    /// Whether `name` is one of its public names.
+    pub fn answers(&self, name: &str) -> bool {
+        let name = name.trim_end_matches('.');
+        self.fqdns.iter().any(|f| f.eq_ignore_ascii_case(name))
+    }
+
+    /// The privatelink name its public name `name` is a CNAME to: the first label under the
+    /// privatelink zone that goes with `name`'s zone (`None`: not one of its names).
+    pub fn privatelink_name_for(&self, name: &str) -> Option<String> {
+        if !self.answers(name) {
+            return None;
+        }
+        let name = name.trim_end_matches('.').to_lowercase();
+        let (_, private) = self.kind.zone_of(&name)?;
+        let label = name.split('.').next()?;
+        Some(format!("{label}.{private}"))
+    }
+
+    /// Every privatelink name, one per public name.
+    pub fn privatelink_names(&self) -> Vec<String> {
+        self.fqdns
+            .iter()
+            .filter_map(|f| self.privatelink_name_for(f))
+            .collect()
     }
 }
 

@@ -21,5 +21,8 @@ pub fn admin_decision(d: &AdminDecision) -> String {
         AdminDecision::NotApplied { subnet } => {
             format!("security admin rules: not applied in subnet `{subnet}` (Azure leaves it out)")
         }
+        AdminDecision::NotAppliedToIntentPolicyService { subnet, service } => format!(
+            "security admin rules: not applied in subnet `{subnet}`: its VNet holds a subnet delegated to `{service}` and no configuration sets `AllowRulesOnly`"
+        ),
     }
 }

@@ -668,7 +668,7 @@ fn endpoint_service<'n>(
 ) -> Option<&'n crate::model::Service> {
     pe.service.and_then(|s| net.services.get(s)).or_else(|| {
         let t = pe.target.as_deref()?;
-        net.services.iter().find(|s| s.fqdn.eq_ignore_ascii_case(t))
+        net.services.iter().find(|s| s.answers(t))
     })
 }
 

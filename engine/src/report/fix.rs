@@ -32,6 +32,14 @@ pub fn group_id(kind: ServiceKind) -> &'static str {
         ServiceKind::WebApp => "sites",
         // Microsoft.ApiManagement/service.
         ServiceKind::ApiManagement => "Gateway",
+        // Microsoft.CognitiveServices/accounts of kind AIServices (AI Foundry).
+        ServiceKind::AiServices => "account",
+        // Microsoft.Storage/storageAccounts, one sub-resource per endpoint.
+        ServiceKind::StorageFile => "file",
+        ServiceKind::StorageQueue => "queue",
+        ServiceKind::StorageTable => "table",
+        ServiceKind::StorageWeb => "web",
+        ServiceKind::StorageDfs => "dfs",
     }
 }
 

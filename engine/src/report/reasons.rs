@@ -17,6 +17,10 @@ pub fn why(why: &Why) -> String {
         Why::OutrankedBySamePrefix { winner, winner_next_hop } => {
             format!("a {winner} route with the same prefix wins (to {winner_next_hop})")
         }
+        Why::UserRouteSamePrefix { winner_route, winner_tag } => match winner_tag {
+            Some(tag) => format!("UDR `{winner_route}` (service tag `{tag}`) with the same prefix is preferred: a regional tag over its top-level tag, AzureCloud last"),
+            None => format!("UDR `{winner_route}` with the same prefix is preferred: an explicit prefix wins over a service tag"),
+        },
         Why::SystemRouteSamePrefix { winner } => {
             format!("a {winner} system route with the same prefix is preferred")
         }
@@ -68,7 +72,16 @@ pub fn origin(origin: &Origin) -> String {
             table,
             learned,
         } => format!("hub `{hub}` table `{table}`: {}", hub_origin(learned)),
-        Origin::UserRoute { table, route } => format!("UDR `{table}/{route}`"),
+        Origin::UserRoute {
+            table,
+            route,
+            service_tag: None,
+        } => format!("UDR `{table}/{route}`"),
+        Origin::UserRoute {
+            table,
+            route,
+            service_tag: Some(tag),
+        } => format!("UDR `{table}/{route}` (service tag `{tag}`)"),
     }
 }
 

@@ -298,7 +298,7 @@ impl fmt::Display for Symptom {
 /// clients report; see the README).
 pub fn access_disabled_text(kind: ServiceKind) -> &'static str {
     match kind {
-        ServiceKind::OpenAI | ServiceKind::CognitiveServices => {
+        ServiceKind::OpenAI | ServiceKind::CognitiveServices | ServiceKind::AiServices => {
             "HTTP 403: Public access is disabled. Please configure private endpoint."
         }
         ServiceKind::KeyVault => {
@@ -318,7 +318,7 @@ pub fn access_disabled_text(kind: ServiceKind) -> &'static str {
 /// networks.
 pub fn firewall_denied_text(kind: ServiceKind) -> &'static str {
     match kind {
-        ServiceKind::OpenAI | ServiceKind::CognitiveServices => {
+        ServiceKind::OpenAI | ServiceKind::CognitiveServices | ServiceKind::AiServices => {
             "HTTP 403: Access denied due to Virtual Network/Firewall rules."
         }
         ServiceKind::KeyVault => {

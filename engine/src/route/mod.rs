@@ -7,6 +7,7 @@ pub mod endpoints;
 pub mod hub;
 pub mod lpm;
 pub(crate) mod select;
+pub mod service_tag;
 pub(crate) mod system;
 pub mod table;
 mod types;

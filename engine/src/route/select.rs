@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use ipnet::IpNet;
 
+use super::service_tag::{tag_of, tag_precedence};
 use super::types::{Candidate, EffectiveRoute, Origin, Outranked, Why};
 use crate::model::{Network, NextHopType, RouteSource, Subnet};
 
@@ -84,9 +85,10 @@ pub fn same_prefix_precedence(candidates: &[Candidate], why: &mut [Option<Why>])
     }
     for (prefix, members) in &groups {
         let rank = |i: &usize| {
-            candidates.get(*i).map_or((0, 0), |c| {
+            candidates.get(*i).map_or((0, 0, 0), |c| {
                 (
                     c.source.precedence(),
+                    tag_precedence(tag_of(c)),
                     u8::MAX - system_rank(c.next_hop.next_hop_type),
                 )
             })
@@ -108,7 +110,12 @@ pub fn same_prefix_precedence(candidates: &[Candidate], why: &mut [Option<Why>])
                 continue;
             };
             outranked.push(Outranked::of(c));
-            let reason = if c.source == first.source {
+            let reason = if c.source == RouteSource::User && first.source == RouteSource::User {
+                Why::UserRouteSamePrefix {
+                    winner_route: first.origin.route_name().unwrap_or_default().to_string(),
+                    winner_tag: tag_of(first).map(str::to_string),
+                }
+            } else if c.source == first.source {
                 Why::SystemRouteSamePrefix {
                     winner: first.next_hop.next_hop_type,
                 }

@@ -298,6 +298,7 @@ pub fn user(net: &Network, subnet: &Subnet) -> Vec<Candidate> {
             origin: Origin::UserRoute {
                 table: table.name.clone(),
                 route: r.name.clone(),
+                service_tag: r.service_tag.clone(),
             },
         })
         .collect()

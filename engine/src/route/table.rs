@@ -269,7 +269,7 @@ impl RouteTableView {
             return None;
         }
         let udr = self.own.get(*i)?;
-        let Origin::UserRoute { table, route } = &udr.origin else {
+        let Origin::UserRoute { table, route, .. } = &udr.origin else {
             return None;
         };
         let why = Why::PrivateEndpointNetworkPolicy {
@@ -371,7 +371,7 @@ fn default_route_removal(
         .iter()
         .find(|c| is_v4_default(&c.prefix))
         .and_then(|c| match &c.origin {
-            Origin::UserRoute { table, route } => Some(Removal::UserDefaultRoute {
+            Origin::UserRoute { table, route, .. } => Some(Removal::UserDefaultRoute {
                 table: table.clone(),
                 route: route.clone(),
             }),

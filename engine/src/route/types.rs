@@ -67,6 +67,9 @@ pub enum Origin {
         table: String,
         /// The route's name.
         route: String,
+        /// The service tag its address prefix names (the route is then one row per tag prefix).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        service_tag: Option<String>,
     },
 }
 
@@ -132,6 +135,14 @@ pub enum Why {
         /// The winning route's next hop.
         winner_next_hop: NextHop,
     },
+    /// Invalid: another user route with the same prefix is preferred: an explicit prefix over a
+    /// service tag, a regional tag over its top-level tag, `AzureCloud` tags last.
+    UserRouteSamePrefix {
+        /// The preferred route's name.
+        winner_route: String,
+        /// The service tag the preferred route names (`None`: an explicit prefix).
+        winner_tag: Option<String>,
+    },
     /// Invalid: another system route with the same prefix is preferred.
     SystemRouteSamePrefix {
         /// The preferred route's next hop type.
@@ -196,6 +207,16 @@ pub struct EffectiveRoute {
     pub origin: Origin,
     /// Why it is in this state.
     pub why: Why,
+}
+
+impl Origin {
+    /// The UDR's name, for user routes.
+    pub fn route_name(&self) -> Option<&str> {
+        match self {
+            Origin::UserRoute { route, .. } => Some(route),
+            _ => None,
+        }
+    }
 }
 
 impl EffectiveRoute {

@@ -17,6 +17,29 @@ pub struct AdminRuleCollectionDoc {
     pub applies_to: Vec<Text>,
     /// Its rules.
     pub rules: Vec<AdminRuleDoc>,
+    /// `applyOnNetworkIntentPolicyBasedServices` of the security admin configuration holding
+    /// the collection: `None` (Azure's default) leaves VNets with SQL Managed Instance or Azure
+    /// Databricks out; `AllowRulesOnly` applies only its allow rules there.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub apply_on_network_intent_policy_based_services: IntentPolicyServices,
+}
+
+fn is_default(v: &IntentPolicyServices) -> bool {
+    *v == IntentPolicyServices::default()
+}
+
+/// `applyOnNetworkIntentPolicyBasedServices`: how security admin rules treat VNets holding
+/// services that manage their network with network intent policies (SQL Managed Instance, Azure
+/// Databricks) (<https://learn.microsoft.com/azure/virtual-network-manager/concept-security-admins>).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, Serialize, schemars::JsonSchema,
+)]
+pub enum IntentPolicyServices {
+    /// Azure's default: the configuration's rules are not applied in those VNets.
+    #[default]
+    None,
+    /// Only the allow rules (`Allow`, `AlwaysAllow`) are applied in those VNets.
+    AllowRulesOnly,
 }
 
 /// One security admin rule.

@@ -231,6 +231,11 @@ pub struct SubnetDoc {
     /// a delegated subnet holds only that service's resources, never a private endpoint.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub delegations: Vec<Text>,
+    /// Whether the subnet holds an Application Gateway (security admin rules leave such a
+    /// subnet out unless the gateway is network-isolated, i.e. the subnet is delegated to
+    /// `Microsoft.Network/applicationGateways`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub application_gateway: bool,
 }
 
 /// The subnet property `privateEndpointNetworkPolicies`, with Azure's values.

@@ -53,6 +53,21 @@ pub enum ServiceKind {
     WebApp,
     /// API Management gateway (`azure-api.net`).
     ApiManagement,
+    /// An Azure AI Foundry / AI services account (`kind: AIServices`, private link sub-resource
+    /// `account`): one endpoint answering on `<name>.cognitiveservices.azure.com`,
+    /// `<name>.openai.azure.com` and `<name>.services.ai.azure.com`, each with its own
+    /// privatelink zone.
+    AiServices,
+    /// Storage file / Azure Files (`file.core.windows.net`).
+    StorageFile,
+    /// Storage queue (`queue.core.windows.net`).
+    StorageQueue,
+    /// Storage table (`table.core.windows.net`).
+    StorageTable,
+    /// Storage static website (`web.core.windows.net`).
+    StorageWeb,
+    /// Data Lake Storage Gen2 (`dfs.core.windows.net`).
+    StorageDfs,
 }
 
 /// `publicNetworkAccess` and the service firewall.

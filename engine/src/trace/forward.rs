@@ -79,7 +79,7 @@ fn gateway_path(origin: Option<&Origin>) -> GatewayPath {
         Some(Origin::Gateway { gateway, .. }) => GatewayPath::Gateway {
             gateway: gateway.clone(),
         },
-        Some(Origin::UserRoute { table, route }) => GatewayPath::UserRoute {
+        Some(Origin::UserRoute { table, route, .. }) => GatewayPath::UserRoute {
             table: table.clone(),
             route: route.clone(),
         },
@@ -275,6 +275,7 @@ mod tests {
         let origin = Origin::UserRoute {
             table: "rt".into(),
             route: "default".into(),
+            service_tag: None,
         };
         let d = RouteDecision {
             kind: NextHopType::VirtualNetworkGateway,

@@ -133,9 +133,7 @@ pub fn candidates(s: &Scope<'_>) -> Vec<ColocateEndpoint> {
             .or_else(|| {
                 // A target written as the service's FQDN names the same service.
                 let target = pe.target.as_deref()?;
-                net.services
-                    .iter()
-                    .find(|x| x.fqdn.eq_ignore_ascii_case(target.trim_end_matches('.')))
+                net.services.iter().find(|x| x.answers(target))
             })
             .map(|x| x.kind),
         records: record::holding(net, pe.ip),
@@ -164,6 +162,7 @@ impl ColocateEndpoint {
                 service_endpoints: Vec::new(),
                 nsg: None,
                 delegations: Vec::new(),
+                application_gateway: false,
                 nat_gateway: None,
                 default_outbound_access: None,
             });

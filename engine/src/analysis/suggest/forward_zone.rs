@@ -32,11 +32,14 @@ pub fn candidates(s: &Scope<'_>) -> Vec<ForwardZone> {
         .dns_servers
         .first()
         .and_then(|ip| net.dns.forwarders.iter().find(|f| f.ip == *ip));
-    let service = net.services.iter().find(|x| x.fqdn == res.name);
+    let service = net.services.iter().find(|x| x.answers(&res.name));
     let (Some(f), Some(service)) = (server, service) else {
         return Vec::new();
     };
-    let domain = service.kind.public_zone();
+    let domain = service
+        .kind
+        .zone_of(&res.name)
+        .map_or(service.kind.public_zone(), |(public, _)| public);
     if f.rules.iter().any(|r| r.domain == domain) {
         return Vec::new();
     }

@@ -34,7 +34,8 @@ impl Resolver {
             }
             let mut names = BTreeMap::new();
             for r in &c.rules {
-                if let Some(rule) = self.admin_rule(r, &c.name.value, &applies_to, &mut names) {
+                if let Some(mut rule) = self.admin_rule(r, &c.name.value, &applies_to, &mut names) {
+                    rule.intent_services = c.apply_on_network_intent_policy_based_services;
                     for v in &applies_to {
                         let key = (*v, r.direction, r.priority.value);
                         if let Some(other) = taken.insert(key, r.name.value.clone()) {
@@ -93,6 +94,7 @@ impl Resolver {
             destination: destination?,
             destination_ports: destination_ports?,
             applies_to: applies_to.to_vec(),
+            intent_services: IntentPolicyServices::None,
         })
         .filter(|_| name_ok)
     }

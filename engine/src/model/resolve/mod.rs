@@ -29,6 +29,7 @@ mod onprem;
 mod peering;
 mod questions;
 mod security;
+mod tag_routes;
 mod vwan;
 
 /// Azure's limit on routes in one route table.
@@ -45,8 +46,8 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.net.takeaway.clone_from(&document.takeaway);
     r.net.assumptions = document.assumptions.resolved();
     r.service_prefixes(&document.service_endpoint_prefixes);
-    r.route_tables(&document.route_tables);
     r.service_tags(&document.service_tags);
+    r.route_tables(&document.route_tables);
     r.asg_names(&document.application_security_groups);
     r.nsgs(&document.nsgs);
     r.vnets(&document.vnets);

@@ -16,6 +16,22 @@ fn fqdn(text: &str) -> String {
     text.trim().trim_end_matches('.').to_lowercase()
 }
 
+/// Every public name a service of `kind` whose FQDN is `fqdn` answers on, `fqdn` first: the
+/// same first label in each public zone of the kind (an AI Foundry / AI services account answers
+/// on `<name>.cognitiveservices.azure.com`, `<name>.openai.azure.com` and
+/// `<name>.services.ai.azure.com`). `None`: `fqdn` is in none of the kind's zones.
+pub(crate) fn service_names(kind: ServiceKind, fqdn: &str) -> Option<Vec<String>> {
+    let (own, _) = kind.zone_of(fqdn)?;
+    let label = fqdn.split('.').next()?;
+    let mut names = vec![fqdn.to_string()];
+    for (zone, _) in kind.zones() {
+        if *zone != own {
+            names.push(format!("{label}.{zone}"));
+        }
+    }
+    Some(names)
+}
+
 impl Resolver {
     pub(super) fn services(&mut self, services: &[doc::ServiceDoc]) {
         let mut seen = BTreeMap::new();
@@ -24,18 +40,28 @@ impl Resolver {
                 continue;
             }
             let name = fqdn(&s.fqdn.value);
-            let zone = s.kind.public_zone();
-            if !under(&name, zone) || name == zone {
+            let Some(fqdns) = service_names(s.kind, &name) else {
+                let zones: Vec<String> = s
+                    .kind
+                    .zones()
+                    .iter()
+                    .map(|(z, _)| format!("`<name>.{z}`"))
+                    .collect();
+                let zone = s.kind.public_zone();
                 self.error(
                     s.fqdn.span,
                     format!(
                         "service `{}` FQDN `{name}` is not a name under `{zone}`",
                         s.name.value
                     ),
-                    Some(format!("a {:?} service is named `<name>.{zone}`", s.kind)),
+                    Some(format!(
+                        "a {:?} service is named {}",
+                        s.kind,
+                        zones.join(" or ")
+                    )),
                 );
                 continue;
-            }
+            };
             let public_ip = match &s.public_ip {
                 Some(t) => match self
                     .public_ips(std::slice::from_ref(t), "service public IP")
@@ -62,7 +88,11 @@ impl Resolver {
                 ),
             };
             let certificate_names = if s.certificate_names.is_empty() {
-                vec![format!("*.{zone}")]
+                fqdns
+                    .iter()
+                    .filter_map(|f| f.split_once('.'))
+                    .map(|(_, parent)| format!("*.{parent}"))
+                    .collect()
             } else {
                 s.certificate_names.iter().map(|t| fqdn(&t.value)).collect()
             };
@@ -70,6 +100,7 @@ impl Resolver {
                 name: s.name.value.clone(),
                 kind: s.kind,
                 fqdn: name,
+                fqdns,
                 public_ip,
                 public_access,
                 certificate_names,
@@ -351,15 +382,19 @@ impl Resolver {
                     .private_endpoints
                     .iter()
                     .any(|p| p.service == Some(service));
-            names.push((
-                s.fqdn.clone(),
-                PublicName::Fqdn {
-                    service,
-                    private_link,
-                },
-            ));
+            for f in &s.fqdns {
+                names.push((
+                    f.clone(),
+                    PublicName::Fqdn {
+                        service,
+                        private_link,
+                    },
+                ));
+            }
             if private_link {
-                names.push((s.privatelink_name(), PublicName::PrivateLink { service }));
+                for p in s.privatelink_names() {
+                    names.push((p, PublicName::PrivateLink { service }));
+                }
             }
         }
         names.sort_by(|a, b| a.0.cmp(&b.0));

@@ -72,7 +72,12 @@ impl Resolver {
             let mut names = BTreeMap::new();
             let mut prefixes: BTreeMap<IpNet, String> = BTreeMap::new();
             let mut routes = Vec::new();
+            let mut tags: BTreeMap<String, String> = BTreeMap::new();
             for route in &t.routes {
+                if let Some(tag) = self.route_service_tag(&route.prefix) {
+                    self.tag_route(t, route, tag, &mut names, &mut tags, &mut routes);
+                    continue;
+                }
                 let name_ok = self.unique(&mut names, &route.name, "route");
                 let prefix = self.prefix(&route.prefix, "route prefix");
                 let next_hop = self.udr_next_hop(&route.next_hop, &route.name);
@@ -96,6 +101,7 @@ impl Resolver {
                         name: route.name.value.clone(),
                         prefix,
                         next_hop,
+                        service_tag: None,
                         span: route.name.span,
                     });
                 }
@@ -373,6 +379,7 @@ impl Resolver {
                 .map(|t| t.value.clone())
                 .collect(),
             delegations: s.delegations.iter().map(|t| t.value.clone()).collect(),
+            application_gateway: s.application_gateway,
             span: s.name.span,
         });
         id

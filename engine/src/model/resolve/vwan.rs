@@ -145,6 +145,7 @@ impl Resolver {
                 route_table: None,
                 private_endpoint_network_policies: Default::default(),
                 delegations: Vec::new(),
+                application_gateway: false,
                 service_endpoints: Vec::new(),
                 nsg: None,
                 span: h.name.span,
