@@ -137,6 +137,7 @@ pub fn trace_verdict(
         TraceSource::Workload(w) => net.workloads.get(w).is_some(),
         TraceSource::Internet(_) => true,
         TraceSource::Site(s, _) => net.site(s).is_some(),
+        TraceSource::Branch(b, _) => net.branch(b).is_some(),
     };
     if !known {
         return None;
