@@ -69,6 +69,17 @@ pub fn origin(origin: &Origin) -> String {
             learned,
         } => format!("hub `{hub}` table `{table}`: {}", hub_origin(learned)),
         Origin::UserRoute { table, route } => format!("UDR `{table}/{route}`"),
+        Origin::ConnectedGroup { group, remote_vnet } => {
+            format!("connected group `{group}`: vnet `{remote_vnet}`")
+        }
+        Origin::ConnectedGroupOverlap { group, vnets } => format!(
+            "connected group `{group}`: address space overlapping between {}, taken out of the group",
+            vnets
+                .iter()
+                .map(|v| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
     }
 }
 
