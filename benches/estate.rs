@@ -241,6 +241,7 @@ fn matrix(c: &mut Criterion) {
         port: 443,
         source_port: 50000,
         destinations: Destinations::PrivateEndpoints,
+        sites: false,
     };
     for (spokes, _, loaded) in estates() {
         let (net, dp) = (&loaded.network, loaded.dataplane());

@@ -97,7 +97,8 @@
 //! // analysis: every workload to every workload and private endpoint.
 //! use azpath_engine::analysis::reach::{reach, Destinations, ReachRequest};
 //! let matrix = reach(net, &dp, &ReachRequest { protocol: FlowProtocol::Tcp, port: 443,
-//!                    source_port: 50000, destinations: Destinations::Everything });
+//!                    source_port: 50000, destinations: Destinations::Everything,
+//!                    sites: false });
 //! assert!(matrix.summary.pairs > 0);
 //!
 //! // report: text for people, JSON (with its schema version) for scripts.

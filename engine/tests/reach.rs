@@ -18,6 +18,7 @@ fn request(port: u16, destinations: Destinations) -> ReachRequest {
         port,
         source_port: 50000,
         destinations,
+        sites: false,
     }
 }
 

@@ -64,6 +64,7 @@ fn disagreement(loaded: &Loaded, protocol: FlowProtocol, port: u16) -> Option<St
         port,
         source_port: 50000,
         destinations: Destinations::Everything,
+        sites: false,
     };
     let answer = reach(&loaded.network, loaded.dataplane(), &request);
     let rows: Vec<_> = answer.rows().collect();
@@ -134,6 +135,7 @@ fn a_private_endpoint_of_a_service_reached_by_address_fails_the_certificate_chec
         port: 443,
         source_port: 50000,
         destinations: Destinations::PrivateEndpoints,
+        sites: false,
     };
     let answer = reach(&loaded.network, loaded.dataplane(), &request);
     let row = answer

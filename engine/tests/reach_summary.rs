@@ -53,6 +53,7 @@ fn the_summary_equals_counting_every_pair_traced_with_its_evidence() {
             port,
             source_port: 50000,
             destinations,
+            sites: false,
         };
         let answer = reach(net, dp, &request);
         // Every destination: (subnet, address, which NIC).

@@ -32,9 +32,10 @@ pub struct Row {
     pub state: RouteState,
 }
 
-/// Whether the reference models every route `net` offers its subnets (no virtual WAN hubs).
+/// Whether the reference models every route `net` offers its subnets (no virtual WAN hubs, no
+/// connected groups: `route/connected.rs` tests those rules one by one).
 pub fn supported(net: &Network) -> bool {
-    net.virtual_hubs.is_empty()
+    net.virtual_hubs.is_empty() && net.connected_groups.is_empty()
 }
 
 /// The engine's rows, sorted, for comparison with [`routes`].

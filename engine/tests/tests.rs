@@ -27,6 +27,7 @@ mod platform;
 mod properties;
 mod reach;
 mod reach_properties;
+mod reach_sites;
 mod reach_summary;
 mod reference;
 mod scenarios;

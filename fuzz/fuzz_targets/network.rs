@@ -305,6 +305,7 @@ fuzz_target!(|data: &[u8]| {
         port,
         source_port: 50000,
         destinations: Destinations::Everything,
+        sites: false,
     };
     let answer = reach(net, dp, &request);
     if show {

@@ -18,6 +18,11 @@ pub struct Args {
     /// Only private endpoints as destinations (default: every workload and private endpoint).
     #[arg(long)]
     to_private_endpoints: bool,
+    /// Include the on-premises sites behind VNet gateways: as sources (a client at each site's
+    /// default address, as `trace --from SITE`) and, unless `--to-private-endpoints`, as
+    /// destinations; `--summary` groups them as `on-premises`.
+    #[arg(long)]
+    sites: bool,
     #[command(flatten)]
     flow: super::FlowArgs,
     /// Output format.
@@ -76,6 +81,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         } else {
             Destinations::Everything
         },
+        sites: args.sites,
     };
     let bar = Bar::new();
     let answer = reach_with_progress(&loaded.network, loaded.dataplane(), &request, &mut |p| {

@@ -72,6 +72,18 @@ impl TagScope {
                 .filter_map(|(_, remote)| net.vnet(remote))
                 .flat_map(|r| r.address_space.clone())
         });
+        // Connected-group members count as peered VNets do (switch
+        // `virtual_network_tag_excludes_connected_groups`).
+        let grouped = vnet
+            .filter(|_| {
+                !net.assumptions
+                    .virtual_network_tag_excludes_connected_groups
+            })
+            .into_iter()
+            .flat_map(|v| net.connected_group_peers(v))
+            .filter_map(|m| net.vnet(m))
+            .flat_map(|m| m.address_space.clone());
+        let peers = peers.chain(grouped);
         let from = |source: RouteSource| {
             table.into_iter().flat_map(move |t| {
                 t.own_routes()

@@ -5,6 +5,7 @@
 mod addr;
 mod admin;
 mod balance;
+mod connectivity;
 mod firewall;
 pub mod flow_addr;
 mod hub_question;
@@ -28,6 +29,7 @@ use ipnet::IpNet;
 pub use addr::{is_private, reserved_addresses, Refused};
 pub use admin::*;
 pub use balance::*;
+pub use connectivity::*;
 pub use firewall::*;
 pub use hub_question::*;
 pub use ids::{
@@ -110,6 +112,8 @@ pub struct Network {
     pub egress: Egress,
     /// The virtual WAN the hubs belong to.
     pub virtual_wan: VirtualWan,
+    /// Azure Virtual Network Manager connected groups (meshes, direct connectivity).
+    pub connected_groups: Vec<ConnectedGroup>,
 }
 
 /// A virtual network.

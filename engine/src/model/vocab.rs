@@ -120,6 +120,9 @@ pub enum NextHopType {
     VirtualNetworkServiceEndpoint,
     /// A private endpoint.
     InterfaceEndpoint,
+    /// Another VNet of an Azure Virtual Network Manager connected group (a mesh, or spokes with
+    /// direct connectivity).
+    ConnectedGroup,
 }
 
 impl NextHopType {
@@ -148,6 +151,7 @@ impl fmt::Display for NextHopType {
             NextHopType::None => "None",
             NextHopType::VirtualNetworkServiceEndpoint => "VirtualNetworkServiceEndpoint",
             NextHopType::InterfaceEndpoint => "InterfaceEndpoint",
+            NextHopType::ConnectedGroup => "ConnectedGroup",
         })
     }
 }

@@ -110,13 +110,19 @@ pub fn summary_text(
 /// The request and the counts of the whole matrix.
 fn summary_head(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
     let s = &answer.summary;
-    let to = match answer.request.destinations {
-        Destinations::Everything => "every workload and private endpoint",
-        Destinations::PrivateEndpoints => "every private endpoint",
+    let to = match (answer.request.destinations, answer.request.sites) {
+        (Destinations::Everything, false) => "every workload and private endpoint",
+        (Destinations::Everything, true) => "every workload, private endpoint and on-premises site",
+        (Destinations::PrivateEndpoints, _) => "every private endpoint",
+    };
+    let from = if answer.request.sites {
+        "every workload and on-premises site"
+    } else {
+        "every workload"
     };
     writeln!(
         out,
-        "From every workload to {to}, {:?} port {}.",
+        "From {from} to {to}, {:?} port {}.",
         answer.request.protocol, answer.request.port
     )?;
     writeln!(

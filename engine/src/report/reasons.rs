@@ -82,6 +82,17 @@ pub fn origin(origin: &Origin) -> String {
             route,
             service_tag: Some(tag),
         } => format!("UDR `{table}/{route}` (service tag `{tag}`)"),
+        Origin::ConnectedGroup { group, remote_vnet } => {
+            format!("connected group `{group}`: vnet `{remote_vnet}`")
+        }
+        Origin::ConnectedGroupOverlap { group, vnets } => format!(
+            "connected group `{group}`: address space overlapping between {}, taken out of the group",
+            vnets
+                .iter()
+                .map(|v| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        ),
     }
 }
 

@@ -3,6 +3,7 @@
 //! ([`table`], over the [`Lpm`] trait).
 
 pub mod advertise;
+pub mod connected;
 pub mod endpoints;
 pub mod hub;
 pub mod lpm;

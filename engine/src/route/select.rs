@@ -13,8 +13,13 @@ use crate::model::{Network, NextHopType, RouteSource, Subnet};
 /// Decides the state of every candidate route of `subnet`, keeping the input order.
 pub fn select(net: &Network, subnet: &Subnet, candidates: Vec<Candidate>) -> Vec<EffectiveRoute> {
     let mut why: Vec<Option<Why>> = vec![None; candidates.len()];
-    system_routes_preferred_over_bgp(&candidates, &mut why);
-    same_prefix_precedence(&candidates, &mut why);
+    let connected_group_over_bgp = !net.assumptions.bgp_more_specific_beats_connected_group;
+    system_routes_preferred_over_bgp(&candidates, &mut why, connected_group_over_bgp);
+    same_prefix_precedence(
+        &candidates,
+        &mut why,
+        net.assumptions.connected_group_wins_over_peering,
+    );
     private_endpoint_network_policy(net, subnet, &candidates, &mut why);
     candidates
         .into_iter()
@@ -37,18 +42,25 @@ pub fn select(net: &Network, subnet: &Subnet, candidates: Vec<Candidate>) -> Vec
 /// virtual network service endpoints are preferred, even if BGP routes are more specific."
 /// A BGP route inside (or equal to) such a system route's prefix is therefore `Invalid`.
 /// (Whether Azure shows it `Invalid` or hides it is not documented; azpath shows it.)
-pub fn system_routes_preferred_over_bgp(candidates: &[Candidate], why: &mut [Option<Why>]) {
+/// `ConnectedGroup` routes count as peering routes unless `connected_group` is false (switch
+/// `bgp_more_specific_beats_connected_group`: Azure's sentence names peerings only).
+pub fn system_routes_preferred_over_bgp(
+    candidates: &[Candidate],
+    why: &mut [Option<Why>],
+    connected_group: bool,
+) {
     let preferred: Vec<&Candidate> = candidates
         .iter()
         .filter(|c| {
             c.source == RouteSource::Default
-                && matches!(
+                && (matches!(
                     c.next_hop.next_hop_type,
                     NextHopType::VnetLocal
                         | NextHopType::VNetPeering
                         | NextHopType::VNetGlobalPeering
                         | NextHopType::VirtualNetworkServiceEndpoint
-                )
+                ) || (connected_group
+                    && c.next_hop.next_hop_type == NextHopType::ConnectedGroup))
         })
         .collect();
     for (c, w) in candidates.iter().zip(why.iter_mut()) {
@@ -69,8 +81,14 @@ pub fn system_routes_preferred_over_bgp(candidates: &[Candidate], why: &mut [Opt
 /// are `Invalid`. Several winners with the same source are equal-cost paths. Two system routes
 /// with one prefix only arise from unusual address plans; azpath then prefers the VNet's own
 /// route, then peering, service endpoint, private endpoint, `None`, `Internet` (an assumption:
-/// Azure documents no order).
-pub fn same_prefix_precedence(candidates: &[Candidate], why: &mut [Option<Why>]) {
+/// Azure documents no order). A VNet both peered and in a connected group has a peering and a
+/// `ConnectedGroup` route with one prefix: the peering route wins unless
+/// `connected_group_first` (switch `connected_group_wins_over_peering`).
+pub fn same_prefix_precedence(
+    candidates: &[Candidate],
+    why: &mut [Option<Why>],
+    connected_group_first: bool,
+) {
     let mut groups: BTreeMap<IpNet, Vec<usize>> = BTreeMap::new();
     // Routes an earlier rule already decided (BGP behind a system route) stay out of the
     // ranking but are still named among those the winner was preferred over.
@@ -89,7 +107,7 @@ pub fn same_prefix_precedence(candidates: &[Candidate], why: &mut [Option<Why>])
                 (
                     c.source.precedence(),
                     tag_precedence(tag_of(c)),
-                    u8::MAX - system_rank(c.next_hop.next_hop_type),
+                    u8::MAX - system_rank(c.next_hop.next_hop_type, connected_group_first),
                 )
             })
         };
@@ -148,15 +166,17 @@ pub fn same_prefix_precedence(candidates: &[Candidate], why: &mut [Option<Why>])
     }
 }
 
-fn system_rank(t: NextHopType) -> u8 {
+fn system_rank(t: NextHopType, connected_group_first: bool) -> u8 {
     match t {
         NextHopType::VnetLocal => 0,
-        NextHopType::VNetPeering | NextHopType::VNetGlobalPeering => 1,
-        NextHopType::VirtualNetworkServiceEndpoint => 2,
-        NextHopType::InterfaceEndpoint => 3,
-        NextHopType::None => 4,
-        NextHopType::Internet => 5,
-        NextHopType::VirtualNetworkGateway | NextHopType::VirtualAppliance => 6,
+        NextHopType::ConnectedGroup if connected_group_first => 1,
+        NextHopType::VNetPeering | NextHopType::VNetGlobalPeering => 2,
+        NextHopType::ConnectedGroup => 3,
+        NextHopType::VirtualNetworkServiceEndpoint => 4,
+        NextHopType::InterfaceEndpoint => 5,
+        NextHopType::None => 6,
+        NextHopType::Internet => 7,
+        NextHopType::VirtualNetworkGateway | NextHopType::VirtualAppliance => 8,
     }
 }
 

@@ -74,11 +74,13 @@ impl RouteTableView {
         let (reserved, removed) = system::reserved(net, s.vnet, removal);
         let mut sees: Vec<VnetId> = std::iter::once(s.vnet)
             .chain(net.connected_peers(s.vnet).map(|(_, r)| r))
+            .chain(net.connected_group_peers(s.vnet))
             .collect();
         sees.sort();
         sees.dedup();
         let mut candidates = system::vnet_local(vnet);
         candidates.extend(system::peering(net, s.vnet));
+        candidates.extend(super::connected::connected_group(net, s.vnet));
         let mut rest = system::service_endpoints(net, s);
         rest.extend(system::default_internet(vnet));
         rest.extend(reserved);

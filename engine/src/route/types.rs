@@ -61,6 +61,21 @@ pub enum Origin {
         /// How the route got into that table.
         learned: HubRouteOrigin,
     },
+    /// An address prefix of another VNet of an Azure Virtual Network Manager connected group.
+    ConnectedGroup {
+        /// The connected group (`configuration` or `configuration/spoke group`).
+        group: String,
+        /// The member VNet holding the prefix.
+        remote_vnet: String,
+    },
+    /// Address space that overlaps between members of a connected group (or a member's peered
+    /// VNet): Azure takes it out of the group and drops traffic to it.
+    ConnectedGroupOverlap {
+        /// The connected group.
+        group: String,
+        /// The VNets whose address spaces overlap there.
+        vnets: Vec<String>,
+    },
     /// A user-defined route.
     UserRoute {
         /// The route table.

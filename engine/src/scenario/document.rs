@@ -106,6 +106,10 @@ pub struct Document {
     /// The virtual WAN the hubs belong to: its branch-to-branch switch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub virtual_wan: Option<super::VirtualWanDoc>,
+    /// Azure Virtual Network Manager connectivity configurations: meshes and hub-and-spoke
+    /// topologies (connected groups and the peerings they create).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connectivity_configurations: Vec<super::ConnectivityConfigurationDoc>,
 }
 
 /// Behaviour that Microsoft's documentation leaves open, modelled as explicit switches so that a
@@ -124,6 +128,27 @@ pub struct Assumptions {
     /// Azure documents that the tag includes "address prefixes used on UDRs" (so a 0.0.0.0/0 UDR
     /// widens it to everything); default `false` follows the documentation.
     pub virtual_network_tag_excludes_udr_prefixes: bool,
+    /// Whether, for a pair of VNets both peered and in one connected group, the `ConnectedGroup`
+    /// route wins over the peering route with the same prefix. Azure documents neither row's
+    /// precedence; default `false`: the peering row is active (AVNM respects existing peerings).
+    pub connected_group_wins_over_peering: bool,
+    /// Whether a BGP route more specific than a `ConnectedGroup` route stays active. Azure prefers
+    /// system routes for the VNet, peerings and service endpoints over more specific BGP routes
+    /// and does not say whether connected-group routes count; default `false`: they do.
+    pub bgp_more_specific_beats_connected_group: bool,
+    /// Whether direct connectivity in a hub-and-spoke configuration puts the hub in the spokes'
+    /// connected group too, as the 2021 text of "Connectivity configuration" said (the current
+    /// text no longer says so); default `false`.
+    pub direct_connectivity_includes_hub: bool,
+    /// Whether the hub-and-spoke peerings Azure Virtual Network Manager creates refuse forwarded
+    /// traffic. Azure documents no `allowForwardedTraffic` value for them; default `false`:
+    /// they allow it.
+    pub avnm_peerings_deny_forwarded_traffic: bool,
+    /// Whether the `VirtualNetwork` service tag leaves out the address spaces of the VNets a
+    /// connected group links the subnet's VNet with. Azure lists peered VNets in the tag and says
+    /// connected-group members communicate "just like" manually connected VNets, but does not name
+    /// connected groups; default `false`: they are in the tag.
+    pub virtual_network_tag_excludes_connected_groups: bool,
 }
 
 /// The `assumptions` block as written: a switch the file does not mention is `None`, so that a
@@ -140,6 +165,21 @@ pub struct AssumptionsDoc {
     /// See [`Assumptions::virtual_network_tag_excludes_udr_prefixes`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub virtual_network_tag_excludes_udr_prefixes: Option<bool>,
+    /// See [`Assumptions::connected_group_wins_over_peering`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connected_group_wins_over_peering: Option<bool>,
+    /// See [`Assumptions::bgp_more_specific_beats_connected_group`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bgp_more_specific_beats_connected_group: Option<bool>,
+    /// See [`Assumptions::direct_connectivity_includes_hub`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub direct_connectivity_includes_hub: Option<bool>,
+    /// See [`Assumptions::avnm_peerings_deny_forwarded_traffic`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avnm_peerings_deny_forwarded_traffic: Option<bool>,
+    /// See [`Assumptions::virtual_network_tag_excludes_connected_groups`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub virtual_network_tag_excludes_connected_groups: Option<bool>,
 }
 
 impl AssumptionsDoc {
@@ -153,6 +193,21 @@ impl AssumptionsDoc {
             virtual_network_tag_excludes_udr_prefixes: self
                 .virtual_network_tag_excludes_udr_prefixes
                 .unwrap_or_default(),
+            connected_group_wins_over_peering: self
+                .connected_group_wins_over_peering
+                .unwrap_or_default(),
+            bgp_more_specific_beats_connected_group: self
+                .bgp_more_specific_beats_connected_group
+                .unwrap_or_default(),
+            direct_connectivity_includes_hub: self
+                .direct_connectivity_includes_hub
+                .unwrap_or_default(),
+            avnm_peerings_deny_forwarded_traffic: self
+                .avnm_peerings_deny_forwarded_traffic
+                .unwrap_or_default(),
+            virtual_network_tag_excludes_connected_groups: self
+                .virtual_network_tag_excludes_connected_groups
+                .unwrap_or_default(),
         }
     }
 
@@ -163,6 +218,11 @@ impl AssumptionsDoc {
             bgp_default_route_removes_reserved_routes,
             extra_reserved_prefixes,
             virtual_network_tag_excludes_udr_prefixes,
+            connected_group_wins_over_peering,
+            bgp_more_specific_beats_connected_group,
+            direct_connectivity_includes_hub,
+            avnm_peerings_deny_forwarded_traffic,
+            virtual_network_tag_excludes_connected_groups,
         } = over;
         let keep = |mine: &mut Option<bool>, theirs: &Option<bool>| {
             if theirs.is_some() {
@@ -177,6 +237,26 @@ impl AssumptionsDoc {
         keep(
             &mut self.virtual_network_tag_excludes_udr_prefixes,
             virtual_network_tag_excludes_udr_prefixes,
+        );
+        keep(
+            &mut self.connected_group_wins_over_peering,
+            connected_group_wins_over_peering,
+        );
+        keep(
+            &mut self.bgp_more_specific_beats_connected_group,
+            bgp_more_specific_beats_connected_group,
+        );
+        keep(
+            &mut self.direct_connectivity_includes_hub,
+            direct_connectivity_includes_hub,
+        );
+        keep(
+            &mut self.avnm_peerings_deny_forwarded_traffic,
+            avnm_peerings_deny_forwarded_traffic,
+        );
+        keep(
+            &mut self.virtual_network_tag_excludes_connected_groups,
+            virtual_network_tag_excludes_connected_groups,
         );
     }
 }

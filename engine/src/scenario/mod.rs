@@ -2,6 +2,7 @@
 //! and nothing more: names are not resolved and addresses not parsed (that is [`crate::model`]).
 
 mod admin;
+mod connectivity;
 mod document;
 mod firewall;
 mod load_balancer;
@@ -15,6 +16,7 @@ mod vocab;
 mod vwan;
 
 pub use admin::*;
+pub use connectivity::*;
 pub use document::*;
 pub use firewall::*;
 pub use load_balancer::*;

@@ -45,6 +45,7 @@ keyed_by!(name: VnetDoc, super::SubnetDoc, super::RouteTableDoc, super::GatewayD
 keyed_by!(service: super::ServicePrefixesDoc);
 keyed_by!(name: super::ApplicationSecurityGroupDoc, super::IpGroupDoc);
 keyed_by!(workload: super::ForwarderDoc);
+keyed_by!(name: super::ConnectivityConfigurationDoc);
 
 impl Keyed for PeeringDoc {
     /// `a<->b` with the two names in order, so either way of writing the pair matches.
@@ -140,6 +141,7 @@ pub fn object_keys(doc: &Document) -> Vec<String> {
         .chain(keys(&doc.app_services))
         .chain(keys(&doc.api_managements))
         .chain(keys(&doc.sites))
+        .chain(keys(&doc.connectivity_configurations))
         .collect()
 }
 
@@ -211,6 +213,10 @@ pub fn merge(mut base: Document, variant: Document) -> Result<Document, Vec<Diag
     if v.virtual_wan.is_some() {
         base.virtual_wan = v.virtual_wan;
     }
+    overlay(
+        &mut base.connectivity_configurations,
+        v.connectivity_configurations,
+    );
     if !v.questions.is_empty() {
         base.questions = v.questions;
     }
@@ -268,6 +274,7 @@ fn remove(doc: &mut Document, gone: &BTreeSet<String>, hit: &mut BTreeSet<String
     drop_named(&mut doc.app_services, gone, hit);
     drop_named(&mut doc.api_managements, gone, hit);
     drop_named(&mut doc.sites, gone, hit);
+    drop_named(&mut doc.connectivity_configurations, gone, hit);
 }
 
 fn unknown(name: &Text, known: &[String]) -> Diagnostic {

@@ -26,4 +26,6 @@ pub enum NextHopDoc {
     VirtualNetworkServiceEndpoint,
     /// A private endpoint (system routes only).
     InterfaceEndpoint,
+    /// A VNet of an Azure Virtual Network Manager connected group (system routes only).
+    ConnectedGroup,
 }

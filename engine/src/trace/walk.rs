@@ -535,10 +535,18 @@ impl<'a> Tracer<'a> {
         }
         // The VNets holding the address (one, usually), then whether one is a direct peer: a
         // hub has hundreds of peers, so this is cheaper than searching each of them.
-        self.dp.nics_holding(ip).find_map(|(holder, nic)| {
+        let peered = self.dp.nics_holding(ip).find_map(|(holder, nic)| {
             let p = self.dp.connected_peering(vnet, holder)?;
             self.net.peerings.get(p).map(|p| (nic, Some(p)))
-        })
+        });
+        if peered.is_some() || self.net.connected_groups.is_empty() {
+            return peered;
+        }
+        // A VNet of a connected group: reached without a peering object.
+        self.dp
+            .nics_holding(ip)
+            .find(|(holder, _)| self.net.connected_group_links(vnet, *holder))
+            .map(|(_, nic)| (nic, None))
     }
 
     /// Walks `packet` from `start` until it arrives or stops. For the reply, `records` holds

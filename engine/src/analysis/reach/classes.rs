@@ -53,6 +53,20 @@ pub(super) enum Member {
     Workload(WorkloadId),
     /// A private endpoint.
     PrivateEndpoint(PrivateEndpointId),
+    /// An on-premises site (at its default address).
+    Site(crate::model::OnPremSiteId),
+}
+
+/// The network's on-premises sites with a default address, each in a class of its own
+/// (numbered after every class of `tagged`).
+pub(super) fn site_members(net: &Network, tagged: &[(Member, u32)]) -> Vec<(Member, u32)> {
+    let first = tagged.iter().map(|(_, c)| c + 1).max().unwrap_or(0);
+    net.sites
+        .iter_ids()
+        .filter(|(_, s)| s.default_address().is_some())
+        .zip(first..)
+        .map(|((id, _), class)| (Member::Site(id), class))
+        .collect()
 }
 
 /// Every prefix in the network that a rule or route could match an address with, for an
@@ -327,6 +341,7 @@ impl<'a> Alike<'a> {
                 ),
                 None => return Key::Alone(index),
             },
+            Member::Site(_) => return Key::Alone(index),
         };
         let Some(s) = self.net.subnet(subnet).filter(|_| self.unique(ip, name)) else {
             return Key::Alone(index);
@@ -358,7 +373,7 @@ impl<'a> Alike<'a> {
                         .unwrap_or_else(|| ip.to_string());
                     (s.certificate_covers(&checked), s.certificate_names.clone())
                 }),
-            Member::Workload(_) => None,
+            Member::Workload(_) | Member::Site(_) => None,
         };
         Key::Facts {
             endpoint: matches!(m, Member::PrivateEndpoint(_)),

@@ -49,6 +49,11 @@ pub struct ReachRequest {
     pub source_port: u16,
     /// Which destinations.
     pub destinations: Destinations,
+    /// Whether the on-premises sites behind VNet gateways take part: each as a source (a client
+    /// at its default address, as `trace --from SITE`) and, when the destinations are
+    /// [`Destinations::Everything`], as a destination (that address).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sites: bool,
 }
 
 impl ReachRequest {
@@ -71,9 +76,12 @@ pub struct Endpoint {
     pub name: String,
     /// Its address.
     pub ip: IpAddr,
-    /// Whether it is a private endpoint (else a workload).
+    /// Whether it is a private endpoint (else a workload or a site).
     pub private_endpoint: bool,
-    /// Its index among the network's workloads (or private endpoints).
+    /// Whether it is an on-premises site (else a workload or a private endpoint).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub site: bool,
+    /// Its index among the network's workloads (or private endpoints, or sites).
     pub index: usize,
     /// Its class among the sources (or the destinations): endpoints of one class are alike.
     pub class: usize,
@@ -82,7 +90,12 @@ pub struct Endpoint {
 impl Endpoint {
     /// Whether `other` is the same NIC.
     pub fn same_nic(&self, other: &Endpoint) -> bool {
-        (self.private_endpoint, self.index) == (other.private_endpoint, other.index)
+        self.key() == other.key()
+    }
+
+    /// What kind of endpoint it is and its index: one NIC (or site) has one key.
+    pub fn key(&self) -> (bool, bool, usize) {
+        (self.private_endpoint, self.site, self.index)
     }
 }
 
@@ -244,11 +257,15 @@ fn endpoints(net: &Network, list: &[(Member, u32)]) -> (Vec<Endpoint>, usize) {
                     .private_endpoints
                     .get(i)
                     .map(|p| (&p.name, p.ip, true, i.index()))?,
+                Member::Site(i) => net
+                    .site(i)
+                    .and_then(|s| Some((&s.name, s.default_address()?, false, i.index())))?,
             };
             Some(Endpoint {
                 name: name.clone(),
                 ip,
                 private_endpoint,
+                site: matches!(m, Member::Site(_)),
                 index,
                 class,
             })
@@ -320,10 +337,20 @@ impl<'a> Matrix<'a> {
         let class = classes::classes(net, dp, &all);
         let tagged: Vec<(Member, u32)> = all.iter().copied().zip(class).collect();
         let (source_list, destination_list) = tagged.split_at(workloads.len());
-        let destination_list: Vec<(Member, u32)> = match request.destinations {
+        let mut destination_list: Vec<(Member, u32)> = match request.destinations {
             Destinations::Everything => tagged.clone(),
             Destinations::PrivateEndpoints => destination_list.to_vec(),
         };
+        let mut source_list = source_list.to_vec();
+        if request.sites {
+            // Each site is a class of its own: a site's routes to Azure are its own.
+            let sites = classes::site_members(net, &tagged);
+            source_list.extend(sites.iter().copied());
+            if request.destinations == Destinations::Everything {
+                destination_list.extend(sites);
+            }
+        }
+        let source_list = source_list.as_slice();
         let (sources, source_classes) = endpoints(net, source_list);
         let (destinations, destination_classes) = endpoints(net, &destination_list);
         Matrix {
@@ -334,7 +361,7 @@ impl<'a> Matrix<'a> {
             destination_nics: destination_list.iter().map(|(m, _)| *m).collect(),
             destinations_with_workloads: destination_list
                 .iter()
-                .any(|(m, _)| matches!(m, Member::Workload(_))),
+                .any(|(m, _)| matches!(m, Member::Workload(_) | Member::Site(_))),
             source_marks: sources.iter().map(relabel::Marks::of).collect(),
             destination_marks: destinations.iter().map(relabel::Marks::of).collect(),
             by_source: members(&sources, source_classes),
@@ -348,17 +375,13 @@ impl<'a> Matrix<'a> {
 
     /// The verdict of source `s` to destination `d`.
     fn trace_one(&self, s: usize, d: usize) -> Option<Verdict> {
-        let Some(Member::Workload(w)) = self.source_nics.get(s) else {
-            return None;
+        let from = match self.source_nics.get(s)? {
+            Member::Workload(w) => TraceSource::Workload(*w),
+            Member::Site(i) => TraceSource::Site(*i, self.sources.get(s)?.ip),
+            Member::PrivateEndpoint(_) => return None,
         };
         let to = self.destinations.get(d)?.ip;
-        flow::verdict_to(
-            self.net,
-            self.dp,
-            TraceSource::Workload(*w),
-            to,
-            &self.connection,
-        )
+        flow::verdict_to(self.net, self.dp, from, to, &self.connection)
     }
 
     /// The pairs of a class pair: every source member with every destination member but itself.

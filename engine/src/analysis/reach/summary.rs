@@ -41,11 +41,17 @@ pub fn failing(v: &Verdict) -> bool {
     !v.is_success()
 }
 
-/// The groups of a network's endpoints, numbered, with their names.
+/// The group of on-premises sites when grouping by region.
+pub const ON_PREMISES: &str = "on-premises";
+
+/// The groups of a network's endpoints, numbered, with their names. On-premises sites group
+/// as [`ON_PREMISES`] by region and as `on-premises/SITE` by VNet, after the VNets' groups.
 struct Groups {
     names: Vec<String>,
     /// Per VNet (index): its group.
     of_vnet: Vec<usize>,
+    /// Per site (index): its group.
+    of_site: Vec<usize>,
 }
 
 impl Groups {
@@ -66,11 +72,35 @@ impl Groups {
                 })
             })
             .collect();
-        Self { names, of_vnet }
+        let of_site = net
+            .sites
+            .iter()
+            .map(|site| {
+                let key = match by {
+                    GroupBy::Region => ON_PREMISES.to_string(),
+                    GroupBy::Vnet => format!("{ON_PREMISES}/{}", site.name),
+                };
+                match names.iter().position(|n| *n == key) {
+                    Some(i) => i,
+                    None => {
+                        names.push(key);
+                        names.len() - 1
+                    }
+                }
+            })
+            .collect();
+        Self {
+            names,
+            of_vnet,
+            of_site,
+        }
     }
 
     /// The group of a matrix endpoint.
     fn of(&self, net: &Network, e: &Endpoint) -> Option<usize> {
+        if e.site {
+            return self.of_site.get(e.index).copied();
+        }
         let subnet = if e.private_endpoint {
             net.private_endpoints.as_slice().get(e.index)?.subnet
         } else {
@@ -131,15 +161,15 @@ pub fn by_group(net: &Network, answer: &ReachAnswer, by: GroupBy) -> Vec<GroupCo
         }
     }
     // A workload is never its own destination: take those pairs back out of shared cells.
-    let position: HashMap<(bool, usize), usize> = answer
+    let position: HashMap<(bool, bool, usize), usize> = answer
         .destinations
         .iter()
         .enumerate()
-        .map(|(j, d)| ((d.private_endpoint, d.index), j))
+        .map(|(j, d)| (d.key(), j))
         .collect();
     for (s, g) in answer.sources.iter().zip(&source_group) {
         let Some(d) = position
-            .get(&(s.private_endpoint, s.index))
+            .get(&s.key())
             .and_then(|j| answer.destinations.get(*j))
         else {
             continue;
@@ -204,6 +234,7 @@ mod tests {
                     port: 443,
                     source_port: 50000,
                     destinations,
+                    sites: false,
                 },
             );
             for by in [GroupBy::Region, GroupBy::Vnet] {

@@ -14,6 +14,7 @@ use crate::scenario::{self as doc, Document, Text};
 mod admin;
 mod asg;
 mod balance;
+mod connectivity;
 mod delegation;
 mod dns_links;
 mod firewall;
@@ -54,6 +55,7 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.security_admin_rules(&document.security_admin_rules);
     r.virtual_hubs(&document.virtual_hubs);
     r.peerings(&document.peerings);
+    r.connectivity_configurations(&document.connectivity_configurations, &document.gateways);
     r.peering_limits();
     r.gateways(&document.gateways);
     r.gateway_transit();

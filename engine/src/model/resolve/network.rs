@@ -152,6 +152,7 @@ impl Resolver {
                 (NextHopType::VirtualNetworkServiceEndpoint, None)
             }
             NextHopDoc::InterfaceEndpoint => (NextHopType::InterfaceEndpoint, None),
+            NextHopDoc::ConnectedGroup => (NextHopType::ConnectedGroup, None),
         })
     }
 

@@ -21,7 +21,7 @@ impl Resolver {
 
     /// One peering, unless Azure refuses it: a vnet with itself, a pair twice, overlapping
     /// spaces, or a transit vnet that is not one of the two.
-    fn peering(&mut self, p: &doc::PeeringDoc) {
+    pub(super) fn peering(&mut self, p: &doc::PeeringDoc) {
         let a = self.found(find(&self.vnet_ids, &p.between.0, "vnet"));
         let b = self.found(find(&self.vnet_ids, &p.between.1, "vnet"));
         let transit = p.gateway_transit.as_ref().and_then(|t| {
@@ -151,7 +151,7 @@ impl Resolver {
 
     /// The VNets `vnet` is peered with, in any state: from its own peering list, so a check
     /// costs its peerings (at most Azure's limit), not every peering of the file.
-    fn peers(&self, vnet: VnetId) -> Vec<VnetId> {
+    pub(super) fn peers(&self, vnet: VnetId) -> Vec<VnetId> {
         self.net
             .vnet(vnet)
             .into_iter()
