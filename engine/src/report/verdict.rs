@@ -144,6 +144,9 @@ fn dns_outcome(outcome: &DnsOutcome) -> String {
         DnsOutcome::NxDomain => "NXDOMAIN".to_string(),
         DnsOutcome::Loop => "the resolution loops".to_string(),
         DnsOutcome::NoServer { server } => format!("no DNS server at {server}"),
+        DnsOutcome::DnsProxyDisabled { firewall, server } => format!(
+            "the VNet's DNS server {server} is firewall `{firewall}`, whose DNS proxy is off: nothing answers on port 53"
+        ),
         DnsOutcome::Resolved { .. } => "resolved".to_string(),
     }
 }

@@ -285,8 +285,9 @@ impl Tracer<'_> {
         };
         let fallback = TagScope::default();
         let scope = self.dp.tag_scope(next.subnet).unwrap_or(&fallback);
-        let decision =
-            firewall::evaluate(fw, &packet.flow(self.protocol), self.host.as_deref(), scope);
+        let answers = super::firewall_dns::fqdn_answers(self.net, f);
+        let flow = packet.flow(self.protocol);
+        let decision = firewall::evaluate(fw, &flow, self.host.as_deref(), scope, &answers);
         let (access, feel, snat, dnat) =
             (decision.access, decision.feel, decision.snat, decision.dnat);
         let rule = decision.rule.as_ref().map(|r| FirewallRule {

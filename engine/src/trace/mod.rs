@@ -9,6 +9,7 @@
 mod arrive;
 pub mod balance;
 pub mod egress;
+mod firewall_dns;
 mod firewall_snat;
 mod forward;
 mod hub;

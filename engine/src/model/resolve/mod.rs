@@ -18,6 +18,7 @@ mod delegation;
 mod dns_links;
 mod firewall;
 mod firewall_addr;
+mod firewall_dns;
 mod firewall_tunnel;
 mod forall;
 mod hub_question;

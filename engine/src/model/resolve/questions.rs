@@ -380,16 +380,21 @@ impl Resolver {
             .or_else(|| {
                 let i = dns.rulesets.iter().position(|r| r.name == text.value)?;
                 Some(DnsPoint::Ruleset(RulesetId(i)))
+            })
+            .or_else(|| {
+                let f = self.net.firewalls.position(|f| f.name == text.value)?;
+                Some(DnsPoint::Firewall(f))
             });
         if found.is_none() {
             let names = (dns.zones.iter().map(|z| z.name.as_str()))
                 .chain(dns.forwarders.iter().map(|f| f.name.as_str()))
                 .chain(dns.inbound_endpoints.iter().map(|e| e.name.as_str()))
-                .chain(dns.rulesets.iter().map(|r| r.name.as_str()));
+                .chain(dns.rulesets.iter().map(|r| r.name.as_str()))
+                .chain(self.net.firewalls.iter().map(|f| f.name.as_str()));
             let hint = unknown_name_hint(
                 &text.value,
                 names,
-                "private zone, DNS server, inbound endpoint or ruleset",
+                "private zone, DNS server, inbound endpoint, ruleset or firewall",
             );
             self.error(
                 text.span,
