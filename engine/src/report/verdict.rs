@@ -330,6 +330,9 @@ pub fn firewall_denied_text(kind: ServiceKind) -> &'static str {
         ServiceKind::StorageBlob => {
             "HTTP 403 AuthorizationFailure: This request is not authorized to perform this operation."
         }
+        ServiceKind::WebApp => {
+            "HTTP 403 Forbidden: the app's access restrictions block the caller's address"
+        }
         _ => "HTTP 403: the caller's address is not allowed by the service's firewall",
     }
 }

@@ -60,6 +60,7 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.services(&document.services);
     r.nics(&document.private_endpoints, &document.workloads);
     r.pe_targets(&document.private_endpoints);
+    r.web_apps_closed_by_endpoints(&document.services, &document.private_endpoints);
     r.onprem_sites(&document.sites);
     r.asg_members(&document.application_security_groups);
     r.app_services(&document.app_services);
