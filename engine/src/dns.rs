@@ -531,6 +531,4 @@ impl Walk<'_> {
 }
 
 #[cfg(test)]
-mod firewall_tests;
-#[cfg(test)]
 mod tests;

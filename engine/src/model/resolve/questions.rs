@@ -389,12 +389,11 @@ impl Resolver {
             let names = (dns.zones.iter().map(|z| z.name.as_str()))
                 .chain(dns.forwarders.iter().map(|f| f.name.as_str()))
                 .chain(dns.inbound_endpoints.iter().map(|e| e.name.as_str()))
-                .chain(dns.rulesets.iter().map(|r| r.name.as_str()))
-                .chain(self.net.firewalls.iter().map(|f| f.name.as_str()));
+                .chain(dns.rulesets.iter().map(|r| r.name.as_str()));
             let hint = unknown_name_hint(
                 &text.value,
                 names,
-                "private zone, DNS server, inbound endpoint, ruleset or firewall",
+                "private zone, DNS server, inbound endpoint or ruleset",
             );
             self.error(
                 text.span,

@@ -2,7 +2,7 @@
 //! (<https://learn.microsoft.com/azure/firewall/dns-settings>) and "Azure Firewall DNS proxy
 //! details" (<https://learn.microsoft.com/azure/firewall/dns-details>).
 
-use super::*;
+use super::super::*;
 
 /// A hub with Azure Firewall 10.0.1.4 (policy DNS settings `fw_dns`), a DNS server VM and an
 /// OpenAI private endpoint whose zone is linked to the hub only; a spoke whose DNS server is
