@@ -15,6 +15,11 @@
 //! - a custom server applies its conditional forwarders (longest domain wins), forwarding to
 //!   168.63.129.16 means Azure DNS in the server's own VNet; a resolver inbound endpoint is Azure
 //!   DNS in the endpoint's VNet;
+//! - an Azure Firewall's private IP answers DNS only with the firewall policy's DNS proxy on:
+//!   it forwards the query to the firewall's own DNS servers (Azure DNS from the firewall's
+//!   VNet unless custom servers are set); with the proxy off nothing listens on port 53 and the
+//!   client's query times out ("Azure Firewall DNS settings",
+//!   <https://learn.microsoft.com/azure/firewall/dns-settings>);
 //! - every query is recorded, and a repeated (server, name) or more than 16 steps is a loop.
 
 use std::collections::BTreeSet;
@@ -23,8 +28,8 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    find_record, under, DnsPoint, ForwarderId, InboundEndpointId, Network, PublicName, RecordData,
-    ResolutionPolicy, RulesetId, VnetId, AZURE_DNS,
+    find_record, under, DnsPoint, FirewallId, ForwarderId, InboundEndpointId, Network, PublicName,
+    RecordData, ResolutionPolicy, RulesetId, VnetId, AZURE_DNS,
 };
 
 /// The most queries and aliases one resolution may take before azpath calls it a loop.
@@ -49,6 +54,14 @@ pub enum DnsOutcome {
     /// No server that the client (or a forwarder) asked exists in the scenario.
     NoServer {
         /// The server address nobody holds.
+        server: IpAddr,
+    },
+    /// The query went to an Azure Firewall's private IP, whose policy has the DNS proxy off:
+    /// nothing listens on port 53 there, and the query times out.
+    DnsProxyDisabled {
+        /// The firewall.
+        firewall: String,
+        /// Its private IP, the server asked.
         server: IpAddr,
     },
 }
@@ -192,6 +205,38 @@ pub fn resolve(net: &Network, client: Resolver, name: &str) -> Resolution {
     }
 }
 
+/// Resolves `name` as Azure Firewall `fw` itself does, for the FQDNs of its network and
+/// application rules: with its policy's DNS servers, else Azure DNS in the context of the
+/// firewall's VNet (not the VNet's own DNS servers setting) ("Azure Firewall DNS settings",
+/// <https://learn.microsoft.com/azure/firewall/dns-settings>: "By default, Azure Firewall uses
+/// Azure DNS for FQDN name resolution"). `None` when the network holds no such firewall.
+pub fn resolve_as_firewall(net: &Network, fw: FirewallId, name: &str) -> Option<Resolution> {
+    let firewall = net.firewalls.get(fw)?;
+    let vnet = net.subnet(firewall.subnet).map(|s| s.vnet);
+    let name = name.trim().trim_end_matches('.').to_lowercase();
+    let mut walk = Walk {
+        net,
+        steps: Vec::new(),
+        passed: Vec::new(),
+        seen: BTreeSet::new(),
+    };
+    let server = firewall_server(&firewall.dns.servers);
+    let outcome = walk.ask(server, vnet, &name);
+    Some(Resolution {
+        name,
+        client: format!("firewall `{}`", firewall.name),
+        steps: walk.steps,
+        outcome,
+        passed: walk.passed,
+    })
+}
+
+/// The server a firewall resolves with, and its DNS proxy forwards to: the first of its custom
+/// servers (Azure picks one of several; azpath takes the first), else Azure DNS.
+fn firewall_server(servers: &[IpAddr]) -> IpAddr {
+    servers.first().copied().unwrap_or(AZURE_DNS)
+}
+
 fn vnet_servers(net: &Network, vnet: Option<VnetId>) -> Vec<IpAddr> {
     vnet.and_then(|v| net.vnet(v))
         .map(|v| v.dns_servers.clone())
@@ -229,6 +274,13 @@ impl Walk<'_> {
                 format!("resolver inbound endpoint `{}` ({server})", e.name),
                 None,
             )
+        } else if let Some(fw) = self.net.firewalls.iter().find(|f| f.ip == server) {
+            let label = format!("Azure Firewall `{}` ({server})", fw.name);
+            let outcome = (!fw.dns.proxy).then(|| DnsOutcome::DnsProxyDisabled {
+                firewall: fw.name.clone(),
+                server,
+            });
+            (label, outcome)
         } else {
             (format!("{server}"), Some(DnsOutcome::NoServer { server }))
         };
@@ -247,8 +299,13 @@ impl Walk<'_> {
                     .map(|i| DnsPoint::InboundEndpoint(InboundEndpointId(i)))
             });
         self.passed.extend(asked);
+        let firewall = self.net.firewalls.position(|f| f.ip == server);
+        self.passed.extend(firewall.map(DnsPoint::Firewall));
         if let Some(outcome) = outcome {
             return outcome;
+        }
+        if let Some(fw) = firewall.and_then(|i| self.net.firewalls.get(i)) {
+            return self.proxy(fw, name);
         }
         if server == AZURE_DNS {
             return match client_vnet {
@@ -285,6 +342,18 @@ impl Walk<'_> {
             Some(e) => self.azure_dns(e.vnet, name, 0),
             None => DnsOutcome::NoServer { server },
         }
+    }
+
+    /// An Azure Firewall's DNS proxy: it forwards the query to the firewall's own DNS server,
+    /// and a query to Azure DNS is answered in the context of the firewall's VNet (its linked
+    /// rulesets and private zones), whatever VNet the client is in.
+    fn proxy(&mut self, fw: &crate::model::Firewall, name: &str) -> DnsOutcome {
+        let Some(vnet) = self.net.subnet(fw.subnet).map(|s| s.vnet) else {
+            return DnsOutcome::NoServer { server: fw.ip };
+        };
+        let by = format!("Azure Firewall `{}` DNS proxy", fw.name);
+        let to = firewall_server(&fw.dns.servers);
+        self.forward(by, String::new(), &[to], vnet, name)
     }
 
     fn forward(

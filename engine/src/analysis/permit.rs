@@ -180,6 +180,7 @@ fn lift(net: &mut Network, b: &Blocker) -> bool {
                     source: vec![AddressMatch::Any],
                     destination: vec![AddressMatch::Any],
                     ports: vec![PortRange::ANY],
+                    destination_fqdns: Vec::new(),
                 },
             );
             true

@@ -2,6 +2,8 @@
 
 use super::*;
 
+mod firewall;
+
 /// A hub and a spoke (peered), an OpenAI service with a private endpoint in the hub, a DNS
 /// server VM in the hub; `extra` goes at the end of the scenario, `dns` inside `dns: (…)`,
 /// `spoke_dns` on the spoke.

@@ -1,6 +1,9 @@
 //! Azure Firewall rule processing: network rules, then application rules, first match wins,
 //! default deny; and whether the allowed flow is SNATed.
 
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
 use serde::{Deserialize, Serialize};
 
 use super::nsg::{Flow, TagScope};
@@ -49,6 +52,25 @@ pub struct FirewallDecision {
     pub feel: DenyFeel,
     /// For a DNAT rule: the translated address and port.
     pub dnat: Option<(std::net::IpAddr, u16)>,
+    /// The FQDNs of its network rules, with the addresses the firewall resolved for them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub resolved: FqdnAnswers,
+}
+
+/// The addresses an Azure Firewall resolved, with its own DNS, for the FQDNs of its network
+/// rules: a rule with FQDNs matches a destination among them
+/// (<https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules>: "Azure Firewall
+/// translates the FQDN to an IP address(es) based on the selected DNS server").
+pub type FqdnAnswers = BTreeMap<String, Vec<IpAddr>>;
+
+/// Whether a network rule's FQDN destinations hold `dst`: the address is among the answers the
+/// firewall got for one of them. A client that resolved the name differently (another DNS
+/// server, a private zone the firewall's VNet does not link) connects to an address the rule
+/// does not hold ("Azure Firewall DNS details", <https://learn.microsoft.com/azure/firewall/dns-details>).
+pub fn fqdn_destination_matches(fqdns: &[String], dst: IpAddr, answers: &FqdnAnswers) -> bool {
+    fqdns
+        .iter()
+        .any(|n| answers.get(n).is_some_and(|a| a.contains(&dst)))
 }
 
 fn addresses_match(ms: &[AddressMatch], ip: std::net::IpAddr, scope: &TagScope) -> bool {
@@ -95,8 +117,9 @@ pub fn evaluate(
     flow: &Flow,
     host: Option<&str>,
     scope: &TagScope,
+    answers: &FqdnAnswers,
 ) -> FirewallDecision {
-    decide(fw, flow, host, scope).named(fw, host)
+    decide(fw, flow, host, scope, answers).named(fw, host, answers)
 }
 
 /// What [`evaluate`] decides, the rule by reference into the firewall's policy: for walks that
@@ -119,7 +142,12 @@ pub struct FirewallVerdict<'a> {
 
 impl FirewallVerdict<'_> {
     /// The decision as evidence, with the firewall's name and the name matched.
-    pub fn named(self, fw: &Firewall, host: Option<&str>) -> FirewallDecision {
+    pub fn named(
+        self,
+        fw: &Firewall,
+        host: Option<&str>,
+        answers: &FqdnAnswers,
+    ) -> FirewallDecision {
         FirewallDecision {
             firewall: fw.name.clone(),
             stage: self.stage,
@@ -129,6 +157,7 @@ impl FirewallVerdict<'_> {
             host: host.map(str::to_string),
             feel: self.feel,
             dnat: self.dnat,
+            resolved: answers.clone(),
         }
     }
 }
@@ -139,6 +168,7 @@ pub fn decide<'a>(
     flow: &Flow,
     host: Option<&str>,
     scope: &TagScope,
+    answers: &FqdnAnswers,
 ) -> FirewallVerdict<'a> {
     let web = flow.protocol == FlowProtocol::Tcp;
     let feel = match (web, flow.dst_port) {
@@ -177,7 +207,8 @@ pub fn decide<'a>(
     let network = fw.network.iter().find(|r| {
         protocol_matches(r.protocol, flow.protocol)
             && addresses_match(&r.source, flow.src, scope)
-            && addresses_match(&r.destination, flow.dst, scope)
+            && (addresses_match(&r.destination, flow.dst, scope)
+                || fqdn_destination_matches(&r.destination_fqdns, flow.dst, answers))
             && (flow.protocol == FlowProtocol::Icmp || port_match(&r.ports, flow.dst_port))
     });
     if let Some(r) = network {
@@ -226,6 +257,26 @@ mod tests {
         assert!(!fqdn_matches(
             "aoai.openai.azure.com",
             "x.aoai.openai.azure.com"
+        ));
+    }
+
+    #[test]
+    fn fqdn_network_rules_match_only_the_addresses_the_firewall_resolved() {
+        let answers = FqdnAnswers::from([(
+            "db.contoso.com".to_string(),
+            vec!["10.0.2.5".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))],
+        )]);
+        let names = ["db.contoso.com".to_string()];
+        let private: IpAddr = "10.0.2.5".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let public: IpAddr = "20.44.0.10".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        assert!(fqdn_destination_matches(&names, private, &answers));
+        // The client resolved the name elsewhere: its address is not the firewall's answer.
+        assert!(!fqdn_destination_matches(&names, public, &answers));
+        // A name the firewall could not resolve matches nothing.
+        assert!(!fqdn_destination_matches(
+            &names,
+            private,
+            &FqdnAnswers::new()
         ));
     }
 }

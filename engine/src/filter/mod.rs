@@ -1,5 +1,6 @@
 //! Packet filters: network security groups and Azure Firewall policies.
 
+pub mod access_restrictions;
 pub mod admin;
 pub mod firewall;
 pub mod nsg;

@@ -312,7 +312,8 @@ fn service(
         kind,
         fqdn: text(fqdn),
         public_ip: None,
-        public_network_access,
+        public_network_access: Some(public_network_access),
+        access_restrictions: None,
         certificate_names: Vec::new(),
         private_endpoints_elsewhere: false,
     });

@@ -38,6 +38,10 @@ pub struct NetworkRule {
     pub destination: Vec<AddressMatch>,
     /// Destination ports.
     pub ports: Vec<PortRange>,
+    /// Destination FQDNs (`destinationFqdns`), lower case: the rule matches the addresses the
+    /// firewall resolves for them with its own DNS
+    /// (<https://learn.microsoft.com/azure/firewall/fqdn-filtering-network-rules>).
+    pub destination_fqdns: Vec<String>,
 }
 
 /// An application rule: sources, FQDNs (TLS SNI or HTTP host) and ports.
@@ -93,6 +97,19 @@ pub struct Firewall {
     pub network: Vec<NetworkRule>,
     /// Application rules in processing order.
     pub application: Vec<ApplicationRule>,
+    /// Its policy's DNS settings.
+    pub dns: FirewallDns,
     /// Where it was declared.
     pub span: Span,
+}
+
+/// An Azure Firewall policy's DNS settings (<https://learn.microsoft.com/azure/firewall/dns-settings>).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FirewallDns {
+    /// `enableProxy`: the firewall answers DNS queries sent to its private IP (port 53) by
+    /// forwarding them to its servers. Off by default.
+    pub proxy: bool,
+    /// The servers the firewall resolves with (the proxy forwards to the first); empty: Azure
+    /// DNS (168.63.129.16) in the context of the firewall's VNet.
+    pub servers: Vec<IpAddr>,
 }

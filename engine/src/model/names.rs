@@ -103,6 +103,8 @@ pub struct Service {
     pub certificate_names: Vec<String>,
     /// Private endpoint connections outside the scenario.
     pub private_endpoints_elsewhere: bool,
+    /// A web app's access restrictions (public inbound only).
+    pub access_restrictions: Option<AccessRestrictions>,
     /// Where it was declared.
     pub span: Span,
 }
@@ -367,4 +369,38 @@ pub struct ApiManagement {
     pub workload: WorkloadId,
     /// Host names it serves, lower case.
     pub hostnames: Vec<String>,
+}
+
+/// App Service access restrictions on the main site, rules sorted by priority
+/// (<https://learn.microsoft.com/azure/app-service/overview-access-restrictions>).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessRestrictions {
+    /// The rules, lowest priority first (ties in declaration order, as Azure lists them).
+    pub rules: Vec<AccessRestriction>,
+    /// What a request no rule matches gets.
+    pub unmatched: super::Access,
+}
+
+/// One IP access restriction rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessRestriction {
+    /// Its name.
+    pub name: String,
+    /// Its priority.
+    pub priority: u32,
+    /// Allow or deny.
+    pub action: super::Access,
+    /// The caller range it matches.
+    pub prefix: IpNet,
+}
+
+/// The action for requests no access restriction matches when the app does not set it: allow
+/// while there are no rules, deny once there is one ("the unmatched rule action ... defaults to
+/// Allow ... once you add a rule it becomes Deny", <https://learn.microsoft.com/azure/app-service/overview-access-restrictions>).
+pub fn unmatched_action_default(has_rules: bool) -> super::Access {
+    if has_rules {
+        super::Access::Deny
+    } else {
+        super::Access::Allow
+    }
 }

@@ -318,6 +318,8 @@ pub enum DnsPoint {
     InboundEndpoint(InboundEndpointId),
     /// A forwarding ruleset's rule sent the query on.
     Ruleset(RulesetId),
+    /// An Azure Firewall's DNS proxy was asked.
+    Firewall(super::FirewallId),
 }
 
 /// A point a trace's path can pass: a NIC, or a VNet (a virtual hub is its hub VNet).

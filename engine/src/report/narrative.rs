@@ -356,6 +356,11 @@ pub fn resolution_steps(out: &mut String, res: &Resolution) {
         DnsOutcome::NxDomain => "NXDOMAIN".into(),
         DnsOutcome::Loop => "the resolution loops".into(),
         DnsOutcome::NoServer { server } => format!("no DNS server at {server}"),
+        DnsOutcome::DnsProxyDisabled { firewall, server } => {
+            format!(
+                "firewall `{firewall}` ({server}) has DNS proxy off: nothing answers on port 53"
+            )
+        }
     };
     let _ = writeln!(out, " => {outcome}");
 }

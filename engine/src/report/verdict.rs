@@ -144,6 +144,9 @@ fn dns_outcome(outcome: &DnsOutcome) -> String {
         DnsOutcome::NxDomain => "NXDOMAIN".to_string(),
         DnsOutcome::Loop => "the resolution loops".to_string(),
         DnsOutcome::NoServer { server } => format!("no DNS server at {server}"),
+        DnsOutcome::DnsProxyDisabled { firewall, server } => format!(
+            "the VNet's DNS server {server} is firewall `{firewall}`, whose DNS proxy is off: nothing answers on port 53"
+        ),
         DnsOutcome::Resolved { .. } => "resolved".to_string(),
     }
 }
@@ -326,6 +329,9 @@ pub fn firewall_denied_text(kind: ServiceKind) -> &'static str {
         }
         ServiceKind::StorageBlob => {
             "HTTP 403 AuthorizationFailure: This request is not authorized to perform this operation."
+        }
+        ServiceKind::WebApp => {
+            "HTTP 403 Forbidden: the app's access restrictions block the caller's address"
         }
         _ => "HTTP 403: the caller's address is not allowed by the service's firewall",
     }

@@ -38,6 +38,24 @@ pub struct FirewallDoc {
     /// Rule collection groups of the firewall policy.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rule_collection_groups: Vec<RuleCollectionGroupDoc>,
+    /// The firewall policy's DNS settings (`dnsSettings`): the DNS proxy and the servers the
+    /// firewall itself resolves with; absent: proxy off, Azure DNS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns: Option<FirewallDnsDoc>,
+}
+
+/// A firewall policy's DNS settings (<https://learn.microsoft.com/azure/firewall/dns-settings>).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FirewallDnsDoc {
+    /// `enableProxy`: the firewall listens on port 53 (UDP and TCP) of its private IP and
+    /// forwards queries to its DNS servers. Off by default in Azure.
+    #[serde(default)]
+    pub proxy: bool,
+    /// `servers`: custom DNS servers the firewall resolves with (the proxy forwards to the
+    /// first); empty: Azure DNS (168.63.129.16) from the firewall's VNet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub servers: Vec<Text>,
 }
 
 /// The firewall's SNAT private ranges setting.
@@ -102,6 +120,11 @@ pub struct NetworkRuleDoc {
     /// IP groups as destinations (`destinationIpGroups`); with them, `destination` is left out.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub destination_ip_groups: Vec<Text>,
+    /// FQDNs as destinations (`destinationFqdns`), matched against the addresses the firewall
+    /// resolves for them with its own DNS; Azure requires the DNS proxy for them and allows no
+    /// wildcards. With them, `destination` is left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub destination_fqdns: Vec<Text>,
     /// Destination ports (`*`, `443`, `1000-2000`; default any).
     #[serde(default = "any")]
     pub ports: Vec<Text>,

@@ -18,9 +18,10 @@ pub struct ServiceDoc {
     /// Its public endpoint's address; default a placeholder in 198.51.100.0/24.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_ip: Option<Text>,
-    /// `publicNetworkAccess`.
-    #[serde(default)]
-    pub public_network_access: PublicAccessDoc,
+    /// `publicNetworkAccess`; absent: `Enabled`, except for a web app with a private
+    /// endpoint, whose public access is then off unless set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_network_access: Option<PublicAccessDoc>,
     /// Names the service's certificate covers; default the kind's (e.g. `*.openai.azure.com`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub certificate_names: Vec<Text>,
@@ -29,6 +30,37 @@ pub struct ServiceDoc {
     /// endpoint here targets it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub private_endpoints_elsewhere: bool,
+    /// A web app's access restrictions on its main site (`siteConfig.ipSecurityRestrictions`):
+    /// they filter public inbound traffic only, never traffic through a private endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_restrictions: Option<AccessRestrictionsDoc>,
+}
+
+/// App Service access restrictions (<https://learn.microsoft.com/azure/app-service/overview-access-restrictions>).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessRestrictionsDoc {
+    /// IP rules, evaluated by priority (lowest first), first match decides.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<AccessRestrictionDoc>,
+    /// `ipSecurityRestrictionsDefaultAction` for requests no rule matches; absent: Azure's
+    /// default, allow when there are no rules, deny once there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unmatched_action: Option<super::Access>,
+}
+
+/// One IP access restriction rule.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessRestrictionDoc {
+    /// Its name.
+    pub name: Text,
+    /// 1 (first) to 2147483647.
+    pub priority: super::span::Spanned<u32>,
+    /// `Allow` or `Deny`.
+    pub action: super::Access,
+    /// The caller's public address range (CIDR).
+    pub ip: Text,
 }
 
 /// Service kinds azpath knows the DNS zones and error texts of.

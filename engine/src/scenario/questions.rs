@@ -250,6 +250,8 @@ pub enum ResolveOutcomeName {
     Loop,
     /// No server answered.
     NoServer,
+    /// The query went to an Azure Firewall whose DNS proxy is off.
+    DnsProxyDisabled,
 }
 
 /// The expected outcome of a trace.

@@ -310,13 +310,17 @@ impl Tracer<'_> {
         };
         let fallback = TagScope::default();
         let scope = self.dp.tag_scope(next.subnet).unwrap_or(&fallback);
-        let decision =
-            firewall::decide(fw, &packet.flow(self.protocol), self.host.as_deref(), scope);
+        let answers = super::firewall_dns::fqdn_answers(self.net, f);
+        let flow = packet.flow(self.protocol);
+        let decision = firewall::decide(fw, &flow, self.host.as_deref(), scope, &answers);
         let (access, feel, snat, dnat) =
             (decision.access, decision.feel, decision.snat, decision.dnat);
         if self.explain {
-            hop.steps
-                .push(Step::Firewall(decision.named(fw, self.host.as_deref())));
+            hop.steps.push(Step::Firewall(decision.named(
+                fw,
+                self.host.as_deref(),
+                &answers,
+            )));
         }
         if let (Some((to, port)), Access::Allow) = (dnat, access) {
             hop.steps.push(Step::Dnat {

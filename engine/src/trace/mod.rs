@@ -10,6 +10,7 @@ mod arrive;
 pub mod balance;
 mod branch;
 pub mod egress;
+mod firewall_dns;
 mod firewall_snat;
 mod forward;
 mod hub;

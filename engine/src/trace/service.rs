@@ -149,6 +149,27 @@ impl Tracer<'_> {
             }
             PublicAccess::Enabled => {}
         }
+        if let Some(ar) = &s.access_restrictions {
+            let caller = self.public_caller(forward, from);
+            let allowed = match caller {
+                Some(c) => crate::filter::access_restrictions::decide(ar, c).0 == Access::Allow,
+                // Without the caller's address only an app open to everyone lets it in.
+                None => {
+                    let open = ar.rules.is_empty() && ar.unmatched == Access::Allow;
+                    if !open {
+                        self.assumptions.push(Assumption::CallerAddressUnknown);
+                    }
+                    open
+                }
+            };
+            if !allowed {
+                return Verdict::ServiceFirewallDenied {
+                    service: s.name.clone(),
+                    kind: s.kind,
+                    caller,
+                };
+            }
+        }
         if tls && !s.certificate_covers(&name_used) {
             return Verdict::TlsNameMismatch {
                 name: name_used,

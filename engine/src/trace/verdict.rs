@@ -483,7 +483,9 @@ impl Verdict {
             Verdict::SentToServiceEndpoint => Symptom::ReachesServiceEndpoint,
             Verdict::NameNotResolved { outcome, .. } => match outcome {
                 DnsOutcome::NxDomain => Symptom::NxDomain,
-                DnsOutcome::NoServer { .. } => Symptom::DnsTimeout,
+                DnsOutcome::NoServer { .. } | DnsOutcome::DnsProxyDisabled { .. } => {
+                    Symptom::DnsTimeout
+                }
                 DnsOutcome::Loop | DnsOutcome::Resolved { .. } => Symptom::DnsLoop,
             },
             Verdict::TlsNameMismatch { .. } => Symptom::CertificateNameMismatch,

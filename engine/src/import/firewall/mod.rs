@@ -81,9 +81,25 @@ fn firewall(
         network_rules: Vec::new(),
         application_rules: Vec::new(),
         rule_collection_groups: Vec::new(),
+        dns: None,
     };
     if let Some(ranges) = props.opt_str("/additionalProperties/Network.SNAT.PrivateRanges")? {
         fw.snat_private_ranges = snat(ranges.split(',').map(|s| s.trim().to_string()).collect());
+    }
+    // A firewall without a policy keeps its DNS settings in `additionalProperties`.
+    let proxy = props.opt_str("/additionalProperties/Network.DNS.EnableProxy")?;
+    let servers = props.opt_str("/additionalProperties/Network.DNS.Servers")?;
+    if proxy.is_some() || servers.is_some() {
+        fw.dns = Some(crate::scenario::FirewallDnsDoc {
+            proxy: proxy.is_some_and(|p| p.eq_ignore_ascii_case("true")),
+            servers: servers
+                .into_iter()
+                .flat_map(|s| s.split(','))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| text(s.to_string()))
+                .collect(),
+        });
     }
     classic::classic(cx, r, &mut fw)?;
     if let Some(policy) = props.opt_str("/firewallPolicy/id")? {

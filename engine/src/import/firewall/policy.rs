@@ -9,7 +9,9 @@ use super::rules::{
     app_rule, dnat, invalid_rule, name_of, network_rule, priority, written_name, FilterAction,
     RuleType, PRIORITIES,
 };
-use crate::scenario::{FirewallDoc, RuleCollectionDoc, RuleCollectionGroupDoc, Spanned};
+use crate::scenario::{
+    FirewallDnsDoc, FirewallDoc, RuleCollectionDoc, RuleCollectionGroupDoc, Spanned,
+};
 
 /// A policy rule collection's `ruleCollectionType`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,6 +53,7 @@ pub(super) fn firewall_policy(
     let props = p.props();
     fw.snat_private_ranges = super::snat(props.strings("/snat/privateRanges")?);
     note_unmodelled(cx, &name, p)?;
+    fw.dns = dns_settings(&props)?;
     for (priority, group) in groups_by_priority(cx, &name, p) {
         rule_collection_group(cx, fw, &name, priority, group);
     }
@@ -65,7 +68,6 @@ fn note_unmodelled(cx: &mut Context<'_>, name: &str, p: &Resource) -> Result<(),
             "/basePolicy/id",
             "its parent policy is not imported: only this policy's rules apply",
         ),
-        ("/dnsSettings/enableProxy", "DNS proxy is not modelled"),
         ("/transportSecurity", "TLS inspection is not modelled"),
         ("/intrusionDetection", "IDPS is not modelled"),
     ];
@@ -251,4 +253,20 @@ fn nat_collection(
         dnat(cx, fw, where_, &rule, Some(RuleType::Nat));
     }
     Ok(())
+}
+
+/// The policy's `dnsSettings`: the DNS proxy and the firewall's own DNS servers
+/// (<https://learn.microsoft.com/azure/firewall/dns-settings>); absent: proxy off, Azure DNS.
+fn dns_settings(props: &Node<'_>) -> Result<Option<FirewallDnsDoc>, Invalid> {
+    if props.prop("/dnsSettings").is_none() {
+        return Ok(None);
+    }
+    Ok(Some(FirewallDnsDoc {
+        proxy: props.bool_or("/dnsSettings/enableProxy", false)?,
+        servers: props
+            .strings("/dnsSettings/servers")?
+            .into_iter()
+            .map(text)
+            .collect(),
+    }))
 }

@@ -201,19 +201,6 @@ pub(super) fn network_rule(
 ) -> Result<Vec<NetworkRuleDoc>, Invalid> {
     let name = name_of(rule, "the rule's name")?;
     let protocols = protocols(rule)?;
-    let unmodelled = unmodelled(
-        cx,
-        fw,
-        where_,
-        rule,
-        &[(
-            "/destinationFqdns",
-            "FQDNs in network rules need the DNS proxy, which is not modelled",
-        )],
-    )?;
-    if unmodelled {
-        return Ok(Vec::new());
-    }
     let (Some(source_ip_groups), Some(destination_ip_groups)) = (
         ip_groups(cx, fw, where_, rule, "/sourceIpGroups")?,
         ip_groups(cx, fw, where_, rule, "/destinationIpGroups")?,
@@ -221,7 +208,16 @@ pub(super) fn network_rule(
         return Ok(Vec::new());
     };
     let source = addresses(cx, rule, "/sourceAddresses")?;
-    let destination = addresses(cx, rule, "/destinationAddresses")?;
+    // FQDNs stand instead of destination addresses (the firewall resolves them itself).
+    let destination_fqdns: Vec<Text> = rule
+        .strings("/destinationFqdns")?
+        .into_iter()
+        .map(text)
+        .collect();
+    let destination = match destination_fqdns.is_empty() {
+        true => addresses(cx, rule, "/destinationAddresses")?,
+        false => vec![text("*")],
+    };
     let ports = ports(rule, "/destinationPorts")?;
     Ok(protocols
         .into_iter()
@@ -231,6 +227,7 @@ pub(super) fn network_rule(
             destination: destination.clone(),
             source_ip_groups: source_ip_groups.clone(),
             destination_ip_groups: destination_ip_groups.clone(),
+            destination_fqdns: destination_fqdns.clone(),
             ports: ports.clone(),
             protocol,
         })

@@ -52,12 +52,13 @@ impl Resolver {
         let mut network = Vec::new();
         let mut application = Vec::new();
         for c in &collections {
-            network.extend(self.network_rules(c));
+            network.extend(self.network_rules(f, c));
             application.extend(self.application_rules(c));
         }
         let public_ips = self.public_ips(&f.public_ips, "firewall public IP");
         let dnat = self.dnat_rules(&f.dnat_rules, &public_ips);
         let management_subnet = self.forced_tunnelling(f, placed.map(|(s, _)| s));
+        let dns = self.firewall_dns(f);
         if let (Some((subnet, ip)), Some(snat_private_ranges)) = (placed, snat_private_ranges) {
             self.net.firewalls.push(Firewall {
                 name: f.name.value.clone(),
@@ -69,6 +70,7 @@ impl Resolver {
                 snat_private_ranges,
                 network,
                 application,
+                dns,
                 span: f.name.span,
             });
         }
@@ -161,7 +163,7 @@ impl Resolver {
     }
 
     /// A collection's network rules; a rule with an invalid part is reported and left out.
-    fn network_rules(&mut self, c: &Collection<'_>) -> Vec<NetworkRule> {
+    fn network_rules(&mut self, f: &doc::FirewallDoc, c: &Collection<'_>) -> Vec<NetworkRule> {
         let mut network = Vec::new();
         for r in c.network {
             if !self.well_formed_name(&r.name, "network rule") {
@@ -176,6 +178,14 @@ impl Resolver {
                 ),
                 self.ports(&r.ports, ("ports", &r.name)),
             );
+            let Some(destination_fqdns) = self.network_rule_fqdns(f, r) else {
+                continue;
+            };
+            // FQDNs stand instead of addresses: the rule's destinations are their answers.
+            let destination = match destination_fqdns.is_empty() {
+                true => destination,
+                false => destination.map(|_| Vec::new()),
+            };
             if let (Some(source), Some(destination), Some(ports)) = (source, destination, ports) {
                 network.push(NetworkRule {
                     place: c.place(&r.name),
@@ -183,6 +193,7 @@ impl Resolver {
                     source,
                     destination,
                     ports,
+                    destination_fqdns,
                 });
             }
         }

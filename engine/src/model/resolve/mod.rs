@@ -19,6 +19,7 @@ mod delegation;
 mod dns_links;
 mod firewall;
 mod firewall_addr;
+mod firewall_dns;
 mod firewall_tunnel;
 mod forall;
 mod hub_question;
@@ -62,6 +63,7 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.services(&document.services);
     r.nics(&document.private_endpoints, &document.workloads);
     r.pe_targets(&document.private_endpoints);
+    r.web_apps_closed_by_endpoints(&document.services, &document.private_endpoints);
     r.onprem_sites(&document.sites);
     r.branches(&document.virtual_hubs, document.virtual_wan.as_ref());
     r.asg_members(&document.application_security_groups);

@@ -78,14 +78,18 @@ impl Resolver {
                     10u8.saturating_add(u8::try_from(i % 200).unwrap_or(0)),
                 )),
             };
+            // Unset: enabled (a web app with a private endpoint is closed later,
+            // [`Resolver::web_apps_closed_by_endpoints`]).
             let public_access = match &s.public_network_access {
-                doc::PublicAccessDoc::Enabled => PublicAccess::Enabled,
-                doc::PublicAccessDoc::Disabled => PublicAccess::Disabled,
-                doc::PublicAccessDoc::SelectedNetworks(list) => PublicAccess::SelectedNetworks(
-                    list.iter()
-                        .filter_map(|t| self.prefix(t, "allowed network"))
-                        .collect::<Vec<IpNet>>(),
-                ),
+                None | Some(doc::PublicAccessDoc::Enabled) => PublicAccess::Enabled,
+                Some(doc::PublicAccessDoc::Disabled) => PublicAccess::Disabled,
+                Some(doc::PublicAccessDoc::SelectedNetworks(list)) => {
+                    PublicAccess::SelectedNetworks(
+                        list.iter()
+                            .filter_map(|t| self.prefix(t, "allowed network"))
+                            .collect::<Vec<IpNet>>(),
+                    )
+                }
             };
             let certificate_names = if s.certificate_names.is_empty() {
                 fqdns
@@ -96,6 +100,7 @@ impl Resolver {
             } else {
                 s.certificate_names.iter().map(|t| fqdn(&t.value)).collect()
             };
+            let access_restrictions = self.access_restrictions(s);
             self.net.services.push(Service {
                 name: s.name.value.clone(),
                 kind: s.kind,
@@ -105,6 +110,7 @@ impl Resolver {
                 public_access,
                 certificate_names,
                 private_endpoints_elsewhere: s.private_endpoints_elsewhere,
+                access_restrictions,
                 span: s.name.span,
             });
         }
@@ -541,5 +547,110 @@ impl Resolver {
             .enumerate()
             .map(|(i, w)| (w.name.clone(), WorkloadId(i)))
             .collect()
+    }
+}
+
+impl Resolver {
+    /// A web app's access restrictions, rules sorted by priority; refused on other services.
+    fn access_restrictions(&mut self, s: &doc::ServiceDoc) -> Option<AccessRestrictions> {
+        let ar = s.access_restrictions.as_ref()?;
+        if s.kind != doc::ServiceKind::WebApp {
+            self.error(
+                s.name.span,
+                format!(
+                    "service `{}` is {:?}, and only App Service web apps have access restrictions",
+                    s.name.value, s.kind
+                ),
+                Some(
+                    "use `public_network_access: SelectedNetworks([...])` for the service firewall"
+                        .into(),
+                ),
+            );
+            return None;
+        }
+        let mut rules = Vec::new();
+        for r in &ar.rules {
+            if r.priority.value == 0 {
+                self.error(
+                    r.priority.span,
+                    format!("access restriction `{}` has priority 0", r.name.value),
+                    Some("priorities run from 1 (first) to 2147483647".into()),
+                );
+            }
+            if let Some(prefix) = self.prefix(&r.ip, "access restriction address") {
+                rules.push(AccessRestriction {
+                    name: r.name.value.clone(),
+                    priority: r.priority.value,
+                    action: r.action,
+                    prefix,
+                });
+            }
+        }
+        rules.sort_by_key(|r| r.priority);
+        let unmatched = ar
+            .unmatched_action
+            .unwrap_or_else(|| unmatched_action_default(!rules.is_empty()));
+        Some(AccessRestrictions { rules, unmatched })
+    }
+}
+
+impl Resolver {
+    /// A web app whose `publicNetworkAccess` was never set has public access off once it has a
+    /// private endpoint ("If you don't set it ... public access is enabled unless a private
+    /// endpoint exists", <https://learn.microsoft.com/azure/app-service/overview-access-restrictions>).
+    pub(super) fn web_apps_closed_by_endpoints(
+        &mut self,
+        services: &[doc::ServiceDoc],
+        endpoints: &[doc::PrivateEndpointDoc],
+    ) {
+        for s in services {
+            let has_endpoint = s.private_endpoints_elsewhere
+                || endpoints
+                    .iter()
+                    .any(|pe| pe.target.as_ref().is_some_and(|t| t.value == s.name.value));
+            if !web_app_public_access_implicitly_off(
+                s.kind,
+                s.public_network_access.is_some(),
+                has_endpoint,
+            ) {
+                continue;
+            }
+            if let Some(service) = self
+                .net
+                .services
+                .iter_mut()
+                .find(|x| x.name == s.name.value)
+            {
+                service.public_access = PublicAccess::Disabled;
+            }
+        }
+    }
+}
+
+/// Whether a service's public access is off without being set: a web app with a private
+/// endpoint and no explicit `publicNetworkAccess`.
+fn web_app_public_access_implicitly_off(
+    kind: doc::ServiceKind,
+    set: bool,
+    has_endpoint: bool,
+) -> bool {
+    kind == doc::ServiceKind::WebApp && !set && has_endpoint
+}
+
+#[cfg(test)]
+mod web_app_tests {
+    use super::*;
+
+    #[test]
+    fn a_web_app_with_a_private_endpoint_has_public_access_off_unless_set() {
+        let web = doc::ServiceKind::WebApp;
+        assert!(web_app_public_access_implicitly_off(web, false, true));
+        assert!(!web_app_public_access_implicitly_off(web, true, true));
+        assert!(!web_app_public_access_implicitly_off(web, false, false));
+        assert!(!web_app_public_access_implicitly_off(
+            doc::ServiceKind::KeyVault,
+            false,
+            true
+        ));
     }
 }

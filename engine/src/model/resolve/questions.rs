@@ -380,6 +380,10 @@ impl Resolver {
             .or_else(|| {
                 let i = dns.rulesets.iter().position(|r| r.name == text.value)?;
                 Some(DnsPoint::Ruleset(RulesetId(i)))
+            })
+            .or_else(|| {
+                let f = self.net.firewalls.position(|f| f.name == text.value)?;
+                Some(DnsPoint::Firewall(f))
             });
         if found.is_none() {
             let names = (dns.zones.iter().map(|z| z.name.as_str()))
