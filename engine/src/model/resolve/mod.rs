@@ -30,6 +30,7 @@ mod peering;
 mod questions;
 mod security;
 mod vwan;
+mod zone_copies;
 
 /// Azure's limit on routes in one route table.
 pub const MAX_ROUTES_PER_TABLE: usize = 400;
