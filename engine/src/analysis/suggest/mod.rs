@@ -198,7 +198,11 @@ pub fn suggest(loaded: &Loaded, flow: &FlowSpec) -> Option<Suggestions> {
             continue;
         }
         let after = check(&candidate.network, candidate.dataplane());
-        let (broken, also) = guard::compare(&net.questions, &baseline, &after, &context);
+        let dns_fix = matches!(
+            fix,
+            Fix::LinkZone(_) | Fix::CreateZone(_) | Fix::RelinkZone(_)
+        );
+        let (broken, also) = guard::compare(&net.questions, &baseline, &after, &context, dns_fix);
         if let Some(q) = broken.into_iter().next() {
             out.rejected_for_regressions
                 .push(Rejected { fix, breaks: q });
