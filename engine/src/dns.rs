@@ -410,26 +410,25 @@ impl Walk<'_> {
             self.net
                 .dns
                 .zones
-                .iter()
-                .filter(|z| under(name, &z.name))
-                .filter_map(|z| {
+                .iter_ids()
+                .filter(|(_, z)| under(name, &z.name))
+                .filter_map(|(id, z)| {
                     z.links
                         .iter()
                         .find(|(l, _)| *l == v)
-                        .map(|(_, policy)| (z, *policy))
+                        .map(|(_, policy)| (id, z, *policy))
                 })
-                .max_by_key(|(z, _)| z.name.len())
+                .max_by_key(|(_, z, _)| z.name.len())
         });
-        if let (Some((zone, policy)), Some(v)) = (zone, vnet) {
+        if let (Some((id, zone, policy)), Some(v)) = (zone, vnet) {
             let record = find_record(&zone.records, name);
-            let id = self.net.dns.zones.position(|z| z.name == zone.name);
-            self.passed.extend(id.map(DnsPoint::Zone));
+            self.passed.push(DnsPoint::Zone(id));
             self.steps.push(DnsStep::PrivateZone {
-                zone: zone.name.clone(),
+                zone: zone.label(),
                 vnet: self.vnet_name(v),
                 found: record.map(|r| r.name.clone()),
             });
-            let source = format!("private zone `{}`", zone.name);
+            let source = format!("private zone `{}`", zone.label());
             return match record.map(|r| &r.data) {
                 Some(RecordData::A(addresses)) => self.address(name, addresses.clone(), source),
                 Some(RecordData::Cname(to)) => {
@@ -438,9 +437,8 @@ impl Walk<'_> {
                     self.follow(vnet, &to, depth + 1)
                 }
                 None if policy == ResolutionPolicy::NxDomainRedirect => {
-                    self.steps.push(DnsStep::FallbackToInternet {
-                        zone: zone.name.clone(),
-                    });
+                    self.steps
+                        .push(DnsStep::FallbackToInternet { zone: zone.label() });
                     self.public(None, name, depth + 1)
                 }
                 None => {

@@ -1109,3 +1109,55 @@ fn ipv6_prefixes_and_addresses_are_listed_as_skipped_and_the_scenario_loads() {
     assert!(i.document.dns.zones[0].records.is_empty());
     assert!(loaded.network.vnets.len() == 1);
 }
+
+/// A private DNS zone is identified by resource group and name: the same privatelink zone in
+/// two resource groups ("Azure Private Endpoint DNS integration": one zone copy per region)
+/// imports as two zones, each keeping its resource group, links and records.
+#[test]
+fn a_zone_name_in_two_resource_groups_imports_as_two_zones() {
+    let sub = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups";
+    let vnet = |rg: &str, name: &str, region: &str, prefix: &str| {
+        format!(
+            r#"{{"id": "{sub}/{rg}/providers/Microsoft.Network/virtualNetworks/{name}", "name": "{name}", "type": "Microsoft.Network/virtualNetworks", "location": "{region}",
+               "properties": {{"addressSpace": {{"addressPrefixes": ["{prefix}"]}}, "subnets": []}}}}"#
+        )
+    };
+    let zone = "privatelink.openai.azure.com";
+    let copy = |rg: &str, vnet_rg: &str, vnet: &str, ip: &str| {
+        let z = format!("{sub}/{rg}/providers/Microsoft.Network/privateDnsZones/{zone}");
+        format!(
+            r#"{{"id": "{z}", "name": "{zone}", "type": "Microsoft.Network/privateDnsZones", "location": "global", "properties": {{}}}},
+               {{"id": "{z}/virtualNetworkLinks/{vnet}", "name": "{vnet}", "type": "Microsoft.Network/privateDnsZones/virtualNetworkLinks", "location": "global",
+                 "properties": {{"virtualNetwork": {{"id": "{sub}/{vnet_rg}/providers/Microsoft.Network/virtualNetworks/{vnet}"}}, "registrationEnabled": false}}}},
+               {{"id": "{z}/A/aoai", "name": "aoai", "type": "Microsoft.Network/privateDnsZones/A", "properties": {{"aRecords": [{{"ipv4Address": "{ip}"}}]}}}}"#
+        )
+    };
+    let json = format!(
+        "[{}, {}, {}, {}]",
+        vnet("rg-net", "vnet-west", "westus", "10.1.0.0/16"),
+        vnet("rg-net", "vnet-east", "eastus", "10.2.0.0/16"),
+        copy("rg-dns-westus", "rg-net", "vnet-west", "10.1.2.4"),
+        copy("rg-dns-eastus", "rg-net", "vnet-east", "10.2.2.4"),
+    );
+    let imported = import_files(&[("estate.json".to_string(), json)]).unwrap();
+    let zones = &imported.document.dns.zones;
+    assert_eq!(zones.len(), 2, "{zones:?}");
+    let rgs: Vec<&str> = zones
+        .iter()
+        .filter_map(|z| z.resource_group.as_ref().map(|r| r.value.as_str()))
+        .collect();
+    assert_eq!(rgs, ["rg-dns-westus", "rg-dns-eastus"]);
+    assert!(
+        imported
+            .notes
+            .skipped
+            .iter()
+            .all(|s| !s.what.contains(zone)),
+        "{:?}",
+        imported.notes.skipped
+    );
+    let loaded = load(&imported);
+    assert_eq!(loaded.network.dns.zones.len(), 2);
+    let ron = to_ron(&imported).unwrap();
+    assert!(ron.contains(r#"resource_group: "rg-dns-eastus""#), "{ron}");
+}

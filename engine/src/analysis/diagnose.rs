@@ -801,7 +801,14 @@ mod tests {
                 d.verdict
             );
             let cause = d.root_cause.as_ref().unwrap();
-            assert_eq!(cause.status, status, "{file}: {f}");
+            // A warning verdict (served publicly) may have an earlier failing cause: a name
+            // that resolves publicly although the service has private endpoints.
+            let earlier_failure =
+                status == Status::Warn && cause.status == Status::Fail && cause.step < step;
+            assert!(
+                cause.status == status || earlier_failure,
+                "{file}: {f}: {cause:?}"
+            );
             assert!(cause.step <= step, "{file}: {f}: {cause:?} after {step:?}");
         }
         assert!(seen.len() >= 15, "{seen:?}");

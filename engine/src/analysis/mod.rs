@@ -10,6 +10,8 @@ pub mod reach;
 pub mod resolutions;
 pub mod suggest;
 pub mod whatif;
+#[cfg(test)]
+mod zone_copies;
 
 /// An object of the model: its id, and the name it resolved to (for the scenario file and the
 /// `az` commands).

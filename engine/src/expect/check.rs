@@ -78,7 +78,7 @@ pub(super) fn resolve_problems(
 pub(super) fn dns_point_name(net: &Network, point: DnsPoint) -> String {
     let dns = &net.dns;
     match point {
-        DnsPoint::Zone(z) => dns.zones.get(z).map(|x| x.name.clone()),
+        DnsPoint::Zone(z) => dns.zones.get(z).map(|x| x.label()),
         DnsPoint::Forwarder(f) => dns.forwarders.get(f.0).map(|x| x.name.clone()),
         DnsPoint::InboundEndpoint(e) => dns.inbound_endpoints.get(e.0).map(|x| x.name.clone()),
         DnsPoint::Ruleset(r) => dns.rulesets.get(r.0).map(|x| x.name.clone()),

@@ -1,6 +1,6 @@
 //! Private DNS zones, their A/AAAA/CNAME record sets and their VNet links.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::context::{text, Context, Ns};
 use super::field::{parse_text, spelling, Invalid, Vocabulary};
@@ -50,34 +50,102 @@ impl Vocabulary for ResolutionPolicy {
     ];
 }
 
-/// Imported zones by name (index into the document's zones), and each zone's records by name.
+/// Imported zones by identity (index into the document's zones), and each zone's records by
+/// name.
 #[derive(Default)]
 struct Zones {
-    by_name: BTreeMap<String, usize>,
+    by_id: BTreeMap<ZoneKey, usize>,
     records: BTreeMap<(usize, String), usize>,
+    /// Zone names found in more than one resource group: their zones keep their resource group.
+    shared: BTreeSet<String>,
+}
+
+/// A zone's identity in its resource id: its resource group (lower case, `None` when the id
+/// has none) and its name (lower case, no trailing dot). A private DNS zone is identified by
+/// both, so one name may be in several resource groups.
+type ZoneKey = (Option<String>, String);
+
+/// The zone an id names (the zone's own id or a child's), with its resource group as written.
+fn zone_in(id: &str) -> Option<(Option<&str>, String)> {
+    let name = segment_after(id, "privateDnsZones")?
+        .trim_end_matches('.')
+        .to_lowercase();
+    Some((segment_after(id, "resourceGroups"), name))
+}
+
+fn key_of(rg: Option<&str>, name: &str) -> ZoneKey {
+    (rg.map(str::to_lowercase), name.to_string())
+}
+
+/// The names of the zones the input holds in more than one resource group.
+fn shared_names(cx: &Context<'_>) -> BTreeSet<String> {
+    let mut groups: BTreeMap<String, BTreeSet<Option<String>>> = BTreeMap::new();
+    for r in cx.resources {
+        if let Some((rg, name)) = zone_in(&r.id) {
+            groups
+                .entry(name)
+                .or_default()
+                .insert(rg.map(str::to_lowercase));
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|(_, g)| g.len() > 1)
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// Adds the zone `name` of resource group `rg` to the document (its resource group kept when
+/// the name is in several); returns its index and its label.
+fn add_zone(cx: &mut Context<'_>, zones: &mut Zones, rg: Option<&str>, name: &str) -> usize {
+    let z = cx.doc.dns.zones.len();
+    zones.by_id.insert(key_of(rg, name), z);
+    let resource_group = rg.filter(|_| zones.shared.contains(name)).map(text);
+    cx.doc.dns.zones.push(ZoneDoc {
+        name: text(name.to_string()),
+        resource_group,
+        links: Vec::new(),
+        nx_domain_redirect: Vec::new(),
+        records: Vec::new(),
+    });
+    z
+}
+
+/// How the document names zone `z`: `resource-group/name` when it keeps its resource group.
+fn label_of(cx: &Context<'_>, z: usize) -> String {
+    cx.doc
+        .dns
+        .zones
+        .get(z)
+        .map(|z| {
+            crate::scenario::zone_label(
+                z.resource_group.as_ref().map(|t| t.value.as_str()),
+                &z.name.value,
+            )
+        })
+        .unwrap_or_default()
 }
 
 pub(super) fn import(cx: &mut Context<'_>) {
-    let mut zones = Zones::default();
+    let mut zones = Zones {
+        shared: shared_names(cx),
+        ..Zones::default()
+    };
     for i in cx.of_kind(ZONES) {
         let Some(r) = cx.res(i) else { continue };
         cx.take(i);
         let name = r.name.trim_end_matches('.').to_lowercase();
-        if zones.by_name.contains_key(&name) {
+        let rg = zone_in(&r.id).and_then(|(rg, _)| rg);
+        if zones.by_id.contains_key(&key_of(rg, &name)) {
             cx.skip(
                 r.id.clone(),
-                format!("a zone `{name}` was imported already (zones of one name in several resource groups)"),
+                format!("a zone `{name}` of this resource group was imported already"),
             );
             continue;
         }
-        cx.comment(Section::Zone, &name, r.id.clone());
-        zones.by_name.insert(name.clone(), cx.doc.dns.zones.len());
-        cx.doc.dns.zones.push(ZoneDoc {
-            name: text(name),
-            links: Vec::new(),
-            nx_domain_redirect: Vec::new(),
-            records: Vec::new(),
-        });
+        let z = add_zone(cx, &mut zones, rg, &name);
+        let label = label_of(cx, z);
+        cx.comment(Section::Zone, &label, r.id.clone());
     }
     for i in cx.of_kind("Microsoft.Network/privateDnsZones/virtualNetworkLinks") {
         cx.take(i);
@@ -124,25 +192,17 @@ pub(super) fn import(cx: &mut Context<'_>) {
 
 /// The zone a child resource belongs to, created when the zone itself is not in the input.
 fn zone_of(cx: &mut Context<'_>, zones: &mut Zones, r: &Resource) -> Option<usize> {
-    let zone = segment_after(&r.id, "privateDnsZones")?
-        .trim_end_matches('.')
-        .to_lowercase();
-    if let Some(z) = zones.by_name.get(&zone) {
+    let (rg, zone) = zone_in(&r.id)?;
+    if let Some(z) = zones.by_id.get(&key_of(rg, &zone)) {
         return Some(*z);
     }
+    let z = add_zone(cx, zones, rg, &zone);
+    let label = label_of(cx, z);
     cx.comment(
         Section::Zone,
-        &zone,
+        &label,
         "the zone resource is not in the input; its records and links are",
     );
-    let z = cx.doc.dns.zones.len();
-    zones.by_name.insert(zone.clone(), z);
-    cx.doc.dns.zones.push(ZoneDoc {
-        name: text(zone),
-        links: Vec::new(),
-        nx_domain_redirect: Vec::new(),
-        records: Vec::new(),
-    });
     Some(z)
 }
 
@@ -164,13 +224,7 @@ fn link(cx: &mut Context<'_>, zones: &mut Zones, r: &Resource) -> Result<(), Inv
         cx.skip(r.id.clone(), "its id names no private DNS zone");
         return Ok(());
     };
-    let zone_name = cx
-        .doc
-        .dns
-        .zones
-        .get(z)
-        .map(|z| z.name.value.clone())
-        .unwrap_or_default();
+    let zone_name = label_of(cx, z);
     cx.comment(Section::Zone, &zone_name, r.id.clone());
     if registration {
         cx.unmodelled(

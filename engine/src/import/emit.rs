@@ -86,7 +86,13 @@ pub fn to_ron(imported: &Imported) -> Result<String, ron::Error> {
     let dns = &doc.dns;
     w.out.push_str("    dns: (\n");
     w.list(2, "zones", &dns.zones, |z| {
-        Some((Section::Zone, z.name.value.clone()))
+        Some((
+            Section::Zone,
+            crate::scenario::zone_label(
+                z.resource_group.as_ref().map(|t| t.value.as_str()),
+                &z.name.value,
+            ),
+        ))
     })?;
     w.list(2, "forwarders", &dns.forwarders, |_| None)?;
     w.list(2, "inbound_endpoints", &dns.inbound_endpoints, |_| None)?;

@@ -63,7 +63,17 @@ pub(super) fn import(cx: &mut Context<'_>) {
                 .unwrap_or_else(|| last_segment(zone_id))
                 .trim_end_matches('.')
                 .to_lowercase();
-            let Some(z) = cx.doc.dns.zones.iter_mut().find(|z| z.name.value == zone) else {
+            // A zone is identified by resource group and name: a copy kept with its resource
+            // group matches only an id in that group.
+            let rg = segment_after(zone_id, "resourceGroups");
+            let Some(z) = cx.doc.dns.zones.iter_mut().find(|z| {
+                z.name.value == zone
+                    && match (&z.resource_group, rg) {
+                        (Some(have), Some(id_rg)) => have.value.eq_ignore_ascii_case(id_rg),
+                        (Some(_), None) => false,
+                        (None, _) => true,
+                    }
+            }) else {
                 cx.skip(
                     format!("record `{record}` of zone group {}", r.id),
                     format!("its zone `{zone}` is not in the input"),
@@ -84,7 +94,11 @@ pub(super) fn import(cx: &mut Context<'_>) {
             let line = format!(
                 "record `{record}.{zone}` → {ip} assumed: created by the zone group of private endpoint `{endpoint}`"
             );
-            cx.comment(Section::Zone, &zone, line.clone());
+            let label = crate::scenario::zone_label(
+                z.resource_group.as_ref().map(|t| t.value.as_str()),
+                &zone,
+            );
+            cx.comment(Section::Zone, &label, line.clone());
             cx.notes.assumptions.push(line);
         }
     }

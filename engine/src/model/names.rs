@@ -7,7 +7,7 @@ use ipnet::IpNet;
 
 use super::{IdVec, VnetId, WorkloadId, ZoneId};
 use crate::scenario::Span;
-pub use crate::scenario::{ApimMode, ServiceKind};
+pub use crate::scenario::{split_zone_label, zone_label, ApimMode, ServiceKind};
 
 /// Azure-provided DNS: the virtual public IP present in every VNet.
 pub const AZURE_DNS: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(168, 63, 129, 16));
@@ -233,10 +233,21 @@ pub fn find_record<'a>(records: &'a [Record], name: &str) -> Option<&'a Record> 
 pub struct Zone {
     /// Its name, lower case.
     pub name: String,
+    /// Its resource group, when the scenario gives one: with the name, the zone's identity
+    /// (the same name may be in several resource groups).
+    pub resource_group: Option<String>,
     /// Linked VNets with each link's resolution policy.
     pub links: Vec<(VnetId, ResolutionPolicy)>,
     /// Its records, by full name, sorted.
     pub records: Vec<Record>,
+}
+
+impl Zone {
+    /// How reports and fixes name the zone: `resource-group/zone-name`, or the name alone for
+    /// a zone without a resource group ([`zone_label`]).
+    pub fn label(&self) -> String {
+        zone_label(self.resource_group.as_deref(), &self.name)
+    }
 }
 
 /// `resolutionPolicy` of a virtual network link.

@@ -406,9 +406,9 @@ fn nodes(net: &Network) -> Vec<Pending> {
     }
     for z in net.dns.zones.iter() {
         out.push(Pending {
-            id: format!("zone:{}", z.name),
+            id: format!("zone:{}", z.label()),
             kind: NodeKind::Zone,
-            name: z.name.clone(),
+            name: z.label(),
             detail: format!("{} record(s)", z.records.len()),
             place: Place::Zones,
         });
@@ -749,7 +749,7 @@ fn links(net: &Network) -> Vec<Link> {
         for (v, _) in &z.links {
             if let Some((v, _)) = name(*v) {
                 out.push(Link {
-                    from: format!("zone:{}", z.name),
+                    from: format!("zone:{}", z.label()),
                     to: format!("vnet:{v}"),
                     kind: LinkKind::ZoneLink,
                 });

@@ -66,6 +66,17 @@ pub fn one_line(value: &str) -> String {
     out
 }
 
+/// `--resource-group … --zone-name …` for a zone labelled `resource-group/name` (the
+/// resource group a placeholder when the scenario gives none).
+fn zone_args(label: &str) -> String {
+    let (rg, name) = crate::model::split_zone_label(label);
+    format!(
+        "--resource-group {} --zone-name {}",
+        rg.map_or_else(|| "<rg>".to_string(), quote),
+        quote(name)
+    )
+}
+
 /// The fix in one sentence (names on one line, in backquotes).
 pub fn summary(fix: &Fix) -> String {
     let n = |s: &str| one_line(s);
@@ -120,6 +131,23 @@ pub fn summary(fix: &Fix) -> String {
             n(&f.firewall.name)
         ),
         Fix::UseFqdn(f) => format!("call the service by its FQDN `{}`", n(&f.fqdn)),
+        Fix::CreateZone(f) => format!(
+            "create private DNS zone `{}` with {} record(s) ({}) and link it to VNet `{}`",
+            n(&f.zone),
+            f.records.len(),
+            f.records
+                .iter()
+                .map(|r| format!("{} -> {}", n(&r.name), r.ip))
+                .collect::<Vec<_>>()
+                .join(", "),
+            n(&f.vnet.name)
+        ),
+        Fix::RelinkZone(f) => format!(
+            "move VNet `{}`'s link from zone `{}` to zone `{}` (a VNet links one zone of a name)",
+            n(&f.vnet.name),
+            n(&f.from.name),
+            n(&f.to.name)
+        ),
         Fix::ApimRules(f) => format!(
             "allow API Management's required inbound traffic in `{}` ({}), keeping every other rule",
             n(&f.nsg.name),
@@ -143,8 +171,8 @@ pub fn az(fix: &Fix) -> Vec<String> {
     let q = |s: &str| quote(s);
     match fix {
         Fix::LinkZone(f) => vec![format!(
-            "az network private-dns link vnet create --resource-group <rg> --zone-name {} --name {} --virtual-network {} --registration-enabled false",
-            q(&f.zone.name),
+            "az network private-dns link vnet create {} --name {} --virtual-network {} --registration-enabled false",
+            zone_args(&f.zone.name),
             q(&format!("link-{}", f.vnet.name)),
             q(&f.vnet.name)
         )],
@@ -185,6 +213,44 @@ pub fn az(fix: &Fix) -> Vec<String> {
             "# no Azure change: configure the client to call https://{}/",
             one_line(&f.fqdn)
         )],
+        Fix::CreateZone(f) => {
+            let mut cmds = vec![format!(
+                "az network private-dns zone create --resource-group <rg> --name {}",
+                q(&f.zone)
+            )];
+            cmds.extend(f.records.iter().map(|r| {
+                format!(
+                    "az network private-dns record-set a add-record --resource-group <rg> --zone-name {} --record-set-name {} --ipv4-address {}",
+                    q(&f.zone),
+                    q(&r.name),
+                    r.ip
+                )
+            }));
+            cmds.push(format!(
+                "az network private-dns link vnet create --resource-group <rg> --zone-name {} --name {} --virtual-network {} --registration-enabled false",
+                q(&f.zone),
+                q(&format!("link-{}", f.vnet.name)),
+                q(&f.vnet.name)
+            ));
+            cmds
+        }
+        Fix::RelinkZone(f) => vec![
+            format!(
+                "# <link> is the name of the link from zone {} to VNet {}",
+                one_line(&f.from.name),
+                one_line(&f.vnet.name)
+            ),
+            format!(
+                "az network private-dns link vnet delete {} --name <link> --yes",
+                zone_args(&f.from.name)
+            ),
+            format!(
+                "az network private-dns link vnet create {} --name {} --virtual-network {} --registration-enabled false",
+                zone_args(&f.to.name),
+                q(&format!("link-{}", f.vnet.name)),
+                q(&f.vnet.name)
+            ),
+        ],
         Fix::ApimRules(f) => f
             .rules
             .iter()
@@ -233,8 +299,8 @@ fn colocate(f: &ColocateEndpoint) -> Vec<String> {
     ));
     for r in &f.records {
         let record = format!(
-            "--resource-group <rg> --zone-name {} --record-set-name {}",
-            q(&r.zone.name),
+            "{} --record-set-name {}",
+            zone_args(&r.zone.name),
             q(&r.name)
         );
         cmds.push(format!(

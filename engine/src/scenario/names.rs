@@ -141,6 +141,13 @@ pub struct DnsDoc {
 pub struct ZoneDoc {
     /// The zone, e.g. `privatelink.openai.azure.com`.
     pub name: Text,
+    /// Its resource group. A zone is identified by its resource group and name, so the same
+    /// zone name may exist in several resource groups (a regional copy of a privatelink zone
+    /// per region, each linked to its own region's VNets); a VNet links at most one zone of a
+    /// name. Required when two zones share a name; elsewhere `remove` and `via` write a zone
+    /// with one as `resource-group/zone-name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_group: Option<Text>,
     /// VNets linked to the zone (resolution policy `Default`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Text>,
@@ -151,6 +158,24 @@ pub struct ZoneDoc {
     /// Record sets, by relative name (`@` for the apex).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub records: Vec<RecordDoc>,
+}
+
+/// How a private DNS zone is written where several zones may share its name:
+/// `resource-group/zone-name` when it has a resource group, else its name. Zone names have no
+/// `/`, so the label splits back unambiguously ([`split_zone_label`]).
+pub fn zone_label(resource_group: Option<&str>, name: &str) -> String {
+    match resource_group {
+        Some(rg) => format!("{rg}/{name}"),
+        None => name.to_string(),
+    }
+}
+
+/// A [`zone_label`] split into its resource group (if any) and zone name.
+pub fn split_zone_label(label: &str) -> (Option<&str>, &str) {
+    match label.split_once('/') {
+        Some((rg, name)) => (Some(rg), name),
+        None => (None, label),
+    }
 }
 
 /// A record set: A addresses or one CNAME.

@@ -40,12 +40,23 @@ macro_rules! keyed_by {
 keyed_by!(name: VnetDoc, super::SubnetDoc, super::RouteTableDoc, super::GatewayDoc,
     super::PrivateEndpointDoc, super::WorkloadDoc, super::NsgDoc, super::ServiceTagDoc,
     super::FirewallDoc, super::LoadBalancerDoc, super::VirtualHubDoc, super::ServiceDoc,
-    super::ZoneDoc, super::InboundEndpointDoc, super::RulesetDoc, super::RecordDoc,
+    super::InboundEndpointDoc, super::RulesetDoc, super::RecordDoc,
     super::AppServiceDoc, super::ApiManagementDoc, super::OnPremSiteDoc, super::NatGatewayDoc);
 keyed_by!(service: super::ServicePrefixesDoc);
 keyed_by!(name: super::ApplicationSecurityGroupDoc, super::IpGroupDoc);
 keyed_by!(workload: super::ForwarderDoc);
 keyed_by!(name: super::ConnectivityConfigurationDoc);
+
+impl Keyed for super::ZoneDoc {
+    /// `resource-group/zone-name` for a zone with a resource group (the same zone name may be in
+    /// several), else the zone name.
+    fn key(&self) -> String {
+        super::zone_label(
+            self.resource_group.as_ref().map(|t| t.value.as_str()),
+            &self.name.value,
+        )
+    }
+}
 
 impl Keyed for PeeringDoc {
     /// `a<->b` with the two names in order, so either way of writing the pair matches.

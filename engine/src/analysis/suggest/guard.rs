@@ -93,6 +93,19 @@ impl Context {
         }
     }
 
+    /// Whether `q` is a resolution asked by the client or in its VNet (a DNS fix there changes
+    /// its answers by design).
+    fn resolves_like_client(&self, q: &Question) -> bool {
+        match &q.kind {
+            QuestionKind::Resolve { from, .. } => match from {
+                Resolver::Workload(w) => Some(*w) == self.client,
+                Resolver::Vnet(v) => Some(*v) == self.client_vnet,
+                Resolver::Internet => false,
+            },
+            _ => false,
+        }
+    }
+
     /// Whether `q` is a trace from the same client.
     fn same_client(&self, q: &Question) -> bool {
         matches!(&q.kind, QuestionKind::Trace { from, .. } if Some(*from) == self.source)
@@ -111,6 +124,7 @@ pub(super) fn compare(
     before: &CheckReport,
     after: &CheckReport,
     ctx: &Context,
+    dns_fix: bool,
 ) -> (Vec<Asked>, Vec<Asked>) {
     let mut broken = Vec::new();
     let mut also = Vec::new();
@@ -124,7 +138,15 @@ pub(super) fn compare(
         // client's other failures that the fix now delivers; any other question whose answer
         // moves (another client's deny that now delivers included) is a regression.
         let now_delivers = matches!(&a.evidence, Some(Evidence::Trace(t)) if matches!(t.verdict, Verdict::Delivered | Verdict::DeliveredPublicly { .. }));
-        if ctx.about_flow(q) || (ctx.same_client(q) && now_delivers) {
+        // A DNS fix (a zone linked, created or re-linked) opens no rule: another client's
+        // failure it turns into a private delivery is a change it makes, listed with the fix,
+        // not an intended deny undone.
+        let now_private =
+            matches!(&a.evidence, Some(Evidence::Trace(t)) if t.verdict == Verdict::Delivered);
+        if ctx.about_flow(q)
+            || (ctx.same_client(q) && now_delivers)
+            || (dns_fix && (now_private || ctx.resolves_like_client(q)))
+        {
             also.push(a.question.clone());
         } else {
             broken.push(a.question.clone());

@@ -27,8 +27,17 @@ pub fn candidates(s: &Scope<'_>) -> Vec<LinkZone> {
         .zones
         .iter_ids()
         .filter(|(_, z)| !z.links.iter().any(|(l, _)| *l == vnet))
+        // A VNet links at most one zone of a name: linking a second copy is refused by Azure
+        // (moving the link is [`super::relink_zone`]).
+        .filter(|(_, z)| {
+            !s.net
+                .dns
+                .zones
+                .iter()
+                .any(|o| o.name == z.name && o.links.iter().any(|(l, _)| *l == vnet))
+        })
         .map(|(i, z)| LinkZone {
-            zone: Named::new(i, z.name.clone()),
+            zone: Named::new(i, z.label()),
             vnet: Named::new(vnet, v.name.clone()),
         })
         .collect()

@@ -18,12 +18,14 @@
 pub mod allow_in_nsg;
 pub mod apim_rules;
 pub mod colocated_endpoint;
+pub mod create_zone;
 pub mod endpoint_policies;
 pub mod forward_zone;
 mod guard;
 pub mod link_zone;
 pub mod rank;
 pub mod record;
+pub mod relink_zone;
 pub mod route_all;
 pub mod snat;
 pub mod udr;
@@ -69,6 +71,10 @@ pub enum Fix {
     UseFqdn(use_fqdn::UseFqdn),
     /// Add API Management's required inbound rules to its subnet's NSG.
     ApimRules(apim_rules::ApimRules),
+    /// Create a private DNS zone with its records, linked to the client's VNet.
+    CreateZone(create_zone::CreateZone),
+    /// Move the client VNet's link to the copy of a zone that holds the name.
+    RelinkZone(relink_zone::RelinkZone),
 }
 
 impl Fix {
@@ -78,7 +84,7 @@ impl Fix {
         matches!(
             (self, step),
             (
-                Fix::LinkZone(_) | Fix::ForwardZone(_),
+                Fix::LinkZone(_) | Fix::ForwardZone(_) | Fix::CreateZone(_) | Fix::RelinkZone(_),
                 CheckStep::NameResolution
             ) | (Fix::RouteAll(_), CheckStep::EntersVnet)
                 | (Fix::AddUdr(_), CheckStep::Path)
@@ -192,7 +198,11 @@ pub fn suggest(loaded: &Loaded, flow: &FlowSpec) -> Option<Suggestions> {
             continue;
         }
         let after = check(&candidate.network, candidate.dataplane());
-        let (broken, also) = guard::compare(&net.questions, &baseline, &after, &context);
+        let dns_fix = matches!(
+            fix,
+            Fix::LinkZone(_) | Fix::CreateZone(_) | Fix::RelinkZone(_)
+        );
+        let (broken, also) = guard::compare(&net.questions, &baseline, &after, &context, dns_fix);
         if let Some(q) = broken.into_iter().next() {
             out.rejected_for_regressions
                 .push(Rejected { fix, breaks: q });
@@ -324,6 +334,16 @@ pub fn candidates(loaded: &Loaded, flow: &FlowSpec, d: &Diagnosis) -> Vec<Fix> {
             .into_iter()
             .map(Fix::ApimRules),
     );
+    out.extend(
+        create_zone::candidates(&scope)
+            .into_iter()
+            .map(Fix::CreateZone),
+    );
+    out.extend(
+        relink_zone::candidates(&scope)
+            .into_iter()
+            .map(Fix::RelinkZone),
+    );
     out
 }
 
@@ -342,6 +362,8 @@ pub fn apply(doc: &Document, flow: &FlowSpec, fix: &Fix) -> Option<(Document, Fl
         Fix::AlwaysSnat(f) => f.apply(&mut doc)?,
         Fix::UseFqdn(f) => f.apply(&mut flow),
         Fix::ApimRules(f) => f.apply(&mut doc)?,
+        Fix::CreateZone(f) => f.apply(&mut doc)?,
+        Fix::RelinkZone(f) => f.apply(&mut doc)?,
     }
     Some((doc, flow))
 }

@@ -90,7 +90,9 @@ pub fn weakening(net: &Network, fix: &Fix, left: Vec<String>) -> Weakening {
         | Fix::ForwardZone(_)
         | Fix::AddUdr(_)
         | Fix::AlwaysSnat(_)
-        | Fix::UseFqdn(_) => {
+        | Fix::UseFqdn(_)
+        | Fix::CreateZone(_)
+        | Fix::RelinkZone(_) => {
             if left.is_empty() {
                 Weakening::Nothing
             } else {

@@ -44,7 +44,7 @@ pub fn holding(net: &Network, ip: IpAddr) -> Vec<RecordRef> {
                 .filter(move |r| matches!(&r.data, RecordData::A(a) if a.contains(&ip)))
                 .filter_map(move |r| {
                     Some(RecordRef {
-                        zone: Named::new(i, z.name.clone()),
+                        zone: Named::new(i, z.label()),
                         name: relative(&r.name, &z.name)?,
                     })
                 })
@@ -52,13 +52,22 @@ pub fn holding(net: &Network, ip: IpAddr) -> Vec<RecordRef> {
         .collect()
 }
 
-/// The zone named `name` as the scenario writes it (any case, with or without the final dot).
-pub(super) fn doc_zone<'d>(doc: &'d mut Document, name: &str) -> Option<&'d mut ZoneDoc> {
-    let name = canonical(name);
+/// The zone labelled `label` (`resource-group/name`, or the name of a zone without a resource
+/// group) as the scenario writes it (any case, with or without the final dot).
+pub(super) fn doc_zone<'d>(doc: &'d mut Document, label: &str) -> Option<&'d mut ZoneDoc> {
+    let label = canonical(label);
     doc.dns
         .zones
         .iter_mut()
-        .find(|z| canonical(&z.name.value) == name)
+        .find(|z| canonical(&doc_label(z)) == label)
+}
+
+/// The label of a zone as the scenario writes it.
+pub(super) fn doc_label(z: &ZoneDoc) -> String {
+    crate::model::zone_label(
+        z.resource_group.as_ref().map(|t| t.value.as_str()),
+        &canonical(&z.name.value),
+    )
 }
 
 /// Replaces `old` by `new` among the addresses of each of `records`; `None` when one of them is

@@ -33,6 +33,7 @@ mod questions;
 mod security;
 mod tag_routes;
 mod vwan;
+mod zone_copies;
 
 /// Azure's limit on routes in one route table.
 pub const MAX_ROUTES_PER_TABLE: usize = 400;

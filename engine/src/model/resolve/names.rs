@@ -410,11 +410,14 @@ impl Resolver {
 
     fn zones(&mut self, zones: &[doc::ZoneDoc]) {
         let mut seen = BTreeMap::new();
+        let shared = super::zone_copies::shared_names(zones);
+        let mut by_name: BTreeMap<(VnetId, String), String> = BTreeMap::new();
         for z in zones {
-            if !self.unique(&mut seen, &z.name, "private DNS zone") {
+            let Some(resource_group) = self.zone_identity(&mut seen, z, &shared) else {
                 continue;
-            }
+            };
             let name = fqdn(&z.name.value);
+            let label = zone_label(resource_group.as_deref(), &name);
             if name.split('.').count() < 2 {
                 self.error(
                     z.name.span,
@@ -438,9 +441,12 @@ impl Resolver {
                 if linked.contains_key(&v) {
                     self.error(
                         t.span,
-                        format!("vnet `{}` is linked to zone `{name}` twice", t.value),
+                        format!("vnet `{}` is linked to zone `{label}` twice", t.value),
                         Some("Azure allows one link per zone and vnet".into()),
                     );
+                    continue;
+                }
+                if !self.one_zone_of_a_name_per_vnet(&mut by_name, t, v, &name, &label) {
                     continue;
                 }
                 linked.insert(v, links.len());
@@ -470,6 +476,7 @@ impl Resolver {
             let records = self.sorted_records(&z.records, Some(&name));
             self.net.dns.zones.push(Zone {
                 name,
+                resource_group,
                 links,
                 records,
             });

@@ -363,7 +363,29 @@ impl Resolver {
     fn dns_point(&mut self, text: &Text) -> Option<DnsPoint> {
         let dns = &self.net.dns;
         let wanted = text.value.trim_end_matches('.').to_lowercase();
-        let zone = dns.zones.iter().position(|z| z.name == wanted);
+        // A zone by its `resource-group/name` label, or by its name when no other zone has it.
+        let by_label = dns
+            .zones
+            .iter()
+            .position(|z| z.label().to_lowercase() == wanted);
+        let by_name: Vec<&Zone> = dns.zones.iter().filter(|z| z.name == wanted).collect();
+        if by_label.is_none() && by_name.len() > 1 {
+            let labels: Vec<String> = by_name.iter().map(|z| format!("`{}`", z.label())).collect();
+            self.error(
+                text.span,
+                format!(
+                    "`{}` names {} zones, one per resource group",
+                    text.value,
+                    by_name.len()
+                ),
+                Some(format!(
+                    "name one as `resource-group/zone-name`: {}",
+                    labels.join(", ")
+                )),
+            );
+            return None;
+        }
+        let zone = by_label.or_else(|| dns.zones.iter().position(|z| z.name == wanted));
         let found = zone
             .map(|i| DnsPoint::Zone(ZoneId(i)))
             .or_else(|| {
