@@ -116,7 +116,9 @@ Examples:
 pub const DIAGNOSE: &str = "\
 Examples:
   azpath diagnose scenarios/virtual-wan/cross-region-private-endpoint.ron --from app-dev --to aoai-dev.openai.azure.com
-  azpath diagnose estate.ron --from app-dev --to aoai-dev.openai.azure.com --emit-variant fixes/";
+  azpath diagnose estate.ron --from app-dev --to aoai-dev.openai.azure.com --emit-variant fixes/
+  azpath diagnose scenarios/virtual-wan/cross-region-private-endpoint.ron --symptom 'openai.APIConnectionError: Connection error.'
+  azpath diagnose estate.ron --symptom timeout --from app-dev --to https://aoai-dev.openai.azure.com/openai/deployments/x";
 
 /// `azpath serve --help`.
 pub const SERVE: &str = "\

@@ -1765,3 +1765,74 @@ fn trace_permit_all_lists_the_blocking_nsg_rule_and_exits_0_when_routing_alone_d
     );
     assert!(text.contains("Routing alone delivers it"), "{text}");
 }
+
+// ---- diagnose --symptom --------------------------------------------------------------------
+
+const SEED_ONE: &str = "scenarios/virtual-wan/cross-region-private-endpoint.ron";
+
+#[test]
+fn diagnose_symptom_reads_the_error_string_and_ranks_the_flows_that_produce_it() {
+    let o = azpath(&[
+        "diagnose",
+        SEED_ONE,
+        "--symptom",
+        "openai.APIConnectionError: Connection error.",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("read as an SDK connection error"), "{out}");
+    assert!(
+        out.contains("1. [exact] firewall decision and SNAT: DroppedByFirewall"),
+        "{out}"
+    );
+}
+
+#[test]
+fn diagnose_symptom_says_when_the_flow_disagrees_and_fails() {
+    let o = azpath(&[
+        "diagnose",
+        SEED_ONE,
+        "--symptom",
+        "nxdomain",
+        "--from",
+        "app-dev",
+        "--to",
+        "aoai-dev.openai.azure.com",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("MISMATCH: the model says"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn diagnose_symptom_refuses_an_unknown_symptom_with_the_likely_word() {
+    let o = azpath(&["diagnose", SEED_ONE, "--symptom", "timout"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown symptom `timout` (hint: did you mean `timeout`?)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = azpath(&["diagnose", SEED_ONE]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "no flow and no symptom is a usage error"
+    );
+    let o = azpath(&[
+        "diagnose",
+        SEED_ONE,
+        "--symptom",
+        "timeout",
+        "--emit-variant",
+        "x",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a symptom has no single flow to fix"
+    );
+}

@@ -240,6 +240,38 @@ fn test_resolve_compare_what_if_and_diagnose_json_validate() {
     ]);
     assert_eq!(d["schema_version"], 1);
     schemas.check("diagnose", &d, "diagnose");
+    for symptom in [
+        "timeout",
+        "intermittent",
+        "403",
+        "nxdomain",
+        "SSL_ERROR_SYSCALL",
+    ] {
+        let all = json(&["diagnose", base, "--symptom", symptom, "--format", "json"]);
+        assert_eq!(all["schema_version"], 1);
+        schemas.check(
+            "diagnose-symptom",
+            &all,
+            &format!("diagnose --symptom {symptom}"),
+        );
+        let one = json(&[
+            "diagnose",
+            base,
+            "--symptom",
+            symptom,
+            "--from",
+            "app-dev",
+            "--to",
+            to,
+            "--format",
+            "json",
+        ]);
+        schemas.check(
+            "diagnose-symptom",
+            &one,
+            &format!("diagnose --symptom {symptom} of one flow"),
+        );
+    }
 }
 
 #[test]

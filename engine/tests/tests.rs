@@ -29,6 +29,7 @@ mod reference;
 mod scenarios;
 mod security_admin;
 mod seeds;
+mod symptom;
 mod trace_cases;
 mod validation;
 mod wan_properties;

@@ -9,6 +9,7 @@ pub mod permit;
 pub mod reach;
 pub mod resolutions;
 pub mod suggest;
+pub mod symptom;
 pub mod whatif;
 
 /// An object of the model: its id, and the name it resolved to (for the scenario file and the

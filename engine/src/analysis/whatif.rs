@@ -325,7 +325,7 @@ fn question_resolutions(doc: &Document) -> BTreeSet<(String, String)> {
 }
 
 /// Every workload to every private endpoint (by address) and every service (by name), on 443.
-fn every_flow(net: &Network) -> BTreeSet<FlowSpec> {
+pub fn every_flow(net: &Network) -> BTreeSet<FlowSpec> {
     let targets: Vec<String> = net
         .private_endpoints
         .iter()

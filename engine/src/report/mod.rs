@@ -26,6 +26,7 @@ pub mod reach;
 pub mod reasons;
 pub mod schema;
 pub mod svg;
+pub mod symptom;
 pub mod terminal;
 pub mod text;
 pub mod verdict;

@@ -6,6 +6,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema};
 
 use crate::analysis::suggest::Suggestions;
+use crate::analysis::symptom::SymptomDiagnosis;
 use crate::analysis::whatif::WhatIfAnswer;
 use crate::dns::Resolution;
 use crate::query::{
@@ -40,6 +41,8 @@ pub enum Kind {
     WhatIf,
     /// `diagnose --format json`.
     Diagnose,
+    /// `diagnose --symptom S --format json`.
+    DiagnoseSymptom,
     /// `routes --format az-json`: `az network nic show-effective-route-table` (no
     /// `schema_version`: the shape is Azure's).
     AzRoutes,
@@ -51,7 +54,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order `azpath schema` lists them.
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Routes,
         Kind::NextHop,
         Kind::FlowVerify,
@@ -62,6 +65,7 @@ impl Kind {
         Kind::CompareRoutes,
         Kind::WhatIf,
         Kind::Diagnose,
+        Kind::DiagnoseSymptom,
         Kind::AzRoutes,
         Kind::AzNextHop,
         Kind::Scenario,
@@ -80,6 +84,7 @@ impl Kind {
             Kind::CompareRoutes => "compare-routes",
             Kind::WhatIf => "what-if",
             Kind::Diagnose => "diagnose",
+            Kind::DiagnoseSymptom => "diagnose-symptom",
             Kind::AzRoutes => "az-routes",
             Kind::AzNextHop => "az-next-hop",
             Kind::Scenario => "scenario",
@@ -104,6 +109,7 @@ impl Kind {
             Kind::CompareRoutes => answer::<RouteComparison>(),
             Kind::WhatIf => answer::<WhatIfAnswer>(),
             Kind::Diagnose => answer::<Suggestions>(),
+            Kind::DiagnoseSymptom => answer::<SymptomDiagnosis>(),
             Kind::AzRoutes => written::<AzEffectiveRouteList>(),
             Kind::AzNextHop => written::<AzNextHop>(),
             Kind::Scenario => SchemaSettings::draft2020_12()
