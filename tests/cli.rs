@@ -1836,3 +1836,54 @@ fn diagnose_symptom_refuses_an_unknown_symptom_with_the_likely_word() {
         "a symptom has no single flow to fix"
     );
 }
+
+// ---- compare -------------------------------------------------------------------------------
+
+#[test]
+fn compare_shows_differences_first_and_fails_when_the_sides_differ() {
+    let fix = "scenarios/virtual-wan/fixes/co-located-private-endpoint.ron";
+    let o = azpath(&["compare", SEED_ONE, fix]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("differs in:"), "{out}");
+    assert!(out.contains("The same on both sides"), "{out}");
+    assert!(
+        out.find("differs in:") < out.find("The same on both sides"),
+        "{out}"
+    );
+    let same = azpath(&["compare", SEED_ONE, SEED_ONE]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    assert!(stdout(&same).contains("The two sides agree"));
+}
+
+#[test]
+fn compare_takes_two_flows_of_one_scenario_and_refuses_one_file_alone() {
+    let o = azpath(&[
+        "compare",
+        SEED_ONE,
+        "--from",
+        "app-dev",
+        "--to",
+        "https://aoai-dev.openai.azure.com/openai/deployments/x",
+        "--b-from",
+        "app-prod",
+        "--b-to",
+        "aoai-dev.openai.azure.com",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("A: app-dev -> aoai-dev.openai.azure.com:443"),
+        "{out}"
+    );
+    assert!(
+        out.contains("B: app-prod -> aoai-dev.openai.azure.com:443"),
+        "{out}"
+    );
+    assert_eq!(azpath(&["compare", SEED_ONE]).status.code(), Some(2));
+    let o = azpath(&[
+        "compare", SEED_ONE, "--from", "app-dve", "--to", "x", "--b-from", "app-prod", "--b-to",
+        "y",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}

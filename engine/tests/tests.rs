@@ -29,6 +29,7 @@ mod reference;
 mod scenarios;
 mod security_admin;
 mod seeds;
+mod side_by_side;
 mod symptom;
 mod trace_cases;
 mod validation;

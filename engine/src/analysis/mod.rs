@@ -8,6 +8,7 @@ pub mod generate;
 pub mod permit;
 pub mod reach;
 pub mod resolutions;
+pub mod side_by_side;
 pub mod suggest;
 pub mod symptom;
 pub mod whatif;

@@ -25,6 +25,7 @@ pub mod permit;
 pub mod reach;
 pub mod reasons;
 pub mod schema;
+pub mod side_by_side;
 pub mod svg;
 pub mod symptom;
 pub mod terminal;

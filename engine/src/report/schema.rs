@@ -5,6 +5,7 @@
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema};
 
+use crate::analysis::side_by_side::Comparison;
 use crate::analysis::suggest::Suggestions;
 use crate::analysis::symptom::SymptomDiagnosis;
 use crate::analysis::whatif::WhatIfAnswer;
@@ -43,6 +44,8 @@ pub enum Kind {
     Diagnose,
     /// `diagnose --symptom S --format json`.
     DiagnoseSymptom,
+    /// `compare --format json`.
+    Compare,
     /// `routes --format az-json`: `az network nic show-effective-route-table` (no
     /// `schema_version`: the shape is Azure's).
     AzRoutes,
@@ -54,7 +57,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order `azpath schema` lists them.
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Routes,
         Kind::NextHop,
         Kind::FlowVerify,
@@ -66,6 +69,7 @@ impl Kind {
         Kind::WhatIf,
         Kind::Diagnose,
         Kind::DiagnoseSymptom,
+        Kind::Compare,
         Kind::AzRoutes,
         Kind::AzNextHop,
         Kind::Scenario,
@@ -85,6 +89,7 @@ impl Kind {
             Kind::WhatIf => "what-if",
             Kind::Diagnose => "diagnose",
             Kind::DiagnoseSymptom => "diagnose-symptom",
+            Kind::Compare => "compare",
             Kind::AzRoutes => "az-routes",
             Kind::AzNextHop => "az-next-hop",
             Kind::Scenario => "scenario",
@@ -110,6 +115,7 @@ impl Kind {
             Kind::WhatIf => answer::<WhatIfAnswer>(),
             Kind::Diagnose => answer::<Suggestions>(),
             Kind::DiagnoseSymptom => answer::<SymptomDiagnosis>(),
+            Kind::Compare => answer::<Comparison>(),
             Kind::AzRoutes => written::<AzEffectiveRouteList>(),
             Kind::AzNextHop => written::<AzNextHop>(),
             Kind::Scenario => SchemaSettings::draft2020_12()
