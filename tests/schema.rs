@@ -144,6 +144,19 @@ fn every_json_answer_carries_schema_version_and_validates_against_its_schema() {
             let trace = json(&["trace", f, "--from", from, "--to", ip, "--format", "json"]);
             assert_eq!(trace["schema_version"], 1, "{what}");
             schemas.check("trace", &trace, &what);
+            let permit = json(&[
+                "trace",
+                f,
+                "--from",
+                from,
+                "--to",
+                ip,
+                "--permit-all",
+                "--format",
+                "json",
+            ]);
+            assert_eq!(permit["schema_version"], 1, "{what}");
+            schemas.check("trace-permit-all", &permit, &format!("{what} --permit-all"));
             let routes = json(&["routes", f, "--at", from, "--format", "json"]);
             schemas.check("routes", &routes, &what);
             let az = json(&["routes", f, "--at", from, "--format", "az-json"]);

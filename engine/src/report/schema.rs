@@ -5,6 +5,7 @@
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema};
 
+use crate::analysis::permit::PermitAll;
 use crate::analysis::side_by_side::Comparison;
 use crate::analysis::suggest::Suggestions;
 use crate::analysis::symptom::SymptomDiagnosis;
@@ -46,6 +47,8 @@ pub enum Kind {
     DiagnoseSymptom,
     /// `compare --format json`.
     Compare,
+    /// `trace --permit-all --format json`.
+    TracePermitAll,
     /// `routes --format az-json`: `az network nic show-effective-route-table` (no
     /// `schema_version`: the shape is Azure's).
     AzRoutes,
@@ -57,7 +60,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order `azpath schema` lists them.
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 16] = [
         Kind::Routes,
         Kind::NextHop,
         Kind::FlowVerify,
@@ -70,6 +73,7 @@ impl Kind {
         Kind::Diagnose,
         Kind::DiagnoseSymptom,
         Kind::Compare,
+        Kind::TracePermitAll,
         Kind::AzRoutes,
         Kind::AzNextHop,
         Kind::Scenario,
@@ -90,6 +94,7 @@ impl Kind {
             Kind::Diagnose => "diagnose",
             Kind::DiagnoseSymptom => "diagnose-symptom",
             Kind::Compare => "compare",
+            Kind::TracePermitAll => "trace-permit-all",
             Kind::AzRoutes => "az-routes",
             Kind::AzNextHop => "az-next-hop",
             Kind::Scenario => "scenario",
@@ -116,6 +121,7 @@ impl Kind {
             Kind::Diagnose => answer::<Suggestions>(),
             Kind::DiagnoseSymptom => answer::<SymptomDiagnosis>(),
             Kind::Compare => answer::<Comparison>(),
+            Kind::TracePermitAll => answer::<PermitAll>(),
             Kind::AzRoutes => written::<AzEffectiveRouteList>(),
             Kind::AzNextHop => written::<AzNextHop>(),
             Kind::Scenario => SchemaSettings::draft2020_12()
