@@ -1887,3 +1887,19 @@ fn compare_takes_two_flows_of_one_scenario_and_refuses_one_file_alone() {
     ]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn explain_shows_the_lessons_sources_and_each_questions_comment() {
+    let o = azpath(&["explain", "scenarios/dns/zone-linked-to-the-hub-only.ron"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("Sources:\n  - Azure Private Endpoint DNS configuration: https://learn.microsoft.com/azure/private-link/private-endpoint-dns\n"),
+        "{out}"
+    );
+    let q = out.find("Question 3 (line 31)").expect("question 3");
+    let note = out
+        .find("Note: From the hub it works")
+        .expect("its comment");
+    let answer = out[q..].find("Answer:").map(|i| q + i).unwrap();
+    assert!(q < note && note < answer, "{out}");
+}

@@ -19,6 +19,7 @@ pub mod hub_routes;
 mod hub_rows;
 pub mod json;
 pub mod lesson;
+pub mod lesson_notes;
 pub mod narrative;
 pub mod onprem;
 pub mod permit;
