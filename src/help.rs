@@ -12,13 +12,15 @@ Exit status (every command):
   0  answered, and the answer is a success: every expectation held; the flow got through
      (Delivered, DeliveredPublicly, SentToInternet, SentToOnPremises, SentToServiceEndpoint);
      the NSGs allow; the name resolves; every `reach` pair got through; the route tables agree;
-     `import` wrote a scenario with resources in it; `diagnose` found nothing to fix. Commands
-     that only show something (routes, next-hop, what-if, generate, completions, man, schema)
-     exit 0 once they have shown it, and so does any command whose reader closes the pipe.
+     `compare` found both sides alike; `import` wrote a scenario with resources in it;
+     `diagnose` found nothing to fix. Commands that only show something (routes, next-hop,
+     what-if, generate, completions, man, schema) exit 0 once they have shown it, and so does
+     any command whose reader closes the pipe.
   1  answered, and the answer is a failure: an expectation failed; the flow was dropped or
      refused (any other verdict); an NSG denies; the name does not resolve; a `reach` pair did
-     not get through; a route row differs; `import` found nothing to import; `diagnose` found
-     something to fix.
+     not get through; a route row differs; `compare` found a difference; `import` found
+     nothing to import; `diagnose` found something to fix (with `--symptom`: a flow produces
+     the reported failure, or the model disagrees with the report).
   2  no answer: bad usage, a file that cannot be read or is not valid (named with line and
      column), a name the scenario does not have, or output that cannot be written.
 
@@ -116,7 +118,16 @@ Examples:
 pub const DIAGNOSE: &str = "\
 Examples:
   azpath diagnose scenarios/virtual-wan/cross-region-private-endpoint.ron --from app-dev --to aoai-dev.openai.azure.com
-  azpath diagnose estate.ron --from app-dev --to aoai-dev.openai.azure.com --emit-variant fixes/";
+  azpath diagnose estate.ron --from app-dev --to aoai-dev.openai.azure.com --emit-variant fixes/
+  azpath diagnose scenarios/virtual-wan/cross-region-private-endpoint.ron --symptom 'openai.APIConnectionError: Connection error.'
+  azpath diagnose estate.ron --symptom timeout --from app-dev --to https://aoai-dev.openai.azure.com/openai/deployments/x";
+
+/// `azpath compare --help`.
+pub const COMPARE: &str = "\
+Examples:
+  azpath compare scenarios/virtual-wan/cross-region-private-endpoint.ron scenarios/virtual-wan/fixes/co-located-private-endpoint.ron
+  azpath compare prod.ron design.ron --from app-prod --to aoai-prod.openai.azure.com --format json
+  azpath compare estate.ron --from app-dev --to aoai-dev.openai.azure.com --b-from app-prod --b-to aoai-prod.openai.azure.com";
 
 /// `azpath serve --help`.
 pub const SERVE: &str = "\

@@ -83,6 +83,12 @@ enum Command {
     /// each flow's verdict and path, and name resolutions, showing only what changed.
     #[command(after_help = help::WHAT_IF)]
     WhatIf(cmd::what_if::Args),
+    /// Compare two scenarios (before/after, production/design) flow by flow, or two flows of
+    /// one scenario (the dev app to its endpoint and the production app to its own): verdict,
+    /// resolution, path, regions and stateful devices side by side, differences first (exit 1
+    /// when anything differs).
+    #[command(after_help = help::COMPARE)]
+    Compare(cmd::compare::Args),
     /// Run the field checklist on one flow (DNS, VNet entry, path, NSGs, firewall, return path,
     /// public access, certificate), name the root cause, and list the single changes verified to
     /// fix it (exit 1 when the flow needs fixing).
@@ -133,6 +139,7 @@ fn try_main() -> Result<Outcome, CliError> {
         Command::Import(args) => cmd::import::run(args),
         Command::CompareRoutes(args) => cmd::compare_routes::run(args),
         Command::WhatIf(args) => cmd::what_if::run(args),
+        Command::Compare(args) => cmd::compare::run(args),
         Command::Diagnose(args) => cmd::diagnose::run(args),
         Command::Completions(args) => cmd::conventions::completions(args, Cli::command()),
         Command::Man => cmd::conventions::man(Cli::command()),

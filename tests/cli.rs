@@ -1765,3 +1765,141 @@ fn trace_permit_all_lists_the_blocking_nsg_rule_and_exits_0_when_routing_alone_d
     );
     assert!(text.contains("Routing alone delivers it"), "{text}");
 }
+
+// ---- diagnose --symptom --------------------------------------------------------------------
+
+const SEED_ONE: &str = "scenarios/virtual-wan/cross-region-private-endpoint.ron";
+
+#[test]
+fn diagnose_symptom_reads_the_error_string_and_ranks_the_flows_that_produce_it() {
+    let o = azpath(&[
+        "diagnose",
+        SEED_ONE,
+        "--symptom",
+        "openai.APIConnectionError: Connection error.",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("read as an SDK connection error"), "{out}");
+    assert!(
+        out.contains("1. [exact] firewall decision and SNAT: DroppedByFirewall"),
+        "{out}"
+    );
+}
+
+#[test]
+fn diagnose_symptom_says_when_the_flow_disagrees_and_fails() {
+    let o = azpath(&[
+        "diagnose",
+        SEED_ONE,
+        "--symptom",
+        "nxdomain",
+        "--from",
+        "app-dev",
+        "--to",
+        "aoai-dev.openai.azure.com",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("MISMATCH: the model says"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn diagnose_symptom_refuses_an_unknown_symptom_with_the_likely_word() {
+    let o = azpath(&["diagnose", SEED_ONE, "--symptom", "timout"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown symptom `timout` (hint: did you mean `timeout`?)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = azpath(&["diagnose", SEED_ONE]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "no flow and no symptom is a usage error"
+    );
+    let o = azpath(&[
+        "diagnose",
+        SEED_ONE,
+        "--symptom",
+        "timeout",
+        "--emit-variant",
+        "x",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "a symptom has no single flow to fix"
+    );
+}
+
+// ---- compare -------------------------------------------------------------------------------
+
+#[test]
+fn compare_shows_differences_first_and_fails_when_the_sides_differ() {
+    let fix = "scenarios/virtual-wan/fixes/co-located-private-endpoint.ron";
+    let o = azpath(&["compare", SEED_ONE, fix]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("differs in:"), "{out}");
+    assert!(out.contains("The same on both sides"), "{out}");
+    assert!(
+        out.find("differs in:") < out.find("The same on both sides"),
+        "{out}"
+    );
+    let same = azpath(&["compare", SEED_ONE, SEED_ONE]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    assert!(stdout(&same).contains("The two sides agree"));
+}
+
+#[test]
+fn compare_takes_two_flows_of_one_scenario_and_refuses_one_file_alone() {
+    let o = azpath(&[
+        "compare",
+        SEED_ONE,
+        "--from",
+        "app-dev",
+        "--to",
+        "https://aoai-dev.openai.azure.com/openai/deployments/x",
+        "--b-from",
+        "app-prod",
+        "--b-to",
+        "aoai-dev.openai.azure.com",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("A: app-dev -> aoai-dev.openai.azure.com:443"),
+        "{out}"
+    );
+    assert!(
+        out.contains("B: app-prod -> aoai-dev.openai.azure.com:443"),
+        "{out}"
+    );
+    assert_eq!(azpath(&["compare", SEED_ONE]).status.code(), Some(2));
+    let o = azpath(&[
+        "compare", SEED_ONE, "--from", "app-dve", "--to", "x", "--b-from", "app-prod", "--b-to",
+        "y",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn explain_shows_the_lessons_sources_and_each_questions_comment() {
+    let o = azpath(&["explain", "scenarios/dns/zone-linked-to-the-hub-only.ron"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("Sources:\n  - Azure Private Endpoint DNS configuration: https://learn.microsoft.com/azure/private-link/private-endpoint-dns\n"),
+        "{out}"
+    );
+    let q = out.find("Question 3 (line 31)").expect("question 3");
+    let note = out
+        .find("Note: From the hub it works")
+        .expect("its comment");
+    let answer = out[q..].find("Answer:").map(|i| q + i).unwrap();
+    assert!(q < note && note < answer, "{out}");
+}

@@ -144,6 +144,19 @@ fn every_json_answer_carries_schema_version_and_validates_against_its_schema() {
             let trace = json(&["trace", f, "--from", from, "--to", ip, "--format", "json"]);
             assert_eq!(trace["schema_version"], 1, "{what}");
             schemas.check("trace", &trace, &what);
+            let permit = json(&[
+                "trace",
+                f,
+                "--from",
+                from,
+                "--to",
+                ip,
+                "--permit-all",
+                "--format",
+                "json",
+            ]);
+            assert_eq!(permit["schema_version"], 1, "{what}");
+            schemas.check("trace-permit-all", &permit, &format!("{what} --permit-all"));
             let routes = json(&["routes", f, "--at", from, "--format", "json"]);
             schemas.check("routes", &routes, &what);
             let az = json(&["routes", f, "--at", from, "--format", "az-json"]);
@@ -240,6 +253,38 @@ fn test_resolve_compare_what_if_and_diagnose_json_validate() {
     ]);
     assert_eq!(d["schema_version"], 1);
     schemas.check("diagnose", &d, "diagnose");
+    for symptom in [
+        "timeout",
+        "intermittent",
+        "403",
+        "nxdomain",
+        "SSL_ERROR_SYSCALL",
+    ] {
+        let all = json(&["diagnose", base, "--symptom", symptom, "--format", "json"]);
+        assert_eq!(all["schema_version"], 1);
+        schemas.check(
+            "diagnose-symptom",
+            &all,
+            &format!("diagnose --symptom {symptom}"),
+        );
+        let one = json(&[
+            "diagnose",
+            base,
+            "--symptom",
+            symptom,
+            "--from",
+            "app-dev",
+            "--to",
+            to,
+            "--format",
+            "json",
+        ]);
+        schemas.check(
+            "diagnose-symptom",
+            &one,
+            &format!("diagnose --symptom {symptom} of one flow"),
+        );
+    }
 }
 
 #[test]

@@ -33,6 +33,8 @@ mod reference;
 mod scenarios;
 mod security_admin;
 mod seeds;
+mod side_by_side;
+mod symptom;
 mod trace_cases;
 mod validation;
 mod wan_properties;

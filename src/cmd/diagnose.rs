@@ -1,4 +1,5 @@
-//! `azpath diagnose FILE --from WORKLOAD --to FQDN[:PORT] [--emit-variant DIR [--force]]`
+//! `azpath diagnose FILE --from WORKLOAD --to FQDN[:PORT] [--emit-variant DIR [--force]]`, and
+//! `azpath diagnose FILE --symptom WHAT-THE-CLIENT-SAW [--from WORKLOAD --to FQDN[:PORT]]`
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -6,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use azpath_engine::analysis::flow::FlowSpec;
 use azpath_engine::analysis::suggest::{suggest, Suggestion};
+use azpath_engine::analysis::symptom;
 use azpath_engine::{report, scenario};
 
 use super::TextOrJson;
@@ -17,12 +19,20 @@ pub struct Args {
     /// The scenario file (`-`: standard input).
     file: PathBuf,
     /// The client workload (or App Service app).
-    #[arg(long)]
-    from: String,
+    #[arg(long, required_unless_present = "symptom", requires = "to")]
+    from: Option<String>,
     /// The name (or address) the client calls, with an optional `:PORT` (default 443, the flow default); an IPv6
-    /// address with a port is written `[ADDRESS]:PORT`.
-    #[arg(long)]
-    to: String,
+    /// address with a port is written `[ADDRESS]:PORT`. A URL is its host and port.
+    #[arg(long, required_unless_present = "symptom", requires = "from")]
+    to: Option<String>,
+    /// What the client saw: `timeout`, `reset`, `tls-eof`, `api-connection-error`, `refused`,
+    /// `403`, `401`, `470`, `503`, `nxdomain`, `servfail`, `certificate`, `intermittent`,
+    /// `works`, a modelled symptom (`connect-timeout`, `tls-handshake-reset`, …) or the error
+    /// string itself (`openai.APIConnectionError: Connection error.`). Without `--from`/`--to`,
+    /// finds every flow of the scenario that produces it and ranks the causes; with them, says
+    /// whether that flow produces it, and when it does not, that the model disagrees.
+    #[arg(long, value_name = "SYMPTOM", conflicts_with = "emit_variant")]
+    symptom: Option<String>,
     /// The name the client asks for (TLS SNI), when it differs from `--to`.
     #[arg(long)]
     host: Option<String>,
@@ -44,21 +54,48 @@ pub struct Args {
 
 /// Runs the command: exit 0 when the flow works, 1 when the checklist finds a problem.
 pub fn run(args: Args) -> Result<Outcome, CliError> {
-    let (to, port) = super::destination(&args.to, "--to", None)?;
-    let loaded = super::load(&args.file)?;
-    super::nic(&loaded.network, &args.from, "--from")?;
-    let flow = FlowSpec {
-        from: args.from.clone(),
-        to: super::target_text(&to),
-        port,
-        host: args.host.clone(),
+    let reported = args
+        .symptom
+        .as_deref()
+        .map(|s| symptom::read(s).map_err(|e| CliError::bad(format!("--symptom: {e}"))))
+        .transpose()?;
+    let given = match (&args.from, &args.to) {
+        (Some(from), Some(to)) => Some((from.clone(), super::destination(to, "--to", None)?)),
+        _ => None,
     };
-    let found = suggest(&loaded, &flow).ok_or_else(|| {
+    let loaded = super::load(&args.file)?;
+    let flow = match given {
+        Some((from, (to, port))) => {
+            super::nic(&loaded.network, &from, "--from")?;
+            Some(FlowSpec {
+                from,
+                to: super::target_text(&to),
+                port,
+                host: args.host.clone(),
+            })
+        }
+        None => None,
+    };
+    let not_a_client = |from: &str| {
         CliError::bad(format!(
-            "--from: `{}` does not start connections (hint: name a workload or App Service app)",
-            args.from
+            "--from: `{from}` does not start connections (hint: name a workload or App Service app)"
         ))
-    })?;
+    };
+    if let Some(reported) = reported {
+        let answer = symptom::diagnose_symptom(&loaded, reported, flow.as_ref())
+            .ok_or_else(|| not_a_client(args.from.as_deref().unwrap_or_default()))?;
+        match args.format {
+            TextOrJson::Text => out::text(&report::symptom::symptom(&answer))?,
+            TextOrJson::Json => out::data(&super::rendered(report::json::render(&answer))?)?,
+        }
+        return Ok(Outcome::held_if(!answer.needs_fix()));
+    }
+    let Some(flow) = flow else {
+        return Err(CliError::bad(
+            "give --from and --to, or --symptom (hint: `azpath diagnose FILE --symptom timeout`)",
+        ));
+    };
+    let found = suggest(&loaded, &flow).ok_or_else(|| not_a_client(&flow.from))?;
     if let Some(dir) = &args.emit_variant {
         if crate::stdin::is(&args.file) {
             return Err(CliError::bad("--emit-variant: a variant extends its scenario by file name, and this one came from standard input (hint: give the scenario's file)"));

@@ -13,6 +13,7 @@
 //!   `Examples:` section (a test checks every subcommand has one).
 
 pub mod check;
+pub mod compare;
 pub mod compare_routes;
 pub mod conventions;
 pub mod diagnose;

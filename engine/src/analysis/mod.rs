@@ -8,7 +8,9 @@ pub mod generate;
 pub mod permit;
 pub mod reach;
 pub mod resolutions;
+pub mod side_by_side;
 pub mod suggest;
+pub mod symptom;
 pub mod whatif;
 #[cfg(test)]
 mod zone_copies;

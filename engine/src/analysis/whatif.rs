@@ -209,7 +209,8 @@ pub fn what_if(base: &Loaded, variant: &Loaded, flows: &[FlowSpec]) -> WhatIfAns
     answer
 }
 
-fn routes_change(
+/// One subnet's effective routes in `base` and `variant`, when they differ.
+pub fn routes_change(
     subnet: &str,
     (bn, bd): (&Network, &DataPlane),
     (vn, vd): (&Network, &DataPlane),
@@ -312,7 +313,8 @@ pub fn question_flows(doc: &Document) -> BTreeSet<FlowSpec> {
         .collect()
 }
 
-fn question_resolutions(doc: &Document) -> BTreeSet<(String, String)> {
+/// The resolve questions of a document, as `(from, name)`.
+pub fn question_resolutions(doc: &Document) -> BTreeSet<(String, String)> {
     doc.questions
         .iter()
         .filter_map(|q| match q {
@@ -325,7 +327,7 @@ fn question_resolutions(doc: &Document) -> BTreeSet<(String, String)> {
 }
 
 /// Every workload to every private endpoint (by address) and every service (by name), on 443.
-fn every_flow(net: &Network) -> BTreeSet<FlowSpec> {
+pub fn every_flow(net: &Network) -> BTreeSet<FlowSpec> {
     let targets: Vec<String> = net
         .private_endpoints
         .iter()
@@ -346,7 +348,7 @@ fn every_flow(net: &Network) -> BTreeSet<FlowSpec> {
 }
 
 /// Every workload resolving every service's name.
-fn every_resolution(net: &Network) -> BTreeSet<(String, String)> {
+pub fn every_resolution(net: &Network) -> BTreeSet<(String, String)> {
     net.workloads
         .iter()
         .flat_map(|w| {
@@ -383,7 +385,7 @@ pub fn blast_radius(base: &Loaded, variant: &Loaded, except: &FlowSpec) -> Optio
 }
 
 /// A resolution's answer from a workload or a VNet; `None` when `from` is not in `net`.
-fn resolution(net: &Network, from: &str, name: &str) -> Option<DnsOutcome> {
+pub fn resolution(net: &Network, from: &str, name: &str) -> Option<DnsOutcome> {
     let client = match net.nic_by_name(from) {
         Some(NicRef::Workload(w)) => Resolver::Workload(w),
         _ => Resolver::Vnet(net.vnets.position(|v| v.name == from)?),

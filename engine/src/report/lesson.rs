@@ -48,10 +48,28 @@ pub fn lesson(net: &Network, report: &CheckReport, file: &SourceFile) -> String 
         out += &wrap(&format!("Takeaway: {takeaway}"));
         out.push('\n');
     }
+    let sources = super::lesson_notes::sources(&file.text);
+    if !sources.is_empty() {
+        out += "Sources:\n";
+        for s in &sources {
+            match &s.title {
+                Some(t) => {
+                    let _ = writeln!(out, "  - {t}: {}", s.url);
+                }
+                None => {
+                    let _ = writeln!(out, "  - {}", s.url);
+                }
+            }
+        }
+        out.push('\n');
+    }
     for (i, r) in report.results.iter().enumerate() {
         let (line, _) = file.line_col(r.span.start);
         let asked = super::text::asked(&r.question);
         let _ = writeln!(out, "Question {} (line {line}): {asked}", i + 1);
+        if let Some(note) = super::lesson_notes::comment_above(&file.text, r.span.start) {
+            out += &wrap(&format!("Note: {note}"));
+        }
         let verdict = match &r.outcome {
             Outcome::Pass => "as the scenario expects".to_string(),
             Outcome::Fail { problems } => {

@@ -5,7 +5,10 @@
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema};
 
+use crate::analysis::permit::PermitAll;
+use crate::analysis::side_by_side::Comparison;
 use crate::analysis::suggest::Suggestions;
+use crate::analysis::symptom::SymptomDiagnosis;
 use crate::analysis::whatif::WhatIfAnswer;
 use crate::dns::Resolution;
 use crate::query::{
@@ -40,6 +43,12 @@ pub enum Kind {
     WhatIf,
     /// `diagnose --format json`.
     Diagnose,
+    /// `diagnose --symptom S --format json`.
+    DiagnoseSymptom,
+    /// `compare --format json`.
+    Compare,
+    /// `trace --permit-all --format json`.
+    TracePermitAll,
     /// `routes --format az-json`: `az network nic show-effective-route-table` (no
     /// `schema_version`: the shape is Azure's).
     AzRoutes,
@@ -51,7 +60,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order `azpath schema` lists them.
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 16] = [
         Kind::Routes,
         Kind::NextHop,
         Kind::FlowVerify,
@@ -62,6 +71,9 @@ impl Kind {
         Kind::CompareRoutes,
         Kind::WhatIf,
         Kind::Diagnose,
+        Kind::DiagnoseSymptom,
+        Kind::Compare,
+        Kind::TracePermitAll,
         Kind::AzRoutes,
         Kind::AzNextHop,
         Kind::Scenario,
@@ -80,6 +92,9 @@ impl Kind {
             Kind::CompareRoutes => "compare-routes",
             Kind::WhatIf => "what-if",
             Kind::Diagnose => "diagnose",
+            Kind::DiagnoseSymptom => "diagnose-symptom",
+            Kind::Compare => "compare",
+            Kind::TracePermitAll => "trace-permit-all",
             Kind::AzRoutes => "az-routes",
             Kind::AzNextHop => "az-next-hop",
             Kind::Scenario => "scenario",
@@ -104,6 +119,9 @@ impl Kind {
             Kind::CompareRoutes => answer::<RouteComparison>(),
             Kind::WhatIf => answer::<WhatIfAnswer>(),
             Kind::Diagnose => answer::<Suggestions>(),
+            Kind::DiagnoseSymptom => answer::<SymptomDiagnosis>(),
+            Kind::Compare => answer::<Comparison>(),
+            Kind::TracePermitAll => answer::<PermitAll>(),
             Kind::AzRoutes => written::<AzEffectiveRouteList>(),
             Kind::AzNextHop => written::<AzNextHop>(),
             Kind::Scenario => SchemaSettings::draft2020_12()

@@ -87,7 +87,7 @@ pub fn blast_radius(a: Option<&WhatIfAnswer>) -> String {
 }
 
 /// A subnet's effective routes: added, removed, and changed in state.
-fn routes_change(out: &mut String, r: &RoutesChange) {
+pub fn routes_change(out: &mut String, r: &RoutesChange) {
     let _ = writeln!(out, "\nRoutes of {}:", r.subnet);
     for row in &r.added {
         let _ = writeln!(out, "  + {}", route_row(row));
@@ -190,7 +190,7 @@ fn route_row(r: &RouteRow) -> String {
 }
 
 /// A resolution's answer in one line: the addresses, or how it ended.
-fn outcome(o: &DnsOutcome) -> String {
+pub fn outcome(o: &DnsOutcome) -> String {
     match o {
         DnsOutcome::Resolved { addresses } => {
             let a: Vec<String> = addresses.iter().map(ToString::to_string).collect();
