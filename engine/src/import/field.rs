@@ -227,7 +227,9 @@ impl<'v> Node<'v> {
         Ok(self.opt_bool(pointer)?.unwrap_or(azure_default))
     }
 
-    /// A required whole number in `range`.
+    /// A required whole number in `range`. A string of decimal digits counts: Azure's resource
+    /// providers read `"62000"` as 62000 in a number property (Azure Verified Modules deploy load
+    /// balancer probes with `port: '62000'` in their tests).
     pub fn number(
         &self,
         pointer: &str,
@@ -237,7 +239,12 @@ impl<'v> Node<'v> {
         let n = self
             .prop(pointer)
             .ok_or_else(|| self.missing(pointer, &expected))?;
-        match n.value.as_u64() {
+        let digits = n
+            .value
+            .as_str()
+            .filter(|s| !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|s| s.parse::<u64>().ok());
+        match n.value.as_u64().or(digits) {
             Some(v) if range.contains(&v) => Ok(v),
             Some(v) => Err(n.invalid(format!("is {v}, not {expected}"))),
             None => Err(n.invalid(format!(
@@ -359,6 +366,21 @@ mod tests {
             node(&bad).addresses("/p").unwrap_err().path,
             "f.json#/properties/p/1"
         );
+    }
+
+    #[test]
+    fn a_number_property_reads_a_string_of_digits_as_azure_does_and_nothing_else_as_text() {
+        let v = serde_json::json!({"properties": {"a": "62000", "b": "6e4", "c": " 80", "d": "70000", "e": 443}});
+        let n = node(&v);
+        assert_eq!(n.number("/a", 0..=65535), Ok(62000));
+        assert_eq!(n.number("/e", 0..=65535), Ok(443));
+        for bad in ["/b", "/c", "/d"] {
+            let e = n.number(bad, 0..=65535).unwrap_err();
+            assert!(
+                e.problem.contains("not a whole number from 0 to 65535"),
+                "{e}"
+            );
+        }
     }
 
     #[test]
