@@ -266,3 +266,68 @@ fn a_terraform_plan_imports_its_planned_values_with_routes_peerings_and_workload
     assert_eq!(doc.peerings.len(), 1, "the two links are one peering");
     assert_eq!(doc.workloads[0].ip.value, "10.1.1.4");
 }
+
+/// A case of the real corpus, imported with its parameter file.
+fn real(case: &str) -> Imported {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/import/real")
+        .join(case);
+    let mut options = ArmOptions::default();
+    if let Ok(p) = std::fs::read_to_string(dir.join("parameters.json")) {
+        options.parameters = read_parameter_file("parameters.json", &p).unwrap();
+    }
+    let template = std::fs::read_to_string(dir.join("template.json")).unwrap();
+    import_files_with(&[("template.json".into(), template)], &options).unwrap()
+}
+
+#[test]
+fn a_nat_gateway_whose_public_ip_azure_allocates_keeps_the_subnet_egress_with_a_stated_stand_in() {
+    let imported = real("quickstarts/nat-gateway-1-vm");
+    let doc = &imported.document;
+    assert_eq!(doc.nat_gateways.len(), 1);
+    assert_eq!(doc.nat_gateways[0].public_ips[0].value, "203.0.113.1");
+    let subnet = &doc.vnets[0].subnets[0];
+    assert_eq!(
+        subnet.nat_gateway.as_ref().map(|n| n.value.as_str()),
+        Some("nat-gateway")
+    );
+    assert!(imported
+        .notes
+        .assumptions
+        .iter()
+        .any(|a| a.starts_with("nat-gateway: public IP `203.0.113.1` assumed")));
+    let ron = to_ron(&imported).unwrap();
+    assert!(
+        ron.contains("// nat-gateway: public IP `203.0.113.1` assumed"),
+        "{ron}"
+    );
+    load(&imported);
+}
+
+#[test]
+fn a_firewall_policy_rule_naming_ip_groups_and_no_addresses_matches_the_groups_alone() {
+    let imported = real("quickstarts/azurefirewall-create-with-firewallpolicy-ipgroups");
+    let fw = &imported.document.firewalls[0];
+    let rules: Vec<_> = fw
+        .rule_collection_groups
+        .iter()
+        .flat_map(|g| g.collections.iter())
+        .flat_map(|c| c.network_rules.iter())
+        .collect();
+    assert_eq!(rules.len(), 1, "{:#?}", imported.notes.skipped);
+    assert_eq!(rules[0].source_ip_groups.len(), 1);
+    assert_eq!(rules[0].destination_ip_groups.len(), 1);
+    load(&imported);
+}
+
+#[test]
+fn a_child_resource_added_to_a_vnet_not_in_the_input_says_its_parent_is_missing() {
+    let imported = real("quickstarts/subnet-add-vnet-existing");
+    assert!(imported.document.vnets.is_empty());
+    assert!(
+        imported.notes.skipped.iter().any(|s| s.what.ends_with("/virtualNetworks/vnet-a/subnets/snet-new")
+            && s.reason.contains("virtualNetworks/vnet-a is not in the input (the template changes a resource that exists already)")),
+        "{:#?}",
+        imported.notes.skipped
+    );
+}
