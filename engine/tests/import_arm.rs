@@ -198,8 +198,13 @@ fn real_public_templates_import_into_scenarios_that_load_and_answer() {
         );
     }
     let ok = cases.iter().filter(|c| c.usable).count();
-    assert!(cases.len() >= 20, "{} cases", cases.len());
+    assert!(cases.len() >= 60, "{} cases", cases.len());
     assert!(ok * 10 >= cases.len() * 8, "{ok}/{} usable", cases.len());
+    // Each source on its own: quickstarts, Verified Modules, landing zones, Learn labs.
+    assert!(by_source.len() >= 4, "{by_source:?}");
+    for (source, (ok, _, all)) in &by_source {
+        assert!(ok * 10 >= all * 8, "{source}: {ok}/{all} usable");
+    }
 }
 
 #[test]
@@ -329,5 +334,35 @@ fn a_child_resource_added_to_a_vnet_not_in_the_input_says_its_parent_is_missing(
             && s.reason.contains("virtualNetworks/vnet-a is not in the input (the template changes a resource that exists already)")),
         "{:#?}",
         imported.notes.skipped
+    );
+}
+
+#[test]
+fn az_json_next_hop_names_an_imported_route_table_by_its_resource_id_as_azure_does() {
+    let imported = real("quickstarts/azurefirewall-forced-tunneling");
+    let loaded = load(&imported);
+    let net = &loaded.network;
+    let subnet = net.subnet_by_name("from-vnet/ServersSubnet").unwrap();
+    let answer = query::next_hop(net, loaded.dataplane(), subnet, "8.8.8.8".parse().unwrap());
+    let az = azpath_engine::report::az::next_hop(net, &answer);
+    assert_eq!(
+        az.route_table_id,
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-imported/providers/Microsoft.Network/routeTables/AzfwRouteTable"
+    );
+    assert_eq!(az.next_hop_ip_address.as_deref(), Some("10.0.1.4"));
+    // A written scenario has no ids: the table's name stands in, as before.
+    let ron = to_ron(&imported).unwrap();
+    let without_ids: String = ron
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("id: "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let loaded = load_str("written.ron", &without_ids).unwrap();
+    let net = &loaded.network;
+    let subnet = net.subnet_by_name("from-vnet/ServersSubnet").unwrap();
+    let answer = query::next_hop(net, loaded.dataplane(), subnet, "8.8.8.8".parse().unwrap());
+    assert_eq!(
+        azpath_engine::report::az::next_hop(net, &answer).route_table_id,
+        "AzfwRouteTable"
     );
 }
