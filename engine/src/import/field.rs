@@ -227,13 +227,32 @@ impl<'v> Node<'v> {
         Ok(self.opt_bool(pointer)?.unwrap_or(azure_default))
     }
 
-    /// A required whole number in `range`. A string of decimal digits counts: Azure's resource
-    /// providers read `"62000"` as 62000 in a number property (Azure Verified Modules deploy load
-    /// balancer probes with `port: '62000'` in their tests).
+    /// A required whole number in `range`.
     pub fn number(
         &self,
         pointer: &str,
         range: std::ops::RangeInclusive<u64>,
+    ) -> Result<u64, Invalid> {
+        self.number_of(pointer, range, false)
+    }
+
+    /// A required port number in `range`, written as a number or a string of digits: templates
+    /// that deploy write ports as text (Azure Verified Modules' load balancer probes
+    /// `port: '62000'`, quickstart firewall application rules `"port": "80"`), and Azure reads
+    /// them as numbers.
+    pub fn port_number(
+        &self,
+        pointer: &str,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<u64, Invalid> {
+        self.number_of(pointer, range, true)
+    }
+
+    fn number_of(
+        &self,
+        pointer: &str,
+        range: std::ops::RangeInclusive<u64>,
+        digits_too: bool,
     ) -> Result<u64, Invalid> {
         let expected = format!("a whole number from {} to {}", range.start(), range.end());
         let n = self
@@ -242,7 +261,12 @@ impl<'v> Node<'v> {
         let digits = n
             .value
             .as_str()
-            .filter(|s| !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit()))
+            .filter(|s| {
+                digits_too
+                    && !s.is_empty()
+                    && s.len() <= 10
+                    && s.bytes().all(|b| b.is_ascii_digit())
+            })
             .and_then(|s| s.parse::<u64>().ok());
         match n.value.as_u64().or(digits) {
             Some(v) if range.contains(&v) => Ok(v),
@@ -369,18 +393,20 @@ mod tests {
     }
 
     #[test]
-    fn a_number_property_reads_a_string_of_digits_as_azure_does_and_nothing_else_as_text() {
+    fn a_port_reads_a_string_of_digits_as_azure_does_and_nothing_else_as_text() {
         let v = serde_json::json!({"properties": {"a": "62000", "b": "6e4", "c": " 80", "d": "70000", "e": 443}});
         let n = node(&v);
-        assert_eq!(n.number("/a", 0..=65535), Ok(62000));
-        assert_eq!(n.number("/e", 0..=65535), Ok(443));
+        assert_eq!(n.port_number("/a", 0..=65535), Ok(62000));
+        assert_eq!(n.port_number("/e", 0..=65535), Ok(443));
         for bad in ["/b", "/c", "/d"] {
-            let e = n.number(bad, 0..=65535).unwrap_err();
+            let e = n.port_number(bad, 0..=65535).unwrap_err();
             assert!(
                 e.problem.contains("not a whole number from 0 to 65535"),
                 "{e}"
             );
         }
+        // Other numbers (an NSG rule's priority) stay numbers only.
+        assert!(n.number("/a", 0..=65535).is_err());
     }
 
     #[test]

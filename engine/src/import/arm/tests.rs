@@ -274,3 +274,16 @@ fn a_nullable_parameter_without_a_value_is_null_so_the_optional_parts_it_feeds_a
     // where it is used.
     assert!(e.left_out.is_empty(), "{} left out", e.left_out.len());
 }
+
+#[test]
+fn a_resource_type_written_with_a_closing_slash_names_the_same_type_as_arm_reads_it() {
+    let tpl = serde_json::json!({
+        "resources": [{"type": "Microsoft.Network/routeTables", "name": "rt",
+            "properties": {"note": "[resourceId('Microsoft.Network/publicIPAddresses/', 'pip')]"}}]
+    });
+    let e = deploy(tpl, &ArmOptions::default());
+    assert_eq!(
+        only(&e)["properties"]["note"],
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-imported/providers/Microsoft.Network/publicIPAddresses/pip"
+    );
+}

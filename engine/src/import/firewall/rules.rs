@@ -264,7 +264,7 @@ pub(super) fn app_rule(
     let mut ports: Vec<String> = Vec::new();
     for p in rule.items("/protocols")? {
         p.vocab::<AppProtocol>("/protocolType")?;
-        let port = p.number("/port", 0..=64000)?.to_string();
+        let port = p.port_number("/port", 0..=64000)?.to_string();
         if !ports.contains(&port) {
             ports.push(port);
         }
