@@ -198,8 +198,13 @@ fn real_public_templates_import_into_scenarios_that_load_and_answer() {
         );
     }
     let ok = cases.iter().filter(|c| c.usable).count();
-    assert!(cases.len() >= 20, "{} cases", cases.len());
+    assert!(cases.len() >= 60, "{} cases", cases.len());
     assert!(ok * 10 >= cases.len() * 8, "{ok}/{} usable", cases.len());
+    // Each source on its own: quickstarts, Verified Modules, landing zones, Learn labs.
+    assert!(by_source.len() >= 4, "{by_source:?}");
+    for (source, (ok, _, all)) in &by_source {
+        assert!(ok * 10 >= all * 8, "{source}: {ok}/{all} usable");
+    }
 }
 
 #[test]
@@ -265,4 +270,99 @@ fn a_terraform_plan_imports_its_planned_values_with_routes_peerings_and_workload
     let doc = &imported.document;
     assert_eq!(doc.peerings.len(), 1, "the two links are one peering");
     assert_eq!(doc.workloads[0].ip.value, "10.1.1.4");
+}
+
+/// A case of the real corpus, imported with its parameter file.
+fn real(case: &str) -> Imported {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/import/real")
+        .join(case);
+    let mut options = ArmOptions::default();
+    if let Ok(p) = std::fs::read_to_string(dir.join("parameters.json")) {
+        options.parameters = read_parameter_file("parameters.json", &p).unwrap();
+    }
+    let template = std::fs::read_to_string(dir.join("template.json")).unwrap();
+    import_files_with(&[("template.json".into(), template)], &options).unwrap()
+}
+
+#[test]
+fn a_nat_gateway_whose_public_ip_azure_allocates_keeps_the_subnet_egress_with_a_stated_stand_in() {
+    let imported = real("quickstarts/nat-gateway-1-vm");
+    let doc = &imported.document;
+    assert_eq!(doc.nat_gateways.len(), 1);
+    assert_eq!(doc.nat_gateways[0].public_ips[0].value, "203.0.113.1");
+    let subnet = &doc.vnets[0].subnets[0];
+    assert_eq!(
+        subnet.nat_gateway.as_ref().map(|n| n.value.as_str()),
+        Some("nat-gateway")
+    );
+    assert!(imported
+        .notes
+        .assumptions
+        .iter()
+        .any(|a| a.starts_with("nat-gateway: public IP `203.0.113.1` assumed")));
+    let ron = to_ron(&imported).unwrap();
+    assert!(
+        ron.contains("// nat-gateway: public IP `203.0.113.1` assumed"),
+        "{ron}"
+    );
+    load(&imported);
+}
+
+#[test]
+fn a_firewall_policy_rule_naming_ip_groups_and_no_addresses_matches_the_groups_alone() {
+    let imported = real("quickstarts/azurefirewall-create-with-firewallpolicy-ipgroups");
+    let fw = &imported.document.firewalls[0];
+    let rules: Vec<_> = fw
+        .rule_collection_groups
+        .iter()
+        .flat_map(|g| g.collections.iter())
+        .flat_map(|c| c.network_rules.iter())
+        .collect();
+    assert_eq!(rules.len(), 1, "{:#?}", imported.notes.skipped);
+    assert_eq!(rules[0].source_ip_groups.len(), 1);
+    assert_eq!(rules[0].destination_ip_groups.len(), 1);
+    load(&imported);
+}
+
+#[test]
+fn a_child_resource_added_to_a_vnet_not_in_the_input_says_its_parent_is_missing() {
+    let imported = real("quickstarts/subnet-add-vnet-existing");
+    assert!(imported.document.vnets.is_empty());
+    assert!(
+        imported.notes.skipped.iter().any(|s| s.what.ends_with("/virtualNetworks/vnet-a/subnets/snet-new")
+            && s.reason.contains("virtualNetworks/vnet-a is not in the input (the template changes a resource that exists already)")),
+        "{:#?}",
+        imported.notes.skipped
+    );
+}
+
+#[test]
+fn az_json_next_hop_names_an_imported_route_table_by_its_resource_id_as_azure_does() {
+    let imported = real("quickstarts/azurefirewall-forced-tunneling");
+    let loaded = load(&imported);
+    let net = &loaded.network;
+    let subnet = net.subnet_by_name("from-vnet/ServersSubnet").unwrap();
+    let answer = query::next_hop(net, loaded.dataplane(), subnet, "8.8.8.8".parse().unwrap());
+    let az = azpath_engine::report::az::next_hop(net, &answer);
+    assert_eq!(
+        az.route_table_id,
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-imported/providers/Microsoft.Network/routeTables/AzfwRouteTable"
+    );
+    assert_eq!(az.next_hop_ip_address.as_deref(), Some("10.0.1.4"));
+    // A written scenario has no ids: the table's name stands in, as before.
+    let ron = to_ron(&imported).unwrap();
+    let without_ids: String = ron
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("id: "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let loaded = load_str("written.ron", &without_ids).unwrap();
+    let net = &loaded.network;
+    let subnet = net.subnet_by_name("from-vnet/ServersSubnet").unwrap();
+    let answer = query::next_hop(net, loaded.dataplane(), subnet, "8.8.8.8".parse().unwrap());
+    assert_eq!(
+        azpath_engine::report::az::next_hop(net, &answer).route_table_id,
+        "AzfwRouteTable"
+    );
 }

@@ -49,7 +49,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         NextHopFormat::Json => out::data(&super::rendered(report::json::render(&answer))?)?,
         NextHopFormat::Dot => out::data(&report::dot::next_hop(&answer))?,
         NextHopFormat::AzJson => out::data(&super::rendered(report::json::render_foreign(
-            &report::az::next_hop(&answer),
+            &report::az::next_hop(net, &answer),
         ))?)?,
     }
     Ok(Outcome::Held)

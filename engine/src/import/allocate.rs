@@ -15,7 +15,14 @@ use ipnet::Ipv4Net;
 #[derive(Clone, Debug, Default)]
 pub(super) struct Allocator {
     taken: BTreeMap<String, BTreeSet<Ipv4Addr>>,
+    /// Stand-ins given to public IPs Azure allocates on deployment, in order.
+    public: u32,
 }
+
+/// Where stand-ins for public IPs Azure allocates on deployment come from: TEST-NET-3
+/// (203.0.113.0/24), kept for documentation, so no real address is ever claimed
+/// (<https://www.rfc-editor.org/rfc/rfc5737>).
+const PUBLIC_STAND_INS: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 0);
 
 /// The addresses Azure reserves at the start of a subnet: network, gateway and two for DNS.
 const RESERVED_AT_START: u32 = 4;
@@ -43,9 +50,28 @@ impl Allocator {
     }
 }
 
+impl Allocator {
+    /// A stand-in for the next public IP Azure allocates on deployment (`203.0.113.1`, `.2`, …);
+    /// `None` once the 254 are used.
+    pub fn next_public(&mut self) -> Option<String> {
+        if self.public >= 254 {
+            return None;
+        }
+        self.public += 1;
+        Some(Ipv4Addr::from(u32::from(PUBLIC_STAND_INS) + self.public).to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_public_ip_allocated_on_deployment_stands_in_as_a_documentation_address() {
+        let mut a = Allocator::default();
+        assert_eq!(a.next_public().as_deref(), Some("203.0.113.1"));
+        assert_eq!(a.next_public().as_deref(), Some("203.0.113.2"));
+    }
 
     #[test]
     fn a_dynamic_address_is_the_first_free_one_from_the_fifth_of_the_subnet() {

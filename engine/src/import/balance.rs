@@ -515,7 +515,7 @@ fn workload_of(cx: &Context<'_>, config: &str) -> Option<String> {
 }
 
 fn port(node: &Node<'_>, pointer: &str) -> Result<u16, Invalid> {
-    let n = node.number(pointer, 0..=65535)?;
+    let n = node.port_number(pointer, 0..=65535)?;
     u16::try_from(n).map_err(|_| node.missing(pointer, "a port from 0 to 65535"))
 }
 

@@ -235,6 +235,23 @@ impl<'a> Context<'a> {
         Some(ip)
     }
 
+    /// A stand-in for the address of public IP `pip` that Azure allocates on deployment, stated
+    /// as an assumption on the object (`section`, `name`) that uses it.
+    pub fn stand_in_public_ip(
+        &mut self,
+        pip: &str,
+        section: Section,
+        name: &str,
+    ) -> Option<String> {
+        let ip = self.allocator.next_public()?;
+        let line = format!(
+            "{name}: public IP `{ip}` assumed for {pip}: Azure allocates its address on deployment; a documentation address (RFC 5737) stands in for it"
+        );
+        self.comment(section, name, line.clone());
+        self.notes.assumptions.push(line);
+        Some(ip)
+    }
+
     /// Whether a service of that name is declared.
     pub fn is_service(&self, name: &str) -> bool {
         self.services.contains(name)
@@ -352,7 +369,17 @@ impl<'a> Context<'a> {
             if self.taken.get(i).copied().unwrap_or(true) {
                 continue;
             }
-            let reason = unsupported(&r.kind);
+            let id = r.id.to_lowercase();
+            let orphan = parent_id(&id).filter(|p| !self.by_id.contains_key(*p));
+            let reason = match orphan {
+                // A template that adds a subnet, peering or route to a VNet, table or NSG that
+                // already exists: the child means nothing without its parent.
+                Some(parent) => format!(
+                    "its parent {} is not in the input (the template changes a resource that exists already): give its JSON too, e.g. from `az resource show --ids`",
+                    r.id.get(..parent.len()).unwrap_or(parent)
+                ),
+                None => unsupported(&r.kind).to_string(),
+            };
             self.notes
                 .skip(r.id.clone(), format!("{} ({})", reason, r.kind));
         }

@@ -30,10 +30,24 @@ fn nat_gateway(cx: &mut Context<'_>, r: &Resource) -> Result<Option<NatGatewayDo
         let id = p.str("/id")?;
         match public_ip_address(cx, id)? {
             Some(ip) => public_ips.push(text(ip)),
-            None => cx.skip(
-                format!("public IP {id} of NAT gateway {}", r.id),
-                "its address is not in the input (allocated on deployment)",
-            ),
+            // In the input without an address (a template's): Azure allocates it on deployment,
+            // so a stated stand-in keeps the NAT gateway, which decides the subnet's egress.
+            None => match cx.find(id) {
+                Some(i) => {
+                    let name = cx.name_of(Ns::NatGateway, &r.id);
+                    let ip = name
+                        .as_deref()
+                        .and_then(|n| cx.stand_in_public_ip(id, super::Section::NatGateway, n));
+                    if let Some(ip) = ip {
+                        cx.take(i);
+                        public_ips.push(text(ip));
+                    }
+                }
+                None => cx.skip(
+                    format!("public IP {id} of NAT gateway {}", r.id),
+                    "its address is not in the input (allocated on deployment)",
+                ),
+            },
         }
     }
     for p in props.items("/publicIpPrefixes")? {

@@ -76,7 +76,9 @@ pub fn to_ron(imported: &Imported) -> Result<String, ron::Error> {
     w.list(1, "load_balancers", &doc.load_balancers, |b| {
         Some((Section::LoadBalancer, b.name.value.clone()))
     })?;
-    w.list(1, "nat_gateways", &doc.nat_gateways, |_| None)?;
+    w.list(1, "nat_gateways", &doc.nat_gateways, |g| {
+        Some((Section::NatGateway, g.name.value.clone()))
+    })?;
     w.list(1, "virtual_hubs", &doc.virtual_hubs, |h| {
         Some((Section::VirtualHub, h.name.value.clone()))
     })?;

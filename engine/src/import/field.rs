@@ -233,11 +233,42 @@ impl<'v> Node<'v> {
         pointer: &str,
         range: std::ops::RangeInclusive<u64>,
     ) -> Result<u64, Invalid> {
+        self.number_of(pointer, range, false)
+    }
+
+    /// A required port number in `range`, written as a number or a string of digits: templates
+    /// that deploy write ports as text (Azure Verified Modules' load balancer probes
+    /// `port: '62000'`, quickstart firewall application rules `"port": "80"`), and Azure reads
+    /// them as numbers.
+    pub fn port_number(
+        &self,
+        pointer: &str,
+        range: std::ops::RangeInclusive<u64>,
+    ) -> Result<u64, Invalid> {
+        self.number_of(pointer, range, true)
+    }
+
+    fn number_of(
+        &self,
+        pointer: &str,
+        range: std::ops::RangeInclusive<u64>,
+        digits_too: bool,
+    ) -> Result<u64, Invalid> {
         let expected = format!("a whole number from {} to {}", range.start(), range.end());
         let n = self
             .prop(pointer)
             .ok_or_else(|| self.missing(pointer, &expected))?;
-        match n.value.as_u64() {
+        let digits = n
+            .value
+            .as_str()
+            .filter(|s| {
+                digits_too
+                    && !s.is_empty()
+                    && s.len() <= 10
+                    && s.bytes().all(|b| b.is_ascii_digit())
+            })
+            .and_then(|s| s.parse::<u64>().ok());
+        match n.value.as_u64().or(digits) {
             Some(v) if range.contains(&v) => Ok(v),
             Some(v) => Err(n.invalid(format!("is {v}, not {expected}"))),
             None => Err(n.invalid(format!(
@@ -359,6 +390,23 @@ mod tests {
             node(&bad).addresses("/p").unwrap_err().path,
             "f.json#/properties/p/1"
         );
+    }
+
+    #[test]
+    fn a_port_reads_a_string_of_digits_as_azure_does_and_nothing_else_as_text() {
+        let v = serde_json::json!({"properties": {"a": "62000", "b": "6e4", "c": " 80", "d": "70000", "e": 443}});
+        let n = node(&v);
+        assert_eq!(n.port_number("/a", 0..=65535), Ok(62000));
+        assert_eq!(n.port_number("/e", 0..=65535), Ok(443));
+        for bad in ["/b", "/c", "/d"] {
+            let e = n.port_number(bad, 0..=65535).unwrap_err();
+            assert!(
+                e.problem.contains("not a whole number from 0 to 65535"),
+                "{e}"
+            );
+        }
+        // Other numbers (an NSG rule's priority) stay numbers only.
+        assert!(n.number("/a", 0..=65535).is_err());
     }
 
     #[test]

@@ -71,6 +71,8 @@ pub enum Section {
     AppService,
     /// `load_balancers`.
     LoadBalancer,
+    /// `nat_gateways`.
+    NatGateway,
 }
 
 /// Why something was left out.

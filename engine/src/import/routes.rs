@@ -70,6 +70,7 @@ pub(super) fn import(cx: &mut Context<'_>) {
             name: text(name),
             propagate_gateway_routes: !disabled,
             routes,
+            id: Some(text(r.id.clone())),
         });
     }
 }

@@ -175,6 +175,8 @@ pub struct RouteTable {
     pub routes: Vec<UserRoute>,
     /// Where it was declared.
     pub span: Span,
+    /// Its Azure resource id, when the scenario gives it.
+    pub id: Option<String>,
 }
 
 /// A user-defined route.

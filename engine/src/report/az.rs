@@ -16,8 +16,8 @@ pub struct AzNextHop {
     pub next_hop_ip_address: Option<String>,
     /// The next hop type.
     pub next_hop_type: String,
-    /// `System Route`, or the route table of the winning UDR (azpath knows its name, not its
-    /// resource id).
+    /// `System Route`, or the route table of the winning UDR: its resource id when the
+    /// scenario gives one (an imported estate), else its name.
     pub route_table_id: String,
 }
 
@@ -60,15 +60,21 @@ fn row(r: &EffectiveRoute, disable_bgp: bool) -> AzEffectiveRoute {
     }
 }
 
-/// The next hop as `az network watcher show-next-hop` prints it.
-pub fn next_hop(answer: &NextHopAnswer) -> AzNextHop {
+/// The next hop as `az network watcher show-next-hop` prints it: the winning UDR's table by
+/// its resource id when `net` knows it, as Azure prints it.
+pub fn next_hop(net: &Network, answer: &NextHopAnswer) -> AzNextHop {
+    let table_id = net
+        .route_tables
+        .iter()
+        .find(|t| t.name == answer.route_table)
+        .and_then(|t| t.id.clone());
     AzNextHop {
         next_hop_ip_address: answer.next_hop.ip.map(|ip| ip.to_string()),
         next_hop_type: answer.next_hop.next_hop_type.to_string(),
         route_table_id: if answer.route_table.is_empty() {
             "System Route".to_string()
         } else {
-            answer.route_table.clone()
+            table_id.unwrap_or_else(|| answer.route_table.clone())
         },
     }
 }

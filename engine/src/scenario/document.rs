@@ -386,6 +386,10 @@ pub struct RouteTableDoc {
     /// User-defined routes.
     #[serde(default)]
     pub routes: Vec<RouteDoc>,
+    /// Its Azure resource id, when known (an import sets it): `--format az-json` prints it
+    /// where Azure prints the table's id (`routeTableId`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Text>,
 }
 
 /// A user-defined route.

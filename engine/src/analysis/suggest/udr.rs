@@ -108,6 +108,7 @@ impl AddUdr {
                 name: text(name),
                 propagate_gateway_routes: true,
                 routes: Vec::new(),
+                id: None,
             });
             super::doc_subnet(doc, &self.subnet.name)?.route_table = Some(text(name));
         }

@@ -180,7 +180,8 @@ impl Walk<'_> {
         });
     }
 
-    /// The scope of a template: its parameters (given values, else defaults) and variables.
+    /// The scope of a template: its parameters (given values, else defaults, else null for a
+    /// nullable one) and variables.
     fn scope(
         &mut self,
         tpl: &Value,
@@ -224,6 +225,8 @@ impl Walk<'_> {
                 None => {
                     if let Some(d) = decl.get("defaultValue") {
                         pending.push((name.clone(), d.clone()));
+                    } else if is_nullable(decl) {
+                        scope.parameters.insert(key, Value::Null);
                     }
                 }
             }
@@ -598,3 +601,10 @@ fn full_id(t: &Target, kind: &str, name: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// A `languageVersion 2.0` parameter declared `"nullable": true` (Bicep's `type?`): given no
+/// value and having no default, its value is null, and the template deploys without it.
+/// <https://learn.microsoft.com/en-us/azure/azure-resource-manager/templates/syntax#parameters>
+fn is_nullable(decl: &Value) -> bool {
+    decl.get("nullable").and_then(Value::as_bool) == Some(true)
+}

@@ -238,3 +238,52 @@ fn an_escaped_expression_in_an_outer_scope_template_is_evaluated_by_the_inner_de
     let e = deploy(tpl, &ArmOptions::default());
     assert_eq!(only(&e)["name"], "hub-rt", "{:?}", e.left_out);
 }
+
+#[test]
+fn a_nullable_parameter_without_a_value_is_null_so_the_optional_parts_it_feeds_are_not_deployed() {
+    // Bicep's `param lock lockType?` compiles to `"nullable": true`: no value is null, not missing.
+    let tpl = serde_json::json!({
+        "languageVersion": "2.0",
+        "parameters": {"name": {"type": "string"},
+                       "tags": {"type": "object", "nullable": true},
+                       "lock": {"type": "object", "nullable": true},
+                       "prefixes": {"type": "array", "nullable": true},
+                       "required": {"type": "string"}},
+        "resources": {
+            "vnet": {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-01-01",
+                "name": "[parameters('name')]", "tags": "[parameters('tags')]",
+                "properties": {"addressSpace": {"addressPrefixes": "[coalesce(parameters('prefixes'), createArray('10.0.0.0/16'))]"}}},
+            "vnet_lock": {"condition": "[and(not(empty(coalesce(parameters('lock'), createObject()))), not(equals(tryGet(parameters('lock'), 'kind'), 'None')))]",
+                "type": "Microsoft.Authorization/locks", "apiVersion": "2020-05-01", "name": "lock",
+                "properties": {"level": "[tryGet(parameters('lock'), 'kind')]"}}
+        }
+    });
+    let mut options = ArmOptions::default();
+    options
+        .parameters
+        .insert("name".into(), Value::String("vnet-a".into()));
+    let e = deploy(tpl, &options);
+    let r = only(&e);
+    assert_eq!(r["name"], "vnet-a");
+    assert_eq!(
+        r["properties"]["addressSpace"]["addressPrefixes"][0],
+        "10.0.0.0/16"
+    );
+    assert_eq!(e.not_deployed.len(), 1, "{:?}", e.not_deployed);
+    // Only a parameter that is not nullable and has no value is reported as missing, and only
+    // where it is used.
+    assert!(e.left_out.is_empty(), "{} left out", e.left_out.len());
+}
+
+#[test]
+fn a_resource_type_written_with_a_closing_slash_names_the_same_type_as_arm_reads_it() {
+    let tpl = serde_json::json!({
+        "resources": [{"type": "Microsoft.Network/routeTables", "name": "rt",
+            "properties": {"note": "[resourceId('Microsoft.Network/publicIPAddresses/', 'pip')]"}}]
+    });
+    let e = deploy(tpl, &ArmOptions::default());
+    assert_eq!(
+        only(&e)["properties"]["note"],
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-imported/providers/Microsoft.Network/publicIPAddresses/pip"
+    );
+}

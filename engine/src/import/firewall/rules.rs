@@ -142,6 +142,22 @@ fn addresses(cx: &mut Context<'_>, rule: &Node<'_>, key: &str) -> Result<Vec<Tex
     Ok(all.iter().map(|a| text(cx.address(a))).collect())
 }
 
+/// Addresses of one side of a rule that may name IP groups instead: Azure takes either
+/// (`sourceAddresses` or `sourceIpGroups`), so with groups and no addresses the side is the
+/// groups alone, written `*` beside them as the scenario reads it.
+/// <https://learn.microsoft.com/en-us/azure/firewall/ip-groups>
+fn addresses_or_groups(
+    cx: &mut Context<'_>,
+    rule: &Node<'_>,
+    key: &str,
+    groups: &[Text],
+) -> Result<Vec<Text>, Invalid> {
+    if !groups.is_empty() && rule.strings(key)?.is_empty() {
+        return Ok(vec![text("*")]);
+    }
+    addresses(cx, rule, key)
+}
+
 /// Ports of a rule (required).
 fn ports(rule: &Node<'_>, key: &str) -> Result<Vec<Text>, Invalid> {
     let all = rule.strings(key)?;
@@ -207,7 +223,7 @@ pub(super) fn network_rule(
     ) else {
         return Ok(Vec::new());
     };
-    let source = addresses(cx, rule, "/sourceAddresses")?;
+    let source = addresses_or_groups(cx, rule, "/sourceAddresses", &source_ip_groups)?;
     // FQDNs stand instead of destination addresses (the firewall resolves them itself).
     let destination_fqdns: Vec<Text> = rule
         .strings("/destinationFqdns")?
@@ -215,7 +231,7 @@ pub(super) fn network_rule(
         .map(text)
         .collect();
     let destination = match destination_fqdns.is_empty() {
-        true => addresses(cx, rule, "/destinationAddresses")?,
+        true => addresses_or_groups(cx, rule, "/destinationAddresses", &destination_ip_groups)?,
         false => vec![text("*")],
     };
     let ports = ports(rule, "/destinationPorts")?;
@@ -244,7 +260,7 @@ pub(super) fn app_rule(
     let mut ports: Vec<String> = Vec::new();
     for p in rule.items("/protocols")? {
         p.vocab::<AppProtocol>("/protocolType")?;
-        let port = p.number("/port", 0..=64000)?.to_string();
+        let port = p.port_number("/port", 0..=64000)?.to_string();
         if !ports.contains(&port) {
             ports.push(port);
         }
@@ -282,7 +298,7 @@ pub(super) fn app_rule(
     }
     Ok(Some(ApplicationRuleDoc {
         name: text(name),
-        source: addresses(cx, rule, "/sourceAddresses")?,
+        source: addresses_or_groups(cx, rule, "/sourceAddresses", &source_ip_groups)?,
         source_ip_groups,
         fqdns: fqdns.into_iter().map(text).collect(),
         ports: ports.into_iter().map(text).collect(),

@@ -115,6 +115,7 @@ impl Resolver {
                 propagate_gateway_routes: t.propagate_gateway_routes,
                 routes,
                 span: t.name.span,
+                id: t.id.as_ref().map(|i| i.value.clone()),
             });
         }
     }

@@ -683,6 +683,9 @@ fn providers(a: &[Value]) -> Result<String, Failure> {
         return invalid("a resource type is missing");
     };
     let kind = as_str(kind, "a resource type")?;
+    // `resourceId('Microsoft.Network/publicIPAddresses/', name)`, common in quickstart
+    // templates, deploys: a slash closing the type names no further type.
+    let kind = kind.trim_end_matches('/');
     let mut types = kind.split('/');
     let ns = types.next().unwrap_or_default();
     let names: Vec<String> = names
