@@ -99,19 +99,19 @@ pub fn admin_decision(
     if let Some(service) = intent_policy_service(net, subnet) {
         // In a VNet with SQL Managed Instance or Databricks only the rules of configurations
         // set to `AllowRulesOnly` apply, and of those only the allow rules.
-        let kept: Vec<&AdminRule> = rules
+        let mut kept = rules
             .filter(|r| {
                 r.intent_services == IntentPolicyServices::AllowRulesOnly
                     && r.access != AdminAccess::Deny
             })
-            .collect();
-        if kept.is_empty() {
+            .peekable();
+        if kept.peek().is_none() {
             return Some(AdminDecision::NotAppliedToIntentPolicyService {
                 subnet: subnet.name.clone(),
                 service: service.to_string(),
             });
         }
-        return Some(first_match(kept.into_iter(), direction, flow, scope));
+        return Some(first_match(kept, direction, flow, scope));
     }
     Some(first_match(rules, direction, flow, scope))
 }
@@ -127,9 +127,12 @@ pub const INTENT_POLICY_DELEGATIONS: [&str; 2] = [
 
 /// The intent-policy service (by delegation) some subnet of `subnet`'s VNet is delegated to.
 pub fn intent_policy_service<'n>(net: &'n Network, subnet: &Subnet) -> Option<&'n str> {
-    net.subnets
+    // The VNet's own subnet list: this runs at every hop once admin rules apply.
+    net.vnets
+        .get(subnet.vnet)?
+        .subnets
         .iter()
-        .filter(|s| s.vnet == subnet.vnet)
+        .filter_map(|&s| net.subnets.get(s))
         .flat_map(|s| s.delegations.iter())
         .find(|d| {
             INTENT_POLICY_DELEGATIONS
