@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::flow::{self, FlowSpec};
 use super::whatif::{
     every_flow, every_resolution, question_flows, question_resolutions, resolution, routes_change,
-    PathFacts, RoutesChange, BLAST_RADIUS_LIMIT,
+    PathFacts, RoutesChange,
 };
 use crate::dns::DnsOutcome;
 use crate::Loaded;
@@ -87,7 +87,7 @@ pub struct Comparison {
     /// How many resolutions differ.
     pub resolutions_differing: usize,
     /// Whether the every-client-to-every-endpoint flows were left out (more than
-    /// [`BLAST_RADIUS_LIMIT`] traces a side), so only the questions' flows were compared.
+    /// [`BLAST_RADIUS_LIMIT`](super::whatif::BLAST_RADIUS_LIMIT) traces a side), so only the questions' flows were compared.
     pub estate_left_out: bool,
 }
 
@@ -145,8 +145,7 @@ fn row(a: &Loaded, a_flow: &FlowSpec, b: &Loaded, b_flow: &FlowSpec) -> FlowRow 
 }
 
 fn too_large(l: &Loaded) -> bool {
-    let n = &l.network;
-    n.workloads.len() * (n.private_endpoints.len() + n.services.len()) > BLAST_RADIUS_LIMIT
+    super::whatif::too_many_flows(&l.network)
 }
 
 /// Compares two scenarios: over `flows` when given, else every question's flow and resolution

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::diagnose::{diagnose, CheckStep, Evidence, Status};
 use super::flow::FlowSpec;
-use super::whatif::{every_flow, question_flows, BLAST_RADIUS_LIMIT};
+use super::whatif::{every_flow, question_flows, too_many_flows};
 use crate::scenario::{SymptomName, VerdictName};
 use crate::trace::Symptom;
 use crate::Loaded;
@@ -487,7 +487,7 @@ pub struct SymptomDiagnosis {
     /// How many flows were traced.
     pub flows_examined: usize,
     /// Whether the every-client-to-every-endpoint flows were left out (more than
-    /// [`BLAST_RADIUS_LIMIT`] traces), so only the questions' flows were examined.
+    /// [`BLAST_RADIUS_LIMIT`](super::whatif::BLAST_RADIUS_LIMIT) traces), so only the questions' flows were examined.
     pub estate_left_out: bool,
     /// The flows that produce the reported symptom, best fit first.
     pub producing: Vec<Producing>,
@@ -518,8 +518,7 @@ pub fn diagnose_symptom(
     flow: Option<&FlowSpec>,
 ) -> Option<SymptomDiagnosis> {
     let net = &loaded.network;
-    let size = net.workloads.len() * (net.private_endpoints.len() + net.services.len());
-    let estate_left_out = flow.is_none() && size > BLAST_RADIUS_LIMIT;
+    let estate_left_out = flow.is_none() && too_many_flows(net);
     let flows: Vec<FlowSpec> = match flow {
         Some(f) => vec![f.clone()],
         None => {
@@ -588,9 +587,7 @@ pub fn diagnose_symptom(
 fn nearby(loaded: &Loaded, reported: &Reported, flow: &FlowSpec) -> Vec<Producing> {
     let mut others = super::whatif::question_flows(&loaded.document);
     let net = &loaded.network;
-    if net.workloads.len() * (net.private_endpoints.len() + net.services.len())
-        <= BLAST_RADIUS_LIMIT
-    {
+    if !too_many_flows(net) {
         others.extend(every_flow(net));
     }
     others.retain(|o| o != flow && (o.from == flow.from || o.to.eq_ignore_ascii_case(&flow.to)));

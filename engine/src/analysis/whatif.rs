@@ -362,12 +362,17 @@ pub fn every_resolution(net: &Network) -> BTreeSet<(String, String)> {
 /// How many traces a blast radius may take before it is left out (and said to be).
 pub const BLAST_RADIUS_LIMIT: usize = 20_000;
 
+/// Whether tracing every client to every endpoint and service of `net` (each flow [`every_flow`]
+/// lists) would take more than [`BLAST_RADIUS_LIMIT`] traces.
+pub fn too_many_flows(net: &Network) -> bool {
+    net.workloads.len() * (net.private_endpoints.len() + net.services.len()) > BLAST_RADIUS_LIMIT
+}
+
 /// What a change moves besides `except` (the flow it was made for): every flow and resolution
 /// of every client, as [`what_if`] compares them with no flow given; `None` when that is more
 /// than [`BLAST_RADIUS_LIMIT`] traces.
 pub fn blast_radius(base: &Loaded, variant: &Loaded, except: &FlowSpec) -> Option<WhatIfAnswer> {
-    let size = |n: &Network| n.workloads.len() * (n.private_endpoints.len() + n.services.len());
-    if size(&base.network).max(size(&variant.network)) > BLAST_RADIUS_LIMIT {
+    if too_many_flows(&base.network) || too_many_flows(&variant.network) {
         return None;
     }
     let mut answer = what_if(base, variant, &[]);
