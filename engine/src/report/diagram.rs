@@ -446,6 +446,23 @@ fn extra_hops(net: &Network, traces: &[&TraceAnswer], out: &mut Vec<Pending>) {
     }
 }
 
+/// A one-node-wide column beside the regions (outside Azure on the left, services on the
+/// right) at `x`, its `members` placed top-down in it.
+fn side_column(x: f64, members: &[usize], placed: &mut [Option<Rect>]) -> Rect {
+    let (rects, h) = grid(x + PAD, MARGIN + REGION_HEAD, members.len(), 1);
+    for (i, r) in members.iter().zip(rects) {
+        if let Some(slot) = placed.get_mut(*i) {
+            *slot = Some(r);
+        }
+    }
+    Rect {
+        x,
+        y: MARGIN,
+        w: NODE_W + PAD * 2.0,
+        h: REGION_HEAD + h + PAD,
+    }
+}
+
 /// Lays out `count` nodes in rows of [`PER_ROW`] from `(x, y)`; returns their rectangles and
 /// the height used.
 fn grid(x: f64, y: f64, count: usize, per_row: usize) -> (Vec<Rect>, f64) {
@@ -471,19 +488,8 @@ fn layout(net: &Network, pending: &[Pending]) -> Diagram {
     let mut bottom: f64 = 0.0;
     // The outside column first (left): the Internet and on-premises sites.
     if !outside.is_empty() {
-        let w = NODE_W + PAD * 2.0;
-        let (rects, h) = grid(x + PAD, MARGIN + REGION_HEAD, outside.len(), 1);
-        for (i, r) in outside.iter().zip(rects) {
-            if let Some(slot) = placed.get_mut(*i) {
-                *slot = Some(r);
-            }
-        }
-        let rect = Rect {
-            x,
-            y: MARGIN,
-            w,
-            h: REGION_HEAD + h + PAD,
-        };
+        let rect = side_column(x, &outside, &mut placed);
+        let w = rect.w;
         bottom = bottom.max(rect.y + rect.h);
         d.columns.push(Column {
             name: "outside Azure".into(),
@@ -589,19 +595,8 @@ fn layout(net: &Network, pending: &[Pending]) -> Diagram {
         .filter(|i| pending.get(*i).is_some_and(|p| p.place == Place::Services))
         .collect();
     if !services.is_empty() {
-        let w = NODE_W + PAD * 2.0;
-        let (rects, h) = grid(x + PAD, MARGIN + REGION_HEAD, services.len(), 1);
-        for (i, r) in services.iter().zip(rects) {
-            if let Some(slot) = placed.get_mut(*i) {
-                *slot = Some(r);
-            }
-        }
-        let rect = Rect {
-            x,
-            y: MARGIN,
-            w,
-            h: REGION_HEAD + h + PAD,
-        };
+        let rect = side_column(x, &services, &mut placed);
+        let w = rect.w;
         bottom = bottom.max(rect.y + rect.h);
         d.columns.push(Column {
             name: "PaaS services".into(),

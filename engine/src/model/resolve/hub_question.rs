@@ -61,19 +61,7 @@ impl Resolver {
         expect: &doc::RoutesExpectDoc,
         span: Span,
     ) -> Option<Question> {
-        let (mode, rows) = match expect {
-            doc::RoutesExpectDoc::Contains(r) => (RoutesMode::Contains, r),
-            doc::RoutesExpectDoc::Excludes(r) => (RoutesMode::Excludes, r),
-            doc::RoutesExpectDoc::Exactly(r) => (RoutesMode::Exactly, r),
-        };
-        if rows.is_empty() && mode != RoutesMode::Exactly {
-            self.error(
-                span,
-                format!("`{mode:?}([])` checks nothing"),
-                Some("list the rows to check, or write `Exactly([])` for an empty table".into()),
-            );
-            return None;
-        }
+        let (mode, rows) = self.routes_mode(expect, span)?;
         let rows: Vec<Option<HubRowExpect>> = rows.iter().map(|r| self.hub_row(r, span)).collect();
         let rows = rows.into_iter().collect::<Option<Vec<_>>>()?;
         Some(Question {

@@ -429,13 +429,14 @@ impl Resolver {
         found
     }
 
-    /// A routes expectation, every row checked. An empty `Contains` or `Excludes` checks
-    /// nothing and is refused (an empty `Exactly` is an empty table).
-    pub(super) fn routes_expect(
+    /// The mode and rows of a routes expectation, for subnets and hubs alike. An empty
+    /// `Contains` or `Excludes` checks nothing and is refused (an empty `Exactly` is an empty
+    /// table).
+    pub(super) fn routes_mode<'d>(
         &mut self,
-        expect: &doc::RoutesExpectDoc,
+        expect: &'d doc::RoutesExpectDoc,
         span: Span,
-    ) -> Option<RoutesExpect> {
+    ) -> Option<(RoutesMode, &'d [doc::RouteRowDoc])> {
         let (mode, rows) = match expect {
             doc::RoutesExpectDoc::Contains(r) => (RoutesMode::Contains, r),
             doc::RoutesExpectDoc::Excludes(r) => (RoutesMode::Excludes, r),
@@ -449,6 +450,16 @@ impl Resolver {
             );
             return None;
         }
+        Some((mode, rows))
+    }
+
+    /// A routes expectation, every row checked ([`Self::routes_mode`]).
+    pub(super) fn routes_expect(
+        &mut self,
+        expect: &doc::RoutesExpectDoc,
+        span: Span,
+    ) -> Option<RoutesExpect> {
+        let (mode, rows) = self.routes_mode(expect, span)?;
         let rows: Vec<Option<RouteRowExpect>> = rows.iter().map(|r| self.row(r)).collect();
         let rows = rows.into_iter().collect::<Option<Vec<_>>>()?;
         Some(RoutesExpect { mode, rows })
