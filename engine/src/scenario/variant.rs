@@ -46,6 +46,7 @@ keyed_by!(service: super::ServicePrefixesDoc);
 keyed_by!(name: super::ApplicationSecurityGroupDoc, super::IpGroupDoc);
 keyed_by!(workload: super::ForwarderDoc);
 keyed_by!(name: super::ConnectivityConfigurationDoc);
+keyed_by!(name: super::AdminRuleCollectionDoc);
 
 impl Keyed for super::ZoneDoc {
     /// `resource-group/zone-name` for a zone with a resource group (the same zone name may be in
@@ -137,6 +138,7 @@ pub fn object_keys(doc: &Document) -> Vec<String> {
         .chain(keys(&doc.workloads))
         .chain(keys(&doc.nsgs))
         .chain(keys(&doc.service_tags))
+        .chain(keys(&doc.security_admin_rules))
         .chain(keys(&doc.application_security_groups))
         .chain(keys(&doc.ip_groups))
         .chain(keys(&doc.firewalls))
@@ -173,8 +175,48 @@ pub fn merge(mut base: Document, variant: Document) -> Result<Document, Vec<Diag
         return Err(errors);
     }
 
-    let v = variant;
-    overlay_with(&mut base.vnets, v.vnets, |slot, vnet| {
+    // Taken apart field by field (no `..`), so a section added to the document cannot be left
+    // out of the merge without the compiler saying so.
+    let Document {
+        extends,
+        remove: _,
+        title,
+        story,
+        takeaway,
+        assumptions,
+        vnets,
+        peerings,
+        route_tables,
+        gateways,
+        service_endpoint_prefixes,
+        private_endpoints,
+        workloads,
+        nsgs,
+        service_tags,
+        security_admin_rules,
+        application_security_groups,
+        ip_groups,
+        firewalls,
+        load_balancers,
+        virtual_hubs,
+        services,
+        dns:
+            super::DnsDoc {
+                zones,
+                forwarders,
+                inbound_endpoints,
+                rulesets,
+                public_records,
+            },
+        app_services,
+        api_managements,
+        questions,
+        sites,
+        nat_gateways,
+        virtual_wan,
+        connectivity_configurations,
+    } = variant;
+    overlay_with(&mut base.vnets, vnets, |slot, vnet| {
         let mut subnets = std::mem::take(&mut slot.subnets);
         let VnetDoc {
             name,
@@ -192,56 +234,57 @@ pub fn merge(mut base: Document, variant: Document) -> Result<Document, Vec<Diag
             dns_servers,
         };
     });
-    overlay(&mut base.peerings, v.peerings);
-    overlay(&mut base.route_tables, v.route_tables);
-    overlay(&mut base.gateways, v.gateways);
+    overlay(&mut base.peerings, peerings);
+    overlay(&mut base.route_tables, route_tables);
+    overlay(&mut base.gateways, gateways);
     overlay(
         &mut base.service_endpoint_prefixes,
-        v.service_endpoint_prefixes,
+        service_endpoint_prefixes,
     );
-    overlay(&mut base.private_endpoints, v.private_endpoints);
-    overlay(&mut base.workloads, v.workloads);
-    overlay(&mut base.nsgs, v.nsgs);
-    overlay(&mut base.service_tags, v.service_tags);
+    overlay(&mut base.private_endpoints, private_endpoints);
+    overlay(&mut base.workloads, workloads);
+    overlay(&mut base.nsgs, nsgs);
+    overlay(&mut base.service_tags, service_tags);
+    overlay(&mut base.security_admin_rules, security_admin_rules);
     overlay(
         &mut base.application_security_groups,
-        v.application_security_groups,
+        application_security_groups,
     );
-    overlay(&mut base.ip_groups, v.ip_groups);
-    overlay(&mut base.firewalls, v.firewalls);
-    overlay(&mut base.load_balancers, v.load_balancers);
-    overlay(&mut base.nat_gateways, v.nat_gateways);
-    overlay(&mut base.virtual_hubs, v.virtual_hubs);
-    overlay(&mut base.services, v.services);
-    overlay(&mut base.dns.zones, v.dns.zones);
-    overlay(&mut base.dns.forwarders, v.dns.forwarders);
-    overlay(&mut base.dns.inbound_endpoints, v.dns.inbound_endpoints);
-    overlay(&mut base.dns.rulesets, v.dns.rulesets);
-    overlay(&mut base.dns.public_records, v.dns.public_records);
-    overlay(&mut base.app_services, v.app_services);
-    overlay(&mut base.api_managements, v.api_managements);
-    overlay(&mut base.sites, v.sites);
-    if v.virtual_wan.is_some() {
-        base.virtual_wan = v.virtual_wan;
+    overlay(&mut base.ip_groups, ip_groups);
+    overlay(&mut base.firewalls, firewalls);
+    overlay(&mut base.load_balancers, load_balancers);
+    overlay(&mut base.nat_gateways, nat_gateways);
+    overlay(&mut base.virtual_hubs, virtual_hubs);
+    overlay(&mut base.services, services);
+    overlay(&mut base.dns.zones, zones);
+    overlay(&mut base.dns.forwarders, forwarders);
+    overlay(&mut base.dns.inbound_endpoints, inbound_endpoints);
+    overlay(&mut base.dns.rulesets, rulesets);
+    overlay(&mut base.dns.public_records, public_records);
+    overlay(&mut base.app_services, app_services);
+    overlay(&mut base.api_managements, api_managements);
+    overlay(&mut base.sites, sites);
+    if virtual_wan.is_some() {
+        base.virtual_wan = virtual_wan;
     }
     overlay(
         &mut base.connectivity_configurations,
-        v.connectivity_configurations,
+        connectivity_configurations,
     );
-    if !v.questions.is_empty() {
-        base.questions = v.questions;
+    if !questions.is_empty() {
+        base.questions = questions;
     }
-    if !v.title.is_empty() {
-        base.title = v.title;
+    if !title.is_empty() {
+        base.title = title;
     }
-    if v.story.is_some() {
-        base.story = v.story;
+    if story.is_some() {
+        base.story = story;
     }
-    if v.takeaway.is_some() {
-        base.takeaway = v.takeaway;
+    if takeaway.is_some() {
+        base.takeaway = takeaway;
     }
-    base.assumptions.overlay(&v.assumptions);
-    base.extends = v.extends;
+    base.assumptions.overlay(&assumptions);
+    base.extends = extends;
     base.remove = Vec::new();
     Ok(base)
 }
@@ -270,6 +313,7 @@ fn remove(doc: &mut Document, gone: &BTreeSet<String>, hit: &mut BTreeSet<String
     drop_named(&mut doc.workloads, gone, hit);
     drop_named(&mut doc.nsgs, gone, hit);
     drop_named(&mut doc.service_tags, gone, hit);
+    drop_named(&mut doc.security_admin_rules, gone, hit);
     drop_named(&mut doc.application_security_groups, gone, hit);
     drop_named(&mut doc.ip_groups, gone, hit);
     drop_named(&mut doc.firewalls, gone, hit);
@@ -405,6 +449,38 @@ mod tests {
             .map(|s| s.name.value.as_str())
             .collect();
         assert_eq!(subnets, ["a", "b", "c", "c"]);
+    }
+
+    const ADMIN: &str = r#"security_admin_rules: [(name: "baseline", applies_to: ["spoke"], rules: [
+        (name: "deny-ssh", priority: 10, direction: Inbound, access: Deny, protocol: Tcp,
+         source: ["*"], source_ports: ["*"], destination: ["*"], destination_ports: ["22"])])]"#;
+
+    #[test]
+    fn a_variant_adds_security_admin_rule_collections() {
+        let v = doc(&format!("Scenario({ADMIN})"));
+        let m = merge(doc(BASE), v).unwrap();
+        let names: Vec<_> = m
+            .security_admin_rules
+            .iter()
+            .map(|c| c.name.value.as_str())
+            .collect();
+        assert_eq!(names, ["baseline"]);
+    }
+
+    #[test]
+    fn a_variant_replaces_a_security_admin_rule_collection_by_name_and_can_remove_one() {
+        let base = doc(&format!("Scenario({ADMIN})"));
+        let v = doc(
+            r#"Scenario(security_admin_rules: [(name: "baseline", applies_to: ["hub"], rules: [])])"#,
+        );
+        let m = merge(base.clone(), v).unwrap();
+        let [only] = m.security_admin_rules.as_slice() else {
+            panic!("one collection: {:?}", m.security_admin_rules);
+        };
+        assert_eq!(only.applies_to[0].value, "hub");
+        assert!(only.rules.is_empty());
+        let m = merge(base, doc(r#"Scenario(remove: ["baseline"])"#)).unwrap();
+        assert!(m.security_admin_rules.is_empty());
     }
 
     #[test]
