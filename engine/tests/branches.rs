@@ -302,3 +302,54 @@ fn a_vnet_on_a_custom_route_table_reaches_branches_only_when_they_propagate_to_i
     assert_eq!(verdict(&l, "vm1", "192.168.10.5"), to_site("nyc"));
     assert_eq!(verdict(&l, "nyc", "10.1.1.4"), Verdict::Delivered);
 }
+
+// A branch's DNS servers forward to a VNet's DNS (a conditional forwarder to a resolver inbound
+// endpoint) as a VNet-gateway site's do, so a private zone linked there answers for the branch
+// (Microsoft Learn, "Azure Private Endpoint DNS integration", on-premises workloads using a DNS
+// forwarder); without `dns_via` it resolves in public DNS.
+#[test]
+fn a_branch_with_dns_via_resolves_names_in_that_vnets_dns_and_without_it_in_public_dns() {
+    let rest = r#"dns: (zones: [(name: "corp.example", links: ["s1"], records: [(name: "app", a: ["10.1.1.4"])])],
+        public_records: [(name: "app.corp.example", a: ["203.0.113.7"])])"#;
+    let site = |dns_via: &str| {
+        format!(r#"sites: [(name: "nyc", kind: Vpn, prefixes: ["192.168.10.0/24"]{dns_via})]"#)
+    };
+    let resolved = |dns_via: &str| {
+        let l = load(&wan(&site(dns_via), "", rest));
+        let source = parse_source(&l.network, "nyc").unwrap_or_else(|e| panic!("{e:?}"));
+        let probe = Probe {
+            protocol: azpath_engine::model::FlowProtocol::Tcp,
+            port: 443,
+            source_port: 50000,
+            host: None,
+        };
+        let a = azpath_engine::trace::trace_name(
+            &l.network,
+            l.dataplane(),
+            source,
+            "app.corp.example",
+            probe,
+        )
+        .unwrap_or_else(|| panic!("no answer"));
+        a.destination
+    };
+    assert_eq!(
+        resolved(r#", dns_via: "s1""#),
+        Some("10.1.1.4".parse().unwrap_or_else(|e| panic!("{e}")))
+    );
+    assert_eq!(
+        resolved(""),
+        Some("203.0.113.7".parse().unwrap_or_else(|e| panic!("{e}")))
+    );
+}
+
+#[test]
+fn a_branch_dns_via_an_unknown_vnet_is_refused_where_it_is_written() {
+    let e = refused(&wan(
+        r#"sites: [(name: "nyc", kind: Vpn, prefixes: ["192.168.10.0/24"], dns_via: "s3")]"#,
+        "",
+        "",
+    ));
+    assert!(e.contains("unknown vnet `s3`"), "{e}");
+    assert!(e.contains("wan.ron:"), "{e}");
+}

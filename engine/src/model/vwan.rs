@@ -144,6 +144,8 @@ pub struct Site {
     pub internet_security: bool,
     /// The AS path of its routes as the hub receives them (without Microsoft's ASNs).
     pub as_path: Vec<u32>,
+    /// The VNet whose DNS the branch's resolvers forward to; `None`: public DNS only.
+    pub dns_via: Option<super::VnetId>,
 }
 
 impl Site {

@@ -190,4 +190,9 @@ pub struct SiteDoc {
     /// adds. Used by hub routing preference `AsPath`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub as_path: Vec<u32>,
+    /// The VNet whose DNS the branch's resolvers forward to (a conditional forwarder to a DNS
+    /// server or resolver inbound endpoint there), as a VNet-gateway site's `dns_via`. Left
+    /// out: the branch resolves names in public DNS only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_via: Option<Text>,
 }

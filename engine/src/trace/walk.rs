@@ -177,8 +177,11 @@ pub fn trace_name(
             .site(s)
             .and_then(|s| s.dns_via)
             .map_or(crate::dns::Resolver::Internet, crate::dns::Resolver::Vnet),
-        // A branch's resolvers are not modelled: public DNS.
-        TraceSource::Branch(..) => crate::dns::Resolver::Internet,
+        // A virtual WAN branch likewise.
+        TraceSource::Branch(b, _) => net
+            .branch(b)
+            .and_then(|(_, s)| s.dns_via)
+            .map_or(crate::dns::Resolver::Internet, crate::dns::Resolver::Vnet),
     };
     let resolution = crate::dns::resolve(net, client, name);
     // The client asks for the name it resolved, unless it says otherwise (SNI set by hand).

@@ -40,6 +40,15 @@ impl Resolver {
         }
     }
 
+    /// The VNet an on-premises network's resolvers forward to (`dns_via` of a VNet-gateway site
+    /// or a virtual WAN branch): on-premises DNS servers reach a VNet's DNS through a
+    /// conditional forwarder to a DNS server or resolver inbound endpoint there (Microsoft
+    /// Learn, "Azure Private Endpoint DNS integration", on-premises workloads using a DNS
+    /// forwarder, <https://learn.microsoft.com/azure/private-link/private-endpoint-dns-integration>).
+    pub(super) fn dns_via(&mut self, vnet: &Text) -> Option<VnetId> {
+        self.found(super::find(&self.vnet_ids, vnet, "vnet"))
+    }
+
     fn site_gateway(&mut self, name: &Text) -> Option<GatewayId> {
         let found = self.net.gateways.position(|g| g.name == name.value);
         if found.is_none() {
@@ -111,10 +120,7 @@ impl Resolver {
                 .filter_map(|t| self.prefix(t, "route to Azure"))
                 .collect()
         });
-        let dns_via = s
-            .dns_via
-            .as_ref()
-            .and_then(|v| self.found(super::find(&self.vnet_ids, v, "vnet")));
+        let dns_via = s.dns_via.as_ref().and_then(|v| self.dns_via(v));
         Some(OnPremSite {
             name: s.name.value.clone(),
             gateway,

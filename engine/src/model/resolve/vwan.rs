@@ -415,12 +415,14 @@ impl Resolver {
                 .iter()
                 .filter_map(|p| self.prefix(p, "site prefix"))
                 .collect();
+            let dns_via = s.dns_via.as_ref().and_then(|v| self.dns_via(v));
             out.push(Site {
                 name: s.name.value.clone(),
                 kind: s.kind,
                 prefixes,
                 internet_security: s.internet_security,
                 as_path: s.as_path.clone(),
+                dns_via,
             });
         }
         out
