@@ -350,3 +350,48 @@ fn a_name_resolving_to_an_address_no_host_holds_is_not_traced() {
         assert!(t.resolution.is_some(), "{address}");
     }
 }
+
+// "Azure Firewall DNS settings" (https://learn.microsoft.com/azure/firewall/dns-settings): the
+// firewall resolves a network rule's FQDN with its own DNS; a name it cannot resolve gives the
+// rule no address to match, and the trace says why the look-up failed.
+#[test]
+fn a_network_rule_fqdn_the_firewall_cannot_resolve_matches_nothing_and_the_trace_says_why() {
+    let ron = r#"Scenario(
+    vnets: [(name: "v", region: "r", address_space: ["10.0.0.0/16"], subnets: [
+        (name: "AzureFirewallSubnet", prefix: "10.0.1.0/26"), (name: "app", prefix: "10.0.2.0/24", route_table: "rt")])],
+    route_tables: [(name: "rt", routes: [(name: "out", prefix: "0.0.0.0/0", next_hop: VirtualAppliance("10.0.1.4"))])],
+    firewalls: [(name: "fw", subnet: "v/AzureFirewallSubnet", private_ip: "10.0.1.4", dns: (proxy: true),
+        network_rules: [(name: "db", destination_fqdns: ["db.nowhere.example"], ports: ["443"], protocol: Tcp)])],
+    workloads: [(name: "vm", subnet: "v/app", ip: "10.0.2.4")],
+)"#;
+    let t = run(ron, "vm", "93.184.216.34", 443);
+    assert_eq!(t.verdict.name(), "DroppedByFirewall", "{:?}", t.verdict);
+    let why: Vec<_> = t
+        .forward
+        .iter()
+        .flat_map(|h| &h.steps)
+        .filter_map(|s| match s {
+            azpath_engine::trace::Step::FirewallFqdnUnresolved {
+                firewall,
+                fqdn,
+                outcome,
+            } => Some((firewall.as_str(), fqdn.as_str(), outcome.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        why,
+        [(
+            "fw",
+            "db.nowhere.example",
+            azpath_engine::dns::DnsOutcome::NxDomain
+        )]
+    );
+    let text = azpath_engine::report::narrative::trace(&t);
+    assert!(
+        text.contains("firewall `fw` could not resolve `db.nowhere.example` (NXDOMAIN)"),
+        "{text}"
+    );
+    let json = serde_json::to_string(&t).unwrap_or_else(|e| panic!("{e}"));
+    assert!(json.contains("FirewallFqdnUnresolved"), "{json}");
+}

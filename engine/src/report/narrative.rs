@@ -157,6 +157,17 @@ fn step(out: &mut String, s: &Step) {
             let _ = writeln!(out, "    crosses {kind} `{from}` -> `{to}`");
         }
         Step::Firewall(d) => firewall(out, d),
+        Step::FirewallFqdnUnresolved {
+            firewall,
+            fqdn,
+            outcome,
+        } => {
+            let _ = writeln!(
+                out,
+                "    firewall `{firewall}` could not resolve `{fqdn}` ({}): its network rules naming it match no address",
+                super::verdict::dns_outcome(outcome)
+            );
+        }
         Step::HubRoute(l) => hub_route(out, l),
         Step::HubToHub { from, to, global } => {
             let kind = if *global { " (across regions)" } else { "" };

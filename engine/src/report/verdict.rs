@@ -139,7 +139,7 @@ impl fmt::Display for Verdict {
     }
 }
 
-fn dns_outcome(outcome: &DnsOutcome) -> String {
+pub(super) fn dns_outcome(outcome: &DnsOutcome) -> String {
     match outcome {
         DnsOutcome::NxDomain => "NXDOMAIN".to_string(),
         DnsOutcome::Loop => "the resolution loops".to_string(),

@@ -321,6 +321,13 @@ impl Tracer<'_> {
                 self.host.as_deref(),
                 &answers,
             )));
+            for (fqdn, outcome) in super::firewall_dns::fqdn_failures(self.net, f) {
+                hop.steps.push(Step::FirewallFqdnUnresolved {
+                    firewall: fw.name.clone(),
+                    fqdn,
+                    outcome,
+                });
+            }
         }
         if let (Some((to, port)), Access::Allow) = (dnat, access) {
             hop.steps.push(Step::Dnat {

@@ -23,3 +23,24 @@ pub(super) fn fqdn_answers(net: &Network, f: FirewallId) -> FqdnAnswers {
     }
     out
 }
+
+/// The FQDNs of `f`'s network rules the firewall could not resolve, each with how its
+/// look-up ended (NXDOMAIN, a loop, no server, a DNS proxy that is off), for the trace's
+/// evidence: Azure Firewall matches such a rule against no address ("Azure Firewall DNS
+/// settings", <https://learn.microsoft.com/azure/firewall/dns-settings>).
+pub(super) fn fqdn_failures(net: &Network, f: FirewallId) -> Vec<(String, DnsOutcome)> {
+    let mut out: Vec<(String, DnsOutcome)> = Vec::new();
+    let Some(fw) = net.firewalls.get(f) else {
+        return out;
+    };
+    for name in fw.network.iter().flat_map(|r| r.destination_fqdns.iter()) {
+        if out.iter().any(|(n, _)| n == name) {
+            continue;
+        }
+        match resolve_as_firewall(net, f, name).map(|r| r.outcome) {
+            Some(DnsOutcome::Resolved { .. }) | None => {}
+            Some(failed) => out.push((name.clone(), failed)),
+        }
+    }
+    out
+}

@@ -294,6 +294,16 @@ pub enum Step {
         /// The NIC's private address.
         private: IpAddr,
     },
+    /// An FQDN of the firewall's network rules that the firewall could not resolve with its
+    /// own DNS: the rules naming it match no address, and this says why.
+    FirewallFqdnUnresolved {
+        /// The firewall.
+        firewall: String,
+        /// The FQDN.
+        fqdn: String,
+        /// How the firewall's look-up ended (never `Resolved`).
+        outcome: crate::dns::DnsOutcome,
+    },
 }
 
 /// Facts about the path that explain slow or flaky connections.
