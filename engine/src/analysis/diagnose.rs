@@ -387,6 +387,15 @@ fn delivered(v: &Verdict) -> bool {
     matches!(v, Verdict::Delivered)
 }
 
+/// How a public answer for a service with private endpoints rates: a warning when the service
+/// still served the flow on its public endpoint (it works, but not privately), else a failure.
+fn public_answer_status(v: &Verdict) -> Status {
+    match v {
+        Verdict::DeliveredPublicly { .. } => Status::Warn,
+        _ => Status::Fail,
+    }
+}
+
 /// What the name resolves to from the client's network. A public answer is wrong when the
 /// service has a private endpoint here: the client was meant to use it, and the public endpoint
 /// is usually closed.
@@ -421,7 +430,7 @@ fn name_resolution(net: &Network, t: &TraceAnswer) -> Finding {
     if !private && !endpoints.is_empty() && !delivered(&t.verdict) {
         return finding(
             step,
-            Status::Fail,
+            public_answer_status(&t.verdict),
             Evidence::PublicAnswerDespiteEndpoint {
                 name: r.name.clone(),
                 client: r.client.clone(),
@@ -881,6 +890,30 @@ mod tests {
     fn a_flow_to_an_appliance_nobody_holds_is_a_failing_flow_at_the_path_step() {
         let cause = cause_of(TWO_SUBNETS, "vm", "10.0.3.4");
         assert_eq!((cause.step, cause.status), (CheckStep::Path, Status::Fail));
+    }
+
+    #[test]
+    fn a_public_answer_served_publicly_despite_a_private_endpoint_is_a_warning_not_a_failure() {
+        let open = HUB_ONLY.replace(
+            "public_network_access: Disabled",
+            "public_network_access: Enabled",
+        );
+        let loaded = load(&open);
+        for from in ["vm", "203.0.113.9"] {
+            let d = diagnosis(&loaded, &flow(from, "contoso.openai.azure.com"));
+            assert!(
+                matches!(d.verdict, Verdict::DeliveredPublicly { .. }),
+                "{from}: {:?}",
+                d.verdict
+            );
+            assert!(
+                d.findings.iter().all(|f| f.status != Status::Fail),
+                "{from}: {:?}",
+                d.findings
+            );
+            let cause = d.root_cause.unwrap();
+            assert_eq!(cause.status, Status::Warn, "{from}: {cause:?}");
+        }
     }
 
     #[test]
