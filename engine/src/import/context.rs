@@ -52,6 +52,8 @@ pub(super) struct Context<'a> {
     services: BTreeSet<String>,
     /// Service tags met in rules, declared at the end.
     pub service_tags: BTreeSet<String>,
+    /// The service declared for each private link resource and sub-resource (both lower case).
+    pub service_by_sub_resource: BTreeMap<(String, String), String>,
     pub doc: Document,
     pub notes: Notes,
     /// Private addresses taken, for those Azure allocates on deployment.
@@ -96,6 +98,7 @@ impl<'a> Context<'a> {
             subnets: BTreeSet::new(),
             services: BTreeSet::new(),
             service_tags: BTreeSet::new(),
+            service_by_sub_resource: BTreeMap::new(),
             doc: Document {
                 title: "Imported estate".into(),
                 ..Document::default()

@@ -186,47 +186,88 @@ fn nic_address(cx: &mut Context<'_>, r: &Resource) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The service kind behind a private link resource type and group id.
-fn kind(
-    resource_type: &str,
-    group: &str,
-    fqdns: &[String],
-    target: Option<&Resource>,
-) -> Option<ServiceKind> {
+/// The provider namespace and type of a resource id, lower case
+/// (`…/providers/Microsoft.KeyVault/vaults/kv` → `("microsoft.keyvault", "vaults")`): the type
+/// is the segment before the name, so a nested type (`sites/x/slots/y`) reads as `slots`.
+fn provider_type(id: &str) -> (String, String) {
+    let segments: Vec<&str> = id.trim_end_matches('/').split('/').collect();
+    let namespace = segments
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case("providers"))
+        .and_then(|i| segments.get(i + 1))
+        .map_or_else(String::new, |s| s.to_lowercase());
+    let kind = segments
+        .iter()
+        .rev()
+        .nth(1)
+        .map_or_else(String::new, |s| s.to_lowercase());
+    (namespace, kind)
+}
+
+/// The service kind of a private link sub-resource (`groupIds`) of a resource type, as
+/// Microsoft's table lists them ("Azure Private Endpoint private DNS zone values",
+/// <https://learn.microsoft.com/azure/private-link/private-endpoint-dns>). `None`: a
+/// sub-resource azpath does not model (a storage account's `blob_secondary`, a Key Vault
+/// managed HSM, a Recovery Services vault, a web app's slot, Cosmos DB for PostgreSQL …),
+/// which the caller lists; an account of Microsoft.CognitiveServices is told apart by
+/// [`cognitive_services_kind`].
+fn sub_resource_kind(namespace: &str, resource_type: &str, group: &str) -> Option<ServiceKind> {
     let group = group.to_lowercase();
-    Some(match (resource_type, group.as_str()) {
-        ("storageaccounts", "blob") => ServiceKind::StorageBlob,
-        ("storageaccounts", "file") => ServiceKind::StorageFile,
-        ("storageaccounts", "queue") => ServiceKind::StorageQueue,
-        ("storageaccounts", "table") => ServiceKind::StorageTable,
-        ("storageaccounts", "web") => ServiceKind::StorageWeb,
-        ("storageaccounts", "dfs") => ServiceKind::StorageDfs,
-        ("vaults", _) => ServiceKind::KeyVault,
-        ("servers", "sqlserver") => ServiceKind::Sql,
-        ("searchservices", _) => ServiceKind::AiSearch,
-        ("databaseaccounts", "sql") => ServiceKind::CosmosDb,
-        ("sites", _) => ServiceKind::WebApp,
-        ("service", "gateway") => ServiceKind::ApiManagement,
-        ("accounts", _) => {
-            let account_kind = target
-                .and_then(|t| t.json.get("kind"))
-                .and_then(|k| k.as_str());
-            // An AI Foundry / AI services account answers on three names, and its endpoint's
-            // `customDnsConfigs` lists one FQDN per zone.
-            let ai_services = account_kind.is_some_and(|k| k.eq_ignore_ascii_case("AIServices"))
-                || fqdns.iter().any(|f| f.ends_with(".services.ai.azure.com"));
-            let openai = fqdns.iter().any(|f| f.ends_with(".openai.azure.com"))
-                || account_kind.is_some_and(|k| k.eq_ignore_ascii_case("OpenAI"));
-            if ai_services {
-                ServiceKind::AiServices
-            } else if openai {
-                ServiceKind::OpenAI
-            } else {
-                ServiceKind::CognitiveServices
-            }
+    Some(match (namespace, resource_type, group.as_str()) {
+        ("microsoft.storage", "storageaccounts", "blob") => ServiceKind::StorageBlob,
+        ("microsoft.storage", "storageaccounts", "file") => ServiceKind::StorageFile,
+        ("microsoft.storage", "storageaccounts", "queue") => ServiceKind::StorageQueue,
+        ("microsoft.storage", "storageaccounts", "table") => ServiceKind::StorageTable,
+        ("microsoft.storage", "storageaccounts", "web") => ServiceKind::StorageWeb,
+        ("microsoft.storage", "storageaccounts", "dfs") => ServiceKind::StorageDfs,
+        ("microsoft.keyvault", "vaults", "vault") => ServiceKind::KeyVault,
+        ("microsoft.sql", "servers", "sqlserver") => ServiceKind::Sql,
+        ("microsoft.search", "searchservices", "searchservice") => ServiceKind::AiSearch,
+        ("microsoft.documentdb", "databaseaccounts", "sql") => ServiceKind::CosmosDb,
+        ("microsoft.documentdb", "databaseaccounts", "mongodb") => ServiceKind::CosmosDbMongo,
+        ("microsoft.documentdb", "databaseaccounts", "cassandra") => ServiceKind::CosmosDbCassandra,
+        ("microsoft.documentdb", "databaseaccounts", "gremlin") => ServiceKind::CosmosDbGremlin,
+        ("microsoft.documentdb", "databaseaccounts", "table") => ServiceKind::CosmosDbTable,
+        ("microsoft.documentdb", "databaseaccounts", "analytical") => {
+            ServiceKind::CosmosDbAnalytical
         }
+        ("microsoft.web", "sites", "sites") => ServiceKind::WebApp,
+        ("microsoft.apimanagement", "service", "gateway") => ServiceKind::ApiManagement,
+        // Told apart by the account's kind.
+        ("microsoft.cognitiveservices", "accounts", "account") => ServiceKind::CognitiveServices,
         _ => return None,
     })
+}
+
+/// A Microsoft.CognitiveServices account (sub-resource `account`) is an AI Foundry / AI
+/// services account (three names), Azure OpenAI, or another Cognitive Services account, by its
+/// `kind` or, without the account in the input, by the FQDNs its endpoint lists.
+fn cognitive_services_kind(fqdns: &[String], target: Option<&Resource>) -> ServiceKind {
+    let account_kind = target
+        .and_then(|t| t.json.get("kind"))
+        .and_then(|k| k.as_str());
+    // An AI Foundry / AI services account answers on three names, and its endpoint's
+    // `customDnsConfigs` lists one FQDN per zone.
+    let ai_services = account_kind.is_some_and(|k| k.eq_ignore_ascii_case("AIServices"))
+        || fqdns.iter().any(|f| f.ends_with(".services.ai.azure.com"));
+    let openai = fqdns.iter().any(|f| f.ends_with(".openai.azure.com"))
+        || account_kind.is_some_and(|k| k.eq_ignore_ascii_case("OpenAI"));
+    if ai_services {
+        ServiceKind::AiServices
+    } else if openai {
+        ServiceKind::OpenAI
+    } else {
+        ServiceKind::CognitiveServices
+    }
+}
+
+/// The service kind behind a private link resource and sub-resource.
+fn kind(id: &str, group: &str, fqdns: &[String], target: Option<&Resource>) -> Option<ServiceKind> {
+    let (namespace, resource_type) = provider_type(id);
+    match sub_resource_kind(&namespace, &resource_type, group)? {
+        ServiceKind::CognitiveServices => Some(cognitive_services_kind(fqdns, target)),
+        other => Some(other),
+    }
 }
 
 /// Declares (once) the service a private endpoint targets and returns the endpoint's `target`:
@@ -238,12 +279,6 @@ fn service(
     group: &str,
     fqdns: &[String],
 ) -> Option<String> {
-    let resource_type = id
-        .split('/')
-        .rev()
-        .nth(1)
-        .unwrap_or_default()
-        .to_lowercase();
     let target = cx.find(id);
     let target_res = target.and_then(|t| cx.res(t));
     let fallback = |cx: &mut Context<'_>, reason: String| {
@@ -258,16 +293,29 @@ fn service(
         );
         fqdns.first().cloned()
     };
-    let Some(kind) = kind(&resource_type, group, fqdns, target_res) else {
-        return fallback(
-            cx,
-            format!("group `{group}` of `{resource_type}` is not a service kind azpath models"),
-        );
+    let Some(kind) = kind(id, group, fqdns, target_res) else {
+        let (namespace, resource_type) = provider_type(id);
+        let reason = if group.is_empty() {
+            format!(
+                "no sub-resource (`groupIds`) on its connection to `{namespace}/{resource_type}`"
+            )
+        } else {
+            format!("sub-resource `{group}` of `{namespace}/{resource_type}` is not one azpath models (its zones and names are unknown)")
+        };
+        return fallback(cx, reason);
     };
-    let name = last_segment(id).to_string();
-    if cx.is_service(&name) {
-        return Some(name);
+    // One service per resource and sub-resource: a Cosmos DB account's `Sql` and `MongoDB`
+    // endpoints, or a storage account's `blob` and `file`, are two services with their own
+    // names and zones.
+    let key = (id.to_lowercase(), group.to_lowercase());
+    if let Some(name) = cx.service_by_sub_resource.get(&key) {
+        return Some(name.clone());
     }
+    let mut name = last_segment(id).to_string();
+    if cx.is_service(&name) {
+        name = format!("{name}-{}", group.to_lowercase());
+    }
+    cx.service_by_sub_resource.insert(key, name.clone());
     let public_network_access = match target_res {
         Some(t) => match public_access(t) {
             Ok(access) => {

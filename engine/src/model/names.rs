@@ -60,6 +60,26 @@ impl ServiceKind {
             ServiceKind::StorageDfs => {
                 &[("dfs.core.windows.net", "privatelink.dfs.core.windows.net")]
             }
+            ServiceKind::CosmosDbMongo => &[(
+                "mongo.cosmos.azure.com",
+                "privatelink.mongo.cosmos.azure.com",
+            )],
+            ServiceKind::CosmosDbCassandra => &[(
+                "cassandra.cosmos.azure.com",
+                "privatelink.cassandra.cosmos.azure.com",
+            )],
+            ServiceKind::CosmosDbGremlin => &[(
+                "gremlin.cosmos.azure.com",
+                "privatelink.gremlin.cosmos.azure.com",
+            )],
+            ServiceKind::CosmosDbTable => &[(
+                "table.cosmos.azure.com",
+                "privatelink.table.cosmos.azure.com",
+            )],
+            ServiceKind::CosmosDbAnalytical => &[(
+                "analytics.cosmos.azure.com",
+                "privatelink.analytics.cosmos.azure.com",
+            )],
         }
     }
 

@@ -40,6 +40,12 @@ pub fn group_id(kind: ServiceKind) -> &'static str {
         ServiceKind::StorageTable => "table",
         ServiceKind::StorageWeb => "web",
         ServiceKind::StorageDfs => "dfs",
+        // Microsoft.DocumentDB/databaseAccounts, one sub-resource per API.
+        ServiceKind::CosmosDbMongo => "MongoDB",
+        ServiceKind::CosmosDbCassandra => "Cassandra",
+        ServiceKind::CosmosDbGremlin => "Gremlin",
+        ServiceKind::CosmosDbTable => "Table",
+        ServiceKind::CosmosDbAnalytical => "Analytical",
     }
 }
 

@@ -79,7 +79,8 @@ pub enum ServiceKind {
     Sql,
     /// Azure AI Search (`search.windows.net`).
     AiSearch,
-    /// Cosmos DB (`documents.azure.com`).
+    /// Cosmos DB for NoSQL (sub-resource `Sql`, `documents.azure.com`).
+    #[serde(alias = "CosmosDbSql")]
     CosmosDb,
     /// App Service web app (`azurewebsites.net`).
     WebApp,
@@ -100,6 +101,21 @@ pub enum ServiceKind {
     StorageWeb,
     /// Data Lake Storage Gen2 (`dfs.core.windows.net`).
     StorageDfs,
+    /// Cosmos DB for MongoDB (sub-resource `MongoDB`, `<account>.mongo.cosmos.azure.com`);
+    /// `CosmosDb` is the NoSQL API (sub-resource `Sql`). Each Cosmos DB sub-resource is its
+    /// own private endpoint and privatelink zone, like a storage account's.
+    CosmosDbMongo,
+    /// Cosmos DB for Apache Cassandra (sub-resource `Cassandra`,
+    /// `<account>.cassandra.cosmos.azure.com`).
+    CosmosDbCassandra,
+    /// Cosmos DB for Apache Gremlin (sub-resource `Gremlin`,
+    /// `<account>.gremlin.cosmos.azure.com`).
+    CosmosDbGremlin,
+    /// Cosmos DB for Table (sub-resource `Table`, `<account>.table.cosmos.azure.com`).
+    CosmosDbTable,
+    /// Cosmos DB analytical store (sub-resource `Analytical`,
+    /// `<account>.analytics.cosmos.azure.com`).
+    CosmosDbAnalytical,
 }
 
 /// `publicNetworkAccess` and the service firewall.
