@@ -280,8 +280,7 @@ impl Tracer<'_> {
             return Arrival::Stop(verdict);
         }
         // A reply that came back from the Internet to a firewall's public IP has reached it.
-        let own_public =
-            leg == Leg::Reply && super::reenter::own_public_ip(self.net, next.id, packet.dst);
+        let own_public = leg == Leg::Reply && self.own_public_ip(next.id, packet.dst);
         if packet.dst == next.ip || self.holds_frontend(next.id, packet.dst) || own_public {
             return match leg {
                 Leg::Reply if translate_back(next.id, packet, records, hop) => Arrival::Forward,

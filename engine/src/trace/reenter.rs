@@ -68,7 +68,7 @@ fn leaves_from_own_public_ip(net: &Network, nic: NicRef, source: IpAddr) -> bool
 }
 
 /// Whether `address` is a public IP of the firewall at `nic`.
-pub(super) fn own_public_ip(net: &Network, nic: NicRef, address: IpAddr) -> bool {
+fn own_public_ip(net: &Network, nic: NicRef, address: IpAddr) -> bool {
     let NicRef::Firewall(f) = nic else {
         return false;
     };
@@ -94,7 +94,7 @@ fn translating_firewall(
 /// private IP, `inside`) rather than from the Internet: the firewall's session is on its public
 /// IP, so it drops the reply (Learn, "Integrate Azure Firewall with Azure Standard Load
 /// Balancer": asymmetric routing).
-pub(super) fn reply_at_private_ip(
+fn reply_at_private_ip(
     net: &Network,
     at: &Nic,
     packet: Packet,
@@ -109,6 +109,23 @@ pub(super) fn reply_at_private_ip(
 }
 
 impl Tracer<'_> {
+    /// Whether `address` is a public IP of the firewall at `nic` ([`own_public_ip`]).
+    pub(super) fn own_public_ip(&self, nic: NicRef, address: IpAddr) -> bool {
+        own_public_ip(self.net, nic, address)
+    }
+
+    /// The verdict of a reply addressed to a firewall's public IP that reached it by a route
+    /// ([`reply_at_private_ip`]).
+    pub(super) fn reply_at_private_ip(
+        &self,
+        at: &Nic,
+        packet: Packet,
+        leg: Leg,
+        inside: bool,
+    ) -> Option<Verdict> {
+        reply_at_private_ip(self.net, at, packet, leg, inside)
+    }
+
     /// Whether a packet `at` sends to the Internet comes back into Azure: a request from a
     /// firewall by its own public IP to a modelled public frontend, or a reply to the public IP
     /// of the firewall that translated the request.

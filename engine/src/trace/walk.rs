@@ -588,9 +588,7 @@ impl<'a> Tracer<'a> {
         loop {
             if arriving {
                 let inside = !std::mem::take(&mut outside);
-                if let Some(v) =
-                    super::reenter::reply_at_private_ip(self.net, &at, packet, leg, inside)
-                {
+                if let Some(v) = self.reply_at_private_ip(&at, packet, leg, inside) {
                     return stop(hops, hop, v);
                 }
                 match self.arrive(&at, &mut packet, leg, records, &mut hop) {
