@@ -231,3 +231,37 @@ fn a_firewall_policy_dnat_rule_translating_to_a_public_address_imports_and_trace
     let a = trace_from(&l.network, l.dataplane(), client, req).unwrap();
     assert_eq!(a.verdict, Verdict::SentToInternet);
 }
+
+#[test]
+fn a_dnat_rule_to_an_instance_public_ip_reaches_the_nic_and_its_direct_reply_returns_through_the_firewall(
+) {
+    // No UDR on the VM's subnet: its reply to the firewall's public IP leaves for the Internet
+    // from its public IP and comes back to the firewall's public side.
+    let ron = estate("", "")
+        .replace(r#"route_table: "rt", nsg: "nsg""#, r#"nsg: "nsg""#)
+        .replace(
+            r#"translated_address: "20.42.98.220""#,
+            r#"translated_address: "20.42.98.30""#,
+        )
+        .replace(
+            r#"ip: "10.1.1.4")"#,
+            r#"ip: "10.1.1.4", public_ip: "20.42.98.30")"#,
+        );
+    let l = load(&ron);
+    let a = from_client(&l, 3389);
+    assert_eq!(a.verdict, Verdict::Delivered);
+    assert_eq!(nics(&a.forward), ["Internet", "fw", "Internet", "vm"]);
+    assert_eq!(nics(&a.reply), ["vm", "Internet", "fw"]);
+    assert_eq!(a.reply[0].packet.src, ip("20.42.98.30"));
+}
+
+#[test]
+fn a_dnat_rule_to_the_firewall_own_public_ip_ends_as_a_loop() {
+    let ron = estate("", "").replace(
+        r#"translated_address: "20.42.98.220""#,
+        r#"translated_address: "20.185.97.136""#,
+    );
+    let l = load(&ron);
+    let a = from_client(&l, 3389);
+    assert!(matches!(a.verdict, Verdict::Loop { .. }), "{:?}", a.verdict);
+}
