@@ -13,6 +13,7 @@ mod bad_inputs;
 mod branches;
 mod dns_properties;
 mod expectations;
+mod firewall_dnat;
 mod firewall_egress;
 mod hub_questions;
 mod hybrid;

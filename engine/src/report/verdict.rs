@@ -217,6 +217,9 @@ impl fmt::Display for OneWay {
             OneWay::ReplyOnly => {
                 "the reply reached a stateful appliance that never saw the request"
             }
+            OneWay::ReplyAtPrivateIp => {
+                "the reply to the firewall's public IP was routed to its private IP, where it knows no such session"
+            }
         })
     }
 }

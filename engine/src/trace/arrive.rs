@@ -17,15 +17,20 @@ impl Tracer<'_> {
     /// rewrites the destination to a backend, keeping the client's address) or a firewall's
     /// public IP (whose DNAT rules decide); any other address is not in the scenario.
     pub(super) fn enter(&mut self, packet: Packet, records: &mut FlowRecords) -> (Vec<Hop>, End) {
-        let mut hop = Hop {
-            nic: "Internet".into(),
-            subnet: String::new(),
-            vnet: String::new(),
-            region: String::new(),
-            packet,
-            steps: Vec::new(),
-            at: None,
-        };
+        self.enter_from(Vec::new(), packet, records)
+    }
+
+    /// [`Tracer::enter`] after the hops already taken: a request that left Azure for a public
+    /// address the scenario models comes back in there ([`super::reenter`]). A load balancer's
+    /// backend reached this way replies from the frontend's address, translated at its host.
+    pub(super) fn enter_from(
+        &mut self,
+        mut before: Vec<Hop>,
+        packet: Packet,
+        records: &mut FlowRecords,
+    ) -> (Vec<Hop>, End) {
+        let reentered = !before.is_empty();
+        let mut hop = internet_hop(packet);
         let nobody = Verdict::NoDestination {
             address: packet.dst,
         };
@@ -44,18 +49,20 @@ impl Tracer<'_> {
                     load_balancer: lb.name.clone(),
                     rule: nat.name.clone(),
                 });
-                return self.inbound(vec![hop], nat.backend, nat.backend_port, records);
+                before.push(hop);
+                return self.inbound(before, nat.backend, nat.backend_port, records);
             }
             let (rule, backend) = match self.pick(lb, packet, &mut hop) {
                 Ok(choice) => choice,
-                Err(verdict) => return stop(Vec::new(), hop, verdict),
+                Err(verdict) => return stop(before, hop, verdict),
             };
             let port = if rule.floating_ip {
                 packet.dst_port
             } else {
                 rule.backend_port
             };
-            let mut hops = vec![hop];
+            let mut hops = before;
+            hops.push(hop);
             if let Some(gateway) = lb.chain.and_then(|g| self.net.load_balancer(g)) {
                 match self.gateway_chain(gateway, packet) {
                     Ok(h) => hops.push(h),
@@ -65,6 +72,10 @@ impl Tracer<'_> {
             if rule.floating_ip {
                 // Floating IP: the backend receives the frontend address as destination.
                 return self.inbound_to(hops, backend, packet, records);
+            }
+            if reentered {
+                let frontend = (packet.dst, packet.dst_port);
+                records.lb_dnat.insert(NicRef::Workload(backend), frontend);
             }
             return self.inbound(hops, backend, port, records);
         }
@@ -77,13 +88,19 @@ impl Tracer<'_> {
                     private,
                 });
             }
-            return self.inbound(vec![hop], w, packet.dst_port, records);
+            if reentered {
+                records
+                    .lb_dnat
+                    .insert(NicRef::Workload(w), (packet.dst, packet.dst_port));
+            }
+            before.push(hop);
+            return self.inbound(before, w, packet.dst_port, records);
         }
         // A PaaS service's public endpoint answers from outside any VNet: how it answers
         // (served, 403 with public access disabled, refused by its firewall) is decided when
         // the trace concludes, as for a request leaving a VNet for it.
         if self.net.services.iter().any(|s| s.public_ip == packet.dst) {
-            return stop(Vec::new(), hop, Verdict::SentToInternet);
+            return stop(before, hop, Verdict::SentToInternet);
         }
         let firewall = self
             .net
@@ -93,9 +110,10 @@ impl Tracer<'_> {
             Some(f) => {
                 let id = NicRef::Firewall(f);
                 let (entry, leg) = (Entry::Arrives, Leg::Request);
-                self.walk_from(vec![hop], id, packet, entry, leg, records)
+                before.push(hop);
+                self.walk_from(before, id, packet, entry, leg, records)
             }
-            None => stop(Vec::new(), hop, nobody),
+            None => stop(before, hop, nobody),
         }
     }
 
@@ -108,7 +126,7 @@ impl Tracer<'_> {
         port: u16,
         records: &mut FlowRecords,
     ) -> (Vec<Hop>, End) {
-        let Some(entry) = hops.first().map(|h| h.packet) else {
+        let Some(entry) = hops.last().map(|h| h.packet) else {
             return (
                 hops,
                 End::Stopped(Verdict::ReplyDropped {
@@ -138,7 +156,7 @@ impl Tracer<'_> {
         inside: Packet,
         records: &mut FlowRecords,
     ) -> (Vec<Hop>, End) {
-        let address = hops.first().map_or(inside.dst, |h| h.packet.dst);
+        let address = hops.last().map_or(inside.dst, |h| h.packet.dst);
         let Some(workload) = self.net.workloads.get(w) else {
             return (hops, End::Stopped(Verdict::NoDestination { address }));
         };
@@ -261,7 +279,9 @@ impl Tracer<'_> {
         if let Some(verdict) = self.nsgs(next, Direction::Inbound, flow, records, hop) {
             return Arrival::Stop(verdict);
         }
-        if packet.dst == next.ip || self.holds_frontend(next.id, packet.dst) {
+        // A reply that came back from the Internet to a firewall's public IP has reached it.
+        let own_public = leg == Leg::Reply && self.own_public_ip(next.id, packet.dst);
+        if packet.dst == next.ip || self.holds_frontend(next.id, packet.dst) || own_public {
             return match leg {
                 Leg::Reply if translate_back(next.id, packet, records, hop) => Arrival::Forward,
                 _ => Arrival::Arrived,
@@ -365,6 +385,19 @@ impl Tracer<'_> {
         });
         records.snat.insert(next.id, (packet.src, packet.src_port));
         packet.src = to;
+    }
+}
+
+/// The hop of a packet crossing the Internet to a public address.
+pub(super) fn internet_hop(packet: Packet) -> Hop {
+    Hop {
+        nic: "Internet".into(),
+        subnet: String::new(),
+        vnet: String::new(),
+        region: String::new(),
+        packet,
+        steps: Vec::new(),
+        at: None,
     }
 }
 

@@ -17,6 +17,7 @@ mod hub;
 mod onprem;
 mod outbound;
 mod platform;
+mod reenter;
 mod reply;
 mod service;
 pub mod verdict;

@@ -299,6 +299,11 @@ pub enum OneWay {
     /// It saw only the reply, of a connection it never saw start: it drops the SYN-ACK and the
     /// connection never opens.
     ReplyOnly,
+    /// An Azure Firewall saw the request on its public IP, and the reply, addressed to that
+    /// public IP, was routed to its private IP, where it knows no such session: it drops it
+    /// and the connection never opens (Learn, "Integrate Azure Firewall with Azure Standard
+    /// Load Balancer", <https://learn.microsoft.com/azure/firewall/integrate-lb>).
+    ReplyAtPrivateIp,
 }
 
 /// Why a reply could not get back.
@@ -475,7 +480,7 @@ impl Verdict {
                 DenyFeel::TlsReset => Symptom::TlsHandshakeReset,
             },
             Verdict::AsymmetricReturnDropped { saw, .. } => match saw {
-                OneWay::ReplyOnly => Symptom::ReplyOnlyTimeout,
+                OneWay::ReplyOnly | OneWay::ReplyAtPrivateIp => Symptom::ReplyOnlyTimeout,
                 OneWay::RequestOnly => Symptom::HandshakeStalls,
             },
             Verdict::SentToInternet => Symptom::LeavesForInternet,

@@ -62,7 +62,8 @@ pub(super) struct FlowRecords {
     /// Firewalls that translated the request's destination, with the public address and port.
     pub(super) dnat: BTreeMap<NicRef, (IpAddr, u16)>,
     /// Backends an internal load balancer handed the request to with its destination
-    /// rewritten, with the frontend address and port their reply leaves from.
+    /// rewritten, with the frontend address and port their reply leaves from (also backends
+    /// and instance public IPs a request re-entering from the Internet reached).
     pub(super) lb_dnat: BTreeMap<NicRef, (IpAddr, u16)>,
 }
 
@@ -585,8 +586,14 @@ impl<'a> Tracer<'a> {
         };
         let mut hop = self.hop(&at, packet);
         let mut arriving = entry == Entry::Arrives;
+        // The first arrival of a walk entering from the Internet comes from outside Azure.
+        let mut outside = arriving;
         loop {
             if arriving {
+                let inside = !std::mem::take(&mut outside);
+                if let Some(v) = self.reply_at_private_ip(&at, packet, leg, inside) {
+                    return stop(hops, hop, v);
+                }
                 match self.arrive(&at, &mut packet, leg, records, &mut hop) {
                     Arrival::Forward => {}
                     Arrival::Arrived => {
@@ -627,6 +634,11 @@ impl<'a> Tracer<'a> {
             }
             let target = match self.forward(&at, hops.last(), packet, leg, &mut hop) {
                 Ok(target) => target,
+                // Sent to a public address the scenario models: back into Azure there.
+                Err(Verdict::SentToInternet) if self.reenters(&at, packet, leg, records) => {
+                    hops.push(hop);
+                    return self.reenter(hops, packet, leg, records);
+                }
                 Err(verdict) => return stop(hops, hop, verdict),
             };
             hops.push(hop);

@@ -1,0 +1,285 @@
+//! A packet sent to the Internet for a public address the scenario models comes back into Azure
+//! there, and an Azure Firewall's public-IP sessions seen from its private side.
+//!
+//! Microsoft Learn, "Integrate Azure Firewall with Azure Standard Load Balancer"
+//! (<https://learn.microsoft.com/azure/firewall/integrate-lb>), public load balancer: Internet
+//! traffic comes in through the firewall's public IP, "the firewall applies its firewall rules
+//! and NATs the packets to your load balancer's public IP address"; the backend subnet's default
+//! route to the firewall's private IP then takes the reply there, and "since the firewall is
+//! stateful, it drops the returning packet because the firewall isn't aware of such an
+//! established session". The fix: "an additional host route for the firewall's public IP
+//! address. Packets going to the firewall's public IP address are routed via the Internet."
+//! "Azure Firewall SNAT private IP address ranges"
+//! (<https://learn.microsoft.com/azure/firewall/snat-private-range>): "Azure Firewall provides
+//! SNAT capability for all outbound traffic to public IP addresses", so the translated request
+//! reaches the load balancer from the firewall's public IP, the address the reply goes to.
+//!
+//! azpath follows a packet back in only when it knows the address it arrives from: a firewall
+//! leaving by its own public IP. A workload's flow to a modelled public address (whose source is
+//! its NAT gateway's, its instance public IP, or a Microsoft-owned default address) still ends
+//! as sent to the Internet, as does a firewall egressing through a NAT gateway.
+
+use std::net::IpAddr;
+
+use super::arrive::internet_hop;
+use super::egress::{explicit_method, EgressMethod};
+use super::walk::{End, Entry, FlowRecords, Leg, Nic, Tracer};
+use super::{Hop, OneWay, Packet, Verdict};
+use crate::model::{FirewallId, Network, NicRef};
+
+/// A public address the scenario models, where a packet from the Internet enters Azure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum PublicFrontend {
+    /// A public load balancer's frontend.
+    LoadBalancer,
+    /// A NIC's instance-level public IP.
+    InstancePublicIp,
+    /// An Azure Firewall's public IP.
+    Firewall(FirewallId),
+}
+
+/// The modelled public frontend at `address`: a public load balancer's frontend, an instance
+/// public IP or a firewall's public IP. A PaaS service's public endpoint is not one (how it
+/// answers is decided when the trace concludes), nor is any address the scenario does not hold.
+pub(super) fn public_frontend(net: &Network, address: IpAddr) -> Option<PublicFrontend> {
+    if net
+        .load_balancers
+        .iter()
+        .any(|lb| !lb.is_internal() && lb.frontend_ip == address)
+    {
+        return Some(PublicFrontend::LoadBalancer);
+    }
+    if net.workload_with_public_ip(address).is_some() {
+        return Some(PublicFrontend::InstancePublicIp);
+    }
+    net.firewalls
+        .position(|f| f.public_ips.contains(&address))
+        .map(PublicFrontend::Firewall)
+}
+
+/// Whether `nic` leaves for the Internet from its own public IP and `source` is that address:
+/// an Azure Firewall without a NAT gateway on its subnet, which SNATs traffic to public
+/// addresses to its public IP.
+fn leaves_from_own_public_ip(net: &Network, nic: NicRef, source: IpAddr) -> bool {
+    matches!(
+        explicit_method(net, nic),
+        Some((EgressMethod::FirewallPublicIp, Some(ip))) if ip == source
+    )
+}
+
+/// Whether `address` is a public IP of the firewall at `nic`.
+fn own_public_ip(net: &Network, nic: NicRef, address: IpAddr) -> bool {
+    let NicRef::Firewall(f) = nic else {
+        return false;
+    };
+    net.firewalls
+        .get(f)
+        .is_some_and(|fw| fw.public_ips.contains(&address))
+}
+
+/// The firewall whose public IP is `address` and that translated this flow's source to it: the
+/// reply to that address is the firewall's to translate back.
+fn translating_firewall(
+    net: &Network,
+    address: IpAddr,
+    records: &FlowRecords,
+) -> Option<FirewallId> {
+    let f = net
+        .firewalls
+        .position(|f| f.public_ips.contains(&address))?;
+    records.snat.contains_key(&NicRef::Firewall(f)).then_some(f)
+}
+
+/// A reply addressed to a firewall's public IP that reaches the firewall by a route (at its
+/// private IP, `inside`) rather than from the Internet: the firewall's session is on its public
+/// IP, so it drops the reply (Learn, "Integrate Azure Firewall with Azure Standard Load
+/// Balancer": asymmetric routing).
+fn reply_at_private_ip(
+    net: &Network,
+    at: &Nic,
+    packet: Packet,
+    leg: Leg,
+    inside: bool,
+) -> Option<Verdict> {
+    let dropped = leg == Leg::Reply && inside && own_public_ip(net, at.id, packet.dst);
+    dropped.then(|| Verdict::AsymmetricReturnDropped {
+        device: at.name.to_string(),
+        saw: OneWay::ReplyAtPrivateIp,
+    })
+}
+
+impl Tracer<'_> {
+    /// Whether `address` is a public IP of the firewall at `nic` ([`own_public_ip`]).
+    pub(super) fn own_public_ip(&self, nic: NicRef, address: IpAddr) -> bool {
+        own_public_ip(self.net, nic, address)
+    }
+
+    /// The verdict of a reply addressed to a firewall's public IP that reached it by a route
+    /// ([`reply_at_private_ip`]).
+    pub(super) fn reply_at_private_ip(
+        &self,
+        at: &Nic,
+        packet: Packet,
+        leg: Leg,
+        inside: bool,
+    ) -> Option<Verdict> {
+        reply_at_private_ip(self.net, at, packet, leg, inside)
+    }
+
+    /// Whether a packet `at` sends to the Internet comes back into Azure: a request from a
+    /// firewall by its own public IP to a modelled public frontend, or a reply to the public IP
+    /// of the firewall that translated the request.
+    pub(super) fn reenters(
+        &self,
+        at: &Nic,
+        packet: Packet,
+        leg: Leg,
+        records: &FlowRecords,
+    ) -> bool {
+        match leg {
+            Leg::Request => {
+                public_frontend(self.net, packet.dst).is_some()
+                    && leaves_from_own_public_ip(self.net, at.id, packet.src)
+            }
+            Leg::Reply => translating_firewall(self.net, packet.dst, records).is_some(),
+        }
+    }
+
+    /// The packet comes back into Azure at the public address it was sent to, after `hops`.
+    pub(super) fn reenter(
+        &mut self,
+        mut hops: Vec<Hop>,
+        packet: Packet,
+        leg: Leg,
+        records: &mut FlowRecords,
+    ) -> (Vec<Hop>, End) {
+        match leg {
+            Leg::Request => self.enter_from(hops, packet, records),
+            Leg::Reply => match translating_firewall(self.net, packet.dst, records) {
+                Some(f) => {
+                    hops.push(internet_hop(packet));
+                    let id = NicRef::Firewall(f);
+                    self.walk_from(hops, id, packet, Entry::Arrives, Leg::Reply, records)
+                }
+                None => (hops, End::Stopped(Verdict::SentToInternet)),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::Symptom;
+
+    fn loaded(ron: &str) -> crate::Loaded {
+        crate::load_str("case.ron", ron).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse()
+            .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+    }
+
+    const ESTATE: &str = r#"Scenario(
+        vnets: [
+            (name: "hub", region: "r", address_space: ["10.0.0.0/16"], subnets: [(name: "AzureFirewallSubnet", prefix: "10.0.1.0/26")]),
+            (name: "spoke", region: "r", address_space: ["10.1.0.0/16"], subnets: [(name: "web", prefix: "10.1.1.0/24", nsg: "nsg")]),
+        ],
+        peerings: [(between: ("hub", "spoke"), allow_forwarded_traffic: true)],
+        nsgs: [(name: "nsg")],
+        firewalls: [(name: "fw", subnet: "hub/AzureFirewallSubnet", private_ip: "10.0.1.4", public_ips: ["20.40.0.4"])],
+        load_balancers: [
+            (name: "lb", frontend_ip: "20.40.0.10", rules: [(name: "https", frontend_port: 443, backend_port: 443)], backends: ["vm"]),
+            (name: "ilb", frontend_ip: "10.1.1.100", subnet: "spoke/web", rules: [(name: "https", frontend_port: 443, backend_port: 443)], backends: ["vm"]),
+        ],
+        workloads: [(name: "vm", subnet: "spoke/web", ip: "10.1.1.4", public_ip: "20.40.0.20")],
+    )"#;
+
+    #[test]
+    fn a_public_load_balancer_frontend_an_instance_public_ip_and_a_firewall_public_ip_are_where_the_internet_enters_azure(
+    ) {
+        let l = loaded(ESTATE);
+        let net = &l.network;
+        assert_eq!(
+            public_frontend(net, ip("20.40.0.10")),
+            Some(PublicFrontend::LoadBalancer)
+        );
+        assert_eq!(
+            public_frontend(net, ip("20.40.0.20")),
+            Some(PublicFrontend::InstancePublicIp)
+        );
+        assert!(matches!(
+            public_frontend(net, ip("20.40.0.4")),
+            Some(PublicFrontend::Firewall(_))
+        ));
+        // An internal frontend, and a public address nobody in the scenario holds, are not.
+        assert_eq!(public_frontend(net, ip("10.1.1.100")), None);
+        assert_eq!(public_frontend(net, ip("52.1.2.3")), None);
+    }
+
+    #[test]
+    fn the_firewall_snats_traffic_to_a_public_address_to_its_own_public_ip() {
+        let l = loaded(ESTATE);
+        let net = &l.network;
+        let fw = net
+            .firewalls
+            .position(|f| f.name == "fw")
+            .unwrap_or_else(|| panic!("no firewall"));
+        let nic = NicRef::Firewall(fw);
+        assert!(leaves_from_own_public_ip(net, nic, ip("20.40.0.4")));
+        // Its private address is not where it leaves from.
+        assert!(!leaves_from_own_public_ip(net, nic, ip("10.0.1.4")));
+    }
+
+    #[test]
+    fn a_firewall_drops_a_reply_to_its_public_ip_that_reaches_its_private_ip() {
+        let l = loaded(ESTATE);
+        let net = &l.network;
+        let fw = net
+            .firewalls
+            .position(|f| f.name == "fw")
+            .unwrap_or_else(|| panic!("no firewall"));
+        let at = Nic {
+            id: NicRef::Firewall(fw),
+            name: "fw".into(),
+            subnet: crate::model::SubnetId::for_test(0),
+            vnet: crate::model::VnetId::for_test(0),
+            ip: ip("10.0.1.4"),
+            forwarding: None,
+        };
+        let reply = Packet {
+            src: ip("20.40.0.10"),
+            src_port: 443,
+            dst: ip("20.40.0.4"),
+            dst_port: 50000,
+        };
+        let dropped = reply_at_private_ip(net, &at, reply, Leg::Reply, true);
+        assert_eq!(
+            dropped,
+            Some(Verdict::AsymmetricReturnDropped {
+                device: "fw".into(),
+                saw: OneWay::ReplyAtPrivateIp,
+            })
+        );
+        // Back from the Internet to the public IP, it is the firewall's to translate back.
+        assert_eq!(
+            reply_at_private_ip(net, &at, reply, Leg::Reply, false),
+            None
+        );
+        // A request to its public IP is the DNAT rules' to decide.
+        assert_eq!(
+            reply_at_private_ip(net, &at, reply, Leg::Request, true),
+            None
+        );
+    }
+
+    #[test]
+    fn a_reply_dropped_for_reaching_the_firewall_private_ip_times_the_connection_out() {
+        let v = Verdict::AsymmetricReturnDropped {
+            device: "fw".into(),
+            saw: OneWay::ReplyAtPrivateIp,
+        };
+        assert_eq!(v.symptom(), Symptom::ReplyOnlyTimeout);
+    }
+}
