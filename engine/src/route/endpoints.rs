@@ -17,6 +17,7 @@
 //!   UDRs, see [`EndpointRoute::policy`].
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use ipnet::IpNet;
 
@@ -32,8 +33,9 @@ pub struct EndpointRoute {
     pub id: PrivateEndpointId,
     /// The VNet that holds it.
     pub vnet: VnetId,
-    /// Its route, `Active` as the sole route for its prefix.
-    pub route: EffectiveRoute,
+    /// Its route, `Active` as the sole route for its prefix; shared with the look-ups that
+    /// show it, so an explained look-up holds it without copying.
+    pub route: Arc<EffectiveRoute>,
     /// When the endpoint's subnet lets route tables apply: its policies and the endpoint VNet's
     /// address prefix holding the endpoint, which a UDR must be at least as long as to
     /// invalidate the route.
@@ -76,14 +78,14 @@ impl EndpointRoutes {
                 Some(EndpointRoute {
                     id,
                     vnet: subnet.vnet,
-                    route: EffectiveRoute {
+                    route: Arc::new(EffectiveRoute {
                         source: c.source,
                         state: why.state(),
                         prefix: c.prefix,
                         next_hop: c.next_hop,
                         origin: c.origin,
                         why,
-                    },
+                    }),
                     policy,
                 })
             })
