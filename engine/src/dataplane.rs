@@ -33,6 +33,8 @@ pub struct DataPlane {
     /// Every NIC by address first: which VNets hold an address (one, usually), so that finding
     /// it among a hub's many peers costs one search, not one per peer.
     by_address: Vec<(IpAddr, VnetId, NicRef)>,
+    /// The IPv4 addresses that start `by_address`, as integers, for integer compares.
+    by_v4: Vec<u32>,
     /// Per virtual hub ([`VirtualHubId`] index): its route tables in order, then its firewall's
     /// forwarding, compiled once rather than on every packet that crosses the hub.
     hub_tables: Vec<Vec<HubTable>>,
@@ -128,6 +130,7 @@ impl DataPlane {
         let mut by_address: Vec<(IpAddr, VnetId, NicRef)> =
             all.iter().map(|(v, ip, nic)| (*ip, *v, *nic)).collect();
         by_address.sort();
+        let by_v4 = crate::route::endpoints::v4_prefix(&by_address, |(a, _, _)| *a);
         let nics = all.into_iter().map(|(_, ip, nic)| (ip, nic)).collect();
         let hub_tables = net
             .virtual_hubs
@@ -160,6 +163,7 @@ impl DataPlane {
             nics,
             nics_from,
             by_address,
+            by_v4,
             hub_tables,
             peers,
         }
@@ -204,7 +208,10 @@ impl DataPlane {
 
     /// Every NIC holding `ip`, with its VNet.
     pub fn nics_holding(&self, ip: IpAddr) -> impl Iterator<Item = (VnetId, NicRef)> + '_ {
-        let from = self.by_address.partition_point(|(a, _, _)| *a < ip);
+        let from = match ip {
+            IpAddr::V4(a) => self.by_v4.partition_point(|k| *k < a.to_bits()),
+            IpAddr::V6(_) => self.by_address.partition_point(|(a, _, _)| *a < ip),
+        };
         self.by_address
             .get(from..)
             .unwrap_or_default()

@@ -2,6 +2,7 @@
 //! with every competing route and the reason it lost.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
@@ -24,8 +25,9 @@ pub struct NextHopAnswer {
     pub next_hop_ips: Vec<IpAddr>,
     /// The winning route's table, or `System Route`.
     pub route_table: String,
-    /// The winning route (the first of equal-cost paths), if any.
-    pub route: Option<EffectiveRoute>,
+    /// The winning route (the first of equal-cost paths), if any. Shared with the compiled
+    /// table it was looked up in (it serialises as the route itself).
+    pub route: Option<Arc<EffectiveRoute>>,
     /// Every route whose prefix contains the destination, longest first, with its verdict.
     pub candidates: Vec<CandidateRoute>,
 }
@@ -34,8 +36,8 @@ pub struct NextHopAnswer {
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct CandidateRoute {
-    /// The route.
-    pub route: EffectiveRoute,
+    /// The route, shared with the compiled table (it serialises as the route itself).
+    pub route: Arc<EffectiveRoute>,
     /// Whether it won, and if not, why.
     pub verdict: Verdict,
 }
@@ -91,17 +93,24 @@ pub fn next_hop(
                 (_, Some(w)) => Verdict::ShorterPrefix { than: w },
                 (_, None) => Verdict::Invalid,
             },
-            route: r.into_owned(),
+            route: r,
         })
-        .collect();
+        .collect::<Vec<CandidateRoute>>();
     let first = winners.first().copied();
+    // The winner is among the covering routes: hold the same shared route.
+    let route = first.map(|w| {
+        candidates
+            .iter()
+            .find(|c| std::ptr::eq(c.route.as_ref(), w))
+            .map_or_else(|| Arc::new(w.clone()), |c| Arc::clone(&c.route))
+    });
     NextHopAnswer {
         subnet: name,
         destination,
         next_hop: first.map_or(NextHop::of(NextHopType::None), |r| r.next_hop),
         next_hop_ips: winners.iter().filter_map(|r| r.next_hop.ip).collect(),
         route_table: first.map_or_else(String::new, |r| r.table_name().to_string()),
-        route: first.cloned(),
+        route,
         candidates,
     }
 }

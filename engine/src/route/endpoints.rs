@@ -17,6 +17,7 @@
 //!   UDRs, see [`EndpointRoute::policy`].
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use ipnet::IpNet;
 
@@ -32,8 +33,9 @@ pub struct EndpointRoute {
     pub id: PrivateEndpointId,
     /// The VNet that holds it.
     pub vnet: VnetId,
-    /// Its route, `Active` as the sole route for its prefix.
-    pub route: EffectiveRoute,
+    /// Its route, `Active` as the sole route for its prefix; shared with the look-ups that
+    /// show it, so an explained look-up holds it without copying.
+    pub route: Arc<EffectiveRoute>,
     /// When the endpoint's subnet lets route tables apply: its policies and the endpoint VNet's
     /// address prefix holding the endpoint, which a UDR must be at least as long as to
     /// invalidate the route.
@@ -49,6 +51,9 @@ pub struct EndpointRoutes {
     from: Vec<usize>,
     /// `(address, index into routes)`, sorted.
     by_address: Vec<(IpAddr, usize)>,
+    /// The IPv4 addresses that start `by_address` (IPv4 sorts first), as integers: searched with
+    /// integer compares, which the look-up at every hop of a trace does.
+    v4: Vec<u32>,
     /// Addresses held by more than one endpoint (in VNets that are not peered with each other,
     /// but may both be peered with a third), sorted.
     repeated: Vec<IpAddr>,
@@ -76,14 +81,14 @@ impl EndpointRoutes {
                 Some(EndpointRoute {
                     id,
                     vnet: subnet.vnet,
-                    route: EffectiveRoute {
+                    route: Arc::new(EffectiveRoute {
                         source: c.source,
                         state: why.state(),
                         prefix: c.prefix,
                         next_hop: c.next_hop,
                         origin: c.origin,
                         why,
-                    },
+                    }),
                     policy,
                 })
             })
@@ -106,10 +111,12 @@ impl EndpointRoutes {
             })
             .collect();
         repeated.dedup();
+        let v4 = v4_prefix(&by_address, |(a, _)| *a);
         Self {
             routes,
             from,
             by_address,
+            v4,
             repeated,
         }
     }
@@ -123,7 +130,10 @@ impl EndpointRoutes {
 
     /// The routes of the endpoints holding `ip` (one, usually).
     pub fn at(&self, ip: IpAddr) -> impl Iterator<Item = &EndpointRoute> + '_ {
-        let from = self.by_address.partition_point(|(a, _)| *a < ip);
+        let from = match ip {
+            IpAddr::V4(a) => self.v4.partition_point(|k| *k < a.to_bits()),
+            IpAddr::V6(_) => self.by_address.partition_point(|(a, _)| *a < ip),
+        };
         self.by_address
             .get(from..)
             .unwrap_or_default()
@@ -146,4 +156,16 @@ impl EndpointRoutes {
     pub fn is_empty(&self) -> bool {
         self.routes.is_empty()
     }
+}
+
+/// The IPv4 addresses at the start of `sorted` (sorted by address, so IPv4 first), as integers
+/// in the same order: position `i` of the result is position `i` of `sorted`.
+pub(crate) fn v4_prefix<T>(sorted: &[T], addr: impl Fn(&T) -> IpAddr) -> Vec<u32> {
+    sorted
+        .iter()
+        .map_while(|e| match addr(e) {
+            IpAddr::V4(a) => Some(a.to_bits()),
+            IpAddr::V6(_) => None,
+        })
+        .collect()
 }

@@ -49,8 +49,24 @@ impl<V> Lpm<V> for TrieLpm<V> {
         self.map.get_lpm(&host(addr))
     }
 
+    /// One longest-prefix match per covering prefix, each from the supernet of the last one
+    /// found: a table has few prefixes over an address, and `cover` allocates at every trie
+    /// node it passes.
     fn covering(&self, addr: IpAddr) -> Vec<(IpNet, &V)> {
-        self.map.cover(&host(addr)).collect()
+        let mut out: Vec<(IpNet, &V)> = Vec::new();
+        let mut probe = host(addr);
+        while let Some((prefix, value)) = self.map.get_lpm(&probe) {
+            out.push((prefix, value));
+            let Some(shorter) = prefix.prefix_len().checked_sub(1) else {
+                break;
+            };
+            match IpNet::new(prefix.addr(), shorter) {
+                Ok(supernet) => probe = supernet.trunc(),
+                Err(_) => break,
+            }
+        }
+        out.reverse();
+        out
     }
 
     fn len(&self) -> usize {

@@ -26,8 +26,9 @@ use crate::model::{Network, RouteSource, RouteState, SubnetId, VnetId};
 #[derive(Clone, Debug)]
 pub struct RouteTableView {
     /// The routes the table holds itself, `Active` or `Invalid`: all but the overlaid
-    /// private-endpoint routes.
-    own: Vec<EffectiveRoute>,
+    /// private-endpoint routes. Shared, so an explained look-up ([`covering`](Self::covering))
+    /// holds the routes it shows without copying them.
+    own: Vec<Arc<EffectiveRoute>>,
     /// Where private-endpoint routes are listed among `own` (after the VNet's and peerings'),
     /// and how many `own` holds there (those at shadowed addresses).
     endpoints_at: (usize, usize),
@@ -123,6 +124,7 @@ impl RouteTableView {
         let mut udrs: TrieLpm<usize> = TrieLpm::default();
         let mut by_prefix: std::collections::BTreeMap<IpNet, (Vec<usize>, Vec<usize>)> =
             Default::default();
+        let own: Vec<Arc<EffectiveRoute>> = own.into_iter().map(Arc::new).collect();
         for (i, r) in own.iter().enumerate() {
             let entry = by_prefix.entry(r.prefix).or_default();
             entry.1.push(i);
@@ -162,7 +164,7 @@ impl RouteTableView {
             .skip(at)
             .take(held)
             .filter_map(|r| match &r.origin {
-                Origin::PrivateEndpoint { id, .. } => Some((*id, Cow::Borrowed(r))),
+                Origin::PrivateEndpoint { id, .. } => Some((*id, Cow::Borrowed(r.as_ref()))),
                 _ => None,
             })
             .chain(
@@ -179,7 +181,7 @@ impl RouteTableView {
                 .get(range)
                 .unwrap_or_default()
                 .iter()
-                .map(Cow::Borrowed)
+                .map(|r| Cow::Borrowed(r.as_ref()))
         };
         own(0..at)
             .chain(endpoints.into_iter().map(|(_, r)| r))
@@ -198,7 +200,7 @@ impl RouteTableView {
     /// The routes the table holds itself: every route but the private-endpoint ones it
     /// overlays, for readers that look at UDRs, gateway routes or prefixes other than endpoint
     /// addresses.
-    pub fn own_routes(&self) -> &[EffectiveRoute] {
+    pub fn own_routes(&self) -> &[Arc<EffectiveRoute>] {
         &self.own
     }
 
@@ -210,7 +212,12 @@ impl RouteTableView {
         }
         self.active
             .longest_match(dst)
-            .map(|(_, idx)| idx.iter().filter_map(|i| self.own.get(*i)).collect())
+            .map(|(_, idx)| {
+                idx.iter()
+                    .filter_map(|i| self.own.get(*i))
+                    .map(|r| r.as_ref())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -221,20 +228,21 @@ impl RouteTableView {
             return Some(r);
         }
         let (_, idx) = self.active.longest_match(dst)?;
-        self.own.get(*idx.first()?)
+        self.own.get(*idx.first()?).map(|r| r.as_ref())
     }
 
-    /// Every route whose prefix contains `dst`, longest prefix first, Active before Invalid.
-    pub fn covering(&self, dst: IpAddr) -> Vec<Cow<'_, EffectiveRoute>> {
-        let mut out: Vec<Cow<'_, EffectiveRoute>> = self
+    /// Every route whose prefix contains `dst`, longest prefix first, Active before Invalid;
+    /// shared with the table (only an endpoint route a UDR invalidates here is a new value).
+    pub fn covering(&self, dst: IpAddr) -> Vec<Arc<EffectiveRoute>> {
+        let mut out: Vec<Arc<EffectiveRoute>> = self
             .all
             .covering(dst)
             .into_iter()
             .rev()
             .flat_map(|(_, idx)| idx.iter().filter_map(|i| self.own.get(*i)))
-            .map(Cow::Borrowed)
+            .cloned()
             .collect();
-        out.extend(self.seen_endpoint(dst).map(|e| self.overlaid(e)));
+        out.extend(self.seen_endpoint(dst).map(|e| self.overlaid_shared(e)));
         out.sort_by_key(|r| (std::cmp::Reverse(r.prefix.prefix_len()), r.state));
         out
     }
@@ -254,7 +262,7 @@ impl RouteTableView {
     /// the longest prefix, so it forwards whenever it is there and valid.
     fn active_endpoint(&self, dst: IpAddr) -> Option<&EffectiveRoute> {
         let e = self.seen_endpoint(dst)?;
-        self.policy_udr(e).is_none().then_some(&e.route)
+        self.policy_udr(e).is_none().then_some(e.route.as_ref())
     }
 
     fn is_shadowed(&self, ip: IpAddr) -> bool {
@@ -281,18 +289,27 @@ impl RouteTableView {
             route_prefix: udr.prefix,
             endpoint_vnet_prefix: vnet_prefix,
         };
-        Some((udr, why))
+        Some((udr.as_ref(), why))
     }
 
     /// An overlaid endpoint route as this table shows it.
     fn overlaid<'a>(&'a self, e: &'a EndpointRoute) -> Cow<'a, EffectiveRoute> {
         match self.policy_udr(e) {
-            None => Cow::Borrowed(&e.route),
+            None => Cow::Borrowed(e.route.as_ref()),
             Some((_, why)) => Cow::Owned(EffectiveRoute {
                 state: why.state(),
                 why,
-                ..e.route.clone()
+                ..e.route.as_ref().clone()
             }),
+        }
+    }
+
+    /// [`overlaid`](Self::overlaid), shared with the endpoint routes when the table shows the
+    /// route as it is.
+    fn overlaid_shared(&self, e: &EndpointRoute) -> Arc<EffectiveRoute> {
+        match self.overlaid(e) {
+            Cow::Borrowed(_) => Arc::clone(&e.route),
+            Cow::Owned(r) => Arc::new(r),
         }
     }
 }
