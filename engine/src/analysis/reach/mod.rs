@@ -15,6 +15,7 @@ pub mod summary;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -274,6 +275,16 @@ fn endpoints(net: &Network, list: &[(Member, u32)]) -> (Vec<Endpoint>, usize) {
     (out, dense.len())
 }
 
+/// Adds `n` pairs to verdict `name`'s count, copying the name only the first time.
+fn count(verdicts: &mut BTreeMap<String, u64>, name: &str, n: u64) {
+    match verdicts.get_mut(name) {
+        Some(c) => *c += n,
+        None => {
+            verdicts.insert(name.to_string(), n);
+        }
+    }
+}
+
 /// Class pairs traced between two rounds of interning their verdicts.
 const CHUNK: usize = 16_384;
 
@@ -281,24 +292,26 @@ const CHUNK: usize = 16_384;
 #[derive(Default)]
 struct Outcomes {
     list: Vec<Verdict>,
-    index: HashMap<String, usize>,
+    index: HashMap<Arc<str>, usize>,
 }
 
 impl Outcomes {
     /// The number of verdict `v`, whose fingerprint is `key`.
-    fn add(&mut self, v: Verdict, key: String) -> usize {
-        let list = &mut self.list;
-        *self.index.entry(key).or_insert_with(|| {
-            list.push(v);
-            list.len() - 1
-        })
+    fn add(&mut self, v: Verdict, key: Arc<str>) -> usize {
+        if let Some(i) = self.index.get(&key) {
+            return *i;
+        }
+        self.list.push(v);
+        let i = self.list.len() - 1;
+        self.index.insert(key, i);
+        i
     }
 }
 
 /// What tracing a class pair's representative gave.
 enum Traced {
     Empty,
-    Shared(Verdict, String, Relabel),
+    Shared(Verdict, Arc<str>, Relabel),
     OneByOne,
 }
 
@@ -412,7 +425,7 @@ impl<'a> Matrix<'a> {
 
     /// Traces class pair `(a, b)`'s representative: whether its verdict carries over to the
     /// class pair's other pairs.
-    fn trace_cell(&self, (a, b): (usize, usize)) -> Traced {
+    fn trace_cell(&self, (a, b): (usize, usize), seen: &mut relabel::Fingerprints) -> Traced {
         let Some((s, d)) = self.pairs_of(a, b).next() else {
             return Traced::Empty;
         };
@@ -425,7 +438,7 @@ impl<'a> Matrix<'a> {
         ) else {
             return Traced::Empty;
         };
-        match relabel::relabel_for(&verdict, se, de, (sm, dm)) {
+        match relabel::relabel_for(&verdict, se, de, (sm, dm), seen) {
             Some((r, key)) => Traced::Shared(verdict, key, r),
             None => Traced::OneByOne,
         }
@@ -446,7 +459,12 @@ impl<'a> Matrix<'a> {
                 done: cell_list.len() as u64,
                 of: cells.len() as u64,
             });
-            let traced: Vec<Traced> = chunk.par_iter().map(|&c| self.trace_cell(c)).collect();
+            let traced: Vec<Traced> = chunk
+                .par_iter()
+                .map_init(relabel::Fingerprints::default, |seen, &c| {
+                    self.trace_cell(c, seen)
+                })
+                .collect();
             for (&(a, b), t) in chunk.iter().zip(traced) {
                 let cell = match t {
                     Traced::Empty => Cell::Empty,
@@ -458,7 +476,7 @@ impl<'a> Matrix<'a> {
                         summary.traced += 1;
                         let n = self.pair_count(a, b);
                         summary.pairs += n;
-                        *summary.verdicts.entry(v.name().to_string()).or_default() += n;
+                        count(&mut summary.verdicts, v.name(), n);
                         Cell::Shared {
                             outcome: outcomes.add(v, key),
                             relabel,
@@ -501,8 +519,8 @@ impl<'a> Matrix<'a> {
                 summary.traced_one_by_one += 1;
                 let Some(v) = v else { continue };
                 summary.pairs += 1;
-                *summary.verdicts.entry(v.name().to_string()).or_default() += 1;
-                let key = relabel::fingerprint(&v);
+                count(&mut summary.verdicts, v.name(), 1);
+                let key = relabel::fingerprint(&v).into();
                 one_by_one.push(Single {
                     source: s,
                     destination: d,

@@ -13,6 +13,7 @@
 
 use std::borrow::Cow;
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -68,7 +69,8 @@ pub(super) fn relabel_for(
     source: &Endpoint,
     destination: &Endpoint,
     (source_marks, destination_marks): (&Marks, &Marks),
-) -> Option<(Relabel, String)> {
+    seen: &mut Fingerprints,
+) -> Option<(Relabel, Arc<str>)> {
     // Names as JSON writes them (escaped), so a mention inside any string is found.
     let marks = [
         source_marks.name.as_str(),
@@ -94,18 +96,51 @@ pub(super) fn relabel_for(
         }
         _ => Relabel::Nothing,
     };
-    let key = fingerprint(v);
-    let cleared = match field {
-        Relabel::Nothing => None,
-        _ => Some(fingerprint(&apply(
-            v,
-            field,
-            "",
-            IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-            "",
-        ))),
-    };
-    silent(cleared.as_deref().unwrap_or(&key)).then_some((field, key))
+    // The verdict with the pair's own field cleared is what is searched for other mentions,
+    // and (with the field) the key alike outcomes share, since every pair's verdict is the
+    // shared one with that field set to its own.
+    let key = seen.key(field, v);
+    silent(&key).then_some((field, key))
+}
+
+/// How many fingerprints [`Fingerprints`] remembers.
+const REMEMBERED: usize = 32;
+
+/// The fingerprints of the verdicts one worker met last: a matrix meets few distinct verdicts,
+/// so a verdict met again is compared with the ones remembered rather than serialised again.
+#[derive(Debug, Default)]
+pub(super) struct Fingerprints {
+    seen: Vec<(Relabel, Verdict, Arc<str>)>,
+    next: usize,
+}
+
+impl Fingerprints {
+    /// The fingerprint of `v` with its `field` cleared, prefixed with the field.
+    fn key(&mut self, field: Relabel, v: &Verdict) -> Arc<str> {
+        let cleared = match field {
+            Relabel::Nothing => Cow::Borrowed(v),
+            _ => Cow::Owned(apply(v, field, "", IpAddr::V4(Ipv4Addr::UNSPECIFIED), "")),
+        };
+        if let Some((_, _, key)) = self
+            .seen
+            .iter()
+            .find(|(f, w, _)| *f == field && *w == *cleared)
+        {
+            return Arc::clone(key);
+        }
+        let key: Arc<str> = match field {
+            Relabel::Nothing => fingerprint(&cleared).into(),
+            _ => format!("{field:?}:{}", fingerprint(&cleared)).into(),
+        };
+        let entry = (field, cleared.into_owned(), Arc::clone(&key));
+        if self.seen.len() < REMEMBERED {
+            self.seen.push(entry);
+        } else if let Some(slot) = self.seen.get_mut(self.next) {
+            *slot = entry;
+            self.next = (self.next + 1) % REMEMBERED;
+        }
+        key
+    }
 }
 
 /// The verdict of the pair (`source`, `destination`), from its class's verdict.
