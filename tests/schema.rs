@@ -296,3 +296,95 @@ fn every_bundled_scenario_validates_against_the_scenario_schema() {
         schemas.check("scenario", &value, &file.display().to_string());
     }
 }
+
+#[test]
+fn gateway_site_and_hub_routes_reach_summaries_and_compare_validate() {
+    let schemas = Schemas::load();
+    let hybrid = "scenarios/hybrid/gateway-transit-and-what-is-advertised.ron";
+    for at in ["vpngw", "dc", "branch"] {
+        let r = json(&["routes", hybrid, "--at", at, "--format", "json"]);
+        assert_eq!(r["schema_version"], 1, "{at}");
+        schemas.check("routes-gateway", &r, &format!("routes --at {at}"));
+    }
+    let wan = "scenarios/virtual-wan/hub-effective-routes-before-and-after-routing-intent.ron";
+    for at in ["hub", "hub/fw"] {
+        let r = json(&["routes", wan, "--at", at, "--format", "json"]);
+        assert_eq!(r["schema_version"], 1, "{at}");
+        schemas.check("routes-hub", &r, &format!("routes --at {at}"));
+    }
+    for file in [hybrid, wan] {
+        for by in ["region", "vnet"] {
+            let s = json(&[
+                "reach",
+                file,
+                "--summary",
+                "--sites",
+                "--group-by",
+                by,
+                "--format",
+                "json",
+            ]);
+            assert_eq!(s["schema_version"], 1, "{file}");
+            schemas.check("reach-summary", &s, &format!("reach --summary {file}"));
+        }
+        let failing = json(&[
+            "reach", file, "--sites", "--only", "failing", "--format", "json",
+        ]);
+        schemas.check("reach", &failing, &format!("reach --only failing {file}"));
+    }
+
+    let base = "scenarios/virtual-wan/cross-region-private-endpoint.ron";
+    let fix = "scenarios/virtual-wan/fixes/co-located-private-endpoint.ron";
+    let to = "aoai-dev.openai.azure.com";
+    let both = json(&["compare", base, fix, "--format", "json"]);
+    assert_eq!(both["schema_version"], 1);
+    schemas.check("compare", &both, "compare A B");
+    let one = json(&[
+        "compare", base, fix, "--from", "app-dev", "--to", to, "--format", "json",
+    ]);
+    schemas.check("compare", &one, "compare A B of one flow");
+    let flows = json(&[
+        "compare",
+        base,
+        "--from",
+        "app-dev",
+        "--to",
+        to,
+        "--b-from",
+        "app-prod",
+        "--b-to",
+        "aoai-prod.openai.azure.com",
+        "--format",
+        "json",
+    ]);
+    schemas.check("compare", &flows, "compare of two flows");
+    let check = json(&["check", base, "--format", "json"]);
+    schemas.check("test", &check, "check");
+    let by_name = json(&[
+        "trace", base, "--from", "app-dev", "--to", to, "--format", "json",
+    ]);
+    schemas.check("trace", &by_name, "trace to a name");
+    let from_site = json(&[
+        "trace",
+        hybrid,
+        "--from",
+        "dc:192.168.1.10",
+        "--to",
+        "10.1.1.4",
+        "--format",
+        "json",
+    ]);
+    schemas.check("trace", &from_site, "trace from a site");
+    let internet = "scenarios/egress/nat-gateway-vs-instance-public-ip.ron";
+    let from_internet = json(&[
+        "trace",
+        internet,
+        "--from",
+        "203.0.113.7",
+        "--to",
+        "20.2.2.2",
+        "--format",
+        "json",
+    ]);
+    schemas.check("trace", &from_internet, "trace from the Internet");
+}

@@ -210,15 +210,8 @@ pub fn summary_json(
     groups: &[GroupCount],
     out: &mut impl Write,
 ) -> io::Result<()> {
-    #[derive(Serialize, schemars::JsonSchema)]
-    struct Summary<'a> {
-        schema_version: u32,
-        request: &'a crate::analysis::reach::ReachRequest,
-        summary: &'a crate::analysis::reach::ReachSummary,
-        groups: &'a [GroupCount],
-    }
     let mut ser = serde_json::Serializer::pretty(out);
-    Summary {
+    ReachSummaryJson {
         schema_version: crate::report::json::SCHEMA_VERSION,
         request: &answer.request,
         summary: &answer.summary,
@@ -226,6 +219,19 @@ pub fn summary_json(
     }
     .serialize(&mut ser)
     .map_err(io::Error::other)
+}
+
+/// What [`summary_json`] writes (`reach --summary --format json`): the counts, without pairs.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ReachSummaryJson<'a> {
+    /// [`crate::report::json::SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// What was computed.
+    pub request: &'a crate::analysis::reach::ReachRequest,
+    /// The numbers.
+    pub summary: &'a crate::analysis::reach::ReachSummary,
+    /// The pairs per source group and destination group, per verdict.
+    pub groups: &'a [GroupCount],
 }
 
 /// The shape [`json`] writes, for its schema: the matrix is streamed, never built as this.

@@ -12,11 +12,12 @@ use crate::analysis::symptom::SymptomDiagnosis;
 use crate::analysis::whatif::WhatIfAnswer;
 use crate::dns::Resolution;
 use crate::query::{
-    AzEffectiveRouteList, FlowVerifyAnswer, NextHopAnswer, RouteComparison, RoutesAnswer,
+    AzEffectiveRouteList, FlowVerifyAnswer, HubRoutesAnswer, NextHopAnswer, OnPremRoutes,
+    RouteComparison, RoutesAnswer,
 };
 use crate::report::az::AzNextHop;
 use crate::report::json::{TestRun, Versioned};
-use crate::report::reach::ReachMatrix;
+use crate::report::reach::{ReachMatrix, ReachSummaryJson};
 use crate::scenario::Document;
 use crate::trace::TraceAnswer;
 
@@ -56,11 +57,18 @@ pub enum Kind {
     AzNextHop,
     /// A scenario file, as its RON maps onto JSON (structs as objects, enums externally tagged).
     Scenario,
+    /// `routes --at GATEWAY|SITE --format json`: what a VNet gateway learned and advertises, or
+    /// an on-premises site's ranges and routes.
+    RoutesGateway,
+    /// `routes --at HUB[/TABLE|/FIREWALL] --format json`: a virtual hub route table.
+    RoutesHub,
+    /// `reach --summary --format json`: the counts, without the pairs.
+    ReachSummary,
 }
 
 impl Kind {
     /// Every kind, in the order `azpath schema` lists them.
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 19] = [
         Kind::Routes,
         Kind::NextHop,
         Kind::FlowVerify,
@@ -77,6 +85,9 @@ impl Kind {
         Kind::AzRoutes,
         Kind::AzNextHop,
         Kind::Scenario,
+        Kind::RoutesGateway,
+        Kind::RoutesHub,
+        Kind::ReachSummary,
     ];
 
     /// The kind's name, as `azpath schema` takes it.
@@ -98,6 +109,9 @@ impl Kind {
             Kind::AzRoutes => "az-routes",
             Kind::AzNextHop => "az-next-hop",
             Kind::Scenario => "scenario",
+            Kind::RoutesGateway => "routes-gateway",
+            Kind::RoutesHub => "routes-hub",
+            Kind::ReachSummary => "reach-summary",
         }
     }
 
@@ -128,6 +142,9 @@ impl Kind {
                 .for_deserialize()
                 .into_generator()
                 .into_root_schema_for::<Document>(),
+            Kind::RoutesGateway => answer::<OnPremRoutes>(),
+            Kind::RoutesHub => answer::<HubRoutesAnswer>(),
+            Kind::ReachSummary => written::<ReachSummaryJson<'static>>(),
         }
     }
 }
@@ -171,6 +188,9 @@ mod tests {
         assert!(requires(Kind::Trace));
         assert!(requires(Kind::Test));
         assert!(requires(Kind::Reach));
+        assert!(requires(Kind::ReachSummary));
+        assert!(requires(Kind::RoutesGateway));
+        assert!(requires(Kind::RoutesHub));
         assert!(!requires(Kind::AzRoutes));
         assert!(!requires(Kind::Scenario));
     }
