@@ -444,3 +444,52 @@ fn a_private_dns_zone_of_one_label_is_left_out_and_the_rest_imports() {
     );
     load(&imported);
 }
+
+#[test]
+fn portal_exports_deployed_each_to_its_own_scope_keep_the_ids_azure_holds_and_peer() {
+    let files = [
+        file("arm-cases/export-hub.json"),
+        file("arm-cases/export-spoke.json"),
+    ];
+    let hub_id = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub";
+    // Without a scope, `resourceId()` names the placeholder resource group.
+    let apart = to_ron(&import_files(&files).unwrap()).unwrap();
+    assert!(!apart.contains(hub_id), "{apart}");
+    let mut options = ArmOptions::default();
+    for (f, rg) in [
+        ("arm-cases/export-hub.json", "rg-hub"),
+        ("arm-cases/export-spoke.json", "rg-spoke"),
+    ] {
+        options.scopes.insert(
+            f.to_string(),
+            azpath_engine::import::DeployScope::parse(&format!(
+                "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/{rg}"
+            ))
+            .unwrap(),
+        );
+    }
+    let together = import_files_with(&files, &options).unwrap();
+    let ron = to_ron(&together).unwrap();
+    assert!(ron.contains(hub_id), "{ron}");
+    assert_eq!(
+        together.document.peerings.len(),
+        1,
+        "the two links are one peering"
+    );
+    let loaded = load(&together);
+    let subnet = loaded.network.subnet_by_name("vnet-spoke/shared").unwrap();
+    let routes = query::routes(&loaded.network, loaded.dataplane(), subnet).unwrap();
+    assert!(format!("{routes:?}").contains("10.0.0.0/24"), "{routes:?}");
+}
+
+#[test]
+fn a_deploy_scope_is_a_resource_group_id() {
+    use azpath_engine::import::DeployScope;
+    let s = DeployScope::parse("/subscriptions/s1/resourceGroups/rg-a").unwrap();
+    assert_eq!(
+        (s.subscription.as_str(), s.resource_group.as_str()),
+        ("s1", "rg-a")
+    );
+    assert!(DeployScope::parse("/subscriptions/s1").is_none());
+    assert!(DeployScope::parse("rg-a").is_none());
+}
