@@ -1903,3 +1903,27 @@ fn explain_shows_the_lessons_sources_and_each_questions_comment() {
     let answer = out[q..].find("Answer:").map(|i| q + i).unwrap();
     assert!(q < note && note < answer, "{out}");
 }
+
+#[test]
+fn import_scope_deploys_each_portal_export_to_its_own_resource_group() {
+    let o = azpath(&[
+        "import",
+        "engine/tests/import/arm-cases/export-hub.json",
+        "--scope",
+        "engine/tests/import/arm-cases/export-hub.json=/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-hub",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub"),
+        "{out}"
+    );
+    let bad = azpath(&[
+        "import",
+        "engine/tests/import/arm-cases/export-hub.json",
+        "--scope",
+        "rg-hub",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("FILE=/subscriptions/"));
+}

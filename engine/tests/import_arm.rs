@@ -106,7 +106,15 @@ fn import_case(dir: &Path) -> Case {
     if let Some(p) = text("parameters.json") {
         options.parameters = read_parameter_file("parameters.json", &p).unwrap();
     }
-    let template = text("template.json").unwrap();
+    // A Terraform plan (`plan.json`) is read on both sides, as `what-if --terraform-plan`
+    // reads it; the planned values are the case's scenario.
+    let plan = text("plan.json");
+    let template = plan.clone().or_else(|| text("template.json")).unwrap();
+    let file_name = if plan.is_some() {
+        "plan.json"
+    } else {
+        "template.json"
+    };
     let fail = |why: String| Case {
         source: source.clone(),
         name: name.clone(),
@@ -114,7 +122,24 @@ fn import_case(dir: &Path) -> Case {
         objects: 0,
         why,
     };
-    let imported = match import_files_with(&[("template.json".into(), template)], &options) {
+    if plan.is_some() {
+        let prior = ArmOptions {
+            terraform_side: azpath_engine::import::terraform::Side::Prior,
+            ..ArmOptions::default()
+        };
+        let before = import_files_with(&[(file_name.into(), template.clone())], &prior)
+            .map_err(|e| e.to_string())
+            .and_then(|i| to_ron(&i).map_err(|e| e.to_string()))
+            .and_then(|ron| {
+                load_str("prior.ron", &ron)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            });
+        if let Err(e) = before {
+            return fail(format!("the prior state: {e}"));
+        }
+    }
+    let imported = match import_files_with(&[(file_name.into(), template)], &options) {
         Ok(i) => i,
         Err(e) => return fail(e.to_string()),
     };
@@ -153,7 +178,11 @@ fn provenance_cases(provenance: &str) -> Vec<String> {
     provenance
         .lines()
         .flat_map(|l| l.split("; "))
-        .filter_map(|entry| entry.split_once("/template.json: "))
+        .filter_map(|entry| {
+            entry
+                .split_once("/template.json: ")
+                .or_else(|| entry.split_once("/plan.json: "))
+        })
         .map(|(case, _)| case.to_string())
         .collect()
 }
@@ -177,7 +206,10 @@ fn real_public_templates_import_into_scenarios_that_load_and_answer() {
     let listed = provenance_cases(&provenance);
     let missing: Vec<_> = listed
         .iter()
-        .filter(|c| !root.join(c).join("template.json").is_file())
+        .filter(|c| {
+            !root.join(c).join("template.json").is_file()
+                && !root.join(c).join("plan.json").is_file()
+        })
         .collect();
     assert!(
         missing.is_empty(),
@@ -197,7 +229,7 @@ fn real_public_templates_import_into_scenarios_that_load_and_answer() {
         let mut dirs: Vec<_> = std::fs::read_dir(&source)
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| p.join("template.json").is_file())
+            .filter(|p| p.join("template.json").is_file() || p.join("plan.json").is_file())
             .collect();
         dirs.sort();
         for dir in dirs {
@@ -207,7 +239,8 @@ fn real_public_templates_import_into_scenarios_that_load_and_answer() {
                 .to_string_lossy()
                 .into_owned();
             assert!(
-                provenance.contains(&format!("{rel}/template.json: ")),
+                provenance.contains(&format!("{rel}/template.json: "))
+                    || provenance.contains(&format!("{rel}/plan.json: ")),
                 "{rel} has no PROVENANCE entry"
             );
             cases.push(import_case(&dir));
@@ -235,8 +268,9 @@ fn real_public_templates_import_into_scenarios_that_load_and_answer() {
     let ok = cases.iter().filter(|c| c.usable).count();
     assert!(cases.len() >= 60, "{} cases", cases.len());
     assert!(ok * 10 >= cases.len() * 8, "{ok}/{} usable", cases.len());
-    // Each source on its own: quickstarts, Verified Modules, landing zones, Learn labs.
-    assert!(by_source.len() >= 4, "{by_source:?}");
+    // Each source on its own: quickstarts, Verified Modules, landing zones, Learn labs,
+    // portal exports, Terraform plans.
+    assert!(by_source.len() >= 6, "{by_source:?}");
     for (source, (ok, _, all)) in &by_source {
         assert!(ok * 10 >= all * 8, "{source}: {ok}/{all} usable");
     }
@@ -395,4 +429,67 @@ fn az_json_next_hop_names_an_imported_route_table_by_its_resource_id_as_azure_do
         azpath_engine::report::az::next_hop(net, &answer).route_table_id,
         "rt-via-firewall"
     );
+}
+
+#[test]
+fn a_private_dns_zone_of_one_label_is_left_out_and_the_rest_imports() {
+    let imported = import_files(&[file("arm-cases/single-label-zone.json")]).unwrap();
+    assert!(imported.document.dns.zones.is_empty());
+    assert_eq!(imported.document.vnets.len(), 1);
+    let skipped = format!("{:?}", imported.notes);
+    assert!(skipped.contains("at least two labels"), "{skipped}");
+    assert!(
+        skipped.contains("its private DNS zone is not imported"),
+        "{skipped}"
+    );
+    load(&imported);
+}
+
+#[test]
+fn portal_exports_deployed_each_to_its_own_scope_keep_the_ids_azure_holds_and_peer() {
+    let files = [
+        file("arm-cases/export-hub.json"),
+        file("arm-cases/export-spoke.json"),
+    ];
+    let hub_id = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub";
+    // Without a scope, `resourceId()` names the placeholder resource group.
+    let apart = to_ron(&import_files(&files).unwrap()).unwrap();
+    assert!(!apart.contains(hub_id), "{apart}");
+    let mut options = ArmOptions::default();
+    for (f, rg) in [
+        ("arm-cases/export-hub.json", "rg-hub"),
+        ("arm-cases/export-spoke.json", "rg-spoke"),
+    ] {
+        options.scopes.insert(
+            f.to_string(),
+            azpath_engine::import::DeployScope::parse(&format!(
+                "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/{rg}"
+            ))
+            .unwrap(),
+        );
+    }
+    let together = import_files_with(&files, &options).unwrap();
+    let ron = to_ron(&together).unwrap();
+    assert!(ron.contains(hub_id), "{ron}");
+    assert_eq!(
+        together.document.peerings.len(),
+        1,
+        "the two links are one peering"
+    );
+    let loaded = load(&together);
+    let subnet = loaded.network.subnet_by_name("vnet-spoke/shared").unwrap();
+    let routes = query::routes(&loaded.network, loaded.dataplane(), subnet).unwrap();
+    assert!(format!("{routes:?}").contains("10.0.0.0/24"), "{routes:?}");
+}
+
+#[test]
+fn a_deploy_scope_is_a_resource_group_id() {
+    use azpath_engine::import::DeployScope;
+    let s = DeployScope::parse("/subscriptions/s1/resourceGroups/rg-a").unwrap();
+    assert_eq!(
+        (s.subscription.as_str(), s.resource_group.as_str()),
+        ("s1", "rg-a")
+    );
+    assert!(DeployScope::parse("/subscriptions/s1").is_none());
+    assert!(DeployScope::parse("rg-a").is_none());
 }

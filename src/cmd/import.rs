@@ -30,6 +30,10 @@ pub struct Args {
     /// The resource group's region (`resourceGroup().location`).
     #[arg(long)]
     location: Option<String>,
+    /// Where one template deploys, over `--subscription` and `--resource-group`: a portal
+    /// export of each resource group deployed to its own, so that their ids meet.
+    #[arg(long, value_name = "FILE=/subscriptions/S/resourceGroups/RG")]
+    scope: Vec<String>,
     /// Fail (exit 2) when any object holds a value Azure does not accept; by default such
     /// objects are left out, listed with their file and JSON pointer, and the rest imports.
     #[arg(long)]
@@ -44,6 +48,17 @@ fn arm_options(args: &Args) -> Result<import::ArmOptions, CliError> {
         location: args.location.clone(),
         ..import::ArmOptions::default()
     };
+    for given in &args.scope {
+        let parsed = given
+            .split_once('=')
+            .and_then(|(file, id)| Some((file, import::DeployScope::parse(id)?)));
+        let Some((file, scope)) = parsed else {
+            return Err(CliError::bad(format!(
+                "--scope `{given}`: expected FILE=/subscriptions/SUBSCRIPTION/resourceGroups/GROUP"
+            )));
+        };
+        options.scopes.insert(file.to_string(), scope);
+    }
     if !args.parameter_files.is_empty() {
         let files = match input::read_all_text(&args.parameter_files, input::IMPORT_LIMIT) {
             Ok(files) => files,

@@ -136,6 +136,10 @@ pub(super) fn import(cx: &mut Context<'_>) {
         cx.take(i);
         let name = r.name.trim_end_matches('.').to_lowercase();
         let rg = zone_in(&r.id).and_then(|(rg, _)| rg);
+        if is_single_label(&name) {
+            cx.skip(r.id.clone(), SINGLE_LABEL);
+            continue;
+        }
         if zones.by_id.contains_key(&key_of(rg, &name)) {
             cx.skip(
                 r.id.clone(),
@@ -190,11 +194,23 @@ pub(super) fn import(cx: &mut Context<'_>) {
     }
 }
 
+/// Why a zone name of one label is refused.
+const SINGLE_LABEL: &str = "a private DNS zone name has at least two labels (`privatelink.blob.core.windows.net`): Azure refuses one label";
+
+/// Learn: a private DNS zone name needs at least two labels
+/// (<https://learn.microsoft.com/azure/dns/private-dns-privatednszone#restrictions>).
+fn is_single_label(zone: &str) -> bool {
+    !zone.trim_end_matches('.').contains('.')
+}
+
 /// The zone a child resource belongs to, created when the zone itself is not in the input.
 fn zone_of(cx: &mut Context<'_>, zones: &mut Zones, r: &Resource) -> Option<usize> {
     let (rg, zone) = zone_in(&r.id)?;
     if let Some(z) = zones.by_id.get(&key_of(rg, &zone)) {
         return Some(*z);
+    }
+    if is_single_label(&zone) {
+        return None;
     }
     let z = add_zone(cx, zones, rg, &zone);
     let label = label_of(cx, z);
@@ -221,7 +237,7 @@ fn link(cx: &mut Context<'_>, zones: &mut Zones, r: &Resource) -> Result<(), Inv
         return Ok(());
     };
     let Some(z) = zone_of(cx, zones, r) else {
-        cx.skip(r.id.clone(), "its id names no private DNS zone");
+        cx.skip(r.id.clone(), "its private DNS zone is not imported");
         return Ok(());
     };
     let zone_name = label_of(cx, z);
@@ -288,7 +304,7 @@ fn record(
         return Ok(());
     }
     let Some(z) = zone_of(cx, zones, r) else {
-        cx.skip(r.id.clone(), "its id names no private DNS zone");
+        cx.skip(r.id.clone(), "its private DNS zone is not imported");
         return Ok(());
     };
     let key = (z, r.name.to_lowercase());

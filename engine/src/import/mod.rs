@@ -34,7 +34,7 @@ mod zone_groups;
 
 use std::collections::BTreeMap;
 
-pub use arm::ArmOptions;
+pub use arm::{ArmOptions, DeployScope};
 pub use emit::{summary, to_ron};
 pub use resource::{read, ReadError, Resource};
 

@@ -107,7 +107,7 @@ pub(super) fn scan(
     let mut out = Scan::default();
     if super::arm::is_template(&json) {
         // A template is deployed offline first: its resources as Azure would create them.
-        let expanded = super::arm::expand(file, &json, options);
+        let expanded = super::arm::expand(file, &json, &options.for_file(file));
         for (pointer, r) in &expanded.resources {
             resource(file, r, pointer, None, &mut out);
         }

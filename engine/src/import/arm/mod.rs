@@ -30,6 +30,59 @@ pub struct ArmOptions {
     pub location: Option<String>,
     /// Which side of a Terraform plan to read (the planned values unless told).
     pub terraform_side: super::terraform::Side,
+    /// `--scope FILE=/subscriptions/S/resourceGroups/RG`: the subscription and resource group
+    /// one template deploys to, over `subscription` and `resource_group`. A portal export
+    /// names its own resource group's resources through `resourceId()` and the other groups'
+    /// by id: exports of several groups meet when each is deployed to its own.
+    pub scopes: BTreeMap<String, DeployScope>,
+}
+
+/// Where one template deploys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeployScope {
+    /// The subscription id.
+    pub subscription: String,
+    /// The resource group name.
+    pub resource_group: String,
+}
+
+impl DeployScope {
+    /// `/subscriptions/S/resourceGroups/RG`, or `None` for another shape.
+    pub fn parse(id: &str) -> Option<DeployScope> {
+        let parts: Vec<&str> = id.trim_matches('/').split('/').collect();
+        match parts.as_slice() {
+            [s, sub, r, rg]
+                if s.eq_ignore_ascii_case("subscriptions")
+                    && r.eq_ignore_ascii_case("resourceGroups")
+                    && !sub.is_empty()
+                    && !rg.is_empty() =>
+            {
+                Some(DeployScope {
+                    subscription: (*sub).to_string(),
+                    resource_group: (*rg).to_string(),
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+impl ArmOptions {
+    /// The options for one file: its own scope when `scopes` names it.
+    pub(crate) fn for_file(&self, file: &str) -> std::borrow::Cow<'_, ArmOptions> {
+        let own = self.scopes.iter().find(|(f, _)| {
+            f.as_str() == file || std::path::Path::new(f) == std::path::Path::new(file)
+        });
+        match own {
+            Some((_, scope)) => {
+                let mut o = self.clone();
+                o.subscription = Some(scope.subscription.clone());
+                o.resource_group = Some(scope.resource_group.clone());
+                std::borrow::Cow::Owned(o)
+            }
+            None => std::borrow::Cow::Borrowed(self),
+        }
+    }
 }
 
 /// The placeholders used when the command line does not say.

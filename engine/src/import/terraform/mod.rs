@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+mod config;
+
 /// Which estate of a plan to read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Side {
@@ -88,6 +90,59 @@ fn strings(v: &Value, key: &str) -> Vec<Value> {
     }
 }
 
+/// The Terraform types read into Azure resources, with the Azure type each becomes (`None`:
+/// it sets a property of another resource).
+const READ: &[(&str, Option<&str>)] = &[
+    ("azurerm_virtual_network", Some("virtualNetworks")),
+    ("azurerm_subnet", Some("virtualNetworks/subnets")),
+    ("azurerm_route_table", Some("routeTables")),
+    ("azurerm_route", Some("routeTables/routes")),
+    (
+        "azurerm_network_security_group",
+        Some("networkSecurityGroups"),
+    ),
+    (
+        "azurerm_network_security_rule",
+        Some("networkSecurityGroups/securityRules"),
+    ),
+    (
+        "azurerm_virtual_network_peering",
+        Some("virtualNetworks/virtualNetworkPeerings"),
+    ),
+    ("azurerm_network_interface", Some("networkInterfaces")),
+    ("azurerm_firewall", Some("azureFirewalls")),
+    ("azurerm_public_ip", Some("publicIPAddresses")),
+    ("azurerm_private_endpoint", Some("privateEndpoints")),
+    ("azurerm_private_dns_zone", Some("privateDnsZones")),
+    (
+        "azurerm_private_dns_zone_virtual_network_link",
+        Some("privateDnsZones/virtualNetworkLinks"),
+    ),
+    ("azurerm_private_dns_a_record", Some("privateDnsZones/A")),
+    ("azurerm_subnet_route_table_association", None),
+    ("azurerm_subnet_network_security_group_association", None),
+    ("azurerm_network_interface_security_group_association", None),
+];
+
+fn is_read(kind: &str) -> bool {
+    READ.iter().any(|(k, _)| *k == kind)
+}
+
+/// Associations set a property of a resource read before them.
+fn is_association(kind: &str) -> bool {
+    kind.ends_with("_association")
+}
+
+/// Virtual machines: their addresses are their network interfaces'.
+fn is_virtual_machine(kind: &str) -> bool {
+    matches!(
+        kind,
+        "azurerm_linux_virtual_machine"
+            | "azurerm_windows_virtual_machine"
+            | "azurerm_virtual_machine"
+    )
+}
+
 /// Reads one side of a state or plan.
 pub(crate) fn read(json: &Value, side: Side) -> Read {
     let (root, at) = match (json.get("planned_values"), side) {
@@ -104,16 +159,34 @@ pub(crate) fn read(json: &Value, side: Side) -> Read {
     }
     let mut cx = Convert {
         ids: BTreeMap::new(),
-        refs: references(json),
+        names: BTreeMap::new(),
+        kinds: BTreeMap::new(),
+        instances: BTreeMap::new(),
+        refs: config::references(json),
         unknown: unknowns(json, side),
         out: Read::default(),
     };
+    for r in &found {
+        cx.kinds.insert(r.address.clone(), r.kind.clone());
+        let instances = cx
+            .instances
+            .entry(config::config_address(&r.address))
+            .or_default();
+        if !instances.contains(&r.address) {
+            instances.push(r.address.clone());
+        }
+    }
+    // Names first (an unknown one gets a stand-in), then ids, which are made of names.
+    for r in &found {
+        let name = cx.own_name(r);
+        cx.names.insert(r.address.clone(), name);
+    }
     for r in &found {
         let id = cx.id_of(r);
         cx.ids.insert(r.address.clone(), id);
     }
     cx.adopt_known_parents();
-    for r in &found {
+    for r in found.iter().filter(|r| is_read(&r.kind)) {
         if r.values.get("id").is_none() {
             let id = cx.ids.get(&r.address).cloned().unwrap_or_default();
             let when = if cx.is_unknown(r, "id") {
@@ -127,57 +200,13 @@ pub(crate) fn read(json: &Value, side: Side) -> Read {
             ));
         }
     }
-    for r in &found {
+    for r in found.iter().filter(|r| !is_association(&r.kind)) {
+        cx.convert(r);
+    }
+    for r in found.iter().filter(|r| is_association(&r.kind)) {
         cx.convert(r);
     }
     cx.out
-}
-
-/// For each resource address, each attribute's references in the configuration
-/// (`azurerm_subnet.app.id`), to resolve ids a plan does not know yet.
-fn references(json: &Value) -> BTreeMap<(String, String), Vec<String>> {
-    let mut out = BTreeMap::new();
-    let resources = json
-        .pointer("/configuration/root_module/resources")
-        .and_then(Value::as_array);
-    for r in resources.into_iter().flatten() {
-        let address = str_of(r, "address");
-        for (attr, e) in r
-            .get("expressions")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            let refs: Vec<String> = e
-                .get("references")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect();
-            if !refs.is_empty() {
-                out.insert((address.to_string(), attr.clone()), refs);
-            }
-            // Nested blocks: `ip_configuration[].subnet_id` as `ip_configuration.subnet_id`.
-            for block in e.as_array().into_iter().flatten() {
-                for (inner, x) in block.as_object().into_iter().flatten() {
-                    let refs: Vec<String> = x
-                        .get("references")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect();
-                    if !refs.is_empty() {
-                        out.insert((address.to_string(), format!("{attr}.{inner}")), refs);
-                    }
-                }
-            }
-        }
-    }
-    out
 }
 
 /// The attributes known only after apply, by resource address (plans only).
@@ -200,12 +229,37 @@ fn unknowns(json: &Value, side: Side) -> BTreeMap<String, Value> {
 
 struct Convert {
     ids: BTreeMap<String, String>,
+    /// Each resource's name: its own, or a stand-in when Terraform knows it only after apply.
+    names: BTreeMap<String, String>,
+    kinds: BTreeMap<String, String>,
+    /// The instance addresses of each configuration address.
+    instances: BTreeMap<String, Vec<String>>,
     refs: BTreeMap<(String, String), Vec<String>>,
     unknown: BTreeMap<String, Value>,
     out: Read,
 }
 
 const NET: &str = "Microsoft.Network";
+
+/// The Terraform type an id-valued attribute names (`None`: any).
+fn target_kind(attr: &str) -> Option<&'static str> {
+    let own = attr.rsplit('.').next().unwrap_or(attr);
+    Some(match own {
+        "subnet_id" => "azurerm_subnet",
+        "route_table_id" => "azurerm_route_table",
+        "network_security_group_id" => "azurerm_network_security_group",
+        "remote_virtual_network_id" | "virtual_network_id" => "azurerm_virtual_network",
+        "public_ip_address_id" => "azurerm_public_ip",
+        "network_interface_id" => "azurerm_network_interface",
+        "private_dns_zone_ids" => "azurerm_private_dns_zone",
+        "virtual_network_name" => "azurerm_virtual_network",
+        "route_table_name" => "azurerm_route_table",
+        "network_security_group_name" => "azurerm_network_security_group",
+        "resource_group_name" => "azurerm_resource_group",
+        "zone_name" | "private_dns_zone_name" => "azurerm_private_dns_zone",
+        _ => return None,
+    })
+}
 
 impl Convert {
     /// A child id made up here (its subscription unknown) takes the subscription of its
@@ -245,54 +299,159 @@ impl Convert {
         }
     }
 
+    /// The resources an attribute's expression names, as instance addresses: a resource in
+    /// the same module instance, else the one instance of the named resource. Only resources
+    /// of the type the attribute names count.
+    fn targets(&self, r: &TfResource, attr: &str) -> Vec<String> {
+        let key = (config::config_address(&r.address), attr.to_string());
+        let Some(refs) = self.refs.get(&key) else {
+            return Vec::new();
+        };
+        let prefix = config::module_prefix(&r.address);
+        let config_prefix = config::config_address(prefix.trim_end_matches('.'));
+        let config_prefix = if config_prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{config_prefix}.")
+        };
+        let want = target_kind(attr);
+        let mut out: Vec<String> = Vec::new();
+        for t in refs {
+            let same_instance = t
+                .strip_prefix(&config_prefix)
+                .map(|rest| format!("{prefix}{rest}"))
+                .filter(|a| self.ids.contains_key(a));
+            let found = same_instance.or_else(|| match self.instances.get(t) {
+                Some(one) if one.len() == 1 => one.first().cloned(),
+                _ => None,
+            });
+            let Some(a) = found else { continue };
+            let kind_fits = want.is_none_or(|w| self.kinds.get(&a).is_some_and(|k| k == w));
+            if kind_fits && !out.contains(&a) {
+                out.push(a);
+            }
+        }
+        out
+    }
+
+    /// The resource's name: its own, or (known only after apply) a stand-in made of its
+    /// Terraform name and instance key, said so.
+    fn own_name(&mut self, r: &TfResource) -> String {
+        if let Some(n) = r
+            .values
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+        {
+            return n.to_string();
+        }
+        let segments = config::segments(&r.address);
+        let base = segments
+            .last()
+            .map(|s| s.split('[').next().unwrap_or(s))
+            .unwrap_or_default();
+        let stand_in = format!("{base}{}", config::key_suffix(&r.address));
+        if is_read(&r.kind) {
+            let when = if self.is_unknown(r, "name") {
+                "known after apply"
+            } else {
+                "not in the input"
+            };
+            self.out.assumptions.push(format!(
+                "{}.name is {when}: taken as `{stand_in}`, its Terraform name",
+                r.address
+            ));
+        }
+        stand_in
+    }
+
+    /// A name-valued attribute (`virtual_network_name`): its value, else the name of the
+    /// resource the configuration names.
+    fn name_attr(&self, r: &TfResource, attr: &str) -> String {
+        if let Some(n) = r
+            .values
+            .get(attr)
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+        {
+            return n.to_string();
+        }
+        match self.targets(r, attr).as_slice() {
+            [one] => self.names.get(one).cloned().unwrap_or_default(),
+            _ => String::new(),
+        }
+    }
+
     /// The id of a resource: Terraform's when known, else the one Azure will give it.
     fn id_of(&self, r: &TfResource) -> String {
         if let Some(id) = r.values.get("id").and_then(Value::as_str) {
             return id.to_string();
         }
-        let v = &r.values;
-        let rg = str_of(v, "resource_group_name");
-        let name = str_of(v, "name");
+        let name = self.names.get(&r.address).cloned().unwrap_or_default();
+        let rg = match self.name_attr(r, "resource_group_name") {
+            rg if rg.is_empty() => "resource-group-known-after-apply".to_string(),
+            rg => rg,
+        };
+        let parent = |attr: &str| self.name_attr(r, attr);
         let path = match r.kind.as_str() {
-            "azurerm_virtual_network" => format!("virtualNetworks/{name}"),
+            "azurerm_resource_group" => {
+                return format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/{name}")
+            }
             "azurerm_subnet" => format!(
                 "virtualNetworks/{}/subnets/{name}",
-                str_of(v, "virtual_network_name")
+                parent("virtual_network_name")
             ),
-            "azurerm_route_table" => format!("routeTables/{name}"),
-            "azurerm_route" => format!(
-                "routeTables/{}/routes/{name}",
-                str_of(v, "route_table_name")
-            ),
-            "azurerm_network_security_group" => format!("networkSecurityGroups/{name}"),
+            "azurerm_route" => format!("routeTables/{}/routes/{name}", parent("route_table_name")),
             "azurerm_network_security_rule" => format!(
                 "networkSecurityGroups/{}/securityRules/{name}",
-                str_of(v, "network_security_group_name")
+                parent("network_security_group_name")
             ),
             "azurerm_virtual_network_peering" => format!(
                 "virtualNetworks/{}/virtualNetworkPeerings/{name}",
-                str_of(v, "virtual_network_name")
+                parent("virtual_network_name")
             ),
-            "azurerm_network_interface" => format!("networkInterfaces/{name}"),
-            "azurerm_firewall" => format!("azureFirewalls/{name}"),
-            "azurerm_public_ip" => format!("publicIPAddresses/{name}"),
-            _ => format!("{}/{name}", r.kind),
+            "azurerm_private_dns_zone_virtual_network_link" => format!(
+                "privateDnsZones/{}/virtualNetworkLinks/{name}",
+                parent("private_dns_zone_name")
+            ),
+            "azurerm_private_dns_a_record" => {
+                format!("privateDnsZones/{}/A/{name}", parent("zone_name"))
+            }
+            kind => match READ.iter().find(|(k, _)| *k == kind) {
+                Some((_, Some(azure))) => format!("{azure}/{name}"),
+                _ => format!("{kind}/{name}"),
+            },
         };
         format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/{rg}/providers/{NET}/{path}")
     }
 
-    /// An id-valued attribute: its value, else (unknown until apply) the id of the resource
-    /// the configuration refers to.
+    /// An id-valued attribute of `v` (the resource's values or one of its blocks): its value,
+    /// else (unknown until apply) the id of the one resource the configuration names.
     fn id_attr(&mut self, r: &TfResource, v: &Value, attr: &str) -> Option<String> {
         let own = attr.rsplit('.').next().unwrap_or(attr);
         if let Some(s) = v.get(own).and_then(Value::as_str).filter(|s| !s.is_empty()) {
             return Some(s.to_string());
         }
-        let refs = self.refs.get(&(r.address.clone(), attr.to_string()))?;
-        let id = refs.iter().find_map(|a| {
-            let a = a.strip_suffix(".id").unwrap_or(a);
-            self.ids.get(a).cloned()
-        })?;
+        // A known null: the attribute is not set.
+        if v.get(own) == Some(&Value::Null) {
+            return None;
+        }
+        let targets = self.targets(r, attr);
+        let [one] = targets.as_slice() else {
+            if targets.len() > 1 {
+                self.out.left_out.push((
+                    r.pointer.clone(),
+                    format!(
+                        "{}.{attr} is known after apply and its expression names {} resources ({}): which one it will be is not known offline",
+                        r.address,
+                        targets.len(),
+                        targets.join(", ")
+                    ),
+                ));
+            }
+            return None;
+        };
+        let id = self.ids.get(one).cloned()?;
         self.out.assumptions.push(format!(
             "{}.{attr} is known after apply: taken as the id of the resource the configuration names, {id}",
             r.address
@@ -300,13 +459,44 @@ impl Convert {
         Some(id)
     }
 
+    /// The ids of a list-valued id attribute (`private_dns_zone_ids`): its values, else the
+    /// ids of every resource the configuration names.
+    fn ids_attr(&mut self, r: &TfResource, v: &Value, attr: &str) -> Vec<String> {
+        let own = attr.rsplit('.').next().unwrap_or(attr);
+        let given: Vec<String> = strings(v, own)
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect();
+        if !given.is_empty() || v.get(own).is_some_and(|x| !x.is_null()) {
+            return given;
+        }
+        let ids: Vec<String> = self
+            .targets(r, attr)
+            .iter()
+            .filter_map(|a| self.ids.get(a).cloned())
+            .collect();
+        for id in &ids {
+            self.out.assumptions.push(format!(
+                "{}.{attr} is known after apply: taken to hold the id the configuration names, {id}",
+                r.address
+            ));
+        }
+        ids
+    }
+
     fn push(&mut self, r: &TfResource, kind: &str, properties: Value) {
         let id = self.ids.get(&r.address).cloned().unwrap_or_default();
+        self.push_as(r, id, kind, properties);
+    }
+
+    fn push_as(&mut self, r: &TfResource, id: String, kind: &str, properties: Value) {
         let v = &r.values;
+        let name = id.rsplit('/').next().unwrap_or_default().to_string();
         let mut obj = Map::new();
         obj.insert("id".into(), Value::String(id));
         obj.insert("type".into(), Value::String(format!("{NET}/{kind}")));
-        obj.insert("name".into(), v.get("name").cloned().unwrap_or(Value::Null));
+        obj.insert("name".into(), Value::String(name));
         if let Some(l) = v.get("location") {
             obj.insert("location".into(), l.clone());
         }
@@ -322,6 +512,23 @@ impl Convert {
             .get(&r.address)
             .and_then(|u| u.get(attr))
             .is_some_and(|x| x == &Value::Bool(true))
+    }
+
+    /// Sets `properties.<key>` of the resource read with id `id`; false when none was read.
+    fn set_on(&mut self, id: &str, key: &str, x: Value) -> bool {
+        let want = id.to_lowercase();
+        let found = self.out.resources.iter_mut().find(|(_, r)| {
+            r.get("id")
+                .and_then(Value::as_str)
+                .is_some_and(|i| i.to_lowercase() == want)
+        });
+        match found.and_then(|(_, r)| r.get_mut("properties")) {
+            Some(p) => {
+                set(p, key, x);
+                true
+            }
+            None => false,
+        }
     }
 
     fn convert(&mut self, r: &TfResource) {
@@ -382,42 +589,43 @@ impl Convert {
                 self.push(r, "virtualNetworks/subnets", p);
             }
             "azurerm_subnet_route_table_association"
-            | "azurerm_subnet_network_security_group_association" => {
-                let nsg = r.kind.contains("security_group");
-                let (attr, key) = if nsg {
-                    ("network_security_group_id", "networkSecurityGroup")
-                } else {
-                    ("route_table_id", "routeTable")
+            | "azurerm_subnet_network_security_group_association"
+            | "azurerm_network_interface_security_group_association" => {
+                let (holder, attr, key) = match r.kind.as_str() {
+                    "azurerm_subnet_route_table_association" => {
+                        ("subnet_id", "route_table_id", "routeTable")
+                    }
+                    "azurerm_subnet_network_security_group_association" => (
+                        "subnet_id",
+                        "network_security_group_id",
+                        "networkSecurityGroup",
+                    ),
+                    _ => (
+                        "network_interface_id",
+                        "network_security_group_id",
+                        "networkSecurityGroup",
+                    ),
                 };
-                let (Some(subnet), Some(target)) =
-                    (self.id_attr(r, &v, "subnet_id"), self.id_attr(r, &v, attr))
+                let (Some(on), Some(target)) =
+                    (self.id_attr(r, &v, holder), self.id_attr(r, &v, attr))
                 else {
                     self.out.left_out.push((
                         r.pointer.clone(),
-                        format!("{}: the subnet or its target is not known", r.address),
+                        format!(
+                            "{}: its {} or its {} is not known",
+                            r.address,
+                            holder.trim_end_matches("_id"),
+                            attr.trim_end_matches("_id")
+                        ),
                     ));
                     return;
                 };
-                // The association is the subnet's property: it lands on the subnet resource.
-                let subnet_key = subnet.to_lowercase();
-                let found = self.out.resources.iter_mut().find(|(_, x)| {
-                    x.get("id")
-                        .and_then(Value::as_str)
-                        .is_some_and(|i| i.to_lowercase() == subnet_key)
-                });
-                match found {
-                    Some((_, x)) => {
-                        if let Some(p) = x.get_mut("properties") {
-                            set(p, key, json!({"id": target}));
-                        }
-                    }
-                    None => self.out.left_out.push((
+                // The association is a property of the subnet or NIC it names.
+                if !self.set_on(&on, key, json!({"id": target})) {
+                    self.out.left_out.push((
                         r.pointer.clone(),
-                        format!(
-                            "{}: its subnet {subnet} is not an azurerm_subnet read before it",
-                            r.address
-                        ),
-                    )),
+                        format!("{}: {on} is not in the input", r.address),
+                    ));
                 }
             }
             "azurerm_route_table" => {
@@ -497,12 +705,17 @@ impl Convert {
                             r.address
                         ));
                     }
-                    configs.push(json!({"name": c.get("name"), "properties": {
+                    let mut p = json!({
                         "subnet": {"id": subnet},
                         "privateIPAddress": ip,
                         "privateIPAllocationMethod": c.get("private_ip_address_allocation"),
                         "primary": c.get("primary"),
-                    }}));
+                    });
+                    if let Some(pip) = self.id_attr(r, &c, "ip_configuration.public_ip_address_id")
+                    {
+                        set(&mut p, "publicIPAddress", json!({"id": pip}));
+                    }
+                    configs.push(json!({"name": c.get("name"), "properties": p}));
                 }
                 let forwarding = v
                     .get("ip_forwarding_enabled")
@@ -514,6 +727,17 @@ impl Convert {
                     "networkInterfaces",
                     json!({"ipConfigurations": configs, "enableIPForwarding": forwarding}),
                 );
+            }
+            "azurerm_public_ip" => {
+                let mut p = json!({"publicIPAllocationMethod": v.get("allocation_method")});
+                if let Some(ip) = v
+                    .get("ip_address")
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                {
+                    set(&mut p, "ipAddress", Value::String(ip.to_string()));
+                }
+                self.push(r, "publicIPAddresses", p);
             }
             "azurerm_firewall" => {
                 let configs: Vec<Value> = v
@@ -534,11 +758,123 @@ impl Convert {
                     .collect();
                 self.push(r, "azureFirewalls", json!({"ipConfigurations": configs}));
             }
+            "azurerm_private_endpoint" => self.private_endpoint(r, &v),
+            "azurerm_private_dns_zone" => self.push(r, "privateDnsZones", json!({})),
+            "azurerm_private_dns_zone_virtual_network_link" => {
+                let vnet = self.id_attr(r, &v, "virtual_network_id");
+                let registration = v
+                    .get("registration_enabled")
+                    .cloned()
+                    .unwrap_or(Value::Bool(false));
+                self.push(
+                    r,
+                    "privateDnsZones/virtualNetworkLinks",
+                    json!({"virtualNetwork": {"id": vnet}, "registrationEnabled": registration}),
+                );
+            }
+            "azurerm_private_dns_a_record" => {
+                let records: Vec<Value> = strings(&v, "records")
+                    .into_iter()
+                    .map(|ip| json!({"ipv4Address": ip}))
+                    .collect();
+                if records.is_empty() && self.is_unknown(r, "records") {
+                    self.out.left_out.push((
+                        r.pointer.clone(),
+                        format!(
+                            "{}: its records are known after apply and cannot be read offline",
+                            r.address
+                        ),
+                    ));
+                    return;
+                }
+                self.push(
+                    r,
+                    "privateDnsZones/A",
+                    json!({"ttl": v.get("ttl"), "aRecords": records}),
+                );
+            }
+            kind if is_virtual_machine(kind) => self.out.left_out.push((
+                r.pointer.clone(),
+                format!(
+                    "{}: virtual machines are read through their network interfaces",
+                    r.address
+                ),
+            )),
             kind if kind.starts_with("azurerm_") => self.out.left_out.push((
                 r.pointer.clone(),
                 format!("{}: the Terraform type `{kind}` is not read", r.address),
             )),
             _ => {}
+        }
+    }
+
+    /// `azurerm_private_endpoint`: the endpoint, its connection and its DNS zone group (a
+    /// resource of its own in Azure).
+    fn private_endpoint(&mut self, r: &TfResource, v: &Value) {
+        let subnet = self.id_attr(r, v, "subnet_id");
+        let mut auto = Vec::new();
+        let mut manual = Vec::new();
+        for c in v
+            .get("private_service_connection")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+        {
+            let target = self.id_attr(
+                r,
+                &c,
+                "private_service_connection.private_connection_resource_id",
+            );
+            let connection = json!({"name": c.get("name"), "properties": {
+                "privateLinkServiceId": target,
+                "groupIds": strings(&c, "subresource_names"),
+            }});
+            if c.get("is_manual_connection") == Some(&Value::Bool(true)) {
+                manual.push(connection);
+            } else {
+                auto.push(connection);
+            }
+        }
+        let addresses: Vec<Value> = v
+            .get("ip_configuration")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| {
+                let ip = c.get("private_ip_address")?.as_str()?;
+                Some(json!({"name": c.get("name"), "properties": {"privateIPAddress": ip}}))
+            })
+            .collect();
+        let mut p = json!({
+            "subnet": {"id": subnet},
+            "privateLinkServiceConnections": auto,
+            "manualPrivateLinkServiceConnections": manual,
+        });
+        if !addresses.is_empty() {
+            set(&mut p, "ipConfigurations", Value::Array(addresses));
+        }
+        self.push(r, "privateEndpoints", p);
+        let endpoint = self.ids.get(&r.address).cloned().unwrap_or_default();
+        for g in v
+            .get("private_dns_zone_group")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+        {
+            let zones = self.ids_attr(r, &g, "private_dns_zone_group.private_dns_zone_ids");
+            let configs: Vec<Value> = zones
+                .iter()
+                .map(|z| {
+                    json!({"name": z.rsplit('/').next(), "properties": {"privateDnsZoneId": z}})
+                })
+                .collect();
+            let name = str_of(&g, "name");
+            self.push_as(
+                r,
+                format!("{endpoint}/privateDnsZoneGroups/{name}"),
+                "privateEndpoints/privateDnsZoneGroups",
+                json!({"privateDnsZoneConfigs": configs}),
+            );
         }
     }
 }
