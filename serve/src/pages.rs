@@ -184,11 +184,13 @@ fn load(roots: &Roots, key: &str) -> Result<(std::path::PathBuf, Loaded), Box<Re
 
 /// A lesson in quiz mode.
 pub async fn lesson(State(roots): Shared, Path(key): Path<String>) -> Response {
-    let (path, loaded) = match load(&roots, &key) {
+    let (_, loaded) = match load(&roots, &key) {
         Ok(l) => l,
         Err(r) => return *r,
     };
-    let raw = std::fs::read_to_string(&path).unwrap_or_default();
+    // The header and sources come from the text the lesson was loaded from, not a second read
+    // that could fail (or see a newer file) and silently show an empty header.
+    let raw = loaded.source.text.as_str();
     let net = &loaded.network;
     let report = expect::check(net, loaded.dataplane());
     let d = diagram::build(net, &views::traces(&report));
@@ -205,8 +207,8 @@ pub async fn lesson(State(roots): Shared, Path(key): Path<String>) -> Response {
         variant: loaded.document.extends.is_some(),
         topology: svg::render(&d, None),
         questions: views::questions(&report, &loaded.source, &d),
-        about: views::header(&raw),
-        sources: views::sources(&raw),
+        about: views::header(raw),
+        sources: views::sources(raw),
     })
 }
 
