@@ -137,6 +137,21 @@ impl Resolver {
     pub(super) fn taken<'a>(seen: &'a Seen, name: &str) -> Option<&'a str> {
         seen.get(&fold(name)).map(|d| d.name.as_str())
     }
+
+    /// Refuses a site or branch named like a workload, since a trace's `from` names either;
+    /// false when it clashes.
+    pub(super) fn site_name_free(&mut self, name: &Text) -> bool {
+        let Some(other) = Self::taken(&self.nic_names, &name.value) else {
+            return true;
+        };
+        let message = format!(
+            "site name `{}` is already the name of `{other}`",
+            name.value
+        );
+        let hint = "a trace's `from` names a workload or a site; give them different names";
+        self.error(name.span, message, Some(hint.into()));
+        false
+    }
 }
 
 /// The error for `name` (of `kind`) declared again after `first`.

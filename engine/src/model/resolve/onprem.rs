@@ -20,13 +20,7 @@ impl Resolver {
             if !unique {
                 continue;
             }
-            if let Some(other) = Self::taken(&self.nic_names, &s.name.value) {
-                let message = format!(
-                    "site name `{}` is already the name of `{other}`",
-                    s.name.value
-                );
-                let hint = "a trace's `from` names a workload or a site; give them different names";
-                self.error(s.name.span, message, Some(hint.into()));
+            if !self.site_name_free(&s.name) {
                 continue;
             }
             let Some(gateway) = self.site_gateway(&s.gateway) else {

@@ -511,14 +511,7 @@ impl Resolver {
         wan: Option<&doc::VirtualWanDoc>,
     ) {
         for s in hubs.iter().flat_map(|h| &h.sites) {
-            if let Some(other) = Self::taken(&self.nic_names, &s.name.value) {
-                let message = format!(
-                    "site name `{}` is already the name of `{other}`",
-                    s.name.value
-                );
-                let hint = "a trace's `from` names a workload or a site; give them different names";
-                self.error(s.name.span, message, Some(hint.into()));
-            }
+            self.site_name_free(&s.name);
         }
         if let Some(w) = wan {
             self.net.virtual_wan.allow_branch_to_branch = w.allow_branch_to_branch;
