@@ -177,8 +177,14 @@ mod tests {
     }
 
     fn ip(s: &str) -> IpAddr {
-        s.parse()
-            .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED))
+        s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    /// The estate's firewall `fw`.
+    fn fw(net: &crate::model::Network) -> crate::model::FirewallId {
+        net.firewalls
+            .position(|f| f.name == "fw")
+            .unwrap_or_else(|| panic!("no firewall"))
     }
 
     const ESTATE: &str = r#"Scenario(
@@ -222,10 +228,7 @@ mod tests {
     fn the_firewall_snats_traffic_to_a_public_address_to_its_own_public_ip() {
         let l = loaded(ESTATE);
         let net = &l.network;
-        let fw = net
-            .firewalls
-            .position(|f| f.name == "fw")
-            .unwrap_or_else(|| panic!("no firewall"));
+        let fw = fw(net);
         let nic = NicRef::Firewall(fw);
         assert!(leaves_from_own_public_ip(net, nic, ip("20.40.0.4")));
         // Its private address is not where it leaves from.
@@ -236,10 +239,7 @@ mod tests {
     fn a_firewall_drops_a_reply_to_its_public_ip_that_reaches_its_private_ip() {
         let l = loaded(ESTATE);
         let net = &l.network;
-        let fw = net
-            .firewalls
-            .position(|f| f.name == "fw")
-            .unwrap_or_else(|| panic!("no firewall"));
+        let fw = fw(net);
         let at = Nic {
             id: NicRef::Firewall(fw),
             name: "fw".into(),
