@@ -6,6 +6,7 @@
     clippy::indexing_slicing
 )]
 
+mod access_restrictions;
 mod admin_exemptions;
 mod architecture;
 mod azure_refuses;
