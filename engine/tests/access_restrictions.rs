@@ -287,3 +287,32 @@ fn an_unknown_subnet_in_a_service_endpoint_rule_is_refused() {
     ));
     has(&e, "unknown subnet `spoke/webb`");
 }
+
+#[test]
+fn an_integrated_app_calls_another_app_over_its_integration_subnets_service_endpoint() {
+    // Without route-all, an integrated app still sends its integration subnet's service-endpoint
+    // destinations into the VNet ("Integrate your app with an Azure virtual network"), so the
+    // called app sees the integration subnet; with its rule allowing that subnet, it answers.
+    let text = estate(
+        r#"rules: [(name: "caller", priority: 100, action: Allow, subnet: "spoke/integration")]"#,
+        r#"app_services: [(name: "caller-app", integration_subnet: "spoke/integration", route_all: false, outbound_ip: "20.70.0.1")],"#,
+    )
+    .replace(
+        r#"(name: "legacy", prefix: "10.1.3.0/24", nat_gateway: "ng-legacy"),"#,
+        r#"(name: "legacy", prefix: "10.1.3.0/24", nat_gateway: "ng-legacy"),
+        (name: "integration", prefix: "10.1.5.0/26", delegations: ["Microsoft.Web/serverFarms"], service_endpoints: ["Microsoft.Web"]),"#,
+    );
+    let l = load(&text);
+    let t = run(&l, "caller-app");
+    assert!(served(&t), "{:?}", t.verdict);
+    // Without the endpoint it leaves from its own outbound address, which the subnet rule
+    // does not match.
+    let l = load(&text.replace(
+        r#"delegations: ["Microsoft.Web/serverFarms"], service_endpoints: ["Microsoft.Web"]"#,
+        r#"delegations: ["Microsoft.Web/serverFarms"]"#,
+    ));
+    assert_eq!(
+        denied_caller(&run(&l, "caller-app")).as_deref(),
+        Some("20.70.0.1")
+    );
+}
