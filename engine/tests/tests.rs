@@ -6,6 +6,7 @@
     clippy::indexing_slicing
 )]
 
+mod access_restrictions;
 mod admin_exemptions;
 mod architecture;
 mod azure_refuses;
@@ -21,6 +22,7 @@ mod import;
 mod import_arm;
 mod import_balance;
 mod import_service_names;
+mod import_site_access;
 mod lessons;
 mod load_balancers;
 mod nsg_properties;

@@ -11,6 +11,7 @@ pub(super) fn import(cx: &mut Context<'_>) {
     for i in cx.of_kind("Microsoft.Web/sites") {
         let Some(r) = cx.res(i) else { continue };
         cx.take(i);
+        super::site_access::import(cx, r);
         if let Err(e) = app(cx, r) {
             cx.invalid(None, format!("app {}", r.id), &e);
         }

@@ -28,6 +28,7 @@ mod resource;
 mod routes;
 mod security;
 mod shape;
+mod site_access;
 pub mod terraform;
 mod vwan;
 mod zone_groups;

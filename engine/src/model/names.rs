@@ -410,9 +410,12 @@ pub struct AccessRestrictions {
     pub rules: Vec<AccessRestriction>,
     /// What a request no rule matches gets.
     pub unmatched: super::Access,
+    /// Whether requests are taken to carry the values rules' header filters list (a trace
+    /// knows no HTTP headers).
+    pub headers_present: bool,
 }
 
-/// One IP access restriction rule.
+/// One access restriction rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AccessRestriction {
     /// Its name.
@@ -421,8 +424,29 @@ pub struct AccessRestriction {
     pub priority: u32,
     /// Allow or deny.
     pub action: super::Access,
-    /// The caller range it matches.
-    pub prefix: IpNet,
+    /// The callers it matches.
+    pub source: RestrictionSource,
+    /// HTTP header filters (name, values), all of which must hold.
+    pub headers: Vec<(String, Vec<String>)>,
+}
+
+/// What an access restriction rule matches the caller by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RestrictionSource {
+    /// An IP rule: public caller addresses (one range, or up to 8 in a multi-source rule).
+    Ip(Vec<IpNet>),
+    /// A service-tag rule: the tags and their declared prefixes.
+    ServiceTag {
+        /// The tags as written.
+        tags: Vec<String>,
+        /// Their prefixes.
+        prefixes: Vec<IpNet>,
+    },
+    /// A service-endpoint rule: requests from this subnet over its `Microsoft.Web` service
+    /// endpoint.
+    Subnet(super::SubnetId),
+    /// `AnyVnets`: requests from any subnet over a `Microsoft.Web` service endpoint.
+    AnyVnets,
 }
 
 /// The action for requests no access restriction matches when the app does not set it: allow
@@ -434,4 +458,14 @@ pub fn unmatched_action_default(has_rules: bool) -> super::Access {
     } else {
         super::Access::Allow
     }
+}
+
+/// The service endpoint that carries a subnet's requests to App Service.
+pub const WEB_SERVICE_ENDPOINT: &str = "Microsoft.Web";
+
+/// Whether a subnet's service endpoints include `Microsoft.Web`.
+pub fn subnet_has_web_endpoint(endpoints: &[String]) -> bool {
+    endpoints
+        .iter()
+        .any(|e| e.eq_ignore_ascii_case(WEB_SERVICE_ENDPOINT))
 }

@@ -363,6 +363,14 @@ impl fmt::Display for Assumption {
                 f,
                 "the ApiManagement service tag's prefixes are not declared; azpath checks the management rule with {probe}"
             ),
+            Assumption::AccessRestrictionHeaders { rule, present: true } => write!(
+                f,
+                "the request carries a value each HTTP header filter of access restriction `{rule}` lists (a trace knows no headers; `headers_present: false` says otherwise)"
+            ),
+            Assumption::AccessRestrictionHeaders { rule, present: false } => write!(
+                f,
+                "the request lacks the HTTP headers access restriction `{rule}` filters on, so the rule does not apply (`headers_present: false`)"
+            ),
         }
     }
 }

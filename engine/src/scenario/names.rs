@@ -47,6 +47,12 @@ pub struct AccessRestrictionsDoc {
     /// default, allow when there are no rules, deny once there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unmatched_action: Option<super::Access>,
+    /// Whether requests carry a value each rule's `headers` filter lists (a trace does not know
+    /// a request's HTTP headers): absent, `true`, the caller is taken to be the proxy the filter
+    /// names (say, your own Front Door sending its `X-Azure-FDID`); `false`, rules with header
+    /// filters never match. Each trace that meets such a rule states the assumption.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers_present: Option<bool>,
 }
 
 /// One IP access restriction rule.
@@ -59,8 +65,33 @@ pub struct AccessRestrictionDoc {
     pub priority: super::span::Spanned<u32>,
     /// `Allow` or `Deny`.
     pub action: super::Access,
-    /// The caller's public address range (CIDR).
-    pub ip: Text,
+    /// An IP rule (`ipAddress`): the caller's public address range (CIDR), several separated by
+    /// commas (a multi-source rule, at most 8), or `AnyVnets` (any subnet with a `Microsoft.Web`
+    /// service endpoint). Exactly one of `ip`, `service_tag` and `subnet` is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<Text>,
+    /// A service-tag rule (`tag: ServiceTag`): the tag, e.g. `AzureFrontDoor.Backend`, several
+    /// separated by commas (at most 8); its prefixes come from `service_tags`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_tag: Option<Text>,
+    /// A service-endpoint rule (`vnetSubnetResourceId`): the subnet, as `vnet/subnet`. It
+    /// matches requests that come from that subnet over its `Microsoft.Web` service endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet: Option<Text>,
+    /// HTTP header filters (`headers`): the rule applies only when the request carries one of
+    /// the listed values of each header (see `headers_present`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<HeaderFilterDoc>,
+}
+
+/// One HTTP header filter of an access restriction rule.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderFilterDoc {
+    /// `X-Forwarded-For`, `X-Forwarded-Host`, `X-Azure-FDID` or `X-FD-HealthProbe`.
+    pub name: Text,
+    /// Up to 8 values.
+    pub values: Vec<Text>,
 }
 
 /// Service kinds azpath knows the DNS zones and error texts of.

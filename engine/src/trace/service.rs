@@ -11,11 +11,14 @@ use super::walk::{Nic, Tracer};
 use super::{
     ApimBlocked, ApimRequirement, Assumption, Hop, NsgRule, Packet, Step, TraceRequest, Verdict,
 };
+use crate::filter::access_restrictions::{self, Caller};
 use crate::filter::Flow;
 use crate::model::{
-    Access, Direction, FlowProtocol, NicRef, PublicAccess, Service, TraceSource, AZURE_DNS,
+    Access, Direction, FlowProtocol, NicRef, PublicAccess, Service, ServiceKind, TraceSource,
+    AZURE_DNS, WEB_SERVICE_ENDPOINT,
 };
 use crate::query::nsgs_at;
+use crate::route::Origin;
 use crate::scenario::DEFAULT_SOURCE_PORT;
 
 /// RFC 1918: what an App Service app without route-all sends into its VNet.
@@ -108,8 +111,25 @@ impl Tracer<'_> {
                     .iter()
                     .find(|s| s.public_ip == request.destination);
                 match service {
-                    Some(s) => self.public_endpoint(s, forward, from, tls, name_used),
+                    Some(s) => {
+                        let caller = self.public_caller(forward, from).map(Caller::Public);
+                        self.public_endpoint(s, caller, tls, name_used)
+                    }
                     None => Verdict::SentToInternet,
+                }
+            }
+            // A web app reached over a `Microsoft.Web` service endpoint sees the subnet's private
+            // address, and its access restrictions decide as for any public-endpoint request.
+            Verdict::SentToServiceEndpoint => {
+                let service =
+                    self.net.services.iter().find(|s| {
+                        s.public_ip == request.destination && s.kind == ServiceKind::WebApp
+                    });
+                match (service, self.web_service_endpoint_caller(forward)) {
+                    (Some(s), Some(caller)) => {
+                        self.public_endpoint(s, Some(caller), tls, name_used)
+                    }
+                    _ => Verdict::SentToServiceEndpoint,
                 }
             }
             other => other,
@@ -122,8 +142,7 @@ impl Tracer<'_> {
     fn public_endpoint(
         &mut self,
         s: &Service,
-        forward: &[Hop],
-        from: TraceSource,
+        caller: Option<Caller>,
         tls: bool,
         name_used: String,
     ) -> Verdict {
@@ -135,24 +154,37 @@ impl Tracer<'_> {
                 }
             }
             PublicAccess::SelectedNetworks(allowed) => {
-                let caller = self.public_caller(forward, from);
-                if !caller.is_some_and(|c| allowed.iter().any(|p| p.contains(&c))) {
+                // Allowed networks are public ranges: a service-endpoint request (private
+                // source) matches none of them.
+                let public = match caller {
+                    Some(Caller::Public(ip)) => Some(ip),
+                    _ => None,
+                };
+                if !public.is_some_and(|c| allowed.iter().any(|p| p.contains(&c))) {
                     if caller.is_none() {
                         self.assumptions.push(Assumption::CallerAddressUnknown);
                     }
                     return Verdict::ServiceFirewallDenied {
                         service: s.name.clone(),
                         kind: s.kind,
-                        caller,
+                        caller: caller.map(Caller::ip),
                     };
                 }
             }
             PublicAccess::Enabled => {}
         }
         if let Some(ar) = &s.access_restrictions {
-            let caller = self.public_caller(forward, from);
             let allowed = match caller {
-                Some(c) => crate::filter::access_restrictions::decide(ar, c).0 == Access::Allow,
+                Some(c) => {
+                    let decision = access_restrictions::decide(ar, c);
+                    for rule in decision.headers_assumed {
+                        self.assumptions.push(Assumption::AccessRestrictionHeaders {
+                            rule: rule.to_string(),
+                            present: ar.headers_present,
+                        });
+                    }
+                    decision.access == Access::Allow
+                }
                 // Without the caller's address only an app open to everyone lets it in.
                 None => {
                     let open = ar.rules.is_empty() && ar.unmatched == Access::Allow;
@@ -166,7 +198,7 @@ impl Tracer<'_> {
                 return Verdict::ServiceFirewallDenied {
                     service: s.name.clone(),
                     kind: s.kind,
-                    caller,
+                    caller: caller.map(Caller::ip),
                 };
             }
         }
@@ -179,6 +211,32 @@ impl Tracer<'_> {
         Verdict::DeliveredPublicly {
             service: s.name.clone(),
         }
+    }
+
+    /// The caller of a request the last hop sent over a `Microsoft.Web` service endpoint: the
+    /// hop's subnet and the packet's private source (translated, if the hop translated it).
+    /// `None` when the service endpoint route is another service's.
+    fn web_service_endpoint_caller(&self, forward: &[Hop]) -> Option<Caller> {
+        let last = forward.last()?;
+        let nic = self.nic(last.at?)?;
+        let route = self.dp.routes(nic.subnet)?.best(last.packet.dst)?;
+        let web = matches!(&route.origin, Origin::ServiceEndpoint { service } if service.eq_ignore_ascii_case(WEB_SERVICE_ENDPOINT));
+        if !web {
+            return None;
+        }
+        let ip = last
+            .steps
+            .iter()
+            .rev()
+            .find_map(|s| match s {
+                Step::Snat { to, .. } => Some(*to),
+                _ => None,
+            })
+            .unwrap_or(last.packet.src);
+        Some(Caller::ServiceEndpoint {
+            subnet: nic.subnet,
+            ip,
+        })
     }
 
     /// The caller's public address as a service sees it: a firewall's public IP when one

@@ -615,6 +615,15 @@ pub enum Assumption {
         /// The address used instead.
         probe: IpAddr,
     },
+    /// A web app's access restriction rule filters HTTP headers, which a trace does not know:
+    /// the request is taken to carry (or, with `headers_present: false`, to lack) the values it
+    /// lists.
+    AccessRestrictionHeaders {
+        /// The rule.
+        rule: String,
+        /// Whether the request is taken to carry them.
+        present: bool,
+    },
 }
 
 impl Assumption {
@@ -626,7 +635,8 @@ impl Assumption {
             | Assumption::EndpointRepliesByItsRoutes => true,
             Assumption::ClientAsksForEndpointTarget { .. }
             | Assumption::CallerAddressUnknown
-            | Assumption::ApiManagementTagUndeclared { .. } => false,
+            | Assumption::ApiManagementTagUndeclared { .. }
+            | Assumption::AccessRestrictionHeaders { .. } => false,
         }
     }
 }

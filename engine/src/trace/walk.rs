@@ -377,7 +377,12 @@ fn walk_parts(
     };
     let got_there = matches!(
         end,
-        End::Arrived(_) | End::Stopped(Verdict::SentToInternet | Verdict::SentToOnPremises { .. })
+        End::Arrived(_)
+            | End::Stopped(
+                Verdict::SentToInternet
+                    | Verdict::SentToOnPremises { .. }
+                    | Verdict::SentToServiceEndpoint
+            )
     );
     let source_seen = if explain {
         super::egress::source_seen(&forward, got_there)

@@ -11,6 +11,7 @@ use crate::diag::{unknown_name_hint, Diagnostic, Severity};
 use crate::model::flow_addr::unroutable;
 use crate::scenario::{self as doc, Document, Text};
 
+mod access_restrictions;
 mod admin;
 mod asg;
 mod balance;
@@ -65,6 +66,10 @@ pub fn resolve(document: &Document) -> Result<(Network, Vec<Diagnostic>), Vec<Di
     r.nics(&document.private_endpoints, &document.workloads);
     r.pe_targets(&document.private_endpoints);
     r.web_apps_closed_by_endpoints(&document.services, &document.private_endpoints);
+    r.service_endpoint_rules_beside_private_endpoints(
+        &document.services,
+        &document.private_endpoints,
+    );
     r.onprem_sites(&document.sites);
     r.branches(&document.virtual_hubs, document.virtual_wan.as_ref());
     r.asg_members(&document.application_security_groups);

@@ -558,50 +558,6 @@ impl Resolver {
 }
 
 impl Resolver {
-    /// A web app's access restrictions, rules sorted by priority; refused on other services.
-    fn access_restrictions(&mut self, s: &doc::ServiceDoc) -> Option<AccessRestrictions> {
-        let ar = s.access_restrictions.as_ref()?;
-        if s.kind != doc::ServiceKind::WebApp {
-            self.error(
-                s.name.span,
-                format!(
-                    "service `{}` is {:?}, and only App Service web apps have access restrictions",
-                    s.name.value, s.kind
-                ),
-                Some(
-                    "use `public_network_access: SelectedNetworks([...])` for the service firewall"
-                        .into(),
-                ),
-            );
-            return None;
-        }
-        let mut rules = Vec::new();
-        for r in &ar.rules {
-            if r.priority.value == 0 {
-                self.error(
-                    r.priority.span,
-                    format!("access restriction `{}` has priority 0", r.name.value),
-                    Some("priorities run from 1 (first) to 2147483647".into()),
-                );
-            }
-            if let Some(prefix) = self.prefix(&r.ip, "access restriction address") {
-                rules.push(AccessRestriction {
-                    name: r.name.value.clone(),
-                    priority: r.priority.value,
-                    action: r.action,
-                    prefix,
-                });
-            }
-        }
-        rules.sort_by_key(|r| r.priority);
-        let unmatched = ar
-            .unmatched_action
-            .unwrap_or_else(|| unmatched_action_default(!rules.is_empty()));
-        Some(AccessRestrictions { rules, unmatched })
-    }
-}
-
-impl Resolver {
     /// A web app whose `publicNetworkAccess` was never set has public access off once it has a
     /// private endpoint ("If you don't set it ... public access is enabled unless a private
     /// endpoint exists", <https://learn.microsoft.com/azure/app-service/overview-access-restrictions>).

@@ -1,0 +1,166 @@
+//! Importing a web app's inbound access settings: `publicNetworkAccess`, the main site's
+//! `ipSecurityRestrictions` (IP, service-tag, service-endpoint and `AnyVnets` rules, header
+//! filters) and `ipSecurityRestrictionsDefaultAction`, from `siteConfig` or the `web` config
+//! child, as "Set up Azure App Service access restrictions"
+//! (<https://learn.microsoft.com/azure/app-service/app-service-ip-restrictions>) writes them;
+//! the scm site's settings and unknown fields listed as left out.
+
+use std::path::Path;
+
+use azpath_engine::import::{import_files, to_ron, Imported};
+use azpath_engine::scenario::{Access, AccessRestrictionsDoc, PublicAccessDoc, ServiceKind};
+
+fn imported() -> Imported {
+    let name = "app-service/template.json";
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/import")
+        .join(name);
+    let text = std::fs::read_to_string(p).unwrap();
+    import_files(&[(name.to_string(), text)]).unwrap()
+}
+
+fn restrictions<'a>(i: &'a Imported, service: &str) -> &'a AccessRestrictionsDoc {
+    let s = i
+        .document
+        .services
+        .iter()
+        .find(|s| s.name.value == service)
+        .unwrap_or_else(|| panic!("no service {service}: {:#?}", i.document.services));
+    assert_eq!(s.kind, ServiceKind::WebApp);
+    s.access_restrictions.as_ref().unwrap()
+}
+
+fn skipped(i: &Imported) -> Vec<String> {
+    i.notes
+        .skipped
+        .iter()
+        .map(|s| format!("{} — {}", s.what, s.reason))
+        .collect()
+}
+
+fn has(list: &[String], needle: &str) {
+    assert!(
+        list.iter().any(|l| l.contains(needle)),
+        "no `{needle}` in {list:#?}"
+    );
+}
+
+#[test]
+fn site_config_ip_security_restrictions_become_the_apps_access_restrictions() {
+    let i = imported();
+    let r = restrictions(&i, "contoso-orders");
+    assert_eq!(r.unmatched_action, Some(Access::Deny));
+    let by_name = |n: &str| r.rules.iter().find(|x| x.name.value == n).unwrap();
+    let ip = by_name("IP example rule");
+    assert_eq!(
+        (
+            ip.priority.value,
+            ip.action,
+            ip.ip.as_ref().map(|t| t.value.as_str())
+        ),
+        (100, Access::Allow, Some("122.133.144.0/24"))
+    );
+    let fd = by_name("Azure Front Door example");
+    assert_eq!(
+        fd.service_tag.as_ref().map(|t| t.value.as_str()),
+        Some("AzureFrontDoor.Backend")
+    );
+    assert_eq!(fd.headers.len(), 1);
+    assert_eq!(fd.headers[0].name.value, "x-azure-fdid");
+    let se = by_name("web subnet");
+    assert_eq!(
+        se.subnet.as_ref().map(|t| t.value.as_str()),
+        Some("vnet-spoke/snet-web")
+    );
+    // The legacy `subnetMask` is the prefix length.
+    let legacy = by_name("legacy mask");
+    assert_eq!(
+        legacy.ip.as_ref().map(|t| t.value.as_str()),
+        Some("203.0.113.9/32")
+    );
+    let s = i
+        .document
+        .services
+        .iter()
+        .find(|s| s.name.value == "contoso-orders")
+        .unwrap();
+    assert_eq!(s.public_network_access, Some(PublicAccessDoc::Enabled));
+    assert_eq!(s.fqdn.value, "contoso-orders.azurewebsites.net");
+}
+
+#[test]
+fn the_service_tag_of_a_tag_rule_is_declared_and_its_missing_prefixes_listed() {
+    let i = imported();
+    assert!(i
+        .document
+        .service_tags
+        .iter()
+        .any(|t| t.name.value == "AzureFrontDoor.Backend"));
+    has(
+        &skipped(&i),
+        "prefixes of service tag `AzureFrontDoor.Backend`",
+    );
+}
+
+#[test]
+fn unknown_rule_fields_xff_proxy_rules_and_scm_settings_are_listed_with_their_json_paths() {
+    let i = imported();
+    let s = skipped(&i);
+    has(&s, "ipSecurityRestrictions/4/enabled");
+    has(
+        &s,
+        "ipSecurityRestrictions/5` of web app `contoso-orders` — an `XffProxy` rule",
+    );
+    has(&s, "scmIpSecurityRestrictionsUseMain");
+    has(&s, "scmIpSecurityRestrictionsDefaultAction");
+    // Known fields that change no answer are not listed.
+    assert!(!s.iter().any(|l| l.contains("vnetTrafficTag")), "{s:#?}");
+}
+
+#[test]
+fn the_web_config_child_and_any_vnets_are_read() {
+    let i = imported();
+    let r = restrictions(&i, "contoso-admin");
+    assert_eq!(r.rules.len(), 1);
+    assert_eq!(
+        r.rules[0].ip.as_ref().map(|t| t.value.as_str()),
+        Some("AnyVnets")
+    );
+    // The config child is taken, not listed as an unknown resource.
+    assert!(
+        !skipped(&i).iter().any(|l| l.contains("config/web —")),
+        "{:#?}",
+        skipped(&i)
+    );
+}
+
+#[test]
+fn azures_allow_all_pseudo_rule_is_the_unmatched_action_not_a_rule() {
+    let i = imported();
+    // `contoso-plain` lists only "Allow all" at 2147483647: no restrictions at all, and no
+    // service is invented for it.
+    assert!(!i
+        .document
+        .services
+        .iter()
+        .any(|s| s.name.value == "contoso-plain"));
+}
+
+#[test]
+fn the_imported_restrictions_load_once_the_tag_prefixes_are_declared() {
+    let i = imported();
+    let ron = to_ron(&i).unwrap();
+    // As imported, the tag has no prefixes and the rule naming it is refused, located.
+    let e = azpath_engine::load_str("imported.ron", &ron).unwrap_err();
+    assert!(
+        e.to_string().contains("declared with no prefixes"),
+        "{e}\n{ron}"
+    );
+    let filled = ron.replacen(
+        "name: \"AzureFrontDoor.Backend\",\n            prefixes: [],",
+        "name: \"AzureFrontDoor.Backend\",\n            prefixes: [\"147.243.0.0/16\"],",
+        1,
+    );
+    assert_ne!(filled, ron, "{ron}");
+    azpath_engine::load_str("imported.ron", &filled).unwrap_or_else(|e| panic!("{e}\n{filled}"));
+}
