@@ -461,7 +461,7 @@ impl<'a> Matrix<'a> {
         let Some((s, d)) = self.pairs_of(a, b).next() else {
             return Traced::Empty;
         };
-        let (Some(verdict), Some(se), Some(de), Some(sm), Some(dm)) = (
+        let (Some(mut verdict), Some(se), Some(de), Some(sm), Some(dm)) = (
             self.trace_one(s, d),
             self.sources.get(s),
             self.destinations.get(d),
@@ -470,7 +470,7 @@ impl<'a> Matrix<'a> {
         ) else {
             return Traced::Empty;
         };
-        match relabel::relabel_for(&verdict, se, de, (sm, dm), seen) {
+        match relabel::relabel_for(&mut verdict, se, de, (sm, dm), seen) {
             Some((r, key)) => Traced::Shared(verdict, key, r),
             None => Traced::OneByOne,
         }
