@@ -113,6 +113,13 @@ enum Output {
 
 static OUTPUT: Mutex<Output> = Mutex::new(Output::Stdout);
 
+/// Whether what the command prints goes to a terminal: standard output, not sent to a file by
+/// `-o`, is one.
+pub fn to_terminal() -> bool {
+    let output = OUTPUT.lock().unwrap_or_else(PoisonError::into_inner);
+    matches!(*output, Output::Stdout) && io::IsTerminal::is_terminal(&io::stdout())
+}
+
 /// Sends what the command prints on standard output to `path` instead (`-o FILE`); `-` is
 /// standard output. The file is created (or truncated) at the first byte written.
 pub fn redirect(path: PathBuf) {

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use azpath_engine::analysis::generate::{estate, EstateSize};
-use azpath_engine::analysis::reach::{reach, Destinations, ReachAnswer, ReachRequest};
+use azpath_engine::analysis::reach::{reach, Destinations, ReachAnswer, ReachRequest, ReachRun};
 use azpath_engine::dataplane::DataPlane;
 use azpath_engine::filter::TagScope;
 use azpath_engine::model::{FlowProtocol, Network, NicRef, TraceSource, TraceTarget};
@@ -345,4 +345,104 @@ fn endpoints_of_one_service_reached_by_address_share_one_trace_each_mismatch_nam
     let s = &answer.summary;
     assert_eq!((s.source_classes, s.destination_classes), (1, 1), "{s:?}");
     assert_eq!((s.traced, s.traced_one_by_one), (1, 0), "{s:?}");
+}
+
+/// A row as owned values, to compare rows from two runs.
+fn owned(row: &azpath_engine::analysis::reach::ReachRow<'_>) -> (String, String, Verdict) {
+    (
+        row.source.to_string(),
+        row.destination.to_string(),
+        row.verdict.clone().into_owned(),
+    )
+}
+
+/// The rows a streamed run hands over are the rows of the finished answer, in the same order,
+/// with the same filter, and the answer is the one `reach` gives.
+fn streams_the_expanded_rows(loaded: &Loaded, request: &ReachRequest, what: &str) {
+    let (net, dp) = (&loaded.network, loaded.dataplane());
+    let whole = reach(net, dp, request);
+    let filters: [fn(&Verdict) -> bool; 2] = [|_| true, |v| !v.is_success()];
+    for keep in filters {
+        let mut streamed = Vec::new();
+        let answer = ReachRun::new(net, dp, request)
+            .stream(&mut |_| {}, keep, |row| {
+                streamed.push(owned(&row));
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+        let expanded: Vec<_> = whole.rows_where(keep).map(|r| owned(&r)).collect();
+        assert_eq!(streamed, expanded, "{what}");
+        assert_eq!(answer.summary, whole.summary, "{what}");
+        assert_eq!(answer.cells, whole.cells, "{what}");
+        assert_eq!(answer.one_by_one, whole.one_by_one, "{what}");
+    }
+}
+
+#[test]
+fn streamed_rows_are_the_expanded_rows_in_order_on_every_bundled_scenario() {
+    for loaded in bundled() {
+        for destinations in [Destinations::Everything, Destinations::PrivateEndpoints] {
+            let what = format!("{} {destinations:?}", loaded.network.title);
+            streams_the_expanded_rows(&loaded, &request(443, destinations), &what);
+        }
+    }
+    let loaded = generated(3);
+    streams_the_expanded_rows(
+        &loaded,
+        &request(443, Destinations::Everything),
+        "generated",
+    );
+}
+
+/// The first rows are handed over after the first chunk of class pairs, long before the last.
+#[test]
+fn rows_stream_before_the_matrix_is_done() {
+    let text = estate(EstateSize {
+        regions: 4,
+        spokes_per_region: 40,
+        subnets_per_spoke: 2,
+        private_endpoints: 160,
+        nsg_rules: 3,
+        seed: 5,
+    })
+    .unwrap();
+    let loaded = load_str("g.ron", &text).unwrap();
+    let (net, dp) = (&loaded.network, loaded.dataplane());
+    let progress = std::cell::Cell::new(0usize);
+    let mut at_first_row = None;
+    let answer = ReachRun::new(net, dp, &request(443, Destinations::Everything))
+        .stream(
+            &mut |_| progress.set(progress.get() + 1),
+            |_| true,
+            |_| {
+                at_first_row.get_or_insert(progress.get());
+                Ok::<(), ()>(())
+            },
+        )
+        .unwrap();
+    let chunks = progress.get();
+    assert!(chunks > 1, "the estate needs several chunks: {chunks}");
+    assert_eq!(at_first_row, Some(1), "{} class pairs", answer.cells.len());
+}
+
+/// A sink that fails stops the matrix and its error comes back.
+#[test]
+fn a_failing_sink_stops_the_matrix_with_its_error() {
+    let loaded = generated(4);
+    let (net, dp) = (&loaded.network, loaded.dataplane());
+    let mut rows = 0;
+    let out = ReachRun::new(net, dp, &request(443, Destinations::Everything)).stream(
+        &mut |_| {},
+        |_| true,
+        |_| {
+            rows += 1;
+            if rows == 3 {
+                Err("closed")
+            } else {
+                Ok(())
+            }
+        },
+    );
+    assert_eq!(out.err(), Some("closed"));
+    assert_eq!(rows, 3);
 }

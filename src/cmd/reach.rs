@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 
 use azpath_engine::analysis::reach::summary::{by_group, failing, GroupBy};
-use azpath_engine::analysis::reach::{reach_with_progress, Destinations, Progress, ReachRequest};
+use azpath_engine::analysis::reach::{Destinations, Progress, ReachRequest, ReachRun};
 use azpath_engine::report;
+use azpath_engine::scenario::VerdictName;
 use azpath_engine::trace::Verdict;
 
 use crate::out::{self, CliError, Escape, Outcome};
@@ -60,10 +61,11 @@ pub enum Only {
 /// Output formats of the matrix.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum MatrixFormat {
-    /// A summary, then one aligned line per pair.
+    /// One aligned line per pair, written as it is computed, then the summary.
     #[default]
     Text,
-    /// The request, the summary and every pair, for scripts.
+    /// One object for scripts: the request, every pair (one per line, written as it is
+    /// computed), then the summary.
     Json,
     /// One line per pair: `source,destination,destination_ip,verdict,detail`.
     Csv,
@@ -83,12 +85,14 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         },
         sites: args.sites,
     };
-    let bar = Bar::new();
-    let answer = reach_with_progress(&loaded.network, loaded.dataplane(), &request, &mut |p| {
-        bar.show(p)
-    });
-    bar.finish();
+    // Rows written to a terminal are their own progress: a bar drawn between them would tear.
+    let rows_on_terminal = !args.summary && out::to_terminal();
+    let bar = Bar::new(rows_on_terminal);
+    let mut progress = |p| bar.show(p);
+    let run = ReachRun::new(&loaded.network, loaded.dataplane(), &request);
     if args.summary {
+        let answer = run.run(&mut progress);
+        bar.finish();
         let by = match args.group_by {
             Grouping::Region => GroupBy::Region,
             Grouping::Vnet => GroupBy::Vnet,
@@ -108,28 +112,91 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         Some(Only::Failing) => failing,
         None => |_| true,
     };
+    // The rows are written as they are computed; the summary comes last.
+    let mut answer = None;
     match args.format {
-        MatrixFormat::Text => {
-            let words: Vec<(&str, out::Tone)> = answer
-                .outcomes
-                .iter()
-                .map(|v| (v.name(), out::Tone::of(v)))
-                .collect();
-            out::stream_painted(&words, |mut w| {
-                report::reach::text_where(&answer, keep, &mut w)
-            })?
-        }
+        MatrixFormat::Text => out::stream_painted(&verdict_words(), |mut w| {
+            let columns =
+                report::reach::TextColumns::head(run.sources(), run.destinations(), &mut w)?;
+            let done = run.stream(&mut progress, keep, |row| columns.row(&row, &mut w))?;
+            bar.finish();
+            report::reach::text_tail(&done, &mut w)?;
+            answer = Some(done);
+            Ok(())
+        })?,
         MatrixFormat::Json => out::stream(Escape::No, |mut w| {
-            report::reach::json_where(&answer, keep, &mut w).and_then(|()| writeln!(w))
+            let mut rows = report::reach::JsonRows::head(run.request(), &mut w)?;
+            let done = run.stream(&mut progress, keep, |row| rows.row(&row, &mut w))?;
+            bar.finish();
+            rows.tail(&done, &mut w)?;
+            answer = Some(done);
+            Ok(())
         })?,
         MatrixFormat::Csv => out::stream(Escape::No, |mut w| {
-            report::reach::csv_where(&answer, keep, &mut w)
+            let mut rows = report::reach::CsvRows::head(&mut w)?;
+            let done = run.stream(&mut progress, keep, |row| rows.row(&row, &mut w))?;
+            bar.finish();
+            answer = Some(done);
+            Ok(())
         })?,
     }
-    // The outcomes are the distinct verdicts the matrix's pairs point to.
-    Ok(Outcome::held_if(
-        answer.outcomes.iter().all(|v| v.is_success()),
-    ))
+    bar.finish();
+    // The outcomes are the distinct verdicts the matrix's pairs point to; a reader that closed
+    // the pipe early leaves no answer, and the command exits 0 as every command does then.
+    Ok(match answer {
+        Some(a) => Outcome::held_if(a.outcomes.iter().all(|v| v.is_success())),
+        None => Outcome::held_if(true),
+    })
+}
+
+/// Every verdict name with its tone, for colouring rows whose verdicts are not known before
+/// they are written.
+fn verdict_words() -> Vec<(&'static str, out::Tone)> {
+    VerdictName::ALL
+        .iter()
+        .map(|n| {
+            let tone = if gets_through(*n) {
+                out::Tone::Good
+            } else {
+                out::Tone::Bad
+            };
+            (n.as_str(), tone)
+        })
+        .collect()
+}
+
+/// Whether a verdict of this name gets through: [`Verdict::is_success`] by name.
+fn gets_through(name: VerdictName) -> bool {
+    match name {
+        VerdictName::Delivered
+        | VerdictName::DeliveredPublicly
+        | VerdictName::SentToInternet
+        | VerdictName::SentToOnPremises
+        | VerdictName::SentToServiceEndpoint
+        | VerdictName::AnsweredByPlatform => true,
+        VerdictName::DroppedByNsg
+        | VerdictName::DroppedBySecurityAdminRule
+        | VerdictName::DroppedByFirewall
+        | VerdictName::NoRoute
+        | VerdictName::NoDestination
+        | VerdictName::InvalidNextHop
+        | VerdictName::PeeringBlocked
+        | VerdictName::Loop
+        | VerdictName::AsymmetricReturnDropped
+        | VerdictName::ReplyDropped
+        | VerdictName::NameNotResolved
+        | VerdictName::TlsNameMismatch
+        | VerdictName::PublicAccessDisabled
+        | VerdictName::NotRoutedFromSite
+        | VerdictName::NoLoadBalancingRule
+        | VerdictName::NoHealthyBackend
+        | VerdictName::LoadBalancerHairpin
+        | VerdictName::NoOutboundAccess
+        | VerdictName::PublicIpClosed
+        | VerdictName::ServiceFirewallDenied
+        | VerdictName::HostNotServed
+        | VerdictName::ServiceUnhealthy => false,
+    }
 }
 
 /// Progress on standard error, shown once a matrix has taken a second and only on a terminal
@@ -137,10 +204,12 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
 struct Bar {
     bar: indicatif::ProgressBar,
     started: std::time::Instant,
+    /// Never drawn.
+    quiet: bool,
 }
 
 impl Bar {
-    fn new() -> Self {
+    fn new(quiet: bool) -> Self {
         let bar =
             indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
         if let Ok(style) =
@@ -151,6 +220,7 @@ impl Bar {
         Self {
             bar,
             started: std::time::Instant::now(),
+            quiet,
         }
     }
 
@@ -159,6 +229,9 @@ impl Bar {
             Progress::ClassPairs { done, of } => ("class pairs", done, of),
             Progress::OneByOne { done, of } => ("pairs one by one", done, of),
         };
+        if self.quiet {
+            return;
+        }
         if self.bar.is_hidden() && self.started.elapsed() >= std::time::Duration::from_secs(1) {
             self.bar
                 .set_draw_target(indicatif::ProgressDrawTarget::stderr());

@@ -8,15 +8,14 @@
 
 use std::io::{self, Write};
 
-use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
 
 use crate::analysis::reach::summary::{GroupBy, GroupCount};
-use crate::analysis::reach::{Destinations, Endpoint, ReachAnswer};
+use crate::analysis::reach::{Destinations, Endpoint, ReachAnswer, ReachRequest, ReachRow};
 use crate::report::terminal::pad_end;
 use crate::trace::Verdict;
 
-/// The summary and one line per pair, in aligned columns.
+/// One line per pair, in aligned columns, then the summary.
 pub fn text(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
     text_where(answer, |_| true, out)
 }
@@ -27,37 +26,69 @@ pub fn text_where(
     keep: fn(&Verdict) -> bool,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    summary_head(answer, out)?;
-    writeln!(out)?;
-    let name = |e: &Endpoint| e.name.chars().count();
-    let w_src = widest(&answer.sources, name).max("SOURCE".len());
-    let w_dst = widest(&answer.destinations, name).max("DESTINATION".len());
-    let w_ip = widest(&answer.destinations, |e| e.ip.to_string().len()).max("ADDRESS".len());
-    writeln!(
-        out,
-        "{}  {}  {}  VERDICT",
-        pad_end("SOURCE", w_src),
-        pad_end("DESTINATION", w_dst),
-        pad_end("ADDRESS", w_ip)
-    )?;
-    writeln!(
-        out,
-        "{}  {}  {}  -------",
-        "-".repeat(w_src),
-        "-".repeat(w_dst),
-        "-".repeat(w_ip)
-    )?;
+    let columns = TextColumns::head(&answer.sources, &answer.destinations, out)?;
     for row in answer.rows_where(keep) {
+        columns.row(&row, out)?;
+    }
+    text_tail(answer, out)
+}
+
+/// The aligned columns of [`text`], sized from the endpoints before any pair is known, so the
+/// rows can be written as they are computed (see [`crate::analysis::reach::ReachRun`]).
+#[derive(Clone, Copy, Debug)]
+pub struct TextColumns {
+    source: usize,
+    destination: usize,
+    address: usize,
+}
+
+impl TextColumns {
+    /// Sizes the columns for these sources and destinations and writes the header.
+    pub fn head(
+        sources: &[Endpoint],
+        destinations: &[Endpoint],
+        out: &mut impl Write,
+    ) -> io::Result<Self> {
+        let name = |e: &Endpoint| e.name.chars().count();
+        let columns = Self {
+            source: widest(sources, name).max("SOURCE".len()),
+            destination: widest(destinations, name).max("DESTINATION".len()),
+            address: widest(destinations, |e| e.ip.to_string().len()).max("ADDRESS".len()),
+        };
+        writeln!(
+            out,
+            "{}  {}  {}  VERDICT",
+            pad_end("SOURCE", columns.source),
+            pad_end("DESTINATION", columns.destination),
+            pad_end("ADDRESS", columns.address)
+        )?;
+        writeln!(
+            out,
+            "{}  {}  {}  -------",
+            "-".repeat(columns.source),
+            "-".repeat(columns.destination),
+            "-".repeat(columns.address)
+        )?;
+        Ok(columns)
+    }
+
+    /// One pair's line.
+    pub fn row(&self, row: &ReachRow<'_>, out: &mut impl Write) -> io::Result<()> {
         writeln!(
             out,
             "{}  {}  {}  {}",
-            pad_end(row.source, w_src),
-            pad_end(row.destination, w_dst),
-            pad_end(&row.destination_ip.to_string(), w_ip),
+            pad_end(row.source, self.source),
+            pad_end(row.destination, self.destination),
+            pad_end(&row.destination_ip.to_string(), self.address),
             row.verdict.describe()
-        )?;
+        )
     }
-    Ok(())
+}
+
+/// What [`text`] writes after the pairs: a blank line and the summary.
+pub fn text_tail(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
+    writeln!(out)?;
+    summary_head(answer, out)
 }
 
 /// The summary, then the pairs per source group and destination group, one line each with its
@@ -151,16 +182,35 @@ pub fn csv_where(
     keep: fn(&Verdict) -> bool,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    writeln!(out, "source,destination,destination_ip,verdict,detail")?;
-    // Pairs of one class share their verdict, so the detail of the previous row is usually the
-    // detail of this one: render it once per run of equal verdicts.
-    let mut last: Option<(Verdict, String)> = None;
+    let mut rows = CsvRows::head(out)?;
     for row in answer.rows_where(keep) {
-        let detail = match &last {
+        rows.row(&row, out)?;
+    }
+    Ok(())
+}
+
+/// The lines of [`csv`], written one pair at a time as they are computed.
+#[derive(Debug, Default)]
+pub struct CsvRows {
+    /// Pairs of one class share their verdict, so the detail of the previous row is usually
+    /// the detail of this one: it is rendered once per run of equal verdicts.
+    last: Option<(Verdict, String)>,
+}
+
+impl CsvRows {
+    /// Writes the header.
+    pub fn head(out: &mut impl Write) -> io::Result<Self> {
+        writeln!(out, "source,destination,destination_ip,verdict,detail")?;
+        Ok(Self::default())
+    }
+
+    /// One pair's line.
+    pub fn row(&mut self, row: &ReachRow<'_>, out: &mut impl Write) -> io::Result<()> {
+        let detail = match &self.last {
             Some((v, text)) if *v == *row.verdict => text,
             _ => {
                 let text = field(&row.verdict.describe()).into_owned();
-                &last.insert((row.verdict.clone().into_owned(), text)).1
+                &self.last.insert((row.verdict.clone().into_owned(), text)).1
             }
         };
         writeln!(
@@ -171,9 +221,8 @@ pub fn csv_where(
             row.destination_ip,
             row.verdict.name(),
             detail
-        )?;
+        )
     }
-    Ok(())
 }
 
 /// A CSV field, quoted when it must be.
@@ -185,8 +234,9 @@ fn field(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// The schema version, the request, the summary and every pair (`source`, `destination`,
-/// `destination_ip`, `verdict`), as pretty JSON (its schema: [`ReachMatrix`]).
+/// The schema version, the request, every pair (`source`, `destination`, `destination_ip`,
+/// `verdict`) and the summary, as JSON (its schema: [`ReachMatrix`]): one object, with one
+/// line per pair and the summary last, so the pairs can be written as they are computed.
 pub fn json(answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
     json_where(answer, |_| true, out)
 }
@@ -197,10 +247,50 @@ pub fn json_where(
     keep: fn(&Verdict) -> bool,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    let mut ser = serde_json::Serializer::pretty(out);
-    Matrix(answer, keep)
-        .serialize(&mut ser)
-        .map_err(io::Error::other)
+    let mut rows = JsonRows::head(&answer.request, out)?;
+    for row in answer.rows_where(keep) {
+        rows.row(&row, out)?;
+    }
+    rows.tail(answer, out)
+}
+
+/// The pieces of [`json`], written one pair at a time as they are computed.
+#[derive(Debug, Default)]
+pub struct JsonRows {
+    written: bool,
+}
+
+impl JsonRows {
+    /// Opens the object: the schema version, the request, and the list of pairs.
+    pub fn head(request: &ReachRequest, out: &mut impl Write) -> io::Result<Self> {
+        writeln!(out, "{{")?;
+        writeln!(
+            out,
+            "  \"schema_version\": {},",
+            crate::report::json::SCHEMA_VERSION
+        )?;
+        write!(out, "  \"request\": ")?;
+        serde_json::to_writer(&mut *out, request).map_err(io::Error::other)?;
+        write!(out, ",\n  \"rows\": [")?;
+        Ok(Self::default())
+    }
+
+    /// One pair, on a line of its own.
+    pub fn row(&mut self, row: &ReachRow<'_>, out: &mut impl Write) -> io::Result<()> {
+        out.write_all(if self.written { b",\n    " } else { b"\n    " })?;
+        self.written = true;
+        serde_json::to_writer(&mut *out, row).map_err(io::Error::other)
+    }
+
+    /// Closes the list of pairs, writes the summary and closes the object.
+    pub fn tail(self, answer: &ReachAnswer, out: &mut impl Write) -> io::Result<()> {
+        if self.written {
+            write!(out, "\n  ")?;
+        }
+        write!(out, "],\n  \"summary\": ")?;
+        serde_json::to_writer(&mut *out, &answer.summary).map_err(io::Error::other)?;
+        writeln!(out, "\n}}")
+    }
 }
 
 /// The request, the summary and the pairs per source group and destination group, as pretty
@@ -241,31 +331,8 @@ pub struct ReachMatrix {
     pub schema_version: u32,
     /// What was computed.
     pub request: crate::analysis::reach::ReachRequest,
-    /// The numbers.
-    pub summary: crate::analysis::reach::ReachSummary,
     /// Every pair.
     pub rows: Vec<crate::analysis::reach::ReachRow<'static>>,
-}
-
-/// The matrix with its pairs expanded, serialised as it is walked.
-struct Matrix<'a>(&'a ReachAnswer, fn(&Verdict) -> bool);
-
-impl Serialize for Matrix<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let rows = Rows(self.0, self.1);
-        let mut m = s.serialize_struct("ReachMatrix", 4)?;
-        m.serialize_field("schema_version", &crate::report::json::SCHEMA_VERSION)?;
-        m.serialize_field("request", &self.0.request)?;
-        m.serialize_field("summary", &self.0.summary)?;
-        m.serialize_field("rows", &rows)?;
-        m.end()
-    }
-}
-
-struct Rows<'a>(&'a ReachAnswer, fn(&Verdict) -> bool);
-
-impl Serialize for Rows<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.rows_where(self.1))
-    }
+    /// The numbers (last, since they are known once every pair is).
+    pub summary: crate::analysis::reach::ReachSummary,
 }

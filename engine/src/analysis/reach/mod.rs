@@ -6,7 +6,9 @@
 //! Sources and destinations are grouped by `classes` (what a trace reads of a NIC, its name
 //! and address aside); a pair's verdict is its class pair's, carried over by `relabel`. The
 //! representatives are traced in parallel; the output order is that of the network's
-//! workloads and private endpoints, whatever the scheduling.
+//! workloads and private endpoints, whatever the scheduling. [`ReachRun::stream`] hands each
+//! pair to a sink as soon as its source's class pairs are traced, so a report writes the rows
+//! while the matrix is computed and holds none of them.
 
 mod classes;
 mod relabel;
@@ -192,40 +194,70 @@ impl ReachAnswer {
     ) -> impl Iterator<Item = ReachRow<'s>> + 's {
         let width = self.summary.destination_classes;
         self.sources.iter().enumerate().flat_map(move |(i, s)| {
+            let single = move |j: usize| {
+                let at = self
+                    .one_by_one
+                    .binary_search_by_key(&(i, j), |x| (x.source, x.destination))
+                    .ok()?;
+                Some(self.one_by_one.get(at)?.outcome)
+            };
+            let view = View {
+                cells: &self.cells,
+                width,
+                outcomes: &self.outcomes,
+            };
             self.destinations
                 .iter()
                 .enumerate()
-                .filter(move |(_, d)| !s.same_nic(d))
-                .filter_map(move |(j, d)| {
-                    let cell = self.cells.get(s.class * width + d.class)?;
-                    let verdict = match *cell {
-                        Cell::Empty => return None,
-                        Cell::Shared { outcome, relabel } => {
-                            let shared = self.outcomes.get(outcome)?;
-                            if !keep(shared) {
-                                return None;
-                            }
-                            relabel::carry(shared, relabel, s, d)
-                        }
-                        Cell::OneByOne => {
-                            let at = self
-                                .one_by_one
-                                .binary_search_by_key(&(i, j), |x| (x.source, x.destination))
-                                .ok()?;
-                            let own = self.outcomes.get(self.one_by_one.get(at)?.outcome)?;
-                            if !keep(own) {
-                                return None;
-                            }
-                            Cow::Borrowed(own)
-                        }
-                    };
-                    Some(ReachRow {
-                        source: &s.name,
-                        destination: &d.name,
-                        destination_ip: d.ip,
-                        verdict,
-                    })
-                })
+                .filter_map(move |(j, d)| view.row(s, (j, d), single, keep))
+        })
+    }
+}
+
+/// What expanding a pair reads: the cells, their width and the outcomes.
+#[derive(Clone, Copy)]
+struct View<'s> {
+    cells: &'s [Cell],
+    width: usize,
+    outcomes: &'s [Verdict],
+}
+
+impl<'s> View<'s> {
+    /// The row of source `s` to the `j`-th destination `d`, if it is a pair and `keep` accepts
+    /// its verdict; `single` gives the outcome of a pair traced one by one.
+    fn row(
+        self,
+        s: &'s Endpoint,
+        (j, d): (usize, &'s Endpoint),
+        single: impl Fn(usize) -> Option<usize>,
+        keep: impl Fn(&Verdict) -> bool,
+    ) -> Option<ReachRow<'s>> {
+        if s.same_nic(d) {
+            return None;
+        }
+        let cell = self.cells.get(s.class * self.width + d.class)?;
+        let verdict = match *cell {
+            Cell::Empty => return None,
+            Cell::Shared { outcome, relabel } => {
+                let shared = self.outcomes.get(outcome)?;
+                if !keep(shared) {
+                    return None;
+                }
+                relabel::carry(shared, relabel, s, d)
+            }
+            Cell::OneByOne => {
+                let own = self.outcomes.get(single(j)?)?;
+                if !keep(own) {
+                    return None;
+                }
+                Cow::Borrowed(own)
+            }
+        };
+        Some(ReachRow {
+            source: &s.name,
+            destination: &d.name,
+            destination_ip: d.ip,
+            verdict,
         })
     }
 }
@@ -429,7 +461,7 @@ impl<'a> Matrix<'a> {
         let Some((s, d)) = self.pairs_of(a, b).next() else {
             return Traced::Empty;
         };
-        let (Some(verdict), Some(se), Some(de), Some(sm), Some(dm)) = (
+        let (Some(mut verdict), Some(se), Some(de), Some(sm), Some(dm)) = (
             self.trace_one(s, d),
             self.sources.get(s),
             self.destinations.get(d),
@@ -438,78 +470,69 @@ impl<'a> Matrix<'a> {
         ) else {
             return Traced::Empty;
         };
-        match relabel::relabel_for(&verdict, se, de, (sm, dm), seen) {
+        match relabel::relabel_for(&mut verdict, se, de, (sm, dm), seen) {
             Some((r, key)) => Traced::Shared(verdict, key, r),
             None => Traced::OneByOne,
         }
     }
 
-    /// Every class pair traced by its representative, in chunks, so the verdicts of a million
-    /// class pairs are interned as they come rather than held all at once.
+    /// The class pairs `chunk` traced by their representatives: their cells, in order, with
+    /// the pairs of the cells whose verdict cannot be carried over.
     fn class_pairs(
         &self,
-        cells: &[(usize, usize)],
+        chunk: &[(usize, usize)],
         outcomes: &mut Outcomes,
         summary: &mut ReachSummary,
-        progress: &mut dyn FnMut(Progress),
-    ) -> Vec<Cell> {
-        let mut cell_list = Vec::with_capacity(cells.len());
-        for chunk in cells.chunks(CHUNK) {
-            progress(Progress::ClassPairs {
-                done: cell_list.len() as u64,
-                of: cells.len() as u64,
-            });
-            let traced: Vec<Traced> = chunk
-                .par_iter()
-                .map_init(relabel::Fingerprints::default, |seen, &c| {
-                    self.trace_cell(c, seen)
-                })
-                .collect();
-            for (&(a, b), t) in chunk.iter().zip(traced) {
-                let cell = match t {
-                    Traced::Empty => Cell::Empty,
-                    Traced::OneByOne => {
-                        summary.traced += 1;
-                        Cell::OneByOne
+    ) -> (Vec<Cell>, Vec<(usize, usize)>) {
+        let traced: Vec<Traced> = chunk
+            .par_iter()
+            .map_init(relabel::Fingerprints::default, |seen, &c| {
+                self.trace_cell(c, seen)
+            })
+            .collect();
+        let mut cells = Vec::with_capacity(chunk.len());
+        let mut singles = Vec::new();
+        for (&(a, b), t) in chunk.iter().zip(traced) {
+            let cell = match t {
+                Traced::Empty => Cell::Empty,
+                Traced::OneByOne => {
+                    summary.traced += 1;
+                    singles.extend(self.pairs_of(a, b));
+                    Cell::OneByOne
+                }
+                Traced::Shared(v, key, relabel) => {
+                    summary.traced += 1;
+                    let n = self.pair_count(a, b);
+                    summary.pairs += n;
+                    count(&mut summary.verdicts, v.name(), n);
+                    Cell::Shared {
+                        outcome: outcomes.add(v, key),
+                        relabel,
                     }
-                    Traced::Shared(v, key, relabel) => {
-                        summary.traced += 1;
-                        let n = self.pair_count(a, b);
-                        summary.pairs += n;
-                        count(&mut summary.verdicts, v.name(), n);
-                        Cell::Shared {
-                            outcome: outcomes.add(v, key),
-                            relabel,
-                        }
-                    }
-                };
-                cell_list.push(cell);
-            }
+                }
+            };
+            cells.push(cell);
         }
-        cell_list
+        (cells, singles)
     }
 
-    /// The class pairs whose verdict cannot be carried over, traced pair by pair.
+    /// The pairs `singles` (of class pairs whose verdict cannot be carried over), traced pair
+    /// by pair, in chunks.
     fn one_by_one(
         &self,
-        cells: &[(usize, usize)],
-        cell_list: &[Cell],
+        singles: &[(usize, usize)],
         outcomes: &mut Outcomes,
         summary: &mut ReachSummary,
         progress: &mut dyn FnMut(Progress),
     ) -> Vec<Single> {
-        let singles: Vec<(usize, usize)> = cells
-            .iter()
-            .zip(cell_list)
-            .filter(|(_, c)| matches!(c, Cell::OneByOne))
-            .flat_map(|(&(a, b), _)| self.pairs_of(a, b))
-            .collect();
-        let mut one_by_one: Vec<Single> = Vec::with_capacity(singles.len());
+        let mut out: Vec<Single> = Vec::with_capacity(singles.len());
         for (i, chunk) in singles.chunks(CHUNK).enumerate() {
-            progress(Progress::OneByOne {
-                done: (i * CHUNK) as u64,
-                of: singles.len() as u64,
-            });
+            if singles.len() > CHUNK {
+                progress(Progress::OneByOne {
+                    done: (i * CHUNK) as u64,
+                    of: singles.len() as u64,
+                });
+            }
             let verdicts: Vec<Option<Verdict>> = chunk
                 .par_iter()
                 .map(|&(s, d)| self.trace_one(s, d))
@@ -521,15 +544,14 @@ impl<'a> Matrix<'a> {
                 summary.pairs += 1;
                 count(&mut summary.verdicts, v.name(), 1);
                 let key = relabel::fingerprint(&v).into();
-                one_by_one.push(Single {
+                out.push(Single {
                     source: s,
                     destination: d,
                     outcome: outcomes.add(v, key),
                 });
             }
         }
-        one_by_one.sort_by_key(|x| (x.source, x.destination));
-        one_by_one
+        out
     }
 }
 
@@ -564,26 +586,156 @@ pub fn reach_with_progress(
     request: &ReachRequest,
     progress: &mut dyn FnMut(Progress),
 ) -> ReachAnswer {
-    let matrix = Matrix::new(net, dp, request);
-    let (source_classes, destination_classes) = (matrix.source_classes, matrix.destination_classes);
-    let cells: Vec<(usize, usize)> = (0..source_classes)
-        .flat_map(|a| (0..destination_classes).map(move |b| (a, b)))
-        .collect();
-    let mut outcomes = Outcomes::default();
-    let mut summary = ReachSummary {
-        source_classes,
-        destination_classes,
-        ..ReachSummary::default()
-    };
-    let cell_list = matrix.class_pairs(&cells, &mut outcomes, &mut summary, progress);
-    let one_by_one = matrix.one_by_one(&cells, &cell_list, &mut outcomes, &mut summary, progress);
-    ReachAnswer {
-        request: request.clone(),
-        summary,
-        sources: matrix.sources,
-        destinations: matrix.destinations,
-        cells: cell_list,
-        outcomes: outcomes.list,
-        one_by_one,
+    ReachRun::new(net, dp, request).run(progress)
+}
+
+/// A matrix about to be computed: its sources and destinations (and so the width of every
+/// column a report aligns) are known before the first trace.
+pub struct ReachRun<'a> {
+    matrix: Matrix<'a>,
+    request: ReachRequest,
+}
+
+impl std::fmt::Debug for ReachRun<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReachRun")
+            .field("request", &self.request)
+            .field("sources", &self.matrix.sources.len())
+            .field("destinations", &self.matrix.destinations.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> ReachRun<'a> {
+    /// Groups the sources and destinations of `request` into classes; traces nothing yet.
+    pub fn new(net: &'a Network, dp: &'a DataPlane, request: &ReachRequest) -> Self {
+        Self {
+            matrix: Matrix::new(net, dp, request),
+            request: request.clone(),
+        }
+    }
+
+    /// The sources, in the order the rows come.
+    pub fn sources(&self) -> &[Endpoint] {
+        &self.matrix.sources
+    }
+
+    /// The destinations, in the order each source's rows come.
+    pub fn destinations(&self) -> &[Endpoint] {
+        &self.matrix.destinations
+    }
+
+    /// What is computed.
+    pub fn request(&self) -> &ReachRequest {
+        &self.request
+    }
+
+    /// Computes the matrix, expanding no pair.
+    pub fn run(self, progress: &mut dyn FnMut(Progress)) -> ReachAnswer {
+        match self.compute::<std::convert::Infallible>(progress, None) {
+            Ok(answer) => answer,
+            Err(never) => match never {},
+        }
+    }
+
+    /// Computes the matrix, handing `sink` every pair whose verdict `keep` accepts as soon as
+    /// its source's class pairs are traced: in the order of [`ReachAnswer::rows_where`] (by
+    /// source, then destination), so a report can write them as they come and keep none. The
+    /// class pairs are traced source class by source class, and classes are numbered in the
+    /// order of their first source, so the rows of the first sources come after the first
+    /// chunk of traces. Stops at the first error of `sink` and returns it; else returns the
+    /// whole answer (its summary counts every pair, whatever `keep` says).
+    pub fn stream<E>(
+        self,
+        progress: &mut dyn FnMut(Progress),
+        keep: impl Fn(&Verdict) -> bool,
+        mut sink: impl FnMut(ReachRow<'_>) -> Result<(), E>,
+    ) -> Result<ReachAnswer, E> {
+        self.compute(progress, Some((&keep, &mut sink)))
+    }
+
+    /// [`ReachRun::stream`], or [`ReachRun::run`] when `rows` is `None`.
+    #[allow(clippy::type_complexity)]
+    fn compute<E>(
+        self,
+        progress: &mut dyn FnMut(Progress),
+        mut rows: Option<(
+            &dyn Fn(&Verdict) -> bool,
+            &mut dyn FnMut(ReachRow<'_>) -> Result<(), E>,
+        )>,
+    ) -> Result<ReachAnswer, E> {
+        let m = &self.matrix;
+        let (source_classes, destination_classes) = (m.source_classes, m.destination_classes);
+        let of = (source_classes * destination_classes) as u64;
+        let mut outcomes = Outcomes::default();
+        let mut summary = ReachSummary {
+            source_classes,
+            destination_classes,
+            ..ReachSummary::default()
+        };
+        let mut cells: Vec<Cell> = Vec::with_capacity(source_classes * destination_classes);
+        let mut one_by_one: Vec<Single> = Vec::new();
+        // The singles of sources whose rows are not written yet, by (source, destination).
+        let mut pending: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+        let mut next_source = 0;
+        let mut chunk: Vec<(usize, usize)> = Vec::with_capacity(CHUNK);
+        let mut pairs = (0..source_classes)
+            .flat_map(|a| (0..destination_classes).map(move |b| (a, b)))
+            .peekable();
+        while pairs.peek().is_some() {
+            progress(Progress::ClassPairs {
+                done: cells.len() as u64,
+                of,
+            });
+            chunk.clear();
+            chunk.extend(pairs.by_ref().take(CHUNK));
+            let (done, singles) = m.class_pairs(&chunk, &mut outcomes, &mut summary);
+            cells.extend(done);
+            let traced = m.one_by_one(&singles, &mut outcomes, &mut summary, progress);
+            if rows.is_some() {
+                pending.extend(
+                    traced
+                        .iter()
+                        .map(|x| ((x.source, x.destination), x.outcome)),
+                );
+            }
+            one_by_one.extend(traced);
+            // Every class below `complete` has all its class pairs traced.
+            let complete = cells
+                .len()
+                .checked_div(destination_classes)
+                .unwrap_or(source_classes);
+            let Some((keep, sink)) = rows.as_mut() else {
+                continue;
+            };
+            let view = View {
+                cells: &cells,
+                width: destination_classes,
+                outcomes: &outcomes.list,
+            };
+            while let Some(s) = m.sources.get(next_source).filter(|s| s.class < complete) {
+                let i = next_source;
+                let single = |j: usize| pending.get(&(i, j)).copied();
+                for (j, d) in m.destinations.iter().enumerate() {
+                    if let Some(row) = view.row(s, (j, d), single, &**keep) {
+                        sink(row)?;
+                    }
+                }
+                while let Some(e) = pending.first_entry().filter(|e| e.key().0 <= i) {
+                    e.remove();
+                }
+                next_source += 1;
+            }
+        }
+        one_by_one.sort_by_key(|x| (x.source, x.destination));
+        Ok(ReachAnswer {
+            request: self.request,
+            summary,
+            sources: self.matrix.sources,
+            destinations: self.matrix.destinations,
+            cells,
+            outcomes: outcomes.list,
+            one_by_one,
+        })
     }
 }

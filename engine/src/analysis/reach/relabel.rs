@@ -65,7 +65,7 @@ impl Marks {
 /// its fingerprint; or `None` when it cannot (it mentions an endpoint where no field can be
 /// rewritten). `marks` are the source's and the destination's [`Marks`].
 pub(super) fn relabel_for(
-    v: &Verdict,
+    v: &mut Verdict,
     source: &Endpoint,
     destination: &Endpoint,
     (source_marks, destination_marks): (&Marks, &Marks),
@@ -79,7 +79,7 @@ pub(super) fn relabel_for(
         destination_marks.ip.as_str(),
     ];
     let silent = |text: &str| !marks.iter().any(|m| text.contains(m));
-    let field = match v {
+    let field = match &*v {
         Verdict::DroppedByNsg { nic, .. } | Verdict::Loop { at: nic } if *nic == source.name => {
             Relabel::SourceNic
         }
@@ -114,25 +114,68 @@ pub(super) struct Fingerprints {
     next: usize,
 }
 
+/// A field taken out of a verdict while it is compared, to be put back.
+enum Taken {
+    Nothing,
+    Name(String),
+    Address(IpAddr),
+}
+
+/// Clears `v`'s `field` in place (an empty name, the unspecified address), returning what was
+/// there.
+fn take(v: &mut Verdict, field: Relabel) -> Taken {
+    match (v, field) {
+        (
+            Verdict::DroppedByNsg { nic: name, .. } | Verdict::Loop { at: name },
+            Relabel::SourceNic | Relabel::DestinationNic,
+        )
+        | (Verdict::TlsNameMismatch { name, .. }, Relabel::DestinationAddressAsName) => {
+            Taken::Name(std::mem::take(name))
+        }
+        (Verdict::NoDestination { address }, Relabel::DestinationAddress) => Taken::Address(
+            std::mem::replace(address, IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+        ),
+        _ => Taken::Nothing,
+    }
+}
+
+/// Puts back what [`take`] took.
+fn put_back(v: &mut Verdict, taken: Taken) {
+    match (v, taken) {
+        (
+            Verdict::DroppedByNsg { nic: slot, .. }
+            | Verdict::Loop { at: slot }
+            | Verdict::TlsNameMismatch { name: slot, .. },
+            Taken::Name(name),
+        ) => *slot = name,
+        (Verdict::NoDestination { address }, Taken::Address(a)) => *address = a,
+        _ => {}
+    }
+}
+
 impl Fingerprints {
-    /// The fingerprint of `v` with its `field` cleared, prefixed with the field.
-    fn key(&mut self, field: Relabel, v: &Verdict) -> Arc<str> {
-        let cleared = match field {
-            Relabel::Nothing => Cow::Borrowed(v),
-            _ => Cow::Owned(apply(v, field, "", IpAddr::V4(Ipv4Addr::UNSPECIFIED), "")),
-        };
+    /// The fingerprint of `v` with its `field` cleared, prefixed with the field. `v` is
+    /// cleared in place while it is looked up and left as it was.
+    fn key(&mut self, field: Relabel, v: &mut Verdict) -> Arc<str> {
+        let taken = take(v, field);
+        let key = self.key_of_cleared(field, v);
+        put_back(v, taken);
+        key
+    }
+
+    fn key_of_cleared(&mut self, field: Relabel, cleared: &Verdict) -> Arc<str> {
         if let Some((_, _, key)) = self
             .seen
             .iter()
-            .find(|(f, w, _)| *f == field && *w == *cleared)
+            .find(|(f, w, _)| *f == field && w == cleared)
         {
             return Arc::clone(key);
         }
         let key: Arc<str> = match field {
-            Relabel::Nothing => fingerprint(&cleared).into(),
-            _ => format!("{field:?}:{}", fingerprint(&cleared)).into(),
+            Relabel::Nothing => fingerprint(cleared).into(),
+            _ => format!("{field:?}:{}", fingerprint(cleared)).into(),
         };
-        let entry = (field, cleared.into_owned(), Arc::clone(&key));
+        let entry = (field, cleared.clone(), Arc::clone(&key));
         if self.seen.len() < REMEMBERED {
             self.seen.push(entry);
         } else if let Some(slot) = self.seen.get_mut(self.next) {
