@@ -300,9 +300,10 @@ pub enum OneWay {
     /// connection never opens.
     ReplyOnly,
     /// An Azure Firewall saw the request on its public IP, and the reply, addressed to that
-    /// public IP, was routed to its private IP, where it knows no such session: it drops it
-    /// and the connection never opens (Learn, "Integrate Azure Firewall with Azure Standard
-    /// Load Balancer", <https://learn.microsoft.com/azure/firewall/integrate-lb>).
+    /// public IP (or to the public IP of the NAT gateway on its subnet, which the firewall's
+    /// Internet traffic leaves from), was routed to its private IP, where it knows no such
+    /// session: it drops it and the connection never opens (Learn, "Integrate Azure Firewall
+    /// with Azure Standard Load Balancer", <https://learn.microsoft.com/azure/firewall/integrate-lb>).
     ReplyAtPrivateIp,
 }
 
@@ -615,6 +616,13 @@ pub enum Assumption {
         /// The address used instead.
         probe: IpAddr,
     },
+    /// The flow leaves by default outbound access for a public address the scenario models:
+    /// its source on the Internet is a Microsoft-owned address azpath does not know, so it is
+    /// not followed back in there (what the frontend's NSGs decide depends on that address).
+    DefaultOutboundSourceUnknown {
+        /// The modelled public address it was sent to.
+        frontend: IpAddr,
+    },
 }
 
 impl Assumption {
@@ -626,7 +634,8 @@ impl Assumption {
             | Assumption::EndpointRepliesByItsRoutes => true,
             Assumption::ClientAsksForEndpointTarget { .. }
             | Assumption::CallerAddressUnknown
-            | Assumption::ApiManagementTagUndeclared { .. } => false,
+            | Assumption::ApiManagementTagUndeclared { .. }
+            | Assumption::DefaultOutboundSourceUnknown { .. } => false,
         }
     }
 }
