@@ -1927,3 +1927,49 @@ fn import_scope_deploys_each_portal_export_to_its_own_resource_group() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("FILE=/subscriptions/"));
 }
+
+const DNAT_LESSON: &str = "scenarios/load-balancer/firewall-dnat-to-public-lb.ron";
+
+#[test]
+fn diagnose_symptom_suggests_a_next_command_that_runs_for_an_internet_client() {
+    let o = azpath(&["diagnose", DNAT_LESSON, "--symptom", "timeout"]);
+    let out = stdout(&o);
+    let next = out
+        .lines()
+        .find_map(|l| l.strip_prefix("Next: `azpath "))
+        .and_then(|l| l.split('`').next())
+        .unwrap_or_else(|| panic!("no next command in {out}"));
+    let args: Vec<&str> = next
+        .split_whitespace()
+        .map(|a| if a == "FILE" { DNAT_LESSON } else { a })
+        .collect();
+    assert!(args.contains(&"203.0.113.7"), "{next}");
+    let o = azpath(&args);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("the client is outside Azure"), "{out}");
+}
+
+#[test]
+fn diagnose_offers_the_host_route_for_the_firewall_public_ip_for_a_reply_dropped_at_its_private_ip()
+{
+    let o = azpath(&[
+        "diagnose",
+        DNAT_LESSON,
+        "--from",
+        "203.0.113.7",
+        "--to",
+        "20.185.97.136:3389",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("route 20.185.97.136/32 from `spoke/web` to the Internet"),
+        "{out}"
+    );
+    assert!(
+        out.contains("--address-prefix 20.185.97.136/32 --next-hop-type Internet"),
+        "{out}"
+    );
+    assert!(!out.contains("always SNAT"), "{out}");
+}

@@ -160,19 +160,105 @@ fn a_dnat_rule_to_a_public_address_the_scenario_does_not_hold_still_leaves_for_t
     assert_eq!(nics(&a.forward), ["Internet", "fw"]);
 }
 
+/// Learn's "Scenario 2: Azure Firewall with NAT Gateway": a NAT gateway (198.51.100.101) on
+/// `AzureFirewallSubnet`, the NSG allowing `nsg_source`, and `extra_route` on the backend subnet.
+fn with_nat_gateway(nsg_source: &str, extra_route: &str) -> Loaded {
+    let nat = r#"nat_gateways: [(name: "ng", public_ips: ["198.51.100.101"])],"#;
+    let ron = estate(extra_route, nat)
+        .replace(
+            r#"(name: "AzureFirewallSubnet", prefix: "10.0.1.0/26")"#,
+            r#"(name: "AzureFirewallSubnet", prefix: "10.0.1.0/26", nat_gateway: "ng")"#,
+        )
+        .replace(
+            r#"source: ["20.185.97.136"]"#,
+            &format!(r#"source: ["{nsg_source}"]"#),
+        );
+    load(&ron)
+}
+
 #[test]
-fn a_firewall_leaving_through_a_nat_gateway_is_not_followed_back_in() {
-    // The load balancer would see the NAT gateway's address, which azpath does not follow: the
-    // trace ends at the firewall as before.
-    let nat = r#"nat_gateways: [(name: "ng", public_ips: ["20.185.97.200"])],"#;
-    let ron = estate("", nat).replace(
-        r#"(name: "AzureFirewallSubnet", prefix: "10.0.1.0/26")"#,
-        r#"(name: "AzureFirewallSubnet", prefix: "10.0.1.0/26", nat_gateway: "ng")"#,
-    );
-    let l = load(&ron);
+fn with_a_nat_gateway_on_the_firewall_subnet_the_firewall_snats_dnat_traffic_to_the_nat_gateway_public_ip(
+) {
+    let l = with_nat_gateway("198.51.100.101", "");
     let a = from_client(&l, 3389);
-    assert_eq!(a.verdict, Verdict::SentToInternet);
-    assert_eq!(nics(&a.forward), ["Internet", "fw"]);
+    assert_eq!(nics(&a.forward), ["Internet", "fw", "Internet", "vm"]);
+    // No double NAT: the firewall hands the flow to the NAT gateway from its private address...
+    let fw = &a.forward[1];
+    assert!(fw
+        .steps
+        .iter()
+        .any(|s| matches!(s, Step::Snat { to, .. } if *to == ip("10.0.1.4"))));
+    assert!(fw.steps.iter().any(|s| matches!(
+        s,
+        Step::Egress { source: Some(src), .. } if *src == ip("198.51.100.101")
+    )));
+    // ...and the load balancer's backend sees the NAT gateway's public IP.
+    assert_eq!(a.forward[2].packet.src, ip("198.51.100.101"));
+    assert_eq!(a.forward[3].packet.src, ip("198.51.100.101"));
+    assert_eq!(
+        a.source_seen.as_ref().and_then(|s| s.address),
+        Some(ip("198.51.100.101"))
+    );
+}
+
+#[test]
+fn with_a_nat_gateway_on_the_firewall_subnet_an_nsg_allowing_only_the_firewall_public_ip_drops_the_flow(
+) {
+    let l = with_nat_gateway("20.185.97.136", "");
+    let a = from_client(&l, 3389);
+    assert_eq!(
+        a.verdict,
+        Verdict::DroppedByNsg {
+            nsg: "nsg".into(),
+            rule: "deny-else".into(),
+            nic: "vm".into(),
+        }
+    );
+}
+
+#[test]
+fn with_a_nat_gateway_on_the_firewall_subnet_the_reply_to_its_public_ip_on_the_default_route_is_dropped_at_the_firewall_private_ip(
+) {
+    // The host route for the firewall's public IP does not help: the reply goes to the NAT
+    // gateway's address.
+    let route = r#"(name: "fw-pip", prefix: "20.185.97.136/32", next_hop: Internet),"#;
+    let l = with_nat_gateway("198.51.100.101", route);
+    let a = from_client(&l, 3389);
+    assert_eq!(
+        a.verdict,
+        Verdict::AsymmetricReturnDropped {
+            device: "fw".into(),
+            saw: OneWay::ReplyAtPrivateIp,
+        }
+    );
+    assert_eq!(nics(&a.reply), ["vm", "fw"]);
+    assert_eq!(a.reply[0].packet.dst, ip("198.51.100.101"));
+    let client = TraceSource::Internet(ip("203.0.113.7"));
+    assert_eq!(
+        trace_verdict(&l.network, l.dataplane(), client, request(3389)),
+        Some(a.verdict)
+    );
+}
+
+#[test]
+fn a_route_for_the_nat_gateway_public_ip_to_the_internet_brings_the_reply_back_through_the_nat_gateway_and_the_firewall(
+) {
+    let route = r#"(name: "natgw-pip", prefix: "198.51.100.101/32", next_hop: Internet),"#;
+    let l = with_nat_gateway("198.51.100.101", route);
+    let a = from_client(&l, 3389);
+    assert_eq!(a.verdict, Verdict::Delivered);
+    assert_eq!(nics(&a.reply), ["vm", "Internet", "fw"]);
+    // The NAT gateway translates the reply back to the firewall's private address...
+    assert!(a.reply[1].steps.iter().any(|s| matches!(
+        s,
+        Step::UnSnat { from, to } if *from == ip("198.51.100.101") && *to == ip("10.0.1.4")
+    )));
+    // ...and the firewall answers the client from the address it called.
+    let last = &a.reply[2];
+    assert_eq!(
+        (last.packet.src, last.packet.dst, last.packet.dst_port),
+        (ip("20.185.97.136"), ip("203.0.113.7"), 50000)
+    );
 }
 
 #[test]

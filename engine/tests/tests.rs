@@ -13,6 +13,7 @@ mod azure_refuses;
 mod bad_inputs;
 mod branches;
 mod dns_properties;
+mod egress_reentry;
 mod expectations;
 mod firewall_dnat;
 mod firewall_egress;

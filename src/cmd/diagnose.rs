@@ -1,5 +1,5 @@
-//! `azpath diagnose FILE --from WORKLOAD --to FQDN[:PORT] [--emit-variant DIR [--force]]`, and
-//! `azpath diagnose FILE --symptom WHAT-THE-CLIENT-SAW [--from WORKLOAD --to FQDN[:PORT]]`
+//! `azpath diagnose FILE --from WORKLOAD|SITE|PUBLIC-IP --to FQDN[:PORT] [--emit-variant DIR [--force]]`,
+//! and `azpath diagnose FILE --symptom WHAT-THE-CLIENT-SAW [--from WORKLOAD --to FQDN[:PORT]]`
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -18,7 +18,8 @@ use crate::out::{self, CliError, Outcome};
 pub struct Args {
     /// The scenario file (`-`: standard input).
     file: PathBuf,
-    /// The client workload (or App Service app).
+    /// The client: a workload (or App Service app), an on-premises site (`site` or
+    /// `site:address`), or a public address (a client on the Internet), as `trace --from`.
     #[arg(long, required_unless_present = "symptom", requires = "to")]
     from: Option<String>,
     /// The name (or address) the client calls, with an optional `:PORT` (default 443, the flow default); an IPv6
@@ -66,7 +67,8 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let loaded = super::load(&args.file)?;
     let flow = match given {
         Some((from, (to, port))) => {
-            super::nic(&loaded.network, &from, "--from")?;
+            // A workload, a site or an Internet client: what `trace --from` takes.
+            super::source(&loaded.network, &from, "--from")?;
             Some(FlowSpec {
                 from,
                 to: super::target_text(&to),

@@ -145,6 +145,27 @@ pub fn nic(net: &Network, name: &str, flag: &str) -> Result<NicRef, CliError> {
     })
 }
 
+/// Where a flow starts, as typed after `flag`: a workload, an on-premises site or virtual WAN
+/// branch (`site` or `site:address`), or a public address (an Internet client).
+pub fn source(
+    net: &Network,
+    text: &str,
+    flag: &str,
+) -> Result<azpath_engine::model::TraceSource, CliError> {
+    use azpath_engine::model::flow_addr::{parse_source, SourceError};
+    parse_source(net, text).map_err(|e| match e {
+        SourceError::Unknown(ref name) => {
+            let workloads = net.workloads.iter().map(|w| w.name.as_str());
+            let branches = net.virtual_hubs.iter().flat_map(|h| &h.sites);
+            let sites = (net.sites.iter().map(|s| s.name.as_str()))
+                .chain(branches.map(|s| s.name.as_str()));
+            let hint = diag::unknown_name_hint(name, workloads.chain(sites), "workload or site");
+            CliError::bad(format!("{flag}: {e} (hint: {hint})"))
+        }
+        e => CliError::bad(format!("{flag}: {e}")),
+    })
+}
+
 /// Loads a scenario and resolves the place a command starts from.
 pub fn load_at(path: &Path, name: &str, flag: &str) -> Result<(Loaded, SubnetId), CliError> {
     let loaded = load(path)?;

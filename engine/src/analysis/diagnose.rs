@@ -233,6 +233,9 @@ pub enum Evidence {
         /// Regions.
         regions: Vec<String>,
     },
+    /// The client is outside Azure (on the Internet, or at an on-premises site): it enters at
+    /// a public address or through a gateway, not from a NIC.
+    ClientOutsideAzure,
 }
 
 /// A private endpoint's subnet and its network policies.
@@ -468,7 +471,10 @@ fn enters_vnet(t: &TraceAnswer) -> Finding {
             _ => None,
         });
     match egress {
-        None => finding(step, Status::NotApplicable, Evidence::ClientIsNic),
+        None if matches!(t.source, crate::trace::Source::Workload { .. }) => {
+            finding(step, Status::NotApplicable, Evidence::ClientIsNic)
+        }
+        None => finding(step, Status::NotApplicable, Evidence::ClientOutsideAzure),
         Some((app, route_all, false)) if !delivered(&t.verdict) => finding(
             step,
             Status::Fail,

@@ -56,6 +56,9 @@ pub fn evidence(e: &Evidence) -> String {
             answered(answered_by)
         ),
         Evidence::ClientIsNic => "the client is a NIC in the VNet".into(),
+        Evidence::ClientOutsideAzure => {
+            "the client is outside Azure: it enters at a public address or through a gateway".into()
+        }
         Evidence::BypassesVnet {
             app,
             route_all,

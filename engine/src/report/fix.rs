@@ -8,6 +8,7 @@
 use std::fmt::Write;
 
 use crate::analysis::suggest::colocated_endpoint::ColocateEndpoint;
+use crate::analysis::suggest::host_route::HostRouteToInternet;
 use crate::analysis::suggest::udr::{AddUdr, Table};
 use crate::analysis::suggest::Fix;
 use crate::model::{ServiceKind, AZURE_DNS};
@@ -136,6 +137,13 @@ pub fn summary(fix: &Fix) -> String {
             "make firewall `{}` always SNAT network-rule traffic (private ranges 255.255.255.255/32)",
             n(&f.firewall.name)
         ),
+        Fix::HostRoute(f) => format!(
+            "route {} from `{}` to the Internet (route table `{}`), so replies reach firewall `{}` where its session is",
+            ipnet::IpNet::from(f.address),
+            n(&f.subnet.name),
+            n(f.table.name()),
+            n(&f.firewall)
+        ),
         Fix::UseFqdn(f) => format!("call the service by its FQDN `{}`", n(&f.fqdn)),
         Fix::CreateZone(f) => format!(
             "create private DNS zone `{}` with {} record(s) ({}) and link it to VNet `{}`",
@@ -208,6 +216,7 @@ pub fn az(fix: &Fix) -> Vec<String> {
             one_line(&f.domain)
         )],
         Fix::AddUdr(f) => add_udr(f),
+        Fix::HostRoute(f) => host_route(f),
         Fix::AlwaysSnat(f) => vec![
             format!(
                 "# <policy> is the firewall policy of firewall {}",
@@ -318,6 +327,27 @@ fn colocate(f: &ColocateEndpoint) -> Vec<String> {
             f.replaces
         ));
     }
+    cmds
+}
+
+/// The host route to the Internet (after the table and its association, when it is new).
+fn host_route(f: &HostRouteToInternet) -> Vec<String> {
+    let table = quote(f.table.name());
+    let mut cmds = Vec::new();
+    if let Table::New { .. } = f.table {
+        cmds.push(format!(
+            "az network route-table create --resource-group <rg> --name {table}"
+        ));
+        cmds.push(format!(
+            "az network vnet subnet update --resource-group <rg> {} --route-table {table}",
+            subnet_args(&f.subnet.name)
+        ));
+    }
+    cmds.push(format!(
+        "az network route-table route create --resource-group <rg> --route-table-name {table} --name {} --address-prefix {} --next-hop-type Internet",
+        quote(&f.route),
+        quote(&ipnet::IpNet::from(f.address).to_string())
+    ));
     cmds
 }
 

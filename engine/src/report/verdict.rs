@@ -218,7 +218,7 @@ impl fmt::Display for OneWay {
                 "the reply reached a stateful appliance that never saw the request"
             }
             OneWay::ReplyAtPrivateIp => {
-                "the reply to the firewall's public IP was routed to its private IP, where it knows no such session"
+                "the reply to the firewall's public IP (or its NAT gateway's) was routed to its private IP, where it knows no such session"
             }
         })
     }
@@ -370,6 +370,10 @@ impl fmt::Display for Assumption {
             Assumption::AccessRestrictionHeaders { rule, present: false } => write!(
                 f,
                 "the request lacks the HTTP headers access restriction `{rule}` filters on, so the rule does not apply (`headers_present: false`)"
+            ),
+            Assumption::DefaultOutboundSourceUnknown { frontend } => write!(
+                f,
+                "the flow leaves by default outbound access, from a Microsoft-owned address azpath does not know, so it is not followed in at {frontend}: NSG rules allowing `Internet` or `*` would match that address, a rule naming a specific public prefix cannot be decided; give the subnet a NAT gateway or a public IP to know the address"
             ),
         }
     }

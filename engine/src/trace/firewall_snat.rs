@@ -4,7 +4,12 @@
 //! one of the firewall's private addresses in `AzureFirewallSubnet`; "Azure Firewall forced
 //! tunneling" (<https://learn.microsoft.com/azure/firewall/forced-tunneling>): with forced
 //! tunnelling, Internet-bound traffic is SNATed to a private address too. Only traffic the
-//! firewall sends to the Internet itself leaves with one of its public IPs.
+//! firewall sends to the Internet itself leaves with one of its public IPs, unless a NAT gateway
+//! is on `AzureFirewallSubnet`: "Scale SNAT ports with Azure NAT Gateway"
+//! (<https://learn.microsoft.com/azure/firewall/integrate-with-nat-gateway>): "all outbound
+//! Internet traffic automatically uses the public IP address of the NAT gateway"; "There's no
+//! double NAT with this architecture. Azure Firewall instances send the traffic to NAT gateway
+//! using their private IP address rather than Azure Firewall public IP address."
 
 use std::net::IpAddr;
 
@@ -35,6 +40,8 @@ impl Tracer<'_> {
     /// route to `dst` leaves for the Internet, else its private address (a public range used
     /// privately, an on-premises range, forced tunnelling). A firewall in a virtual hub is
     /// routed by the hub: there the public IP serves every destination outside private space.
+    /// With a NAT gateway on its subnet, Internet traffic goes to the NAT gateway from the
+    /// private address ([`nat_gateway_takes_internet_traffic`]).
     pub(super) fn firewall_snat(&self, nic: &Nic, f: FirewallId, dst: IpAddr) -> FirewallSnat {
         let public = self
             .net
@@ -50,9 +57,17 @@ impl Tracer<'_> {
                 .and_then(|v| v.best(dst))
                 .is_some_and(|r| r.next_hop.next_hop_type == NextHopType::Internet)
         };
+        let public = public.filter(|_| !nat_gateway_takes_internet_traffic(self.net, nic));
         match public.filter(|_| to_internet) {
             Some(ip) => FirewallSnat::Public(ip),
             None => FirewallSnat::Private(nic.ip),
         }
     }
+}
+
+/// Whether a NAT gateway on the firewall's subnet takes its Internet traffic: the firewall then
+/// hands it over from its private address and the NAT gateway's public IP is the source
+/// (Learn, "Scale SNAT ports with Azure NAT Gateway").
+fn nat_gateway_takes_internet_traffic(net: &crate::model::Network, nic: &Nic) -> bool {
+    net.egress.nat_gateway.contains_key(&nic.subnet)
 }

@@ -14,17 +14,32 @@
 //! SNAT capability for all outbound traffic to public IP addresses", so the translated request
 //! reaches the load balancer from the firewall's public IP, the address the reply goes to.
 //!
-//! azpath follows a packet back in only when it knows the address it arrives from: a firewall
-//! leaving by its own public IP. A workload's flow to a modelled public address (whose source is
-//! its NAT gateway's, its instance public IP, or a Microsoft-owned default address) still ends
-//! as sent to the Internet, as does a firewall egressing through a NAT gateway.
+//! The same page, "Scenario 2: Azure Firewall with NAT Gateway": with a NAT gateway on
+//! `AzureFirewallSubnet` "the Azure Firewall then changes (SNAT) the source IP to the NAT
+//! Gateway's public IP address before forwarding the traffic to the load balancer's public IP
+//! address"; the NSG must allow the NAT gateway's address, and the return path needs "a route
+//! for the return path to use the NAT Gateway public IP address instead of the Azure Firewall
+//! public IP address with Internet as the next hop". "Scale SNAT ports with Azure NAT Gateway"
+//! (<https://learn.microsoft.com/azure/firewall/integrate-with-nat-gateway>): "all outbound
+//! Internet traffic automatically uses the public IP address of the NAT gateway", "Response
+//! traffic to an outbound flow also passes through NAT gateway".
+//!
+//! A workload's own flow comes back in the same way, from the address its way out gives it
+//! ([`super::egress`]: NAT gateway > instance public IP > load balancer outbound rules; Learn,
+//! "Default outbound access",
+//! <https://learn.microsoft.com/azure/virtual-network/ip-services/default-outbound-access>, and
+//! "What is Azure NAT Gateway?", outbound connectivity,
+//! <https://learn.microsoft.com/azure/nat-gateway/nat-overview#outbound-connectivity>), and its
+//! reply returns to that address, translated back there. Under default outbound access the
+//! address is Microsoft-owned and unknown to azpath: the flow is not followed in, and the trace
+//! says so ([`Assumption::DefaultOutboundSourceUnknown`]) rather than inventing an address.
 
 use std::net::IpAddr;
 
 use super::arrive::internet_hop;
 use super::egress::{explicit_method, EgressMethod};
 use super::walk::{End, Entry, FlowRecords, Leg, Nic, Tracer};
-use super::{Hop, OneWay, Packet, Verdict};
+use super::{Assumption, Hop, OneWay, Packet, Step, Verdict};
 use crate::model::{FirewallId, Network, NicRef};
 
 /// A public address the scenario models, where a packet from the Internet enters Azure.
@@ -57,24 +72,47 @@ pub(super) fn public_frontend(net: &Network, address: IpAddr) -> Option<PublicFr
         .map(PublicFrontend::Firewall)
 }
 
-/// Whether `nic` leaves for the Internet from its own public IP and `source` is that address:
-/// an Azure Firewall without a NAT gateway on its subnet, which SNATs traffic to public
-/// addresses to its public IP.
-fn leaves_from_own_public_ip(net: &Network, nic: NicRef, source: IpAddr) -> bool {
-    matches!(
-        explicit_method(net, nic),
-        Some((EgressMethod::FirewallPublicIp, Some(ip))) if ip == source
-    )
+/// The public address a request that `at` sends to the Internet leaves from, when azpath knows
+/// it: an Azure Firewall's own public IP it SNATed the flow to; or, for a packet leaving with
+/// the NIC's own address, the address of the NIC's way out (its subnet's NAT gateway, its
+/// instance public IP, a public load balancer's outbound rule or rule SNAT). `None` under
+/// default outbound access (a Microsoft-owned address) and for a forwarded packet that keeps
+/// another host's address.
+fn leaves_from(net: &Network, at: &Nic, source: IpAddr) -> Option<IpAddr> {
+    match explicit_method(net, at.id)? {
+        (EgressMethod::FirewallPublicIp, Some(ip)) => (ip == source).then_some(ip),
+        (_, Some(ip)) => (source == at.ip).then_some(ip),
+        (_, None) => None,
+    }
 }
 
-/// Whether `address` is a public IP of the firewall at `nic`.
+/// Whether a request from `at` leaves for the Internet under default outbound access, with the
+/// NIC's own address: its source on the Internet is a Microsoft-owned address azpath does not
+/// know.
+fn leaves_from_unknown_address(net: &Network, at: &Nic, source: IpAddr) -> bool {
+    matches!(at.id, NicRef::Workload(_))
+        && source == at.ip
+        && explicit_method(net, at.id).is_none()
+        && !net.egress.private_subnets.contains(&at.subnet)
+}
+
+/// Whether `address` is a public IP of the firewall at `nic`, or of the NAT gateway on its
+/// subnet (the address its Internet traffic leaves from, Learn: "Scale SNAT ports with Azure
+/// NAT Gateway").
 fn own_public_ip(net: &Network, nic: NicRef, address: IpAddr) -> bool {
     let NicRef::Firewall(f) = nic else {
         return false;
     };
-    net.firewalls
-        .get(f)
-        .is_some_and(|fw| fw.public_ips.contains(&address))
+    let Some(fw) = net.firewalls.get(f) else {
+        return false;
+    };
+    fw.public_ips.contains(&address)
+        || net
+            .egress
+            .nat_gateway
+            .get(&fw.subnet)
+            .and_then(|g| net.nat_gateway(*g))
+            .is_some_and(|g| g.public_ips.contains(&address))
 }
 
 /// The firewall whose public IP is `address` and that translated this flow's source to it: the
@@ -126,9 +164,10 @@ impl Tracer<'_> {
         reply_at_private_ip(self.net, at, packet, leg, inside)
     }
 
-    /// Whether a packet `at` sends to the Internet comes back into Azure: a request from a
-    /// firewall by its own public IP to a modelled public frontend, or a reply to the public IP
-    /// of the firewall that translated the request.
+    /// Whether a packet `at` sends to the Internet comes back into Azure: a request to a
+    /// modelled public frontend from an address azpath knows ([`leaves_from`]), or a reply to
+    /// the public address the request left from (a way out that translated it, or the public
+    /// IP of the firewall that translated the request).
     pub(super) fn reenters(
         &self,
         at: &Nic,
@@ -139,30 +178,80 @@ impl Tracer<'_> {
         match leg {
             Leg::Request => {
                 public_frontend(self.net, packet.dst).is_some()
-                    && leaves_from_own_public_ip(self.net, at.id, packet.src)
+                    && leaves_from(self.net, at, packet.src).is_some()
             }
-            Leg::Reply => translating_firewall(self.net, packet.dst, records).is_some(),
+            Leg::Reply => {
+                records
+                    .egress
+                    .is_some_and(|(_, public, _)| public == packet.dst)
+                    || translating_firewall(self.net, packet.dst, records).is_some()
+            }
         }
     }
 
-    /// The packet comes back into Azure at the public address it was sent to, after `hops`.
+    /// A request from `at` to a modelled public frontend that leaves under default outbound
+    /// access: the trace ends there, and says why it is not followed in.
+    pub(super) fn note_unknown_source(&mut self, at: &Nic, packet: Packet, leg: Leg) {
+        if leg == Leg::Request
+            && public_frontend(self.net, packet.dst).is_some()
+            && leaves_from_unknown_address(self.net, at, packet.src)
+        {
+            self.assumptions
+                .push(Assumption::DefaultOutboundSourceUnknown {
+                    frontend: packet.dst,
+                });
+        }
+    }
+
+    /// The packet `at` sent comes back into Azure at the public address it was sent to, after
+    /// `hops`: a request with the source its way out gave it, a reply translated back where
+    /// the request was translated.
     pub(super) fn reenter(
         &mut self,
+        at: &Nic,
         mut hops: Vec<Hop>,
-        packet: Packet,
+        mut packet: Packet,
         leg: Leg,
         records: &mut FlowRecords,
     ) -> (Vec<Hop>, End) {
         match leg {
-            Leg::Request => self.enter_from(hops, packet, records),
-            Leg::Reply => match translating_firewall(self.net, packet.dst, records) {
-                Some(f) => {
-                    hops.push(internet_hop(packet));
-                    let id = NicRef::Firewall(f);
-                    self.walk_from(hops, id, packet, Entry::Arrives, Leg::Reply, records)
+            Leg::Request => {
+                if let Some(public) = leaves_from(self.net, at, packet.src) {
+                    if public != packet.src {
+                        records.egress = Some((at.id, public, (packet.src, packet.src_port)));
+                        packet.src = public;
+                    }
                 }
-                None => (hops, End::Stopped(Verdict::SentToInternet)),
-            },
+                self.enter_from(hops, packet, records)
+            }
+            Leg::Reply => {
+                if let Some((nic, public, (src, port))) = records
+                    .egress
+                    .filter(|(_, public, _)| *public == packet.dst)
+                {
+                    // The way out translates the reply back to the address it replaced.
+                    let mut hop = internet_hop(packet);
+                    hop.steps.push(Step::UnSnat {
+                        from: public,
+                        to: src,
+                    });
+                    hops.push(hop);
+                    let back = Packet {
+                        dst: src,
+                        dst_port: port,
+                        ..packet
+                    };
+                    return self.walk_from(hops, nic, back, Entry::Arrives, Leg::Reply, records);
+                }
+                match translating_firewall(self.net, packet.dst, records) {
+                    Some(f) => {
+                        hops.push(internet_hop(packet));
+                        let id = NicRef::Firewall(f);
+                        self.walk_from(hops, id, packet, Entry::Arrives, Leg::Reply, records)
+                    }
+                    None => (hops, End::Stopped(Verdict::SentToInternet)),
+                }
+            }
         }
     }
 }
@@ -229,10 +318,20 @@ mod tests {
         let l = loaded(ESTATE);
         let net = &l.network;
         let fw = fw(net);
-        let nic = NicRef::Firewall(fw);
-        assert!(leaves_from_own_public_ip(net, nic, ip("20.40.0.4")));
-        // Its private address is not where it leaves from.
-        assert!(!leaves_from_own_public_ip(net, nic, ip("10.0.1.4")));
+        let at = Nic {
+            id: NicRef::Firewall(fw),
+            name: "fw".into(),
+            subnet: crate::model::SubnetId::for_test(0),
+            vnet: crate::model::VnetId::for_test(0),
+            ip: ip("10.0.1.4"),
+            forwarding: None,
+        };
+        assert_eq!(
+            leaves_from(net, &at, ip("20.40.0.4")),
+            Some(ip("20.40.0.4"))
+        );
+        // A packet it did not translate, with its private address, is not one it sends out.
+        assert_eq!(leaves_from(net, &at, ip("10.0.1.4")), None);
     }
 
     #[test]

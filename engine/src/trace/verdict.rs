@@ -300,9 +300,10 @@ pub enum OneWay {
     /// connection never opens.
     ReplyOnly,
     /// An Azure Firewall saw the request on its public IP, and the reply, addressed to that
-    /// public IP, was routed to its private IP, where it knows no such session: it drops it
-    /// and the connection never opens (Learn, "Integrate Azure Firewall with Azure Standard
-    /// Load Balancer", <https://learn.microsoft.com/azure/firewall/integrate-lb>).
+    /// public IP (or to the public IP of the NAT gateway on its subnet, which the firewall's
+    /// Internet traffic leaves from), was routed to its private IP, where it knows no such
+    /// session: it drops it and the connection never opens (Learn, "Integrate Azure Firewall
+    /// with Azure Standard Load Balancer", <https://learn.microsoft.com/azure/firewall/integrate-lb>).
     ReplyAtPrivateIp,
 }
 
@@ -624,6 +625,13 @@ pub enum Assumption {
         /// Whether the request is taken to carry them.
         present: bool,
     },
+    /// The flow leaves by default outbound access for a public address the scenario models:
+    /// its source on the Internet is a Microsoft-owned address azpath does not know, so it is
+    /// not followed back in there (what the frontend's NSGs decide depends on that address).
+    DefaultOutboundSourceUnknown {
+        /// The modelled public address it was sent to.
+        frontend: IpAddr,
+    },
 }
 
 impl Assumption {
@@ -636,7 +644,8 @@ impl Assumption {
             Assumption::ClientAsksForEndpointTarget { .. }
             | Assumption::CallerAddressUnknown
             | Assumption::ApiManagementTagUndeclared { .. }
-            | Assumption::AccessRestrictionHeaders { .. } => false,
+            | Assumption::AccessRestrictionHeaders { .. }
+            | Assumption::DefaultOutboundSourceUnknown { .. } => false,
         }
     }
 }

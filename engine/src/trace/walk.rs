@@ -65,6 +65,10 @@ pub(super) struct FlowRecords {
     /// rewritten, with the frontend address and port their reply leaves from (also backends
     /// and instance public IPs a request re-entering from the Internet reached).
     pub(super) lb_dnat: BTreeMap<NicRef, (IpAddr, u16)>,
+    /// The NIC whose way out to the Internet rewrote the request's source before it came back
+    /// into Azure at a modelled public address: the public address it left from, and the
+    /// address and port it replaced (the reply to that public address is translated back there).
+    pub(super) egress: Option<(NicRef, IpAddr, (IpAddr, u16))>,
 }
 
 /// How a walk ends.
@@ -642,7 +646,11 @@ impl<'a> Tracer<'a> {
                 // Sent to a public address the scenario models: back into Azure there.
                 Err(Verdict::SentToInternet) if self.reenters(&at, packet, leg, records) => {
                     hops.push(hop);
-                    return self.reenter(hops, packet, leg, records);
+                    return self.reenter(&at, hops, packet, leg, records);
+                }
+                Err(Verdict::SentToInternet) => {
+                    self.note_unknown_source(&at, packet, leg);
+                    return stop(hops, hop, Verdict::SentToInternet);
                 }
                 Err(verdict) => return stop(hops, hop, verdict),
             };

@@ -22,6 +22,7 @@ pub mod create_zone;
 pub mod endpoint_policies;
 pub mod forward_zone;
 mod guard;
+pub mod host_route;
 pub mod link_zone;
 pub mod rank;
 pub mod record;
@@ -75,6 +76,9 @@ pub enum Fix {
     CreateZone(create_zone::CreateZone),
     /// Move the client VNet's link to the copy of a zone that holds the name.
     RelinkZone(relink_zone::RelinkZone),
+    /// Add a host route for a firewall's public IP (or its NAT gateway's) with next hop
+    /// Internet, so the reply reaches the firewall where its session is.
+    HostRoute(host_route::HostRouteToInternet),
 }
 
 impl Fix {
@@ -88,6 +92,7 @@ impl Fix {
                 CheckStep::NameResolution
             ) | (Fix::RouteAll(_), CheckStep::EntersVnet)
                 | (Fix::AddUdr(_), CheckStep::Path)
+                | (Fix::HostRoute(_), CheckStep::ReturnPath)
                 | (
                     Fix::AllowInNsg(_) | Fix::EndpointPolicies(_) | Fix::ApimRules(_),
                     CheckStep::Nsgs
@@ -328,6 +333,11 @@ pub fn candidates(loaded: &Loaded, flow: &FlowSpec, d: &Diagnosis) -> Vec<Fix> {
     );
     out.extend(udr::candidates(&scope).into_iter().map(Fix::AddUdr));
     out.extend(snat::candidates(&scope).into_iter().map(Fix::AlwaysSnat));
+    out.extend(
+        host_route::candidates(&scope)
+            .into_iter()
+            .map(Fix::HostRoute),
+    );
     out.extend(use_fqdn::candidates(&scope).into_iter().map(Fix::UseFqdn));
     out.extend(
         apim_rules::candidates(&scope)
@@ -360,6 +370,7 @@ pub fn apply(doc: &Document, flow: &FlowSpec, fix: &Fix) -> Option<(Document, Fl
         Fix::ForwardZone(f) => f.apply(&mut doc)?,
         Fix::AddUdr(f) => f.apply(&mut doc)?,
         Fix::AlwaysSnat(f) => f.apply(&mut doc)?,
+        Fix::HostRoute(f) => f.apply(&mut doc)?,
         Fix::UseFqdn(f) => f.apply(&mut flow),
         Fix::ApimRules(f) => f.apply(&mut doc)?,
         Fix::CreateZone(f) => f.apply(&mut doc)?,

@@ -90,6 +90,7 @@ pub fn weakening(net: &Network, fix: &Fix, left: Vec<String>) -> Weakening {
         | Fix::ForwardZone(_)
         | Fix::AddUdr(_)
         | Fix::AlwaysSnat(_)
+        | Fix::HostRoute(_)
         | Fix::UseFqdn(_)
         | Fix::CreateZone(_)
         | Fix::RelinkZone(_) => {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{Named, Scope};
 use crate::model::FirewallId;
 use crate::scenario::{Document, SnatRangesDoc};
-use crate::trace::Verdict;
+use crate::trace::{OneWay, Verdict};
 
 /// Make an Azure Firewall SNAT what its network rules allow (private ranges
 /// `255.255.255.255/32`), so replies come back to it.
@@ -19,10 +19,16 @@ pub struct AlwaysSnat {
 }
 
 /// The firewall that dropped the flow for seeing half of it, unless it already SNATs always.
+/// A reply dropped at the firewall's private IP is not one: the firewall translated the
+/// request already, and the reply needs a route to its public side
+/// ([`super::host_route`]).
 pub fn candidates(s: &Scope<'_>) -> Vec<AlwaysSnat> {
-    let Verdict::AsymmetricReturnDropped { device, .. } = &s.diagnosis.trace.verdict else {
+    let Verdict::AsymmetricReturnDropped { device, saw } = &s.diagnosis.trace.verdict else {
         return Vec::new();
     };
+    if *saw == OneWay::ReplyAtPrivateIp {
+        return Vec::new();
+    }
     s.net
         .firewalls
         .iter_ids()
