@@ -74,7 +74,6 @@ impl Tracer<'_> {
         request: &TraceRequest,
         from: TraceSource,
     ) -> Verdict {
-        let tls = request.protocol == FlowProtocol::Tcp && request.port == 443;
         let name_used = self
             .host
             .clone()
@@ -89,7 +88,10 @@ impl Tracer<'_> {
                         .and_then(|p| p.service)
                         .and_then(|s| self.net.services.get(s));
                     match service {
-                        Some(s) if tls && !s.certificate_covers(&name_used) => {
+                        Some(s)
+                            if s.kind.checks_name_on(request.protocol, request.port)
+                                && !s.certificate_covers(&name_used) =>
+                        {
                             Verdict::TlsNameMismatch {
                                 name: name_used,
                                 certificate: s.certificate_names.clone(),
@@ -108,7 +110,10 @@ impl Tracer<'_> {
                     .iter()
                     .find(|s| s.public_ip == request.destination);
                 match service {
-                    Some(s) => self.public_endpoint(s, forward, from, tls, name_used),
+                    Some(s) => {
+                        let tls = s.kind.checks_name_on(request.protocol, request.port);
+                        self.public_endpoint(s, forward, from, tls, name_used)
+                    }
                     None => Verdict::SentToInternet,
                 }
             }
