@@ -245,3 +245,14 @@ fn unknown_ip_groups_bad_ranges_and_platform_tags_are_refused_in_firewall_rules(
         "Azure Firewall rules cannot use the service tag `AzurePlatformDNS`",
     );
 }
+
+/// "Azure Firewall SNAT private IP address ranges": under forced tunnelling the flow leaves for
+/// on-premises from the firewall's private address, and that is the source the far end sees
+/// (the flow ends at the firewall, so the translated address is only in its SNAT step).
+#[test]
+fn under_forced_tunnelling_the_far_end_sees_the_firewall_private_address() {
+    let loaded = load(&estate(true, "IanaPrivate"));
+    let t = run(&loaded, "vm-app", "203.0.113.10", 443);
+    let seen = t.source_seen.and_then(|s| s.address).map(|a| a.to_string());
+    assert_eq!(seen.as_deref(), Some("10.0.1.4"));
+}

@@ -33,6 +33,7 @@ mod reach;
 mod reach_properties;
 mod reach_sites;
 mod reach_summary;
+mod readme_tables;
 mod reference;
 mod scenarios;
 mod security_admin;

@@ -395,3 +395,46 @@ fn a_network_rule_fqdn_the_firewall_cannot_resolve_matches_nothing_and_the_trace
     let json = serde_json::to_string(&t).unwrap_or_else(|e| panic!("{e}"));
     assert!(json.contains("FirewallFqdnUnresolved"), "{json}");
 }
+
+/// One private endpoint to an Azure SQL server and one to a Key Vault, both in the client's VNet.
+const SQL_AND_VAULT: &str = r#"Scenario(
+    vnets: [(name: "v", region: "r", address_space: ["10.0.0.0/16"], subnets: [(name: "app", prefix: "10.0.1.0/24"), (name: "pe", prefix: "10.0.2.0/24")])],
+    services: [
+        (name: "sql", kind: Sql, fqdn: "contoso.database.windows.net", public_network_access: Disabled),
+        (name: "kv", kind: KeyVault, fqdn: "contoso.vault.azure.net", public_network_access: Disabled),
+    ],
+    private_endpoints: [
+        (name: "pe-sql", subnet: "v/pe", ip: "10.0.2.4", target: "sql"),
+        (name: "pe-kv", subnet: "v/pe", ip: "10.0.2.5", target: "kv"),
+    ],
+    workloads: [(name: "vm", subnet: "v/app", ip: "10.0.1.4")],
+)"#;
+
+/// "Any login attempts made directly to the IP address or using the private link FQDN shall
+/// fail" (Azure Private Link for Azure SQL Database): the SQL gateway behind the endpoint needs
+/// the server's FQDN on the TDS connection (1433), not only on HTTPS.
+#[test]
+fn sql_login_by_the_endpoint_address_fails_on_1433() {
+    let answer = run(SQL_AND_VAULT, "vm", "10.0.2.4", 1433);
+    let Verdict::TlsNameMismatch { name, certificate } = &answer.verdict else {
+        panic!("{:?}", answer.verdict)
+    };
+    assert_eq!(name, "10.0.2.4");
+    assert_eq!(certificate, &["*.database.windows.net".to_string()]);
+}
+
+/// The name check belongs to the connections that carry a name: HTTPS for every kind, the TDS
+/// login on 1433 for SQL only (Key Vault answers HTTPS only), and never UDP.
+#[test]
+fn only_sql_checks_the_name_on_1433() {
+    use azpath_engine::model::ServiceKind;
+    assert!(ServiceKind::Sql.checks_name_on(FlowProtocol::Tcp, 1433));
+    assert!(ServiceKind::Sql.checks_name_on(FlowProtocol::Tcp, 443));
+    assert!(!ServiceKind::KeyVault.checks_name_on(FlowProtocol::Tcp, 1433));
+    assert!(ServiceKind::KeyVault.checks_name_on(FlowProtocol::Tcp, 443));
+    assert!(!ServiceKind::Sql.checks_name_on(FlowProtocol::Udp, 1433));
+    assert!(matches!(
+        run(SQL_AND_VAULT, "vm", "10.0.2.5", 443).verdict,
+        Verdict::TlsNameMismatch { .. }
+    ));
+}

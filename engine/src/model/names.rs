@@ -83,6 +83,17 @@ impl ServiceKind {
         }
     }
 
+    /// Whether a connection on `protocol`/`port` carries the name the client used, so that an
+    /// address or a `privatelink` name fails: HTTPS (TCP 443) for every kind, and for Azure SQL
+    /// also the TDS login on TCP 1433, which the SQL gateway behind a private endpoint routes by
+    /// the server's FQDN ("Any login attempts made directly to the IP address or using the
+    /// private link FQDN shall fail", "Azure Private Link for Azure SQL Database",
+    /// <https://learn.microsoft.com/azure/azure-sql/database/private-endpoint-overview>).
+    pub fn checks_name_on(self, protocol: super::FlowProtocol, port: u16) -> bool {
+        protocol == super::FlowProtocol::Tcp
+            && (port == 443 || (self == ServiceKind::Sql && port == 1433))
+    }
+
     /// The public DNS zone the service's primary FQDN lives in.
     pub fn public_zone(self) -> &'static str {
         self.zones().first().map_or("", |z| z.0)

@@ -135,13 +135,18 @@ fn workload_method(net: &Network, w: WorkloadId) -> Option<(EgressMethod, Option
 /// Internet, else the address the request arrived with; `None` when it got nowhere.
 pub(super) fn source_seen(forward: &[Hop], arrived: bool) -> Option<SourceSeen> {
     let mut translated_by = None;
-    for hop in forward {
+    // The address the last hop's own SNAT gave the packet: a hop records the packet as it
+    // arrived, so a flow that leaves Azure at the appliance that translated it (to on-premises,
+    // say) carries the translated address only in that step.
+    let mut left_with = None;
+    for (i, hop) in forward.iter().enumerate() {
         for step in &hop.steps {
             match step {
-                Step::Snat { .. } => {
+                Step::Snat { to, .. } => {
                     translated_by = Some(Translation::Appliance {
                         device: hop.nic.clone(),
                     });
+                    left_with = (i + 1 == forward.len()).then_some(*to);
                 }
                 Step::Egress { method, source } => {
                     return Some(SourceSeen {
@@ -160,7 +165,7 @@ pub(super) fn source_seen(forward: &[Hop], arrived: bool) -> Option<SourceSeen> 
     }
     let last = forward.last()?;
     Some(SourceSeen {
-        address: Some(last.packet.src),
+        address: Some(left_with.unwrap_or(last.packet.src)),
         translated_by,
     })
 }

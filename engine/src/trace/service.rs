@@ -77,7 +77,6 @@ impl Tracer<'_> {
         request: &TraceRequest,
         from: TraceSource,
     ) -> Verdict {
-        let tls = request.protocol == FlowProtocol::Tcp && request.port == 443;
         let name_used = self
             .host
             .clone()
@@ -92,7 +91,10 @@ impl Tracer<'_> {
                         .and_then(|p| p.service)
                         .and_then(|s| self.net.services.get(s));
                     match service {
-                        Some(s) if tls && !s.certificate_covers(&name_used) => {
+                        Some(s)
+                            if s.kind.checks_name_on(request.protocol, request.port)
+                                && !s.certificate_covers(&name_used) =>
+                        {
                             Verdict::TlsNameMismatch {
                                 name: name_used,
                                 certificate: s.certificate_names.clone(),
@@ -112,6 +114,7 @@ impl Tracer<'_> {
                     .find(|s| s.public_ip == request.destination);
                 match service {
                     Some(s) => {
+                        let tls = s.kind.checks_name_on(request.protocol, request.port);
                         let caller = self.public_caller(forward, from).map(Caller::Public);
                         self.public_endpoint(s, caller, tls, name_used)
                     }
@@ -127,6 +130,7 @@ impl Tracer<'_> {
                     });
                 match (service, self.web_service_endpoint_caller(forward)) {
                     (Some(s), Some(caller)) => {
+                        let tls = s.kind.checks_name_on(request.protocol, request.port);
                         self.public_endpoint(s, Some(caller), tls, name_used)
                     }
                     _ => Verdict::SentToServiceEndpoint,

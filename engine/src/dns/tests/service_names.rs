@@ -203,3 +203,32 @@ fn a_service_fqdn_outside_every_zone_of_its_kind_is_refused_with_the_zones_it_ma
     assert!(e.contains("services.ai.azure.com"), "{e}");
     assert!(e.contains("openai.azure.com"), "{e}");
 }
+
+/// A storage static website answers on `<account>.z<N>.web.core.windows.net`; azpath assumes
+/// (README, assumptions) that its public name is a CNAME to
+/// `<account>.privatelink.web.core.windows.net`, the zone label dropped, so the record in
+/// `privatelink.web.core.windows.net` is the account name.
+#[test]
+fn a_static_website_name_is_assumed_to_drop_its_zone_label_under_privatelink() {
+    let ron = r#"Scenario(
+        vnets: [(name: "ai", region: "swedencentral", address_space: ["10.20.0.0/16"], subnets: [
+            (name: "pe", prefix: "10.20.2.0/24"), (name: "app", prefix: "10.20.1.0/24")])],
+        services: [(name: "st-web", kind: StorageWeb, fqdn: "contosost.z6.web.core.windows.net", public_ip: "20.91.0.22")],
+        private_endpoints: [(name: "pe-web", subnet: "ai/pe", ip: "10.20.2.7", target: "st-web")],
+        dns: (zones: [(name: "privatelink.web.core.windows.net", links: ["ai"], records: [(name: "contosost", a: ["10.20.2.7"])])]),
+    )"#;
+    let l = crate::load_str("web.ron", ron).unwrap_or_else(|e| panic!("{e}"));
+    let r = ask(&l, "contosost.z6.web.core.windows.net");
+    assert_eq!(addresses(&r), ["10.20.2.7"]);
+    assert_eq!(
+        aliases(&r),
+        [(
+            "contosost.z6.web.core.windows.net".to_string(),
+            "contosost.privatelink.web.core.windows.net".to_string()
+        )]
+    );
+    assert_eq!(
+        addresses(&outside(&l, "contosost.z6.web.core.windows.net")),
+        ["20.91.0.22"]
+    );
+}
