@@ -21,6 +21,7 @@ mod import;
 mod import_arm;
 mod import_balance;
 mod import_service_names;
+mod import_service_tags;
 mod lessons;
 mod load_balancers;
 mod nsg_properties;

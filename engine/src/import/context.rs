@@ -60,6 +60,16 @@ pub(super) struct Context<'a> {
     pub allocator: super::allocate::Allocator,
 }
 
+/// Address-list words the scenario knows by itself: never declared as service tags.
+const BUILT_IN: [&str; 6] = [
+    "*",
+    "VirtualNetwork",
+    "Internet",
+    "AzureLoadBalancer",
+    "AzurePlatformDNS",
+    "AzurePlatformIMDS",
+];
+
 /// A scenario string without a position.
 pub(super) fn text(s: impl Into<String>) -> Text {
     Text::new(s.into())
@@ -312,22 +322,22 @@ impl<'a> Context<'a> {
     /// Records an address list entry that is a service tag, so that it gets declared.
     pub fn address(&mut self, a: &str) -> String {
         let a = a.trim();
-        let builtin = [
-            "*",
-            "VirtualNetwork",
-            "Internet",
-            "AzureLoadBalancer",
-            "AzurePlatformDNS",
-            "AzurePlatformIMDS",
-        ];
         let is_tag = !a.starts_with(|c: char| c.is_ascii_digit()) && !a.contains(':');
         if a.eq_ignore_ascii_case("any") {
             return "*".into();
         }
-        if is_tag && !builtin.contains(&a) {
+        if is_tag && !BUILT_IN.contains(&a) {
             self.service_tags.insert(a.to_string());
         }
         a.to_string()
+    }
+
+    /// Records a service tag a route's prefix names, so that it gets declared.
+    pub fn route_tag(&mut self, tag: &str) {
+        let tag = tag.trim();
+        if !BUILT_IN.contains(&tag) {
+            self.service_tags.insert(tag.to_string());
+        }
     }
 
     /// Gives names to every resource that other resources refer to, before any is converted.
@@ -361,7 +371,7 @@ impl<'a> Context<'a> {
                 Section::ServiceTag,
                 &tag,
                 format!("prefixes of service tag `{tag}`"),
-                "not in the input, so rules naming the tag match nothing: add them from `az network list-service-tags`",
+                "not in the input, so rules naming the tag match nothing and routes naming it cover no address: fill them with `azpath import --service-tags FILE` (the Service Tags download or `az network list-service-tags` output)",
             );
             self.doc.service_tags.push(crate::scenario::ServiceTagDoc {
                 name: text(tag),
