@@ -125,3 +125,86 @@ fn a_terraform_route_whose_address_prefix_is_a_service_tag_is_imported_naming_th
     ));
     load(&imported);
 }
+
+/// The network rules of a firewall, as `(name, source, destination)`.
+fn network_rules(imported: &Imported, fw: &str) -> Vec<(String, Vec<String>, Vec<String>)> {
+    let values = |v: &[azpath_engine::scenario::Text]| -> Vec<String> {
+        v.iter().map(|t| t.value.clone()).collect()
+    };
+    let f = imported
+        .document
+        .firewalls
+        .iter()
+        .find(|f| f.name.value == fw)
+        .unwrap_or_else(|| panic!("no firewall {fw}"));
+    f.rule_collection_groups
+        .iter()
+        .flat_map(|g| g.collections.iter())
+        .flat_map(|c| c.network_rules.iter())
+        .chain(f.network_rules.iter())
+        .map(|r| {
+            (
+                r.name.value.clone(),
+                values(&r.source),
+                values(&r.destination),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_firewall_network_rule_takes_a_service_tag_as_its_destination_in_policies_and_classic_collections(
+) {
+    let imported = import_files(&[file("service-tags-firewalls.json")]).unwrap();
+    assert_eq!(
+        network_rules(&imported, "fw-hub"),
+        [(
+            "to-storage".to_string(),
+            vec!["10.50.1.0/24".to_string()],
+            vec!["Storage.WestEurope".to_string()]
+        )]
+    );
+    assert_eq!(
+        network_rules(&imported, "fw-classic"),
+        [(
+            "to-sql".to_string(),
+            vec!["10.60.0.0/16".to_string()],
+            vec!["Sql".to_string()]
+        )]
+    );
+    assert_eq!(tags(&imported), [("Sql", 0), ("Storage.WestEurope", 0)]);
+    assert!(listed(&imported, "prefixes of service tag `Sql`"));
+    load(&imported);
+}
+
+#[test]
+fn a_firewall_rule_naming_a_service_tag_as_its_source_is_refused_as_azure_takes_tags_as_destinations_only(
+) {
+    let imported = import_files(&[file("service-tags-firewalls.json")]).unwrap();
+    for (rule, pointer) in [
+        (
+            "rule `rcg-paas/paas/from-cloud` of firewall `fw-hub`",
+            "/sourceAddresses/0",
+        ),
+        (
+            "rule `classic/data/from-sql` of firewall `fw-classic`",
+            "/sourceAddresses/0",
+        ),
+    ] {
+        let refused = imported
+            .notes
+            .skipped
+            .iter()
+            .find(|s| s.what == rule)
+            .unwrap_or_else(|| panic!("{rule} not refused: {:#?}", imported.notes.skipped));
+        assert_eq!(refused.kind, azpath_engine::import::SkipKind::Invalid);
+        assert!(refused.reason.contains(pointer), "{}", refused.reason);
+        assert!(
+            refused.reason.contains("destinations only"),
+            "{}",
+            refused.reason
+        );
+    }
+    // A refused rule declares nothing.
+    assert!(!tags(&imported).iter().any(|(t, _)| *t == "AzureCloud"));
+}
