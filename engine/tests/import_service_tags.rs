@@ -5,7 +5,9 @@
 
 use std::path::Path;
 
-use azpath_engine::import::{import_files, to_ron, Imported};
+use azpath_engine::import::{fill_service_tags, import_files, to_ron, Imported};
+use azpath_engine::model::{NextHopType, RouteState};
+use azpath_engine::query;
 use azpath_engine::scenario::RouteTableDoc;
 use azpath_engine::{load_str, Loaded};
 
@@ -207,4 +209,151 @@ fn a_firewall_rule_naming_a_service_tag_as_its_source_is_refused_as_azure_takes_
     }
     // A refused rule declares nothing.
     assert!(!tags(&imported).iter().any(|(t, _)| *t == "AzureCloud"));
+}
+
+/// The estate of `service-tags/estate.json` with the tags of the fixture download filled.
+fn filled() -> Imported {
+    let mut imported = import_files(&[file("service-tags/estate.json")]).unwrap();
+    let (name, text) = file("service-tags-download.json");
+    let filled = fill_service_tags(&mut imported, &name, &text).unwrap();
+    assert_eq!(filled.filled, 3);
+    assert_eq!(filled.missing, ["PartnerOnly"]);
+    imported
+}
+
+#[test]
+fn a_service_tags_download_fills_the_declared_tags_with_their_ipv4_prefixes() {
+    let imported = filled();
+    let prefixes = |tag: &str| -> Vec<String> {
+        imported
+            .document
+            .service_tags
+            .iter()
+            .find(|t| t.name.value == tag)
+            .unwrap()
+            .prefixes
+            .iter()
+            .map(|p| p.value.clone())
+            .collect()
+    };
+    assert_eq!(prefixes("Storage"), ["198.51.100.0/24", "203.0.113.0/25"]);
+    assert_eq!(prefixes("Storage.WestEurope"), ["203.0.113.0/25"]);
+    assert_eq!(
+        prefixes("AzureCloud"),
+        ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"]
+    );
+    // Only declared tags are taken from the file (it also holds `Sql`).
+    assert_eq!(imported.document.service_tags.len(), 4);
+    // Filled tags are no longer listed; their IPv6 prefixes are, with the count.
+    assert!(!listed(&imported, "prefixes of service tag `Storage`"));
+    let v6 = imported
+        .notes
+        .skipped
+        .iter()
+        .find(|s| s.what == "IPv6 prefixes of service tag `Storage`")
+        .unwrap();
+    assert!(v6.reason.starts_with("2 IPv6 prefix(es)"), "{}", v6.reason);
+    // A tag the file does not hold stays listed, saying so.
+    let partner = imported
+        .notes
+        .skipped
+        .iter()
+        .find(|s| s.what == "prefixes of service tag `PartnerOnly`")
+        .unwrap();
+    assert!(
+        partner
+            .reason
+            .contains("nor in service-tags-download.json (changeNumber 321"),
+        "{}",
+        partner.reason
+    );
+    // The ranges are dated: the file's change number and cloud are stated.
+    let ron = to_ron(&imported).unwrap();
+    assert!(
+        ron.contains("service tag prefixes are those of service-tags-download.json (changeNumber 321, cloud `Public`)"),
+        "{ron}"
+    );
+    assert!(
+        ron.contains(
+            "// IPv4 prefixes from service-tags-download.json (changeNumber 321, cloud `Public`)"
+        ),
+        "{ron}"
+    );
+}
+
+#[test]
+fn imported_service_tag_routes_follow_azures_tie_breaks_once_their_ranges_are_filled() {
+    // Learn: for one prefix, a regional tag beats its top-level tag and AzureCloud comes last.
+    let loaded = load(&filled());
+    let net = &loaded.network;
+    let subnet = net.subnet_by_name("vnet-app/snet-app").unwrap();
+    let answer = query::routes(net, loaded.dataplane(), subnet).unwrap();
+    let active = |prefix: &str| {
+        let rows: Vec<_> = answer
+            .routes
+            .iter()
+            .filter(|r| r.prefix.to_string() == prefix && r.state == RouteState::Active)
+            .collect();
+        assert_eq!(rows.len(), 1, "{prefix}: {rows:#?}");
+        (
+            rows[0].route_name().map(str::to_string),
+            rows[0].next_hop.next_hop_type,
+        )
+    };
+    assert_eq!(
+        active("203.0.113.0/25"),
+        (
+            Some("storage-regional".into()),
+            NextHopType::VirtualAppliance
+        )
+    );
+    assert_eq!(
+        active("198.51.100.0/24"),
+        (Some("storage".into()), NextHopType::Internet)
+    );
+    assert_eq!(
+        active("192.0.2.0/24"),
+        (Some("cloud".into()), NextHopType::None)
+    );
+}
+
+#[test]
+fn az_network_list_service_tags_output_with_a_text_change_number_fills_tags_too() {
+    let mut imported = import_files(&[file("service-tags/estate.json")]).unwrap();
+    let text = r#"{"changeNumber": "77", "cloud": "Public", "id": "/subscriptions/s/providers/Microsoft.Network/serviceTags/Public",
+        "name": "Public", "type": "Microsoft.Network/serviceTags",
+        "values": [{"id": "Storage", "name": "Storage", "serviceTagChangeNumber": "5",
+                    "properties": {"addressPrefixes": ["198.51.100.0/24"], "changeNumber": "5", "region": "", "state": "GA", "systemService": "AzureStorage"}}]}"#;
+    let filled = fill_service_tags(&mut imported, "tags.json", text).unwrap();
+    assert_eq!(filled.filled, 1);
+    assert!(imported
+        .notes
+        .assumptions
+        .iter()
+        .any(|a| a.contains("tags.json (changeNumber 77, cloud `Public`)")));
+}
+
+#[test]
+fn a_service_tags_file_that_is_not_one_is_refused_where_it_goes_wrong() {
+    let refuse = |text: &str| {
+        let mut imported = import_files(&[file("service-tags/estate.json")]).unwrap();
+        fill_service_tags(&mut imported, "tags.json", text)
+            .unwrap_err()
+            .to_string()
+    };
+    let e = refuse("{\"changeNumber\": 1,\n  \"values\": [\n");
+    assert!(
+        e.starts_with("tags.json:3:1: error: not a Service Tags file"),
+        "{e}"
+    );
+    let e = refuse("{\"changeNumber\": 1, \"cloud\": \"Public\",\n \"values\": [{\"name\": \"Storage\", \"properties\": {}}]}");
+    assert!(e.starts_with("tags.json:2:"), "{e}");
+    assert!(e.contains("addressPrefixes"), "{e}");
+    let e = refuse("{\"changeNumber\": 1, \"cloud\": \"Public\",\n \"values\": [{\"name\": \"Storage\", \"properties\": {\"addressPrefixes\": [\"198.51.100.7/24\"]}}]}");
+    assert!(
+        e.starts_with(
+            "tags.json:2:68: error: `/values/0/properties/addressPrefixes/0` is `198.51.100.7/24`"
+        ),
+        "{e}"
+    );
 }

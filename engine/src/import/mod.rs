@@ -27,6 +27,7 @@ mod nics;
 mod resource;
 mod routes;
 mod security;
+mod service_tags;
 mod shape;
 pub mod terraform;
 mod vwan;
@@ -37,6 +38,7 @@ use std::collections::BTreeMap;
 pub use arm::{ArmOptions, DeployScope};
 pub use emit::{summary, to_ron};
 pub use resource::{read, ReadError, Resource};
+pub use service_tags::{fill_service_tags, Filled};
 
 use crate::scenario::Document;
 
