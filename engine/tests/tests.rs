@@ -22,6 +22,7 @@ mod import_arm;
 mod import_balance;
 mod import_service_names;
 mod import_service_tags;
+mod import_trust;
 mod lessons;
 mod load_balancers;
 mod nsg_properties;
