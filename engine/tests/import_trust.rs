@@ -72,3 +72,25 @@ fn a_reference_whose_id_ends_like_two_resources_is_not_guessed() {
     let imported = estate(&reference, &[&a, &b]);
     assert_eq!(route_table(&imported), None, "{:#?}", imported.notes);
 }
+
+#[test]
+fn the_summary_counts_only_the_resources_converted_not_those_read() {
+    let watcher = serde_json::json!([{
+        "id": format!("{SUB1}/resourceGroups/rg-a/providers/Microsoft.Network/networkWatchers/nw"),
+        "name": "nw", "type": "Microsoft.Network/networkWatchers", "location": "westeurope",
+        "properties": {}
+    }]);
+    let imported = import_files(&[("nw.json".to_string(), watcher.to_string())]).unwrap();
+    let summary = azpath_engine::import::summary(&imported);
+    assert!(
+        summary.starts_with("imported 0 of 1 resource(s) read:"),
+        "{summary}"
+    );
+    let held = format!("{SUB1}/resourceGroups/rg-a/providers/Microsoft.Network/routeTables/rt");
+    let two = estate(&held, &[&held]);
+    assert!(
+        azpath_engine::import::summary(&two).starts_with("imported 2 of 2 resource(s) read:"),
+        "{}",
+        azpath_engine::import::summary(&two)
+    );
+}

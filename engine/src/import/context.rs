@@ -430,6 +430,7 @@ impl<'a> Context<'a> {
             self.notes
                 .skip(r.id.clone(), format!("{} ({})", reason, r.kind));
         }
+        self.notes.converted = self.taken.iter().filter(|t| **t).count();
         self.notes.skipped.sort();
         self.notes.skipped.dedup();
         Imported {

@@ -118,6 +118,9 @@ pub struct Notes {
     /// Values azpath chose where Azure decides at deployment (template defaults, addresses
     /// Azure allocates), each stated in the output.
     pub assumptions: Vec<String>,
+    /// Resources carried into the scenario (or consumed by one that is); the rest of
+    /// [`Notes::read`] is listed as left out.
+    pub converted: usize,
 }
 
 impl Notes {
