@@ -94,3 +94,38 @@ fn the_summary_counts_only_the_resources_converted_not_those_read() {
         azpath_engine::import::summary(&two)
     );
 }
+
+#[test]
+fn a_terraform_child_whose_parent_name_is_unknown_is_listed_not_attached_to_a_guessed_parent() {
+    let plan = serde_json::json!({
+        "format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [
+            {"address": "azurerm_route_table.rt", "mode": "managed", "type": "azurerm_route_table",
+             "values": {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/routeTables/rt", "name": "rt",
+                        "resource_group_name": "rg", "location": "westeurope", "route": []}},
+            {"address": "azurerm_route.r", "mode": "managed", "type": "azurerm_route",
+             "values": {"name": "r", "resource_group_name": "rg",
+                        "address_prefix": "0.0.0.0/0", "next_hop_type": "Internet"}}
+        ]}},
+        "resource_changes": [{"address": "azurerm_route.r", "change": {"after_unknown": {"id": true, "route_table_name": true}}}]
+    });
+    let imported = import_files(&[("plan.json".to_string(), plan.to_string())]).unwrap();
+    assert!(imported.document.route_tables[0].routes.is_empty());
+    assert!(
+        imported.notes.assumptions.iter().any(|a| a.starts_with(
+            "azurerm_route.r.route_table_name is neither given nor named by one resource"
+        )),
+        "{:#?}",
+        imported.notes.assumptions
+    );
+    assert!(
+        imported
+            .notes
+            .skipped
+            .iter()
+            .any(|s| s.what.contains("route_table_name-unknown/routes/r")
+                && s.reason.contains("is not in the input")),
+        "{:#?}",
+        imported.notes.skipped
+    );
+}
