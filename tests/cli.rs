@@ -500,6 +500,42 @@ fn reach_prints_the_matrix_as_text_csv_and_json() {
 }
 
 #[test]
+fn import_fills_service_tag_prefixes_from_a_service_tags_download_and_dates_them() {
+    let o = azpath(&[
+        "import",
+        "--service-tags",
+        "engine/tests/import/service-tags-download.json",
+        "engine/tests/import/service-tags",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ron = stdout(&o);
+    assert!(ron.contains("\"203.0.113.0/25\""), "{ron}");
+    assert!(ron.contains("changeNumber 321, cloud `Public`"), "{ron}");
+    let err = stderr(&o);
+    assert!(
+        err.contains("IPv6 prefixes of service tag `Storage`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("prefixes of service tag `PartnerOnly`"),
+        "{err}"
+    );
+    // A file that is not JSON is refused where it goes wrong, exit 2.
+    let bad = azpath(&[
+        "import",
+        "--service-tags",
+        "engine/tests/import/service-tags/estate.json",
+        "engine/tests/import/service-tags",
+    ]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("engine/tests/import/service-tags/estate.json:1:1: error: not a Service Tags file: it is not a JSON object"),
+        "{}",
+        stderr(&bad)
+    );
+}
+
+#[test]
 fn import_writes_a_scenario_that_check_accepts_and_lists_what_it_left_out() {
     let o = azpath(&["import", "engine/tests/import/hub-spoke"]);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -454,7 +454,9 @@ fn portal_exports_deployed_each_to_its_own_scope_keep_the_ids_azure_holds_and_pe
     let hub_id = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub";
     // Without a scope, `resourceId()` names the placeholder resource group.
     let apart = to_ron(&import_files(&files).unwrap()).unwrap();
-    assert!(!apart.contains(hub_id), "{apart}");
+    // (The reference to it may still be stated as matched by the end of its id.)
+    let names_hub = |ron: &str| ron.lines().any(|l| l.trim() == format!("// {hub_id}"));
+    assert!(!names_hub(&apart), "{apart}");
     let mut options = ArmOptions::default();
     for (f, rg) in [
         ("arm-cases/export-hub.json", "rg-hub"),
@@ -470,7 +472,7 @@ fn portal_exports_deployed_each_to_its_own_scope_keep_the_ids_azure_holds_and_pe
     }
     let together = import_files_with(&files, &options).unwrap();
     let ron = to_ron(&together).unwrap();
-    assert!(ron.contains(hub_id), "{ron}");
+    assert!(names_hub(&ron), "{ron}");
     assert_eq!(
         together.document.peerings.len(),
         1,

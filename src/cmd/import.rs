@@ -38,6 +38,11 @@ pub struct Args {
     /// objects are left out, listed with their file and JSON pointer, and the rest imports.
     #[arg(long)]
     strict: bool,
+    /// Microsoft's weekly "Service Tags – Public" JSON download, or the output of
+    /// `az network list-service-tags`: fills the IPv4 prefixes of the service tags the estate
+    /// names, dated by the file's `changeNumber` (stated in the scenario).
+    #[arg(long = "service-tags", value_name = "FILE")]
+    service_tags: Option<PathBuf>,
 }
 
 /// The template deployment options from the command line.
@@ -116,7 +121,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
         }
     };
     let options = arm_options(&args)?;
-    let imported = match import::import_files_with(&files, &options) {
+    let mut imported = match import::import_files_with(&files, &options) {
         Ok(i) => i,
         Err(e) => {
             out::note(&format!(
@@ -125,6 +130,18 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
             return Err(CliError::AlreadyReported);
         }
     };
+    if let Some(path) = &args.service_tags {
+        let filled = input::read_text(path, input::IMPORT_LIMIT)
+            .map_err(|e| e.to_string())
+            .and_then(|text| {
+                import::fill_service_tags(&mut imported, &path.display().to_string(), &text)
+                    .map_err(|e| e.to_string())
+            });
+        if let Err(e) = filled {
+            out::note(&e)?;
+            return Err(CliError::AlreadyReported);
+        }
+    }
     let ron = match import::to_ron(&imported) {
         Ok(r) => r,
         Err(e) => {

@@ -1,6 +1,7 @@
 //! What every resource module shares: the resources by id, the names given to them, the
 //! scenario being built and the notes.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::field::Invalid;
@@ -58,7 +59,20 @@ pub(super) struct Context<'a> {
     pub notes: Notes,
     /// Private addresses taken, for those Azure allocates on deployment.
     pub allocator: super::allocate::Allocator,
+    /// References resolved by the end of their id alone (another subscription or resource
+    /// group, or none), as (reference, what it was taken to mean): stated at the end.
+    tail_matches: RefCell<BTreeSet<(String, String)>>,
 }
+
+/// Address-list words the scenario knows by itself: never declared as service tags.
+const BUILT_IN: [&str; 6] = [
+    "*",
+    "VirtualNetwork",
+    "Internet",
+    "AzureLoadBalancer",
+    "AzurePlatformDNS",
+    "AzurePlatformIMDS",
+];
 
 /// A scenario string without a position.
 pub(super) fn text(s: impl Into<String>) -> Text {
@@ -105,6 +119,7 @@ impl<'a> Context<'a> {
             },
             notes,
             allocator: super::allocate::Allocator::default(),
+            tail_matches: RefCell::new(BTreeSet::new()),
         }
     }
 
@@ -133,9 +148,21 @@ impl<'a> Context<'a> {
             return Some(*i);
         }
         match self.by_tail.get(&id_tail(id)).map(Vec::as_slice) {
-            Some([one]) => Some(*one),
+            Some([one]) => {
+                if let Some(r) = self.resources.get(*one) {
+                    self.assume_tail_match(id, format!("`{}`", r.id));
+                }
+                Some(*one)
+            }
             _ => None,
         }
+    }
+
+    /// Records that the reference `id` was taken to mean `meant` by the end of its id alone.
+    fn assume_tail_match(&self, id: &str, meant: String) {
+        self.tail_matches
+            .borrow_mut()
+            .insert((id.to_string(), meant));
     }
 
     /// The resource at `i`.
@@ -199,10 +226,17 @@ impl<'a> Context<'a> {
 
     /// The name given to the resource `id`, if it was imported.
     pub fn name_of(&self, ns: Ns, id: &str) -> Option<String> {
-        self.names
-            .get(&(ns, id.to_lowercase()))
-            .or_else(|| self.names.get(&(ns, format!("tail:{}", id_tail(id)))))
-            .cloned()
+        if let Some(n) = self.names.get(&(ns, id.to_lowercase())) {
+            return Some(n.clone());
+        }
+        let tail = id_tail(id);
+        // Several resources end the same way: the reference is not guessed at.
+        if self.by_tail.get(&tail).is_some_and(|all| all.len() > 1) {
+            return None;
+        }
+        let n = self.names.get(&(ns, format!("tail:{tail}")))?;
+        self.assume_tail_match(id, format!("the imported `{n}`"));
+        Some(n.clone())
     }
 
     /// The name of the imported VNet a subnet id belongs to.
@@ -312,22 +346,22 @@ impl<'a> Context<'a> {
     /// Records an address list entry that is a service tag, so that it gets declared.
     pub fn address(&mut self, a: &str) -> String {
         let a = a.trim();
-        let builtin = [
-            "*",
-            "VirtualNetwork",
-            "Internet",
-            "AzureLoadBalancer",
-            "AzurePlatformDNS",
-            "AzurePlatformIMDS",
-        ];
         let is_tag = !a.starts_with(|c: char| c.is_ascii_digit()) && !a.contains(':');
         if a.eq_ignore_ascii_case("any") {
             return "*".into();
         }
-        if is_tag && !builtin.contains(&a) {
+        if is_tag && !BUILT_IN.contains(&a) {
             self.service_tags.insert(a.to_string());
         }
         a.to_string()
+    }
+
+    /// Records a service tag a route's prefix names, so that it gets declared.
+    pub fn route_tag(&mut self, tag: &str) {
+        let tag = tag.trim();
+        if !BUILT_IN.contains(&tag) {
+            self.service_tags.insert(tag.to_string());
+        }
     }
 
     /// Gives names to every resource that other resources refer to, before any is converted.
@@ -356,12 +390,22 @@ impl<'a> Context<'a> {
 
     /// Declares the service tags met, lists what nobody took, and hands the result over.
     pub fn finish(mut self) -> Imported {
+        for (id, meant) in std::mem::take(&mut *self.tail_matches.borrow_mut()) {
+            let why = if id.to_lowercase().starts_with("/providers/") {
+                "the reference names no subscription or resource group"
+            } else {
+                "the reference's subscription or resource group is not the one in the input"
+            };
+            self.notes.assumptions.push(format!(
+                "`{id}` is taken to mean {meant}, the only resource whose id ends the same way (`/providers/…`): {why}"
+            ));
+        }
         for tag in std::mem::take(&mut self.service_tags) {
             self.unmodelled(
                 Section::ServiceTag,
                 &tag,
                 format!("prefixes of service tag `{tag}`"),
-                "not in the input, so rules naming the tag match nothing: add them from `az network list-service-tags`",
+                "not in the input, so rules naming the tag match nothing and routes naming it cover no address: fill them with `azpath import --service-tags FILE` (the Service Tags download or `az network list-service-tags` output)",
             );
             self.doc.service_tags.push(crate::scenario::ServiceTagDoc {
                 name: text(tag),
@@ -386,6 +430,7 @@ impl<'a> Context<'a> {
             self.notes
                 .skip(r.id.clone(), format!("{} ({})", reason, r.kind));
         }
+        self.notes.converted = self.taken.iter().filter(|t| **t).count();
         self.notes.skipped.sort();
         self.notes.skipped.dedup();
         Imported {

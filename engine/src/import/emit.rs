@@ -258,7 +258,8 @@ pub fn summary(imported: &Imported) -> String {
     let n = &imported.notes;
     let total: usize = n.read.values().sum();
     let mut out = format!(
-        "imported {total} resource(s): {} vnet(s), {} peering(s), {} route table(s), {} NSG(s), {} workload(s), {} private endpoint(s), {} service(s), {} private DNS zone(s), {} firewall(s), {} virtual hub(s), {} gateway(s), {} app service(s)\n",
+        "imported {} of {total} resource(s) read: {} vnet(s), {} peering(s), {} route table(s), {} NSG(s), {} workload(s), {} private endpoint(s), {} service(s), {} private DNS zone(s), {} firewall(s), {} virtual hub(s), {} gateway(s), {} app service(s)\n",
+        n.converted,
         doc.vnets.len(),
         doc.peerings.len(),
         doc.route_tables.len(),

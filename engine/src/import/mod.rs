@@ -27,6 +27,7 @@ mod nics;
 mod resource;
 mod routes;
 mod security;
+mod service_tags;
 mod shape;
 mod site_access;
 pub mod terraform;
@@ -38,6 +39,7 @@ use std::collections::BTreeMap;
 pub use arm::{ArmOptions, DeployScope};
 pub use emit::{summary, to_ron};
 pub use resource::{read, ReadError, Resource};
+pub use service_tags::{fill_service_tags, Filled};
 
 use crate::scenario::Document;
 
@@ -117,6 +119,9 @@ pub struct Notes {
     /// Values azpath chose where Azure decides at deployment (template defaults, addresses
     /// Azure allocates), each stated in the output.
     pub assumptions: Vec<String>,
+    /// Resources carried into the scenario (or consumed by one that is); the rest of
+    /// [`Notes::read`] is listed as left out.
+    pub converted: usize,
 }
 
 impl Notes {

@@ -136,16 +136,12 @@ fn read_route(
         cx.skip(what, reason);
         return Ok(None);
     }
-    if !prefix.contains('/') {
-        let reason =
-            format!("its prefix `{prefix}` is a service tag whose address ranges the input does not hold; declare them in `service_tags` (from a dated Service Tags download) and add the route with `prefix: \"{prefix}\"`");
-        cx.comment(
-            Section::RouteTable,
-            table,
-            format!("left out {what}: {reason}"),
-        );
-        cx.skip(what, reason);
-        return Ok(None);
+    // A service tag as the prefix (`Storage`, `Storage.WestEurope`): the route is kept naming
+    // the tag, and the tag is declared like one an NSG rule names, its ranges filled from a
+    // Service Tags download or listed as missing.
+    // <https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview#service-tags-for-user-defined-routes>
+    if is_service_tag(prefix) {
+        cx.route_tag(prefix);
     }
     if bgp_override == Some(true) {
         cx.unmodelled(
@@ -160,4 +156,14 @@ fn read_route(
         prefix: text(prefix),
         next_hop,
     }))
+}
+
+/// Whether a route's `addressPrefix` names a service tag rather than an address prefix: a tag
+/// starts with a letter and holds letters, digits, `.`, `-` and `_` (an IPv6 prefix, which may
+/// start with a letter, has colons and a slash).
+pub(super) fn is_service_tag(prefix: &str) -> bool {
+    let p = prefix.trim();
+    p.starts_with(|c: char| c.is_ascii_alphabetic())
+        && p.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }

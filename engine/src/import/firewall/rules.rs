@@ -158,6 +158,28 @@ fn addresses_or_groups(
     addresses(cx, rule, key)
 }
 
+/// Azure Firewall takes service tags in a network rule's destination only ("Azure Firewall
+/// service tags": "You can use Azure Firewall service tags in the network rules destination
+/// field"; "Virtual network service tags", column "Azure Firewall": "as a destination rule
+/// only"), so a source naming one is not what Azure holds: the rule is refused at the entry.
+/// <https://learn.microsoft.com/azure/firewall/service-tags>
+fn no_service_tag_as_source(rule: &Node<'_>) -> Result<(), Invalid> {
+    for n in rule.items("/sourceAddresses")? {
+        let Some(a) = n.value.as_str().map(str::trim) else {
+            continue;
+        };
+        let tag = a.starts_with(|c: char| c.is_ascii_alphabetic())
+            && !a.contains(':')
+            && !a.eq_ignore_ascii_case("any");
+        if tag {
+            return Err(n.invalid(format!(
+                "is the service tag `{a}`: Azure Firewall takes service tags as rule destinations only (https://learn.microsoft.com/azure/firewall/service-tags)"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Ports of a rule (required).
 fn ports(rule: &Node<'_>, key: &str) -> Result<Vec<Text>, Invalid> {
     let all = rule.strings(key)?;
@@ -223,6 +245,7 @@ pub(super) fn network_rule(
     ) else {
         return Ok(Vec::new());
     };
+    no_service_tag_as_source(rule)?;
     let source = addresses_or_groups(cx, rule, "/sourceAddresses", &source_ip_groups)?;
     // FQDNs stand instead of destination addresses (the firewall resolves them itself).
     let destination_fqdns: Vec<Text> = rule
@@ -296,6 +319,7 @@ pub(super) fn app_rule(
             format!("rule `{where_}/{name}`: its FQDN tags, web categories or URLs are left out"),
         );
     }
+    no_service_tag_as_source(rule)?;
     Ok(Some(ApplicationRuleDoc {
         name: text(name),
         source: addresses_or_groups(cx, rule, "/sourceAddresses", &source_ip_groups)?,
@@ -365,6 +389,7 @@ fn read_dnat(
     )? {
         return Ok(());
     }
+    no_service_tag_as_source(rule)?;
     let source = addresses(cx, rule, "/sourceAddresses")?;
     let destinations = rule.strings("/destinationAddresses")?;
     if destinations.is_empty() {

@@ -182,7 +182,15 @@ pub(crate) fn read(json: &Value, side: Side) -> Read {
         cx.names.insert(r.address.clone(), name);
     }
     for r in &found {
-        let id = cx.id_of(r);
+        let (id, unknown) = cx.id_of(r);
+        // A child whose parent's name nothing tells: its id names a parent no input holds,
+        // so it is listed as a child without its parent, never attached to a guessed one.
+        for attr in unknown {
+            cx.out.assumptions.push(format!(
+                "{}.{attr} is neither given nor named by one resource of the configuration: its id takes `{attr}-unknown` in its place",
+                r.address
+            ));
+        }
         cx.ids.insert(r.address.clone(), id);
     }
     cx.adopt_known_parents();
@@ -366,36 +374,45 @@ impl Convert {
     }
 
     /// A name-valued attribute (`virtual_network_name`): its value, else the name of the
-    /// resource the configuration names.
-    fn name_attr(&self, r: &TfResource, attr: &str) -> String {
+    /// resource the configuration names; `None` when neither tells it.
+    fn name_attr(&self, r: &TfResource, attr: &str) -> Option<String> {
         if let Some(n) = r
             .values
             .get(attr)
             .and_then(Value::as_str)
             .filter(|n| !n.is_empty())
         {
-            return n.to_string();
+            return Some(n.to_string());
         }
         match self.targets(r, attr).as_slice() {
-            [one] => self.names.get(one).cloned().unwrap_or_default(),
-            _ => String::new(),
+            [one] => self.names.get(one).cloned(),
+            _ => None,
         }
     }
 
-    /// The id of a resource: Terraform's when known, else the one Azure will give it.
-    fn id_of(&self, r: &TfResource) -> String {
+    /// The id of a resource: Terraform's when known, else the one Azure will give it, with
+    /// the name-valued attributes it needed and could not tell (a stand-in took their place).
+    fn id_of(&self, r: &TfResource) -> (String, Vec<&'static str>) {
         if let Some(id) = r.values.get("id").and_then(Value::as_str) {
-            return id.to_string();
+            return (id.to_string(), Vec::new());
         }
+        let unknown = std::cell::RefCell::new(Vec::new());
         let name = self.names.get(&r.address).cloned().unwrap_or_default();
-        let rg = match self.name_attr(r, "resource_group_name") {
-            rg if rg.is_empty() => "resource-group-known-after-apply".to_string(),
-            rg => rg,
+        let rg = self
+            .name_attr(r, "resource_group_name")
+            .unwrap_or_else(|| "resource-group-known-after-apply".to_string());
+        let parent = |attr: &'static str| {
+            self.name_attr(r, attr).unwrap_or_else(|| {
+                unknown.borrow_mut().push(attr);
+                format!("{attr}-unknown")
+            })
         };
-        let parent = |attr: &str| self.name_attr(r, attr);
         let path = match r.kind.as_str() {
             "azurerm_resource_group" => {
-                return format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/{name}")
+                return (
+                    format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/{name}"),
+                    Vec::new(),
+                )
             }
             "azurerm_subnet" => format!(
                 "virtualNetworks/{}/subnets/{name}",
@@ -422,7 +439,9 @@ impl Convert {
                 _ => format!("{kind}/{name}"),
             },
         };
-        format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/{rg}/providers/{NET}/{path}")
+        let id =
+            format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/{rg}/providers/{NET}/{path}");
+        (id, unknown.into_inner())
     }
 
     /// An id-valued attribute of `v` (the resource's values or one of its blocks): its value,

@@ -6,7 +6,8 @@
 //!
 //! azpath has no copy of Azure's tag ranges (they change weekly): a tag route needs the tag's
 //! prefixes declared in `service_tags`, taken from a dated download of the Service Tags file, and
-//! is refused otherwise.
+//! is refused otherwise; a tag declared with no prefixes makes the route cover nothing, with a
+//! warning.
 
 use std::collections::BTreeMap;
 
@@ -90,16 +91,18 @@ impl Resolver {
             );
             return;
         };
+        // A tag declared with no prefixes (as import declares the tags whose ranges its input
+        // lacks) is kept: the route covers no address, said in a warning, as an NSG rule naming
+        // the tag matches nothing.
         if prefixes.is_empty() {
-            self.error(
+            self.warn(
                 route.prefix.span,
                 format!(
-                    "route `{}` names service tag `{tag}`, which is declared with no prefixes",
+                    "route `{}` names service tag `{tag}`, which is declared with no prefixes, so it covers no address",
                     route.name.value
                 ),
-                Some(format!("list the prefixes of `{tag}` in `service_tags`")),
+                Some(format!("list the prefixes of `{tag}` in `service_tags`, from a dated Service Tags download")),
             );
-            return;
         }
         let (true, Some(next_hop)) = (name_ok, next_hop) else {
             return;
