@@ -526,7 +526,9 @@ impl<'a> Tracer<'a> {
             vnet: vnet.map(|v| v.name.clone()).unwrap_or_default(),
             region: vnet.map(|v| v.region.clone()).unwrap_or_default(),
             packet,
-            steps: Vec::new(),
+            // A firewall's hop takes up to six steps (NSGs both ways, the firewall, the route,
+            // the peering): one allocation instead of growing.
+            steps: Vec::with_capacity(4),
             at: Some(nic.id),
         }
     }
