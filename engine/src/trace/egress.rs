@@ -140,7 +140,7 @@ pub(super) fn source_seen(forward: &[Hop], arrived: bool) -> Option<SourceSeen> 
             match step {
                 Step::Snat { .. } => {
                     translated_by = Some(Translation::Appliance {
-                        device: hop.nic.clone(),
+                        device: hop.nic.to_string(),
                     });
                 }
                 Step::Egress { method, source } => {
