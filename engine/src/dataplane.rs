@@ -10,6 +10,9 @@ use crate::model::{Network, NicRef, PeeringId, RouteTableId, SubnetId, VnetId};
 use crate::route::hub::{HubTable, HubTableId};
 use crate::route::RouteTableView;
 
+mod names;
+pub use names::SharedNames;
+
 /// The compiled route tables and tag scopes, each held once however many subnets share it, and
 /// the NICs by VNet and address. Compile once, query many.
 #[derive(Clone, Debug, Default)]
@@ -42,6 +45,8 @@ pub struct DataPlane {
     /// order where two join the same pair. A hub has hundreds of peers, and a packet leaving it
     /// looks one up per hop.
     peers: Vec<(VnetId, VnetId, PeeringId)>,
+    /// The names a trace's evidence repeats at every hop, held once.
+    names: SharedNames,
 }
 
 /// Everything [`RouteTableView::compile`] reads of a subnet: its VNet (address space, peerings,
@@ -166,7 +171,13 @@ impl DataPlane {
             by_v4,
             hub_tables,
             peers,
+            names: SharedNames::of(net),
         }
+    }
+
+    /// The shared names of NICs, subnets, VNets and regions, for answers that repeat them.
+    pub fn names(&self) -> &SharedNames {
+        &self.names
     }
 
     /// A virtual hub's compiled route table.

@@ -41,7 +41,7 @@ fn tcp(loaded: &Loaded, from: &str, to: &str, port: u16) -> TraceAnswer {
 }
 
 fn nics(hops: &[azpath_engine::trace::Hop]) -> Vec<String> {
-    hops.iter().map(|h| h.nic.clone()).collect()
+    hops.iter().map(|h| h.nic.to_string()).collect()
 }
 
 /// Two spokes whose traffic to each other goes through an NVA pair behind one internal load

@@ -271,7 +271,7 @@ fn hop_view(seq: usize, leg: &'static str, n: usize, h: &Hop) -> HopView {
         seq,
         leg,
         n,
-        nic: h.nic.clone(),
+        nic: h.nic.to_string(),
         place: if h.vnet.is_empty() {
             String::new()
         } else {

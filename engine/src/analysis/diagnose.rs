@@ -498,7 +498,7 @@ fn enters_vnet(t: &TraceAnswer) -> Finding {
 /// The next hop and the whole path.
 fn path(t: &TraceAnswer) -> Finding {
     let step = CheckStep::Path;
-    let hops: Vec<String> = t.forward.iter().map(|h| h.nic.clone()).collect();
+    let hops: Vec<String> = t.forward.iter().map(|h| h.nic.to_string()).collect();
     let broken = match &t.verdict {
         Verdict::NoRoute { .. }
         | Verdict::NoDestination { .. }

@@ -190,7 +190,7 @@ pub fn explain(net: &Network, dp: &DataPlane, t: &TraceAnswer) -> Option<DenyExp
     let client = t.forward.first().map(|h| h.packet.src);
     let snat = t.forward.iter().take(index).find_map(|h| {
         h.steps.iter().find_map(|s| match s {
-            Step::Snat { from, .. } => Some((*from, h.nic.clone())),
+            Step::Snat { from, .. } => Some((*from, h.nic.to_string())),
             _ => None,
         })
     });

@@ -110,8 +110,8 @@ impl PathFacts {
     pub fn of(answer: &TraceAnswer) -> Self {
         let mut hops: Vec<String> = Vec::new();
         for h in &answer.forward {
-            if hops.last() != Some(&h.nic) {
-                hops.push(h.nic.clone());
+            if hops.last().map(String::as_str) != Some(&*h.nic) {
+                hops.push(h.nic.to_string());
             }
         }
         PathFacts {

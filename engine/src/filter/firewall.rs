@@ -100,7 +100,22 @@ fn port_match(ports: &[PortRange], port: u16) -> bool {
 /// Whether an application rule's FQDN pattern matches `host`: `*` matches any name, `*.x`
 /// any name under `x` (not `x` itself), anything else the name exactly (case-insensitive).
 pub fn fqdn_matches(pattern: &str, host: &str) -> bool {
-    let host = host.trim_end_matches('.').to_lowercase();
+    let host = host.trim_end_matches('.');
+    if pattern == "*" {
+        return true;
+    }
+    // An ASCII host (every DNS name on the wire) is compared in lower case without a copy.
+    if host.is_ascii() {
+        return match pattern.strip_prefix("*.") {
+            Some(suffix) => {
+                host.len() > suffix.len() + 1
+                    && crate::model::strip_suffix_lowered(host, suffix)
+                        .is_some_and(|h| h.ends_with('.'))
+            }
+            None => crate::model::lowered_eq(host, pattern),
+        };
+    }
+    let host = host.to_lowercase();
     match pattern.strip_prefix("*.") {
         _ if pattern == "*" => true,
         Some(suffix) => host.len() > suffix.len() + 1 && host.ends_with(&format!(".{suffix}")),

@@ -17,6 +17,7 @@ mod questions;
 mod resolve;
 mod resolver;
 mod security;
+mod shared_name;
 pub mod subnet_use;
 pub mod target_url;
 mod vocab;
@@ -48,6 +49,7 @@ pub use questions::{
 pub use resolve::{resolve, MAX_FORALL_CASES};
 pub use resolver::Resolver;
 pub use security::*;
+pub use shared_name::Name;
 pub use vocab::*;
 pub use vwan::*;
 

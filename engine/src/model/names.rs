@@ -143,7 +143,24 @@ pub struct Service {
 impl Service {
     /// Whether the certificate covers `host` (`*.x` covers exactly one label under `x`).
     pub fn certificate_covers(&self, host: &str) -> bool {
-        let host = host.trim_end_matches('.').to_lowercase();
+        // Certificate names are held in lower case; an ASCII host (every DNS name on the
+        // wire) is compared without case and without copying it.
+        let host = host.trim_end_matches('.');
+        if !host.is_ascii() {
+            return self.certificate_covers_lowercase(&host.to_lowercase());
+        }
+        self.certificate_names
+            .iter()
+            .any(|c| match c.strip_prefix("*.") {
+                Some(suffix) => strip_suffix_lowered(host, suffix)
+                    .and_then(|h| h.strip_suffix('.'))
+                    .is_some_and(|label| !label.is_empty() && !label.contains('.')),
+                None => lowered_eq(host, c),
+            })
+    }
+
+    /// [`Self::certificate_covers`] for a host already in lower case.
+    fn certificate_covers_lowercase(&self, host: &str) -> bool {
         self.certificate_names
             .iter()
             .any(|c| match c.strip_prefix("*.") {
@@ -151,7 +168,7 @@ impl Service {
                     .strip_suffix(suffix)
                     .and_then(|h| h.strip_suffix('.'))
                     .is_some_and(|label| !label.is_empty() && !label.contains('.')),
-                None => *c == host,
+                None => c == host,
             })
     }
 
@@ -351,6 +368,21 @@ impl ForwardRule {
     pub fn covers(&self, name: &str) -> bool {
         under(name, &self.domain)
     }
+}
+
+/// Whether ASCII `s` in lower case is `lower`, without copying `s`.
+pub(crate) fn lowered_eq(s: &str, lower: &str) -> bool {
+    s.len() == lower.len()
+        && s.bytes()
+            .zip(lower.bytes())
+            .all(|(a, b)| a.to_ascii_lowercase() == b)
+}
+
+/// ASCII `s` without `lower`, the suffix compared with `s` in lower case.
+pub(crate) fn strip_suffix_lowered<'s>(s: &'s str, lower: &str) -> Option<&'s str> {
+    let cut = s.len().checked_sub(lower.len())?;
+    let (head, tail) = (s.get(..cut)?, s.get(cut..)?);
+    lowered_eq(tail, lower).then_some(head)
 }
 
 /// Whether `name` is `domain` or below it (the empty domain is the root).

@@ -425,20 +425,20 @@ fn extra_hops(net: &Network, traces: &[&TraceAnswer], out: &mut Vec<Pending>) {
             if out.iter().any(|p| p.id == id) {
                 continue;
             }
-            let vnet = net.vnets.iter_ids().find(|(_, v)| v.name == h.vnet);
+            let vnet = net.vnets.iter_ids().find(|(_, v)| *v.name == *h.vnet);
             let (kind, place) = match vnet {
                 Some((vid, _)) => (NodeKind::Other, address_place(net, vid, h.packet.dst)),
-                None if h.nic == "Internet" => (NodeKind::Internet, Place::Outside),
+                None if &*h.nic == "Internet" => (NodeKind::Internet, Place::Outside),
                 None => (NodeKind::Other, Place::Outside),
             };
-            let place = match (&place, net.subnets.iter().find(|s| s.name == h.subnet)) {
+            let place = match (&place, net.subnets.iter().find(|s| *s.name == *h.subnet)) {
                 (Place::Vnet(i), Some(s)) => Place::Subnet(*i, s.name.clone()),
                 _ => place,
             };
             out.push(Pending {
                 id,
                 kind,
-                name: h.nic.clone(),
+                name: h.nic.to_string(),
                 detail: String::new(),
                 place,
             });

@@ -80,7 +80,7 @@ pub fn trace(answer: &crate::trace::TraceAnswer, net: &crate::model::Network) ->
     use super::diagram::{self, LinkKind};
     let d = diagram::build(net, &[answer]);
     let hops: Vec<&crate::trace::Hop> = answer.forward.iter().chain(&answer.reply).collect();
-    let on_path = |vnet: &str| hops.iter().any(|h| h.vnet == vnet);
+    let on_path = |vnet: &str| hops.iter().any(|h| &*h.vnet == vnet);
     let node_id = |id: &str| {
         d.nodes
             .iter()

@@ -318,8 +318,8 @@ fn overlay(out: &mut String, d: &Diagram, t: &TraceAnswer) {
                 }
             }
             if let Some(r) = here {
-                let n = marks.iter().filter(|(nic, _)| nic == &h.nic).count();
-                marks.push((h.nic.clone(), seq));
+                let n = marks.iter().filter(|(nic, _)| **nic == *h.nic).count();
+                marks.push((h.nic.to_string(), seq));
                 let cx = r.x + r.w - 9.0 - n as f64 * 17.0;
                 let cy = r.y - 2.0;
                 let label = if class == "req" {

@@ -392,9 +392,9 @@ impl Tracer<'_> {
 pub(super) fn internet_hop(packet: Packet) -> Hop {
     Hop {
         nic: "Internet".into(),
-        subnet: String::new(),
-        vnet: String::new(),
-        region: String::new(),
+        subnet: crate::model::Name::default(),
+        vnet: crate::model::Name::default(),
+        region: crate::model::Name::default(),
         packet,
         steps: Vec::new(),
         at: None,
@@ -471,9 +471,9 @@ mod tests {
     fn hop() -> Hop {
         Hop {
             nic: "nva".into(),
-            subnet: String::new(),
-            vnet: String::new(),
-            region: String::new(),
+            subnet: crate::model::Name::default(),
+            vnet: crate::model::Name::default(),
+            region: crate::model::Name::default(),
             packet: packet(),
             steps: Vec::new(),
             at: None,

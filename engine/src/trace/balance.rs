@@ -219,10 +219,10 @@ impl Tracer<'_> {
         packet: Packet,
     ) -> Result<Hop, Verdict> {
         let mut steps = Hop {
-            nic: gateway.name.clone(),
-            subnet: String::new(),
-            vnet: String::new(),
-            region: String::new(),
+            nic: crate::model::Name::from(gateway.name.as_str()),
+            subnet: crate::model::Name::default(),
+            vnet: crate::model::Name::default(),
+            region: crate::model::Name::default(),
             packet,
             steps: Vec::new(),
             at: None,

@@ -27,10 +27,10 @@ impl Tracer<'_> {
             return (Vec::new(), End::Stopped(verdict));
         };
         let mut hop = Hop {
-            nic: site.name.clone(),
-            subnet: String::new(),
-            vnet: String::new(),
-            region: h.region.clone(),
+            nic: crate::model::Name::from(site.name.as_str()),
+            subnet: crate::model::Name::default(),
+            vnet: crate::model::Name::default(),
+            region: crate::model::Name::from(h.region.as_str()),
             packet,
             steps: Vec::new(),
             at: None,

@@ -144,7 +144,7 @@ pub(super) fn source_seen(forward: &[Hop], arrived: bool) -> Option<SourceSeen> 
             match step {
                 Step::Snat { to, .. } => {
                     translated_by = Some(Translation::Appliance {
-                        device: hop.nic.clone(),
+                        device: hop.nic.to_string(),
                     });
                     left_with = (i + 1 == forward.len()).then_some(*to);
                 }

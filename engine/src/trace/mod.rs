@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::filter::firewall::FirewallDecision;
 use crate::filter::Flow;
-use crate::model::FlowProtocol;
+use crate::model::{FlowProtocol, Name};
 use crate::query::{FlowVerifyAnswer, NextHopAnswer};
 use crate::route::hub::HubLookup;
 
@@ -150,14 +150,15 @@ impl Packet {
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct Hop {
-    /// The NIC (workload or private endpoint).
-    pub nic: String,
+    /// The NIC (workload or private endpoint). Names are shared with the compiled data plane
+    /// ([`crate::dataplane::SharedNames`]): a hop copies no text.
+    pub nic: Name,
     /// Its subnet.
-    pub subnet: String,
+    pub subnet: Name,
     /// Its VNet.
-    pub vnet: String,
+    pub vnet: Name,
     /// Its region.
-    pub region: String,
+    pub region: Name,
     /// The packet as it arrives.
     pub packet: Packet,
     /// What happened, in order.

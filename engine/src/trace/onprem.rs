@@ -25,10 +25,10 @@ impl Tracer<'_> {
             return (Vec::new(), End::Stopped(verdict));
         };
         let mut hop = Hop {
-            nic: s.name.clone(),
-            subnet: String::new(),
-            vnet: String::new(),
-            region: String::new(),
+            nic: crate::model::Name::from(s.name.as_str()),
+            subnet: crate::model::Name::default(),
+            vnet: crate::model::Name::default(),
+            region: crate::model::Name::default(),
             packet,
             steps: Vec::new(),
             at: None,

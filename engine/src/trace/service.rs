@@ -52,10 +52,10 @@ impl Tracer<'_> {
         let into_vnet = app.route_all || rfc1918(packet.dst) || service_endpoint;
         let vnet = self.net.vnet(subnet.vnet);
         let hop = Hop {
-            nic: app.name.clone(),
-            subnet: subnet.name.clone(),
-            vnet: vnet.map(|v| v.name.clone()).unwrap_or_default(),
-            region: vnet.map(|v| v.region.clone()).unwrap_or_default(),
+            nic: crate::model::Name::from(app.name.as_str()),
+            subnet: crate::model::Name::from(subnet.name.as_str()),
+            vnet: vnet.map(|v| v.name.as_str().into()).unwrap_or_default(),
+            region: vnet.map(|v| v.region.as_str().into()).unwrap_or_default(),
             packet,
             steps: vec![Step::AppServiceEgress {
                 app: app.name.clone(),

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::dataplane::DataPlane;
 use crate::model::{
-    Direction, FlowProtocol, Forwarding, Network, NicRef, Peering, SubnetId, TraceSource,
+    Direction, FlowProtocol, Forwarding, Name, Network, NicRef, Peering, SubnetId, TraceSource,
     TraceTarget, VnetId, WorkloadId,
 };
 
@@ -518,24 +518,29 @@ impl<'a> Tracer<'a> {
     pub(super) fn hop(&self, nic: &Nic, packet: Packet) -> Hop {
         if !self.explain {
             return Hop {
-                nic: String::new(),
-                subnet: String::new(),
-                vnet: String::new(),
-                region: String::new(),
+                nic: Name::default(),
+                subnet: Name::default(),
+                vnet: Name::default(),
+                region: Name::default(),
                 packet,
                 steps: Vec::new(),
                 at: Some(nic.id),
             };
         }
-        let subnet = self.net.subnet(nic.subnet);
-        let vnet = self.net.vnet(nic.vnet);
+        let names = self.dp.names();
+        let name = |n: Option<&Name>| n.cloned().unwrap_or_default();
         Hop {
-            nic: nic.name.to_string(),
-            subnet: subnet.map(|s| s.name.clone()).unwrap_or_default(),
-            vnet: vnet.map(|v| v.name.clone()).unwrap_or_default(),
-            region: vnet.map(|v| v.region.clone()).unwrap_or_default(),
+            nic: names
+                .nic(nic.id)
+                .cloned()
+                .unwrap_or_else(|| Name::from(&*nic.name)),
+            subnet: name(names.subnet(nic.subnet)),
+            vnet: name(names.vnet(nic.vnet)),
+            region: name(names.region(nic.vnet)),
             packet,
-            steps: Vec::new(),
+            // A firewall's hop takes up to six steps (NSGs both ways, the firewall, the route,
+            // the peering): one allocation instead of growing.
+            steps: Vec::with_capacity(4),
             at: Some(nic.id),
         }
     }
@@ -669,8 +674,8 @@ impl<'a> Tracer<'a> {
     fn quality(&self, forward: &[Hop], records: &FlowRecords) -> PathQuality {
         let mut regions: Vec<String> = Vec::new();
         for h in forward.iter().filter(|h| !h.region.is_empty()) {
-            if regions.last() != Some(&h.region) {
-                regions.push(h.region.clone());
+            if regions.last().map(String::as_str) != Some(&*h.region) {
+                regions.push(h.region.to_string());
             }
         }
         let crossings: Vec<bool> = forward
@@ -687,8 +692,8 @@ impl<'a> Tracer<'a> {
                 h.at.and_then(|n| self.nic(n))
                     .and_then(|n| self.net.vnet(n.vnet))
                     .is_some_and(|v| v.hub.is_some());
-            if is_hub && hubs.last() != Some(&h.vnet) {
-                hubs.push(h.vnet.clone());
+            if is_hub && hubs.last().map(String::as_str) != Some(&*h.vnet) {
+                hubs.push(h.vnet.to_string());
             }
         }
         PathQuality {

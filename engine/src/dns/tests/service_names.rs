@@ -189,6 +189,27 @@ fn the_certificate_of_an_ai_services_account_covers_each_of_its_names() {
     assert_eq!(s.fqdns.len(), 3);
 }
 
+/// TLS compares host names without case and a wildcard covers exactly one label
+/// (<https://learn.microsoft.com/azure/app-service/configure-ssl-certificate>: a wildcard
+/// certificate "secures all subdomains one level below"; RFC 6125 §6.4.3).
+#[test]
+fn a_certificate_covers_a_host_in_any_case_and_a_wildcard_covers_one_label() {
+    let l = net(ALL_ZONES);
+    let s = l
+        .network
+        .services
+        .iter()
+        .find(|s| s.name == "foundry")
+        .unwrap_or_else(|| panic!("foundry"));
+    assert!(s.certificate_covers("Contoso-AI.OpenAI.Azure.COM."));
+    assert!(s.certificate_covers("CONTOSO-AI.cognitiveservices.azure.com"));
+    assert!(!s.certificate_covers("a.contoso-ai.openai.azure.com"));
+    assert!(!s.certificate_covers("contoso-ai.openai.azure.co"));
+    // A name outside ASCII is lowered in full before the comparison.
+    assert!(s.certificate_covers("Contoso-AÏ.OpenAI.azure.com"));
+    assert!(!s.certificate_covers("x.Contoso-AÏ.OpenAI.azure.com"));
+}
+
 #[test]
 fn a_service_fqdn_outside_every_zone_of_its_kind_is_refused_with_the_zones_it_may_use() {
     let ron = r#"Scenario(
