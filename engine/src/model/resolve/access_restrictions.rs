@@ -317,14 +317,13 @@ impl Resolver {
         services: &[doc::ServiceDoc],
         endpoints: &[doc::PrivateEndpointDoc],
     ) {
+        let targets = super::endpoint_targets(endpoints);
         for s in services {
             let Some(ar) = &s.access_restrictions else {
                 continue;
             };
-            let has_endpoint = s.private_endpoints_elsewhere
-                || endpoints
-                    .iter()
-                    .any(|pe| pe.target.as_ref().is_some_and(|t| t.value == s.name.value));
+            let has_endpoint =
+                s.private_endpoints_elsewhere || targets.contains(s.name.value.as_str());
             if !has_endpoint {
                 continue;
             }

@@ -272,3 +272,12 @@ fn find<T: Copy>(map: &BTreeMap<String, T>, name: &Text, kind: &str) -> Result<T
         .with_hint(hint)
     })
 }
+
+/// The names private endpoints target, gathered once so that asking whether a service has an
+/// endpoint is one look-up rather than a scan of every endpoint.
+fn endpoint_targets(endpoints: &[doc::PrivateEndpointDoc]) -> std::collections::HashSet<&str> {
+    endpoints
+        .iter()
+        .filter_map(|pe| pe.target.as_ref().map(|t| t.value.as_str()))
+        .collect()
+}

@@ -381,13 +381,17 @@ impl Resolver {
     fn public_names(&mut self) {
         let net = &self.net;
         let mut names: Vec<(String, PublicName)> = Vec::new();
+        // Which services have a private endpoint here, marked in one pass over the endpoints.
+        let mut has_endpoint = vec![false; net.services.len()];
+        for p in net.private_endpoints.iter() {
+            if let Some(flag) = p.service.and_then(|ServiceId(i)| has_endpoint.get_mut(i)) {
+                *flag = true;
+            }
+        }
         for (i, s) in net.services.iter().enumerate() {
             let service = ServiceId(i);
-            let private_link = s.private_endpoints_elsewhere
-                || net
-                    .private_endpoints
-                    .iter()
-                    .any(|p| p.service == Some(service));
+            let private_link =
+                s.private_endpoints_elsewhere || has_endpoint.get(i).copied().unwrap_or(false);
             for f in &s.fqdns {
                 names.push((
                     f.clone(),
@@ -566,11 +570,10 @@ impl Resolver {
         services: &[doc::ServiceDoc],
         endpoints: &[doc::PrivateEndpointDoc],
     ) {
+        let targets = super::endpoint_targets(endpoints);
         for s in services {
-            let has_endpoint = s.private_endpoints_elsewhere
-                || endpoints
-                    .iter()
-                    .any(|pe| pe.target.as_ref().is_some_and(|t| t.value == s.name.value));
+            let has_endpoint =
+                s.private_endpoints_elsewhere || targets.contains(s.name.value.as_str());
             if !web_app_public_access_implicitly_off(
                 s.kind,
                 s.public_network_access.is_some(),

@@ -1,5 +1,6 @@
 //! NICs: workloads and private endpoints.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use super::{find, Resolver};
@@ -12,6 +13,12 @@ impl Resolver {
         endpoints: &[doc::PrivateEndpointDoc],
         workloads: &[doc::WorkloadDoc],
     ) {
+        // Services by name, the first of a name winning as a scan would: one look-up per
+        // endpoint instead of a scan of every service (a hub can hold tens of thousands).
+        let mut services: HashMap<String, ServiceId> = HashMap::new();
+        for (i, s) in self.net.services.iter().enumerate() {
+            services.entry(s.name.clone()).or_insert(ServiceId(i));
+        }
         for pe in endpoints {
             if let Some((subnet, ip)) = self.nic(&pe.name, &pe.subnet, &pe.ip, "private endpoint") {
                 self.net.private_endpoints.push(PrivateEndpoint {
@@ -19,13 +26,10 @@ impl Resolver {
                     subnet,
                     ip,
                     target: pe.target.as_ref().map(|t| t.value.clone()),
-                    service: pe.target.as_ref().and_then(|t| {
-                        self.net
-                            .services
-                            .iter()
-                            .position(|s| s.name == t.value)
-                            .map(ServiceId)
-                    }),
+                    service: pe
+                        .target
+                        .as_ref()
+                        .and_then(|t| services.get(&t.value).copied()),
                     span: pe.name.span,
                 });
             }
