@@ -438,3 +438,62 @@ fn only_sql_checks_the_name_on_1433() {
         Verdict::TlsNameMismatch { .. }
     ));
 }
+
+/// Two web apps on one multitenant App Service scale unit share its inbound address (Learn,
+/// "Inbound and outbound IP addresses in Azure App Service",
+/// <https://learn.microsoft.com/azure/app-service/overview-inbound-outbound-ips>), and its front
+/// end routes a request by the host name asked for. The public endpoint that answers is
+/// the named app's, whichever app is declared first.
+#[test]
+fn apps_sharing_an_inbound_address_answer_by_the_host_name_asked_for() {
+    for order in [["open", "closed"], ["closed", "open"]] {
+        let app = |name: &str| match name {
+            "open" => {
+                r#"(name: "open", kind: WebApp, fqdn: "contoso-open.azurewebsites.net", public_ip: "20.40.0.9")"#
+            }
+            _ => {
+                r#"(name: "closed", kind: WebApp, fqdn: "contoso-closed.azurewebsites.net", public_ip: "20.40.0.9", public_network_access: Disabled)"#
+            }
+        };
+        let ron = format!(
+            r#"Scenario(
+    vnets: [(name: "spoke", region: "r", address_space: ["10.1.0.0/16"], subnets: [(name: "app", prefix: "10.1.1.0/24", nat_gateway: "ng")])],
+    nat_gateways: [(name: "ng", public_ips: ["20.60.0.10"])],
+    services: [{}, {}],
+    workloads: [(name: "vm", subnet: "spoke/app", ip: "10.1.1.4")],
+)"#,
+            app(order[0]),
+            app(order[1])
+        );
+        let loaded = load_str("case.ron", &ron).unwrap_or_else(|e| panic!("{e}"));
+        let Some(NicRef::Workload(w)) = loaded.network.nic_by_name("vm") else {
+            panic!("vm")
+        };
+        let to = |host: &str| {
+            let request = TraceRequest {
+                protocol: FlowProtocol::Tcp,
+                destination: "20.40.0.9".parse().unwrap(),
+                port: 443,
+                source_port: 50000,
+                host: Some(host.into()),
+            };
+            trace(&loaded.network, loaded.dataplane(), w, request)
+                .unwrap()
+                .verdict
+        };
+        assert_eq!(
+            to("contoso-open.azurewebsites.net"),
+            Verdict::DeliveredPublicly {
+                service: "open".into()
+            },
+            "{order:?}"
+        );
+        assert!(
+            matches!(
+                to("Contoso-Closed.azurewebsites.net."),
+                Verdict::PublicAccessDisabled { ref service, .. } if service == "closed"
+            ),
+            "{order:?}"
+        );
+    }
+}

@@ -14,8 +14,8 @@ use super::{
 use crate::filter::access_restrictions::{self, Caller};
 use crate::filter::Flow;
 use crate::model::{
-    Access, Direction, FlowProtocol, NicRef, PublicAccess, Service, ServiceKind, TraceSource,
-    AZURE_DNS, WEB_SERVICE_ENDPOINT,
+    Access, Direction, FlowProtocol, Network, NicRef, PublicAccess, Service, ServiceKind,
+    TraceSource, AZURE_DNS, WEB_SERVICE_ENDPOINT,
 };
 use crate::query::nsgs_at;
 use crate::route::Origin;
@@ -29,6 +29,28 @@ fn rfc1918(ip: IpAddr) -> bool {
         ipnet::Ipv4Net::new(std::net::Ipv4Addr::new(*a, *b, 0, 0), *len)
             .is_ok_and(|n| IpNet::V4(n).contains(&ip))
     })
+}
+
+/// The service whose public endpoint answers a request to `ip`: services of one front end can
+/// share an address (a storage account's blob, queue, table and web endpoints), and the one
+/// that answers is the one whose name the client asked for (its TLS SNI and HTTP host), so the
+/// name asked for picks among them; without a name, or with a name none of them holds, the
+/// first declared at the address answers.
+fn service_answering<'n>(
+    net: &'n Network,
+    asked: Option<&str>,
+    ip: IpAddr,
+    keep: impl Fn(&Service) -> bool,
+) -> Option<&'n Service> {
+    let mut at = net.services.iter().filter(|s| s.public_ip == ip && keep(s));
+    let first = at.next()?;
+    let asked = asked.map(|h| h.trim_end_matches('.'));
+    let named =
+        |s: &&Service| asked.is_some_and(|h| s.fqdns.iter().any(|f| f.eq_ignore_ascii_case(h)));
+    if named(&first) {
+        return Some(first);
+    }
+    Some(at.find(named).unwrap_or(first))
 }
 
 impl Tracer<'_> {
@@ -107,11 +129,10 @@ impl Tracer<'_> {
                 _ => Verdict::Delivered,
             },
             Verdict::SentToInternet => {
-                let service = self
-                    .net
-                    .services
-                    .iter()
-                    .find(|s| s.public_ip == request.destination);
+                let service =
+                    service_answering(self.net, self.host.as_deref(), request.destination, |_| {
+                        true
+                    });
                 match service {
                     Some(s) => {
                         let tls = s.kind.checks_name_on(request.protocol, request.port);
@@ -125,8 +146,8 @@ impl Tracer<'_> {
             // address, and its access restrictions decide as for any public-endpoint request.
             Verdict::SentToServiceEndpoint => {
                 let service =
-                    self.net.services.iter().find(|s| {
-                        s.public_ip == request.destination && s.kind == ServiceKind::WebApp
+                    service_answering(self.net, self.host.as_deref(), request.destination, |s| {
+                        s.kind == ServiceKind::WebApp
                     });
                 match (service, self.web_service_endpoint_caller(forward)) {
                     (Some(s), Some(caller)) => {
