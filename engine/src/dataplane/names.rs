@@ -12,7 +12,7 @@ pub struct SharedNames {
     firewalls: Vec<Name>,
     gateways: Vec<Name>,
     load_balancers: Vec<Name>,
-    /// A virtual hub's router, named "<hub> router" in a trace.
+    /// A virtual hub's router, named `"<hub> router"` in a trace.
     hub_routers: Vec<Name>,
     subnets: Vec<Name>,
     vnets: Vec<Name>,
@@ -55,7 +55,7 @@ impl SharedNames {
         }
     }
 
-    /// A NIC's name as a trace gives it (a virtual hub's router is "<hub> router").
+    /// A NIC's name as a trace gives it (a virtual hub's router is `"<hub> router"`).
     pub fn nic(&self, nic: NicRef) -> Option<&Name> {
         match nic {
             NicRef::Workload(w) => self.workloads.get(w.index()),
