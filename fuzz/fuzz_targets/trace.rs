@@ -39,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
                 assert!(answer.reply.iter().any(|h| &h.nic == device), "reply skipped {device}");
             }
             if let Source::Workload { name } = &answer.source {
-                assert_eq!(answer.reply.last().map(|h| &h.nic), Some(name));
+                assert_eq!(answer.reply.last().map(|h| h.nic.as_str()), Some(name.as_str()));
             }
         }
     }
