@@ -470,9 +470,6 @@ fn unsupported(kind: &str) -> &'static str {
         "microsoft.network/expressroutegateways" | "microsoft.network/expressroutecircuits" => {
             "ExpressRoute circuits are not imported: declare hub `sites` or gateway `learned` routes"
         }
-        "microsoft.network/applicationsecuritygroups" => {
-            "application security groups are not modelled"
-        }
         "microsoft.network/networkwatchers" => "not part of the data plane",
         _ if kind.starts_with("microsoft.compute/") => {
             "virtual machines are imported through their network interfaces"
