@@ -164,3 +164,96 @@ fn the_imported_restrictions_load_once_the_tag_prefixes_are_declared() {
     assert_ne!(filled, ron, "{ron}");
     azpath_engine::load_str("imported.ron", &filled).unwrap_or_else(|e| panic!("{e}\n{filled}"));
 }
+
+const SUB: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg";
+
+/// A VNet with an endpoint subnet, a web app with `site` as its properties, and, when
+/// `endpoint`, a private endpoint to the app's `sites` sub-resource.
+fn estate(site: &str, endpoint: bool) -> Imported {
+    let pe = format!(
+        r#",{{"id": "{SUB}/providers/Microsoft.Network/privateEndpoints/pe-app", "name": "pe-app",
+            "type": "Microsoft.Network/privateEndpoints", "location": "westeurope",
+            "properties": {{"subnet": {{"id": "{SUB}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/pe"}},
+              "privateLinkServiceConnections": [{{"name": "c", "properties": {{
+                "privateLinkServiceId": "{SUB}/providers/Microsoft.Web/sites/app", "groupIds": ["sites"]}}}}],
+              "customDnsConfigs": [{{"fqdn": "app.azurewebsites.net", "ipAddresses": ["10.0.1.4"]}}]}}}}"#
+    );
+    let text = format!(
+        r#"[{{"id": "{SUB}/providers/Microsoft.Network/virtualNetworks/vnet", "name": "vnet",
+            "type": "Microsoft.Network/virtualNetworks", "location": "westeurope",
+            "properties": {{"addressSpace": {{"addressPrefixes": ["10.0.0.0/16"]}},
+              "subnets": [{{"name": "pe", "id": "{SUB}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/pe",
+                "properties": {{"addressPrefix": "10.0.1.0/24"}}}}]}}}},
+           {{"id": "{SUB}/providers/Microsoft.Web/sites/app", "name": "app", "type": "Microsoft.Web/sites",
+            "location": "westeurope", "properties": {site}}}{}]"#,
+        if endpoint { pe.as_str() } else { "" }
+    );
+    import_files(&[("estate.json".to_string(), text)]).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+fn service<'a>(i: &'a Imported, kind: ServiceKind) -> &'a azpath_engine::scenario::ServiceDoc {
+    i.document
+        .services
+        .iter()
+        .find(|s| s.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind:?} service: {:#?}", i.document.services))
+}
+
+/// Learn: "If you don't set it ... public access is enabled unless a private endpoint exists"
+/// (<https://learn.microsoft.com/azure/app-service/overview-access-restrictions>): a site with
+/// a private endpoint and no `publicNetworkAccess` keeps it unset, so that loading closes it.
+#[test]
+fn a_site_with_a_private_endpoint_and_no_public_network_access_keeps_it_unset() {
+    let i = estate(r#"{"defaultHostName": "app.azurewebsites.net"}"#, true);
+    assert_eq!(service(&i, ServiceKind::WebApp).public_network_access, None);
+    let i = estate(
+        r#"{"defaultHostName": "app.azurewebsites.net", "siteConfig": {"publicNetworkAccess": "Disabled"}}"#,
+        true,
+    );
+    assert_eq!(
+        service(&i, ServiceKind::WebApp).public_network_access,
+        Some(PublicAccessDoc::Disabled)
+    );
+}
+
+/// Learn: once a rule exists, requests no rule matches are denied ("Deny" is the unmatched
+/// action as soon as one rule is added). A site whose every rule is left out (here IPv6) keeps
+/// that Deny instead of turning open.
+#[test]
+fn a_site_whose_rules_are_all_left_out_still_denies_unmatched_requests() {
+    let i = estate(
+        r#"{"siteConfig": {"ipSecurityRestrictions": [
+            {"ipAddress": "2001:db8::/48", "action": "Allow", "priority": 100, "name": "v6"}]}}"#,
+        false,
+    );
+    let r = service(&i, ServiceKind::WebApp)
+        .access_restrictions
+        .as_ref()
+        .unwrap_or_else(|| panic!("no restrictions: {:#?}", i.document.services));
+    assert!(r.rules.is_empty(), "{r:#?}");
+    assert_eq!(r.unmatched_action, Some(Access::Deny));
+}
+
+/// A site read back from Azure shows `siteConfig.ipSecurityRestrictions` as null; the list is
+/// in its `config/web` child. Without either, import says it took the site as unrestricted.
+#[test]
+fn a_site_without_its_restriction_list_in_the_input_is_listed() {
+    for site in [
+        r#"{"publicNetworkAccess": "Enabled"}"#,
+        r#"{"publicNetworkAccess": "Enabled", "siteConfig": {"ipSecurityRestrictions": null}}"#,
+    ] {
+        let i = estate(site, false);
+        has(&skipped(&i), "access restrictions of web app `app`");
+    }
+    let i = estate(
+        r#"{"publicNetworkAccess": "Enabled", "siteConfig": {"ipSecurityRestrictions": []}}"#,
+        false,
+    );
+    assert!(
+        !skipped(&i)
+            .iter()
+            .any(|l| l.contains("access restrictions of web app")),
+        "{:#?}",
+        skipped(&i)
+    );
+}

@@ -246,26 +246,44 @@ fn restrictions(
     let explicit = config.opt_vocab::<Access>("/ipSecurityRestrictionsDefaultAction")?;
     let mut listed = None;
     let mut rules = Vec::new();
+    let mut read = 0_usize;
     for n in config.items("/ipSecurityRestrictions")? {
         if let Some(action) = unmatched_pseudo_rule(&n)? {
             // Azure lists the unmatched-rule action as this last rule.
             listed = Some(action);
             continue;
         }
+        read += 1;
         if let Some(r) = rule(cx, site, &n)? {
             rules.push(r);
         }
     }
     // "Allow all" alone is what Azure prints for a site that restricts nothing.
-    if rules.is_empty() && explicit.is_none() && listed != Some(Access::Deny) {
+    if read == 0 && explicit.is_none() && listed != Some(Access::Deny) {
         return Ok(None);
     }
-    let unmatched = explicit.or(listed);
+    // Once a rule exists the unmatched action is Deny; that holds for the rules Azure has, so
+    // it is written out when some were left out here and the action is not given, lest the
+    // rules kept (perhaps none) turn the site open.
+    let unmatched = explicit
+        .or(listed)
+        .or((read > rules.len()).then_some(Access::Deny));
     Ok(Some(AccessRestrictionsDoc {
         rules,
         unmatched_action: unmatched,
         headers_present: None,
     }))
+}
+
+/// A site whose input holds no access restriction list (no `config/web` child, and
+/// `siteConfig.ipSecurityRestrictions` absent or null, as a site read back from Azure shows
+/// it): taken as restricting nothing, and said so, since the list may live in a part of the
+/// estate the input does not hold.
+fn restrictions_not_in_input(cx: &mut Context<'_>, site: &str) {
+    cx.skip(
+        format!("access restrictions of web app `{site}`"),
+        "the input holds no `ipSecurityRestrictions` (no `config/web` child, none in `siteConfig`), so the main site is taken as restricting nothing; add the `config/web` resource to import them",
+    );
 }
 
 /// The scm site's settings, listed as left out when they say anything.
@@ -315,9 +333,15 @@ fn site<'v>(cx: &mut Context<'v>, r: &'v Resource) -> Result<(), Invalid> {
     let restrictions = match &config {
         Some(c) => {
             scm_left_out(cx, &r.name, c)?;
+            if c.get("ipSecurityRestrictions").is_none() {
+                restrictions_not_in_input(cx, &r.name);
+            }
             restrictions(cx, &r.name, c)?
         }
-        None => None,
+        None => {
+            restrictions_not_in_input(cx, &r.name);
+            None
+        }
     };
     let key = (r.id.to_lowercase(), "sites".to_string());
     let existing = cx.service_by_sub_resource.get(&key).cloned();
@@ -328,6 +352,9 @@ fn site<'v>(cx: &mut Context<'v>, r: &'v Resource) -> Result<(), Invalid> {
     if let Some(name) = existing {
         if let Some(s) = cx.doc.services.iter_mut().find(|s| s.name.value == name) {
             s.access_restrictions = restrictions;
+            // The site's own setting, which may be in `siteConfig` only; unset stays unset,
+            // so that a private endpoint closes the app as Azure does.
+            s.public_network_access = public_network_access;
         }
         return Ok(());
     }
