@@ -191,7 +191,7 @@ fn estate(site: &str, endpoint: bool) -> Imported {
     import_files(&[("estate.json".to_string(), text)]).unwrap_or_else(|e| panic!("{e:?}"))
 }
 
-fn service<'a>(i: &'a Imported, kind: ServiceKind) -> &'a azpath_engine::scenario::ServiceDoc {
+fn service(i: &Imported, kind: ServiceKind) -> &azpath_engine::scenario::ServiceDoc {
     i.document
         .services
         .iter()
