@@ -2,7 +2,7 @@
 
 use azpath_engine::model::{FlowProtocol, NicRef, TraceSource};
 use azpath_engine::trace::{
-    trace, trace_name, OneWay, PeeringRefusal, Probe, ReplyFault, Symptom, TraceAnswer,
+    trace, trace_name, Assumption, OneWay, PeeringRefusal, Probe, ReplyFault, Symptom, TraceAnswer,
     TraceRequest, Verdict,
 };
 use azpath_engine::{load_str, query};
@@ -495,5 +495,34 @@ fn apps_sharing_an_inbound_address_answer_by_the_host_name_asked_for() {
             ),
             "{order:?}"
         );
+        // By address, no name picks one: the app taken is said to be a stand-in.
+        let by_address = run(&ron, "vm", "20.40.0.9", 443);
+        assert!(
+            by_address.assumptions.iter().any(|a| matches!(
+                &a.assumption,
+                Assumption::SharedAddressFirstService { service, .. } if service == order[0]
+            )),
+            "{order:?}: {:?}",
+            by_address.assumptions
+        );
     }
+}
+
+/// One service at an address is the one that answers there: no stand-in is stated.
+#[test]
+fn a_service_alone_at_its_address_answers_without_a_stated_stand_in() {
+    let ron = r#"Scenario(
+    vnets: [(name: "spoke", region: "r", address_space: ["10.1.0.0/16"], subnets: [(name: "app", prefix: "10.1.1.0/24", nat_gateway: "ng")])],
+    nat_gateways: [(name: "ng", public_ips: ["20.60.0.10"])],
+    services: [(name: "open", kind: WebApp, fqdn: "contoso-open.azurewebsites.net", public_ip: "20.40.0.9")],
+    workloads: [(name: "vm", subnet: "spoke/app", ip: "10.1.1.4")],
+)"#;
+    let t = run(ron, "vm", "20.40.0.9", 443);
+    assert!(
+        !t.assumptions
+            .iter()
+            .any(|a| matches!(a.assumption, Assumption::SharedAddressFirstService { .. })),
+        "{:?}",
+        t.assumptions
+    );
 }

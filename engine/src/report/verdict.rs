@@ -371,6 +371,10 @@ impl fmt::Display for Assumption {
                 f,
                 "the request lacks the HTTP headers access restriction `{rule}` filters on, so the rule does not apply (`headers_present: false`)"
             ),
+            Assumption::SharedAddressFirstService { address, service } => write!(
+                f,
+                "several services answer at {address} and the name asked for picks none of them, so `{service}` (declared first there) stands in for the one the front end routes to; trace by the service's own name to pick it"
+            ),
             Assumption::DefaultOutboundSourceUnknown { frontend } => write!(
                 f,
                 "the flow leaves by default outbound access, from a Microsoft-owned address azpath does not know, so it is not followed in at {frontend}: NSG rules allowing `Internet` or `*` would match that address, a rule naming a specific public prefix cannot be decided; give the subnet a NAT gateway or a public IP to know the address"

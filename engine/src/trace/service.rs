@@ -32,25 +32,31 @@ fn rfc1918(ip: IpAddr) -> bool {
 }
 
 /// The service whose public endpoint answers a request to `ip`: services of one front end can
-/// share an address (a storage account's blob, queue, table and web endpoints), and the one
-/// that answers is the one whose name the client asked for (its TLS SNI and HTTP host), so the
-/// name asked for picks among them; without a name, or with a name none of them holds, the
-/// first declared at the address answers.
+/// share an address (a storage account's blob, queue, table and web endpoints, apps on one App
+/// Service scale unit), and the one that answers is the one whose name the client asked for
+/// (its TLS SNI and HTTP host), so the name asked for picks among them. Without a name that
+/// picks one, the first declared at the address stands in, and `true` says it was a guess
+/// among several.
 fn service_answering<'n>(
     net: &'n Network,
     asked: Option<&str>,
     ip: IpAddr,
     keep: impl Fn(&Service) -> bool,
-) -> Option<&'n Service> {
+) -> Option<(&'n Service, bool)> {
     let mut at = net.services.iter().filter(|s| s.public_ip == ip && keep(s));
     let first = at.next()?;
     let asked = asked.map(|h| h.trim_end_matches('.'));
     let named =
         |s: &&Service| asked.is_some_and(|h| s.fqdns.iter().any(|f| f.eq_ignore_ascii_case(h)));
     if named(&first) {
-        return Some(first);
+        return Some((first, false));
     }
-    Some(at.find(named).unwrap_or(first))
+    let mut others = at.peekable();
+    let shared = others.peek().is_some();
+    Some(match others.find(named) {
+        Some(s) => (s, false),
+        None => (first, shared),
+    })
 }
 
 impl Tracer<'_> {
@@ -134,7 +140,8 @@ impl Tracer<'_> {
                         true
                     });
                 match service {
-                    Some(s) => {
+                    Some((s, guessed)) => {
+                        self.note_shared_address(guessed, s, request.destination);
                         let tls = s.kind.checks_name_on(request.protocol, request.port);
                         let caller = self.public_caller(forward, from).map(Caller::Public);
                         self.public_endpoint(s, caller, tls, name_used)
@@ -150,7 +157,8 @@ impl Tracer<'_> {
                         s.kind == ServiceKind::WebApp
                     });
                 match (service, self.web_service_endpoint_caller(forward)) {
-                    (Some(s), Some(caller)) => {
+                    (Some((s, guessed)), Some(caller)) => {
+                        self.note_shared_address(guessed, s, request.destination);
                         let tls = s.kind.checks_name_on(request.protocol, request.port);
                         self.public_endpoint(s, Some(caller), tls, name_used)
                     }
@@ -158,6 +166,17 @@ impl Tracer<'_> {
                 }
             }
             other => other,
+        }
+    }
+
+    /// States that the service answering at a shared address was taken, not picked by name.
+    fn note_shared_address(&mut self, guessed: bool, s: &Service, address: IpAddr) {
+        if guessed {
+            self.assumptions
+                .push(Assumption::SharedAddressFirstService {
+                    address,
+                    service: s.name.clone(),
+                });
         }
     }
 

@@ -632,6 +632,15 @@ pub enum Assumption {
         /// The modelled public address it was sent to.
         frontend: IpAddr,
     },
+    /// Several services' public endpoints share the address and the name asked for picks none
+    /// of them (a request by address, or a custom domain): the first declared there stands in
+    /// for the one the front end would route to.
+    SharedAddressFirstService {
+        /// The shared public address.
+        address: IpAddr,
+        /// The service taken.
+        service: String,
+    },
 }
 
 impl Assumption {
@@ -645,7 +654,8 @@ impl Assumption {
             | Assumption::CallerAddressUnknown
             | Assumption::ApiManagementTagUndeclared { .. }
             | Assumption::AccessRestrictionHeaders { .. }
-            | Assumption::DefaultOutboundSourceUnknown { .. } => false,
+            | Assumption::DefaultOutboundSourceUnknown { .. }
+            | Assumption::SharedAddressFirstService { .. } => false,
         }
     }
 }
