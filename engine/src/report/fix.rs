@@ -330,19 +330,25 @@ fn colocate(f: &ColocateEndpoint) -> Vec<String> {
     cmds
 }
 
+/// Creating `table` and associating it with `subnet`, when it is new; nothing otherwise.
+fn new_table(table: &Table, subnet: &str) -> Vec<String> {
+    let Table::New { .. } = table else {
+        return Vec::new();
+    };
+    let name = quote(table.name());
+    vec![
+        format!("az network route-table create --resource-group <rg> --name {name}"),
+        format!(
+            "az network vnet subnet update --resource-group <rg> {} --route-table {name}",
+            subnet_args(subnet)
+        ),
+    ]
+}
+
 /// The host route to the Internet (after the table and its association, when it is new).
 fn host_route(f: &HostRouteToInternet) -> Vec<String> {
     let table = quote(f.table.name());
-    let mut cmds = Vec::new();
-    if let Table::New { .. } = f.table {
-        cmds.push(format!(
-            "az network route-table create --resource-group <rg> --name {table}"
-        ));
-        cmds.push(format!(
-            "az network vnet subnet update --resource-group <rg> {} --route-table {table}",
-            subnet_args(&f.subnet.name)
-        ));
-    }
+    let mut cmds = new_table(&f.table, &f.subnet.name);
     cmds.push(format!(
         "az network route-table route create --resource-group <rg> --route-table-name {table} --name {} --address-prefix {} --next-hop-type Internet",
         quote(&f.route),
@@ -354,16 +360,7 @@ fn host_route(f: &HostRouteToInternet) -> Vec<String> {
 /// The route (after the table and its association, when the table is new).
 fn add_udr(f: &AddUdr) -> Vec<String> {
     let table = quote(f.table.name());
-    let mut cmds = Vec::new();
-    if let Table::New { .. } = f.table {
-        cmds.push(format!(
-            "az network route-table create --resource-group <rg> --name {table}"
-        ));
-        cmds.push(format!(
-            "az network vnet subnet update --resource-group <rg> {} --route-table {table}",
-            subnet_args(&f.subnet.name)
-        ));
-    }
+    let mut cmds = new_table(&f.table, &f.subnet.name);
     cmds.push(format!(
         "az network route-table route create --resource-group <rg> --route-table-name {table} --name {} --address-prefix {} --next-hop-type VirtualAppliance --next-hop-ip-address {}",
         quote(&f.route),

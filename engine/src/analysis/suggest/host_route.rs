@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::udr::Table;
 use super::{Named, Scope};
 use crate::model::{NicRef, SubnetId};
-use crate::scenario::{Document, NextHopDoc, RouteDoc, RouteTableDoc};
+use crate::scenario::{Document, NextHopDoc, RouteDoc};
 use crate::trace::{OneWay, Verdict};
 
 /// Add a host route for a firewall's public IP (or its NAT gateway's) with next hop Internet.
@@ -61,18 +61,9 @@ pub fn candidates(s: &Scope<'_>) -> Vec<HostRouteToInternet> {
         return Vec::new();
     };
     let address = at.packet.dst;
-    let table = match subnet
-        .route_table
-        .and_then(|t| net.route_table(t).map(|x| (t, x)))
-    {
-        Some((t, x)) => Table::Existing(Named::new(t, x.name.clone())),
-        None => Table::New {
-            name: format!("rt-{}", subnet.name.replace('/', "-")),
-        },
-    };
     vec![HostRouteToInternet {
         subnet: Named::new(id, subnet.name.clone()),
-        table,
+        table: Table::of(net, subnet),
         route: format!("host-{}", address.to_string().replace(['.', ':'], "-")),
         address,
         firewall: device.clone(),
@@ -83,25 +74,12 @@ impl HostRouteToInternet {
     /// Adds the route (and the table, associated with the subnet, when it is new).
     pub fn apply(&self, doc: &mut Document) -> Option<()> {
         let text = super::text;
-        if let Table::New { name } = &self.table {
-            doc.route_tables.push(RouteTableDoc {
-                name: text(name),
-                propagate_gateway_routes: true,
-                routes: Vec::new(),
-                id: None,
-            });
-            super::doc_subnet(doc, &self.subnet.name)?.route_table = Some(text(name));
-        }
-        doc.route_tables
-            .iter_mut()
-            .find(|t| t.name.value == self.table.name())?
-            .routes
-            .push(RouteDoc {
-                name: text(&self.route),
-                prefix: text(&IpNet::from(self.address).to_string()),
-                next_hop: NextHopDoc::Internet,
-            });
-        Some(())
+        let route = RouteDoc {
+            name: text(&self.route),
+            prefix: text(&IpNet::from(self.address).to_string()),
+            next_hop: NextHopDoc::Internet,
+        };
+        self.table.add_route(doc, &self.subnet.name, route)
     }
 }
 

@@ -7,7 +7,7 @@ use ipnet::IpNet;
 use serde::Serialize;
 
 use super::{Named, Scope};
-use crate::model::{RouteTableId, SubnetId, VnetId};
+use crate::model::{Network, RouteTableId, Subnet, SubnetId, VnetId};
 use crate::scenario::{Document, NextHopDoc, RouteDoc, RouteTableDoc};
 use crate::trace::Verdict;
 
@@ -31,6 +31,45 @@ impl Table {
             Table::Existing(t) => &t.name,
             Table::New { name } => name,
         }
+    }
+
+    /// The table a route added to `subnet` goes into: the subnet's own, else a new one named
+    /// after the subnet.
+    pub(super) fn of(net: &Network, subnet: &Subnet) -> Table {
+        match subnet
+            .route_table
+            .and_then(|t| net.route_table(t).map(|x| (t, x)))
+        {
+            Some((id, t)) => Table::Existing(Named::new(id, t.name.clone())),
+            None => Table::New {
+                name: format!("rt-{}", subnet.name.replace('/', "-")),
+            },
+        }
+    }
+
+    /// Adds `route` to the table in `doc`, first creating the table and associating it with
+    /// `subnet` when it is new.
+    pub(super) fn add_route(
+        &self,
+        doc: &mut Document,
+        subnet: &str,
+        route: RouteDoc,
+    ) -> Option<()> {
+        if let Table::New { name } = self {
+            doc.route_tables.push(RouteTableDoc {
+                name: super::text(name),
+                propagate_gateway_routes: true,
+                routes: Vec::new(),
+                id: None,
+            });
+            super::doc_subnet(doc, subnet)?.route_table = Some(super::text(name));
+        }
+        doc.route_tables
+            .iter_mut()
+            .find(|t| t.name.value == self.name())?
+            .routes
+            .push(route);
+        Some(())
     }
 }
 
@@ -72,15 +111,7 @@ pub fn candidates(s: &Scope<'_>) -> Vec<AddUdr> {
         .unwrap_or_else(|| IpNet::from(dst));
     let reachable =
         |vnet: VnetId| vnet == cs.vnet || net.connected_peers(cs.vnet).any(|(_, r)| r == vnet);
-    let table = match cs
-        .route_table
-        .and_then(|t| net.route_table(t).map(|x| (t, x)))
-    {
-        Some((id, t)) => Table::Existing(Named::new(id, t.name.clone())),
-        None => Table::New {
-            name: format!("rt-{}", cs.name.replace('/', "-")),
-        },
-    };
+    let table = Table::of(net, cs);
     let route = format!("to-{}", prefix.to_string().replace(['/', '.', ':'], "-"));
     net.workloads
         .iter()
@@ -103,25 +134,12 @@ impl AddUdr {
     /// Adds the route (and the table, associated with the subnet, when it is new).
     pub fn apply(&self, doc: &mut Document) -> Option<()> {
         let text = super::text;
-        if let Table::New { name } = &self.table {
-            doc.route_tables.push(RouteTableDoc {
-                name: text(name),
-                propagate_gateway_routes: true,
-                routes: Vec::new(),
-                id: None,
-            });
-            super::doc_subnet(doc, &self.subnet.name)?.route_table = Some(text(name));
-        }
-        doc.route_tables
-            .iter_mut()
-            .find(|t| t.name.value == self.table.name())?
-            .routes
-            .push(RouteDoc {
-                name: text(&self.route),
-                prefix: text(&self.prefix.to_string()),
-                next_hop: NextHopDoc::VirtualAppliance(text(&self.appliance.to_string())),
-            });
-        Some(())
+        let route = RouteDoc {
+            name: text(&self.route),
+            prefix: text(&self.prefix.to_string()),
+            next_hop: NextHopDoc::VirtualAppliance(text(&self.appliance.to_string())),
+        };
+        self.table.add_route(doc, &self.subnet.name, route)
     }
 }
 
