@@ -313,19 +313,23 @@ mod tests {
         assert_eq!(public_frontend(net, ip("52.1.2.3")), None);
     }
 
-    #[test]
-    fn the_firewall_snats_traffic_to_a_public_address_to_its_own_public_ip() {
-        let l = loaded(ESTATE);
-        let net = &l.network;
-        let fw = fw(net);
-        let at = Nic {
-            id: NicRef::Firewall(fw),
+    /// The firewall's NIC as a trace holds it.
+    fn fw_nic(net: &Network) -> Nic<'_> {
+        Nic {
+            id: NicRef::Firewall(fw(net)),
             name: "fw".into(),
             subnet: crate::model::SubnetId::for_test(0),
             vnet: crate::model::VnetId::for_test(0),
             ip: ip("10.0.1.4"),
             forwarding: None,
-        };
+        }
+    }
+
+    #[test]
+    fn the_firewall_snats_traffic_to_a_public_address_to_its_own_public_ip() {
+        let l = loaded(ESTATE);
+        let net = &l.network;
+        let at = fw_nic(net);
         assert_eq!(
             leaves_from(net, &at, ip("20.40.0.4")),
             Some(ip("20.40.0.4"))
@@ -338,15 +342,7 @@ mod tests {
     fn a_firewall_drops_a_reply_to_its_public_ip_that_reaches_its_private_ip() {
         let l = loaded(ESTATE);
         let net = &l.network;
-        let fw = fw(net);
-        let at = Nic {
-            id: NicRef::Firewall(fw),
-            name: "fw".into(),
-            subnet: crate::model::SubnetId::for_test(0),
-            vnet: crate::model::VnetId::for_test(0),
-            ip: ip("10.0.1.4"),
-            forwarding: None,
-        };
+        let at = fw_nic(net);
         let reply = Packet {
             src: ip("20.40.0.10"),
             src_port: 443,
