@@ -6,25 +6,9 @@
 
 use azpath_engine::model::{FlowProtocol, NicRef, TraceSource};
 use azpath_engine::trace::{trace_from, Assumption, TraceAnswer, TraceRequest, Verdict};
-use azpath_engine::{load_str, Loaded};
+use azpath_engine::Loaded;
 
-fn load(text: &str) -> Loaded {
-    load_str("case.ron", text).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn errors(text: &str) -> Vec<String> {
-    match load_str("bad.ron", text) {
-        Ok(_) => panic!("accepted:\n{text}"),
-        Err(e) => e.diagnostics().iter().map(ToString::to_string).collect(),
-    }
-}
-
-fn has(found: &[String], needle: &str) {
-    assert!(
-        found.iter().any(|e| e.contains(needle)),
-        "no `{needle}` in {found:#?}"
-    );
-}
+use super::support::{errors, has, load};
 
 fn warnings(loaded: &Loaded) -> Vec<String> {
     loaded.warnings.iter().map(ToString::to_string).collect()

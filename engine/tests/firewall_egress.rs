@@ -4,25 +4,9 @@
 
 use azpath_engine::model::{FlowProtocol, NicRef};
 use azpath_engine::trace::{trace, Step, TraceAnswer, TraceRequest, Verdict};
-use azpath_engine::{load_str, Loaded};
+use azpath_engine::Loaded;
 
-fn load(text: &str) -> Loaded {
-    load_str("case.ron", text).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn errors(text: &str) -> Vec<String> {
-    match load_str("bad.ron", text) {
-        Ok(_) => panic!("accepted:\n{text}"),
-        Err(e) => e.diagnostics().iter().map(ToString::to_string).collect(),
-    }
-}
-
-fn has(errors: &[String], needle: &str) {
-    assert!(
-        errors.iter().any(|e| e.contains(needle)),
-        "no `{needle}` in {errors:#?}"
-    );
-}
+use super::support::{errors, has, load};
 
 fn run(loaded: &Loaded, from: &str, to: &str, port: u16) -> TraceAnswer {
     let Some(NicRef::Workload(w)) = loaded.network.nic_by_name(from) else {

@@ -6,7 +6,9 @@ use azpath_engine::filter::platform::PlatformService;
 use azpath_engine::model::{Direction, FlowProtocol, NicRef, RemoteEnd};
 use azpath_engine::query::{flow_verify, StageDecision};
 use azpath_engine::trace::{trace, TraceAnswer, TraceRequest, Verdict};
-use azpath_engine::{load_str, Loaded};
+use azpath_engine::Loaded;
+
+use super::support::{errors, has, load};
 
 const DENY_ALL_OUT: &str = r#"Scenario(
     vnets: [(name: "core", region: "eastus", address_space: ["10.0.0.0/16"], subnets: [
@@ -18,24 +20,6 @@ const DENY_ALL_OUT: &str = r#"Scenario(
     ])],
     workloads: [(name: "vm", subnet: "core/app", ip: "10.0.1.4")],
 )"#;
-
-fn load(text: &str) -> Loaded {
-    load_str("case.ron", text).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn errors(text: &str) -> Vec<String> {
-    match load_str("bad.ron", text) {
-        Ok(_) => panic!("accepted:\n{text}"),
-        Err(e) => e.diagnostics().iter().map(ToString::to_string).collect(),
-    }
-}
-
-fn has(errors: &[String], needle: &str) {
-    assert!(
-        errors.iter().any(|e| e.contains(needle)),
-        "no `{needle}` in {errors:#?}"
-    );
-}
 
 fn run(loaded: &Loaded, from: &str, to: &str, protocol: FlowProtocol, port: u16) -> TraceAnswer {
     let Some(NicRef::Workload(w)) = loaded.network.nic_by_name(from) else {

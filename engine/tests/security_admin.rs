@@ -6,7 +6,9 @@ use azpath_engine::filter::admin::AdminDecision;
 use azpath_engine::model::{Access, Direction, FlowProtocol, NicRef, RemoteEnd};
 use azpath_engine::query::flow_verify;
 use azpath_engine::trace::{trace, TraceAnswer, TraceRequest, Verdict};
-use azpath_engine::{load_str, Loaded};
+use azpath_engine::Loaded;
+
+use super::support::{errors, has, load};
 
 /// `web` has an NSG allowing SSH from anywhere and denying the rest inbound; ADMIN is replaced
 /// by the admin rules of one collection applied to `spoke`.
@@ -44,24 +46,6 @@ fn rule(name: &str, priority: u32, access: &str, port: u16) -> String {
 fn scenario(admin: &[String]) -> String {
     BASE.replace("APPLIES", r#"["spoke"]"#)
         .replace("ADMIN", &admin.join(", "))
-}
-
-fn load(text: &str) -> Loaded {
-    load_str("case.ron", text).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn errors(text: &str) -> Vec<String> {
-    match load_str("bad.ron", text) {
-        Ok(_) => panic!("accepted:\n{text}"),
-        Err(e) => e.diagnostics().iter().map(ToString::to_string).collect(),
-    }
-}
-
-fn has(errors: &[String], needle: &str) {
-    assert!(
-        errors.iter().any(|e| e.contains(needle)),
-        "no `{needle}` in {errors:#?}"
-    );
 }
 
 fn run(loaded: &Loaded, to: &str, port: u16) -> TraceAnswer {
