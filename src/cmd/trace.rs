@@ -4,8 +4,7 @@ use std::path::PathBuf;
 
 use azpath_engine::analysis::flow::{self, Connection};
 use azpath_engine::analysis::permit;
-use azpath_engine::model::flow_addr::{parse_source, SourceError};
-use azpath_engine::{diag, report};
+use azpath_engine::report;
 
 use crate::out::{self, CliError, Outcome};
 
@@ -58,17 +57,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     let (to, port) = super::destination(&args.to, "--to", args.flow.port)?;
     let loaded = super::load(&args.file)?;
     let net = &loaded.network;
-    let from = parse_source(net, &args.from).map_err(|e| match e {
-        SourceError::Unknown(ref name) => {
-            let workloads = net.workloads.iter().map(|w| w.name.as_str());
-            let branches = net.virtual_hubs.iter().flat_map(|h| &h.sites);
-            let sites = (net.sites.iter().map(|s| s.name.as_str()))
-                .chain(branches.map(|s| s.name.as_str()));
-            let hint = diag::unknown_name_hint(name, workloads.chain(sites), "workload or site");
-            CliError::bad(format!("--from: {e} (hint: {hint})"))
-        }
-        e => CliError::bad(format!("--from: {e}")),
-    })?;
+    let from = super::source(net, &args.from, "--from")?;
     // The flow as every command defines it (the matrix of `reach` traces the same).
     let connection = Connection {
         protocol: args.flow.protocol(),
