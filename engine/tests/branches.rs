@@ -258,12 +258,11 @@ fn hub_routing_preference_weighs_local_branches_against_branches_of_remote_hubs(
             r#"{pref} sites: [(name: "vpn-local", kind: Vpn, prefixes: ["192.168.50.0/24"], as_path: {path})]"#
         )
     };
-    let remote =
-        r#"sites: [(name: "er-remote", kind: ExpressRoute, prefixes: ["192.168.50.0/24"])]"#;
+    let remote = r#"sites: [(name: "er-remote", kind: ExpressRoute, prefixes: ["192.168.50.0/24"], as_path: [65010])]"#;
     let dst = "192.168.50.5";
     let l = load(&wan(&local("", "[1, 2, 3, 4, 5, 6]"), remote, ""));
     assert_eq!(verdict(&l, "vm1", dst), to_site("vpn-local"));
-    // Remote ER: 65520-65520-12076-12076 (4) beats a six-ASN local VPN path.
+    // Remote ER: 65520-65520-12076-12076-65010 (5) beats a six-ASN local VPN path.
     let l = load(&wan(
         &local("routing_preference: AsPath,", "[1, 2, 3, 4, 5, 6]"),
         remote,
@@ -352,4 +351,25 @@ fn a_branch_dns_via_an_unknown_vnet_is_refused_where_it_is_written() {
     ));
     assert!(e.contains("unknown vnet `s3`"), "{e}");
     assert!(e.contains("wan.ron:"), "{e}");
+}
+
+// About virtual hub routing preference: ASPath prefers the shortest BGP AS path, so a branch
+// whose path is not stated cannot be compared; azpath refuses it rather than take it as empty
+// (which would win every comparison).
+#[test]
+fn as_path_routing_preference_requires_every_branch_to_state_its_as_path() {
+    let hub = r#"routing_preference: AsPath, sites: [(name: "vpn-dc", kind: Vpn, prefixes: ["192.168.50.0/24"])]"#;
+    let found = crate::support::errors(&wan(hub, "", ""));
+    crate::support::has(&found, "branch `vpn-dc` states no `as_path`");
+    let remote =
+        r#"sites: [(name: "er-remote", kind: ExpressRoute, prefixes: ["192.168.50.0/24"])]"#;
+    let local = r#"routing_preference: AsPath, sites: [(name: "vpn-local", kind: Vpn, prefixes: ["192.168.50.0/24"], as_path: [1])]"#;
+    let found = crate::support::errors(&wan(local, remote, ""));
+    crate::support::has(&found, "branch `er-remote` states no `as_path`");
+    // Without AsPath preference the path is not compared and may be left out.
+    load(&wan(
+        r#"sites: [(name: "vpn-dc", kind: Vpn, prefixes: ["192.168.50.0/24"])]"#,
+        "",
+        "",
+    ));
 }

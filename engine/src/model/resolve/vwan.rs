@@ -91,6 +91,35 @@ impl Resolver {
             // Static routes name connections, which exist only now.
             self.hub_static_routes(hub_id, h);
         }
+        self.as_paths_stated(hubs);
+    }
+
+    /// Hub routing preference `AsPath` compares the AS paths of branch routes (Microsoft Learn,
+    /// "Virtual hub routing preference": "AS Path … prefer routes with the shortest BGP AS-Path
+    /// length"), so every branch a hub of the WAN can compare must state the path the hub sees.
+    /// An unstated path would be taken as empty and win every tie: refused instead.
+    fn as_paths_stated(&mut self, hubs: &[doc::VirtualHubDoc]) {
+        let Some(by_path) = hubs
+            .iter()
+            .find(|h| matches!(h.routing_preference, Some(HubRoutingPreference::AsPath)))
+        else {
+            return;
+        };
+        for s in hubs.iter().flat_map(|h| &h.sites) {
+            if s.as_path.is_empty() {
+                self.error(
+                    s.name.span,
+                    format!(
+                        "branch `{}` states no `as_path`, but hub `{}` chooses between branch routes by AS path",
+                        s.name.value, by_path.name.value
+                    ),
+                    Some(
+                        "give the AS path the hub's effective routes show for this branch (its ASN and any it prepends, without Microsoft's 12076)"
+                            .into(),
+                    ),
+                );
+            }
+        }
     }
 
     fn router_ips(&mut self, h: &doc::VirtualHubDoc, prefix: IpNet) -> Vec<IpAddr> {
