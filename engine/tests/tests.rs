@@ -20,6 +20,7 @@ mod firewall_egress;
 mod hub_questions;
 mod hybrid;
 mod import;
+mod import_admin;
 mod import_arm;
 mod import_balance;
 mod import_service_names;

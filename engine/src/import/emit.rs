@@ -70,6 +70,9 @@ pub fn to_ron(imported: &Imported) -> Result<String, ron::Error> {
         |_| None,
     )?;
     w.list(1, "ip_groups", &doc.ip_groups, |_| None)?;
+    w.list(1, "security_admin_rules", &doc.security_admin_rules, |_| {
+        None
+    })?;
     w.list(1, "firewalls", &doc.firewalls, |f| {
         Some((Section::Firewall, f.name.value.clone()))
     })?;

@@ -7,6 +7,7 @@
 //! not model is never dropped silently: it is recorded in [`Notes`], which the RON output carries
 //! as comments and the command line prints as a summary.
 
+mod admin;
 mod allocate;
 mod apps;
 mod arm;
@@ -262,6 +263,7 @@ pub fn import(resources: &[Resource]) -> Imported {
     firewall::import(&mut cx);
     zone_groups::import(&mut cx);
     apps::import(&mut cx);
+    admin::import(&mut cx);
     cx.finish()
 }
 
