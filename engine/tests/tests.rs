@@ -12,6 +12,7 @@ mod architecture;
 mod azure_refuses;
 mod bad_inputs;
 mod branches;
+mod dataplane;
 mod dns_properties;
 mod egress_reentry;
 mod expectations;
