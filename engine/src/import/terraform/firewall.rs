@@ -126,7 +126,7 @@ fn holder_of(id: &str) -> Option<&str> {
 impl Convert {
     /// Whether the attribute at `pointer` (into the resource's values) is known only after
     /// apply (plans only).
-    fn unknown_at(&self, r: &TfResource, pointer: &str) -> bool {
+    pub(super) fn unknown_at(&self, r: &TfResource, pointer: &str) -> bool {
         self.unknown
             .get(&r.address)
             .and_then(|u| u.pointer(pointer))
@@ -145,15 +145,18 @@ impl Convert {
     /// `additionalProperties`.
     pub(super) fn firewall(&mut self, r: &TfResource, v: &Value) {
         let mut configs = Vec::new();
-        for c in blocks(v, "ip_configuration") {
+        let all = blocks(v, "ip_configuration");
+        for (i, c) in all.iter().enumerate() {
             let mut p = Map::new();
-            if let Some(subnet) = self.id_attr(r, c, "ip_configuration.subnet_id") {
+            if let Some(subnet) = self.block_id(r, all.len(), i, c, "ip_configuration.subnet_id") {
                 p.insert("subnet".into(), json!({"id": subnet}));
             }
             if let Some(ip) = c.get("private_ip_address").filter(|x| !x.is_null()) {
                 p.insert("privateIPAddress".into(), ip.clone());
             }
-            if let Some(pip) = self.id_attr(r, c, "ip_configuration.public_ip_address_id") {
+            if let Some(pip) =
+                self.block_id(r, all.len(), i, c, "ip_configuration.public_ip_address_id")
+            {
                 p.insert("publicIPAddress".into(), json!({"id": pip}));
             }
             configs.push(json!({"name": c.get("name"), "properties": p}));

@@ -1125,3 +1125,6 @@ fn rule(r: &Value) -> Value {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod family_tests;

@@ -43,18 +43,20 @@ impl Convert {
             "azurerm_virtual_hub" => self.virtual_hub(r, v),
             "azurerm_virtual_hub_connection" => self.hub_connection(r, v),
             "azurerm_virtual_hub_route_table" => {
-                let routes: Vec<Value> = blocks(v, "route")
-                    .iter()
-                    .map(|route| {
-                        json!({
-                            "name": route.get("name"),
-                            "destinationType": route.get("destinations_type"),
-                            "destinations": strings(route, "destinations"),
-                            "nextHopType": route.get("next_hop_type"),
-                            "nextHop": route.get("next_hop"),
-                        })
-                    })
-                    .collect();
+                let all = blocks(v, "route");
+                let mut routes = Vec::new();
+                for (i, route) in all.iter().enumerate() {
+                    let Some(next) = self.block_id(r, all.len(), i, route, "route.next_hop") else {
+                        continue;
+                    };
+                    routes.push(json!({
+                        "name": route.get("name"),
+                        "destinationType": route.get("destinations_type"),
+                        "destinations": strings(route, "destinations"),
+                        "nextHopType": route.get("next_hop_type"),
+                        "nextHop": next,
+                    }));
+                }
                 self.push(
                     r,
                     "virtualHubs/hubRouteTables",
@@ -62,16 +64,19 @@ impl Convert {
                 );
             }
             _ => {
-                let policies: Vec<Value> = blocks(v, "routing_policy")
-                    .iter()
-                    .map(|p| {
-                        json!({
-                            "name": p.get("name"),
-                            "destinations": strings(p, "destinations"),
-                            "nextHop": p.get("next_hop"),
-                        })
-                    })
-                    .collect();
+                let all = blocks(v, "routing_policy");
+                let mut policies = Vec::new();
+                for (i, p) in all.iter().enumerate() {
+                    let Some(next) = self.block_id(r, all.len(), i, p, "routing_policy.next_hop")
+                    else {
+                        continue;
+                    };
+                    policies.push(json!({
+                        "name": p.get("name"),
+                        "destinations": strings(p, "destinations"),
+                        "nextHop": next,
+                    }));
+                }
                 self.push(
                     r,
                     "virtualHubs/routingIntent",
@@ -79,6 +84,45 @@ impl Convert {
                 );
             }
         }
+    }
+
+    /// The id-valued attribute `attr` (`block.attribute`) of block `i` of `count`: its value,
+    /// else (known after apply) the one resource the configuration names when the block is
+    /// the only one (the configuration's references are per attribute, not per block);
+    /// `None`, listed, otherwise; `None` for a known null or empty string (not set).
+    pub(super) fn block_id(
+        &mut self,
+        r: &TfResource,
+        count: usize,
+        i: usize,
+        block: &Value,
+        attr: &str,
+    ) -> Option<String> {
+        let own = attr.rsplit('.').next().unwrap_or(attr);
+        let given = block
+            .get(own)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty());
+        // A known null or empty string: not set.
+        if matches!(block.get(own), Some(Value::Null)) || block.get(own) == Some(&json!("")) {
+            return None;
+        }
+        let found = match given {
+            Some(id) => Some(id.to_string()),
+            None if count == 1 => self.id_attr(r, block, attr),
+            None => None,
+        };
+        if found.is_none() {
+            self.out.left_out.push((
+                r.pointer.clone(),
+                format!(
+                    "{}: block {i} of `{}`: its {own} is not known offline (known after apply, and not one resource the configuration names)",
+                    r.address,
+                    attr.split('.').next().unwrap_or(attr)
+                ),
+            ));
+        }
+        found
     }
 
     /// `azurerm_virtual_hub`: its prefix, WAN, router addresses and routing preference; its
@@ -129,6 +173,19 @@ impl Convert {
             let mut config = Map::new();
             if let Some(t) = self.id_attr(r, routing, "routing.associated_route_table_id") {
                 config.insert("associatedRouteTable".into(), json!({"id": t}));
+            }
+            // A block the configuration sets but whose table ids wait for apply (tables made in
+            // the same plan); a `routing` the configuration leaves out is Azure's default and
+            // not in the planned values at all.
+            if self.unknown_at(r, "/routing/0/propagated_route_table/0/route_table_ids") {
+                self.out.left_out.push((
+                    r.pointer.clone(),
+                    format!(
+                        "{}.routing.propagated_route_table.route_table_ids are known after apply: where the connection propagates is not known offline, so the connection is not imported",
+                        r.address
+                    ),
+                ));
+                return;
             }
             if let Some(prop) = blocks(routing, "propagated_route_table").first() {
                 let ids: Vec<Value> = strings(prop, "route_table_ids")
