@@ -151,3 +151,20 @@ fn terraform_virtual_hubs_with_connections_route_tables_routing_intent_and_a_hub
     assert_eq!(fw.private_ip.value, "10.100.0.132");
     assert_eq!(fw.public_ips[0].value, "20.50.0.9");
 }
+
+#[test]
+fn a_terraform_load_balancer_with_its_pool_probe_rules_and_nic_associations_imports_as_in_arm() {
+    let (arm, tf) = both("load-balancer");
+    assert_eq!(arm.document, tf.document, "{:#?}", left_out(&tf));
+    let lb = &tf.document.load_balancers[0];
+    assert_eq!(lb.frontend_ip.value, "203.0.113.50");
+    let backends: Vec<&str> = lb.backends.iter().map(|b| b.value.as_str()).collect();
+    assert_eq!(backends, ["nic-vm1", "nic-vm2"]);
+    assert_eq!(lb.rules[0].backend_port, 8080);
+    assert_eq!(
+        lb.rules[0].probe.as_ref().map(|p| p.value.as_str()),
+        Some("probe-http")
+    );
+    assert_eq!(lb.inbound_nat_rules[0].backend.value, "nic-vm1");
+    assert_eq!(lb.outbound_rules[0].frontend_ips[0].value, "203.0.113.50");
+}

@@ -307,3 +307,21 @@ fn a_hub_connection_whose_propagated_tables_wait_for_apply_is_listed_not_given_a
         "azurerm_virtual_hub_connection.c.routing.propagated_route_table.route_table_ids are known after apply"
     ));
 }
+
+#[test]
+fn a_nic_nat_rule_association_whose_rule_is_not_in_the_input_is_listed() {
+    let plan = json!({
+        "format_version": "1.0",
+        "values": {"root_module": {"resources": [
+            {"address": "azurerm_network_interface_nat_rule_association.a", "mode": "managed",
+             "type": "azurerm_network_interface_nat_rule_association",
+             "values": {"network_interface_id": format!("{NET}/networkInterfaces/nic"), "ip_configuration_name": "ipconfig1",
+                        "nat_rule_id": format!("{NET}/loadBalancers/lb/inboundNatRules/ssh")}},
+            {"address": "azurerm_lb_probe.p", "mode": "managed", "type": "azurerm_lb_probe",
+             "values": {"name": "p", "loadbalancer_id": format!("{NET}/loadBalancers/elsewhere"), "protocol": "Tcp", "port": 22}}
+        ]}}
+    });
+    let state = read(&plan, Side::Planned);
+    assert!(listed(&state, "azurerm_network_interface_nat_rule_association.a: /subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic (IP configuration `ipconfig1`)"));
+    assert!(listed(&state, "azurerm_lb_probe.p: its load balancer /subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/elsewhere is not in the input"));
+}

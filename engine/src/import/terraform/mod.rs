@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+mod balance;
 mod config;
 mod egress;
 mod firewall;
@@ -153,6 +154,17 @@ const READ: &[(&str, Option<&str>)] = &[
         "azurerm_virtual_hub_routing_intent",
         Some("virtualHubs/routingIntent"),
     ),
+    ("azurerm_lb", Some("loadBalancers")),
+    ("azurerm_lb_backend_address_pool", None),
+    ("azurerm_lb_probe", None),
+    ("azurerm_lb_rule", None),
+    ("azurerm_lb_outbound_rule", None),
+    ("azurerm_lb_nat_rule", None),
+    (
+        "azurerm_network_interface_backend_address_pool_association",
+        None,
+    ),
+    ("azurerm_network_interface_nat_rule_association", None),
 ];
 
 /// Children whose parent Terraform names by id (`firewall_policy_id`), not by name: the
@@ -178,6 +190,19 @@ const CHILDREN_BY_ID: &[(&str, &str, &str)] = &[
         "virtual_hub_id",
         "routingIntent",
     ),
+    (
+        "azurerm_lb_backend_address_pool",
+        "loadbalancer_id",
+        "backendAddressPools",
+    ),
+    ("azurerm_lb_probe", "loadbalancer_id", "probes"),
+    ("azurerm_lb_rule", "loadbalancer_id", "loadBalancingRules"),
+    (
+        "azurerm_lb_outbound_rule",
+        "loadbalancer_id",
+        "outboundRules",
+    ),
+    ("azurerm_lb_nat_rule", "loadbalancer_id", "inboundNatRules"),
 ];
 
 /// Whether a type read becomes a resource of its own (whose name and id matter), not a
@@ -201,6 +226,11 @@ fn is_late(kind: &str) -> bool {
                 | "azurerm_firewall_application_rule_collection"
                 | "azurerm_firewall_nat_rule_collection"
                 | "azurerm_ip_group_cidr"
+                | "azurerm_lb_backend_address_pool"
+                | "azurerm_lb_probe"
+                | "azurerm_lb_rule"
+                | "azurerm_lb_outbound_rule"
+                | "azurerm_lb_nat_rule"
         )
 }
 
@@ -283,7 +313,14 @@ pub(crate) fn read(json: &Value, side: Side) -> Read {
     for r in found.iter().filter(|r| !is_late(&r.kind)) {
         cx.convert(r);
     }
-    for r in found.iter().filter(|r| is_late(&r.kind)) {
+    // Parts of a resource before the associations that name them (a NAT rule's NIC).
+    for r in found
+        .iter()
+        .filter(|r| is_late(&r.kind) && !is_association(&r.kind))
+    {
+        cx.convert(r);
+    }
+    for r in found.iter().filter(|r| is_association(&r.kind)) {
         cx.convert(r);
     }
     cx.out
@@ -345,6 +382,10 @@ fn target_kind(attr: &str) -> Option<&'static str> {
         "virtual_hub_id" => "azurerm_virtual_hub",
         "virtual_wan_id" => "azurerm_virtual_wan",
         "route_table_ids" | "associated_route_table_id" => "azurerm_virtual_hub_route_table",
+        "loadbalancer_id" => "azurerm_lb",
+        "backend_address_pool_id" | "backend_address_pool_ids" => "azurerm_lb_backend_address_pool",
+        "probe_id" => "azurerm_lb_probe",
+        "nat_rule_id" => "azurerm_lb_nat_rule",
         _ => return None,
     })
 }
@@ -932,6 +973,16 @@ impl Convert {
             | "azurerm_virtual_hub_connection"
             | "azurerm_virtual_hub_route_table"
             | "azurerm_virtual_hub_routing_intent" => self.virtual_wan(r, &v),
+            "azurerm_lb"
+            | "azurerm_lb_backend_address_pool"
+            | "azurerm_lb_probe"
+            | "azurerm_lb_rule"
+            | "azurerm_lb_outbound_rule"
+            | "azurerm_lb_nat_rule" => self.load_balancer(r, &v),
+            "azurerm_network_interface_backend_address_pool_association"
+            | "azurerm_network_interface_nat_rule_association" => {
+                self.nic_balancer_association(r, &v)
+            }
             "azurerm_private_endpoint" => self.private_endpoint(r, &v),
             "azurerm_private_dns_zone" => self.push(r, "privateDnsZones", json!({})),
             "azurerm_private_dns_zone_virtual_network_link" => {
