@@ -325,3 +325,26 @@ fn a_nic_nat_rule_association_whose_rule_is_not_in_the_input_is_listed() {
     assert!(listed(&state, "azurerm_network_interface_nat_rule_association.a: /subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic (IP configuration `ipconfig1`)"));
     assert!(listed(&state, "azurerm_lb_probe.p: its load balancer /subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/loadBalancers/elsewhere is not in the input"));
 }
+
+#[test]
+fn an_inline_subnet_without_default_outbound_access_is_a_private_subnet_as_a_separate_one_is() {
+    let plan = json!({
+        "format_version": "1.0",
+        "values": {"root_module": {"resources": [
+            {"address": "azurerm_virtual_network.v", "mode": "managed", "type": "azurerm_virtual_network",
+             "values": {"id": format!("{NET}/virtualNetworks/v"), "name": "v", "resource_group_name": "rg",
+                        "address_space": ["10.0.0.0/16"], "subnet": [
+                            {"name": "private", "address_prefixes": ["10.0.1.0/24"], "default_outbound_access_enabled": false},
+                            {"name": "open", "address_prefixes": ["10.0.2.0/24"], "default_outbound_access_enabled": true}]}}
+        ]}}
+    });
+    let state = read(&plan, Side::Planned);
+    let v = found(&state, "virtualNetworks");
+    assert_eq!(
+        v["properties"]["subnets"][0]["properties"]["defaultOutboundAccess"],
+        false
+    );
+    assert!(v["properties"]["subnets"][1]["properties"]
+        .get("defaultOutboundAccess")
+        .is_none());
+}

@@ -756,6 +756,10 @@ impl Convert {
                     .flatten()
                     .map(|s| {
                         let mut p = json!({"addressPrefixes": strings(s, "address_prefixes")});
+                        // Provider 4's inline subnets carry it too.
+                        if s.get("default_outbound_access_enabled") == Some(&Value::Bool(false)) {
+                            set(&mut p, "defaultOutboundAccess", Value::Bool(false));
+                        }
                         if let Some(nsg) = s
                             .get("security_group")
                             .and_then(Value::as_str)
