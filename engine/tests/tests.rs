@@ -27,6 +27,7 @@ mod import_balance;
 mod import_service_names;
 mod import_service_tags;
 mod import_site_access;
+mod import_terraform;
 mod import_trust;
 mod lessons;
 mod load_balancers;

@@ -9,7 +9,11 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+mod balance;
 mod config;
+mod egress;
+mod firewall;
+mod vwan;
 
 /// Which estate of a plan to read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -122,15 +126,112 @@ const READ: &[(&str, Option<&str>)] = &[
     ("azurerm_subnet_route_table_association", None),
     ("azurerm_subnet_network_security_group_association", None),
     ("azurerm_network_interface_security_group_association", None),
+    ("azurerm_firewall_policy", Some("firewallPolicies")),
+    (
+        "azurerm_firewall_policy_rule_collection_group",
+        Some("firewallPolicies/ruleCollectionGroups"),
+    ),
+    ("azurerm_firewall_network_rule_collection", None),
+    ("azurerm_firewall_application_rule_collection", None),
+    ("azurerm_firewall_nat_rule_collection", None),
+    ("azurerm_ip_group", Some("ipGroups")),
+    ("azurerm_ip_group_cidr", None),
+    ("azurerm_nat_gateway", Some("natGateways")),
+    ("azurerm_nat_gateway_public_ip_association", None),
+    ("azurerm_nat_gateway_public_ip_prefix_association", None),
+    ("azurerm_subnet_nat_gateway_association", None),
+    ("azurerm_virtual_wan", Some("virtualWans")),
+    ("azurerm_virtual_hub", Some("virtualHubs")),
+    (
+        "azurerm_virtual_hub_connection",
+        Some("virtualHubs/hubVirtualNetworkConnections"),
+    ),
+    (
+        "azurerm_virtual_hub_route_table",
+        Some("virtualHubs/hubRouteTables"),
+    ),
+    (
+        "azurerm_virtual_hub_routing_intent",
+        Some("virtualHubs/routingIntent"),
+    ),
+    ("azurerm_lb", Some("loadBalancers")),
+    ("azurerm_lb_backend_address_pool", None),
+    ("azurerm_lb_probe", None),
+    ("azurerm_lb_rule", None),
+    ("azurerm_lb_outbound_rule", None),
+    ("azurerm_lb_nat_rule", None),
+    (
+        "azurerm_network_interface_backend_address_pool_association",
+        None,
+    ),
+    ("azurerm_network_interface_nat_rule_association", None),
 ];
 
-fn is_read(kind: &str) -> bool {
-    READ.iter().any(|(k, _)| *k == kind)
+/// Children whose parent Terraform names by id (`firewall_policy_id`), not by name: the
+/// id-valued attribute and the segment of Azure's child id.
+const CHILDREN_BY_ID: &[(&str, &str, &str)] = &[
+    (
+        "azurerm_firewall_policy_rule_collection_group",
+        "firewall_policy_id",
+        "ruleCollectionGroups",
+    ),
+    (
+        "azurerm_virtual_hub_connection",
+        "virtual_hub_id",
+        "hubVirtualNetworkConnections",
+    ),
+    (
+        "azurerm_virtual_hub_route_table",
+        "virtual_hub_id",
+        "hubRouteTables",
+    ),
+    (
+        "azurerm_virtual_hub_routing_intent",
+        "virtual_hub_id",
+        "routingIntent",
+    ),
+    (
+        "azurerm_lb_backend_address_pool",
+        "loadbalancer_id",
+        "backendAddressPools",
+    ),
+    ("azurerm_lb_probe", "loadbalancer_id", "probes"),
+    ("azurerm_lb_rule", "loadbalancer_id", "loadBalancingRules"),
+    (
+        "azurerm_lb_outbound_rule",
+        "loadbalancer_id",
+        "outboundRules",
+    ),
+    ("azurerm_lb_nat_rule", "loadbalancer_id", "inboundNatRules"),
+];
+
+/// Whether a type read becomes a resource of its own (whose name and id matter), not a
+/// property of another.
+fn becomes_resource(kind: &str) -> bool {
+    READ.iter().any(|(k, azure)| *k == kind && azure.is_some())
 }
 
 /// Associations set a property of a resource read before them.
 fn is_association(kind: &str) -> bool {
     kind.ends_with("_association")
+}
+
+/// Resources read after every other one because they add to a resource Azure holds as one:
+/// associations, classic rule collections (properties of their firewall), IP group CIDRs.
+fn is_late(kind: &str) -> bool {
+    is_association(kind)
+        || matches!(
+            kind,
+            "azurerm_firewall_network_rule_collection"
+                | "azurerm_firewall_application_rule_collection"
+                | "azurerm_firewall_nat_rule_collection"
+                | "azurerm_ip_group_cidr"
+                | "azurerm_lb_backend_address_pool"
+                | "azurerm_lb_probe"
+                | "azurerm_lb_rule"
+                | "azurerm_lb_outbound_rule"
+                | "azurerm_lb_nat_rule"
+        )
 }
 
 /// Virtual machines: their addresses are their network interfaces'.
@@ -193,8 +294,9 @@ pub(crate) fn read(json: &Value, side: Side) -> Read {
         }
         cx.ids.insert(r.address.clone(), id);
     }
+    cx.ids_under_parents(&found);
     cx.adopt_known_parents();
-    for r in found.iter().filter(|r| is_read(&r.kind)) {
+    for r in found.iter().filter(|r| becomes_resource(&r.kind)) {
         if r.values.get("id").is_none() {
             let id = cx.ids.get(&r.address).cloned().unwrap_or_default();
             let when = if cx.is_unknown(r, "id") {
@@ -208,7 +310,14 @@ pub(crate) fn read(json: &Value, side: Side) -> Read {
             ));
         }
     }
-    for r in found.iter().filter(|r| !is_association(&r.kind)) {
+    for r in found.iter().filter(|r| !is_late(&r.kind)) {
+        cx.convert(r);
+    }
+    // Parts of a resource before the associations that name them (a NAT rule's NIC).
+    for r in found
+        .iter()
+        .filter(|r| is_late(&r.kind) && !is_association(&r.kind))
+    {
         cx.convert(r);
     }
     for r in found.iter().filter(|r| is_association(&r.kind)) {
@@ -265,11 +374,58 @@ fn target_kind(attr: &str) -> Option<&'static str> {
         "network_security_group_name" => "azurerm_network_security_group",
         "resource_group_name" => "azurerm_resource_group",
         "zone_name" | "private_dns_zone_name" => "azurerm_private_dns_zone",
+        "firewall_policy_id" | "base_policy_id" => "azurerm_firewall_policy",
+        "azure_firewall_name" => "azurerm_firewall",
+        "ip_group_id" => "azurerm_ip_group",
+        "nat_gateway_id" => "azurerm_nat_gateway",
+        "public_ip_prefix_id" => "azurerm_public_ip_prefix",
+        "virtual_hub_id" => "azurerm_virtual_hub",
+        "virtual_wan_id" => "azurerm_virtual_wan",
+        "route_table_ids" | "associated_route_table_id" => "azurerm_virtual_hub_route_table",
+        "loadbalancer_id" => "azurerm_lb",
+        "backend_address_pool_id" | "backend_address_pool_ids" => "azurerm_lb_backend_address_pool",
+        "probe_id" => "azurerm_lb_probe",
+        "nat_rule_id" => "azurerm_lb_nat_rule",
         _ => return None,
     })
 }
 
 impl Convert {
+    /// The ids of children whose parent Terraform names by id ([`CHILDREN_BY_ID`]) and whose
+    /// own id the input lacks: the parent's id (given, or the one resource the configuration
+    /// names) and the child's segment and name.
+    fn ids_under_parents(&mut self, found: &[TfResource]) {
+        for r in found {
+            let Some((_, attr, segment)) = CHILDREN_BY_ID.iter().find(|(k, _, _)| *k == r.kind)
+            else {
+                continue;
+            };
+            if r.values.get("id").and_then(Value::as_str).is_some() {
+                continue;
+            }
+            let given = r
+                .values
+                .get(*attr)
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string);
+            let parent = given.or_else(|| match self.targets(r, attr).as_slice() {
+                [one] => self.ids.get(one).cloned(),
+                _ => None,
+            });
+            let name = self.names.get(&r.address).cloned().unwrap_or_default();
+            let parent = parent.unwrap_or_else(|| {
+                self.out.assumptions.push(format!(
+                    "{}.{attr} is neither given nor named by one resource of the configuration: its id takes `{attr}-unknown` in its place",
+                    r.address
+                ));
+                format!("/subscriptions/{SUBSCRIPTION}/resourceGroups/resource-group-known-after-apply/providers/{NET}/{attr}-unknown")
+            });
+            self.ids
+                .insert(r.address.clone(), format!("{parent}/{segment}/{name}"));
+        }
+    }
+
     /// A child id made up here (its subscription unknown) takes the subscription of its
     /// parent when the parent's id is known: `…/vnet-hub/virtualNetworkPeerings/p` under the
     /// VNet's real id, so that both meet.
@@ -359,7 +515,7 @@ impl Convert {
             .map(|s| s.split('[').next().unwrap_or(s))
             .unwrap_or_default();
         let stand_in = format!("{base}{}", config::key_suffix(&r.address));
-        if is_read(&r.kind) {
+        if becomes_resource(&r.kind) {
             let when = if self.is_unknown(r, "name") {
                 "known after apply"
             } else {
@@ -434,6 +590,18 @@ impl Convert {
             "azurerm_private_dns_a_record" => {
                 format!("privateDnsZones/{}/A/{name}", parent("zone_name"))
             }
+            "azurerm_firewall_network_rule_collection" => format!(
+                "azureFirewalls/{}/networkRuleCollections/{name}",
+                parent("azure_firewall_name")
+            ),
+            "azurerm_firewall_application_rule_collection" => format!(
+                "azureFirewalls/{}/applicationRuleCollections/{name}",
+                parent("azure_firewall_name")
+            ),
+            "azurerm_firewall_nat_rule_collection" => format!(
+                "azureFirewalls/{}/natRuleCollections/{name}",
+                parent("azure_firewall_name")
+            ),
             kind => match READ.iter().find(|(k, _)| *k == kind) {
                 Some((_, Some(azure))) => format!("{azure}/{name}"),
                 _ => format!("{kind}/{name}"),
@@ -533,6 +701,33 @@ impl Convert {
             .is_some_and(|x| x == &Value::Bool(true))
     }
 
+    /// Appends to the list `properties.<key>` of the resource read with id `id`; false when
+    /// none was read.
+    fn push_on(&mut self, id: &str, key: &str, x: Value) -> bool {
+        let want = id.to_lowercase();
+        let found = self.out.resources.iter_mut().find(|(_, r)| {
+            r.get("id")
+                .and_then(Value::as_str)
+                .is_some_and(|i| i.to_lowercase() == want)
+        });
+        let Some(p) = found.and_then(|(_, r)| r.get_mut("properties")) else {
+            return false;
+        };
+        let Some(o) = p.as_object_mut() else {
+            return false;
+        };
+        match o
+            .entry(key.to_string())
+            .or_insert_with(|| Value::Array(Vec::new()))
+        {
+            Value::Array(list) => {
+                list.push(x);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Sets `properties.<key>` of the resource read with id `id`; false when none was read.
     fn set_on(&mut self, id: &str, key: &str, x: Value) -> bool {
         let want = id.to_lowercase();
@@ -561,6 +756,10 @@ impl Convert {
                     .flatten()
                     .map(|s| {
                         let mut p = json!({"addressPrefixes": strings(s, "address_prefixes")});
+                        // Provider 4's inline subnets carry it too.
+                        if s.get("default_outbound_access_enabled") == Some(&Value::Bool(false)) {
+                            set(&mut p, "defaultOutboundAccess", Value::Bool(false));
+                        }
                         if let Some(nsg) = s
                             .get("security_group")
                             .and_then(Value::as_str)
@@ -609,10 +808,14 @@ impl Convert {
             }
             "azurerm_subnet_route_table_association"
             | "azurerm_subnet_network_security_group_association"
+            | "azurerm_subnet_nat_gateway_association"
             | "azurerm_network_interface_security_group_association" => {
                 let (holder, attr, key) = match r.kind.as_str() {
                     "azurerm_subnet_route_table_association" => {
                         ("subnet_id", "route_table_id", "routeTable")
+                    }
+                    "azurerm_subnet_nat_gateway_association" => {
+                        ("subnet_id", "nat_gateway_id", "natGateway")
                     }
                     "azurerm_subnet_network_security_group_association" => (
                         "subnet_id",
@@ -758,24 +961,31 @@ impl Convert {
                 }
                 self.push(r, "publicIPAddresses", p);
             }
-            "azurerm_firewall" => {
-                let configs: Vec<Value> = v
-                    .get("ip_configuration")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .map(|c| {
-                        let subnet = self.id_attr(r, &c, "ip_configuration.subnet_id");
-                        json!({"name": c.get("name"), "properties": {
-                            "subnet": {"id": subnet},
-                            "privateIPAddress": c.get("private_ip_address"),
-                        }})
-                    })
-                    .collect();
-                self.push(r, "azureFirewalls", json!({"ipConfigurations": configs}));
+            "azurerm_firewall" => self.firewall(r, &v),
+            "azurerm_firewall_policy" => self.firewall_policy(r, &v),
+            "azurerm_firewall_policy_rule_collection_group" => self.rule_collection_group(r, &v),
+            "azurerm_firewall_network_rule_collection"
+            | "azurerm_firewall_application_rule_collection"
+            | "azurerm_firewall_nat_rule_collection" => self.classic_collection(r, &v),
+            "azurerm_ip_group" => self.ip_group(r, &v),
+            "azurerm_ip_group_cidr" => self.ip_group_cidr(r, &v),
+            "azurerm_nat_gateway"
+            | "azurerm_nat_gateway_public_ip_association"
+            | "azurerm_nat_gateway_public_ip_prefix_association" => self.nat_gateway(r, &v),
+            "azurerm_virtual_wan"
+            | "azurerm_virtual_hub"
+            | "azurerm_virtual_hub_connection"
+            | "azurerm_virtual_hub_route_table"
+            | "azurerm_virtual_hub_routing_intent" => self.virtual_wan(r, &v),
+            "azurerm_lb"
+            | "azurerm_lb_backend_address_pool"
+            | "azurerm_lb_probe"
+            | "azurerm_lb_rule"
+            | "azurerm_lb_outbound_rule"
+            | "azurerm_lb_nat_rule" => self.load_balancer(r, &v),
+            "azurerm_network_interface_backend_address_pool_association"
+            | "azurerm_network_interface_nat_rule_association" => {
+                self.nic_balancer_association(r, &v)
             }
             "azurerm_private_endpoint" => self.private_endpoint(r, &v),
             "azurerm_private_dns_zone" => self.push(r, "privateDnsZones", json!({})),
@@ -970,3 +1180,6 @@ fn rule(r: &Value) -> Value {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod family_tests;
