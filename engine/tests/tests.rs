@@ -40,6 +40,7 @@ mod reference;
 mod scenarios;
 mod security_admin;
 mod seeds;
+mod service_ports;
 mod side_by_side;
 mod support;
 mod symptom;

@@ -17,6 +17,7 @@ mod questions;
 mod resolve;
 mod resolver;
 mod security;
+mod service_ports;
 mod shared_name;
 pub mod subnet_use;
 pub mod target_url;
@@ -49,6 +50,7 @@ pub use questions::{
 pub use resolve::{resolve, MAX_FORALL_CASES};
 pub use resolver::Resolver;
 pub use security::*;
+pub use service_ports::*;
 pub use shared_name::Name;
 pub use vocab::*;
 pub use vwan::*;

@@ -20,6 +20,7 @@ mod platform;
 mod reenter;
 mod reply;
 mod service;
+mod service_port;
 pub mod verdict;
 mod walk;
 
