@@ -17,6 +17,7 @@ mod egress_reentry;
 mod expectations;
 mod firewall_dnat;
 mod firewall_egress;
+mod firewall_source_tags;
 mod hub_questions;
 mod hybrid;
 mod import;
