@@ -45,6 +45,7 @@ mod service_ports;
 mod side_by_side;
 mod support;
 mod symptom;
+mod tag_route_ranges;
 mod trace_cases;
 mod validation;
 mod wan_properties;

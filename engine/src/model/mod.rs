@@ -181,6 +181,9 @@ pub struct RouteTable {
     pub span: Span,
     /// Its Azure resource id, when the scenario gives it.
     pub id: Option<String>,
+    /// Its routes naming a service tag declared with no prefixes, as (route, tag): they cover
+    /// no address here, though in Azure they cover the tag's ranges.
+    pub uncovered_tag_routes: Vec<(String, String)>,
 }
 
 /// A user-defined route.

@@ -21,6 +21,7 @@ mod reenter;
 mod reply;
 mod service;
 mod service_port;
+mod tag_ranges;
 pub mod verdict;
 mod walk;
 
