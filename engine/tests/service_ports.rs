@@ -172,3 +172,33 @@ fn a_kind_without_a_documented_port_table_is_not_answered_confidently() {
             port: 443
         }));
 }
+
+#[test]
+fn a_vnet_injected_api_management_gateway_serves_http_and_https_only() {
+    let ron = r#"Scenario(
+        vnets: [(name: "v", region: "r", address_space: ["10.0.0.0/16"], subnets: [
+            (name: "app", prefix: "10.0.1.0/24"),
+            (name: "apim", prefix: "10.0.7.0/27"),
+        ])],
+        api_managements: [(name: "contoso-apim", mode: Internal, subnet: "v/apim", private_ip: "10.0.7.4")],
+        workloads: [(name: "vm", subnet: "v/app", ip: "10.0.1.4")],
+    )"#;
+    let t = run(ron, FlowProtocol::Tcp, "10.0.7.4", 8080);
+    assert!(
+        matches!(
+            &t.verdict,
+            Verdict::PortNotServed { service, kind: ServiceKind::ApiManagement, port: 8080, .. }
+                if service == "contoso-apim"
+        ),
+        "{:?}",
+        t.verdict
+    );
+    // On 443 the gateway answers, and its host-name check decides (an address is no host it
+    // serves).
+    let t = run(ron, FlowProtocol::Tcp, "10.0.7.4", 443);
+    assert!(
+        matches!(t.verdict, Verdict::HostNotServed { .. }),
+        "{:?}",
+        t.verdict
+    );
+}

@@ -139,7 +139,9 @@ impl Tracer<'_> {
                         _ => Verdict::Delivered,
                     }
                 }
-                Some(NicRef::Workload(w)) => self.api_management(w, &name_used),
+                Some(NicRef::Workload(w)) => self
+                    .apim_unserved_port(w, request.protocol, port)
+                    .unwrap_or_else(|| self.api_management(w, &name_used)),
                 _ => Verdict::Delivered,
             },
             Verdict::SentToInternet => {

@@ -4,7 +4,9 @@
 
 use super::walk::Tracer;
 use super::{Assumption, Verdict};
-use crate::model::{port_answer, FlowProtocol, PortAnswer, Service, ServiceEndpoint};
+use crate::model::{
+    port_answer, FlowProtocol, PortAnswer, Service, ServiceEndpoint, ServiceKind, WorkloadId,
+};
 
 impl Tracer<'_> {
     /// `Some(PortNotServed)` when `s` does not listen on `protocol`/`port` at `endpoint`;
@@ -47,5 +49,37 @@ impl Tracer<'_> {
                 })
             }
         }
+    }
+
+    /// For a VNet-injected API Management instance standing as workload `w`: `Some` when its
+    /// gateway does not listen on `protocol`/`port` (it serves TCP 80 and 443).
+    pub(super) fn apim_unserved_port(
+        &mut self,
+        w: WorkloadId,
+        protocol: FlowProtocol,
+        port: u16,
+    ) -> Option<Verdict> {
+        let apim = self.net.api_managements.iter().find(|a| a.workload == w)?;
+        let listens = match port_answer(
+            ServiceKind::ApiManagement,
+            ServiceEndpoint::Private,
+            protocol,
+            port,
+        ) {
+            PortAnswer::NotServed(listens) => listens,
+            PortAnswer::Served | PortAnswer::Unknown => return None,
+        };
+        let refused = self.net.assumptions.unserved_port_refused;
+        let service = apim.name.clone();
+        self.assumptions
+            .push(Assumption::UnservedPortAnswer { refused });
+        Some(Verdict::PortNotServed {
+            service,
+            kind: ServiceKind::ApiManagement,
+            protocol,
+            port,
+            listens: listens.to_vec(),
+            refused,
+        })
     }
 }
