@@ -356,9 +356,9 @@ pub fn step_of(v: &Verdict) -> Option<(CheckStep, Status)> {
             fail(CheckStep::PublicAccess)
         }
         Verdict::DeliveredPublicly { .. } => Some((CheckStep::PublicAccess, Status::Warn)),
-        Verdict::TlsNameMismatch { .. } | Verdict::HostNotServed { .. } => {
-            fail(CheckStep::Certificate)
-        }
+        Verdict::TlsNameMismatch { .. }
+        | Verdict::HostNotServed { .. }
+        | Verdict::PortNotServed { .. } => fail(CheckStep::Certificate),
     }
 }
 
@@ -703,6 +703,7 @@ fn certificate(t: &TraceAnswer) -> Finding {
                 name: name.clone(),
             },
         ),
+        Verdict::PortNotServed { .. } => finding(step, Status::Fail, trace_verdict(t)),
         _ => finding(step, Status::Pass, Evidence::NameInCertificate),
     }
 }

@@ -129,7 +129,7 @@ pub struct UnknownSymptom {
 }
 
 /// Every modelled symptom, by name (a test checks this against the schema's list).
-pub const SYMPTOM_NAMES: [SymptomName; 18] = [
+pub const SYMPTOM_NAMES: [SymptomName; 19] = [
     SymptomName::Connected,
     SymptomName::ConnectTimeout,
     SymptomName::FirewallHttp470,
@@ -148,6 +148,7 @@ pub const SYMPTOM_NAMES: [SymptomName; 18] = [
     SymptomName::ConnectedPublicly,
     SymptomName::HostNotServed,
     SymptomName::ServiceUnavailable,
+    SymptomName::ConnectionRefused,
 ];
 
 /// The short words `--symptom` takes, each with its family (the first spelling of each family
@@ -302,6 +303,7 @@ pub fn reported(given: &str, family: Family) -> Reported {
                     S::DnsTimeout,
                     S::DnsLoop,
                     S::CertificateNameMismatch,
+                    S::ConnectionRefused,
                 ]),
                 possible(&[S::FirewallHttp470]),
             ]
@@ -309,7 +311,11 @@ pub fn reported(given: &str, family: Family) -> Reported {
             vec![Outside::NothingListens, Outside::PathUnderLoad],
         ),
         Family::Refused => (
-            possible(&[S::TlsHandshakeReset]),
+            [
+                exact(&[S::ConnectionRefused]),
+                possible(&[S::TlsHandshakeReset]),
+            ]
+            .concat(),
             vec![Outside::NothingListens],
         ),
         Family::Forbidden => (

@@ -17,6 +17,7 @@ mod questions;
 mod resolve;
 mod resolver;
 mod security;
+mod service_ports;
 mod shared_name;
 pub mod subnet_use;
 pub mod target_url;
@@ -49,6 +50,7 @@ pub use questions::{
 pub use resolve::{resolve, MAX_FORALL_CASES};
 pub use resolver::Resolver;
 pub use security::*;
+pub use service_ports::*;
 pub use shared_name::Name;
 pub use vocab::*;
 pub use vwan::*;
@@ -179,6 +181,9 @@ pub struct RouteTable {
     pub span: Span,
     /// Its Azure resource id, when the scenario gives it.
     pub id: Option<String>,
+    /// Its routes naming a service tag declared with no prefixes, as (route, tag): they cover
+    /// no address here, though in Azure they cover the tag's ranges.
+    pub uncovered_tag_routes: Vec<(String, String)>,
 }
 
 /// A user-defined route.

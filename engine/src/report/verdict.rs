@@ -5,7 +5,7 @@
 use std::fmt;
 
 use crate::dns::DnsOutcome;
-use crate::model::{PeeringState, ServiceKind};
+use crate::model::{FlowProtocol, PeeringState, PortRange, ServiceKind};
 use crate::trace::{
     ApimBlocked, Assumed, Assumption, FirewallRule, GatewayPath, NextHopFault, OneWay,
     PeeringRefusal, ReplyFault, Source, Symptom, Verdict,
@@ -135,6 +135,30 @@ impl fmt::Display for Verdict {
                 f,
                 "{name} (security admin rule `{rule}` of `{collection}` at `{nic}`, before any NSG)"
             ),
+            Verdict::PortNotServed {
+                service,
+                kind,
+                protocol,
+                port,
+                listens,
+                refused,
+            } => {
+                let feel = if *refused {
+                    "the connection is refused"
+                } else {
+                    "the SYN goes unanswered"
+                };
+                let what = match protocol {
+                    FlowProtocol::Tcp => format!("TCP port {port}"),
+                    FlowProtocol::Udp => format!("UDP port {port}"),
+                    FlowProtocol::Icmp => "ICMP".to_string(),
+                };
+                write!(
+                    f,
+                    "{name} (`{service}` ({kind:?}) does not listen on {what}; it serves TCP {}: {feel})",
+                    port_ranges(listens)
+                )
+            }
         }
     }
 }
@@ -296,6 +320,9 @@ impl fmt::Display for Symptom {
             Symptom::ServiceUnavailable => {
                 "HTTP 503 or failed connections: API Management's required inbound traffic is blocked"
             }
+            Symptom::ConnectionRefused => {
+                "connection refused: a TCP reset answers the SYN (`ECONNREFUSED`, `actively refused`)"
+            }
         })
     }
 }
@@ -379,8 +406,41 @@ impl fmt::Display for Assumption {
                 f,
                 "the flow leaves by default outbound access, from a Microsoft-owned address azpath does not know, so it is not followed in at {frontend}: NSG rules allowing `Internet` or `*` would match that address, a rule naming a specific public prefix cannot be decided; give the subnet a NAT gateway or a public IP to know the address"
             ),
+            Assumption::ServicePortsUnknown { service, port } => write!(
+                f,
+                "azpath has no documented table of the ports `{service}` listens on, so port {port} is taken to be served"
+            ),
+            Assumption::UnservedPortAnswer { refused: false } => f.write_str(
+                "a service drops a connection to a port it does not listen on, so the connect times out (Microsoft documents neither a drop nor a reset; `unserved_port_refused: true` says it is refused)",
+            ),
+            Assumption::UnservedPortAnswer { refused: true } => f.write_str(
+                "a service refuses a connection to a port it does not listen on with a TCP reset (`unserved_port_refused: true`; Microsoft documents neither a drop nor a reset)",
+            ),
+            Assumption::SecureTransferAssumedOff { service } => write!(
+                f,
+                "`{service}` is taken not to require secure transfer, so it serves plain HTTP on port 80; with secure transfer required (the default) it rejects the request"
+            ),
+            Assumption::ServiceTagRangesUnknown { tag, route } => write!(
+                f,
+                "route `{route}` names service tag `{tag}`, whose prefixes the scenario declares empty, so it covers nothing here; in Azure it covers the tag's ranges, which may change this answer"
+            ),
         }
     }
+}
+
+/// Port ranges as a list: `443`, `1433-65535`, `80, 443`.
+fn port_ranges(listens: &[PortRange]) -> String {
+    let each: Vec<String> = listens
+        .iter()
+        .map(|r| {
+            if r.first == r.last {
+                r.first.to_string()
+            } else {
+                format!("{}-{}", r.first, r.last)
+            }
+        })
+        .collect();
+    each.join(", ")
 }
 
 impl fmt::Display for Assumed {

@@ -149,6 +149,10 @@ pub struct Assumptions {
     /// connected-group members communicate "just like" manually connected VNets, but does not name
     /// connected groups; default `false`: they are in the tag.
     pub virtual_network_tag_excludes_connected_groups: bool,
+    /// Whether a service refuses (TCP reset) a connection to a port it does not listen on,
+    /// rather than letting it time out. Microsoft documents neither answer for private or
+    /// public endpoints; default `false`: the SYN goes unanswered and the connect times out.
+    pub unserved_port_refused: bool,
 }
 
 /// The `assumptions` block as written: a switch the file does not mention is `None`, so that a
@@ -180,6 +184,9 @@ pub struct AssumptionsDoc {
     /// See [`Assumptions::virtual_network_tag_excludes_connected_groups`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub virtual_network_tag_excludes_connected_groups: Option<bool>,
+    /// See [`Assumptions::unserved_port_refused`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unserved_port_refused: Option<bool>,
 }
 
 impl AssumptionsDoc {
@@ -208,6 +215,7 @@ impl AssumptionsDoc {
             virtual_network_tag_excludes_connected_groups: self
                 .virtual_network_tag_excludes_connected_groups
                 .unwrap_or_default(),
+            unserved_port_refused: self.unserved_port_refused.unwrap_or_default(),
         }
     }
 
@@ -223,6 +231,7 @@ impl AssumptionsDoc {
             direct_connectivity_includes_hub,
             avnm_peerings_deny_forwarded_traffic,
             virtual_network_tag_excludes_connected_groups,
+            unserved_port_refused,
         } = over;
         let keep = |mine: &mut Option<bool>, theirs: &Option<bool>| {
             if theirs.is_some() {
@@ -258,6 +267,7 @@ impl AssumptionsDoc {
             &mut self.virtual_network_tag_excludes_connected_groups,
             virtual_network_tag_excludes_connected_groups,
         );
+        keep(&mut self.unserved_port_refused, unserved_port_refused);
     }
 }
 

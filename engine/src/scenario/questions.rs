@@ -342,6 +342,8 @@ pub enum SymptomName {
     HostNotServed,
     /// API Management is unhealthy.
     ServiceUnavailable,
+    /// The connection is refused (TCP reset).
+    ConnectionRefused,
 }
 
 /// Trace verdicts, by name.
@@ -415,11 +417,13 @@ pub enum VerdictName {
     PublicIpClosed,
     /// A Virtual Network Manager security admin rule denied the flow before the NSGs.
     DroppedBySecurityAdminRule,
+    /// The service does not listen on the port (or protocol) the flow reached it on.
+    PortNotServed,
 }
 
 impl VerdictName {
     /// Every verdict, in the order of the README's table.
-    pub const ALL: [VerdictName; 28] = [
+    pub const ALL: [VerdictName; 29] = [
         VerdictName::Delivered,
         VerdictName::DroppedByNsg,
         VerdictName::DroppedByFirewall,
@@ -448,6 +452,7 @@ impl VerdictName {
         VerdictName::NoOutboundAccess,
         VerdictName::PublicIpClosed,
         VerdictName::DroppedBySecurityAdminRule,
+        VerdictName::PortNotServed,
     ];
 
     /// The name as scenario files write it (and as every answer prints it).
@@ -481,6 +486,7 @@ impl VerdictName {
             VerdictName::NoOutboundAccess => "NoOutboundAccess",
             VerdictName::PublicIpClosed => "PublicIpClosed",
             VerdictName::DroppedBySecurityAdminRule => "DroppedBySecurityAdminRule",
+            VerdictName::PortNotServed => "PortNotServed",
         }
     }
 }

@@ -20,6 +20,8 @@ mod platform;
 mod reenter;
 mod reply;
 mod service;
+mod service_port;
+mod tag_ranges;
 pub mod verdict;
 mod walk;
 

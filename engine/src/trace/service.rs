@@ -14,8 +14,8 @@ use super::{
 use crate::filter::access_restrictions::{self, Caller};
 use crate::filter::Flow;
 use crate::model::{
-    Access, Direction, FlowProtocol, Network, NicRef, PublicAccess, Service, ServiceKind,
-    TraceSource, AZURE_DNS, WEB_SERVICE_ENDPOINT,
+    Access, Direction, FlowProtocol, Network, NicRef, PublicAccess, Service, ServiceEndpoint,
+    ServiceKind, TraceSource, AZURE_DNS, WEB_SERVICE_ENDPOINT,
 };
 use crate::query::nsgs_at;
 use crate::route::Origin;
@@ -109,6 +109,8 @@ impl Tracer<'_> {
             .host
             .clone()
             .unwrap_or_else(|| request.destination.to_string());
+        // The port the service sees: the last hop's, after any translation on the way.
+        let port = forward.last().map_or(request.port, |h| h.packet.dst_port);
         match verdict {
             Verdict::Delivered => match forward.last().and_then(|h| h.at) {
                 Some(NicRef::PrivateEndpoint(p)) => {
@@ -118,6 +120,12 @@ impl Tracer<'_> {
                         .get(p)
                         .and_then(|p| p.service)
                         .and_then(|s| self.net.services.get(s));
+                    let unserved = service.and_then(|s| {
+                        self.unserved_port(s, ServiceEndpoint::Private, request.protocol, port)
+                    });
+                    if let Some(v) = unserved {
+                        return v;
+                    }
                     match service {
                         Some(s)
                             if s.kind.checks_name_on(request.protocol, request.port)
@@ -131,7 +139,9 @@ impl Tracer<'_> {
                         _ => Verdict::Delivered,
                     }
                 }
-                Some(NicRef::Workload(w)) => self.api_management(w, &name_used),
+                Some(NicRef::Workload(w)) => self
+                    .apim_unserved_port(w, request.protocol, port)
+                    .unwrap_or_else(|| self.api_management(w, &name_used)),
                 _ => Verdict::Delivered,
             },
             Verdict::SentToInternet => {
@@ -142,6 +152,11 @@ impl Tracer<'_> {
                 match service {
                     Some((s, guessed)) => {
                         self.note_shared_address(guessed, s, request.destination);
+                        if let Some(v) =
+                            self.unserved_port(s, ServiceEndpoint::Public, request.protocol, port)
+                        {
+                            return v;
+                        }
                         let tls = s.kind.checks_name_on(request.protocol, request.port);
                         let caller = self.public_caller(forward, from).map(Caller::Public);
                         self.public_endpoint(s, caller, tls, name_used)
@@ -159,6 +174,11 @@ impl Tracer<'_> {
                 match (service, self.web_service_endpoint_caller(forward)) {
                     (Some((s, guessed)), Some(caller)) => {
                         self.note_shared_address(guessed, s, request.destination);
+                        if let Some(v) =
+                            self.unserved_port(s, ServiceEndpoint::Public, request.protocol, port)
+                        {
+                            return v;
+                        }
                         let tls = s.kind.checks_name_on(request.protocol, request.port);
                         self.public_endpoint(s, Some(caller), tls, name_used)
                     }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dns::DnsOutcome;
 use crate::filter::firewall::DenyFeel;
-use crate::model::{PeeringState, ServiceKind};
+use crate::model::{FlowProtocol, PeeringState, PortRange, ServiceKind};
 use crate::scenario::{SymptomName, VerdictName};
 
 /// How a trace ends: the closed set of verdicts.
@@ -204,6 +204,23 @@ pub enum Verdict {
         rule: String,
         /// Where.
         nic: String,
+    },
+    /// The flow reached the service, but on a port (or protocol) it does not listen on: a
+    /// Key Vault endpoint on TCP 1433, say.
+    PortNotServed {
+        /// The service.
+        service: String,
+        /// Its kind, which decides its ports.
+        kind: ServiceKind,
+        /// The flow's protocol.
+        protocol: FlowProtocol,
+        /// The port the flow reached it on.
+        port: u16,
+        /// The TCP ports it listens on there.
+        listens: Vec<PortRange>,
+        /// Whether the connection is refused (TCP reset) rather than left to time out: the
+        /// switch `unserved_port_refused`, which Microsoft documents neither way.
+        refused: bool,
     },
 }
 
@@ -429,6 +446,8 @@ pub enum Symptom {
     HostNotServed,
     /// API Management is unhealthy.
     ServiceUnavailable,
+    /// The connection is refused: a TCP reset answers the SYN.
+    ConnectionRefused,
 }
 
 impl Symptom {
@@ -453,6 +472,7 @@ impl Symptom {
             Symptom::ConnectedPublicly => SymptomName::ConnectedPublicly,
             Symptom::HostNotServed => SymptomName::HostNotServed,
             Symptom::ServiceUnavailable => SymptomName::ServiceUnavailable,
+            Symptom::ConnectionRefused => SymptomName::ConnectionRefused,
         }
     }
 }
@@ -506,6 +526,13 @@ impl Verdict {
             Verdict::ServiceUnhealthy { .. } => Symptom::ServiceUnavailable,
             Verdict::NotRoutedFromSite { .. } => Symptom::ConnectTimeout,
             Verdict::AnsweredByPlatform { .. } => Symptom::Connected,
+            Verdict::PortNotServed { refused, .. } => {
+                if *refused {
+                    Symptom::ConnectionRefused
+                } else {
+                    Symptom::ConnectTimeout
+                }
+            }
         }
     }
 
@@ -541,6 +568,7 @@ impl Verdict {
             Verdict::NoOutboundAccess { .. } => VerdictName::NoOutboundAccess,
             Verdict::PublicIpClosed { .. } => VerdictName::PublicIpClosed,
             Verdict::DroppedBySecurityAdminRule { .. } => VerdictName::DroppedBySecurityAdminRule,
+            Verdict::PortNotServed { .. } => VerdictName::PortNotServed,
         }
     }
 
@@ -582,7 +610,8 @@ impl Verdict {
             | Verdict::PublicIpClosed { .. }
             | Verdict::ServiceFirewallDenied { .. }
             | Verdict::HostNotServed { .. }
-            | Verdict::ServiceUnhealthy { .. } => false,
+            | Verdict::ServiceUnhealthy { .. }
+            | Verdict::PortNotServed { .. } => false,
         }
     }
 }
@@ -641,6 +670,35 @@ pub enum Assumption {
         /// The service taken.
         service: String,
     },
+    /// azpath has no documented table of the ports the service listens on (the Cosmos DB
+    /// analytical store): the flow is taken to be served on its port.
+    ServicePortsUnknown {
+        /// The service.
+        service: String,
+        /// The port taken to be served.
+        port: u16,
+    },
+    /// A port the service does not listen on: Microsoft documents neither a reset nor a
+    /// silent drop for it, and the switch `unserved_port_refused` picks one.
+    UnservedPortAnswer {
+        /// Whether the connection is taken to be refused (reset) rather than to time out.
+        refused: bool,
+    },
+    /// A storage account serves plain HTTP (port 80) only when it does not require secure
+    /// transfer, which is on by default and which azpath does not model: it is taken to be
+    /// off, else the request is rejected.
+    SecureTransferAssumedOff {
+        /// The service.
+        service: String,
+    },
+    /// A route of the subnet's table names a service tag whose prefixes the scenario declares
+    /// empty: the route covers nothing here, though in Azure it covers the tag's ranges.
+    ServiceTagRangesUnknown {
+        /// The service tag.
+        tag: String,
+        /// The route.
+        route: String,
+    },
 }
 
 impl Assumption {
@@ -649,13 +707,17 @@ impl Assumption {
         match self {
             Assumption::EndpointRepliesAlongRequestPath
             | Assumption::SameVnetApplianceFailureNotModelled
-            | Assumption::EndpointRepliesByItsRoutes => true,
+            | Assumption::EndpointRepliesByItsRoutes
+            | Assumption::UnservedPortAnswer { .. } => true,
             Assumption::ClientAsksForEndpointTarget { .. }
             | Assumption::CallerAddressUnknown
             | Assumption::ApiManagementTagUndeclared { .. }
             | Assumption::AccessRestrictionHeaders { .. }
             | Assumption::DefaultOutboundSourceUnknown { .. }
-            | Assumption::SharedAddressFirstService { .. } => false,
+            | Assumption::SharedAddressFirstService { .. }
+            | Assumption::ServicePortsUnknown { .. }
+            | Assumption::SecureTransferAssumedOff { .. }
+            | Assumption::ServiceTagRangesUnknown { .. } => false,
         }
     }
 }

@@ -398,6 +398,8 @@ fn walk_parts(
         End::Arrived(target) => t.reply(&forward, target, &mut records),
     };
     let verdict = t.conclude(verdict, &forward, request, from);
+    t.note_uncovered_tag_routes(&forward);
+    t.note_uncovered_tag_routes(&reply);
     Some(Walked {
         destination,
         verdict,

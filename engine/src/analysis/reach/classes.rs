@@ -16,7 +16,8 @@
 //!   ([`host_asked`](crate::trace::host_asked): a private endpoint's target FQDN, or the
 //!   address itself for plain HTTP), by which firewall application rules it matches; for a
 //!   private endpoint of a service, whether the certificate covers the name checked (that name,
-//!   else the address), and the certificate's names, which a mismatch lists;
+//!   else the address), and the certificate's names, which a mismatch lists; and the service's
+//!   kind, which decides the ports it listens on;
 //! - App Service instances, API Management VIPs and load-balancer backends are alike with
 //!   nothing: the tracer reads their egress routing, host names and inbound entry.
 //!
@@ -39,7 +40,7 @@ use crate::filter::nsg::AZURE_HOST_IP;
 use crate::filter::TagScope;
 use crate::model::{
     is_private, AddressMatch, Network, NsgId, PrivateEndpointId, PrivateEndpointNetworkPolicies,
-    ServiceTag, VnetId, WorkloadId, WorkloadKind,
+    ServiceKind, ServiceTag, VnetId, WorkloadId, WorkloadKind,
 };
 use crate::route::system::reserved_prefixes;
 use crate::route::{Lpm, Origin, TrieLpm};
@@ -247,6 +248,9 @@ enum Key {
         /// client connecting to the address is checked against, and the certificate's names
         /// (a mismatch lists them).
         service: Option<(bool, Vec<String>)>,
+        /// For a private endpoint of a service, the service's kind, which decides the ports
+        /// it listens on.
+        service_kind: Option<ServiceKind>,
         /// Which application-rule FQDN patterns the endpoint's target matches (when the target
         /// is a name), then which the address written as a name matches.
         target: Option<Vec<bool>>,
@@ -375,6 +379,16 @@ impl<'a> Alike<'a> {
                 }),
             Member::Workload(_) | Member::Site(_) => None,
         };
+        let service_kind = match m {
+            Member::PrivateEndpoint(i) => self
+                .net
+                .private_endpoints
+                .get(i)
+                .and_then(|p| p.service)
+                .and_then(|s| self.net.services.get(s))
+                .map(|s| s.kind),
+            Member::Workload(_) | Member::Site(_) => None,
+        };
         Key::Facts {
             endpoint: matches!(m, Member::PrivateEndpoint(_)),
             workload_kind,
@@ -386,6 +400,7 @@ impl<'a> Alike<'a> {
             nic_nsg,
             address: self.plan.signature(ip),
             service,
+            service_kind,
             target: target.filter(|t| t.contains('.')).map(|t| self.matches(t)),
             literal: self.matches(&ip.to_string()),
         }

@@ -169,8 +169,11 @@ impl Resolver {
             if !self.well_formed_name(&r.name, "network rule") {
                 continue;
             }
+            let tag_free = self.service_tags_are_destinations_only(&r.source, &r.name);
             let (source, destination, ports) = (
-                self.fw_side(&r.source, &r.source_ip_groups, ("source", &r.name)),
+                tag_free
+                    .then(|| self.fw_side(&r.source, &r.source_ip_groups, ("source", &r.name)))
+                    .flatten(),
                 self.fw_side(
                     &r.destination,
                     &r.destination_ip_groups,
@@ -219,8 +222,11 @@ impl Resolver {
                 .iter()
                 .map(|t| t.value.trim().trim_end_matches('.').to_lowercase())
                 .collect();
+            let tag_free = self.service_tags_are_destinations_only(&r.source, &r.name);
             if let (Some(source), Some(ports)) = (
-                self.fw_side(&r.source, &r.source_ip_groups, ("source", &r.name)),
+                tag_free
+                    .then(|| self.fw_side(&r.source, &r.source_ip_groups, ("source", &r.name)))
+                    .flatten(),
                 self.ports(&r.ports, ("ports", &r.name)),
             ) {
                 application.push(ApplicationRule {
@@ -288,8 +294,11 @@ impl Resolver {
                 continue;
             }
             let translated = self.ip(&r.translated_address, "DNAT translated address");
+            let tag_free = self.service_tags_are_destinations_only(&r.source, &r.name);
             let (source, ports) = (
-                self.fw_addresses(&r.source, ("source", &r.name)),
+                tag_free
+                    .then(|| self.fw_addresses(&r.source, ("source", &r.name)))
+                    .flatten(),
                 self.ports(&r.ports, ("ports", &r.name)),
             );
             if let (Some(destination), Some(translated_address), Some(source), Some(ports)) =

@@ -21,6 +21,7 @@ mod dns_links;
 mod firewall;
 mod firewall_addr;
 mod firewall_dns;
+mod firewall_source;
 mod firewall_tunnel;
 mod forall;
 mod hub_question;

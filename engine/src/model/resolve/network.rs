@@ -73,8 +73,12 @@ impl Resolver {
             let mut prefixes: BTreeMap<IpNet, String> = BTreeMap::new();
             let mut routes = Vec::new();
             let mut tags: BTreeMap<String, String> = BTreeMap::new();
+            let mut uncovered_tag_routes = Vec::new();
             for route in &t.routes {
                 if let Some(tag) = self.route_service_tag(&route.prefix) {
+                    if self.tag_declared_empty(&tag) {
+                        uncovered_tag_routes.push((route.name.value.clone(), tag.clone()));
+                    }
                     self.tag_route(t, route, tag, &mut names, &mut tags, &mut routes);
                     continue;
                 }
@@ -116,6 +120,7 @@ impl Resolver {
                 routes,
                 span: t.name.span,
                 id: t.id.as_ref().map(|i| i.value.clone()),
+                uncovered_tag_routes,
             });
         }
     }

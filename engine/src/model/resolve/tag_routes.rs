@@ -34,6 +34,15 @@ impl Resolver {
         (tag_like && v.parse::<IpNet>().is_err()).then(|| v.to_string())
     }
 
+    /// Whether `tag` is declared with no prefixes (as import declares the tags whose ranges its
+    /// input lacks): a route naming it covers nothing here.
+    pub(super) fn tag_declared_empty(&self, tag: &str) -> bool {
+        self.tag_ids
+            .get(tag)
+            .and_then(|i| self.net.service_tags.get(*i))
+            .is_some_and(|(_, p)| p.is_empty())
+    }
+
     /// One route per prefix of the tag the route names, or a located refusal.
     pub(super) fn tag_route(
         &mut self,

@@ -1,0 +1,85 @@
+//! Whether the service at the end of the path listens on the port the flow reached it on
+//! ([`crate::model::port_answer`]): a flow to a port it does not serve ends `PortNotServed`,
+//! whichever of its endpoints it reached.
+
+use super::walk::Tracer;
+use super::{Assumption, Verdict};
+use crate::model::{
+    port_answer, FlowProtocol, PortAnswer, Service, ServiceEndpoint, ServiceKind, WorkloadId,
+};
+
+impl Tracer<'_> {
+    /// `Some(PortNotServed)` when `s` does not listen on `protocol`/`port` at `endpoint`;
+    /// `None` when it does, stating what that rests on: no documented port table for the
+    /// kind, or a storage account's plain HTTP port that only serves with secure transfer off.
+    pub(super) fn unserved_port(
+        &mut self,
+        s: &Service,
+        endpoint: ServiceEndpoint,
+        protocol: FlowProtocol,
+        port: u16,
+    ) -> Option<Verdict> {
+        match port_answer(s.kind, endpoint, protocol, port) {
+            PortAnswer::Served => {
+                if s.kind.needs_secure_transfer_off(protocol, port) {
+                    self.assumptions.push(Assumption::SecureTransferAssumedOff {
+                        service: s.name.clone(),
+                    });
+                }
+                None
+            }
+            PortAnswer::Unknown => {
+                self.assumptions.push(Assumption::ServicePortsUnknown {
+                    service: s.name.clone(),
+                    port,
+                });
+                None
+            }
+            PortAnswer::NotServed(listens) => {
+                let refused = self.net.assumptions.unserved_port_refused;
+                self.assumptions
+                    .push(Assumption::UnservedPortAnswer { refused });
+                Some(Verdict::PortNotServed {
+                    service: s.name.clone(),
+                    kind: s.kind,
+                    protocol,
+                    port,
+                    listens: listens.to_vec(),
+                    refused,
+                })
+            }
+        }
+    }
+
+    /// For a VNet-injected API Management instance standing as workload `w`: `Some` when its
+    /// gateway does not listen on `protocol`/`port` (it serves TCP 80 and 443).
+    pub(super) fn apim_unserved_port(
+        &mut self,
+        w: WorkloadId,
+        protocol: FlowProtocol,
+        port: u16,
+    ) -> Option<Verdict> {
+        let apim = self.net.api_managements.iter().find(|a| a.workload == w)?;
+        let listens = match port_answer(
+            ServiceKind::ApiManagement,
+            ServiceEndpoint::Private,
+            protocol,
+            port,
+        ) {
+            PortAnswer::NotServed(listens) => listens,
+            PortAnswer::Served | PortAnswer::Unknown => return None,
+        };
+        let refused = self.net.assumptions.unserved_port_refused;
+        let service = apim.name.clone();
+        self.assumptions
+            .push(Assumption::UnservedPortAnswer { refused });
+        Some(Verdict::PortNotServed {
+            service,
+            kind: ServiceKind::ApiManagement,
+            protocol,
+            port,
+            listens: listens.to_vec(),
+            refused,
+        })
+    }
+}
