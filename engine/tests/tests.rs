@@ -41,6 +41,7 @@ mod scenarios;
 mod security_admin;
 mod seeds;
 mod side_by_side;
+mod snat_candidates;
 mod support;
 mod symptom;
 mod trace_cases;

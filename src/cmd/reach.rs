@@ -195,7 +195,8 @@ fn gets_through(name: VerdictName) -> bool {
         | VerdictName::PublicIpClosed
         | VerdictName::ServiceFirewallDenied
         | VerdictName::HostNotServed
-        | VerdictName::ServiceUnhealthy => false,
+        | VerdictName::ServiceUnhealthy
+        | VerdictName::SnatAddressDecides => false,
     }
 }
 

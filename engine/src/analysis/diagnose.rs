@@ -359,6 +359,8 @@ pub fn step_of(v: &Verdict) -> Option<(CheckStep, Status)> {
         Verdict::TlsNameMismatch { .. } | Verdict::HostNotServed { .. } => {
             fail(CheckStep::Certificate)
         }
+        // Intermittent: it fails where the refused addresses fail.
+        Verdict::SnatAddressDecides { refusal, .. } => step_of(refusal),
     }
 }
 

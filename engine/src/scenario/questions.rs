@@ -415,11 +415,13 @@ pub enum VerdictName {
     PublicIpClosed,
     /// A Virtual Network Manager security admin rule denied the flow before the NSGs.
     DroppedBySecurityAdminRule,
+    /// Some of the public IPs Azure picks as the SNAT source get through, others do not.
+    SnatAddressDecides,
 }
 
 impl VerdictName {
     /// Every verdict, in the order of the README's table.
-    pub const ALL: [VerdictName; 28] = [
+    pub const ALL: [VerdictName; 29] = [
         VerdictName::Delivered,
         VerdictName::DroppedByNsg,
         VerdictName::DroppedByFirewall,
@@ -448,6 +450,7 @@ impl VerdictName {
         VerdictName::NoOutboundAccess,
         VerdictName::PublicIpClosed,
         VerdictName::DroppedBySecurityAdminRule,
+        VerdictName::SnatAddressDecides,
     ];
 
     /// The name as scenario files write it (and as every answer prints it).
@@ -481,6 +484,7 @@ impl VerdictName {
             VerdictName::NoOutboundAccess => "NoOutboundAccess",
             VerdictName::PublicIpClosed => "PublicIpClosed",
             VerdictName::DroppedBySecurityAdminRule => "DroppedBySecurityAdminRule",
+            VerdictName::SnatAddressDecides => "SnatAddressDecides",
         }
     }
 }

@@ -20,6 +20,8 @@ mod platform;
 mod reenter;
 mod reply;
 mod service;
+mod snat_pick;
+mod snat_pool;
 pub mod verdict;
 mod walk;
 

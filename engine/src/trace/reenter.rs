@@ -78,9 +78,24 @@ pub(super) fn public_frontend(net: &Network, address: IpAddr) -> Option<PublicFr
 /// instance public IP, a public load balancer's outbound rule or rule SNAT). `None` under
 /// default outbound access (a Microsoft-owned address) and for a forwarded packet that keeps
 /// another host's address.
-fn leaves_from(net: &Network, at: &Nic, source: IpAddr) -> Option<IpAddr> {
-    match explicit_method(net, at.id)? {
-        (EgressMethod::FirewallPublicIp, Some(ip)) => (ip == source).then_some(ip),
+///
+/// `way_out` is the NIC's outbound method with the address the trace picked
+/// ([`Tracer::way_out`]); a firewall's SNAT may have picked any of its public IPs.
+fn leaves_from(
+    net: &Network,
+    way_out: Option<(EgressMethod, Option<IpAddr>)>,
+    at: &Nic,
+    source: IpAddr,
+) -> Option<IpAddr> {
+    match way_out? {
+        (EgressMethod::FirewallPublicIp, Some(_)) => match at.id {
+            NicRef::Firewall(f) => net
+                .firewalls
+                .get(f)
+                .filter(|fw| fw.public_ips.contains(&source))
+                .map(|_| source),
+            _ => None,
+        },
         (_, Some(ip)) => (source == at.ip).then_some(ip),
         (_, None) => None,
     }
@@ -178,7 +193,7 @@ impl Tracer<'_> {
         match leg {
             Leg::Request => {
                 public_frontend(self.net, packet.dst).is_some()
-                    && leaves_from(self.net, at, packet.src).is_some()
+                    && leaves_from(self.net, self.way_out(at.id), at, packet.src).is_some()
             }
             Leg::Reply => {
                 records
@@ -216,7 +231,8 @@ impl Tracer<'_> {
     ) -> (Vec<Hop>, End) {
         match leg {
             Leg::Request => {
-                if let Some(public) = leaves_from(self.net, at, packet.src) {
+                let way_out = self.way_out(at.id);
+                if let Some(public) = leaves_from(self.net, way_out, at, packet.src) {
                     if public != packet.src {
                         records.egress = Some((at.id, public, (packet.src, packet.src_port)));
                         packet.src = public;
@@ -330,12 +346,13 @@ mod tests {
         let l = loaded(ESTATE);
         let net = &l.network;
         let at = fw_nic(net);
+        let way_out = || explicit_method(net, at.id);
         assert_eq!(
-            leaves_from(net, &at, ip("20.40.0.4")),
+            leaves_from(net, way_out(), &at, ip("20.40.0.4")),
             Some(ip("20.40.0.4"))
         );
         // A packet it did not translate, with its private address, is not one it sends out.
-        assert_eq!(leaves_from(net, &at, ip("10.0.1.4")), None);
+        assert_eq!(leaves_from(net, way_out(), &at, ip("10.0.1.4")), None);
     }
 
     #[test]

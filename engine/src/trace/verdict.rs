@@ -205,6 +205,19 @@ pub enum Verdict {
         /// Where.
         nic: String,
     },
+    /// The flow left from one of several public IPs of a device (an Azure Firewall, a NAT
+    /// gateway, an outbound rule), which Azure picks per connection, and the destination
+    /// answers some of them and refuses the others: connections fail intermittently.
+    SnatAddressDecides {
+        /// The device whose public IPs Azure picks among.
+        device: String,
+        /// The addresses with which the flow gets through.
+        allowed: Vec<IpAddr>,
+        /// The addresses with which it does not.
+        refused: Vec<IpAddr>,
+        /// How it ends with the first refused address.
+        refusal: Box<Verdict>,
+    },
 }
 
 /// A firewall rule by its place in the policy.
@@ -506,6 +519,7 @@ impl Verdict {
             Verdict::ServiceUnhealthy { .. } => Symptom::ServiceUnavailable,
             Verdict::NotRoutedFromSite { .. } => Symptom::ConnectTimeout,
             Verdict::AnsweredByPlatform { .. } => Symptom::Connected,
+            Verdict::SnatAddressDecides { refusal, .. } => refusal.symptom(),
         }
     }
 
@@ -541,6 +555,7 @@ impl Verdict {
             Verdict::NoOutboundAccess { .. } => VerdictName::NoOutboundAccess,
             Verdict::PublicIpClosed { .. } => VerdictName::PublicIpClosed,
             Verdict::DroppedBySecurityAdminRule { .. } => VerdictName::DroppedBySecurityAdminRule,
+            Verdict::SnatAddressDecides { .. } => VerdictName::SnatAddressDecides,
         }
     }
 
@@ -582,7 +597,8 @@ impl Verdict {
             | Verdict::PublicIpClosed { .. }
             | Verdict::ServiceFirewallDenied { .. }
             | Verdict::HostNotServed { .. }
-            | Verdict::ServiceUnhealthy { .. } => false,
+            | Verdict::ServiceUnhealthy { .. }
+            | Verdict::SnatAddressDecides { .. } => false,
         }
     }
 }

@@ -106,6 +106,11 @@ pub(super) struct Tracer<'a> {
     pub(super) site_client: Option<IpAddr>,
     /// The virtual WAN branch that started the flow, if it started at one.
     pub(super) branch: Option<crate::model::BranchId>,
+    /// The SNAT source to take from a pool of several public IPs that holds it
+    /// ([`super::snat_pool`]); `None`: each pool's first.
+    pub(super) snat_choice: Option<IpAddr>,
+    /// The pools of several public IPs the walk took an SNAT source from.
+    pub(super) snat_pools: std::cell::Cell<Vec<super::snat_pool::SnatPool>>,
 }
 
 /// Traces a packet from workload `from` to the request's destination and its reply back.
@@ -327,6 +332,32 @@ fn walk_parts(
     request: &TraceRequest,
     explain: bool,
 ) -> Option<Walked> {
+    let (mut walked, pools) = walk_taking(net, dp, from, request, explain, None)?;
+    // Azure picks among a device's public IPs per connection: the flow is walked again with
+    // each other candidate, and the answer says whether the pick decides it.
+    let rerun = |c| walk_taking(net, dp, from, request, false, Some(c)).map(|(w, _)| w.verdict);
+    match super::snat_pool::weigh(&pools, &walked.verdict, rerun) {
+        Some(super::snat_pool::Weighed::Differ(verdict)) => walked.verdict = verdict,
+        Some(super::snat_pool::Weighed::Agree(candidates)) => {
+            if let Some(seen) = walked.source_seen.as_mut() {
+                seen.candidates = candidates;
+            }
+        }
+        None => {}
+    }
+    Some(walked)
+}
+
+/// One walk of the flow, taking `snat_choice` from any pool of several public IPs that holds
+/// it; with the pools it took a source from.
+fn walk_taking(
+    net: &Network,
+    dp: &DataPlane,
+    from: TraceSource,
+    request: &TraceRequest,
+    explain: bool,
+    snat_choice: Option<IpAddr>,
+) -> Option<(Walked, Vec<super::snat_pool::SnatPool>)> {
     let (host, assumed) = host_asked(
         net,
         dp,
@@ -344,6 +375,8 @@ fn walk_parts(
         explain,
         site_client: None,
         branch: None,
+        snat_choice,
+        snat_pools: std::cell::Cell::default(),
     };
     let mut records = FlowRecords::default();
     let destination = request.destination;
@@ -398,7 +431,8 @@ fn walk_parts(
         End::Arrived(target) => t.reply(&forward, target, &mut records),
     };
     let verdict = t.conclude(verdict, &forward, request, from);
-    Some(Walked {
+    let pools = t.snat_pools.take();
+    let walked = Walked {
         destination,
         verdict,
         forward,
@@ -406,7 +440,8 @@ fn walk_parts(
         quality,
         assumptions: t.assumptions,
         source_seen,
-    })
+    };
+    Some((walked, pools))
 }
 
 impl<'a> Tracer<'a> {

@@ -23,6 +23,7 @@ mod firewall_addr;
 mod firewall_dns;
 mod firewall_tunnel;
 mod forall;
+mod hub_firewall;
 mod hub_question;
 mod names;
 mod naming;
