@@ -164,10 +164,11 @@ fn a_secured_hub_firewall_always_has_a_public_ip() {
             .collect::<Vec<_>>(),
     };
     assert!(
-        e.iter().any(|d| d
-            .contains("firewall `fw` of secured hub `hub` has no public IP")
-            && d.contains("public IP count")
-            && d.starts_with("case.ron:")),
+        e.iter().any(
+            |d| d.contains("firewall `fw` of secured hub `hub` has no public IP")
+                && d.contains("public IP count")
+                && d.starts_with("case.ron:")
+        ),
         "{e:#?}"
     );
 }

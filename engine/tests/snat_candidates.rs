@@ -174,4 +174,3 @@ fn a_destination_that_does_not_filter_by_source_answers_as_one_whichever_address
         vec![ip("20.40.0.4"), ip("20.40.0.5")]
     );
 }
-

@@ -37,6 +37,7 @@ mod reach_sites;
 mod reach_summary;
 mod readme_tables;
 mod reference;
+mod reply_translations;
 mod scenarios;
 mod security_admin;
 mod seeds;

@@ -143,6 +143,16 @@ fn translating_firewall(
     records.snat.contains_key(&NicRef::Firewall(f)).then_some(f)
 }
 
+/// The latest way out that translated the request to `public`, taken from the records: a
+/// reply is translated back at each way out the request left Azure by, the last first.
+fn take_egress(
+    records: &mut FlowRecords,
+    public: IpAddr,
+) -> Option<(NicRef, IpAddr, (IpAddr, u16))> {
+    let i = records.egress.iter().rposition(|(_, p, _)| *p == public)?;
+    Some(records.egress.remove(i))
+}
+
 /// A reply addressed to a firewall's public IP that reaches the firewall by a route (at its
 /// private IP, `inside`) rather than from the Internet: the firewall's session is on its public
 /// IP, so it drops the reply (Learn, "Integrate Azure Firewall with Azure Standard Load
@@ -198,7 +208,8 @@ impl Tracer<'_> {
             Leg::Reply => {
                 records
                     .egress
-                    .is_some_and(|(_, public, _)| public == packet.dst)
+                    .iter()
+                    .any(|(_, public, _)| *public == packet.dst)
                     || translating_firewall(self.net, packet.dst, records).is_some()
             }
         }
@@ -234,17 +245,16 @@ impl Tracer<'_> {
                 let way_out = self.way_out(at.id);
                 if let Some(public) = leaves_from(self.net, way_out, at, packet.src) {
                     if public != packet.src {
-                        records.egress = Some((at.id, public, (packet.src, packet.src_port)));
+                        records
+                            .egress
+                            .push((at.id, public, (packet.src, packet.src_port)));
                         packet.src = public;
                     }
                 }
                 self.enter_from(hops, packet, records)
             }
             Leg::Reply => {
-                if let Some((nic, public, (src, port))) = records
-                    .egress
-                    .filter(|(_, public, _)| *public == packet.dst)
-                {
+                if let Some((nic, public, (src, port))) = take_egress(records, packet.dst) {
                     // The way out translates the reply back to the address it replaced.
                     let mut hop = internet_hop(packet);
                     hop.steps.push(Step::UnSnat {

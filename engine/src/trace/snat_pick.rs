@@ -13,7 +13,10 @@ impl Tracer<'_> {
         let chosen = pick(pool, self.snat_choice)?;
         if pool.len() > 1 {
             let mut pools = self.snat_pools.take();
-            if !pools.iter().any(|p| p.device == device && p.addresses == pool) {
+            if !pools
+                .iter()
+                .any(|p| p.device == device && p.addresses == pool)
+            {
                 pools.push(SnatPool {
                     device: device.to_string(),
                     addresses: pool.to_vec(),

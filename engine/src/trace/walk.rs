@@ -65,10 +65,11 @@ pub(super) struct FlowRecords {
     /// rewritten, with the frontend address and port their reply leaves from (also backends
     /// and instance public IPs a request re-entering from the Internet reached).
     pub(super) lb_dnat: BTreeMap<NicRef, (IpAddr, u16)>,
-    /// The NIC whose way out to the Internet rewrote the request's source before it came back
-    /// into Azure at a modelled public address: the public address it left from, and the
-    /// address and port it replaced (the reply to that public address is translated back there).
-    pub(super) egress: Option<(NicRef, IpAddr, (IpAddr, u16))>,
+    /// Each NIC whose way out to the Internet rewrote the request's source before it came back
+    /// into Azure at a modelled public address, in the order the request left: the public
+    /// address it left from, and the address and port it replaced (the reply to that public
+    /// address is translated back there, the last translation first).
+    pub(super) egress: Vec<(NicRef, IpAddr, (IpAddr, u16))>,
 }
 
 /// How a walk ends.
