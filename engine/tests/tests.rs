@@ -8,6 +8,7 @@
 
 mod access_restrictions;
 mod admin_exemptions;
+mod appliance_reentry;
 mod architecture;
 mod azure_refuses;
 mod bad_inputs;

@@ -75,9 +75,10 @@ pub(super) fn public_frontend(net: &Network, address: IpAddr) -> Option<PublicFr
 /// The public address a request that `at` sends to the Internet leaves from, when azpath knows
 /// it: an Azure Firewall's own public IP it SNATed the flow to; or, for a packet leaving with
 /// the NIC's own address, the address of the NIC's way out (its subnet's NAT gateway, its
-/// instance public IP, a public load balancer's outbound rule or rule SNAT). `None` under
-/// default outbound access (a Microsoft-owned address) and for a forwarded packet that keeps
-/// another host's address.
+/// instance public IP, a public load balancer's outbound rule or rule SNAT), which a packet a
+/// VM appliance forwards with another host's address leaves by too
+/// ([`super::appliance_egress`]). `None` under default outbound access (a Microsoft-owned
+/// address).
 ///
 /// `way_out` is the NIC's outbound method with the address the trace picked
 /// ([`Tracer::way_out`]); a firewall's SNAT may have picked any of its public IPs.
@@ -96,7 +97,7 @@ fn leaves_from(
                 .map(|_| source),
             _ => None,
         },
-        (_, Some(ip)) => (source == at.ip).then_some(ip),
+        (_, Some(ip)) => super::appliance_egress::leaves_by_own_way_out(at, source).then_some(ip),
         (_, None) => None,
     }
 }
@@ -106,7 +107,7 @@ fn leaves_from(
 /// know.
 fn leaves_from_unknown_address(net: &Network, at: &Nic, source: IpAddr) -> bool {
     matches!(at.id, NicRef::Workload(_))
-        && source == at.ip
+        && super::appliance_egress::leaves_by_own_way_out(at, source)
         && explicit_method(net, at.id).is_none()
         && !net.egress.private_subnets.contains(&at.subnet)
 }
