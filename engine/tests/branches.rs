@@ -130,7 +130,7 @@ fn branch_names_share_one_namespace_with_sites_and_workloads() {
 #[test]
 fn a_branch_learns_the_hubs_default_route_only_with_internet_security() {
     let fw = format!(
-        r#"firewalls: [(name: "fw1", subnet: "h1/AzureFirewallSubnet", private_ip: "10.100.0.132", {ALLOW_ALL})]"#
+        r#"firewalls: [(name: "fw1", subnet: "h1/AzureFirewallSubnet", private_ip: "10.100.0.132", public_ips: ["198.51.100.24"], {ALLOW_ALL})]"#
     );
     let intent = r#"routing_intent: (internet_traffic: true), sites: [(name: "nyc", kind: Vpn, prefixes: ["192.168.10.0/24"]), (name: "bos", kind: Vpn, prefixes: ["192.168.20.0/24"], internet_security: true)]"#;
     let l = load(&wan(intent, "", &fw));
@@ -186,7 +186,7 @@ fn two_expressroute_circuits_do_not_transit_the_hubs_without_global_reach() {
 #[test]
 fn a_private_routing_policy_inspects_branch_to_vnet_traffic_in_the_hub_firewall() {
     let fw = format!(
-        r#"firewalls: [(name: "fw1", subnet: "h1/AzureFirewallSubnet", private_ip: "10.100.0.132", {ALLOW_ALL})]"#
+        r#"firewalls: [(name: "fw1", subnet: "h1/AzureFirewallSubnet", private_ip: "10.100.0.132", public_ips: ["198.51.100.25"], {ALLOW_ALL})]"#
     );
     let l = load(&wan(
         &format!("routing_intent: (private_traffic: true), {NYC}"),
@@ -205,7 +205,7 @@ fn a_private_routing_policy_inspects_branch_to_vnet_traffic_in_the_hub_firewall(
 #[test]
 fn a_reply_that_skips_the_firewall_that_inspected_the_branch_request_is_dropped() {
     let fw = format!(
-        r#"firewalls: [(name: "fw1", subnet: "h1/AzureFirewallSubnet", private_ip: "10.100.0.132", {ALLOW_ALL})]"#
+        r#"firewalls: [(name: "fw1", subnet: "h1/AzureFirewallSubnet", private_ip: "10.100.0.132", public_ips: ["198.51.100.26"], {ALLOW_ALL})]"#
     );
     let hub = format!(
         r#"default_routes: [(name: "to-fw", prefixes: ["10.1.0.0/16"], next_hop: Firewall)], {NYC}"#

@@ -18,7 +18,7 @@ fn scenario(intent: bool, questions: &str) -> String {
     virtual_hubs: [(name: "hub", region: "eastus", address_prefix: "10.100.0.0/23", {intent}
         connections: [(vnet: "spoke-1")],
         sites: [(name: "branch", kind: Vpn, prefixes: ["192.168.10.0/24"])])],
-    firewalls: [(name: "fw", subnet: "hub/AzureFirewallSubnet", private_ip: "10.100.0.132")],
+    firewalls: [(name: "fw", subnet: "hub/AzureFirewallSubnet", private_ip: "10.100.0.132", public_ips: ["198.51.100.21"])],
     questions: [{questions}],
 )"#
     )
@@ -145,5 +145,30 @@ fn hub_columns_are_refused_in_a_subnet_row() {
     has(
         &e,
         "`origin` is a column of a virtual hub's effective routes, not of a subnet's",
+    );
+}
+
+// Learn, "Configure Azure Firewall in a Virtual WAN hub" and `New-AzFirewallHubPublicIpAddress`:
+// a secured hub's firewall is created with a public IP count of at least one ("Azure Firewall
+// requires at least one public static IP address"), so its Internet traffic never leaves from
+// its private address.
+#[test]
+fn a_secured_hub_firewall_always_has_a_public_ip() {
+    let text = scenario(true, "").replace(r#", public_ips: ["198.51.100.21"]"#, "");
+    let e = match load_str("case.ron", &text) {
+        Ok(_) => panic!("accepted:\n{text}"),
+        Err(e) => e
+            .diagnostics()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+    };
+    assert!(
+        e.iter().any(
+            |d| d.contains("firewall `fw` of secured hub `hub` has no public IP")
+                && d.contains("public IP count")
+                && d.starts_with("case.ron:")
+        ),
+        "{e:#?}"
     );
 }

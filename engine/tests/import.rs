@@ -1163,3 +1163,26 @@ fn a_zone_name_in_two_resource_groups_imports_as_two_zones() {
     let ron = to_ron(&imported).unwrap();
     assert!(ron.contains(r#"resource_group: "rg-dns-eastus""#), "{ron}");
 }
+
+// Learn, `New-AzFirewallHubPublicIpAddress`: a hub firewall is deployed with a public IP count
+// and Azure allocates the addresses, so a template states the count only; each address gets a
+// stated documentation stand-in, as a secured hub's firewall always has public IPs.
+#[test]
+fn a_hub_firewall_stating_only_its_public_ip_count_gets_that_many_stand_in_addresses() {
+    let i = estate_with_invalid_values();
+    let fw = i
+        .document
+        .firewalls
+        .iter()
+        .find(|f| f.name.value == "fw-hub")
+        .unwrap_or_else(|| panic!("{:#?}", i.document.firewalls));
+    assert_eq!(fw.public_ips.len(), 1, "{:?}", fw.public_ips);
+    assert!(
+        i.notes
+            .assumptions
+            .iter()
+            .any(|a| a.contains("fw-hub") && a.contains("hub public IP 1")),
+        "{:#?}",
+        i.notes.assumptions
+    );
+}

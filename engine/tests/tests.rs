@@ -8,6 +8,7 @@
 
 mod access_restrictions;
 mod admin_exemptions;
+mod appliance_reentry;
 mod architecture;
 mod azure_refuses;
 mod bad_inputs;
@@ -41,11 +42,13 @@ mod reach_sites;
 mod reach_summary;
 mod readme_tables;
 mod reference;
+mod reply_translations;
 mod scenarios;
 mod security_admin;
 mod seeds;
 mod service_ports;
 mod side_by_side;
+mod snat_candidates;
 mod support;
 mod symptom;
 mod tag_route_ranges;

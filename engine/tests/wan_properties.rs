@@ -65,8 +65,8 @@ prop_compose! {
                  connections: [(vnet: "s3", internet_security: {c3})]),
             ],
             firewalls: [
-                (name: "fw1", subnet: "h1/AzureFirewallSubnet", private_ip: "10.100.0.132", {r1}),
-                (name: "fw2", subnet: "h2/AzureFirewallSubnet", private_ip: "10.200.0.132", {r2}),
+                (name: "fw1", subnet: "h1/AzureFirewallSubnet", private_ip: "10.100.0.132", public_ips: ["198.51.100.22"], {r1}),
+                (name: "fw2", subnet: "h2/AzureFirewallSubnet", private_ip: "10.200.0.132", public_ips: ["198.51.100.23"], {r2}),
             ],
             workloads: [
                 (name: "vm1", subnet: "s1/app", ip: "10.1.1.4"),

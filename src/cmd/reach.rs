@@ -196,7 +196,8 @@ fn gets_through(name: VerdictName) -> bool {
         | VerdictName::ServiceFirewallDenied
         | VerdictName::HostNotServed
         | VerdictName::ServiceUnhealthy
-        | VerdictName::PortNotServed => false,
+        | VerdictName::PortNotServed
+        | VerdictName::SnatAddressDecides => false,
     }
 }
 

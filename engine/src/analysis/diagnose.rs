@@ -310,6 +310,12 @@ pub fn diagnose(net: &Network, dp: &DataPlane, flow: &FlowSpec) -> Option<Diagno
 
 /// Every step of the checklist read from `trace`.
 fn checklist(net: &Network, dp: &DataPlane, trace: &TraceAnswer) -> Vec<Finding> {
+    // An intermittent failure is read where the refused addresses fail.
+    if let Verdict::SnatAddressDecides { refusal, .. } = &trace.verdict {
+        let mut refused = trace.clone();
+        refused.verdict = (**refusal).clone();
+        return checklist(net, dp, &refused);
+    }
     vec![
         name_resolution(net, trace),
         enters_vnet(trace),
@@ -359,6 +365,8 @@ pub fn step_of(v: &Verdict) -> Option<(CheckStep, Status)> {
         Verdict::TlsNameMismatch { .. }
         | Verdict::HostNotServed { .. }
         | Verdict::PortNotServed { .. } => fail(CheckStep::Certificate),
+        // Intermittent: it fails where the refused addresses fail.
+        Verdict::SnatAddressDecides { refusal, .. } => step_of(refusal),
     }
 }
 

@@ -252,7 +252,7 @@ mod tests {
         let (i, f) = if intent {
             (
                 ", routing_intent: (private_traffic: true, internet_traffic: true)",
-                r#"firewalls: [(name: "fw1", subnet: "hub1/AzureFirewallSubnet", private_ip: "10.100.0.132")],"#,
+                r#"firewalls: [(name: "fw1", subnet: "hub1/AzureFirewallSubnet", private_ip: "10.100.0.132", public_ips: ["198.51.100.28"])],"#,
             )
         } else {
             ("", "")

@@ -66,5 +66,12 @@ pub(super) fn source_seen(s: &SourceSeen) -> String {
         Some(Translation::Appliance { device }) => format!("SNAT by `{device}`"),
         Some(Translation::Egress { method: m }) => method(m),
     };
-    format!("destination sees source: {address} ({how})")
+    if s.candidates.is_empty() {
+        return format!("destination sees source: {address} ({how})");
+    }
+    let among: Vec<String> = s.candidates.iter().map(ToString::to_string).collect();
+    format!(
+        "destination sees source: {address} ({how}); Azure picks among {} per connection, each with the same outcome",
+        among.join(", ")
+    )
 }

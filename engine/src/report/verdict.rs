@@ -159,8 +159,27 @@ impl fmt::Display for Verdict {
                     port_ranges(listens)
                 )
             }
+            Verdict::SnatAddressDecides {
+                device,
+                allowed,
+                refused,
+                refusal,
+            } => write!(
+                f,
+                "{name} (`{device}` picks its source among several public IPs per connection: from {} it gets through, from {} it ends {refusal}; connections fail intermittently)",
+                addresses(allowed),
+                addresses(refused)
+            ),
         }
     }
+}
+
+/// Addresses as a list.
+fn addresses(list: &[std::net::IpAddr]) -> String {
+    list.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub(super) fn dns_outcome(outcome: &DnsOutcome) -> String {

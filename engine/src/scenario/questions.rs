@@ -419,11 +419,13 @@ pub enum VerdictName {
     DroppedBySecurityAdminRule,
     /// The service does not listen on the port (or protocol) the flow reached it on.
     PortNotServed,
+    /// Some of the public IPs Azure picks as the SNAT source get through, others do not.
+    SnatAddressDecides,
 }
 
 impl VerdictName {
     /// Every verdict, in the order of the README's table.
-    pub const ALL: [VerdictName; 29] = [
+    pub const ALL: [VerdictName; 30] = [
         VerdictName::Delivered,
         VerdictName::DroppedByNsg,
         VerdictName::DroppedByFirewall,
@@ -453,6 +455,7 @@ impl VerdictName {
         VerdictName::PublicIpClosed,
         VerdictName::DroppedBySecurityAdminRule,
         VerdictName::PortNotServed,
+        VerdictName::SnatAddressDecides,
     ];
 
     /// The name as scenario files write it (and as every answer prints it).
@@ -487,6 +490,7 @@ impl VerdictName {
             VerdictName::PublicIpClosed => "PublicIpClosed",
             VerdictName::DroppedBySecurityAdminRule => "DroppedBySecurityAdminRule",
             VerdictName::PortNotServed => "PortNotServed",
+            VerdictName::SnatAddressDecides => "SnatAddressDecides",
         }
     }
 }

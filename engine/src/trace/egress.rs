@@ -72,11 +72,31 @@ pub struct SourceSeen {
     pub address: Option<IpAddr>,
     /// The last translation on the way, if any (`None`: the client's own address).
     pub translated_by: Option<Translation>,
+    /// The public IPs Azure picks the source among, per connection, when a device on the way
+    /// has several (a firewall's, a NAT gateway's, an outbound rule's frontends), each giving
+    /// the same outcome; empty when there was no choice. Learn, "Deploy an Azure Firewall with
+    /// multiple public IP addresses": the firewall "randomly selects the source public IP
+    /// address to use for a connection".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<IpAddr>,
 }
 
 /// The outbound method of `nic` in Azure's order of precedence, with the address it leaves
-/// from; `None` when it has no explicit method (default outbound access decides).
+/// from; `None` when it has no explicit method (default outbound access decides). Of a device
+/// with several public IPs this names the first; a trace picks among them
+/// ([`explicit_method_picking`]).
 pub fn explicit_method(net: &Network, nic: NicRef) -> Option<(EgressMethod, Option<IpAddr>)> {
+    explicit_method_picking(net, nic, &|_, pool| pool.first().copied())
+}
+
+/// [`explicit_method`], taking the source from a device's public IPs with `pick` (given the
+/// device's name and its addresses): Azure picks one of a NAT gateway's, a firewall's or an
+/// outbound rule's addresses per connection.
+pub(super) fn explicit_method_picking(
+    net: &Network,
+    nic: NicRef,
+    pick: &dyn Fn(&str, &[IpAddr]) -> Option<IpAddr>,
+) -> Option<(EgressMethod, Option<IpAddr>)> {
     let subnet = match nic {
         NicRef::Workload(w) => net.workloads.get(w)?.subnet,
         NicRef::Firewall(f) => net.firewalls.get(f)?.subnet,
@@ -87,12 +107,13 @@ pub fn explicit_method(net: &Network, nic: NicRef) -> Option<(EgressMethod, Opti
         let method = EgressMethod::NatGateway {
             name: g.name.clone(),
         };
-        return Some((method, g.public_ips.first().copied()));
+        return Some((method, pick(&g.name, &g.public_ips)));
     }
     match nic {
-        NicRef::Workload(w) => workload_method(net, w),
+        NicRef::Workload(w) => workload_method(net, w, pick),
         NicRef::Firewall(f) => {
-            let ip = net.firewalls.get(f)?.public_ips.first().copied();
+            let fw = net.firewalls.get(f)?;
+            let ip = pick(&fw.name, &fw.public_ips);
             ip.map(|ip| (EgressMethod::FirewallPublicIp, Some(ip)))
         }
         _ => None,
@@ -102,7 +123,11 @@ pub fn explicit_method(net: &Network, nic: NicRef) -> Option<(EgressMethod, Opti
 /// After the NAT gateway: the instance public IP, then a public load balancer's outbound
 /// rule, then a load-balancing rule's implicit SNAT (outbound rules and LB SNAT serve only
 /// backends without an instance public IP).
-fn workload_method(net: &Network, w: WorkloadId) -> Option<(EgressMethod, Option<IpAddr>)> {
+fn workload_method(
+    net: &Network,
+    w: WorkloadId,
+    pick: &dyn Fn(&str, &[IpAddr]) -> Option<IpAddr>,
+) -> Option<(EgressMethod, Option<IpAddr>)> {
     if let Some(ip) = net.egress.public_ips.get(&w) {
         return Some((EgressMethod::InstancePublicIp, Some(*ip)));
     }
@@ -116,7 +141,7 @@ fn workload_method(net: &Network, w: WorkloadId) -> Option<(EgressMethod, Option
                 load_balancer: lb.name.clone(),
                 rule: rule.name.clone(),
             };
-            return Some((method, rule.frontend_ips.first().copied()));
+            return Some((method, pick(&lb.name, &rule.frontend_ips)));
         }
     }
     for lb in pools {
@@ -154,6 +179,7 @@ pub(super) fn source_seen(forward: &[Hop], arrived: bool) -> Option<SourceSeen> 
                         translated_by: Some(Translation::Egress {
                             method: method.clone(),
                         }),
+                        candidates: Vec::new(),
                     });
                 }
                 _ => {}
@@ -167,5 +193,6 @@ pub(super) fn source_seen(forward: &[Hop], arrived: bool) -> Option<SourceSeen> 
     Some(SourceSeen {
         address: Some(left_with.unwrap_or(last.packet.src)),
         translated_by,
+        candidates: Vec::new(),
     })
 }

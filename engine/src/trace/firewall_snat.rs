@@ -43,11 +43,6 @@ impl Tracer<'_> {
     /// With a NAT gateway on its subnet, Internet traffic goes to the NAT gateway from the
     /// private address ([`nat_gateway_takes_internet_traffic`]).
     pub(super) fn firewall_snat(&self, nic: &Nic, f: FirewallId, dst: IpAddr) -> FirewallSnat {
-        let public = self
-            .net
-            .firewalls
-            .get(f)
-            .and_then(|fw| fw.public_ips.first().copied());
         let in_hub = self.net.vnet(nic.vnet).is_some_and(|v| v.hub.is_some());
         let to_internet = if in_hub {
             !crate::model::is_private(dst)
@@ -57,8 +52,16 @@ impl Tracer<'_> {
                 .and_then(|v| v.best(dst))
                 .is_some_and(|r| r.next_hop.next_hop_type == NextHopType::Internet)
         };
-        let public = public.filter(|_| !nat_gateway_takes_internet_traffic(self.net, nic));
-        match public.filter(|_| to_internet) {
+        if !to_internet || nat_gateway_takes_internet_traffic(self.net, nic) {
+            return FirewallSnat::Private(nic.ip);
+        }
+        // Azure picks among several public IPs per connection ([`super::snat_pool`]).
+        let public = self
+            .net
+            .firewalls
+            .get(f)
+            .and_then(|fw| self.pick_snat(&fw.name, &fw.public_ips));
+        match public {
             Some(ip) => FirewallSnat::Public(ip),
             None => FirewallSnat::Private(nic.ip),
         }

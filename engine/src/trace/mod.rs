@@ -6,6 +6,7 @@
 //! The answer is evidence, not prose: every reason is a closed enum ([`verdict`]), places are
 //! named as the scenario names them, and `report` writes the sentences.
 
+mod appliance_egress;
 mod arrive;
 pub mod balance;
 mod branch;
@@ -22,6 +23,8 @@ mod reply;
 mod service;
 mod service_port;
 mod tag_ranges;
+mod snat_pick;
+mod snat_pool;
 pub mod verdict;
 mod walk;
 

@@ -1,7 +1,7 @@
 //! The request leaves for the Internet: the outbound method [`super::egress`] chooses, or no
 //! way out of a private subnet.
 
-use super::egress::{explicit_method, EgressMethod};
+use super::egress::EgressMethod;
 use super::walk::{Nic, Tracer};
 use super::{Hop, Step, Verdict};
 use crate::model::NicRef;
@@ -10,7 +10,7 @@ impl Tracer<'_> {
     /// The request leaves `at` for the Internet: the outbound method that applies, recorded on
     /// `hop`, and the verdict (sent, or no way out of a private subnet).
     pub(super) fn egress(&self, at: &Nic, hop: &mut Hop) -> Verdict {
-        if let Some((method, source)) = explicit_method(self.net, at.id) {
+        if let Some((method, source)) = self.way_out(at.id) {
             hop.steps.push(Step::Egress { method, source });
             return Verdict::SentToInternet;
         }

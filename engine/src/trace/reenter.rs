@@ -75,13 +75,29 @@ pub(super) fn public_frontend(net: &Network, address: IpAddr) -> Option<PublicFr
 /// The public address a request that `at` sends to the Internet leaves from, when azpath knows
 /// it: an Azure Firewall's own public IP it SNATed the flow to; or, for a packet leaving with
 /// the NIC's own address, the address of the NIC's way out (its subnet's NAT gateway, its
-/// instance public IP, a public load balancer's outbound rule or rule SNAT). `None` under
-/// default outbound access (a Microsoft-owned address) and for a forwarded packet that keeps
-/// another host's address.
-fn leaves_from(net: &Network, at: &Nic, source: IpAddr) -> Option<IpAddr> {
-    match explicit_method(net, at.id)? {
-        (EgressMethod::FirewallPublicIp, Some(ip)) => (ip == source).then_some(ip),
-        (_, Some(ip)) => (source == at.ip).then_some(ip),
+/// instance public IP, a public load balancer's outbound rule or rule SNAT), which a packet a
+/// VM appliance forwards with another host's address leaves by too
+/// ([`super::appliance_egress`]). `None` under default outbound access (a Microsoft-owned
+/// address).
+///
+/// `way_out` is the NIC's outbound method with the address the trace picked
+/// ([`Tracer::way_out`]); a firewall's SNAT may have picked any of its public IPs.
+fn leaves_from(
+    net: &Network,
+    way_out: Option<(EgressMethod, Option<IpAddr>)>,
+    at: &Nic,
+    source: IpAddr,
+) -> Option<IpAddr> {
+    match way_out? {
+        (EgressMethod::FirewallPublicIp, Some(_)) => match at.id {
+            NicRef::Firewall(f) => net
+                .firewalls
+                .get(f)
+                .filter(|fw| fw.public_ips.contains(&source))
+                .map(|_| source),
+            _ => None,
+        },
+        (_, Some(ip)) => super::appliance_egress::leaves_by_own_way_out(at, source).then_some(ip),
         (_, None) => None,
     }
 }
@@ -91,7 +107,7 @@ fn leaves_from(net: &Network, at: &Nic, source: IpAddr) -> Option<IpAddr> {
 /// know.
 fn leaves_from_unknown_address(net: &Network, at: &Nic, source: IpAddr) -> bool {
     matches!(at.id, NicRef::Workload(_))
-        && source == at.ip
+        && super::appliance_egress::leaves_by_own_way_out(at, source)
         && explicit_method(net, at.id).is_none()
         && !net.egress.private_subnets.contains(&at.subnet)
 }
@@ -126,6 +142,16 @@ fn translating_firewall(
         .firewalls
         .position(|f| f.public_ips.contains(&address))?;
     records.snat.contains_key(&NicRef::Firewall(f)).then_some(f)
+}
+
+/// The latest way out that translated the request to `public`, taken from the records: a
+/// reply is translated back at each way out the request left Azure by, the last first.
+fn take_egress(
+    records: &mut FlowRecords,
+    public: IpAddr,
+) -> Option<(NicRef, IpAddr, (IpAddr, u16))> {
+    let i = records.egress.iter().rposition(|(_, p, _)| *p == public)?;
+    Some(records.egress.remove(i))
 }
 
 /// A reply addressed to a firewall's public IP that reaches the firewall by a route (at its
@@ -178,12 +204,13 @@ impl Tracer<'_> {
         match leg {
             Leg::Request => {
                 public_frontend(self.net, packet.dst).is_some()
-                    && leaves_from(self.net, at, packet.src).is_some()
+                    && leaves_from(self.net, self.way_out(at.id), at, packet.src).is_some()
             }
             Leg::Reply => {
                 records
                     .egress
-                    .is_some_and(|(_, public, _)| public == packet.dst)
+                    .iter()
+                    .any(|(_, public, _)| *public == packet.dst)
                     || translating_firewall(self.net, packet.dst, records).is_some()
             }
         }
@@ -216,19 +243,19 @@ impl Tracer<'_> {
     ) -> (Vec<Hop>, End) {
         match leg {
             Leg::Request => {
-                if let Some(public) = leaves_from(self.net, at, packet.src) {
+                let way_out = self.way_out(at.id);
+                if let Some(public) = leaves_from(self.net, way_out, at, packet.src) {
                     if public != packet.src {
-                        records.egress = Some((at.id, public, (packet.src, packet.src_port)));
+                        records
+                            .egress
+                            .push((at.id, public, (packet.src, packet.src_port)));
                         packet.src = public;
                     }
                 }
                 self.enter_from(hops, packet, records)
             }
             Leg::Reply => {
-                if let Some((nic, public, (src, port))) = records
-                    .egress
-                    .filter(|(_, public, _)| *public == packet.dst)
-                {
+                if let Some((nic, public, (src, port))) = take_egress(records, packet.dst) {
                     // The way out translates the reply back to the address it replaced.
                     let mut hop = internet_hop(packet);
                     hop.steps.push(Step::UnSnat {
@@ -330,12 +357,13 @@ mod tests {
         let l = loaded(ESTATE);
         let net = &l.network;
         let at = fw_nic(net);
+        let way_out = || explicit_method(net, at.id);
         assert_eq!(
-            leaves_from(net, &at, ip("20.40.0.4")),
+            leaves_from(net, way_out(), &at, ip("20.40.0.4")),
             Some(ip("20.40.0.4"))
         );
         // A packet it did not translate, with its private address, is not one it sends out.
-        assert_eq!(leaves_from(net, &at, ip("10.0.1.4")), None);
+        assert_eq!(leaves_from(net, way_out(), &at, ip("10.0.1.4")), None);
     }
 
     #[test]

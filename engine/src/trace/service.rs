@@ -306,9 +306,14 @@ impl Tracer<'_> {
     /// The caller's public address as a service sees it: a firewall's public IP when one
     /// SNATed the request, else the App Service app's outbound address.
     fn public_caller(&self, forward: &[Hop], from: TraceSource) -> Option<IpAddr> {
+        // The public IP the firewall SNATed to (Azure picks one of several per connection).
         let firewall = forward.iter().rev().find_map(|h| match h.at {
-            Some(NicRef::Firewall(f)) if h.steps.iter().any(|s| matches!(s, Step::Snat { .. })) => {
-                self.net.firewalls.get(f)?.public_ips.first().copied()
+            Some(NicRef::Firewall(f)) => {
+                let fw = self.net.firewalls.get(f)?;
+                h.steps.iter().find_map(|s| match s {
+                    Step::Snat { to, .. } if fw.public_ips.contains(to) => Some(*to),
+                    _ => None,
+                })
             }
             _ => None,
         });

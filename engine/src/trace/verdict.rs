@@ -222,6 +222,19 @@ pub enum Verdict {
         /// switch `unserved_port_refused`, which Microsoft documents neither way.
         refused: bool,
     },
+    /// The flow left from one of several public IPs of a device (an Azure Firewall, a NAT
+    /// gateway, an outbound rule), which Azure picks per connection, and the destination
+    /// answers some of them and refuses the others: connections fail intermittently.
+    SnatAddressDecides {
+        /// The device whose public IPs Azure picks among.
+        device: String,
+        /// The addresses with which the flow gets through.
+        allowed: Vec<IpAddr>,
+        /// The addresses with which it does not.
+        refused: Vec<IpAddr>,
+        /// How it ends with the first refused address.
+        refusal: Box<Verdict>,
+    },
 }
 
 /// A firewall rule by its place in the policy.
@@ -533,6 +546,7 @@ impl Verdict {
                     Symptom::ConnectTimeout
                 }
             }
+            Verdict::SnatAddressDecides { refusal, .. } => refusal.symptom(),
         }
     }
 
@@ -569,6 +583,7 @@ impl Verdict {
             Verdict::PublicIpClosed { .. } => VerdictName::PublicIpClosed,
             Verdict::DroppedBySecurityAdminRule { .. } => VerdictName::DroppedBySecurityAdminRule,
             Verdict::PortNotServed { .. } => VerdictName::PortNotServed,
+            Verdict::SnatAddressDecides { .. } => VerdictName::SnatAddressDecides,
         }
     }
 
@@ -611,7 +626,8 @@ impl Verdict {
             | Verdict::ServiceFirewallDenied { .. }
             | Verdict::HostNotServed { .. }
             | Verdict::ServiceUnhealthy { .. }
-            | Verdict::PortNotServed { .. } => false,
+            | Verdict::PortNotServed { .. }
+            | Verdict::SnatAddressDecides { .. } => false,
         }
     }
 }

@@ -65,10 +65,11 @@ pub(super) struct FlowRecords {
     /// rewritten, with the frontend address and port their reply leaves from (also backends
     /// and instance public IPs a request re-entering from the Internet reached).
     pub(super) lb_dnat: BTreeMap<NicRef, (IpAddr, u16)>,
-    /// The NIC whose way out to the Internet rewrote the request's source before it came back
-    /// into Azure at a modelled public address: the public address it left from, and the
-    /// address and port it replaced (the reply to that public address is translated back there).
-    pub(super) egress: Option<(NicRef, IpAddr, (IpAddr, u16))>,
+    /// Each NIC whose way out to the Internet rewrote the request's source before it came back
+    /// into Azure at a modelled public address, in the order the request left: the public
+    /// address it left from, and the address and port it replaced (the reply to that public
+    /// address is translated back there, the last translation first).
+    pub(super) egress: Vec<(NicRef, IpAddr, (IpAddr, u16))>,
 }
 
 /// How a walk ends.
@@ -106,6 +107,11 @@ pub(super) struct Tracer<'a> {
     pub(super) site_client: Option<IpAddr>,
     /// The virtual WAN branch that started the flow, if it started at one.
     pub(super) branch: Option<crate::model::BranchId>,
+    /// The SNAT source to take from a pool of several public IPs that holds it
+    /// ([`super::snat_pool`]); `None`: each pool's first.
+    pub(super) snat_choice: Option<IpAddr>,
+    /// The pools of several public IPs the walk took an SNAT source from.
+    pub(super) snat_pools: std::cell::Cell<Vec<super::snat_pool::SnatPool>>,
 }
 
 /// Traces a packet from workload `from` to the request's destination and its reply back.
@@ -327,6 +333,32 @@ fn walk_parts(
     request: &TraceRequest,
     explain: bool,
 ) -> Option<Walked> {
+    let (mut walked, pools) = walk_taking(net, dp, from, request, explain, None)?;
+    // Azure picks among a device's public IPs per connection: the flow is walked again with
+    // each other candidate, and the answer says whether the pick decides it.
+    let rerun = |c| walk_taking(net, dp, from, request, false, Some(c)).map(|(w, _)| w.verdict);
+    match super::snat_pool::weigh(&pools, &walked.verdict, rerun) {
+        Some(super::snat_pool::Weighed::Differ(verdict)) => walked.verdict = verdict,
+        Some(super::snat_pool::Weighed::Agree(candidates)) => {
+            if let Some(seen) = walked.source_seen.as_mut() {
+                seen.candidates = candidates;
+            }
+        }
+        None => {}
+    }
+    Some(walked)
+}
+
+/// One walk of the flow, taking `snat_choice` from any pool of several public IPs that holds
+/// it; with the pools it took a source from.
+fn walk_taking(
+    net: &Network,
+    dp: &DataPlane,
+    from: TraceSource,
+    request: &TraceRequest,
+    explain: bool,
+    snat_choice: Option<IpAddr>,
+) -> Option<(Walked, Vec<super::snat_pool::SnatPool>)> {
     let (host, assumed) = host_asked(
         net,
         dp,
@@ -344,6 +376,8 @@ fn walk_parts(
         explain,
         site_client: None,
         branch: None,
+        snat_choice,
+        snat_pools: std::cell::Cell::default(),
     };
     let mut records = FlowRecords::default();
     let destination = request.destination;
@@ -400,7 +434,8 @@ fn walk_parts(
     let verdict = t.conclude(verdict, &forward, request, from);
     t.note_uncovered_tag_routes(&forward);
     t.note_uncovered_tag_routes(&reply);
-    Some(Walked {
+    let pools = t.snat_pools.take();
+    let walked = Walked {
         destination,
         verdict,
         forward,
@@ -408,7 +443,8 @@ fn walk_parts(
         quality,
         assumptions: t.assumptions,
         source_seen,
-    })
+    };
+    Some((walked, pools))
 }
 
 impl<'a> Tracer<'a> {

@@ -133,6 +133,18 @@ fn public_ips(cx: &mut Context<'_>, r: &Resource, name: &str) -> Result<Vec<Stri
     for a in props.items("/hubIPAddresses/publicIPs/addresses")? {
         out.push(a.str("/address")?.to_string());
     }
+    // A hub firewall's addresses are allocated by Azure from its public IP count (Learn,
+    // `New-AzFirewallHubPublicIpAddress`): a template states the count only, so documentation
+    // addresses stand in for them.
+    if out.is_empty() && props.prop("/hubIPAddresses/publicIPs/count").is_some() {
+        let count = props.number("/hubIPAddresses/publicIPs/count", 1..=250)?;
+        for i in 0..count {
+            let pip = format!("hub public IP {} of {}", i + 1, r.id);
+            if let Some(ip) = cx.stand_in_public_ip(&pip, Section::Firewall, name) {
+                out.push(ip);
+            }
+        }
+    }
     for c in props.items("/ipConfigurations")? {
         let Some(id) = c.opt_str("/publicIPAddress/id")? else {
             continue;

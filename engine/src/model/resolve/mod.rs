@@ -24,6 +24,7 @@ mod firewall_dns;
 mod firewall_source;
 mod firewall_tunnel;
 mod forall;
+mod hub_firewall;
 mod hub_question;
 mod names;
 mod naming;

@@ -585,6 +585,9 @@ impl Resolver {
             if let Some(x) = self.net.virtual_hubs.get_mut(hub) {
                 x.firewall = firewall;
             }
+            if let Some(f) = firewall {
+                self.hub_firewall_public_ips(f, &h.name.value);
+            }
             let needs = h
                 .routing_intent
                 .as_ref()

@@ -168,8 +168,7 @@ fn a_spoke_learns_only_routes_less_specific_than_its_own_space() {
 
 const SECURED: &str = r#"routing_intent: (private_traffic: true, internet_traffic: true),
     connections: [(vnet: "s1"), (vnet: "s2", internet_security: false)]"#;
-const FIREWALL: &str =
-    r#"firewalls: [(name: "fw1", subnet: "h1/AzureFirewallSubnet", private_ip: "10.100.0.132")],"#;
+const FIREWALL: &str = r#"firewalls: [(name: "fw1", subnet: "h1/AzureFirewallSubnet", private_ip: "10.100.0.132", public_ips: ["198.51.100.27"])],"#;
 
 #[test]
 fn routing_intent_sends_private_and_internet_traffic_to_the_hub_firewall() {
