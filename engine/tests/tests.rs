@@ -14,6 +14,7 @@ mod bad_inputs;
 mod branches;
 mod dns_properties;
 mod egress_reentry;
+mod established_flows;
 mod expectations;
 mod firewall_dnat;
 mod firewall_egress;

@@ -172,7 +172,7 @@ fn undo_load_balancer(forward: &[Hop], reply: &mut [Hop]) {
     if !entry
         .steps
         .iter()
-        .any(|s| matches!(s, Step::LoadBalancer { .. }))
+        .any(|s| matches!(s, Step::LoadBalancer { .. } | Step::EstablishedFlow { .. }))
     {
         return;
     }

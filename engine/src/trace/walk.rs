@@ -17,6 +17,7 @@ use crate::model::{
     Direction, FlowProtocol, Forwarding, Name, Network, NicRef, Peering, SubnetId, TraceSource,
     TraceTarget, VnetId, WorkloadId,
 };
+use crate::scenario::FlowState;
 
 /// Which half of the flow is walking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,6 +107,9 @@ pub(super) struct Tracer<'a> {
     pub(super) site_client: Option<IpAddr>,
     /// The virtual WAN branch that started the flow, if it started at one.
     pub(super) branch: Option<crate::model::BranchId>,
+    /// Whether the flow is new or already established (load balancers keep established flows
+    /// where Azure keeps them, [`super::established`]).
+    pub(super) flow: FlowState,
 }
 
 /// Traces a packet from workload `from` to the request's destination and its reply back.
@@ -126,7 +130,18 @@ pub fn trace_from(
     from: TraceSource,
     request: TraceRequest,
 ) -> Option<TraceAnswer> {
-    walk_request(net, dp, from, request, true)
+    trace_from_flow(net, dp, from, request, FlowState::New)
+}
+
+/// [`trace_from`] for a flow that is new or already established.
+pub fn trace_from_flow(
+    net: &Network,
+    dp: &DataPlane,
+    from: TraceSource,
+    request: TraceRequest,
+    flow: FlowState,
+) -> Option<TraceAnswer> {
+    walk_request(net, dp, from, request, true, flow)
 }
 
 /// The verdict of [`trace_from`], decided the same way but without attaching the evidence of
@@ -147,7 +162,7 @@ pub fn trace_verdict(
     if !known {
         return None;
     }
-    walk_parts(net, dp, from, &request, false).map(|w| w.verdict)
+    walk_parts(net, dp, from, &request, false, FlowState::New).map(|w| w.verdict)
 }
 
 /// Traces to an address, or resolves a name first ([`trace_name`]).
@@ -158,9 +173,23 @@ pub fn trace_to(
     to: &TraceTarget,
     probe: Probe,
 ) -> Option<TraceAnswer> {
+    trace_to_flow(net, dp, from, to, probe, FlowState::New)
+}
+
+/// [`trace_to`] for a flow that is new or already established.
+pub fn trace_to_flow(
+    net: &Network,
+    dp: &DataPlane,
+    from: TraceSource,
+    to: &TraceTarget,
+    probe: Probe,
+    flow: FlowState,
+) -> Option<TraceAnswer> {
     match to {
-        TraceTarget::Address(destination) => trace_from(net, dp, from, probe.to(*destination)),
-        TraceTarget::Name(name) => trace_name(net, dp, from, name, probe),
+        TraceTarget::Address(destination) => {
+            trace_from_flow(net, dp, from, probe.to(*destination), flow)
+        }
+        TraceTarget::Name(name) => trace_name_flow(net, dp, from, name, probe, flow),
     }
 }
 
@@ -171,7 +200,19 @@ pub fn trace_name(
     dp: &DataPlane,
     from: TraceSource,
     name: &str,
+    probe: Probe,
+) -> Option<TraceAnswer> {
+    trace_name_flow(net, dp, from, name, probe, FlowState::New)
+}
+
+/// [`trace_name`] for a flow that is new or already established.
+pub fn trace_name_flow(
+    net: &Network,
+    dp: &DataPlane,
+    from: TraceSource,
+    name: &str,
     mut probe: Probe,
+    flow: FlowState,
 ) -> Option<TraceAnswer> {
     let client = match from {
         TraceSource::Workload(w) => crate::dns::Resolver::Workload(w),
@@ -196,16 +237,16 @@ pub fn trace_name(
             name: resolution.name.clone(),
             outcome: resolution.outcome.clone(),
         };
-        return unsent(net, from, probe, None, verdict, resolution);
+        return unsent(net, from, probe, None, verdict, resolution, flow);
     };
     // A name that resolves to an address no host holds (loopback, multicast, broadcast, this
     // network) is refused at load wherever a record or public IP is written; should one get
     // here all the same, no packet is sent: nobody in Azure holds that address.
     if crate::model::flow_addr::unroutable(address).is_some() {
         let verdict = Verdict::NoDestination { address };
-        return unsent(net, from, probe, Some(address), verdict, resolution);
+        return unsent(net, from, probe, Some(address), verdict, resolution, flow);
     }
-    let mut answer = trace_from(net, dp, from, probe.to(address))?;
+    let mut answer = trace_from_flow(net, dp, from, probe.to(address), flow)?;
     answer.resolution = Some(resolution);
     Some(answer)
 }
@@ -219,6 +260,7 @@ fn unsent(
     destination: Option<IpAddr>,
     verdict: Verdict,
     resolution: crate::dns::Resolution,
+    flow: FlowState,
 ) -> Option<TraceAnswer> {
     Some(TraceAnswer {
         source: source_name(net, from)?,
@@ -232,6 +274,7 @@ fn unsent(
         assumptions: Vec::new(),
         resolution: Some(resolution),
         source_seen: None,
+        flow,
     })
 }
 
@@ -292,8 +335,9 @@ fn walk_request(
     from: TraceSource,
     request: TraceRequest,
     explain: bool,
+    flow: FlowState,
 ) -> Option<TraceAnswer> {
-    let w = walk_parts(net, dp, from, &request, explain)?;
+    let w = walk_parts(net, dp, from, &request, explain, flow)?;
     Some(TraceAnswer {
         source: source_name(net, from)?,
         request: request.probe(),
@@ -306,6 +350,7 @@ fn walk_request(
         assumptions: w.assumptions.into_iter().map(Assumed::from).collect(),
         resolution: None,
         source_seen: w.source_seen,
+        flow,
     })
 }
 
@@ -326,6 +371,7 @@ fn walk_parts(
     from: TraceSource,
     request: &TraceRequest,
     explain: bool,
+    flow: FlowState,
 ) -> Option<Walked> {
     let (host, assumed) = host_asked(
         net,
@@ -344,6 +390,7 @@ fn walk_parts(
         explain,
         site_client: None,
         branch: None,
+        flow,
     };
     let mut records = FlowRecords::default();
     let destination = request.destination;
