@@ -219,6 +219,12 @@ fn step(out: &mut String, s: &Step) {
             backend,
             outcome,
         } => super::established::established(out, load_balancer, rule, backend, outcome),
+        Step::GatewayChainReply { gateway } => {
+            let _ = writeln!(
+                out,
+                "    chained Gateway Load Balancer `{gateway}`: the reply crosses the request's appliance on its way out, unchanged (VXLAN; flow symmetry)"
+            );
+        }
         Step::InboundNat {
             load_balancer,
             rule,

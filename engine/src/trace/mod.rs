@@ -14,6 +14,7 @@ pub mod established;
 mod firewall_dns;
 mod firewall_snat;
 mod forward;
+mod gateway_reply;
 mod hub;
 mod onprem;
 mod outbound;
@@ -296,6 +297,12 @@ pub enum Step {
         backend: String,
         /// What happens to it.
         outcome: established::EstablishedFlow,
+    },
+    /// The reply of a flow to a frontend chained to a Gateway Load Balancer crosses the
+    /// request's appliance (flow symmetry; VXLAN, unchanged) on its way out.
+    GatewayChainReply {
+        /// The Gateway Load Balancer.
+        gateway: String,
     },
     /// A public load balancer's inbound NAT rule forwarded the flow to one backend.
     InboundNat {

@@ -79,6 +79,9 @@ impl Tracer<'_> {
             }
             End::Arrived(_) => {}
         }
+        if let Some(v) = self.gateway_reply(forward, &mut hops) {
+            return (hops, reply_verdict(v));
+        }
         let verdict = match self.missed(records, &hops) {
             Some(device) => Verdict::AsymmetricReturnDropped {
                 device,
