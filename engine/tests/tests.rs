@@ -31,6 +31,7 @@ mod lessons;
 mod load_balancers;
 mod nsg_properties;
 mod platform;
+mod platform_kms;
 mod properties;
 mod reach;
 mod reach_properties;
