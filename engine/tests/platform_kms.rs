@@ -123,3 +123,18 @@ fn azure_platform_lkm_is_an_outbound_only_tag() {
     let found = errors(&LOCKED.replace("EXTRA", inbound).replace("ROUTES", ""));
     has(&found, "outbound-only platform tag");
 }
+
+#[test]
+fn security_admin_rules_do_not_support_the_azure_platform_tags() {
+    let admin = r#"    security_admin_rules: [(name: "baseline", applies_to: ["core"], rules: [
+        (name: "deny-kms", priority: 10, direction: Outbound, access: Deny, protocol: Tcp,
+         source: ["*"], source_ports: ["*"], destination: ["AzurePlatformLKM"], destination_ports: ["1688"]),
+    ])],
+    workloads: ["#;
+    let text = LOCKED
+        .replace("EXTRA", "")
+        .replace("ROUTES", "")
+        .replace("    workloads: [", admin);
+    let found = errors(&text);
+    has(&found, "names an AzurePlatform* service tag");
+}
