@@ -356,6 +356,7 @@ fn a_checked_question_is_typed_data_with_names_resolved() {
             to: "10.0.2.4".into(),
             protocol: FlowProtocol::Tcp,
             port: DEFAULT_PORT,
+            flow: azpath_engine::scenario::FlowState::New,
             verdict: VerdictName::Delivered,
         }
     );

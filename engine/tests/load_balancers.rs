@@ -473,3 +473,58 @@ fn a_chain_must_name_a_gateway_load_balancer() {
     );
     assert!(err.contains("gwlb"), "{err}");
 }
+
+#[test]
+fn traffic_to_and_from_a_chained_frontend_crosses_the_same_appliance_in_both_directions() {
+    let l = load(&GWLB.replace("CHAIN", "\"gwlb\""));
+    for sport in 50000..50016 {
+        let a = go(
+            &l,
+            "203.0.113.7",
+            "20.8.0.10",
+            443,
+            sport,
+            FlowProtocol::Tcp,
+        );
+        assert_eq!(a.verdict, Verdict::Delivered, "{sport}");
+        let nva = |hops: &[String]| hops.iter().find(|n| n.starts_with("nva")).cloned();
+        let there = nva(&nics(&a.forward));
+        assert!(there.is_some(), "{sport}");
+        assert_eq!(there, nva(&nics(&a.reply)), "{sport}");
+        let out = a.reply.last().unwrap();
+        assert!(out
+            .steps
+            .iter()
+            .any(|s| matches!(s, Step::GatewayChainReply { gateway } if gateway == "gwlb")));
+        // The appliance sees the reply from the frontend's address, as the client does.
+        assert_eq!(
+            out.packet.src,
+            "20.8.0.10".parse::<std::net::IpAddr>().unwrap()
+        );
+        assert_eq!(
+            out.packet.dst,
+            "203.0.113.7".parse::<std::net::IpAddr>().unwrap()
+        );
+    }
+    // An unchained frontend's reply crosses no appliance.
+    let plain = load(&GWLB.replace("CHAIN", "None").replace("chain: None, ", ""));
+    let a = tcp(&plain, "203.0.113.7", "20.8.0.10", 443);
+    assert!(!nics(&a.reply).iter().any(|n| n.starts_with("nva")));
+}
+
+#[test]
+fn a_workload_calling_a_chained_frontend_gets_its_reply_through_the_same_appliance() {
+    let l = load(&GWLB.replace("CHAIN", "\"gwlb\"").replace(
+        r#"(name: "web1", subnet: "app/web", ip: "10.8.1.4"),"#,
+        r#"(name: "web1", subnet: "app/web", ip: "10.8.1.4"), (name: "vmc", subnet: "app/web", ip: "10.8.1.9", public_ip: "20.8.9.9"),"#,
+    ));
+    let a = tcp(&l, "vmc", "20.8.0.10", 443);
+    assert_eq!(a.verdict, Verdict::Delivered);
+    let nva = |hops: &[String]| hops.iter().find(|n| n.starts_with("nva")).cloned();
+    let back = nics(&a.reply);
+    assert!(nva(&back).is_some(), "{back:?}");
+    assert_eq!(nva(&nics(&a.forward)), nva(&back));
+    // Between the backend and the Internet, as the reply leaves the frontend.
+    assert_eq!(back.first().map(String::as_str), Some("web1"));
+    assert_eq!(back.get(2).map(String::as_str), Some("Internet"));
+}

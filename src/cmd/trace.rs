@@ -31,6 +31,11 @@ pub struct Args {
     /// along the path that would have blocked it (exit 0 when routing alone delivers it).
     #[arg(long)]
     permit_all: bool,
+    /// Trace a flow already established (set up while every load balancer backend was
+    /// healthy): a Standard load balancer keeps established TCP flows on a backend whose
+    /// probe went down, and moves UDP flows to a healthy one. Default: a new flow.
+    #[arg(long)]
+    established: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: TraceFormat,
@@ -69,7 +74,7 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     if args.permit_all {
         return permit_all(&args, net, dp, from, &to, &connection);
     }
-    let answer = flow::trace_connection(net, dp, from, &to, &connection)
+    let answer = traced(&args, net, dp, from, &to, &connection)
         .ok_or_else(|| CliError::bad(format!("could not trace from `{}`", args.from)))?;
     match args.format {
         TraceFormat::Text => out::painted(
@@ -86,6 +91,23 @@ pub fn run(args: Args) -> Result<Outcome, CliError> {
     Ok(Outcome::of_verdict(&answer.verdict))
 }
 
+/// The trace of the connection, as a new flow or (`--established`) an established one.
+fn traced(
+    args: &Args,
+    net: &azpath_engine::model::Network,
+    dp: &azpath_engine::dataplane::DataPlane,
+    from: azpath_engine::model::TraceSource,
+    to: &azpath_engine::model::TraceTarget,
+    connection: &Connection,
+) -> Option<azpath_engine::trace::TraceAnswer> {
+    if args.established {
+        let state = azpath_engine::scenario::FlowState::Established;
+        azpath_engine::trace::trace_to_flow(net, dp, from, to, connection.probe(), state)
+    } else {
+        flow::trace_connection(net, dp, from, to, connection)
+    }
+}
+
 /// `--permit-all`: the path with every blocking NSG and firewall rule lifted, and those rules.
 fn permit_all(
     args: &Args,
@@ -95,10 +117,8 @@ fn permit_all(
     to: &azpath_engine::model::TraceTarget,
     connection: &Connection,
 ) -> Result<Outcome, CliError> {
-    let answer = permit::permit_all_with(net, dp, |n, d| {
-        flow::trace_connection(n, d, from, to, connection)
-    })
-    .ok_or_else(|| CliError::bad(format!("could not trace from `{}`", args.from)))?;
+    let answer = permit::permit_all_with(net, dp, |n, d| traced(args, n, d, from, to, connection))
+        .ok_or_else(|| CliError::bad(format!("could not trace from `{}`", args.from)))?;
     match args.format {
         TraceFormat::Text => out::painted(
             &report::permit::permit_all(&answer),

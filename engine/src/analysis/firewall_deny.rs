@@ -395,6 +395,7 @@ fn shown(net: &Network, ms: &[AddressMatch]) -> Vec<String> {
                 .map_or_else(|| format!("<service tag {i}>"), |(n, _)| n.clone()),
             AddressMatch::Tag(ServiceTag::AzurePlatformDns) => "AzurePlatformDNS".into(),
             AddressMatch::Tag(ServiceTag::AzurePlatformImds) => "AzurePlatformIMDS".into(),
+            AddressMatch::Tag(ServiceTag::AzurePlatformLkm) => "AzurePlatformLKM".into(),
             AddressMatch::Asg(i) => net.application_security_groups.get(*i).map_or_else(
                 || format!("<application security group {i}>"),
                 |a| a.name.clone(),

@@ -114,6 +114,9 @@ pub enum Asked {
         protocol: FlowProtocol,
         /// Destination port.
         port: u16,
+        /// A new flow, or one already established.
+        #[serde(skip_serializing_if = "crate::scenario::FlowState::is_new")]
+        flow: crate::scenario::FlowState,
         /// The expected verdict.
         verdict: VerdictName,
     },

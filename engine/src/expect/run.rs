@@ -12,7 +12,7 @@ use crate::dns::resolve;
 use crate::model::{Network, QuestionKind, TraceSource, TraceTarget};
 use crate::query::{flow_verify, next_hop, routes};
 use crate::scenario::DEFAULT_SOURCE_PORT;
-use crate::trace::{trace_to, Probe};
+use crate::trace::{trace_to_flow, Probe};
 
 /// Evaluates every question of `net`.
 pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
@@ -89,6 +89,7 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                     protocol,
                     port,
                     host,
+                    flow,
                     expect,
                 } => {
                     let client = match from {
@@ -117,6 +118,7 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                         },
                         protocol: *protocol,
                         port: *port,
+                        flow: *flow,
                         verdict: expect.verdict,
                     };
                     let request = Probe {
@@ -125,7 +127,7 @@ pub fn check(net: &Network, dp: &DataPlane) -> CheckReport {
                         port: *port,
                         source_port: DEFAULT_SOURCE_PORT,
                     };
-                    let answer = trace_to(net, dp, *from, to, request);
+                    let answer = trace_to_flow(net, dp, *from, to, request, *flow);
                     let problems = answer.as_ref().map(|a| trace_problems(net, expect, a));
                     result(
                         question,

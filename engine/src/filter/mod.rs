@@ -3,6 +3,7 @@
 pub mod access_restrictions;
 pub mod admin;
 pub mod firewall;
+pub mod kms;
 pub mod nsg;
 pub mod platform;
 

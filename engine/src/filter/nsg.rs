@@ -126,6 +126,7 @@ impl TagScope {
                 .is_some_and(|(_, prefixes)| prefixes.iter().any(|p| p.contains(&ip))),
             ServiceTag::AzurePlatformDns => ip == AZURE_HOST_IP,
             ServiceTag::AzurePlatformImds => ip == IMDS_IP,
+            ServiceTag::AzurePlatformLkm => super::kms::is_kms_address(ip),
         }
     }
 

@@ -28,6 +28,9 @@ pub enum PlatformService {
     Imds,
     /// The VM agent's WireServer at 168.63.129.16, TCP 80 and 32526: never subject to NSGs.
     WireServer,
+    /// Windows activation: Azure's KMS hosts on TCP 1688 ([`super::kms`]), exempt while the
+    /// platform rule holds (no `0.0.0.0/0` route on the subnet).
+    Kms,
 }
 
 impl PlatformService {
@@ -38,6 +41,7 @@ impl PlatformService {
             PlatformService::AzureDns => Some(ServiceTag::AzurePlatformDns),
             PlatformService::Imds => Some(ServiceTag::AzurePlatformImds),
             PlatformService::WireServer => None,
+            PlatformService::Kms => Some(ServiceTag::AzurePlatformLkm),
         }
     }
 }
@@ -49,7 +53,8 @@ pub fn is_platform_address(ip: IpAddr) -> bool {
 }
 
 /// The platform service a flow leaving a NIC reaches, if it reaches one: DNS on port 53 and
-/// WireServer on TCP 80 and 32526 at 168.63.129.16, IMDS on TCP 80 at 169.254.169.254.
+/// WireServer on TCP 80 and 32526 at 168.63.129.16, IMDS on TCP 80 at 169.254.169.254, KMS on
+/// TCP 1688 at Azure's KMS hosts.
 pub fn platform_service(flow: &Flow) -> Option<PlatformService> {
     let tcp_or_udp = matches!(flow.protocol, FlowProtocol::Tcp | FlowProtocol::Udp);
     let tcp = flow.protocol == FlowProtocol::Tcp;
@@ -57,6 +62,9 @@ pub fn platform_service(flow: &Flow) -> Option<PlatformService> {
         (AZURE_HOST_IP, 53) if tcp_or_udp => Some(PlatformService::AzureDns),
         (AZURE_HOST_IP, 80 | 32526) if tcp => Some(PlatformService::WireServer),
         (IMDS_IP, 80) if tcp => Some(PlatformService::Imds),
+        (ip, super::kms::KMS_PORT) if tcp && super::kms::is_kms_address(ip) => {
+            Some(PlatformService::Kms)
+        }
         _ => None,
     }
 }
@@ -187,6 +195,32 @@ mod tests {
         let imds = flow("169.254.169.254", FlowProtocol::Tcp, 80);
         assert!(
             matches!(decide(&nsg, &imds), PlatformDecision::Filtered(m) if m.access == Access::Deny)
+        );
+    }
+
+    #[test]
+    fn windows_activation_on_port_1688_is_exempt_unless_a_rule_names_azure_platform_lkm() {
+        let kms = flow("20.118.99.224", FlowProtocol::Tcp, 1688);
+        assert_eq!(platform_service(&kms), Some(PlatformService::Kms));
+        let nsg = Nsg::new("n".into(), vec![deny_all()], Span::default());
+        assert_eq!(decide(&nsg, &kms), PlatformDecision::Exempt);
+        let tag = AddressMatch::Tag(ServiceTag::AzurePlatformLkm);
+        let nsg = Nsg::new(
+            "n".into(),
+            vec![rule("deny-lkm", 300, Access::Deny, tag)],
+            Span::default(),
+        );
+        assert!(
+            matches!(decide(&nsg, &kms), PlatformDecision::Filtered(m) if m.rule == "deny-lkm")
+        );
+        // UDP, or another port of the host, is not activation traffic.
+        assert_eq!(
+            platform_service(&flow("20.118.99.224", FlowProtocol::Udp, 1688)),
+            None
+        );
+        assert_eq!(
+            platform_service(&flow("20.118.99.224", FlowProtocol::Tcp, 443)),
+            None
         );
     }
 

@@ -65,13 +65,14 @@ pub(super) struct Context<'a> {
 }
 
 /// Address-list words the scenario knows by itself: never declared as service tags.
-const BUILT_IN: [&str; 6] = [
+const BUILT_IN: [&str; 7] = [
     "*",
     "VirtualNetwork",
     "Internet",
     "AzureLoadBalancer",
     "AzurePlatformDNS",
     "AzurePlatformIMDS",
+    "AzurePlatformLKM",
 ];
 
 /// A scenario string without a position.

@@ -104,6 +104,8 @@ pub enum QuestionKind {
         port: u16,
         /// The name asked for (TLS SNI / HTTP host), for firewall application rules.
         host: Option<String>,
+        /// A new flow, or one established before the network reached its present state.
+        flow: crate::scenario::FlowState,
         /// The expected outcome.
         expect: TraceExpect,
     },

@@ -72,6 +72,9 @@ pub enum ServiceTag {
     /// `AzurePlatformIMDS`: the instance metadata service at 169.254.169.254. Outbound only;
     /// as for `AzurePlatformDNS`.
     AzurePlatformImds,
+    /// `AzurePlatformLKM`: Windows licensing, Azure's KMS hosts on TCP 1688. Outbound only; as
+    /// for `AzurePlatformDNS` while the platform rule holds.
+    AzurePlatformLkm,
 }
 
 /// An application security group: NICs grouped by role, named by NSG rules instead of

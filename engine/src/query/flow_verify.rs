@@ -401,7 +401,11 @@ impl<'a> At<'a, '_> {
         if already_denied {
             return StageRef::NotEvaluated(nsg);
         }
-        if let Some(service) = platform_service(self.flow) {
+        let platform = platform_service(self.flow).filter(|s| {
+            *s != PlatformService::Kms
+                || crate::filter::kms::kms_platform_rule_enabled(self.net, self.subnet)
+        });
+        if let Some(service) = platform {
             return match platform_rule(nsg, self.direction, self.flow, self.scope, service) {
                 None => StageRef::PlatformExempt(nsg, service),
                 Some(r) => StageRef::PlatformFiltered(nsg, r),

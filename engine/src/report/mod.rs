@@ -12,6 +12,7 @@ pub mod diagnosis;
 pub mod diagram;
 pub mod dot;
 pub mod egress;
+pub mod established;
 pub mod firewall_deny;
 pub mod fix;
 pub mod flow_addr;

@@ -22,8 +22,9 @@ pub fn trace(answer: &TraceAnswer) -> String {
     };
     let _ = writeln!(
         out,
-        "Trace {:?} from `{}` to {to} port {}: {}",
+        "Trace {:?}{} from `{}` to {to} port {}: {}",
         r.protocol,
+        super::established::flow_state(answer.flow),
         answer.source,
         r.port,
         verdict(&answer.verdict)
@@ -210,6 +211,18 @@ fn step(out: &mut String, s: &Step) {
             let _ = writeln!(
                 out,
                 "    chained Gateway Load Balancer `{gateway}`: the flow is detoured through this appliance unchanged (VXLAN), both directions"
+            );
+        }
+        Step::EstablishedFlow {
+            load_balancer,
+            rule,
+            backend,
+            outcome,
+        } => super::established::established(out, load_balancer, rule, backend, outcome),
+        Step::GatewayChainReply { gateway } => {
+            let _ = writeln!(
+                out,
+                "    chained Gateway Load Balancer `{gateway}`: the reply crosses the request's appliance on its way out, unchanged (VXLAN; flow symmetry)"
             );
         }
         Step::InboundNat {

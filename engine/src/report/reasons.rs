@@ -140,5 +140,6 @@ pub fn platform_service(service: crate::filter::platform::PlatformService) -> &'
         PlatformService::AzureDns => "Azure DNS at 168.63.129.16",
         PlatformService::Imds => "the instance metadata service at 169.254.169.254",
         PlatformService::WireServer => "the VM agent's WireServer at 168.63.129.16",
+        PlatformService::Kms => "Windows activation (Azure KMS, TCP 1688)",
     }
 }

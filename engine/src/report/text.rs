@@ -293,6 +293,7 @@ pub fn asked(q: &Asked) -> String {
             to,
             protocol,
             port,
+            flow,
             verdict,
         } => {
             let from = match from {
@@ -300,7 +301,8 @@ pub fn asked(q: &Asked) -> String {
                 Client::Internet { address } => format!("Internet client {address}"),
                 Client::Site { name, address } => format!("{name}:{address}"),
             };
-            format!("trace {protocol:?} from `{from}` to {to} port {port} is {verdict:?}")
+            let flow = super::established::flow_state(*flow);
+            format!("trace {protocol:?}{flow} from `{from}` to {to} port {port} is {verdict:?}")
         }
         Asked::ForAllTraces {
             from,
@@ -357,8 +359,10 @@ pub fn asked_open(q: &Asked) -> String {
             to,
             protocol,
             port,
+            flow,
             ..
         } => {
+            let flow = super::established::flow_state(*flow);
             let from = match from {
                 Client::Workload { name } => format!("`{name}`"),
                 Client::Internet { address } => format!("an Internet client at {address}"),
@@ -366,7 +370,7 @@ pub fn asked_open(q: &Asked) -> String {
                     format!("on-premises site `{name}` at {address}")
                 }
             };
-            format!("{protocol:?} from {from} to {to} port {port}: how does it end?")
+            format!("{protocol:?}{flow} from {from} to {to} port {port}: how does it end?")
         }
         Asked::ForAllTraces {
             from,

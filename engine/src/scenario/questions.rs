@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use super::flow_state::FlowState;
 use super::security::{Access, Direction, FlowProtocol};
 use super::span::Text;
 use super::vocab::NextHopDoc;
@@ -119,6 +120,10 @@ pub enum QuestionDoc {
             skip_serializing_if = "Option::is_none"
         )]
         host: Option<Text>,
+        /// `New` (default) or `Established`: a flow set up before a load balancer's backend
+        /// went down stays where Azure keeps it.
+        #[serde(default, skip_serializing_if = "FlowState::is_new")]
+        flow: FlowState,
         /// The expected verdict and path.
         expect: TraceExpectDoc,
     },

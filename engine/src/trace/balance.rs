@@ -190,6 +190,10 @@ impl Tracer<'_> {
             });
         }
         let hash = flow_hash(&lb.name, self.protocol, packet);
+        if self.flow == crate::scenario::FlowState::Established {
+            let backend = self.pick_established(lb, &rule.name, &up, hash, hop)?;
+            return Ok((rule.clone(), backend));
+        }
         let Some(backend) = choose(&up, hash) else {
             return Err(Verdict::NoHealthyBackend {
                 load_balancer: lb.name.clone(),

@@ -11,9 +11,11 @@ mod arrive;
 pub mod balance;
 mod branch;
 pub mod egress;
+pub mod established;
 mod firewall_dns;
 mod firewall_snat;
 mod forward;
+mod gateway_reply;
 mod hub;
 mod onprem;
 mod outbound;
@@ -22,9 +24,9 @@ mod reenter;
 mod reply;
 mod service;
 mod service_port;
-mod tag_ranges;
 mod snat_pick;
 mod snat_pool;
+mod tag_ranges;
 pub mod verdict;
 mod walk;
 
@@ -42,7 +44,10 @@ pub use verdict::{
     ApimBlocked, ApimRequirement, Assumed, Assumption, FirewallRule, GatewayPath, NextHopFault,
     NsgRule, OneWay, PeeringRefusal, ReplyFault, Symptom, Verdict,
 };
-pub use walk::{host_asked, trace, trace_from, trace_name, trace_to, trace_verdict};
+pub use walk::{
+    host_asked, trace, trace_from, trace_from_flow, trace_name, trace_name_flow, trace_to,
+    trace_to_flow, trace_verdict,
+};
 
 /// The most hops a packet may take before azpath calls it a loop.
 pub const HOP_LIMIT: usize = 32;
@@ -286,6 +291,24 @@ pub enum Step {
         /// The Gateway Load Balancer.
         gateway: String,
     },
+    /// An established flow at a load balancer: the backend it was set up on, and what Azure
+    /// does with it now (Learn, health probes, probe down behavior).
+    EstablishedFlow {
+        /// The load balancer.
+        load_balancer: String,
+        /// The load-balancing rule that carries it.
+        rule: String,
+        /// The backend the flow was set up on.
+        backend: String,
+        /// What happens to it.
+        outcome: established::EstablishedFlow,
+    },
+    /// The reply of a flow to a frontend chained to a Gateway Load Balancer crosses the
+    /// request's appliance (flow symmetry; VXLAN, unchanged) on its way out.
+    GatewayChainReply {
+        /// The Gateway Load Balancer.
+        gateway: String,
+    },
     /// A public load balancer's inbound NAT rule forwarded the flow to one backend.
     InboundNat {
         /// The load balancer.
@@ -382,6 +405,9 @@ pub struct TraceAnswer {
     /// Azure), when the request got there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_seen: Option<egress::SourceSeen>,
+    /// A new flow (left out) or one already established when the trace asks about it.
+    #[serde(default, skip_serializing_if = "crate::scenario::FlowState::is_new")]
+    pub flow: crate::scenario::FlowState,
 }
 
 impl TraceAnswer {

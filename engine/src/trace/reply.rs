@@ -79,6 +79,9 @@ impl Tracer<'_> {
             }
             End::Arrived(_) => {}
         }
+        if let Some(v) = self.gateway_reply(forward, &mut hops) {
+            return (hops, reply_verdict(v));
+        }
         let verdict = match self.missed(records, &hops) {
             Some(device) => Verdict::AsymmetricReturnDropped {
                 device,
@@ -172,7 +175,7 @@ fn undo_load_balancer(forward: &[Hop], reply: &mut [Hop]) {
     if !entry
         .steps
         .iter()
-        .any(|s| matches!(s, Step::LoadBalancer { .. }))
+        .any(|s| matches!(s, Step::LoadBalancer { .. } | Step::EstablishedFlow { .. }))
     {
         return;
     }

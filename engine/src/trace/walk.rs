@@ -17,6 +17,7 @@ use crate::model::{
     Direction, FlowProtocol, Forwarding, Name, Network, NicRef, Peering, SubnetId, TraceSource,
     TraceTarget, VnetId, WorkloadId,
 };
+use crate::scenario::FlowState;
 
 /// Which half of the flow is walking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,6 +113,9 @@ pub(super) struct Tracer<'a> {
     pub(super) snat_choice: Option<IpAddr>,
     /// The pools of several public IPs the walk took an SNAT source from.
     pub(super) snat_pools: std::cell::Cell<Vec<super::snat_pool::SnatPool>>,
+    /// Whether the flow is new or already established (load balancers keep established flows
+    /// where Azure keeps them, [`super::established`]).
+    pub(super) flow: FlowState,
 }
 
 /// Traces a packet from workload `from` to the request's destination and its reply back.
@@ -132,7 +136,18 @@ pub fn trace_from(
     from: TraceSource,
     request: TraceRequest,
 ) -> Option<TraceAnswer> {
-    walk_request(net, dp, from, request, true)
+    trace_from_flow(net, dp, from, request, FlowState::New)
+}
+
+/// [`trace_from`] for a flow that is new or already established.
+pub fn trace_from_flow(
+    net: &Network,
+    dp: &DataPlane,
+    from: TraceSource,
+    request: TraceRequest,
+    flow: FlowState,
+) -> Option<TraceAnswer> {
+    walk_request(net, dp, from, request, true, flow)
 }
 
 /// The verdict of [`trace_from`], decided the same way but without attaching the evidence of
@@ -153,7 +168,7 @@ pub fn trace_verdict(
     if !known {
         return None;
     }
-    walk_parts(net, dp, from, &request, false).map(|w| w.verdict)
+    walk_parts(net, dp, from, &request, false, FlowState::New).map(|w| w.verdict)
 }
 
 /// Traces to an address, or resolves a name first ([`trace_name`]).
@@ -164,9 +179,23 @@ pub fn trace_to(
     to: &TraceTarget,
     probe: Probe,
 ) -> Option<TraceAnswer> {
+    trace_to_flow(net, dp, from, to, probe, FlowState::New)
+}
+
+/// [`trace_to`] for a flow that is new or already established.
+pub fn trace_to_flow(
+    net: &Network,
+    dp: &DataPlane,
+    from: TraceSource,
+    to: &TraceTarget,
+    probe: Probe,
+    flow: FlowState,
+) -> Option<TraceAnswer> {
     match to {
-        TraceTarget::Address(destination) => trace_from(net, dp, from, probe.to(*destination)),
-        TraceTarget::Name(name) => trace_name(net, dp, from, name, probe),
+        TraceTarget::Address(destination) => {
+            trace_from_flow(net, dp, from, probe.to(*destination), flow)
+        }
+        TraceTarget::Name(name) => trace_name_flow(net, dp, from, name, probe, flow),
     }
 }
 
@@ -177,7 +206,19 @@ pub fn trace_name(
     dp: &DataPlane,
     from: TraceSource,
     name: &str,
+    probe: Probe,
+) -> Option<TraceAnswer> {
+    trace_name_flow(net, dp, from, name, probe, FlowState::New)
+}
+
+/// [`trace_name`] for a flow that is new or already established.
+pub fn trace_name_flow(
+    net: &Network,
+    dp: &DataPlane,
+    from: TraceSource,
+    name: &str,
     mut probe: Probe,
+    flow: FlowState,
 ) -> Option<TraceAnswer> {
     let client = match from {
         TraceSource::Workload(w) => crate::dns::Resolver::Workload(w),
@@ -202,16 +243,16 @@ pub fn trace_name(
             name: resolution.name.clone(),
             outcome: resolution.outcome.clone(),
         };
-        return unsent(net, from, probe, None, verdict, resolution);
+        return unsent(net, from, probe, None, verdict, resolution, flow);
     };
     // A name that resolves to an address no host holds (loopback, multicast, broadcast, this
     // network) is refused at load wherever a record or public IP is written; should one get
     // here all the same, no packet is sent: nobody in Azure holds that address.
     if crate::model::flow_addr::unroutable(address).is_some() {
         let verdict = Verdict::NoDestination { address };
-        return unsent(net, from, probe, Some(address), verdict, resolution);
+        return unsent(net, from, probe, Some(address), verdict, resolution, flow);
     }
-    let mut answer = trace_from(net, dp, from, probe.to(address))?;
+    let mut answer = trace_from_flow(net, dp, from, probe.to(address), flow)?;
     answer.resolution = Some(resolution);
     Some(answer)
 }
@@ -225,6 +266,7 @@ fn unsent(
     destination: Option<IpAddr>,
     verdict: Verdict,
     resolution: crate::dns::Resolution,
+    flow: FlowState,
 ) -> Option<TraceAnswer> {
     Some(TraceAnswer {
         source: source_name(net, from)?,
@@ -238,6 +280,7 @@ fn unsent(
         assumptions: Vec::new(),
         resolution: Some(resolution),
         source_seen: None,
+        flow,
     })
 }
 
@@ -298,8 +341,9 @@ fn walk_request(
     from: TraceSource,
     request: TraceRequest,
     explain: bool,
+    flow: FlowState,
 ) -> Option<TraceAnswer> {
-    let w = walk_parts(net, dp, from, &request, explain)?;
+    let w = walk_parts(net, dp, from, &request, explain, flow)?;
     Some(TraceAnswer {
         source: source_name(net, from)?,
         request: request.probe(),
@@ -312,6 +356,7 @@ fn walk_request(
         assumptions: w.assumptions.into_iter().map(Assumed::from).collect(),
         resolution: None,
         source_seen: w.source_seen,
+        flow,
     })
 }
 
@@ -332,11 +377,13 @@ fn walk_parts(
     from: TraceSource,
     request: &TraceRequest,
     explain: bool,
+    flow: FlowState,
 ) -> Option<Walked> {
-    let (mut walked, pools) = walk_taking(net, dp, from, request, explain, None)?;
+    let (mut walked, pools) = walk_taking(net, dp, from, request, explain, flow, None)?;
     // Azure picks among a device's public IPs per connection: the flow is walked again with
     // each other candidate, and the answer says whether the pick decides it.
-    let rerun = |c| walk_taking(net, dp, from, request, false, Some(c)).map(|(w, _)| w.verdict);
+    let rerun =
+        |c| walk_taking(net, dp, from, request, false, flow, Some(c)).map(|(w, _)| w.verdict);
     match super::snat_pool::weigh(&pools, &walked.verdict, rerun) {
         Some(super::snat_pool::Weighed::Differ(verdict)) => walked.verdict = verdict,
         Some(super::snat_pool::Weighed::Agree(candidates)) => {
@@ -357,6 +404,7 @@ fn walk_taking(
     from: TraceSource,
     request: &TraceRequest,
     explain: bool,
+    flow: FlowState,
     snat_choice: Option<IpAddr>,
 ) -> Option<(Walked, Vec<super::snat_pool::SnatPool>)> {
     let (host, assumed) = host_asked(
@@ -378,6 +426,7 @@ fn walk_taking(
         branch: None,
         snat_choice,
         snat_pools: std::cell::Cell::default(),
+        flow,
     };
     let mut records = FlowRecords::default();
     let destination = request.destination;

@@ -255,6 +255,9 @@ enum Key {
         /// is a name), then which the address written as a name matches.
         target: Option<Vec<bool>>,
         literal: Vec<bool>,
+        /// Whether security admin rules leave the subnet out (a subnet Azure exempts by name,
+        /// or one holding an Application Gateway without network isolation).
+        admin_left_out: bool,
     },
     /// Alike with nothing (its name or address is not unique).
     Alone(usize),
@@ -403,6 +406,7 @@ impl<'a> Alike<'a> {
             service_kind,
             target: target.filter(|t| t.contains('.')).map(|t| self.matches(t)),
             literal: self.matches(&ip.to_string()),
+            admin_left_out: admin_left_out(s),
         }
     }
 }
@@ -420,4 +424,16 @@ pub(super) fn classes(net: &Network, dp: &DataPlane, members: &[Member]) -> Vec<
             *ids.entry(alike.key(i, *m)).or_insert(next)
         })
         .collect()
+}
+
+/// Whether security admin rules leave `subnet` out, whatever the flow: its name is one Azure
+/// exempts, or it holds an Application Gateway without network isolation.
+fn admin_left_out(subnet: &crate::model::Subnet) -> bool {
+    let own = subnet
+        .name
+        .rsplit('/')
+        .next()
+        .unwrap_or(subnet.name.as_str());
+    crate::filter::admin::EXEMPT_SUBNETS.contains(&own)
+        || crate::filter::admin::application_gateway_left_out(subnet)
 }

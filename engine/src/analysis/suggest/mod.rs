@@ -433,6 +433,7 @@ pub fn variant(base: &str, original: &Document, s: &Suggestion) -> Document {
         port: s.flow.port,
         protocol: crate::model::FlowProtocol::Tcp,
         host: s.flow.host.clone().map(Text::new),
+        flow: crate::scenario::FlowState::New,
         expect: TraceExpectDoc {
             verdict: VerdictName::Delivered,
             via: Vec::new(),

@@ -80,6 +80,28 @@ impl Resolver {
         }
         let source = self.addresses(&r.source, ("source", &r.name));
         let destination = self.addresses(&r.destination, ("destination", &r.name));
+        // "Security admin rules currently don't support the AzurePlatformDNS,
+        // AzurePlatformIMDS, and AzurePlatformLKM service tags" (Learn, concept-security-admins).
+        let platform_tag = source.iter().chain(&destination).flatten().any(|m| {
+            matches!(
+                m,
+                crate::model::AddressMatch::Tag(
+                    crate::model::ServiceTag::AzurePlatformDns
+                        | crate::model::ServiceTag::AzurePlatformImds
+                        | crate::model::ServiceTag::AzurePlatformLkm
+                )
+            )
+        });
+        if platform_tag {
+            self.error(
+                r.name.span,
+                format!(
+                    "security admin rule `{}` names an AzurePlatform* service tag",
+                    r.name.value
+                ),
+                Some("security admin rules do not support AzurePlatformDNS, AzurePlatformIMDS or AzurePlatformLKM; use an NSG rule".into()),
+            );
+        }
         let source_ports = self.ports(&r.source_ports, ("source_ports", &r.name));
         let destination_ports = self.ports(&r.destination_ports, ("destination_ports", &r.name));
         Some(AdminRule {
@@ -96,6 +118,6 @@ impl Resolver {
             applies_to: applies_to.to_vec(),
             intent_services: IntentPolicyServices::None,
         })
-        .filter(|_| name_ok)
+        .filter(|_| name_ok && !platform_tag)
     }
 }

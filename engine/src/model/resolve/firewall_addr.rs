@@ -104,7 +104,11 @@ impl Resolver {
         let m = self.address(text)?;
         if matches!(
             m,
-            AddressMatch::Tag(ServiceTag::AzurePlatformDns | ServiceTag::AzurePlatformImds)
+            AddressMatch::Tag(
+                ServiceTag::AzurePlatformDns
+                    | ServiceTag::AzurePlatformImds
+                    | ServiceTag::AzurePlatformLkm
+            )
         ) {
             self.error(
                 text.span,

@@ -107,6 +107,7 @@ impl Resolver {
                     port,
                     protocol,
                     host,
+                    flow,
                     expect,
                 } => {
                     let source = self.trace_start(from);
@@ -124,6 +125,7 @@ impl Resolver {
                                 protocol: *protocol,
                                 port: *port,
                                 host: host.as_ref().map(|h| h.value.clone()),
+                                flow: *flow,
                                 expect,
                             },
                             span: at_span(q),

@@ -9,12 +9,13 @@ use crate::model::*;
 use crate::scenario::{self as doc, Text};
 
 /// The tags azpath knows by itself; any other must be declared in `service_tags`.
-const BUILT_IN_TAGS: [&str; 5] = [
+const BUILT_IN_TAGS: [&str; 6] = [
     "VirtualNetwork",
     "Internet",
     "AzureLoadBalancer",
     "AzurePlatformDNS",
     "AzurePlatformIMDS",
+    "AzurePlatformLKM",
 ];
 
 impl Resolver {
@@ -177,7 +178,11 @@ impl Resolver {
         let platform = sides.iter().filter_map(|s| s.as_ref()).flatten().find(|m| {
             matches!(
                 m,
-                AddressMatch::Tag(ServiceTag::AzurePlatformDns | ServiceTag::AzurePlatformImds)
+                AddressMatch::Tag(
+                    ServiceTag::AzurePlatformDns
+                        | ServiceTag::AzurePlatformImds
+                        | ServiceTag::AzurePlatformLkm
+                )
             )
         });
         if platform.is_some() {
@@ -188,7 +193,7 @@ impl Resolver {
                     rule.name.value
                 ),
                 Some(
-                    "`AzurePlatformDNS` and `AzurePlatformIMDS` can be used in outbound rules only"
+                    "`AzurePlatformDNS`, `AzurePlatformIMDS` and `AzurePlatformLKM` can be used in outbound rules only"
                         .into(),
                 ),
             );
@@ -231,6 +236,7 @@ impl Resolver {
             "AzureLoadBalancer" => Some(ServiceTag::AzureLoadBalancer),
             "AzurePlatformDNS" => Some(ServiceTag::AzurePlatformDns),
             "AzurePlatformIMDS" => Some(ServiceTag::AzurePlatformImds),
+            "AzurePlatformLKM" => Some(ServiceTag::AzurePlatformLkm),
             _ => self.tag_ids.get(raw).copied().map(ServiceTag::Declared),
         };
         if tag.is_none() {
