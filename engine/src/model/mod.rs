@@ -16,6 +16,7 @@ mod onprem;
 mod questions;
 mod resolve;
 mod resolver;
+mod scm_site;
 mod security;
 mod shared_name;
 pub mod subnet_use;
@@ -48,6 +49,7 @@ pub use questions::{
 };
 pub use resolve::{resolve, MAX_FORALL_CASES};
 pub use resolver::Resolver;
+pub use scm_site::*;
 pub use security::*;
 pub use shared_name::Name;
 pub use vocab::*;

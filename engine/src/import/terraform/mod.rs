@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 mod config;
+mod web_apps;
 
 /// Which estate of a plan to read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -125,7 +126,7 @@ const READ: &[(&str, Option<&str>)] = &[
 ];
 
 fn is_read(kind: &str) -> bool {
-    READ.iter().any(|(k, _)| *k == kind)
+    READ.iter().any(|(k, _)| *k == kind) || web_apps::is_web_app(kind)
 }
 
 /// Associations set a property of a resource read before them.
@@ -253,7 +254,7 @@ const NET: &str = "Microsoft.Network";
 fn target_kind(attr: &str) -> Option<&'static str> {
     let own = attr.rsplit('.').next().unwrap_or(attr);
     Some(match own {
-        "subnet_id" => "azurerm_subnet",
+        "subnet_id" | "virtual_network_subnet_id" => "azurerm_subnet",
         "route_table_id" => "azurerm_route_table",
         "network_security_group_id" => "azurerm_network_security_group",
         "remote_virtual_network_id" | "virtual_network_id" => "azurerm_virtual_network",
@@ -433,6 +434,9 @@ impl Convert {
             ),
             "azurerm_private_dns_a_record" => {
                 format!("privateDnsZones/{}/A/{name}", parent("zone_name"))
+            }
+            kind if web_apps::is_web_app(kind) => {
+                return (web_apps::site_id(&rg, &name), Vec::new())
             }
             kind => match READ.iter().find(|(k, _)| *k == kind) {
                 Some((_, Some(azure))) => format!("{azure}/{name}"),
@@ -812,6 +816,7 @@ impl Convert {
                     json!({"ttl": v.get("ttl"), "aRecords": records}),
                 );
             }
+            kind if web_apps::is_web_app(kind) => self.web_app(r, &v),
             kind if is_virtual_machine(kind) => self.out.left_out.push((
                 r.pointer.clone(),
                 format!(
