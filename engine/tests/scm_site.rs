@@ -238,3 +238,21 @@ fn a_service_endpoint_rule_on_the_advanced_tools_site_of_an_app_with_a_private_e
     let w: Vec<String> = l.warnings.iter().map(ToString::to_string).collect();
     has(&w, "which App Service does not support");
 }
+
+#[test]
+fn a_service_endpoint_rule_of_the_advanced_tools_site_admits_its_subnet_over_the_service_endpoint()
+{
+    let text = estate(
+        r#"scm_access_restrictions: (rules: [(name: "build", priority: 100, action: Allow, subnet: "spoke/build")])"#,
+        r#"service_endpoint_prefixes: [(service: "Microsoft.Web", prefixes: ["20.50.0.0/16"])],"#,
+    )
+    .replace(
+        r#"(name: "build", prefix: "10.1.1.0/24")"#,
+        r#"(name: "build", prefix: "10.1.1.0/24", service_endpoints: ["Microsoft.Web"])"#,
+    );
+    let l = load(&text);
+    let t = run(&l, "vm-build", APP_IP, SCM);
+    assert!(served(&t), "{:?}", t.verdict);
+    // Any public caller: no rule matches, and the scm site denies once a rule exists.
+    assert!(denied(&run(&l, "52.160.0.7", APP_IP, SCM)));
+}
