@@ -3,7 +3,9 @@
 //! filters) and `ipSecurityRestrictionsDefaultAction`, from `siteConfig` or the `web` config
 //! child, as "Set up Azure App Service access restrictions"
 //! (<https://learn.microsoft.com/azure/app-service/app-service-ip-restrictions>) writes them;
-//! the scm site's settings and unknown fields listed as left out.
+//! the advanced tools (scm) site's `scmIpSecurityRestrictions`,
+//! `scmIpSecurityRestrictionsDefaultAction` and `scmIpSecurityRestrictionsUseMain`; unknown
+//! fields listed as left out.
 
 use std::path::Path;
 
@@ -103,7 +105,7 @@ fn the_service_tag_of_a_tag_rule_is_declared_and_its_missing_prefixes_listed() {
 }
 
 #[test]
-fn unknown_rule_fields_xff_proxy_rules_and_scm_settings_are_listed_with_their_json_paths() {
+fn unknown_rule_fields_and_xff_proxy_rules_are_listed_with_their_json_paths() {
     let i = imported();
     let s = skipped(&i);
     has(&s, "ipSecurityRestrictions/4/enabled");
@@ -111,10 +113,90 @@ fn unknown_rule_fields_xff_proxy_rules_and_scm_settings_are_listed_with_their_js
         &s,
         "ipSecurityRestrictions/5` of web app `contoso-orders` — an `XffProxy` rule",
     );
-    has(&s, "scmIpSecurityRestrictionsUseMain");
-    has(&s, "scmIpSecurityRestrictionsDefaultAction");
-    // Known fields that change no answer are not listed.
+    // Known fields that change no answer are not listed, nor are the scm settings, which
+    // are imported.
     assert!(!s.iter().any(|l| l.contains("vnetTrafficTag")), "{s:#?}");
+    assert!(!s.iter().any(|l| l.contains("scmIpSecurity")), "{s:#?}");
+}
+
+fn web_app<'a>(i: &'a Imported, name: &str) -> &'a azpath_engine::scenario::ServiceDoc {
+    i.document
+        .services
+        .iter()
+        .find(|s| s.name.value == name)
+        .unwrap_or_else(|| panic!("no service {name}: {:#?}", i.document.services))
+}
+
+/// Learn: "A setting allows you to use the rules configured for the main site" for the
+/// advanced tools site (`scmIpSecurityRestrictionsUseMain`).
+#[test]
+fn scm_ip_security_restrictions_use_main_gives_the_advanced_tools_site_the_main_sites_rules() {
+    let i = imported();
+    let s = web_app(&i, "contoso-orders");
+    assert_eq!(
+        s.scm_use_main_restrictions.as_ref().map(|b| b.value),
+        Some(true)
+    );
+    assert_eq!(s.scm_access_restrictions, None);
+}
+
+/// Learn: "You can also configure the unmatched rule for this site"
+/// (`scmIpSecurityRestrictionsDefaultAction`).
+#[test]
+fn the_scm_default_action_is_the_advanced_tools_sites_unmatched_action() {
+    let i = imported();
+    let s = web_app(&i, "contoso-admin");
+    assert_eq!(s.scm_use_main_restrictions, None);
+    let scm = s.scm_access_restrictions.as_ref().unwrap();
+    assert!(scm.rules.is_empty(), "{scm:#?}");
+    assert_eq!(scm.unmatched_action, Some(Access::Deny));
+}
+
+#[test]
+fn scm_ip_security_restrictions_are_read_like_the_main_sites() {
+    let i = estate(
+        r#"{"siteConfig": {"ipSecurityRestrictions": [],
+            "scmIpSecurityRestrictions": [
+              {"ipAddress": "198.51.100.0/24", "action": "Allow", "priority": 100, "name": "build agents"},
+              {"ipAddress": "Any", "action": "Deny", "priority": 2147483647, "name": "Deny all"}]}}"#,
+        false,
+    );
+    let s = service(&i, ServiceKind::WebApp);
+    assert_eq!(s.access_restrictions, None);
+    let scm = s.scm_access_restrictions.as_ref().unwrap();
+    assert_eq!(scm.rules.len(), 1);
+    assert_eq!(scm.rules[0].name.value, "build agents");
+    assert_eq!(
+        scm.rules[0].ip.as_ref().map(|t| t.value.as_str()),
+        Some("198.51.100.0/24")
+    );
+    // Azure's "Deny all" pseudo-rule is the unmatched action.
+    assert_eq!(scm.unmatched_action, Some(Access::Deny));
+    // The imported scenario loads and the scm site denies what the main site lets in.
+    let ron = to_ron(&i).unwrap();
+    azpath_engine::load_str("imported.ron", &ron).unwrap_or_else(|e| panic!("{e}\n{ron}"));
+    assert!(ron.contains("scm_access_restrictions"), "{ron}");
+}
+
+#[test]
+fn with_use_main_the_sites_own_scm_rules_are_listed_as_not_evaluated() {
+    let i = estate(
+        r#"{"siteConfig": {"ipSecurityRestrictions": [],
+            "scmIpSecurityRestrictionsUseMain": true,
+            "scmIpSecurityRestrictions": [
+              {"ipAddress": "198.51.100.0/24", "action": "Allow", "priority": 100, "name": "build agents"}]}}"#,
+        false,
+    );
+    let s = service(&i, ServiceKind::WebApp);
+    assert_eq!(s.scm_access_restrictions, None);
+    assert_eq!(
+        s.scm_use_main_restrictions.as_ref().map(|b| b.value),
+        Some(true)
+    );
+    has(
+        &skipped(&i),
+        "scmIpSecurityRestrictions/0` of web app `app` — not evaluated",
+    );
 }
 
 #[test]
@@ -256,4 +338,45 @@ fn a_site_without_its_restriction_list_in_the_input_is_listed() {
         "{:#?}",
         skipped(&i)
     );
+}
+
+/// Learn ("Use private endpoints for Azure App Service apps",
+/// <https://learn.microsoft.com/azure/app-service/overview-private-endpoint>): the Kudu
+/// console through a private endpoint needs `mywebapp.scm.privatelink.azurewebsites.net`
+/// beside the app's record; a zone group registers both.
+#[test]
+fn a_zone_group_of_a_web_apps_private_endpoint_registers_the_scm_record_beside_the_apps() {
+    let zone =
+        format!("{SUB}/providers/Microsoft.Network/privateDnsZones/privatelink.azurewebsites.net");
+    let text = format!(
+        r#"[{{"id": "{SUB}/providers/Microsoft.Network/virtualNetworks/vnet", "name": "vnet",
+            "type": "Microsoft.Network/virtualNetworks", "location": "westeurope",
+            "properties": {{"addressSpace": {{"addressPrefixes": ["10.0.0.0/16"]}},
+              "subnets": [{{"name": "pe", "id": "{SUB}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/pe",
+                "properties": {{"addressPrefix": "10.0.1.0/24"}}}}]}}}},
+           {{"id": "{SUB}/providers/Microsoft.Web/sites/app", "name": "app", "type": "Microsoft.Web/sites",
+            "location": "westeurope", "properties": {{"defaultHostName": "app.azurewebsites.net"}}}},
+           {{"id": "{zone}", "name": "privatelink.azurewebsites.net", "type": "Microsoft.Network/privateDnsZones",
+            "location": "global", "properties": {{}}}},
+           {{"id": "{SUB}/providers/Microsoft.Network/privateEndpoints/pe-app", "name": "pe-app",
+            "type": "Microsoft.Network/privateEndpoints", "location": "westeurope",
+            "properties": {{"subnet": {{"id": "{SUB}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/pe"}},
+              "privateLinkServiceConnections": [{{"name": "c", "properties": {{
+                "privateLinkServiceId": "{SUB}/providers/Microsoft.Web/sites/app", "groupIds": ["sites"]}}}}],
+              "customDnsConfigs": [{{"fqdn": "app.azurewebsites.net", "ipAddresses": ["10.0.1.4"]}}]}}}},
+           {{"id": "{SUB}/providers/Microsoft.Network/privateEndpoints/pe-app/privateDnsZoneGroups/default",
+            "name": "pe-app/default", "type": "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+            "properties": {{"privateDnsZoneConfigs": [{{"name": "c", "properties": {{"privateDnsZoneId": "{zone}"}}}}]}}}}]"#
+    );
+    let i = import_files(&[("estate.json".to_string(), text)]).unwrap_or_else(|e| panic!("{e:?}"));
+    let z = i
+        .document
+        .dns
+        .zones
+        .iter()
+        .find(|z| z.name.value == "privatelink.azurewebsites.net")
+        .unwrap_or_else(|| panic!("{:#?}", i.document.dns));
+    let mut names: Vec<&str> = z.records.iter().map(|r| r.name.value.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["app", "app.scm"], "{:#?}", z.records);
 }

@@ -362,6 +362,8 @@ fn service(
         public_ip: None,
         public_network_access: Some(public_network_access),
         access_restrictions: None,
+        scm_access_restrictions: None,
+        scm_use_main_restrictions: None,
         certificate_names: Vec::new(),
         private_endpoints_elsewhere: false,
     });

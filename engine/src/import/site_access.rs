@@ -3,8 +3,10 @@
 //! read from the `Microsoft.Web/sites` resource or its `Microsoft.Web/sites/config` child named
 //! `web` ("Set up Azure App Service access restrictions",
 //! <https://learn.microsoft.com/azure/app-service/app-service-ip-restrictions>, section "Manage
-//! access restriction programmatically"). The advanced tools (scm) site's restrictions are not
-//! modelled and are listed as left out; so is every rule field azpath does not know.
+//! access restriction programmatically"), and the advanced tools (scm) site's
+//! (`scmIpSecurityRestrictions`, `scmIpSecurityRestrictionsDefaultAction`,
+//! `scmIpSecurityRestrictionsUseMain`). Every rule field azpath does not know is listed as left
+//! out.
 
 use serde_json::Value;
 
@@ -243,11 +245,29 @@ fn restrictions(
     site: &str,
     config: &Node<'_>,
 ) -> Result<Option<AccessRestrictionsDoc>, Invalid> {
-    let explicit = config.opt_vocab::<Access>("/ipSecurityRestrictionsDefaultAction")?;
+    restrictions_at(
+        cx,
+        site,
+        config,
+        "/ipSecurityRestrictions",
+        "/ipSecurityRestrictionsDefaultAction",
+    )
+}
+
+/// One site's access restrictions from its rule list at `list` and its unmatched-rule action at
+/// `default_action`, `None` when the site has none and no default action.
+fn restrictions_at(
+    cx: &mut Context<'_>,
+    site: &str,
+    config: &Node<'_>,
+    list: &str,
+    default_action: &str,
+) -> Result<Option<AccessRestrictionsDoc>, Invalid> {
+    let explicit = config.opt_vocab::<Access>(default_action)?;
     let mut listed = None;
     let mut rules = Vec::new();
     let mut read = 0_usize;
-    for n in config.items("/ipSecurityRestrictions")? {
+    for n in config.items(list)? {
         if let Some(action) = unmatched_pseudo_rule(&n)? {
             // Azure lists the unmatched-rule action as this last rule.
             listed = Some(action);
@@ -286,30 +306,33 @@ fn restrictions_not_in_input(cx: &mut Context<'_>, site: &str) {
     );
 }
 
-/// The scm site's settings, listed as left out when they say anything.
-fn scm_left_out(cx: &mut Context<'_>, site: &str, config: &Node<'_>) -> Result<(), Invalid> {
-    let mut said = Vec::new();
-    for n in config.items("/scmIpSecurityRestrictions")? {
-        if unmatched_pseudo_rule(&n)? != Some(Access::Allow) {
-            said.push(n.path.clone());
-        }
-    }
+/// The advanced tools (scm) site's settings: `scmIpSecurityRestrictionsUseMain` (then its own
+/// list is not evaluated, and listed as left out if it says anything), else its own rules and
+/// unmatched-rule action read like the main site's.
+fn scm(
+    cx: &mut Context<'_>,
+    site: &str,
+    config: &Node<'_>,
+) -> Result<(Option<AccessRestrictionsDoc>, bool), Invalid> {
     if config.opt_bool("/scmIpSecurityRestrictionsUseMain")? == Some(true) {
-        said.push(config.path_of("/scmIpSecurityRestrictionsUseMain"));
+        for n in config.items("/scmIpSecurityRestrictions")? {
+            if unmatched_pseudo_rule(&n)? != Some(Access::Allow) {
+                cx.skip(
+                    format!("`{}` of web app `{site}`", n.path),
+                    "not evaluated: `scmIpSecurityRestrictionsUseMain` gives the advanced tools site the main site's rules",
+                );
+            }
+        }
+        return Ok((None, true));
     }
-    if config
-        .opt_vocab::<Access>("/scmIpSecurityRestrictionsDefaultAction")?
-        .is_some()
-    {
-        said.push(config.path_of("/scmIpSecurityRestrictionsDefaultAction"));
-    }
-    for path in said {
-        cx.skip(
-            format!("`{path}` of web app `{site}`"),
-            "the advanced tools (scm) site's access restrictions are not modelled: traces reach the main site only",
-        );
-    }
-    Ok(())
+    let own = restrictions_at(
+        cx,
+        site,
+        config,
+        "/scmIpSecurityRestrictions",
+        "/scmIpSecurityRestrictionsDefaultAction",
+    )?;
+    Ok((own, false))
 }
 
 /// Reads the site's inbound access settings onto the service that stands for it: the one its
@@ -330,19 +353,19 @@ fn site<'v>(cx: &mut Context<'v>, r: &'v Resource) -> Result<(), Invalid> {
             None => None,
         },
     };
-    let restrictions = match &config {
+    let (restrictions, (scm_restrictions, scm_use_main)) = match &config {
         Some(c) => {
-            scm_left_out(cx, &r.name, c)?;
             if c.get("ipSecurityRestrictions").is_none() {
                 restrictions_not_in_input(cx, &r.name);
             }
-            restrictions(cx, &r.name, c)?
+            (restrictions(cx, &r.name, c)?, scm(cx, &r.name, c)?)
         }
         None => {
             restrictions_not_in_input(cx, &r.name);
-            None
+            (None, (None, false))
         }
     };
+    let scm_use_main_restrictions = scm_use_main.then(|| Spanned::new(true));
     let key = (r.id.to_lowercase(), "sites".to_string());
     let existing = cx.service_by_sub_resource.get(&key).cloned();
     let public_network_access = access.map(|a| match a {
@@ -352,13 +375,19 @@ fn site<'v>(cx: &mut Context<'v>, r: &'v Resource) -> Result<(), Invalid> {
     if let Some(name) = existing {
         if let Some(s) = cx.doc.services.iter_mut().find(|s| s.name.value == name) {
             s.access_restrictions = restrictions;
+            s.scm_access_restrictions = scm_restrictions;
+            s.scm_use_main_restrictions = scm_use_main_restrictions;
             // The site's own setting, which may be in `siteConfig` only; unset stays unset,
             // so that a private endpoint closes the app as Azure does.
             s.public_network_access = public_network_access;
         }
         return Ok(());
     }
-    if restrictions.is_none() && public_network_access.is_none() {
+    if restrictions.is_none()
+        && public_network_access.is_none()
+        && scm_restrictions.is_none()
+        && scm_use_main_restrictions.is_none()
+    {
         return Ok(());
     }
     let host = props.opt_str("/defaultHostName")?.map_or_else(
@@ -393,6 +422,8 @@ fn site<'v>(cx: &mut Context<'v>, r: &'v Resource) -> Result<(), Invalid> {
         certificate_names: Vec::new(),
         private_endpoints_elsewhere: false,
         access_restrictions: restrictions,
+        scm_access_restrictions: scm_restrictions,
+        scm_use_main_restrictions,
     });
     Ok(())
 }

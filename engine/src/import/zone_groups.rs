@@ -6,7 +6,7 @@
 use super::context::{text, Context, Ns};
 use super::resource::{last_segment, segment_after};
 use super::Section;
-use crate::scenario::RecordDoc;
+use crate::scenario::{RecordDoc, ServiceKind};
 
 const GROUPS: &str = "Microsoft.Network/privateEndpoints/privateDnsZoneGroups";
 
@@ -37,6 +37,12 @@ pub(super) fn import(cx: &mut Context<'_>) {
             continue;
         };
         let ip = pe.ip.value.clone();
+        let web_app = pe.target.as_ref().is_some_and(|t| {
+            cx.doc
+                .services
+                .iter()
+                .any(|s| s.name.value == t.value && s.kind == ServiceKind::WebApp)
+        });
         let record = pe.target.as_ref().and_then(|t| {
             let t = &t.value;
             match cx.doc.services.iter().find(|s| s.name.value == *t) {
@@ -80,26 +86,39 @@ pub(super) fn import(cx: &mut Context<'_>) {
                 );
                 continue;
             };
-            if z.records
-                .iter()
-                .any(|x| x.name.value.eq_ignore_ascii_case(&record))
-            {
-                continue;
+            let mut names = vec![record.clone()];
+            if web_app && zone == ServiceKind::WebApp.private_zone() {
+                // The advanced tools (scm) site's record beside the app's: "Use private
+                // endpoints for Azure App Service apps" lists `mywebapp.scm.privatelink.
+                // azurewebsites.net` with the endpoint's address
+                // (<https://learn.microsoft.com/azure/app-service/overview-private-endpoint>).
+                names.push(format!("{record}.scm"));
             }
-            z.records.push(RecordDoc {
-                name: text(record.clone()),
-                a: vec![text(ip.clone())],
-                cname: None,
-            });
-            let line = format!(
-                "record `{record}.{zone}` → {ip} assumed: created by the zone group of private endpoint `{endpoint}`"
-            );
             let label = crate::scenario::zone_label(
                 z.resource_group.as_ref().map(|t| t.value.as_str()),
                 &zone,
             );
-            cx.comment(Section::Zone, &label, line.clone());
-            cx.notes.assumptions.push(line);
+            let mut lines = Vec::new();
+            for record in names {
+                if z.records
+                    .iter()
+                    .any(|x| x.name.value.eq_ignore_ascii_case(&record))
+                {
+                    continue;
+                }
+                z.records.push(RecordDoc {
+                    name: text(record.clone()),
+                    a: vec![text(ip.clone())],
+                    cname: None,
+                });
+                lines.push(format!(
+                    "record `{record}.{zone}` → {ip} assumed: created by the zone group of private endpoint `{endpoint}`"
+                ));
+            }
+            for line in lines {
+                cx.comment(Section::Zone, &label, line.clone());
+                cx.notes.assumptions.push(line);
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ mod onprem;
 mod questions;
 mod resolve;
 mod resolver;
+mod scm_site;
 mod security;
 mod service_ports;
 mod shared_name;
@@ -49,6 +50,7 @@ pub use questions::{
 };
 pub use resolve::{resolve, MAX_FORALL_CASES};
 pub use resolver::Resolver;
+pub use scm_site::*;
 pub use security::*;
 pub use service_ports::*;
 pub use shared_name::Name;

@@ -138,6 +138,10 @@ pub struct Service {
     pub access_restrictions: Option<AccessRestrictions>,
     /// Where it was declared.
     pub span: Span,
+    /// A web app's advanced tools site name (`<app>.scm.azurewebsites.net`), lower case.
+    pub scm_fqdn: Option<String>,
+    /// Which access restrictions guard the advanced tools site.
+    pub scm_restrictions: super::ScmRestrictions,
 }
 
 impl Service {
@@ -187,6 +191,9 @@ impl Service {
     /// The privatelink name its public name `name` is a CNAME to: the first label under the
     /// privatelink zone that goes with `name`'s zone (`None`: not one of its names).
     pub fn privatelink_name_for(&self, name: &str) -> Option<String> {
+        if self.is_scm_name(name) {
+            return self.scm_privatelink_name();
+        }
         if !self.answers(name) {
             return None;
         }

@@ -156,6 +156,12 @@ pub fn summary(fix: &Fix) -> String {
                 .join(", "),
             n(&f.vnet.name)
         ),
+        Fix::AddRecord(f) => format!(
+            "add record `{}` -> {} to private DNS zone `{}`",
+            n(&f.name),
+            f.ip,
+            n(&f.zone.name)
+        ),
         Fix::RelinkZone(f) => format!(
             "move VNet `{}`'s link from zone `{}` to zone `{}` (a VNet links one zone of a name)",
             n(&f.vnet.name),
@@ -249,6 +255,12 @@ pub fn az(fix: &Fix) -> Vec<String> {
             ));
             cmds
         }
+        Fix::AddRecord(f) => vec![format!(
+            "az network private-dns record-set a add-record {} --record-set-name {} --ipv4-address {}",
+            zone_args(&f.zone.name),
+            q(&f.name),
+            f.ip
+        )],
         Fix::RelinkZone(f) => vec![
             format!(
                 "# <link> is the name of the link from zone {} to VNet {}",

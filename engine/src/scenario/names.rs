@@ -34,6 +34,15 @@ pub struct ServiceDoc {
     /// they filter public inbound traffic only, never traffic through a private endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_restrictions: Option<AccessRestrictionsDoc>,
+    /// A web app's advanced tools (scm, Kudu) site `<app>.scm.azurewebsites.net`: its own
+    /// access restrictions (`scmIpSecurityRestrictions`, `scmIpSecurityRestrictionsDefaultAction`),
+    /// public inbound only like the main site's. Absent: the scm site restricts nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scm_access_restrictions: Option<AccessRestrictionsDoc>,
+    /// `scmIpSecurityRestrictionsUseMain`: the scm site uses the main site's rules and
+    /// unmatched-rule action instead of its own (then `scm_access_restrictions` is refused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scm_use_main_restrictions: Option<super::span::Spanned<bool>>,
 }
 
 /// App Service access restrictions (<https://learn.microsoft.com/azure/app-service/overview-access-restrictions>).

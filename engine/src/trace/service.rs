@@ -46,8 +46,7 @@ fn service_answering<'n>(
     let mut at = net.services.iter().filter(|s| s.public_ip == ip && keep(s));
     let first = at.next()?;
     let asked = asked.map(|h| h.trim_end_matches('.'));
-    let named =
-        |s: &&Service| asked.is_some_and(|h| s.fqdns.iter().any(|f| f.eq_ignore_ascii_case(h)));
+    let named = |s: &&Service| asked.is_some_and(|h| s.answers_any(h));
     if named(&first) {
         return Some((first, false));
     }
@@ -237,7 +236,8 @@ impl Tracer<'_> {
             }
             PublicAccess::Enabled => {}
         }
-        if let Some(ar) = &s.access_restrictions {
+        // The advanced tools (scm) site has its own rules, or the main site's.
+        if let Some(ar) = s.restrictions_for(&name_used) {
             let allowed = match caller {
                 Some(c) => {
                     let decision = access_restrictions::decide(ar, c);

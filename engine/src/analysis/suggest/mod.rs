@@ -15,6 +15,7 @@
 //! A fix names what it changes by the model's ids together with the names they resolved to
 //! ([`Named`]); its sentence and `az` commands are rendered in `report::fix`.
 
+pub mod add_record;
 pub mod allow_in_nsg;
 pub mod apim_rules;
 pub mod colocated_endpoint;
@@ -79,6 +80,8 @@ pub enum Fix {
     /// Add a host route for a firewall's public IP (or its NAT gateway's) with next hop
     /// Internet, so the reply reaches the firewall where its session is.
     HostRoute(host_route::HostRouteToInternet),
+    /// Add the A record a name needs to the zone linked to the client's VNet.
+    AddRecord(add_record::AddRecord),
 }
 
 impl Fix {
@@ -88,7 +91,11 @@ impl Fix {
         matches!(
             (self, step),
             (
-                Fix::LinkZone(_) | Fix::ForwardZone(_) | Fix::CreateZone(_) | Fix::RelinkZone(_),
+                Fix::LinkZone(_)
+                    | Fix::ForwardZone(_)
+                    | Fix::CreateZone(_)
+                    | Fix::RelinkZone(_)
+                    | Fix::AddRecord(_),
                 CheckStep::NameResolution
             ) | (Fix::RouteAll(_), CheckStep::EntersVnet)
                 | (Fix::AddUdr(_), CheckStep::Path)
@@ -205,7 +212,7 @@ pub fn suggest(loaded: &Loaded, flow: &FlowSpec) -> Option<Suggestions> {
         let after = check(&candidate.network, candidate.dataplane());
         let dns_fix = matches!(
             fix,
-            Fix::LinkZone(_) | Fix::CreateZone(_) | Fix::RelinkZone(_)
+            Fix::LinkZone(_) | Fix::CreateZone(_) | Fix::RelinkZone(_) | Fix::AddRecord(_)
         );
         let (broken, also) = guard::compare(&net.questions, &baseline, &after, &context, dns_fix);
         if let Some(q) = broken.into_iter().next() {
@@ -354,6 +361,11 @@ pub fn candidates(loaded: &Loaded, flow: &FlowSpec, d: &Diagnosis) -> Vec<Fix> {
             .into_iter()
             .map(Fix::RelinkZone),
     );
+    out.extend(
+        add_record::candidates(&scope)
+            .into_iter()
+            .map(Fix::AddRecord),
+    );
     out
 }
 
@@ -375,6 +387,7 @@ pub fn apply(doc: &Document, flow: &FlowSpec, fix: &Fix) -> Option<(Document, Fl
         Fix::ApimRules(f) => f.apply(&mut doc)?,
         Fix::CreateZone(f) => f.apply(&mut doc)?,
         Fix::RelinkZone(f) => f.apply(&mut doc)?,
+        Fix::AddRecord(f) => f.apply(&mut doc)?,
     }
     Some((doc, flow))
 }

@@ -93,7 +93,8 @@ pub fn weakening(net: &Network, fix: &Fix, left: Vec<String>) -> Weakening {
         | Fix::HostRoute(_)
         | Fix::UseFqdn(_)
         | Fix::CreateZone(_)
-        | Fix::RelinkZone(_) => {
+        | Fix::RelinkZone(_)
+        | Fix::AddRecord(_) => {
             if left.is_empty() {
                 Weakening::Nothing
             } else {

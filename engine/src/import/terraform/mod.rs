@@ -14,6 +14,7 @@ mod config;
 mod egress;
 mod firewall;
 mod vwan;
+mod web_apps;
 
 /// Which estate of a plan to read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -208,7 +209,7 @@ const CHILDREN_BY_ID: &[(&str, &str, &str)] = &[
 /// Whether a type read becomes a resource of its own (whose name and id matter), not a
 /// property of another.
 fn becomes_resource(kind: &str) -> bool {
-    READ.iter().any(|(k, azure)| *k == kind && azure.is_some())
+    READ.iter().any(|(k, azure)| *k == kind && azure.is_some()) || web_apps::is_web_app(kind)
 }
 
 /// Associations set a property of a resource read before them.
@@ -362,7 +363,7 @@ const NET: &str = "Microsoft.Network";
 fn target_kind(attr: &str) -> Option<&'static str> {
     let own = attr.rsplit('.').next().unwrap_or(attr);
     Some(match own {
-        "subnet_id" => "azurerm_subnet",
+        "subnet_id" | "virtual_network_subnet_id" => "azurerm_subnet",
         "route_table_id" => "azurerm_route_table",
         "network_security_group_id" => "azurerm_network_security_group",
         "remote_virtual_network_id" | "virtual_network_id" => "azurerm_virtual_network",
@@ -602,6 +603,9 @@ impl Convert {
                 "azureFirewalls/{}/natRuleCollections/{name}",
                 parent("azure_firewall_name")
             ),
+            kind if web_apps::is_web_app(kind) => {
+                return (web_apps::site_id(&rg, &name), Vec::new())
+            }
             kind => match READ.iter().find(|(k, _)| *k == kind) {
                 Some((_, Some(azure))) => format!("{azure}/{name}"),
                 _ => format!("{kind}/{name}"),
@@ -1022,6 +1026,7 @@ impl Convert {
                     json!({"ttl": v.get("ttl"), "aRecords": records}),
                 );
             }
+            kind if web_apps::is_web_app(kind) => self.web_app(r, &v),
             kind if is_virtual_machine(kind) => self.out.left_out.push((
                 r.pointer.clone(),
                 format!(

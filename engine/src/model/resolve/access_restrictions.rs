@@ -65,6 +65,15 @@ impl Resolver {
             );
             return None;
         }
+        Some(self.site_restrictions(ar))
+    }
+
+    /// One site's access restrictions (the main site's or the advanced tools site's), rules
+    /// sorted by priority.
+    pub(super) fn site_restrictions(
+        &mut self,
+        ar: &doc::AccessRestrictionsDoc,
+    ) -> AccessRestrictions {
         let mut rules = Vec::new();
         for r in &ar.rules {
             if r.priority.value == 0 {
@@ -91,11 +100,11 @@ impl Resolver {
         let unmatched = ar
             .unmatched_action
             .unwrap_or_else(|| unmatched_action_default(!rules.is_empty()));
-        Some(AccessRestrictions {
+        AccessRestrictions {
             rules,
             unmatched,
             headers_present: headers_present_default(ar.headers_present),
-        })
+        }
     }
 
     /// What the rule matches callers by: exactly one of `ip`, `service_tag`, `subnet`.
@@ -319,15 +328,17 @@ impl Resolver {
     ) {
         let targets = super::endpoint_targets(endpoints);
         for s in services {
-            let Some(ar) = &s.access_restrictions else {
-                continue;
-            };
             let has_endpoint =
                 s.private_endpoints_elsewhere || targets.contains(s.name.value.as_str());
             if !has_endpoint {
                 continue;
             }
-            for r in ar.rules.iter().filter(|r| {
+            let rules = s
+                .access_restrictions
+                .iter()
+                .chain(s.scm_access_restrictions.iter())
+                .flat_map(|ar| ar.rules.iter());
+            for r in rules.filter(|r| {
                 r.subnet.is_some()
                     || r.ip
                         .as_ref()

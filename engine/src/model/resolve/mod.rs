@@ -33,6 +33,7 @@ mod nics;
 mod onprem;
 mod peering;
 mod questions;
+mod scm_site;
 mod security;
 mod tag_routes;
 mod vwan;

@@ -91,9 +91,11 @@ impl Resolver {
                     )
                 }
             };
+            let scm_fqdn = scm_name(s.kind, &name);
             let certificate_names = if s.certificate_names.is_empty() {
                 fqdns
                     .iter()
+                    .chain(scm_fqdn.iter())
                     .filter_map(|f| f.split_once('.'))
                     .map(|(_, parent)| format!("*.{parent}"))
                     .collect()
@@ -101,6 +103,7 @@ impl Resolver {
                 s.certificate_names.iter().map(|t| fqdn(&t.value)).collect()
             };
             let access_restrictions = self.access_restrictions(s);
+            let scm_restrictions = self.scm_restrictions(s);
             self.net.services.push(Service {
                 name: s.name.value.clone(),
                 kind: s.kind,
@@ -112,6 +115,8 @@ impl Resolver {
                 private_endpoints_elsewhere: s.private_endpoints_elsewhere,
                 access_restrictions,
                 span: s.name.span,
+                scm_fqdn,
+                scm_restrictions,
             });
         }
     }
@@ -401,8 +406,20 @@ impl Resolver {
                     },
                 ));
             }
+            if let Some(scm) = &s.scm_fqdn {
+                names.push((
+                    scm.clone(),
+                    PublicName::Fqdn {
+                        service,
+                        private_link,
+                    },
+                ));
+            }
             if private_link {
                 for p in s.privatelink_names() {
+                    names.push((p, PublicName::PrivateLink { service }));
+                }
+                if let Some(p) = s.scm_privatelink_name() {
                     names.push((p, PublicName::PrivateLink { service }));
                 }
             }
