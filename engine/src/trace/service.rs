@@ -3,6 +3,7 @@
 //! app with an Azure virtual network", "API Management in a virtual network: network
 //! configuration reference", and the services' public-network-access documentation).
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
@@ -105,10 +106,11 @@ impl Tracer<'_> {
         request: &TraceRequest,
         from: TraceSource,
     ) -> Verdict {
-        let name_used = self
+        // Borrowed: cloning the host copies no text unless it is the address itself.
+        let name_used: Cow<'_, str> = self
             .host
             .clone()
-            .unwrap_or_else(|| request.destination.to_string());
+            .unwrap_or_else(|| Cow::Owned(request.destination.to_string()));
         match verdict {
             Verdict::Delivered => match forward.last().and_then(|h| h.at) {
                 Some(NicRef::PrivateEndpoint(p)) => {
@@ -124,7 +126,7 @@ impl Tracer<'_> {
                                 && !s.certificate_covers(&name_used) =>
                         {
                             Verdict::TlsNameMismatch {
-                                name: name_used,
+                                name: name_used.into_owned(),
                                 certificate: s.certificate_names.clone(),
                             }
                         }
@@ -144,7 +146,7 @@ impl Tracer<'_> {
                         self.note_shared_address(guessed, s, request.destination);
                         let tls = s.kind.checks_name_on(request.protocol, request.port);
                         let caller = self.public_caller(forward, from).map(Caller::Public);
-                        self.public_endpoint(s, caller, tls, name_used)
+                        self.public_endpoint(s, caller, tls, name_used.into_owned())
                     }
                     None => Verdict::SentToInternet,
                 }
@@ -160,7 +162,7 @@ impl Tracer<'_> {
                     (Some((s, guessed)), Some(caller)) => {
                         self.note_shared_address(guessed, s, request.destination);
                         let tls = s.kind.checks_name_on(request.protocol, request.port);
-                        self.public_endpoint(s, Some(caller), tls, name_used)
+                        self.public_endpoint(s, Some(caller), tls, name_used.into_owned())
                     }
                     _ => Verdict::SentToServiceEndpoint,
                 }
@@ -358,8 +360,8 @@ impl Tracer<'_> {
             );
             if let Some(d) = decision.filter(|d| d.access == Access::Deny) {
                 let rule = d.rule.map(|r| NsgRule {
-                    nsg: r.nsg,
-                    rule: r.rule,
+                    nsg: r.nsg.into(),
+                    rule: r.rule.into(),
                 });
                 return Verdict::ServiceUnhealthy {
                     service: apim.name.clone(),
