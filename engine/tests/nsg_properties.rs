@@ -52,7 +52,7 @@ prop_compose! {
         destination_ports in ports(),
     ) -> NsgRule {
         NsgRule {
-            name: format!("r{priority}"),
+            name: format!("r{priority}").into(),
             priority: NsgPriority::custom(priority).unwrap(),
             direction: if inbound { Direction::Inbound } else { Direction::Outbound },
             access: if allow { Access::Allow } else { Access::Deny },
@@ -127,7 +127,7 @@ fn reference(
         }
     }
     best.map_or(("none".into(), Access::Deny), |r| {
-        (r.name.clone(), r.access)
+        (r.name.to_string(), r.access)
     })
 }
 
@@ -145,7 +145,7 @@ proptest! {
         for f in &flows {
             for direction in [Direction::Inbound, Direction::Outbound] {
                 let m = evaluate(&nsg, direction, f, &scope);
-                prop_assert_eq!((m.rule, m.access), reference(&rules, direction, f, &scope));
+                prop_assert_eq!((m.rule.to_string(), m.access), reference(&rules, direction, f, &scope));
             }
         }
     }

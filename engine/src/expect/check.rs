@@ -197,17 +197,17 @@ pub(super) fn flow_problems(
     if let Some(n) = nsg.filter(|n| rule.map(|r| r.nsg.as_str()) != Some(*n)) {
         problems.push(Problem::DecidingNsg {
             expected: n.to_string(),
-            actual: rule.map(|r| r.nsg.clone()),
+            actual: rule.map(|r| r.nsg.to_string()),
         });
     }
     if let Some(n) = expect
         .rule
         .as_ref()
-        .filter(|n| rule.map(|r| &r.rule) != Some(*n))
+        .filter(|n| rule.map(|r| r.rule.as_str()) != Some(n.as_str()))
     {
         problems.push(Problem::DecidingRule {
             expected: n.clone(),
-            actual: rule.map(|r| r.rule.clone()),
+            actual: rule.map(|r| r.rule.to_string()),
         });
     }
     problems

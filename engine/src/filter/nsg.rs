@@ -172,10 +172,10 @@ fn is_public(ip: IpAddr) -> bool {
 /// The rule that decided a flow at one NSG.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RuleMatch {
-    /// The NSG.
-    pub nsg: String,
-    /// The rule.
-    pub rule: String,
+    /// The NSG (shared with the network).
+    pub nsg: crate::model::Name,
+    /// The rule (shared with the network).
+    pub rule: crate::model::Name,
     /// Its priority.
     pub priority: u16,
     /// Allow or deny.
@@ -397,7 +397,7 @@ mod tests {
     fn default_rules_are_the_six_azure_lists_in_its_order() {
         let names: Vec<(String, u16)> = default_rules()
             .iter()
-            .map(|r| (r.name.clone(), r.priority.get()))
+            .map(|r| (r.name.to_string(), r.priority.get()))
             .collect();
         let expected = [
             ("AllowVnetInBound", 65000),

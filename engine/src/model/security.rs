@@ -129,8 +129,8 @@ impl PortRange {
 /// A security rule, custom or default.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct NsgRule {
-    /// Its name.
-    pub name: String,
+    /// Its name (shared: every answer naming the rule counts a reference).
+    pub name: super::Name,
     /// Its priority (lower first).
     pub priority: NsgPriority,
     /// Inbound or outbound.
@@ -154,8 +154,8 @@ pub struct NsgRule {
 /// A network security group: its custom rules sorted by priority, then Azure's defaults.
 #[derive(Clone, Debug)]
 pub struct Nsg {
-    /// Its name.
-    pub name: String,
+    /// Its name (shared: every answer naming the NSG counts a reference).
+    pub name: super::Name,
     /// Every rule in evaluation order within each direction (custom by priority, then defaults).
     pub rules: Vec<NsgRule>,
     /// Where it was declared.
@@ -168,7 +168,7 @@ impl Nsg {
         custom.sort_by_key(|r| (r.direction, r.priority));
         custom.extend(default_rules());
         Self {
-            name,
+            name: name.into(),
             rules: custom,
             span,
         }
@@ -191,7 +191,7 @@ pub fn default_rules() -> Vec<NsgRule> {
                 access,
                 source: AddressMatch,
                 destination: AddressMatch| NsgRule {
-        name: name.to_string(),
+        name: name.into(),
         priority: NsgPriority::default_rule(priority),
         direction,
         access,

@@ -9,8 +9,8 @@ use crate::filter::nsg::{first_match, rule_match};
 use crate::filter::platform::{platform_rule, platform_service, PlatformService};
 use crate::filter::{Flow, RuleMatch, TagScope};
 use crate::model::{
-    Access, AdminAccess, Direction, Network, NicRef, Nsg, NsgId, NsgRule,
-    PrivateEndpointNetworkPolicies, RemoteEnd, Subnet,
+    Access, AdminAccess, Direction, Name, Network, NicRef, Nsg, NsgId, NsgRule,
+    PrivateEndpointNetworkPolicies, RemoteEnd, Subnet, SubnetId,
 };
 
 /// Where an NSG sits.
@@ -33,13 +33,13 @@ pub enum StageDecision {
     /// Not reached: an earlier level denied the flow.
     NotEvaluated {
         /// The NSG that was not evaluated.
-        nsg: String,
+        nsg: Name,
     },
     /// The subnet NSG does not apply to a private endpoint whose subnet's network policies leave
     /// NSGs out.
     IgnoredForPrivateEndpoint {
         /// The NSG that does not apply.
-        nsg: String,
+        nsg: Name,
         /// The subnet's `privateEndpointNetworkPolicies`.
         policies: PrivateEndpointNetworkPolicies,
     },
@@ -47,7 +47,7 @@ pub enum StageDecision {
     /// not filter: no rule names the service's tag.
     PlatformExempt {
         /// The NSG that does not apply.
-        nsg: String,
+        nsg: Name,
         /// The service.
         service: PlatformService,
     },
@@ -66,10 +66,10 @@ pub struct NsgStage {
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct FlowVerifyAnswer {
-    /// The NIC's name.
-    pub nic: String,
+    /// The NIC's name (shared with the compiled data plane).
+    pub nic: Name,
     /// Its subnet.
-    pub subnet: String,
+    pub subnet: Name,
     /// The direction checked.
     pub direction: Direction,
     /// The flow as the NSGs see it.
@@ -134,7 +134,13 @@ pub fn nsgs_at(
     flow: Flow,
 ) -> Option<FlowVerifyAnswer> {
     let d = decide(net, dp, nic, direction, &flow)?;
-    let (name, subnet) = (d.nic.to_string(), d.subnet.name.clone());
+    // The names the compiled data plane holds: the answer counts references.
+    let names = dp.names();
+    let name = names.nic(nic).cloned().unwrap_or_else(|| Name::from(d.nic));
+    let subnet = names
+        .subnet(d.subnet_id)
+        .cloned()
+        .unwrap_or_else(|| Name::from(d.subnet.name.as_str()));
     let Some(stages) = d.stages else {
         // A security admin rule decided: the NSGs are not evaluated.
         let decided = d.admin.as_ref()?;
@@ -185,6 +191,7 @@ pub struct NsgDecision<'a> {
     pub stages: Option<[(NsgLevel, StageRef<'a>); 2]>,
     levels: [(NsgLevel, Option<NsgId>); 2],
     scope: &'a TagScope,
+    subnet_id: SubnetId,
 }
 
 impl<'a> NsgDecision<'a> {
@@ -317,6 +324,7 @@ pub fn decide<'a>(
             stages: None,
             levels,
             scope,
+            subnet_id,
         });
     }
     let [(first_level, first_nsg), (second_level, second_nsg)] = levels;
@@ -332,14 +340,15 @@ pub fn decide<'a>(
         stages: Some([(first_level, first), (second_level, second)]),
         levels,
         scope,
+        subnet_id,
     })
 }
 
 /// The answer when a security admin rule `Deny` or `AlwaysAllow` decided: the NSGs are not
 /// evaluated (<https://learn.microsoft.com/azure/virtual-network-manager/concept-security-admins>).
 fn admin_decided(
-    nic: String,
-    subnet: String,
+    nic: Name,
+    subnet: Name,
     direction: Direction,
     flow: Flow,
     decided: &AdminDecision,

@@ -262,7 +262,9 @@ impl RouteTableView {
     /// the longest prefix, so it forwards whenever it is there and valid.
     fn active_endpoint(&self, dst: IpAddr) -> Option<&EffectiveRoute> {
         let e = self.seen_endpoint(dst)?;
-        self.policy_udr(e).is_none().then_some(e.route.as_ref())
+        self.invalidating_udr(e)
+            .is_none()
+            .then_some(e.route.as_ref())
     }
 
     fn is_shadowed(&self, ip: IpAddr) -> bool {
@@ -274,11 +276,7 @@ impl RouteTableView {
     /// endpoint VNet's prefix ([`super::select::private_endpoint_network_policy`]).
     fn policy_udr(&self, e: &EndpointRoute) -> Option<(&EffectiveRoute, Why)> {
         let (policies, vnet_prefix) = e.policy?;
-        let (prefix, i) = self.udrs.longest_match(e.route.prefix.addr())?;
-        if prefix.prefix_len() < vnet_prefix.prefix_len() {
-            return None;
-        }
-        let udr = self.own.get(*i)?;
+        let udr = self.invalidating_udr(e)?;
         let Origin::UserRoute { table, route, .. } = &udr.origin else {
             return None;
         };
@@ -289,7 +287,19 @@ impl RouteTableView {
             route_prefix: udr.prefix,
             endpoint_vnet_prefix: vnet_prefix,
         };
-        Some((udr.as_ref(), why))
+        Some((udr, why))
+    }
+
+    /// The UDR of [`policy_udr`](Self::policy_udr), without naming why: whether the endpoint
+    /// route is Invalid here, asked at every forwarding look-up.
+    fn invalidating_udr(&self, e: &EndpointRoute) -> Option<&EffectiveRoute> {
+        let (_, vnet_prefix) = e.policy?;
+        let (prefix, i) = self.udrs.longest_match(e.route.prefix.addr())?;
+        if prefix.prefix_len() < vnet_prefix.prefix_len() {
+            return None;
+        }
+        let udr = self.own.get(*i)?;
+        matches!(udr.origin, Origin::UserRoute { .. }).then_some(udr.as_ref())
     }
 
     /// An overlaid endpoint route as this table shows it.

@@ -231,8 +231,8 @@ impl Tracer<'_> {
             return admin_deny;
         }
         denied.map(|rule| Verdict::DroppedByNsg {
-            nsg: rule.nsg,
-            rule: rule.rule,
+            nsg: rule.nsg.into(),
+            rule: rule.rule.into(),
             nic: nic.name.to_string(),
         })
     }
@@ -253,8 +253,8 @@ impl Tracer<'_> {
         }
         let (nsg, rule) = d.denied_by()?;
         Some(Verdict::DroppedByNsg {
-            nsg: nsg.name.clone(),
-            rule: rule.map_or_else(|| "DenyAll".to_string(), |r| r.name.clone()),
+            nsg: nsg.name.to_string(),
+            rule: rule.map_or_else(|| "DenyAll".to_string(), |r| r.name.to_string()),
             nic: nic.name.to_string(),
         })
     }

@@ -152,8 +152,8 @@ impl Tracer<'_> {
                     )?;
                     let rule = nsgs.rule.filter(|_| nsgs.access == Access::Deny)?;
                     Some(BackendDown::ProbeDeniedByNsg {
-                        nsg: rule.nsg,
-                        rule: rule.rule,
+                        nsg: rule.nsg.into(),
+                        rule: rule.rule.into(),
                     })
                 })
             };

@@ -168,9 +168,11 @@ impl Tracer<'_> {
         let remote = p.remote_of(at.vnet)?;
         let (from, to) = (self.net.vnet(at.vnet)?, self.net.vnet(remote)?);
         if self.explain {
+            let names = self.dp.names();
+            let name = |v| names.vnet(v).cloned().unwrap_or_default();
             hop.steps.push(Step::Peering {
-                from: from.name.clone(),
-                to: to.name.clone(),
+                from: name(at.vnet),
+                to: name(remote),
                 global: from.region != to.region,
             });
         }

@@ -232,10 +232,10 @@ pub enum Step {
     Route(Box<NextHopAnswer>),
     /// The packet crossed a peering.
     Peering {
-        /// From this VNet.
-        from: String,
+        /// From this VNet (shared with the compiled data plane).
+        from: Name,
         /// To this VNet.
-        to: String,
+        to: Name,
         /// Across regions.
         global: bool,
     },

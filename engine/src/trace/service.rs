@@ -3,6 +3,7 @@
 //! app with an Azure virtual network", "API Management in a virtual network: network
 //! configuration reference", and the services' public-network-access documentation).
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
@@ -104,10 +105,11 @@ impl Tracer<'_> {
         request: &TraceRequest,
         from: TraceSource,
     ) -> Verdict {
-        let name_used = self
+        // Borrowed: cloning the host copies no text unless it is the address itself.
+        let name_used: Cow<'_, str> = self
             .host
             .clone()
-            .unwrap_or_else(|| request.destination.to_string());
+            .unwrap_or_else(|| Cow::Owned(request.destination.to_string()));
         // The port the service sees: the last hop's, after any translation on the way.
         let port = forward.last().map_or(request.port, |h| h.packet.dst_port);
         match verdict {
@@ -131,7 +133,7 @@ impl Tracer<'_> {
                                 && !s.certificate_covers(&name_used) =>
                         {
                             Verdict::TlsNameMismatch {
-                                name: name_used,
+                                name: name_used.into_owned(),
                                 certificate: s.certificate_names.clone(),
                             }
                         }
@@ -158,7 +160,7 @@ impl Tracer<'_> {
                         }
                         let tls = s.kind.checks_name_on(request.protocol, request.port);
                         let caller = self.public_caller(forward, from).map(Caller::Public);
-                        self.public_endpoint(s, caller, tls, name_used)
+                        self.public_endpoint(s, caller, tls, name_used.into_owned())
                     }
                     None => Verdict::SentToInternet,
                 }
@@ -179,7 +181,7 @@ impl Tracer<'_> {
                             return v;
                         }
                         let tls = s.kind.checks_name_on(request.protocol, request.port);
-                        self.public_endpoint(s, Some(caller), tls, name_used)
+                        self.public_endpoint(s, Some(caller), tls, name_used.into_owned())
                     }
                     _ => Verdict::SentToServiceEndpoint,
                 }
@@ -383,8 +385,8 @@ impl Tracer<'_> {
             );
             if let Some(d) = decision.filter(|d| d.access == Access::Deny) {
                 let rule = d.rule.map(|r| NsgRule {
-                    nsg: r.nsg,
-                    rule: r.rule,
+                    nsg: r.nsg.into(),
+                    rule: r.rule.into(),
                 });
                 return Verdict::ServiceUnhealthy {
                     service: apim.name.clone(),

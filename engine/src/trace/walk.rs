@@ -97,8 +97,9 @@ pub(super) struct Tracer<'a> {
     pub(super) net: &'a Network,
     pub(super) dp: &'a DataPlane,
     pub(super) protocol: FlowProtocol,
-    /// The name the client asks for, for firewall application rules.
-    pub(super) host: Option<String>,
+    /// The name the client asks for, for firewall application rules; borrowed from the request
+    /// or the network where it can be.
+    pub(super) host: Option<Cow<'a, str>>,
     pub(super) assumptions: Vec<Assumption>,
     /// The Internet client that started the flow, if it did not start at a workload.
     pub(super) client: Option<IpAddr>,
@@ -314,8 +315,21 @@ pub fn host_asked(
     port: u16,
     host: Option<&str>,
 ) -> (Option<String>, Option<Assumption>) {
+    let (host, assumed) = host_borrowed(net, dp, destination, port, host);
+    (host.map(Cow::into_owned), assumed)
+}
+
+/// [`host_asked`], the name borrowed from the request or the network where it can be: the
+/// walker asks it once per trace.
+fn host_borrowed<'a>(
+    net: &'a Network,
+    dp: &DataPlane,
+    destination: IpAddr,
+    port: u16,
+    host: Option<&'a str>,
+) -> (Option<Cow<'a, str>>, Option<Assumption>) {
     if let Some(h) = host {
-        return (Some(h.to_string()), None);
+        return (Some(Cow::Borrowed(h)), None);
     }
     let target = dp
         .nics_holding(destination)
@@ -323,14 +337,16 @@ pub fn host_asked(
             NicRef::PrivateEndpoint(p) => net.private_endpoints.get(p),
             _ => None,
         })
-        .and_then(|p| p.target.clone())
+        .and_then(|p| p.target.as_deref())
         .filter(|t| t.contains('.'));
     match target {
         Some(target) => (
-            Some(target.clone()),
-            Some(Assumption::ClientAsksForEndpointTarget { target }),
+            Some(Cow::Borrowed(target)),
+            Some(Assumption::ClientAsksForEndpointTarget {
+                target: target.to_string(),
+            }),
         ),
-        None if port == 80 => (Some(destination.to_string()), None),
+        None if port == 80 => (Some(Cow::Owned(destination.to_string())), None),
         None => (None, None),
     }
 }
@@ -407,7 +423,7 @@ fn walk_taking(
     flow: FlowState,
     snat_choice: Option<IpAddr>,
 ) -> Option<(Walked, Vec<super::snat_pool::SnatPool>)> {
-    let (host, assumed) = host_asked(
+    let (host, assumed) = host_borrowed(
         net,
         dp,
         request.destination,
@@ -678,7 +694,7 @@ impl<'a> Tracer<'a> {
     ) -> (Vec<Hop>, End) {
         // At most HOP_LIMIT entries: a short list searched in order allocates once, where a
         // tree allocates per node.
-        let mut seen: Vec<(NicRef, Packet)> = Vec::new();
+        let mut seen: Vec<(NicRef, Packet)> = Vec::with_capacity(8);
         let Some(mut at) = self.nic(start) else {
             let verdict = Verdict::ReplyDropped {
                 reason: super::ReplyFault::UnknownNic,

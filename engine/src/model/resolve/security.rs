@@ -103,7 +103,7 @@ impl Resolver {
                     destination_ports,
                 ) {
                     rules.push(NsgRule {
-                        name: r.name.value.clone(),
+                        name: r.name.value.as_str().into(),
                         priority,
                         direction: r.direction,
                         access: r.access,
