@@ -84,7 +84,7 @@ pub struct SourceSeen {
 /// The outbound method of `nic` in Azure's order of precedence, with the address it leaves
 /// from; `None` when it has no explicit method (default outbound access decides). Of a device
 /// with several public IPs this names the first; a trace picks among them
-/// ([`explicit_method_picking`]).
+/// (`explicit_method_picking`).
 pub fn explicit_method(net: &Network, nic: NicRef) -> Option<(EgressMethod, Option<IpAddr>)> {
     explicit_method_picking(net, nic, &|_, pool| pool.first().copied())
 }
