@@ -380,3 +380,34 @@ fn a_zone_group_of_a_web_apps_private_endpoint_registers_the_scm_record_beside_t
     names.sort_unstable();
     assert_eq!(names, ["app", "app.scm"], "{:#?}", z.records);
 }
+
+/// Apps on regional VNet integration each take an address of the integration subnet; two apps
+/// in one subnet (several App Service plans delegated to it) must not be given the same one.
+#[test]
+fn apps_integrated_with_one_subnet_get_addresses_of_their_own() {
+    let rg = "/subscriptions/00000000-0000-0000-0000-000000000007/resourceGroups/rg";
+    let subnet = format!("{rg}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/apps");
+    let site = |name: &str| {
+        format!(
+            r#"{{"id": "{rg}/providers/Microsoft.Web/sites/{name}", "name": "{name}", "type": "Microsoft.Web/sites", "location": "westeurope", "properties": {{"virtualNetworkSubnetId": "{subnet}"}}}}"#
+        )
+    };
+    let json = format!(
+        r#"[{{"id": "{rg}/providers/Microsoft.Network/virtualNetworks/vnet", "name": "vnet", "type": "Microsoft.Network/virtualNetworks", "location": "westeurope",
+            "properties": {{"addressSpace": {{"addressPrefixes": ["10.9.0.0/16"]}},
+            "subnets": [{{"id": "{subnet}", "name": "apps", "properties": {{"addressPrefix": "10.9.1.0/24"}}}}]}}}},
+           {}, {}]"#,
+        site("app-a"),
+        site("app-b")
+    );
+    let i = import_files(&[("sites.json".to_string(), json)]).unwrap();
+    let ips: Vec<Option<&str>> = i
+        .document
+        .app_services
+        .iter()
+        .map(|a| a.instance_ip.as_ref().map(|t| t.value.as_str()))
+        .collect();
+    assert_eq!(ips, [Some("10.9.1.4"), Some("10.9.1.5")]);
+    let ron = to_ron(&i).unwrap();
+    azpath_engine::load_str("imported.ron", &ron).unwrap_or_else(|e| panic!("{e}\n{ron}"));
+}

@@ -62,10 +62,14 @@ fn app(cx: &mut Context<'_>, r: &Resource) -> Result<(), Invalid> {
     };
     let name = cx.name(Ns::Nic, &r.id, &r.name);
     cx.comment(Section::AppService, &name, r.id.clone());
+    // Each app integrated with a subnet holds an address of it, allocated as a NIC's is: the
+    // scenario's default (the subnet's first usable address) would collide with a second app
+    // or a NIC in the same subnet.
+    let instance_ip = cx.allocate(&subnet, Section::AppService, &name).map(text);
     cx.doc.app_services.push(AppServiceDoc {
         name: text(name),
         integration_subnet: Some(text(subnet)),
-        instance_ip: None,
+        instance_ip,
         route_all,
         dns_servers: dns_servers.into_iter().map(text).collect(),
         outbound_ip,
