@@ -93,23 +93,25 @@ fn a_packet_an_appliance_forwards_without_snat_leaves_by_the_nat_gateway_on_its_
 }
 
 #[test]
-fn without_a_nat_gateway_the_appliance_instance_public_ip_is_the_source_the_frontend_sees() {
+fn an_instance_public_ip_does_not_translate_a_packet_the_appliance_forwards_with_another_source() {
+    // Learn, "Virtual network traffic routing": the appliance must NAT the source to its own
+    // private address; Azure translates only that address to the instance public IP.
     let l = load(&estate("", r#", public_ip: "20.2.2.9""#));
     let a = run(&l);
-    assert_eq!(a.verdict, Verdict::Delivered, "{:#?}", a.forward);
-    assert_eq!(a.forward.last().unwrap().packet.src, ip("20.2.2.9"));
+    assert_ne!(a.verdict, Verdict::Delivered, "{:#?}", a.forward);
+    assert!(a.forward.iter().all(|h| h.packet.src != ip("20.2.2.9")));
 }
 
 #[test]
-fn an_appliance_under_default_outbound_access_sends_from_an_unknown_address_and_the_trace_says_so()
-{
+fn a_packet_forwarded_with_another_source_under_default_outbound_access_is_not_given_the_appliance_way_out(
+) {
     let l = load(&estate("", ""));
     let a = run(&l);
-    assert_eq!(a.verdict, Verdict::SentToInternet);
+    assert_ne!(a.verdict, Verdict::Delivered);
     assert!(
-        a.assumptions.iter().any(|x| matches!(
+        !a.assumptions.iter().any(|x| matches!(
             x.assumption,
-            Assumption::DefaultOutboundSourceUnknown { frontend } if frontend == ip("20.42.98.220")
+            Assumption::DefaultOutboundSourceUnknown { .. }
         )),
         "{:?}",
         a.assumptions

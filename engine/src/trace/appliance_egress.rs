@@ -16,10 +16,21 @@ use std::net::IpAddr;
 use super::walk::Nic;
 use crate::model::NicRef;
 
-/// Whether the packet `at` sends with `source` leaves by `at`'s own way out: the NIC's own
-/// address, or a packet a VM appliance (IP forwarding on) forwards with another host's address.
-pub(super) fn leaves_by_own_way_out(at: &Nic, source: IpAddr) -> bool {
-    source == at.ip || forwarded_by_appliance(at)
+/// Whether the packet `at` sends with `source` leaves by `at`'s own way out, `method`: the
+/// NIC's own address always; a packet a VM appliance (IP forwarding on) forwards with another
+/// host's address only through a NAT gateway. An instance public IP, an outbound rule and
+/// default outbound access translate the IP configuration's own address: Learn, "Virtual network
+/// traffic routing": an appliance routing to a public address "must either proxy the traffic,
+/// or network address translate the source's private IP address to its own private IP address,
+/// which Azure then network address translates to a public IP address".
+pub(super) fn leaves_by_own_way_out(
+    at: &Nic,
+    source: IpAddr,
+    method: Option<&super::egress::EgressMethod>,
+) -> bool {
+    source == at.ip
+        || (forwarded_by_appliance(at)
+            && matches!(method, Some(super::egress::EgressMethod::NatGateway { .. })))
 }
 
 /// Whether `at` is a VM appliance forwarding others' packets (IP forwarding on).
@@ -44,17 +55,25 @@ mod tests {
     }
 
     #[test]
-    fn a_packet_an_appliance_forwards_without_snat_leaves_by_the_appliance_way_out() {
+    fn a_packet_an_appliance_forwards_without_snat_leaves_only_by_a_nat_gateway() {
+        use crate::trace::egress::EgressMethod;
         let other = IpAddr::V4(std::net::Ipv4Addr::new(10, 1, 1, 4));
+        let nat = EgressMethod::NatGateway { name: "ng".into() };
         let nva = nic(Some(Forwarding {
             stateful: true,
             snat: false,
         }));
-        assert!(leaves_by_own_way_out(&nva, other));
-        assert!(leaves_by_own_way_out(&nva, nva.ip));
+        assert!(leaves_by_own_way_out(&nva, other, Some(&nat)));
+        assert!(!leaves_by_own_way_out(
+            &nva,
+            other,
+            Some(&EgressMethod::InstancePublicIp)
+        ));
+        assert!(!leaves_by_own_way_out(&nva, other, None));
+        assert!(leaves_by_own_way_out(&nva, nva.ip, None));
         // A VM that does not forward sends only its own packets.
         let vm = nic(None);
-        assert!(!leaves_by_own_way_out(&vm, other));
-        assert!(leaves_by_own_way_out(&vm, vm.ip));
+        assert!(!leaves_by_own_way_out(&vm, other, Some(&nat)));
+        assert!(leaves_by_own_way_out(&vm, vm.ip, Some(&nat)));
     }
 }

@@ -97,7 +97,9 @@ fn leaves_from(
                 .map(|_| source),
             _ => None,
         },
-        (_, Some(ip)) => super::appliance_egress::leaves_by_own_way_out(at, source).then_some(ip),
+        (method, Some(ip)) => {
+            super::appliance_egress::leaves_by_own_way_out(at, source, Some(&method)).then_some(ip)
+        }
         (_, None) => None,
     }
 }
@@ -107,7 +109,7 @@ fn leaves_from(
 /// know.
 fn leaves_from_unknown_address(net: &Network, at: &Nic, source: IpAddr) -> bool {
     matches!(at.id, NicRef::Workload(_))
-        && super::appliance_egress::leaves_by_own_way_out(at, source)
+        && super::appliance_egress::leaves_by_own_way_out(at, source, None)
         && explicit_method(net, at.id).is_none()
         && !net.egress.private_subnets.contains(&at.subnet)
 }
