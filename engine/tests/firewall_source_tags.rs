@@ -62,3 +62,25 @@ fn a_service_tag_as_destination_still_loads() {
     );
     crate::support::load(&text);
 }
+
+// About Azure Firewall limits: at most 250 public IPs per firewall (each is a candidate SNAT
+// source a trace weighs, so the limit also bounds a trace's work).
+#[test]
+fn a_firewall_holds_at_most_250_public_ips() {
+    let lesson = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../scenarios/firewall/several-public-ips-and-a-partner-allow-list.ron"),
+    )
+    .unwrap();
+    let many: Vec<String> = (0..251)
+        .map(|i| format!("\"20.41.{}.{}\"", i / 200, i % 200 + 1))
+        .collect();
+    let text = lesson.replacen(
+        r#"public_ips: ["20.40.0.4", "20.40.0.5"]"#,
+        &format!("public_ips: [{}]", many.join(", ")),
+        1,
+    );
+    assert_ne!(text, lesson);
+    let e = crate::support::errors(&text);
+    crate::support::has(&e, "has 251 public IPs; Azure allows at most 250");
+}

@@ -103,9 +103,10 @@ pub fn cosmos_nosql_ports(endpoint: ServiceEndpoint) -> &'static [PortRange] {
     }
 }
 
-/// Cosmos DB for MongoDB: "MongoDB (10255)" (same page, the API/service port table).
+/// Cosmos DB for MongoDB: "MongoDB (10250, 10255, 10256)" (same page, the API/service port
+/// table; 10250 is an account without geo-replication's).
 pub fn cosmos_mongo_ports() -> &'static [PortRange] {
-    const MONGO: &[PortRange] = &[one(10255)];
+    const MONGO: &[PortRange] = &[one(10250), one(10255), one(10256)];
     MONGO
 }
 
@@ -150,11 +151,13 @@ pub fn app_service_ports() -> &'static [PortRange] {
     HTTP_AND_HTTPS
 }
 
-/// API Management gateway: client communication on TCP 80 and 443 ("Virtual network
-/// configuration reference: API Management",
+/// API Management gateway: client communication on TCP 80 and 443, the management endpoint on
+/// 3443 (from `ApiManagement`) and the Azure infrastructure load balancer on 6390 ("Virtual
+/// network configuration reference: API Management",
 /// <https://learn.microsoft.com/azure/api-management/virtual-network-reference>).
 pub fn api_management_ports() -> &'static [PortRange] {
-    HTTP_AND_HTTPS
+    const GATEWAY_AND_MANAGEMENT: &[PortRange] = &[one(80), one(443), one(3443), one(6390)];
+    GATEWAY_AND_MANAGEMENT
 }
 
 impl ServiceKind {
@@ -350,5 +353,33 @@ mod tests {
             assert!(served(kind, ServiceEndpoint::Private, 443));
             assert!(!served(kind, ServiceEndpoint::Private, 8080));
         }
+    }
+
+    #[test]
+    fn api_management_also_listens_on_its_management_and_load_balancer_ports() {
+        for port in [3443, 6390] {
+            assert!(served(
+                ServiceKind::ApiManagement,
+                ServiceEndpoint::Private,
+                port
+            ));
+            assert!(!served(ServiceKind::WebApp, ServiceEndpoint::Private, port));
+        }
+    }
+
+    #[test]
+    fn cosmos_db_for_mongodb_listens_on_10250_10255_and_10256() {
+        for port in [10250, 10255, 10256] {
+            assert!(served(
+                ServiceKind::CosmosDbMongo,
+                ServiceEndpoint::Private,
+                port
+            ));
+        }
+        assert!(!served(
+            ServiceKind::CosmosDbMongo,
+            ServiceEndpoint::Private,
+            10251
+        ));
     }
 }

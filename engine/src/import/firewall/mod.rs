@@ -140,8 +140,15 @@ fn public_ips(cx: &mut Context<'_>, r: &Resource, name: &str) -> Result<Vec<Stri
         let count = props.number("/hubIPAddresses/publicIPs/count", 1..=250)?;
         for i in 0..count {
             let pip = format!("hub public IP {} of {}", i + 1, r.id);
-            if let Some(ip) = cx.stand_in_public_ip(&pip, Section::Firewall, name) {
-                out.push(ip);
+            match cx.stand_in_public_ip(&pip, Section::Firewall, name) {
+                Some(ip) => out.push(ip),
+                None => {
+                    cx.skip(
+                        format!("public IPs {} to {count} of {}", i + 1, r.id),
+                        "no documentation address is left to stand in for them (the stand-ins are shared by the whole import)",
+                    );
+                    break;
+                }
             }
         }
     }

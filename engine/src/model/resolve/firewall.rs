@@ -36,6 +36,9 @@ impl Collection<'_> {
     }
 }
 
+/// Azure Firewall's limit of public IPs.
+pub const MAX_FIREWALL_PUBLIC_IPS: usize = 250;
+
 impl Resolver {
     pub(super) fn firewalls(&mut self, firewalls: &[doc::FirewallDoc]) {
         for f in firewalls {
@@ -56,6 +59,7 @@ impl Resolver {
             application.extend(self.application_rules(c));
         }
         let public_ips = self.public_ips(&f.public_ips, "firewall public IP");
+        self.firewall_public_ip_limit(f);
         let dnat = self.dnat_rules(&f.dnat_rules, &public_ips);
         let management_subnet = self.forced_tunnelling(f, placed.map(|(s, _)| s));
         let dns = self.firewall_dns(f);
@@ -259,6 +263,22 @@ impl Resolver {
             out.push(ip);
         }
         out
+    }
+
+    /// At most 250 public IPs per firewall (Microsoft Learn, "Azure Firewall limits"; each is
+    /// a candidate SNAT source a trace weighs, so the limit also bounds a trace's work).
+    fn firewall_public_ip_limit(&mut self, f: &doc::FirewallDoc) {
+        if let Some(extra) = f.public_ips.get(MAX_FIREWALL_PUBLIC_IPS) {
+            self.error(
+                extra.span,
+                format!(
+                    "firewall `{}` has {} public IPs; Azure allows at most {MAX_FIREWALL_PUBLIC_IPS}",
+                    f.name.value,
+                    f.public_ips.len()
+                ),
+                Some("keep 250 public IPs or fewer, or use a NAT gateway for more SNAT ports".into()),
+            );
+        }
     }
 
     /// DNAT rules, in `DefaultDnatRuleCollectionGroup` (priority 100), in declaration order.
