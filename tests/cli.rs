@@ -540,7 +540,7 @@ fn import_writes_a_scenario_that_check_accepts_and_lists_what_it_left_out() {
     let o = azpath(&["import", "engine/tests/import/hub-spoke"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("not imported (8):"), "{err}");
+    assert!(err.contains("not imported (9):"), "{err}");
     assert!(err.contains("natGateways/nat-spoke"), "{err}");
     let path = std::env::temp_dir().join(format!("azpath-import-{}.ron", std::process::id()));
     std::fs::write(&path, stdout(&o)).unwrap();

@@ -306,6 +306,15 @@ fn restrictions_not_in_input(cx: &mut Context<'_>, site: &str) {
     );
 }
 
+/// The scm site's counterpart of [`restrictions_not_in_input`]: neither its own list nor
+/// `scmIpSecurityRestrictionsUseMain` is in the input, so it is taken as restricting nothing.
+fn scm_restrictions_not_in_input(cx: &mut Context<'_>, site: &str) {
+    cx.skip(
+        format!("restrictions of the advanced tools (scm) site of web app `{site}`"),
+        "the input holds neither `scmIpSecurityRestrictions` nor `scmIpSecurityRestrictionsUseMain`, so the scm site is taken as restricting nothing; add the `config/web` resource to import them",
+    );
+}
+
 /// The advanced tools (scm) site's settings: `scmIpSecurityRestrictionsUseMain` (then its own
 /// list is not evaluated, and listed as left out if it says anything), else its own rules and
 /// unmatched-rule action read like the main site's.
@@ -358,10 +367,16 @@ fn site<'v>(cx: &mut Context<'v>, r: &'v Resource) -> Result<(), Invalid> {
             if c.get("ipSecurityRestrictions").is_none() {
                 restrictions_not_in_input(cx, &r.name);
             }
+            if c.get("scmIpSecurityRestrictions").is_none()
+                && c.get("scmIpSecurityRestrictionsUseMain").is_none()
+            {
+                scm_restrictions_not_in_input(cx, &r.name);
+            }
             (restrictions(cx, &r.name, c)?, scm(cx, &r.name, c)?)
         }
         None => {
             restrictions_not_in_input(cx, &r.name);
+            scm_restrictions_not_in_input(cx, &r.name);
             (None, (None, false))
         }
     };
