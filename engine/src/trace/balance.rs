@@ -21,6 +21,7 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
+use super::backend_pick::choose;
 use super::walk::{Arrival, FlowRecords, Leg, Nic, Tracer};
 use super::{Hop, Packet, Step, Verdict};
 use crate::filter::nsg::AZURE_HOST_IP;
@@ -99,13 +100,6 @@ pub(super) fn flow_hash(name: &str, protocol: FlowProtocol, packet: Packet) -> u
     bytes.extend(lo);
     bytes.extend(hi);
     fmix64(fnv1a(&bytes))
-}
-
-/// The backend a flow with hash `hash` reaches among `healthy`, in declaration order.
-pub(super) fn choose(healthy: &[WorkloadId], hash: u64) -> Option<WorkloadId> {
-    let n = u64::try_from(healthy.len()).ok().filter(|n| *n > 0)?;
-    let i = usize::try_from(hash % n).ok()?;
-    healthy.get(i).copied()
 }
 
 /// The rule that carries a flow of `protocol` to frontend port `port`, if any.
@@ -320,6 +314,7 @@ impl Tracer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::trace::backend_pick::choose;
 
     fn ip(s: &str) -> IpAddr {
         s.parse()

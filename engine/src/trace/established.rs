@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::balance::choose;
+use super::backend_pick::choose;
 use super::walk::Tracer;
 use super::{Hop, Step, Verdict};
 use crate::model::{FlowProtocol, LoadBalancer, WorkloadId};

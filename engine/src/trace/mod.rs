@@ -8,6 +8,7 @@
 
 mod appliance_egress;
 mod arrive;
+mod backend_pick;
 pub mod balance;
 mod branch;
 pub mod egress;
