@@ -11,29 +11,8 @@
 
 use serde_json::{json, Map, Value};
 
+use super::blocks::{blocks, copy};
 use super::{set, Convert, TfResource};
-
-fn blocks<'v>(v: &'v Value, key: &str) -> &'v [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-}
-
-/// Copies the set attributes of `from` under their Azure names.
-fn copy(from: &Value, pairs: &[(&str, &str)]) -> Map<String, Value> {
-    let mut out = Map::new();
-    for (tf, az) in pairs {
-        match from.get(*tf) {
-            None | Some(Value::Null) => {}
-            Some(Value::String(s)) if s.is_empty() => {}
-            Some(x) => {
-                out.insert((*az).to_string(), x.clone());
-            }
-        }
-    }
-    out
-}
 
 /// The first of several spellings of one attribute that is set (`floating_ip_enabled` in
 /// provider 4, `enable_floating_ip` before).

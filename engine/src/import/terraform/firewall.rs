@@ -10,6 +10,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::blocks::{blocks, copy};
 use super::{set, strings, Convert, TfResource};
 
 /// `(Terraform attribute, Azure property)` of a network rule, policy or classic; the
@@ -71,30 +72,6 @@ const CLASSIC_NAT_RULE: &[(&str, &str)] = &[
 
 /// The attributes of a rule that hold resource ids.
 const ID_LISTS: &[&str] = &["source_ip_groups", "destination_ip_groups"];
-
-/// Copies the set attributes of a block under their Azure names (null and empty strings are
-/// not set: Terraform writes an unset optional attribute so).
-fn copy(from: &Value, pairs: &[(&str, &str)]) -> Map<String, Value> {
-    let mut out = Map::new();
-    for (tf, az) in pairs {
-        match from.get(*tf) {
-            None | Some(Value::Null) => {}
-            Some(Value::String(s)) if s.is_empty() => {}
-            Some(x) => {
-                out.insert((*az).to_string(), x.clone());
-            }
-        }
-    }
-    out
-}
-
-/// The blocks of a nested block list (`rule`, `network_rule_collection`).
-fn blocks<'v>(v: &'v Value, key: &str) -> &'v [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-}
 
 /// Whether a value of `after_unknown` marks anything unknown.
 fn any_unknown(v: &Value) -> bool {

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 mod balance;
+mod blocks;
 mod config;
 mod egress;
 mod firewall;

@@ -7,21 +7,13 @@
 
 use serde_json::{json, Map, Value};
 
+use super::blocks::{attr, blocks};
 use super::{set, strings, Convert, TfResource};
-
-fn blocks<'v>(v: &'v Value, key: &str) -> &'v [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-}
 
 /// Copies a set attribute under its Azure name.
 fn copy_to(p: &mut Value, from: &Value, tf: &str, az: &str) {
-    match from.get(tf) {
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) if s.is_empty() => {}
-        Some(x) => set(p, az, x.clone()),
+    if let Some(x) = attr(from, tf) {
+        set(p, az, x.clone());
     }
 }
 
