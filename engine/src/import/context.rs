@@ -64,16 +64,11 @@ pub(super) struct Context<'a> {
     tail_matches: RefCell<BTreeSet<(String, String)>>,
 }
 
-/// Address-list words the scenario knows by itself: never declared as service tags.
-const BUILT_IN: [&str; 7] = [
-    "*",
-    "VirtualNetwork",
-    "Internet",
-    "AzureLoadBalancer",
-    "AzurePlatformDNS",
-    "AzurePlatformIMDS",
-    "AzurePlatformLKM",
-];
+/// Whether an address-list word is one the scenario knows by itself (`*` or a built-in tag),
+/// never declared as a service tag.
+fn built_in(word: &str) -> bool {
+    word == "*" || crate::scenario::BUILT_IN_TAGS.contains(&word)
+}
 
 /// A scenario string without a position.
 pub(super) fn text(s: impl Into<String>) -> Text {
@@ -351,7 +346,7 @@ impl<'a> Context<'a> {
         if a.eq_ignore_ascii_case("any") {
             return "*".into();
         }
-        if is_tag && !BUILT_IN.contains(&a) {
+        if is_tag && !built_in(a) {
             self.service_tags.insert(a.to_string());
         }
         a.to_string()
@@ -360,7 +355,7 @@ impl<'a> Context<'a> {
     /// Records a service tag a route's prefix names, so that it gets declared.
     pub fn route_tag(&mut self, tag: &str) {
         let tag = tag.trim();
-        if !BUILT_IN.contains(&tag) {
+        if !built_in(tag) {
             self.service_tags.insert(tag.to_string());
         }
     }

@@ -104,6 +104,22 @@ pub enum AddressMatch {
     Asg(usize),
 }
 
+impl AddressMatch {
+    /// Whether it names one of the tags of Azure's platform traffic (`AzurePlatformDNS`,
+    /// `AzurePlatformIMDS`, `AzurePlatformLKM`), which Azure accepts in fewer places than
+    /// other tags.
+    pub fn is_platform_tag(&self) -> bool {
+        matches!(
+            self,
+            AddressMatch::Tag(
+                ServiceTag::AzurePlatformDns
+                    | ServiceTag::AzurePlatformImds
+                    | ServiceTag::AzurePlatformLkm
+            )
+        )
+    }
+}
+
 /// An inclusive port range; `*` is 0..=65535.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PortRange {

@@ -134,6 +134,17 @@ pub enum FlowProtocol {
     Icmp,
 }
 
+/// The service tags azpath knows by itself (their members follow from the scenario or from
+/// Azure's fixed platform addresses); any other tag must be declared in `service_tags`.
+pub const BUILT_IN_TAGS: [&str; 6] = [
+    "VirtualNetwork",
+    "Internet",
+    "AzureLoadBalancer",
+    "AzurePlatformDNS",
+    "AzurePlatformIMDS",
+    "AzurePlatformLKM",
+];
+
 /// The prefixes behind a service tag that azpath cannot know by itself (`AzureCloud`,
 /// `ApiManagement`, `Storage`, regional variants…).
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]

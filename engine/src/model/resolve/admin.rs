@@ -82,16 +82,11 @@ impl Resolver {
         let destination = self.addresses(&r.destination, ("destination", &r.name));
         // "Security admin rules currently don't support the AzurePlatformDNS,
         // AzurePlatformIMDS, and AzurePlatformLKM service tags" (Learn, concept-security-admins).
-        let platform_tag = source.iter().chain(&destination).flatten().any(|m| {
-            matches!(
-                m,
-                crate::model::AddressMatch::Tag(
-                    crate::model::ServiceTag::AzurePlatformDns
-                        | crate::model::ServiceTag::AzurePlatformImds
-                        | crate::model::ServiceTag::AzurePlatformLkm
-                )
-            )
-        });
+        let platform_tag = source
+            .iter()
+            .chain(&destination)
+            .flatten()
+            .any(AddressMatch::is_platform_tag);
         if platform_tag {
             self.error(
                 r.name.span,

@@ -6,17 +6,7 @@ use std::collections::BTreeMap;
 use super::Resolver;
 use crate::diag::unknown_name_hint;
 use crate::model::*;
-use crate::scenario::{self as doc, Text};
-
-/// The tags azpath knows by itself; any other must be declared in `service_tags`.
-const BUILT_IN_TAGS: [&str; 6] = [
-    "VirtualNetwork",
-    "Internet",
-    "AzureLoadBalancer",
-    "AzurePlatformDNS",
-    "AzurePlatformIMDS",
-    "AzurePlatformLKM",
-];
+use crate::scenario::{self as doc, Text, BUILT_IN_TAGS};
 
 impl Resolver {
     pub(super) fn service_tags(&mut self, tags: &[doc::ServiceTagDoc]) {
@@ -175,16 +165,11 @@ impl Resolver {
         if rule.direction != Direction::Inbound {
             return;
         }
-        let platform = sides.iter().filter_map(|s| s.as_ref()).flatten().find(|m| {
-            matches!(
-                m,
-                AddressMatch::Tag(
-                    ServiceTag::AzurePlatformDns
-                        | ServiceTag::AzurePlatformImds
-                        | ServiceTag::AzurePlatformLkm
-                )
-            )
-        });
+        let platform = sides
+            .iter()
+            .filter_map(|s| s.as_ref())
+            .flatten()
+            .find(|m| m.is_platform_tag());
         if platform.is_some() {
             self.error(
                 rule.name.span,
