@@ -36,17 +36,7 @@ impl Tracer<'_> {
                 None
             }
             PortAnswer::NotServed(listens) => {
-                let refused = self.net.assumptions.unserved_port_refused;
-                self.assumptions
-                    .push(Assumption::UnservedPortAnswer { refused });
-                Some(Verdict::PortNotServed {
-                    service: s.name.clone(),
-                    kind: s.kind,
-                    protocol,
-                    port,
-                    listens: listens.to_vec(),
-                    refused,
-                })
+                Some(self.port_not_served(&s.name, s.kind, protocol, port, listens))
             }
         }
     }
@@ -69,17 +59,30 @@ impl Tracer<'_> {
             PortAnswer::NotServed(listens) => listens,
             PortAnswer::Served | PortAnswer::Unknown => return None,
         };
+        let name = apim.name.clone();
+        Some(self.port_not_served(&name, ServiceKind::ApiManagement, protocol, port, listens))
+    }
+
+    /// The verdict for a service that does not listen on `protocol`/`port`, with the switch
+    /// deciding whether the client sees a timeout or a reset stated.
+    fn port_not_served(
+        &mut self,
+        service: &str,
+        kind: ServiceKind,
+        protocol: FlowProtocol,
+        port: u16,
+        listens: &[crate::model::PortRange],
+    ) -> Verdict {
         let refused = self.net.assumptions.unserved_port_refused;
-        let service = apim.name.clone();
         self.assumptions
             .push(Assumption::UnservedPortAnswer { refused });
-        Some(Verdict::PortNotServed {
-            service,
-            kind: ServiceKind::ApiManagement,
+        Verdict::PortNotServed {
+            service: service.to_string(),
+            kind,
             protocol,
             port,
             listens: listens.to_vec(),
             refused,
-        })
+        }
     }
 }
