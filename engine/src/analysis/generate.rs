@@ -166,9 +166,10 @@ pub fn estate_shaped(
             shape.hub_private_endpoints, size.private_endpoints
         )));
     }
-    if shape.hub_private_endpoints > size.regions * 32_000 {
+    let per_hub = hub_endpoint_room();
+    if shape.hub_private_endpoints > size.regions * per_hub {
         return Err(SizeError(format!(
-            "{} hub private endpoints do not fit {} hubs (32,000 each)",
+            "{} hub private endpoints do not fit {} hubs ({per_hub} each)",
             shape.hub_private_endpoints, size.regions
         )));
     }
@@ -272,11 +273,70 @@ impl Plan {
         x / n == y / n
     }
 
+    /// How many endpoints hub `h` holds: they are dealt to the hubs in turn.
+    fn hub_endpoints(self, h: usize) -> usize {
+        let hubs = self.size.regions.max(1);
+        (self.in_hubs + hubs - 1 - h.min(hubs - 1)) / hubs
+    }
+
     /// The second and third octets of spoke `k`'s `/20`.
     fn base(self, k: usize) -> (usize, usize) {
         let (r, i) = (self.spoke_region(k), k % self.size.spokes_per_region.max(1));
         (r * 16 + i / 16, (i % 16) * 16)
     }
+}
+
+/// The hubs' private endpoint subnets, filled in this order: name, third octet of the first
+/// address, prefix length. The first is the `/17` every estate with hub endpoints has; the
+/// others are written only when a hub holds more endpoints than it can, as a real hub adds a
+/// subnet when one fills up.
+const HUB_ENDPOINT_SUBNETS: [(&str, usize, u8); 3] =
+    [("pe", 128, 17), ("pe2", 64, 18), ("pe3", 32, 19)];
+
+/// Addresses a subnet of this prefix length gives to endpoints: Azure reserves the first four
+/// and the last.
+fn usable(len: u8) -> usize {
+    (1usize << (32 - u32::from(len))) - 5
+}
+
+/// How many endpoints one hub holds across its endpoint subnets.
+fn hub_endpoint_room() -> usize {
+    HUB_ENDPOINT_SUBNETS.iter().map(|(_, _, len)| usable(*len)).sum()
+}
+
+/// The subnet and address of a hub's `n`-th endpoint (from 0); the last subnet's past its room
+/// (the caller checks the room first).
+fn hub_endpoint_slot(hub: usize, n: usize) -> (&'static str, String) {
+    let mut n = n;
+    let mut slot = ("pe", 128);
+    for (name, third, len) in HUB_ENDPOINT_SUBNETS {
+        slot = (name, third);
+        if n < usable(len) {
+            break;
+        }
+        n -= usable(len);
+    }
+    let host = n + 4;
+    let ip = format!("172.{}.{}.{}", 16 + hub, slot.1 + host / 256, host % 256);
+    (slot.0, ip)
+}
+
+/// The endpoint subnets of hub `hub` holding `endpoints` endpoints, as scenario text: none
+/// without endpoints, then as many as they fill.
+fn hub_endpoint_subnets(hub: usize, endpoints: usize) -> String {
+    let mut text = String::new();
+    let mut room = 0;
+    for (name, third, len) in HUB_ENDPOINT_SUBNETS {
+        if room >= endpoints {
+            break;
+        }
+        room += usable(len);
+        text.push_str(&format!(
+            ", (name: \"{name}\", prefix: \"172.{}.{third}.0/{len}\", private_endpoint_network_policies: RouteTableEnabled)",
+            16 + hub
+        ));
+    }
+    text
 }
 
 /// The estate's text, section by section in the scenario's field order; the generator's draws
@@ -327,11 +387,7 @@ fn write_vnets(plan: Plan, rng: &mut Mix, s: &mut Budget) -> std::fmt::Result {
             s,
             "        (name: \"hub-{r}\", region: \"{region}\", address_space: [\"172.{}.0.0/16\"], subnets: [(name: \"AzureFirewallSubnet\", prefix: \"172.{0}.1.0/26\", route_table: \"rt-fw-{r}\"), (name: \"shared\", prefix: \"172.{0}.2.0/24\"){}]),",
             16 + r,
-            if plan.in_hubs > 0 {
-                format!(", (name: \"pe\", prefix: \"172.{}.128.0/17\", private_endpoint_network_policies: RouteTableEnabled)", 16 + r)
-            } else {
-                String::new()
-            }
+            hub_endpoint_subnets(r, plan.hub_endpoints(r))
         )?;
     }
     for k in 0..plan.spokes {
@@ -482,11 +538,9 @@ fn write_endpoints(plan: Plan, s: &mut Budget) -> std::fmt::Result {
             (format!("spoke-{k}/pe"), format!("10.{a}.{third}.{}", 4 + n))
         } else {
             let h = p - in_spokes;
-            let (r, n) = (h % size.regions.max(1), h / size.regions.max(1) + 4);
-            (
-                format!("hub-{r}/pe"),
-                format!("172.{}.{}.{}", 16 + r, 128 + n / 256, n % 256),
-            )
+            let (r, n) = (h % size.regions.max(1), h / size.regions.max(1));
+            let (name, ip) = hub_endpoint_slot(r, n);
+            (format!("hub-{r}/{name}"), ip)
         };
         writeln!(
             s,
@@ -648,6 +702,40 @@ mod tests {
             ..EstateShape::default()
         };
         assert!(estate_shaped(size, too_many, MAX_FILE_BYTES).is_err());
+    }
+
+    #[test]
+    fn a_hub_past_one_subnets_room_fills_the_next_endpoint_subnet() {
+        // A /17 gives 32,768 addresses, of which Azure reserves five.
+        let first = usable(17);
+        assert_eq!(first, 32_763);
+        assert_eq!(hub_endpoint_slot(0, 0), ("pe", "172.16.128.4".to_string()));
+        assert_eq!(
+            hub_endpoint_slot(0, first - 1),
+            ("pe", "172.16.255.254".to_string())
+        );
+        assert_eq!(hub_endpoint_slot(2, first), ("pe2", "172.18.64.4".to_string()));
+        assert_eq!(
+            hub_endpoint_slot(0, first + usable(18)),
+            ("pe3", "172.16.32.4".to_string())
+        );
+        assert!(hub_endpoint_room() >= 50_000);
+        assert_eq!(hub_endpoint_subnets(0, 0), "");
+        assert_eq!(hub_endpoint_subnets(0, first).matches("(name:").count(), 1);
+        assert_eq!(hub_endpoint_subnets(0, first + 1).matches("(name:").count(), 2);
+        // A small hub keeps the one endpoint subnet it always had.
+        let size = EstateSize {
+            regions: 1,
+            private_endpoints: 3,
+            ..small(3)
+        };
+        let shape = EstateShape {
+            hub_private_endpoints: 3,
+            ..EstateShape::default()
+        };
+        let text = estate_shaped(size, shape, MAX_FILE_BYTES).unwrap();
+        assert!(text.contains("\"172.16.128.0/17\""));
+        assert!(!text.contains("pe2"));
     }
 
     #[test]
