@@ -277,7 +277,7 @@ impl Walk<'_> {
         } else if let Some(fw) = self.net.firewalls.iter().find(|f| f.ip == server) {
             let label = format!("Azure Firewall `{}` ({server})", fw.name);
             let outcome = (!fw.dns.proxy).then(|| DnsOutcome::DnsProxyDisabled {
-                firewall: fw.name.clone(),
+                firewall: fw.name.to_string(),
                 server,
             });
             (label, outcome)

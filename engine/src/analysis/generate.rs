@@ -301,7 +301,10 @@ fn usable(len: u8) -> usize {
 
 /// How many endpoints one hub holds across its endpoint subnets.
 fn hub_endpoint_room() -> usize {
-    HUB_ENDPOINT_SUBNETS.iter().map(|(_, _, len)| usable(*len)).sum()
+    HUB_ENDPOINT_SUBNETS
+        .iter()
+        .map(|(_, _, len)| usable(*len))
+        .sum()
 }
 
 /// The subnet and address of a hub's `n`-th endpoint (from 0); the last subnet's past its room
@@ -714,7 +717,10 @@ mod tests {
             hub_endpoint_slot(0, first - 1),
             ("pe", "172.16.255.254".to_string())
         );
-        assert_eq!(hub_endpoint_slot(2, first), ("pe2", "172.18.64.4".to_string()));
+        assert_eq!(
+            hub_endpoint_slot(2, first),
+            ("pe2", "172.18.64.4".to_string())
+        );
         assert_eq!(
             hub_endpoint_slot(0, first + usable(18)),
             ("pe3", "172.16.32.4".to_string())
@@ -722,7 +728,10 @@ mod tests {
         assert!(hub_endpoint_room() >= 50_000);
         assert_eq!(hub_endpoint_subnets(0, 0), "");
         assert_eq!(hub_endpoint_subnets(0, first).matches("(name:").count(), 1);
-        assert_eq!(hub_endpoint_subnets(0, first + 1).matches("(name:").count(), 2);
+        assert_eq!(
+            hub_endpoint_subnets(0, first + 1).matches("(name:").count(),
+            2
+        );
         // A small hub keeps the one endpoint subnet it always had.
         let size = EstateSize {
             regions: 1,

@@ -82,7 +82,7 @@ pub(super) fn dns_point_name(net: &Network, point: DnsPoint) -> String {
         DnsPoint::Forwarder(f) => dns.forwarders.get(f.0).map(|x| x.name.clone()),
         DnsPoint::InboundEndpoint(e) => dns.inbound_endpoints.get(e.0).map(|x| x.name.clone()),
         DnsPoint::Ruleset(r) => dns.rulesets.get(r.0).map(|x| x.name.clone()),
-        DnsPoint::Firewall(f) => net.firewalls.get(f).map(|x| x.name.clone()),
+        DnsPoint::Firewall(f) => net.firewalls.get(f).map(|x| x.name.to_string()),
     }
     .unwrap_or_default()
 }

@@ -7,7 +7,9 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 
 use super::nsg::{Flow, TagScope};
-use crate::model::{Access, AddressMatch, Firewall, FlowProtocol, PortRange, Protocol, RulePlace};
+use crate::model::{
+    Access, AddressMatch, Firewall, FlowProtocol, Name, PortRange, Protocol, RulePlace,
+};
 
 /// Which stage of the firewall decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -37,7 +39,7 @@ pub enum DenyFeel {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FirewallDecision {
     /// The firewall.
-    pub firewall: String,
+    pub firewall: Name,
     /// Which stage decided.
     pub stage: FirewallStage,
     /// The matching rule (none for the default deny).

@@ -5,22 +5,22 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
-use super::{Access, AddressMatch, PortRange, Protocol, SubnetId};
+use super::{Access, AddressMatch, Name, PortRange, Protocol, SubnetId};
 use crate::scenario::Span;
 
 /// Where a firewall rule sits in the policy, which decides its order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RulePlace {
     /// The rule collection group.
-    pub group: String,
+    pub group: Name,
     /// Its priority.
     pub group_priority: u32,
     /// The rule collection.
-    pub collection: String,
+    pub collection: Name,
     /// Its priority within the group.
     pub collection_priority: u32,
     /// The rule.
-    pub rule: String,
+    pub rule: Name,
     /// The collection's action.
     pub action: Access,
 }
@@ -80,7 +80,7 @@ pub struct DnatRule {
 #[derive(Clone, Debug)]
 pub struct Firewall {
     /// Its name.
-    pub name: String,
+    pub name: Name,
     /// Its subnet (`AzureFirewallSubnet`).
     pub subnet: SubnetId,
     /// Its private IP.

@@ -100,7 +100,7 @@ pub fn hub_routes(net: &Network, id: HubTableId) -> Option<HubRoutesAnswer> {
         HubTableId::FirewallForwarding { .. } => h
             .firewall
             .and_then(|f| net.firewalls.get(f))
-            .map_or_else(|| table.name.clone(), |f| f.name.clone()),
+            .map_or_else(|| table.name.clone(), |f| f.name.to_string()),
         HubTableId::Table { .. } => table.name.clone(),
     };
     let mut routes: Vec<HubEffectiveRoute> = Vec::new();

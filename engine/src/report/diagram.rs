@@ -300,7 +300,7 @@ fn nodes(net: &Network) -> Vec<Pending> {
         out.push(Pending {
             id: format!("nic:{}", fw.name),
             kind: NodeKind::Firewall,
-            name: fw.name.clone(),
+            name: fw.name.to_string(),
             detail: fw.ip.to_string(),
             place: subnet_place(net, fw.subnet),
         });

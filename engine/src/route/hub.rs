@@ -219,7 +219,7 @@ pub fn tables_of(net: &Network, hub: VirtualHubId) -> Vec<HubTableId> {
 
 fn firewall_hop(net: &Network, hub: &VirtualHub) -> Option<HubNextHop> {
     let id = hub.firewall?;
-    let firewall = net.firewalls.get(id)?.name.clone();
+    let firewall = net.firewalls.get(id)?.name.to_string();
     Some(HubNextHop::Firewall { firewall, id })
 }
 

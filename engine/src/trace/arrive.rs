@@ -343,7 +343,7 @@ impl Tracer<'_> {
             )));
             for (fqdn, outcome) in super::firewall_dns::fqdn_failures(self.net, f) {
                 hop.steps.push(Step::FirewallFqdnUnresolved {
-                    firewall: fw.name.clone(),
+                    firewall: fw.name.to_string(),
                     fqdn,
                     outcome,
                 });
@@ -362,9 +362,9 @@ impl Tracer<'_> {
             return Err(Verdict::DroppedByFirewall {
                 firewall: next.name.to_string(),
                 rule: decision.rule.map(|r| FirewallRule {
-                    group: r.group.clone(),
-                    collection: r.collection.clone(),
-                    rule: r.rule.clone(),
+                    group: r.group.to_string(),
+                    collection: r.collection.to_string(),
+                    rule: r.rule.to_string(),
                 }),
                 feel,
             });

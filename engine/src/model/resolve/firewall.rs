@@ -26,11 +26,11 @@ impl Collection<'_> {
     /// Where `rule` of this collection stands in Azure's processing order.
     fn place(&self, rule: &Text) -> RulePlace {
         RulePlace {
-            group: self.group.to_string(),
+            group: Name::from(self.group),
             group_priority: self.group_priority,
-            collection: self.name.to_string(),
+            collection: Name::from(self.name),
             collection_priority: self.priority,
-            rule: rule.value.clone(),
+            rule: Name::from(&rule.value),
             action: self.action,
         }
     }
@@ -65,7 +65,7 @@ impl Resolver {
         let dns = self.firewall_dns(f);
         if let (Some((subnet, ip)), Some(snat_private_ranges)) = (placed, snat_private_ranges) {
             self.net.firewalls.push(Firewall {
-                name: f.name.value.clone(),
+                name: f.name.value.as_str().into(),
                 subnet,
                 ip,
                 public_ips,
@@ -330,7 +330,7 @@ impl Resolver {
                         group_priority: 100,
                         collection: "dnat_rules".into(),
                         collection_priority: 100,
-                        rule: r.name.value.clone(),
+                        rule: r.name.value.as_str().into(),
                         action: Access::Allow,
                     },
                     protocol: r.protocol,

@@ -43,7 +43,7 @@ impl Resolver {
             return Some(Some(HubTableRef::Firewall { hub }));
         }
         let mut names: Vec<String> = h.tables.iter().map(|t| t.name.clone()).collect();
-        names.extend(firewall.map(|f| f.name.clone()));
+        names.extend(firewall.map(|f| f.name.to_string()));
         let hint = unknown_name_hint(
             table,
             names.iter().map(String::as_str),
