@@ -33,10 +33,17 @@ fn host(addr: IpAddr) -> IpNet {
 /// to its entry, and the entries with a link from each to the next shorter stored prefix that
 /// contains it. The links make the covering prefixes one longest-prefix match and a walk up the
 /// chain: an explained route look-up lists every covering route at every hop of a trace.
+///
+/// IPv4 look-ups do not walk the trie: the address space is also kept cut into ranges, each
+/// with the longest prefix over it, so a look-up is one binary search (the tracer looks up a
+/// route at every hop).
 #[derive(Clone, Debug)]
 pub struct TrieLpm<V> {
     map: JointPrefixMap<IpNet, usize>,
     entries: Vec<Entry<V>>,
+    /// The IPv4 ranges by first address, from `0.0.0.0`, each with the index of the longest
+    /// stored prefix containing it.
+    v4: Vec<(u32, Option<usize>)>,
 }
 
 /// A stored prefix, its value, and the index of the next shorter stored prefix containing it.
@@ -52,6 +59,7 @@ impl<V> Default for TrieLpm<V> {
         Self {
             map: JointPrefixMap::new(),
             entries: Vec::new(),
+            v4: vec![(0, None)],
         }
     }
 }
@@ -76,7 +84,42 @@ impl<V> TrieLpm<V> {
 
     /// The index of the longest stored prefix containing `addr`.
     fn longest_index(&self, addr: IpAddr) -> Option<usize> {
-        self.map.get_lpm(&host(addr)).map(|(_, i)| *i)
+        match addr {
+            IpAddr::V4(a) => {
+                let after = self.v4.partition_point(|(start, _)| *start <= a.to_bits());
+                self.v4.get(after.checked_sub(1)?)?.1
+            }
+            IpAddr::V6(_) => self.map.get_lpm(&host(addr)).map(|(_, i)| *i),
+        }
+    }
+
+    /// Where the IPv4 range starting at `at` is, cutting the range holding it in two if need be.
+    fn cut_v4(&mut self, at: u32) -> usize {
+        let after = self.v4.partition_point(|(start, _)| *start <= at);
+        match after.checked_sub(1).and_then(|i| self.v4.get(i)) {
+            Some((start, _)) if *start == at => after - 1,
+            Some((_, over)) => {
+                let over = *over;
+                self.v4.insert(after, (at, over));
+                after
+            }
+            None => after,
+        }
+    }
+
+    /// Gives the new IPv4 `prefix` (entry `index`) the ranges inside it that its `parent`
+    /// held: those had no longer prefix over them.
+    fn claim_v4(&mut self, prefix: ipnet::Ipv4Net, index: usize, parent: Option<usize>) {
+        let from = self.cut_v4(prefix.network().to_bits());
+        let to = match prefix.broadcast().to_bits().checked_add(1) {
+            Some(next) => self.cut_v4(next),
+            None => self.v4.len(),
+        };
+        for (_, over) in self.v4.get_mut(from..to).unwrap_or_default() {
+            if *over == parent {
+                *over = Some(index);
+            }
+        }
     }
 
     /// The stored prefixes strictly inside `prefix` (their indexes).
@@ -136,6 +179,9 @@ impl<V> Lpm<V> for TrieLpm<V> {
             parent,
         });
         self.map.insert(prefix, index);
+        if let IpNet::V4(p) = prefix {
+            self.claim_v4(p, index, parent);
+        }
     }
 
     fn longest_match(&self, addr: IpAddr) -> Option<(IpNet, &V)> {
