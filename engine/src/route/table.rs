@@ -548,6 +548,9 @@ mod tests {
                 for dst in [pe.ip, next] {
                     assert_eq!(overlaid.lookup(dst), reference.lookup(dst), "{name} {dst}");
                     assert_eq!(overlaid.best(dst), reference.best(dst), "{name} {dst}");
+                    let explained = overlaid.explain(dst, |r| r);
+                    assert_eq!(explained.best, overlaid.best(dst), "{name} {dst}");
+                    assert_eq!(explained.covering, overlaid.covering(dst), "{name} {dst}");
                     assert_eq!(
                         overlaid.covering(dst),
                         reference.covering(dst),
@@ -642,6 +645,7 @@ mod tests {
         for dst in ["192.168.1.9", "10.0.1.9", "8.8.8.8", "10.9.9.9"] {
             let dst = dst.parse().unwrap();
             assert_eq!(t.best(dst), t.lookup(dst).first().copied(), "{dst}");
+            assert_eq!(t.explain(dst, |r| r).best, t.best(dst), "{dst}");
         }
         assert_eq!(t.lookup("192.168.1.9".parse().unwrap()).len(), 2, "ECMP");
     }
