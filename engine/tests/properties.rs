@@ -39,12 +39,19 @@ fn any_v4_prefix() -> impl Strategy<Value = IpNet> {
         .prop_map(|(a, l)| IpNet::V4(Ipv4Net::new(Ipv4Addr::from(a), l).unwrap().trunc()))
 }
 
+/// Prefixes of every length over a few neighbouring addresses: deeply nested chains, inserted
+/// in random order, so a prefix often arrives after prefixes inside it.
+fn nested_v4_prefix() -> impl Strategy<Value = IpNet> {
+    (0u8..=32, 0u8..4)
+        .prop_map(|(l, b)| IpNet::V4(Ipv4Net::new(Ipv4Addr::new(10, 1, b, 4), l).unwrap().trunc()))
+}
+
 proptest! {
     #![proptest_config(config())]
 
     #[test]
     fn trie_agrees_with_the_linear_scan(
-        prefixes in prop::collection::vec(any_v4_prefix(), 0..200),
+        prefixes in prop::collection::vec(prop_oneof![any_v4_prefix(), nested_v4_prefix()], 0..200),
         addrs in prop::collection::vec(any::<u32>(), 1..50),
     ) {
         let mut trie = TrieLpm::default();
@@ -59,6 +66,7 @@ proptest! {
         for a in probes {
             prop_assert_eq!(trie.longest_match(a), linear.longest_match(a));
             prop_assert_eq!(trie.covering(a), linear.covering(a));
+            prop_assert_eq!(trie.covering_longest_first(a), linear.covering_longest_first(a));
         }
     }
 }

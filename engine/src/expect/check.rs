@@ -348,7 +348,7 @@ pub(super) fn next_hop_problems(
         if actual.route_table != expected {
             problems.push(Problem::RouteTable {
                 expected,
-                actual: actual.route_table.clone(),
+                actual: actual.route_table.to_string(),
             });
         }
     }

@@ -19,7 +19,7 @@ pub use flow_verify::{
 pub use hub_routes::{
     hub_routes, hub_table_by_name, HubEffectiveRoute, HubNextHopType, HubRoutesAnswer,
 };
-pub use next_hop::{next_hop, CandidateRoute, NextHopAnswer, Verdict};
+pub use next_hop::{next_hop, next_hop_and_route, CandidateRoute, NextHopAnswer, Verdict};
 pub use onprem::{
     gateway_routes, onprem_routes, site_routes, GatewayRoutes, LearnedRow, OnPremRoutes, SiteRoutes,
 };

@@ -8,23 +8,23 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 use crate::dataplane::DataPlane;
-use crate::model::{Network, NextHop, NextHopType, SubnetId};
-use crate::route::EffectiveRoute;
+use crate::model::{Name, Network, NextHop, NextHopType, RouteState, SubnetId};
+use crate::route::{EffectiveRoute, Explained};
 
 /// The next hop of a packet, with the evidence.
 #[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct NextHopAnswer {
-    /// The source subnet, `vnet/subnet`.
-    pub subnet: String,
+    /// The source subnet, `vnet/subnet` (shared with the data plane's names).
+    pub subnet: Name,
     /// The destination IP.
     pub destination: IpAddr,
     /// The next hop: type and IP. `None` when no route matches (dropped).
     pub next_hop: NextHop,
     /// Every next hop IP when several equal-cost routes win.
     pub next_hop_ips: Vec<IpAddr>,
-    /// The winning route's table, or `System Route`.
-    pub route_table: String,
+    /// The winning route's table, or `System Route` (shared with the compiled table).
+    pub route_table: Name,
     /// The winning route (the first of equal-cost paths), if any. Shared with the compiled
     /// table it was looked up in (it serialises as the route itself).
     pub route: Option<Arc<EffectiveRoute>>,
@@ -66,51 +66,71 @@ pub fn next_hop(
     subnet: SubnetId,
     destination: IpAddr,
 ) -> NextHopAnswer {
-    let name = net
+    next_hop_and_route(net, dp, subnet, destination).1
+}
+
+/// The route that forwards from `subnet` towards `destination`, borrowed from the compiled
+/// table, and the explained answer: both from one look-up, for a trace that forwards by the
+/// route and keeps the evidence.
+pub fn next_hop_and_route<'a>(
+    net: &Network,
+    dp: &'a DataPlane,
+    subnet: SubnetId,
+    destination: IpAddr,
+) -> (Option<&'a EffectiveRoute>, NextHopAnswer) {
+    let name = dp
+        .names()
         .subnet(subnet)
-        .map(|s| s.name.clone())
+        .cloned()
+        .or_else(|| net.subnet(subnet).map(|s| Name::from(s.name.as_str())))
         .unwrap_or_default();
     let Some(view) = dp.routes(subnet) else {
-        return NextHopAnswer {
+        let answer = NextHopAnswer {
             subnet: name,
             destination,
             next_hop: NextHop::of(NextHopType::None),
             next_hop_ips: Vec::new(),
-            route_table: String::new(),
+            route_table: Name::default(),
             route: None,
             candidates: Vec::new(),
         };
+        return (None, answer);
     };
-    let winners = view.lookup(destination);
-    let winning_prefix = winners.first().map(|r| r.prefix);
-    let candidates = view
-        .covering(destination)
-        .into_iter()
-        .map(|r| CandidateRoute {
-            verdict: match (r.state, winning_prefix) {
-                (crate::model::RouteState::Invalid, _) => Verdict::Invalid,
-                (_, Some(w)) if w == r.prefix => Verdict::Selected,
-                (_, Some(w)) => Verdict::ShorterPrefix { than: w },
-                (_, None) => Verdict::Invalid,
-            },
-            route: r,
-        })
-        .collect::<Vec<CandidateRoute>>();
-    let first = winners.first().copied();
-    // The winner is among the covering routes: hold the same shared route.
-    let route = first.map(|w| {
-        candidates
-            .iter()
-            .find(|c| std::ptr::eq(c.route.as_ref(), w))
-            .map_or_else(|| Arc::new(w.clone()), |c| Arc::clone(&c.route))
+    // Covering routes come longest first, Active before Invalid: the first Active one wins,
+    // and every Active one of its prefix is an equal-cost path.
+    let mut route: Option<Arc<EffectiveRoute>> = None;
+    let mut next_hop_ips = Vec::new();
+    let Explained {
+        best,
+        covering: candidates,
+    } = view.explain(destination, |r| {
+        if route.is_none() && r.state == RouteState::Active {
+            route = Some(Arc::clone(&r));
+        }
+        let winning_prefix = route.as_ref().map(|w| w.prefix);
+        let verdict = match (r.state, winning_prefix) {
+            (RouteState::Invalid, _) => Verdict::Invalid,
+            (_, Some(w)) if w == r.prefix => Verdict::Selected,
+            (_, Some(w)) => Verdict::ShorterPrefix { than: w },
+            (_, None) => Verdict::Invalid,
+        };
+        if verdict == Verdict::Selected {
+            next_hop_ips.extend(r.next_hop.ip);
+        }
+        CandidateRoute { route: r, verdict }
     });
-    NextHopAnswer {
+    let answer = NextHopAnswer {
         subnet: name,
         destination,
-        next_hop: first.map_or(NextHop::of(NextHopType::None), |r| r.next_hop),
-        next_hop_ips: winners.iter().filter_map(|r| r.next_hop.ip).collect(),
-        route_table: first.map_or_else(String::new, |r| r.table_name().to_string()),
+        next_hop: route
+            .as_ref()
+            .map_or(NextHop::of(NextHopType::None), |r| r.next_hop),
+        next_hop_ips,
+        route_table: route
+            .as_ref()
+            .map_or_else(Name::default, |r| view.table_name(r)),
         route,
         candidates,
-    }
+    };
+    (best, answer)
 }

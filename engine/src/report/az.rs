@@ -74,7 +74,7 @@ pub fn next_hop(net: &Network, answer: &NextHopAnswer) -> AzNextHop {
         route_table_id: if answer.route_table.is_empty() {
             "System Route".to_string()
         } else {
-            table_id.unwrap_or_else(|| answer.route_table.clone())
+            table_id.unwrap_or_else(|| answer.route_table.to_string())
         },
     }
 }

@@ -14,6 +14,9 @@ pub trait Lpm<V> {
     fn longest_match(&self, addr: IpAddr) -> Option<(IpNet, &V)>;
     /// Every entry whose prefix contains `addr`, shortest prefix first.
     fn covering(&self, addr: IpAddr) -> Vec<(IpNet, &V)>;
+    /// Every entry whose prefix contains `addr`, longest prefix first: the order a route
+    /// look-up explains them in.
+    fn covering_longest_first(&self, addr: IpAddr) -> Vec<(IpNet, &V)>;
     /// How many prefixes are stored.
     fn len(&self) -> usize;
     /// Whether nothing is stored.
@@ -26,51 +29,178 @@ fn host(addr: IpAddr) -> IpNet {
     IpNet::from(addr)
 }
 
-/// The engine's LPM: a `prefix-trie` joint map (one trie per address family).
+/// The engine's LPM: a `prefix-trie` joint map (one trie per address family) from each prefix
+/// to its entry, and the entries with a link from each to the next shorter stored prefix that
+/// contains it. The links make the covering prefixes one longest-prefix match and a walk up the
+/// chain: an explained route look-up lists every covering route at every hop of a trace.
+///
+/// IPv4 look-ups do not walk the trie: the address space is also kept cut into ranges, each
+/// with the longest prefix over it, so a look-up is one binary search (the tracer looks up a
+/// route at every hop).
 #[derive(Clone, Debug)]
 pub struct TrieLpm<V> {
-    map: JointPrefixMap<IpNet, V>,
+    map: JointPrefixMap<IpNet, usize>,
+    entries: Vec<Entry<V>>,
+    /// The IPv4 ranges by first address, from `0.0.0.0`, each with the index of the longest
+    /// stored prefix containing it.
+    v4: Vec<(u32, Option<usize>)>,
+}
+
+/// A stored prefix, its value, and the index of the next shorter stored prefix containing it.
+#[derive(Clone, Debug)]
+struct Entry<V> {
+    prefix: IpNet,
+    value: V,
+    parent: Option<usize>,
 }
 
 impl<V> Default for TrieLpm<V> {
     fn default() -> Self {
         Self {
             map: JointPrefixMap::new(),
+            entries: Vec::new(),
+            v4: vec![(0, None)],
+        }
+    }
+}
+
+impl<V> TrieLpm<V> {
+    /// The entries from the one at `start` up its chain of ever shorter containing prefixes.
+    fn chain(&self, start: Option<usize>) -> impl Iterator<Item = &Entry<V>> + Clone + '_ {
+        let mut next = start;
+        std::iter::from_fn(move || {
+            let e = self.entries.get(next?)?;
+            next = e.parent;
+            Some(e)
+        })
+    }
+
+    /// Every entry whose prefix contains `addr`, longest prefix first, without allocating: the
+    /// longest match, then up its chain.
+    pub fn covering_iter(&self, addr: IpAddr) -> impl Iterator<Item = (IpNet, &V)> + Clone + '_ {
+        self.chain(self.longest_index(addr))
+            .map(|e| (e.prefix, &e.value))
+    }
+
+    /// The index of the longest stored prefix containing `addr`.
+    fn longest_index(&self, addr: IpAddr) -> Option<usize> {
+        match addr {
+            IpAddr::V4(a) => {
+                let after = self.v4.partition_point(|(start, _)| *start <= a.to_bits());
+                self.v4.get(after.checked_sub(1)?)?.1
+            }
+            IpAddr::V6(_) => self.map.get_lpm(&host(addr)).map(|(_, i)| *i),
+        }
+    }
+
+    /// Where the IPv4 range starting at `at` is, cutting the range holding it in two if need be.
+    fn cut_v4(&mut self, at: u32) -> usize {
+        let after = self.v4.partition_point(|(start, _)| *start <= at);
+        match after.checked_sub(1).and_then(|i| self.v4.get(i)) {
+            Some((start, _)) if *start == at => after - 1,
+            Some((_, over)) => {
+                let over = *over;
+                self.v4.insert(after, (at, over));
+                after
+            }
+            None => after,
+        }
+    }
+
+    /// Gives the new IPv4 `prefix` (entry `index`) the ranges inside it that its `parent`
+    /// held: those had no longer prefix over them.
+    fn claim_v4(&mut self, prefix: ipnet::Ipv4Net, index: usize, parent: Option<usize>) {
+        let from = self.cut_v4(prefix.network().to_bits());
+        let to = match prefix.broadcast().to_bits().checked_add(1) {
+            Some(next) => self.cut_v4(next),
+            None => self.v4.len(),
+        };
+        for (_, over) in self.v4.get_mut(from..to).unwrap_or_default() {
+            if *over == parent {
+                *over = Some(index);
+            }
+        }
+    }
+
+    /// The stored prefixes strictly inside `prefix` (their indexes).
+    fn inside(&self, prefix: IpNet) -> Vec<usize> {
+        let below = |(p, i): (IpNet, usize)| (p != prefix).then_some(i);
+        match prefix {
+            IpNet::V4(p) => self
+                .map
+                .t1
+                .children(&p)
+                .filter_map(|(c, i)| below((IpNet::V4(c), *i)))
+                .collect(),
+            IpNet::V6(p) => self
+                .map
+                .t2
+                .children(&p)
+                .filter_map(|(c, i)| below((IpNet::V6(c), *i)))
+                .collect(),
         }
     }
 }
 
 impl<V> Lpm<V> for TrieLpm<V> {
+    /// A new prefix's parent is the longest stored prefix containing its supernet; it becomes
+    /// the parent of the stored prefixes inside it whose parent was shorter than it.
     fn insert(&mut self, prefix: IpNet, value: V) {
-        self.map.insert(prefix.trunc(), value);
+        let prefix = prefix.trunc();
+        if let Some(e) = self.map.get(&prefix).and_then(|i| self.entries.get_mut(*i)) {
+            e.value = value;
+            return;
+        }
+        let parent = prefix
+            .prefix_len()
+            .checked_sub(1)
+            .and_then(|shorter| IpNet::new(prefix.addr(), shorter).ok())
+            .and_then(|supernet| self.map.get_lpm(&supernet.trunc()))
+            .map(|(_, i)| *i);
+        let index = self.entries.len();
+        let len = prefix.prefix_len();
+        for i in self.inside(prefix) {
+            let parent_len = |p: Option<usize>| {
+                p.and_then(|p| self.entries.get(p))
+                    .map(|e| e.prefix.prefix_len())
+            };
+            let Some(child) = self.entries.get(i) else {
+                continue;
+            };
+            if parent_len(child.parent).is_none_or(|l| l < len) {
+                if let Some(child) = self.entries.get_mut(i) {
+                    child.parent = Some(index);
+                }
+            }
+        }
+        self.entries.push(Entry {
+            prefix,
+            value,
+            parent,
+        });
+        self.map.insert(prefix, index);
+        if let IpNet::V4(p) = prefix {
+            self.claim_v4(p, index, parent);
+        }
     }
 
     fn longest_match(&self, addr: IpAddr) -> Option<(IpNet, &V)> {
-        self.map.get_lpm(&host(addr))
+        let e = self.entries.get(self.longest_index(addr)?)?;
+        Some((e.prefix, &e.value))
     }
 
-    /// One longest-prefix match per covering prefix, each from the supernet of the last one
-    /// found: a table has few prefixes over an address, and `cover` allocates at every trie
-    /// node it passes.
     fn covering(&self, addr: IpAddr) -> Vec<(IpNet, &V)> {
-        let mut out: Vec<(IpNet, &V)> = Vec::new();
-        let mut probe = host(addr);
-        while let Some((prefix, value)) = self.map.get_lpm(&probe) {
-            out.push((prefix, value));
-            let Some(shorter) = prefix.prefix_len().checked_sub(1) else {
-                break;
-            };
-            match IpNet::new(prefix.addr(), shorter) {
-                Ok(supernet) => probe = supernet.trunc(),
-                Err(_) => break,
-            }
-        }
+        let mut out = self.covering_longest_first(addr);
         out.reverse();
         out
     }
 
+    fn covering_longest_first(&self, addr: IpAddr) -> Vec<(IpNet, &V)> {
+        self.covering_iter(addr).collect()
+    }
+
     fn len(&self) -> usize {
-        self.map.len()
+        self.entries.len()
     }
 }
 
@@ -120,6 +250,12 @@ impl<V> Lpm<V> for LinearLpm<V> {
         out
     }
 
+    fn covering_longest_first(&self, addr: IpAddr) -> Vec<(IpNet, &V)> {
+        let mut out = self.covering(addr);
+        out.reverse();
+        out
+    }
+
     fn len(&self) -> usize {
         self.entries.len()
     }
@@ -158,7 +294,40 @@ mod tests {
             .map(|(_, v)| *v)
             .collect();
         assert_eq!(cover, ["default", "ten", "ten-one", "host"]);
+        let longest_first: Vec<&str> = l
+            .covering_longest_first("10.1.2.4".parse().unwrap())
+            .into_iter()
+            .map(|(_, v)| *v)
+            .collect();
+        assert_eq!(longest_first, ["host", "ten-one", "ten", "default"]);
         assert_eq!(l.len(), 5);
+    }
+
+    #[test]
+    fn trie_covering_holds_when_shorter_prefixes_arrive_later() {
+        let mut l = TrieLpm::default();
+        for (p, v) in [
+            ("10.1.2.4/32", "host"),
+            ("10.1.2.0/24", "subnet"),
+            ("10.1.3.0/24", "other"),
+            ("0.0.0.0/0", "default"),
+            ("10.0.0.0/8", "ten"),
+            ("10.1.0.0/16", "ten-one"),
+        ] {
+            l.insert(p.parse().unwrap(), v);
+        }
+        let cover = |a: &str| -> Vec<&str> {
+            l.covering_iter(a.parse().unwrap())
+                .map(|(_, v)| *v)
+                .collect()
+        };
+        assert_eq!(
+            cover("10.1.2.4"),
+            ["host", "subnet", "ten-one", "ten", "default"]
+        );
+        assert_eq!(cover("10.1.3.9"), ["other", "ten-one", "ten", "default"]);
+        assert_eq!(cover("10.2.0.1"), ["ten", "default"]);
+        assert_eq!(cover("2001:db8::1"), Vec::<&str>::new());
     }
 
     #[test]

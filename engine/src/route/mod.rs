@@ -14,7 +14,7 @@ pub mod table;
 mod types;
 
 pub use lpm::{LinearLpm, Lpm, TrieLpm};
-pub use table::RouteTableView;
+pub use table::{Explained, RouteTableView};
 pub use types::*;
 
 #[cfg(test)]

@@ -18,8 +18,8 @@ use super::endpoints::{EndpointRoute, EndpointRoutes};
 use super::lpm::{Lpm, TrieLpm};
 use super::select::select;
 use super::system;
-use super::types::{EffectiveRoute, Origin, Removal, RemovedRoute, Why};
-use crate::model::{Network, RouteSource, RouteState, SubnetId, VnetId};
+use super::types::{EffectiveRoute, Origin, Removal, RemovedRoute, Why, SYSTEM_ROUTE};
+use crate::model::{Name, Network, RouteSource, RouteState, SubnetId, VnetId};
 
 /// The effective routes of one subnet, in the order Azure lists them (system routes, gateway
 /// routes, then UDRs), with the reserved routes Azure removed, and LPM indexes over them.
@@ -43,11 +43,33 @@ pub struct RouteTableView {
     shadowed: Vec<IpAddr>,
     /// The UDRs by prefix (index into `own`), for the private-endpoint network policy.
     udrs: TrieLpm<usize>,
-    /// Active routes by prefix: what forwarding uses. Several indexes under one prefix are
-    /// equal-cost paths.
-    active: TrieLpm<Vec<usize>>,
-    /// Every route by prefix, for explaining a look-up.
-    all: TrieLpm<Vec<usize>>,
+    /// Every route by prefix: forwarding takes the longest prefix with an Active route (several
+    /// Active routes under one prefix are equal-cost paths), explaining lists them all.
+    by_prefix: TrieLpm<AtPrefix>,
+    /// The names of the route tables the routes come from (`System Route` first), each held
+    /// once: an explained look-up names the winning route's table at every hop.
+    table_names: Vec<Name>,
+}
+
+/// The routes of one prefix, as indexes into `own`: the Active ones first, then the Invalid
+/// ones, each in listing order (the order a look-up explains them in).
+#[derive(Clone, Debug, Default)]
+struct AtPrefix {
+    routes: Vec<usize>,
+    /// How many of `routes` are Active.
+    active: usize,
+}
+
+/// A look-up explained: the route that forwards, and every route that covers the address.
+#[derive(Clone, Debug)]
+pub struct Explained<'a, T> {
+    /// The Active route that forwards (the first of its equal-cost paths), borrowed from the
+    /// table; `None` when nothing matches.
+    pub best: Option<&'a EffectiveRoute>,
+    /// Every route whose prefix contains the address, in the order
+    /// [`RouteTableView::covering`] lists them, as the caller showed each: `best` and its
+    /// equal-cost paths are the first Active ones.
+    pub covering: Vec<T>,
 }
 
 impl RouteTableView {
@@ -119,27 +141,30 @@ impl RouteTableView {
         sees: Vec<VnetId>,
         shadowed: Vec<IpAddr>,
     ) -> Self {
-        let mut active: TrieLpm<Vec<usize>> = TrieLpm::default();
-        let mut all: TrieLpm<Vec<usize>> = TrieLpm::default();
         let mut udrs: TrieLpm<usize> = TrieLpm::default();
-        let mut by_prefix: std::collections::BTreeMap<IpNet, (Vec<usize>, Vec<usize>)> =
+        let mut grouped: std::collections::BTreeMap<IpNet, (Vec<usize>, Vec<usize>)> =
             Default::default();
         let own: Vec<Arc<EffectiveRoute>> = own.into_iter().map(Arc::new).collect();
+        let mut table_names = vec![Name::from(SYSTEM_ROUTE)];
         for (i, r) in own.iter().enumerate() {
-            let entry = by_prefix.entry(r.prefix).or_default();
-            entry.1.push(i);
+            let entry = grouped.entry(r.prefix).or_default();
             if r.state == RouteState::Active {
                 entry.0.push(i);
+            } else {
+                entry.1.push(i);
             }
             if r.source == RouteSource::User {
                 udrs.insert(r.prefix, i);
             }
-        }
-        for (prefix, (act, every)) in by_prefix {
-            if !act.is_empty() {
-                active.insert(prefix, act);
+            if !table_names.iter().any(|n| *n == *r.table_name()) {
+                table_names.push(Name::from(r.table_name()));
             }
-            all.insert(prefix, every);
+        }
+        let mut by_prefix: TrieLpm<AtPrefix> = TrieLpm::default();
+        for (prefix, (mut routes, invalid)) in grouped {
+            let active = routes.len();
+            routes.extend(invalid);
+            by_prefix.insert(prefix, AtPrefix { routes, active });
         }
         Self {
             own,
@@ -149,8 +174,8 @@ impl RouteTableView {
             sees,
             shadowed,
             udrs,
-            active,
-            all,
+            by_prefix,
+            table_names,
         }
     }
 
@@ -210,11 +235,10 @@ impl RouteTableView {
         if let Some(r) = self.active_endpoint(dst) {
             return vec![r];
         }
-        self.active
-            .longest_match(dst)
-            .map(|(_, idx)| {
-                idx.iter()
-                    .filter_map(|i| self.own.get(*i))
+        self.longest_active(dst)
+            .map(|at| {
+                self.routes_of(at)
+                    .take(at.active)
                     .map(|r| r.as_ref())
                     .collect()
             })
@@ -227,35 +251,83 @@ impl RouteTableView {
         if let Some(r) = self.active_endpoint(dst) {
             return Some(r);
         }
-        let (_, idx) = self.active.longest_match(dst)?;
-        self.own.get(*idx.first()?).map(|r| r.as_ref())
+        let at = self.longest_active(dst)?;
+        self.routes_of(at).next().map(|r| r.as_ref())
+    }
+
+    /// The routes of the longest prefix containing `dst` that has an Active route.
+    fn longest_active(&self, dst: IpAddr) -> Option<&AtPrefix> {
+        self.by_prefix
+            .covering_iter(dst)
+            .map(|(_, at)| at)
+            .find(|at| at.active > 0)
+    }
+
+    /// The routes of one prefix, Active first.
+    fn routes_of<'a>(&'a self, at: &'a AtPrefix) -> impl Iterator<Item = &'a Arc<EffectiveRoute>> {
+        at.routes.iter().filter_map(|i| self.own.get(*i))
     }
 
     /// Every route whose prefix contains `dst`, longest prefix first, Active before Invalid;
     /// shared with the table (only an endpoint route a UDR invalidates here is a new value).
     pub fn covering(&self, dst: IpAddr) -> Vec<Arc<EffectiveRoute>> {
-        let mut out: Vec<Arc<EffectiveRoute>> = self
-            .all
-            .covering(dst)
-            .into_iter()
-            .rev()
-            .flat_map(|(_, idx)| idx.iter().filter_map(|i| self.own.get(*i)))
+        self.explain(dst, |r| r).covering
+    }
+
+    /// The route that forwards `dst` ([`best`](Self::best)) and every route covering it
+    /// ([`covering`](Self::covering)), each passed through `show` in order, from one search.
+    ///
+    /// An overlaid endpoint route comes first: it is a host route, and a host route of the
+    /// table's own at that address would have made the address shadowed.
+    pub fn explain<T>(
+        &self,
+        dst: IpAddr,
+        mut show: impl FnMut(Arc<EffectiveRoute>) -> T,
+    ) -> Explained<'_, T> {
+        let endpoint = self.seen_endpoint(dst);
+        let chain = self.by_prefix.covering_iter(dst);
+        let count = chain.clone().map(|(_, at)| at.routes.len()).sum::<usize>();
+        let mut covering = Vec::with_capacity(count + usize::from(endpoint.is_some()));
+        let mut best = None;
+        if let Some(e) = endpoint {
+            let shown = match self.overlaid(e) {
+                Cow::Borrowed(_) => {
+                    best = Some(e.route.as_ref()).filter(|r| r.state == RouteState::Active);
+                    Arc::clone(&e.route)
+                }
+                Cow::Owned(r) => Arc::new(r),
+            };
+            covering.push(show(shown));
+        }
+        for (_, at) in chain {
+            for r in self.routes_of(at) {
+                if best.is_none() && r.state == RouteState::Active {
+                    best = Some(r.as_ref());
+                }
+                covering.push(show(Arc::clone(r)));
+            }
+        }
+        Explained { best, covering }
+    }
+
+    /// The name of the table `route` comes from ([`EffectiveRoute::table_name`]), shared.
+    pub fn table_name(&self, route: &EffectiveRoute) -> Name {
+        let name = route.table_name();
+        self.table_names
+            .iter()
+            .find(|n| **n == *name)
             .cloned()
-            .collect();
-        out.extend(self.seen_endpoint(dst).map(|e| self.overlaid_shared(e)));
-        out.sort_by_key(|r| (std::cmp::Reverse(r.prefix.prefix_len()), r.state));
-        out
+            .unwrap_or_else(|| Name::from(name))
     }
 
     /// The overlaid endpoint route for `dst`, if the table sees an endpoint there and does not
     /// decide that address itself.
     fn seen_endpoint(&self, dst: IpAddr) -> Option<&EndpointRoute> {
-        if self.is_shadowed(dst) {
-            return None;
-        }
+        // Most addresses hold no endpoint: search the endpoints before the shadowed addresses.
         self.endpoints
             .at(dst)
             .find(|e| self.sees.binary_search(&e.vnet).is_ok())
+            .filter(|_| !self.is_shadowed(dst))
     }
 
     /// The overlaid endpoint route for `dst` when it is Active in this table: a host route is
@@ -311,15 +383,6 @@ impl RouteTableView {
                 why,
                 ..e.route.as_ref().clone()
             }),
-        }
-    }
-
-    /// [`overlaid`](Self::overlaid), shared with the endpoint routes when the table shows the
-    /// route as it is.
-    fn overlaid_shared(&self, e: &EndpointRoute) -> Arc<EffectiveRoute> {
-        match self.overlaid(e) {
-            Cow::Borrowed(_) => Arc::clone(&e.route),
-            Cow::Owned(r) => Arc::new(r),
         }
     }
 }
@@ -485,6 +548,9 @@ mod tests {
                 for dst in [pe.ip, next] {
                     assert_eq!(overlaid.lookup(dst), reference.lookup(dst), "{name} {dst}");
                     assert_eq!(overlaid.best(dst), reference.best(dst), "{name} {dst}");
+                    let explained = overlaid.explain(dst, |r| r);
+                    assert_eq!(explained.best, overlaid.best(dst), "{name} {dst}");
+                    assert_eq!(explained.covering, overlaid.covering(dst), "{name} {dst}");
                     assert_eq!(
                         overlaid.covering(dst),
                         reference.covering(dst),
@@ -579,6 +645,7 @@ mod tests {
         for dst in ["192.168.1.9", "10.0.1.9", "8.8.8.8", "10.9.9.9"] {
             let dst = dst.parse().unwrap();
             assert_eq!(t.best(dst), t.lookup(dst).first().copied(), "{dst}");
+            assert_eq!(t.explain(dst, |r| r).best, t.best(dst), "{dst}");
         }
         assert_eq!(t.lookup("192.168.1.9".parse().unwrap()).len(), 2, "ECMP");
     }

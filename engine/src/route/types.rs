@@ -234,12 +234,15 @@ impl Origin {
     }
 }
 
+/// The table name Network Watcher gives every route not from a route table.
+pub(crate) const SYSTEM_ROUTE: &str = "System Route";
+
 impl EffectiveRoute {
     /// The route table a route came from, or `System Route`, as Network Watcher names it.
     pub fn table_name(&self) -> &str {
         match &self.origin {
             Origin::UserRoute { table, .. } => table,
-            _ => "System Route",
+            _ => SYSTEM_ROUTE,
         }
     }
 

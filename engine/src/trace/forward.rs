@@ -11,7 +11,7 @@ use ipnet::IpNet;
 use super::walk::{Leg, Nic, Tracer};
 use super::{GatewayPath, Hop, NextHopFault, Packet, PeeringRefusal, ReplyFault, Step, Verdict};
 use crate::model::{NextHopType, NicRef, Peering, PeeringState, VnetId};
-use crate::query::next_hop;
+use crate::query::next_hop_and_route;
 use crate::route::{EffectiveRoute, Origin};
 
 /// What the route look-up decided: the winning route's next hop, or none. Borrowed from the
@@ -101,13 +101,16 @@ impl Tracer<'_> {
         if let Some(hub) = self.net.vnet(at.vnet).and_then(|v| v.hub) {
             return self.hub_forward(hub, at, prev, packet, leg, hop);
         }
-        let best = self.dp.routes(at.subnet).and_then(|v| v.best(packet.dst));
-        let decision = RouteDecision::of(best);
-        if self.explain {
-            // The evidence of the same look-up: every covering route and why it lost.
-            let evidence = next_hop(self.net, self.dp, at.subnet, packet.dst);
+        let best = if self.explain {
+            // The decision and its evidence from one look-up: every covering route and why it
+            // lost.
+            let (best, evidence) = next_hop_and_route(self.net, self.dp, at.subnet, packet.dst);
             hop.steps.push(Step::Route(Box::new(evidence)));
-        }
+            best
+        } else {
+            self.dp.routes(at.subnet).and_then(|v| v.best(packet.dst))
+        };
+        let decision = RouteDecision::of(best);
         let target_ip = match decision.target(packet.dst) {
             // Leaving for the Internet: the way out (NAT gateway, public IP...) decides.
             Err(Verdict::SentToInternet) if leg == Leg::Request => {
@@ -330,7 +333,10 @@ mod tests {
         for dst in ["10.0.1.4", "10.1.1.9", "10.9.0.1", "8.8.8.8"] {
             let dst = ip(dst);
             let decision = RouteDecision::of(dp.routes(subnet).and_then(|v| v.best(dst)));
-            let evidence = next_hop(net, dp, subnet, dst);
+            let evidence = crate::query::next_hop(net, dp, subnet, dst);
+            let (decided, explained) = next_hop_and_route(net, dp, subnet, dst);
+            assert_eq!(decided.map(|r| r.prefix), decision.prefix, "{dst}");
+            assert_eq!(explained.route, evidence.route, "{dst}");
             assert_eq!(decision.kind, evidence.next_hop.next_hop_type, "{dst}");
             assert_eq!(decision.address, evidence.next_hop.ip, "{dst}");
             assert_eq!(decision.prefix, evidence.route.map(|r| r.prefix), "{dst}");
