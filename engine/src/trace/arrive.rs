@@ -188,10 +188,13 @@ impl Tracer<'_> {
                 records.nsg_flows.insert(nic.id, ());
             }
             Leg::Reply if records.nsg_flows.contains(nic.id) => {
-                if !matches!(
-                    hop.steps.last(),
-                    Some(Step::StatefulReply | Step::UnSnat { .. } | Step::UnDnat { .. })
-                ) {
+                // Evidence only: no decision reads this step.
+                if self.explain
+                    && !matches!(
+                        hop.steps.last(),
+                        Some(Step::StatefulReply | Step::UnSnat { .. } | Step::UnDnat { .. })
+                    )
+                {
                     hop.steps.push(Step::StatefulReply);
                 }
                 return None;

@@ -829,14 +829,13 @@ impl<'a> Tracer<'a> {
                 regions.push(h.region.to_string());
             }
         }
-        let crossings: Vec<bool> = forward
-            .iter()
-            .flat_map(|h| h.steps.iter())
-            .filter_map(|s| match s {
-                Step::Peering { global, .. } => Some(*global),
-                _ => None,
-            })
-            .collect();
+        let (mut peerings, mut global_peerings) = (0, 0);
+        for step in forward.iter().flat_map(|h| h.steps.iter()) {
+            if let Step::Peering { global, .. } = step {
+                peerings += 1;
+                global_peerings += usize::from(*global);
+            }
+        }
         let mut hubs: Vec<String> = Vec::new();
         for h in forward {
             let is_hub =
@@ -851,8 +850,8 @@ impl<'a> Tracer<'a> {
             hubs,
             hops: forward.len(),
             regions,
-            peerings: crossings.len(),
-            global_peerings: crossings.iter().filter(|g| **g).count(),
+            peerings,
+            global_peerings,
             stateful_devices: records
                 .stateful
                 .nics()
