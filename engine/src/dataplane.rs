@@ -52,6 +52,9 @@ pub struct DataPlane {
     peers_from: Vec<usize>,
     /// The names a trace's evidence repeats at every hop, held once.
     names: SharedNames,
+    /// Whether a route table names a service tag declared with no prefixes: a trace that may
+    /// be routed by one says so, and a scenario without one skips looking.
+    uncovered_tag_routes: bool,
 }
 
 /// Everything [`RouteTableView::compile`] reads of a subnet: its VNet (address space, peerings,
@@ -193,7 +196,17 @@ impl DataPlane {
             peers,
             peers_from,
             names: SharedNames::of(net),
+            uncovered_tag_routes: net
+                .route_tables
+                .iter()
+                .any(|t| !t.uncovered_tag_routes.is_empty()),
         }
+    }
+
+    /// Whether a route table names a service tag declared with no prefixes (routes that cover
+    /// no address in the model, though in Azure they cover the tag's ranges).
+    pub fn has_uncovered_tag_routes(&self) -> bool {
+        self.uncovered_tag_routes
     }
 
     /// The shared names of NICs, subnets, VNets and regions, for answers that repeat them.

@@ -343,15 +343,15 @@ pub struct PathQuality {
     /// NICs the request passed, the source included.
     pub hops: usize,
     /// Regions the request passed through, in order, without repeats in a row.
-    pub regions: Vec<String>,
+    pub regions: Vec<Name>,
     /// Peerings crossed.
     pub peerings: usize,
     /// Global (cross-region) peerings crossed.
     pub global_peerings: usize,
     /// Stateful appliances on the request path.
-    pub stateful_devices: Vec<String>,
+    pub stateful_devices: Vec<Name>,
     /// Virtual hubs the request passed, in order.
-    pub hubs: Vec<String>,
+    pub hubs: Vec<Name>,
 }
 
 /// Where a trace starts, by name.

@@ -679,10 +679,7 @@ impl<'a> Tracer<'a> {
         let names = self.dp.names();
         let name = |n: Option<&Name>| n.cloned().unwrap_or_default();
         Hop {
-            nic: names
-                .nic(nic.id)
-                .cloned()
-                .unwrap_or_else(|| Name::from(&*nic.name)),
+            nic: self.nic_name(nic),
             subnet: name(names.subnet(nic.subnet)),
             vnet: name(names.vnet(nic.vnet)),
             region: name(names.region(nic.vnet)),
@@ -692,6 +689,15 @@ impl<'a> Tracer<'a> {
             steps: Vec::with_capacity(6),
             at: Some(nic.id),
         }
+    }
+
+    /// The name of `nic`, shared with the compiled data plane where it holds it.
+    fn nic_name(&self, nic: &Nic) -> Name {
+        self.dp
+            .names()
+            .nic(nic.id)
+            .cloned()
+            .unwrap_or_else(|| Name::from(&*nic.name))
     }
 
     /// The NIC holding `ip` that `vnet` can reach directly: in `vnet` itself or in a VNet
@@ -822,11 +828,12 @@ impl<'a> Tracer<'a> {
         }
     }
 
+    /// The path's summary. Its names are the hops' shared ones: it copies no text.
     fn quality(&self, forward: &[Hop], records: &FlowRecords) -> PathQuality {
-        let mut regions: Vec<String> = Vec::new();
+        let mut regions: Vec<Name> = Vec::new();
         for h in forward.iter().filter(|h| !h.region.is_empty()) {
-            if regions.last().map(String::as_str) != Some(&*h.region) {
-                regions.push(h.region.to_string());
+            if regions.last() != Some(&h.region) {
+                regions.push(h.region.clone());
             }
         }
         let (mut peerings, mut global_peerings) = (0, 0);
@@ -836,14 +843,14 @@ impl<'a> Tracer<'a> {
                 global_peerings += usize::from(*global);
             }
         }
-        let mut hubs: Vec<String> = Vec::new();
+        let mut hubs: Vec<Name> = Vec::new();
         for h in forward {
             let is_hub =
                 h.at.and_then(|n| self.nic(n))
                     .and_then(|n| self.net.vnet(n.vnet))
                     .is_some_and(|v| v.hub.is_some());
-            if is_hub && hubs.last().map(String::as_str) != Some(&*h.vnet) {
-                hubs.push(h.vnet.to_string());
+            if is_hub && hubs.last() != Some(&h.vnet) {
+                hubs.push(h.vnet.clone());
             }
         }
         PathQuality {
@@ -856,7 +863,7 @@ impl<'a> Tracer<'a> {
                 .stateful
                 .nics()
                 .filter_map(|id| self.nic(id))
-                .map(|n| n.name.into_owned())
+                .map(|n| self.nic_name(&n))
                 .collect(),
         }
     }
