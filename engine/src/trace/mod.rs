@@ -340,17 +340,22 @@ pub enum Step {
 /// Facts about the path that explain slow or flaky connections.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PathQuality {
+    // The names are the hops' shared ones (no text copied); they serialise, and the schema
+    // describes them, as plain strings.
     /// NICs the request passed, the source included.
     pub hops: usize,
     /// Regions the request passed through, in order, without repeats in a row.
+    #[schemars(with = "Vec<String>")]
     pub regions: Vec<Name>,
     /// Peerings crossed.
     pub peerings: usize,
     /// Global (cross-region) peerings crossed.
     pub global_peerings: usize,
     /// Stateful appliances on the request path.
+    #[schemars(with = "Vec<String>")]
     pub stateful_devices: Vec<Name>,
     /// Virtual hubs the request passed, in order.
+    #[schemars(with = "Vec<String>")]
     pub hubs: Vec<Name>,
 }
 
