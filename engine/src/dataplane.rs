@@ -33,6 +33,9 @@ pub struct DataPlane {
     nics: Vec<(IpAddr, NicRef)>,
     /// Where each VNet's NICs start in `nics` ([`VnetId`] index; one more entry ends the last).
     nics_from: Vec<usize>,
+    /// The addresses of `nics` as integers, position for position (IPv6 addresses, which sort
+    /// after every IPv4 address of their VNet, as `u32::MAX`): integer compares for the search.
+    nics_v4: Vec<u32>,
     /// Every NIC by address first: which VNets hold an address (one, usually), so that finding
     /// it among a hub's many peers costs one search, not one per peer.
     by_address: Vec<(IpAddr, VnetId, NicRef)>,
@@ -43,10 +46,15 @@ pub struct DataPlane {
     hub_tables: Vec<Vec<HubTable>>,
     /// Every connected peering by (VNet, remote VNet), sorted: the first in the VNet's own
     /// order where two join the same pair. A hub has hundreds of peers, and a packet leaving it
-    /// looks one up per hop.
-    peers: Vec<(VnetId, VnetId, PeeringId)>,
+    /// looks one up per hop. Held as each VNet's remotes, searched by remote alone.
+    peers: Vec<(VnetId, PeeringId)>,
+    /// Where each VNet's peers start in `peers` ([`VnetId`] index; one more entry ends the last).
+    peers_from: Vec<usize>,
     /// The names a trace's evidence repeats at every hop, held once.
     names: SharedNames,
+    /// Whether a route table names a service tag declared with no prefixes: a trace that may
+    /// be routed by one says so, and a scenario without one skips looking.
+    uncovered_tag_routes: bool,
 }
 
 /// Everything [`RouteTableView::compile`] reads of a subnet: its VNet (address space, peerings,
@@ -136,6 +144,13 @@ impl DataPlane {
             all.iter().map(|(v, ip, nic)| (*ip, *v, *nic)).collect();
         by_address.sort();
         let by_v4 = crate::route::endpoints::v4_prefix(&by_address, |(a, _, _)| *a);
+        let nics_v4 = all
+            .iter()
+            .map(|(_, ip, _)| match ip {
+                IpAddr::V4(a) => a.to_bits(),
+                IpAddr::V6(_) => u32::MAX,
+            })
+            .collect();
         let nics = all.into_iter().map(|(_, ip, nic)| (ip, nic)).collect();
         let hub_tables = net
             .virtual_hubs
@@ -161,18 +176,37 @@ impl DataPlane {
         // Stable: of the peerings joining one pair, the first in the VNet's order stays.
         peers.sort_by_key(|(v, remote, _)| (*v, *remote));
         peers.dedup_by_key(|(v, remote, _)| (*v, *remote));
+        let peers_from = (0..=net.vnets.len())
+            .map(|v| peers.partition_point(|(n, _, _)| n.index() < v))
+            .collect();
+        let peers = peers
+            .into_iter()
+            .map(|(_, remote, p)| (remote, p))
+            .collect();
         Self {
             tables,
             scopes,
             shared,
             nics,
             nics_from,
+            nics_v4,
             by_address,
             by_v4,
             hub_tables,
             peers,
+            peers_from,
             names: SharedNames::of(net),
+            uncovered_tag_routes: net
+                .route_tables
+                .iter()
+                .any(|t| !t.uncovered_tag_routes.is_empty()),
         }
+    }
+
+    /// Whether a route table names a service tag declared with no prefixes (routes that cover
+    /// no address in the model, though in Azure they cover the tag's ranges).
+    pub fn has_uncovered_tag_routes(&self) -> bool {
+        self.uncovered_tag_routes
     }
 
     /// The shared names of NICs, subnets, VNets and regions, for answers that repeat them.
@@ -203,18 +237,27 @@ impl DataPlane {
             *self.nics_from.get(vnet.index() + 1)?,
         );
         let list = self.nics.get(from..to)?;
-        let at = list.binary_search_by_key(&ip, |(a, _)| *a).ok()?;
-        list.get(at).map(|(_, nic)| *nic)
+        let at = match ip {
+            IpAddr::V4(a) => {
+                let a = a.to_bits();
+                self.nics_v4.get(from..to)?.partition_point(|k| *k < a)
+            }
+            IpAddr::V6(_) => list.partition_point(|(a, _)| *a < ip),
+        };
+        // (VNet, address) is a key: the first entry not below `ip` holds it, if any does.
+        list.get(at).filter(|(a, _)| *a == ip).map(|(_, nic)| *nic)
     }
 
     /// The connected peering between `vnet` and `remote`: the first of [`Network::connected_peers`]
     /// of `vnet` whose remote is `remote`, found by one search.
     pub fn connected_peering(&self, vnet: VnetId, remote: VnetId) -> Option<PeeringId> {
-        let at = self
-            .peers
-            .binary_search_by_key(&(vnet, remote), |(v, r, _)| (*v, *r))
-            .ok()?;
-        self.peers.get(at).map(|(_, _, p)| *p)
+        let (from, to) = (
+            *self.peers_from.get(vnet.index())?,
+            *self.peers_from.get(vnet.index() + 1)?,
+        );
+        let list = self.peers.get(from..to)?;
+        let at = list.binary_search_by_key(&remote, |(r, _)| *r).ok()?;
+        list.get(at).map(|(_, p)| *p)
     }
 
     /// Every NIC holding `ip`, with its VNet.

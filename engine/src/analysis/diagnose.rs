@@ -729,8 +729,8 @@ fn quality(t: &TraceAnswer) -> Finding {
             Status::Warn,
             Evidence::FragilePath {
                 destination: t.destination.filter(|a| is_private(*a)),
-                regions: q.regions.clone(),
-                stateful_devices: q.stateful_devices.clone(),
+                regions: q.regions.iter().map(ToString::to_string).collect(),
+                stateful_devices: q.stateful_devices.iter().map(ToString::to_string).collect(),
             },
         );
     }
@@ -739,7 +739,7 @@ fn quality(t: &TraceAnswer) -> Finding {
         Status::Pass,
         Evidence::CleanPath {
             hops: q.hops,
-            regions: q.regions.clone(),
+            regions: q.regions.iter().map(ToString::to_string).collect(),
         },
     )
 }

@@ -118,9 +118,9 @@ impl PathFacts {
             verdict: answer.verdict.clone(),
             resolved: answer.resolution.as_ref().map(|r| r.outcome.clone()),
             hops,
-            regions: answer.quality.regions.clone(),
-            hubs: answer.quality.hubs.clone(),
-            stateful_devices: answer.quality.stateful_devices.clone(),
+            regions: texts(&answer.quality.regions),
+            hubs: texts(&answer.quality.hubs),
+            stateful_devices: texts(&answer.quality.stateful_devices),
         }
     }
 }
@@ -396,4 +396,9 @@ pub fn resolution(net: &Network, from: &str, name: &str) -> Option<DnsOutcome> {
         _ => Resolver::Vnet(net.vnets.position(|v| v.name == from)?),
     };
     Some(resolve(net, client, name).outcome)
+}
+
+/// Names as text, for facts compared and printed as strings.
+fn texts(names: &[crate::model::Name]) -> Vec<String> {
+    names.iter().map(ToString::to_string).collect()
 }

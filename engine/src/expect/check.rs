@@ -154,14 +154,19 @@ pub(super) fn trace_problems(
             });
         }
     }
-    if let Some(regions) = expect
-        .regions
-        .as_ref()
-        .filter(|r| **r != actual.quality.regions)
-    {
+    if let Some(regions) = expect.regions.as_ref().filter(|r| {
+        !r.iter()
+            .map(String::as_str)
+            .eq(actual.quality.regions.iter().map(|n| n.as_str()))
+    }) {
         problems.push(Problem::Regions {
             expected: regions.clone(),
-            actual: actual.quality.regions.clone(),
+            actual: actual
+                .quality
+                .regions
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
         });
     }
     if let Some(expected) = expect.source_seen {

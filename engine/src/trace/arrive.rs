@@ -185,13 +185,16 @@ impl Tracer<'_> {
     ) -> Option<Verdict> {
         match leg {
             Leg::Request => {
-                records.nsg_flows.insert(nic.id);
+                records.nsg_flows.insert(nic.id, ());
             }
-            Leg::Reply if records.nsg_flows.contains(&nic.id) => {
-                if !matches!(
-                    hop.steps.last(),
-                    Some(Step::StatefulReply | Step::UnSnat { .. } | Step::UnDnat { .. })
-                ) {
+            Leg::Reply if records.nsg_flows.contains(nic.id) => {
+                // Evidence only: no decision reads this step.
+                if self.explain
+                    && !matches!(
+                        hop.steps.last(),
+                        Some(Step::StatefulReply | Step::UnSnat { .. } | Step::UnDnat { .. })
+                    )
+                {
                     hop.steps.push(Step::StatefulReply);
                 }
                 return None;
@@ -224,8 +227,8 @@ impl Tracer<'_> {
             .then(|| nsgs.rule.clone())
             .flatten();
         hop.steps.push(match direction {
-            Direction::Outbound => Step::OutboundNsgs(nsgs),
-            Direction::Inbound => Step::InboundNsgs(nsgs),
+            Direction::Outbound => Step::OutboundNsgs(Box::new(nsgs)),
+            Direction::Inbound => Step::InboundNsgs(Box::new(nsgs)),
         });
         if admin_deny.is_some() {
             return admin_deny;
@@ -336,11 +339,11 @@ impl Tracer<'_> {
         let (access, feel, snat, dnat) =
             (decision.access, decision.feel, decision.snat, decision.dnat);
         if self.explain {
-            hop.steps.push(Step::Firewall(decision.named(
+            hop.steps.push(Step::Firewall(Box::new(decision.named(
                 fw,
                 self.host.as_deref(),
                 &answers,
-            )));
+            ))));
             for (fqdn, outcome) in super::firewall_dns::fqdn_failures(self.net, f) {
                 hop.steps.push(Step::FirewallFqdnUnresolved {
                     firewall: fw.name.to_string(),
@@ -405,7 +408,7 @@ pub(super) fn internet_hop(packet: Packet) -> Hop {
 /// source (un-SNAT), from the public address a DNAT rule had translated (un-DNAT). Whether it
 /// goes on.
 fn translate_back(at: NicRef, packet: &mut Packet, records: &FlowRecords, hop: &mut Hop) -> bool {
-    let Some((src, port)) = records.snat.get(&at).copied() else {
+    let Some((src, port)) = records.snat.get(at).copied() else {
         return false;
     };
     hop.steps.push(Step::UnSnat {
@@ -414,7 +417,7 @@ fn translate_back(at: NicRef, packet: &mut Packet, records: &FlowRecords, hop: &
     });
     packet.dst = src;
     packet.dst_port = port;
-    if let Some((public, public_port)) = records.dnat.get(&at).copied() {
+    if let Some((public, public_port)) = records.dnat.get(at).copied() {
         hop.steps.push(Step::UnDnat {
             from: packet.src,
             to: public,
@@ -430,14 +433,14 @@ fn translate_back(at: NicRef, packet: &mut Packet, records: &FlowRecords, hop: &
 /// its record.
 fn stateful(next: &Nic, leg: Leg, records: &mut FlowRecords) -> Option<Verdict> {
     match leg {
-        Leg::Reply if !records.stateful.contains(&next.id) => {
+        Leg::Reply if !records.stateful.contains(next.id) => {
             Some(Verdict::AsymmetricReturnDropped {
                 device: next.name.to_string(),
                 saw: OneWay::ReplyOnly,
             })
         }
         _ => {
-            records.stateful.insert(next.id);
+            records.stateful.insert(next.id, ());
             None
         }
     }

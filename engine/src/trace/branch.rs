@@ -42,7 +42,7 @@ impl Tracer<'_> {
             };
             return stop(Vec::new(), hop, verdict);
         };
-        hop.steps.push(Step::BranchRoute(route));
+        hop.steps.push(Step::BranchRoute(Box::new(route)));
         let router = NicRef::HubRouter(branch.hub);
         self.walk_from(
             vec![hop],

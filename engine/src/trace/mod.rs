@@ -184,9 +184,9 @@ pub struct Hop {
 #[serde(tag = "step")]
 pub enum Step {
     /// The NSGs for traffic arriving at the NIC.
-    InboundNsgs(FlowVerifyAnswer),
+    InboundNsgs(Box<FlowVerifyAnswer>),
     /// The NSGs for traffic leaving the NIC.
-    OutboundNsgs(FlowVerifyAnswer),
+    OutboundNsgs(Box<FlowVerifyAnswer>),
     /// Inbound NSGs not evaluated: a reply of an allowed flow (NSGs are stateful).
     StatefulReply,
     /// The appliance rewrote the source address.
@@ -241,7 +241,7 @@ pub enum Step {
         global: bool,
     },
     /// An Azure Firewall's decision.
-    Firewall(FirewallDecision),
+    Firewall(Box<FirewallDecision>),
     /// A virtual hub's routing decision.
     HubRoute(Box<HubLookup>),
     /// The packet went from one virtual hub to another.
@@ -270,7 +270,7 @@ pub enum Step {
     SiteRoute(crate::route::advertise::SiteRoute),
     /// The branch's route towards Azure, learned from its virtual hub, sent the packet into
     /// its connection.
-    BranchRoute(crate::route::hub::BranchRoute),
+    BranchRoute(Box<crate::route::hub::BranchRoute>),
     /// Backends of a load balancer that take no new flows, and why.
     BackendsDown {
         /// The load balancer.
@@ -340,18 +340,23 @@ pub enum Step {
 /// Facts about the path that explain slow or flaky connections.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PathQuality {
+    // The names are the hops' shared ones (no text copied); they serialise, and the schema
+    // describes them, as plain strings.
     /// NICs the request passed, the source included.
     pub hops: usize,
     /// Regions the request passed through, in order, without repeats in a row.
-    pub regions: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub regions: Vec<Name>,
     /// Peerings crossed.
     pub peerings: usize,
     /// Global (cross-region) peerings crossed.
     pub global_peerings: usize,
     /// Stateful appliances on the request path.
-    pub stateful_devices: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub stateful_devices: Vec<Name>,
     /// Virtual hubs the request passed, in order.
-    pub hubs: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub hubs: Vec<Name>,
 }
 
 /// Where a trace starts, by name.

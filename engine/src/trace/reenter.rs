@@ -143,7 +143,7 @@ fn translating_firewall(
     let f = net
         .firewalls
         .position(|f| f.public_ips.contains(&address))?;
-    records.snat.contains_key(&NicRef::Firewall(f)).then_some(f)
+    records.snat.contains(NicRef::Firewall(f)).then_some(f)
 }
 
 /// The latest way out that translated the request to `public`, taken from the records: a

@@ -3,9 +3,7 @@
 //! request came), then the check that every stateful appliance the request passed saw the reply
 //! too.
 
-use std::collections::BTreeSet;
-
-use super::walk::{End, FlowRecords, Leg, Tracer};
+use super::walk::{End, FlowRecords, Leg, NicMap, Tracer};
 use super::{Assumption, Hop, OneWay, ReplyFault, Step, Verdict};
 use crate::model::{NicRef, PrivateEndpointId};
 
@@ -40,7 +38,7 @@ impl Tracer<'_> {
         // A backend's reply to a flow an internal load balancer rewrote leaves with the
         // frontend's address: the load balancer's translation is undone at the backend's host.
         let mut start = arrived.packet.reply();
-        let undo = records.lb_dnat.get(&target).copied();
+        let undo = records.lb_dnat.get(target).copied();
         if let Some((frontend, port)) = undo {
             start.src = frontend;
             start.src_port = port;
@@ -94,8 +92,8 @@ impl Tracer<'_> {
 
     /// The first stateful appliance of the request that the reply did not pass, by its NIC.
     fn missed(&self, records: &FlowRecords, reply: &[Hop]) -> Option<String> {
-        let passed: BTreeSet<NicRef> = reply.iter().filter_map(|h| h.at).collect();
-        let device = first_missed(&records.stateful, &passed)?;
+        let passed = |id| reply.iter().any(|h| h.at == Some(id));
+        let device = first_missed(&records.stateful, passed)?;
         self.nic(device).map(|n| n.name.into_owned())
     }
 
@@ -103,11 +101,20 @@ impl Tracer<'_> {
     /// peerings on the way must still let it through: replayed from a forwarding appliance, the
     /// endpoint's address is a forwarded source.
     fn retrace(&self, forward: &[Hop]) -> (Vec<Hop>, Verdict) {
-        let mut hops: Vec<Hop> = forward.iter().rev().cloned().collect();
-        for h in &mut hops {
-            h.packet = h.packet.reply();
-            h.steps = vec![Step::FlowSymmetricReply];
-        }
+        // The request's hops reversed, their steps not copied: the reply replaces them.
+        let mut hops: Vec<Hop> = forward
+            .iter()
+            .rev()
+            .map(|h| Hop {
+                nic: h.nic.clone(),
+                subnet: h.subnet.clone(),
+                vnet: h.vnet.clone(),
+                region: h.region.clone(),
+                packet: h.packet.reply(),
+                steps: vec![Step::FlowSymmetricReply],
+                at: h.at,
+            })
+            .collect();
         for i in 0..hops.len().saturating_sub(1) {
             let (Some(here), Some(next)) = (
                 hops.get(i).and_then(|h| h.at),
@@ -164,8 +171,8 @@ fn reply_verdict(v: Verdict) -> Verdict {
 }
 
 /// The first stateful appliance the request passed and the reply did not.
-fn first_missed(stateful: &BTreeSet<NicRef>, passed: &BTreeSet<NicRef>) -> Option<NicRef> {
-    stateful.iter().find(|id| !passed.contains(id)).copied()
+fn first_missed(stateful: &NicMap<()>, passed: impl Fn(NicRef) -> bool) -> Option<NicRef> {
+    stateful.nics().find(|id| !passed(*id))
 }
 
 /// A reply to a flow that came in through a public load balancer leaves with the frontend's
@@ -195,11 +202,11 @@ mod tests {
     #[test]
     fn a_reply_that_bypasses_a_stateful_appliance_is_found_by_its_nic() {
         let fw = NicRef::Firewall(FirewallId::for_test(0));
-        let stateful = BTreeSet::from([fw]);
-        let reply = BTreeSet::from([NicRef::Workload(WorkloadId::for_test(1))]);
-        assert_eq!(first_missed(&stateful, &reply), Some(fw));
-        let through = BTreeSet::from([NicRef::Workload(WorkloadId::for_test(1)), fw]);
-        assert_eq!(first_missed(&stateful, &through), None);
+        let mut stateful = NicMap::default();
+        stateful.insert(fw, ());
+        let vm = NicRef::Workload(WorkloadId::for_test(1));
+        assert_eq!(first_missed(&stateful, |id| id == vm), Some(fw));
+        assert_eq!(first_missed(&stateful, |id| id == vm || id == fw), None);
     }
 
     #[test]

@@ -8,8 +8,12 @@ use super::{Assumption, Hop};
 
 impl Tracer<'_> {
     /// States `ServiceTagRangesUnknown` for every such route in the tables of the subnets the
-    /// request and its reply were routed from, once each.
+    /// request and its reply were routed from, once each. Assumptions are evidence: a walk
+    /// for the verdict alone states none, and a scenario without such routes has none to state.
     pub(super) fn note_uncovered_tag_routes(&mut self, hops: &[Hop]) {
+        if !self.explain || !self.dp.has_uncovered_tag_routes() {
+            return;
+        }
         for hop in hops {
             let Some(table) = hop
                 .at

@@ -5,7 +5,6 @@
 //! its reply take the same code; the [`Leg`] says which one is walking.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use super::{
@@ -55,22 +54,69 @@ pub(super) struct Nic<'a> {
 #[derive(Clone, Debug, Default)]
 pub(super) struct FlowRecords {
     /// Appliances that translated the request's source, with the address they replaced.
-    pub(super) snat: BTreeMap<NicRef, (IpAddr, u16)>,
+    pub(super) snat: NicMap<(IpAddr, u16)>,
     /// Stateful appliances the request passed.
-    pub(super) stateful: BTreeSet<NicRef>,
+    pub(super) stateful: NicMap<()>,
     /// NICs the request passed: their NSGs hold a flow record that lets the reply through.
-    pub(super) nsg_flows: BTreeSet<NicRef>,
+    pub(super) nsg_flows: NicMap<()>,
     /// Firewalls that translated the request's destination, with the public address and port.
-    pub(super) dnat: BTreeMap<NicRef, (IpAddr, u16)>,
+    pub(super) dnat: NicMap<(IpAddr, u16)>,
     /// Backends an internal load balancer handed the request to with its destination
     /// rewritten, with the frontend address and port their reply leaves from (also backends
     /// and instance public IPs a request re-entering from the Internet reached).
-    pub(super) lb_dnat: BTreeMap<NicRef, (IpAddr, u16)>,
+    pub(super) lb_dnat: NicMap<(IpAddr, u16)>,
     /// Each NIC whose way out to the Internet rewrote the request's source before it came back
     /// into Azure at a modelled public address, in the order the request left: the public
     /// address it left from, and the address and port it replaced (the reply to that public
     /// address is translated back there, the last translation first).
     pub(super) egress: Vec<(NicRef, IpAddr, (IpAddr, u16))>,
+}
+
+/// A record per NIC, in NIC order: a flow passes a handful of NICs (at most [`HOP_LIMIT`] per
+/// leg), so a sorted list allocates once where a tree allocates per node, and a search of a
+/// few entries costs less than a tree's. Iterates in the order of a `BTreeMap` with the same
+/// keys; an insert replaces the record of a NIC already recorded.
+#[derive(Clone, Debug)]
+pub(super) struct NicMap<V>(Vec<(NicRef, V)>);
+
+impl<V> Default for NicMap<V> {
+    fn default() -> Self {
+        NicMap(Vec::new())
+    }
+}
+
+impl<V> NicMap<V> {
+    fn position(&self, nic: NicRef) -> Result<usize, usize> {
+        self.0.binary_search_by(|(n, _)| n.cmp(&nic))
+    }
+
+    /// Records `value` for `nic`, replacing any record it had.
+    pub(super) fn insert(&mut self, nic: NicRef, value: V) {
+        match self.position(nic) {
+            Ok(i) => {
+                if let Some(slot) = self.0.get_mut(i) {
+                    slot.1 = value;
+                }
+            }
+            Err(i) => self.0.insert(i, (nic, value)),
+        }
+    }
+
+    /// The record of `nic`.
+    pub(super) fn get(&self, nic: NicRef) -> Option<&V> {
+        let i = self.position(nic).ok()?;
+        self.0.get(i).map(|(_, v)| v)
+    }
+
+    /// Whether `nic` has a record.
+    pub(super) fn contains(&self, nic: NicRef) -> bool {
+        self.position(nic).is_ok()
+    }
+
+    /// The NICs recorded, in order.
+    pub(super) fn nics(&self) -> impl Iterator<Item = NicRef> + '_ {
+        self.0.iter().map(|(n, _)| *n)
+    }
 }
 
 /// How a walk ends.
@@ -633,19 +679,25 @@ impl<'a> Tracer<'a> {
         let names = self.dp.names();
         let name = |n: Option<&Name>| n.cloned().unwrap_or_default();
         Hop {
-            nic: names
-                .nic(nic.id)
-                .cloned()
-                .unwrap_or_else(|| Name::from(&*nic.name)),
+            nic: self.nic_name(nic),
             subnet: name(names.subnet(nic.subnet)),
             vnet: name(names.vnet(nic.vnet)),
             region: name(names.region(nic.vnet)),
             packet,
-            // A firewall's hop takes up to six steps (NSGs both ways, the firewall, the route,
-            // the peering): one allocation instead of growing.
-            steps: Vec::with_capacity(4),
+            // A firewall's hop takes five steps or six (NSGs both ways, the firewall, the route,
+            // the peering, an SNAT): one allocation instead of growing.
+            steps: Vec::with_capacity(6),
             at: Some(nic.id),
         }
+    }
+
+    /// The name of `nic`, shared with the compiled data plane where it holds it.
+    fn nic_name(&self, nic: &Nic) -> Name {
+        self.dp
+            .names()
+            .nic(nic.id)
+            .cloned()
+            .unwrap_or_else(|| Name::from(&*nic.name))
     }
 
     /// The NIC holding `ip` that `vnet` can reach directly: in `vnet` itself or in a VNet
@@ -679,7 +731,9 @@ impl<'a> Tracer<'a> {
         leg: Leg,
         records: &mut FlowRecords,
     ) -> (Vec<Hop>, End) {
-        self.walk_from(Vec::new(), start, packet, Entry::Departs, leg, records)
+        // A path of up to six hops takes one allocation instead of growing.
+        let hops = Vec::with_capacity(6);
+        self.walk_from(hops, start, packet, Entry::Departs, leg, records)
     }
 
     /// Walks from `start`, after the hops already taken.
@@ -774,42 +828,42 @@ impl<'a> Tracer<'a> {
         }
     }
 
+    /// The path's summary. Its names are the hops' shared ones: it copies no text.
     fn quality(&self, forward: &[Hop], records: &FlowRecords) -> PathQuality {
-        let mut regions: Vec<String> = Vec::new();
+        let mut regions: Vec<Name> = Vec::new();
         for h in forward.iter().filter(|h| !h.region.is_empty()) {
-            if regions.last().map(String::as_str) != Some(&*h.region) {
-                regions.push(h.region.to_string());
+            if regions.last() != Some(&h.region) {
+                regions.push(h.region.clone());
             }
         }
-        let crossings: Vec<bool> = forward
-            .iter()
-            .flat_map(|h| h.steps.iter())
-            .filter_map(|s| match s {
-                Step::Peering { global, .. } => Some(*global),
-                _ => None,
-            })
-            .collect();
-        let mut hubs: Vec<String> = Vec::new();
+        let (mut peerings, mut global_peerings) = (0, 0);
+        for step in forward.iter().flat_map(|h| h.steps.iter()) {
+            if let Step::Peering { global, .. } = step {
+                peerings += 1;
+                global_peerings += usize::from(*global);
+            }
+        }
+        let mut hubs: Vec<Name> = Vec::new();
         for h in forward {
             let is_hub =
                 h.at.and_then(|n| self.nic(n))
                     .and_then(|n| self.net.vnet(n.vnet))
                     .is_some_and(|v| v.hub.is_some());
-            if is_hub && hubs.last().map(String::as_str) != Some(&*h.vnet) {
-                hubs.push(h.vnet.to_string());
+            if is_hub && hubs.last() != Some(&h.vnet) {
+                hubs.push(h.vnet.clone());
             }
         }
         PathQuality {
             hubs,
             hops: forward.len(),
             regions,
-            peerings: crossings.len(),
-            global_peerings: crossings.iter().filter(|g| **g).count(),
+            peerings,
+            global_peerings,
             stateful_devices: records
                 .stateful
-                .iter()
-                .filter_map(|id| self.nic(*id))
-                .map(|n| n.name.into_owned())
+                .nics()
+                .filter_map(|id| self.nic(id))
+                .map(|n| self.nic_name(&n))
                 .collect(),
         }
     }

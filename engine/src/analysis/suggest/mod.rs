@@ -224,7 +224,7 @@ pub fn suggest(loaded: &Loaded, flow: &FlowSpec) -> Option<Suggestions> {
             .stateful_devices
             .iter()
             .filter(|d| !answer.quality.stateful_devices.contains(d))
-            .cloned()
+            .map(ToString::to_string)
             .collect();
         out.kept.push(Suggestion {
             blast_radius: super::whatif::blast_radius(loaded, &candidate, flow),
