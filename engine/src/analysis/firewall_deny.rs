@@ -420,7 +420,13 @@ fn log_row(d: &FirewallDecision, seen: &Seen, source_port: u16) -> LogRow {
     .to_string();
     let (group, collection, rule) = d.rule.as_ref().map_or_else(
         || (String::new(), String::new(), String::new()),
-        |r| (r.group.clone(), r.collection.clone(), r.rule.clone()),
+        |r| {
+            (
+                r.group.to_string(),
+                r.collection.to_string(),
+                r.rule.to_string(),
+            )
+        },
     );
     let reason = if d.rule.is_none() {
         "Default Action".to_string()

@@ -289,7 +289,7 @@ fn deciding(h: &crate::trace::Hop) -> Vec<String> {
                 let rule = f
                     .rule
                     .as_ref()
-                    .map_or_else(|| "default deny".to_string(), |r| r.rule.clone());
+                    .map_or_else(|| "default deny".to_string(), |r| r.rule.to_string());
                 out.push(format!("{}: {rule} {}", f.firewall, f.access));
             }
             Step::Snat { to, .. } => out.push(format!("SNAT to {to}")),

@@ -362,9 +362,9 @@ impl Tracer<'_> {
             return Err(Verdict::DroppedByFirewall {
                 firewall: next.name.to_string(),
                 rule: decision.rule.map(|r| FirewallRule {
-                    group: r.group.clone(),
-                    collection: r.collection.clone(),
-                    rule: r.rule.clone(),
+                    group: r.group.to_string(),
+                    collection: r.collection.to_string(),
+                    rule: r.rule.to_string(),
                 }),
                 feel,
             });

@@ -26,11 +26,11 @@ impl Collection<'_> {
     /// Where `rule` of this collection stands in Azure's processing order.
     fn place(&self, rule: &Text) -> RulePlace {
         RulePlace {
-            group: self.group.to_string(),
+            group: self.group.into(),
             group_priority: self.group_priority,
-            collection: self.name.to_string(),
+            collection: self.name.into(),
             collection_priority: self.priority,
-            rule: rule.value.clone(),
+            rule: rule.value.as_str().into(),
             action: self.action,
         }
     }
@@ -330,7 +330,7 @@ impl Resolver {
                         group_priority: 100,
                         collection: "dnat_rules".into(),
                         collection_priority: 100,
-                        rule: r.name.value.clone(),
+                        rule: r.name.value.as_str().into(),
                         action: Access::Allow,
                     },
                     protocol: r.protocol,
