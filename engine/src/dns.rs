@@ -22,7 +22,6 @@
 //!   <https://learn.microsoft.com/azure/firewall/dns-settings>);
 //! - every query is recorded, and a repeated (server, name) or more than 16 steps is a loop.
 
-use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
@@ -155,17 +154,41 @@ impl Resolution {
     }
 }
 
+/// A resolution under way. A repeated (server, name) is a loop: the servers and names asked are
+/// the `Ask` steps themselves, so no set of them is kept beside the steps.
 struct Walk<'a> {
     net: &'a Network,
     steps: Vec<DnsStep>,
     passed: Vec<DnsPoint>,
-    seen: BTreeSet<(String, String)>,
+}
+
+impl<'a> Walk<'a> {
+    fn new(net: &'a Network) -> Self {
+        // A name through a CNAME into a private zone takes five steps.
+        Walk {
+            net,
+            steps: Vec::with_capacity(6),
+            passed: Vec::with_capacity(2),
+        }
+    }
+}
+
+/// `name` as resolvers compare it: trimmed, without the final dot, in lower case (an ASCII name,
+/// every DNS name on the wire, lowered in place of a Unicode case mapping).
+fn canonical(name: &str) -> String {
+    let name = name.trim().trim_end_matches('.');
+    if !name.is_ascii() {
+        return name.to_lowercase();
+    }
+    let mut name = name.to_owned();
+    name.make_ascii_lowercase();
+    name
 }
 
 /// Resolves `name` as `client` does.
 pub fn resolve(net: &Network, client: Resolver, name: &str) -> Resolution {
-    let name = name.trim().trim_end_matches('.').to_lowercase();
-    let (who, vnet, servers) = match client {
+    let name = canonical(name);
+    let (who, vnet, server) = match client {
         Resolver::Workload(w) => {
             let workload = net.workloads.get(w);
             let vnet = workload.and_then(|x| net.subnet(x.subnet)).map(|s| s.vnet);
@@ -173,27 +196,21 @@ pub fn resolve(net: &Network, client: Resolver, name: &str) -> Resolution {
                 .app_services
                 .iter()
                 .find(|a| a.workload == w)
-                .map(|a| a.dns_servers.clone())
-                .filter(|s| !s.is_empty());
-            let servers = own.unwrap_or_else(|| vnet_servers(net, vnet));
+                .and_then(|a| a.dns_servers.first().copied());
+            let server = own.unwrap_or_else(|| vnet_server(net, vnet));
             let who = workload.map(|x| x.name.clone()).unwrap_or_default();
-            (who, vnet, servers)
+            (who, vnet, Some(server))
         }
         Resolver::Vnet(v) => (
             net.vnet(v).map(|x| x.name.clone()).unwrap_or_default(),
             Some(v),
-            vnet_servers(net, Some(v)),
+            Some(vnet_server(net, Some(v))),
         ),
-        Resolver::Internet => ("Internet client".into(), None, Vec::new()),
+        Resolver::Internet => ("Internet client".into(), None, None),
     };
-    let mut walk = Walk {
-        net,
-        steps: Vec::new(),
-        passed: Vec::new(),
-        seen: BTreeSet::new(),
-    };
-    let outcome = match servers.first() {
-        Some(server) => walk.ask(*server, vnet, &name),
+    let mut walk = Walk::new(net);
+    let outcome = match server {
+        Some(server) => walk.ask(server, vnet, &name),
         None => walk.public(None, &name, 0),
     };
     Resolution {
@@ -213,13 +230,8 @@ pub fn resolve(net: &Network, client: Resolver, name: &str) -> Resolution {
 pub fn resolve_as_firewall(net: &Network, fw: FirewallId, name: &str) -> Option<Resolution> {
     let firewall = net.firewalls.get(fw)?;
     let vnet = net.subnet(firewall.subnet).map(|s| s.vnet);
-    let name = name.trim().trim_end_matches('.').to_lowercase();
-    let mut walk = Walk {
-        net,
-        steps: Vec::new(),
-        passed: Vec::new(),
-        seen: BTreeSet::new(),
-    };
+    let name = canonical(name);
+    let mut walk = Walk::new(net);
     let server = firewall_server(&firewall.dns.servers);
     let outcome = walk.ask(server, vnet, &name);
     Some(Resolution {
@@ -237,16 +249,23 @@ fn firewall_server(servers: &[IpAddr]) -> IpAddr {
     servers.first().copied().unwrap_or(AZURE_DNS)
 }
 
-fn vnet_servers(net: &Network, vnet: Option<VnetId>) -> Vec<IpAddr> {
+/// The server a client in `vnet` asks: the first of the VNet's DNS servers, else Azure DNS.
+fn vnet_server(net: &Network, vnet: Option<VnetId>) -> IpAddr {
     vnet.and_then(|v| net.vnet(v))
-        .map(|v| v.dns_servers.clone())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| vec![AZURE_DNS])
+        .and_then(|v| v.dns_servers.first().copied())
+        .unwrap_or(AZURE_DNS)
 }
 
 impl Walk<'_> {
-    fn vnet_name(&self, v: VnetId) -> String {
-        self.net.vnet(v).map(|x| x.name.clone()).unwrap_or_default()
+    fn vnet_name(&self, v: VnetId) -> &str {
+        self.net.vnet(v).map_or("", |x| x.name.as_str())
+    }
+
+    /// Whether `server` was already asked for `name`.
+    fn asked(&self, server: &str, name: &str) -> bool {
+        self.steps
+            .iter()
+            .any(|s| matches!(s, DnsStep::Ask { server: s, name: n } if s == server && n == name))
     }
 
     fn too_long(&self) -> bool {
@@ -257,7 +276,7 @@ impl Walk<'_> {
     fn ask(&mut self, server: IpAddr, client_vnet: Option<VnetId>, name: &str) -> DnsOutcome {
         let (label, outcome) = if server == AZURE_DNS {
             let label = match client_vnet {
-                Some(v) => format!("Azure DNS (168.63.129.16) from `{}`", self.vnet_name(v)),
+                Some(v) => ["Azure DNS (168.63.129.16) from `", self.vnet_name(v), "`"].concat(),
                 None => "Azure DNS (168.63.129.16)".into(),
             };
             (label, None)
@@ -284,7 +303,7 @@ impl Walk<'_> {
         } else {
             (format!("{server}"), Some(DnsOutcome::NoServer { server }))
         };
-        if !self.seen.insert((label.clone(), name.to_string())) || self.too_long() {
+        if self.asked(&label, name) || self.too_long() {
             return DnsOutcome::Loop;
         }
         self.steps.push(DnsStep::Ask {
@@ -423,14 +442,15 @@ impl Walk<'_> {
         if let (Some((id, zone, policy)), Some(v)) = (zone, vnet) {
             let record = find_record(&zone.records, name);
             self.passed.push(DnsPoint::Zone(id));
+            let label = zone.label();
+            let source = ["private zone `", &label, "`"].concat();
             self.steps.push(DnsStep::PrivateZone {
-                zone: zone.label(),
-                vnet: self.vnet_name(v),
+                zone: label,
+                vnet: self.vnet_name(v).to_owned(),
                 found: record.map(|r| r.name.clone()),
             });
-            let source = format!("private zone `{}`", zone.label());
             return match record.map(|r| &r.data) {
-                Some(RecordData::A(addresses)) => self.address(name, addresses.clone(), source),
+                Some(RecordData::A(addresses)) => self.address(name, addresses, source),
                 Some(RecordData::Cname(to)) => {
                     let to = to.clone();
                     self.alias(name, &to, source);
@@ -473,17 +493,17 @@ impl Walk<'_> {
                     self.alias(name, &to, source);
                     return self.follow(vnet, &to, depth + 1);
                 }
-                return self.address(name, vec![s.public_ip], source);
+                return self.address(name, &[s.public_ip], source);
             }
             Some(PublicName::PrivateLink { service }) => {
                 let ip = net.services.get(service).map(|s| s.public_ip);
-                return self.address(name, ip.into_iter().collect(), source);
+                return self.address(name, ip.as_slice(), source);
             }
             None => {}
         }
         match net.dns.public_record(name) {
             Some(r) => match &r.data {
-                RecordData::A(addresses) => self.address(name, addresses.clone(), source),
+                RecordData::A(addresses) => self.address(name, addresses, source),
                 RecordData::Cname(to) => {
                     let to = to.clone();
                     self.alias(name, &to, source);
@@ -520,13 +540,15 @@ impl Walk<'_> {
         });
     }
 
-    fn address(&mut self, name: &str, addresses: Vec<IpAddr>, source: String) -> DnsOutcome {
+    fn address(&mut self, name: &str, addresses: &[IpAddr], source: String) -> DnsOutcome {
         self.steps.push(DnsStep::Address {
             name: name.to_string(),
-            addresses: addresses.clone(),
+            addresses: addresses.to_vec(),
             source,
         });
-        DnsOutcome::Resolved { addresses }
+        DnsOutcome::Resolved {
+            addresses: addresses.to_vec(),
+        }
     }
 }
 

@@ -39,6 +39,7 @@ pub enum DenyFeel {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FirewallDecision {
     /// The firewall.
+    #[schemars(with = "String")]
     pub firewall: Name,
     /// Which stage decided.
     pub stage: FirewallStage,

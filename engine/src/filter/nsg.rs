@@ -310,7 +310,11 @@ pub fn rule_match(
     }
 }
 
-/// Whether `r` matches `flow`: protocol, both addresses and both ports.
+/// Whether `r` matches `flow`: protocol, both ports and both addresses. Every test must hold,
+/// so they run cheapest first: most rules name a port the flow does not use, and are passed
+/// over before any prefix or service tag is looked at. Inlined into the scan of a whole NSG, so
+/// a rule passed over costs its protocol and port tests alone.
+#[inline(always)]
 pub(super) fn rule_matches(
     r: &crate::model::NsgRule,
     flow: &Flow,
@@ -318,12 +322,12 @@ pub(super) fn rule_matches(
     any_source_port: bool,
 ) -> bool {
     protocol_matches(r.protocol, flow.protocol)
+        && ports_match(&r.destination_ports, flow.dst_port, flow.protocol)
+        && (any_source_port || ports_match(&r.source_ports, flow.src_port, flow.protocol))
         && r.source.iter().any(|m| address_matches(m, flow.src, scope))
         && r.destination
             .iter()
             .any(|m| address_matches(m, flow.dst, scope))
-        && (any_source_port || ports_match(&r.source_ports, flow.src_port, flow.protocol))
-        && ports_match(&r.destination_ports, flow.dst_port, flow.protocol)
 }
 
 /// The answer when `r` of `nsg` decided `flow`.

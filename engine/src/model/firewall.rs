@@ -9,18 +9,23 @@ use super::{Access, AddressMatch, Name, PortRange, Protocol, SubnetId};
 use crate::scenario::Span;
 
 /// Where a firewall rule sits in the policy, which decides its order.
+// The names are shared: every decision that names the rule (one at each crossing of the
+// firewall) counts a reference. They serialise, and are described in the schema, as strings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RulePlace {
     /// The rule collection group.
-    pub group: Name,
+    #[schemars(with = "String")]
+    pub group: super::Name,
     /// Its priority.
     pub group_priority: u32,
     /// The rule collection.
-    pub collection: Name,
+    #[schemars(with = "String")]
+    pub collection: super::Name,
     /// Its priority within the group.
     pub collection_priority: u32,
     /// The rule.
-    pub rule: Name,
+    #[schemars(with = "String")]
+    pub rule: super::Name,
     /// The collection's action.
     pub action: Access,
 }

@@ -194,13 +194,15 @@ impl Service {
         if self.is_scm_name(name) {
             return self.scm_privatelink_name();
         }
-        if !self.answers(name) {
-            return None;
-        }
-        let name = name.trim_end_matches('.').to_lowercase();
-        let (_, private) = self.kind.zone_of(&name)?;
+        // The public name as the service holds it, in lower case: `name` needs no copy.
+        let trimmed = name.trim_end_matches('.');
+        let name = self
+            .fqdns
+            .iter()
+            .find(|f| f.eq_ignore_ascii_case(trimmed))?;
+        let (_, private) = self.kind.zone_of(name)?;
         let label = name.split('.').next()?;
-        Some(format!("{label}.{private}"))
+        Some([label, private].join("."))
     }
 
     /// Every privatelink name, one per public name.
