@@ -36,7 +36,9 @@ fn host(addr: IpAddr) -> IpNet {
 ///
 /// IPv4 look-ups do not walk the trie: the address space is also kept cut into ranges, each
 /// with the longest prefix over it, so a look-up is one binary search (the tracer looks up a
-/// route at every hop).
+/// route at every hop). Cutting a range inserts into a sorted list: prefixes inserted in
+/// address order (as the route tables and the reachability classes insert them, from sorted
+/// maps) cut near its end, and any other order costs up to a shift of the list per insert.
 #[derive(Clone, Debug)]
 pub struct TrieLpm<V> {
     map: JointPrefixMap<IpNet, usize>,

@@ -25,7 +25,10 @@ impl Tracer<'_> {
             if !self.pe_routes_replies(pe) {
                 self.assumptions
                     .push(Assumption::EndpointRepliesAlongRequestPath);
-                if forward.iter().all(|h| h.vnet == arrived.vnet) && forward.len() > 2 {
+                // By VNet id, not name: a verdict-only walk leaves its hops unnamed.
+                let vnet_of = |h: &Hop| h.at.and_then(|n| self.nic(n)).map(|n| n.vnet);
+                let one_vnet = forward.iter().all(|h| vnet_of(h) == vnet_of(arrived));
+                if one_vnet && forward.len() > 2 {
                     self.assumptions
                         .push(Assumption::SameVnetApplianceFailureNotModelled);
                 }
