@@ -157,6 +157,87 @@ fn storage_plain_http_is_served_only_without_secure_transfer_and_says_so() {
         .any(|a| matches!(a.assumption, Assumption::SecureTransferAssumedOff { .. })));
 }
 
+/// A storage account (blob) whose "secure transfer required" is `setting`.
+fn storage_with_secure_transfer(setting: bool) -> String {
+    estate("StorageBlob", "contoso.blob.core.windows.net", "").replace(
+        r#"public_ip: "20.50.0.10")"#,
+        &format!(r#"public_ip: "20.50.0.10", secure_transfer_required: {setting})"#),
+    )
+}
+
+fn states_secure_transfer_assumed(t: &TraceAnswer) -> bool {
+    t.assumptions
+        .iter()
+        .any(|a| matches!(a.assumption, Assumption::SecureTransferAssumedOff { .. }))
+}
+
+/// "Require secure transfer to ensure secure connections": when it is required, "any request
+/// made over HTTP is rejected" (HTTP 400), at a private endpoint and at the public endpoint.
+#[test]
+fn storage_rejects_plain_http_when_secure_transfer_is_required() {
+    let ron = storage_with_secure_transfer(true);
+    for to in ["10.0.2.4", "20.50.0.10"] {
+        let t = run(&ron, FlowProtocol::Tcp, to, 80);
+        assert_eq!(
+            t.verdict,
+            Verdict::SecureTransferRequired {
+                service: "svc".into(),
+                kind: ServiceKind::StorageBlob,
+            },
+            "to {to}"
+        );
+        assert_eq!(t.verdict.symptom(), Symptom::SecureTransferRequired);
+        assert!(!t.verdict.is_success());
+        assert!(!states_secure_transfer_assumed(&t));
+    }
+    let https = run(&ron, FlowProtocol::Tcp, "10.0.2.4", 443);
+    assert_eq!(https.verdict, Verdict::Delivered);
+}
+
+#[test]
+fn storage_serves_plain_http_without_assuming_when_secure_transfer_is_not_required() {
+    let t = run(
+        &storage_with_secure_transfer(false),
+        FlowProtocol::Tcp,
+        "10.0.2.4",
+        80,
+    );
+    assert_eq!(t.verdict, Verdict::Delivered);
+    assert!(!states_secure_transfer_assumed(&t));
+}
+
+/// A port a storage account does not serve at all stays `PortNotServed`, whatever its secure
+/// transfer setting.
+#[test]
+fn secure_transfer_decides_only_plain_http() {
+    let t = run(
+        &storage_with_secure_transfer(true),
+        FlowProtocol::Tcp,
+        "10.0.2.4",
+        1433,
+    );
+    assert!(
+        matches!(t.verdict, Verdict::PortNotServed { .. }),
+        "{:?}",
+        t.verdict
+    );
+}
+
+#[test]
+fn secure_transfer_on_a_service_that_is_no_storage_account_is_refused_where_it_is_set() {
+    let text = key_vault("").replace(
+        r#"public_ip: "20.50.0.10")"#,
+        "public_ip: \"20.50.0.10\",\n        secure_transfer_required: true)",
+    );
+    let e = super::support::errors(&text);
+    super::support::has(
+        &e,
+        "only a storage account has \"secure transfer required\"",
+    );
+    // The setting's own line (the service entry's second line).
+    super::support::has(&e, "bad.ron:8:");
+}
+
 #[test]
 fn a_kind_without_a_documented_port_table_is_not_answered_confidently() {
     let ron = estate(

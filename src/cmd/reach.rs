@@ -197,6 +197,7 @@ fn gets_through(name: VerdictName) -> bool {
         | VerdictName::HostNotServed
         | VerdictName::ServiceUnhealthy
         | VerdictName::PortNotServed
+        | VerdictName::SecureTransferRequired
         | VerdictName::SnatAddressDecides => false,
     }
 }

@@ -364,7 +364,8 @@ pub fn step_of(v: &Verdict) -> Option<(CheckStep, Status)> {
         Verdict::DeliveredPublicly { .. } => Some((CheckStep::PublicAccess, Status::Warn)),
         Verdict::TlsNameMismatch { .. }
         | Verdict::HostNotServed { .. }
-        | Verdict::PortNotServed { .. } => fail(CheckStep::Certificate),
+        | Verdict::PortNotServed { .. }
+        | Verdict::SecureTransferRequired { .. } => fail(CheckStep::Certificate),
         // Intermittent: it fails where the refused addresses fail.
         Verdict::SnatAddressDecides { refusal, .. } => step_of(refusal),
     }
@@ -711,7 +712,9 @@ fn certificate(t: &TraceAnswer) -> Finding {
                 name: name.clone(),
             },
         ),
-        Verdict::PortNotServed { .. } => finding(step, Status::Fail, trace_verdict(t)),
+        Verdict::PortNotServed { .. } | Verdict::SecureTransferRequired { .. } => {
+            finding(step, Status::Fail, trace_verdict(t))
+        }
         _ => finding(step, Status::Pass, Evidence::NameInCertificate),
     }
 }

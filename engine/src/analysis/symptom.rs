@@ -129,7 +129,7 @@ pub struct UnknownSymptom {
 }
 
 /// Every modelled symptom, by name (a test checks this against the schema's list).
-pub const SYMPTOM_NAMES: [SymptomName; 19] = [
+pub const SYMPTOM_NAMES: [SymptomName; 20] = [
     SymptomName::Connected,
     SymptomName::ConnectTimeout,
     SymptomName::FirewallHttp470,
@@ -149,6 +149,7 @@ pub const SYMPTOM_NAMES: [SymptomName; 19] = [
     SymptomName::HostNotServed,
     SymptomName::ServiceUnavailable,
     SymptomName::ConnectionRefused,
+    SymptomName::SecureTransferRequired,
 ];
 
 /// The short words `--symptom` takes, each with its family (the first spelling of each family

@@ -316,12 +316,14 @@ fn service(
         name = format!("{name}-{}", group.to_lowercase());
     }
     cx.service_by_sub_resource.insert(key, name.clone());
+    let mut secure_transfer_required = None;
     let public_network_access = match target_res {
-        Some(t) => match public_access(t) {
-            Ok(access) => {
+        Some(t) => match public_access(t).and_then(|a| Ok((a, secure_transfer(t, kind)?))) {
+            Ok((access, secure)) => {
                 if let Some(t) = target {
                     cx.take(t);
                 }
+                secure_transfer_required = secure;
                 access
             }
             Err(e) => {
@@ -364,10 +366,21 @@ fn service(
         access_restrictions: None,
         scm_access_restrictions: None,
         scm_use_main_restrictions: None,
+        secure_transfer_required: secure_transfer_required.map(crate::scenario::Spanned::new),
         certificate_names: Vec::new(),
         private_endpoints_elsewhere: false,
     });
     Some(name)
+}
+
+/// A storage account's `supportsHttpsTrafficOnly` ("secure transfer required"), for every
+/// storage sub-resource; `None` when it is not in the input (the trace then states what it
+/// takes) or the service is no storage account's.
+fn secure_transfer(t: &Resource, kind: ServiceKind) -> Result<Option<bool>, Invalid> {
+    if !kind.is_storage() {
+        return Ok(None);
+    }
+    t.props().opt_bool("/supportsHttpsTrafficOnly")
 }
 
 /// `publicNetworkAccess`, and the IP rules of a `Deny` network ACL (Azure's defaults when

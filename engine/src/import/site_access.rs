@@ -439,6 +439,7 @@ fn site<'v>(cx: &mut Context<'v>, r: &'v Resource) -> Result<(), Invalid> {
         access_restrictions: restrictions,
         scm_access_restrictions: scm_restrictions,
         scm_use_main_restrictions,
+        secure_transfer_required: None,
     });
     Ok(())
 }

@@ -142,6 +142,9 @@ pub struct Service {
     pub scm_fqdn: Option<String>,
     /// Which access restrictions guard the advanced tools site.
     pub scm_restrictions: super::ScmRestrictions,
+    /// A storage account's "secure transfer required": `Some(true)` rejects plain HTTP,
+    /// `Some(false)` serves it, `None` (not declared) serves it on an assumption.
+    pub secure_transfer_required: Option<bool>,
 }
 
 impl Service {

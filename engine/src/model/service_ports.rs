@@ -189,19 +189,24 @@ impl ServiceKind {
     }
 
     /// Whether a plain HTTP request on `port` is served only when the account does not require
-    /// secure transfer (a storage account's port 80), which azpath does not model.
+    /// secure transfer (a storage account's port 80): the service's `secure_transfer_required`
+    /// decides, and when the scenario leaves it unset the trace states that it is taken off.
     pub fn needs_secure_transfer_off(self, protocol: FlowProtocol, port: u16) -> bool {
-        protocol == FlowProtocol::Tcp
-            && storage_plain_http_port(port)
-            && matches!(
-                self,
-                ServiceKind::StorageBlob
-                    | ServiceKind::StorageQueue
-                    | ServiceKind::StorageTable
-                    | ServiceKind::StorageWeb
-                    | ServiceKind::StorageDfs
-                    | ServiceKind::StorageFile
-            )
+        protocol == FlowProtocol::Tcp && storage_plain_http_port(port) && self.is_storage()
+    }
+
+    /// Whether the service is a storage account's (one of its endpoints): the kinds that have
+    /// the account's "secure transfer required" setting.
+    pub fn is_storage(self) -> bool {
+        matches!(
+            self,
+            ServiceKind::StorageBlob
+                | ServiceKind::StorageQueue
+                | ServiceKind::StorageTable
+                | ServiceKind::StorageWeb
+                | ServiceKind::StorageDfs
+                | ServiceKind::StorageFile
+        )
     }
 }
 

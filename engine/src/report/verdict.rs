@@ -159,6 +159,10 @@ impl fmt::Display for Verdict {
                     port_ranges(listens)
                 )
             }
+            Verdict::SecureTransferRequired { service, kind } => write!(
+                f,
+                "{name} (`{service}` ({kind:?}) requires secure transfer: it rejects any request over plain HTTP; use HTTPS on port 443)"
+            ),
             Verdict::SnatAddressDecides {
                 device,
                 allowed,
@@ -342,6 +346,9 @@ impl fmt::Display for Symptom {
             Symptom::ConnectionRefused => {
                 "connection refused: a TCP reset answers the SYN (`ECONNREFUSED`, `actively refused`)"
             }
+            Symptom::SecureTransferRequired => {
+                "HTTP 400: \"The account being accessed does not support http.\""
+            }
         })
     }
 }
@@ -437,7 +444,7 @@ impl fmt::Display for Assumption {
             ),
             Assumption::SecureTransferAssumedOff { service } => write!(
                 f,
-                "`{service}` is taken not to require secure transfer, so it serves plain HTTP on port 80; with secure transfer required (the default) it rejects the request"
+                "`{service}` is taken not to require secure transfer, so it serves plain HTTP on port 80; with secure transfer required (the default) it rejects the request (`secure_transfer_required` on the service says which)"
             ),
             Assumption::ServiceTagRangesUnknown { tag, route } => write!(
                 f,

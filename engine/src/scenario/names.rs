@@ -43,6 +43,12 @@ pub struct ServiceDoc {
     /// unmatched-rule action instead of its own (then `scm_access_restrictions` is refused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scm_use_main_restrictions: Option<super::span::Spanned<bool>>,
+    /// A storage account's "secure transfer required" (`supportsHttpsTrafficOnly`): `true`, a
+    /// plain HTTP request (port 80) is rejected with HTTP 400; `false`, it is served. Absent:
+    /// port 80 is taken to be served and the trace says so (Azure turns the setting on by
+    /// default for new accounts). Only for the storage kinds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secure_transfer_required: Option<super::span::Spanned<bool>>,
 }
 
 /// App Service access restrictions (<https://learn.microsoft.com/azure/app-service/overview-access-restrictions>).

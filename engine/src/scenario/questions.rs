@@ -349,6 +349,9 @@ pub enum SymptomName {
     ServiceUnavailable,
     /// The connection is refused (TCP reset).
     ConnectionRefused,
+    /// The storage account answers HTTP 400: it does not support HTTP (secure transfer
+    /// required).
+    SecureTransferRequired,
 }
 
 /// Trace verdicts, by name.
@@ -424,13 +427,15 @@ pub enum VerdictName {
     DroppedBySecurityAdminRule,
     /// The service does not listen on the port (or protocol) the flow reached it on.
     PortNotServed,
+    /// Plain HTTP to a storage account that requires secure transfer: rejected (HTTP 400).
+    SecureTransferRequired,
     /// Some of the public IPs Azure picks as the SNAT source get through, others do not.
     SnatAddressDecides,
 }
 
 impl VerdictName {
     /// Every verdict, in the order of the README's table.
-    pub const ALL: [VerdictName; 30] = [
+    pub const ALL: [VerdictName; 31] = [
         VerdictName::Delivered,
         VerdictName::DroppedByNsg,
         VerdictName::DroppedByFirewall,
@@ -460,6 +465,7 @@ impl VerdictName {
         VerdictName::PublicIpClosed,
         VerdictName::DroppedBySecurityAdminRule,
         VerdictName::PortNotServed,
+        VerdictName::SecureTransferRequired,
         VerdictName::SnatAddressDecides,
     ];
 
@@ -495,6 +501,7 @@ impl VerdictName {
             VerdictName::PublicIpClosed => "PublicIpClosed",
             VerdictName::DroppedBySecurityAdminRule => "DroppedBySecurityAdminRule",
             VerdictName::PortNotServed => "PortNotServed",
+            VerdictName::SecureTransferRequired => "SecureTransferRequired",
             VerdictName::SnatAddressDecides => "SnatAddressDecides",
         }
     }

@@ -1,6 +1,7 @@
 //! Whether the service at the end of the path listens on the port the flow reached it on
 //! ([`crate::model::port_answer`]): a flow to a port it does not serve ends `PortNotServed`,
-//! whichever of its endpoints it reached.
+//! whichever of its endpoints it reached; plain HTTP to a storage account that requires secure
+//! transfer ends `SecureTransferRequired`.
 
 use super::walk::Tracer;
 use super::{Assumption, Verdict};
@@ -10,8 +11,10 @@ use crate::model::{
 
 impl Tracer<'_> {
     /// `Some(PortNotServed)` when `s` does not listen on `protocol`/`port` at `endpoint`;
-    /// `None` when it does, stating what that rests on: no documented port table for the
-    /// kind, or a storage account's plain HTTP port that only serves with secure transfer off.
+    /// `Some(SecureTransferRequired)` for a storage account's plain HTTP port when the account
+    /// requires secure transfer (it rejects any HTTP request); `None` when it serves the port,
+    /// stating what that rests on: no documented port table for the kind, or plain HTTP to an
+    /// account whose secure transfer setting the scenario does not give.
     pub(super) fn unserved_port(
         &mut self,
         s: &Service,
@@ -21,12 +24,22 @@ impl Tracer<'_> {
     ) -> Option<Verdict> {
         match port_answer(s.kind, endpoint, protocol, port) {
             PortAnswer::Served => {
-                if s.kind.needs_secure_transfer_off(protocol, port) {
-                    self.assumptions.push(Assumption::SecureTransferAssumedOff {
-                        service: s.name.clone(),
-                    });
+                if !s.kind.needs_secure_transfer_off(protocol, port) {
+                    return None;
                 }
-                None
+                match s.secure_transfer_required {
+                    Some(true) => Some(Verdict::SecureTransferRequired {
+                        service: s.name.clone(),
+                        kind: s.kind,
+                    }),
+                    Some(false) => None,
+                    None => {
+                        self.assumptions.push(Assumption::SecureTransferAssumedOff {
+                            service: s.name.clone(),
+                        });
+                        None
+                    }
+                }
             }
             PortAnswer::Unknown => {
                 self.assumptions.push(Assumption::ServicePortsUnknown {

@@ -222,6 +222,16 @@ pub enum Verdict {
         /// switch `unserved_port_refused`, which Microsoft documents neither way.
         refused: bool,
     },
+    /// A plain HTTP request (TCP 80) reached a storage account that requires secure transfer:
+    /// the account rejects any request over HTTP with HTTP 400 ("Require secure transfer to
+    /// ensure secure connections",
+    /// <https://learn.microsoft.com/azure/storage/common/storage-require-secure-transfer>).
+    SecureTransferRequired {
+        /// The service.
+        service: String,
+        /// Its kind (one of the storage kinds).
+        kind: ServiceKind,
+    },
     /// The flow left from one of several public IPs of a device (an Azure Firewall, a NAT
     /// gateway, an outbound rule), which Azure picks per connection, and the destination
     /// answers some of them and refuses the others: connections fail intermittently.
@@ -461,6 +471,9 @@ pub enum Symptom {
     ServiceUnavailable,
     /// The connection is refused: a TCP reset answers the SYN.
     ConnectionRefused,
+    /// The storage account answers HTTP 400, "The account being accessed does not support
+    /// http." (it requires secure transfer).
+    SecureTransferRequired,
 }
 
 impl Symptom {
@@ -486,6 +499,7 @@ impl Symptom {
             Symptom::HostNotServed => SymptomName::HostNotServed,
             Symptom::ServiceUnavailable => SymptomName::ServiceUnavailable,
             Symptom::ConnectionRefused => SymptomName::ConnectionRefused,
+            Symptom::SecureTransferRequired => SymptomName::SecureTransferRequired,
         }
     }
 }
@@ -546,6 +560,7 @@ impl Verdict {
                     Symptom::ConnectTimeout
                 }
             }
+            Verdict::SecureTransferRequired { .. } => Symptom::SecureTransferRequired,
             Verdict::SnatAddressDecides { refusal, .. } => refusal.symptom(),
         }
     }
@@ -583,6 +598,7 @@ impl Verdict {
             Verdict::PublicIpClosed { .. } => VerdictName::PublicIpClosed,
             Verdict::DroppedBySecurityAdminRule { .. } => VerdictName::DroppedBySecurityAdminRule,
             Verdict::PortNotServed { .. } => VerdictName::PortNotServed,
+            Verdict::SecureTransferRequired { .. } => VerdictName::SecureTransferRequired,
             Verdict::SnatAddressDecides { .. } => VerdictName::SnatAddressDecides,
         }
     }
@@ -627,6 +643,7 @@ impl Verdict {
             | Verdict::HostNotServed { .. }
             | Verdict::ServiceUnhealthy { .. }
             | Verdict::PortNotServed { .. }
+            | Verdict::SecureTransferRequired { .. }
             | Verdict::SnatAddressDecides { .. } => false,
         }
     }
@@ -701,8 +718,8 @@ pub enum Assumption {
         refused: bool,
     },
     /// A storage account serves plain HTTP (port 80) only when it does not require secure
-    /// transfer, which is on by default and which azpath does not model: it is taken to be
-    /// off, else the request is rejected.
+    /// transfer, which is on by default; the scenario does not give the setting
+    /// (`secure_transfer_required`), so it is taken to be off, else the request is rejected.
     SecureTransferAssumedOff {
         /// The service.
         service: String,

@@ -17,7 +17,8 @@
 //!   address itself for plain HTTP), by which firewall application rules it matches; for a
 //!   private endpoint of a service, whether the certificate covers the name checked (that name,
 //!   else the address), and the certificate's names, which a mismatch lists; and the service's
-//!   kind, which decides the ports it listens on;
+//!   kind, which decides the ports it listens on, with a storage account's "secure transfer
+//!   required", which decides whether it serves plain HTTP;
 //! - App Service instances, API Management VIPs and load-balancer backends are alike with
 //!   nothing: the tracer reads their egress routing, host names and inbound entry.
 //!
@@ -249,8 +250,9 @@ enum Key {
         /// (a mismatch lists them).
         service: Option<(bool, Vec<String>)>,
         /// For a private endpoint of a service, the service's kind, which decides the ports
-        /// it listens on.
-        service_kind: Option<ServiceKind>,
+        /// it listens on, and a storage account's "secure transfer required", which decides
+        /// whether it serves plain HTTP.
+        service_kind: Option<(ServiceKind, Option<bool>)>,
         /// Which application-rule FQDN patterns the endpoint's target matches (when the target
         /// is a name), then which the address written as a name matches.
         target: Option<Vec<bool>>,
@@ -389,7 +391,7 @@ impl<'a> Alike<'a> {
                 .get(i)
                 .and_then(|p| p.service)
                 .and_then(|s| self.net.services.get(s))
-                .map(|s| s.kind),
+                .map(|s| (s.kind, s.secure_transfer_required)),
             Member::Workload(_) | Member::Site(_) => None,
         };
         Key::Facts {

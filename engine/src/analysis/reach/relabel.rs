@@ -79,9 +79,13 @@ pub(super) fn relabel_for(
         destination_marks.ip.as_str(),
     ];
     let silent = |text: &str| !marks.iter().any(|m| text.contains(m));
-    // A port a service does not listen on names the destination endpoint's service, which
-    // alike endpoints (of one kind) do not share: those pairs are traced one by one.
-    if matches!(v, Verdict::PortNotServed { .. }) {
+    // A port a service does not listen on (or plain HTTP a storage account rejects) names the
+    // destination endpoint's service, which alike endpoints (of one kind) do not share: those
+    // pairs are traced one by one.
+    if matches!(
+        v,
+        Verdict::PortNotServed { .. } | Verdict::SecureTransferRequired { .. }
+    ) {
         return None;
     }
     let field = match &*v {

@@ -104,6 +104,7 @@ impl Resolver {
             };
             let access_restrictions = self.access_restrictions(s);
             let scm_restrictions = self.scm_restrictions(s);
+            let secure_transfer_required = self.secure_transfer_required(s);
             self.net.services.push(Service {
                 name: s.name.value.clone(),
                 kind: s.kind,
@@ -117,6 +118,7 @@ impl Resolver {
                 span: s.name.span,
                 scm_fqdn,
                 scm_restrictions,
+                secure_transfer_required,
             });
         }
     }
@@ -607,6 +609,24 @@ impl Resolver {
                 service.public_access = PublicAccess::Disabled;
             }
         }
+    }
+
+    /// A storage account's "secure transfer required" as written; on any other kind it is
+    /// refused (no other service has the setting), at the value's place.
+    pub(super) fn secure_transfer_required(&mut self, s: &doc::ServiceDoc) -> Option<bool> {
+        let set = s.secure_transfer_required.as_ref()?;
+        if !s.kind.is_storage() {
+            self.error(
+                set.span,
+                format!(
+                    "service `{}` is {:?}, and only a storage account has \"secure transfer required\"",
+                    s.name.value, s.kind
+                ),
+                Some("remove `secure_transfer_required`, or give the storage kind (StorageBlob, StorageFile, ...)".into()),
+            );
+            return None;
+        }
+        Some(set.value)
     }
 }
 
