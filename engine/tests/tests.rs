@@ -27,6 +27,7 @@ mod import;
 mod import_admin;
 mod import_arm;
 mod import_balance;
+mod import_secure_transfer;
 mod import_service_names;
 mod import_service_tags;
 mod import_site_access;
