@@ -4,6 +4,7 @@
 //! does not say keeps the field unset, so traces state what they take.
 
 use azpath_engine::import::{import_files, Imported};
+use azpath_engine::scenario::PublicAccessDoc;
 
 /// A VNet, and a blob private endpoint to each account `(name, properties)`.
 fn estate(accounts: &[(&str, serde_json::Value)]) -> Imported {
@@ -91,4 +92,87 @@ fn supports_https_traffic_only_that_is_no_boolean_is_refused() {
         "{:#?}",
         i.notes.skipped
     );
+}
+
+/// A Terraform plan with a blob private endpoint to each `azurerm_storage_account` `(name,
+/// values)`.
+fn terraform(accounts: &[(&str, serde_json::Value)]) -> Imported {
+    let rg = "/subscriptions/s/resourceGroups/rg";
+    let vnet = format!("{rg}/providers/Microsoft.Network/virtualNetworks/vnet");
+    let mut resources = vec![
+        serde_json::json!({"address": "azurerm_virtual_network.vnet", "mode": "managed", "type": "azurerm_virtual_network",
+            "values": {"id": vnet, "name": "vnet", "resource_group_name": "rg", "location": "westeurope", "address_space": ["10.0.0.0/16"]}}),
+        serde_json::json!({"address": "azurerm_subnet.pe", "mode": "managed", "type": "azurerm_subnet",
+            "values": {"id": format!("{vnet}/subnets/pe"), "name": "pe", "resource_group_name": "rg", "virtual_network_name": "vnet",
+                       "address_prefixes": ["10.0.2.0/24"]}}),
+    ];
+    for (i, (name, values)) in accounts.iter().enumerate() {
+        let id = format!("{rg}/providers/Microsoft.Storage/storageAccounts/{name}");
+        let mut values = values.clone();
+        for (k, v) in [
+            ("id", id.clone()),
+            ("name", (*name).to_string()),
+            ("resource_group_name", "rg".to_string()),
+            ("location", "westeurope".to_string()),
+        ] {
+            values[k] = serde_json::json!(v);
+        }
+        resources.push(serde_json::json!({"address": format!("azurerm_storage_account.{name}"), "mode": "managed",
+            "type": "azurerm_storage_account", "values": values}));
+        resources.push(serde_json::json!({"address": format!("azurerm_private_endpoint.{name}"), "mode": "managed",
+            "type": "azurerm_private_endpoint",
+            "values": {"id": format!("{rg}/providers/Microsoft.Network/privateEndpoints/pe-{name}"), "name": format!("pe-{name}"),
+                       "resource_group_name": "rg", "location": "westeurope", "subnet_id": format!("{vnet}/subnets/pe"),
+                       "private_service_connection": [{"name": "c", "private_connection_resource_id": id,
+                                                       "subresource_names": ["blob"], "is_manual_connection": false}],
+                       "ip_configuration": [{"name": "ip", "private_ip_address": format!("10.0.2.{}", i + 4)}]}}));
+    }
+    let plan = serde_json::json!({"format_version": "1.2", "planned_values": {"root_module": {"resources": resources}}});
+    import_files(&[("plan.json".to_string(), plan.to_string())]).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+#[test]
+fn terraform_https_traffic_only_enabled_becomes_secure_transfer_required() {
+    let i = terraform(&[
+        (
+            "stsecure",
+            serde_json::json!({"https_traffic_only_enabled": true}),
+        ),
+        // The 3.x provider's name for it.
+        (
+            "stlegacy",
+            serde_json::json!({"enable_https_traffic_only": false}),
+        ),
+        ("stunsaid", serde_json::json!({})),
+    ]);
+    assert_eq!(secure_transfer(&i, "stsecure"), Some(true));
+    assert_eq!(secure_transfer(&i, "stlegacy"), Some(false));
+    assert_eq!(secure_transfer(&i, "stunsaid"), None);
+}
+
+#[test]
+fn a_terraform_storage_accounts_public_access_is_read_with_it() {
+    let i = terraform(&[
+        (
+            "stclosed",
+            serde_json::json!({"public_network_access_enabled": false}),
+        ),
+        (
+            "stselected",
+            serde_json::json!({"network_rules": [{"default_action": "Deny", "ip_rules": ["203.0.113.7"]}]}),
+        ),
+    ]);
+    let access = |name: &str| {
+        i.document
+            .services
+            .iter()
+            .find(|s| s.name.value == name)
+            .and_then(|s| s.public_network_access.clone())
+    };
+    assert_eq!(access("stclosed"), Some(PublicAccessDoc::Disabled));
+    let Some(PublicAccessDoc::SelectedNetworks(allowed)) = access("stselected") else {
+        panic!("{:#?}", i.document.services)
+    };
+    let allowed: Vec<&str> = allowed.iter().map(|t| t.value.as_str()).collect();
+    assert_eq!(allowed, ["203.0.113.7/32"]);
 }

@@ -14,6 +14,7 @@ mod blocks;
 mod config;
 mod egress;
 mod firewall;
+mod storage;
 mod vwan;
 mod web_apps;
 
@@ -210,7 +211,9 @@ const CHILDREN_BY_ID: &[(&str, &str, &str)] = &[
 /// Whether a type read becomes a resource of its own (whose name and id matter), not a
 /// property of another.
 fn becomes_resource(kind: &str) -> bool {
-    READ.iter().any(|(k, azure)| *k == kind && azure.is_some()) || web_apps::is_web_app(kind)
+    READ.iter().any(|(k, azure)| *k == kind && azure.is_some())
+        || web_apps::is_web_app(kind)
+        || kind == storage::KIND
 }
 
 /// Associations set a property of a resource read before them.
@@ -607,6 +610,7 @@ impl Convert {
             kind if web_apps::is_web_app(kind) => {
                 return (web_apps::site_id(&rg, &name), Vec::new())
             }
+            storage::KIND => return (storage::account_id(&rg, &name), Vec::new()),
             kind => match READ.iter().find(|(k, _)| *k == kind) {
                 Some((_, Some(azure))) => format!("{azure}/{name}"),
                 _ => format!("{kind}/{name}"),
@@ -1028,6 +1032,7 @@ impl Convert {
                 );
             }
             kind if web_apps::is_web_app(kind) => self.web_app(r, &v),
+            storage::KIND => self.storage_account(r, &v),
             kind if is_virtual_machine(kind) => self.out.left_out.push((
                 r.pointer.clone(),
                 format!(
