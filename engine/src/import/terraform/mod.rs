@@ -687,11 +687,17 @@ impl Convert {
     }
 
     fn push_as(&mut self, r: &TfResource, id: String, kind: &str, properties: Value) {
+        self.push_typed(r, id, format!("{NET}/{kind}"), properties);
+    }
+
+    /// Writes `r` as the ARM resource of type `full_type` (provider included) that Azure holds,
+    /// with its Terraform address.
+    fn push_typed(&mut self, r: &TfResource, id: String, full_type: String, properties: Value) {
         let v = &r.values;
         let name = id.rsplit('/').next().unwrap_or_default().to_string();
         let mut obj = Map::new();
         obj.insert("id".into(), Value::String(id));
-        obj.insert("type".into(), Value::String(format!("{NET}/{kind}")));
+        obj.insert("type".into(), Value::String(full_type));
         obj.insert("name".into(), Value::String(name));
         if let Some(l) = v.get("location") {
             obj.insert("location".into(), l.clone());

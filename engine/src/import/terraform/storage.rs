@@ -62,18 +62,6 @@ impl Convert {
             set(&mut p, "networkAcls", Value::Object(acls));
         }
         let id = self.ids.get(&r.address).cloned().unwrap_or_default();
-        let name = id.rsplit('/').next().unwrap_or_default().to_string();
-        let mut obj = Map::new();
-        obj.insert("id".into(), Value::String(id));
-        obj.insert("type".into(), json!("Microsoft.Storage/storageAccounts"));
-        obj.insert("name".into(), Value::String(name));
-        if let Some(l) = v.get("location") {
-            obj.insert("location".into(), l.clone());
-        }
-        obj.insert("properties".into(), p);
-        obj.insert("terraformAddress".into(), Value::String(r.address.clone()));
-        self.out
-            .resources
-            .push((r.pointer.clone(), Value::Object(obj)));
+        self.push_typed(r, id, "Microsoft.Storage/storageAccounts".into(), p);
     }
 }
