@@ -176,3 +176,44 @@ fn a_terraform_storage_accounts_public_access_is_read_with_it() {
     let allowed: Vec<&str> = allowed.iter().map(|t| t.value.as_str()).collect();
     assert_eq!(allowed, ["203.0.113.7/32"]);
 }
+
+/// Whether the import lists a left-out item naming `what`.
+fn lists(i: &Imported, what: &str) -> bool {
+    i.notes
+        .skipped
+        .iter()
+        .any(|s| format!("{s:?}").contains(what))
+}
+
+#[test]
+fn service_firewall_rules_by_virtual_network_are_listed_not_dropped() {
+    // Learn, "Configure Azure Storage firewalls and virtual networks": a virtual network rule
+    // admits a subnet with a service endpoint that the IP rules would refuse. azpath does not
+    // model it, so the import says so instead of answering as if it were absent.
+    let subnet = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vnet/subnets/app";
+    let arm = estate(&[(
+        "stacl",
+        serde_json::json!({"networkAcls": {"defaultAction": "Deny", "ipRules": [],
+                                            "virtualNetworkRules": [{"id": subnet, "action": "Allow"}]}}),
+    )]);
+    assert!(
+        lists(&arm, "/networkAcls/virtualNetworkRules/0"),
+        "{:#?}",
+        arm.notes.skipped
+    );
+    let tf = terraform(&[(
+        "stacl",
+        serde_json::json!({"network_rules": [{"default_action": "Deny", "ip_rules": [],
+                                              "virtual_network_subnet_ids": [subnet]}]}),
+    )]);
+    assert!(
+        lists(&tf, "/networkAcls/virtualNetworkRules/0"),
+        "{:#?}",
+        tf.notes.skipped
+    );
+    let plain = estate(&[(
+        "stplain",
+        serde_json::json!({"networkAcls": {"defaultAction": "Deny", "ipRules": [{"value": "203.0.113.9"}]}}),
+    )]);
+    assert!(!lists(&plain, "networkAcls"), "{:#?}", plain.notes.skipped);
+}

@@ -318,10 +318,18 @@ fn service(
     cx.service_by_sub_resource.insert(key, name.clone());
     let mut secure_transfer_required = None;
     let public_network_access = match target_res {
-        Some(t) => match public_access(t).and_then(|a| Ok((a, secure_transfer(t, kind)?))) {
-            Ok((access, secure)) => {
+        Some(t) => match public_access(t)
+            .and_then(|a| Ok((a, secure_transfer(t, kind)?, firewall_rules_left_out(t)?)))
+        {
+            Ok((access, secure, left_out)) => {
                 if let Some(t) = target {
                     cx.take(t);
+                }
+                for path in left_out {
+                    cx.skip(
+                        format!("`{path}` of {id}"),
+                        "service firewall rules by virtual network (service endpoint) or by resource instance are not modelled: callers they admit are answered as the IP rules decide",
+                    );
                 }
                 secure_transfer_required = secure;
                 access
@@ -381,6 +389,21 @@ fn secure_transfer(t: &Resource, kind: ServiceKind) -> Result<Option<bool>, Inva
         return Ok(None);
     }
     t.props().opt_bool("/supportsHttpsTrafficOnly")
+}
+
+/// Where the service firewall holds rules azpath does not model: virtual network rules
+/// (callers from subnets with a service endpoint) and resource instance rules. Each admits
+/// callers the IP rules alone would refuse, so each is listed rather than dropped.
+fn firewall_rules_left_out(t: &Resource) -> Result<Vec<String>, Invalid> {
+    let props = t.props();
+    let mut out = Vec::new();
+    for pointer in [
+        "/networkAcls/virtualNetworkRules",
+        "/networkAcls/resourceAccessRules",
+    ] {
+        out.extend(props.items(pointer)?.into_iter().map(|n| n.path));
+    }
+    Ok(out)
 }
 
 /// `publicNetworkAccess`, and the IP rules of a `Deny` network ACL (Azure's defaults when

@@ -8,6 +8,7 @@
 //! | `https_traffic_only_enabled` (provider 3.x: `enable_https_traffic_only`) | `supportsHttpsTrafficOnly` |
 //! | `public_network_access_enabled` | `publicNetworkAccess` (`Enabled` / `Disabled`) |
 //! | `network_rules.default_action`, `network_rules.ip_rules` | `networkAcls.defaultAction`, `networkAcls.ipRules[].value` |
+//! | `network_rules.virtual_network_subnet_ids` | `networkAcls.virtualNetworkRules[].id` (listed as left out) |
 //!
 //! An attribute the plan does not give is left out, so the ARM reader applies Azure's default
 //! or states what it takes.
@@ -59,6 +60,15 @@ impl Convert {
                 .map(|a| a.iter().map(|ip| json!({"value": ip})).collect())
                 .unwrap_or_default();
             acls.insert("ipRules".into(), Value::Array(ips));
+            // Subnets admitted over a service endpoint: the ARM reader lists them as left out.
+            let subnets: Vec<Value> = rules
+                .get("virtual_network_subnet_ids")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().map(|id| json!({"id": id})).collect())
+                .unwrap_or_default();
+            if !subnets.is_empty() {
+                acls.insert("virtualNetworkRules".into(), Value::Array(subnets));
+            }
             set(&mut p, "networkAcls", Value::Object(acls));
         }
         let id = self.ids.get(&r.address).cloned().unwrap_or_default();
